@@ -1,0 +1,25 @@
+package dev.usher.routing;
+
+import java.util.Objects;
+
+/**
+ * One ready address of a backend.
+ *
+ * @param address an IP literal (or a host name in manifests mode)
+ * @param port the target port
+ * @param name the pod (or other target) name when known, else {@code null}; for logs and debugging only
+ */
+public record Endpoint(String address, int port, String name) {
+
+    public Endpoint {
+        Objects.requireNonNull(address, "address");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+    }
+}
