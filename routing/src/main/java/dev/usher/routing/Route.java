@@ -131,6 +131,11 @@ public final class Route {
                 : rank != RANK_EXACT || length == keyLength;
     }
 
+    /** What a request path is compared with; {@code null} for defaults. */
+    String matchKey() {
+        return key;
+    }
+
     /** Length used for "longest rule path wins": a Prefix rule's trailing slash does not count. */
     int matchLength() {
         return key == null ? -1 : key.length();
