@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
@@ -11,6 +12,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -91,6 +95,29 @@ final class CertificateStoreTest {
         assertThat(store.certificateFor("foo.com")).isSameAs(EXACT);
         assertThat(store.certificateFor("a.x.foo.com")).isSameAs(DEFAULT);
         assertThat(store.certificateFor("anything")).isSameAs(DEFAULT);
+    }
+
+    @Test
+    void publish_twoKeysForOneHost_keepsTheLowerIdWhateverTheMapOrder() {
+        CertificateStore store = CertificateStore.create(DEFAULT, builders);
+        Map<String, TlsCertificate> byHost = new HashMap<>();
+        byHost.put("FOO.com", BAR);
+        byHost.put("foo.com", EXACT);
+        byHost.put("foo.com.", WILD);
+
+        store.publish(byHost);
+
+        assertThat(store.certificateFor("foo.com").id()).isEqualTo("ns/bar");
+    }
+
+    @Test
+    void certificates_listsNormalisedHostsAndWildcardsWithoutTheDefault() {
+        CertificateStore store = CertificateStore.create(DEFAULT, builders);
+
+        store.publish(Map.of("Foo.com.", EXACT, "*.FOO.com", WILD));
+
+        assertThat(store.certificates()).containsOnly(Map.entry("foo.com", EXACT), Map.entry("*.foo.com", WILD));
+        assertThat(store.defaultCertificate()).isSameAs(DEFAULT);
     }
 
     @Test
@@ -176,6 +203,37 @@ final class CertificateStoreTest {
 
         assertThat(store.certificateFor("nobody.example.org")).isSameAs(named);
         assertThat(mapNow(store, null)).isNotSameAs(oldDefault);
+    }
+
+    @Test
+    void map_hostWhoseContextCannotBeBuilt_getsTheDefaultAndIsNotRebuiltPerHandshake() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        CertificateStore store = CertificateStore.create(DEFAULT, builders, SslProvider.JDK, (certificate, provider) -> {
+            if (certificate == EXACT) {
+                attempts.incrementAndGet();
+                throw new SSLException("refused by the test");
+            }
+            return ServerContexts.build(certificate, provider);
+        });
+        store.publish(Map.of("foo.com", EXACT));
+        SslContext defaultContext = mapNow(store, null);
+
+        assertThat(mapNow(store, "foo.com")).isSameAs(defaultContext);
+        assertThat(mapNow(store, "foo.com")).isSameAs(defaultContext);
+        assertThat(attempts).hasValue(1);
+    }
+
+    @Test
+    void map_builderExecutorRejects_failsTheHandshakeInsteadOfThrowing() {
+        CertificateStore store = CertificateStore.create(DEFAULT, task -> {
+            throw new RejectedExecutionException("shutting down");
+        });
+        store.publish(Map.of("foo.com", EXACT));
+        Promise<SslContext> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+
+        store.map("foo.com", promise);
+
+        assertThat(promise.cause()).isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test
