@@ -58,7 +58,8 @@ final class TranslatorTest {
                         List.of(ingress("a", "a.example.com", "alpaca", 8080)), t -> taken(t)),
                 new Case("classSelection_annotationEqualToOurClass_isTaken", DEFAULTS,
                         List.of(annotated), t -> taken(t, "default/plain")),
-                new Case("classSelection_annotationOfAnotherClass_isIgnored", DEFAULTS.withWatchIngressWithoutClass(true),
+                new Case("classSelection_annotationOfAnotherClass_isIgnored",
+                        DEFAULTS.withWatchIngressWithoutClass(true),
                         List.of(annotated.replace("ingress.class: usher", "ingress.class: nginx")), t -> taken(t)),
                 new Case("classSelection_fieldWinsOverAnnotation", DEFAULTS,
                         List.of(OUR_CLASS, FOREIGN_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
@@ -117,7 +118,8 @@ final class TranslatorTest {
                             assertThat(messages(t)).anyMatch(m -> m.contains("invalid host 'bad_host!'"));
                         }),
                 new Case("validation_hostIsLowerCased_andOneLabelWildcardKept", DEFAULTS,
-                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix").replace("v.example.com", "\"*.Example.COM\"")),
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix")
+                                .replace("v.example.com", "\"*.Example.COM\"")),
                         t -> assertThat(paths(t)).contains("*.example.com /a PREFIX")),
                 new Case("validation_resourceBackend_isSkippedWithProblem", DEFAULTS,
                         List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix").replaceFirst(
@@ -151,7 +153,8 @@ final class TranslatorTest {
                         }),
                 new Case("sameNamespace_tlsSecretNamingAnotherNamespace_isRefused", DEFAULTS,
                         List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
-                                .replace("  rules:", "  tls: [{hosts: [a.example.com], secretName: other/cert}]\n  rules:")),
+                                .replace("  rules:",
+                                        "  tls: [{hosts: [a.example.com], secretName: other/cert}]\n  rules:")),
                         t -> {
                             assertThat(t.certificates()).isEmpty();
                             assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com");
@@ -220,17 +223,20 @@ final class TranslatorTest {
         return Stream.of(
                 new Case("ports_byNumber_mapsToSlicePortOfSameNameAndUsesItsNumber", DEFAULTS,
                         List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
-                                service("alpaca", "http", 8080, "web"), slice("alpaca-1", "alpaca", "http", 9376, ready)),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "http", 9376, ready)),
                         t -> assertThat(endpoints(t, "default/alpaca:8080"))
                                 .containsExactly(new Endpoint("10.0.0.1", 9376, null))),
                 new Case("ports_byName_resolvesTheServicePortOfThatName", DEFAULTS,
                         List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", "http"),
-                                service("alpaca", "http", 8080, "web"), slice("alpaca-1", "alpaca", "http", 9376, ready)),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "http", 9376, ready)),
                         t -> assertThat(endpoints(t, "default/alpaca:http"))
                                 .containsExactly(new Endpoint("10.0.0.1", 9376, null))),
                 new Case("ports_slicePortOfAnotherName_isNotUsed", DEFAULTS,
                         List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", "http"),
-                                service("alpaca", "http", 8080, "web"), slice("alpaca-1", "alpaca", "metrics", 9090, ready)),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "metrics", 9090, ready)),
                         t -> assertThat(endpoints(t, "default/alpaca:http")).isEmpty()),
                 new Case("ports_unnamedServicePort_matchesUnnamedSlicePort", DEFAULTS,
                         List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
@@ -342,7 +348,8 @@ final class TranslatorTest {
                         }),
                 new Case("defaults_defaultBackendFlagWithoutService_isAProblem",
                         DEFAULTS.withDefaultBackend(BackendRef.parse("default/be-default:8080")), List.of(OUR_CLASS),
-                        t -> assertThat(t.problems()).extracting(Problem::source).containsExactly("--default-backend")));
+                        t -> assertThat(t.problems()).extracting(Problem::source)
+                                .containsExactly("--default-backend")));
     }
 
     private static void taken(Translation t, String... ids) {
