@@ -50,6 +50,7 @@ public final class ClusterSource implements AutoCloseable {
     private final BlockingQueue<ClusterLoop.Change> queue = new LinkedBlockingQueue<>();
     private final ClusterLoop loop;
     private final Thread thread;
+    private volatile boolean closed;
 
     private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher) {
         this.loop = new ClusterLoop(queue, watched, settings, publisher);
@@ -78,7 +79,7 @@ public final class ClusterSource implements AutoCloseable {
         source.thread.start();
         for (Watched w : source.watched) {
             w.informer().start().whenComplete((ok, error) -> {
-                if (error != null) {
+                if (error != null && !source.closed) {
                     LOG.warn("{} informer failed to start; retrying: {}", w.kind().getSimpleName(), error.toString());
                 }
             });
@@ -90,6 +91,7 @@ public final class ClusterSource implements AutoCloseable {
     /** Stops the informers and the cluster thread; the last published snapshot stays in force. */
     @Override
     public void close() {
+        closed = true;
         watched.forEach(w -> w.informer().stop());
         loop.stop();
         thread.interrupt();
