@@ -1,0 +1,157 @@
+package dev.usher.routing;
+
+import java.util.Objects;
+
+/**
+ * The outcome of routing one request: a compiled rule or default backend, or {@link #isNotFound() not found}.
+ *
+ * <p>Routes are built once per snapshot and shared by every request they match, so routing allocates nothing;
+ * {@link #upstreamUri(String)} allocates only when the owning Ingress asks for a rewrite.
+ */
+public final class Route {
+
+    private static final Route NOT_FOUND =
+            new Route(RouteSource.NOT_FOUND, null, null, null, null, null, null, null, false);
+
+    private final RouteSource source;
+    private final Backend backend;
+    private final String host;
+    private final String path;
+    private final PathType pathType;
+    private final String namespace;
+    private final String ingress;
+    private final boolean httpsRedirect;
+    /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
+    private final String key;
+    /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
+    private final int matchedLength;
+    private final String exactTarget;
+    private final String prefixTarget;
+
+    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
+            String ingress, String rewriteTarget, boolean httpsRedirect) {
+        this.source = source;
+        this.backend = backend;
+        this.host = host;
+        this.path = path;
+        this.pathType = pathType;
+        this.namespace = namespace;
+        this.ingress = ingress;
+        this.httpsRedirect = httpsRedirect;
+        String trimmed = path == null ? null : Rewrite.stripTrailingSlashes(path);
+        this.key = pathType == PathType.PREFIX ? trimmed : path;
+        this.matchedLength = trimmed == null ? 0 : trimmed.length();
+        boolean rewrites = rewriteTarget != null && path != null;
+        this.exactTarget = rewrites && pathType == PathType.EXACT ? Rewrite.exactTarget(rewriteTarget) : null;
+        this.prefixTarget = rewrites && pathType != PathType.EXACT ? Rewrite.prefixTarget(rewriteTarget) : null;
+    }
+
+    static Route notFound() {
+        return NOT_FOUND;
+    }
+
+    /** True when nothing matched and no default backend exists: the proxy answers 404. */
+    public boolean isNotFound() {
+        return source == RouteSource.NOT_FOUND;
+    }
+
+    /** The backend to proxy to; {@code null} only when {@link #isNotFound()}. */
+    public Backend backend() {
+        return backend;
+    }
+
+    public RouteSource source() {
+        return source;
+    }
+
+    /** The rule's normalised host pattern ({@code foo.com} or {@code *.foo.com}); {@code null} for host-less rules
+     * and for defaults. */
+    public String host() {
+        return host;
+    }
+
+    /** The rule's path as written in the Ingress; {@code null} for defaults. */
+    public String path() {
+        return path;
+    }
+
+    /** The rule's path type; {@code null} for defaults. */
+    public PathType pathType() {
+        return pathType;
+    }
+
+    /** The owning Ingress's namespace; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The owning Ingress's name; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
+    public String ingress() {
+        return ingress;
+    }
+
+    /**
+     * The request target to send upstream: {@code uri} itself (the same instance) when the owning Ingress has no
+     * rewrite, else the rewritten path followed by the original query string.
+     *
+     * @param uri the request target this route was chosen for
+     */
+    public String upstreamUri(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        if (exactTarget == null && prefixTarget == null) {
+            return uri;
+        }
+        return Rewrite.apply(uri, matchedLength, exactTarget, prefixTarget);
+    }
+
+    /** True when the matched host is in the owning Ingress's {@code spec.tls} hosts and ssl-redirect is on. */
+    public boolean httpsRedirect() {
+        return httpsRedirect;
+    }
+
+    /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */
+    boolean matches(String uri, int start, int end) {
+        if (key == null) {
+            return false;
+        }
+        int length = end - start;
+        int keyLength = key.length();
+        if (length < keyLength || !uri.regionMatches(start, key, 0, keyLength)) {
+            return false;
+        }
+        return switch (pathType) {
+            case EXACT -> length == keyLength;
+            case PREFIX -> length == keyLength || uri.charAt(start + keyLength) == '/';
+            case IMPLEMENTATION_SPECIFIC -> true;
+        };
+    }
+
+    /** Length used for "longest rule path wins": a Prefix rule's trailing slash does not count. */
+    int matchLength() {
+        return key == null ? -1 : key.length();
+    }
+
+    /** On equal length, Exact beats Prefix beats ImplementationSpecific. */
+    int typeRank() {
+        return pathType == null ? 3 : pathType.ordinal();
+    }
+
+    String owner() {
+        return namespace == null ? null : namespace + "/" + ingress;
+    }
+
+    @Override
+    public String toString() {
+        if (isNotFound()) {
+            return "NOT_FOUND";
+        }
+        StringBuilder text = new StringBuilder(source.name());
+        if (path != null) {
+            text.append(' ').append(host == null ? "*" : host).append(' ').append(pathType).append(' ').append(path);
+        }
+        if (namespace != null) {
+            text.append(" (").append(namespace).append('/').append(ingress).append(')');
+        }
+        return text.append(" -> ").append(backend.ref()).toString();
+    }
+}

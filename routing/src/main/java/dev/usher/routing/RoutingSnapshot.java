@@ -1,0 +1,196 @@
+package dev.usher.routing;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * An immutable, compiled view of every Ingress rule: answers "where does this request go?" without locks and, on
+ * hits, without allocating.
+ *
+ * <p><b>Semantics</b> (DESIGN.md "Routing semantics"). The host is normalised (ASCII case, {@code :port}, one
+ * trailing dot, IPv6 brackets) and the authority of an absolute-form target wins over the {@code Host} header.
+ * One host pattern is then <em>selected</em>: an exact host if any Ingress has rules for it, else a one-label
+ * wildcard ({@code *.foo.com}), else the host-less rules. Only the selected pattern's paths are tried (longest rule
+ * path first, Exact before Prefix on a tie, query string ignored). When none matches, the request goes down the
+ * fallback chain: the default backend of the oldest Ingress owning the selected pattern that declares one, the
+ * oldest rule-less Ingress's default backend, the {@code --default-backend} flag, then {@link Route#isNotFound()}.
+ *
+ * <p><b>Choice:</b> "host-less rules apply after exact and wildcard hosts fail" means a host fails when no rule
+ * names it, not when its rules have no matching path. A request for {@code foo.com/other}, where {@code foo.com}
+ * has rules but none for {@code /other}, never reaches the host-less rules or a wildcard: it falls back as above.
+ * This is what ingress-nginx (one server block per host) and Contour (one virtual host per name) do, and it keeps
+ * one host's routing independent of rules written for other hosts.
+ *
+ * <p>Built only by {@link Builder}; conflicts (same host, path and type in two Ingresses, two catch-all default
+ * backends, two default backends for one host) are resolved oldest {@code creationTimestamp} first, then
+ * {@code namespace/name}, and every loser is listed in {@link #conflicts()}.
+ */
+public final class RoutingSnapshot {
+
+    private static final RoutingSnapshot EMPTY = builder().build(ref -> {
+        throw new AssertionError("an empty snapshot resolves no backend");
+    });
+
+    private final HostIndex exact;
+    private final HostIndex wildcard;
+    private final HostEntry hostless;
+    private final Route fallback;
+    private final List<Route> routes;
+    private final List<Conflict> conflicts;
+    private final List<SnapshotCompiler.Shadowed> shadowed;
+    private final Set<BackendRef> referenced;
+
+    RoutingSnapshot(HostIndex exact, HostIndex wildcard, HostEntry hostless, Route fallback, List<Route> routes,
+            List<Conflict> conflicts, List<SnapshotCompiler.Shadowed> shadowed, Set<BackendRef> referenced) {
+        this.exact = exact;
+        this.wildcard = wildcard;
+        this.hostless = hostless;
+        this.fallback = fallback;
+        this.routes = List.copyOf(routes);
+        this.conflicts = List.copyOf(conflicts);
+        this.shadowed = List.copyOf(shadowed);
+        this.referenced = Set.copyOf(referenced);
+    }
+
+    /** A snapshot that routes every request to {@link RouteSource#NOT_FOUND}. */
+    public static RoutingSnapshot empty() {
+        return EMPTY;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Routes one request; never returns {@code null}.
+     *
+     * @param host the raw {@code Host} header or absolute-form authority (any case, may carry {@code :port}, a
+     *     trailing dot or an {@code [IPv6]} literal); may be {@code null} or empty
+     * @param uri the request target, normally origin form ({@code /path?query}); absolute form is accepted and its
+     *     authority then wins over {@code host}
+     */
+    public Route route(String host, String uri) {
+        Objects.requireNonNull(uri, "uri");
+        int pathStart = RequestTarget.pathStart(uri);
+        String hostText = host;
+        long region = pathStart > 0 ? RequestTarget.authorityHost(uri) : HostNormalizer.NO_HOST;
+        if (region != HostNormalizer.NO_HOST) {
+            hostText = uri;
+        } else {
+            region = HostNormalizer.region(host);
+        }
+        HostEntry entry = select(hostText, region);
+        if (entry == null) {
+            return fallback;
+        }
+        int pathEnd = RequestTarget.pathEnd(uri, pathStart);
+        return pathStart == pathEnd ? entry.route("/", 0, 1) : entry.route(uri, pathStart, pathEnd);
+    }
+
+    /** The host entry whose rules apply: exact, else one-label wildcard, else host-less; {@code null} if none. */
+    HostEntry select(String text, long region) {
+        if (region != HostNormalizer.NO_HOST) {
+            int start = HostNormalizer.start(region);
+            int end = HostNormalizer.end(region);
+            HostEntry entry = exact.get(text, start, end);
+            if (entry != null) {
+                return entry;
+            }
+            int dot = HostNormalizer.indexOf(text, '.', start, end);
+            if (dot > start && dot + 1 < end) {
+                entry = wildcard.get(text, dot + 1, end);
+                if (entry != null) {
+                    return entry;
+                }
+            }
+        }
+        return hostless;
+    }
+
+    /** How {@link #route} decides for this request, with every other matching route and why it lost. */
+    public Explanation explain(String host, String uri) {
+        Objects.requireNonNull(uri, "uri");
+        return new Explainer(this).explain(host, uri);
+    }
+
+    /** Every compiled route (rules per host, host default backends, catch-all, flag default), for debugging. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** Every rule that lost a conflict and is not routed. */
+    public List<Conflict> conflicts() {
+        return conflicts;
+    }
+
+    /** Whether any route of this snapshot sends traffic to {@code ref}. */
+    public boolean refersTo(BackendRef ref) {
+        return referenced.contains(ref);
+    }
+
+    HostIndex exactHosts() {
+        return exact;
+    }
+
+    HostIndex wildcardHosts() {
+        return wildcard;
+    }
+
+    HostEntry hostless() {
+        return hostless;
+    }
+
+    Route fallback() {
+        return fallback;
+    }
+
+    List<SnapshotCompiler.Shadowed> shadowed() {
+        return shadowed;
+    }
+
+    /**
+     * Collects rule sets and compiles them; not thread-safe. Adding a rule set with the {@code namespace/name} of
+     * one already added replaces it (it is the same Ingress, updated).
+     */
+    public static final class Builder {
+
+        private final Map<String, IngressRuleSet> ruleSets = new LinkedHashMap<>();
+        private BackendRef flagDefault;
+
+        private Builder() {
+        }
+
+        public Builder add(IngressRuleSet ruleSet) {
+            Objects.requireNonNull(ruleSet, "ruleSet");
+            ruleSets.put(ruleSet.id(), ruleSet);
+            return this;
+        }
+
+        public Builder addAll(Collection<IngressRuleSet> all) {
+            Objects.requireNonNull(all, "all").forEach(this::add);
+            return this;
+        }
+
+        /** The {@code --default-backend} flag, used when nothing else matches; {@code null} for none. */
+        public Builder defaultBackend(BackendRef flagDefault) {
+            this.flagDefault = flagDefault;
+            return this;
+        }
+
+        /**
+         * Compiles the snapshot.
+         *
+         * @param backends gives the shared holder of each backend the snapshot refers to; pass
+         *     {@code table::backend} so that endpoint updates reach the snapshot without a rebuild
+         */
+        public RoutingSnapshot build(Function<BackendRef, Backend> backends) {
+            Objects.requireNonNull(backends, "backends");
+            return new SnapshotCompiler(backends).compile(ruleSets.values(), flagDefault);
+        }
+    }
+}

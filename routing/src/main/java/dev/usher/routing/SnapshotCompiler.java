@@ -1,0 +1,220 @@
+package dev.usher.routing;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Compiles rule sets into a {@link RoutingSnapshot}: merges every Ingress's rules per host, resolves conflicts and
+ * wires the fallback chain.
+ *
+ * <p>Rule sets are visited oldest first ({@link #AGE}), so the first rule seen for a host, path and type is the one
+ * that wins and every later one is a reported {@link Conflict}. Two Prefix paths that differ only by a trailing
+ * slash match the same requests, so they conflict too.
+ */
+final class SnapshotCompiler {
+
+    /** Oldest {@code creationTimestamp} first, then namespace, then name: never random, never last-writer-wins. */
+    static final Comparator<IngressRuleSet> AGE = Comparator.comparing(IngressRuleSet::creationTimestamp)
+            .thenComparing(IngressRuleSet::namespace)
+            .thenComparing(IngressRuleSet::name);
+
+    private final Function<BackendRef, Backend> backends;
+    private final Map<BackendRef, Backend> resolved = new HashMap<>();
+    private final Set<BackendRef> referenced = new HashSet<>();
+    private final List<Conflict> conflicts = new ArrayList<>();
+    private final List<Shadowed> shadowed = new ArrayList<>();
+
+    SnapshotCompiler(Function<BackendRef, Backend> backends) {
+        this.backends = backends;
+    }
+
+    RoutingSnapshot compile(Collection<IngressRuleSet> ruleSets, BackendRef flagDefault) {
+        List<IngressRuleSet> sorted = new ArrayList<>(ruleSets);
+        sorted.sort(AGE);
+
+        Route global = Route.notFound();
+        List<Route> tail = new ArrayList<>(2);
+        if (flagDefault != null) {
+            global = new Route(RouteSource.FLAG_DEFAULT, use(flagDefault), null, null, null, null, null, null, false);
+            tail.add(global);
+        }
+        Route catchAll = catchAll(sorted);
+        if (catchAll != null) {
+            global = catchAll;
+            tail.add(0, catchAll);
+        }
+
+        Map<String, HostBuilder> hosts = new HashMap<>();
+        for (IngressRuleSet ruleSet : sorted) {
+            for (HostRule hostRule : ruleSet.rules()) {
+                String pattern = HostNormalizer.normalizeRuleHost(hostRule.host());
+                hosts.computeIfAbsent(pattern, HostBuilder::new).add(ruleSet, hostRule.paths());
+            }
+        }
+
+        Map<String, HostEntry> exact = new HashMap<>();
+        Map<String, HostEntry> wildcard = new HashMap<>();
+        HostEntry hostless = null;
+        List<Route> routes = new ArrayList<>();
+        List<String> patterns = new ArrayList<>(hosts.keySet());
+        patterns.sort(Comparator.nullsLast(Comparator.naturalOrder()));
+        for (String pattern : patterns) {
+            HostEntry entry = hosts.get(pattern).build(global);
+            routes.addAll(entry.rules());
+            if (entry.fallback() != global) {
+                routes.add(entry.fallback());
+            }
+            if (pattern == null) {
+                hostless = entry;
+            } else if (isWildcard(pattern)) {
+                wildcard.put(pattern.substring(2), entry);
+            } else {
+                exact.put(pattern, entry);
+            }
+        }
+        routes.addAll(tail);
+        return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
+                conflicts, shadowed, referenced);
+    }
+
+    static boolean isWildcard(String pattern) {
+        return pattern.length() > 2 && pattern.startsWith("*.");
+    }
+
+    /** The oldest rule-less Ingress's default backend; every younger one is a reported conflict. */
+    private Route catchAll(List<IngressRuleSet> sorted) {
+        IngressRuleSet winner = null;
+        Route route = null;
+        for (IngressRuleSet ruleSet : sorted) {
+            if (!ruleSet.rules().isEmpty() || ruleSet.defaultBackend() == null) {
+                continue;
+            }
+            if (winner == null) {
+                winner = ruleSet;
+                route = defaultRoute(RouteSource.CATCH_ALL_DEFAULT, ruleSet, null, true);
+            } else {
+                Route loser = defaultRoute(RouteSource.CATCH_ALL_DEFAULT, ruleSet, null, false);
+                lose(null, loser, winner, ruleSet, "two catch-all default backends (Ingresses without rules)");
+            }
+        }
+        return route;
+    }
+
+    private Route defaultRoute(RouteSource source, IngressRuleSet owner, String pattern, boolean wins) {
+        Backend backend = wins ? use(owner.defaultBackend()) : resolve(owner.defaultBackend());
+        return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
+                redirects(owner, pattern));
+    }
+
+    private void lose(String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
+        String reason = what + ": " + precedence(winner, loserSet);
+        conflicts.add(new Conflict(pattern, loser.path(), loser.pathType(), winner.id(), loserSet.id(), reason));
+        shadowed.add(new Shadowed(pattern, new Candidate(loser, "conflict: " + reason)));
+    }
+
+    static String precedence(IngressRuleSet winner, IngressRuleSet loser) {
+        if (winner == loser) {
+            return "the first one in " + winner.id() + " wins";
+        }
+        if (winner.creationTimestamp().equals(loser.creationTimestamp())) {
+            return winner.id() + " wins over " + loser.id() + " (same creationTimestamp, namespace/name order)";
+        }
+        return winner.id() + " wins over " + loser.id() + " (older: created " + winner.creationTimestamp()
+                + " before " + loser.creationTimestamp() + ")";
+    }
+
+    /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner}. */
+    static boolean redirects(IngressRuleSet owner, String pattern) {
+        RouteOptions options = owner.options();
+        if (pattern == null || !options.sslRedirect()) {
+            return false;
+        }
+        for (String tlsHost : options.tlsHosts()) {
+            String tls = HostNormalizer.normalizeRuleHost(tlsHost);
+            if (pattern.equals(tls) || (tls != null && isWildcard(tls) && !isWildcard(pattern)
+                    && HostPatterns.matches(tls, pattern))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Resolves a backend the snapshot routes to: it is then {@link RoutingSnapshot#refersTo referenced}. */
+    private Backend use(BackendRef ref) {
+        referenced.add(ref);
+        return resolve(ref);
+    }
+
+    private Backend resolve(BackendRef ref) {
+        return resolved.computeIfAbsent(ref, r -> Objects.requireNonNull(backends.apply(r), "backend for " + r));
+    }
+
+    /** A route that lost a conflict, kept for {@code /debug/explain}. */
+    record Shadowed(String pattern, Candidate candidate) {
+    }
+
+    private record PathKey(PathType type, String key) {
+    }
+
+    /** Collects one host pattern's rules from every Ingress that has rules for it, oldest Ingress first. */
+    private final class HostBuilder {
+        private final String pattern;
+        private final List<IngressRuleSet> owners = new ArrayList<>(1);
+        private final Map<PathKey, Route> rules = new LinkedHashMap<>();
+        private final Map<PathKey, IngressRuleSet> ruleOwners = new HashMap<>();
+
+        HostBuilder(String pattern) {
+            this.pattern = pattern;
+        }
+
+        void add(IngressRuleSet owner, List<PathRule> paths) {
+            if (owners.isEmpty() || owners.get(owners.size() - 1) != owner) {
+                owners.add(owner);
+            }
+            for (PathRule rule : paths) {
+                PathKey key = new PathKey(rule.type(), rule.type() == PathType.PREFIX
+                        ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path());
+                IngressRuleSet winner = ruleOwners.putIfAbsent(key, owner);
+                if (winner == null) {
+                    rules.put(key, route(owner, rule, use(rule.backend())));
+                } else {
+                    Route loser = route(owner, rule, resolve(rule.backend()));
+                    lose(pattern, loser, winner, owner, "same host, path and type");
+                }
+            }
+        }
+
+        private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
+            return new Route(RouteSource.RULE, backend, pattern, rule.path(), rule.type(), owner.namespace(),
+                    owner.name(), owner.options().rewriteTarget(), redirects(owner, pattern));
+        }
+
+        /** The oldest owner that declares a default backend wins; a different one from a younger owner is reported. */
+        HostEntry build(Route global) {
+            IngressRuleSet winner = null;
+            Route fallback = global;
+            for (IngressRuleSet owner : owners) {
+                if (owner.defaultBackend() == null) {
+                    continue;
+                }
+                if (winner == null) {
+                    winner = owner;
+                    fallback = defaultRoute(RouteSource.INGRESS_DEFAULT, owner, pattern, true);
+                } else if (!owner.defaultBackend().equals(winner.defaultBackend())) {
+                    Route loser = defaultRoute(RouteSource.INGRESS_DEFAULT, owner, pattern, false);
+                    lose(pattern, loser, winner, owner, "two default backends for one host");
+                }
+            }
+            return new HostEntry(pattern, new ArrayList<>(rules.values()), fallback);
+        }
+    }
+}
