@@ -17,6 +17,7 @@ public final class Main {
     /** The configured command line; tests parse and run through the same object the executable uses. */
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new UsherCommand());
+        commandLine.setUsageHelpAutoWidth(true);
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             // Expected failures (a port in use, an unreadable folder, a bad setting) get one line, not a trace.
             if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException

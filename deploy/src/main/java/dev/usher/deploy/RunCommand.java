@@ -52,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
     String adminBind;
 
     @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
-            description = "IngressClass name (and legacy kubernetes.io/ingress.class value) to serve "
+            description = "IngressClass to serve, also matched against the legacy class annotation "
                     + "(default: ${DEFAULT-VALUE}).")
     String ingressClass;
 
