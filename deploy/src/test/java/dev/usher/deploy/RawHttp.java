@@ -1,0 +1,31 @@
+package dev.usher.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** One HTTP/1.1 request over a plain socket, so a test can send any Host header (the JDK client forbids it). */
+final class RawHttp {
+
+    record Response(int status, String head, String body) {
+    }
+
+    private RawHttp() {
+    }
+
+    static Response get(int port, String host, String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String request = "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int end = all.indexOf("\r\n\r\n");
+            if (!all.startsWith("HTTP/1.1 ") || end < 0) {
+                throw new IOException("not an HTTP response: " + all);
+            }
+            return new Response(Integer.parseInt(all.substring(9, 12)), all.substring(0, end), all.substring(end + 4));
+        }
+    }
+}
