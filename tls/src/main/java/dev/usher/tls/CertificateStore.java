@@ -38,12 +38,20 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     private record Built(SslContext context, Exception failure) {
     }
 
+    /** Makes a server context for one certificate; a seam so tests can make a build fail. */
+    @FunctionalInterface
+    interface ContextBuilder {
+        SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException;
+    }
+
     private final SslProvider provider;
+    private final ContextBuilder builder;
     private final AsyncCache<String, Built> contexts;
     private volatile SniTable table;
 
-    private CertificateStore(SslProvider provider, Executor builders, SniTable table) {
+    private CertificateStore(SslProvider provider, ContextBuilder builder, Executor builders, SniTable table) {
         this.provider = provider;
+        this.builder = builder;
         this.contexts = Caffeine.newBuilder().executor(builders).buildAsync();
         this.table = table;
     }
@@ -66,10 +74,16 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     /** As {@link #create(TlsCertificate, Executor)} with a fixed provider; lets tests cover both engines. */
     static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider) {
+        return create(defaultCertificate, builders, provider, ServerContexts::build);
+    }
+
+    static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider,
+            ContextBuilder builder) {
         Objects.requireNonNull(defaultCertificate, "defaultCertificate");
         Objects.requireNonNull(builders, "builders");
         Objects.requireNonNull(provider, "provider");
-        CertificateStore store = new CertificateStore(provider, builders, SniTable.of(Map.of(), defaultCertificate));
+        CertificateStore store = new CertificateStore(provider, builder, builders,
+                SniTable.of(Map.of(), defaultCertificate));
         SniTable.Entry defaultEntry = store.table.defaultEntry();
         Built built = store.build(defaultEntry);
         if (built.failure() != null) {
@@ -87,7 +101,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
      */
     public void publish(Map<String, TlsCertificate> byHost) {
         Objects.requireNonNull(byHost, "byHost");
-        publish(byHost, table.defaultEntry().certificate());
+        publish(byHost, defaultCertificate());
     }
 
     /** As {@link #publish(Map)}, also replacing the default certificate (for {@code --default-ssl-certificate}). */
@@ -105,6 +119,16 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
         return table.select(hostname).certificate();
     }
 
+    /** The current host map: exact hosts and {@code *.domain} wildcards, normalised, without the default. */
+    public Map<String, TlsCertificate> certificates() {
+        return table.certificates();
+    }
+
+    /** The certificate served to unknown hosts and to clients without SNI. */
+    public TlsCertificate defaultCertificate() {
+        return table.defaultEntry().certificate();
+    }
+
     /** Which engine builds the contexts: {@code "OpenSSL"} (BoringSSL via netty-tcnative) or {@code "JDK"}. */
     public String provider() {
         return ServerContexts.name(provider);
@@ -119,17 +143,29 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     public Future<SslContext> map(String hostname, Promise<SslContext> promise) {
         SniTable current = table;
         SniTable.Entry entry = current.select(hostname);
-        context(entry).whenComplete((built, error) -> {
-            if (built != null && built.context() != null) {
-                promise.trySuccess(built.context());
-            } else if (entry != current.defaultEntry()) {
-                context(current.defaultEntry()).whenComplete((fallback, fallbackError) ->
-                        complete(promise, fallback, fallbackError));
-            } else {
-                complete(promise, built, error);
-            }
-        });
+        try {
+            context(entry).whenComplete((built, error) -> {
+                if (built != null && built.context() != null) {
+                    promise.trySuccess(built.context());
+                } else if (entry != current.defaultEntry()) {
+                    completeWithDefault(current, promise);
+                } else {
+                    complete(promise, built, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // e.g. the builder executor rejected the task while shutting down: fail this handshake, not the loop.
+            promise.tryFailure(e);
+        }
         return promise;
+    }
+
+    private void completeWithDefault(SniTable current, Promise<SslContext> promise) {
+        try {
+            context(current.defaultEntry()).whenComplete((built, error) -> complete(promise, built, error));
+        } catch (RuntimeException e) {
+            promise.tryFailure(e);
+        }
     }
 
     private static void complete(Promise<SslContext> promise, Built built, Throwable error) {
@@ -147,7 +183,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     private Built build(SniTable.Entry entry) {
         try {
-            return new Built(ServerContexts.build(entry.certificate(), provider), null);
+            return new Built(builder.build(entry.certificate(), provider), null);
         } catch (SSLException | RuntimeException e) {
             LOG.warn("cannot build a TLS context for {}: {}; its hosts get the default certificate",
                     entry.certificate().id(), e.toString());

@@ -6,12 +6,15 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Reads the PEM of a {@code kubernetes.io/tls} Secret into a checked {@link TlsCertificate}, and writes PEM back.
@@ -54,7 +57,7 @@ public final class PemCertificates {
         Objects.requireNonNull(keyPem, "keyPem");
         Objects.requireNonNull(clock, "clock");
         List<X509Certificate> chain = PemReader.certificates(certPem);
-        PrivateKey key = PemReader.privateKey(keyPem);
+        PrivateKey key = PemReader.privateKey(keyPem, chain.get(0));
         CertificateChecks.keyMatchesLeaf(key, chain.get(0));
         CertificateChecks.notExpired(chain.get(0), clock.instant());
         return new TlsCertificate(id, key, chain);
@@ -70,14 +73,35 @@ public final class PemCertificates {
     public static byte[] privateKeyPem(PrivateKey key, KeyFormat format) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(format, "format");
+        if (format == KeyFormat.TRADITIONAL && key instanceof ECPrivateKey ec) {
+            return write(sec1(ec));
+        }
         if (format == KeyFormat.TRADITIONAL) {
-            // Bouncy Castle's writer turns an RSA key into PKCS#1 and an EC key into SEC1.
+            // Bouncy Castle's writer turns an RSA key into PKCS#1.
             return write(key);
         }
         try {
             return write(new JcaPKCS8Generator(key, null).generate());
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot encode " + key.getAlgorithm() + " key as PKCS#8", e);
+        }
+    }
+
+    /**
+     * SEC1 with the curve named inside, as {@code openssl ecparam -genkey} writes it: the JDK's PKCS#8 encoding
+     * keeps the curve in the outer algorithm identifier only, which a bare SEC1 block would lose.
+     */
+    private static PemObject sec1(ECPrivateKey key) {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        try {
+            org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                    org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+            org.bouncycastle.asn1.sec.ECPrivateKey withCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                    key.getParams().getOrder().bitLength(), inner.getKey(), inner.getPublicKey(),
+                    info.getPrivateKeyAlgorithm().getParameters());
+            return new PemObject("EC PRIVATE KEY", withCurve.getEncoded());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode EC key as SEC1", e);
         }
     }
 

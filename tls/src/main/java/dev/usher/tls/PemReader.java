@@ -1,16 +1,22 @@
 package dev.usher.tls;
 
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Null;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
@@ -56,10 +62,18 @@ final class PemReader {
         return chain;
     }
 
-    /** The first private key block, unencrypted; EC PARAMETERS and certificate blocks are skipped. */
-    static PrivateKey privateKey(byte[] pem) throws CertificateProblem {
+    /**
+     * The first private key block, unencrypted; certificate blocks are skipped. A SEC1 EC key that does not name
+     * its curve takes it from a preceding {@code EC PARAMETERS} block, else from {@code leaf}'s public key.
+     */
+    static PrivateKey privateKey(byte[] pem, X509Certificate leaf) throws CertificateProblem {
+        ASN1Encodable curve = null;
         for (Object object : readAll(KEY, pem)) {
             PrivateKeyInfo info;
+            if (object instanceof ASN1ObjectIdentifier namedCurve) {
+                curve = namedCurve;
+                continue;
+            }
             if (object instanceof PEMKeyPair pair) {
                 info = pair.getPrivateKeyInfo();
             } else if (object instanceof PrivateKeyInfo plain) {
@@ -70,13 +84,31 @@ final class PemReader {
                 continue;
             }
             try {
-                return new JcaPEMKeyConverter().getPrivateKey(info);
+                return new JcaPEMKeyConverter().getPrivateKey(withCurve(info, curve, leaf));
             } catch (IOException | RuntimeException e) {
                 throw new CertificateProblem(KEY + " holds a private key that cannot be read: " + e.getMessage(), e);
             }
         }
         throw new CertificateProblem("no private key in " + KEY
                 + " (expected 'BEGIN RSA PRIVATE KEY', 'BEGIN EC PRIVATE KEY' or 'BEGIN PRIVATE KEY')");
+    }
+
+    private static PrivateKeyInfo withCurve(PrivateKeyInfo info, ASN1Encodable curve, X509Certificate leaf)
+            throws IOException {
+        AlgorithmIdentifier algorithm = info.getPrivateKeyAlgorithm();
+        boolean curveMissing = algorithm.getParameters() == null || algorithm.getParameters() instanceof ASN1Null;
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm()) || !curveMissing) {
+            return info;
+        }
+        ASN1Encodable parameters = curve;
+        if (parameters == null) {
+            AlgorithmIdentifier leafAlgorithm = SubjectPublicKeyInfo.getInstance(leaf.getPublicKey().getEncoded())
+                    .getAlgorithm();
+            parameters = X9ObjectIdentifiers.id_ecPublicKey.equals(leafAlgorithm.getAlgorithm())
+                    ? leafAlgorithm.getParameters() : null;
+        }
+        return parameters == null ? info : new PrivateKeyInfo(
+                new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters), info.parsePrivateKey());
     }
 
     private static List<Object> readAll(String field, byte[] pem) throws CertificateProblem {

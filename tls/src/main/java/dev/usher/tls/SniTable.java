@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -46,11 +47,12 @@ final class SniTable {
         Map<String, Entry> wildcard = new HashMap<>();
         for (Map.Entry<String, TlsCertificate> mapping : byHost.entrySet()) {
             String host = normalize(mapping.getKey());
-            Entry entry = entries.computeIfAbsent(mapping.getValue(), SniTable::entry);
+            TlsCertificate certificate = Objects.requireNonNull(mapping.getValue(), () -> "certificate of " + host);
+            Entry entry = entries.computeIfAbsent(certificate, SniTable::entry);
             if (host.startsWith("*.") && host.indexOf('*', 1) < 0 && host.length() > 2) {
-                wildcard.put(host.substring(2), entry);
+                wildcard.merge(host.substring(2), entry, SniTable::lowerId);
             } else if (!host.isEmpty() && host.indexOf('*') < 0) {
-                exact.put(host, entry);
+                exact.merge(host, entry, SniTable::lowerId);
             } else {
                 // The translator validates hosts; this guards the table, it must not throw a whole publish away.
                 LOG.warn("TLS host '{}' of {} is neither a host name nor '*.domain'; skipped",
@@ -59,6 +61,14 @@ final class SniTable {
         }
         Entry defaultEntry = entries.computeIfAbsent(defaultCertificate, SniTable::entry);
         return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), defaultEntry);
+    }
+
+    /** Every host key as published (normalised; wildcards as {@code *.domain}), the default excluded. */
+    Map<String, TlsCertificate> certificates() {
+        Map<String, TlsCertificate> all = new HashMap<>();
+        exact.forEach((host, entry) -> all.put(host, entry.certificate()));
+        wildcard.forEach((domain, entry) -> all.put("*." + domain, entry.certificate()));
+        return Map.copyOf(all);
     }
 
     /** The entry for an SNI host name (any case, trailing dot allowed); {@code null} or unknown gives the default. */
@@ -95,6 +105,16 @@ final class SniTable {
     static String normalize(String host) {
         String lower = host.toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    /** Two keys that normalise to one host: keep the lower id, so the outcome never depends on map order. */
+    private static Entry lowerId(Entry first, Entry second) {
+        Entry winner = first.certificate().id().compareTo(second.certificate().id()) <= 0 ? first : second;
+        if (first != second) {
+            LOG.warn("TLS host named by both {} and {}; serving {}", first.certificate().id(),
+                    second.certificate().id(), winner.certificate().id());
+        }
+        return winner;
     }
 
     private static Entry entry(TlsCertificate certificate) {
