@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns {@code spec.tls} entries into certificates by host, reading {@code kubernetes.io/tls} Secrets of the
@@ -56,7 +57,8 @@ final class TlsResolver {
                     continue;
                 }
                 List<String> hosts = entry.hosts().isEmpty()
-                        ? result.certificate().dnsNames().stream().map(HostNames::normalize).filter(h -> h != null).toList()
+                        ? result.certificate().dnsNames().stream().map(HostNames::normalize)
+                                .filter(Objects::nonNull).toList()
                         : entry.hosts();
                 for (String host : hosts) {
                     TlsCertificate existing = byHost.putIfAbsent(host, result.certificate());
