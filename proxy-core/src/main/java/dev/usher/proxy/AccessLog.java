@@ -1,0 +1,135 @@
+package dev.usher.proxy;
+
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per request on the slf4j logger {@code dev.usher.access}, text or JSON.
+ *
+ * <p>Event loops only {@code offer} a small record to a bounded queue; one daemon thread formats and logs, so a slow
+ * log appender can never block a loop. When the queue is full the entry is dropped and counted rather than waited for.
+ */
+final class AccessLog implements AutoCloseable {
+
+    static final Logger LOG = LoggerFactory.getLogger("dev.usher.access");
+    private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
+
+    /** What is logged about one request. */
+    record Entry(long epochMillis, String clientIp, String method, String uri, String protocol, String host,
+            int status, long bytesIn, long bytesOut, long durationNanos, String namespace, String ingress,
+            String service, String endpoint, String requestId) {
+    }
+
+    private final ProxySettings.AccessLogFormat format;
+    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16 * 1024);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    AccessLog(ProxySettings.AccessLogFormat format) {
+        this.format = format;
+        this.writer = new Thread(this::run, "usher-access-log");
+        this.writer.setDaemon(true);
+        if (enabled()) {
+            writer.start();
+        }
+    }
+
+    boolean enabled() {
+        return format != ProxySettings.AccessLogFormat.OFF && LOG.isInfoEnabled();
+    }
+
+    /** Hands the entry to the writer thread; never blocks. */
+    void log(Entry entry) {
+        if (!closed && enabled() && !queue.offer(entry)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closed || !queue.isEmpty()) {
+                Entry entry = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (entry != null) {
+                    LOG.info(format == ProxySettings.AccessLogFormat.JSON ? json(entry) : text(entry));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long lost = dropped.get();
+        if (lost > 0) {
+            SELF.warn("access log dropped {} entries because its queue was full", lost);
+        }
+    }
+
+    static String text(Entry e) {
+        return e.clientIp + " \"" + e.method + ' ' + e.uri + ' ' + e.protocol + "\" " + e.status + ' ' + e.bytesOut
+                + ' ' + (e.durationNanos / 1_000_000) + "ms host=" + dash(e.host) + " route=" + dash(e.namespace) + '/'
+                + dash(e.ingress) + " service=" + dash(e.service) + " upstream=" + dash(e.endpoint) + " in="
+                + e.bytesIn + " id=" + dash(e.requestId);
+    }
+
+    static String json(Entry e) {
+        StringBuilder sb = new StringBuilder(256).append('{');
+        field(sb, "time", Instant.ofEpochMilli(e.epochMillis).toString()).append(',');
+        field(sb, "client", e.clientIp).append(',');
+        field(sb, "method", e.method).append(',');
+        field(sb, "uri", e.uri).append(',');
+        field(sb, "protocol", e.protocol).append(',');
+        field(sb, "host", e.host).append(',');
+        sb.append("\"status\":").append(e.status).append(",\"bytes_in\":").append(e.bytesIn)
+                .append(",\"bytes_out\":").append(e.bytesOut)
+                .append(",\"duration_ms\":").append(e.durationNanos / 1_000_000).append(',');
+        field(sb, "namespace", e.namespace).append(',');
+        field(sb, "ingress", e.ingress).append(',');
+        field(sb, "service", e.service).append(',');
+        field(sb, "upstream", e.endpoint).append(',');
+        field(sb, "request_id", e.requestId);
+        return sb.append('}').toString();
+    }
+
+    private static StringBuilder field(StringBuilder sb, String name, String value) {
+        sb.append('"').append(name).append("\":");
+        if (value == null) {
+            return sb.append("null");
+        }
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"');
+    }
+
+    private static String dash(String value) {
+        return value == null || value.isEmpty() ? "-" : value;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (writer.isAlive()) {
+            try {
+                writer.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.usher.proxy;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsyncMapping;
+
+/**
+ * Wires a client connection: [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} → {@link ResponseEncoder} →
+ * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ */
+final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final ProxyContext context;
+    private final AsyncMapping<String, SslContext> sni;
+
+    /** @param sni certificate lookup by server name for the HTTPS listener, {@code null} for plain HTTP */
+    ClientInitializer(ProxyContext context, AsyncMapping<String, SslContext> sni) {
+        this.context = context;
+        this.sni = sni;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        context.connections().add(ch);
+        ChannelPipeline p = ch.pipeline();
+        if (sni != null) {
+            p.addLast(new SniHandler(sni));
+        }
+        HeadTimer headTimer = new HeadTimer(context.settings());
+        ResponseEncoder encoder = new ResponseEncoder();
+        p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, new FlowControlHandler(),
+                new ClientHandler(context, headTimer, encoder, sni != null));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.usher.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Usher's own small responses: {@code text/plain}, a status line and a short reason, always with a length. */
+final class ErrorResponses {
+
+    static final String SERVER = "usher";
+
+    private ErrorResponses() {
+    }
+
+    /**
+     * A complete response with body {@code "<code> <reason phrase>: <detail>\n"}.
+     *
+     * @param headRequest no body is sent for HEAD, but the length is what GET would have returned
+     * @param close adds {@code Connection: close}
+     */
+    static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean headRequest,
+            boolean close) {
+        byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuf body = headRequest ? alloc.buffer(0) : alloc.buffer(text.length).writeBytes(text);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.SERVER, SERVER)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    /** A 308 to {@code location}, for hosts that must be reached over HTTPS. */
+    static FullHttpResponse redirect(ByteBufAllocator alloc, String location, boolean headRequest, boolean close) {
+        FullHttpResponse response = of(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, headRequest,
+                close);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        return response;
+    }
+}

@@ -1,0 +1,395 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.Route;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One proxied request and its response, streamed both ways with backpressure.
+ *
+ * <p>Design: the client connection, the borrowed origin connection and this object all live on one event loop, so
+ * nothing here is synchronized. Both channels have auto-read off. A request chunk is read from the client only after
+ * the previous one was handed to a writable origin; a response batch is read from the origin only after the previous
+ * one was flushed to a writable client; writability changes resume the paused side. At most one socket read and the
+ * write-buffer high water mark are in memory per direction, whatever the body size.
+ *
+ * <p>Failure rules: nothing reached the client yet, so Usher answers (502, 503, 504; a stale pooled connection is
+ * retried once for idempotent, body-less requests); or the response has started, so the client connection is closed,
+ * the only honest signal left. The origin connection goes back to its pool only after a clean, complete exchange.
+ */
+final class Exchange {
+
+    private final ClientHandler client;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext context;
+    private final HttpRequest request;
+    private final RequestRecord record;
+    private final OriginPools pools;
+    private final List<Endpoint> endpoints;
+    private final boolean head;
+    private final boolean http10;
+    private final boolean replayable;
+    private final boolean upgrade;
+    private final int first;
+    private boolean keepAlive;
+    private int attempt;
+    private Channel origin;
+    private OriginHandler originHandler;
+    private OriginPool pool;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean originKeepAlive;
+    private boolean skipInterimEnd;
+    private boolean waitingOrigin;
+    private boolean waitingClient;
+    private boolean retried;
+    private boolean done;
+    private int status;
+    private long bodyBytes;
+    private ScheduledFuture<?> timer;
+
+    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Route route, Requests.Target target,
+            RequestRecord record, boolean keepAlive, boolean hasBody, boolean tls, int listenerPort) {
+        this.client = client;
+        this.ctx = client.ctx();
+        this.context = context;
+        this.request = request;
+        this.record = record;
+        this.keepAlive = keepAlive;
+        this.head = HttpMethod.HEAD.equals(request.method());
+        this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        this.pools = context.pools(ctx.channel().eventLoop());
+        this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
+        this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
+        HttpHeaders headers = request.headers();
+        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
+        this.upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
+        this.replayable = !hasBody && !upgrade && Requests.idempotent(request.method());
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HeaderRules.removeHopByHop(headers);
+        if (upgrade) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
+        }
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(request, true);
+        }
+        record.requestId(ForwardedHeaders.apply(headers, client.clientIp(), tls, target.host(), listenerPort));
+        request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    void start() {
+        connect(false);
+    }
+
+    private void connect(boolean fresh) {
+        Endpoint endpoint = endpoints.get((first + attempt) % endpoints.size());
+        OriginPool target = pools.pool(endpoint);
+        record.endpoint(endpoint.toString());
+        Future<Channel> acquired = target.acquire(fresh);
+        if (acquired.isDone()) {
+            connected(acquired, target);
+        } else {
+            acquired.addListener(f -> connected(acquired, target));
+        }
+    }
+
+    private void connected(Future<Channel> acquired, OriginPool from) {
+        if (done) {
+            if (acquired.isSuccess()) {
+                from.release(acquired.getNow()); // the client left meanwhile; this connection is unused and clean
+            }
+            return;
+        }
+        if (!acquired.isSuccess()) {
+            Throwable cause = acquired.cause();
+            boolean exhausted = cause instanceof OriginPool.Exhausted;
+            context.metrics().upstreamError(exhausted ? ProxyMetrics.UpstreamError.POOL_EXHAUSTED
+                    : cause instanceof ConnectTimeoutException ? ProxyMetrics.UpstreamError.CONNECT_TIMEOUT
+                    : ProxyMetrics.UpstreamError.CONNECT_FAILED);
+            if (!exhausted && ++attempt < Math.min(context.settings().connectAttempts(), endpoints.size())) {
+                connect(false);
+            } else {
+                fail(exhausted ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                        exhausted ? "origin connection limit reached" : "origin unreachable");
+            }
+            return;
+        }
+        pool = from;
+        origin = acquired.getNow();
+        originHandler = OriginHandler.of(origin);
+        originHandler.attach(this);
+        origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
+        origin.write(request);
+        if (requestComplete) {
+            origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
+            armResponseTimer();
+        } else {
+            origin.flush();
+            client.read();
+        }
+        origin.read();
+    }
+
+    /** A request body chunk (or its end) from the client. */
+    void requestContent(HttpContent content) {
+        if (done || origin == null) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            return;
+        }
+        int size = content.content().readableBytes();
+        bodyBytes += size;
+        record.bytesIn(size);
+        long max = context.settings().maxRequestBodyBytes();
+        if (max > 0 && bodyBytes > max) {
+            content.release();
+            abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+            origin.writeAndFlush(content);
+            armResponseTimer();
+        } else {
+            origin.writeAndFlush(content);
+            if (origin.isWritable()) {
+                client.read();
+            } else {
+                waitingOrigin = true;
+            }
+        }
+    }
+
+    /** A message decoded from the origin. */
+    void originRead(Object msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        }
+        if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            if (upgrade) {
+                cancelTimer();
+                done = true;
+                status = 101;
+                record.finish(101);
+                UpgradeTunnel.splice(client, response, origin, pool, context.settings());
+            } else {
+                originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
+            }
+            return;
+        }
+        if (code < 200) {
+            skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
+            if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
+                ResponseHeads.interim(response);
+                client.encoder().headRequest(false);
+                ctx.write(response);
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
+        cancelTimer();
+        responseStarted = true;
+        status = code;
+        originKeepAlive = HttpUtil.isKeepAlive(response);
+        keepAlive = ResponseHeads.prepare(response, head, http10, keepAlive && !context.draining());
+        client.encoder().headRequest(head);
+        ctx.write(response);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (skipInterimEnd && content instanceof LastHttpContent) {
+            skipInterimEnd = false;
+            content.release();
+            return;
+        }
+        if (done || !responseStarted) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response body");
+            return;
+        }
+        record.bytesOut(content.content().readableBytes());
+        if (content instanceof LastHttpContent) {
+            complete(ctx.writeAndFlush(content));
+        } else {
+            ctx.write(content);
+        }
+    }
+
+    /** End of an origin read batch: flush to the client, and read more only if the client can take it. */
+    void originReadComplete() {
+        if (done || origin == null) {
+            return;
+        }
+        ctx.flush();
+        if (ctx.channel().isWritable()) {
+            origin.read();
+        } else {
+            waitingClient = true;
+        }
+    }
+
+    void clientWritabilityChanged() {
+        if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
+            waitingClient = false;
+            origin.read();
+        }
+    }
+
+    void originWritabilityChanged() {
+        if (!done && waitingOrigin && origin != null && origin.isWritable()) {
+            waitingOrigin = false;
+            client.read();
+        }
+    }
+
+    private void complete(ChannelFuture lastWrite) {
+        done = true;
+        cancelTimer();
+        // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
+        releaseOrigin(requestComplete && originKeepAlive);
+        record.finish(status);
+        client.exchangeDone(keepAlive && requestComplete, lastWrite);
+    }
+
+    /** The origin connection closed or failed while this exchange held it. */
+    void originClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        boolean stale = originHandler.reused();
+        pool.discard(origin);
+        origin = null;
+        if (!responseStarted && stale && replayable && !retried) {
+            retried = true; // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
+            cancelTimer();
+            connect(true);
+            return;
+        }
+        context.metrics().upstreamError(ProxyMetrics.UpstreamError.RESET);
+        fail(HttpResponseStatus.BAD_GATEWAY, "origin closed the connection");
+    }
+
+    /** The client went away: the origin connection is closed, never pooled mid-exchange. */
+    void clientClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        if (origin != null) {
+            originHandler.detach();
+            pool.discard(origin);
+            origin = null;
+        }
+        record.finish(499);
+    }
+
+    private void originBroken(ProxyMetrics.UpstreamError reason, String detail) {
+        context.metrics().upstreamError(reason);
+        fail(HttpResponseStatus.BAD_GATEWAY, detail);
+    }
+
+    /** The request itself is bad mid-body (bad chunk, too large): answer if still possible, close either way. */
+    private void abort(HttpResponseStatus error, String detail) {
+        keepAlive = false;
+        fail(error, detail);
+    }
+
+    /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
+    private void fail(HttpResponseStatus error, String detail) {
+        done = true;
+        cancelTimer();
+        if (origin != null) {
+            originHandler.detach();
+            pool.discard(origin);
+            origin = null;
+        }
+        if (responseStarted) {
+            record.finish(status);
+            ctx.close();
+            return;
+        }
+        boolean keep = keepAlive && requestComplete;
+        client.encoder().headRequest(head);
+        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
+        record.finish(error.code());
+        client.exchangeDone(keep, written);
+    }
+
+    private void releaseOrigin(boolean reuse) {
+        originHandler.detach();
+        if (reuse) {
+            pool.release(origin);
+        } else {
+            pool.discard(origin);
+        }
+        origin = null;
+    }
+
+    private void armResponseTimer() {
+        if (!responseStarted && timer == null) {
+            timer = ctx.executor().schedule(this::responseTimeout,
+                    context.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void responseTimeout() {
+        timer = null;
+        if (!done && !responseStarted) {
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.usher.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The last handler of an origin connection: relays what the origin sends to the {@link Exchange} it serves, and
+ * watches the connection while it sits idle in its {@link OriginPool}.
+ *
+ * <p>Runs on the same event loop as the client connection that borrowed it, so no field needs synchronization.
+ */
+final class OriginHandler extends ChannelInboundHandlerAdapter {
+
+    private OriginPool pool;
+    private Exchange exchange;
+    private ScheduledFuture<?> idleTimer;
+    private int exchanges;
+    private Channel channel;
+
+    static OriginHandler of(Channel ch) {
+        return ch.pipeline().get(OriginHandler.class);
+    }
+
+    void pool(OriginPool owner) {
+        this.pool = owner;
+    }
+
+    OriginPool pool() {
+        return pool;
+    }
+
+    /** Whether this connection served an exchange before (a reused keep-alive connection may be stale). */
+    boolean reused() {
+        return exchanges > 1;
+    }
+
+    void attach(Exchange owner) {
+        this.exchange = owner;
+        exchanges++;
+    }
+
+    void detach() {
+        this.exchange = null;
+    }
+
+    void enterPool(ScheduledFuture<?> timer) {
+        this.idleTimer = timer;
+        // Keep one read pending while idle so that a close by the origin is noticed and the connection dropped.
+        if (channel != null) {
+            channel.read();
+        }
+    }
+
+    void leavePool() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.originRead(msg);
+        } else {
+            // Bytes from an idle origin are a protocol error: nothing may be reused after them.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.originReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.originWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        leavePool();
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.originClosed(null);
+        } else if (pool != null) {
+            pool.removeIdle(ctx.channel());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.originClosed(cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The keep-alive connections of one event loop to one endpoint.
+ *
+ * <p>Confined to its event loop: every method runs on {@link #loop}, and so do the close listeners of the channels it
+ * creates (they are registered on the same loop), so the fields need no locks or volatiles. A connection is handed
+ * out with {@link #acquire(boolean)}; it comes back with {@link #release(Channel)} only after a clean, complete
+ * exchange, or is thrown away with {@link #discard(Channel)}. Idle connections are validated on borrow (still active)
+ * and closed after {@link ProxySettings#poolIdleTimeout()}; the newest idle connection is reused first (LIFO), so
+ * surplus ones age out.
+ */
+final class OriginPool {
+
+    /** Thrown through the acquire future when the per-endpoint connection limit is reached. */
+    static final class Exhausted extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Exhausted(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Endpoint endpoint;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ProxySettings settings;
+    private final ProxyMetrics metrics;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private int open;
+    private int busy;
+
+    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics) {
+        this.endpoint = endpoint;
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Connections handed out and not yet returned: the load that least-request balancing compares. */
+    int inFlight() {
+        return busy;
+    }
+
+    /** A pooled connection still active, else a new one; {@code fresh} skips the idle ones (stale-retry). */
+    Future<Channel> acquire(boolean fresh) {
+        if (!fresh) {
+            Channel ch;
+            while ((ch = idle.pollLast()) != null) {
+                OriginHandler handler = OriginHandler.of(ch);
+                handler.leavePool();
+                if (ch.isActive()) {
+                    busy++;
+                    return loop.newSucceededFuture(ch);
+                }
+                ch.close();
+            }
+        }
+        if (open >= settings.maxConnectionsPerEndpoint()) {
+            return loop.newFailedFuture(new Exhausted("connection limit " + settings.maxConnectionsPerEndpoint()
+                    + " reached for " + endpoint));
+        }
+        open++;
+        busy++;
+        Promise<Channel> promise = loop.newPromise();
+        long start = System.nanoTime();
+        ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
+        Channel channel = connect.channel();
+        channel.closeFuture().addListener(f -> open--);
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                metrics.connectDuration(System.nanoTime() - start);
+                OriginHandler.of(channel).pool(this);
+                promise.setSuccess(channel);
+            } else {
+                busy--;
+                promise.setFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /** Takes back a connection after a clean, complete exchange; closes it if the pool is full or it is gone. */
+    void release(Channel ch) {
+        busy--;
+        if (!ch.isActive() || idle.size() >= settings.maxIdlePerEndpoint()) {
+            ch.close();
+            return;
+        }
+        idle.addLast(ch);
+        OriginHandler.of(ch).enterPool(loop.schedule(() -> expire(ch),
+                settings.poolIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** Closes a connection that must not be reused (broken, unfinished or upgraded exchange). */
+    void discard(Channel ch) {
+        busy--;
+        ch.close();
+    }
+
+    /** The connection left HTTP for good (an upgrade): no longer busy, still counted as open until it closes. */
+    void handOff() {
+        busy--;
+    }
+
+    /** An idle connection closed by the origin or by its idle timer leaves the pool. */
+    void removeIdle(Channel ch) {
+        idle.remove(ch);
+    }
+
+    private void expire(Channel ch) {
+        if (idle.remove(ch)) {
+            ch.close();
+        }
+    }
+
+    /** Closes every idle connection (drain and shutdown). */
+    void closeIdle() {
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            ch.close();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything one event loop keeps about origins: its pool per endpoint and its round-robin cursor per backend.
+ *
+ * <p>One instance per event loop, used only from that loop (per-loop pools as in Netflix Zuul), so plain
+ * {@link HashMap}s and no locks: a request borrows from the pools of the loop its client connection lives on, and the
+ * origin channel is registered on that same loop, so no byte crosses threads.
+ */
+final class OriginPools {
+
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ProxySettings settings;
+    private final ProxyMetrics metrics;
+    private final Map<Endpoint, OriginPool> pools = new HashMap<>();
+    private final Map<BackendRef, int[]> cursors = new HashMap<>();
+
+    OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics) {
+        this.loop = loop;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transports.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis()))
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new OriginInitializer());
+    }
+
+    OriginPool pool(Endpoint endpoint) {
+        return pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, bootstrap, settings, metrics));
+    }
+
+    /** Requests in flight from this loop to {@code endpoint}. */
+    int inFlight(Endpoint endpoint) {
+        OriginPool pool = pools.get(endpoint);
+        return pool == null ? 0 : pool.inFlight();
+    }
+
+    /** This loop's next round-robin position for {@code backend}, never negative. */
+    int nextCursor(BackendRef backend) {
+        int[] cursor = cursors.computeIfAbsent(backend, b -> new int[1]);
+        int value = cursor[0];
+        cursor[0] = (value + 1) & Integer.MAX_VALUE;
+        return value;
+    }
+
+    void closeIdle() {
+        for (OriginPool pool : pools.values()) {
+            pool.closeIdle();
+        }
+    }
+}

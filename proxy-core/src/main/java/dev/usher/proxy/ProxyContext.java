@@ -1,0 +1,32 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.RoutingTable;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
+
+/**
+ * What every connection of one {@link ProxyServer} shares. Immutable after start except {@link #draining()}, which
+ * flips once.
+ *
+ * @param poolsByLoop each event loop's own {@link OriginPools}; read-only after start
+ * @param connections every open client connection, for drain and close
+ */
+record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
+        LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
+        DrainFlag drainFlag) {
+
+    OriginPools pools(EventLoop loop) {
+        return poolsByLoop.get(loop);
+    }
+
+    boolean draining() {
+        return drainFlag.draining;
+    }
+
+    /** Set once by {@link ProxyServer#drain}; read by handlers deciding whether to keep a connection alive. */
+    static final class DrainFlag {
+        volatile boolean draining;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.RoutingTable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Usher's HTTP (and optionally HTTPS) listeners: a streaming HTTP/1.1 reverse proxy routed by a {@link RoutingTable}.
+ *
+ * <p>Built with {@link #builder()}; {@link #start()} binds, {@link #drain(Duration)} stops gracefully,
+ * {@link #close()} stops at once. Thread-safe: start, drain and close may be called from any thread.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final RoutingTable table;
+    private final String bindAddress;
+    private final int requestedHttpPort;
+    private final int requestedHttpsPort;
+    private final AsyncMapping<String, SslContext> sni;
+    private final int eventLoops;
+    private final ProxySettings settings;
+    private final MeterRegistry registry;
+    private final Transports transports = Transports.best();
+    private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
+    private EventLoopGroup group;
+    private ChannelGroup connections;
+    private AccessLog accessLog;
+    private ProxyContext context;
+    private Channel httpChannel;
+    private Channel httpsChannel;
+    private boolean started;
+    private boolean closed;
+
+    private ProxyServer(Builder b) {
+        this.table = Objects.requireNonNull(b.table, "routingTable");
+        this.bindAddress = b.bindAddress;
+        this.requestedHttpPort = b.httpPort;
+        this.requestedHttpsPort = b.httpsPort;
+        this.sni = b.sni;
+        this.eventLoops = b.eventLoops;
+        this.settings = b.settings;
+        this.registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
+    }
+
+    /** A builder; only {@link Builder#routingTable} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the listeners; returns once bound, throws if a port cannot be bound (and then releases everything). */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("usher-proxy", true),
+                transports.ioHandlerFactory());
+        connections = new DefaultChannelGroup("usher-clients", GlobalEventExecutor.INSTANCE);
+        accessLog = new AccessLog(settings.accessLog());
+        ProxyMetrics metrics = new ProxyMetrics(registry, connections);
+        Map<EventExecutor, OriginPools> pools = new IdentityHashMap<>();
+        for (EventExecutor loop : group) {
+            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics));
+        }
+        context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
+                Map.copyOf(pools), connections, drainFlag);
+        try {
+            httpChannel = bind(requestedHttpPort, new ClientInitializer(context, null));
+            if (sni != null) {
+                httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("usher proxy listening on {}:{} (http){} with {} event loops ({})", bindAddress, httpPort(),
+                httpsChannel == null ? "" : " and " + bindAddress + ":" + httpsPort() + " (https)", eventLoops,
+                transports.name());
+    }
+
+    private Channel bind(int port, ChannelHandler initializer) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginPools.WATER_MARK)
+                .childHandler(initializer);
+        try {
+            return bootstrap.bind(new InetSocketAddress(bindAddress, port)).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bound HTTP port (the real one when 0 was asked for). */
+    public int httpPort() {
+        return port(httpChannel);
+    }
+
+    /** The bound HTTPS port, or {@code -1} without an HTTPS listener. */
+    public int httpsPort() {
+        return port(httpsChannel);
+    }
+
+    private static int port(Channel channel) {
+        return channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * Graceful stop: closes the listeners, closes idle keep-alive connections, lets requests in flight finish (their
+     * responses say {@code Connection: close}) until {@code deadline}, then closes whatever is left. Blocks until done.
+     */
+    public void drain(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        ChannelGroup clients;
+        synchronized (this) {
+            if (!started || closed) {
+                return;
+            }
+            drainFlag.draining = true;
+            closeListeners();
+            clients = connections;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> {
+                ClientHandler handler = ch.pipeline().get(ClientHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                }
+            });
+        }
+        while (!clients.isEmpty() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    private void closeListeners() {
+        if (httpChannel != null) {
+            httpChannel.close().syncUninterruptibly();
+        }
+        if (httpsChannel != null) {
+            httpsChannel.close().syncUninterruptibly();
+        }
+    }
+
+    /** Immediate stop: listeners, client and origin connections closed, event loops shut down. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed || !started) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        closeListeners();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        accessLog.close();
+    }
+
+    /** Configures a {@link ProxyServer}; see each method for its default. */
+    public static final class Builder {
+        private RoutingTable table;
+        private String bindAddress = "0.0.0.0";
+        private int httpPort = 8080;
+        private int httpsPort = 8443;
+        private AsyncMapping<String, SslContext> sni;
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private ProxySettings settings = ProxySettings.defaults();
+        private MeterRegistry registry;
+
+        private Builder() {
+        }
+
+        /** The routes; read once per request. Required. */
+        public Builder routingTable(RoutingTable routingTable) {
+            this.table = Objects.requireNonNull(routingTable, "routingTable");
+            return this;
+        }
+
+        /** Address to listen on; default {@code 0.0.0.0}. */
+        public Builder bindAddress(String host) {
+            this.bindAddress = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** HTTP port; default 8080; 0 picks a free port (see {@link ProxyServer#httpPort()}). */
+        public Builder httpPort(int port) {
+            this.httpPort = checkPort(port);
+            return this;
+        }
+
+        /** Adds an HTTPS listener on {@code port} choosing its certificate by SNI; without this call, none. */
+        public Builder https(int port, AsyncMapping<String, SslContext> sniMapping) {
+            this.httpsPort = checkPort(port);
+            this.sni = Objects.requireNonNull(sniMapping, "sniMapping");
+            return this;
+        }
+
+        /** Event loop threads; default: available processors. */
+        public Builder eventLoops(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("eventLoops must be >= 1: " + n);
+            }
+            this.eventLoops = n;
+            return this;
+        }
+
+        /** Timeouts and limits; default {@link ProxySettings#defaults()}. */
+        public Builder settings(ProxySettings proxySettings) {
+            this.settings = Objects.requireNonNull(proxySettings, "settings");
+            return this;
+        }
+
+        /** Where meters go; default a private {@link SimpleMeterRegistry}. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        public ProxyServer build() {
+            Objects.requireNonNull(table, "routingTable is required");
+            return new ProxyServer(this);
+        }
+
+        private static int checkPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.usher.proxy;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Timeouts, limits and pool knobs of the data plane; {@link #defaults()} gives the documented defaults.
+ *
+ * <p>Pool limits apply per event loop and per endpoint, because each event loop owns its own origin pools.
+ *
+ * @param connectTimeout origin TCP connect timeout (5 s)
+ * @param responseTimeout time from the request being fully sent to the first byte of the response (60 s); 504 after
+ * @param clientIdleTimeout a keep-alive client connection with no request under way is closed after this (60 s)
+ * @param requestHeaderTimeout the request head must be complete this long after its first byte (10 s, slow-loris)
+ * @param tunnelIdleTimeout an upgraded (WebSocket) tunnel with no bytes either way is closed after this (10 min)
+ * @param poolIdleTimeout an origin connection idle in the pool is closed after this (60 s)
+ * @param maxConnectionsPerEndpoint open origin connections per endpoint and event loop; beyond it 503 (1024)
+ * @param maxIdlePerEndpoint idle origin connections kept per endpoint and event loop (64)
+ * @param maxInitialLineLength request line limit in bytes; longer gets 414 (8 KiB)
+ * @param maxHeaderSize total request header limit in bytes; larger gets 431 (16 KiB)
+ * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (the default)
+ * @param connectAttempts endpoints tried when connects fail, each at most once (3)
+ * @param loadBalancing how an endpoint is picked ({@link LoadBalancing#ROUND_ROBIN})
+ * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
+ */
+public record ProxySettings(
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration clientIdleTimeout,
+        Duration requestHeaderTimeout,
+        Duration tunnelIdleTimeout,
+        Duration poolIdleTimeout,
+        int maxConnectionsPerEndpoint,
+        int maxIdlePerEndpoint,
+        int maxInitialLineLength,
+        int maxHeaderSize,
+        long maxRequestBodyBytes,
+        int connectAttempts,
+        LoadBalancing loadBalancing,
+        AccessLogFormat accessLog) {
+
+    /** How an endpoint of a backend is chosen for a request. */
+    public enum LoadBalancing {
+        /** Each event loop walks the endpoints of a backend in turn. */
+        ROUND_ROBIN,
+        /** Power of two choices: of two random endpoints, the one with fewer requests in flight on this loop. */
+        LEAST_REQUEST
+    }
+
+    /** The format of the per-request line on the {@code dev.usher.access} logger. */
+    public enum AccessLogFormat { TEXT, JSON, OFF }
+
+    public ProxySettings {
+        positive(connectTimeout, "connectTimeout");
+        positive(responseTimeout, "responseTimeout");
+        positive(clientIdleTimeout, "clientIdleTimeout");
+        positive(requestHeaderTimeout, "requestHeaderTimeout");
+        positive(tunnelIdleTimeout, "tunnelIdleTimeout");
+        positive(poolIdleTimeout, "poolIdleTimeout");
+        atLeast(maxConnectionsPerEndpoint, 1, "maxConnectionsPerEndpoint");
+        atLeast(maxIdlePerEndpoint, 0, "maxIdlePerEndpoint");
+        atLeast(maxInitialLineLength, 64, "maxInitialLineLength");
+        atLeast(maxHeaderSize, 256, "maxHeaderSize");
+        if (maxRequestBodyBytes < 0) {
+            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): " + maxRequestBodyBytes);
+        }
+        atLeast(connectAttempts, 1, "connectAttempts");
+        Objects.requireNonNull(loadBalancing, "loadBalancing");
+        Objects.requireNonNull(accessLog, "accessLog");
+    }
+
+    /** The defaults listed on each component. */
+    public static ProxySettings defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.connectTimeout = connectTimeout;
+        b.responseTimeout = responseTimeout;
+        b.clientIdleTimeout = clientIdleTimeout;
+        b.requestHeaderTimeout = requestHeaderTimeout;
+        b.tunnelIdleTimeout = tunnelIdleTimeout;
+        b.poolIdleTimeout = poolIdleTimeout;
+        b.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint;
+        b.maxIdlePerEndpoint = maxIdlePerEndpoint;
+        b.maxInitialLineLength = maxInitialLineLength;
+        b.maxHeaderSize = maxHeaderSize;
+        b.maxRequestBodyBytes = maxRequestBodyBytes;
+        b.connectAttempts = connectAttempts;
+        b.loadBalancing = loadBalancing;
+        b.accessLog = accessLog;
+        return b;
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+
+    private static void atLeast(long value, long min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ": " + value);
+        }
+    }
+
+    /** Mutable builder for {@link ProxySettings}; starts from the defaults. */
+    public static final class Builder {
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration responseTimeout = Duration.ofSeconds(60);
+        private Duration clientIdleTimeout = Duration.ofSeconds(60);
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private Duration tunnelIdleTimeout = Duration.ofMinutes(10);
+        private Duration poolIdleTimeout = Duration.ofSeconds(60);
+        private int maxConnectionsPerEndpoint = 1024;
+        private int maxIdlePerEndpoint = 64;
+        private int maxInitialLineLength = 8 * 1024;
+        private int maxHeaderSize = 16 * 1024;
+        private long maxRequestBodyBytes;
+        private int connectAttempts = 3;
+        private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
+        private AccessLogFormat accessLog = AccessLogFormat.TEXT;
+
+        private Builder() {
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder responseTimeout(Duration v) {
+            responseTimeout = v;
+            return this;
+        }
+
+        public Builder clientIdleTimeout(Duration v) {
+            clientIdleTimeout = v;
+            return this;
+        }
+
+        public Builder requestHeaderTimeout(Duration v) {
+            requestHeaderTimeout = v;
+            return this;
+        }
+
+        public Builder tunnelIdleTimeout(Duration v) {
+            tunnelIdleTimeout = v;
+            return this;
+        }
+
+        public Builder poolIdleTimeout(Duration v) {
+            poolIdleTimeout = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerEndpoint(int v) {
+            maxConnectionsPerEndpoint = v;
+            return this;
+        }
+
+        public Builder maxIdlePerEndpoint(int v) {
+            maxIdlePerEndpoint = v;
+            return this;
+        }
+
+        public Builder maxInitialLineLength(int v) {
+            maxInitialLineLength = v;
+            return this;
+        }
+
+        public Builder maxHeaderSize(int v) {
+            maxHeaderSize = v;
+            return this;
+        }
+
+        public Builder maxRequestBodyBytes(long v) {
+            maxRequestBodyBytes = v;
+            return this;
+        }
+
+        public Builder connectAttempts(int v) {
+            connectAttempts = v;
+            return this;
+        }
+
+        public Builder loadBalancing(LoadBalancing v) {
+            loadBalancing = v;
+            return this;
+        }
+
+        public Builder accessLog(AccessLogFormat v) {
+            accessLog = v;
+            return this;
+        }
+
+        /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
+        public ProxySettings build() {
+            return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
+                    tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
+                    maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
+                    accessLog);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.Backend;
+import dev.usher.routing.Route;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * What is known about one request for its metrics and access-log line; {@link #finish(int)} emits both exactly once.
+ * Confined to the client's event loop.
+ */
+final class RequestRecord {
+
+    private final ProxyContext context;
+    private final long startNanos = System.nanoTime();
+    private final String clientIp;
+    private final String method;
+    private final String uri;
+    private final String protocol;
+    private String host;
+    private Route route;
+    private String endpoint;
+    private String requestId;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean finished;
+
+    RequestRecord(ProxyContext context, String clientIp, HttpRequest request) {
+        this.context = context;
+        this.clientIp = clientIp;
+        this.method = request.method().name();
+        this.uri = request.uri();
+        this.protocol = request.protocolVersion().text();
+    }
+
+    void host(String value) {
+        this.host = value;
+    }
+
+    void route(Route value) {
+        this.route = value;
+    }
+
+    void endpoint(String value) {
+        this.endpoint = value;
+    }
+
+    void requestId(String value) {
+        this.requestId = value;
+    }
+
+    void bytesIn(long n) {
+        bytesIn += n;
+    }
+
+    void bytesOut(long n) {
+        bytesOut += n;
+    }
+
+    /** Records the outcome; {@code 499} means the client left before its response was complete (as nginx logs it). */
+    void finish(int status) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        long nanos = System.nanoTime() - startNanos;
+        context.metrics().route(route).record(status, nanos);
+        AccessLog log = context.accessLog();
+        if (log.enabled()) {
+            Backend backend = route == null || route.isNotFound() ? null : route.backend();
+            log.log(new AccessLog.Entry(System.currentTimeMillis(), clientIp, method, uri, protocol, host, status,
+                    bytesIn, bytesOut, nanos, route == null ? null : route.namespace(),
+                    route == null ? null : route.ingress(), backend == null ? null : backend.ref().service(),
+                    endpoint, requestId));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.usher.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+import java.util.Locale;
+
+/** Pure checks and parsing of a decoded request head, before it is routed. */
+final class Requests {
+
+    /** Where a request goes: the host that routes it and the origin-form target (path and query). */
+    record Target(String host, String path) {
+    }
+
+    /** A refusal: status and a short reason for the body. */
+    record Refusal(HttpResponseStatus status, String reason) {
+    }
+
+    private Requests() {
+    }
+
+    /**
+     * Framing and target problems, or {@code null}. RFC 9112 §6.1: a request whose {@code Transfer-Encoding} does not
+     * end in {@code chunked}, or any {@code Transfer-Encoding} in HTTP/1.0, has unknowable framing; §3.2: an HTTP/1.1
+     * request needs exactly one {@code Host}.
+     */
+    static Refusal check(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!codings.isEmpty()) {
+            if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+                return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
+            }
+            String last = codings.get(codings.size() - 1);
+            String finalCoding = last.substring(last.lastIndexOf(',') + 1).trim();
+            if (!finalCoding.equalsIgnoreCase("chunked")) {
+                return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must end with chunked");
+            }
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
+        }
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "more than one Host");
+        }
+        if (request.protocolVersion() != HttpVersion.HTTP_1_0 && hosts.isEmpty() && request.uri().startsWith("/")) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "missing Host");
+        }
+        return null;
+    }
+
+    /**
+     * The routing host and origin-form target; for an absolute-form target its authority wins over {@code Host}
+     * (RFC 9112 §3.2.2) and replaces it. Returns {@code null} for a target of no known form.
+     */
+    static Target target(HttpRequest request) {
+        String uri = request.uri();
+        if (uri.startsWith("/")) {
+            return new Target(request.headers().get(HttpHeaderNames.HOST), uri);
+        }
+        if ("*".equals(uri) && request.method() == HttpMethod.OPTIONS) {
+            return new Target(request.headers().get(HttpHeaderNames.HOST), uri);
+        }
+        String lower = uri.toLowerCase(Locale.ROOT);
+        int schemeEnd = lower.startsWith("http://") ? 7 : lower.startsWith("https://") ? 8 : -1;
+        if (schemeEnd < 0) {
+            return null;
+        }
+        int end = schemeEnd;
+        while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+            end++;
+        }
+        String authority = uri.substring(schemeEnd, end);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            authority = authority.substring(at + 1);
+        }
+        if (authority.isEmpty()) {
+            return null;
+        }
+        String rest = uri.substring(end);
+        String path = rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
+        request.headers().set(HttpHeaderNames.HOST, authority);
+        return new Target(authority, path);
+    }
+
+    /** Whether a body follows the head (RFC 9112 §6.3: chunked, or a positive Content-Length). */
+    static boolean hasBody(HttpRequest request) {
+        return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    }
+
+    /** RFC 9110 §9.2.2: methods a client may repeat; only these are retried on a stale connection. */
+    static boolean idempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+    }
+
+    /** A host without its port (and brackets kept for IPv6), for redirects. */
+    static String hostWithoutPort(String host) {
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+}
