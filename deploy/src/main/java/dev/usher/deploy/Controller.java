@@ -151,6 +151,9 @@ public final class Controller implements AutoCloseable {
         closed = true;
         listening = false;
         if (proxy != null) {
+            LOG.info("usher draining: not ready any more, in-flight requests get up to {}", config.drainTimeout());
+        }
+        if (proxy != null) {
             try {
                 proxy.drain(config.drainTimeout());
             } catch (RuntimeException e) {

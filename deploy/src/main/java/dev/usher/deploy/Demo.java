@@ -92,6 +92,11 @@ final class Demo implements AutoCloseable {
         out.println("  curl -H 'Host: bandicoot.example.com' " + base + "/");
         out.println("  curl -H 'Host: bandicoot.example.com' " + base + "/a/");
         out.println("  curl -H 'Host: unknown.example.com' " + base + "/     # the default backend, be-default");
+        if (controller.httpsPort() >= 0) {
+            int https = controller.httpsPort();
+            out.println("  curl -k --resolve alpaca.example.com:" + https + ":" + host + " https://alpaca.example.com:"
+                    + https + "/     # HTTPS, self-signed default certificate");
+        }
         out.println();
         out.println("Admin:");
         out.println();

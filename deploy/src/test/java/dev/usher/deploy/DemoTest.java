@@ -49,6 +49,14 @@ final class DemoTest {
     }
 
     @Test
+    void demo_answersOverHttpsWithTheDefaultCertificate() throws Exception {
+        RawHttp.Response response = RawHttp.getTls(demo.controller().httpsPort(), "alpaca.example.com", "/");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get("service").asString()).isEqualTo("alpaca");
+    }
+
+    @Test
     void demo_printsHostsLineCurlCommandsAndAdminUrlsWithTheActualPorts() {
         int http = demo.controller().httpPort();
         int admin = demo.controller().adminPort();
