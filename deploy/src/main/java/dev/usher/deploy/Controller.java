@@ -151,7 +151,8 @@ public final class Controller implements AutoCloseable {
         closed = true;
         listening = false;
         if (proxy != null) {
-            LOG.info("usher draining: not ready any more, in-flight requests get up to {}", config.drainTimeout());
+            LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
+                    Converters.format(config.drainTimeout()));
         }
         if (proxy != null) {
             try {
