@@ -1,0 +1,175 @@
+package dev.usher.deploy;
+
+import dev.usher.deploy.admin.AdminMetrics;
+import dev.usher.deploy.admin.AdminServer;
+import dev.usher.k8s.ManifestsSource;
+import dev.usher.k8s.SnapshotPublisher;
+import dev.usher.proxy.ProxyServer;
+import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.DefaultCertificate;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Usher: the routing table, its publisher, the certificate store, the proxy listeners, the manifests
+ * source and the admin server, started in a safe order and stopped with a drain.
+ *
+ * <p>Start-up order: metrics and admin first (so {@code /healthz} answers and {@code /readyz} says 503 while loading),
+ * then the first load of the manifests is published, then the proxy binds. {@code /readyz} turns 200 only when both
+ * happened, and back to 503 as soon as a drain begins, so a load balancer stops sending new requests first. A failure
+ * anywhere closes what was already started.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final ControllerConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final AdminMetrics metrics = AdminMetrics.create();
+    private final RoutingTable table = new RoutingTable();
+    private volatile boolean listening;
+    private SnapshotPublisher publisher;
+    private CertificateStore certificates;
+    private AdminServer admin;
+    private ProxyServer proxy;
+    private boolean closed;
+
+    private Controller(ControllerConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts everything {@code config} describes; returns once the first load is published and the listeners are
+     * bound.
+     *
+     * @throws IOException when a port cannot be bound or the manifests folder cannot be read
+     * @throws IllegalArgumentException when the configuration asks for something unavailable (cluster mode)
+     */
+    public static Controller start(ControllerConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        if (config.manifests() == null) {
+            throw new IllegalArgumentException("cluster mode is not available yet: use --manifests DIR");
+        }
+        Controller controller = new Controller(config);
+        try {
+            controller.startParts();
+        } catch (IOException | RuntimeException e) {
+            controller.close();
+            throw e;
+        }
+        return controller;
+    }
+
+    private void startParts() throws IOException {
+        started.add(metrics);
+        if (config.https()) {
+            certificates = CertificateStore.create(DefaultCertificate.generate());
+        }
+        if (config.defaultSslCertificate() != null) {
+            LOG.warn("--default-ssl-certificate {} is not applied yet: the generated default certificate is served",
+                    config.defaultSslCertificate());
+        }
+        publisher = new SnapshotPublisher(table, certificates);
+        registerGauges(metrics.registry());
+        admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
+        started.add(admin);
+
+        started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
+
+        ProxyServer.Builder builder = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress(config.bindAddress())
+                .httpPort(config.httpPort())
+                .settings(config.proxy())
+                .meterRegistry(metrics.registry());
+        if (certificates != null) {
+            builder.https(config.httpsPort(), certificates);
+        }
+        if (config.eventLoops() > 0) {
+            builder.eventLoops(config.eventLoops());
+        }
+        proxy = builder.build();
+        proxy.start();
+        listening = true;
+        LOG.info("usher listening: http {}:{}{}, admin {}:{}; manifests {}", config.bindAddress(), proxy.httpPort(),
+                certificates == null ? "" : ", https " + config.bindAddress() + ":" + proxy.httpsPort()
+                        + " (TLS by " + certificates.provider() + ")",
+                config.adminBindAddress(), admin.port(), config.manifests());
+    }
+
+    private void registerGauges(MeterRegistry registry) {
+        Gauge.builder("usher.ready", this, c -> c.ready() ? 1 : 0)
+                .description("1 once the first load is published and the listeners are bound").register(registry);
+        Gauge.builder("usher.routes", table, t -> t.current().routes().size())
+                .description("compiled routes in the snapshot in force").register(registry);
+        Gauge.builder("usher.route.conflicts", table, t -> t.current().conflicts().size())
+                .description("rules that lost to another Ingress's rule for the same host and path").register(registry);
+        Gauge.builder("usher.config.problems", publisher, p -> p.problems().size())
+                .description("objects or files skipped by the last load, see /debug/routes").register(registry);
+    }
+
+    /** The bound HTTP port. */
+    public int httpPort() {
+        return proxy.httpPort();
+    }
+
+    /** The bound HTTPS port, or -1 when there is no HTTPS listener. */
+    public int httpsPort() {
+        return certificates == null ? -1 : proxy.httpsPort();
+    }
+
+    /** The bound admin port. */
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** What {@code /readyz} reports. */
+    public boolean ready() {
+        return admin != null && admin.ready();
+    }
+
+    public ControllerConfig config() {
+        return config;
+    }
+
+    /**
+     * Drains and stops: readiness drops first, the source stops, the proxy stops accepting and finishes in-flight
+     * requests up to the configured drain timeout, then the admin server and metrics close. Safe to call twice.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        listening = false;
+        if (proxy != null) {
+            LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
+                    Converters.format(config.drainTimeout()));
+        }
+        if (proxy != null) {
+            try {
+                proxy.drain(config.drainTimeout());
+            } catch (RuntimeException e) {
+                LOG.warn("proxy drain failed; closing at once", e);
+            } finally {
+                proxy.close();
+            }
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", started.get(i), e);
+            }
+        }
+        LOG.info("usher stopped");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.usher.deploy;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code usher demo}: the book's Ingress chapter on one machine, no cluster needed. */
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        defaultValueProvider = ProxyDefaults.class, sortOptions = false,
+        description = {"Start three echo origins (be-default, alpaca, bandicoot) on loopback and Usher in front of "
+                + "them, routed by the book's simple, host and path Ingresses; print what to try; run until Ctrl-C."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "8443",
+            description = "HTTPS listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--disable-https", description = "Run no HTTPS listener.")
+    boolean disableHttps;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "9090",
+            description = "Admin port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address Usher's listeners bind (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Mixin
+    ProxyOptions proxy = new ProxyOptions();
+
+    ControllerConfig.Builder config() {
+        return ControllerConfig.builder()
+                .bindAddress(bind)
+                .httpPort(httpPort)
+                .httpsPort(disableHttps ? -1 : httpsPort)
+                .adminPort(adminPort)
+                .proxy(proxy.toSettings())
+                .drainTimeout(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Demo demo = Demo.start(config(), spec.commandLine().getOut());
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "usher-demo-shutdown"));
+        Thread.currentThread().join();
+        return 0;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.usher.deploy;
+
+import dev.usher.proxy.ProxySettings;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The data plane's timeouts, limits and pool knobs as flags; unset flags keep {@link ProxySettings#defaults()}. */
+final class ProxyOptions {
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Origin TCP connect timeout (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--response-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Request fully sent to first response byte; 504 after (default: ${DEFAULT-VALUE}).")
+    Duration responseTimeout;
+
+    @Option(names = "--client-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Idle keep-alive client connections close after (default: ${DEFAULT-VALUE}).")
+    Duration clientIdleTimeout;
+
+    @Option(names = "--request-header-timeout", paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description = "A request head must arrive within (slow-loris guard; default: ${DEFAULT-VALUE}).")
+    Duration requestHeaderTimeout;
+
+    @Option(names = "--tunnel-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Idle WebSocket/upgrade tunnels close after (default: ${DEFAULT-VALUE}).")
+    Duration tunnelIdleTimeout;
+
+    @Option(names = "--pool-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Pooled idle origin connections close after (default: ${DEFAULT-VALUE}).")
+    Duration poolIdleTimeout;
+
+    @Option(names = "--max-connections-per-endpoint", paramLabel = "N",
+            description = "Origin connections per endpoint and event loop (default: ${DEFAULT-VALUE}).")
+    Integer maxConnectionsPerEndpoint;
+
+    @Option(names = "--max-idle-per-endpoint", paramLabel = "N",
+            description = "Idle pooled connections per endpoint and event loop (default: ${DEFAULT-VALUE}).")
+    Integer maxIdlePerEndpoint;
+
+    @Option(names = "--max-initial-line-length", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Longest request line; longer gets 414 (default: ${DEFAULT-VALUE}).")
+    Long maxInitialLineLength;
+
+    @Option(names = "--max-header-size", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Largest request header block; larger gets 431 (default: ${DEFAULT-VALUE}).")
+    Long maxHeaderSize;
+
+    @Option(names = "--max-request-body", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}).")
+    Long maxRequestBody;
+
+    @Option(names = "--connect-attempts", paramLabel = "N",
+            description = "Endpoints tried when connects fail (default: ${DEFAULT-VALUE}).")
+    Integer connectAttempts;
+
+    @Option(names = "--load-balancing", paramLabel = "round-robin|least-request",
+            converter = Converters.LoadBalancingConverter.class,
+            description = "How an endpoint is picked (default: ${DEFAULT-VALUE}).")
+    ProxySettings.LoadBalancing loadBalancing;
+
+    @Option(names = "--access-log", paramLabel = "text|json|off", converter = Converters.AccessLogConverter.class,
+            description = "Access log line format, on logger dev.usher.access (default: ${DEFAULT-VALUE}).")
+    ProxySettings.AccessLogFormat accessLog;
+
+    /** The defaults with every given flag applied; invalid values fail with the record's message. */
+    ProxySettings toSettings() {
+        ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
+        if (connectTimeout != null) {
+            b.connectTimeout(connectTimeout);
+        }
+        if (responseTimeout != null) {
+            b.responseTimeout(responseTimeout);
+        }
+        if (clientIdleTimeout != null) {
+            b.clientIdleTimeout(clientIdleTimeout);
+        }
+        if (requestHeaderTimeout != null) {
+            b.requestHeaderTimeout(requestHeaderTimeout);
+        }
+        if (tunnelIdleTimeout != null) {
+            b.tunnelIdleTimeout(tunnelIdleTimeout);
+        }
+        if (poolIdleTimeout != null) {
+            b.poolIdleTimeout(poolIdleTimeout);
+        }
+        if (maxConnectionsPerEndpoint != null) {
+            b.maxConnectionsPerEndpoint(maxConnectionsPerEndpoint);
+        }
+        if (maxIdlePerEndpoint != null) {
+            b.maxIdlePerEndpoint(maxIdlePerEndpoint);
+        }
+        if (maxInitialLineLength != null) {
+            b.maxInitialLineLength(Math.toIntExact(maxInitialLineLength));
+        }
+        if (maxHeaderSize != null) {
+            b.maxHeaderSize(Math.toIntExact(maxHeaderSize));
+        }
+        if (maxRequestBody != null) {
+            b.maxRequestBodyBytes(maxRequestBody);
+        }
+        if (connectAttempts != null) {
+            b.connectAttempts(connectAttempts);
+        }
+        if (loadBalancing != null) {
+            b.loadBalancing(loadBalancing);
+        }
+        if (accessLog != null) {
+            b.accessLog(accessLog);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.usher.deploy;
+
+import dev.usher.k8s.WatcherSettings;
+import dev.usher.routing.BackendRef;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code usher run}: the controller, on a folder of manifests (cluster mode is not wired yet). */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        defaultValueProvider = ProxyDefaults.class, sortOptions = false,
+        description = {"Run the Ingress controller and proxy.", "",
+                "With --manifests DIR it reads every *.yaml, *.yml and *.json under DIR (Ingress, IngressClass, "
+                        + "Service, Endpoints, EndpointSlice, Secret) and follows changes; without it, it would "
+                        + "watch the cluster's API server (not available yet)."})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--manifests", paramLabel = "DIR",
+            description = "Read and watch this folder of manifests instead of the API server.")
+    Path manifests;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "8443",
+            description = "HTTPS listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpsPort;
+
+    @Option(names = "--disable-https", description = "Run no HTTPS listener.")
+    boolean disableHttps;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "9090",
+            description = "Admin port: /healthz /readyz /metrics /debug/routes /debug/explain "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address the HTTP and HTTPS listeners bind (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--admin-bind", paramLabel = "ADDRESS",
+            description = "Address the admin port binds (default: same as --bind).")
+    String adminBind;
+
+    @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
+            description = "IngressClass to serve, also matched against the legacy class annotation "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String ingressClass;
+
+    @Option(names = "--controller-name", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_CONTROLLER_NAME,
+            description = "IngressClass spec.controller value to serve (default: ${DEFAULT-VALUE}).")
+    String controllerName;
+
+    @Option(names = "--watch-ingress-without-class",
+            description = "Also serve Ingresses that name no class at all.")
+    boolean watchIngressWithoutClass;
+
+    @Option(names = "--default-backend", paramLabel = "NAMESPACE/SERVICE:PORT",
+            converter = Converters.BackendConverter.class,
+            description = "Where requests go that no Ingress rule or default backend takes (default: 404).")
+    BackendRef defaultBackend;
+
+    @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
+            description = "TLS Secret served when no Ingress certificate matches (default: a generated "
+                    + "self-signed certificate).")
+    String defaultSslCertificate;
+
+    @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",
+            description = "Proxy event loop threads, 0 = one per processor (default: ${DEFAULT-VALUE}).")
+    int eventLoops;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationConverter.class,
+            description = "On shutdown, how long in-flight requests may finish (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
+    @Mixin
+    ProxyOptions proxy = new ProxyOptions();
+
+    /** The configuration these flags describe. */
+    ControllerConfig config() {
+        return ControllerConfig.builder()
+                .manifests(manifests == null ? null : manifests.toAbsolutePath().normalize())
+                .bindAddress(bind)
+                .httpPort(httpPort)
+                .httpsPort(disableHttps ? -1 : httpsPort)
+                .adminBindAddress(adminBind)
+                .adminPort(adminPort)
+                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend))
+                .proxy(proxy.toSettings())
+                .eventLoops(eventLoops)
+                .defaultSslCertificate(defaultSslCertificate)
+                .drainTimeout(drainTimeout)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Controller controller = Controller.start(config());
+        Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "usher-shutdown"));
+        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C drains and stops%n",
+                controller.httpPort(), controller.httpsPort() < 0 ? "" : ", https :" + controller.httpsPort(),
+                controller.adminPort());
+        spec.commandLine().getOut().flush();
+        Thread.currentThread().join();
+        return 0;
+    }
+}

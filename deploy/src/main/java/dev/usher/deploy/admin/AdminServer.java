@@ -1,0 +1,180 @@
+package dev.usher.deploy.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.usher.k8s.SnapshotPublisher;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The admin HTTP server: {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /debug/routes} and
+ * {@code /debug/explain?host=H&path=P}.
+ *
+ * <p>{@code /readyz} answers 503 until the publisher has published its first complete load and
+ * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single daemon
+ * thread: the admin port is for probes, scrapes and people, not for load.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final String JSON = "application/json; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final SnapshotPublisher publisher;
+    private final AdminMetrics metrics;
+    private final BooleanSupplier listenersBound;
+
+    private AdminServer(HttpServer server, ExecutorService executor, SnapshotPublisher publisher, AdminMetrics metrics,
+            BooleanSupplier listenersBound) {
+        this.server = server;
+        this.executor = executor;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.listenersBound = listenersBound;
+    }
+
+    /**
+     * Binds {@code bindAddress:port} (0 = ephemeral) and starts serving.
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
+            BooleanSupplier listenersBound) throws IOException {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(publisher, "publisher");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(listenersBound, "listenersBound");
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+        } catch (IOException e) {
+            throw new IOException("admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "usher-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
+        AdminServer admin = new AdminServer(server, executor, publisher, metrics, listenersBound);
+        server.createContext("/", admin::handle);
+        server.setExecutor(executor);
+        server.start();
+        return admin;
+    }
+
+    /** The bound port (the actual one when started with port 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** True once the first full load is published and the listeners are bound: what {@code /readyz} reports. */
+    public boolean ready() {
+        return publisher.ready() && listenersBound.getAsBoolean();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            dispatch(exchange);
+        } catch (IllegalArgumentException e) {
+            send(exchange, 400, TEXT, "bad request: " + e.getMessage() + "\n");
+        } catch (RuntimeException e) {
+            LOG.warn("admin request {} failed", exchange.getRequestURI(), e);
+            send(exchange, 500, TEXT, "internal error: " + e + "\n");
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void dispatch(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(exchange, 405, TEXT, "method not allowed\n");
+            return;
+        }
+        URI uri = exchange.getRequestURI();
+        switch (uri.getPath()) {
+            case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
+            case "/readyz" -> readyz(exchange);
+            case "/metrics" -> send(exchange, 200, PROMETHEUS, metrics.scrape());
+            case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(
+                    RoutesJson.routes(publisher.table().current(), publisher.problems(), ready())));
+            case "/debug/explain" -> explain(exchange, uri);
+            default -> send(exchange, 404, TEXT,
+                    "not found; try /healthz /readyz /metrics /debug/routes /debug/explain?host=H&path=P\n");
+        }
+    }
+
+    private void readyz(HttpExchange exchange) throws IOException {
+        if (!publisher.ready()) {
+            send(exchange, 503, TEXT, "not ready: the first routing load is not published yet\n");
+        } else if (!listenersBound.getAsBoolean()) {
+            send(exchange, 503, TEXT, "not ready: the proxy listeners are not bound yet\n");
+        } else {
+            send(exchange, 200, TEXT, "ready\n");
+        }
+    }
+
+    private void explain(HttpExchange exchange, URI uri) throws IOException {
+        Map<String, String> query = query(uri.getRawQuery());
+        String path = query.getOrDefault("path", "/");
+        if (!path.startsWith("/")) {
+            ObjectNode error = RoutesJson.error("path must start with '/', got '" + path + "'");
+            send(exchange, 400, JSON, RoutesJson.write(error));
+            return;
+        }
+        String host = query.get("host");
+        send(exchange, 200, JSON, RoutesJson.write(RoutesJson.explain(publisher.table().current(), host, path)));
+    }
+
+    /** Decodes {@code a=1&b=2}; the first value of a repeated name wins. */
+    static Map<String, String> query(String rawQuery) {
+        Map<String, String> values = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return values;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            values.putIfAbsent(name, value);
+        }
+        return values;
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** Stops serving at once; probes in flight are cut. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.usher.deploy.admin;
+
+import dev.usher.k8s.Problem;
+import dev.usher.routing.Backend;
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Candidate;
+import dev.usher.routing.Conflict;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.Explanation;
+import dev.usher.routing.Route;
+import dev.usher.routing.RoutingSnapshot;
+import java.util.List;
+import java.util.TreeSet;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Renders the routing snapshot for {@code /debug/routes} and {@code /debug/explain} as JSON trees. */
+final class RoutesJson {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private RoutesJson() {
+    }
+
+    static String write(ObjectNode node) {
+        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
+    }
+
+    /** Every compiled route with its backend and endpoints, the hosts served, conflicts and problems. */
+    static ObjectNode routes(RoutingSnapshot snapshot, List<Problem> problems, boolean ready) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("ready", ready);
+        TreeSet<String> hosts = new TreeSet<>();
+        ArrayNode routes = root.putArray("routes");
+        for (Route route : snapshot.routes()) {
+            routes.add(route(route));
+            if (route.host() != null) {
+                hosts.add(route.host());
+            }
+        }
+        ArrayNode hostList = root.putArray("hosts");
+        hosts.forEach(hostList::add);
+        ArrayNode conflicts = root.putArray("conflicts");
+        for (Conflict conflict : snapshot.conflicts()) {
+            ObjectNode node = conflicts.addObject();
+            node.put("host", conflict.host());
+            node.put("path", conflict.path());
+            node.put("pathType", conflict.type() == null ? null : conflict.type().name());
+            node.put("winner", conflict.winner());
+            node.put("loser", conflict.loser());
+            node.put("reason", conflict.reason());
+        }
+        ArrayNode problemList = root.putArray("problems");
+        for (Problem problem : problems) {
+            problemList.addObject().put("source", problem.source()).put("message", problem.message());
+        }
+        return root;
+    }
+
+    /** Which route wins for {@code host} and {@code uri}, which others matched and why they lost. */
+    static ObjectNode explain(RoutingSnapshot snapshot, String host, String uri) {
+        Explanation explanation = snapshot.explain(host, uri);
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("host", explanation.host());
+        root.put("path", explanation.path());
+        root.set("winner", route(explanation.winner()));
+        root.put("upstreamUri", explanation.upstreamUri());
+        ArrayNode losers = root.putArray("losers");
+        for (Candidate candidate : explanation.losers()) {
+            ObjectNode node = losers.addObject();
+            node.set("route", route(candidate.route()));
+            node.put("reason", candidate.reason());
+        }
+        return root;
+    }
+
+    static ObjectNode error(String message) {
+        return MAPPER.createObjectNode().put("error", message);
+    }
+
+    private static ObjectNode route(Route route) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("source", route.source().name());
+        node.put("host", route.host());
+        node.put("path", route.path());
+        node.put("pathType", route.pathType() == null ? null : route.pathType().name());
+        node.put("ingress", route.namespace() == null ? null : route.namespace() + "/" + route.ingress());
+        node.put("httpsRedirect", route.httpsRedirect());
+        Backend backend = route.backend();
+        if (backend == null) {
+            node.putNull("backend");
+        } else {
+            node.set("backend", backend(backend));
+        }
+        return node;
+    }
+
+    private static ObjectNode backend(Backend backend) {
+        BackendRef ref = backend.ref();
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("name", ref.toString());
+        node.put("namespace", ref.namespace());
+        node.put("service", ref.service());
+        node.put("port", ref.port().toString());
+        ArrayNode endpoints = node.putArray("endpoints");
+        for (Endpoint endpoint : backend.endpoints()) {
+            endpoints.addObject().put("address", endpoint.address()).put("port", endpoint.port())
+                    .put("name", endpoint.name());
+        }
+        return node;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.proxy.ProxySettings;
+import dev.usher.routing.BackendRef;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+final class CommandLineTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int execute(String... args) {
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    private static <T> T parse(Class<T> type, String... args) {
+        CommandLine.ParseResult result = Main.commandLine().parseArgs(args);
+        return type.cast(result.subcommand().commandSpec().userObject());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "echo", "demo"})
+    void help_onEveryCommand_printsUsageAndExitsZero(String command) {
+        int code = execute(command, "--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Usage: usher " + command).contains("--help").contains("--version");
+    }
+
+    @Test
+    void help_ofRun_showsEveryFlagWithTheDataPlanesRealDefaults() {
+        execute("run", "--help");
+        ProxySettings defaults = ProxySettings.defaults();
+
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("--manifests=DIR", "--http-port=PORT", "--https-port=PORT", "--admin-port=PORT", "--bind",
+                        "--ingress-class", "--controller-name", "--watch-ingress-without-class",
+                        "--default-backend=NAMESPACE/SERVICE:PORT", "--default-ssl-certificate", "--access-log")
+                .contains("(default: 8080)", "(default: 8443)", "(default: 9090)", "(default: usher)",
+                        "(default: usher.dev/ingress-controller)")
+                .contains("Origin TCP connect timeout (default: " + Converters.format(defaults.connectTimeout()) + ")")
+                .contains("(default: " + Converters.flag(defaults.accessLog()) + ")");
+    }
+
+    @Test
+    void version_printsTheProjectVersion() {
+        int code = execute("--version");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("usher 0.").doesNotContain("${");
+    }
+
+    @Test
+    void noCommand_printsUsageAndFails() {
+        int code = execute();
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("run", "echo", "demo");
+    }
+
+    @Test
+    void run_withoutManifests_saysClusterModeIsNotAvailable() {
+        int code = execute("run", "--http-port", "0", "--admin-port", "0", "--disable-https");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("cluster mode is not available yet: use --manifests DIR")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void run_defaults_matchTheDocumentedPortsClassesAndProxySettings() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "some/dir").config();
+
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.httpsPort()).isEqualTo(8443);
+        assertThat(config.adminPort()).isEqualTo(9090);
+        assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(config.adminBindAddress()).isEqualTo("0.0.0.0");
+        assertThat(config.manifests()).isEqualTo(Path.of("some/dir").toAbsolutePath().normalize());
+        assertThat(config.watcher().ingressClass()).isEqualTo("usher");
+        assertThat(config.watcher().controllerName()).isEqualTo("usher.dev/ingress-controller");
+        assertThat(config.watcher().watchIngressWithoutClass()).isFalse();
+        assertThat(config.watcher().defaultBackend()).isNull();
+        assertThat(config.proxy()).isEqualTo(ProxySettings.defaults());
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void run_flags_mapOntoTheConfigAndProxySettings() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--http-port", "0",
+                "--https-port", "0", "--admin-port", "0", "--bind", "127.0.0.1", "--admin-bind", "127.0.0.2",
+                "--ingress-class", "other", "--controller-name", "example.com/other", "--watch-ingress-without-class",
+                "--default-backend", "kube-system/fallback:http", "--default-ssl-certificate", "ns/wildcard",
+                "--connect-timeout", "250ms", "--response-timeout", "2m", "--client-idle-timeout", "PT90S",
+                "--request-header-timeout", "3s", "--tunnel-idle-timeout", "1h", "--pool-idle-timeout", "30s",
+                "--max-connections-per-endpoint", "10", "--max-idle-per-endpoint", "2",
+                "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
+                "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
+                "--event-loops", "3", "--drain-timeout", "20s").config();
+
+        assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
+        assertThat(config.httpPort()).isZero();
+        assertThat(config.httpsPort()).isZero();
+        assertThat(config.watcher().ingressClass()).isEqualTo("other");
+        assertThat(config.watcher().controllerName()).isEqualTo("example.com/other");
+        assertThat(config.watcher().watchIngressWithoutClass()).isTrue();
+        assertThat(config.watcher().defaultBackend()).isEqualTo(BackendRef.parse("kube-system/fallback:http"));
+        assertThat(config.defaultSslCertificate()).isEqualTo("ns/wildcard");
+        assertThat(config.eventLoops()).isEqualTo(3);
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+        ProxySettings proxy = config.proxy();
+        assertThat(proxy.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(proxy.responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(proxy.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(proxy.requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(proxy.tunnelIdleTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(proxy.poolIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(proxy.maxConnectionsPerEndpoint()).isEqualTo(10);
+        assertThat(proxy.maxIdlePerEndpoint()).isEqualTo(2);
+        assertThat(proxy.maxInitialLineLength()).isEqualTo(4096);
+        assertThat(proxy.maxHeaderSize()).isEqualTo(32 * 1024);
+        assertThat(proxy.maxRequestBodyBytes()).isEqualTo(10L << 20);
+        assertThat(proxy.connectAttempts()).isEqualTo(5);
+        assertThat(proxy.loadBalancing()).isEqualTo(ProxySettings.LoadBalancing.LEAST_REQUEST);
+        assertThat(proxy.accessLog()).isEqualTo(ProxySettings.AccessLogFormat.JSON);
+    }
+
+    @Test
+    void run_disableHttps_meansNoHttpsListener() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https").config();
+
+        assertThat(config.https()).isFalse();
+        assertThat(config.httpsPort()).isEqualTo(-1);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--connect-timeout|soon|is not a duration",
+        "--max-request-body|lots|is not a size",
+        "--access-log|xml|is not one of text, json, off",
+        "--load-balancing|random|is not one of round-robin, least-request",
+        "--default-backend|just-a-service|is not NAMESPACE/SERVICE:PORT",
+        "--http-port|http|'http' is not an int"})
+    void run_badFlagValue_failsWithTheReason(String flag, String value, String reason) {
+        int code = execute("run", "--manifests", "m", flag, value);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains(reason);
+    }
+
+    @Test
+    void run_outOfRangeSetting_failsWithTheRecordsMessage() {
+        int code = execute("run", "--manifests", "m", "--http-port", "0", "--admin-port", "0", "--disable-https",
+                "--connect-attempts", "0");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("connectAttempts must be >= 1");
+    }
+
+    @Test
+    void echo_flags_configureTheOrigin() {
+        EchoCommand echo = parse(EchoCommand.class, "echo", "--port", "0", "--name", "alpaca", "--namespace", "zoo",
+                "--response-size", "1k");
+
+        assertThat(echo.port).isZero();
+        assertThat(echo.name).isEqualTo("alpaca");
+        assertThat(echo.bind).isEqualTo("127.0.0.1");
+        assertThat(echo.namespace).isEqualTo("zoo");
+        assertThat(echo.responseSize).isEqualTo(1024);
+    }
+
+    @Test
+    void echo_withoutPort_failsNamingTheMissingFlag() {
+        int code = execute("echo", "--name", "alpaca");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--port=PORT'");
+    }
+
+    @Test
+    void demo_defaults_bindLoopbackOnTheDocumentedPorts() {
+        ControllerConfig config = parse(DemoCommand.class, "demo").config().manifests(Path.of("x")).build();
+
+        assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.httpsPort()).isEqualTo(8443);
+        assertThat(config.adminPort()).isEqualTo(9090);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.usher.k8s;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Conflict;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.RoutingSnapshot;
+import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateStore;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes translations: endpoints into the table, certs into the store, then the route snapshot.
+ *
+ * <p>The order matters: endpoints first, so that a backend new in this snapshot has its addresses before any request
+ * can route to it; the snapshot last, with one volatile write; then backends nothing refers to any more are dropped.
+ * Problems and conflicts are logged once, when they first appear, not on every rebuild. Calls are serialized.
+ */
+public final class SnapshotPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+
+    private final RoutingTable table;
+    private final CertificateStore certificates;
+    private volatile boolean ready;
+    private volatile List<Problem> problems = List.of();
+    private Set<Problem> logged = Set.of();
+    private Set<Conflict> loggedConflicts = Set.of();
+
+    /** {@code certificates} may be null when no HTTPS listener runs. */
+    public SnapshotPublisher(RoutingTable table, CertificateStore certificates) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.certificates = certificates;
+    }
+
+    /** True after the first complete publish. */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** The translation (and source) problems of the last publish; routing conflicts are on the snapshot. */
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public RoutingTable table() {
+        return table;
+    }
+
+    /** Applies {@code translation} as one change; returns the snapshot now in force. */
+    public synchronized RoutingSnapshot publish(Translation translation) {
+        Objects.requireNonNull(translation, "translation");
+        translation.endpoints().forEach(table::updateEndpoints);
+        if (certificates != null) {
+            certificates.publish(translation.certificates());
+        }
+        RoutingSnapshot.Builder builder = RoutingSnapshot.builder();
+        for (IngressRuleSet ruleSet : translation.ruleSets()) {
+            builder.add(ruleSet);
+        }
+        builder.defaultBackend(translation.defaultBackend());
+        RoutingSnapshot snapshot = builder.build(table::backend);
+        table.publish(snapshot);
+        table.retainReferenced();
+        problems = translation.problems();
+        logNew(translation.problems(), snapshot.conflicts());
+        if (!ready) {
+            LOG.info("first routing snapshot published: {} Ingresses, {} backends, {} certificates, {} problems",
+                    translation.ruleSets().size(), translation.endpoints().size(),
+                    translation.certificates().size(), translation.problems().size());
+        }
+        ready = true;
+        return snapshot;
+    }
+
+    /** Replaces the endpoints of some backends without rebuilding routes (an EndpointSlice-only change). */
+    public synchronized void updateEndpoints(Map<BackendRef, List<Endpoint>> endpoints) {
+        Objects.requireNonNull(endpoints, "endpoints");
+        RoutingSnapshot current = table.current();
+        endpoints.forEach((ref, list) -> {
+            if (current.refersTo(ref)) {
+                table.updateEndpoints(ref, list);
+            }
+        });
+    }
+
+    private void logNew(List<Problem> now, List<Conflict> conflicts) {
+        Set<Problem> seen = new HashSet<>(now);
+        for (Problem p : now) {
+            if (!logged.contains(p)) {
+                LOG.warn("{}", p);
+            }
+        }
+        for (Problem p : logged) {
+            if (!seen.contains(p)) {
+                LOG.info("resolved: {}", p);
+            }
+        }
+        logged = seen;
+        Set<Conflict> seenConflicts = new HashSet<>(conflicts);
+        for (Conflict c : conflicts) {
+            if (!loggedConflicts.contains(c)) {
+                LOG.warn("conflict on host {} path {} ({}): {} wins over {}: {}", c.host(), c.path(), c.type(),
+                        c.winner(), c.loser(), c.reason());
+            }
+        }
+        loggedConflicts = seenConflicts;
+    }
+}

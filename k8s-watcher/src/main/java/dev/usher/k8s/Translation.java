@@ -1,0 +1,41 @@
+package dev.usher.k8s;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.tls.TlsCertificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The result of one pure translation: what to route, where the backends are, which certificates to serve, and what
+ * was wrong with the input.
+ *
+ * @param ruleSets one per Ingress that is ours, in {@code namespace/name} order
+ * @param endpoints the ready endpoints of every backend the rule sets (and the flag default) refer to
+ * @param certificates certificates by exact host or {@code *.wildcard}; hosts missing here get the default certificate
+ * @param defaultBackend the {@code --default-backend} flag, or {@code null}
+ * @param problems what was skipped and why
+ */
+public record Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
+        Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems) {
+
+    public Translation {
+        ruleSets = List.copyOf(Objects.requireNonNull(ruleSets, "ruleSets"));
+        endpoints = Map.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+        certificates = Map.copyOf(Objects.requireNonNull(certificates, "certificates"));
+        problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
+    }
+
+    /** A copy whose problems start with {@code sourceProblems} (for example files that failed to parse). */
+    public Translation withSourceProblems(List<Problem> sourceProblems) {
+        if (sourceProblems.isEmpty()) {
+            return this;
+        }
+        List<Problem> all = new ArrayList<>(sourceProblems);
+        all.addAll(problems);
+        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.usher.k8s;
+
+import dev.usher.routing.BackendRef;
+import java.util.Objects;
+
+/**
+ * Which Ingresses are ours and where unmatched requests go; shared by the folder and the cluster sources.
+ *
+ * @param ingressClass the {@code kubernetes.io/ingress.class} annotation value we answer to ({@code --ingress-class})
+ * @param controllerName the IngressClass {@code spec.controller} we answer to ({@code --controller-name})
+ * @param watchIngressWithoutClass take Ingresses that name no class at all ({@code --watch-ingress-without-class})
+ * @param defaultBackend the {@code --default-backend} flag, or {@code null}
+ */
+public record WatcherSettings(String ingressClass, String controllerName, boolean watchIngressWithoutClass,
+        BackendRef defaultBackend) {
+
+    public static final String DEFAULT_INGRESS_CLASS = "usher";
+    public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
+
+    public WatcherSettings {
+        Objects.requireNonNull(ingressClass, "ingressClass");
+        Objects.requireNonNull(controllerName, "controllerName");
+    }
+
+    /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
+    public static WatcherSettings defaults() {
+        return new WatcherSettings(DEFAULT_INGRESS_CLASS, DEFAULT_CONTROLLER_NAME, false, null);
+    }
+
+    /** A copy that also takes Ingresses without any class. */
+    public WatcherSettings withWatchIngressWithoutClass(boolean watch) {
+        return new WatcherSettings(ingressClass, controllerName, watch, defaultBackend);
+    }
+
+    /** A copy with another {@code --default-backend}. */
+    public WatcherSettings withDefaultBackend(BackendRef backend) {
+        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, backend);
+    }
+}

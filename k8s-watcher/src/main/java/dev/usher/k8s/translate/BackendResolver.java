@@ -1,0 +1,68 @@
+package dev.usher.k8s.translate;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import java.util.List;
+
+/**
+ * Resolves a backend to ready endpoints: the Service in the Ingress's namespace, its port by number or by name, then
+ * that port's endpoints. A backend that cannot be resolved gets no endpoints (503 at run time) and a problem; every
+ * other route keeps serving.
+ */
+final class BackendResolver {
+
+    /** Endpoints, and why there are none when resolution failed ({@code problem} null on success). */
+    record Resolution(List<Endpoint> endpoints, String problem) {
+    }
+
+    private final KubeObjects objects;
+    private final EndpointsIndex index;
+
+    BackendResolver(KubeObjects objects) {
+        this.objects = objects;
+        this.index = new EndpointsIndex(objects);
+    }
+
+    Resolution resolve(BackendRef ref) {
+        Service service = objects.service(ref.namespace(), ref.service());
+        if (service == null) {
+            return failed("Service " + ref.namespace() + "/" + ref.service() + " not found; backend " + ref
+                    + " has no endpoints");
+        }
+        ServicePort port = servicePort(service, ref);
+        if (service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())
+                && service.getSpec().getExternalName() != null) {
+            int number = port != null ? port.getPort() : ref.port().number();
+            if (number < 1) {
+                return failed("Service " + ref.namespace() + "/" + ref.service() + " has no port " + ref.port());
+            }
+            return new Resolution(List.of(new Endpoint(service.getSpec().getExternalName(), number, null)), null);
+        }
+        if (port == null) {
+            return failed("Service " + ref.namespace() + "/" + ref.service() + " has no port " + ref.port()
+                    + "; backend has no endpoints");
+        }
+        return new Resolution(index.ready(ref.namespace(), ref.service(), port.getName()), null);
+    }
+
+    private static ServicePort servicePort(Service service, BackendRef ref) {
+        if (service.getSpec() == null || service.getSpec().getPorts() == null) {
+            return null;
+        }
+        for (ServicePort port : service.getSpec().getPorts()) {
+            boolean match = ref.port().isNamed()
+                    ? ref.port().name().equals(port.getName())
+                    : port.getPort() != null && port.getPort() == ref.port().number();
+            if (match) {
+                return port;
+            }
+        }
+        return null;
+    }
+
+    private static Resolution failed(String problem) {
+        return new Resolution(List.of(), problem);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.usher.k8s.translate;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PathRule;
+import dev.usher.routing.PathType;
+import dev.usher.routing.PortRef;
+import dev.usher.routing.RouteOptions;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reduces one Ingress of ours to an {@link IngressRuleSet}, validating as it goes.
+ *
+ * <p>Each bad piece (host, path, backend, annotation) is reported and skipped on its own; the rest of the Ingress
+ * keeps serving. Backends are always taken in the Ingress's namespace: a Service name that tries to reach another
+ * namespace ({@code other/svc}) is refused.
+ */
+final class IngressConverter {
+
+    static final String REWRITE_TARGET = "usher.dev/rewrite-target";
+    static final String SSL_REDIRECT = "usher.dev/ssl-redirect";
+
+    /** One {@code spec.tls} entry after validation: lower-case valid hosts and the Secret's name (may be null). */
+    record TlsEntry(List<String> hosts, String secretName) {
+    }
+
+    /** The rule set plus the TLS entries that the certificate step resolves. */
+    record Converted(IngressRuleSet ruleSet, List<TlsEntry> tls) {
+    }
+
+    private IngressConverter() {
+    }
+
+    static String source(Ingress ingress) {
+        return "Ingress " + KubeObjects.key(ingress);
+    }
+
+    static Converted convert(Ingress ingress, Problems problems) {
+        String ns = KubeObjects.namespace(ingress);
+        String source = source(ingress);
+        IngressSpec spec = ingress.getSpec() == null ? new IngressSpec() : ingress.getSpec();
+        BackendRef defaultBackend = spec.getDefaultBackend() == null
+                ? null : backend(spec.getDefaultBackend(), ns, source, "spec.defaultBackend", problems);
+        List<HostRule> rules = new ArrayList<>();
+        List<IngressRule> specRules = spec.getRules() == null ? List.of() : spec.getRules();
+        for (int r = 0; r < specRules.size(); r++) {
+            HostRule rule = rule(specRules.get(r), ns, source, "spec.rules[" + r + "]", problems);
+            if (rule != null) {
+                rules.add(rule);
+            }
+        }
+        List<TlsEntry> tls = tls(spec.getTls(), source, problems);
+        Set<String> tlsHosts = new LinkedHashSet<>();
+        tls.forEach(entry -> tlsHosts.addAll(entry.hosts()));
+        RouteOptions options = options(ingress.getMetadata().getAnnotations(), tlsHosts, source, problems);
+        IngressRuleSet ruleSet = new IngressRuleSet(ns, ingress.getMetadata().getName(),
+                creationTimestamp(ingress, source, problems), rules, defaultBackend, options);
+        return new Converted(ruleSet, tls);
+    }
+
+    private static HostRule rule(IngressRule rule, String ns, String source, String where, Problems problems) {
+        String host = null;
+        if (rule.getHost() != null && !rule.getHost().isEmpty()) {
+            host = HostNames.normalize(rule.getHost());
+            if (host == null) {
+                problems.add(source, where + ": invalid host '" + rule.getHost() + "'; rule skipped");
+                return null;
+            }
+        }
+        List<PathRule> paths = new ArrayList<>();
+        List<HTTPIngressPath> specPaths = rule.getHttp() == null || rule.getHttp().getPaths() == null
+                ? List.of() : rule.getHttp().getPaths();
+        for (int p = 0; p < specPaths.size(); p++) {
+            PathRule path = path(specPaths.get(p), ns, source, where + ".http.paths[" + p + "]", problems);
+            if (path != null) {
+                paths.add(path);
+            }
+        }
+        return new HostRule(host, paths);
+    }
+
+    private static PathRule path(HTTPIngressPath path, String ns, String source, String where, Problems problems) {
+        if (path.getPathType() == null) {
+            problems.add(source, where + ": pathType is required in networking.k8s.io/v1; path skipped");
+            return null;
+        }
+        PathType type = switch (path.getPathType()) {
+            case "Exact" -> PathType.EXACT;
+            case "Prefix" -> PathType.PREFIX;
+            case "ImplementationSpecific" -> PathType.IMPLEMENTATION_SPECIFIC;
+            default -> null;
+        };
+        if (type == null) {
+            problems.add(source, where + ": unknown pathType '" + path.getPathType() + "'; path skipped");
+            return null;
+        }
+        String value = path.getPath();
+        if ((value == null || value.isEmpty()) && type == PathType.IMPLEMENTATION_SPECIFIC) {
+            value = "/";
+        }
+        if (value == null || !value.startsWith("/")) {
+            problems.add(source, where + ": path must start with '/', got '" + value + "'; path skipped");
+            return null;
+        }
+        if (path.getBackend() == null) {
+            problems.add(source, where + ": backend is required; path skipped");
+            return null;
+        }
+        BackendRef backend = backend(path.getBackend(), ns, source, where + ".backend", problems);
+        return backend == null ? null : new PathRule(value, type, backend);
+    }
+
+    private static BackendRef backend(IngressBackend backend, String ns, String source, String where,
+            Problems problems) {
+        IngressServiceBackend service = backend.getService();
+        if (service == null) {
+            problems.add(source, where + ": only Service backends are supported; skipped");
+            return null;
+        }
+        String name = service.getName();
+        if (name == null || name.isEmpty()) {
+            problems.add(source, where + ": service.name is required; skipped");
+            return null;
+        }
+        if (name.contains("/")) {
+            problems.add(source, where + ": Service '" + name
+                    + "' is outside the Ingress's namespace; an Ingress may only use Services in its own; skipped");
+            return null;
+        }
+        PortRef port = port(service.getPort());
+        if (port == null) {
+            problems.add(source, where + ": service.port needs exactly one of a number (1-65535) or a name; skipped");
+            return null;
+        }
+        return new BackendRef(ns, name, port);
+    }
+
+    private static PortRef port(ServiceBackendPort port) {
+        if (port == null) {
+            return null;
+        }
+        boolean named = port.getName() != null && !port.getName().isEmpty();
+        Integer number = port.getNumber();
+        boolean numbered = number != null && number != 0;
+        if (named == numbered) {
+            return null;
+        }
+        if (named) {
+            return PortRef.named(port.getName());
+        }
+        return number >= 1 && number <= 65535 ? PortRef.number(number) : null;
+    }
+
+    private static List<TlsEntry> tls(List<IngressTLS> specTls, String source, Problems problems) {
+        List<TlsEntry> entries = new ArrayList<>();
+        if (specTls == null) {
+            return entries;
+        }
+        for (int t = 0; t < specTls.size(); t++) {
+            IngressTLS entry = specTls.get(t);
+            List<String> hosts = new ArrayList<>();
+            for (String raw : entry.getHosts() == null ? List.<String>of() : entry.getHosts()) {
+                String host = HostNames.normalize(raw);
+                if (host == null) {
+                    problems.add(source, "spec.tls[" + t + "]: invalid host '" + raw + "'; skipped");
+                } else {
+                    hosts.add(host);
+                }
+            }
+            String secret = entry.getSecretName();
+            if (secret != null && secret.contains("/")) {
+                problems.add(source, "spec.tls[" + t + "]: Secret '" + secret
+                        + "' is outside the Ingress's namespace; its hosts get the default certificate");
+                secret = null;
+            }
+            entries.add(new TlsEntry(List.copyOf(hosts), secret == null || secret.isEmpty() ? null : secret));
+        }
+        return entries;
+    }
+
+    private static RouteOptions options(Map<String, String> annotations, Set<String> tlsHosts, String source,
+            Problems problems) {
+        Map<String, String> a = annotations == null ? Map.of() : annotations;
+        String rewrite = a.get(REWRITE_TARGET);
+        if (rewrite != null && !rewrite.isEmpty() && !rewrite.startsWith("/")) {
+            problems.add(source, REWRITE_TARGET + ": must be empty or start with '/', got '" + rewrite
+                    + "'; paths are forwarded unchanged");
+            rewrite = null;
+        }
+        boolean sslRedirect = true;
+        String redirect = a.get(SSL_REDIRECT);
+        if ("false".equalsIgnoreCase(redirect)) {
+            sslRedirect = false;
+        } else if (redirect != null && !"true".equalsIgnoreCase(redirect)) {
+            problems.add(source, SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect
+                    + "'; redirect stays on");
+        }
+        return new RouteOptions(rewrite, tlsHosts, sslRedirect);
+    }
+
+    /** Manifests often carry no timestamp: those count as the epoch, so conflicts fall to namespace/name order. */
+    private static Instant creationTimestamp(Ingress ingress, String source, Problems problems) {
+        String text = ingress.getMetadata().getCreationTimestamp();
+        if (text == null || text.isEmpty()) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            problems.add(source, "metadata.creationTimestamp '" + text + "' is not RFC 3339; taken as the epoch");
+            return Instant.EPOCH;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.usher.k8s.translate;
+
+import dev.usher.k8s.Problem;
+import dev.usher.k8s.Translation;
+import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.BackendResolver.Resolution;
+import dev.usher.k8s.translate.IngressConverter.Converted;
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PathRule;
+import dev.usher.tls.TlsCertificate;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The pure step of DESIGN.md: Kubernetes objects and settings in, a {@link Translation} out; never throws.
+ *
+ * <p>Ordered steps, each reporting and skipping bad input: (1) class selection, (2) per-Ingress validation and
+ * conversion, (3) backend resolution to ready endpoints, (4) TLS Secrets to certificates by host. One broken object
+ * never empties the table: only its bad pieces are skipped, and every skip is a {@link Problem}.
+ */
+public final class Translator {
+
+    private static final Comparator<Converted> OLDEST_FIRST = Comparator
+            .comparing((Converted c) -> c.ruleSet().creationTimestamp())
+            .thenComparing(c -> c.ruleSet().id());
+
+    private Translator() {
+    }
+
+    public static Translation translate(KubeObjects objects, WatcherSettings settings) {
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(settings, "settings");
+        Problems problems = new Problems();
+        List<Converted> ours = selectAndConvert(objects, settings, problems);
+
+        Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
+        for (Converted c : ours) {
+            backends(c.ruleSet()).forEach(ref -> referrers.computeIfAbsent(ref, r -> new LinkedHashSet<>())
+                    .add("Ingress " + c.ruleSet().id()));
+        }
+        if (settings.defaultBackend() != null) {
+            referrers.computeIfAbsent(settings.defaultBackend(), r -> new LinkedHashSet<>()).add("--default-backend");
+        }
+        Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, referrers, problems);
+
+        List<Converted> oldestFirst = new ArrayList<>(ours);
+        oldestFirst.sort(OLDEST_FIRST);
+        Map<String, TlsCertificate> certificates;
+        try {
+            certificates = new TlsResolver(objects).resolve(oldestFirst, problems);
+        } catch (RuntimeException e) {
+            problems.add("TLS", "certificates skipped after an unexpected error: " + e);
+            certificates = Map.of();
+        }
+        List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
+        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list());
+    }
+
+    /**
+     * The problems {@code object} has on its own, before any other object is looked at: what a manifests file must be
+     * free of to replace its last good version. Empty for kinds without such rules.
+     */
+    public static List<Problem> validate(HasMetadata object) {
+        Objects.requireNonNull(object, "object");
+        Problems problems = new Problems();
+        try {
+            Ingress ingress = object instanceof Ingress i ? i
+                    : LegacyIngressConverter.isLegacyIngress(object) ? LegacyIngressConverter.toV1(object) : null;
+            if (ingress != null) {
+                IngressConverter.convert(ingress, problems);
+            }
+        } catch (RuntimeException e) {
+            problems.add(object.getKind() + " " + KubeObjects.key(object), e.getMessage());
+        }
+        return problems.list();
+    }
+
+    private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
+            Problems problems) {
+        ClassFilter filter = new ClassFilter(objects, settings);
+        List<Converted> ours = new ArrayList<>();
+        for (Ingress ingress : objects.ingresses()) {
+            try {
+                if (filter.isOurs(ingress)) {
+                    ours.add(IngressConverter.convert(ingress, problems));
+                }
+            } catch (RuntimeException e) {
+                problems.add(IngressConverter.source(ingress), "skipped after an unexpected error: " + e);
+            }
+        }
+        return ours;
+    }
+
+    private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects,
+            Map<BackendRef, Set<String>> referrers, Problems problems) {
+        BackendResolver resolver = new BackendResolver(objects);
+        Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
+        referrers.forEach((ref, sources) -> {
+            Resolution resolution;
+            try {
+                resolution = resolver.resolve(ref);
+            } catch (RuntimeException e) {
+                resolution = new Resolution(List.of(), "backend " + ref + " skipped after an unexpected error: " + e);
+            }
+            endpoints.put(ref, resolution.endpoints());
+            if (resolution.problem() != null) {
+                String message = resolution.problem();
+                sources.forEach(source -> problems.add(source, message));
+            }
+        });
+        return endpoints;
+    }
+
+    private static List<BackendRef> backends(IngressRuleSet ruleSet) {
+        List<BackendRef> refs = new ArrayList<>();
+        if (ruleSet.defaultBackend() != null) {
+            refs.add(ruleSet.defaultBackend());
+        }
+        for (HostRule rule : ruleSet.rules()) {
+            for (PathRule path : rule.paths()) {
+                refs.add(path.backend());
+            }
+        }
+        return refs;
+    }
+}

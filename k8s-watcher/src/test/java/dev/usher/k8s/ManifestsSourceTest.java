@@ -1,0 +1,310 @@
+package dev.usher.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usher.routing.RoutingTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The manifests folder, end to end into a real routing table, with real files in a temporary folder. */
+final class ManifestsSourceTest {
+
+    /** The book's three legacy Ingresses (Kubernetes: Up and Running, chapter "Ingress"). */
+    static final String BOOK_INGRESSES = """
+            apiVersion: extensions/v1beta1
+            kind: Ingress
+            metadata:
+              name: simple-ingress
+            spec:
+              backend:
+                serviceName: alpaca
+                servicePort: 8080
+            ---
+            apiVersion: extensions/v1beta1
+            kind: Ingress
+            metadata:
+              name: host-ingress
+            spec:
+              rules:
+              - host: alpaca.example.com
+                http:
+                  paths:
+                  - backend:
+                      serviceName: alpaca
+                      servicePort: 8080
+            ---
+            apiVersion: networking.k8s.io/v1beta1
+            kind: Ingress
+            metadata:
+              name: path-ingress
+            spec:
+              rules:
+              - host: bandicoot.example.com
+                http:
+                  paths:
+                  - path: "/"
+                    backend:
+                      serviceName: bandicoot
+                      servicePort: 8080
+                  - path: "/a/"
+                    backend:
+                      serviceName: alpaca
+                      servicePort: 8080
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final RoutingTable table = new RoutingTable();
+    private final SnapshotPublisher publisher = new SnapshotPublisher(table, null);
+    private final WatcherSettings settings = WatcherSettings.defaults().withWatchIngressWithoutClass(true);
+    private ManifestsSource source;
+
+    @BeforeEach
+    void services() throws IOException {
+        write("backends/services.yaml", service("alpaca", null, "127.0.0.1", 41001) + "---\n"
+                + service("bandicoot", null, "127.0.0.1", 41002) + "---\n" + service("be-default", null, "127.0.0.1",
+                41003));
+    }
+
+    @AfterEach
+    void close() {
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    @Test
+    void start_readsTheFolderRecursively_andPublishesBeforeReturning() throws IOException {
+        write("ingresses/deep/host.yaml", ingress("a", "alpaca.example.com", "/", "alpaca"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(publisher.ready()).isTrue();
+        assertThat(Routes.target(table, "alpaca.example.com", "/x")).isEqualTo("alpaca:8080");
+        assertThat(Routes.awaitEndpoints(table, "alpaca.example.com", "/", List.of("127.0.0.1:41001")))
+                .containsExactly("127.0.0.1:41001");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void start_onAMissingFolder_throws() {
+        assertThatThrownBy(() -> ManifestsSource.start(dir.resolve("nope"), settings, publisher))
+                .isInstanceOf(IOException.class).hasMessageContaining("not a directory");
+        assertThat(publisher.ready()).isFalse();
+    }
+
+    @Test
+    void bookLegacyIngresses_routeAsTheBookSays() throws IOException {
+        write("book.yaml", BOOK_INGRESSES);
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "alpaca.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "bandicoot.example.com", "/")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.target(table, "bandicoot.example.com", "/a/")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "bandicoot.example.com", "/b")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.target(table, "unknown.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(table.current().route("bandicoot.example.com", "/").backend().endpoints())
+                .extracting(Object::toString).containsExactly("127.0.0.1:41002");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void addEditDelete_routingFollows() throws IOException {
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "new.example.com", "/")).isEqualTo("404");
+
+        write("new.yaml", ingress("n", "new.example.com", "/", "alpaca"));
+        assertThat(Routes.await(table, "new.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+
+        write("new.yaml", ingress("n", "new.example.com", "/", "bandicoot"));
+        assertThat(Routes.await(table, "new.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+
+        Files.delete(dir.resolve("new.yaml"));
+        assertThat(Routes.await(table, "new.example.com", "/", "404")).isEqualTo("404");
+    }
+
+    @Test
+    void editorStyleRenameIntoPlace_isApplied() throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
+
+        Path temp = write(".site.yaml.swp", ingress("s", "site.example.com", "/", "bandicoot"));
+        Files.move(temp, dir.resolve("site.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+    }
+
+    @Test
+    void brokenFile_keepsItsLastGoodObjects_andIsReported_untilFixed() throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        String file = dir.resolve("site.yaml").toString();
+
+        write("site.yaml", ingress("s", "site.example.com", "/", "bandicoot").replace("paths:", "paths: [oops"));
+        assertThat(awaitProblemAbout(file)).isTrue();
+        assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("keeping its last good version (1 objects)"));
+
+        write("site.yaml", ingress("s", "site.example.com", "/", "bandicoot"));
+        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void fileWithAnInvalidIngress_isRejectedWhole_andItsLastGoodVersionServes() throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        String file = dir.resolve("site.yaml").toString();
+
+        write("site.yaml", ingress("s", "site.example.com", "/", "bandicoot") + "---\n"
+                + ingress("t", "other.example.com", "relative", "alpaca"));
+        assertThat(awaitProblemAbout(file)).isTrue();
+        assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("path must start with '/'"));
+        assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "other.example.com", "/")).isEqualTo("404");
+    }
+
+    @Test
+    void namedServicePort_usesTheEndpointsPortOfTheSameName() throws IOException {
+        write("named.yaml", service("web", "http", "127.0.0.1", 41010) + "---\n"
+                + ingress("w", "web.example.com", "/", "web").replace("number: 8080", "name: http"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "web.example.com", "/")).isEqualTo("web:http");
+        assertThat(table.current().route("web.example.com", "/").backend().endpoints())
+                .extracting(Object::toString).containsExactly("127.0.0.1:41010");
+    }
+
+    @Test
+    void notReadyAddresses_areNotUsed() throws IOException {
+        write("ready.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: half}
+                spec: {ports: [{port: 8080}]}
+                ---
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: half}
+                subsets:
+                - addresses: [{ip: 127.0.0.1}]
+                  notReadyAddresses: [{ip: 127.0.0.2}]
+                  ports: [{port: 41020}]
+                ---
+                """ + ingress("h", "half.example.com", "/", "half"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(table.current().route("half.example.com", "/").backend().endpoints())
+                .extracting(Object::toString).containsExactly("127.0.0.1:41020");
+    }
+
+    @Test
+    void multiDocumentYaml_jsonAndListKinds_areAllRead_unknownKindsIgnored() throws IOException {
+        write("multi.yml", ingress("m1", "one.example.com", "/", "alpaca") + "---\n"
+                + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n"
+                + ingress("m2", "two.example.com", "/", "bandicoot"));
+        write("list.json", """
+                {"apiVersion": "v1", "kind": "List", "items": [
+                  {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},
+                   "spec": {"rules": [{"host": "json.example.com", "http": {"paths": [{"path": "/",
+                     "pathType": "Prefix", "backend": {"service": {"name": "alpaca", "port": {"number": 8080}}}}]}}]}}
+                ]}
+                """);
+        write("notes.txt", "not a manifest: ignored");
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "one.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "two.example.com", "/")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.target(table, "json.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void ingressOfAForeignClass_isIgnored() throws IOException {
+        write("classes.yaml", """
+                apiVersion: networking.k8s.io/v1
+                kind: IngressClass
+                metadata: {name: nginx}
+                spec: {controller: k8s.io/ingress-nginx}
+                ---
+                """ + ingress("f", "foreign.example.com", "/", "alpaca")
+                .replace("spec:\n", "spec:\n  ingressClassName: nginx\n"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "foreign.example.com", "/")).isEqualTo("404");
+    }
+
+    @Test
+    void sameObjectInTwoFiles_firstFileWins_andTheCopyIsReported() throws IOException {
+        write("a.yaml", ingress("dup", "dup.example.com", "/", "alpaca"));
+        write("b.yaml", ingress("dup", "dup.example.com", "/", "bandicoot"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "dup.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(publisher.problems()).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(dir.resolve("b.yaml").toString());
+            assertThat(p.message()).contains("also defined in");
+        });
+    }
+
+    @Test
+    void close_stopsTheWatcherThread() throws IOException {
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(watcherThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+        source.close();
+        source = null;
+        assertThat(Routes.awaitValue(() -> watcherThreads().isEmpty(), true)).isTrue();
+    }
+
+    private static List<Thread> watcherThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("usher-manifests") && t.isAlive()).toList();
+    }
+
+    private boolean awaitProblemAbout(String file) {
+        return Routes.awaitValue(() -> publisher.problems().stream().anyMatch(p -> p.source().equals(file)), true);
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    static String ingress(String name, String host, String path, String service) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: %s}
+                spec:
+                  rules:
+                  - host: %s
+                    http:
+                      paths:
+                      - path: %s
+                        pathType: Prefix
+                        backend: {service: {name: %s, port: {number: 8080}}}
+                """.formatted(name, host, path, service);
+    }
+
+    /** A Service on port 8080 (optionally named) and its legacy Endpoints with one ready address. */
+    static String service(String name, String portName, String ip, int port) {
+        String named = portName == null ? "" : "name: " + portName + ", ";
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s}
+                spec: {ports: [{%2$sport: 8080, targetPort: %4$d}]}
+                ---
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: %1$s}
+                subsets: [{addresses: [{ip: %3$s}], ports: [{%2$sport: %4$d}]}]
+                """.formatted(name, named, ip, port);
+    }
+}

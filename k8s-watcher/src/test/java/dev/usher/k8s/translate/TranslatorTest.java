@@ -1,0 +1,372 @@
+package dev.usher.k8s.translate;
+
+import static dev.usher.k8s.translate.Yaml.FOREIGN_CLASS;
+import static dev.usher.k8s.translate.Yaml.OUR_CLASS;
+import static dev.usher.k8s.translate.Yaml.OUR_DEFAULT_CLASS;
+import static dev.usher.k8s.translate.Yaml.ingress;
+import static dev.usher.k8s.translate.Yaml.service;
+import static dev.usher.k8s.translate.Yaml.slice;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.k8s.Problem;
+import dev.usher.k8s.Translation;
+import dev.usher.k8s.WatcherSettings;
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PathRule;
+import dev.usher.routing.PathType;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The translation rules, one case per rule; each case name states the rule it pins. */
+final class TranslatorTest {
+
+    private static final WatcherSettings DEFAULTS = WatcherSettings.defaults();
+
+    record Case(String name, WatcherSettings settings, List<String> documents, Consumer<Translation> check) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource({"classSelection", "validation", "sameNamespace", "annotationsAndTls", "portsAndEndpoints",
+            "legacyAndDefaults"})
+    void translate(Case c) {
+        Translation t = Translator.translate(Yaml.kube(c.documents().toArray(String[]::new)), c.settings());
+        c.check().accept(t);
+    }
+
+    static Stream<Case> classSelection() {
+        String noClass = ingress("plain", "a.example.com", "alpaca", 8080).replace("  ingressClassName: usher\n", "");
+        String annotated = noClass.replace("metadata: {name: plain, namespace: default}",
+                "metadata: {name: plain, namespace: default, annotations: {kubernetes.io/ingress.class: usher}}");
+        return Stream.of(
+                new Case("classSelection_ingressClassNameOfOurController_isTaken", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)), t -> taken(t, "default/a")),
+                new Case("classSelection_ingressClassNameOfForeignController_isIgnored", DEFAULTS,
+                        List.of(FOREIGN_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
+                                .replace("ingressClassName: usher", "ingressClassName: nginx")), t -> taken(t)),
+                new Case("classSelection_ingressClassNameWithoutIngressClassObject_isIgnored", DEFAULTS,
+                        List.of(ingress("a", "a.example.com", "alpaca", 8080)), t -> taken(t)),
+                new Case("classSelection_annotationEqualToOurClass_isTaken", DEFAULTS,
+                        List.of(annotated), t -> taken(t, "default/plain")),
+                new Case("classSelection_annotationOfAnotherClass_isIgnored",
+                        DEFAULTS.withWatchIngressWithoutClass(true),
+                        List.of(annotated.replace("ingress.class: usher", "ingress.class: nginx")), t -> taken(t)),
+                new Case("classSelection_fieldWinsOverAnnotation", DEFAULTS,
+                        List.of(OUR_CLASS, FOREIGN_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
+                                .replace("ingressClassName: usher", "ingressClassName: nginx")
+                                .replace("namespace: default}",
+                                        "namespace: default, annotations: {kubernetes.io/ingress.class: usher}}")),
+                        t -> taken(t)),
+                new Case("classSelection_noClassAndOurClassNotDefault_isIgnored", DEFAULTS,
+                        List.of(OUR_CLASS, noClass), t -> taken(t)),
+                new Case("classSelection_noClassAndOurClassMarkedDefault_isTaken", DEFAULTS,
+                        List.of(OUR_DEFAULT_CLASS, noClass), t -> taken(t, "default/plain")),
+                new Case("classSelection_noClassAndOnlyForeignClassMarkedDefault_isIgnored", DEFAULTS,
+                        List.of(OUR_CLASS, FOREIGN_CLASS, noClass), t -> taken(t)),
+                new Case("classSelection_noClassWithWatchIngressWithoutClass_isTaken",
+                        DEFAULTS.withWatchIngressWithoutClass(true), List.of(noClass), t -> taken(t, "default/plain")));
+    }
+
+    static Stream<Case> validation() {
+        String twoPaths = """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: v, namespace: default}
+                spec:
+                  ingressClassName: usher
+                  rules:
+                  - host: v.example.com
+                    http:
+                      paths:
+                      - {path: %s, pathType: %s, backend: {service: {name: alpaca, port: {number: 8080}}}}
+                      - {path: /good, pathType: Exact, backend: {service: {name: alpaca, port: {number: 8080}}}}
+                """;
+        return Stream.of(
+                new Case("validation_pathWithoutLeadingSlash_isSkippedWithProblem_otherPathsKept", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("relative", "Prefix")), t -> {
+                            assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
+                            assertThat(messages(t)).anyMatch(m -> m.contains("path must start with '/'"));
+                        }),
+                new Case("validation_missingPathType_isSkippedWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "null")), t -> {
+                            assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
+                            assertThat(messages(t)).anyMatch(m -> m.contains("pathType is required"));
+                        }),
+                new Case("validation_unknownPathType_isSkippedWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefx")), t -> {
+                            assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
+                            assertThat(messages(t)).anyMatch(m -> m.contains("unknown pathType 'Prefx'"));
+                        }),
+                new Case("validation_implementationSpecificWithoutPath_meansEveryPath", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("null", "ImplementationSpecific")),
+                        t -> assertThat(paths(t)).containsExactly(
+                                "v.example.com / IMPLEMENTATION_SPECIFIC", "v.example.com /good EXACT")),
+                new Case("validation_invalidHost_skipsThatRuleWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix").replace("v.example.com", "bad_host!")),
+                        t -> {
+                            assertThat(paths(t)).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("invalid host 'bad_host!'"));
+                        }),
+                new Case("validation_hostIsLowerCased_andOneLabelWildcardKept", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix")
+                                .replace("v.example.com", "\"*.Example.COM\"")),
+                        t -> assertThat(paths(t)).contains("*.example.com /a PREFIX")),
+                new Case("validation_resourceBackend_isSkippedWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, twoPaths.formatted("/a", "Prefix").replaceFirst(
+                                "service: \\{name: alpaca, port: \\{number: 8080}}",
+                                "resource: {apiGroup: k8s.example.com, kind: Bucket, name: b}")), t -> {
+                            assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
+                            assertThat(messages(t)).anyMatch(m -> m.contains("only Service backends"));
+                        }),
+                new Case("validation_missingCreationTimestamp_countsAsEpoch", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)),
+                        t -> assertThat(t.ruleSets().get(0).creationTimestamp()).isEqualTo(Instant.EPOCH)),
+                new Case("validation_creationTimestampIsKept", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
+                                "namespace: default, creationTimestamp: '2024-05-01T10:00:00Z'}")),
+                        t -> assertThat(t.ruleSets().get(0).creationTimestamp())
+                                .isEqualTo(Instant.parse("2024-05-01T10:00:00Z"))));
+    }
+
+    static Stream<Case> sameNamespace() {
+        String otherNs = service("alpaca", null, 8080, 80).replace("namespace: default", "namespace: other");
+        return Stream.of(
+                new Case("sameNamespace_serviceOfSameNameInAnotherNamespace_isNotUsed", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080), otherNs), t -> {
+                            assertThat(endpoints(t, "default/alpaca:8080")).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("Service default/alpaca not found"));
+                        }),
+                new Case("sameNamespace_serviceNameNamingAnotherNamespace_isRefused", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "other/alpaca", 8080), otherNs), t -> {
+                            assertThat(paths(t)).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("outside the Ingress's namespace"));
+                        }),
+                new Case("sameNamespace_tlsSecretNamingAnotherNamespace_isRefused", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
+                                .replace("  rules:",
+                                        "  tls: [{hosts: [a.example.com], secretName: other/cert}]\n  rules:")),
+                        t -> {
+                            assertThat(t.certificates()).isEmpty();
+                            assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com");
+                            assertThat(messages(t)).anyMatch(m -> m.contains("outside the Ingress's namespace"));
+                        }));
+    }
+
+    static Stream<Case> annotationsAndTls() {
+        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
+                "namespace: default, annotations: {%s}}");
+        String withTls = ingress("a", "a.example.com", "alpaca", 8080)
+                .replace("  rules:", "  tls: [{hosts: [A.example.com], secretName: cert}]\n  rules:");
+        String secret = """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: cert, namespace: default}
+                type: %s
+                stringData: {tls.crt: "not a certificate", tls.key: "not a key"}
+                """;
+        return Stream.of(
+                new Case("annotations_rewriteTarget_setsRouteOption", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/rewrite-target: /xyz")),
+                        t -> assertThat(t.ruleSets().get(0).options().rewriteTarget()).isEqualTo("/xyz")),
+                new Case("annotations_rewriteTargetWithoutLeadingSlash_isIgnoredWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/rewrite-target: xyz")), t -> {
+                            assertThat(t.ruleSets().get(0).options().rewriteTarget()).isNull();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("rewrite-target"));
+                        }),
+                new Case("annotations_sslRedirectFalse_turnsRedirectOff", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/ssl-redirect: 'false'")),
+                        t -> assertThat(t.ruleSets().get(0).options().sslRedirect()).isFalse()),
+                new Case("annotations_sslRedirectAbsent_keepsRedirectOn", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)),
+                        t -> assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue()),
+                new Case("annotations_sslRedirectGarbage_keepsRedirectOnWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/ssl-redirect: 'nope'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("ssl-redirect"));
+                        }),
+                new Case("tls_specTlsHosts_becomeLowerCaseTlsHosts", DEFAULTS,
+                        List.of(OUR_CLASS, withTls),
+                        t -> assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com")),
+                new Case("tls_missingSecret_isAProblemAndHostGetsDefaultCertificate", DEFAULTS,
+                        List.of(OUR_CLASS, withTls), t -> {
+                            assertThat(t.certificates()).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("Secret default/cert not found")
+                                    && m.contains("default certificate"));
+                        }),
+                new Case("tls_secretOfWrongType_isAProblem", DEFAULTS,
+                        List.of(OUR_CLASS, withTls, secret.formatted("Opaque")), t -> {
+                            assertThat(t.certificates()).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("not kubernetes.io/tls"));
+                        }),
+                new Case("tls_unparsablePem_isAProblemAndRoutesStay", DEFAULTS,
+                        List.of(OUR_CLASS, withTls, secret.formatted("kubernetes.io/tls")), t -> {
+                            assertThat(t.certificates()).isEmpty();
+                            assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
+                            assertThat(messages(t)).anyMatch(m -> m.startsWith("Secret default/cert: "));
+                        }));
+    }
+
+    static Stream<Case> portsAndEndpoints() {
+        String ready = "{addresses: [10.0.0.1], conditions: {ready: true}}";
+        String notReady = "{addresses: [10.0.0.2], conditions: {ready: false}}";
+        String readyUnset = "{addresses: [10.0.0.3]}";
+        return Stream.of(
+                new Case("ports_byNumber_mapsToSlicePortOfSameNameAndUsesItsNumber", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "http", 9376, ready)),
+                        t -> assertThat(endpoints(t, "default/alpaca:8080"))
+                                .containsExactly(new Endpoint("10.0.0.1", 9376, null))),
+                new Case("ports_byName_resolvesTheServicePortOfThatName", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", "http"),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "http", 9376, ready)),
+                        t -> assertThat(endpoints(t, "default/alpaca:http"))
+                                .containsExactly(new Endpoint("10.0.0.1", 9376, null))),
+                new Case("ports_slicePortOfAnotherName_isNotUsed", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", "http"),
+                                service("alpaca", "http", 8080, "web"),
+                                slice("alpaca-1", "alpaca", "metrics", 9090, ready)),
+                        t -> assertThat(endpoints(t, "default/alpaca:http")).isEmpty()),
+                new Case("ports_unnamedServicePort_matchesUnnamedSlicePort", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                service("alpaca", null, 8080, 80), slice("alpaca-1", "alpaca", null, 80, ready)),
+                        t -> assertThat(endpoints(t, "default/alpaca:8080"))
+                                .containsExactly(new Endpoint("10.0.0.1", 80, null))),
+                new Case("ports_portTheServiceDoesNotHave_isAProblemAndHasNoEndpoints", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 9999),
+                                service("alpaca", null, 8080, 80), slice("alpaca-1", "alpaca", null, 80, ready)), t -> {
+                            assertThat(endpoints(t, "default/alpaca:9999")).isEmpty();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("has no port 9999"));
+                        }),
+                new Case("endpoints_sliceEndpointNotReady_isUnused_andReadyUnsetCountsAsReady", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                service("alpaca", null, 8080, 80),
+                                slice("alpaca-1", "alpaca", null, 80, ready, notReady, readyUnset)),
+                        t -> assertThat(endpoints(t, "default/alpaca:8080")).extracting(Endpoint::address)
+                                .containsExactly("10.0.0.1", "10.0.0.3")),
+                new Case("endpoints_severalSlicesOfOneService_areMerged", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                service("alpaca", null, 8080, 80), slice("alpaca-1", "alpaca", null, 80, ready),
+                                slice("alpaca-2", "alpaca", null, 80, readyUnset)),
+                        t -> assertThat(endpoints(t, "default/alpaca:8080")).extracting(Endpoint::address)
+                                .containsExactly("10.0.0.1", "10.0.0.3")),
+                new Case("endpoints_legacyEndpoints_useAddressesNeverNotReadyAddresses", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", "http"),
+                                service("alpaca", "http", 8080, "web"), """
+                                apiVersion: v1
+                                kind: Endpoints
+                                metadata: {name: alpaca, namespace: default}
+                                subsets:
+                                - addresses: [{ip: 127.0.0.1, targetRef: {kind: Pod, name: alpaca-0}}]
+                                  notReadyAddresses: [{ip: 127.0.0.2}]
+                                  ports: [{name: http, port: 41000}, {name: metrics, port: 9090}]
+                                """),
+                        t -> assertThat(endpoints(t, "default/alpaca:http"))
+                                .containsExactly(new Endpoint("127.0.0.1", 41000, "alpaca-0"))),
+                new Case("endpoints_slicesWinOverLegacyEndpoints_noDuplicates", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                service("alpaca", null, 8080, 80), slice("alpaca-1", "alpaca", null, 80, ready), """
+                                apiVersion: v1
+                                kind: Endpoints
+                                metadata: {name: alpaca, namespace: default}
+                                subsets: [{addresses: [{ip: 10.9.9.9}], ports: [{port: 80}]}]
+                                """),
+                        t -> assertThat(endpoints(t, "default/alpaca:8080")).extracting(Endpoint::address)
+                                .containsExactly("10.0.0.1")),
+                new Case("services_missingService_isAProblem_otherRulesKeepServing", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080),
+                                ingress("b", "b.example.com", "bandicoot", 8080), service("bandicoot", null, 8080, 80),
+                                slice("bandicoot-1", "bandicoot", null, 80, ready)), t -> {
+                            assertThat(paths(t)).containsExactly("a.example.com / PREFIX", "b.example.com / PREFIX");
+                            assertThat(endpoints(t, "default/alpaca:8080")).isEmpty();
+                            assertThat(endpoints(t, "default/bandicoot:8080")).hasSize(1);
+                            assertThat(t.problems()).containsExactly(new Problem("Ingress default/a",
+                                    "Service default/alpaca not found; backend default/alpaca:8080 has no endpoints"));
+                        }),
+                new Case("services_externalName_resolvesToTheExternalHost", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "ext", 443), """
+                                apiVersion: v1
+                                kind: Service
+                                metadata: {name: ext, namespace: default}
+                                spec: {type: ExternalName, externalName: api.example.net, ports: [{port: 443}]}
+                                """),
+                        t -> assertThat(endpoints(t, "default/ext:443"))
+                                .containsExactly(new Endpoint("api.example.net", 443, null))));
+    }
+
+    static Stream<Case> legacyAndDefaults() {
+        String simple = """
+                apiVersion: extensions/v1beta1
+                kind: Ingress
+                metadata: {name: simple-ingress}
+                spec:
+                  backend: {serviceName: alpaca, servicePort: 8080}
+                """;
+        String path = """
+                apiVersion: networking.k8s.io/v1beta1
+                kind: Ingress
+                metadata: {name: path-ingress}
+                spec:
+                  rules:
+                  - host: bandicoot.example.com
+                    http:
+                      paths:
+                      - {path: "/", backend: {serviceName: bandicoot, servicePort: 8080}}
+                      - {path: "/a/", backend: {serviceName: alpaca, servicePort: http}}
+                """;
+        WatcherSettings withoutClass = DEFAULTS.withWatchIngressWithoutClass(true);
+        return Stream.of(
+                new Case("legacy_extensionsV1beta1Backend_becomesTheIngressDefaultBackend", withoutClass,
+                        List.of(simple), t -> assertThat(t.ruleSets()).singleElement().satisfies(r -> {
+                            assertThat(r.id()).isEqualTo("default/simple-ingress");
+                            assertThat(r.defaultBackend()).isEqualTo(BackendRef.parse("default/alpaca:8080"));
+                        })),
+                new Case("legacy_networkingV1beta1Paths_countAsImplementationSpecific_servicePortNameIsNamed",
+                        withoutClass, List.of(path), t -> assertThat(t.ruleSets().get(0).rules().get(0).paths())
+                                .containsExactly(
+                                        new PathRule("/", PathType.IMPLEMENTATION_SPECIFIC,
+                                                BackendRef.parse("default/bandicoot:8080")),
+                                        new PathRule("/a/", PathType.IMPLEMENTATION_SPECIFIC,
+                                                BackendRef.parse("default/alpaca:http")))),
+                new Case("defaults_defaultBackendFlag_isCarriedAndResolved",
+                        DEFAULTS.withDefaultBackend(BackendRef.parse("default/be-default:8080")),
+                        List.of(service("be-default", null, 8080, 80), slice("be-1", "be-default", null, 80,
+                                "{addresses: [10.1.1.1]}")), t -> {
+                            assertThat(t.defaultBackend()).isEqualTo(BackendRef.parse("default/be-default:8080"));
+                            assertThat(endpoints(t, "default/be-default:8080")).hasSize(1);
+                        }),
+                new Case("defaults_defaultBackendFlagWithoutService_isAProblem",
+                        DEFAULTS.withDefaultBackend(BackendRef.parse("default/be-default:8080")), List.of(OUR_CLASS),
+                        t -> assertThat(t.problems()).extracting(Problem::source)
+                                .containsExactly("--default-backend")));
+    }
+
+    private static void taken(Translation t, String... ids) {
+        assertThat(t.ruleSets()).extracting(IngressRuleSet::id).containsExactly(ids);
+    }
+
+    private static List<String> paths(Translation t) {
+        return t.ruleSets().stream().flatMap(r -> r.rules().stream())
+                .flatMap((HostRule h) -> h.paths().stream().map(p -> h.host() + " " + p.path() + " " + p.type()))
+                .toList();
+    }
+
+    private static List<String> messages(Translation t) {
+        return t.problems().stream().map(Problem::message).toList();
+    }
+
+    private static List<Endpoint> endpoints(Translation t, String ref) {
+        return t.endpoints().get(BackendRef.parse(ref));
+    }
+}

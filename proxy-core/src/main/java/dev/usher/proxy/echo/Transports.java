@@ -1,0 +1,28 @@
+package dev.usher.proxy.echo;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+/** Picks epoll when the native transport loads, NIO otherwise, so the echo origin runs the same way as the proxy. */
+final class Transports {
+
+    private Transports() {
+    }
+
+    static boolean epoll() {
+        return Epoll.isAvailable();
+    }
+
+    static IoHandlerFactory ioHandlerFactory() {
+        return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    static Class<? extends ServerChannel> serverChannel() {
+        return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.usher.routing;
+
+import static dev.usher.routing.Fixtures.exact;
+import static dev.usher.routing.Fixtures.host;
+import static dev.usher.routing.Fixtures.ingress;
+import static dev.usher.routing.Fixtures.prefix;
+import static dev.usher.routing.Fixtures.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Routing a hit must not allocate: the host is compared in place, routes are precomputed and the URI is returned
+ * as-is. Measured with the thread's allocated-bytes counter (a count, not a time), over many calls so that the
+ * counter's own few bytes of overhead round to nothing.
+ */
+final class AllocationTest {
+
+    private static final int CALLS = 200_000;
+
+    private static final RoutingSnapshot SNAPSHOT = snapshot(
+            ingress("web").rewrite(null).rule(host("www.foo.com",
+                    prefix("/", "root"), prefix("/api", "api"), exact("/login", "login"))).build(),
+            ingress("wild").rule(host("*.bar.com", prefix("/static", "static"))).build(),
+            ingress("any").rule(host(null, prefix("/health", "health"))).build());
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            WWW.Foo.com:443 | /login?next=/home
+            www.foo.com     | /api/v1/users/42/orders?page=2
+            img.bar.com.    | /static/css/site.css
+            unknown.org     | /health
+            unknown.org     | /missing
+            """)
+    void route_hitOrMiss_allocatesNothing(String host, String uri) {
+        com.sun.management.ThreadMXBean threads = threadBean();
+        long thread = Thread.currentThread().getId();
+        Route expected = SNAPSHOT.route(host, uri);
+        for (int i = 0; i < CALLS; i++) {
+            consume(SNAPSHOT.route(host, uri), uri);
+        }
+
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < CALLS; i++) {
+            consume(SNAPSHOT.route(host, uri), uri);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertThat(SNAPSHOT.route(host, uri)).isSameAs(expected);
+        assertThat(allocated).as("bytes allocated by %d lookups", CALLS).isLessThan(CALLS / 100);
+    }
+
+    private static void consume(Route route, String uri) {
+        if (route.upstreamUri(uri) != uri) {
+            throw new AssertionError("no rewrite configured");
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean threadBean() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs a HotSpot-style ThreadMXBean");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "thread allocation counting unavailable");
+        return threads;
+    }
+}

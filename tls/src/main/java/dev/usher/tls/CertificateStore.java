@@ -1,0 +1,193 @@
+package dev.usher.tls;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SNI certificate map: given the host name a client sent, the {@link SslContext} to answer with.
+ *
+ * <p>Lookup is exact host, then a one-label wildcard ({@code *.foo.com} covers {@code bar.foo.com}, neither
+ * {@code foo.com} nor {@code a.bar.foo.com}), then the default; no SNI gets the default. Pass the store to Netty's
+ * {@code new SniHandler(store)}.
+ *
+ * <p>Design: the host map is an immutable {@code SniTable} replaced by {@link #publish} with one volatile write;
+ * {@link #map} reads it once. Contexts are built lazily, on the first handshake that needs one, on the builder
+ * executor (never the event loop), and cached by a SHA-256 fingerprint of key and chain: republishing the same
+ * certificate reuses its context, a rotated Secret gets a new one. Open connections keep the context (and engine)
+ * they started with, so a rotation never drops them. A certificate whose context cannot be built is logged once and
+ * its hosts get the default certificate until it changes.
+ */
+public final class CertificateStore implements AsyncMapping<String, SslContext> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateStore.class);
+
+    /** A built context, or why it could not be built; failures are cached too so they are not rebuilt per hello. */
+    private record Built(SslContext context, Exception failure) {
+    }
+
+    /** Makes a server context for one certificate; a seam so tests can make a build fail. */
+    @FunctionalInterface
+    interface ContextBuilder {
+        SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException;
+    }
+
+    private final SslProvider provider;
+    private final ContextBuilder builder;
+    private final AsyncCache<String, Built> contexts;
+    private volatile SniTable table;
+
+    private CertificateStore(SslProvider provider, ContextBuilder builder, Executor builders, SniTable table) {
+        this.provider = provider;
+        this.builder = builder;
+        this.contexts = Caffeine.newBuilder().executor(builders).buildAsync();
+        this.table = table;
+    }
+
+    /**
+     * Creates a store with no hosts yet, serving {@code defaultCertificate} to everyone, building contexts on the
+     * common fork-join pool with the OpenSSL provider when it loads, else the JDK's.
+     *
+     * @throws IllegalArgumentException when the default certificate cannot make a context (checked now, not at
+     *                                  the first handshake)
+     */
+    public static CertificateStore create(TlsCertificate defaultCertificate) {
+        return create(defaultCertificate, ForkJoinPool.commonPool());
+    }
+
+    /** As {@link #create(TlsCertificate)}, building contexts on {@code builders}, which must not be an event loop. */
+    public static CertificateStore create(TlsCertificate defaultCertificate, Executor builders) {
+        return create(defaultCertificate, builders, ServerContexts.preferredProvider());
+    }
+
+    /** As {@link #create(TlsCertificate, Executor)} with a fixed provider; lets tests cover both engines. */
+    static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider) {
+        return create(defaultCertificate, builders, provider, ServerContexts::build);
+    }
+
+    static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider,
+            ContextBuilder builder) {
+        Objects.requireNonNull(defaultCertificate, "defaultCertificate");
+        Objects.requireNonNull(builders, "builders");
+        Objects.requireNonNull(provider, "provider");
+        CertificateStore store = new CertificateStore(provider, builder, builders,
+                SniTable.of(Map.of(), defaultCertificate));
+        SniTable.Entry defaultEntry = store.table.defaultEntry();
+        Built built = store.build(defaultEntry);
+        if (built.failure() != null) {
+            throw new IllegalArgumentException("the default certificate " + defaultCertificate.id()
+                    + " cannot be served: " + built.failure().getMessage(), built.failure());
+        }
+        store.contexts.put(defaultEntry.fingerprint(), CompletableFuture.completedFuture(built));
+        return store;
+    }
+
+    /**
+     * Replaces the host map with one volatile write, keeping the default certificate. Keys are exact hosts or
+     * {@code *.domain} wildcards, any case, trailing dot allowed; other keys are logged and skipped. Contexts of
+     * certificates no longer referenced are dropped from the cache (connections using them are unaffected).
+     */
+    public void publish(Map<String, TlsCertificate> byHost) {
+        Objects.requireNonNull(byHost, "byHost");
+        publish(byHost, defaultCertificate());
+    }
+
+    /** As {@link #publish(Map)}, also replacing the default certificate (for {@code --default-ssl-certificate}). */
+    public void publish(Map<String, TlsCertificate> byHost, TlsCertificate defaultCertificate) {
+        Objects.requireNonNull(byHost, "byHost");
+        Objects.requireNonNull(defaultCertificate, "defaultCertificate");
+        SniTable next = SniTable.of(byHost, defaultCertificate);
+        table = next;
+        // A handshake that read the previous table may re-add a dropped entry; the next publish drops it again.
+        contexts.asMap().keySet().retainAll(next.fingerprints());
+    }
+
+    /** The certificate a client sending SNI {@code hostname} (or {@code null} for none) gets now. */
+    public TlsCertificate certificateFor(String hostname) {
+        return table.select(hostname).certificate();
+    }
+
+    /** The current host map: exact hosts and {@code *.domain} wildcards, normalised, without the default. */
+    public Map<String, TlsCertificate> certificates() {
+        return table.certificates();
+    }
+
+    /** The certificate served to unknown hosts and to clients without SNI. */
+    public TlsCertificate defaultCertificate() {
+        return table.defaultEntry().certificate();
+    }
+
+    /** Which engine builds the contexts: {@code "OpenSSL"} (BoringSSL via netty-tcnative) or {@code "JDK"}. */
+    public String provider() {
+        return ServerContexts.name(provider);
+    }
+
+    /**
+     * Completes {@code promise} with the context for SNI {@code hostname}; called by {@code SniHandler} on the event
+     * loop, so it never blocks: a context not built yet is built on the builder executor and the promise completed
+     * from there. Falls back to the default context when the host's cannot be built.
+     */
+    @Override
+    public Future<SslContext> map(String hostname, Promise<SslContext> promise) {
+        SniTable current = table;
+        SniTable.Entry entry = current.select(hostname);
+        try {
+            context(entry).whenComplete((built, error) -> {
+                if (built != null && built.context() != null) {
+                    promise.trySuccess(built.context());
+                } else if (entry != current.defaultEntry()) {
+                    completeWithDefault(current, promise);
+                } else {
+                    complete(promise, built, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // e.g. the builder executor rejected the task while shutting down: fail this handshake, not the loop.
+            promise.tryFailure(e);
+        }
+        return promise;
+    }
+
+    private void completeWithDefault(SniTable current, Promise<SslContext> promise) {
+        try {
+            context(current.defaultEntry()).whenComplete((built, error) -> complete(promise, built, error));
+        } catch (RuntimeException e) {
+            promise.tryFailure(e);
+        }
+    }
+
+    private static void complete(Promise<SslContext> promise, Built built, Throwable error) {
+        if (built != null && built.context() != null) {
+            promise.trySuccess(built.context());
+        } else {
+            promise.tryFailure(error != null ? error : built.failure());
+        }
+    }
+
+    private CompletableFuture<Built> context(SniTable.Entry entry) {
+        return contexts.get(entry.fingerprint(), (fingerprint, executor) ->
+                CompletableFuture.supplyAsync(() -> build(entry), executor));
+    }
+
+    private Built build(SniTable.Entry entry) {
+        try {
+            return new Built(builder.build(entry.certificate(), provider), null);
+        } catch (SSLException | RuntimeException e) {
+            LOG.warn("cannot build a TLS context for {}: {}; its hosts get the default certificate",
+                    entry.certificate().id(), e.toString());
+            return new Built(null, e);
+        }
+    }
+}

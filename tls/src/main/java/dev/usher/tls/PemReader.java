@@ -1,0 +1,126 @@
+package dev.usher.tls;
+
+import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Null;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+
+/**
+ * Turns PEM bytes into JDK certificate and key objects with Bouncy Castle's parser.
+ *
+ * <p>Keys are converted with the JDK's own providers (no Bouncy Castle provider is registered), so both Netty's
+ * JDK and OpenSSL engines accept them. Any parser failure, checked or not, becomes a {@link CertificateProblem}:
+ * the bytes come from users.
+ */
+final class PemReader {
+
+    private static final String CRT = "tls.crt";
+    private static final String KEY = "tls.key";
+
+    private PemReader() {
+    }
+
+    /** Every {@code CERTIFICATE} block in order; other blocks are skipped. At least one, or a problem. */
+    static List<X509Certificate> certificates(byte[] pem) throws CertificateProblem {
+        List<Object> objects = readAll(CRT, pem);
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Object object : objects) {
+            if (object instanceof X509CertificateHolder holder) {
+                try {
+                    chain.add(converter.getCertificate(holder));
+                } catch (CertificateException | RuntimeException e) {
+                    throw new CertificateProblem(
+                            "certificate " + (chain.size() + 1) + " in " + CRT + " is not a valid X.509 certificate: "
+                                    + e.getMessage(), e);
+                }
+            }
+        }
+        if (chain.isEmpty()) {
+            throw new CertificateProblem("no certificate in " + CRT + " (expected a PEM 'BEGIN CERTIFICATE' block)");
+        }
+        return chain;
+    }
+
+    /**
+     * The first private key block, unencrypted; certificate blocks are skipped. A SEC1 EC key that does not name
+     * its curve takes it from a preceding {@code EC PARAMETERS} block, else from {@code leaf}'s public key.
+     */
+    static PrivateKey privateKey(byte[] pem, X509Certificate leaf) throws CertificateProblem {
+        ASN1Encodable curve = null;
+        for (Object object : readAll(KEY, pem)) {
+            PrivateKeyInfo info;
+            if (object instanceof ASN1ObjectIdentifier namedCurve) {
+                curve = namedCurve;
+                continue;
+            }
+            if (object instanceof PEMKeyPair pair) {
+                info = pair.getPrivateKeyInfo();
+            } else if (object instanceof PrivateKeyInfo plain) {
+                info = plain;
+            } else if (object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo) {
+                throw new CertificateProblem(KEY + " holds an encrypted private key; a Secret must hold it unencrypted");
+            } else {
+                continue;
+            }
+            try {
+                return new JcaPEMKeyConverter().getPrivateKey(withCurve(info, curve, leaf));
+            } catch (IOException | RuntimeException e) {
+                throw new CertificateProblem(KEY + " holds a private key that cannot be read: " + e.getMessage(), e);
+            }
+        }
+        throw new CertificateProblem("no private key in " + KEY
+                + " (expected 'BEGIN RSA PRIVATE KEY', 'BEGIN EC PRIVATE KEY' or 'BEGIN PRIVATE KEY')");
+    }
+
+    private static PrivateKeyInfo withCurve(PrivateKeyInfo info, ASN1Encodable curve, X509Certificate leaf)
+            throws IOException {
+        AlgorithmIdentifier algorithm = info.getPrivateKeyAlgorithm();
+        boolean curveMissing = algorithm.getParameters() == null || algorithm.getParameters() instanceof ASN1Null;
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm()) || !curveMissing) {
+            return info;
+        }
+        ASN1Encodable parameters = curve;
+        if (parameters == null) {
+            AlgorithmIdentifier leafAlgorithm = SubjectPublicKeyInfo.getInstance(leaf.getPublicKey().getEncoded())
+                    .getAlgorithm();
+            parameters = X9ObjectIdentifiers.id_ecPublicKey.equals(leafAlgorithm.getAlgorithm())
+                    ? leafAlgorithm.getParameters() : null;
+        }
+        return parameters == null ? info : new PrivateKeyInfo(
+                new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters), info.parsePrivateKey());
+    }
+
+    private static List<Object> readAll(String field, byte[] pem) throws CertificateProblem {
+        List<Object> objects = new ArrayList<>();
+        Reader reader = new InputStreamReader(new ByteArrayInputStream(pem), StandardCharsets.US_ASCII);
+        try (PEMParser parser = new PEMParser(reader)) {
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                objects.add(object);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CertificateProblem(field + " is not valid PEM: " + e.getMessage(), e);
+        }
+        return objects;
+    }
+}

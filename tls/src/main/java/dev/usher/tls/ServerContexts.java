@@ -1,0 +1,63 @@
+package dev.usher.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds the server {@link SslContext} for one certificate: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers,
+ * ALPN offering {@code http/1.1}.
+ */
+final class ServerContexts {
+
+    /** TLS 1.3 suites (all AEAD), then TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305, ECDSA before RSA. */
+    static final List<String> CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    // h2 comes later; a client that offers only h2 gets no ALPN answer and may still speak HTTP/1.1.
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_1_1);
+
+    private ServerContexts() {
+    }
+
+    /** OpenSSL (BoringSSL from netty-tcnative) when its native library loads on this machine, else the JDK. */
+    static SslProvider preferredProvider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** The name used in logs for {@code provider}: {@code "OpenSSL"} or {@code "JDK"}. */
+    static String name(SslProvider provider) {
+        return provider == SslProvider.JDK ? "JDK" : "OpenSSL";
+    }
+
+    /** Builds a server context for {@code certificate}; may take milliseconds, so never call it on an event loop. */
+    static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
+        return SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
+                .sslProvider(provider)
+                .protocols(PROTOCOLS)
+                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(ALPN)
+                .build();
+    }
+}
