@@ -7,9 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -67,34 +64,23 @@ final class Exchange {
     private long bodyBytes;
     private ScheduledFuture<?> timer;
 
-    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Route route, Requests.Target target,
-            RequestRecord record, boolean keepAlive, boolean hasBody, boolean tls, int listenerPort) {
+    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
+            RequestRecord record, boolean tls, int listenerPort) {
         this.client = client;
         this.ctx = client.ctx();
         this.context = context;
         this.request = request;
         this.record = record;
-        this.keepAlive = keepAlive;
+        this.keepAlive = decision.keepAlive();
         this.head = HttpMethod.HEAD.equals(request.method());
         this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.pools = context.pools(ctx.channel().eventLoop());
+        Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        HttpHeaders headers = request.headers();
-        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
-        this.upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
-        this.replayable = !hasBody && !upgrade && Requests.idempotent(request.method());
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HeaderRules.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
-        }
-        if (chunked) {
-            HttpUtil.setTransferEncodingChunked(request, true);
-        }
-        record.requestId(ForwardedHeaders.apply(headers, client.clientIp(), tls, target.host(), listenerPort));
-        request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
+                listenerPort);
+        this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
     }
 
     void start() {
