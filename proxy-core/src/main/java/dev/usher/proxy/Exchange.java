@@ -63,6 +63,8 @@ final class Exchange {
     private int status;
     private long bodyBytes;
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> watchdog;
+    private long clientProgress;
 
     Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
             RequestRecord record, boolean tls, int listenerPort) {
@@ -122,6 +124,8 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
+        clientProgress = System.nanoTime();
+        armWatchdog(context.settings().clientIdleTimeout().toNanos());
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
@@ -147,6 +151,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
+        clientProgress = System.nanoTime();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -214,7 +219,7 @@ final class Exchange {
             }
             return;
         }
-        cancelTimer();
+        cancelResponseTimer();
         responseStarted = true;
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
@@ -253,6 +258,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
+            clientProgress = System.nanoTime();
             origin.read();
         } else {
             waitingClient = true;
@@ -262,6 +268,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
+            clientProgress = System.nanoTime();
             origin.read();
         }
     }
@@ -357,6 +364,13 @@ final class Exchange {
         origin = null;
     }
 
+    private void cancelResponseTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
     private void armResponseTimer() {
         if (!responseStarted && timer == null) {
             timer = ctx.executor().schedule(this::responseTimeout,
@@ -377,5 +391,34 @@ final class Exchange {
             timer.cancel(false);
             timer = null;
         }
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+    }
+
+    private void armWatchdog(long delayNanos) {
+        watchdog = ctx.executor().schedule(this::checkClientProgress, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A client that stops sending its body, or stops reading its response, for {@link ProxySettings#clientIdleTimeout}
+     * loses the connection (nginx's client_body_timeout and send_timeout). One timer per exchange, re-armed lazily
+     * from a timestamp, so streaming a large body costs no timer per chunk.
+     */
+    private void checkClientProgress() {
+        watchdog = null;
+        if (done) {
+            return;
+        }
+        long limit = context.settings().clientIdleTimeout().toNanos();
+        long quiet = System.nanoTime() - clientProgress;
+        boolean waitingOnClient = (!requestComplete && !waitingOrigin) || waitingClient;
+        if (!waitingOnClient || quiet < limit) {
+            armWatchdog(waitingOnClient ? limit - quiet : limit);
+            return;
+        }
+        keepAlive = false;
+        fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
     }
 }
