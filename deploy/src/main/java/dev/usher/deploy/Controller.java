@@ -170,6 +170,8 @@ public final class Controller implements AutoCloseable {
                 LOG.warn("closing {} failed", started.get(i), e);
             }
         }
-        LOG.info("usher stopped");
+        if (proxy != null) {
+            LOG.info("usher stopped");
+        }
     }
 }
