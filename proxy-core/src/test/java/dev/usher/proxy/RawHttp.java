@@ -47,6 +47,15 @@ final class RawHttp implements AutoCloseable {
 
     /** Reads one response (head plus Content-Length body, or chunked body), leaving the connection open. */
     String readResponse() throws IOException {
+        return readResponse(false);
+    }
+
+    /** Reads a response that has no body whatever its head says (the answer to HEAD). */
+    String readHeadResponse() throws IOException {
+        return readResponse(true);
+    }
+
+    private String readResponse(boolean bodyless) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -59,7 +68,7 @@ final class RawHttp implements AutoCloseable {
         String lower = h.toLowerCase();
         int cl = lower.indexOf("content-length:");
         StringBuilder body = new StringBuilder();
-        if (h.startsWith("HTTP/1.1 1")) {
+        if (bodyless || h.startsWith("HTTP/1.1 1") || h.startsWith("HTTP/1.1 204") || h.startsWith("HTTP/1.1 304")) {
             return h;
         }
         if (cl >= 0) {
