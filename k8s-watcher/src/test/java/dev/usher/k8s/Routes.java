@@ -28,13 +28,14 @@ final class Routes {
         return awaitValue(() -> target(table, host, uri), expected);
     }
 
-    /** Polls until the endpoint addresses of the route are {@code expected}. */
+    /** Polls until the endpoints of the route are {@code expected} (in any order); returns them sorted. */
     static List<String> awaitEndpoints(RoutingTable table, String host, String uri, List<String> expected) {
+        List<String> sorted = expected.stream().sorted().toList();
         return awaitValue(() -> {
             Route route = table.current().route(host, uri);
             return route.isNotFound() ? List.<String>of()
-                    : route.backend().endpoints().stream().map(Object::toString).toList();
-        }, expected);
+                    : route.backend().endpoints().stream().map(Object::toString).sorted().toList();
+        }, sorted);
     }
 
     static <T> T awaitValue(Supplier<T> value, T expected) {

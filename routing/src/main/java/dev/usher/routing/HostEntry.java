@@ -16,15 +16,21 @@ final class HostEntry {
     static final Comparator<Route> PRECEDENCE = Comparator.comparingInt(Route::matchLength).reversed()
             .thenComparingInt(Route::typeRank);
 
+    /** Above this many rules a host gets a {@link PathIndex}; below it, scanning a few routes is faster. */
+    static final int INDEX_THRESHOLD = 8;
+
     private final String pattern;
     private final Route[] rules;
     private final Route fallback;
+    /** Built only for hosts with many rules, where a linear scan would cost more than hashing the path. */
+    private final PathIndex index;
 
     HostEntry(String pattern, List<Route> rules, Route fallback) {
         this.pattern = pattern;
         this.rules = rules.toArray(new Route[0]);
         Arrays.sort(this.rules, PRECEDENCE);
         this.fallback = fallback;
+        this.index = this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
     }
 
     /** The normalised host pattern, {@code null} for host-less rules. */
@@ -34,6 +40,15 @@ final class HostEntry {
 
     /** The best rule for the path {@code [start, end)} of {@code uri}, else this host's fallback. */
     Route route(String uri, int start, int end) {
+        if (index != null) {
+            Route rule = index.route(uri, start, end);
+            return rule != null ? rule : fallback;
+        }
+        return scan(uri, start, end);
+    }
+
+    /** The linear scan the index must agree with. */
+    Route scan(String uri, int start, int end) {
         for (Route rule : rules) {
             if (rule.matches(uri, start, end)) {
                 return rule;

@@ -29,7 +29,12 @@ final class HostIndex {
 
     /** The entry whose key equals {@code text[start, end)} ignoring ASCII case, or {@code null}. */
     HostEntry get(String text, int start, int end) {
-        int slot = HostNormalizer.hash(text, start, end) & mask;
+        return get(text, start, end, HostNormalizer.hash(text, start, end));
+    }
+
+    /** As {@link #get(String, int, int)}, with the region's {@link HostNormalizer#hash} already computed. */
+    HostEntry get(String text, int start, int end, int hash) {
+        int slot = hash & mask;
         String key;
         while ((key = keys[slot]) != null) {
             if (HostNormalizer.regionEquals(key, text, start, end)) {

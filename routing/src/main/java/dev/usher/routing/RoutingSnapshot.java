@@ -97,13 +97,14 @@ public final class RoutingSnapshot {
         if (region != HostNormalizer.NO_HOST) {
             int start = HostNormalizer.start(region);
             int end = HostNormalizer.end(region);
-            HostEntry entry = exact.get(text, start, end);
+            long hashes = HostNormalizer.hashes(text, start, end);
+            HostEntry entry = exact.get(text, start, end, (int) (hashes >>> 32));
             if (entry != null) {
                 return entry;
             }
             int dot = HostNormalizer.indexOf(text, '.', start, end);
             if (dot > start && dot + 1 < end) {
-                entry = wildcard.get(text, dot + 1, end);
+                entry = wildcard.get(text, dot + 1, end, (int) hashes);
                 if (entry != null) {
                     return entry;
                 }

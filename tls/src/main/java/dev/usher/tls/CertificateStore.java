@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,14 +60,15 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     }
 
     /**
-     * Creates a store with no hosts yet, serving {@code defaultCertificate} to everyone, building contexts on the
-     * common fork-join pool with the OpenSSL provider when it loads, else the JDK's.
+     * Creates a store with no hosts yet, serving {@code defaultCertificate} to everyone, with the OpenSSL provider
+     * when it loads, else the JDK's. Contexts are built on the store's own small pool of daemon threads (idle
+     * threads exit, so there is nothing to shut down), apart from the common fork-join pool that others may block.
      *
      * @throws IllegalArgumentException when the default certificate cannot make a context (checked now, not at
      *                                  the first handshake)
      */
     public static CertificateStore create(TlsCertificate defaultCertificate) {
-        return create(defaultCertificate, ForkJoinPool.commonPool());
+        return create(defaultCertificate, contextBuilders());
     }
 
     /** As {@link #create(TlsCertificate)}, building contexts on {@code builders}, which must not be an event loop. */
@@ -75,6 +79,19 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     /** As {@link #create(TlsCertificate, Executor)} with a fixed provider; lets tests cover both engines. */
     static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider) {
         return create(defaultCertificate, builders, provider, ServerContexts::build);
+    }
+
+    private static Executor contextBuilders() {
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "usher-tls-context-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider,

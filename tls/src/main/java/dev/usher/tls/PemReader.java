@@ -79,7 +79,8 @@ final class PemReader {
             } else if (object instanceof PrivateKeyInfo plain) {
                 info = plain;
             } else if (object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo) {
-                throw new CertificateProblem(KEY + " holds an encrypted private key; a Secret must hold it unencrypted");
+                throw new CertificateProblem(
+                        KEY + " holds an encrypted private key; a Secret must hold it unencrypted");
             } else {
                 continue;
             }

@@ -208,13 +208,14 @@ final class CertificateStoreTest {
     @Test
     void map_hostWhoseContextCannotBeBuilt_getsTheDefaultAndIsNotRebuiltPerHandshake() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        CertificateStore store = CertificateStore.create(DEFAULT, builders, SslProvider.JDK, (certificate, provider) -> {
+        CertificateStore.ContextBuilder failsForExact = (certificate, provider) -> {
             if (certificate == EXACT) {
                 attempts.incrementAndGet();
                 throw new SSLException("refused by the test");
             }
             return ServerContexts.build(certificate, provider);
-        });
+        };
+        CertificateStore store = CertificateStore.create(DEFAULT, builders, SslProvider.JDK, failsForExact);
         store.publish(Map.of("foo.com", EXACT));
         SslContext defaultContext = mapNow(store, null);
 

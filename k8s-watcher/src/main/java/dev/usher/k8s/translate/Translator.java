@@ -14,6 +14,7 @@ import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,6 +66,25 @@ public final class Translator {
         }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
         return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list());
+    }
+
+    /**
+     * The ready endpoints of {@code backends} alone, for a change that touched only EndpointSlices: routes are not
+     * rebuilt. A backend that cannot be resolved gets an empty list (its problem is reported by the next rebuild).
+     */
+    public static Map<BackendRef, List<Endpoint>> endpoints(KubeObjects objects, Collection<BackendRef> backends) {
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(backends, "backends");
+        BackendResolver resolver = new BackendResolver(objects);
+        Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
+        for (BackendRef ref : backends) {
+            try {
+                endpoints.put(ref, resolver.resolve(ref).endpoints());
+            } catch (RuntimeException e) {
+                endpoints.put(ref, List.of());
+            }
+        }
+        return endpoints;
     }
 
     /**

@@ -1,0 +1,124 @@
+package dev.usher.k8s;
+
+import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.routing.BackendRef;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The cluster thread's own copy of the objects it was told about, and what each change means for routing.
+ *
+ * <p>Only the {@code usher-cluster} thread touches it, so it needs no locks. Objects are informer-cache instances:
+ * they are stored and read, never modified. An update whose {@code resourceVersion} equals the stored one (a resync)
+ * changes nothing. A Service or Secret matters only when an Ingress refers to it, and an EndpointSlice only when its
+ * Service is a backend; such slices update endpoints without a route rebuild.
+ */
+final class ClusterCache {
+
+    /** What an applied change requires. */
+    enum Effect { NONE, ENDPOINTS, STATUS, REBUILD }
+
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    private final Map<Class<?>, Map<String, HasMetadata>> byKind = new HashMap<>();
+    private Set<String> backendServices = Set.of();
+    private Set<String> tlsSecrets = Set.of();
+
+    /** Stores or removes {@code object}; returns what routing must do about it. */
+    Effect apply(HasMetadata object, boolean deleted) {
+        Map<String, HasMetadata> objects = byKind.computeIfAbsent(object.getClass(), k -> new HashMap<>());
+        String key = KubeObjects.key(object);
+        HasMetadata previous;
+        if (deleted) {
+            previous = objects.remove(key);
+            if (previous == null) {
+                return Effect.NONE;
+            }
+        } else {
+            previous = objects.put(key, object);
+            if (previous != null && sameVersion(previous, object)) {
+                return Effect.NONE;
+            }
+        }
+        if (object instanceof EndpointSlice) {
+            boolean relevant = backendServices.contains(sliceService(object))
+                    || previous != null && backendServices.contains(sliceService(previous));
+            return relevant ? Effect.ENDPOINTS : Effect.NONE;
+        }
+        if (object instanceof Service) {
+            return backendServices.contains(key) ? Effect.REBUILD : Effect.NONE;
+        }
+        if (object instanceof Secret) {
+            return tlsSecrets.contains(key) ? Effect.REBUILD : Effect.NONE;
+        }
+        if (object instanceof Ingress ingress && previous instanceof Ingress before && !deleted
+                && Objects.equals(before.getSpec(), ingress.getSpec())
+                && Objects.equals(before.getMetadata().getAnnotations(), ingress.getMetadata().getAnnotations())) {
+            // Only status (or bookkeeping) changed, often by our own status writer: nothing to route anew.
+            return Effect.STATUS;
+        }
+        return Effect.REBUILD;
+    }
+
+    /** Every Ingress, ours or not, in no particular order. */
+    List<Ingress> ingresses() {
+        List<Ingress> out = new ArrayList<>();
+        byKind.getOrDefault(Ingress.class, Map.of()).values().forEach(o -> out.add((Ingress) o));
+        return out;
+    }
+
+    /** Replaces the objects of {@code kind} with {@code objects} (the informer's store at sync). */
+    void seed(Class<?> kind, Collection<? extends HasMetadata> objects) {
+        Map<String, HasMetadata> map = byKind.computeIfAbsent(kind, k -> new HashMap<>());
+        map.clear();
+        objects.forEach(o -> map.put(KubeObjects.key(o), o));
+    }
+
+    /** Remembers which Services and Secrets routing depends on, after a rebuild. */
+    void dependsOn(Collection<BackendRef> backends) {
+        Set<String> services = new HashSet<>();
+        backends.forEach(ref -> services.add(ref.namespace() + "/" + ref.service()));
+        Set<String> secrets = new HashSet<>();
+        for (HasMetadata object : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
+            Ingress ingress = (Ingress) object;
+            if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
+                for (IngressTLS tls : ingress.getSpec().getTls()) {
+                    if (tls.getSecretName() != null) {
+                        secrets.add(KubeObjects.namespace(ingress) + "/" + tls.getSecretName());
+                    }
+                }
+            }
+        }
+        this.backendServices = services;
+        this.tlsSecrets = secrets;
+    }
+
+    /** {@code namespace/service} of an EndpointSlice, from its {@code kubernetes.io/service-name} label. */
+    static String sliceService(HasMetadata slice) {
+        Map<String, String> labels = slice.getMetadata().getLabels();
+        return KubeObjects.namespace(slice) + "/" + (labels == null ? null : labels.get(SERVICE_NAME_LABEL));
+    }
+
+    KubeObjects objects() {
+        KubeObjects.Builder builder = KubeObjects.builder();
+        byKind.values().forEach(map -> map.values().forEach(builder::add));
+        return builder.build();
+    }
+
+    private static boolean sameVersion(HasMetadata a, HasMetadata b) {
+        String va = a.getMetadata().getResourceVersion();
+        return va != null && Objects.equals(va, b.getMetadata().getResourceVersion());
+    }
+}

@@ -1,0 +1,177 @@
+package dev.usher.k8s;
+
+import dev.usher.k8s.ClusterCache.Effect;
+import dev.usher.k8s.ClusterSource.Watched;
+import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Translator;
+import dev.usher.routing.BackendRef;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The body of the {@code usher-cluster} thread: applies queued changes to its {@link ClusterCache} and publishes.
+ *
+ * <p>Debounce: a pending change is published once no further change came for {@value #QUIET_MILLIS} ms, and at most
+ * {@value #MAX_DELAY_MILLIS} ms after the first pending one, so a burst (a rollout) costs one rebuild and a steady
+ * trickle still propagates. Nothing is built before every informer has synced: at that moment the cache is seeded from
+ * the informer stores (their notifications may still be in flight) and the first snapshot published at once.
+ */
+final class ClusterLoop implements Runnable {
+
+    static final long QUIET_MILLIS = 50;
+    static final long MAX_DELAY_MILLIS = 500;
+    private static final long SYNC_POLL_MILLIS = 50;
+    private static final long IDLE_MILLIS = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
+
+    /** One informer notification. */
+    record Change(HasMetadata object, boolean deleted, long receivedNanos) {
+    }
+
+    private final BlockingQueue<Change> queue;
+    private final List<Watched> watched;
+    private final WatcherSettings settings;
+    private final SnapshotPublisher publisher;
+    private final StatusLeadership status;
+    private final ClusterCache cache = new ClusterCache();
+    private volatile boolean stopped;
+
+    private boolean synced;
+    private boolean rebuild;
+    private boolean statusPending;
+    private final Set<String> endpointServices = new HashSet<>();
+    private long firstPending;
+    private long lastChange;
+    private Translation last;
+
+    /** {@code status} is null when this replica never writes Ingress status. */
+    ClusterLoop(BlockingQueue<Change> queue, List<Watched> watched, WatcherSettings settings,
+            SnapshotPublisher publisher, StatusLeadership status) {
+        this.status = status;
+        this.queue = queue;
+        this.watched = watched;
+        this.settings = settings;
+        this.publisher = publisher;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            try {
+                Change change = queue.poll(waitMillis(), TimeUnit.MILLISECONDS);
+                List<Change> changes = new ArrayList<>();
+                if (change != null) {
+                    changes.add(change);
+                    queue.drainTo(changes);
+                }
+                long now = System.nanoTime();
+                changes.forEach(c -> apply(c, now));
+                if (!synced && watched.stream().allMatch(w -> w.informer().hasSynced())) {
+                    seed(now);
+                }
+                if (synced && isPending() && isDue(now)) {
+                    publish();
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                // Keep the table in force and the thread alive; the next change retries the build.
+                LOG.warn("publishing the cluster state failed; keeping the routes in force", e);
+                rebuild = true;
+            }
+        }
+        LOG.debug("cluster thread stopped");
+    }
+
+    private void apply(Change change, long now) {
+        Effect effect = cache.apply(change.object(), change.deleted());
+        if (effect == Effect.NONE) {
+            return;
+        }
+        if (!isPending()) {
+            firstPending = now;
+        }
+        lastChange = now;
+        if (effect == Effect.REBUILD) {
+            rebuild = true;
+        } else if (effect == Effect.STATUS) {
+            statusPending = true;
+        } else {
+            endpointServices.add(ClusterCache.sliceService(change.object()));
+        }
+    }
+
+    private void seed(long now) {
+        for (Watched w : watched) {
+            List<HasMetadata> objects = new ArrayList<>();
+            w.informer().getStore().list().stream().filter(w.accept()).forEach(objects::add);
+            cache.seed(w.kind(), objects);
+        }
+        synced = true;
+        rebuild = true;
+        firstPending = now - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
+        LOG.info("all informers synced; building the first snapshot");
+    }
+
+    private void publish() {
+        if (rebuild || last == null) {
+            Translation translation = Translator.translate(cache.objects(), settings);
+            publisher.publish(translation);
+            cache.dependsOn(translation.endpoints().keySet());
+            last = translation;
+            statusPending = true;
+        } else if (!endpointServices.isEmpty()) {
+            List<BackendRef> backends = last.endpoints().keySet().stream()
+                    .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
+            publisher.updateEndpoints(Translator.endpoints(cache.objects(), backends));
+        }
+        if (statusPending && status != null) {
+            Set<String> ours = new HashSet<>();
+            last.ruleSets().forEach(r -> ours.add(r.id()));
+            List<Ingress> mine = new ArrayList<>();
+            List<Ingress> others = new ArrayList<>();
+            for (Ingress ingress : cache.ingresses()) {
+                (ours.contains(KubeObjects.key(ingress)) ? mine : others).add(ingress);
+            }
+            status.offer(mine, others);
+        }
+        rebuild = false;
+        statusPending = false;
+        endpointServices.clear();
+    }
+
+    private boolean isPending() {
+        return rebuild || statusPending || !endpointServices.isEmpty();
+    }
+
+    private boolean isDue(long now) {
+        return now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
+                || now - firstPending >= TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
+    }
+
+    private long waitMillis() {
+        if (!synced) {
+            return SYNC_POLL_MILLIS;
+        }
+        if (!isPending()) {
+            return IDLE_MILLIS;
+        }
+        long now = System.nanoTime();
+        long due = Math.min(lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+                firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now));
+    }
+}

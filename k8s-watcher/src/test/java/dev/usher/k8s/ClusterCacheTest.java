@@ -1,0 +1,91 @@
+package dev.usher.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.k8s.ClusterCache.Effect;
+import dev.usher.k8s.translate.Translator;
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.IngressRuleSet;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What each informer notification means for routing, decided on the cluster thread. */
+final class ClusterCacheTest {
+
+    private final ClusterCache cache = new ClusterCache();
+
+    @Test
+    void update_withTheSameResourceVersion_isANoOpResync() {
+        assertThat(cache.apply(ingress("a", "1"), false)).isEqualTo(Effect.REBUILD);
+        assertThat(cache.apply(ingress("a", "1"), false)).isEqualTo(Effect.NONE);
+        assertThat(cache.apply(ingress("a", "2"), false)).isEqualTo(Effect.REBUILD);
+    }
+
+    @Test
+    void delete_ofAnUnknownObject_changesNothing_ofAKnownOne_rebuilds() {
+        assertThat(cache.apply(ingress("a", "1"), true)).isEqualTo(Effect.NONE);
+        cache.apply(ingress("a", "1"), false);
+        assertThat(cache.apply(ingress("a", "1"), true)).isEqualTo(Effect.REBUILD);
+    }
+
+    @Test
+    void service_rebuildsOnlyWhenABackend() {
+        cache.dependsOn(List.of(BackendRef.parse("default/alpaca:8080")));
+        assertThat(cache.apply(service("unrelated", "1"), false)).isEqualTo(Effect.NONE);
+        assertThat(cache.apply(service("alpaca", "1"), false)).isEqualTo(Effect.REBUILD);
+    }
+
+    @Test
+    void endpointSlice_ofABackendService_updatesEndpointsOnly_othersNothing() {
+        cache.dependsOn(List.of(BackendRef.parse("default/alpaca:8080")));
+        assertThat(cache.apply(slice("alpaca-x1", "alpaca", "1"), false)).isEqualTo(Effect.ENDPOINTS);
+        assertThat(cache.apply(slice("other-x1", "other", "1"), false)).isEqualTo(Effect.NONE);
+        assertThat(cache.apply(slice("alpaca-x1", "alpaca", "1"), true)).isEqualTo(Effect.ENDPOINTS);
+    }
+
+    @Test
+    void secret_rebuildsOnlyWhenSomeIngressNamesIt() {
+        cache.apply(new IngressBuilder(ingress("a", "1")).editSpec().addNewTl().withSecretName("a-cert").endTl()
+                .endSpec().build(), false);
+        cache.dependsOn(List.of());
+        assertThat(cache.apply(secret("a-cert"), false)).isEqualTo(Effect.REBUILD);
+        assertThat(cache.apply(secret("b-cert"), false)).isEqualTo(Effect.NONE);
+    }
+
+    @Test
+    void objects_holdWhatWasAppliedAndNotDeleted() {
+        cache.apply(ingress("a", "1"), false);
+        cache.apply(ingress("b", "1"), false);
+        cache.apply(ingress("b", "1"), true);
+        Translation t = Translator.translate(cache.objects(),
+                WatcherSettings.defaults().withWatchIngressWithoutClass(true));
+        assertThat(t.ruleSets()).extracting(IngressRuleSet::id).containsExactly("default/a");
+    }
+
+    private static Ingress ingress(String name, String version) {
+        return new IngressBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withResourceVersion(version).endMetadata().withNewSpec().endSpec().build();
+    }
+
+    private static HasMetadata service(String name, String version) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withResourceVersion(version).endMetadata().build();
+    }
+
+    private static HasMetadata slice(String name, String service, String version) {
+        return new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withResourceVersion(version).addToLabels("kubernetes.io/service-name", service).endMetadata()
+                .build();
+    }
+
+    private static HasMetadata secret(String name) {
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace("default").withResourceVersion("1")
+                .endMetadata().withType("kubernetes.io/tls").build();
+    }
+}
