@@ -77,12 +77,31 @@ final class CommandLineTest {
     }
 
     @Test
-    void run_withoutManifests_saysClusterModeIsNotAvailable() {
-        int code = execute("run", "--http-port", "0", "--admin-port", "0", "--disable-https");
+    void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--watch-namespace", "shop",
+                "--publish-service", "usher-system/usher", "--publish-status-address", "203.0.113.7,lb.example.net",
+                "--election-id", "usher-lease").config();
+
+        assertThat(config.manifests()).isNull();
+        assertThat(config.watchNamespace()).isEqualTo("shop");
+        assertThat(config.status().publishService()).isEqualTo("usher-system/usher");
+        assertThat(config.status().publishStatusAddresses()).containsExactly("203.0.113.7", "lb.example.net");
+        assertThat(config.status().electionId()).isEqualTo("usher-lease");
+        assertThat(config.status().identity()).isNotBlank();
+    }
+
+    @Test
+    void run_noUpdateStatus_writesNoStatus() {
+        assertThat(parse(RunCommand.class, "run").config().status()).isNotNull();
+        assertThat(parse(RunCommand.class, "run", "--no-update-status").config().status()).isNull();
+    }
+
+    @Test
+    void run_badPublishService_failsWithOneLine() {
+        int code = execute("run", "--publish-service", "just-a-name", "--http-port", "0", "--admin-port", "0");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("cluster mode is not available yet: use --manifests DIR")
-                .doesNotContain("Exception");
+        assertThat(err.toString()).contains("publishService must be NAMESPACE/NAME").doesNotContain("\tat ");
     }
 
     @Test
