@@ -7,8 +7,10 @@ import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.TlsCertificate;
 import io.micrometer.core.instrument.Gauge;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -76,12 +78,14 @@ public final class Controller implements AutoCloseable {
 
     private void startParts(Supplier<KubernetesClient> clients) throws IOException {
         started.add(metrics);
-        if (config.https()) {
-            certificates = CertificateStore.create(DefaultCertificate.generate());
+        KubernetesClient client = null;
+        if (config.manifests() == null) {
+            client = clients.get();
+            started.add(client);
+            LOG.info("cluster mode: API server {}", client.getMasterUrl());
         }
-        if (config.defaultSslCertificate() != null) {
-            LOG.warn("--default-ssl-certificate {} is not applied yet: the generated default certificate is served",
-                    config.defaultSslCertificate());
+        if (config.https()) {
+            certificates = CertificateStore.create(defaultCertificate(client));
         }
         publisher = new SnapshotPublisher(table, certificates);
         registerGauges(metrics.registry());
@@ -91,9 +95,6 @@ public final class Controller implements AutoCloseable {
         if (config.manifests() != null) {
             started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
         } else {
-            KubernetesClient client = clients.get();
-            started.add(client);
-            LOG.info("cluster mode: API server {}", client.getMasterUrl());
             started.add(ClusterSource.start(client, config.watchNamespace(), config.watcher(), publisher,
                     config.status()));
         }
@@ -118,6 +119,23 @@ public final class Controller implements AutoCloseable {
                         + " (TLS by " + certificates.provider() + ")",
                 config.adminBindAddress(), admin.port(),
                 config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
+    }
+
+    /** The {@code --default-ssl-certificate} Secret, read once now; else (or if unusable) a generated one. */
+    private TlsCertificate defaultCertificate(KubernetesClient client) throws IOException {
+        String id = config.defaultSslCertificate();
+        if (id != null) {
+            try {
+                TlsCertificate certificate = client != null ? DefaultSslCertificate.fromCluster(id, client)
+                        : DefaultSslCertificate.fromFolder(id, config.manifests());
+                LOG.info("default certificate: Secret {} for {} (read once at start-up)", id, certificate.dnsNames());
+                return certificate;
+            } catch (CertificateProblem | RuntimeException e) {
+                LOG.warn("--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}", id,
+                        e.getMessage());
+            }
+        }
+        return DefaultCertificate.generate();
     }
 
     private void registerGauges(MeterRegistry registry) {
