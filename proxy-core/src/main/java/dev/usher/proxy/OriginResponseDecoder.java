@@ -17,7 +17,7 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
         super(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setMaxChunkSize(16 * 1024)
+                .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true));
     }

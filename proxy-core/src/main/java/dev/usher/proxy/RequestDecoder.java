@@ -20,7 +20,7 @@ final class RequestDecoder extends HttpRequestDecoder {
         super(new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxInitialLineLength())
                 .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(16 * 1024)
+                .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
                 .setStrictLineParsing(true));

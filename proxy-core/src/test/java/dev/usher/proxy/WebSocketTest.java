@@ -1,0 +1,65 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.routing.RoutingSnapshot;
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** WebSocket upgrades become a byte tunnel that outlives route and endpoint changes. */
+final class WebSocketTest {
+
+    private ProxyFixture fixture;
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void webSocketEcho_throughProxy_survivesRouteAndEndpointRemoval() throws Exception {
+        fixture = new ProxyFixture(1, ProxySettings.defaults());
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket ws = fixture.client.newWebSocketBuilder().header("Host", "app.test")
+                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.proxy.httpPort() + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        webSocket.request(1);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                }).get(10, TimeUnit.SECONDS);
+
+        ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:hello");
+
+        fixture.table.publish(RoutingSnapshot.empty());
+        fixture.table.updateEndpoints(ProxyFixture.APP, List.of());
+        ws.sendText("still there?", true).get(10, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:still there?");
+
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        assertThat(fixture.registry.get("usher.requests").tag("status", "1xx").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void upgradeRequest_rawHandshake_gets101WithUpgradeHeaders() throws Exception {
+        fixture = new ProxyFixture(1, ProxySettings.defaults());
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+            String head = raw.readResponse();
+            assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket")
+                    .containsIgnoringCase("connection: upgrade")
+                    .contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        }
+    }
+}
