@@ -35,17 +35,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final HeadTimer headTimer;
     private final ResponseEncoder encoder;
     private final boolean tls;
+    private final int httpsPort;
     private ChannelHandlerContext ctx;
     private String clientIp;
     private State state = State.AWAIT_HEAD;
     private Exchange exchange;
     private boolean readPending;
 
-    ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls) {
+    /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
+    ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls, int httpsPort) {
         this.context = context;
         this.headTimer = headTimer;
         this.encoder = encoder;
         this.tls = tls;
+        this.httpsPort = httpsPort;
     }
 
     @Override
@@ -124,7 +127,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (route.isNotFound()) {
             refuse(record, HttpResponseStatus.NOT_FOUND, "no route", head, close);
         } else if (route.httpsRedirect() && !tls && target.host() != null) {
-            String location = "https://" + Requests.hostWithoutPort(target.host()) + target.path();
+            String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             reply(record, ErrorResponses.redirect(ctx.alloc(), location, head, close), head, close);
         } else {
             Backend backend = route.backend();
