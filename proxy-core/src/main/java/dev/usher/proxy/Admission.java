@@ -34,7 +34,8 @@ final class Admission {
     private Admission() {
     }
 
-    static Decision decide(HttpRequest request, ProxyContext context, boolean tls, RequestRecord record) {
+    static Decision decide(HttpRequest request, ProxyContext context, boolean tls, int httpsPort,
+            RequestRecord record) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
@@ -65,7 +66,7 @@ final class Admission {
             return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);
         }
         if (route.httpsRedirect() && !tls && target.host() != null) {
-            String location = "https://" + Requests.hostWithoutPort(target.host()) + target.path();
+            String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
                     target, keepAlive, hasBody);
         }

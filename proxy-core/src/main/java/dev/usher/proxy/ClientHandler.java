@@ -28,17 +28,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final HeadTimer headTimer;
     private final ResponseEncoder encoder;
     private final boolean tls;
+    private final int httpsPort;
     private ChannelHandlerContext ctx;
     private String clientIp;
     private State state = State.AWAIT_HEAD;
     private Exchange exchange;
     private boolean readPending;
 
-    ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls) {
+    ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls, int httpsPort) {
         this.context = context;
         this.headTimer = headTimer;
         this.encoder = encoder;
         this.tls = tls;
+        this.httpsPort = httpsPort;
     }
 
     @Override
@@ -85,7 +87,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void onRequest(HttpRequest request) {
         RequestRecord record = new RequestRecord(context, clientIp, request);
         boolean head = HttpMethod.HEAD.equals(request.method());
-        Admission.Decision decision = Admission.decide(request, context, tls, record);
+        Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
         if (!decision.proxied()) {
             ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
             FullHttpResponse response = decision.location() != null

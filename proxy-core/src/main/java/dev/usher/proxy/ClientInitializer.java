@@ -16,11 +16,16 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ProxyContext context;
     private final AsyncMapping<String, SslContext> sni;
+    private final int httpsPort;
 
-    /** @param sni certificate lookup by server name for the HTTPS listener, {@code null} for plain HTTP */
-    ClientInitializer(ProxyContext context, AsyncMapping<String, SslContext> sni) {
+    /**
+     * @param sni certificate lookup by server name for the HTTPS listener, {@code null} for plain HTTP
+     * @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 when there is no HTTPS listener
+     */
+    ClientInitializer(ProxyContext context, AsyncMapping<String, SslContext> sni, int httpsPort) {
         this.context = context;
         this.sni = sni;
+        this.httpsPort = httpsPort;
     }
 
     @Override
@@ -33,6 +38,6 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder();
         p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, new FlowControlHandler(),
-                new ClientHandler(context, headTimer, encoder, sni != null));
+                new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
     }
 }

@@ -89,10 +89,11 @@ public final class ProxyServer implements AutoCloseable {
         context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
                 Map.copyOf(pools), connections, drainFlag);
         try {
-            httpChannel = bind(requestedHttpPort, new ClientInitializer(context, null));
+            // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
-                httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni));
+                httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
             }
+            httpChannel = bind(requestedHttpPort, new ClientInitializer(context, null, httpsPort()));
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -101,6 +101,20 @@ final class Requests {
                 || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
     }
 
+    /**
+     * The {@code Location} of the 308 sending a plaintext request for a TLS host to HTTPS: {@code https://host} plus
+     * the origin-form {@code target}. Our HTTPS port is named only when the client named a port other than 80 in
+     * {@code host} and ours is not 443 (nor -1, no listener): a client on port 80 stands behind a port mapping (a
+     * Service 80 to 8080 and 443 to 8443) whose HTTPS side is 443, while one that named a port reaches the listeners
+     * directly (port-forward, tests on ephemeral ports) and would find nothing on 443.
+     */
+    static String httpsLocation(String host, String target, int httpsPort) {
+        String name = hostWithoutPort(host);
+        String clientPort = host.substring(name.length());
+        boolean namePort = !clientPort.isEmpty() && !clientPort.equals(":80") && httpsPort > 0 && httpsPort != 443;
+        return "https://" + name + (namePort ? ":" + httpsPort : "") + target;
+    }
+
     /** A host without its port (and brackets kept for IPv6), for redirects. */
     static String hostWithoutPort(String host) {
         if (host.startsWith("[")) {
