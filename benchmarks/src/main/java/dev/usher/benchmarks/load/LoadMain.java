@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code usher-bench}: the load harness's command line; {@code main} only parses and dispatches. */
 @Command(name = "usher-bench", mixinStandardHelpOptions = true, version = "usher-bench 0.1.0",
         description = "Load-test Usher (or any HTTP/1.1 target) and compare it with nginx and HAProxy.",
-        subcommands = {LoadCommand.class, ManifestsCommand.class})
+        subcommands = {LoadCommand.class, ChurnCommand.class, CompareCommand.class, ManifestsCommand.class})
 public final class LoadMain implements Runnable {
 
     @CommandLine.Spec
