@@ -1,0 +1,83 @@
+package dev.usher.benchmarks.load;
+
+import dev.usher.proxy.echo.EchoServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Echo origins in this process, a generated manifests folder routing hosts x paths to them, and Usher as a child
+ * process on that folder. Closing stops Usher, then the origins, then deletes the folder.
+ */
+final class LocalSetup implements AutoCloseable {
+
+    private final List<EchoServer> origins = new ArrayList<>();
+    private final Path manifests;
+    private List<RequestTarget> requests = List.of();
+    private UsherProcess usher;
+
+    private LocalSetup(Path manifests) {
+        this.manifests = manifests;
+    }
+
+    /** Starts everything; on failure stops what was started and rethrows. */
+    static LocalSetup start(UsherOptions options, long responseSize, Path logDir)
+            throws IOException, InterruptedException {
+        LocalSetup setup = new LocalSetup(Files.createTempDirectory("usher-bench-manifests"));
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < options.origins; i++) {
+                EchoServer echo = EchoServer.builder().name(BenchManifests.serviceName(i)).responseSize(responseSize)
+                        .build().start();
+                setup.origins.add(echo);
+                ports.add(echo.port());
+            }
+            setup.requests = BenchManifests.write(setup.manifests, options.hosts, options.paths, ports);
+            Files.createDirectories(logDir);
+            setup.usher = UsherProcess.start(options.jar, setup.manifests, options.javaOptions(), options.runArgs(),
+                    logDir.resolve("usher.log"));
+            return setup;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            setup.close();
+            throw e;
+        }
+    }
+
+    List<RequestTarget> requests() {
+        return requests;
+    }
+
+    Path manifests() {
+        return manifests;
+    }
+
+    UsherProcess usher() {
+        return usher;
+    }
+
+    List<Integer> originPorts() {
+        return origins.stream().map(EchoServer::port).toList();
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", usher.httpPort());
+    }
+
+    @Override
+    public void close() {
+        if (usher != null) {
+            usher.close();
+        }
+        origins.forEach(EchoServer::close);
+        try (Stream<Path> files = Files.walk(manifests)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + manifests + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.usher.benchmarks.load;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** How the harness starts its own Usher and echo origins. */
+final class UsherOptions {
+
+    /** JVM flags used when none are given: a small fixed heap and a single-threaded collector for 2 cores. */
+    static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+UseSerialGC";
+
+    @Option(names = "--usher-jar", paramLabel = "JAR", defaultValue = "deploy/target/usher.jar",
+            description = "Usher's runnable jar (default: ${DEFAULT-VALUE}).")
+    Path jar;
+
+    @Option(names = "--usher-java-opts", paramLabel = "FLAGS", defaultValue = DEFAULT_JAVA_OPTS,
+            description = "JVM flags for Usher, space separated (default: ${DEFAULT-VALUE}).")
+    String javaOpts;
+
+    @Option(names = "--usher-event-loops", paramLabel = "N", defaultValue = "1",
+            description = "Usher's proxy event loops, 0 = one per processor (default: ${DEFAULT-VALUE}).")
+    int eventLoops;
+
+    @Option(names = "--usher-arg", paramLabel = "ARG",
+            description = "An extra 'usher run' argument (repeat it), such as --access-log=off.")
+    List<String> extraArgs = new ArrayList<>();
+
+    @Option(names = "--origins", paramLabel = "N", defaultValue = "1",
+            description = "Echo origins (in-process, one event loop each) (default: ${DEFAULT-VALUE}).")
+    int origins;
+
+    @Option(names = "--hosts", paramLabel = "N", defaultValue = "1",
+            description = "Hosts in the routing table (default: ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(names = "--paths", paramLabel = "N", defaultValue = "1",
+            description = "Prefix paths per host (default: ${DEFAULT-VALUE}).")
+    int paths;
+
+    List<String> javaOptions() {
+        return javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.trim().split("\\s+"));
+    }
+
+    List<String> runArgs() {
+        List<String> args = new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops)));
+        args.addAll(extraArgs);
+        return args;
+    }
+
+    Map<String, Object> describe() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("usherJavaOptions", javaOpts);
+        map.put("usherRunArgs", runArgs());
+        map.put("origins", origins);
+        map.put("hosts", hosts);
+        map.put("paths", paths);
+        return map;
+    }
+}
