@@ -7,7 +7,7 @@ import java.util.Map;
  * request host so that a lookup neither lower-cases nor copies it.
  *
  * <p>Laid out for few dependent memory loads, which dominate at 10,000 hosts: the full hashes sit in an
- * {@code int[]} and are compared first, and the key itself is stored inside the entry's own data array
+ * {@code int[]} (0 meaning empty) and are compared first, and the key itself is stored inside the entry's own data array
  * ({@link HostEntry#keyEquals}), which a hit reads next anyway.
  */
 final class HostIndex {
@@ -23,9 +23,9 @@ final class HostIndex {
         values = new HostEntry[capacity];
         mask = capacity - 1;
         entries.forEach((key, value) -> {
-            int hash = HostNormalizer.hash(key, 0, key.length());
+            int hash = nonZero(HostNormalizer.hash(key, 0, key.length()));
             int slot = hash & mask;
-            while (values[slot] != null) {
+            while (hashes[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
             hashes[slot] = hash;
@@ -40,14 +40,24 @@ final class HostIndex {
 
     /** As {@link #get(String, int, int)}, with the region's {@link HostNormalizer#hash} already computed. */
     HostEntry get(String text, int start, int end, int hash) {
-        int slot = hash & mask;
-        HostEntry entry;
-        while ((entry = values[slot]) != null) {
-            if (hashes[slot] == hash && entry.keyEquals(text, start, end)) {
-                return entry;
+        int wanted = nonZero(hash);
+        int slot = wanted & mask;
+        int stored;
+        // probes read only the int[]: a miss never touches an entry, a hit touches only the one it returns
+        while ((stored = hashes[slot]) != 0) {
+            if (stored == wanted) {
+                HostEntry entry = values[slot];
+                if (entry.keyEquals(text, start, end)) {
+                    return entry;
+                }
             }
             slot = (slot + 1) & mask;
         }
         return null;
+    }
+
+    /** 0 marks an empty slot, so no stored hash may be 0. */
+    private static int nonZero(int hash) {
+        return hash == 0 ? 1 : hash;
     }
 }
