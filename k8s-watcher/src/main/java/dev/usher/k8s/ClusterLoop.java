@@ -140,7 +140,8 @@ final class ClusterLoop implements Runnable {
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
                     .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
-            publisher.updateEndpoints(Translator.endpoints(cache.objects(), backends), oldestReceived);
+            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends),
+                    oldestReceived);
         }
         if (statusPending && status != null) {
             Set<String> ours = new HashSet<>();
