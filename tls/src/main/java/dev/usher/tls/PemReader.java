@@ -52,7 +52,7 @@ final class PemReader {
                 } catch (CertificateException | RuntimeException e) {
                     throw new CertificateProblem(
                             "certificate " + (chain.size() + 1) + " in " + CRT + " is not a valid X.509 certificate: "
-                                    + e.getMessage(), e);
+                                    + describe(e), e);
                 }
             }
         }
@@ -87,7 +87,7 @@ final class PemReader {
             try {
                 return new JcaPEMKeyConverter().getPrivateKey(withCurve(info, curve, leaf));
             } catch (IOException | RuntimeException e) {
-                throw new CertificateProblem(KEY + " holds a private key that cannot be read: " + e.getMessage(), e);
+                throw new CertificateProblem(KEY + " holds a private key that cannot be read: " + describe(e), e);
             }
         }
         throw new CertificateProblem("no private key in " + KEY
@@ -112,6 +112,11 @@ final class PemReader {
                 new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters), info.parsePrivateKey());
     }
 
+    /** Library messages are terse and sometimes absent; never show the user "null". */
+    private static String describe(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static List<Object> readAll(String field, byte[] pem) throws CertificateProblem {
         List<Object> objects = new ArrayList<>();
         Reader reader = new InputStreamReader(new ByteArrayInputStream(pem), StandardCharsets.US_ASCII);
@@ -120,7 +125,7 @@ final class PemReader {
                 objects.add(object);
             }
         } catch (IOException | RuntimeException e) {
-            throw new CertificateProblem(field + " is not valid PEM: " + e.getMessage(), e);
+            throw new CertificateProblem(field + " is not valid PEM: " + describe(e), e);
         }
         return objects;
     }

@@ -145,6 +145,20 @@ final class CertificateStoreTest {
     }
 
     @Test
+    void map_twoHellosBeforeTheBuildFinishes_shareOneBuild() {
+        CertificateStore store = CertificateStore.create(DEFAULT, builders);
+        store.publish(Map.of("foo.com", EXACT, "*.foo.com", EXACT));
+        Promise<SslContext> first = ImmediateEventExecutor.INSTANCE.newPromise();
+        Promise<SslContext> second = ImmediateEventExecutor.INSTANCE.newPromise();
+
+        store.map("foo.com", first);
+        store.map("www.foo.com", second);
+
+        assertThat(builders.runAll()).isEqualTo(1);
+        assertThat(first.getNow()).isNotNull().isSameAs(second.getNow());
+    }
+
+    @Test
     void publish_manyHosts_buildsNoContextUntilAHandshakeNeedsOne() throws Exception {
         CertificateStore store = CertificateStore.create(DEFAULT, builders);
         Map<String, TlsCertificate> byHost = new HashMap<>();

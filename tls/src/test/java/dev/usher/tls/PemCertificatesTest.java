@@ -248,6 +248,13 @@ final class PemCertificatesTest {
     }
 
     @Test
+    void tlsCertificate_withoutAnyCertificate_isRefused() {
+        assertThatThrownBy(() -> new TlsCertificate("ns/x", RSA.key(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least the leaf");
+    }
+
+    @Test
     void toString_neverPrintsTheKey() {
         assertThat(RSA.toString()).contains("rsa.example.com").doesNotContain("modulus").doesNotContain("exponent");
     }
