@@ -111,6 +111,23 @@ final class ClusterCache {
         return KubeObjects.namespace(slice) + "/" + (labels == null ? null : labels.get(SERVICE_NAME_LABEL));
     }
 
+    /** Only what endpoint resolution of {@code services} ({@code namespace/name}) reads: an EndpointSlice-only
+     * change then costs in proportion to those Services, not to the whole cluster. */
+    KubeObjects endpointObjects(Set<String> services) {
+        KubeObjects.Builder builder = KubeObjects.builder();
+        byKind.getOrDefault(Service.class, Map.of()).forEach((key, service) -> {
+            if (services.contains(key)) {
+                builder.add(service);
+            }
+        });
+        byKind.getOrDefault(EndpointSlice.class, Map.of()).values().forEach(slice -> {
+            if (services.contains(sliceService(slice))) {
+                builder.add(slice);
+            }
+        });
+        return builder.build();
+    }
+
     KubeObjects objects() {
         KubeObjects.Builder builder = KubeObjects.builder();
         byKind.values().forEach(map -> map.values().forEach(builder::add));

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usher.k8s.ClusterCache.Effect;
 import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
 import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PortRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What each informer notification means for routing, decided on the cluster thread. */
@@ -80,6 +84,21 @@ final class ClusterCacheTest {
         assertThat(t.ruleSets()).extracting(IngressRuleSet::id).containsExactly("default/a");
     }
 
+    @Test
+    void endpointObjects_holdOnlyTheNamedServicesAndTheirSlices() {
+        cache.apply(service("alpaca", "1"), false);
+        cache.apply(service("other", "1"), false);
+        cache.apply(new EndpointSliceBuilder((EndpointSlice) slice("alpaca-x1", "alpaca", "1")).withAddressType("IPv4")
+                .addNewPort().withPort(80).endPort().addNewEndpoint().withAddresses("10.0.0.1").endEndpoint().build(),
+                false);
+        cache.apply(slice("other-x1", "other", "1"), false);
+        BackendRef alpaca = new BackendRef("default", "alpaca", PortRef.number(80));
+        BackendRef other = new BackendRef("default", "other", PortRef.number(80));
+        var endpoints = Translator.endpoints(cache.endpointObjects(Set.of("default/alpaca")), List.of(alpaca, other));
+        assertThat(endpoints.get(alpaca)).extracting(Endpoint::address).containsExactly("10.0.0.1");
+        assertThat(endpoints.get(other)).isEmpty();
+    }
+
     private static Ingress ingress(String name, String version) {
         return new IngressBuilder().withNewMetadata().withName(name).withNamespace("default")
                 .withResourceVersion(version).endMetadata().withNewSpec().endSpec().build();
@@ -87,7 +106,8 @@ final class ClusterCacheTest {
 
     private static HasMetadata service(String name, String version) {
         return new ServiceBuilder().withNewMetadata().withName(name).withNamespace("default")
-                .withResourceVersion(version).endMetadata().build();
+                .withResourceVersion(version).endMetadata().withNewSpec().addNewPort().withPort(80).endPort()
+                .endSpec().build();
     }
 
     private static HasMetadata slice(String name, String service, String version) {
