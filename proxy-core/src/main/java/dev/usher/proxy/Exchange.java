@@ -7,9 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -66,35 +63,26 @@ final class Exchange {
     private int status;
     private long bodyBytes;
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> watchdog;
+    private long clientProgress;
 
-    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Route route, Requests.Target target,
-            RequestRecord record, boolean keepAlive, boolean hasBody, boolean tls, int listenerPort) {
+    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
+            RequestRecord record, boolean tls, int listenerPort) {
         this.client = client;
         this.ctx = client.ctx();
         this.context = context;
         this.request = request;
         this.record = record;
-        this.keepAlive = keepAlive;
+        this.keepAlive = decision.keepAlive();
         this.head = HttpMethod.HEAD.equals(request.method());
         this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.pools = context.pools(ctx.channel().eventLoop());
+        Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        HttpHeaders headers = request.headers();
-        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
-        this.upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
-        this.replayable = !hasBody && !upgrade && Requests.idempotent(request.method());
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HeaderRules.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
-        }
-        if (chunked) {
-            HttpUtil.setTransferEncodingChunked(request, true);
-        }
-        record.requestId(ForwardedHeaders.apply(headers, client.clientIp(), tls, target.host(), listenerPort));
-        request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
+                listenerPort);
+        this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
     }
 
     void start() {
@@ -136,6 +124,8 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
+        clientProgress = System.nanoTime();
+        armWatchdog(context.settings().clientIdleTimeout().toNanos());
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
@@ -161,6 +151,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
+        clientProgress = System.nanoTime();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -228,7 +219,7 @@ final class Exchange {
             }
             return;
         }
-        cancelTimer();
+        cancelResponseTimer();
         responseStarted = true;
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
@@ -267,6 +258,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
+            clientProgress = System.nanoTime();
             origin.read();
         } else {
             waitingClient = true;
@@ -276,6 +268,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
+            clientProgress = System.nanoTime();
             origin.read();
         }
     }
@@ -371,6 +364,13 @@ final class Exchange {
         origin = null;
     }
 
+    private void cancelResponseTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
     private void armResponseTimer() {
         if (!responseStarted && timer == null) {
             timer = ctx.executor().schedule(this::responseTimeout,
@@ -391,5 +391,34 @@ final class Exchange {
             timer.cancel(false);
             timer = null;
         }
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+    }
+
+    private void armWatchdog(long delayNanos) {
+        watchdog = ctx.executor().schedule(this::checkClientProgress, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A client that stops sending its body, or stops reading its response, for {@link ProxySettings#clientIdleTimeout}
+     * loses the connection (nginx's client_body_timeout and send_timeout). One timer per exchange, re-armed lazily
+     * from a timestamp, so streaming a large body costs no timer per chunk.
+     */
+    private void checkClientProgress() {
+        watchdog = null;
+        if (done) {
+            return;
+        }
+        long limit = context.settings().clientIdleTimeout().toNanos();
+        long quiet = System.nanoTime() - clientProgress;
+        boolean waitingOnClient = (!requestComplete && !waitingOrigin) || waitingClient;
+        if (!waitingOnClient || quiet < limit) {
+            armWatchdog(waitingOnClient ? limit - quiet : limit);
+            return;
+        }
+        keepAlive = false;
+        fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
     }
 }
