@@ -207,6 +207,8 @@ final class TlsEndToEndTest {
         try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "bad.example.com")) {
             assertThat(echo(connection.get("bad.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
         }
+        assertThat(RawHttp.get(controller.httpPort(), "bad.example.com", "/").status())
+                .as("still a TLS host: plain HTTP is redirected").isEqualTo(308);
     }
 
     @Test
