@@ -2,18 +2,24 @@ package dev.usher.deploy;
 
 import dev.usher.deploy.admin.AdminMetrics;
 import dev.usher.deploy.admin.AdminServer;
+import dev.usher.k8s.ClusterSource;
 import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.TlsCertificate;
 import io.micrometer.core.instrument.Gauge;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * source and the admin server, started in a safe order and stopped with a drain.
  *
  * <p>Start-up order: metrics and admin first (so {@code /healthz} answers and {@code /readyz} says 503 while loading),
- * then the first load of the manifests is published, then the proxy binds. {@code /readyz} turns 200 only when both
+ * then the source starts (a manifests folder publishes its first load before the proxy binds; cluster mode returns at
+ * once and publishes after its informers sync), then the proxy binds. {@code /readyz} turns 200 only when both
  * happened, and back to 503 as soon as a drain begins, so a load balancer stops sending new requests first. A failure
  * anywhere closes what was already started.
  */
@@ -46,20 +53,22 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Starts everything {@code config} describes; returns once the first load is published and the listeners are
-     * bound.
+     * Starts everything {@code config} describes; returns once the listeners are bound (with a manifests folder,
+     * also after its first load is published; in cluster mode {@link #ready()} follows the informers' sync).
      *
      * @throws IOException when a port cannot be bound or the manifests folder cannot be read
-     * @throws IllegalArgumentException when the configuration asks for something unavailable (cluster mode)
      */
     public static Controller start(ControllerConfig config) throws IOException {
+        return start(config, () -> new KubernetesClientBuilder().build());
+    }
+
+    /** As {@link #start(ControllerConfig)}, with the cluster-mode client from {@code clients} (tests use a mock). */
+    static Controller start(ControllerConfig config, Supplier<KubernetesClient> clients) throws IOException {
         Objects.requireNonNull(config, "config");
-        if (config.manifests() == null) {
-            throw new IllegalArgumentException("cluster mode is not available yet: use --manifests DIR");
-        }
+        Objects.requireNonNull(clients, "clients");
         Controller controller = new Controller(config);
         try {
-            controller.startParts();
+            controller.startParts(clients);
         } catch (IOException | RuntimeException e) {
             controller.close();
             throw e;
@@ -67,21 +76,28 @@ public final class Controller implements AutoCloseable {
         return controller;
     }
 
-    private void startParts() throws IOException {
+    private void startParts(Supplier<KubernetesClient> clients) throws IOException {
         started.add(metrics);
-        if (config.https()) {
-            certificates = CertificateStore.create(DefaultCertificate.generate());
+        KubernetesClient client = null;
+        if (config.manifests() == null) {
+            client = clients.get();
+            started.add(client);
+            LOG.info("cluster mode: API server {}", client.getMasterUrl());
         }
-        if (config.defaultSslCertificate() != null) {
-            LOG.warn("--default-ssl-certificate {} is not applied yet: the generated default certificate is served",
-                    config.defaultSslCertificate());
+        if (config.https()) {
+            certificates = CertificateStore.create(defaultCertificate(client));
         }
         publisher = new SnapshotPublisher(table, certificates);
         registerGauges(metrics.registry());
         admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
         started.add(admin);
 
-        started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
+        if (config.manifests() != null) {
+            started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
+        } else {
+            started.add(ClusterSource.start(client, config.watchNamespace(), config.watcher(), publisher,
+                    config.status()));
+        }
 
         ProxyServer.Builder builder = ProxyServer.builder()
                 .routingTable(table)
@@ -98,10 +114,28 @@ public final class Controller implements AutoCloseable {
         proxy = builder.build();
         proxy.start();
         listening = true;
-        LOG.info("usher listening: http {}:{}{}, admin {}:{}; manifests {}", config.bindAddress(), proxy.httpPort(),
+        LOG.info("usher listening: http {}:{}{}, admin {}:{}; {}", config.bindAddress(), proxy.httpPort(),
                 certificates == null ? "" : ", https " + config.bindAddress() + ":" + proxy.httpsPort()
                         + " (TLS by " + certificates.provider() + ")",
-                config.adminBindAddress(), admin.port(), config.manifests());
+                config.adminBindAddress(), admin.port(),
+                config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
+    }
+
+    /** The {@code --default-ssl-certificate} Secret, read once now; else (or if unusable) a generated one. */
+    private TlsCertificate defaultCertificate(KubernetesClient client) throws IOException {
+        String id = config.defaultSslCertificate();
+        if (id != null) {
+            try {
+                TlsCertificate certificate = client != null ? DefaultSslCertificate.fromCluster(id, client)
+                        : DefaultSslCertificate.fromFolder(id, config.manifests());
+                LOG.info("default certificate: Secret {} for {} (read once at start-up)", id, certificate.dnsNames());
+                return certificate;
+            } catch (CertificateProblem | RuntimeException e) {
+                LOG.warn("--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}", id,
+                        e.getMessage());
+            }
+        }
+        return DefaultCertificate.generate();
     }
 
     private void registerGauges(MeterRegistry registry) {
@@ -170,6 +204,8 @@ public final class Controller implements AutoCloseable {
                 LOG.warn("closing {} failed", started.get(i), e);
             }
         }
-        LOG.info("usher stopped");
+        if (proxy != null) {
+            LOG.info("usher stopped");
+        }
     }
 }

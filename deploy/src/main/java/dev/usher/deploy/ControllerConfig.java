@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
 import dev.usher.proxy.ProxySettings;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param adminBindAddress address of the admin server (same as {@code bindAddress} unless set)
  * @param adminPort admin server port (9090; 0 = ephemeral)
  * @param manifests folder of manifests to read and watch; {@code null} means cluster mode
+ * @param watchNamespace cluster mode: the one namespace to watch, or {@code null} for all
+ * @param status cluster mode: how to write Ingress status, or {@code null} to never write it
  * @param watcher which Ingresses are ours and the {@code --default-backend}
  * @param proxy data-plane timeouts, limits, load balancing and access log
  * @param eventLoops proxy event loop threads (0 = one per available processor)
@@ -23,8 +26,8 @@ import java.util.Objects;
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
  */
 public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
-        Path manifests, WatcherSettings watcher, ProxySettings proxy, int eventLoops, String defaultSslCertificate,
-        Duration drainTimeout) {
+        Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
+        int eventLoops, String defaultSslCertificate, Duration drainTimeout) {
 
     public ControllerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -69,6 +72,8 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private String adminBindAddress;
         private int adminPort = 9090;
         private Path manifests;
+        private String watchNamespace;
+        private StatusOptions status;
         private WatcherSettings watcher = WatcherSettings.defaults();
         private ProxySettings proxy = ProxySettings.defaults();
         private int eventLoops;
@@ -109,6 +114,16 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
             return this;
         }
 
+        public Builder watchNamespace(String watchNamespace) {
+            this.watchNamespace = watchNamespace;
+            return this;
+        }
+
+        public Builder status(StatusOptions status) {
+            this.status = status;
+            return this;
+        }
+
         public Builder watcher(WatcherSettings watcher) {
             this.watcher = watcher;
             return this;
@@ -136,8 +151,8 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
 
         public ControllerConfig build() {
             return new ControllerConfig(bindAddress, httpPort, httpsPort,
-                    adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watcher, proxy,
-                    eventLoops, defaultSslCertificate, drainTimeout);
+                    adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
+                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout);
         }
     }
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
-/** The {@code usher} executable: parses the command line and hands over to {@code run}, {@code echo} or {@code demo}. */
+/**
+ * The {@code usher} executable: parses the command line and hands over to {@code run}, {@code echo} or {@code demo}.
+ */
 public final class Main {
 
     private Main() {

@@ -1,9 +1,14 @@
 package dev.usher.deploy;
 
+import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
 import dev.usher.routing.BackendRef;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,13 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code usher run}: the controller, on a folder of manifests (cluster mode is not wired yet). */
+/** {@code usher run}: the controller, on the cluster's API server or on a folder of manifests. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         defaultValueProvider = ProxyDefaults.class, sortOptions = false,
         description = {"Run the Ingress controller and proxy.", "",
-                "With --manifests DIR it reads every *.yaml, *.yml and *.json under DIR (Ingress, IngressClass, "
-                        + "Service, Endpoints, EndpointSlice, Secret) and follows changes; without it, it would "
-                        + "watch the cluster's API server (not available yet)."})
+                "Without --manifests it watches the API server (in-cluster service account, or the kubeconfig) "
+                        + "and writes Ingress status from the elected replica. With --manifests DIR it reads every "
+                        + "*.yaml, *.yml and *.json under DIR (Ingress, IngressClass, Service, Endpoints, "
+                        + "EndpointSlice, Secret) instead and follows changes."})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -26,6 +32,29 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--manifests", paramLabel = "DIR",
             description = "Read and watch this folder of manifests instead of the API server.")
     Path manifests;
+
+    @Option(names = "--watch-namespace", paramLabel = "NAMESPACE",
+            description = "Cluster mode: watch only this namespace (default: all namespaces).")
+    String watchNamespace;
+
+    @Option(names = "--update-status", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Cluster mode: write status.loadBalancer on served Ingresses, from the replica that "
+                    + "holds the election Lease (default: ${DEFAULT-VALUE}).")
+    boolean updateStatus;
+
+    @Option(names = "--publish-service", paramLabel = "NAMESPACE/NAME",
+            description = "Cluster mode: publish this Service's LoadBalancer addresses as the Ingress status.")
+    String publishService;
+
+    @Option(names = "--publish-status-address", paramLabel = "ADDRESS", split = ",",
+            description = "Cluster mode: fixed IPs or host names to publish as the Ingress status (repeatable, or "
+                    + "comma-separated); used while --publish-service has no address.")
+    List<String> publishStatusAddresses = new ArrayList<>();
+
+    @Option(names = "--election-id", paramLabel = "NAME", defaultValue = "usher-leader",
+            description = "Cluster mode: name of the Lease (in $POD_NAMESPACE) that elects the status writer "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String electionId;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
             description = "HTTP listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
@@ -70,8 +99,8 @@ final class RunCommand implements Callable<Integer> {
     BackendRef defaultBackend;
 
     @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
-            description = "TLS Secret served when no Ingress certificate matches (default: a generated "
-                    + "self-signed certificate).")
+            description = "TLS Secret served when no Ingress certificate matches, read once at start-up "
+                    + "(default: a generated self-signed certificate).")
     String defaultSslCertificate;
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",
@@ -90,6 +119,9 @@ final class RunCommand implements Callable<Integer> {
     ControllerConfig config() {
         return ControllerConfig.builder()
                 .manifests(manifests == null ? null : manifests.toAbsolutePath().normalize())
+                .watchNamespace(watchNamespace)
+                .status(updateStatus ? new StatusOptions(publishService, publishStatusAddresses,
+                        env("POD_NAMESPACE", "default"), electionId, env("POD_NAME", hostName())) : null)
                 .bindAddress(bind)
                 .httpPort(httpPort)
                 .httpsPort(disableHttps ? -1 : httpsPort)
@@ -101,6 +133,22 @@ final class RunCommand implements Callable<Integer> {
                 .defaultSslCertificate(defaultSslCertificate)
                 .drainTimeout(drainTimeout)
                 .build();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** Outside a pod (no $POD_NAME): the host name and process id, unique among replicas on one machine. */
+    private static String hostName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     @Override

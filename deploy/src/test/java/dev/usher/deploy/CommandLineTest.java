@@ -1,14 +1,19 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.usher.proxy.ProxySettings;
 import dev.usher.routing.BackendRef;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,12 +77,52 @@ final class CommandLineTest {
     }
 
     @Test
-    void run_withoutManifests_saysClusterModeIsNotAvailable() {
-        int code = execute("run", "--http-port", "0", "--admin-port", "0", "--disable-https");
+    void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--watch-namespace", "shop",
+                "--publish-service", "usher-system/usher", "--publish-status-address", "203.0.113.7,lb.example.net",
+                "--election-id", "usher-lease").config();
+
+        assertThat(config.manifests()).isNull();
+        assertThat(config.watchNamespace()).isEqualTo("shop");
+        assertThat(config.status().publishService()).isEqualTo("usher-system/usher");
+        assertThat(config.status().publishStatusAddresses()).containsExactly("203.0.113.7", "lb.example.net");
+        assertThat(config.status().electionId()).isEqualTo("usher-lease");
+        assertThat(config.status().identity()).isNotBlank();
+    }
+
+    @Test
+    void run_noUpdateStatus_writesNoStatus() {
+        assertThat(parse(RunCommand.class, "run").config().status()).isNotNull();
+        assertThat(parse(RunCommand.class, "run", "--no-update-status").config().status()).isNull();
+    }
+
+    @Test
+    void run_badPublishService_failsWithOneLine() {
+        int code = execute("run", "--publish-service", "just-a-name", "--http-port", "0", "--admin-port", "0");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("cluster mode is not available yet: use --manifests DIR")
-                .doesNotContain("Exception");
+        assertThat(err.toString()).contains("publishService must be NAMESPACE/NAME").doesNotContain("\tat ");
+    }
+
+    @Test
+    void run_missingManifestsFolder_failsWithOneLineNamingIt() {
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> execute("run", "--manifests",
+                "no/such/folder", "--http-port", "0", "--admin-port", "0", "--disable-https"));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("usher run: ").contains("no/such/folder").doesNotContain("\tat ");
+    }
+
+    @Test
+    void run_adminPortInUse_failsWithOneLineAndLeavesNothingListening(@TempDir Path manifests) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> execute("run", "--manifests",
+                    manifests.toString(), "--bind", "127.0.0.1", "--http-port", "0", "--disable-https",
+                    "--admin-port", String.valueOf(taken.getLocalPort())));
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("admin server cannot bind 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 
     @Test

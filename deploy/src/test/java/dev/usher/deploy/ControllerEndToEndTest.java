@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,6 +159,28 @@ final class ControllerEndToEndTest {
             service = serviceFor("zebra.example.com", "/");
         }
         assertThat(service).isEqualTo("bandicoot");
+    }
+
+    @Test
+    void close_letsAnInFlightRequestFinish() throws Exception {
+        EchoServer alpaca = origins.get(1);
+        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return RawHttp.get(controller.httpPort(), "alpaca.example.com", "/slow?delay=1500");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (alpaca.connectionsAccepted() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        controller.close();
+
+        RawHttp.Response response = slow.get(10, TimeUnit.SECONDS);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("/slow?delay=1500");
     }
 
     @Test

@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -26,7 +28,7 @@ import java.util.Set;
 final class ClusterCache {
 
     /** What an applied change requires. */
-    enum Effect { NONE, ENDPOINTS, REBUILD }
+    enum Effect { NONE, ENDPOINTS, STATUS, REBUILD }
 
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
@@ -61,7 +63,20 @@ final class ClusterCache {
         if (object instanceof Secret) {
             return tlsSecrets.contains(key) ? Effect.REBUILD : Effect.NONE;
         }
+        if (object instanceof Ingress ingress && previous instanceof Ingress before && !deleted
+                && Objects.equals(before.getSpec(), ingress.getSpec())
+                && Objects.equals(before.getMetadata().getAnnotations(), ingress.getMetadata().getAnnotations())) {
+            // Only status (or bookkeeping) changed, often by our own status writer: nothing to route anew.
+            return Effect.STATUS;
+        }
         return Effect.REBUILD;
+    }
+
+    /** Every Ingress, ours or not, in no particular order. */
+    List<Ingress> ingresses() {
+        List<Ingress> out = new ArrayList<>();
+        byKind.getOrDefault(Ingress.class, Map.of()).values().forEach(o -> out.add((Ingress) o));
+        return out;
     }
 
     /** Replaces the objects of {@code kind} with {@code objects} (the informer's store at sync). */

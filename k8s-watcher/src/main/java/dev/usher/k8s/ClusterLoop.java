@@ -2,9 +2,11 @@ package dev.usher.k8s;
 
 import dev.usher.k8s.ClusterCache.Effect;
 import dev.usher.k8s.ClusterSource.Watched;
+import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,18 +41,22 @@ final class ClusterLoop implements Runnable {
     private final List<Watched> watched;
     private final WatcherSettings settings;
     private final SnapshotPublisher publisher;
+    private final StatusLeadership status;
     private final ClusterCache cache = new ClusterCache();
     private volatile boolean stopped;
 
     private boolean synced;
     private boolean rebuild;
+    private boolean statusPending;
     private final Set<String> endpointServices = new HashSet<>();
     private long firstPending;
     private long lastChange;
     private Translation last;
 
+    /** {@code status} is null when this replica never writes Ingress status. */
     ClusterLoop(BlockingQueue<Change> queue, List<Watched> watched, WatcherSettings settings,
-            SnapshotPublisher publisher) {
+            SnapshotPublisher publisher, StatusLeadership status) {
+        this.status = status;
         this.queue = queue;
         this.watched = watched;
         this.settings = settings;
@@ -101,6 +107,8 @@ final class ClusterLoop implements Runnable {
         lastChange = now;
         if (effect == Effect.REBUILD) {
             rebuild = true;
+        } else if (effect == Effect.STATUS) {
+            statusPending = true;
         } else {
             endpointServices.add(ClusterCache.sliceService(change.object()));
         }
@@ -124,17 +132,29 @@ final class ClusterLoop implements Runnable {
             publisher.publish(translation);
             cache.dependsOn(translation.endpoints().keySet());
             last = translation;
-        } else {
+            statusPending = true;
+        } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
                     .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
             publisher.updateEndpoints(Translator.endpoints(cache.objects(), backends));
         }
+        if (statusPending && status != null) {
+            Set<String> ours = new HashSet<>();
+            last.ruleSets().forEach(r -> ours.add(r.id()));
+            List<Ingress> mine = new ArrayList<>();
+            List<Ingress> others = new ArrayList<>();
+            for (Ingress ingress : cache.ingresses()) {
+                (ours.contains(KubeObjects.key(ingress)) ? mine : others).add(ingress);
+            }
+            status.offer(mine, others);
+        }
         rebuild = false;
+        statusPending = false;
         endpointServices.clear();
     }
 
     private boolean isPending() {
-        return rebuild || !endpointServices.isEmpty();
+        return rebuild || statusPending || !endpointServices.isEmpty();
     }
 
     private boolean isDue(long now) {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -52,8 +53,11 @@ public final class ClusterSource implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher) {
-        this.loop = new ClusterLoop(queue, watched, settings, publisher);
+    private final StatusLeadership status;
+
+    private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher, StatusLeadership status) {
+        this.status = status;
+        this.loop = new ClusterLoop(queue, watched, settings, publisher, status);
         this.thread = new Thread(loop, "usher-cluster");
         this.thread.setDaemon(true);
     }
@@ -66,10 +70,28 @@ public final class ClusterSource implements AutoCloseable {
      */
     public static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
             SnapshotPublisher publisher) {
+        return start(client, namespace, settings, publisher, null);
+    }
+
+    /**
+     * As {@link #start(KubernetesClient, String, WatcherSettings, SnapshotPublisher)}, and also writes Ingress status
+     * while this replica wins the leader election described by {@code status} (null: never writes status).
+     */
+    public static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
+            SnapshotPublisher publisher, StatusOptions status) {
+        return start(client, namespace, settings, publisher, status, StatusLeadership.LEASE, StatusLeadership.RENEW,
+                StatusLeadership.RETRY);
+    }
+
+    /** With explicit election timings, so tests can fail over in seconds. */
+    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
+            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
-        ClusterSource source = new ClusterSource(settings, publisher);
+        StatusLeadership leadership = status == null ? null
+                : new StatusLeadership(client, status, lease, renew, retry);
+        ClusterSource source = new ClusterSource(settings, publisher, leadership);
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);
@@ -88,10 +110,18 @@ public final class ClusterSource implements AutoCloseable {
         return source;
     }
 
+    /** Whether this replica currently writes Ingress status (false when status writing is off). */
+    public boolean leading() {
+        return status != null && status.leading();
+    }
+
     /** Stops the informers and the cluster thread; the last published snapshot stays in force. */
     @Override
     public void close() {
         closed = true;
+        if (status != null) {
+            status.close();
+        }
         watched.forEach(w -> w.informer().stop());
         loop.stop();
         thread.interrupt();

@@ -106,10 +106,16 @@ public final class SnapshotPublisher {
         Set<Conflict> seenConflicts = new HashSet<>(conflicts);
         for (Conflict c : conflicts) {
             if (!loggedConflicts.contains(c)) {
-                LOG.warn("conflict on host {} path {} ({}): {} wins over {}: {}", c.host(), c.path(), c.type(),
-                        c.winner(), c.loser(), c.reason());
+                LOG.warn("routing conflict on {}: {} loses to {}: {}", where(c), c.loser(), c.winner(), c.reason());
             }
         }
         loggedConflicts = seenConflicts;
+    }
+
+    private static String where(Conflict c) {
+        if (c.path() == null) {
+            return c.host() == null ? "the catch-all default backend" : "the default backend of host " + c.host();
+        }
+        return (c.host() == null ? "any host" : "host " + c.host()) + " path " + c.path() + " (" + c.type() + ")";
     }
 }

@@ -193,7 +193,8 @@ final class EchoServerTest {
             OutputStream out = socket.getOutputStream();
             out.write(("GET /first?delay=300 HTTP/1.1\r\nHost: a\r\n\r\n"
                     + "POST /second HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
-                    + "GET /third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "GET /third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
             String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

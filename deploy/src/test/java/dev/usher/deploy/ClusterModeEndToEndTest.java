@@ -1,0 +1,96 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.proxy.echo.EchoServer;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code usher run} without {@code --manifests}: the launcher's assembly on fabric8's mock API server. */
+@EnableKubernetesMockClient(crud = true)
+final class ClusterModeEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    KubernetesClient client;
+
+    private EchoServer alpaca;
+    private Controller controller;
+
+    @BeforeEach
+    void start() {
+        alpaca = EchoServer.builder().name("alpaca").build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        alpaca.close();
+    }
+
+    private void createAlpaca() {
+        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
+                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
+                .endSpec().build()).create();
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
+                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
+                .endPort().endSpec().build()).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("alpaca-abc12").withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions()
+                .endEndpoint()
+                .addNewPort().withName("http").withPort(alpaca.port()).withProtocol("TCP").endPort()
+                .build()).create();
+        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
+                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
+                .withIngressClassName("usher")
+                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
+                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build()).create();
+    }
+
+    @Test
+    void withoutManifests_followsTheApiServer_andBecomesReadyAfterTheSync() throws Exception {
+        createAlpaca();
+
+        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
+                .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!controller.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+
+        assertThat(controller.ready()).isTrue();
+        RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get("service").asString()).isEqualTo("alpaca");
+    }
+
+    @Test
+    void withoutManifests_unknownHost_is404FromUsherItself() throws IOException, InterruptedException {
+        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
+                .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!controller.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+
+        assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status()).isEqualTo(404);
+        assertThat(alpaca.connectionsAccepted()).isZero();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.PemCertificates;
+import dev.usher.tls.TlsCertificate;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --default-ssl-certificate}: the named Secret is what a client without a matching host gets. */
+final class DefaultSslCertificateTest {
+
+    @TempDir
+    Path manifests;
+
+    private static X509Certificate served(int port, String sni) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(sni)));
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    private Controller start(String defaultSslCertificate) throws Exception {
+        return Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1").httpPort(0)
+                .httpsPort(0).adminPort(0).defaultSslCertificate(defaultSslCertificate)
+                .drainTimeout(Duration.ofSeconds(1)).build());
+    }
+
+    @Test
+    void secretInTheFolder_isServedToClientsWithoutAMatchingCertificate() throws Exception {
+        TlsCertificate wildcard = CertificateGenerator.forHosts("*.example.com").generate("shop/wildcard");
+        String crt = Base64.getEncoder().encodeToString(PemCertificates.certificatesPem(wildcard.chain()));
+        String key = Base64.getEncoder().encodeToString(
+                PemCertificates.privateKeyPem(wildcard.key(), PemCertificates.KeyFormat.PKCS8));
+        Files.writeString(manifests.resolve("secret.yaml"), """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: wildcard
+                  namespace: shop
+                type: kubernetes.io/tls
+                data:
+                  tls.crt: %s
+                  tls.key: %s
+                """.formatted(crt, key), StandardCharsets.UTF_8);
+
+        try (Controller controller = start("shop/wildcard")) {
+            X509Certificate served = served(controller.httpsPort(), "anything.example.com");
+
+            assertThat(served).isEqualTo(wildcard.chain().get(0));
+        }
+    }
+
+    @Test
+    void missingSecret_fallsBackToTheGeneratedCertificate() throws Exception {
+        try (Controller controller = start("shop/missing")) {
+            X509Certificate served = served(controller.httpsPort(), "anything.example.com");
+
+            assertThat(served.getSubjectX500Principal().getName()).contains(DefaultCertificate.COMMON_NAME);
+        }
+    }
+}
