@@ -46,6 +46,8 @@ final class ClusterSourceTest {
     @AfterEach
     void close() {
         if (source != null) {
+            // fabric8's mock server stalls when a watch closes while it is still being opened: let them settle.
+            Routes.awaitValue(source::watching, true);
             source.close();
         }
     }
@@ -86,7 +88,7 @@ final class ClusterSourceTest {
         create(ourClass(true), service("alpaca", "http"), ingress("plain", null, "p.example.com", "alpaca"));
         start(WatcherSettings.defaults());
         assertThat(Routes.await(table, "p.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
-        source.close();
+        close();
 
         client.resource(ourClass(false)).update();
         RoutingTable other = new RoutingTable();
@@ -94,7 +96,7 @@ final class ClusterSourceTest {
         source = ClusterSource.start(client, null, WatcherSettings.defaults(), otherPublisher);
         assertThat(Routes.awaitValue(otherPublisher::ready, true)).isTrue();
         assertThat(Routes.target(other, "p.example.com", "/")).isEqualTo("404");
-        source.close();
+        close();
 
         RoutingTable third = new RoutingTable();
         SnapshotPublisher thirdPublisher = new SnapshotPublisher(third, null);
@@ -116,7 +118,8 @@ final class ClusterSourceTest {
                 .endConditions().build());
         client.resource(slice("alpaca-1", "alpaca", "http", 9376, endpoints)).update();
         List<String> expected = IntStream.rangeClosed(1, 10).mapToObj(i -> "10.0.0." + i + ":9376").sorted().toList();
-        assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected))
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(table.current()).isSameAs(before);
     }
 
@@ -153,7 +156,7 @@ final class ClusterSourceTest {
     void close_stopsTheClusterThread() {
         start(WatcherSettings.defaults());
         assertThat(awaitReady()).isTrue();
-        source.close();
+        close();
         source = null;
         assertThat(Routes.awaitValue(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("usher-cluster") && t.isAlive()), true)).isTrue();
