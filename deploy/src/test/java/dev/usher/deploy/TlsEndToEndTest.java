@@ -212,6 +212,18 @@ final class TlsEndToEndTest {
     }
 
     @Test
+    void secretInAnotherNamespace_isNotUsed_andIsReportedAsMissing() throws Exception {
+        TlsCertificate elsewhere = CertificateGenerator.forHosts("c.example.com").generate("elsewhere");
+        manifests.secret("team-b", "c-tls", PemCertificates.certificatesPem(elsewhere.chain()),
+                        PemCertificates.privateKeyPem(elsewhere.key(), KeyFormat.PKCS8))
+                .ingress("borrower", null, Map.of("c.example.com", "c-tls"), Map.of("c.example.com", "coyote"));
+        startUsher();
+
+        assertThat(debugRoutes().get("problems").toString()).contains("default/c-tls not found");
+        assertThat(leafFor("c.example.com").getSubjectX500Principal().getName()).isEqualTo(DEFAULT_CN);
+    }
+
+    @Test
     void rotatedSecret_servesNewHandshakesTheNewCertificate_whileAnOpenConnectionKeepsWorking() throws Exception {
         startUsherWithThreeSites();
         TlsCertificate rotated = CertificateGenerator.forHosts("a.example.com").generate("a2");
