@@ -113,22 +113,43 @@ final class HostNormalizer {
         return true;
     }
 
-    /** A hash of the lower-cased region; equal for a key and every differently-cased spelling of it. */
+    /**
+     * A hash of the lower-cased region, equal for a key and every differently-cased spelling of it. Computed right
+     * to left so that {@link #hashes} gets the hash of the part after the first dot in the same pass.
+     */
     static int hash(String text, int start, int end) {
         int h = 0;
-        for (int i = start; i < end; i++) {
+        for (int i = end - 1; i >= start; i--) {
             h = 31 * h + lower(text.charAt(i));
         }
+        return mix(h);
+    }
+
+    /**
+     * In one pass: {@link #hash} of the region (high 32 bits) and of the part after its first dot (low 32 bits),
+     * which is the key a one-label wildcard is stored under.
+     */
+    static long hashes(String text, int start, int end) {
+        int h = 0;
+        int suffix = 0;
+        for (int i = end - 1; i >= start; i--) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                suffix = h; // each dot further left overwrites: what remains is the suffix after the first dot
+            }
+            h = 31 * h + lower(c);
+        }
+        return ((long) mix(h) << 32) | (mix(suffix) & 0xFFFFFFFFL);
+    }
+
+    private static int mix(int h) {
         return h ^ (h >>> 16);
     }
 
+    /** The first {@code c} in {@code [from, to)}, or -1; {@link String#indexOf(int, int)} is an intrinsic. */
     static int indexOf(String text, char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (text.charAt(i) == c) {
-                return i;
-            }
-        }
-        return -1;
+        int i = text.indexOf(c, from);
+        return i < to ? i : -1;
     }
 
     private static boolean isBlank(char c) {

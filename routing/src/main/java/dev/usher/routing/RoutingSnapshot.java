@@ -1,11 +1,11 @@
 package dev.usher.routing;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -43,18 +43,20 @@ public final class RoutingSnapshot {
     private final List<Route> routes;
     private final List<Conflict> conflicts;
     private final List<SnapshotCompiler.Shadowed> shadowed;
-    private final Set<BackendRef> referenced;
+    private final Map<BackendRef, SnapshotCompiler.Resolved> resolved;
 
     RoutingSnapshot(HostIndex exact, HostIndex wildcard, HostEntry hostless, Route fallback, List<Route> routes,
-            List<Conflict> conflicts, List<SnapshotCompiler.Shadowed> shadowed, Set<BackendRef> referenced) {
+            List<Conflict> conflicts, List<SnapshotCompiler.Shadowed> shadowed,
+            Map<BackendRef, SnapshotCompiler.Resolved> resolved) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.hostless = hostless;
         this.fallback = fallback;
-        this.routes = List.copyOf(routes);
+        // the compiler hands over collections it no longer touches: wrapping is enough, copying 50,000 routes is not
+        this.routes = Collections.unmodifiableList(routes);
         this.conflicts = List.copyOf(conflicts);
         this.shadowed = List.copyOf(shadowed);
-        this.referenced = Set.copyOf(referenced);
+        this.resolved = resolved;
     }
 
     /** A snapshot that routes every request to {@link RouteSource#NOT_FOUND}. */
@@ -97,13 +99,14 @@ public final class RoutingSnapshot {
         if (region != HostNormalizer.NO_HOST) {
             int start = HostNormalizer.start(region);
             int end = HostNormalizer.end(region);
-            HostEntry entry = exact.get(text, start, end);
+            long hashes = HostNormalizer.hashes(text, start, end);
+            HostEntry entry = exact.get(text, start, end, (int) (hashes >>> 32));
             if (entry != null) {
                 return entry;
             }
             int dot = HostNormalizer.indexOf(text, '.', start, end);
             if (dot > start && dot + 1 < end) {
-                entry = wildcard.get(text, dot + 1, end);
+                entry = wildcard.get(text, dot + 1, end, (int) hashes);
                 if (entry != null) {
                     return entry;
                 }
@@ -130,7 +133,8 @@ public final class RoutingSnapshot {
 
     /** Whether any route of this snapshot sends traffic to {@code ref}. */
     public boolean refersTo(BackendRef ref) {
-        return referenced.contains(ref);
+        SnapshotCompiler.Resolved entry = resolved.get(ref);
+        return entry != null && entry.referenced;
     }
 
     HostIndex exactHosts() {
@@ -190,7 +194,7 @@ public final class RoutingSnapshot {
          */
         public RoutingSnapshot build(Function<BackendRef, Backend> backends) {
             Objects.requireNonNull(backends, "backends");
-            return new SnapshotCompiler(backends).compile(ruleSets.values(), flagDefault);
+            return new SnapshotCompiler(backends, ruleSets.size()).compile(ruleSets.values(), flagDefault);
         }
     }
 }

@@ -28,7 +28,8 @@ public final class RoutingTable {
 
     /** The stable holder for {@code ref}, created on first use; pass {@code this::backend} to the snapshot builder. */
     public Backend backend(BackendRef ref) {
-        return backends.computeIfAbsent(Objects.requireNonNull(ref, "ref"), Backend::new);
+        Backend backend = backends.get(Objects.requireNonNull(ref, "ref")); // lock-free on rebuilds, the usual case
+        return backend != null ? backend : backends.computeIfAbsent(ref, Backend::new);
     }
 
     /** Replaces the ready endpoints of {@code ref}; routes are untouched. */

@@ -4,12 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -28,13 +25,14 @@ final class SnapshotCompiler {
             .thenComparing(IngressRuleSet::name);
 
     private final Function<BackendRef, Backend> backends;
-    private final Map<BackendRef, Backend> resolved = new HashMap<>();
-    private final Set<BackendRef> referenced = new HashSet<>();
+    /** Every backend a route points to, winners and losers, each asked of {@link #backends} once. */
+    private final Map<BackendRef, Resolved> resolved;
     private final List<Conflict> conflicts = new ArrayList<>();
     private final List<Shadowed> shadowed = new ArrayList<>();
 
-    SnapshotCompiler(Function<BackendRef, Backend> backends) {
+    SnapshotCompiler(Function<BackendRef, Backend> backends, int ruleSets) {
         this.backends = backends;
+        this.resolved = new HashMap<>(Math.max(16, ruleSets * 8));
     }
 
     RoutingSnapshot compile(Collection<IngressRuleSet> ruleSets, BackendRef flagDefault) {
@@ -53,7 +51,7 @@ final class SnapshotCompiler {
             tail.add(0, catchAll);
         }
 
-        Map<String, HostBuilder> hosts = new HashMap<>();
+        Map<String, HostBuilder> hosts = new HashMap<>(Math.max(16, sorted.size() * 2));
         for (IngressRuleSet ruleSet : sorted) {
             for (HostRule hostRule : ruleSet.rules()) {
                 String pattern = HostNormalizer.normalizeRuleHost(hostRule.host());
@@ -61,10 +59,10 @@ final class SnapshotCompiler {
             }
         }
 
-        Map<String, HostEntry> exact = new HashMap<>();
-        Map<String, HostEntry> wildcard = new HashMap<>();
+        Map<String, HostEntry> exact = new HashMap<>(hosts.size() * 2);
+        Map<String, HostEntry> wildcard = new HashMap<>(hosts.size() * 2);
         HostEntry hostless = null;
-        List<Route> routes = new ArrayList<>();
+        List<Route> routes = new ArrayList<>(hosts.size() * 6 + 2);
         List<String> patterns = new ArrayList<>(hosts.keySet());
         patterns.sort(Comparator.nullsLast(Comparator.naturalOrder()));
         for (String pattern : patterns) {
@@ -83,7 +81,7 @@ final class SnapshotCompiler {
         }
         routes.addAll(tail);
         return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
-                conflicts, shadowed, referenced);
+                conflicts, shadowed, resolved);
     }
 
     static boolean isWildcard(String pattern) {
@@ -150,12 +148,35 @@ final class SnapshotCompiler {
 
     /** Resolves a backend the snapshot routes to: it is then {@link RoutingSnapshot#refersTo referenced}. */
     private Backend use(BackendRef ref) {
-        referenced.add(ref);
-        return resolve(ref);
+        Resolved entry = entry(ref);
+        entry.referenced = true;
+        return entry.backend;
     }
 
+    /** Resolves a backend only a conflict loser points to: kept for explanations, not referenced. */
     private Backend resolve(BackendRef ref) {
-        return resolved.computeIfAbsent(ref, r -> Objects.requireNonNull(backends.apply(r), "backend for " + r));
+        return entry(ref).backend;
+    }
+
+    private Resolved entry(BackendRef ref) {
+        Resolved entry = resolved.get(ref);
+        if (entry == null) {
+            Backend backend = backends.apply(ref);
+            Objects.requireNonNull(backend, () -> "no backend for " + ref);
+            entry = new Resolved(backend);
+            resolved.put(ref, entry);
+        }
+        return entry;
+    }
+
+    /** A resolved backend and whether any winning route uses it; written only while compiling. */
+    static final class Resolved {
+        final Backend backend;
+        boolean referenced;
+
+        Resolved(Backend backend) {
+            this.backend = backend;
+        }
     }
 
     /** A route that lost a conflict, kept for {@code /debug/explain}. */
@@ -169,7 +190,7 @@ final class SnapshotCompiler {
     private final class HostBuilder {
         private final String pattern;
         private final List<IngressRuleSet> owners = new ArrayList<>(1);
-        private final Map<PathKey, Route> rules = new LinkedHashMap<>();
+        private final List<Route> rules = new ArrayList<>();
         private final Map<PathKey, IngressRuleSet> ruleOwners = new HashMap<>();
 
         HostBuilder(String pattern) {
@@ -185,7 +206,7 @@ final class SnapshotCompiler {
                         ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path());
                 IngressRuleSet winner = ruleOwners.putIfAbsent(key, owner);
                 if (winner == null) {
-                    rules.put(key, route(owner, rule, use(rule.backend())));
+                    rules.add(route(owner, rule, use(rule.backend())));
                 } else {
                     Route loser = route(owner, rule, resolve(rule.backend()));
                     lose(pattern, loser, winner, owner, "same host, path and type");
@@ -214,7 +235,7 @@ final class SnapshotCompiler {
                     lose(pattern, loser, winner, owner, "two default backends for one host");
                 }
             }
-            return new HostEntry(pattern, new ArrayList<>(rules.values()), fallback);
+            return new HostEntry(pattern, rules, fallback);
         }
     }
 }

@@ -171,4 +171,14 @@ final class HostMatchingTest {
         assertThat(flagOnly.route("foo.com", "/b").source()).isEqualTo(RouteSource.FLAG_DEFAULT);
         assertThat(snapshot(rules).route("foo.com", "/b").isNotFound()).isTrue();
     }
+
+    @Test
+    void route_hostListedWithoutPaths_stillOwnsTheHostAndUsesItsDefaultBackend() {
+        RoutingSnapshot snapshot = snapshot(
+                ingress("listed").defaultBackend("listed-default").rule(host("www.foo.com")).build(),
+                ingress("wildcard").rule(host("*.foo.com", prefix("/", "wildcard"))).build());
+
+        assertThat(snapshot.route("www.foo.com", "/").backend().ref()).isEqualTo(svc("listed-default"));
+        assertThat(snapshot.route("api.foo.com", "/").backend().ref()).isEqualTo(svc("wildcard"));
+    }
 }

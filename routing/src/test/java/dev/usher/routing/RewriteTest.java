@@ -69,7 +69,8 @@ final class RewriteTest {
 
     @Test
     void upstreamUri_prefixSlashRule_prependsTheTarget() {
-        assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/a/b?c").upstreamUri("/a/b?c")).isEqualTo("/app/a/b?c");
+        assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/a/b?c").upstreamUri("/a/b?c"))
+                .isEqualTo("/app/a/b?c");
         assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/").upstreamUri("/")).isEqualTo("/app/");
     }
 
