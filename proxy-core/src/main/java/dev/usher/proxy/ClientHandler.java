@@ -156,6 +156,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void awaitHead() {
+        if (context.draining()) {
+            state = State.CLOSING; // what was written is already flushed
+            ctx.close();
+            return;
+        }
         state = State.AWAIT_HEAD;
         headTimer.awaitHead();
         read();

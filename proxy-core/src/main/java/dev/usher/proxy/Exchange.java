@@ -17,8 +17,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One proxied request and its response, streamed both ways with backpressure.
@@ -62,9 +60,7 @@ final class Exchange {
     private boolean done;
     private int status;
     private long bodyBytes;
-    private ScheduledFuture<?> timer;
-    private ScheduledFuture<?> watchdog;
-    private long clientProgress;
+    private final ExchangeTimers timers;
 
     Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
             RequestRecord record, boolean tls, int listenerPort) {
@@ -83,6 +79,8 @@ final class Exchange {
         this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
                 listenerPort);
         this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
+        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
+                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled);
     }
 
     void start() {
@@ -124,15 +122,16 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
-        clientProgress = System.nanoTime();
-        armWatchdog(context.settings().clientIdleTimeout().toNanos());
+        timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
         origin.write(request);
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.flush();
             client.read();
@@ -151,7 +150,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
-        clientProgress = System.nanoTime();
+        timers.clientProgress();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -164,7 +163,9 @@ final class Exchange {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
             origin.writeAndFlush(content);
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.writeAndFlush(content);
             if (origin.isWritable()) {
@@ -199,7 +200,7 @@ final class Exchange {
         int code = response.status().code();
         if (code == 101) {
             if (upgrade) {
-                cancelTimer();
+                timers.cancelAll();
                 done = true;
                 status = 101;
                 record.finish(101);
@@ -219,7 +220,7 @@ final class Exchange {
             }
             return;
         }
-        cancelResponseTimer();
+        timers.cancelResponse();
         responseStarted = true;
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
@@ -258,7 +259,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
-            clientProgress = System.nanoTime();
+            timers.clientProgress();
             origin.read();
         } else {
             waitingClient = true;
@@ -268,7 +269,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
-            clientProgress = System.nanoTime();
+            timers.clientProgress();
             origin.read();
         }
     }
@@ -282,7 +283,7 @@ final class Exchange {
 
     private void complete(ChannelFuture lastWrite) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         releaseOrigin(requestComplete && originKeepAlive);
         record.finish(status);
@@ -299,7 +300,7 @@ final class Exchange {
         origin = null;
         if (!responseStarted && stale && replayable && !retried) {
             retried = true; // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
-            cancelTimer();
+            timers.cancelAll();
             connect(true);
             return;
         }
@@ -313,7 +314,7 @@ final class Exchange {
             return;
         }
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -336,7 +337,7 @@ final class Exchange {
     /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
     private void fail(HttpResponseStatus error, String detail) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -364,61 +365,17 @@ final class Exchange {
         origin = null;
     }
 
-    private void cancelResponseTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
-    private void armResponseTimer() {
-        if (!responseStarted && timer == null) {
-            timer = ctx.executor().schedule(this::responseTimeout,
-                    context.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
     private void responseTimeout() {
-        timer = null;
         if (!done && !responseStarted) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
         }
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void clientStalled() {
+        if (!done) {
+            keepAlive = false;
+            fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
         }
-        if (watchdog != null) {
-            watchdog.cancel(false);
-            watchdog = null;
-        }
-    }
-
-    private void armWatchdog(long delayNanos) {
-        watchdog = ctx.executor().schedule(this::checkClientProgress, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * A client that stops sending its body, or stops reading its response, for {@link ProxySettings#clientIdleTimeout}
-     * loses the connection (nginx's client_body_timeout and send_timeout). One timer per exchange, re-armed lazily
-     * from a timestamp, so streaming a large body costs no timer per chunk.
-     */
-    private void checkClientProgress() {
-        watchdog = null;
-        if (done) {
-            return;
-        }
-        long limit = context.settings().clientIdleTimeout().toNanos();
-        long quiet = System.nanoTime() - clientProgress;
-        boolean waitingOnClient = (!requestComplete && !waitingOrigin) || waitingClient;
-        if (!waitingOnClient || quiet < limit) {
-            armWatchdog(waitingOnClient ? limit - quiet : limit);
-            return;
-        }
-        keepAlive = false;
-        fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
     }
 }
