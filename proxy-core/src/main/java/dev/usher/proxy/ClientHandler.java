@@ -1,21 +1,14 @@
 package dev.usher.proxy;
 
-import dev.usher.routing.Backend;
-import dev.usher.routing.Route;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
@@ -91,58 +84,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         RequestRecord record = new RequestRecord(context, clientIp, request);
-        DecoderResult result = request.decoderResult();
         boolean head = HttpMethod.HEAD.equals(request.method());
-        if (result.isFailure()) {
-            ReferenceCountUtil.release(request);
-            HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
-                    ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : result.cause() instanceof TooLongHttpHeaderException
-                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
-            refuse(record, status, "malformed or oversized request", head, true);
+        Admission.Decision decision = Admission.decide(request, context, tls, record);
+        if (!decision.proxied()) {
+            ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
+            FullHttpResponse response = decision.location() != null
+                    ? ErrorResponses.redirect(ctx.alloc(), decision.location(), head, decision.close())
+                    : ErrorResponses.of(ctx.alloc(), decision.status(), decision.reason(), head, decision.close());
+            reply(record, response, head, decision.close());
             return;
         }
-        boolean hasBody = Requests.hasBody(request);
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
-        Requests.Refusal refusal = Requests.check(request);
-        Requests.Target target = refusal == null ? Requests.target(request) : null;
-        if (refusal == null && target == null) {
-            refusal = new Requests.Refusal(HttpResponseStatus.BAD_REQUEST, "unsupported request target");
-        }
-        long max = context.settings().maxRequestBodyBytes();
-        if (refusal == null && max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
-            refusal = new Requests.Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");
-        }
-        if (refusal != null) {
-            refuse(record, refusal.status(), refusal.reason(), head, true);
-            return;
-        }
-        record.host(target.host());
-        Route route = context.table().current().route(target.host(), target.path().equals("*") ? "/" : target.path());
-        record.route(route);
-        boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
-        if (route.isNotFound()) {
-            refuse(record, HttpResponseStatus.NOT_FOUND, "no route", head, close);
-        } else if (route.httpsRedirect() && !tls && target.host() != null) {
-            String location = "https://" + Requests.hostWithoutPort(target.host()) + target.path();
-            reply(record, ErrorResponses.redirect(ctx.alloc(), location, head, close), head, close);
-        } else {
-            Backend backend = route.backend();
-            if (backend.endpoints().isEmpty()) {
-                context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
-                refuse(record, HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(), head,
-                        close);
-                return;
-            }
-            state = State.EXCHANGE;
-            int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-            exchange = new Exchange(this, context, request, route, target, record, keepAlive, hasBody, tls, port);
-            exchange.start();
-        }
-    }
-
-    private void refuse(RequestRecord record, HttpResponseStatus status, String reason, boolean head, boolean close) {
-        reply(record, ErrorResponses.of(ctx.alloc(), status, reason, head, close), head, close);
+        state = State.EXCHANGE;
+        int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        exchange = new Exchange(this, context, request, decision, record, tls, port);
+        exchange.start();
     }
 
     /** Sends one of Usher's own responses; without {@code close}, the (empty) rest of the request is read first. */
@@ -198,6 +153,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void awaitHead() {
+        if (context.draining()) {
+            state = State.CLOSING; // what was written is already flushed
+            ctx.close();
+            return;
+        }
         state = State.AWAIT_HEAD;
         headTimer.awaitHead();
         read();

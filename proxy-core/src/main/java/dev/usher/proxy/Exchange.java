@@ -7,9 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -20,8 +17,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One proxied request and its response, streamed both ways with backpressure.
@@ -65,36 +60,27 @@ final class Exchange {
     private boolean done;
     private int status;
     private long bodyBytes;
-    private ScheduledFuture<?> timer;
+    private final ExchangeTimers timers;
 
-    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Route route, Requests.Target target,
-            RequestRecord record, boolean keepAlive, boolean hasBody, boolean tls, int listenerPort) {
+    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
+            RequestRecord record, boolean tls, int listenerPort) {
         this.client = client;
         this.ctx = client.ctx();
         this.context = context;
         this.request = request;
         this.record = record;
-        this.keepAlive = keepAlive;
+        this.keepAlive = decision.keepAlive();
         this.head = HttpMethod.HEAD.equals(request.method());
         this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.pools = context.pools(ctx.channel().eventLoop());
+        Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        HttpHeaders headers = request.headers();
-        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
-        this.upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
-        this.replayable = !hasBody && !upgrade && Requests.idempotent(request.method());
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        HeaderRules.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
-        }
-        if (chunked) {
-            HttpUtil.setTransferEncodingChunked(request, true);
-        }
-        record.requestId(ForwardedHeaders.apply(headers, client.clientIp(), tls, target.host(), listenerPort));
-        request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
+                listenerPort);
+        this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
+        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
+                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled);
     }
 
     void start() {
@@ -136,13 +122,16 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
+        timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
         origin.write(request);
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.flush();
             client.read();
@@ -161,6 +150,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
+        timers.clientProgress();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -173,7 +163,9 @@ final class Exchange {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
             origin.writeAndFlush(content);
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.writeAndFlush(content);
             if (origin.isWritable()) {
@@ -208,7 +200,7 @@ final class Exchange {
         int code = response.status().code();
         if (code == 101) {
             if (upgrade) {
-                cancelTimer();
+                timers.cancelAll();
                 done = true;
                 status = 101;
                 record.finish(101);
@@ -228,7 +220,7 @@ final class Exchange {
             }
             return;
         }
-        cancelTimer();
+        timers.cancelResponse();
         responseStarted = true;
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
@@ -267,6 +259,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
+            timers.clientProgress();
             origin.read();
         } else {
             waitingClient = true;
@@ -276,6 +269,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
+            timers.clientProgress();
             origin.read();
         }
     }
@@ -289,7 +283,7 @@ final class Exchange {
 
     private void complete(ChannelFuture lastWrite) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         releaseOrigin(requestComplete && originKeepAlive);
         record.finish(status);
@@ -306,7 +300,7 @@ final class Exchange {
         origin = null;
         if (!responseStarted && stale && replayable && !retried) {
             retried = true; // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
-            cancelTimer();
+            timers.cancelAll();
             connect(true);
             return;
         }
@@ -320,7 +314,7 @@ final class Exchange {
             return;
         }
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -343,7 +337,7 @@ final class Exchange {
     /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
     private void fail(HttpResponseStatus error, String detail) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -371,25 +365,17 @@ final class Exchange {
         origin = null;
     }
 
-    private void armResponseTimer() {
-        if (!responseStarted && timer == null) {
-            timer = ctx.executor().schedule(this::responseTimeout,
-                    context.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
     private void responseTimeout() {
-        timer = null;
         if (!done && !responseStarted) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
         }
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void clientStalled() {
+        if (!done) {
+            keepAlive = false;
+            fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
         }
     }
 }

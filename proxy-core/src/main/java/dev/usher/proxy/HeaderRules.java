@@ -18,7 +18,7 @@ final class HeaderRules {
 
     private static final List<AsciiString> HOP_BY_HOP = List.of(
             HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("keep-alive"), // HttpHeaderNames.KEEP_ALIVE is deprecated, the field is still hop-by-hop
             AsciiString.cached("proxy-connection"),
             HttpHeaderNames.TE,
             HttpHeaderNames.TRANSFER_ENCODING,

@@ -76,6 +76,15 @@ final class LimitsTest {
     }
 
     @Test
+    void bodyStalledPastIdleTimeout_is408AndClosed() throws Exception {
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 10\r\n\r\nabc");
+
+            assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 408").doesNotContain("<<timeout>>");
+        }
+    }
+
+    @Test
     void idleKeepAliveConnection_isClosedAfterIdleTimeout() throws Exception {
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");

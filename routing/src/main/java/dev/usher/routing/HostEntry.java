@@ -19,8 +19,16 @@ final class HostEntry {
     /** Above this many rules a host gets a {@link PathIndex}; below it, scanning a few routes is faster. */
     static final int INDEX_THRESHOLD = 8;
 
+    /** {@link PathType#ordinal()} values, as compile-time constants for the switch below. */
+    private static final int RANK_EXACT = 0;
+    private static final int RANK_PREFIX = 1;
+
     private final String pattern;
     private final Route[] rules;
+    /** The rules' match keys, concatenated: rule {@code r} is {@code keyChars[keyStart[r], keyStart[r + 1])}. */
+    private final char[] keyChars;
+    private final int[] keyStart;
+    private final byte[] ranks;
     private final Route fallback;
     /** Built only for hosts with many rules, where a linear scan would cost more than hashing the path. */
     private final PathIndex index;
@@ -29,6 +37,16 @@ final class HostEntry {
         this.pattern = pattern;
         this.rules = rules.toArray(new Route[0]);
         Arrays.sort(this.rules, PRECEDENCE);
+        // Flat copies of what the scan compares, so that it touches no Route or String but the winner.
+        StringBuilder chars = new StringBuilder();
+        keyStart = new int[this.rules.length + 1];
+        ranks = new byte[this.rules.length];
+        for (int r = 0; r < this.rules.length; r++) {
+            chars.append(this.rules[r].matchKey());
+            keyStart[r + 1] = chars.length();
+            ranks[r] = (byte) this.rules[r].typeRank();
+        }
+        keyChars = chars.toString().toCharArray();
         this.fallback = fallback;
         this.index = this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
     }
@@ -47,14 +65,36 @@ final class HostEntry {
         return scan(uri, start, end);
     }
 
-    /** The linear scan the index must agree with. */
+    /** The linear scan, longest rule first; also what {@link PathIndex} must agree with. */
     Route scan(String uri, int start, int end) {
-        for (Route rule : rules) {
-            if (rule.matches(uri, start, end)) {
-                return rule;
+        int length = end - start;
+        for (int r = 0; r < ranks.length; r++) {
+            int keyFrom = keyStart[r];
+            int keyLength = keyStart[r + 1] - keyFrom;
+            if (keyLength <= length && regionEquals(uri, start, keyFrom, keyLength) && boundary(r, uri, start,
+                    length, keyLength)) {
+                return rules[r];
             }
         }
         return fallback;
+    }
+
+    /** The same decision as {@link Route#matches} once the key matched the start of the path. */
+    private boolean boundary(int r, String uri, int start, int length, int keyLength) {
+        return switch (ranks[r]) {
+            case RANK_EXACT -> length == keyLength;
+            case RANK_PREFIX -> length == keyLength || uri.charAt(start + keyLength) == '/';
+            default -> true;
+        };
+    }
+
+    private boolean regionEquals(String uri, int start, int keyFrom, int keyLength) {
+        for (int i = 0; i < keyLength; i++) {
+            if (keyChars[keyFrom + i] != uri.charAt(start + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     List<Route> rules() {

@@ -1,0 +1,80 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.Backend;
+import dev.usher.routing.Route;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+
+/**
+ * Decides what becomes of a decoded request head before any origin is involved: one of Usher's own replies, or a
+ * route to proxy to. Reads the routing snapshot exactly once.
+ */
+final class Admission {
+
+    /**
+     * The verdict. A local reply has a {@code status} (and a {@code location} for redirects); {@code close} says
+     * whether the connection must end after it. A proxied request has its {@code route} and {@code target}.
+     */
+    record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
+            Requests.Target target, boolean keepAlive, boolean hasBody) {
+
+        boolean proxied() {
+            return status == null;
+        }
+
+        static Decision reply(HttpResponseStatus status, String reason, boolean close) {
+            return new Decision(status, reason, null, close, null, null, false, false);
+        }
+    }
+
+    private Admission() {
+    }
+
+    static Decision decide(HttpRequest request, ProxyContext context, boolean tls, RequestRecord record) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
+                    ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : result.cause() instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+            return Decision.reply(status, "malformed or oversized request", true);
+        }
+        Requests.Refusal refusal = Requests.check(request);
+        if (refusal != null) {
+            return Decision.reply(refusal.status(), refusal.reason(), true);
+        }
+        Requests.Target target = Requests.target(request);
+        if (target == null) {
+            return Decision.reply(HttpResponseStatus.BAD_REQUEST, "unsupported request target", true);
+        }
+        long max = context.settings().maxRequestBodyBytes();
+        if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
+            return Decision.reply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes", true);
+        }
+        boolean hasBody = Requests.hasBody(request);
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
+        boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
+        record.host(target.host());
+        Route route = context.table().current().route(target.host(), target.path().equals("*") ? "/" : target.path());
+        record.route(route);
+        if (route.isNotFound()) {
+            return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);
+        }
+        if (route.httpsRedirect() && !tls && target.host() != null) {
+            String location = "https://" + Requests.hostWithoutPort(target.host()) + target.path();
+            return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
+                    target, keepAlive, hasBody);
+        }
+        Backend backend = route.backend();
+        if (backend.endpoints().isEmpty()) {
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
+            return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(),
+                    close);
+        }
+        return new Decision(null, null, null, false, route, target, keepAlive, hasBody);
+    }
+}
