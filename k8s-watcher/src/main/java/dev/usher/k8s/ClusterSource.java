@@ -110,6 +110,11 @@ public final class ClusterSource implements AutoCloseable {
         return source;
     }
 
+    /** True when every informer has listed and holds an open watch (for diagnostics and tests). */
+    boolean watching() {
+        return watched.stream().allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
+    }
+
     /** Whether this replica currently writes Ingress status (false when status writing is off). */
     public boolean leading() {
         return status != null && status.leading();

@@ -24,7 +24,19 @@ final class ClusterCacheTest {
     void update_withTheSameResourceVersion_isANoOpResync() {
         assertThat(cache.apply(ingress("a", "1"), false)).isEqualTo(Effect.REBUILD);
         assertThat(cache.apply(ingress("a", "1"), false)).isEqualTo(Effect.NONE);
-        assertThat(cache.apply(ingress("a", "2"), false)).isEqualTo(Effect.REBUILD);
+        assertThat(cache.apply(service("alpaca", "1"), false)).isEqualTo(Effect.NONE);
+        assertThat(cache.apply(service("alpaca", "1"), false)).isEqualTo(Effect.NONE);
+    }
+
+    @Test
+    void ingressUpdate_ofSpecRebuilds_ofStatusOnlyJustRefreshesStatus() {
+        cache.apply(ingress("a", "1"), false);
+        Ingress statusOnly = new IngressBuilder(ingress("a", "2")).withNewStatus().withNewLoadBalancer()
+                .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().endStatus().build();
+        assertThat(cache.apply(statusOnly, false)).isEqualTo(Effect.STATUS);
+        Ingress newSpec = new IngressBuilder(ingress("a", "3")).editSpec().withIngressClassName("usher").endSpec()
+                .build();
+        assertThat(cache.apply(newSpec, false)).isEqualTo(Effect.REBUILD);
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -40,12 +41,15 @@ final class ClusterSourceTest {
 
     private final RoutingTable table = new RoutingTable();
     private final CertificateStore store = CertificateStore.create(DefaultCertificate.generate());
-    private final SnapshotPublisher publisher = new SnapshotPublisher(table, store);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SnapshotPublisher publisher = new SnapshotPublisher(table, store, registry);
     private ClusterSource source;
 
     @AfterEach
     void close() {
         if (source != null) {
+            // fabric8's mock server stalls when a watch closes while it is still being opened: let them settle.
+            Routes.awaitValue(source::watching, true);
             source.close();
         }
     }
@@ -86,7 +90,7 @@ final class ClusterSourceTest {
         create(ourClass(true), service("alpaca", "http"), ingress("plain", null, "p.example.com", "alpaca"));
         start(WatcherSettings.defaults());
         assertThat(Routes.await(table, "p.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
-        source.close();
+        close();
 
         client.resource(ourClass(false)).update();
         RoutingTable other = new RoutingTable();
@@ -94,7 +98,7 @@ final class ClusterSourceTest {
         source = ClusterSource.start(client, null, WatcherSettings.defaults(), otherPublisher);
         assertThat(Routes.awaitValue(otherPublisher::ready, true)).isTrue();
         assertThat(Routes.target(other, "p.example.com", "/")).isEqualTo("404");
-        source.close();
+        close();
 
         RoutingTable third = new RoutingTable();
         SnapshotPublisher thirdPublisher = new SnapshotPublisher(third, null);
@@ -116,8 +120,13 @@ final class ClusterSourceTest {
                 .endConditions().build());
         client.resource(slice("alpaca-1", "alpaca", "http", 9376, endpoints)).update();
         List<String> expected = IntStream.rangeClosed(1, 10).mapToObj(i -> "10.0.0." + i + ":9376").sorted().toList();
-        assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected))
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(table.current()).isSameAs(before);
+        assertThat(registry.get("usher.config.builds").tag("kind", "endpoints").counter().count()).isPositive();
+        assertThat(registry.get("usher.config.builds").tag("kind", "routes").counter().count()).isPositive();
+        assertThat(registry.get("usher.config.propagation").timer().count()).isPositive();
+        assertThat(registry.get("usher.config.last.build.timestamp").gauge().value()).isPositive();
     }
 
     @Test
@@ -153,7 +162,7 @@ final class ClusterSourceTest {
     void close_stopsTheClusterThread() {
         start(WatcherSettings.defaults());
         assertThat(awaitReady()).isTrue();
-        source.close();
+        close();
         source = null;
         assertThat(Routes.awaitValue(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("usher-cluster") && t.isAlive()), true)).isTrue();

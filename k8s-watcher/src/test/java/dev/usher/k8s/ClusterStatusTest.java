@@ -40,7 +40,13 @@ final class ClusterStatusTest {
 
     @AfterEach
     void close() {
-        sources.forEach(ClusterSource::close);
+        sources.forEach(this::close);
+    }
+
+    /** fabric8's mock server stalls when a watch closes while it is still being opened: let them settle first. */
+    private void close(ClusterSource source) {
+        Routes.awaitValue(source::watching, true);
+        source.close();
     }
 
     @Test
@@ -79,7 +85,7 @@ final class ClusterStatusTest {
         ClusterSource leader = a.leading() ? a : b;
         ClusterSource follower = leader == a ? b : a;
 
-        leader.close();
+        close(leader);
         sources.remove(leader);
         assertThat(Routes.awaitValue(follower::leading, true)).isTrue();
         create(ingress("second", "usher"));
