@@ -51,6 +51,7 @@ final class ClusterLoop implements Runnable {
     private final Set<String> endpointServices = new HashSet<>();
     private long firstPending;
     private long lastChange;
+    private long oldestReceived;
     private Translation last;
 
     /** {@code status} is null when this replica never writes Ingress status. */
@@ -104,6 +105,9 @@ final class ClusterLoop implements Runnable {
         if (!isPending()) {
             firstPending = now;
         }
+        if (oldestReceived == 0 || change.receivedNanos() - oldestReceived < 0) {
+            oldestReceived = change.receivedNanos();
+        }
         lastChange = now;
         if (effect == Effect.REBUILD) {
             rebuild = true;
@@ -129,14 +133,14 @@ final class ClusterLoop implements Runnable {
     private void publish() {
         if (rebuild || last == null) {
             Translation translation = Translator.translate(cache.objects(), settings);
-            publisher.publish(translation);
+            publisher.publish(translation, oldestReceived);
             cache.dependsOn(translation.endpoints().keySet());
             last = translation;
             statusPending = true;
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
                     .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
-            publisher.updateEndpoints(Translator.endpoints(cache.objects(), backends));
+            publisher.updateEndpoints(Translator.endpoints(cache.objects(), backends), oldestReceived);
         }
         if (statusPending && status != null) {
             Set<String> ours = new HashSet<>();
@@ -151,6 +155,7 @@ final class ClusterLoop implements Runnable {
         rebuild = false;
         statusPending = false;
         endpointServices.clear();
+        oldestReceived = 0;
     }
 
     private boolean isPending() {

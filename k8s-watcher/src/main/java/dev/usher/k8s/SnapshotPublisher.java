@@ -7,6 +7,8 @@ import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +30,22 @@ public final class SnapshotPublisher {
 
     private final RoutingTable table;
     private final CertificateStore certificates;
+    private final ConfigMetrics metrics;
     private volatile boolean ready;
     private volatile List<Problem> problems = List.of();
     private Set<Problem> logged = Set.of();
     private Set<Conflict> loggedConflicts = Set.of();
 
-    /** {@code certificates} may be null when no HTTPS listener runs. */
+    /** {@code certificates} may be null when no HTTPS listener runs; metrics go nowhere. */
     public SnapshotPublisher(RoutingTable table, CertificateStore certificates) {
+        this(table, certificates, new SimpleMeterRegistry());
+    }
+
+    /** As {@link #SnapshotPublisher(RoutingTable, CertificateStore)}, registering {@code usher_config_*} metrics. */
+    public SnapshotPublisher(RoutingTable table, CertificateStore certificates, MeterRegistry registry) {
         this.table = Objects.requireNonNull(table, "table");
         this.certificates = certificates;
+        this.metrics = new ConfigMetrics(Objects.requireNonNull(registry, "registry"));
     }
 
     /** True after the first complete publish. */
@@ -54,7 +63,13 @@ public final class SnapshotPublisher {
     }
 
     /** Applies {@code translation} as one change; returns the snapshot now in force. */
-    public synchronized RoutingSnapshot publish(Translation translation) {
+    public RoutingSnapshot publish(Translation translation) {
+        return publish(translation, 0);
+    }
+
+    /** As {@link #publish(Translation)}; {@code receivedNanos} ({@link System#nanoTime()}, 0 if unknown) is when
+     * the oldest change it contains was received, for the propagation histogram. */
+    synchronized RoutingSnapshot publish(Translation translation, long receivedNanos) {
         Objects.requireNonNull(translation, "translation");
         translation.endpoints().forEach(table::updateEndpoints);
         if (certificates != null) {
@@ -76,11 +91,16 @@ public final class SnapshotPublisher {
                     translation.certificates().size(), translation.problems().size());
         }
         ready = true;
+        metrics.routesPublished(receivedNanos);
         return snapshot;
     }
 
     /** Replaces the endpoints of some backends without rebuilding routes (an EndpointSlice-only change). */
-    public synchronized void updateEndpoints(Map<BackendRef, List<Endpoint>> endpoints) {
+    public void updateEndpoints(Map<BackendRef, List<Endpoint>> endpoints) {
+        updateEndpoints(endpoints, 0);
+    }
+
+    synchronized void updateEndpoints(Map<BackendRef, List<Endpoint>> endpoints, long receivedNanos) {
         Objects.requireNonNull(endpoints, "endpoints");
         RoutingSnapshot current = table.current();
         endpoints.forEach((ref, list) -> {
@@ -88,6 +108,7 @@ public final class SnapshotPublisher {
                 table.updateEndpoints(ref, list);
             }
         });
+        metrics.endpointsPublished(receivedNanos);
     }
 
     private void logNew(List<Problem> now, List<Conflict> conflicts) {

@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -40,7 +41,8 @@ final class ClusterSourceTest {
 
     private final RoutingTable table = new RoutingTable();
     private final CertificateStore store = CertificateStore.create(DefaultCertificate.generate());
-    private final SnapshotPublisher publisher = new SnapshotPublisher(table, store);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SnapshotPublisher publisher = new SnapshotPublisher(table, store, registry);
     private ClusterSource source;
 
     @AfterEach
@@ -121,6 +123,10 @@ final class ClusterSourceTest {
         assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected))
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(table.current()).isSameAs(before);
+        assertThat(registry.get("usher.config.builds").tag("kind", "endpoints").counter().count()).isPositive();
+        assertThat(registry.get("usher.config.builds").tag("kind", "routes").counter().count()).isPositive();
+        assertThat(registry.get("usher.config.propagation").timer().count()).isPositive();
+        assertThat(registry.get("usher.config.last.build.timestamp").gauge().value()).isPositive();
     }
 
     @Test
