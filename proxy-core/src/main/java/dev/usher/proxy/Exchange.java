@@ -80,7 +80,8 @@ final class Exchange {
                 listenerPort);
         this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
-                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled);
+                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled,
+                () -> !done && waitingOrigin, this::originStalled);
     }
 
     void start() {
@@ -150,7 +151,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
-        timers.clientProgress();
+        timers.progress();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -259,7 +260,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
-            timers.clientProgress();
+            timers.progress();
             origin.read();
         } else {
             waitingClient = true;
@@ -269,7 +270,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
-            timers.clientProgress();
+            timers.progress();
             origin.read();
         }
     }
@@ -277,6 +278,7 @@ final class Exchange {
     void originWritabilityChanged() {
         if (!done && waitingOrigin && origin != null && origin.isWritable()) {
             waitingOrigin = false;
+            timers.progress();
             client.read();
         }
     }
@@ -369,6 +371,14 @@ final class Exchange {
         if (!done && !responseStarted) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
+        }
+    }
+
+    private void originStalled() {
+        if (!done) {
+            keepAlive = false;
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request");
         }
     }
 

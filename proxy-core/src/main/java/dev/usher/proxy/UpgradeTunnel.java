@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A two-way byte tunnel after a {@code 101 Switching Protocols} (WebSocket and other upgrades).
  *
- * <p>The 101 goes to the client, then the HTTP codecs leave both pipelines and one of these handlers on each side copies
- * bytes to the other, reading only while the other side is writable. The tunnel owns its two channels: it never looks
- * at the routing snapshot again, so route or endpoint changes do not cut it. It ends when either side closes or when
- * no byte moved either way for {@link ProxySettings#tunnelIdleTimeout()}.
+ * <p>The 101 goes to the client, then the HTTP codecs leave both pipelines and one of these handlers on each side
+ * copies bytes to the other, reading only while the other side is writable. The tunnel owns its two channels: it
+ * never looks at the routing snapshot again, so route or endpoint changes do not cut it. It ends when either side
+ * closes or when no byte moved either way for {@link ProxySettings#tunnelIdleTimeout()}.
  */
 final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
 
