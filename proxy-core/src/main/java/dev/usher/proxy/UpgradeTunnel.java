@@ -34,9 +34,9 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends the 101 to the client and turns both connections into a tunnel; the origin leaves its pool for good. */
-    static void splice(ClientHandler client, HttpResponse switching, Channel origin, OriginPool pool,
-            ProxySettings settings) {
-        Channel clientChannel = client.ctx().channel();
+    static void splice(ClientHandler client, ClientConnection conn, HttpResponse switching, Channel origin,
+            OriginPool pool, ProxySettings settings) {
+        Channel clientChannel = conn.ctx.channel();
         String protocol = switching.headers().get(HttpHeaderNames.UPGRADE);
         HeaderRules.removeHopByHop(switching.headers());
         switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -46,8 +46,8 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
         if (!switching.headers().contains(HttpHeaderNames.SERVER)) {
             switching.headers().set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         }
-        client.encoder().headRequest(false);
-        client.ctx().writeAndFlush(switching);
+        conn.encoder.headRequest(false);
+        conn.ctx.writeAndFlush(switching);
         client.upgraded();
         OriginHandler.of(origin).detach();
         pool.handOff();
