@@ -63,7 +63,8 @@ public record ProxySettings(
         atLeast(maxInitialLineLength, 64, "maxInitialLineLength");
         atLeast(maxHeaderSize, 256, "maxHeaderSize");
         if (maxRequestBodyBytes < 0) {
-            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): " + maxRequestBodyBytes);
+            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): "
+                    + maxRequestBodyBytes);
         }
         atLeast(connectAttempts, 1, "connectAttempts");
         Objects.requireNonNull(loadBalancing, "loadBalancing");
