@@ -87,7 +87,7 @@ public final class Controller implements AutoCloseable {
         if (config.https()) {
             certificates = CertificateStore.create(defaultCertificate(client));
         }
-        publisher = new SnapshotPublisher(table, certificates);
+        publisher = new SnapshotPublisher(table, certificates, metrics.registry());
         registerGauges(metrics.registry());
         admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
         started.add(admin);
