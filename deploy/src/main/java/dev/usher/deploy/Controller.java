@@ -183,8 +183,9 @@ public final class Controller implements AutoCloseable {
             return;
         }
         closed = true;
+        boolean wasListening = listening;
         listening = false;
-        if (proxy != null) {
+        if (wasListening) {
             LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
                     Converters.format(config.drainTimeout()));
         }
@@ -204,7 +205,7 @@ public final class Controller implements AutoCloseable {
                 LOG.warn("closing {} failed", started.get(i), e);
             }
         }
-        if (proxy != null) {
+        if (wasListening) {
             LOG.info("usher stopped");
         }
     }
