@@ -11,9 +11,9 @@ import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.TlsCertificate;
-import io.micrometer.core.instrument.Gauge;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +44,8 @@ public final class Controller implements AutoCloseable {
     private volatile boolean listening;
     private SnapshotPublisher publisher;
     private CertificateStore certificates;
-    private AdminServer admin;
+    /** Volatile: the readiness gauge reads it from the scrape thread. */
+    private volatile AdminServer admin;
     private ProxyServer proxy;
     private boolean closed;
 
