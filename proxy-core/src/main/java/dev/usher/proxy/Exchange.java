@@ -34,6 +34,7 @@ import java.util.List;
 final class Exchange {
 
     private final ClientHandler client;
+    private final ClientConnection conn;
     private final ChannelHandlerContext ctx;
     private final ProxyContext context;
     private final HttpRequest request;
@@ -62,10 +63,11 @@ final class Exchange {
     private long bodyBytes;
     private final ExchangeTimers timers;
 
-    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
-            RequestRecord record, boolean tls, int listenerPort) {
+    Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
+            Admission.Decision decision, RequestRecord record) {
         this.client = client;
-        this.ctx = client.ctx();
+        this.conn = conn;
+        this.ctx = conn.ctx;
         this.context = context;
         this.request = request;
         this.record = record;
@@ -76,11 +78,12 @@ final class Exchange {
         Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
-                listenerPort);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn.clientIp, conn.tls,
+                conn.listenerPort);
         this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
-                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled);
+                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled,
+                () -> !done && waitingOrigin, this::originStalled);
     }
 
     void start() {
@@ -134,7 +137,7 @@ final class Exchange {
             }
         } else {
             origin.flush();
-            client.read();
+            conn.read();
         }
         origin.read();
     }
@@ -150,7 +153,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
-        timers.clientProgress();
+        timers.progress();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -169,7 +172,7 @@ final class Exchange {
         } else {
             origin.writeAndFlush(content);
             if (origin.isWritable()) {
-                client.read();
+                conn.read();
             } else {
                 waitingOrigin = true;
             }
@@ -204,7 +207,7 @@ final class Exchange {
                 done = true;
                 status = 101;
                 record.finish(101);
-                UpgradeTunnel.splice(client, response, origin, pool, context.settings());
+                UpgradeTunnel.splice(client, conn, response, origin, pool, context.settings());
             } else {
                 originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
             }
@@ -214,7 +217,7 @@ final class Exchange {
             skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
             if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
                 ResponseHeads.interim(response);
-                client.encoder().headRequest(false);
+                conn.encoder.headRequest(false);
                 ctx.write(response);
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             }
@@ -225,7 +228,7 @@ final class Exchange {
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
         keepAlive = ResponseHeads.prepare(response, head, http10, keepAlive && !context.draining());
-        client.encoder().headRequest(head);
+        conn.encoder.headRequest(head);
         ctx.write(response);
     }
 
@@ -259,7 +262,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
-            timers.clientProgress();
+            timers.progress();
             origin.read();
         } else {
             waitingClient = true;
@@ -269,7 +272,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
-            timers.clientProgress();
+            timers.progress();
             origin.read();
         }
     }
@@ -277,7 +280,8 @@ final class Exchange {
     void originWritabilityChanged() {
         if (!done && waitingOrigin && origin != null && origin.isWritable()) {
             waitingOrigin = false;
-            client.read();
+            timers.progress();
+            conn.read();
         }
     }
 
@@ -349,7 +353,7 @@ final class Exchange {
             return;
         }
         boolean keep = keepAlive && requestComplete;
-        client.encoder().headRequest(head);
+        conn.encoder.headRequest(head);
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
         record.finish(error.code());
         client.exchangeDone(keep, written);
@@ -369,6 +373,14 @@ final class Exchange {
         if (!done && !responseStarted) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
+        }
+    }
+
+    private void originStalled() {
+        if (!done) {
+            keepAlive = false;
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request");
         }
     }
 

@@ -15,6 +15,8 @@ import java.util.function.BooleanSupplier;
  *       {@link ProxySettings#clientIdleTimeout()} (nginx's {@code client_body_timeout} and {@code send_timeout}). It is
  *       one timer per exchange re-armed lazily from a timestamp, so streaming a large body costs no timer per
  *       chunk.</li>
+ *   <li>The same watchdog gives an origin that stops reading the request body {@link ProxySettings#responseTimeout()}
+ *       to take more (nginx's {@code proxy_send_timeout}).</li>
  * </ul>
  */
 final class ExchangeTimers {
@@ -25,29 +27,34 @@ final class ExchangeTimers {
     private final Runnable onResponseTimeout;
     private final BooleanSupplier waitingOnClient;
     private final Runnable onClientStalled;
+    private final BooleanSupplier waitingOnOrigin;
+    private final Runnable onOriginStalled;
     private ScheduledFuture<?> response;
     private ScheduledFuture<?> watchdog;
     private long lastClientProgress;
 
     ExchangeTimers(EventExecutor executor, ProxySettings settings, Runnable onResponseTimeout,
-            BooleanSupplier waitingOnClient, Runnable onClientStalled) {
+            BooleanSupplier waitingOnClient, Runnable onClientStalled, BooleanSupplier waitingOnOrigin,
+            Runnable onOriginStalled) {
         this.executor = executor;
         this.responseNanos = settings.responseTimeout().toNanos();
         this.idleNanos = settings.clientIdleTimeout().toNanos();
         this.onResponseTimeout = onResponseTimeout;
         this.waitingOnClient = waitingOnClient;
         this.onClientStalled = onClientStalled;
+        this.waitingOnOrigin = waitingOnOrigin;
+        this.onOriginStalled = onOriginStalled;
     }
 
-    /** The client sent bytes or took some: its idle clock restarts. */
-    void clientProgress() {
+    /** Body bytes moved (the client sent some, or the origin took some): the stall clock restarts. */
+    void progress() {
         lastClientProgress = System.nanoTime();
     }
 
     void startWatchdog() {
-        clientProgress();
+        progress();
         if (watchdog == null) {
-            watchdog = executor.schedule(this::checkClient, idleNanos, TimeUnit.NANOSECONDS);
+            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -72,6 +79,10 @@ final class ExchangeTimers {
         }
     }
 
+    private long checkPeriod() {
+        return Math.min(idleNanos, responseNanos);
+    }
+
     private void responseExpired() {
         response = null;
         onResponseTimeout.run();
@@ -80,12 +91,22 @@ final class ExchangeTimers {
     private void checkClient() {
         watchdog = null;
         long quiet = System.nanoTime() - lastClientProgress;
-        boolean waiting = waitingOnClient.getAsBoolean();
-        if (waiting && quiet >= idleNanos) {
-            onClientStalled.run();
-        } else {
-            watchdog = executor.schedule(this::checkClient, waiting ? idleNanos - quiet : idleNanos,
+        if (waitingOnClient.getAsBoolean()) {
+            if (quiet >= idleNanos) {
+                onClientStalled.run();
+                return;
+            }
+            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos - quiet, responseNanos),
                     TimeUnit.NANOSECONDS);
+        } else if (waitingOnOrigin.getAsBoolean()) {
+            if (quiet >= responseNanos) {
+                onOriginStalled.run();
+                return;
+            }
+            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos, responseNanos - quiet),
+                    TimeUnit.NANOSECONDS);
+        } else {
+            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
         }
     }
 }

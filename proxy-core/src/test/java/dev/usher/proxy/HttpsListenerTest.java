@@ -25,7 +25,7 @@ final class HttpsListenerTest {
 
     @Test
     void https_withSni_proxiesAndMarksForwardedProtoHttps_andDoesNotRedirect() throws Exception {
-        // The project's self-signed default certificate (usher-tls); Netty's SelfSignedCertificate is deprecated in 4.2.
+        // The project's self-signed default certificate (usher-tls): Netty's SelfSignedCertificate is deprecated.
         TlsCertificate cert = DefaultCertificate.generate();
         SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
