@@ -150,7 +150,7 @@ final class ClusterLoop implements Runnable {
             for (Ingress ingress : cache.ingresses()) {
                 (ours.contains(KubeObjects.key(ingress)) ? mine : others).add(ingress);
             }
-            status.offer(mine, others);
+            status.offer(mine, others, last.problems(), publisher.table().current().conflicts());
         }
         rebuild = false;
         statusPending = false;

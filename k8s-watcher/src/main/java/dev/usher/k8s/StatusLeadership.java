@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.routing.Conflict;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -16,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets exactly one replica write Ingress status: a fabric8 leader election on a Lease, and one {@code usher-status}
- * thread that runs the {@link IngressStatusWriter} while this replica leads. Every replica serves traffic either way.
+ * Lets exactly one replica write Ingress status and Events: a fabric8 leader election on a Lease, and one
+ * {@code usher-status} thread that runs the {@link IngressStatusWriter} and {@link IngressEventRecorder} while this
+ * replica leads. Every replica serves traffic either way.
  *
  * <p>The cluster thread hands over the latest Ingresses after each rebuild ({@link #offer}); the status thread only
  * ever works from the newest offer, so a slow API server delays status, never routing.
@@ -30,10 +32,12 @@ final class StatusLeadership implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusLeadership.class);
 
-    private record Offer(List<Ingress> ours, List<Ingress> others) {
+    private record Offer(List<Ingress> ours, List<Ingress> others, List<Problem> problems,
+            List<Conflict> conflicts) {
     }
 
     private final IngressStatusWriter writer;
+    private final IngressEventRecorder events;
     private final ExecutorService executor;
     private final CompletableFuture<?> election;
     private final String identity;
@@ -42,6 +46,7 @@ final class StatusLeadership implements AutoCloseable {
 
     StatusLeadership(KubernetesClient client, StatusOptions options, Duration lease, Duration renew, Duration retry) {
         this.writer = new IngressStatusWriter(client, options);
+        this.events = new IngressEventRecorder(client, options.identity());
         this.identity = options.identity();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "usher-status");
@@ -63,9 +68,12 @@ final class StatusLeadership implements AutoCloseable {
         return leading;
     }
 
-    /** Records the Ingresses to write after a rebuild; written at once if this replica leads. */
-    void offer(List<Ingress> ours, List<Ingress> others) {
-        latest = new Offer(List.copyOf(ours), List.copyOf(others));
+    /**
+     * Records the Ingresses to write after a rebuild, and what to report on them as Events; acted on at once if this
+     * replica leads.
+     */
+    void offer(List<Ingress> ours, List<Ingress> others, List<Problem> problems, List<Conflict> conflicts) {
+        latest = new Offer(List.copyOf(ours), List.copyOf(others), List.copyOf(problems), List.copyOf(conflicts));
         if (leading) {
             submit(this::syncLatest);
         }
@@ -91,7 +99,10 @@ final class StatusLeadership implements AutoCloseable {
     private void stopLeading() {
         LOG.info("{} stopped leading: no longer writing Ingress status", identity);
         leading = false;
-        submit(writer::reset);
+        submit(() -> {
+            writer.reset();
+            events.reset();
+        });
     }
 
     private void submit(Runnable task) {
@@ -109,6 +120,7 @@ final class StatusLeadership implements AutoCloseable {
         }
         try {
             writer.sync(offer.ours(), offer.others());
+            events.record(offer.problems(), offer.conflicts(), offer.ours());
         } catch (RuntimeException e) {
             LOG.warn("writing Ingress status failed; retrying on the next change", e);
         }

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -178,7 +179,8 @@ final class ClusterSourceTest {
 
     private void create(HasMetadata... objects) {
         for (HasMetadata object : objects) {
-            client.resource(object).create();
+            // Idempotent: on a saturated machine a timed-out POST may be retried after it already succeeded.
+            client.resource(object).createOr(NonDeletingOperation::update);
         }
     }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +52,8 @@ final class ClusterStatusTest {
 
     @Test
     void status_isWrittenOnOurIngresses_neverOnAForeignOne_andRemovedWhenOneStopsBeingOurs() {
-        create(ingress("ours", "usher"), ingress("foreign", "nginx"));
         start("replica-a", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
+        create(ingress("ours", "usher"), ingress("foreign", "nginx"));
         assertThat(awaitStatus("ours", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
         assertThat(status("foreign")).isEmpty();
 
@@ -67,19 +68,20 @@ final class ClusterStatusTest {
         create(new ServiceBuilder().withNewMetadata().withName("usher").withNamespace("usher-system").endMetadata()
                 .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).endPort().endSpec()
                 .withNewStatus().withNewLoadBalancer().addNewIngress().withHostname("lb.example.net").endIngress()
-                .endLoadBalancer().endStatus().build(), ingress("ours", "usher"));
+                .endLoadBalancer().endStatus().build());
         start("replica-a", new StatusOptions("usher-system/usher", List.of("203.0.113.7"), "default", "usher-leader",
                 "replica-a"));
+        create(ingress("ours", "usher"));
         assertThat(awaitStatus("ours", List.of("lb.example.net"))).containsExactly("lb.example.net");
     }
 
     @Test
     void status_isWrittenByTheLeaderOnly_andTheNextLeaderTakesOver() {
-        create(ingress("first", "usher"));
         ClusterSource a = start("replica-a",
                 new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
         ClusterSource b = start("replica-b",
                 new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-b"));
+        create(ingress("first", "usher"));
         assertThat(Routes.awaitValue(() -> a.leading() ^ b.leading(), true)).isTrue();
         assertThat(awaitStatus("first", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
         ClusterSource leader = a.leading() ? a : b;
@@ -92,11 +94,36 @@ final class ClusterStatusTest {
         assertThat(awaitStatus("second", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
     }
 
+    @Test
+    void events_areRecordedOnceForALostConflictAndForEachProblem_byTheLeader() {
+        start("replica-a", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
+        create(ingress("a-first", "usher"), ingress("b-second", "usher"));
+        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L)).isEqualTo(1L);
+        assertThat(Routes.awaitValue(() -> events("a-first", "IngressProblem"), 1L)).isEqualTo(1L);
+        assertThat(events("a-first", "ConflictLost")).isZero();
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .filteredOn(e -> "ConflictLost".equals(e.getReason())).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains("routed by default/a-first"));
+
+        create(ingress("c-third", "usher"));
+        assertThat(Routes.awaitValue(() -> events("c-third", "IngressProblem"), 1L)).isEqualTo(1L);
+        assertThat(events("b-second", "ConflictLost")).isEqualTo(1L);
+        assertThat(events("a-first", "IngressProblem")).isEqualTo(1L);
+    }
+
+    private long events(String ingress, String reason) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> ingress.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).count();
+    }
+
     private ClusterSource start(String name, StatusOptions options) {
         SnapshotPublisher publisher = new SnapshotPublisher(new RoutingTable(), null);
         ClusterSource source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, options,
                 LEASE, RENEW, RETRY);
         sources.add(source);
+        // Objects are created once the watches are open: fabric8's mock server can stall a request that races a
+        // watch being opened.
+        Routes.awaitValue(source::watching, true);
         return source;
     }
 
@@ -116,7 +143,8 @@ final class ClusterStatusTest {
 
     private void create(HasMetadata... objects) {
         for (HasMetadata object : objects) {
-            client.resource(object).create();
+            // Idempotent: on a saturated machine a timed-out POST may be retried after it already succeeded.
+            client.resource(object).createOr(NonDeletingOperation::update);
         }
     }
 

@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.PemCertificates;
+import dev.usher.tls.TlsCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -250,6 +256,41 @@ final class ManifestsSourceTest {
             assertThat(p.source()).isEqualTo(dir.resolve("b.yaml").toString());
             assertThat(p.message()).contains("also defined in");
         });
+    }
+
+    @Test
+    void tlsSecretFile_givesItsCertificateToTheIngressHosts_andABrokenOneFallsBackToTheDefault() throws IOException {
+        TlsCertificate cert = CertificateGenerator.forHosts("secure.example.com").generate("generated");
+        write("tls.yaml", ingress("s", "secure.example.com", "/", "alpaca")
+                .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
+                + "---\n" + """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: secure-cert}
+                type: kubernetes.io/tls
+                stringData:
+                  tls.crt: |
+                %s
+                  tls.key: |
+                %s
+                """.formatted(indent(PemCertificates.certificatesPem(cert.chain())),
+                indent(PemCertificates.privateKeyPem(cert.key(), PemCertificates.KeyFormat.PKCS8))));
+        CertificateStore store = CertificateStore.create(DefaultCertificate.generate());
+        SnapshotPublisher withStore = new SnapshotPublisher(table, store);
+        source = ManifestsSource.start(dir, settings, withStore);
+        assertThat(store.certificateFor("secure.example.com").id()).isEqualTo("default/secure-cert");
+        assertThat(withStore.problems()).isEmpty();
+
+        write("tls.yaml", Files.readString(dir.resolve("tls.yaml")).replace("BEGIN CERTIFICATE", "BEGIN GARBAGE"));
+        assertThat(Routes.awaitValue(() -> store.certificateFor("secure.example.com").id(), "default"))
+                .isEqualTo("default");
+        assertThat(withStore.problems()).anyMatch(p -> p.message().contains("Secret default/secure-cert"));
+        assertThat(Routes.target(table, "secure.example.com", "/")).isEqualTo("alpaca:8080");
+    }
+
+    private static String indent(byte[] pem) {
+        return new String(pem, StandardCharsets.US_ASCII).lines().map(l -> "    " + l)
+                .collect(Collectors.joining("\n"));
     }
 
     @Test

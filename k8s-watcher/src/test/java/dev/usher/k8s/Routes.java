@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 /** Bounded polling of the routing table: the sources publish from their own thread. */
 final class Routes {
 
-    static final long DEADLINE_MILLIS = 5000;
+    static final long DEADLINE_MILLIS = 20_000;
 
     private Routes() {
     }

@@ -74,7 +74,7 @@ final class SnapshotCompiler {
             if (pattern == null) {
                 hostless = entry;
             } else if (isWildcard(pattern)) {
-                wildcard.put(pattern.substring(2), entry);
+                wildcard.put(indexKey(pattern), entry);
             } else {
                 exact.put(pattern, entry);
             }
@@ -82,6 +82,11 @@ final class SnapshotCompiler {
         routes.addAll(tail);
         return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
                 conflicts, shadowed, resolved);
+    }
+
+    /** The key a pattern is indexed under: the pattern, a wildcard's domain without {@code *.}, "" for none. */
+    static String indexKey(String pattern) {
+        return pattern == null ? "" : isWildcard(pattern) ? pattern.substring(2) : pattern;
     }
 
     static boolean isWildcard(String pattern) {
@@ -235,7 +240,7 @@ final class SnapshotCompiler {
                     lose(pattern, loser, winner, owner, "two default backends for one host");
                 }
             }
-            return new HostEntry(pattern, rules, fallback);
+            return new HostEntry(pattern, indexKey(pattern), rules, fallback);
         }
     }
 }
