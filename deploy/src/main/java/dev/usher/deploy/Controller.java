@@ -11,9 +11,9 @@ import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.TlsCertificate;
-import io.micrometer.core.instrument.Gauge;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +44,8 @@ public final class Controller implements AutoCloseable {
     private volatile boolean listening;
     private SnapshotPublisher publisher;
     private CertificateStore certificates;
-    private AdminServer admin;
+    /** Volatile: the readiness gauge reads it from the scrape thread. */
+    private volatile AdminServer admin;
     private ProxyServer proxy;
     private boolean closed;
 
@@ -87,7 +88,7 @@ public final class Controller implements AutoCloseable {
         if (config.https()) {
             certificates = CertificateStore.create(defaultCertificate(client));
         }
-        publisher = new SnapshotPublisher(table, certificates);
+        publisher = new SnapshotPublisher(table, certificates, metrics.registry());
         registerGauges(metrics.registry());
         admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
         started.add(admin);
@@ -183,8 +184,9 @@ public final class Controller implements AutoCloseable {
             return;
         }
         closed = true;
+        boolean wasListening = listening;
         listening = false;
-        if (proxy != null) {
+        if (wasListening) {
             LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
                     Converters.format(config.drainTimeout()));
         }
@@ -204,7 +206,7 @@ public final class Controller implements AutoCloseable {
                 LOG.warn("closing {} failed", started.get(i), e);
             }
         }
-        if (proxy != null) {
+        if (wasListening) {
             LOG.info("usher stopped");
         }
     }

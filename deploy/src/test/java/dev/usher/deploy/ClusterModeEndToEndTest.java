@@ -70,7 +70,7 @@ final class ClusterModeEndToEndTest {
 
         controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
                 .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!controller.ready() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
@@ -85,7 +85,7 @@ final class ClusterModeEndToEndTest {
     void withoutManifests_unknownHost_is404FromUsherItself() throws IOException, InterruptedException {
         controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
                 .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!controller.ready() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.usher.proxy.ProxySettings;
+import dev.usher.proxy.echo.EchoServer;
 import dev.usher.routing.BackendRef;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -226,6 +227,17 @@ final class CommandLineTest {
         assertThat(echo.bind).isEqualTo("127.0.0.1");
         assertThat(echo.namespace).isEqualTo("zoo");
         assertThat(echo.responseSize).isEqualTo(1024);
+    }
+
+    @Test
+    void echo_server_answersAsTheNamedOrigin() throws Exception {
+        EchoCommand echo = parse(EchoCommand.class, "echo", "--port", "0", "--name", "alpaca", "--pod", "alpaca-7");
+
+        try (EchoServer server = echo.server().start()) {
+            RawHttp.Response response = RawHttp.get(server.port(), "alpaca.example.com", "/");
+
+            assertThat(response.body()).contains("\"service\":\"alpaca\"", "\"pod\":\"alpaca-7\"");
+        }
     }
 
     @Test

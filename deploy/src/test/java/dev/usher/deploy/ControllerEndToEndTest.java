@@ -126,7 +126,8 @@ final class ControllerEndToEndTest {
 
         String metrics = admin("/metrics").body();
 
-        assertThat(metrics).contains("usher_routes", "usher_ready 1.0", "jvm_memory_used_bytes");
+        assertThat(metrics).contains("usher_routes", "usher_ready 1.0", "usher_config_last_build_timestamp_seconds",
+                "jvm_memory_used_bytes");
         assertThat(metrics).containsPattern("(?m)^usher_requests_total\\{");
     }
 

@@ -169,7 +169,7 @@ final class TlsEndToEndTest {
         for (Case c : cases) {
             assertThat(leafFor(c.host())).as(c.host()).isEqualTo(c.certificate().leaf());
         }
-        assertThat(debugRoutes().get("problems").isEmpty()).as(debugRoutes().toString()).isTrue();
+        assertThat(debugRoutes().get("problems").toString()).isEqualTo("[]");
     }
 
     @Test
@@ -207,6 +207,20 @@ final class TlsEndToEndTest {
         try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "bad.example.com")) {
             assertThat(echo(connection.get("bad.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
         }
+        assertThat(RawHttp.get(controller.httpPort(), "bad.example.com", "/").status())
+                .as("still a TLS host: plain HTTP is redirected").isEqualTo(308);
+    }
+
+    @Test
+    void secretInAnotherNamespace_isNotUsed_andIsReportedAsMissing() throws Exception {
+        TlsCertificate elsewhere = CertificateGenerator.forHosts("c.example.com").generate("elsewhere");
+        manifests.secret("team-b", "c-tls", PemCertificates.certificatesPem(elsewhere.chain()),
+                        PemCertificates.privateKeyPem(elsewhere.key(), KeyFormat.PKCS8))
+                .ingress("borrower", null, Map.of("c.example.com", "c-tls"), Map.of("c.example.com", "coyote"));
+        startUsher();
+
+        assertThat(debugRoutes().get("problems").toString()).contains("default/c-tls not found");
+        assertThat(leafFor("c.example.com").getSubjectX500Principal().getName()).isEqualTo(DEFAULT_CN);
     }
 
     @Test

@@ -51,17 +51,23 @@ final class TlsManifests {
 
     /** A Secret {@code name} with these PEM bytes as {@code tls.crt} and {@code tls.key}, base64 as the API has it. */
     TlsManifests secret(String name, byte[] crt, byte[] key) throws IOException {
+        return secret("default", name, crt, key);
+    }
+
+    /** As {@link #secret(String, byte[], byte[])}, in {@code namespace}. */
+    TlsManifests secret(String namespace, String name, byte[] crt, byte[] key) throws IOException {
         Base64.Encoder base64 = Base64.getEncoder();
-        write("secret-" + name + ".yaml", """
+        write("secret-" + namespace + "-" + name + ".yaml", """
                 apiVersion: v1
                 kind: Secret
                 type: kubernetes.io/tls
                 metadata:
+                  namespace: %s
                   name: %s
                 data:
                   tls.crt: %s
                   tls.key: %s
-                """.formatted(name, base64.encodeToString(crt), base64.encodeToString(key)));
+                """.formatted(namespace, name, base64.encodeToString(crt), base64.encodeToString(key)));
         return this;
     }
 

@@ -34,6 +34,7 @@ final class Admission {
     private Admission() {
     }
 
+    /** @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 without an HTTPS listener */
     static Decision decide(HttpRequest request, ProxyContext context, boolean tls, int httpsPort,
             RequestRecord record) {
         DecoderResult result = request.decoderResult();

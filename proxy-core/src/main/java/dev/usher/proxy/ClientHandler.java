@@ -8,9 +8,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 
 /**
  * The per-connection state machine of a client connection: one request at a time, in order.
@@ -22,19 +20,18 @@ import java.net.InetSocketAddress;
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
-    private enum State { AWAIT_HEAD, EXCHANGE, DISCARD_BODY, CLOSING }
+    private enum State { AWAIT_HEAD, EXCHANGE, CLOSING }
 
     private final ProxyContext context;
     private final HeadTimer headTimer;
     private final ResponseEncoder encoder;
     private final boolean tls;
     private final int httpsPort;
-    private ChannelHandlerContext ctx;
-    private String clientIp;
+    private ClientConnection conn;
     private State state = State.AWAIT_HEAD;
     private Exchange exchange;
-    private boolean readPending;
 
+    /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
     ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls, int httpsPort) {
         this.context = context;
         this.headTimer = headTimer;
@@ -44,83 +41,59 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext context) {
-        this.ctx = context;
-        InetSocketAddress remote = (InetSocketAddress) context.channel().remoteAddress();
-        this.clientIp = remote.getAddress().getHostAddress();
+    public void channelActive(ChannelHandlerContext ctx) {
+        conn = new ClientConnection(ctx, encoder, tls);
         awaitHead();
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext context, Object msg) {
-        readPending = false;
-        switch (state) {
-            case AWAIT_HEAD -> {
-                if (msg instanceof HttpRequest request) {
-                    headTimer.headReceived();
-                    onRequest(request);
-                } else {
-                    ReferenceCountUtil.release(msg); // e.g. the end of a body we already answered
-                    read();
-                }
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        conn.answered();
+        if (state == State.AWAIT_HEAD && msg instanceof HttpRequest request) {
+            headTimer.headReceived();
+            onRequest(request);
+        } else if (state == State.AWAIT_HEAD) {
+            ReferenceCountUtil.release(msg); // the (empty) end of a request Usher answered itself
+            conn.read();
+        } else if (state == State.EXCHANGE && msg instanceof HttpContent content) {
+            exchange.requestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+            if (state == State.EXCHANGE) {
+                ctx.close(); // a new head before the body ended cannot happen with a sane decoder: give up
             }
-            case EXCHANGE -> {
-                if (msg instanceof HttpContent content) {
-                    exchange.requestContent(content);
-                } else {
-                    ReferenceCountUtil.release(msg);
-                    context.close();
-                }
-            }
-            case DISCARD_BODY -> {
-                ReferenceCountUtil.release(msg);
-                if (msg instanceof LastHttpContent) {
-                    awaitHead();
-                } else {
-                    read();
-                }
-            }
-            default -> ReferenceCountUtil.release(msg);
         }
     }
 
     private void onRequest(HttpRequest request) {
-        RequestRecord record = new RequestRecord(context, clientIp, request);
+        RequestRecord record = new RequestRecord(context, conn.clientIp, request);
         boolean head = HttpMethod.HEAD.equals(request.method());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
-        if (!decision.proxied()) {
-            ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
-            FullHttpResponse response = decision.location() != null
-                    ? ErrorResponses.redirect(ctx.alloc(), decision.location(), head, decision.close())
-                    : ErrorResponses.of(ctx.alloc(), decision.status(), decision.reason(), head, decision.close());
-            reply(record, response, head, decision.close());
+        if (decision.proxied()) {
+            state = State.EXCHANGE;
+            exchange = new Exchange(this, conn, context, request, decision, record);
+            exchange.start();
             return;
         }
-        state = State.EXCHANGE;
-        int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-        exchange = new Exchange(this, context, request, decision, record, tls, port);
-        exchange.start();
-    }
-
-    /** Sends one of Usher's own responses; without {@code close}, the (empty) rest of the request is read first. */
-    private void reply(RequestRecord record, FullHttpResponse response, boolean head, boolean close) {
+        ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
+        FullHttpResponse response = decision.location() != null
+                ? ErrorResponses.redirect(conn.ctx.alloc(), decision.location(), head, decision.close())
+                : ErrorResponses.of(conn.ctx.alloc(), decision.status(), decision.reason(), head, decision.close());
         encoder.headRequest(head);
-        int status = response.status().code();
-        ChannelFuture written = ctx.writeAndFlush(response);
-        record.finish(status);
-        if (close) {
+        ChannelFuture written = conn.ctx.writeAndFlush(response);
+        record.finish(decision.status().code());
+        if (decision.close()) {
             state = State.CLOSING;
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
-            state = State.DISCARD_BODY;
-            read();
+            awaitHead(); // the request's empty end is still queued; AWAIT_HEAD skips it
         }
     }
 
     /** Called by the exchange once its response is written (or it gave up); decides the connection's future. */
     void exchangeDone(boolean keepAlive, ChannelFuture lastWrite) {
         exchange = null;
-        if (keepAlive && !context.draining() && ctx.channel().isActive()) {
+        if (keepAlive && !context.draining() && conn.ctx.channel().isActive()) {
             awaitHead();
         } else {
             state = State.CLOSING;
@@ -134,69 +107,52 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         state = State.CLOSING;
     }
 
-    ChannelHandlerContext ctx() {
-        return ctx;
-    }
-
-    ResponseEncoder encoder() {
-        return encoder;
-    }
-
-    String clientIp() {
-        return clientIp;
-    }
-
     /** Graceful drain: an idle keep-alive connection closes now; a busy one closes after its current response. */
     void drain() {
         if (state == State.AWAIT_HEAD && headTimer.idle()) {
             state = State.CLOSING;
-            ctx.close();
+            conn.ctx.close();
         }
     }
 
     private void awaitHead() {
+        if (context.draining()) {
+            state = State.CLOSING; // what was written is already flushed
+            conn.ctx.close();
+            return;
+        }
         state = State.AWAIT_HEAD;
         headTimer.awaitHead();
-        read();
-    }
-
-    /**
-     * Asks for the next decoded message. The flow-control handler counts a read as satisfied by a read-complete
-     * event too (a socket read may decode to nothing), so an unanswered read is renewed in
-     * {@link #channelReadComplete}.
-     */
-    void read() {
-        readPending = true;
-        ctx.read();
+        conn.read();
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext context) {
-        if (readPending && state != State.CLOSING) {
-            context.read();
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state != State.CLOSING) {
+            conn.renewRead();
         }
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext context) {
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.clientWritabilityChanged();
         }
-        context.fireChannelWritabilityChanged();
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext context) {
+    public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSING;
-        if (exchange != null) {
-            Exchange gone = exchange;
-            exchange = null;
+        Exchange gone = exchange;
+        exchange = null;
+        if (gone != null) {
             gone.clientClosed();
         }
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        context.close(); // resets and TLS failures end the connection; channelInactive cleans up
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // resets and TLS failures end the connection; channelInactive cleans up
     }
 }

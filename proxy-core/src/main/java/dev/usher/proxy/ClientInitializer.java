@@ -33,7 +33,8 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         context.connections().add(ch);
         ChannelPipeline p = ch.pipeline();
         if (sni != null) {
-            p.addLast(new SniHandler(sni));
+            // 0 = Netty's default ClientHello size limit; a TLS handshake gets as long as a request head.
+            p.addLast(new SniHandler(sni, 0, context.settings().requestHeaderTimeout().toMillis()));
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder();

@@ -17,8 +17,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One proxied request and its response, streamed both ways with backpressure.
@@ -36,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 final class Exchange {
 
     private final ClientHandler client;
+    private final ClientConnection conn;
     private final ChannelHandlerContext ctx;
     private final ProxyContext context;
     private final HttpRequest request;
@@ -62,14 +61,13 @@ final class Exchange {
     private boolean done;
     private int status;
     private long bodyBytes;
-    private ScheduledFuture<?> timer;
-    private ScheduledFuture<?> watchdog;
-    private long clientProgress;
+    private final ExchangeTimers timers;
 
-    Exchange(ClientHandler client, ProxyContext context, HttpRequest request, Admission.Decision decision,
-            RequestRecord record, boolean tls, int listenerPort) {
+    Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
+            Admission.Decision decision, RequestRecord record) {
         this.client = client;
-        this.ctx = client.ctx();
+        this.conn = conn;
+        this.ctx = conn.ctx;
         this.context = context;
         this.request = request;
         this.record = record;
@@ -80,9 +78,12 @@ final class Exchange {
         Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, client.clientIp(), tls,
-                listenerPort);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn.clientIp, conn.tls,
+                conn.listenerPort);
         this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
+        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
+                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled,
+                () -> !done && waitingOrigin, this::originStalled);
     }
 
     void start() {
@@ -124,18 +125,19 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
-        clientProgress = System.nanoTime();
-        armWatchdog(context.settings().clientIdleTimeout().toNanos());
+        timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
         origin.write(request);
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.flush();
-            client.read();
+            conn.read();
         }
         origin.read();
     }
@@ -151,7 +153,7 @@ final class Exchange {
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
             return;
         }
-        clientProgress = System.nanoTime();
+        timers.progress();
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
@@ -164,11 +166,13 @@ final class Exchange {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
             origin.writeAndFlush(content);
-            armResponseTimer();
+            if (!responseStarted) {
+                timers.armResponse();
+            }
         } else {
             origin.writeAndFlush(content);
             if (origin.isWritable()) {
-                client.read();
+                conn.read();
             } else {
                 waitingOrigin = true;
             }
@@ -199,11 +203,11 @@ final class Exchange {
         int code = response.status().code();
         if (code == 101) {
             if (upgrade) {
-                cancelTimer();
+                timers.cancelAll();
                 done = true;
                 status = 101;
                 record.finish(101);
-                UpgradeTunnel.splice(client, response, origin, pool, context.settings());
+                UpgradeTunnel.splice(client, conn, response, origin, pool, context.settings());
             } else {
                 originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
             }
@@ -213,18 +217,18 @@ final class Exchange {
             skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
             if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
                 ResponseHeads.interim(response);
-                client.encoder().headRequest(false);
+                conn.encoder.headRequest(false);
                 ctx.write(response);
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             }
             return;
         }
-        cancelResponseTimer();
+        timers.cancelResponse();
         responseStarted = true;
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
         keepAlive = ResponseHeads.prepare(response, head, http10, keepAlive && !context.draining());
-        client.encoder().headRequest(head);
+        conn.encoder.headRequest(head);
         ctx.write(response);
     }
 
@@ -258,7 +262,7 @@ final class Exchange {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
-            clientProgress = System.nanoTime();
+            timers.progress();
             origin.read();
         } else {
             waitingClient = true;
@@ -268,7 +272,7 @@ final class Exchange {
     void clientWritabilityChanged() {
         if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
             waitingClient = false;
-            clientProgress = System.nanoTime();
+            timers.progress();
             origin.read();
         }
     }
@@ -276,13 +280,14 @@ final class Exchange {
     void originWritabilityChanged() {
         if (!done && waitingOrigin && origin != null && origin.isWritable()) {
             waitingOrigin = false;
-            client.read();
+            timers.progress();
+            conn.read();
         }
     }
 
     private void complete(ChannelFuture lastWrite) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         releaseOrigin(requestComplete && originKeepAlive);
         record.finish(status);
@@ -299,7 +304,7 @@ final class Exchange {
         origin = null;
         if (!responseStarted && stale && replayable && !retried) {
             retried = true; // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
-            cancelTimer();
+            timers.cancelAll();
             connect(true);
             return;
         }
@@ -313,7 +318,7 @@ final class Exchange {
             return;
         }
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -336,7 +341,7 @@ final class Exchange {
     /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
     private void fail(HttpResponseStatus error, String detail) {
         done = true;
-        cancelTimer();
+        timers.cancelAll();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -348,7 +353,7 @@ final class Exchange {
             return;
         }
         boolean keep = keepAlive && requestComplete;
-        client.encoder().headRequest(head);
+        conn.encoder.headRequest(head);
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
         record.finish(error.code());
         client.exchangeDone(keep, written);
@@ -364,61 +369,25 @@ final class Exchange {
         origin = null;
     }
 
-    private void cancelResponseTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
-    private void armResponseTimer() {
-        if (!responseStarted && timer == null) {
-            timer = ctx.executor().schedule(this::responseTimeout,
-                    context.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
     private void responseTimeout() {
-        timer = null;
         if (!done && !responseStarted) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
         }
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-        if (watchdog != null) {
-            watchdog.cancel(false);
-            watchdog = null;
+    private void originStalled() {
+        if (!done) {
+            keepAlive = false;
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request");
         }
     }
 
-    private void armWatchdog(long delayNanos) {
-        watchdog = ctx.executor().schedule(this::checkClientProgress, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * A client that stops sending its body, or stops reading its response, for {@link ProxySettings#clientIdleTimeout}
-     * loses the connection (nginx's client_body_timeout and send_timeout). One timer per exchange, re-armed lazily
-     * from a timestamp, so streaming a large body costs no timer per chunk.
-     */
-    private void checkClientProgress() {
-        watchdog = null;
-        if (done) {
-            return;
+    private void clientStalled() {
+        if (!done) {
+            keepAlive = false;
+            fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
         }
-        long limit = context.settings().clientIdleTimeout().toNanos();
-        long quiet = System.nanoTime() - clientProgress;
-        boolean waitingOnClient = (!requestComplete && !waitingOrigin) || waitingClient;
-        if (!waitingOnClient || quiet < limit) {
-            armWatchdog(waitingOnClient ? limit - quiet : limit);
-            return;
-        }
-        keepAlive = false;
-        fail(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"); // just closes if a response had started
     }
 }

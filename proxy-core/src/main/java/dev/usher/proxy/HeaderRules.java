@@ -10,15 +10,15 @@ import java.util.List;
  *
  * <p>RFC 9110 §7.6.1: a proxy removes {@code Connection} and every field it names, plus the fields that are hop-by-hop
  * by definition ({@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Transfer-Encoding}, {@code Upgrade},
- * {@code Trailer}). {@code Proxy-Authorization} and {@code Proxy-Authenticate} are meant for a proxy (§11.7), and Usher
- * does no proxy authentication, so they are dropped too rather than leaked to the next hop. The caller re-frames the
- * message afterwards.
+ * {@code Trailer}). {@code Proxy-Authorization} and {@code Proxy-Authenticate} are meant for a proxy (§11.7), and
+ * Usher does no proxy authentication, so they are dropped too rather than leaked to the next hop. The caller
+ * re-frames the message afterwards.
  */
 final class HeaderRules {
 
     private static final List<AsciiString> HOP_BY_HOP = List.of(
             HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("keep-alive"), // HttpHeaderNames.KEEP_ALIVE is deprecated, the field is still hop-by-hop
             AsciiString.cached("proxy-connection"),
             HttpHeaderNames.TE,
             HttpHeaderNames.TRANSFER_ENCODING,

@@ -9,6 +9,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The keep-alive connections of one event loop to one endpoint.
@@ -36,12 +37,16 @@ final class OriginPool {
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
+    private final Consumer<OriginPool> onEmpty;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;
     private int busy;
 
-    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics) {
+    /** @param onEmpty called when the last connection closed, so that pools of departed endpoints do not pile up */
+    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
+            Consumer<OriginPool> onEmpty) {
         this.endpoint = endpoint;
+        this.onEmpty = onEmpty;
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.settings = settings;
@@ -81,7 +86,12 @@ final class OriginPool {
         long start = System.nanoTime();
         ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
-        channel.closeFuture().addListener(f -> open--);
+        channel.closeFuture().addListener(f -> {
+            open--;
+            if (open == 0 && busy == 0 && idle.isEmpty()) {
+                onEmpty.accept(this);
+            }
+        });
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 metrics.connectDuration(System.nanoTime() - start);

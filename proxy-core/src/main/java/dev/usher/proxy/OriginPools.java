@@ -43,7 +43,8 @@ final class OriginPools {
     }
 
     OriginPool pool(Endpoint endpoint) {
-        return pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, bootstrap, settings, metrics));
+        return pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, bootstrap, settings, metrics,
+                empty -> pools.remove(empty.endpoint(), empty)));
     }
 
     /** Requests in flight from this loop to {@code endpoint}. */

@@ -50,8 +50,8 @@ public final class ProxyServer implements AutoCloseable {
     private ChannelGroup connections;
     private AccessLog accessLog;
     private ProxyContext context;
-    private Channel httpChannel;
-    private Channel httpsChannel;
+    private volatile Channel httpChannel;
+    private volatile Channel httpsChannel;
     private boolean started;
     private boolean closed;
 

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param connectTimeout origin TCP connect timeout (5 s)
  * @param responseTimeout time from the request being fully sent to the first byte of the response (60 s); 504 after
- * @param clientIdleTimeout a keep-alive client connection with no request under way is closed after this (60 s)
+ * @param clientIdleTimeout a keep-alive client connection with no request under way is closed after this (60 s); a
+ *     client that sends no body bytes, or reads no response bytes, for this long mid-exchange gets 408 or is closed
  * @param requestHeaderTimeout the request head must be complete this long after its first byte (10 s, slow-loris)
  * @param tunnelIdleTimeout an upgraded (WebSocket) tunnel with no bytes either way is closed after this (10 min)
  * @param poolIdleTimeout an origin connection idle in the pool is closed after this (60 s)
@@ -62,7 +63,8 @@ public record ProxySettings(
         atLeast(maxInitialLineLength, 64, "maxInitialLineLength");
         atLeast(maxHeaderSize, 256, "maxHeaderSize");
         if (maxRequestBodyBytes < 0) {
-            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): " + maxRequestBodyBytes);
+            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): "
+                    + maxRequestBodyBytes);
         }
         atLeast(connectAttempts, 1, "connectAttempts");
         Objects.requireNonNull(loadBalancing, "loadBalancing");

@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A two-way byte tunnel after a {@code 101 Switching Protocols} (WebSocket and other upgrades).
  *
- * <p>The 101 goes to the client, then the HTTP codecs leave both pipelines and one of these handlers on each side copies
- * bytes to the other, reading only while the other side is writable. The tunnel owns its two channels: it never looks
- * at the routing snapshot again, so route or endpoint changes do not cut it. It ends when either side closes or when
- * no byte moved either way for {@link ProxySettings#tunnelIdleTimeout()}.
+ * <p>The 101 goes to the client, then the HTTP codecs leave both pipelines and one of these handlers on each side
+ * copies bytes to the other, reading only while the other side is writable. The tunnel owns its two channels: it
+ * never looks at the routing snapshot again, so route or endpoint changes do not cut it. It ends when either side
+ * closes or when no byte moved either way for {@link ProxySettings#tunnelIdleTimeout()}.
  */
 final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
 
@@ -34,9 +34,9 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends the 101 to the client and turns both connections into a tunnel; the origin leaves its pool for good. */
-    static void splice(ClientHandler client, HttpResponse switching, Channel origin, OriginPool pool,
-            ProxySettings settings) {
-        Channel clientChannel = client.ctx().channel();
+    static void splice(ClientHandler client, ClientConnection conn, HttpResponse switching, Channel origin,
+            OriginPool pool, ProxySettings settings) {
+        Channel clientChannel = conn.ctx.channel();
         String protocol = switching.headers().get(HttpHeaderNames.UPGRADE);
         HeaderRules.removeHopByHop(switching.headers());
         switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -46,8 +46,8 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
         if (!switching.headers().contains(HttpHeaderNames.SERVER)) {
             switching.headers().set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         }
-        client.encoder().headRequest(false);
-        client.ctx().writeAndFlush(switching);
+        conn.encoder.headRequest(false);
+        conn.ctx.writeAndFlush(switching);
         client.upgraded();
         OriginHandler.of(origin).detach();
         pool.handOff();

@@ -23,7 +23,8 @@ final class DrainTest {
             busy.send("GET /slow?ms=800 HTTP/1.1\r\nHost: app.test\r\n\r\n");
             Thread.sleep(100); // let the slow request reach the origin
 
-            CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> fixture.proxy.drain(Duration.ofSeconds(10)));
+            CompletableFuture<Void> drained = CompletableFuture.runAsync(
+                    () -> fixture.proxy.drain(Duration.ofSeconds(10)));
 
             String answer = busy.readUntilClose();
             assertThat(answer).startsWith("HTTP/1.1 200").contains("connection: close").endsWith("slow origin-0");

@@ -67,6 +67,34 @@ final class FailureTest {
     }
 
     @Test
+    void originNotReadingTheBody_is504_afterResponseTimeout() throws Exception {
+        fixture = new ProxyFixture(0, ProxySettings.builder().responseTimeout(Duration.ofMillis(500)).build());
+        try (ServerSocket deaf = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
+                RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(),
+                    "deaf")));
+            long size = 256L << 20;
+            Thread writer = new Thread(() -> {
+                try {
+                    raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: " + size + "\r\n\r\n");
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long sent = 0; sent < size; sent += chunk.length) {
+                        raw.socket.getOutputStream().write(chunk);
+                    }
+                } catch (java.io.IOException expected) {
+                    // the proxy gives up and closes
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            try (var accepted = deaf.accept()) { // accept, never read
+                assertThat(raw.readResponse()).startsWith("HTTP/1.1 504").contains("stopped reading");
+                assertThat(accepted.isConnected()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void originResetBeforeResponse_is502() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
 

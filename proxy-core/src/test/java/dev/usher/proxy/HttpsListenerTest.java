@@ -2,9 +2,10 @@ package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.TlsCertificate;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.AsyncMapping;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -24,8 +25,9 @@ final class HttpsListenerTest {
 
     @Test
     void https_withSni_proxiesAndMarksForwardedProtoHttps_andDoesNotRedirect() throws Exception {
-        SelfSignedCertificate cert = new SelfSignedCertificate("secure.test");
-        SslContext context = SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
+        // The project's self-signed default certificate (usher-tls): Netty's SelfSignedCertificate is deprecated.
+        TlsCertificate cert = DefaultCertificate.generate();
+        SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         AsyncMapping<String, SslContext> sni = (host, promise) -> {
             asked.add(String.valueOf(host));
@@ -36,8 +38,6 @@ final class HttpsListenerTest {
 
             assertThat(asked).containsExactly("secure.test");
             assertThat(response).startsWith("HTTP/1.1 200").contains("x-forwarded-proto: https", "uri=/login");
-        } finally {
-            cert.delete();
         }
     }
 

@@ -74,7 +74,8 @@ final class ProtocolTest {
     @Test
     void noContentAndNotModified_haveNoBody() throws Exception {
         try (RawHttp raw = raw()) {
-            raw.send("GET /status/204 HTTP/1.1\r\nHost: app.test\r\n\r\nGET /status/304 HTTP/1.1\r\nHost: app.test\r\n\r\n"
+            raw.send("GET /status/204 HTTP/1.1\r\nHost: app.test\r\n\r\n"
+                    + "GET /status/304 HTTP/1.1\r\nHost: app.test\r\n\r\n"
                     + "GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
 
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 204").endsWith("\r\n\r\n");

@@ -36,7 +36,8 @@ final class RoutingBehaviourTest {
 
         assertThat(res.statusCode()).isEqualTo(404);
         assertThat(res.headers().firstValue("server")).hasValue("usher");
-        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(res.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(res.body()).startsWith("404 Not Found");
     }
 

@@ -50,6 +50,19 @@ final class WebSocketTest {
     }
 
     @Test
+    void idleTunnel_isClosedAfterTunnelIdleTimeout() throws Exception {
+        fixture = new ProxyFixture(1, ProxySettings.builder().tunnelIdleTimeout(java.time.Duration.ofMillis(300))
+                .build());
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 101");
+
+            assertThat(raw.readUntilClose()).doesNotContain("<<timeout>>");
+        }
+    }
+
+    @Test
     void upgradeRequest_rawHandshake_gets101WithUpgradeHeaders() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {

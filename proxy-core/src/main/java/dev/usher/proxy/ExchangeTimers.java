@@ -1,0 +1,112 @@
+package dev.usher.proxy;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The two clocks of an {@link Exchange}, on its event loop.
+ *
+ * <ul>
+ *   <li>Response timeout: from the request being fully sent until the response head
+ *       ({@link ProxySettings#responseTimeout()}).</li>
+ *   <li>Client watchdog: a client that stops sending its body, or stops reading its response, for
+ *       {@link ProxySettings#clientIdleTimeout()} (nginx's {@code client_body_timeout} and {@code send_timeout}). It is
+ *       one timer per exchange re-armed lazily from a timestamp, so streaming a large body costs no timer per
+ *       chunk.</li>
+ *   <li>The same watchdog gives an origin that stops reading the request body {@link ProxySettings#responseTimeout()}
+ *       to take more (nginx's {@code proxy_send_timeout}).</li>
+ * </ul>
+ */
+final class ExchangeTimers {
+
+    private final EventExecutor executor;
+    private final long responseNanos;
+    private final long idleNanos;
+    private final Runnable onResponseTimeout;
+    private final BooleanSupplier waitingOnClient;
+    private final Runnable onClientStalled;
+    private final BooleanSupplier waitingOnOrigin;
+    private final Runnable onOriginStalled;
+    private ScheduledFuture<?> response;
+    private ScheduledFuture<?> watchdog;
+    private long lastClientProgress;
+
+    ExchangeTimers(EventExecutor executor, ProxySettings settings, Runnable onResponseTimeout,
+            BooleanSupplier waitingOnClient, Runnable onClientStalled, BooleanSupplier waitingOnOrigin,
+            Runnable onOriginStalled) {
+        this.executor = executor;
+        this.responseNanos = settings.responseTimeout().toNanos();
+        this.idleNanos = settings.clientIdleTimeout().toNanos();
+        this.onResponseTimeout = onResponseTimeout;
+        this.waitingOnClient = waitingOnClient;
+        this.onClientStalled = onClientStalled;
+        this.waitingOnOrigin = waitingOnOrigin;
+        this.onOriginStalled = onOriginStalled;
+    }
+
+    /** Body bytes moved (the client sent some, or the origin took some): the stall clock restarts. */
+    void progress() {
+        lastClientProgress = System.nanoTime();
+    }
+
+    void startWatchdog() {
+        progress();
+        if (watchdog == null) {
+            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void armResponse() {
+        if (response == null) {
+            response = executor.schedule(this::responseExpired, responseNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void cancelResponse() {
+        if (response != null) {
+            response.cancel(false);
+            response = null;
+        }
+    }
+
+    void cancelAll() {
+        cancelResponse();
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+    }
+
+    private long checkPeriod() {
+        return Math.min(idleNanos, responseNanos);
+    }
+
+    private void responseExpired() {
+        response = null;
+        onResponseTimeout.run();
+    }
+
+    private void checkClient() {
+        watchdog = null;
+        long quiet = System.nanoTime() - lastClientProgress;
+        if (waitingOnClient.getAsBoolean()) {
+            if (quiet >= idleNanos) {
+                onClientStalled.run();
+                return;
+            }
+            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos - quiet, responseNanos),
+                    TimeUnit.NANOSECONDS);
+        } else if (waitingOnOrigin.getAsBoolean()) {
+            if (quiet >= responseNanos) {
+                onOriginStalled.run();
+                return;
+            }
+            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos, responseNanos - quiet),
+                    TimeUnit.NANOSECONDS);
+        } else {
+            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
+        }
+    }
+}
