@@ -44,6 +44,7 @@ final class Exchange {
     private final boolean head;
     private final boolean http10;
     private final boolean replayable;
+    private final boolean bodyless;
     private final boolean upgrade;
     private final int first;
     private boolean keepAlive;
@@ -80,7 +81,8 @@ final class Exchange {
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
         this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn.clientIp, conn.tls,
                 conn.listenerPort);
-        this.replayable = !decision.hasBody() && !upgrade && Requests.idempotent(request.method());
+        this.bodyless = !decision.hasBody();
+        this.replayable = bodyless && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
                 () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled,
                 () -> !done && waitingOrigin, this::originStalled);
@@ -291,7 +293,7 @@ final class Exchange {
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         releaseOrigin(requestComplete && originKeepAlive);
         record.finish(status);
-        client.exchangeDone(keepAlive && requestComplete, lastWrite);
+        client.exchangeDone(keepAlive && clientReusable(), lastWrite);
     }
 
     /** The origin connection closed or failed while this exchange held it. */
@@ -352,11 +354,19 @@ final class Exchange {
             ctx.close();
             return;
         }
-        boolean keep = keepAlive && requestComplete;
+        boolean keep = keepAlive && clientReusable();
         conn.encoder.headRequest(head);
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
         record.finish(error.code());
         client.exchangeDone(keep, written);
+    }
+
+    /**
+     * The client connection can take another request once this one was read to its end; a body-less request's empty
+     * end may still be queued, and the handler skips it.
+     */
+    private boolean clientReusable() {
+        return requestComplete || bodyless;
     }
 
     private void releaseOrigin(boolean reuse) {

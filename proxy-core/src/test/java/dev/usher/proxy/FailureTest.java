@@ -44,6 +44,18 @@ final class FailureTest {
     }
 
     @Test
+    void originDown_502_keepsTheClientConnectionForTheNextRequest() throws Exception {
+        fixture = new ProxyFixture(1, ProxySettings.defaults());
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("GET /reset HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 502").doesNotContain("connection: close");
+
+            raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
     void connectRefused_triesTheNextEndpoint() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
         int live = fixture.origins.get(0).port();

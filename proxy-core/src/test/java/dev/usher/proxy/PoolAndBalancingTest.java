@@ -31,6 +31,7 @@ final class PoolAndBalancingTest {
 
         assertThat(fixture.origins.get(0).requests.get()).isEqualTo(50);
         assertThat(fixture.origins.get(0).connections.get()).isEqualTo(1);
+        assertThat(fixture.registry.get("usher.upstream.connect.duration").timer().count()).isEqualTo(1L);
     }
 
     @Test
@@ -78,7 +79,28 @@ final class PoolAndBalancingTest {
     }
 
     @Test
-    void leastRequest_reachesEveryEndpoint_andAvoidsTheBusyOne() throws Exception {
+    void leastRequest_sendsEverythingElseAwayFromTheEndpointBusyWithASlowRequest() throws Exception {
+        fixture = new ProxyFixture(2, ProxySettings.builder()
+                .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST).build(), b -> b.eventLoops(1));
+        try (RawHttp slow = new RawHttp(fixture.proxy.httpPort())) {
+            slow.send("GET /slow?ms=8000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (fixture.origins.stream().mapToInt(o -> o.requests.get()).sum() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            TestOrigin busy = fixture.origins.get(0).requests.get() == 1 ? fixture.origins.get(0)
+                    : fixture.origins.get(1);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);
+            }
+
+            assertThat(busy.requests.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void leastRequest_reachesEveryEndpoint() throws Exception {
         fixture = new ProxyFixture(3, ProxySettings.builder()
                 .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST).build());
 
