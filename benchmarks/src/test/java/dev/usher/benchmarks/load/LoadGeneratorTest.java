@@ -70,8 +70,9 @@ final class LoadGeneratorTest {
         Measurement m = LoadGenerator.run(settings("/p0", 4, 100, 0), progress);
 
         assertThat(m.errors().total()).isZero();
-        // 100/s for a 2 s window: the schedule caps the count (a slow machine may send fewer, never many more).
-        assertThat(m.responses()).isPositive().isLessThanOrEqualTo(300);
+        // 100/s: nothing is sent before its intended time, so at most the 400 scheduled from the start (warm-up
+        // included, if a slow start left a backlog) can end in the window, plus one per connection.
+        assertThat(m.responses()).isPositive().isLessThanOrEqualTo(404);
     }
 
     @Test
