@@ -84,8 +84,10 @@ public final class LoadGenerator {
         Histogram total = new Histogram(3);
         Histogram interval = null;
         long lastTick = start;
+        LoadRun.Window window = run.window();
         boolean counting = settings.warmup().isZero();
         if (counting) {
+            window = run.startCounting();
             progress.countingStarted();
         }
         while (true) {
@@ -95,21 +97,25 @@ public final class LoadGenerator {
                 TimeUnit.NANOSECONDS.sleep(Math.min(nextTick - now, TimeUnit.MILLISECONDS.toNanos(50)));
                 continue;
             }
-            interval = run.recorder().getIntervalHistogram(interval);
+            boolean last = counting && now >= end;
+            if (last) {
+                run.stop(); // first, so that the final interval and the counters hold exactly the same responses
+            }
+            interval = window.recorder.getIntervalHistogram(interval);
             if (counting) {
                 total.add(interval);
             }
-            progress.tick((now - start) / 1e9, counting, Latency.of(interval), run.errors());
+            progress.tick((now - start) / 1e9, counting, Latency.of(interval), window.counters.snapshot());
             lastTick = now;
-            if (counting && now >= end) {
-                run.stop();
+            if (last) {
                 progress.countingEnded();
                 return new Measurement(total.getTotalCount(), (now - countFrom) / 1e9, Latency.of(total),
-                        run.errors());
+                        window.counters.snapshot());
             }
             if (!counting && now >= countFrom) {
                 counting = true;
-                run.startCounting();
+                window = run.startCounting();
+                interval = null; // a recycled interval histogram must come from the same recorder
                 progress.countingStarted();
             }
         }

@@ -3,17 +3,28 @@ package dev.usher.benchmarks.load;
 import io.netty.buffer.ByteBuf;
 import org.HdrHistogram.Recorder;
 
-/** State shared by every connection of one run: settings, encoded requests, the recorder and the counters. */
+/**
+ * State shared by every connection of one run: settings, encoded requests, and the current window.
+ *
+ * <p>A window pairs a latency recorder with error counters. Connections read the window once per event and write
+ * both parts into it, so the warm-up's responses and errors are dropped together when the counted window replaces
+ * it, and nothing lands anywhere once the run stops.
+ */
 final class LoadRun {
 
     /** Longest latency recorded as itself; anything slower is clamped (an hour is beyond any request timeout). */
     static final long MAX_MICROS = 3_600_000_000L;
 
+    /** Latencies and errors of one phase of the run. */
+    static final class Window {
+        final Recorder recorder = new Recorder(3);
+        final Counters counters = new Counters();
+    }
+
     private final LoadSettings settings;
     private final ByteBuf[] requests;
-    private final Recorder recorder = new Recorder(3);
-    private volatile Counters counters = new Counters();
-    private volatile boolean stopped;
+    private final Counters discarded = new Counters();
+    private volatile Window window = new Window();
 
     LoadRun(LoadSettings settings, ByteBuf[] requests) {
         this.settings = settings;
@@ -22,10 +33,6 @@ final class LoadRun {
 
     LoadSettings settings() {
         return settings;
-    }
-
-    Recorder recorder() {
-        return recorder;
     }
 
     /** The bytes of request {@code index} (modulo the count), as a duplicate the write will release. */
@@ -37,36 +44,42 @@ final class LoadRun {
         return requests.length;
     }
 
-    /** Records one complete response. */
+    /** Records one complete response in the current window. */
     void response(long latencyNanos, int status) {
-        if (stopped) {
+        Window current = window;
+        if (current == null) {
             return;
         }
-        recorder.recordValue(Math.min(MAX_MICROS, Math.max(0, latencyNanos / 1000)));
+        current.recorder.recordValue(Math.min(MAX_MICROS, Math.max(0, latencyNanos / 1000)));
         if (status < 200 || status > 299) {
-            counters.status(status);
+            current.counters.status(status);
         }
     }
 
+    /** Where errors are counted now; after the stop, a set nobody reads. */
     Counters counters() {
-        return counters;
+        Window current = window;
+        return current == null ? discarded : current.counters;
     }
 
-    Errors errors() {
-        return counters.snapshot();
+    Window window() {
+        return window;
     }
 
     boolean stopped() {
-        return stopped;
+        return window == null;
     }
 
-    /** Drops what the warm-up counted: errors start from zero (the recorder's interval is taken by the caller). */
-    void startCounting() {
-        counters = new Counters();
+    /** Opens the counted window and returns it; the warm-up window is dropped. */
+    Window startCounting() {
+        Window counted = new Window();
+        window = counted;
+        return counted;
     }
 
+    /** Nothing is recorded from now on; connections stop sending. */
     void stop() {
-        stopped = true;
+        window = null;
     }
 
     /** Frees the encoded requests once no connection can write any more. */
