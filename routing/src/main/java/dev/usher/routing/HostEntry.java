@@ -46,18 +46,25 @@ final class HostEntry {
         Arrays.sort(this.rules, PRECEDENCE);
         this.fallback = fallback;
         this.index = this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
-        StringBuilder chars = new StringBuilder();
-        appendLength(chars, indexKey.length()).append(indexKey);
-        rulesFrom = chars.length();
+        int size = 2 + indexKey.length();
         for (Route rule : this.rules) {
-            chars.append((char) rule.typeRank());
-            appendLength(chars, rule.matchKey().length()).append(rule.matchKey());
+            size += 3 + rule.matchKey().length();
         }
-        data = chars.toString().toCharArray();
+        data = new char[size];
+        int at = putKey(0, indexKey);
+        rulesFrom = at;
+        for (Route rule : this.rules) {
+            data[at] = (char) rule.typeRank();
+            at = putKey(at + 1, rule.matchKey());
+        }
     }
 
-    private static StringBuilder appendLength(StringBuilder chars, int length) {
-        return chars.append((char) (length >>> 16)).append((char) length);
+    /** Writes {@code key}'s 32-bit length as two chars, then its chars; returns the next free index. */
+    private int putKey(int at, String key) {
+        data[at] = (char) (key.length() >>> 16);
+        data[at + 1] = (char) key.length();
+        key.getChars(0, key.length(), data, at + 2);
+        return at + 2 + key.length();
     }
 
     private int length(int at) {
@@ -129,6 +136,13 @@ final class HostEntry {
 
     List<Route> rules() {
         return List.of(rules);
+    }
+
+    /** Appends the rules, in precedence order, without an intermediate copy. */
+    void addRulesTo(List<Route> routes) {
+        for (Route rule : rules) {
+            routes.add(rule);
+        }
     }
 
     Route fallback() {

@@ -7,8 +7,8 @@ import java.util.Map;
  * request host so that a lookup neither lower-cases nor copies it.
  *
  * <p>Laid out for few dependent memory loads, which dominate at 10,000 hosts: the full hashes sit in an
- * {@code int[]} (0 meaning empty) and are compared first, and the key itself is stored inside the entry's own data array
- * ({@link HostEntry#keyEquals}), which a hit reads next anyway.
+ * {@code int[]} (0 meaning empty) and are compared first, and the key itself is stored inside the entry's own
+ * data array ({@link HostEntry#keyEquals}), which a hit reads next anyway.
  */
 final class HostIndex {
 
