@@ -30,6 +30,7 @@ final class ClusterLoop implements Runnable {
     static final long MAX_DELAY_MILLIS = 500;
     private static final long SYNC_POLL_MILLIS = 50;
     private static final long IDLE_MILLIS = 1000;
+    private static final long SYNC_WARNING_MILLIS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
 
@@ -52,6 +53,7 @@ final class ClusterLoop implements Runnable {
     private long firstPending;
     private long lastChange;
     private long oldestReceived;
+    private long nextSyncWarning;
     private Translation last;
 
     /** {@code status} is null when this replica never writes Ingress status. */
@@ -70,6 +72,7 @@ final class ClusterLoop implements Runnable {
 
     @Override
     public void run() {
+        nextSyncWarning = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SYNC_WARNING_MILLIS);
         while (!stopped) {
             try {
                 Change change = queue.poll(waitMillis(), TimeUnit.MILLISECONDS);
@@ -82,6 +85,8 @@ final class ClusterLoop implements Runnable {
                 changes.forEach(c -> apply(c, now));
                 if (!synced && watched.stream().allMatch(w -> w.informer().hasSynced())) {
                     seed(now);
+                } else if (!synced && now - nextSyncWarning >= 0) {
+                    warnNotSynced(now);
                 }
                 if (synced && isPending() && isDue(now)) {
                     publish();
@@ -116,6 +121,15 @@ final class ClusterLoop implements Runnable {
         } else {
             endpointServices.add(ClusterCache.sliceService(change.object()));
         }
+    }
+
+    /** Nothing is served until every informer lists; say which do not (RBAC, a missing API) every so often. */
+    private void warnNotSynced(long now) {
+        List<String> waiting = watched.stream().filter(w -> !w.informer().hasSynced())
+                .map(w -> w.kind().getSimpleName()).toList();
+        LOG.warn("still waiting for the first list of {}; no routes are published until every kind has synced",
+                waiting);
+        nextSyncWarning = now + TimeUnit.MILLISECONDS.toNanos(SYNC_WARNING_MILLIS);
     }
 
     private void seed(long now) {

@@ -160,6 +160,17 @@ final class ClusterSourceTest {
     }
 
     @Test
+    void oneNamespaceWatched_ingressesOfOtherNamespacesGetNoRoute() {
+        Ingress elsewhere = new IngressBuilder(ingress("b", "usher", "b.example.com", "alpaca")).editMetadata()
+                .withNamespace("team-b").endMetadata().build();
+        create(ourClass(false), service("alpaca", "http"), ingress("a", "usher", "a.example.com", "alpaca"),
+                elsewhere);
+        source = ClusterSource.start(client, "default", WatcherSettings.defaults(), publisher);
+        assertThat(Routes.await(table, "a.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "b.example.com", "/")).isEqualTo("404");
+    }
+
+    @Test
     void close_stopsTheClusterThread() {
         start(WatcherSettings.defaults());
         assertThat(awaitReady()).isTrue();
