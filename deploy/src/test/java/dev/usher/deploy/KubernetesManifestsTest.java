@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
-import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -173,8 +172,7 @@ final class KubernetesManifestsTest {
         createCluster();
         recordedCalls(); // the set-up's own requests; from here on every request is the controller's
 
-        try (EchoServer ignored = EchoServer.builder().name("alpaca").build().start();
-                Controller controller = Controller.start(config, () -> client)) {
+        try (Controller controller = Controller.start(config, () -> client)) {
             awaitStatusAddress();
             assertThat(controller.ready()).isTrue();
         }
