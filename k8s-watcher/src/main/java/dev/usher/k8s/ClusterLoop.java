@@ -39,8 +39,11 @@ final class ClusterLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
 
-    /** One informer notification. */
-    record Change(HasMetadata object, boolean deleted, long receivedNanos) {
+    /**
+     * One informer notification; {@code relisted} marks a delete found by a relist rather than seen on the watch
+     * (fabric8's {@code deletedFinalStateUnknown}).
+     */
+    record Change(HasMetadata object, boolean deleted, boolean relisted, long receivedNanos) {
     }
 
     private final BlockingQueue<Change> queue;
@@ -127,10 +130,9 @@ final class ClusterLoop implements Runnable {
             oldestReceived = change.receivedNanos();
         }
         lastChange = now;
-        if (change.deleted() && change.object() instanceof Ingress) {
-            guard.removed(now, 1);
-        } else if (change.deleted() && change.object() instanceof IngressClass) {
-            guard.removed(now, EmptyTableGuard.BURST);
+        if (change.deleted() && (change.object() instanceof Ingress || change.object() instanceof IngressClass)) {
+            boolean wholesale = change.relisted() || change.object() instanceof IngressClass;
+            guard.removed(now, wholesale ? EmptyTableGuard.BURST : 1);
         }
         if (effect == Effect.REBUILD) {
             rebuild = true;

@@ -163,22 +163,22 @@ public final class ClusterSource implements AutoCloseable {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T object) {
-                enqueue(object, false);
+                enqueue(object, false, false);
             }
 
             @Override
             public void onUpdate(T oldObject, T newObject) {
-                enqueue(newObject, false);
+                enqueue(newObject, false, false);
             }
 
             @Override
             public void onDelete(T object, boolean deletedFinalStateUnknown) {
-                enqueue(object, true);
+                enqueue(object, true, deletedFinalStateUnknown);
             }
 
-            private void enqueue(T object, boolean deleted) {
+            private void enqueue(T object, boolean deleted, boolean relisted) {
                 if (accept.test(object)) {
-                    queue.add(new ClusterLoop.Change(object, deleted, System.nanoTime()));
+                    queue.add(new ClusterLoop.Change(object, deleted, relisted, System.nanoTime()));
                 }
             }
         });

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * it reports every object missing from the new list as deleted. If that empties the table we would answer 404 to all
  * traffic until the objects come back. So a snapshot that routes no Ingress, replacing one that routes at least one,
  * is <em>held</em> when it comes from a burst: two or more Ingress removals, or the removal of an IngressClass (which
- * unroutes every Ingress of that class at once), within the last {@link #GRACE} period. While held, the old table
+ * unroutes every Ingress of that class at once), or an Ingress removal found by a relist rather than seen on the watch
+ * (fabric8's {@code deletedFinalStateUnknown}), within the last {@link #GRACE} period. While held, the old table
  * keeps serving; the hold ends early as soon as a rebuild routes something again (the objects came back), and
  * otherwise the empty table is published once the grace period has passed since the hold began, since by then the
  * emptiness is real. A single Ingress delete, even of the last one, and an update that takes the last Ingress out of
@@ -37,7 +38,10 @@ final class EmptyTableGuard {
         this.graceNanos = Objects.requireNonNull(grace, "grace").toNanos();
     }
 
-    /** Records that the cache lost an Ingress ({@code weight} 1) or an IngressClass ({@code weight} {@link #BURST}). */
+    /**
+     * Records that the cache lost an Ingress ({@code weight} 1), or an IngressClass or an Ingress that a relist found
+     * gone ({@code weight} {@link #BURST}: a burst on its own).
+     */
     void removed(long now, int weight) {
         for (int i = 0; i < weight; i++) {
             removals.addLast(now);

@@ -40,7 +40,7 @@ final class EmptyTableGuardTest {
     }
 
     @Test
-    void ingressClassRemoval_emptyingTheTable_countsAsABurst() {
+    void ingressClassRemoval_orAnIngressRemovalFoundByARelist_emptyingTheTable_countsAsABurst() {
         guard.removed(0, EmptyTableGuard.BURST);
         assertThat(guard.withhold(4, 0, 0)).isTrue();
     }
