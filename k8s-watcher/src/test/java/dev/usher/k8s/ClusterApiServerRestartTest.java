@@ -59,7 +59,7 @@ final class ClusterApiServerRestartTest {
     }
 
     @Test
-    void apiServerStoppingAndReturning_keepsTheTable_thenPicksUpTheChangesMadeMeanwhile() throws Exception {
+    void apiServerStoppingAndReturning_keepsTheTable_thenPicksUpChangesOnceTheWatchesResume() throws Exception {
         KubernetesMockServer first = server(0);
         KubernetesClient watcherClient = client(first);
         create(watcherClient, ourClass(), service("default", "alpaca"), slice("default", "alpaca", "10.0.0.1"),
