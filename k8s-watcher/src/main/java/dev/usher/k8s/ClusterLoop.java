@@ -7,6 +7,8 @@ import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_DELAY_MILLIS} ms after the first pending one, so a burst (a rollout) costs one rebuild and a steady
  * trickle still propagates. Nothing is built before every informer has synced: at that moment the cache is seeded from
  * the informer stores (their notifications may still be in flight) and the first snapshot published at once.
+ *
+ * <p>A transient empty list never wipes the table: a rebuild that would route no Ingress after a burst of removals is
+ * held back by the {@link EmptyTableGuard} for its grace period, and published only if it is still empty then.
  */
 final class ClusterLoop implements Runnable {
 
@@ -34,8 +39,11 @@ final class ClusterLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
 
-    /** One informer notification. */
-    record Change(HasMetadata object, boolean deleted, long receivedNanos) {
+    /**
+     * One informer notification; {@code relisted} marks a delete found by a relist rather than seen on the watch
+     * (fabric8's {@code deletedFinalStateUnknown}).
+     */
+    record Change(HasMetadata object, boolean deleted, boolean relisted, long receivedNanos) {
     }
 
     private final BlockingQueue<Change> queue;
@@ -44,6 +52,7 @@ final class ClusterLoop implements Runnable {
     private final SnapshotPublisher publisher;
     private final StatusLeadership status;
     private final ClusterCache cache = new ClusterCache();
+    private final EmptyTableGuard guard;
     private volatile boolean stopped;
 
     private boolean synced;
@@ -54,12 +63,14 @@ final class ClusterLoop implements Runnable {
     private long lastChange;
     private long oldestReceived;
     private long nextSyncWarning;
+    private long changeWhenHeld;
     private Translation last;
 
     /** {@code status} is null when this replica never writes Ingress status. */
     ClusterLoop(BlockingQueue<Change> queue, List<Watched> watched, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusLeadership status) {
+            SnapshotPublisher publisher, StatusLeadership status, Duration emptyGrace) {
         this.status = status;
+        this.guard = new EmptyTableGuard(emptyGrace);
         this.queue = queue;
         this.watched = watched;
         this.settings = settings;
@@ -68,6 +79,11 @@ final class ClusterLoop implements Runnable {
 
     void stop() {
         stopped = true;
+    }
+
+    /** True while a rebuild that routes nothing is held back (see {@link EmptyTableGuard}). */
+    boolean holdingEmptyTable() {
+        return guard.holding();
     }
 
     @Override
@@ -89,7 +105,7 @@ final class ClusterLoop implements Runnable {
                     warnNotSynced(now);
                 }
                 if (synced && isPending() && isDue(now)) {
-                    publish();
+                    publish(now);
                 }
             } catch (InterruptedException e) {
                 break;
@@ -114,6 +130,10 @@ final class ClusterLoop implements Runnable {
             oldestReceived = change.receivedNanos();
         }
         lastChange = now;
+        if (change.deleted() && (change.object() instanceof Ingress || change.object() instanceof IngressClass)) {
+            boolean wholesale = change.relisted() || change.object() instanceof IngressClass;
+            guard.removed(now, wholesale ? EmptyTableGuard.BURST : 1);
+        }
         if (effect == Effect.REBUILD) {
             rebuild = true;
         } else if (effect == Effect.STATUS) {
@@ -144,9 +164,14 @@ final class ClusterLoop implements Runnable {
         LOG.info("all informers synced; building the first snapshot");
     }
 
-    private void publish() {
+    private void publish(long now) {
         if (rebuild || last == null) {
             Translation translation = Translator.translate(cache.objects(), settings);
+            if (guard.withhold(last == null ? 0 : last.ruleSets().size(), translation.ruleSets().size(), now)) {
+                // Everything stays pending; look again on the next change or when the grace period ends.
+                changeWhenHeld = lastChange;
+                return;
+            }
             publisher.publish(translation, oldestReceived);
             cache.dependsOn(translation.endpoints().keySet());
             last = translation;
@@ -178,6 +203,10 @@ final class ClusterLoop implements Runnable {
     }
 
     private boolean isDue(long now) {
+        if (guard.holding()) {
+            return now - guard.releaseAt() >= 0
+                    || lastChange != changeWhenHeld && now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        }
         return now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
                 || now - firstPending >= TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
     }
@@ -190,6 +219,11 @@ final class ClusterLoop implements Runnable {
             return IDLE_MILLIS;
         }
         long now = System.nanoTime();
+        if (guard.holding()) {
+            long due = lastChange == changeWhenHeld ? guard.releaseAt()
+                    : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS));
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now));
+        }
         long due = Math.min(lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
                 firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now));

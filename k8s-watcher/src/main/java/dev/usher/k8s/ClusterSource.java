@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * informer has synced. Informers: IngressClass (cluster-wide), Ingress {@code networking.k8s.io/v1}, Service,
  * EndpointSlice {@code discovery.k8s.io/v1} and Secret of type {@code kubernetes.io/tls} (field selector, and
  * filtered again here), in all namespaces or in one. Informers retry after errors, so an API server that goes away
- * leaves the last table serving until it returns.
+ * leaves the last table serving until it returns; and a relist that briefly reports everything deleted does not wipe
+ * the table ({@link EmptyTableGuard}).
  */
 public final class ClusterSource implements AutoCloseable {
 
@@ -55,9 +56,10 @@ public final class ClusterSource implements AutoCloseable {
 
     private final StatusLeadership status;
 
-    private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher, StatusLeadership status) {
+    private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher, StatusLeadership status,
+            Duration emptyGrace) {
         this.status = status;
-        this.loop = new ClusterLoop(queue, watched, settings, publisher, status);
+        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace);
         this.thread = new Thread(loop, "usher-cluster");
         this.thread.setDaemon(true);
     }
@@ -86,12 +88,19 @@ public final class ClusterSource implements AutoCloseable {
     /** With explicit election timings, so tests can fail over in seconds. */
     static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
             SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry) {
+        return start(client, namespace, settings, publisher, status, lease, renew, retry, EmptyTableGuard.GRACE);
+    }
+
+    /** With explicit election timings and grace period for an emptied table ({@link EmptyTableGuard}). */
+    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
+            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry,
+            Duration emptyGrace) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
         StatusLeadership leadership = status == null ? null
                 : new StatusLeadership(client, status, lease, renew, retry);
-        ClusterSource source = new ClusterSource(settings, publisher, leadership);
+        ClusterSource source = new ClusterSource(settings, publisher, leadership, emptyGrace);
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);
@@ -113,6 +122,11 @@ public final class ClusterSource implements AutoCloseable {
     /** True when every informer has listed and holds an open watch (for diagnostics and tests). */
     boolean watching() {
         return watched.stream().allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
+    }
+
+    /** True while a rebuild that would route no Ingress is held back ({@link EmptyTableGuard}). */
+    boolean holdingEmptyTable() {
+        return loop.holdingEmptyTable();
     }
 
     /** Whether this replica currently writes Ingress status (false when status writing is off). */
@@ -149,22 +163,22 @@ public final class ClusterSource implements AutoCloseable {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T object) {
-                enqueue(object, false);
+                enqueue(object, false, false);
             }
 
             @Override
             public void onUpdate(T oldObject, T newObject) {
-                enqueue(newObject, false);
+                enqueue(newObject, false, false);
             }
 
             @Override
             public void onDelete(T object, boolean deletedFinalStateUnknown) {
-                enqueue(object, true);
+                enqueue(object, true, deletedFinalStateUnknown);
             }
 
-            private void enqueue(T object, boolean deleted) {
+            private void enqueue(T object, boolean deleted, boolean relisted) {
                 if (accept.test(object)) {
-                    queue.add(new ClusterLoop.Change(object, deleted, System.nanoTime()));
+                    queue.add(new ClusterLoop.Change(object, deleted, relisted, System.nanoTime()));
                 }
             }
         });

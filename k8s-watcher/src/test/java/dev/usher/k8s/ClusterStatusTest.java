@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +96,36 @@ final class ClusterStatusTest {
         assertThat(awaitStatus("second", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
     }
 
+    /**
+     * Another replica holds the Lease (its renewTime lies ahead, so it does not expire while we look): ours routes the
+     * Ingresses but writes no status and records no Event; once that Lease is gone, ours is elected and does both.
+     */
+    @Test
+    void replicaNotHoldingTheLease_writesNoStatusAndNoEvent_untilItIsElected() throws InterruptedException {
+        create(new LeaseBuilder().withNewMetadata().withName("usher-leader").withNamespace("default").endMetadata()
+                .withNewSpec().withHolderIdentity("replica-elsewhere").withLeaseDurationSeconds(3)
+                .withAcquireTime(ZonedDateTime.now()).withRenewTime(ZonedDateTime.now().plusHours(1))
+                .withLeaseTransitions(0).endSpec().build());
+        RoutingTable table = new RoutingTable();
+        ClusterSource b = start("replica-b",
+                new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-b"),
+                new SnapshotPublisher(table, null));
+        create(ingress("a-first", "usher"), ingress("b-second", "usher"));
+        assertThat(Routes.await(table, "any.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+        for (int i = 0; i < 20; i++) {
+            assertThat(b.leading()).isFalse();
+            assertThat(status("a-first")).isEmpty();
+            assertThat(events("b-second", "ConflictLost")).isZero();
+            Thread.sleep(100);
+        }
+
+        client.leases().inNamespace("default").withName("usher-leader").delete();
+        assertThat(Routes.awaitValue(b::leading, true)).isTrue();
+        assertThat(awaitStatus("a-first", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
+        assertThat(awaitStatus("b-second", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
+        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L)).isEqualTo(1L);
+    }
+
     @Test
     void events_areRecordedOnceForALostConflictAndForEachProblem_byTheLeader() {
         start("replica-a", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
@@ -117,7 +149,10 @@ final class ClusterStatusTest {
     }
 
     private ClusterSource start(String name, StatusOptions options) {
-        SnapshotPublisher publisher = new SnapshotPublisher(new RoutingTable(), null);
+        return start(name, options, new SnapshotPublisher(new RoutingTable(), null));
+    }
+
+    private ClusterSource start(String name, StatusOptions options, SnapshotPublisher publisher) {
         ClusterSource source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, options,
                 LEASE, RENEW, RETRY);
         sources.add(source);
