@@ -65,6 +65,11 @@ final class ProxyOptions {
             description = "Access log line format, on logger dev.usher.access (default: ${DEFAULT-VALUE}).")
     ProxySettings.AccessLogFormat accessLog;
 
+    @Option(names = "--hsts", paramLabel = "VALUE",
+            description = "Strict-Transport-Security value added to HTTPS responses that lack one, "
+                    + "e.g. 'max-age=31536000; includeSubDomains' (default: none).")
+    String hsts;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -109,6 +114,9 @@ final class ProxyOptions {
         }
         if (accessLog != null) {
             b.accessLog(accessLog);
+        }
+        if (hsts != null) {
+            b.hsts(hsts);
         }
         return b.build();
     }

@@ -230,6 +230,9 @@ final class Exchange {
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response);
         keepAlive = ResponseHeads.prepare(response, head, http10, keepAlive && !context.draining());
+        if (conn.tls) {
+            ResponseHeads.addHsts(response, context.settings().hsts());
+        }
         conn.encoder.headRequest(head);
         ctx.write(response);
     }

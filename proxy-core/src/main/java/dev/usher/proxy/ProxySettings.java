@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param connectAttempts endpoints tried when connects fail, each at most once (3)
  * @param loadBalancing how an endpoint is picked ({@link LoadBalancing#ROUND_ROBIN})
  * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
+ * @param hsts the {@code Strict-Transport-Security} value added to HTTPS responses whose origin sent none, e.g.
+ *     {@code max-age=31536000; includeSubDomains}; {@code null} (the default) adds nothing
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -38,7 +40,8 @@ public record ProxySettings(
         long maxRequestBodyBytes,
         int connectAttempts,
         LoadBalancing loadBalancing,
-        AccessLogFormat accessLog) {
+        AccessLogFormat accessLog,
+        String hsts) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -69,6 +72,9 @@ public record ProxySettings(
         atLeast(connectAttempts, 1, "connectAttempts");
         Objects.requireNonNull(loadBalancing, "loadBalancing");
         Objects.requireNonNull(accessLog, "accessLog");
+        if (hsts != null && (hsts.isBlank() || hsts.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
+        }
     }
 
     /** The defaults listed on each component. */
@@ -98,6 +104,7 @@ public record ProxySettings(
         b.connectAttempts = connectAttempts;
         b.loadBalancing = loadBalancing;
         b.accessLog = accessLog;
+        b.hsts = hsts;
         return b;
     }
 
@@ -130,6 +137,7 @@ public record ProxySettings(
         private int connectAttempts = 3;
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
+        private String hsts;
 
         private Builder() {
         }
@@ -204,12 +212,17 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder hsts(String v) {
+            hsts = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog);
+                    accessLog, hsts);
         }
     }
 }

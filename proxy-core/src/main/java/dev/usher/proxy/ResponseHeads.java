@@ -6,9 +6,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 /** Rewrites an origin's response head for the client: hop-by-hop fields out, {@code Server} in, re-framed. */
 final class ResponseHeads {
+
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
 
     private ResponseHeads() {
     }
@@ -50,5 +53,12 @@ final class ResponseHeads {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return keep;
+    }
+
+    /** Adds {@code Strict-Transport-Security} (RFC 6797 §7.1: HTTPS responses only) unless off or the origin set it. */
+    static void addHsts(HttpResponse response, String hsts) {
+        if (hsts != null && !response.headers().contains(STRICT_TRANSPORT_SECURITY)) {
+            response.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+        }
     }
 }

@@ -41,6 +41,25 @@ final class HttpsListenerTest {
         }
     }
 
+    @Test
+    void hsts_isAddedToHttpsResponsesOnly_whenConfigured() throws Exception {
+        TlsCertificate cert = DefaultCertificate.generate();
+        SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
+        AsyncMapping<String, SslContext> sni = (host, promise) -> promise.setSuccess(context);
+        ProxySettings settings = ProxySettings.builder().hsts("max-age=31536000; includeSubDomains").build();
+        try (ProxyFixture fixture = new ProxyFixture(1, settings, b -> b.https(0, sni))) {
+            String https = tlsGet(fixture.proxy.httpsPort(), "secure.test", "/");
+            String http;
+            try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+                http = raw.send("GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n").readUntilClose();
+            }
+
+            assertThat(https).startsWith("HTTP/1.1 200")
+                    .contains("strict-transport-security: max-age=31536000; includeSubDomains");
+            assertThat(http).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("strict-transport-security");
+        }
+    }
+
     private static String tlsGet(int port, String host, String path) throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, new TrustManager[] {new TrustAll()}, null);
