@@ -146,7 +146,14 @@ final class Exchange {
 
     /** A request body chunk (or its end) from the client. */
     void requestContent(HttpContent content) {
-        if (done || origin == null) {
+        if (done) {
+            content.release();
+            return;
+        }
+        if (origin == null) {
+            // A stale-connection retry is connecting, which only body-less requests do: this is their empty end,
+            // replayed by connected() once the fresh connection is up.
+            requestComplete |= content instanceof LastHttpContent;
             content.release();
             return;
         }
