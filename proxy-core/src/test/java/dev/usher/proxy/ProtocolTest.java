@@ -39,6 +39,20 @@ final class ProtocolTest {
     }
 
     @Test
+    void pipelinedRequestsWithBodies_eachBodyReachesItsOwnRequest() throws Exception {
+        try (RawHttp raw = raw()) {
+            raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\n\r\n"
+                    + "GET /echo?last HTTP/1.1\r\nHost: app.test\r\n\r\n");
+
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n5");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n3");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("uri=/echo?last");
+        }
+    }
+
+    @Test
     void head_announcesLengthWithoutBody_andConnectionStaysUsable() throws Exception {
         try (RawHttp raw = raw()) {
             raw.send("HEAD /big?bytes=1000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
