@@ -7,30 +7,28 @@ import java.util.Map;
  * request host so that a lookup neither lower-cases nor copies it.
  *
  * <p>Laid out for few dependent memory loads, which dominate at 10,000 hosts: the full hashes sit in an
- * {@code int[]} and are compared first, so a probe touches a key only when its hash matches, and keys are
- * {@code char[]} rather than {@code String}, one indirection less.
+ * {@code int[]} (0 meaning empty) and are compared first, and the key itself is stored inside the entry's own
+ * data array ({@link HostEntry#keyEquals}), which a hit reads next anyway.
  */
 final class HostIndex {
 
     private final int[] hashes;
-    private final char[][] keys;
     private final HostEntry[] values;
     private final int mask;
 
+    /** @param entries by the lower-case key each entry was built with */
     HostIndex(Map<String, HostEntry> entries) {
         int capacity = Integer.highestOneBit(Math.max(4, entries.size() * 2 + 1) - 1) << 1; // load factor <= 0.5
         hashes = new int[capacity];
-        keys = new char[capacity][];
         values = new HostEntry[capacity];
         mask = capacity - 1;
         entries.forEach((key, value) -> {
-            int hash = HostNormalizer.hash(key, 0, key.length());
+            int hash = nonZero(HostNormalizer.hash(key, 0, key.length()));
             int slot = hash & mask;
-            while (keys[slot] != null) {
+            while (hashes[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
             hashes[slot] = hash;
-            keys[slot] = key.toCharArray();
             values[slot] = value;
         });
     }
@@ -42,26 +40,24 @@ final class HostIndex {
 
     /** As {@link #get(String, int, int)}, with the region's {@link HostNormalizer#hash} already computed. */
     HostEntry get(String text, int start, int end, int hash) {
-        int slot = hash & mask;
-        char[] key;
-        while ((key = keys[slot]) != null) {
-            if (hashes[slot] == hash && equalsIgnoringCase(key, text, start, end)) {
-                return values[slot];
+        int wanted = nonZero(hash);
+        int slot = wanted & mask;
+        int stored;
+        // probes read only the int[]: a miss never touches an entry, a hit touches only the one it returns
+        while ((stored = hashes[slot]) != 0) {
+            if (stored == wanted) {
+                HostEntry entry = values[slot];
+                if (entry.keyEquals(text, start, end)) {
+                    return entry;
+                }
             }
             slot = (slot + 1) & mask;
         }
         return null;
     }
 
-    private static boolean equalsIgnoringCase(char[] key, String text, int start, int end) {
-        if (key.length != end - start) {
-            return false;
-        }
-        for (int i = 0; i < key.length; i++) {
-            if (key[i] != HostNormalizer.lower(text.charAt(start + i))) {
-                return false;
-            }
-        }
-        return true;
+    /** 0 marks an empty slot, so no stored hash may be 0. */
+    private static int nonZero(int hash) {
+        return hash == 0 ? 1 : hash;
     }
 }

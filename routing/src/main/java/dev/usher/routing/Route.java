@@ -146,10 +146,6 @@ public final class Route {
         return rank;
     }
 
-    String owner() {
-        return namespace == null ? null : namespace + "/" + ingress;
-    }
-
     @Override
     public String toString() {
         if (isNotFound()) {

@@ -67,14 +67,14 @@ final class SnapshotCompiler {
         patterns.sort(Comparator.nullsLast(Comparator.naturalOrder()));
         for (String pattern : patterns) {
             HostEntry entry = hosts.get(pattern).build(global);
-            routes.addAll(entry.rules());
+            entry.addRulesTo(routes);
             if (entry.fallback() != global) {
                 routes.add(entry.fallback());
             }
             if (pattern == null) {
                 hostless = entry;
             } else if (isWildcard(pattern)) {
-                wildcard.put(pattern.substring(2), entry);
+                wildcard.put(indexKey(pattern), entry);
             } else {
                 exact.put(pattern, entry);
             }
@@ -82,6 +82,11 @@ final class SnapshotCompiler {
         routes.addAll(tail);
         return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
                 conflicts, shadowed, resolved);
+    }
+
+    /** The key a pattern is indexed under: the pattern, a wildcard's domain without {@code *.}, "" for none. */
+    static String indexKey(String pattern) {
+        return pattern == null ? "" : isWildcard(pattern) ? pattern.substring(2) : pattern;
     }
 
     static boolean isWildcard(String pattern) {
@@ -188,10 +193,14 @@ final class SnapshotCompiler {
 
     /** Collects one host pattern's rules from every Ingress that has rules for it, oldest Ingress first. */
     private final class HostBuilder {
+        /** Hosts rarely have many rules: below this, duplicates are found by a scan instead of a map. */
+        private static final int SCAN_LIMIT = 8;
+
         private final String pattern;
         private final List<IngressRuleSet> owners = new ArrayList<>(1);
-        private final List<Route> rules = new ArrayList<>();
-        private final Map<PathKey, IngressRuleSet> ruleOwners = new HashMap<>();
+        private final List<Route> rules = new ArrayList<>(8);
+        private final List<IngressRuleSet> ruleOwners = new ArrayList<>(8);
+        private Map<PathKey, IngressRuleSet> ruleOwnerIndex;
 
         HostBuilder(String pattern) {
             this.pattern = pattern;
@@ -202,16 +211,40 @@ final class SnapshotCompiler {
                 owners.add(owner);
             }
             for (PathRule rule : paths) {
-                PathKey key = new PathKey(rule.type(), rule.type() == PathType.PREFIX
-                        ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path());
-                IngressRuleSet winner = ruleOwners.putIfAbsent(key, owner);
+                String key = rule.type() == PathType.PREFIX ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+                IngressRuleSet winner = ownerOf(rule.type(), key);
                 if (winner == null) {
                     rules.add(route(owner, rule, use(rule.backend())));
+                    ruleOwners.add(owner);
+                    if (ruleOwnerIndex != null) {
+                        ruleOwnerIndex.put(new PathKey(rule.type(), key), owner);
+                    }
                 } else {
                     Route loser = route(owner, rule, resolve(rule.backend()));
                     lose(pattern, loser, winner, owner, "same host, path and type");
                 }
             }
+        }
+
+        /** The owner of the rule already taken for this type and match key, or {@code null}. */
+        private IngressRuleSet ownerOf(PathType type, String key) {
+            if (ruleOwnerIndex == null && rules.size() >= SCAN_LIMIT) {
+                ruleOwnerIndex = new HashMap<>();
+                for (int i = 0; i < rules.size(); i++) {
+                    ruleOwnerIndex.put(new PathKey(rules.get(i).pathType(), rules.get(i).matchKey()),
+                            ruleOwners.get(i));
+                }
+            }
+            if (ruleOwnerIndex != null) {
+                return ruleOwnerIndex.get(new PathKey(type, key));
+            }
+            for (int i = 0; i < rules.size(); i++) {
+                Route taken = rules.get(i);
+                if (taken.pathType() == type && taken.matchKey().equals(key)) {
+                    return ruleOwners.get(i);
+                }
+            }
+            return null;
         }
 
         private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
@@ -235,7 +268,7 @@ final class SnapshotCompiler {
                     lose(pattern, loser, winner, owner, "two default backends for one host");
                 }
             }
-            return new HostEntry(pattern, rules, fallback);
+            return new HostEntry(pattern, indexKey(pattern), rules, fallback);
         }
     }
 }

@@ -7,6 +7,7 @@ import static dev.usher.routing.Fixtures.prefix;
 import static dev.usher.routing.Fixtures.snapshot;
 import static dev.usher.routing.Fixtures.svc;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,6 +81,26 @@ final class MergeAndConflictTest {
                 .as("namespace 'a' sorts before 'a-b' even though 'a-b/x' < 'a/y' as strings").isEqualTo("a-y");
         assertThat(snapshot.conflicts()).extracting(Conflict::loser).containsExactly("a/z", "a-b/x");
         assertThat(snapshot.conflicts()).extracting(Conflict::winner).containsOnly("a/y");
+    }
+
+    @Test
+    void conflict_onAHostWithManyRules_isFoundAndReportedToo() {
+        // more than 8 rules on one host switch duplicate detection from a scan to a map
+        Fixtures.IngressBuilder old = ingress("old").age(1);
+        Fixtures.IngressBuilder young = ingress("young").age(2);
+        for (int i = 0; i < 12; i++) {
+            old.rule(host("foo.com", prefix("/old/" + i, "old")));
+            young.rule(host("foo.com", exact("/young/" + i, "young")));
+        }
+        young.rule(host("foo.com", prefix("/old/3/", "young-dup"), exact("/young/5", "young-dup")));
+
+        RoutingSnapshot snapshot = snapshot(young.build(), old.build());
+
+        assertThat(snapshot.route("foo.com", "/old/3/x").ingress()).isEqualTo("old");
+        assertThat(snapshot.route("foo.com", "/young/5").backend().ref()).isEqualTo(svc("young"));
+        assertThat(snapshot.conflicts()).extracting(Conflict::winner, Conflict::loser, Conflict::path)
+                .containsExactly(tuple("default/old", "default/young", "/old/3/"),
+                        tuple("default/young", "default/young", "/young/5"));
     }
 
     @Test

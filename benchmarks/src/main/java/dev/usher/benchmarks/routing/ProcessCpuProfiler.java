@@ -37,6 +37,7 @@ public final class ProcessCpuProfiler implements InternalProfiler {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the signature is JMH's, whose Result is used raw in InternalProfiler
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
             IterationParams iterationParams, IterationResult result) {
         long cpu = os.getProcessCpuTime() - startCpu;

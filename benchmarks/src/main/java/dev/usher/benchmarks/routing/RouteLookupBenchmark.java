@@ -3,6 +3,8 @@ package dev.usher.benchmarks.routing;
 import dev.usher.routing.Route;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,6 +41,8 @@ public class RouteLookupBenchmark {
     String scenario;
 
     private RoutingSnapshot snapshot;
+    private final Map<String, Route> baseline = new HashMap<>();
+    private final String[] baselineKeys = new String[REQUESTS];
     private final String[] hostHeaders = new String[REQUESTS];
     private final String[] uris = new String[REQUESTS];
     private int next;
@@ -71,7 +75,24 @@ public class RouteLookupBenchmark {
             if (route.isNotFound() != scenario.equals("miss")) {
                 throw new IllegalStateException(scenario + " routed " + hostHeaders[r] + uris[r] + " to " + route);
             }
+            baselineKeys[r] = Workloads.exactHost(i);
+            baseline.put(baselineKeys[r], route);
+            baselineKeys[r].hashCode(); // cached, as a best case
         }
+        for (int i = 0; i < hosts; i++) {
+            baseline.putIfAbsent(Workloads.exactHost(i), snapshot.route(Workloads.exactHost(i), "/"));
+        }
+    }
+
+    /**
+     * Context, not a competitor: {@code HashMap.get} of an already lower-cased host whose hash is cached, over the
+     * same rotation and table size. It shows what the cheapest possible lookup costs on the machine at hand.
+     */
+    @Benchmark
+    public Route hashMapBaseline() {
+        int r = next;
+        next = (r + 1) & (REQUESTS - 1);
+        return baseline.get(baselineKeys[r]);
     }
 
     @Benchmark
