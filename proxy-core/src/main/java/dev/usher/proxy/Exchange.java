@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -49,6 +50,7 @@ final class Exchange {
     private final int first;
     private boolean keepAlive;
     private int attempt;
+    private Endpoint endpoint;
     private Channel origin;
     private OriginHandler originHandler;
     private OriginPool pool;
@@ -93,7 +95,7 @@ final class Exchange {
     }
 
     private void connect(boolean fresh) {
-        Endpoint endpoint = endpoints.get((first + attempt) % endpoints.size());
+        endpoint = endpoints.get((first + attempt) % endpoints.size());
         OriginPool target = pools.pool(endpoint);
         record.endpoint(endpoint.toString());
         Future<Channel> acquired = target.acquire(fresh);
@@ -131,6 +133,9 @@ final class Exchange {
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
+        }
         origin.write(request);
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed

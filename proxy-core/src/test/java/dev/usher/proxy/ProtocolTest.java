@@ -129,6 +129,16 @@ final class ProtocolTest {
     }
 
     @Test
+    void http10_withoutHost_isForwardedWithTheEndpointAsHost() throws Exception {
+        try (RawHttp raw = raw()) {
+            raw.send("GET /any-host HTTP/1.0\r\n\r\n");
+
+            assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 200").contains("version=HTTP/1.1",
+                    "host: 127.0.0.1:" + fixture.origins.get(0).port());
+        }
+    }
+
+    @Test
     void absoluteFormTarget_authorityWinsOverHost() throws Exception {
         try (RawHttp raw = raw()) {
             raw.send("GET http://app.test/abs?x=1 HTTP/1.1\r\nHost: other.test\r\n\r\n");
