@@ -1,7 +1,6 @@
 package dev.usher.proxy;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -84,7 +83,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         record.finish(decision.status().code());
         if (decision.close()) {
             state = State.CLOSING;
-            written.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(written);
         } else {
             awaitHead(); // the request's empty end is still queued; AWAIT_HEAD skips it
         }
@@ -97,7 +96,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             awaitHead();
         } else {
             state = State.CLOSING;
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(lastWrite);
         }
     }
 

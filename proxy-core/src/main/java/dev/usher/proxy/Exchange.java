@@ -7,11 +7,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -49,20 +49,17 @@ final class Exchange {
     private final int first;
     private boolean keepAlive;
     private int attempt;
+    private Endpoint endpoint;
     private Channel origin;
     private OriginHandler originHandler;
     private OriginPool pool;
     private boolean requestComplete;
-    private boolean responseStarted;
-    private boolean originKeepAlive;
-    private boolean skipInterimEnd;
     private boolean waitingOrigin;
-    private boolean waitingClient;
     private boolean retried;
     private boolean done;
-    private int status;
     private long bodyBytes;
     private final ExchangeTimers timers;
+    private final ResponseRelay response;
 
     Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
             Admission.Decision decision, RequestRecord record) {
@@ -84,8 +81,8 @@ final class Exchange {
         this.bodyless = !decision.hasBody();
         this.replayable = bodyless && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
-                () -> !done && ((!requestComplete && !waitingOrigin) || waitingClient), this::clientStalled,
-                () -> !done && waitingOrigin, this::originStalled);
+                this::waitingOnClient, this::clientStalled, () -> !done && waitingOrigin, this::originStalled);
+        this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
     }
 
     void start() {
@@ -93,7 +90,7 @@ final class Exchange {
     }
 
     private void connect(boolean fresh) {
-        Endpoint endpoint = endpoints.get((first + attempt) % endpoints.size());
+        endpoint = endpoints.get((first + attempt) % endpoints.size());
         OriginPool target = pools.pool(endpoint);
         record.endpoint(endpoint.toString());
         Future<Channel> acquired = target.acquire(fresh);
@@ -131,10 +128,13 @@ final class Exchange {
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
         origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
+        }
         origin.write(request);
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
-            if (!responseStarted) {
+            if (!response.started()) {
                 timers.armResponse();
             }
         } else {
@@ -146,7 +146,14 @@ final class Exchange {
 
     /** A request body chunk (or its end) from the client. */
     void requestContent(HttpContent content) {
-        if (done || origin == null) {
+        if (done) {
+            content.release();
+            return;
+        }
+        if (origin == null) {
+            // A stale-connection retry is connecting, which only body-less requests do: this is their empty end,
+            // replayed by connected() once the fresh connection is up.
+            requestComplete |= content instanceof LastHttpContent;
             content.release();
             return;
         }
@@ -168,7 +175,7 @@ final class Exchange {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
             origin.writeAndFlush(content);
-            if (!responseStarted) {
+            if (!response.started()) {
                 timers.armResponse();
             }
         } else {
@@ -185,101 +192,41 @@ final class Exchange {
     void originRead(Object msg) {
         if (done) {
             ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof HttpResponse response) {
-            onResponseHead(response);
-        }
-        if (msg instanceof HttpContent content) {
-            onResponseContent(content);
-        } else if (!(msg instanceof HttpResponse)) {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
-            return;
-        }
-        int code = response.status().code();
-        if (code == 101) {
-            if (upgrade) {
-                timers.cancelAll();
-                done = true;
-                status = 101;
-                record.finish(101);
-                UpgradeTunnel.splice(client, conn, response, origin, pool, context.settings());
-            } else {
-                originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
-            }
-            return;
-        }
-        if (code < 200) {
-            skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
-            if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
-                ResponseHeads.interim(response);
-                conn.encoder.headRequest(false);
-                ctx.write(response);
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
-            return;
-        }
-        timers.cancelResponse();
-        responseStarted = true;
-        status = code;
-        originKeepAlive = HttpUtil.isKeepAlive(response);
-        keepAlive = ResponseHeads.prepare(response, head, http10, keepAlive && !context.draining());
-        if (conn.tls) {
-            ResponseHeads.addHsts(response, context.settings().hsts());
-        }
-        conn.encoder.headRequest(head);
-        ctx.write(response);
-    }
-
-    private void onResponseContent(HttpContent content) {
-        if (skipInterimEnd && content instanceof LastHttpContent) {
-            skipInterimEnd = false;
-            content.release();
-            return;
-        }
-        if (done || !responseStarted) {
-            content.release();
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response body");
-            return;
-        }
-        record.bytesOut(content.content().readableBytes());
-        if (content instanceof LastHttpContent) {
-            complete(ctx.writeAndFlush(content));
         } else {
-            ctx.write(content);
+            response.onMessage(msg);
         }
     }
 
-    /** End of an origin read batch: flush to the client, and read more only if the client can take it. */
     void originReadComplete() {
-        if (done || origin == null) {
-            return;
-        }
-        ctx.flush();
-        if (ctx.channel().isWritable()) {
-            timers.progress();
-            origin.read();
-        } else {
-            waitingClient = true;
+        if (!done && origin != null) {
+            response.readComplete(origin);
         }
     }
 
     void clientWritabilityChanged() {
-        if (!done && waitingClient && ctx.channel().isWritable() && origin != null) {
-            waitingClient = false;
-            timers.progress();
-            origin.read();
+        if (!done && origin != null) {
+            response.clientWritable(origin);
         }
+    }
+
+    /** A 101 answered the upgrade request: the exchange ends and the connections become a tunnel. */
+    void switchProtocols(HttpResponse switching) {
+        timers.cancelAll();
+        done = true;
+        record.finish(101);
+        UpgradeTunnel.splice(client, conn, switching, origin, pool, context.settings());
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    void keepAlive(boolean keep) {
+        this.keepAlive = keep;
     }
 
     void originWritabilityChanged() {
@@ -290,12 +237,13 @@ final class Exchange {
         }
     }
 
-    private void complete(ChannelFuture lastWrite) {
+    /** The last response byte was handed to the client. */
+    void complete(ChannelFuture lastWrite) {
         done = true;
         timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
-        releaseOrigin(requestComplete && originKeepAlive);
-        record.finish(status);
+        releaseOrigin(requestComplete && response.originKeepAlive());
+        record.finish(response.status());
         client.exchangeDone(keepAlive && clientReusable(), lastWrite);
     }
 
@@ -307,7 +255,7 @@ final class Exchange {
         boolean stale = originHandler.reused();
         pool.discard(origin);
         origin = null;
-        if (!responseStarted && stale && replayable && !retried) {
+        if (!response.started() && stale && replayable && !retried) {
             retried = true; // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
             timers.cancelAll();
             connect(true);
@@ -332,7 +280,7 @@ final class Exchange {
         record.finish(499);
     }
 
-    private void originBroken(ProxyMetrics.UpstreamError reason, String detail) {
+    void originBroken(ProxyMetrics.UpstreamError reason, String detail) {
         context.metrics().upstreamError(reason);
         fail(HttpResponseStatus.BAD_GATEWAY, detail);
     }
@@ -352,8 +300,8 @@ final class Exchange {
             pool.discard(origin);
             origin = null;
         }
-        if (responseStarted) {
-            record.finish(status);
+        if (response.started()) {
+            record.finish(response.status());
             ctx.close();
             return;
         }
@@ -383,10 +331,15 @@ final class Exchange {
     }
 
     private void responseTimeout() {
-        if (!done && !responseStarted) {
+        if (!done && !response.started()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
         }
+    }
+
+    /** The client owes body bytes, or has not taken what was written to it. */
+    private boolean waitingOnClient() {
+        return !done && ((!requestComplete && !waitingOrigin) || response.waitingClient());
     }
 
     private void originStalled() {

@@ -87,6 +87,7 @@ final class OriginPool {
         ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {
+            idle.remove(channel); // the close future completes before channelInactive reaches OriginHandler
             open--;
             if (open == 0 && busy == 0 && idle.isEmpty()) {
                 onEmpty.accept(this);

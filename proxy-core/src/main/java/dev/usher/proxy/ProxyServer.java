@@ -73,8 +73,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds the listeners; returns once bound, throws if a port cannot be bound (and then releases everything). */
     public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("already started");
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
         }
         started = true;
         group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("usher-proxy", true),

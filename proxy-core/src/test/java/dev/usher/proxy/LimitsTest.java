@@ -56,6 +56,30 @@ final class LimitsTest {
     }
 
     @Test
+    void declaredBodyOverLimit_whileClientKeepsSending_isDiscardedUntilSent_andThe413IsRead() throws Exception {
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            int size = 32 << 20;
+            java.util.concurrent.atomic.AtomicBoolean sentWhole = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                try {
+                    raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: " + size + "\r\n\r\n");
+                    raw.socket.getOutputStream().write(new byte[size]);
+                    sentWhole.set(true);
+                } catch (java.io.IOException resetByPeer) {
+                    // what a plain close does to a client still sending: the test fails below
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            writer.join(10_000);
+
+            // RFC 9112 §9.6: a lingering close reads and drops the rest, so the client is not reset mid-send.
+            assertThat(sentWhole).isTrue();
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 413");
+        }
+    }
+
+    @Test
     void chunkedBodyOverLimit_is413AndClosed() throws Exception {
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -39,6 +39,20 @@ final class ProtocolTest {
     }
 
     @Test
+    void pipelinedRequestsWithBodies_eachBodyReachesItsOwnRequest() throws Exception {
+        try (RawHttp raw = raw()) {
+            raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\n\r\n"
+                    + "GET /echo?last HTTP/1.1\r\nHost: app.test\r\n\r\n");
+
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n5");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n3");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("uri=/echo?last");
+        }
+    }
+
+    @Test
     void head_announcesLengthWithoutBody_andConnectionStaysUsable() throws Exception {
         try (RawHttp raw = raw()) {
             raw.send("HEAD /big?bytes=1000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
@@ -111,6 +125,16 @@ final class ProtocolTest {
             assertThat(raw.readResponse()).contains("connection: keep-alive").contains("version=HTTP/1.1");
             raw.send("GET /echo HTTP/1.0\r\nHost: app.test\r\nConnection: keep-alive\r\n\r\n");
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void http10_withoutHost_isForwardedWithTheEndpointAsHost() throws Exception {
+        try (RawHttp raw = raw()) {
+            raw.send("GET /any-host HTTP/1.0\r\n\r\n");
+
+            assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 200").contains("version=HTTP/1.1",
+                    "host: 127.0.0.1:" + fixture.origins.get(0).port());
         }
     }
 

@@ -51,7 +51,8 @@ final class ProxyFixture implements AutoCloseable {
         }
         IngressRuleSet app = new IngressRuleSet("default", "app-ingress", Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("app.test", List.of(new PathRule("/", PathType.PREFIX, APP))),
-                        new HostRule("empty.test", List.of(new PathRule("/", PathType.PREFIX, EMPTY)))),
+                        new HostRule("empty.test", List.of(new PathRule("/", PathType.PREFIX, EMPTY))),
+                        new HostRule(null, List.of(new PathRule("/any-host", PathType.PREFIX, APP)))),
                 null, RouteOptions.DEFAULT);
         IngressRuleSet rewrite = new IngressRuleSet("default", "rw-ingress", Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("rw.test", List.of(new PathRule("/api", PathType.PREFIX, APP)))),

@@ -1,0 +1,157 @@
+package dev.usher.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The origin-to-client half of an {@link Exchange}: interim responses, the rewritten head, and the body relayed with
+ * backpressure (flush once per origin read batch, read the origin again only while the client is writable). Every
+ * message it is given is written on or released. Runs on the exchange's event loop.
+ */
+final class ResponseRelay {
+
+    private final Exchange exchange;
+    private final ClientConnection conn;
+    private final ChannelHandlerContext ctx;
+    private final RequestRecord record;
+    private final ExchangeTimers timers;
+    private final ProxyContext context;
+    private final boolean head;
+    private final boolean http10;
+    private final boolean upgrade;
+    private boolean started;
+    private boolean originKeepAlive;
+    private boolean skipInterimEnd;
+    private boolean waitingClient;
+    private int status;
+
+    ResponseRelay(Exchange exchange, ClientConnection conn, RequestRecord record, ExchangeTimers timers,
+            ProxyContext context, boolean head, boolean http10, boolean upgrade) {
+        this.exchange = exchange;
+        this.conn = conn;
+        this.ctx = conn.ctx;
+        this.record = record;
+        this.timers = timers;
+        this.context = context;
+        this.head = head;
+        this.http10 = http10;
+        this.upgrade = upgrade;
+    }
+
+    /** Whether a final response head went to the client (after which only closing can signal a failure). */
+    boolean started() {
+        return started;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** Whether the origin allows reusing its connection after this response (RFC 9112 §9.3). */
+    boolean originKeepAlive() {
+        return originKeepAlive;
+    }
+
+    /** Whether the relay waits for the client to take what was written. */
+    boolean waitingClient() {
+        return waitingClient;
+    }
+
+    /** A message decoded from the origin. */
+    void onMessage(Object msg) {
+        if (msg instanceof HttpResponse response) {
+            onHead(response);
+        }
+        if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            if (upgrade) {
+                status = 101;
+                exchange.switchProtocols(response);
+            } else {
+                exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
+            }
+            return;
+        }
+        if (code < 200) {
+            skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
+            if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
+                ResponseHeads.interim(response);
+                conn.encoder.headRequest(false);
+                ctx.write(response);
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
+        timers.cancelResponse();
+        started = true;
+        status = code;
+        originKeepAlive = HttpUtil.isKeepAlive(response);
+        exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
+                exchange.keepAlive() && !context.draining()));
+        if (conn.tls) {
+            ResponseHeads.addHsts(response, context.settings().hsts());
+        }
+        conn.encoder.headRequest(head);
+        ctx.write(response);
+    }
+
+    private void onContent(HttpContent content) {
+        if (skipInterimEnd && content instanceof LastHttpContent) {
+            skipInterimEnd = false;
+            content.release();
+            return;
+        }
+        if (exchange.done() || !started) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response body");
+            return;
+        }
+        record.bytesOut(content.content().readableBytes());
+        if (content instanceof LastHttpContent) {
+            exchange.complete(ctx.writeAndFlush(content));
+        } else {
+            ctx.write(content);
+        }
+    }
+
+    /** End of an origin read batch: flush to the client, and read more only if the client can take it. */
+    void readComplete(Channel origin) {
+        ctx.flush();
+        if (ctx.channel().isWritable()) {
+            timers.progress();
+            origin.read();
+        } else {
+            waitingClient = true;
+        }
+    }
+
+    /** The client drained its buffer: resume the origin if it was paused for it. */
+    void clientWritable(Channel origin) {
+        if (waitingClient && ctx.channel().isWritable()) {
+            waitingClient = false;
+            timers.progress();
+            origin.read();
+        }
+    }
+}
