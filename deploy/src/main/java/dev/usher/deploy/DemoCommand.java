@@ -18,20 +18,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
-            description = "HTTP listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int httpPort;
-
-    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "8443",
-            description = "HTTPS listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int httpsPort;
-
-    @Option(names = "--disable-https", description = "Run no HTTPS listener.")
-    boolean disableHttps;
-
-    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "9090",
-            description = "Admin port, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int adminPort;
+    @Mixin
+    ListenerPorts ports = new ListenerPorts();
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address Usher's listeners bind (default: ${DEFAULT-VALUE}).")
@@ -41,11 +29,8 @@ final class DemoCommand implements Callable<Integer> {
     ProxyOptions proxy = new ProxyOptions();
 
     ControllerConfig.Builder config() {
-        return ControllerConfig.builder()
+        return ports.applyTo(ControllerConfig.builder())
                 .bindAddress(bind)
-                .httpPort(httpPort)
-                .httpsPort(disableHttps ? -1 : httpsPort)
-                .adminPort(adminPort)
                 .proxy(proxy.toSettings())
                 .drainTimeout(Duration.ofSeconds(5));
     }

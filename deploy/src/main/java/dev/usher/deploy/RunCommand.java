@@ -56,21 +56,8 @@ final class RunCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String electionId;
 
-    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
-            description = "HTTP listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int httpPort;
-
-    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "8443",
-            description = "HTTPS listener port, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int httpsPort;
-
-    @Option(names = "--disable-https", description = "Run no HTTPS listener.")
-    boolean disableHttps;
-
-    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "9090",
-            description = "Admin port: /healthz /readyz /metrics /debug/routes /debug/explain "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int adminPort;
+    @Mixin
+    ListenerPorts ports = new ListenerPorts();
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
             description = "Address the HTTP and HTTPS listeners bind (default: ${DEFAULT-VALUE}).")
@@ -117,16 +104,13 @@ final class RunCommand implements Callable<Integer> {
 
     /** The configuration these flags describe. */
     ControllerConfig config() {
-        return ControllerConfig.builder()
+        return ports.applyTo(ControllerConfig.builder())
                 .manifests(manifests == null ? null : manifests.toAbsolutePath().normalize())
                 .watchNamespace(watchNamespace)
                 .status(updateStatus ? new StatusOptions(publishService, publishStatusAddresses,
                         env("POD_NAMESPACE", "default"), electionId, env("POD_NAME", hostName())) : null)
                 .bindAddress(bind)
-                .httpPort(httpPort)
-                .httpsPort(disableHttps ? -1 : httpsPort)
                 .adminBindAddress(adminBind)
-                .adminPort(adminPort)
                 .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
