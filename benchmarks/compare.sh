@@ -11,6 +11,7 @@
 # Settings (environment):
 #   ROUNDS=3 DURATION=10s WARMUP=2s JVM_WARMUP=20s CONNECTIONS=50,200 RESPONSE_SIZE=0
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
+#   USHER_ARGS='--max-idle-per-endpoint=1024' (more `usher run` flags)
 #   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4)
 set -euo pipefail
 
@@ -27,6 +28,7 @@ CONNECTIONS="${CONNECTIONS:-50,200}"
 RESPONSE_SIZE="${RESPONSE_SIZE:-0}"
 USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
+USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"
 OUT="${OUT:-$root/benchmarks/target/compare-$(date -u +%Y%m%d-%H%M%S)}"
 
@@ -96,10 +98,10 @@ wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid"
 
 # Usher on a generated manifests folder: host h0.bench.test, Prefix /p0 -> Service origin-0 -> the echo origin.
 java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
-# shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
+# shellcheck disable=SC2086 # USHER_JAVA_OPTS and USHER_ARGS are lists of flags on purpose
 java $USHER_JAVA_OPTS -jar "$usher_jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
     --http-port "$usher_port" --admin-port "$admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
-    --access-log off --drain-timeout 1s >"$OUT/usher.log" 2>&1 &
+    --access-log off --drain-timeout 1s $USHER_ARGS >"$OUT/usher.log" 2>&1 &
 usher_pid=$!
 pids+=("$usher_pid")
 wait_http "http://127.0.0.1:$admin_port/readyz" "Usher" "$usher_pid" "$OUT/usher.log"
@@ -178,7 +180,7 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
     --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
-    --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS" \
+    --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
     --note "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 process, upstream keepalive 512" \
     --note "haproxy: $(haproxy -v | head -1 | cut -d' ' -f1-3), nbthread 1, http-reuse always" \
     --note "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); machine: $(nproc) cores, $(uname -r)"

@@ -116,7 +116,11 @@ final class ChurnCommand implements Callable<Integer> {
         summary.put("endpointEdits", churn.endpointEdits());
         summary.put("loadNon2xx", errors.nonSuccess());
         summary.put("loadResets", errors.resets());
-        summary.put("propagationMicros", Map.of("p50", p.p50(), "p99", p.p99(), "max", p.max()));
+        Map<String, Object> propagation = new LinkedHashMap<>();
+        propagation.put("p50", p.p50());
+        propagation.put("p99", p.p99());
+        propagation.put("max", p.max());
+        summary.put("propagationMicros", propagation);
         summary.put("seen", churn.seen());
         summary.put("missed", churn.missed());
         summary.put("probeErrors", churn.probeErrors());

@@ -145,9 +145,10 @@ final class CompareCommand implements Callable<Integer> {
     private int report(Path out, List<Target> parsed, List<LoadResult> results) throws IOException {
         List<String> header = new ArrayList<>();
         header.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).withNano(0));
-        header.add(String.format("rounds: %d interleaved, medians; %s counted per run after %s warm-up; "
-                        + "JVM warm-up %s per target; client threads %d; transport %s", rounds, load.duration,
-                load.warmup, jvmWarmup, load.threads, Epoll.isAvailable() ? "epoll" : "nio"));
+        header.add(String.format("rounds: %d interleaved (medians shown); %s counted per run after %s of warm-up; "
+                        + "JVM warm-up %s per target; usher-bench client: %d event loop, %s", rounds,
+                seconds(load.duration), seconds(load.warmup), seconds(jvmWarmup), load.threads,
+                Epoll.isAvailable() ? "epoll" : "nio"));
         for (Target target : parsed) {
             header.add(target.name() + ": " + target.url() + (target.pid() > 0 ? " pid " + target.pid() + ": "
                     + commandLine(target.pid()) : ""));
@@ -165,10 +166,18 @@ final class CompareCommand implements Callable<Integer> {
         settings.put("rounds", rounds);
         settings.put("connectionCounts", connectionCounts);
         settings.put("notes", header);
-        Reports.write(out, "usher-bench compare", settings, results.stream()
-                .filter(r -> r.client().equals("usher-bench")).toList(), Map.of());
+        // The plot gets one line per target and connection count: its last round (the JSON keeps every round).
+        Map<String, LoadResult> lastRounds = new LinkedHashMap<>();
+        results.stream().filter(r -> r.client().equals("usher-bench"))
+                .forEach(r -> lastRounds.put(r.target() + "|" + r.connections(), r));
+        Reports.write(out, "usher-bench compare (last round)", settings, new ArrayList<>(lastRounds.values()),
+                Map.of("allRounds", results.stream().map(LoadResult::toMap).toList()));
         System.out.println("wrote " + out.resolve("table.md") + ", results.json and latency.svg");
         return 0;
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     /** The process's command line from {@code /proc/<pid>/cmdline} (arguments separated by NUL). */

@@ -66,6 +66,9 @@ final class LoadCommand implements Callable<Integer> {
                 result = MeasuredProcess.run(name, setup.usher().pid(),
                         load.settings(setup.address(), setup.requests(), load.connections),
                         Progress.printingTo(System.out, name));
+                long originConnections = setup.originConnectionsAccepted();
+                settings.put("originConnectionsAccepted", originConnections);
+                System.out.printf("origin connections opened by Usher (warm-up included): %d%n", originConnections);
             }
         }
         Reports.print(System.out, result);

@@ -64,6 +64,11 @@ final class LocalSetup implements AutoCloseable {
         return origins.stream().map(EchoServer::port).toList();
     }
 
+    /** TCP connections the origins accepted so far: Usher's origin pool reuse shows here. */
+    long originConnectionsAccepted() {
+        return origins.stream().mapToLong(EchoServer::connectionsAccepted).sum();
+    }
+
     InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", usher.httpPort());
     }

@@ -26,6 +26,11 @@ final class UsherOptions {
             description = "Usher's proxy event loops, 0 = one per processor (default: ${DEFAULT-VALUE}).")
     int eventLoops;
 
+    @Option(names = "--usher-access-log", paramLabel = "text|json|off", defaultValue = "off",
+            description = "Usher's access log; off by default, as for nginx and HAProxy in compare.sh "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String accessLog;
+
     @Option(names = "--usher-arg", paramLabel = "ARG",
             description = "An extra 'usher run' argument (repeat it), such as --access-log=off.")
     List<String> extraArgs = new ArrayList<>();
@@ -47,7 +52,8 @@ final class UsherOptions {
     }
 
     List<String> runArgs() {
-        List<String> args = new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops)));
+        List<String> args = new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops), "--access-log",
+                accessLog));
         args.addAll(extraArgs);
         return args;
     }

@@ -43,6 +43,7 @@ final class BenchManifestsTest {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
 
         try (ManifestsSource source = ManifestsSource.start(dir, WatcherSettings.defaults(), publisher)) {
+            assertThat(source.directory()).isEqualTo(dir.toAbsolutePath().normalize());
             assertThat(publisher.problems()).isEmpty();
             RoutingSnapshot snapshot = table.current();
             for (int host = 0; host < 2; host++) {
@@ -68,6 +69,7 @@ final class BenchManifestsTest {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
 
         try (ManifestsSource source = ManifestsSource.start(dir, WatcherSettings.defaults(), publisher)) {
+            assertThat(publisher.problems()).as("problems in %s", source.directory()).isEmpty();
             Route route = table.current().route(BenchManifests.hostName(0), "/p0");
             assertThat(route.backend().endpoints()).extracting(Endpoint::port).containsExactlyInAnyOrder(9001, 9002);
         }
