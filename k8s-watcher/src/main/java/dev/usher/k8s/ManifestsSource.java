@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>Design: one daemon thread, {@code usher-manifests}, owns all state. It waits on a {@link WatchService} (every
  * directory of the tree is registered) for at most {@value #RESCAN_MILLIS} ms; an event starts a debounce that
  * collects further events until {@value #QUIET_MILLIS} ms pass quietly (at most {@value #MAX_DEBOUNCE_MILLIS} ms), so
- * an editor's write-rename-delete burst becomes one rebuild. A timeout rescans stamps anyway, because some platforms
- * deliver watch events late or not at all. A rebuild publishes only when a file's objects or problem changed.
+ * an editor's write-rename-delete burst becomes one rebuild while a change still applies within tens of milliseconds
+ * (a file caught half-written fails to parse, keeps its last good objects, and is read again on its next event). A
+ * timeout rescans stamps anyway, because some platforms deliver watch events late or not at all. A rebuild publishes only when a file's objects or problem changed.
  *
  * <p>Manifests rarely carry {@code creationTimestamp}; such Ingresses count as created at the epoch, so conflicts
  * between them are decided by {@code namespace/name} order, which is stable across edits and restarts.
@@ -36,8 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class ManifestsSource implements AutoCloseable {
 
     static final long RESCAN_MILLIS = 1000;
-    static final long QUIET_MILLIS = 100;
-    static final long MAX_DEBOUNCE_MILLIS = 500;
+    static final long QUIET_MILLIS = 10;
+    static final long MAX_DEBOUNCE_MILLIS = 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestsSource.class);
 

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param tunnelIdleTimeout an upgraded (WebSocket) tunnel with no bytes either way is closed after this (10 min)
  * @param poolIdleTimeout an origin connection idle in the pool is closed after this (60 s)
  * @param maxConnectionsPerEndpoint open origin connections per endpoint and event loop; beyond it 503 (1024)
- * @param maxIdlePerEndpoint idle origin connections kept per endpoint and event loop (64)
+ * @param maxIdlePerEndpoint idle origin connections kept per endpoint and event loop (1024, as many as may be open:
+ *     a lower cap closes and reopens connections whenever more requests are in flight than it allows)
  * @param maxInitialLineLength request line limit in bytes; longer gets 414 (8 KiB)
  * @param maxHeaderSize total request header limit in bytes; larger gets 431 (16 KiB)
  * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (the default)
@@ -130,7 +131,7 @@ public record ProxySettings(
         private Duration tunnelIdleTimeout = Duration.ofMinutes(10);
         private Duration poolIdleTimeout = Duration.ofSeconds(60);
         private int maxConnectionsPerEndpoint = 1024;
-        private int maxIdlePerEndpoint = 64;
+        private int maxIdlePerEndpoint = 1024;
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
         private long maxRequestBodyBytes;

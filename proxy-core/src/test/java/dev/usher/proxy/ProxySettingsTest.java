@@ -19,7 +19,7 @@ final class ProxySettingsTest {
         assertThat(d.tunnelIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(d.poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.maxConnectionsPerEndpoint()).isEqualTo(1024);
-        assertThat(d.maxIdlePerEndpoint()).isEqualTo(64);
+        assertThat(d.maxIdlePerEndpoint()).isEqualTo(1024);
         assertThat(d.maxInitialLineLength()).isEqualTo(8192);
         assertThat(d.maxHeaderSize()).isEqualTo(16384);
         assertThat(d.maxRequestBodyBytes()).isZero();
