@@ -14,7 +14,7 @@ usher_jar="$root/deploy/target/usher.jar"
 if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
     command -v mvn >/dev/null || { echo "bench: Maven (mvn) is needed to build the jars" >&2; exit 1; }
     echo "bench: building usher-bench.jar and usher.jar (takes a few minutes)..." >&2
-    (cd "$root" && mvn -B -q -o -pl benchmarks,deploy -am package -DskipTests) >&2
+    (cd "$root" && mvn -B -q -pl benchmarks,deploy -am package -DskipTests) >&2
 fi
 
 cd "$root"
