@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * The last handler of an origin connection: relays what the origin sends to the {@link Exchange} it serves, and
@@ -16,7 +15,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     private OriginPool pool;
     private Exchange exchange;
-    private ScheduledFuture<?> idleTimer;
+    private long idleSince = -1;
     private int exchanges;
     private Channel channel;
 
@@ -46,8 +45,9 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         this.exchange = null;
     }
 
-    void enterPool(ScheduledFuture<?> timer) {
-        this.idleTimer = timer;
+    /** The connection went idle in its pool at {@code nanoTime}; the pool's sweep closes it once it is too old. */
+    void enterPool(long nanoTime) {
+        this.idleSince = nanoTime;
         // Keep one read pending while idle so that a close by the origin is noticed and the connection dropped.
         if (channel != null) {
             channel.read();
@@ -55,10 +55,12 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     void leavePool() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        idleSince = -1;
+    }
+
+    /** When the connection went idle ({@link System#nanoTime()}), or -1 while it is in use. */
+    long idleSince() {
+        return idleSince;
     }
 
     @Override

@@ -20,6 +20,11 @@ import java.util.function.Consumer;
  * exchange, or is thrown away with {@link #discard(Channel)}. Idle connections are validated on borrow (still active)
  * and closed after {@link ProxySettings#poolIdleTimeout()}; the newest idle connection is reused first (LIFO), so
  * surplus ones age out.
+ *
+ * <p>Idle expiry costs no timer per request: a connection is stamped when it enters the pool, and one sweep task per
+ * pool, armed for the oldest stamp, closes what has been idle too long. Because reuse takes the newest connection,
+ * the head of {@link #idle} is always the oldest, so a sweep looks only at connections it closes plus one. (A timer
+ * per release was half of the proxy's allocation and 8 % of its CPU under load: benchmarks/README.md.)
  */
 final class OriginPool {
 
@@ -41,6 +46,7 @@ final class OriginPool {
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;
     private int busy;
+    private boolean sweepArmed;
 
     /** @param onEmpty called when the last connection closed, so that pools of departed endpoints do not pile up */
     OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
@@ -114,8 +120,10 @@ final class OriginPool {
             return;
         }
         idle.addLast(ch);
-        OriginHandler.of(ch).enterPool(loop.schedule(() -> expire(ch),
-                settings.poolIdleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        OriginHandler.of(ch).enterPool(System.nanoTime());
+        if (!sweepArmed) {
+            armSweep(settings.poolIdleTimeout().toNanos());
+        }
     }
 
     /** Closes a connection that must not be reused (broken, unfinished or upgraded exchange). */
@@ -134,9 +142,26 @@ final class OriginPool {
         idle.remove(ch);
     }
 
-    private void expire(Channel ch) {
-        if (idle.remove(ch)) {
-            ch.close();
+    private void armSweep(long delayNanos) {
+        sweepArmed = true;
+        loop.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the connections idle for longer than the timeout, then re-arms for the oldest one left. */
+    private void sweep() {
+        sweepArmed = false;
+        long timeout = settings.poolIdleTimeout().toNanos();
+        long now = System.nanoTime();
+        Channel oldest;
+        while ((oldest = idle.peekFirst()) != null) {
+            OriginHandler handler = OriginHandler.of(oldest);
+            long age = handler == null ? timeout : now - handler.idleSince(); // no handler: closed, drop it
+            if (age < timeout) {
+                armSweep(timeout - age);
+                return;
+            }
+            idle.pollFirst();
+            oldest.close();
         }
     }
 
