@@ -11,7 +11,6 @@ import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -101,7 +100,7 @@ final class ClusterApiServerRestartTest {
 
     private KubernetesMockServer server(int port) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+        KubernetesMockServer server = new KubernetesMockServer(new Context(),
                 new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         servers.add(server);
