@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -22,10 +23,15 @@ final class KeepAliveClient implements AutoCloseable {
 
     /** Sends one GET and reads its response; the body is framed by Content-Length. */
     RawHttp.Response get(String host, String target) throws IOException {
+        return get(socket.getOutputStream(), in, host, target);
+    }
+
+    /** One keep-alive GET over any byte streams (plain or TLS), its response framed by Content-Length. */
+    static RawHttp.Response get(OutputStream out, InputStream in, String host, String target) throws IOException {
         String request = "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        String head = readHead();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String head = readHead(in);
         int length = -1;
         for (String line : head.split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
@@ -43,7 +49,7 @@ final class KeepAliveClient implements AutoCloseable {
                 new String(body, StandardCharsets.UTF_8));
     }
 
-    private String readHead() throws IOException {
+    private static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {

@@ -2,15 +2,12 @@ package dev.usher.deploy;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -71,40 +68,7 @@ final class TlsConnection implements AutoCloseable {
 
     /** Sends one keep-alive GET and reads its response, framed by Content-Length. */
     RawHttp.Response get(String host, String target) throws IOException {
-        String request = "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        String head = readHead();
-        int length = -1;
-        for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        if (length < 0) {
-            throw new IOException("response without Content-Length: " + head);
-        }
-        byte[] body = in.readNBytes(length);
-        if (body.length != length) {
-            throw new IOException("connection closed mid-body");
-        }
-        return new RawHttp.Response(Integer.parseInt(head.substring(9, 12)), head,
-                new String(body, StandardCharsets.UTF_8));
-    }
-
-    private String readHead() throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int last4 = 0;
-        while (last4 != 0x0d0a0d0a) { // CR LF CR LF ends the head
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed by the server after: " + head);
-            }
-            head.write(b);
-            last4 = (last4 << 8) | b;
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        return text.substring(0, text.length() - 4);
+        return KeepAliveClient.get(socket.getOutputStream(), in, host, target);
     }
 
     @Override
