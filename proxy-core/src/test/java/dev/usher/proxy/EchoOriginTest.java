@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.routing.Endpoint;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -106,15 +103,7 @@ final class EchoOriginTest {
     @Test
     void webSocket_echoesThroughProxy() throws Exception {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        WebSocket ws = fixture.client.newWebSocketBuilder().header("Host", "app.test")
-                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.proxy.httpPort() + "/ws"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        received.add(data.toString());
-                        webSocket.request(1);
-                        return CompletableFuture.completedFuture(null);
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        WebSocket ws = fixture.webSocket("/ws", received);
 
         ws.sendText("ping", true).get(10, TimeUnit.SECONDS);
 

@@ -15,11 +15,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A proxy on a loopback port routing {@code app.test} to {@code default/app:80} (whose endpoints are test origins),
@@ -69,6 +74,21 @@ final class ProxyFixture implements AutoCloseable {
         }
         proxy = builder.build();
         proxy.start();
+    }
+
+    /** Opens a WebSocket to {@code app.test} through the proxy; text frames it receives go to {@code received}. */
+    WebSocket webSocket(String path, BlockingQueue<String> received) throws Exception {
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                received.add(data.toString());
+                webSocket.request(1);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        return client.newWebSocketBuilder().header("Host", "app.test")
+                .buildAsync(URI.create("ws://127.0.0.1:" + proxy.httpPort() + path), listener)
+                .get(10, TimeUnit.SECONDS);
     }
 
     URI uri(String path) {

@@ -3,11 +3,8 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.RoutingSnapshot;
-import java.net.URI;
 import java.net.http.WebSocket;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,15 +24,7 @@ final class WebSocketTest {
     void webSocketEcho_throughProxy_survivesRouteAndEndpointRemoval() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        WebSocket ws = fixture.client.newWebSocketBuilder().header("Host", "app.test")
-                .buildAsync(URI.create("ws://127.0.0.1:" + fixture.proxy.httpPort() + "/ws"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        received.add(data.toString());
-                        webSocket.request(1);
-                        return CompletableFuture.completedFuture(null);
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        WebSocket ws = fixture.webSocket("/ws", received);
 
         ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:hello");
