@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +83,69 @@ final class ClusterModeEndToEndTest {
         RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
         assertThat(response.status()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).get("service").asString()).isEqualTo("alpaca");
+    }
+
+    @Test
+    void endpointSliceScaledFrom1To10_spreads100RequestsOverAll10_andTheNotReadyOneGetsNone() throws Exception {
+        createAlpaca();
+        // Ten more pods on the same port at other loopback addresses, and one that is not ready.
+        List<EchoServer> pods = new ArrayList<>();
+        try {
+            for (int i = 2; i <= 12; i++) {
+                pods.add(EchoServer.builder().bindAddress("127.0.0." + i).port(alpaca.port()).name("pod-" + i)
+                        .build().start());
+            }
+            controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
+                    .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
+            awaitReady();
+            assertThat(names(10)).containsOnly("alpaca");
+
+            EndpointSliceBuilder scaled = new EndpointSliceBuilder().withNewMetadata().withName("alpaca-abc12")
+                    .withNamespace("default").addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
+                    .withAddressType("IPv4")
+                    .addNewPort().withName("http").withPort(alpaca.port()).withProtocol("TCP").endPort();
+            for (int i = 2; i <= 11; i++) {
+                scaled.addNewEndpoint().withAddresses("127.0.0." + i).withNewConditions().withReady(true)
+                        .endConditions().endEndpoint();
+            }
+            scaled.addNewEndpoint().withAddresses("127.0.0.12").withNewConditions().withReady(false).endConditions()
+                    .endEndpoint();
+            client.discovery().v1().endpointSlices().inNamespace("default").resource(scaled.build()).update();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (names(1).contains("alpaca") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            Map<String, Integer> counts = new HashMap<>();
+            for (String name : names(100)) {
+                counts.merge(name, 1, Integer::sum);
+            }
+            assertThat(counts.keySet()).containsExactlyInAnyOrder("pod-2", "pod-3", "pod-4", "pod-5", "pod-6",
+                    "pod-7", "pod-8", "pod-9", "pod-10", "pod-11");
+            assertThat(counts.values()).allMatch(n -> n >= 5); // round-robin per event loop: about 10 each
+            assertThat(pods.get(pods.size() - 1).connectionsAccepted()).as("not-ready pod").isZero();
+        } finally {
+            pods.forEach(EchoServer::close);
+        }
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!controller.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(controller.ready()).isTrue();
+    }
+
+    /** The echo names that answer {@code n} requests to alpaca.example.com, one connection each. */
+    private List<String> names(int n) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
+            assertThat(response.status()).isEqualTo(200);
+            names.add(JSON.readTree(response.body()).get("name").asString());
+        }
+        return names;
     }
 
     @Test
