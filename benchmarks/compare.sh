@@ -12,7 +12,9 @@
 #   ROUNDS=3 DURATION=10s WARMUP=2s JVM_WARMUP=20s CONNECTIONS=50,200 RESPONSE_SIZE=0
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
 #   USHER_ARGS='--max-idle-per-endpoint=1024' (more `usher run` flags)
-#   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4)
+#   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4, baseline Usher +5, its admin +6)
+#   BASELINE_JAR=path/to/usher.jar   also runs that build of Usher (same flags) as target usher-base, to measure a
+#                                    change against the build before it in the same rounds
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +32,7 @@ USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"
+BASELINE_JAR="${BASELINE_JAR:-}"
 OUT="${OUT:-$root/benchmarks/target/compare-$(date -u +%Y%m%d-%H%M%S)}"
 
 usher_port=$BASE_PORT
@@ -37,6 +40,8 @@ origin_port=$((BASE_PORT + 1))
 admin_port=$((BASE_PORT + 2))
 nginx_port=$((BASE_PORT + 3))
 haproxy_port=$((BASE_PORT + 4))
+base_port=$((BASE_PORT + 5))
+base_admin_port=$((BASE_PORT + 6))
 
 missing=()
 for tool in nginx haproxy wrk java curl; do
@@ -51,7 +56,11 @@ if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
     echo "compare: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
     exit 2
 fi
-for port in $usher_port $origin_port $admin_port $nginx_port $haproxy_port; do
+if [[ -n "$BASELINE_JAR" && ! -f "$BASELINE_JAR" ]]; then
+    echo "compare: BASELINE_JAR $BASELINE_JAR does not exist" >&2
+    exit 2
+fi
+for port in $usher_port $origin_port $admin_port $nginx_port $haproxy_port $base_port $base_admin_port; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "compare: port $port is in use; set BASE_PORT to a free range" >&2
         exit 2
@@ -105,6 +114,18 @@ java $USHER_JAVA_OPTS -jar "$usher_jar" run --manifests "$tmp/manifests" --bind 
 usher_pid=$!
 pids+=("$usher_pid")
 wait_http "http://127.0.0.1:$admin_port/readyz" "Usher" "$usher_pid" "$OUT/usher.log"
+
+targets=("usher=http://127.0.0.1:$usher_port/p0@$usher_pid")
+if [[ -n "$BASELINE_JAR" ]]; then
+    # shellcheck disable=SC2086
+    java $USHER_JAVA_OPTS -jar "$BASELINE_JAR" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
+        --http-port "$base_port" --admin-port "$base_admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
+        --access-log off --drain-timeout 1s $USHER_ARGS >"$OUT/usher-base.log" 2>&1 &
+    base_pid=$!
+    pids+=("$base_pid")
+    wait_http "http://127.0.0.1:$base_admin_port/readyz" "baseline Usher" "$base_pid" "$OUT/usher-base.log"
+    targets+=("usher-base=http://127.0.0.1:$base_port/p0@$base_pid")
+fi
 
 # nginx: one process (master_process off: the single worker's work, one pid to measure), upstream keep-alive,
 # the same forwarding headers Usher adds, no access log.
@@ -175,11 +196,12 @@ wait_http "http://127.0.0.1:$haproxy_port/p0" "HAProxy" "$haproxy_pid" "$OUT/hap
 echo "compare: usher pid $usher_pid, nginx pid $nginx_pid, haproxy pid $haproxy_pid; results in $OUT"
 # The client JVM (usher-bench) stays up across all rounds, so it is warm too.
 java -Xms256m -Xmx512m -jar "$bench_jar" compare \
-    --target "usher=http://127.0.0.1:$usher_port/p0@$usher_pid" \
+    "${targets[@]/#/--target=}" \
     --target "nginx=http://127.0.0.1:$nginx_port/p0@$nginx_pid" \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
     --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
+    --note "baseline: ${BASELINE_JAR:-none}" \
     --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
     --note "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 process, upstream keepalive 512" \
     --note "haproxy: $(haproxy -v | head -1 | cut -d' ' -f1-3), nbthread 1, http-reuse always" \
