@@ -46,11 +46,6 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
         cancel();
     }
 
-    /** Whether part of a request head has arrived (such a connection is not idle, even when draining). */
-    boolean partialHead() {
-        return awaiting && started;
-    }
-
     /** Whether the connection sits between requests with nothing received. */
     boolean idle() {
         return awaiting && !started;

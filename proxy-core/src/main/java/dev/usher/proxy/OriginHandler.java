@@ -27,10 +27,6 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         this.pool = owner;
     }
 
-    OriginPool pool() {
-        return pool;
-    }
-
     /** Whether this connection served an exchange before (a reused keep-alive connection may be stale). */
     boolean reused() {
         return exchanges > 1;

@@ -164,12 +164,4 @@ final class OriginPool {
             oldest.close();
         }
     }
-
-    /** Closes every idle connection (drain and shutdown). */
-    void closeIdle() {
-        Channel ch;
-        while ((ch = idle.pollFirst()) != null) {
-            ch.close();
-        }
-    }
 }

@@ -60,10 +60,4 @@ final class OriginPools {
         cursor[0] = (value + 1) & Integer.MAX_VALUE;
         return value;
     }
-
-    void closeIdle() {
-        for (OriginPool pool : pools.values()) {
-            pool.closeIdle();
-        }
-    }
 }
