@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the API server with fabric8 informers and publishes the same translation as the manifests folder.
  *
- * <p>Design (STYLE.md habit 5): informer callbacks only enqueue; one daemon thread, {@code usher-cluster}
+ * <p>Design (docs/architecture.md): informer callbacks only enqueue; one daemon thread, {@code usher-cluster}
  * ({@link ClusterLoop}), owns the cache, drops no-op resync updates, debounces, and never builds before every
  * informer has synced. Informers: IngressClass (cluster-wide), Ingress {@code networking.k8s.io/v1}, Service,
  * EndpointSlice {@code discovery.k8s.io/v1} and Secret of type {@code kubernetes.io/tls} (field selector, and

@@ -12,7 +12,7 @@ import java.util.function.Function;
  * An immutable, compiled view of every Ingress rule: answers "where does this request go?" without locks and, on
  * hits, without allocating.
  *
- * <p><b>Semantics</b> (DESIGN.md "Routing semantics"). The host is normalised (ASCII case, {@code :port}, one
+ * <p><b>Semantics</b> (routing/README.md). The host is normalised (ASCII case, {@code :port}, one
  * trailing dot, IPv6 brackets) and the authority of an absolute-form target wins over the {@code Host} header.
  * One host pattern is then <em>selected</em>: an exact host if any Ingress has rules for it, else a one-label
  * wildcard ({@code *.foo.com}), else the host-less rules. Only the selected pattern's paths are tried (longest rule

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides which Ingresses are ours (DESIGN.md "Ingress class"); everything else is ignored entirely.
+ * Decides which Ingresses are ours (class selection, docs/architecture.md); everything else is ignored entirely.
  *
  * <ol>
  *   <li>{@code spec.ingressClassName} set: ours iff that IngressClass exists and its {@code spec.controller} is

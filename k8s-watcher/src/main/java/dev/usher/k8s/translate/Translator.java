@@ -24,7 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The pure step of DESIGN.md: Kubernetes objects and settings in, a {@link Translation} out; never throws.
+ * The pure step of docs/architecture.md: Kubernetes objects and settings in, a {@link Translation} out; never throws.
  *
  * <p>Ordered steps, each reporting and skipping bad input: (1) class selection, (2) per-Ingress validation and
  * conversion, (3) backend resolution to ready endpoints, (4) TLS Secrets to certificates by host. One broken object
