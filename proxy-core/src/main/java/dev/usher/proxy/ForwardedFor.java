@@ -84,17 +84,20 @@ final class ForwardedFor {
         return bytes == null ? null : TrustedProxies.unmapped(bytes);
     }
 
-    /** Whether {@code s} has {@code :} at {@code colon} followed by 1-5 digits and nothing else. */
+    /** Whether {@code s} has {@code :} at {@code colon} followed by a port number (0-65535) and nothing else. */
     private static boolean port(String s, int colon) {
         int digits = s.length() - colon - 1;
         if (s.charAt(colon) != ':' || digits < 1 || digits > 5) {
             return false;
         }
+        int port = 0;
         for (int i = colon + 1; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
+            port = port * 10 + (c - '0');
         }
-        return true;
+        return port <= 65535;
     }
 }
