@@ -10,8 +10,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 
 /**
- * Wires a client connection: [PROXY protocol] → [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} → {@link ResponseEncoder} →
- * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ * Wires a client connection: [PROXY protocol] → [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} →
+ * {@link ResponseEncoder} → {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 

@@ -15,11 +15,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  * <li>Peer not trusted (the default): every field a client could use to claim an address, scheme, host or path is
  *     removed - {@code Forwarded} (RFC 7239), the whole {@code X-Forwarded-*} family (including {@code -Prefix},
- *     {@code -Scheme}, {@code -Ssl}, {@code -Uri}, which frameworks use to build URLs and redirects), {@code X-Real-IP},
- *     {@code X-Client-IP}, {@code True-Client-IP}, {@code X-Cluster-Client-IP}, {@code X-Original-Forwarded-For} - and
- *     Usher sets {@code X-Forwarded-For} to exactly the peer, {@code -Proto}, {@code -Host} and {@code -Port} from what
- *     its listener saw. ingress-nginx passes a client's {@code X-Forwarded-Prefix} through; Usher drops it with the
- *     rest of the family, since Usher itself never sets it and so cannot vouch for it.</li>
+ *     {@code -Scheme}, {@code -Ssl}, {@code -Uri}, which frameworks use to build URLs and redirects),
+ *     {@code X-Real-IP}, {@code X-Client-IP}, {@code True-Client-IP}, {@code X-Cluster-Client-IP},
+ *     {@code X-Original-Forwarded-For} - and Usher sets {@code X-Forwarded-For} to exactly the peer, and
+ *     {@code -Proto}, {@code -Host} and {@code -Port} from what its listener saw. ingress-nginx passes a client's
+ *     {@code X-Forwarded-Prefix} through; Usher drops it with the rest of the family, since Usher itself never sets
+ *     it and so cannot vouch for it.</li>
  * <li>Peer trusted: the peer is appended to the client's {@code X-Forwarded-For}; {@code -Proto}, {@code -Host},
  *     {@code -Port} (and any other forwarding field) the peer sent are kept, and set by Usher only when absent.</li>
  * <li>Always: {@code X-Real-IP} is the client address ({@link ForwardedFor}); {@code X-Original-URL} and
