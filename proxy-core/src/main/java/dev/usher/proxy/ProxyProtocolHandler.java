@@ -9,6 +9,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -51,13 +52,18 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         timer = ctx.executor().schedule(() -> {
             ctx.close();
         }, timeoutNanos, TimeUnit.NANOSECONDS);
-        ctx.read(); // auto-read is off; the decoder asks for more itself until it has the header
+        ctx.read(); // auto-read is off
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (received || !(msg instanceof HAProxyMessage header)) {
-            ctx.fireChannelRead(msg); // nothing but the header can come first: the decoder emits only that
+        if (received) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (!(msg instanceof HAProxyMessage header)) {
+            ReferenceCountUtil.release(msg); // cannot happen (the decoder emits only the header): never pass it on
+            ctx.close();
             return;
         }
         received = true;
@@ -92,6 +98,8 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (received) {
             ctx.fireChannelReadComplete();
+        } else {
+            ctx.read(); // auto-read is off: a header split over several reads needs another one
         }
     }
 

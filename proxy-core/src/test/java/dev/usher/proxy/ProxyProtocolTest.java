@@ -119,6 +119,16 @@ final class ProxyProtocolTest {
     }
 
     @Test
+    void v1Header_arrivingInPieces_isAssembled() throws Exception {
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.socket.setTcpNoDelay(true);
+            raw.send("PROX").send("Y TCP4 203.0.113.10 ").send("192.0.2.1 51234 80\r").send("\n" + GET);
+
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("x-real-ip: 203.0.113.10\n");
+        }
+    }
+
+    @Test
     void v2Header_ipv4AndIpv6_clientAddressComesFromTheHeader() throws Exception {
         String v4 = exchange(fixture, concat(v2(1, 0x11, tcp("198.51.100.20", "192.0.2.1", 40000, 80)), GET_CLOSE));
         String v6 = exchange(fixture, concat(v2(1, 0x21, tcp("2001:db8::20", "2001:db8::1", 40000, 80)),

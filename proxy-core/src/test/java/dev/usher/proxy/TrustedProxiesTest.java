@@ -52,4 +52,16 @@ final class TrustedProxiesTest {
         assertThatThrownBy(() -> TrustedProxies.parse("192.0.2.1," + entry))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + entry + "'");
     }
+
+    @Test
+    void settings_defaultToTrustingNobodyWithoutProxyProtocol_andRoundTripThroughTheBuilder() {
+        ProxySettings set = ProxySettings.builder().trustedProxies(TrustedProxies.parse("10.0.0.0/8"))
+                .proxyProtocol(true).build();
+
+        assertThat(ProxySettings.defaults().trustedProxies()).isEqualTo(TrustedProxies.none());
+        assertThat(ProxySettings.defaults().proxyProtocol()).isFalse();
+        assertThat(set.toBuilder().build()).isEqualTo(set);
+        assertThatThrownBy(() -> ProxySettings.builder().trustedProxies(null).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("trustedProxies");
+    }
 }
