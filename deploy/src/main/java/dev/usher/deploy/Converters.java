@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import dev.usher.proxy.TrustedProxies;
 import dev.usher.routing.BackendRef;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -83,6 +84,21 @@ final class Converters {
                 return BackendRef.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("'" + value + "' is not NAMESPACE/SERVICE:PORT: " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code CIDR[,CIDR...]}, IPv4 or IPv6, a bare address meaning one host; {@code none} trusts nobody. */
+    static final class TrustedProxiesConverter implements ITypeConverter<TrustedProxies> {
+        @Override
+        public TrustedProxies convert(String value) {
+            if (value.trim().equalsIgnoreCase("none")) {
+                return TrustedProxies.none();
+            }
+            try {
+                return TrustedProxies.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

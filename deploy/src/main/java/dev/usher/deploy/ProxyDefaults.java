@@ -32,6 +32,7 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--connect-attempts" -> Integer.toString(d.connectAttempts());
             case "--load-balancing" -> Converters.flag(d.loadBalancing());
             case "--access-log" -> Converters.flag(d.accessLog());
+            case "--trusted-proxies" -> d.trustedProxies().toString();
             default -> null;
         };
     }

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import dev.usher.proxy.TrustedProxies;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -70,6 +71,19 @@ final class ProxyOptions {
                     + "e.g. 'max-age=31536000; includeSubDomains' (default: none).")
     String hsts;
 
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR...]",
+            converter = Converters.TrustedProxiesConverter.class,
+            description = "Peers (e.g. the load balancer's range) whose X-Forwarded-* headers are believed; the client "
+                    + "is then the right-most X-Forwarded-For address that is not trusted. Anyone else's forwarding "
+                    + "headers are replaced (default: ${DEFAULT-VALUE}).")
+    TrustedProxies trustedProxies;
+
+    @Option(names = "--proxy-protocol",
+            description = "Every connection to the HTTP and HTTPS listeners starts with a PROXY protocol v1/v2 header "
+                    + "naming the client, as a load balancer in front sends it; a connection without a valid one "
+                    + "is closed. Off by default; turn it on only when nothing else can reach the listeners.")
+    boolean proxyProtocol;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -117,6 +131,12 @@ final class ProxyOptions {
         }
         if (hsts != null) {
             b.hsts(hsts);
+        }
+        if (trustedProxies != null) {
+            b.trustedProxies(trustedProxies);
+        }
+        if (proxyProtocol) {
+            b.proxyProtocol(true);
         }
         return b.build();
     }

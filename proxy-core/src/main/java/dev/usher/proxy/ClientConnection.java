@@ -1,27 +1,50 @@
 package dev.usher.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
  * The client side of one connection as its handler and exchanges use it: the context, the addresses, the response
  * encoder's HEAD switch and the read gate. Confined to the connection's event loop.
+ *
+ * <p>The peer is the TCP peer, or the source address of the PROXY protocol header when the listener takes one
+ * ({@link ProxyProtocolHandler}). Whether the peer is a trusted proxy is decided once per connection; the client
+ * address of each request is then {@link #clientAddress}.
  */
 final class ClientConnection {
 
     final ChannelHandlerContext ctx;
     final ResponseEncoder encoder;
-    final String clientIp;
+    /** The peer's address, canonical ({@code 10.0.0.7}, RFC 5952 for IPv6). */
+    final String peerIp;
+    /** Whether the peer is inside {@code trustedProxies}: its forwarding headers are believed. */
+    final boolean peerTrusted;
     final int listenerPort;
     final boolean tls;
+    private final TrustedProxies trusted;
     private boolean readPending;
 
-    ClientConnection(ChannelHandlerContext ctx, ResponseEncoder encoder, boolean tls) {
+    ClientConnection(ChannelHandlerContext ctx, ResponseEncoder encoder, boolean tls, TrustedProxies trusted) {
         this.ctx = ctx;
         this.encoder = encoder;
         this.tls = tls;
-        this.clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        this.trusted = trusted;
+        InetAddress peer = ProxyProtocolHandler.peer(ctx.channel());
+        this.peerIp = NetUtil.toAddressString(peer);
+        this.peerTrusted = trusted.contains(peer);
         this.listenerPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+    }
+
+    /**
+     * The client address of a request with these headers: the peer itself, or behind a trusted peer the right-most
+     * untrusted address of its {@code X-Forwarded-For} chain ({@link ForwardedFor}). Headers, access log and metrics
+     * of the request use this one value.
+     */
+    String clientAddress(HttpHeaders headers) {
+        return peerTrusted ? ForwardedFor.clientAddress(headers, peerIp, trusted) : peerIp;
     }
 
     /**

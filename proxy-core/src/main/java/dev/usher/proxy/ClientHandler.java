@@ -41,7 +41,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        conn = new ClientConnection(ctx, encoder, tls);
+        conn = new ClientConnection(ctx, encoder, tls, context.settings().trustedProxies());
         awaitHead();
     }
 
@@ -65,7 +65,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
-        RequestRecord record = new RequestRecord(context, conn.clientIp, request);
+        RequestRecord record = new RequestRecord(context, conn.clientAddress(request.headers()), request);
         boolean head = HttpMethod.HEAD.equals(request.method());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
         if (decision.proxied()) {

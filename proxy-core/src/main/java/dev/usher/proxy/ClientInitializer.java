@@ -3,14 +3,15 @@ package dev.usher.proxy;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 
 /**
- * Wires a client connection: [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} → {@link ResponseEncoder} →
- * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ * Wires a client connection: [PROXY protocol] → [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} →
+ * {@link ResponseEncoder} → {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -32,6 +33,10 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         context.connections().add(ch);
         ChannelPipeline p = ch.pipeline();
+        if (context.settings().proxyProtocol()) {
+            // The PROXY header precedes everything, the TLS ClientHello included; both handlers leave once it is read.
+            p.addLast(new HAProxyMessageDecoder(), new ProxyProtocolHandler(context.settings()));
+        }
         if (sni != null) {
             // 0 = Netty's default ClientHello size limit; a TLS handshake gets as long as a request head.
             p.addLast(new SniHandler(sni, 0, context.settings().requestHeaderTimeout().toMillis()));

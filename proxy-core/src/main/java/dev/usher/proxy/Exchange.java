@@ -76,8 +76,7 @@ final class Exchange {
         Route route = decision.route();
         this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn.clientIp, conn.tls,
-                conn.listenerPort);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn);
         this.bodyless = !decision.hasBody();
         this.replayable = bodyless && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,

@@ -26,6 +26,12 @@ import java.util.Objects;
  * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
  * @param hsts the {@code Strict-Transport-Security} value added to HTTPS responses whose origin sent none, e.g.
  *     {@code max-age=31536000; includeSubDomains}; {@code null} (the default) adds nothing
+ * @param trustedProxies peers whose {@code X-Forwarded-*} headers are believed and whose {@code X-Forwarded-For}
+ *     chain names the client ({@link TrustedProxies#none()}, the default: every client's forwarding headers are
+ *     replaced)
+ * @param proxyProtocol every connection to the HTTP and HTTPS listeners starts with a PROXY protocol v1 or v2 header
+ *     that names the client, as a load balancer in front sends it; a connection without a valid one within
+ *     {@code requestHeaderTimeout} is closed ({@code false})
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -42,7 +48,9 @@ public record ProxySettings(
         int connectAttempts,
         LoadBalancing loadBalancing,
         AccessLogFormat accessLog,
-        String hsts) {
+        String hsts,
+        TrustedProxies trustedProxies,
+        boolean proxyProtocol) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -76,6 +84,7 @@ public record ProxySettings(
         if (hsts != null && (hsts.isBlank() || hsts.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
         }
+        Objects.requireNonNull(trustedProxies, "trustedProxies");
     }
 
     /** The defaults listed on each component. */
@@ -106,6 +115,8 @@ public record ProxySettings(
         b.loadBalancing = loadBalancing;
         b.accessLog = accessLog;
         b.hsts = hsts;
+        b.trustedProxies = trustedProxies;
+        b.proxyProtocol = proxyProtocol;
         return b;
     }
 
@@ -139,6 +150,8 @@ public record ProxySettings(
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
         private String hsts;
+        private TrustedProxies trustedProxies = TrustedProxies.none();
+        private boolean proxyProtocol;
 
         private Builder() {
         }
@@ -218,12 +231,22 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder trustedProxies(TrustedProxies v) {
+            trustedProxies = v;
+            return this;
+        }
+
+        public Builder proxyProtocol(boolean v) {
+            proxyProtocol = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts);
+                    accessLog, hsts, trustedProxies, proxyProtocol);
         }
     }
 }

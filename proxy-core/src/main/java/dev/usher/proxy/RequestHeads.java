@@ -22,7 +22,7 @@ final class RequestHeads {
      * @return whether this is an upgrade request (WebSocket or other)
      */
     static boolean prepare(HttpRequest request, Route route, Requests.Target target, RequestRecord record,
-            String clientIp, boolean tls, int listenerPort) {
+            ClientConnection conn) {
         HttpHeaders headers = request.headers();
         String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
         boolean upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
@@ -34,7 +34,7 @@ final class RequestHeads {
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(request, true);
         }
-        record.requestId(ForwardedHeaders.apply(headers, clientIp, tls, target.host(), listenerPort));
+        record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
         request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         return upgrade;

@@ -32,6 +32,11 @@ final class RequestRecord {
         this.protocol = request.protocolVersion().text();
     }
 
+    /** The client address this request is logged and forwarded with ({@link ClientConnection#clientAddress}). */
+    String clientIp() {
+        return clientIp;
+    }
+
     void host(String value) {
         this.host = value;
     }

@@ -22,29 +22,4 @@ final class HeaderRulesTest {
 
         assertThat(h.names()).containsExactly("X-C");
     }
-
-    @Test
-    void forwarded_appendsToClientChain_overridesProtoHostPortRealIp_generatesRequestId() {
-        HttpHeaders h = new DefaultHttpHeaders()
-                .add("X-Forwarded-For", "1.1.1.1").add("X-Forwarded-For", "2.2.2.2")
-                .add("X-Forwarded-Proto", "https").add("X-Real-IP", "6.6.6.6");
-
-        String id = ForwardedHeaders.apply(h, "10.0.0.1", false, "app.test:8080", 8080);
-
-        assertThat(h.getAll("X-Forwarded-For")).containsExactly("1.1.1.1, 2.2.2.2, 10.0.0.1");
-        assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
-        assertThat(h.get("X-Forwarded-Host")).isEqualTo("app.test:8080");
-        assertThat(h.get("X-Forwarded-Port")).isEqualTo("8080");
-        assertThat(h.get("X-Real-IP")).isEqualTo("10.0.0.1");
-        assertThat(id).matches("[0-9a-f]{32}").isEqualTo(h.get("X-Request-ID"));
-    }
-
-    @Test
-    void forwarded_keepsClientRequestId() {
-        HttpHeaders h = new DefaultHttpHeaders().add("X-Request-ID", "mine");
-
-        assertThat(ForwardedHeaders.apply(h, "::1", true, null, 443)).isEqualTo("mine");
-        assertThat(h.get("X-Forwarded-Proto")).isEqualTo("https");
-        assertThat(h.contains("X-Forwarded-Host")).isFalse();
-    }
 }
