@@ -1,13 +1,19 @@
 package dev.usher.proxy;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * The origin-side response decoder: strict framing (ambiguous lengths fail, and become a 502), and told by the
  * exchange whether it awaits the answer to a HEAD request, whose response has no content (RFC 9110 §9.3.2).
+ *
+ * <p>Between exchanges (from the end of a response until the next request is written) it expects nothing: any byte the
+ * origin sends then closes the connection, since it could only be read later as the next client's response. Bytes it
+ * still holds undecoded after a response ({@link #buffered()}) mean the same.
  */
 final class OriginResponseDecoder extends HttpResponseDecoder {
 
@@ -22,8 +28,30 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
                 .setValidateHeaders(true));
     }
 
+    private boolean expectNothing;
+
     void headRequest(boolean head) {
         this.headRequest = head;
+    }
+
+    /** While set, any inbound byte closes the connection. */
+    void expectNothing(boolean value) {
+        this.expectNothing = value;
+    }
+
+    /** Whether bytes that decoded into no message yet sit in the decoder. */
+    boolean buffered() {
+        return actualReadableBytes() > 0;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (expectNothing) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        super.channelRead(ctx, msg);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.usher.proxy;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Timeouts, limits and pool knobs of the data plane; {@link #defaults()} gives the documented defaults.
@@ -26,6 +28,10 @@ import java.util.Objects;
  * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
  * @param hsts the {@code Strict-Transport-Security} value added to HTTPS responses whose origin sent none, e.g.
  *     {@code max-age=31536000; includeSubDomains}; {@code null} (the default) adds nothing
+ * @param underscoresInHeaders forward request header fields whose names contain {@code _} ({@code false}: they are
+ *     dropped, as nginx's {@code underscores_in_headers off} and ingress-nginx's default do)
+ * @param upgradeProtocols the {@code Upgrade} protocols tunnelled after a 101, lower case ({@code websocket}); any
+ *     other upgrade goes on as a plain request. {@code h2c} is never allowed
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -42,7 +48,9 @@ public record ProxySettings(
         int connectAttempts,
         LoadBalancing loadBalancing,
         AccessLogFormat accessLog,
-        String hsts) {
+        String hsts,
+        boolean underscoresInHeaders,
+        Set<String> upgradeProtocols) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -76,6 +84,15 @@ public record ProxySettings(
         if (hsts != null && (hsts.isBlank() || hsts.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
         }
+        upgradeProtocols = Set.copyOf(Objects.requireNonNull(upgradeProtocols, "upgradeProtocols"));
+        for (String p : upgradeProtocols) {
+            if (p.isEmpty() || !p.equals(p.toLowerCase(Locale.ROOT)) || !p.chars().allMatch(ProxySettings::tokenChar)) {
+                throw new IllegalArgumentException("upgradeProtocols must be lower-case protocol names: '" + p + "'");
+            }
+            if (p.equals("h2c")) {
+                throw new IllegalArgumentException("upgradeProtocols: h2c is never tunnelled");
+            }
+        }
     }
 
     /** The defaults listed on each component. */
@@ -106,6 +123,8 @@ public record ProxySettings(
         b.loadBalancing = loadBalancing;
         b.accessLog = accessLog;
         b.hsts = hsts;
+        b.underscoresInHeaders = underscoresInHeaders;
+        b.upgradeProtocols = upgradeProtocols;
         return b;
     }
 
@@ -114,6 +133,12 @@ public record ProxySettings(
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);
         }
+    }
+
+    /** RFC 9110 §5.6.2 tchar, the characters of a protocol name. */
+    private static boolean tokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0
+                || (c >= 'A' && c <= 'Z');
     }
 
     private static void atLeast(long value, long min, String name) {
@@ -139,6 +164,8 @@ public record ProxySettings(
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
         private String hsts;
+        private boolean underscoresInHeaders;
+        private Set<String> upgradeProtocols = Set.of("websocket");
 
         private Builder() {
         }
@@ -218,12 +245,22 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder underscoresInHeaders(boolean v) {
+            underscoresInHeaders = v;
+            return this;
+        }
+
+        public Builder upgradeProtocols(Set<String> v) {
+            upgradeProtocols = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts);
+                    accessLog, hsts, underscoresInHeaders, upgradeProtocols);
         }
     }
 }
