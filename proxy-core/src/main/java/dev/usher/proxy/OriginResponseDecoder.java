@@ -1,11 +1,14 @@
 package dev.usher.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 
 /**
  * The origin-side response decoder: strict framing (ambiguous lengths fail, and become a 502), and told by the
@@ -29,6 +32,7 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
     }
 
     private boolean expectNothing;
+    private boolean midMessage;
 
     void headRequest(boolean head) {
         this.headRequest = head;
@@ -39,9 +43,24 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
         this.expectNothing = value;
     }
 
-    /** Whether bytes that decoded into no message yet sit in the decoder. */
+    /**
+     * Whether bytes that are no complete message sit in the decoder: undecoded, or consumed into a head or body it has
+     * not finished (the decoder keeps a partial head's lines out of its buffer).
+     */
     boolean buffered() {
-        return actualReadableBytes() > 0;
+        return midMessage || actualReadableBytes() > 0;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        int readerIndex = in.readerIndex();
+        int size = out.size();
+        super.decode(ctx, in, out);
+        if (out.size() > size) {
+            midMessage = !(out.get(out.size() - 1) instanceof LastHttpContent);
+        } else if (in.readerIndex() != readerIndex) {
+            midMessage = true; // consumed without a message: part of one (or skipped bytes: not reusable either)
+        }
     }
 
     @Override
