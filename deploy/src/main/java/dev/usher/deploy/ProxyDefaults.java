@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import java.util.TreeSet;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -32,6 +33,8 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--connect-attempts" -> Integer.toString(d.connectAttempts());
             case "--load-balancing" -> Converters.flag(d.loadBalancing());
             case "--access-log" -> Converters.flag(d.accessLog());
+            case "--enable-underscores-in-headers" -> Boolean.toString(d.underscoresInHeaders());
+            case "--upgrade-protocols" -> String.join(",", new TreeSet<>(d.upgradeProtocols()));
             default -> null;
         };
     }

@@ -2,6 +2,9 @@ package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** The data plane's timeouts, limits and pool knobs as flags; unset flags keep {@link ProxySettings#defaults()}. */
@@ -70,6 +73,15 @@ final class ProxyOptions {
                     + "e.g. 'max-age=31536000; includeSubDomains' (default: none).")
     String hsts;
 
+    @Option(names = "--enable-underscores-in-headers",
+            description = "Forward request header fields whose names contain '_' (dropped by default, as nginx does).")
+    Boolean underscoresInHeaders;
+
+    @Option(names = "--upgrade-protocols", paramLabel = "LIST", split = ",",
+            description = "Upgrade protocols tunnelled after a 101; others, and always h2c, go on as plain requests "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> upgradeProtocols;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -117,6 +129,13 @@ final class ProxyOptions {
         }
         if (hsts != null) {
             b.hsts(hsts);
+        }
+        if (underscoresInHeaders != null) {
+            b.underscoresInHeaders(underscoresInHeaders);
+        }
+        if (upgradeProtocols != null) {
+            b.upgradeProtocols(upgradeProtocols.stream().map(p -> p.trim().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toSet()));
         }
         return b.build();
     }

@@ -43,6 +43,10 @@ final class Admission {
             RequestRecord record) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
+            Requests.Refusal coding = Requests.transferEncoding(request);
+            if (coding != null) {
+                return Decision.reply(coding.status(), coding.reason(), true);
+            }
             HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
                     ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : result.cause() instanceof TooLongHttpHeaderException

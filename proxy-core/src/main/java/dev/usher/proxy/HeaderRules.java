@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class HeaderRules {
     private HeaderRules() {
     }
 
-    /** Removes the fields named in {@code Connection} (except framing and routing ones), then every hop-by-hop field. */
+    /** Removes the fields named in {@code Connection} (but framing and routing ones), then every hop-by-hop field. */
     static void removeHopByHop(HttpHeaders headers) {
         List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         for (String value : connection) {
@@ -94,15 +95,20 @@ final class HeaderRules {
      * could slip past the rules that set or strip its dashed twin.
      */
     static void removeUnderscored(HttpHeaders headers) {
+        List<CharSequence> found = null; // allocated only when there is something to drop
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
             for (int i = 0; i < name.length(); i++) {
                 if (name.charAt(i) == '_') {
-                    it.remove();
+                    found = found == null ? new ArrayList<>(2) : found;
+                    found.add(name);
                     break;
                 }
             }
+        }
+        if (found != null) {
+            found.forEach(headers::remove);
         }
     }
 

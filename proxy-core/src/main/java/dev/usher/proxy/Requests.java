@@ -41,17 +41,12 @@ final class Requests {
     static Refusal check(HttpRequest request) {
         HttpVersion version = request.protocolVersion();
         if (version != HttpVersion.HTTP_1_0 && version != HttpVersion.HTTP_1_1) {
-            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1");
+            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "version not supported");
         }
         HttpHeaders headers = request.headers();
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty()) {
-            if (version == HttpVersion.HTTP_1_0) {
-                return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
-            }
-            if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
-                return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "Transfer-Encoding other than chunked");
-            }
+        Refusal coding = transferEncoding(request);
+        if (coding != null) {
+            return coding;
         }
         if (HeaderRules.namesProtected(headers, HeaderRules.REQUEST_PROTECTED) != null) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "Connection names a framing or routing field");
@@ -68,6 +63,25 @@ final class Requests {
         }
         if (!RequestSyntax.targetBytesValid(request.uri())) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "control character in the request target");
+        }
+        return null;
+    }
+
+    /**
+     * The {@code Transfer-Encoding} refusal of a request, or {@code null}: 400 in HTTP/1.0, 501 for anything but
+     * exactly one {@code chunked}. Also applied to heads that Netty's decoder already failed on their codings (it
+     * refuses {@code chunked, gzip} and {@code gzip} itself), so that they get 501 as well.
+     */
+    static Refusal transferEncoding(HttpRequest request) {
+        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return null;
+        }
+        if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
+        }
+        if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+            return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "Transfer-Encoding other than chunked");
         }
         return null;
     }
