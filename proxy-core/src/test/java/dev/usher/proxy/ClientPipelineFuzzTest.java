@@ -90,6 +90,14 @@ final class ClientPipelineFuzzTest {
             "Content-Length: -1\r\n", "Transfer-Encoding:\tchunked\r\n", "Transfer-Encoding : chunked\r\n",
             "Content-Length: 0\r\n", "\r\n\r\n", "Host: a:junk@evil\r\n", "\u001b[2J", "@", "[::1]", "/../..");
 
+    private static final List<String> HEADER_LINES = List.of("Connection: Content-Length",
+            "Connection: keep-alive, Transfer-Encoding", "Connection: Host", "Transfer-Encoding: chunked",
+            "Content-Length: 5", "Transfer-Encoding: gzip, chunked", "Host: evil.test",
+            "Upgrade: h2c\r\nConnection: Upgrade", "X_Under: 1", "Content-Length: 99999999999999999999", "Expect: 100-continue", "Connection: close");
+
+    private static final List<String> CHUNK_SIZES = List.of("zz", "-1", "0x2b", "2b;ext=1", "2B ", "ffffffffffffffffff",
+            "2b\0", "", "0", "1");
+
     @Test
     void mutatedRequests_alwaysGetAResponseOrAClose_andTheOriginNeverSeesAnUnpreparedOrDoublyFramedRequest()
             throws Exception {
@@ -123,7 +131,16 @@ final class ClientPipelineFuzzTest {
         int mutations = 1 + random.nextInt(4);
         for (int m = 0; m < mutations && s.length() > 0; m++) {
             int at = random.nextInt(s.length() + 1);
-            switch (random.nextInt(6)) {
+            int lineStart = s.indexOf("\r\n") + 2; // where a header line goes; 1 when there is no CRLF
+            switch (random.nextInt(9)) {
+                case 6, 8 -> s.insert(lineStart, HEADER_LINES.get(random.nextInt(HEADER_LINES.size())) + "\r\n");
+                case 7 -> { // the chunk size of a chunked seed, or any hex-looking length, replaced
+                    int body = s.indexOf("\r\n\r\n");
+                    int end = body < 0 ? -1 : s.indexOf("\r\n", body + 4);
+                    if (end > body + 4) {
+                        s.replace(body + 4, end, CHUNK_SIZES.get(random.nextInt(CHUNK_SIZES.size())));
+                    }
+                }
                 case 0 -> s.setCharAt(Math.min(at, s.length() - 1), (char) random.nextInt(256));
                 case 1, 2 -> s.insert(at, TOKENS.get(random.nextInt(TOKENS.size())));
                 case 3 -> s.delete(at, Math.min(s.length(), at + 1 + random.nextInt(8)));
