@@ -24,6 +24,35 @@ final class HeaderRulesTest {
     }
 
     @Test
+    void removeHopByHop_neverRemovesFramingOrHost_evenWhenConnectionNamesThem() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "Content-Length, HOST, transfer-encoding, X-A")
+                .add("Content-Length", "5").add("Host", "app.test").add("X-A", "1");
+
+        assertThat(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)).hasToString("content-length");
+        HeaderRules.removeHopByHop(h);
+
+        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "Host");
+    }
+
+    @Test
+    void namesProtected_isNullForOrdinaryTokens_andFindsHostOnlyForRequests() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "keep-alive, upgrade").add("Connection", " Host ");
+
+        assertThat(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)).hasToString("host");
+        assertThat(HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED)).isNull();
+    }
+
+    @Test
+    void removeUnderscored_dropsOnlyNamesWithAnUnderscore() {
+        HttpHeaders h = new DefaultHttpHeaders().add("X_Forwarded_For", "6.6.6.6").add("X-Forwarded-For", "1.1.1.1")
+                .add("my_header", "1").add("my_header", "2").add("Host", "a");
+
+        HeaderRules.removeUnderscored(h);
+
+        assertThat(h.names()).containsExactlyInAnyOrder("X-Forwarded-For", "Host");
+    }
+
+    @Test
     void forwarded_appendsToClientChain_overridesProtoHostPortRealIp_generatesRequestId() {
         HttpHeaders h = new DefaultHttpHeaders()
                 .add("X-Forwarded-For", "1.1.1.1").add("X-Forwarded-For", "2.2.2.2")
