@@ -28,7 +28,8 @@ final class HeaderRulesTest {
         HttpHeaders h = new DefaultHttpHeaders().add("Connection", "Content-Length, HOST, transfer-encoding, X-A")
                 .add("Content-Length", "5").add("Host", "app.test").add("X-A", "1");
 
-        assertThat(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)).hasToString("content-length");
+        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)))
+                .isEqualTo("content-length");
         HeaderRules.removeHopByHop(h);
 
         assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "Host");
@@ -36,10 +37,10 @@ final class HeaderRulesTest {
 
     @Test
     void namesProtected_isNullForOrdinaryTokens_andFindsHostOnlyForRequests() {
-        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "keep-alive, upgrade").add("Connection", " Host ");
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "keep-alive, upgrade").add("Connection", "x-a ,Host ");
 
-        assertThat(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)).hasToString("host");
-        assertThat(HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED)).isNull();
+        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED))).isEqualTo("host");
+        assertThat((Object) HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED)).isNull();
     }
 
     @Test
