@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import java.util.TreeSet;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -33,6 +34,8 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--load-balancing" -> Converters.flag(d.loadBalancing());
             case "--access-log" -> Converters.flag(d.accessLog());
             case "--trusted-proxies" -> d.trustedProxies().toString();
+            case "--enable-underscores-in-headers" -> Boolean.toString(d.underscoresInHeaders());
+            case "--upgrade-protocols" -> String.join(",", new TreeSet<>(d.upgradeProtocols()));
             default -> null;
         };
     }

@@ -3,6 +3,9 @@ package dev.usher.deploy;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** The data plane's timeouts, limits and pool knobs as flags; unset flags keep {@link ProxySettings#defaults()}. */
@@ -84,6 +87,15 @@ final class ProxyOptions {
                     + "is closed. Off by default; turn it on only when nothing else can reach the listeners.")
     boolean proxyProtocol;
 
+    @Option(names = "--enable-underscores-in-headers",
+            description = "Forward request header fields whose names contain '_' (dropped by default, as nginx does).")
+    Boolean underscoresInHeaders;
+
+    @Option(names = "--upgrade-protocols", paramLabel = "LIST", split = ",",
+            description = "Upgrade protocols tunnelled after a 101; others, and always h2c, go on as plain requests "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> upgradeProtocols;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -137,6 +149,13 @@ final class ProxyOptions {
         }
         if (proxyProtocol) {
             b.proxyProtocol(true);
+        }
+        if (underscoresInHeaders != null) {
+            b.underscoresInHeaders(underscoresInHeaders);
+        }
+        if (upgradeProtocols != null) {
+            b.upgradeProtocols(upgradeProtocols.stream().map(p -> p.trim().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toSet()));
         }
         return b.build();
     }

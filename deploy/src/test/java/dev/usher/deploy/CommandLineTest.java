@@ -257,4 +257,15 @@ final class CommandLineTest {
         assertThat(config.httpsPort()).isEqualTo(8443);
         assertThat(config.adminPort()).isEqualTo(9090);
     }
+
+    @Test
+    void run_requestHygieneFlags_mapOntoProxySettings() {
+        ProxySettings proxy = parse(RunCommand.class, "run", "--manifests", "m", "--enable-underscores-in-headers",
+                "--upgrade-protocols", "websocket, Foo").config().proxy();
+
+        assertThat(proxy.underscoresInHeaders()).isTrue();
+        assertThat(proxy.upgradeProtocols()).containsExactlyInAnyOrder("websocket", "foo");
+        assertThat(ProxySettings.defaults().upgradeProtocols()).containsExactly("websocket");
+        assertThat(ProxySettings.defaults().underscoresInHeaders()).isFalse();
+    }
 }

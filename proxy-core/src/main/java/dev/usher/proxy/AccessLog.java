@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -68,11 +69,43 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The text line. Fields a client controls (method, target, protocol, host, request ID) are escaped as nginx's
+     * {@code escape=default} does: {@code "}, {@code \\}, control characters and non-ASCII bytes become {@code \xHH},
+     * so a request can neither forge a line nor a field, nor send terminal escapes to whoever reads the log.
+     */
     static String text(Entry e) {
-        return e.clientIp + " \"" + e.method + ' ' + e.uri + ' ' + e.protocol + "\" " + e.status + ' ' + e.bytesOut
-                + ' ' + (e.durationNanos / 1_000_000) + "ms host=" + dash(e.host) + " route=" + dash(e.namespace) + '/'
-                + dash(e.ingress) + " service=" + dash(e.service) + " upstream=" + dash(e.endpoint) + " in="
-                + e.bytesIn + " id=" + dash(e.requestId);
+        StringBuilder sb = new StringBuilder(200).append(e.clientIp).append(" \"");
+        escape(sb, e.method).append(' ');
+        escape(sb, e.uri).append(' ');
+        escape(sb, e.protocol).append("\" ").append(e.status).append(' ').append(e.bytesOut).append(' ')
+                .append(e.durationNanos / 1_000_000).append("ms host=");
+        escape(sb, dash(e.host)).append(" route=").append(dash(e.namespace)).append('/').append(dash(e.ingress))
+                .append(" service=").append(dash(e.service)).append(" upstream=").append(dash(e.endpoint))
+                .append(" in=").append(e.bytesIn).append(" id=");
+        return escape(sb, dash(e.requestId)).toString();
+    }
+
+    private static StringBuilder escape(StringBuilder sb, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+                if (c > 0xff) { // not from the wire (each byte decodes to one char <= 0xFF): log its UTF-8 bytes
+                    for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+                        hexByte(sb, b & 0xff);
+                    }
+                } else {
+                    hexByte(sb, c);
+                }
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb;
+    }
+
+    private static void hexByte(StringBuilder sb, int b) {
+        sb.append("\\x").append(HEX[b >> 4]).append(HEX[b & 0xf]);
     }
 
     static String json(Entry e) {
@@ -106,7 +139,9 @@ final class AccessLog implements AutoCloseable {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
                 default -> {
-                    if (c < 0x20) {
+                    // Control characters, DEL and C1 controls (terminal escapes), and every non-ASCII character: each
+                    // is one byte the client sent (ISO-8859-1 decoding), logged as that byte's value.
+                    if (c < 0x20 || c >= 0x7f) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
@@ -116,6 +151,8 @@ final class AccessLog implements AutoCloseable {
         }
         return sb.append('"');
     }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private static String dash(String value) {
         return value == null || value.isEmpty() ? "-" : value;

@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
+import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.List;
 
 /**
  * Decides what becomes of a decoded request head before any origin is involved: one of Usher's own replies, or a
@@ -17,17 +19,19 @@ final class Admission {
 
     /**
      * The verdict. A local reply has a {@code status} (and a {@code location} for redirects); {@code close} says
-     * whether the connection must end after it. A proxied request has its {@code route} and {@code target}.
+     * whether the connection must end after it. A proxied request has its {@code route} and {@code target}, and the
+     * backend's endpoint list as read once here ({@code endpoints}, never empty): the exchange balances and retries
+     * over this same list, so an endpoint update in between cannot empty it under the load balancer.
      */
     record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
-            Requests.Target target, boolean keepAlive, boolean hasBody) {
+            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints) {
 
         boolean proxied() {
             return status == null;
         }
 
         static Decision reply(HttpResponseStatus status, String reason, boolean close) {
-            return new Decision(status, reason, null, close, null, null, false, false);
+            return new Decision(status, reason, null, close, null, null, false, false, List.of());
         }
     }
 
@@ -39,6 +43,10 @@ final class Admission {
             RequestRecord record) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
+            Requests.Refusal coding = Requests.transferEncoding(request);
+            if (coding != null) {
+                return Decision.reply(coding.status(), coding.reason(), true);
+            }
             HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
                     ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : result.cause() instanceof TooLongHttpHeaderException
@@ -52,6 +60,9 @@ final class Admission {
         Requests.Target target = Requests.target(request);
         if (target == null) {
             return Decision.reply(HttpResponseStatus.BAD_REQUEST, "unsupported request target", true);
+        }
+        if (target.host() != null && !RequestSyntax.hostValid(target.host())) {
+            return Decision.reply(HttpResponseStatus.BAD_REQUEST, "invalid host", true);
         }
         long max = context.settings().maxRequestBodyBytes();
         if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
@@ -69,14 +80,15 @@ final class Admission {
         if (route.httpsRedirect() && !tls && target.host() != null) {
             String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
-                    target, keepAlive, hasBody);
+                    target, keepAlive, hasBody, List.of());
         }
         Backend backend = route.backend();
-        if (backend.endpoints().isEmpty()) {
+        List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
+        if (endpoints.isEmpty()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(),
                     close);
         }
-        return new Decision(null, null, null, false, route, target, keepAlive, hasBody);
+        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints);
     }
 }

@@ -74,9 +74,9 @@ final class Exchange {
         this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.pools = context.pools(ctx.channel().eventLoop());
         Route route = decision.route();
-        this.endpoints = route.backend().endpoints(); // one read: retries walk this same list
+        this.endpoints = decision.endpoints(); // Admission's one read: retries walk this same, non-empty list
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
-        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn);
+        this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.bodyless = !decision.hasBody();
         this.replayable = bodyless && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
@@ -131,6 +131,7 @@ final class Exchange {
             request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
         }
         origin.write(request);
+        origin.read(); // before conn.read(): reading the client may end this exchange at once (a bad chunk size)
         if (requestComplete) {
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
             if (!response.started()) {
@@ -140,7 +141,6 @@ final class Exchange {
             origin.flush();
             conn.read();
         }
-        origin.read();
     }
 
     /** A request body chunk (or its end) from the client. */
@@ -320,10 +320,10 @@ final class Exchange {
     }
 
     private void releaseOrigin(boolean reuse) {
-        originHandler.detach();
         if (reuse) {
-            pool.release(origin);
+            originHandler.finish(); // back to the pool once this read batch is over (see OriginHandler)
         } else {
+            originHandler.detach();
             pool.discard(origin);
         }
         origin = null;

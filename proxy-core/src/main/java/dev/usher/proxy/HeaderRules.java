@@ -3,7 +3,10 @@ package dev.usher.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Hop-by-hop header removal, applied to requests and responses alike.
@@ -13,6 +16,11 @@ import java.util.List;
  * {@code Trailer}). {@code Proxy-Authorization} and {@code Proxy-Authenticate} are meant for a proxy (§11.7), and
  * Usher does no proxy authentication, so they are dropped too rather than leaked to the next hop. The caller
  * re-frames the message afterwards.
+ *
+ * <p>A {@code Connection} token never removes {@code Content-Length}, {@code Transfer-Encoding} or {@code Host}: a
+ * message whose {@code Connection} names one of them is refused before it gets here ({@link #namesProtected}), and
+ * {@link #removeHopByHop} skips them anyway. Removing them would leave a body with no framing, which the next hop
+ * reads as a second message (request smuggling, response-queue poisoning).
  */
 final class HeaderRules {
 
@@ -27,10 +35,18 @@ final class HeaderRules {
             HttpHeaderNames.PROXY_AUTHORIZATION,
             HttpHeaderNames.PROXY_AUTHENTICATE);
 
+    /** Fields that frame or route a request: never removed because {@code Connection} names them. */
+    static final List<AsciiString> REQUEST_PROTECTED = List.of(
+            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST);
+
+    /** Fields that frame a response. */
+    static final List<AsciiString> RESPONSE_PROTECTED = List.of(
+            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING);
+
     private HeaderRules() {
     }
 
-    /** Removes the fields named in {@code Connection}, then every hop-by-hop field. */
+    /** Removes the fields named in {@code Connection} (but framing and routing ones), then every hop-by-hop field. */
     static void removeHopByHop(HttpHeaders headers) {
         List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         for (String value : connection) {
@@ -39,7 +55,7 @@ final class HeaderRules {
                 int comma = value.indexOf(',', start);
                 int end = comma < 0 ? value.length() : comma;
                 String token = value.substring(start, end).trim();
-                if (!token.isEmpty()) {
+                if (!token.isEmpty() && indexOf(REQUEST_PROTECTED, token) < 0) {
                     headers.remove(token);
                 }
                 start = end + 1;
@@ -50,8 +66,58 @@ final class HeaderRules {
         }
     }
 
+    /** The first of {@code names} that a {@code Connection} field lists (case-insensitive), or {@code null}. */
+    static AsciiString namesProtected(HttpHeaders headers, List<AsciiString> names) {
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        for (String value : connection) {
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                int i = indexOf(names, value.substring(start, end).trim());
+                if (i >= 0) {
+                    return names.get(i);
+                }
+                start = end + 1;
+            }
+        }
+        return null;
+    }
+
     /** Whether {@code Connection} lists {@code token} (case-insensitive). */
     static boolean connectionHas(HttpHeaders headers, AsciiString token) {
         return headers.containsValue(HttpHeaderNames.CONNECTION, token, true);
+    }
+
+    /**
+     * Drops every field whose name contains an underscore, as nginx does by default ({@code underscores_in_headers
+     * off}): {@code X_Forwarded_For} and {@code X-Forwarded-For} are one variable to CGI-style origins, so such a field
+     * could slip past the rules that set or strip its dashed twin.
+     */
+    static void removeUnderscored(HttpHeaders headers) {
+        List<CharSequence> found = null; // allocated only when there is something to drop
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) == '_') {
+                    found = found == null ? new ArrayList<>(2) : found;
+                    found.add(name);
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            found.forEach(headers::remove);
+        }
+    }
+
+    private static int indexOf(List<AsciiString> names, String token) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).contentEqualsIgnoreCase(token)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

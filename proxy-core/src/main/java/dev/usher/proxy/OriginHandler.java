@@ -10,6 +10,12 @@ import io.netty.util.ReferenceCountUtil;
  * watches the connection while it sits idle in its {@link OriginPool}.
  *
  * <p>Runs on the same event loop as the client connection that borrowed it, so no field needs synchronization.
+ *
+ * <p>Reuse after a clean exchange ({@link #finish()}) is deferred to a task that runs after the current read batch: the
+ * decoder may still hold, or the same batch still deliver, bytes that follow the response's end. Handing the connection
+ * back at once would let the next request (a pipelined one is read synchronously when the exchange ends) borrow it
+ * and take those bytes as its response. Until that task, and while idle in the pool, the decoder closes the connection
+ * on any byte; the task discards it if undecoded bytes remain.
  */
 final class OriginHandler extends ChannelInboundHandlerAdapter {
 
@@ -18,6 +24,8 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private long idleSince = -1;
     private int exchanges;
     private Channel channel;
+    private OriginResponseDecoder decoder;
+    private final Runnable releaseTask = this::releaseToPool;
 
     static OriginHandler of(Channel ch) {
         return ch.pipeline().get(OriginHandler.class);
@@ -35,6 +43,22 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     void attach(Exchange owner) {
         this.exchange = owner;
         exchanges++;
+        decoder.expectNothing(false);
+    }
+
+    /** The exchange ended cleanly: the connection expects nothing and goes back to its pool after this read batch. */
+    void finish() {
+        exchange = null;
+        decoder.expectNothing(true);
+        channel.eventLoop().execute(releaseTask);
+    }
+
+    private void releaseToPool() {
+        if (decoder.buffered() || !channel.isActive()) {
+            pool.discard(channel); // a partial message after the response's end: never reused
+        } else {
+            pool.release(channel);
+        }
     }
 
     void detach() {
@@ -62,6 +86,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        decoder = ctx.pipeline().get(OriginResponseDecoder.class);
     }
 
     @Override

@@ -2,13 +2,12 @@ package dev.usher.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 
-/** Wires an origin connection: response decoder, request encoder, {@link OriginHandler}. */
+/** Wires an origin connection: {@link OriginResponseDecoder}, {@link OriginRequestEncoder}, {@link OriginHandler}. */
 final class OriginInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new OriginResponseDecoder(), new HttpRequestEncoder(), new OriginHandler());
+        ch.pipeline().addLast(new OriginResponseDecoder(), new OriginRequestEncoder(), new OriginHandler());
     }
 }

@@ -114,11 +114,11 @@ final class OriginPool {
 
     /** Takes back a connection after a clean, complete exchange; closes it if the pool is full or it is gone. */
     void release(Channel ch) {
-        busy--;
         if (!ch.isActive() || idle.size() >= settings.maxIdlePerEndpoint()) {
-            ch.close();
+            discard(ch);
             return;
         }
+        busy--;
         idle.addLast(ch);
         OriginHandler.of(ch).enterPool(System.nanoTime());
         if (!sweepArmed) {
@@ -130,6 +130,9 @@ final class OriginPool {
     void discard(Channel ch) {
         busy--;
         ch.close();
+        if (open == 0 && busy == 0 && idle.isEmpty()) {
+            onEmpty.accept(this); // it had closed already, while still counted busy
+        }
     }
 
     /** The connection left HTTP for good (an upgrade): no longer busy, still counted as open until it closes. */

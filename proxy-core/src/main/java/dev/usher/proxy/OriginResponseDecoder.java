@@ -1,13 +1,22 @@
 package dev.usher.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 
 /**
  * The origin-side response decoder: strict framing (ambiguous lengths fail, and become a 502), and told by the
  * exchange whether it awaits the answer to a HEAD request, whose response has no content (RFC 9110 §9.3.2).
+ *
+ * <p>Between exchanges (from the end of a response until the next request is written) it expects nothing: any byte the
+ * origin sends then closes the connection, since it could only be read later as the next client's response. Bytes it
+ * still holds undecoded after a response ({@link #buffered()}) mean the same.
  */
 final class OriginResponseDecoder extends HttpResponseDecoder {
 
@@ -22,8 +31,46 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
                 .setValidateHeaders(true));
     }
 
+    private boolean expectNothing;
+    private boolean midMessage;
+
     void headRequest(boolean head) {
         this.headRequest = head;
+    }
+
+    /** While set, any inbound byte closes the connection. */
+    void expectNothing(boolean value) {
+        this.expectNothing = value;
+    }
+
+    /**
+     * Whether bytes that are no complete message sit in the decoder: undecoded, or consumed into a head or body it has
+     * not finished (the decoder keeps a partial head's lines out of its buffer).
+     */
+    boolean buffered() {
+        return midMessage || actualReadableBytes() > 0;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        int readerIndex = in.readerIndex();
+        int size = out.size();
+        super.decode(ctx, in, out);
+        if (out.size() > size) {
+            midMessage = !(out.get(out.size() - 1) instanceof LastHttpContent);
+        } else if (in.readerIndex() != readerIndex) {
+            midMessage = true; // consumed without a message: part of one (or skipped bytes: not reusable either)
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (expectNothing) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        super.channelRead(ctx, msg);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.usher.proxy;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Timeouts, limits and pool knobs of the data plane; {@link #defaults()} gives the documented defaults.
@@ -32,6 +34,10 @@ import java.util.Objects;
  * @param proxyProtocol every connection to the HTTP and HTTPS listeners starts with a PROXY protocol v1 or v2 header
  *     that names the client, as a load balancer in front sends it; a connection without a valid one within
  *     {@code requestHeaderTimeout} is closed ({@code false})
+ * @param underscoresInHeaders forward request header fields whose names contain {@code _} ({@code false}: they are
+ *     dropped, as nginx's {@code underscores_in_headers off} and ingress-nginx's default do)
+ * @param upgradeProtocols the {@code Upgrade} protocols tunnelled after a 101, lower case ({@code websocket}); any
+ *     other upgrade goes on as a plain request. {@code h2c} is never allowed
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -50,7 +56,9 @@ public record ProxySettings(
         AccessLogFormat accessLog,
         String hsts,
         TrustedProxies trustedProxies,
-        boolean proxyProtocol) {
+        boolean proxyProtocol,
+        boolean underscoresInHeaders,
+        Set<String> upgradeProtocols) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -85,6 +93,15 @@ public record ProxySettings(
             throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
         }
         Objects.requireNonNull(trustedProxies, "trustedProxies");
+        upgradeProtocols = Set.copyOf(Objects.requireNonNull(upgradeProtocols, "upgradeProtocols"));
+        for (String p : upgradeProtocols) {
+            if (p.isEmpty() || !p.equals(p.toLowerCase(Locale.ROOT)) || !p.chars().allMatch(ProxySettings::tokenChar)) {
+                throw new IllegalArgumentException("upgradeProtocols must be lower-case protocol names: '" + p + "'");
+            }
+            if (p.equals("h2c")) {
+                throw new IllegalArgumentException("upgradeProtocols: h2c is never tunnelled");
+            }
+        }
     }
 
     /** The defaults listed on each component. */
@@ -117,6 +134,8 @@ public record ProxySettings(
         b.hsts = hsts;
         b.trustedProxies = trustedProxies;
         b.proxyProtocol = proxyProtocol;
+        b.underscoresInHeaders = underscoresInHeaders;
+        b.upgradeProtocols = upgradeProtocols;
         return b;
     }
 
@@ -125,6 +144,12 @@ public record ProxySettings(
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);
         }
+    }
+
+    /** RFC 9110 §5.6.2 tchar, the characters of a protocol name. */
+    private static boolean tokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0
+                || (c >= 'A' && c <= 'Z');
     }
 
     private static void atLeast(long value, long min, String name) {
@@ -152,6 +177,8 @@ public record ProxySettings(
         private String hsts;
         private TrustedProxies trustedProxies = TrustedProxies.none();
         private boolean proxyProtocol;
+        private boolean underscoresInHeaders;
+        private Set<String> upgradeProtocols = Set.of("websocket");
 
         private Builder() {
         }
@@ -241,12 +268,22 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder underscoresInHeaders(boolean v) {
+            underscoresInHeaders = v;
+            return this;
+        }
+
+        public Builder upgradeProtocols(Set<String> v) {
+            upgradeProtocols = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts, trustedProxies, proxyProtocol);
+                    accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols);
         }
     }
 }

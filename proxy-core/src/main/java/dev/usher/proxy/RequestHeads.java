@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Locale;
+import java.util.Set;
 
 /** Rewrites a client's request head, in place, into the one sent to the origin. */
 final class RequestHeads {
@@ -15,28 +17,63 @@ final class RequestHeads {
     }
 
     /**
-     * Removes hop-by-hop fields, re-frames ({@code Content-Length} kept, else chunked when the client chunked), adds
-     * the forwarding fields, applies the route's rewrite and speaks HTTP/1.1 upstream. An upgrade request keeps its
-     * {@code Upgrade} and {@code Connection: upgrade} (RFC 9110 §7.8), since the origin must see them.
+     * Removes hop-by-hop fields (and, unless enabled, fields with underscores), adds the forwarding fields, applies the
+     * route's rewrite and speaks HTTP/1.1 upstream. An upgrade to a protocol in
+     * {@link ProxySettings#upgradeProtocols()} keeps its {@code Upgrade} and {@code Connection: upgrade} (RFC 9110
+     * §7.8), since the origin must see them; any other upgrade goes on as a plain request without them.
      *
-     * @return whether this is an upgrade request (WebSocket or other)
+     * <p>Framing is written last, after every other edit, from how the decoder read the body: {@code Content-Length}
+     * when it read that many bytes, {@code chunked} when it decoded chunks, neither when there is no body. Whatever an
+     * edit above removed or a client tried to smuggle into a field, the origin gets exactly the body Usher read, framed
+     * the one way Usher frames it.
+     *
+     * @return whether this is an upgrade request to be tunnelled
      */
     static boolean prepare(HttpRequest request, Route route, Requests.Target target, RequestRecord record,
-            ClientConnection conn) {
+            ClientConnection conn, ProxySettings settings) {
         HttpHeaders headers = request.headers();
-        String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
-        boolean upgrade = upgradeTo != null && HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE);
+        // How the decoder delimited the body (it refused every ambiguous shape): the one framing we may forward.
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        String length = chunked ? null : headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        String upgradeTo = HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE)
+                ? tunnelled(headers.get(HttpHeaderNames.UPGRADE), settings.upgradeProtocols()) : null;
         HeaderRules.removeHopByHop(headers);
-        if (upgrade) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
+        if (!settings.underscoresInHeaders()) {
+            HeaderRules.removeUnderscored(headers);
         }
-        if (chunked) {
-            HttpUtil.setTransferEncodingChunked(request, true);
+        if (upgradeTo != null) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
         }
         record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
         request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return upgrade;
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (length != null) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        return upgradeTo != null;
+    }
+
+    /**
+     * The protocols of an {@code Upgrade} value (RFC 9110 §7.8: a comma-separated list, {@code name[/version]}) that
+     * may be tunnelled, joined again; {@code null} when none may. {@code h2c} never is: Usher speaks HTTP/2 cleartext
+     * itself or not at all, and a tunnelled h2c connection would carry requests no routing rule ever sees.
+     */
+    static String tunnelled(String upgrade, Set<String> allowed) {
+        if (upgrade == null) {
+            return null;
+        }
+        StringBuilder kept = null;
+        for (String part : upgrade.split(",")) {
+            String protocol = part.trim();
+            int slash = protocol.indexOf('/');
+            String name = (slash < 0 ? protocol : protocol.substring(0, slash)).toLowerCase(Locale.ROOT);
+            if (!name.equals("h2c") && allowed.contains(name)) {
+                kept = kept == null ? new StringBuilder(protocol) : kept.append(", ").append(protocol);
+            }
+        }
+        return kept == null ? null : kept.toString();
     }
 }

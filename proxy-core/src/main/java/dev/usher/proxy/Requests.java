@@ -25,22 +25,31 @@ final class Requests {
     }
 
     /**
-     * Framing and target problems, or {@code null}. RFC 9112 §6.1: a request whose {@code Transfer-Encoding} does not
-     * end in {@code chunked}, or any {@code Transfer-Encoding} in HTTP/1.0, has unknowable framing; §3.2: an HTTP/1.1
-     * request needs exactly one {@code Host}.
+     * Version, framing and target problems, or {@code null}.
+     *
+     * <ul>
+     *   <li>Only HTTP/1.0 and HTTP/1.1 are spoken on this codec: another version gets 505 (RFC 9110 §15.6.6).
+     *   <li>RFC 9112 §6.1: any {@code Transfer-Encoding} in HTTP/1.0 has unknowable framing (400). Any value other than
+     *       exactly {@code chunked} gets 501, as nginx answers: Usher implements no other coding, and forwarding a body
+     *       while silently dropping a coding the client applied would hand the origin different bytes.
+     *   <li>A {@code Connection} field naming {@code Content-Length}, {@code Transfer-Encoding} or {@code Host} would
+     *       have the hop-by-hop rules strip the body's framing or the routing host (RFC 9110 §7.6.1 lets a client name
+     *       any field): refused like every other smuggling shape.
+     *   <li>RFC 9112 §3.2: an HTTP/1.1 request needs exactly one {@code Host}; control bytes in the target are refused.
+     * </ul>
      */
     static Refusal check(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (version != HttpVersion.HTTP_1_0 && version != HttpVersion.HTTP_1_1) {
+            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "version not supported");
+        }
         HttpHeaders headers = request.headers();
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty()) {
-            if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
-                return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
-            }
-            String last = codings.get(codings.size() - 1);
-            String finalCoding = last.substring(last.lastIndexOf(',') + 1).trim();
-            if (!finalCoding.equalsIgnoreCase("chunked")) {
-                return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding must end with chunked");
-            }
+        Refusal coding = transferEncoding(request);
+        if (coding != null) {
+            return coding;
+        }
+        if (HeaderRules.namesProtected(headers, HeaderRules.REQUEST_PROTECTED) != null) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "Connection names a framing or routing field");
         }
         if (request.method() == HttpMethod.CONNECT) {
             return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
@@ -49,8 +58,30 @@ final class Requests {
         if (hosts.size() > 1) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "more than one Host");
         }
-        if (request.protocolVersion() != HttpVersion.HTTP_1_0 && hosts.isEmpty() && request.uri().startsWith("/")) {
+        if (version != HttpVersion.HTTP_1_0 && hosts.isEmpty() && request.uri().startsWith("/")) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "missing Host");
+        }
+        if (!RequestSyntax.targetBytesValid(request.uri())) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "control character in the request target");
+        }
+        return null;
+    }
+
+    /**
+     * The {@code Transfer-Encoding} refusal of a request, or {@code null}: 400 in HTTP/1.0, 501 for anything but
+     * exactly one {@code chunked}. Also applied to heads that Netty's decoder already failed on their codings (it
+     * refuses {@code chunked, gzip} and {@code gzip} itself), so that they get 501 as well.
+     */
+    static Refusal transferEncoding(HttpRequest request) {
+        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return null;
+        }
+        if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
+        }
+        if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+            return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "Transfer-Encoding other than chunked");
         }
         return null;
     }
@@ -77,12 +108,8 @@ final class Requests {
             end++;
         }
         String authority = uri.substring(schemeEnd, end);
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            authority = authority.substring(at + 1);
-        }
         if (authority.isEmpty()) {
-            return null;
+            return null; // userinfo (RFC 9110 §4.2.4: treat it as an error) fails RequestSyntax.hostValid later
         }
         String rest = uri.substring(end);
         String path = rest.isEmpty() ? "/" : rest.charAt(0) == '?' ? "/" + rest : rest;
@@ -103,12 +130,16 @@ final class Requests {
 
     /**
      * The {@code Location} of the 308 sending a plaintext request for a TLS host to HTTPS: {@code https://host} plus
-     * the origin-form {@code target}. Our HTTPS port is named only when the client named a port other than 80 in
-     * {@code host} and ours is not 443 (nor -1, no listener): a client on port 80 stands behind a port mapping (a
-     * Service 80 to 8080 and 443 to 8443) whose HTTPS side is 443, while one that named a port reaches the listeners
-     * directly (port-forward, tests on ephemeral ports) and would find nothing on 443.
+     * the origin-form {@code target}. {@code host} must have passed {@link RequestSyntax#hostValid} (Admission checks
+     * it first), so nothing unvalidated is ever reflected. Our HTTPS port is named only when the client named a port
+     * other than 80 in {@code host} and ours is not 443 (nor -1, no listener): a client on port 80 stands behind a port
+     * mapping (a Service 80 to 8080 and 443 to 8443) whose HTTPS side is 443, while one that named a port reaches the
+     * listeners directly (port-forward, tests on ephemeral ports) and would find nothing on 443.
      */
     static String httpsLocation(String host, String target, int httpsPort) {
+        if (!RequestSyntax.hostValid(host)) {
+            throw new IllegalArgumentException("invalid host: refused by Admission before any redirect");
+        }
         String name = hostWithoutPort(host);
         String clientPort = host.substring(name.length());
         boolean namePort = !clientPort.isEmpty() && !clientPort.equals(":80") && httpsPort > 0 && httpsPort != 443;

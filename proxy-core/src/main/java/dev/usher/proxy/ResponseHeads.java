@@ -32,9 +32,9 @@ final class ResponseHeads {
     static boolean prepare(HttpResponse response, boolean headRequest, boolean http10, boolean keepAlive) {
         HttpHeaders headers = response.headers();
         int code = response.status().code();
-        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
         boolean bodyless = headRequest || code == 204 || code == 304;
         HeaderRules.removeHopByHop(headers);
+        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH); // framing derived after the edits
         if (!headers.contains(HttpHeaderNames.SERVER)) {
             headers.set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         }

@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -79,6 +80,11 @@ final class ResponseRelay {
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
             return;
         }
+        if (HeaderRules.namesProtected(response.headers(), HeaderRules.RESPONSE_PROTECTED) != null) {
+            // Honouring it would strip the framing and send an unframed body on a keep-alive client connection.
+            exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "origin's Connection names a framing field");
+            return;
+        }
         int code = response.status().code();
         if (code == 101) {
             if (upgrade) {
@@ -102,7 +108,7 @@ final class ResponseRelay {
         timers.cancelResponse();
         started = true;
         status = code;
-        originKeepAlive = HttpUtil.isKeepAlive(response);
+        originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
                 exchange.keepAlive() && !context.draining()));
         if (conn.tls) {
@@ -110,6 +116,15 @@ final class ResponseRelay {
         }
         conn.encoder.headRequest(head);
         ctx.write(response);
+    }
+
+    /**
+     * Whether the response's end is known from its head (RFC 9112 §6.3): no body, a length, or chunks. A body
+     * delimited by the origin closing the connection never leaves it reusable, whatever the head says.
+     */
+    private boolean framed(HttpResponse response, int code) {
+        return head || code == 204 || code == 304 || HttpUtil.isTransferEncodingChunked(response)
+                || response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     }
 
     private void onContent(HttpContent content) {

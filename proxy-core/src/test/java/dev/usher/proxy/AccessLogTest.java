@@ -11,8 +11,25 @@ final class AccessLogTest {
 
     @Test
     void text_isOneLineWithStatusBytesDurationRouteAndId() {
-        assertThat(AccessLog.text(ENTRY)).isEqualTo("10.0.0.1 \"GET /a?q=\"x\" HTTP/1.1\" 200 316 3ms host=app.test "
-                + "route=default/app-ingress service=app upstream=10.1.1.1:8080 in=5 id=id-1");
+        assertThat(AccessLog.text(ENTRY)).isEqualTo("10.0.0.1 \"GET /a?q=\\x22x\\x22 HTTP/1.1\" 200 316 3ms "
+                + "host=app.test route=default/app-ingress service=app upstream=10.1.1.1:8080 in=5 id=id-1");
+    }
+
+    @Test
+    void text_escapesWhatClientsControl_asNginxEscapeDefault() {
+        AccessLog.Entry hostile = new AccessLog.Entry(0L, "10.0.0.1", "G\"T", "/a\\b\u001b[31m\u00e9\u007f", "HTTP/1.1",
+                "h\"ost\nx", 400, 0, 0, 0, null, null, null, null, "id\"\r\n1");
+
+        assertThat(AccessLog.text(hostile)).isEqualTo("10.0.0.1 \"G\\x22T /a\\x5Cb\\x1B[31m\\xE9\\x7F HTTP/1.1\" 400 0 "
+                + "0ms host=h\\x22ost\\x0Ax route=-/- service=- upstream=- in=0 id=id\\x22\\x0D\\x0A1");
+    }
+
+    @Test
+    void json_escapesControlAndNonAsciiCharacters() {
+        AccessLog.Entry hostile = new AccessLog.Entry(0L, "10.0.0.1", "GET", "/\u001b\u00e9\"\\", "HTTP/1.1",
+                null, 400, 0, 0, 0, null, null, null, null, null);
+
+        assertThat(AccessLog.json(hostile)).contains("\"uri\":\"/\\u001b\\u00e9\\\"\\\\\"");
     }
 
     @Test

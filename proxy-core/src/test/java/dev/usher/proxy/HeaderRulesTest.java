@@ -22,4 +22,34 @@ final class HeaderRulesTest {
 
         assertThat(h.names()).containsExactly("X-C");
     }
+
+    @Test
+    void removeHopByHop_neverRemovesFramingOrHost_evenWhenConnectionNamesThem() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "Content-Length, HOST, transfer-encoding, X-A")
+                .add("Content-Length", "5").add("Host", "app.test").add("X-A", "1");
+
+        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)))
+                .isEqualTo("content-length");
+        HeaderRules.removeHopByHop(h);
+
+        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "Host");
+    }
+
+    @Test
+    void namesProtected_isNullForOrdinaryTokens_andFindsHostOnlyForRequests() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "keep-alive, upgrade").add("Connection", "x-a ,Host ");
+
+        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED))).isEqualTo("host");
+        assertThat((Object) HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED)).isNull();
+    }
+
+    @Test
+    void removeUnderscored_dropsOnlyNamesWithAnUnderscore() {
+        HttpHeaders h = new DefaultHttpHeaders().add("X_Forwarded_For", "6.6.6.6").add("X-Forwarded-For", "1.1.1.1")
+                .add("my_header", "1").add("my_header", "2").add("Host", "a");
+
+        HeaderRules.removeUnderscored(h);
+
+        assertThat(h.names()).containsExactlyInAnyOrder("X-Forwarded-For", "Host");
+    }
 }

@@ -27,4 +27,12 @@ final class HttpsRedirectLocationTest {
             String location) {
         assertThat(Requests.httpsLocation(host, "/p?q=1", httpsPort)).isEqualTo(location);
     }
+
+    @org.junit.jupiter.api.Test
+    void httpsLocation_neverReflectsAnInvalidHost() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> Requests.httpsLocation("a:junk@evil", "/p", 8443));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> Requests.httpsLocation("[x]evil", "/p", 8443));
+    }
 }

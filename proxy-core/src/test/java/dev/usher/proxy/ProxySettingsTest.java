@@ -29,6 +29,16 @@ final class ProxySettingsTest {
     }
 
     @Test
+    void requestHygieneSettings_defaultToNginxBehaviour_andRefuseH2cOrMalformedProtocols() {
+        assertThat(ProxySettings.defaults().underscoresInHeaders()).isFalse();
+        assertThat(ProxySettings.defaults().upgradeProtocols()).containsExactly("websocket");
+        assertThatThrownBy(() -> ProxySettings.builder().upgradeProtocols(java.util.Set.of("websocket", "h2c")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upgradeProtocols");
+        assertThatThrownBy(() -> ProxySettings.builder().upgradeProtocols(java.util.Set.of("Web Socket")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upgradeProtocols");
+    }
+
+    @Test
     void toBuilder_roundTrips() {
         ProxySettings s = ProxySettings.builder().maxRequestBodyBytes(10).accessLog(ProxySettings.AccessLogFormat.JSON)
                 .build();

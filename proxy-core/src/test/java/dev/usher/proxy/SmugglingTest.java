@@ -9,7 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Requests whose framing two parsers could read differently are refused with 400 and the connection is closed. */
+/**
+ * Requests whose framing two parsers could read differently are refused with 400 and the connection is closed
+ * ({@code Transfer-Encoding} other than {@code chunked} gets 501: {@link RequestHygieneTest}).
+ */
 final class SmugglingTest {
 
     private static ProxyFixture fixture;
@@ -40,8 +43,6 @@ final class SmugglingTest {
                 Arguments.of("negative content-length", h + "Content-Length: -1\r\n\r\n"),
                 Arguments.of("signed content-length", h + "Content-Length: +5\r\n\r\nhello"),
                 Arguments.of("space before colon", h + "Content-Length : 5\r\n\r\nhello"),
-                Arguments.of("chunked not last", h + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n"),
-                Arguments.of("coding other than chunked", h + "Transfer-Encoding: gzip\r\n\r\n"),
                 Arguments.of("transfer-encoding in HTTP/1.0",
                         "POST /count HTTP/1.0\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("invalid chunk size", h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
