@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
+import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
@@ -52,6 +53,15 @@ final class Admission {
         Requests.Target target = Requests.target(request);
         if (target == null) {
             return Decision.reply(HttpResponseStatus.BAD_REQUEST, "unsupported request target", true);
+        }
+        // Route, rewrite and forward the normalised path, as nginx does: /public/../admin is /admin everywhere.
+        String path = target.path().equals("*") ? target.path() : PathNormalizer.normalize(target.path());
+        if (path == null) {
+            return Decision.reply(HttpResponseStatus.BAD_REQUEST, "path climbs above / or has a malformed escape",
+                    true);
+        }
+        if (path != target.path()) {
+            target = new Requests.Target(target.host(), path);
         }
         long max = context.settings().maxRequestBodyBytes();
         if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
