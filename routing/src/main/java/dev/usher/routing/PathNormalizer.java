@@ -61,8 +61,10 @@ public final class PathNormalizer {
     }
 
     /**
-     * True when {@link #normalize} would return {@code target} unchanged. Allocation-free, and it visits only the
-     * {@code %} and {@code /} characters, found with {@link String#indexOf(int, int)} (a vectorised intrinsic).
+     * True when {@link #normalize} would return {@code target} unchanged. Allocation-free, and built from
+     * {@link String#indexOf} searches (vectorised intrinsics) that a clean path survives in one pass each: no
+     * {@code %} to decode or upper-case, no {@code //}, no {@code /.} that starts a dot segment. An occurrence at or
+     * after {@code end} is in the query, which is never touched.
      */
     private static boolean isNormal(String target, int end) {
         for (int i = target.indexOf('%'); i >= 0 && i < end; i = target.indexOf('%', i + 3)) {
@@ -76,9 +78,12 @@ public final class PathNormalizer {
                 return false;
             }
         }
-        for (int i = 0; i >= 0 && i + 1 < end; i = target.indexOf('/', i + 1)) {
-            char next = target.charAt(i + 1);
-            if (next == '/' || next == '.' && isDotSegment(target, i + 1, end)) {
+        int slashes = target.indexOf("//");
+        if (slashes >= 0 && slashes < end) {
+            return false;
+        }
+        for (int i = target.indexOf("/."); i >= 0 && i < end; i = target.indexOf("/.", i + 2)) {
+            if (isDotSegment(target, i + 1, end)) {
                 return false;
             }
         }
