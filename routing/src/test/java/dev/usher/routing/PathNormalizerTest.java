@@ -148,4 +148,20 @@ final class PathNormalizerTest {
 
         assertThat(route.source()).isEqualTo(RouteSource.RULE);
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /public/../admin?x=1   | /admin   | /admin?x=1
+            /x/%2e%2e/public//y    | /public/y | /public/y
+            """)
+    void explain_normalisesThePathAsTheDataPlaneDoes(String uri, String path, String upstream) {
+        RoutingSnapshot snapshot = snapshot(ingress("site").rule(host("foo.com",
+                prefix("/public", "public"), prefix("/admin", "admin"))).build());
+
+        Explanation explanation = snapshot.explain("foo.com", uri);
+
+        assertThat(explanation.path()).isEqualTo(path);
+        assertThat(explanation.upstreamUri()).isEqualTo(upstream);
+        assertThat(explanation.winner()).isSameAs(snapshot.route("foo.com", PathNormalizer.normalize(uri)));
+    }
 }
