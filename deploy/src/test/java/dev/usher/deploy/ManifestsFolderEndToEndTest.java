@@ -129,6 +129,35 @@ final class ManifestsFolderEndToEndTest {
     }
 
     @Test
+    void rewriteTargetWithCrLf_isReported_andTheLastGoodVersionKeepsAnswering() throws Exception {
+        Examples.copyTo(manifests);
+        Examples.writeEndpoints(manifests, ports);
+        String hostIngress = Files.readString(manifests.resolve("host-ingress.yaml"));
+        Files.writeString(manifests.resolve("host-ingress.yaml"), hostIngress.replace("  name: host-ingress\n",
+                "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: /v1\n"));
+        startUsher(WatcherSettings.defaults());
+        RawHttp.Response before = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/x");
+        assertThat(JSON.readTree(before.body()).get("uri").asString()).isEqualTo("/v1/x");
+
+        replace("host-ingress.yaml", hostIngress.replace("  name: host-ingress\n",
+                "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: \"/v1\\r\\nX-Injected: yes\"\n"));
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        JsonNode routes = debugRoutes();
+        while (routes.get("problems").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            routes = debugRoutes();
+        }
+
+        assertThat(routes.get("problems").toString()).contains("host-ingress.yaml", "usher.dev/rewrite-target",
+                "control characters");
+        RawHttp.Response after = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/x");
+        assertThat(after.status()).isEqualTo(200);
+        JsonNode echoed = JSON.readTree(after.body());
+        assertThat(echoed.get("uri").asString()).isEqualTo("/v1/x");
+        assertThat(echoed.toString()).doesNotContainIgnoringCase("x-injected");
+    }
+
+    @Test
     void theBooksLegacyManifests_routeAsTheBookSays() throws Exception {
         Files.writeString(manifests.resolve("book.yaml"), """
                 apiVersion: extensions/v1beta1

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +17,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads one manifests file into the objects Usher uses, or rejects the whole file with a reason.
@@ -22,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>A file is all or nothing: one bad document (YAML error, an object without name, an Ingress that fails its own
  * validation) rejects the file, so that the source keeps its last good version instead of serving half of it.
  * Multi-document YAML, JSON and {@code kind: List} are read with fabric8's serialization; kinds Usher does not use
- * are ignored with a debug line.
+ * are ignored with a debug line. A JSON document followed by more documents is read as a YAML stream (every document
+ * counts). A parser's message never reaches the reason when the file may hold a Secret ({@link ParseErrors}).
  */
 final class ManifestParser {
 
@@ -37,6 +43,8 @@ final class ManifestParser {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestParser.class);
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final byte[] YAML_START = "--- ".getBytes(StandardCharsets.US_ASCII);
 
     private ManifestParser() {
     }
@@ -51,11 +59,25 @@ final class ManifestParser {
 
     static List<HasMetadata> parse(Path file) throws IOException, Rejected {
         byte[] bytes = Files.readAllBytes(file);
+        boolean sensitive = ParseErrors.mayHoldSecret(bytes);
         Object parsed;
-        try {
-            parsed = SERIALIZATION.unmarshal(new ByteArrayInputStream(bytes));
-        } catch (RuntimeException e) {
-            throw new Rejected(oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (startsLikeJson(bytes) && hasMoreAfterFirstJsonValue(bytes)) {
+            // fabric8 reads a file that starts like JSON as one JSON value and drops the rest. JSON is YAML, so read
+            // the file as the YAML stream it then is ("--- " on the first line keeps line numbers): every document
+            // counts, or the file is rejected.
+            try {
+                parsed = SERIALIZATION.unmarshal(new SequenceInputStream(
+                        new ByteArrayInputStream(YAML_START), new ByteArrayInputStream(bytes)));
+            } catch (RuntimeException e) {
+                throw new Rejected("has more content after its first JSON document, and the whole file is not a "
+                        + "stream of YAML documents either: " + ParseErrors.describe(e, sensitive));
+            }
+        } else {
+            try {
+                parsed = SERIALIZATION.unmarshal(new ByteArrayInputStream(bytes));
+            } catch (RuntimeException e) {
+                throw new Rejected(ParseErrors.describe(e, sensitive));
+            }
         }
         List<Object> documents = new ArrayList<>();
         flatten(parsed, documents);
@@ -98,7 +120,29 @@ final class ManifestParser {
         }
     }
 
-    private static String oneLine(String message) {
-        return message.replaceAll("\\s*\\R\\s*", " ").trim();
+    /** What fabric8 checks to choose its JSON reader: the first byte that is not whitespace. */
+    private static boolean startsLikeJson(byte[] bytes) {
+        for (byte b : bytes) {
+            if (!Character.isWhitespace(b)) {
+                return b == '{' || b == '[';
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether anything but whitespace follows the first JSON value. A first value that does not parse counts as
+     * alone: fabric8's own parse then reports it.
+     */
+    private static boolean hasMoreAfterFirstJsonValue(byte[] bytes) {
+        boolean firstValueRead = false;
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            parser.nextToken();
+            parser.skipChildren();
+            firstValueRead = true;
+            return parser.nextToken() != null;
+        } catch (JacksonException e) {
+            return firstValueRead;
+        }
     }
 }

@@ -181,6 +181,57 @@ final class ManifestsSourceTest {
     }
 
     @Test
+    void fileWithARulePathTheApiServerRefuses_isRejected_andItsLastGoodVersionServes() throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca"));
+        source = ManifestsSource.start(dir, settings, publisher);
+        String file = dir.resolve("site.yaml").toString();
+
+        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca") + "---\n"
+                + ingress("t", "other.example.com", "/public/../admin", "bandicoot"));
+        assertThat(awaitProblemAbout(file)).isTrue();
+        assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("'/public/../admin' must not contain '/../'", "keeping its last good version"));
+        assertThat(Routes.target(table, "site.example.com", "/public")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "other.example.com", "/admin")).isEqualTo("404");
+    }
+
+    @Test
+    void jsonDocumentFollowedByMoreDocuments_everyDocumentIsRead() throws IOException {
+        write("mixed.json", """
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},
+                 "spec": {"rules": [{"host": "json.example.com", "http": {"paths": [{"path": "/",
+                   "pathType": "Prefix", "backend": {"service": {"name": "alpaca", "port": {"number": 8080}}}}]}}]}}
+                ---
+                """ + ingress("y", "yaml.example.com", "/", "bandicoot") + """
+                ---
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "k"},
+                 "spec": {"rules": [{"host": "json2.example.com", "http": {"paths": [{"path": "/",
+                   "pathType": "Prefix", "backend": {"service": {"name": "alpaca", "port": {"number": 8080}}}}]}}]}}
+                """);
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "json.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "yaml.example.com", "/")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.target(table, "json2.example.com", "/")).isEqualTo("alpaca:8080");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void jsonDocumentFollowedByTextThatIsNoDocument_rejectsTheFile_withAClearReason() throws IOException {
+        write("broken.json", """
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},
+                 "spec": {"rules": [{"host": "json.example.com", "http": {"paths": [{"path": "/",
+                   "pathType": "Prefix", "backend": {"service": {"name": "alpaca", "port": {"number": 8080}}}}]}}]}}
+                } trailing: [unclosed
+                """);
+        source = ManifestsSource.start(dir, settings, publisher);
+        assertThat(Routes.target(table, "json.example.com", "/")).isEqualTo("404");
+        assertThat(publisher.problems()).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo(dir.resolve("broken.json").toString());
+            assertThat(p.message()).contains("more content after its first JSON document");
+        });
+    }
+
+    @Test
     void namedServicePort_usesTheEndpointsPortOfTheSameName() throws IOException {
         write("named.yaml", service("web", "http", "127.0.0.1", 41010) + "---\n"
                 + ingress("w", "web.example.com", "/", "web").replace("number: 8080", "name: http"));

@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
@@ -63,6 +64,15 @@ final class Admission {
         }
         if (target.host() != null && !RequestSyntax.hostValid(target.host())) {
             return Decision.reply(HttpResponseStatus.BAD_REQUEST, "invalid host", true);
+        }
+        // Route, rewrite and forward the normalised path, as nginx does: /public/../admin is /admin everywhere.
+        String path = target.path().equals("*") ? target.path() : PathNormalizer.normalize(target.path());
+        if (path == null) {
+            return Decision.reply(HttpResponseStatus.BAD_REQUEST, "path climbs above / or has a malformed escape",
+                    true);
+        }
+        if (path != target.path()) { // the normaliser returns the same instance when nothing changed
+            target = new Requests.Target(target.host(), path);
         }
         long max = context.settings().maxRequestBodyBytes();
         if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {

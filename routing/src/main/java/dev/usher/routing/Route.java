@@ -77,7 +77,7 @@ public final class Route {
         return host;
     }
 
-    /** The rule's path as written in the Ingress; {@code null} for defaults. */
+    /** The rule's path as written in the Ingress (escapes in canonical form); {@code null} for defaults. */
     public String path() {
         return path;
     }

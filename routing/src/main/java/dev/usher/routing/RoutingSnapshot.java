@@ -115,10 +115,15 @@ public final class RoutingSnapshot {
         return hostless;
     }
 
-    /** How {@link #route} decides for this request, with every other matching route and why it lost. */
+    /**
+     * How {@link #route} decides for this request, with every other matching route and why it lost. An origin-form
+     * {@code uri} is {@link PathNormalizer#normalize normalised} first, as the data plane does before routing; one
+     * that cannot be (the data plane answers 400) is explained as given.
+     */
     public Explanation explain(String host, String uri) {
         Objects.requireNonNull(uri, "uri");
-        return new Explainer(this).explain(host, uri);
+        String normalized = uri.startsWith("/") ? PathNormalizer.normalize(uri) : null;
+        return new Explainer(this).explain(host, normalized == null ? uri : normalized);
     }
 
     /** Every compiled route (rules per host, host default backends, catch-all, flag default), for debugging. */

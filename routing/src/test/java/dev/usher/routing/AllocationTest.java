@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Routing a hit must not allocate: the host is compared in place, routes are precomputed and the URI is returned
- * as-is. Measured with the thread's allocated-bytes counter (a count, not a time), over many calls so that the
+ * as-is; neither must normalising a path that needs no change. Measured with the thread's allocated-bytes counter (a count, not a time), over many calls so that the
  * counter's own few bytes of overhead round to nothing.
  */
 final class AllocationTest {
@@ -51,6 +51,35 @@ final class AllocationTest {
 
         assertThat(SNAPSHOT.route(host, uri)).isSameAs(expected);
         assertThat(allocated).as("bytes allocated by %d lookups", CALLS).isLessThan(CALLS / 100);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /login?next=/home
+            /api/v1/users/42/orders?page=2&q=%2e%2e
+            /static/css/site.css
+            /a%2Fb/caf%C3%A9/...
+            """)
+    void normalize_pathThatNeedsNoChange_allocatesNothing(String uri) {
+        com.sun.management.ThreadMXBean threads = threadBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < CALLS; i++) {
+            same(PathNormalizer.normalize(uri), uri);
+        }
+
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < CALLS; i++) {
+            same(PathNormalizer.normalize(uri), uri);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertThat(allocated).as("bytes allocated by %d normalisations", CALLS).isLessThan(CALLS / 100);
+    }
+
+    private static void same(String normalized, String uri) {
+        if (normalized != uri) {
+            throw new AssertionError("a clean path must come back as the same instance: " + uri);
+        }
     }
 
     private static void consume(Route route, String uri) {

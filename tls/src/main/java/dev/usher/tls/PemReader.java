@@ -30,7 +30,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  *
  * <p>Keys are converted with the JDK's own providers (no Bouncy Castle provider is registered), so both Netty's
  * JDK and OpenSSL engines accept them. Any parser failure, checked or not, becomes a {@link CertificateProblem}:
- * the bytes come from users.
+ * the bytes come from users. Its message is ours, never the library's: those can quote the input, which may be a
+ * private key, and problems end up in logs, Events and {@code /debug/routes}.
  */
 final class PemReader {
 
@@ -50,9 +51,8 @@ final class PemReader {
                 try {
                     chain.add(converter.getCertificate(holder));
                 } catch (CertificateException | RuntimeException e) {
-                    throw new CertificateProblem(
-                            "certificate " + (chain.size() + 1) + " in " + CRT + " is not a valid X.509 certificate: "
-                                    + describe(e), e);
+                    throw new CertificateProblem("certificate " + (chain.size() + 1) + " in " + CRT
+                            + " is not a valid X.509 certificate (" + e.getClass().getSimpleName() + ")");
                 }
             }
         }
@@ -87,7 +87,8 @@ final class PemReader {
             try {
                 return new JcaPEMKeyConverter().getPrivateKey(withCurve(info, curve, leaf));
             } catch (IOException | RuntimeException e) {
-                throw new CertificateProblem(KEY + " holds a private key that cannot be read: " + describe(e), e);
+                throw new CertificateProblem(KEY + " holds a private key that cannot be read ("
+                        + e.getClass().getSimpleName() + ")");
             }
         }
         throw new CertificateProblem("no private key in " + KEY
@@ -112,9 +113,19 @@ final class PemReader {
                 new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters), info.parsePrivateKey());
     }
 
-    /** Library messages are terse and sometimes absent; never show the user "null". */
-    private static String describe(Exception e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    /**
+     * Why a PEM text does not parse, in our own words: a parser's message may quote the input, and the input here
+     * can be a private key, so it is never passed on (nor kept as a cause that a log line could print).
+     */
+    private static String pemReason(Exception e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("base64")) {
+            return "a block's base64 body does not decode";
+        }
+        if (message.contains("not found")) {
+            return "a BEGIN line has no matching END line";
+        }
+        return "a block's content is malformed (" + e.getClass().getSimpleName() + ")";
     }
 
     private static List<Object> readAll(String field, byte[] pem) throws CertificateProblem {
@@ -125,7 +136,7 @@ final class PemReader {
                 objects.add(object);
             }
         } catch (IOException | RuntimeException e) {
-            throw new CertificateProblem(field + " is not valid PEM: " + describe(e), e);
+            throw new CertificateProblem(field + " is not valid PEM: " + pemReason(e));
         }
         return objects;
     }

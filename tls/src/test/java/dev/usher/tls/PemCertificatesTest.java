@@ -6,6 +6,7 @@ import static dev.usher.tls.PemCertificates.KeyFormat.PKCS8;
 import static dev.usher.tls.PemCertificates.KeyFormat.TRADITIONAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -230,6 +231,34 @@ final class PemCertificatesTest {
         assertThatThrownBy(() -> PemCertificates.parse("ns/bad", cert, key))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith(message);
+    }
+
+    static Stream<Arguments> damagedKeys() {
+        String key = new String(PemCertificates.privateKeyPem(RSA.key(), PKCS8), StandardCharsets.US_ASCII);
+        return Stream.of(
+                Arguments.of("a character that is not base64", key.replaceFirst("\n(.{10})", "\n$1!")),
+                Arguments.of("a truncated body", key.substring(0, key.length() / 2) + "\n-----END PRIVATE KEY-----\n"),
+                Arguments.of("no END line", key.replace("-----END PRIVATE KEY-----", "")),
+                Arguments.of("a body that is not DER", key.replaceFirst("\n.{8}", "\nAAAAAAAA")),
+                Arguments.of("the body on the BEGIN line", key.replaceFirst("-----\n", "----- ")));
+    }
+
+    /** Problems reach logs, Events and /debug/routes: no message may quote a piece of a private key. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damagedKeys")
+    void parse_damagedKey_problemCarriesNoPieceOfTheKey(String damage, String key) {
+        byte[] cert = PemCertificates.certificatesPem(RSA.chain());
+        List<String> body = key.lines().filter(l -> !l.startsWith("-----")).toList();
+
+        Throwable problem = catchThrowable(
+                () -> PemCertificates.parse("ns/bad", cert, key.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(problem).isInstanceOf(CertificateProblem.class).hasNoCause();
+        for (String line : body) {
+            for (int i = 0; i + 8 <= line.length(); i++) {
+                assertThat(problem.getMessage()).doesNotContain(line.substring(i, i + 8));
+            }
+        }
     }
 
     @Test

@@ -78,7 +78,7 @@ final class IngressConverter {
         if (rule.getHost() != null && !rule.getHost().isEmpty()) {
             host = HostNames.normalize(rule.getHost());
             if (host == null) {
-                problems.add(source, where + ": invalid host '" + rule.getHost() + "'; rule skipped");
+                problems.add(source, where + ": invalid host " + Problems.quote(rule.getHost()) + "; rule skipped");
                 return null;
             }
         }
@@ -114,7 +114,13 @@ final class IngressConverter {
             value = "/";
         }
         if (value == null || !value.startsWith("/")) {
-            problems.add(source, where + ": path must start with '/', got '" + value + "'; path skipped");
+            problems.add(source, where + ": path must start with '/', got "
+                    + (value == null ? "none" : Problems.quote(value)) + "; path skipped");
+            return null;
+        }
+        String invalid = RulePaths.pathProblem(value, type);
+        if (invalid != null) {
+            problems.add(source, where + ": path " + Problems.quote(value) + " " + invalid + "; path skipped");
             return null;
         }
         if (path.getBackend() == null) {
@@ -177,7 +183,8 @@ final class IngressConverter {
             for (String raw : entry.getHosts() == null ? List.<String>of() : entry.getHosts()) {
                 String host = HostNames.normalize(raw);
                 if (host == null) {
-                    problems.add(source, "spec.tls[" + t + "]: invalid host '" + raw + "'; skipped");
+                    problems.add(source, "spec.tls[" + t + "]: invalid host " + Problems.quote(String.valueOf(raw))
+                            + "; skipped");
                 } else {
                     hosts.add(host);
                 }
@@ -197,10 +204,14 @@ final class IngressConverter {
             Problems problems) {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
         String rewrite = a.get(REWRITE_TARGET);
-        if (rewrite != null && !rewrite.isEmpty() && !rewrite.startsWith("/")) {
-            problems.add(source, REWRITE_TARGET + ": must be empty or start with '/', got '" + rewrite
-                    + "'; paths are forwarded unchanged");
-            rewrite = null;
+        if (rewrite != null && !rewrite.isEmpty()) {
+            String invalid = rewrite.startsWith("/") ? RulePaths.rewriteProblem(rewrite)
+                    : "must be empty or start with '/'";
+            if (invalid != null) {
+                problems.add(source, REWRITE_TARGET + ": " + Problems.quote(rewrite) + " " + invalid
+                        + "; paths are forwarded unchanged");
+                rewrite = null;
+            }
         }
         boolean sslRedirect = true;
         String redirect = a.get(SSL_REDIRECT);

@@ -23,6 +23,30 @@ final class Problems {
         list.add(new Problem(source, message));
     }
 
+    /**
+     * {@code value} in single quotes with control characters escaped ({@code \r}, {@code \n}, {@code \t},
+     * {@code \xNN}), so that a value from an object can never split or forge a log line.
+     */
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('\'');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format("\\x%02X", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('\'').toString();
+    }
+
     boolean isEmpty() {
         return list.isEmpty();
     }

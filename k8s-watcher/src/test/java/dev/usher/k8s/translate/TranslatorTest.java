@@ -37,8 +37,8 @@ final class TranslatorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"classSelection", "validation", "sameNamespace", "annotationsAndTls", "portsAndEndpoints",
-            "legacyAndDefaults"})
+    @MethodSource({"classSelection", "validation", "rulePaths", "sameNamespace", "annotationsAndTls",
+            "rewriteTargets", "portsAndEndpoints", "legacyAndDefaults"})
     void translate(Case c) {
         Translation t = Translator.translate(Yaml.kube(c.documents().toArray(String[]::new)), c.settings());
         c.check().accept(t);
@@ -136,6 +136,93 @@ final class TranslatorTest {
                                 "namespace: default, creationTimestamp: '2024-05-01T10:00:00Z'}")),
                         t -> assertThat(t.ruleSets().get(0).creationTimestamp())
                                 .isEqualTo(Instant.parse("2024-05-01T10:00:00Z"))));
+    }
+
+    private static final String TWO_PATHS = """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: v, namespace: default}
+            spec:
+              ingressClassName: usher
+              rules:
+              - host: v.example.com
+                http:
+                  paths:
+                  - {path: %s, pathType: %s, backend: {service: {name: alpaca, port: {number: 8080}}}}
+                  - {path: /good, pathType: Exact, backend: {service: {name: alpaca, port: {number: 8080}}}}
+            """;
+
+    /** The API server's path rules for Exact and Prefix (pkg/apis/networking/validation), held in manifests too. */
+    static Stream<Case> rulePaths() {
+        Stream<Case> apiServerRules = Stream.of("Exact", "Prefix").flatMap(type -> Stream.of(
+                new String[] {"DoubleSlash", "/a//b", "must not contain '//'"},
+                new String[] {"DotSegment", "/a/./b", "must not contain '/./'"},
+                new String[] {"DotDotSegment", "/a/../b", "must not contain '/../'"},
+                new String[] {"LowerCaseEncodedSlash", "\"/a%2fb\"", "must not contain '%2f'"},
+                new String[] {"UpperCaseEncodedSlash", "\"/a%2Fb\"", "must not contain '%2F'"},
+                new String[] {"FinalDotDot", "/a/..", "cannot end with '/..'"},
+                new String[] {"FinalDot", "/a/.", "cannot end with '/.'"},
+                new String[] {"PercentEncodedDotDot", "\"/a/%2e%2E/b\"", "even percent-encoded"},
+                new String[] {"ControlCharacter", "\"/a\\tb\"", "control characters (found '\\t')"})
+                .map(c -> new Case("rulePaths_" + type.toLowerCase() + "PathWith" + c[0]
+                        + "_isSkippedWithProblem_otherPathsKept", DEFAULTS,
+                        List.of(OUR_CLASS, TWO_PATHS.formatted(c[1], type)), t -> {
+                            assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
+                            assertThat(ownMessages(t)).singleElement().satisfies(m -> assertThat(m)
+                                    .contains("spec.rules[0].http.paths[0]", c[2], "path skipped"));
+                        })));
+        return Stream.concat(apiServerRules, Stream.of(
+                new Case("rulePaths_implementationSpecificPathWithDoubleSlash_isKept_asTheApiServerKeepsIt", DEFAULTS,
+                        List.of(OUR_CLASS, TWO_PATHS.formatted("/a//b", "ImplementationSpecific")), t -> {
+                            assertThat(paths(t)).contains("v.example.com /a//b IMPLEMENTATION_SPECIFIC");
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case("rulePaths_dotsInsideSegments_areOrdinaryCharacters", DEFAULTS,
+                        List.of(OUR_CLASS, TWO_PATHS.formatted("/a.b/..c/.d/...", "Prefix")), t -> {
+                            assertThat(paths(t)).contains("v.example.com /a.b/..c/.d/... PREFIX");
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case("rulePaths_escapesOfUnreservedCharacters_areDecodedToMatchNormalisedRequests", DEFAULTS,
+                        List.of(OUR_CLASS, TWO_PATHS.formatted("\"/%7euser/caf%c3%a9\"", "Prefix")), t -> {
+                            assertThat(paths(t)).contains("v.example.com /~user/caf%C3%A9 PREFIX");
+                            assertThat(ownMessages(t)).isEmpty();
+                        })));
+    }
+
+    static Stream<Case> rewriteTargets() {
+        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
+                "namespace: default, annotations: {usher.dev/rewrite-target: %s}}");
+        Stream<Case> refused = Stream.of(
+                new String[] {"CarriageReturnAndLineFeed", "\"/v1\\r\\nX-Injected: yes\"",
+                        "control characters (found '\\r')"},
+                new String[] {"LineFeed", "\"/v1\\n\"", "control characters (found '\\n')"},
+                new String[] {"Tab", "\"/v1\\tx\"", "control characters (found '\\t')"},
+                new String[] {"OtherControlByte", "\"/v1\\x01\"", "control characters (found '\\x01')"},
+                new String[] {"Delete", "\"/v1\\x7f\"", "control characters (found '\\x7F')"},
+                new String[] {"Space", "\"/v1 x\"", "RFC 3986 path characters"},
+                new String[] {"QuestionMark", "\"/v1?a=b\"", "RFC 3986 path characters"},
+                new String[] {"MalformedEscape", "\"/v1%zz\"", "'%' not followed by two hex digits"},
+                new String[] {"DotDotSegment", "/v1/../admin", "must not contain '/../'"},
+                new String[] {"EncodedDotDotSegment", "\"/v1/%2e%2e/admin\"", "must not contain '/../'"},
+                new String[] {"DoubleSlash", "/v1//x", "must not contain '//'"},
+                new String[] {"NoLeadingSlash", "xyz", "must be empty or start with '/'"})
+                .map(c -> new Case("rewriteTargets_with" + c[0] + "_isIgnoredWithProblem_andTheIngressServes",
+                        DEFAULTS, List.of(OUR_CLASS, annotated.formatted(c[1])), t -> {
+                            assertThat(t.ruleSets().get(0).options().rewriteTarget()).isNull();
+                            assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
+                            assertThat(ownMessages(t)).singleElement().satisfies(m -> assertThat(m)
+                                    .contains("usher.dev/rewrite-target", c[2], "paths are forwarded unchanged")
+                                    .doesNotContain("\r", "\n", "\t", "\u0001", "\u007f"));
+                        }));
+        Stream<Case> kept = Stream.of("/v1/public", "/", "''", "/v1/a.b/~c/%C3%A9:@!$&()*+,;=")
+                .map(target -> new Case("rewriteTargets_cleanPath_" + target + "_isKept", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(target.equals("''") ? target : "\"" + target + "\"")),
+                        t -> {
+                            assertThat(ownMessages(t)).isEmpty();
+                            assertThat(t.ruleSets().get(0).options().rewriteTarget())
+                                    .isEqualTo(target.equals("''") ? "" : target);
+                        }));
+        return Stream.concat(refused, kept);
     }
 
     static Stream<Case> sameNamespace() {
@@ -360,6 +447,11 @@ final class TranslatorTest {
         return t.ruleSets().stream().flatMap(r -> r.rules().stream())
                 .flatMap((HostRule h) -> h.paths().stream().map(p -> h.host() + " " + p.path() + " " + p.type()))
                 .toList();
+    }
+
+    /** The problems besides the missing Service that the short Ingress fixtures point at. */
+    private static List<String> ownMessages(Translation t) {
+        return messages(t).stream().filter(m -> !m.contains("Service default/alpaca not found")).toList();
     }
 
     private static List<String> messages(Translation t) {
