@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,12 +21,19 @@ import java.util.Objects;
  *     a lower cap closes and reopens connections whenever more requests are in flight than it allows)
  * @param maxInitialLineLength request line limit in bytes; longer gets 414 (8 KiB)
  * @param maxHeaderSize total request header limit in bytes; larger gets 431 (16 KiB)
- * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (the default)
+ * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (1 MiB, like
+ *     ingress-nginx's {@code proxy-body-size}; a body of exactly this size passes)
  * @param connectAttempts endpoints tried when connects fail, each at most once (3)
  * @param loadBalancing how an endpoint is picked ({@link LoadBalancing#ROUND_ROBIN})
  * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
  * @param hsts the {@code Strict-Transport-Security} value added to HTTPS responses whose origin sent none, e.g.
  *     {@code max-age=31536000; includeSubDomains}; {@code null} (the default) adds nothing
+ * @param clientBodyTimeout longest pause between two reads of a request body (60 s, nginx's
+ *     {@code client_body_timeout}); then 408
+ * @param clientBodyBufferSize a buffered request body up to this size stays in memory, a larger one goes to a
+ *     temporary file (16 KiB, nginx's {@code client_body_buffer_size} on 64-bit platforms)
+ * @param clientBodyTempDir where request bodies larger than {@code clientBodyBufferSize} are buffered (the JVM's
+ *     {@code java.io.tmpdir}); each file is deleted when its exchange ends
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -42,7 +50,10 @@ public record ProxySettings(
         int connectAttempts,
         LoadBalancing loadBalancing,
         AccessLogFormat accessLog,
-        String hsts) {
+        String hsts,
+        Duration clientBodyTimeout,
+        int clientBodyBufferSize,
+        Path clientBodyTempDir) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -76,6 +87,9 @@ public record ProxySettings(
         if (hsts != null && (hsts.isBlank() || hsts.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
         }
+        positive(clientBodyTimeout, "clientBodyTimeout");
+        atLeast(clientBodyBufferSize, 0, "clientBodyBufferSize");
+        Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
     }
 
     /** The defaults listed on each component. */
@@ -106,6 +120,9 @@ public record ProxySettings(
         b.loadBalancing = loadBalancing;
         b.accessLog = accessLog;
         b.hsts = hsts;
+        b.clientBodyTimeout = clientBodyTimeout;
+        b.clientBodyBufferSize = clientBodyBufferSize;
+        b.clientBodyTempDir = clientBodyTempDir;
         return b;
     }
 
@@ -134,11 +151,14 @@ public record ProxySettings(
         private int maxIdlePerEndpoint = 1024;
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
-        private long maxRequestBodyBytes;
+        private long maxRequestBodyBytes = 1024 * 1024;
         private int connectAttempts = 3;
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
         private String hsts;
+        private Duration clientBodyTimeout = Duration.ofSeconds(60);
+        private int clientBodyBufferSize = 16 * 1024;
+        private Path clientBodyTempDir = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder() {
         }
@@ -218,12 +238,27 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder clientBodyTimeout(Duration v) {
+            clientBodyTimeout = v;
+            return this;
+        }
+
+        public Builder clientBodyBufferSize(int v) {
+            clientBodyBufferSize = v;
+            return this;
+        }
+
+        public Builder clientBodyTempDir(Path v) {
+            clientBodyTempDir = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts);
+                    accessLog, hsts, clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir);
         }
     }
 }
