@@ -32,6 +32,9 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--connect-attempts" -> Integer.toString(d.connectAttempts());
             case "--load-balancing" -> Converters.flag(d.loadBalancing());
             case "--access-log" -> Converters.flag(d.accessLog());
+            case "--client-body-timeout" -> Converters.format(d.clientBodyTimeout());
+            case "--client-body-buffer-size" -> Integer.toString(d.clientBodyBufferSize());
+            case "--client-body-temp-dir" -> d.clientBodyTempDir().toString();
             default -> null;
         };
     }

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -49,7 +50,8 @@ final class ProxyOptions {
     Long maxHeaderSize;
 
     @Option(names = "--max-request-body", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}).")
+            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}, "
+                    + "ingress-nginx's proxy-body-size).")
     Long maxRequestBody;
 
     @Option(names = "--connect-attempts", paramLabel = "N",
@@ -69,6 +71,19 @@ final class ProxyOptions {
             description = "Strict-Transport-Security value added to HTTPS responses that lack one, "
                     + "e.g. 'max-age=31536000; includeSubDomains' (default: none).")
     String hsts;
+
+    @Option(names = "--client-body-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Longest pause between two reads of a request body; 408 after (default: ${DEFAULT-VALUE}).")
+    Duration clientBodyTimeout;
+
+    @Option(names = "--client-body-buffer-size", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Request bodies up to this size are buffered in memory, larger ones in a temporary file "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Long clientBodyBufferSize;
+
+    @Option(names = "--client-body-temp-dir", paramLabel = "DIR",
+            description = "Where request bodies larger than the memory buffer are buffered (default: ${DEFAULT-VALUE}).")
+    Path clientBodyTempDir;
 
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
@@ -117,6 +132,15 @@ final class ProxyOptions {
         }
         if (hsts != null) {
             b.hsts(hsts);
+        }
+        if (clientBodyTimeout != null) {
+            b.clientBodyTimeout(clientBodyTimeout);
+        }
+        if (clientBodyBufferSize != null) {
+            b.clientBodyBufferSize(Math.toIntExact(clientBodyBufferSize));
+        }
+        if (clientBodyTempDir != null) {
+            b.clientBodyTempDir(clientBodyTempDir);
         }
         return b.build();
     }
