@@ -1,6 +1,8 @@
 package dev.usher.proxy;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,7 +22,13 @@ final class BodySpool implements AutoCloseable {
     private final Path dir;
     private final ThreadPoolExecutor executor;
 
+    /** @throws IllegalStateException if {@code dir} does not exist and cannot be created */
     BodySpool(Path dir, int threads) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the request body directory " + dir + ": " + e, e);
+        }
         this.dir = dir;
         this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("usher-body-spool", true));

@@ -154,6 +154,7 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
+        requestSent = false; // set by the last request write on this connection (a retry starts over)
         timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);

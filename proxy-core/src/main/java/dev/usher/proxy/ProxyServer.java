@@ -93,10 +93,10 @@ public final class ProxyServer implements AutoCloseable {
         for (EventExecutor loop : group) {
             pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard));
         }
-        spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS);
-        context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                Map.copyOf(pools), connections, drainFlag, spool, guard);
         try {
+            spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS);
+            context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
+                    Map.copyOf(pools), connections, drainFlag, spool, guard);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -200,7 +200,9 @@ public final class ProxyServer implements AutoCloseable {
         closeListeners();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-        spool.close(); // after the loops: the last body files' deletions are queued by then
+        if (spool != null) {
+            spool.close(); // after the loops: the last body files' deletions are queued by then
+        }
         accessLog.close();
     }
 
