@@ -189,6 +189,21 @@ final class RequestBufferingTest {
         }
     }
 
+    @Test
+    void stalePooledConnection_isRetried_forAnIdempotentRequestWithABufferedBody() throws Exception {
+        start(ProxySettings.builder());
+        TestOrigin origin = fixture.origins.get(0);
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("PUT /flaky HTTP/1.1\r\nHost: app.test\r\nContent-Length: 3\r\n\r\nabc");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200");
+
+            // The pooled connection is closed by the origin on its second request: the buffered body is replayed.
+            raw.send("PUT /flaky HTTP/1.1\r\nHost: app.test\r\nContent-Length: 4\r\n\r\ndefg");
+            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("body=4");
+        }
+        assertThat(origin.connections.get()).isEqualTo(2);
+    }
+
     private HttpResponse<String> post(String host, String path, byte[] body) throws IOException, InterruptedException {
         return fixture.client.send(HttpRequest.newBuilder(fixture.uri(path)).header("Host", host)
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
