@@ -35,6 +35,7 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--client-body-timeout" -> Converters.format(d.clientBodyTimeout());
             case "--client-body-buffer-size" -> Integer.toString(d.clientBodyBufferSize());
             case "--client-body-temp-dir" -> d.clientBodyTempDir().toString();
+            case "--client-body-temp-max" -> Long.toString(d.clientBodyTempMaxBytes());
             default -> null;
         };
     }

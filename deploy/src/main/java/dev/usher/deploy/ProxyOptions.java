@@ -85,6 +85,11 @@ final class ProxyOptions {
             description = "Where request bodies larger than the memory buffer are buffered (default: ${DEFAULT-VALUE}).")
     Path clientBodyTempDir;
 
+    @Option(names = "--client-body-temp-max", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Most bytes all buffered body files may hold, 0 = no limit; a body past it gets 503 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Long clientBodyTempMax;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -141,6 +146,9 @@ final class ProxyOptions {
         }
         if (clientBodyTempDir != null) {
             b.clientBodyTempDir(clientBodyTempDir);
+        }
+        if (clientBodyTempMax != null) {
+            b.clientBodyTempMaxBytes(clientBodyTempMax);
         }
         return b.build();
     }

@@ -159,7 +159,8 @@ final class CommandLineTest {
                 "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
                 "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
                 "--event-loops", "3", "--drain-timeout", "20s", "--client-body-timeout", "15s",
-                "--client-body-buffer-size", "8k", "--client-body-temp-dir", "/var/tmp/bodies").config();
+                "--client-body-buffer-size", "8k", "--client-body-temp-dir", "/var/tmp/bodies",
+                "--client-body-temp-max", "2g").config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
@@ -190,6 +191,7 @@ final class CommandLineTest {
         assertThat(proxy.clientBodyTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(proxy.clientBodyBufferSize()).isEqualTo(8 * 1024);
         assertThat(proxy.clientBodyTempDir()).isEqualTo(java.nio.file.Path.of("/var/tmp/bodies"));
+        assertThat(proxy.clientBodyTempMaxBytes()).isEqualTo(2L << 30);
     }
 
     @Test

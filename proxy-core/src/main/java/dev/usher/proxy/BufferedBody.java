@@ -40,6 +40,7 @@ final class BufferedBody {
     private Path file;
     private FileChannel channel;
     private long size;
+    private long reservedBytes;
     private boolean writing;
     private boolean released;
 
@@ -61,8 +62,8 @@ final class BufferedBody {
 
     /**
      * Appends {@code data}, taking ownership of it. On the loop, {@code more} runs once the next chunk may be read
-     * (at once when it went to memory), or {@code failed} if the file could not be written; neither runs once
-     * {@link #release()} was called.
+     * (at once when it went to memory), or {@code failed} if the file could not be written ({@link SpoolFull} when
+     * the spool's budget is spent); neither runs once {@link #release()} was called.
      */
     void append(ByteBuf data, Runnable more, Consumer<IOException> failed) {
         int n = data.readableBytes();
@@ -78,6 +79,13 @@ final class BufferedBody {
             more.run();
             return;
         }
+        long toFile = n + (memory == null ? 0 : memory.readableBytes());
+        if (!spool.reserve(toFile)) {
+            data.release();
+            failed.accept(new SpoolFull());
+            return;
+        }
+        reservedBytes += toFile;
         size += n;
         ByteBuf spilled = memory; // the first spill writes what memory held, then the new chunk
         memory = null;
@@ -162,9 +170,12 @@ final class BufferedBody {
     private void deleteFile() {
         FileChannel open = channel;
         Path path = file;
+        long space = reservedBytes;
         channel = null;
         file = null;
+        reservedBytes = 0;
         if (path == null && open == null) {
+            spool.free(space);
             return;
         }
         spool.execute(() -> {
@@ -182,6 +193,16 @@ final class BufferedBody {
             } catch (IOException ignored) {
                 // nothing else can be done; the directory is a temporary one
             }
+            spool.free(space);
         });
+    }
+
+    /** The spool's budget for body files is spent ({@link ProxySettings#clientBodyTempMaxBytes()}). */
+    static final class SpoolFull extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SpoolFull() {
+            super("request body buffer space exhausted", null);
+        }
     }
 }

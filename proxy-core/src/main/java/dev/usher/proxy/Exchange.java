@@ -280,7 +280,11 @@ final class Exchange {
     }
 
     private void bufferFailed(IOException e) {
-        abort(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot buffer the request body");
+        if (e instanceof BufferedBody.SpoolFull) {
+            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, "request body buffer space exhausted, try again later");
+        } else {
+            abort(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot buffer the request body");
+        }
     }
 
     /** A message decoded from the origin. */

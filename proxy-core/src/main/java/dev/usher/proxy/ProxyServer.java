@@ -94,7 +94,7 @@ public final class ProxyServer implements AutoCloseable {
             pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard));
         }
         try {
-            spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS);
+            spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
             context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
                     Map.copyOf(pools), connections, drainFlag, spool, guard);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.

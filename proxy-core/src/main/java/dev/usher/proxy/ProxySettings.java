@@ -34,6 +34,8 @@ import java.util.Objects;
  *     temporary file (16 KiB, nginx's {@code client_body_buffer_size} on 64-bit platforms)
  * @param clientBodyTempDir where request bodies larger than {@code clientBodyBufferSize} are buffered (the JVM's
  *     {@code java.io.tmpdir}); each file is deleted when its exchange ends
+ * @param clientBodyTempMaxBytes the most bytes all those files may hold together (512 MiB); a body that would pass
+ *     it gets 503; {@code 0} means no limit
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -53,7 +55,8 @@ public record ProxySettings(
         String hsts,
         Duration clientBodyTimeout,
         int clientBodyBufferSize,
-        Path clientBodyTempDir) {
+        Path clientBodyTempDir,
+        long clientBodyTempMaxBytes) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -90,6 +93,7 @@ public record ProxySettings(
         positive(clientBodyTimeout, "clientBodyTimeout");
         atLeast(clientBodyBufferSize, 0, "clientBodyBufferSize");
         Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
+        atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
     }
 
     /** The defaults listed on each component. */
@@ -123,6 +127,7 @@ public record ProxySettings(
         b.clientBodyTimeout = clientBodyTimeout;
         b.clientBodyBufferSize = clientBodyBufferSize;
         b.clientBodyTempDir = clientBodyTempDir;
+        b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
         return b;
     }
 
@@ -159,6 +164,7 @@ public record ProxySettings(
         private Duration clientBodyTimeout = Duration.ofSeconds(60);
         private int clientBodyBufferSize = 16 * 1024;
         private Path clientBodyTempDir = Path.of(System.getProperty("java.io.tmpdir"));
+        private long clientBodyTempMaxBytes = 512L * 1024 * 1024;
 
         private Builder() {
         }
@@ -253,12 +259,18 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder clientBodyTempMaxBytes(long v) {
+            clientBodyTempMaxBytes = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts, clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir);
+                    accessLog, hsts, clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir,
+                    clientBodyTempMaxBytes);
         }
     }
 }

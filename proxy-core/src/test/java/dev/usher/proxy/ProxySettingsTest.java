@@ -28,6 +28,7 @@ final class ProxySettingsTest {
         assertThat(d.accessLog()).isEqualTo(ProxySettings.AccessLogFormat.TEXT);
         assertThat(d.clientBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.clientBodyBufferSize()).isEqualTo(16 * 1024);
+        assertThat(d.clientBodyTempMaxBytes()).isEqualTo(512L << 20);
         assertThat(d.clientBodyTempDir()).isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 

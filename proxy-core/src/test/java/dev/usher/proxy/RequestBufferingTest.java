@@ -156,6 +156,22 @@ final class RequestBufferingTest {
     }
 
     @Test
+    void bodiesPastTheDiskBudget_get503_andTheSpaceComesBackWhenAFileIsDeleted() throws Exception {
+        start(ProxySettings.builder().clientBodyTempMaxBytes(64 * 1024));
+        try (RawHttp holder = new RawHttp(fixture.proxy.httpPort())) {
+            holder.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 100000\r\n\r\n"
+                    + "h".repeat(50_000));
+            // Space is reserved before it is written: once the file holds 50,000 bytes, they count.
+            await().atMost(Duration.ofSeconds(10)).until(() -> fileBytes() == 50_000);
+
+            // Its first spill (over 16 KiB) would pass 64 KiB.
+            assertThat(post("app.test", "/count", new byte[40_000]).statusCode()).isEqualTo(503);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> files() == 0);
+        assertThat(post("app.test", "/count", new byte[40_000]).body()).isEqualTo("40000");
+    }
+
+    @Test
     void originFailure_afterBuffering_deletesTheFile() throws Exception {
         start(ProxySettings.builder());
         HttpResponse<String> res = post("app.test", "/reset", new byte[100_000]);
@@ -213,6 +229,16 @@ final class RequestBufferingTest {
     private long files() throws IOException {
         try (Stream<Path> list = Files.list(tempDir)) {
             return list.count();
+        }
+    }
+
+    private long fileBytes() throws IOException {
+        try (Stream<Path> list = Files.list(tempDir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) list::iterator) {
+                total += Files.size(p);
+            }
+            return total;
         }
     }
 
