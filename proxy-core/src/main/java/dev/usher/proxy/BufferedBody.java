@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -105,7 +106,12 @@ final class BufferedBody {
                 error = e;
             }
             IOException outcome = error;
-            loop.execute(() -> written(spilled, data, outcome, more, failed));
+            try {
+                loop.execute(() -> written(spilled, data, outcome, more, failed));
+            } catch (RejectedExecutionException loopGone) { // the server closed meanwhile: clean up here
+                released = true;
+                written(spilled, data, outcome, more, failed);
+            }
         });
     }
 
