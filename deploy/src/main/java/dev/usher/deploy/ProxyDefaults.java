@@ -36,6 +36,10 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--trusted-proxies" -> d.trustedProxies().toString();
             case "--enable-underscores-in-headers" -> Boolean.toString(d.underscoresInHeaders());
             case "--upgrade-protocols" -> String.join(",", new TreeSet<>(d.upgradeProtocols()));
+            case "--client-body-timeout" -> Converters.format(d.clientBodyTimeout());
+            case "--client-body-buffer-size" -> Integer.toString(d.clientBodyBufferSize());
+            case "--client-body-temp-dir" -> d.clientBodyTempDir().toString();
+            case "--client-body-temp-max" -> Long.toString(d.clientBodyTempMaxBytes());
             default -> null;
         };
     }

@@ -2,6 +2,7 @@ package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +54,8 @@ final class ProxyOptions {
     Long maxHeaderSize;
 
     @Option(names = "--max-request-body", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}).")
+            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}, "
+                    + "ingress-nginx's proxy-body-size).")
     Long maxRequestBody;
 
     @Option(names = "--connect-attempts", paramLabel = "N",
@@ -95,6 +97,24 @@ final class ProxyOptions {
             description = "Upgrade protocols tunnelled after a 101; others, and always h2c, go on as plain requests "
                     + "(default: ${DEFAULT-VALUE}).")
     List<String> upgradeProtocols;
+
+    @Option(names = "--client-body-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Longest pause between two reads of a request body; 408 after (default: ${DEFAULT-VALUE}).")
+    Duration clientBodyTimeout;
+
+    @Option(names = "--client-body-buffer-size", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Request bodies up to this size are buffered in memory, larger ones in a temporary file "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Long clientBodyBufferSize;
+
+    @Option(names = "--client-body-temp-dir", paramLabel = "DIR",
+            description = "Where request bodies larger than the memory buffer are buffered (default: ${DEFAULT-VALUE}).")
+    Path clientBodyTempDir;
+
+    @Option(names = "--client-body-temp-max", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
+            description = "Most bytes all buffered body files may hold, 0 = no limit; a body past it gets 503 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Long clientBodyTempMax;
 
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
@@ -156,6 +176,18 @@ final class ProxyOptions {
         if (upgradeProtocols != null) {
             b.upgradeProtocols(upgradeProtocols.stream().map(p -> p.trim().toLowerCase(Locale.ROOT))
                     .collect(Collectors.toSet()));
+        }
+        if (clientBodyTimeout != null) {
+            b.clientBodyTimeout(clientBodyTimeout);
+        }
+        if (clientBodyBufferSize != null) {
+            b.clientBodyBufferSize(Math.toIntExact(clientBodyBufferSize));
+        }
+        if (clientBodyTempDir != null) {
+            b.clientBodyTempDir(clientBodyTempDir);
+        }
+        if (clientBodyTempMax != null) {
+            b.clientBodyTempMaxBytes(clientBodyTempMax);
         }
         return b.build();
     }

@@ -58,7 +58,10 @@ final class CommandLineTest {
                 .contains("(default: 8080)", "(default: 8443)", "(default: 9090)", "(default: usher)",
                         "(default: usher.dev/ingress-controller)")
                 .contains("Origin TCP connect timeout (default: " + Converters.format(defaults.connectTimeout()) + ")")
-                .contains("(default: " + Converters.flag(defaults.accessLog()) + ")");
+                .contains("(default: " + Converters.flag(defaults.accessLog()) + ")")
+                .contains("--max-request-body=BYTES Largest request body, 0 = unlimited; larger gets 413 (default: "
+                        + defaults.maxRequestBodyBytes())
+                .contains("--client-body-timeout=DURATION", "--client-body-temp-dir=DIR");
     }
 
     @Test
@@ -155,7 +158,9 @@ final class CommandLineTest {
                 "--max-connections-per-endpoint", "10", "--max-idle-per-endpoint", "2",
                 "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
                 "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
-                "--event-loops", "3", "--drain-timeout", "20s").config();
+                "--event-loops", "3", "--drain-timeout", "20s", "--client-body-timeout", "15s",
+                "--client-body-buffer-size", "8k", "--client-body-temp-dir", "/var/tmp/bodies",
+                "--client-body-temp-max", "2g").config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
@@ -183,6 +188,10 @@ final class CommandLineTest {
         assertThat(proxy.connectAttempts()).isEqualTo(5);
         assertThat(proxy.loadBalancing()).isEqualTo(ProxySettings.LoadBalancing.LEAST_REQUEST);
         assertThat(proxy.accessLog()).isEqualTo(ProxySettings.AccessLogFormat.JSON);
+        assertThat(proxy.clientBodyTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(proxy.clientBodyBufferSize()).isEqualTo(8 * 1024);
+        assertThat(proxy.clientBodyTempDir()).isEqualTo(java.nio.file.Path.of("/var/tmp/bodies"));
+        assertThat(proxy.clientBodyTempMaxBytes()).isEqualTo(2L << 30);
     }
 
     @Test

@@ -11,7 +11,8 @@ import io.netty.util.AsyncMapping;
 
 /**
  * Wires a client connection: [PROXY protocol] → [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} →
- * {@link ResponseEncoder} → {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ * {@link ResponseEncoder} → {@link AllocationGuard} → {@link FlowControlHandler} (one message per read) →
+ * {@link ClientHandler}.
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -43,7 +44,8 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder();
-        p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, new FlowControlHandler(),
+        p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, context.allocationGuard(),
+                new FlowControlHandler(),
                 new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
     }
 }

@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,7 +29,8 @@ final class ErrorResponses {
             boolean close) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        ByteBuf body = headRequest ? alloc.buffer(0) : alloc.buffer(text.length).writeBytes(text);
+        // Heap bytes, not the allocator's: an error answer must not need the (maybe exhausted) direct memory.
+        ByteBuf body = headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(text);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")

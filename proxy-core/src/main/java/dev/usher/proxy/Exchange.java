@@ -4,18 +4,23 @@ import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -27,9 +32,15 @@ import java.util.List;
  * one was flushed to a writable client; writability changes resume the paused side. At most one socket read and the
  * write-buffer high water mark are in memory per direction, whatever the body size.
  *
+ * <p>Request buffering (the default, nginx's {@code proxy_request_buffering}): a request with a body is read whole into
+ * a {@link BufferedBody} before an origin connection is acquired, so a slow or stalled upload holds no origin
+ * connection; the body then goes upstream with a {@code Content-Length} (a chunked upload too, as nginx sends it). A
+ * route with {@code request-buffering: off}, and upgrade requests, stream the body instead.
+ *
  * <p>Failure rules: nothing reached the client yet, so Usher answers (502, 503, 504; a stale pooled connection is
- * retried once for idempotent, body-less requests); or the response has started, so the client connection is closed,
- * the only honest signal left. The origin connection goes back to its pool only after a clean, complete exchange.
+ * retried once for idempotent requests that are body-less or buffered, since those can be replayed); or the response
+ * has started, so the client connection is closed, the only honest signal left. The origin connection goes back to
+ * its pool only after a clean, complete exchange whose request was fully flushed.
  */
 final class Exchange {
 
@@ -58,6 +69,9 @@ final class Exchange {
     private boolean retried;
     private boolean done;
     private long bodyBytes;
+    private boolean requestSent;
+    private final BufferedBody body; // null: body-less, upgrade, or streamed (request buffering off)
+    private final ChannelFutureListener sent = this::requestFlushed;
     private final ExchangeTimers timers;
     private final ResponseRelay response;
 
@@ -78,14 +92,30 @@ final class Exchange {
         this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
         this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.bodyless = !decision.hasBody();
-        this.replayable = bodyless && !upgrade && Requests.idempotent(request.method());
+        this.body = bodyless || upgrade || !route.requestBuffering() ? null
+                : new BufferedBody(ctx.executor(), context.spool(), ctx.alloc(),
+                        context.settings().clientBodyBufferSize());
+        this.replayable = (bodyless || body != null) && !upgrade && Requests.idempotent(request.method());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
-                this::waitingOnClient, this::clientStalled, () -> !done && waitingOrigin, this::originStalled);
+                this::waitingOnClientBody, this::waitingOnClientRead, this::clientStalled,
+                () -> !done && waitingOrigin, this::originStalled);
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
     }
 
     void start() {
-        connect(false);
+        if (body == null) {
+            connect(false);
+            return;
+        }
+        timers.startWatchdog(); // clientBodyTimeout between reads while the body is buffered
+        if (HttpUtil.is100ContinueExpected(request)) {
+            // RFC 9110 §10.1.1: Usher reads the body itself, so it invites it; the origin gets the body, not the
+            // expectation (nginx does the same).
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            conn.encoder.headRequest(false);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        conn.read();
     }
 
     private void connect(boolean fresh) {
@@ -123,6 +153,7 @@ final class Exchange {
         }
         pool = from;
         origin = acquired.getNow();
+        requestSent = false; // set by the last request write on this connection (a retry starts over)
         timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
@@ -130,10 +161,15 @@ final class Exchange {
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
         }
+        if (body != null) {
+            sendBuffered();
+            return;
+        }
         origin.write(request);
         origin.read(); // before conn.read(): reading the client may end this exchange at once (a bad chunk size)
         if (requestComplete) {
-            origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // a retry: the body-less request is replayed
+            // a retry: the body-less request is replayed
+            origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(sent);
             if (!response.started()) {
                 timers.armResponse();
             }
@@ -143,10 +179,35 @@ final class Exchange {
         }
     }
 
+    /** The whole buffered body goes upstream with a length (RFC 9112 §6.2), as nginx sends it, then the response. */
+    private void sendBuffered() {
+        HttpUtil.setTransferEncodingChunked(request, false);
+        HttpUtil.setContentLength(request, body.size());
+        origin.write(request);
+        try {
+            body.writeTo(origin).addListener(sent);
+        } catch (UncheckedIOException e) {
+            fail(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the buffered request body");
+            return;
+        }
+        timers.armResponse();
+        origin.read();
+    }
+
+    private void requestFlushed(ChannelFuture f) {
+        if (f.channel() == origin) {
+            requestSent = f.isSuccess();
+        }
+    }
+
     /** A request body chunk (or its end) from the client. */
     void requestContent(HttpContent content) {
         if (done) {
             content.release();
+            return;
+        }
+        if (body != null && !requestComplete) {
+            buffer(content);
             return;
         }
         if (origin == null) {
@@ -173,7 +234,7 @@ final class Exchange {
         }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
-            origin.writeAndFlush(content);
+            origin.writeAndFlush(content).addListener(sent);
             if (!response.started()) {
                 timers.armResponse();
             }
@@ -184,6 +245,44 @@ final class Exchange {
             } else {
                 waitingOrigin = true;
             }
+        }
+    }
+
+    /**
+     * Buffers a chunk of the body; once the end arrived, acquires an origin connection. A body crossing
+     * {@link ProxySettings#maxRequestBodyBytes()} is refused before its chunk is kept.
+     */
+    private void buffer(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            return;
+        }
+        timers.progress();
+        int size = content.content().readableBytes();
+        bodyBytes += size;
+        record.bytesIn(size);
+        long max = context.settings().maxRequestBodyBytes();
+        if (max > 0 && bodyBytes > max) {
+            content.release();
+            abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        body.append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
+    }
+
+    private void buffered() {
+        requestComplete = true;
+        timers.progress();
+        connect(false);
+    }
+
+    private void bufferFailed(IOException e) {
+        if (e instanceof BufferedBody.SpoolFull) {
+            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, "request body buffer space exhausted, try again later");
+        } else {
+            abort(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot buffer the request body");
         }
     }
 
@@ -241,7 +340,8 @@ final class Exchange {
         done = true;
         timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
-        releaseOrigin(requestComplete && response.originKeepAlive());
+        releaseOrigin(requestComplete && requestSent && response.originKeepAlive());
+        releaseBody();
         record.finish(response.status());
         client.exchangeDone(keepAlive && clientReusable(), lastWrite);
     }
@@ -271,6 +371,7 @@ final class Exchange {
         }
         done = true;
         timers.cancelAll();
+        releaseBody();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -294,6 +395,7 @@ final class Exchange {
     private void fail(HttpResponseStatus error, String detail) {
         done = true;
         timers.cancelAll();
+        releaseBody();
         if (origin != null) {
             originHandler.detach();
             pool.discard(origin);
@@ -319,6 +421,12 @@ final class Exchange {
         return requestComplete || bodyless;
     }
 
+    private void releaseBody() {
+        if (body != null) {
+            body.release();
+        }
+    }
+
     private void releaseOrigin(boolean reuse) {
         if (reuse) {
             originHandler.finish(); // back to the pool once this read batch is over (see OriginHandler)
@@ -336,9 +444,14 @@ final class Exchange {
         }
     }
 
-    /** The client owes body bytes, or has not taken what was written to it. */
-    private boolean waitingOnClient() {
-        return !done && ((!requestComplete && !waitingOrigin) || response.waitingClient());
+    /** The client has not taken the response bytes written to it. */
+    private boolean waitingOnClientRead() {
+        return !done && response.waitingClient();
+    }
+
+    /** The client owes body bytes that Usher is ready to take (not held back by the origin or the disk). */
+    private boolean waitingOnClientBody() {
+        return !done && !requestComplete && !waitingOrigin && (body == null || !body.writing());
     }
 
     private void originStalled() {

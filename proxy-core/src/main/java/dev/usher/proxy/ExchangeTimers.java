@@ -11,10 +11,10 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>Response timeout: from the request being fully sent until the response head
  *       ({@link ProxySettings#responseTimeout()}).</li>
- *   <li>Client watchdog: a client that stops sending its body, or stops reading its response, for
- *       {@link ProxySettings#clientIdleTimeout()} (nginx's {@code client_body_timeout} and {@code send_timeout}). It is
- *       one timer per exchange re-armed lazily from a timestamp, so streaming a large body costs no timer per
- *       chunk.</li>
+ *   <li>Client watchdog: a client that pauses its body for {@link ProxySettings#clientBodyTimeout()} (nginx's
+ *       {@code client_body_timeout}; while a body is buffered as well as while it streams), or stops reading its
+ *       response for {@link ProxySettings#clientIdleTimeout()} (nginx's {@code send_timeout}). It is one timer per
+ *       exchange re-armed lazily from a timestamp, so a large body costs no timer per chunk.</li>
  *   <li>The same watchdog gives an origin that stops reading the request body {@link ProxySettings#responseTimeout()}
  *       to take more (nginx's {@code proxy_send_timeout}).</li>
  * </ul>
@@ -24,8 +24,10 @@ final class ExchangeTimers {
     private final EventExecutor executor;
     private final long responseNanos;
     private final long idleNanos;
+    private final long bodyNanos;
     private final Runnable onResponseTimeout;
-    private final BooleanSupplier waitingOnClient;
+    private final BooleanSupplier waitingOnClientBody;
+    private final BooleanSupplier waitingOnClientRead;
     private final Runnable onClientStalled;
     private final BooleanSupplier waitingOnOrigin;
     private final Runnable onOriginStalled;
@@ -33,14 +35,20 @@ final class ExchangeTimers {
     private ScheduledFuture<?> watchdog;
     private long lastClientProgress;
 
+    /**
+     * @param waitingOnClientBody the client owes body bytes that Usher is ready to take
+     * @param waitingOnClientRead the client has not taken the response bytes written to it
+     */
     ExchangeTimers(EventExecutor executor, ProxySettings settings, Runnable onResponseTimeout,
-            BooleanSupplier waitingOnClient, Runnable onClientStalled, BooleanSupplier waitingOnOrigin,
-            Runnable onOriginStalled) {
+            BooleanSupplier waitingOnClientBody, BooleanSupplier waitingOnClientRead, Runnable onClientStalled,
+            BooleanSupplier waitingOnOrigin, Runnable onOriginStalled) {
         this.executor = executor;
         this.responseNanos = settings.responseTimeout().toNanos();
         this.idleNanos = settings.clientIdleTimeout().toNanos();
+        this.bodyNanos = settings.clientBodyTimeout().toNanos();
         this.onResponseTimeout = onResponseTimeout;
-        this.waitingOnClient = waitingOnClient;
+        this.waitingOnClientBody = waitingOnClientBody;
+        this.waitingOnClientRead = waitingOnClientRead;
         this.onClientStalled = onClientStalled;
         this.waitingOnOrigin = waitingOnOrigin;
         this.onOriginStalled = onOriginStalled;
@@ -80,7 +88,7 @@ final class ExchangeTimers {
     }
 
     private long checkPeriod() {
-        return Math.min(idleNanos, responseNanos);
+        return Math.min(Math.min(idleNanos, bodyNanos), responseNanos);
     }
 
     private void responseExpired() {
@@ -91,12 +99,14 @@ final class ExchangeTimers {
     private void checkClient() {
         watchdog = null;
         long quiet = System.nanoTime() - lastClientProgress;
-        if (waitingOnClient.getAsBoolean()) {
-            if (quiet >= idleNanos) {
+        long limit = waitingOnClientBody.getAsBoolean() ? bodyNanos
+                : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
+        if (limit > 0) {
+            if (quiet >= limit) {
                 onClientStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos - quiet, responseNanos),
+            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, responseNanos),
                     TimeUnit.NANOSECONDS);
         } else if (waitingOnOrigin.getAsBoolean()) {
             if (quiet >= responseNanos) {

@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -27,7 +28,9 @@ final class OriginPools {
     private final Map<Endpoint, OriginPool> pools = new HashMap<>();
     private final Map<BackendRef, int[]> cursors = new HashMap<>();
 
-    OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics) {
+    /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
+    OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
+            ByteBufAllocator allocator, AllocationGuard guard) {
         this.loop = loop;
         this.settings = settings;
         this.metrics = metrics;
@@ -39,7 +42,10 @@ final class OriginPools {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new OriginInitializer());
+                .handler(new OriginInitializer(guard));
+        if (allocator != null) {
+            bootstrap.option(ChannelOption.ALLOCATOR, allocator);
+        }
     }
 
     OriginPool pool(Endpoint endpoint) {

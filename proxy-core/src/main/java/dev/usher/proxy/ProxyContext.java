@@ -12,10 +12,12 @@ import java.util.Map;
  *
  * @param poolsByLoop each event loop's own {@link OriginPools}; read-only after start
  * @param connections every open client connection, for drain and close
+ * @param spool the threads that write buffered request bodies to files
+ * @param allocationGuard the shared handler that confines an allocation failure to its connection
  */
 record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
         LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
-        DrainFlag drainFlag) {
+        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard) {
 
     OriginPools pools(EventLoop loop) {
         return poolsByLoop.get(loop);

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code usher.upstream.connect.duration} [{@code usher_upstream_connect_duration_seconds}]</li>
  *   <li>{@code usher.upstream.errors} [{@code usher_upstream_errors_total}]: tag reason</li>
  *   <li>{@code usher.connections.active} [{@code usher_connections_active}]: open client connections</li>
+ *   <li>{@code usher.allocation.failures} [{@code usher_allocation_failures_total}]: connections closed because a
+ *       buffer could not be allocated</li>
  * </ul>
  * Only low-cardinality tags: never a path, host or client address. Meters are cached per
  * (namespace, ingress, service), so a request costs one map lookup instead of a registry lookup.
@@ -56,6 +58,7 @@ final class ProxyMetrics {
     private final ConcurrentMap<RouteKey, RouteMeters> byRoute = new ConcurrentHashMap<>();
     private final Timer connect;
     private final Map<UpstreamError, Counter> errors = new EnumMap<>(UpstreamError.class);
+    private final Counter allocationFailures;
 
     /** @param connections the open client connections, whose size is the active-connections gauge */
     ProxyMetrics(MeterRegistry registry, Collection<?> connections) {
@@ -72,6 +75,9 @@ final class ProxyMetrics {
         Gauge.builder("usher.connections.active", connections, Collection::size)
                 .description("Open client connections")
                 .register(registry);
+        allocationFailures = Counter.builder("usher.allocation.failures")
+                .description("Connections closed because a buffer could not be allocated (direct memory exhausted)")
+                .register(registry);
     }
 
     /** The meters of {@code route}; {@code null} (a request refused before routing) counts under "none". */
@@ -85,6 +91,10 @@ final class ProxyMetrics {
 
     void connectDuration(long nanos) {
         connect.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void allocationFailure() {
+        allocationFailures.increment();
     }
 
     void upstreamError(UpstreamError error) {

@@ -4,6 +4,7 @@ import dev.usher.routing.RoutingTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** Threads writing buffered request bodies to disk: few, since one write per connection is in flight at most. */
+    private static final int SPOOL_THREADS = 2;
 
     private final RoutingTable table;
     private final String bindAddress;
@@ -44,11 +47,13 @@ public final class ProxyServer implements AutoCloseable {
     private final int eventLoops;
     private final ProxySettings settings;
     private final MeterRegistry registry;
+    private final ByteBufAllocator allocator;
     private final Transports transports = Transports.best();
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private EventLoopGroup group;
     private ChannelGroup connections;
     private AccessLog accessLog;
+    private BodySpool spool;
     private ProxyContext context;
     private volatile Channel httpChannel;
     private volatile Channel httpsChannel;
@@ -64,6 +69,7 @@ public final class ProxyServer implements AutoCloseable {
         this.eventLoops = b.eventLoops;
         this.settings = b.settings;
         this.registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
+        this.allocator = b.allocator;
     }
 
     /** A builder; only {@link Builder#routingTable} is required. */
@@ -82,13 +88,15 @@ public final class ProxyServer implements AutoCloseable {
         connections = new DefaultChannelGroup("usher-clients", GlobalEventExecutor.INSTANCE);
         accessLog = new AccessLog(settings.accessLog());
         ProxyMetrics metrics = new ProxyMetrics(registry, connections);
+        AllocationGuard guard = new AllocationGuard(metrics);
         Map<EventExecutor, OriginPools> pools = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
-            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics));
+            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard));
         }
-        context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                Map.copyOf(pools), connections, drainFlag);
         try {
+            spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
+            context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
+                    Map.copyOf(pools), connections, drainFlag, spool, guard);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -113,6 +121,9 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OriginPools.WATER_MARK)
                 .childHandler(initializer);
+        if (allocator != null) {
+            bootstrap.childOption(ChannelOption.ALLOCATOR, allocator);
+        }
         try {
             return bootstrap.bind(new InetSocketAddress(bindAddress, port)).syncUninterruptibly().channel();
         } catch (Exception e) {
@@ -189,6 +200,9 @@ public final class ProxyServer implements AutoCloseable {
         closeListeners();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (spool != null) {
+            spool.close(); // after the loops: the last body files' deletions are queued by then
+        }
         accessLog.close();
     }
 
@@ -202,6 +216,7 @@ public final class ProxyServer implements AutoCloseable {
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private ProxySettings settings = ProxySettings.defaults();
         private MeterRegistry registry;
+        private ByteBufAllocator allocator;
 
         private Builder() {
         }
@@ -249,6 +264,12 @@ public final class ProxyServer implements AutoCloseable {
         /** Where meters go; default a private {@link SimpleMeterRegistry}. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** The buffer allocator of every client and origin connection; default Netty's. A seam for tests. */
+        public Builder allocator(ByteBufAllocator byteBufAllocator) {
+            this.allocator = Objects.requireNonNull(byteBufAllocator, "allocator");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -22,7 +23,8 @@ import java.util.Set;
  *     a lower cap closes and reopens connections whenever more requests are in flight than it allows)
  * @param maxInitialLineLength request line limit in bytes; longer gets 414 (8 KiB)
  * @param maxHeaderSize total request header limit in bytes; larger gets 431 (16 KiB)
- * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (the default)
+ * @param maxRequestBodyBytes request body limit; larger gets 413; {@code 0} means unlimited (1 MiB, like
+ *     ingress-nginx's {@code proxy-body-size}; a body of exactly this size passes)
  * @param connectAttempts endpoints tried when connects fail, each at most once (3)
  * @param loadBalancing how an endpoint is picked ({@link LoadBalancing#ROUND_ROBIN})
  * @param accessLog access log format on the {@code dev.usher.access} logger ({@link AccessLogFormat#TEXT})
@@ -38,6 +40,14 @@ import java.util.Set;
  *     dropped, as nginx's {@code underscores_in_headers off} and ingress-nginx's default do)
  * @param upgradeProtocols the {@code Upgrade} protocols tunnelled after a 101, lower case ({@code websocket}); any
  *     other upgrade goes on as a plain request. {@code h2c} is never allowed
+ * @param clientBodyTimeout longest pause between two reads of a request body (60 s, nginx's
+ *     {@code client_body_timeout}); then 408
+ * @param clientBodyBufferSize a buffered request body up to this size stays in memory, a larger one goes to a
+ *     temporary file (16 KiB, nginx's {@code client_body_buffer_size} on 64-bit platforms)
+ * @param clientBodyTempDir where request bodies larger than {@code clientBodyBufferSize} are buffered (the JVM's
+ *     {@code java.io.tmpdir}); each file is deleted when its exchange ends
+ * @param clientBodyTempMaxBytes the most bytes all those files may hold together (512 MiB); a body that would pass
+ *     it gets 503; {@code 0} means no limit
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -58,7 +68,11 @@ public record ProxySettings(
         TrustedProxies trustedProxies,
         boolean proxyProtocol,
         boolean underscoresInHeaders,
-        Set<String> upgradeProtocols) {
+        Set<String> upgradeProtocols,
+        Duration clientBodyTimeout,
+        int clientBodyBufferSize,
+        Path clientBodyTempDir,
+        long clientBodyTempMaxBytes) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -102,6 +116,10 @@ public record ProxySettings(
                 throw new IllegalArgumentException("upgradeProtocols: h2c is never tunnelled");
             }
         }
+        positive(clientBodyTimeout, "clientBodyTimeout");
+        atLeast(clientBodyBufferSize, 0, "clientBodyBufferSize");
+        Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
+        atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
     }
 
     /** The defaults listed on each component. */
@@ -136,6 +154,10 @@ public record ProxySettings(
         b.proxyProtocol = proxyProtocol;
         b.underscoresInHeaders = underscoresInHeaders;
         b.upgradeProtocols = upgradeProtocols;
+        b.clientBodyTimeout = clientBodyTimeout;
+        b.clientBodyBufferSize = clientBodyBufferSize;
+        b.clientBodyTempDir = clientBodyTempDir;
+        b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
         return b;
     }
 
@@ -170,7 +192,7 @@ public record ProxySettings(
         private int maxIdlePerEndpoint = 1024;
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
-        private long maxRequestBodyBytes;
+        private long maxRequestBodyBytes = 1024 * 1024;
         private int connectAttempts = 3;
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
@@ -179,6 +201,10 @@ public record ProxySettings(
         private boolean proxyProtocol;
         private boolean underscoresInHeaders;
         private Set<String> upgradeProtocols = Set.of("websocket");
+        private Duration clientBodyTimeout = Duration.ofSeconds(60);
+        private int clientBodyBufferSize = 16 * 1024;
+        private Path clientBodyTempDir = Path.of(System.getProperty("java.io.tmpdir"));
+        private long clientBodyTempMaxBytes = 512L * 1024 * 1024;
 
         private Builder() {
         }
@@ -278,12 +304,33 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder clientBodyTimeout(Duration v) {
+            clientBodyTimeout = v;
+            return this;
+        }
+
+        public Builder clientBodyBufferSize(int v) {
+            clientBodyBufferSize = v;
+            return this;
+        }
+
+        public Builder clientBodyTempDir(Path v) {
+            clientBodyTempDir = v;
+            return this;
+        }
+
+        public Builder clientBodyTempMaxBytes(long v) {
+            clientBodyTempMaxBytes = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols);
+                    accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
+                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes);
         }
     }
 }

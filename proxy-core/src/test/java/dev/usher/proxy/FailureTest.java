@@ -80,7 +80,9 @@ final class FailureTest {
 
     @Test
     void originNotReadingTheBody_is504_afterResponseTimeout() throws Exception {
-        fixture = new ProxyFixture(0, ProxySettings.builder().responseTimeout(Duration.ofMillis(500)).build());
+        // A streamed body (stream.test: request buffering off) of any size: the origin sees it as it comes.
+        fixture = new ProxyFixture(0, ProxySettings.builder().responseTimeout(Duration.ofMillis(500))
+                .maxRequestBodyBytes(0).build());
         try (ServerSocket deaf = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
                 RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(),
@@ -88,7 +90,7 @@ final class FailureTest {
             long size = 256L << 20;
             Thread writer = new Thread(() -> {
                 try {
-                    raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: " + size + "\r\n\r\n");
+                    raw.send("POST /count HTTP/1.1\r\nHost: stream.test\r\nContent-Length: " + size + "\r\n\r\n");
                     byte[] chunk = new byte[64 * 1024];
                     for (long sent = 0; sent < size; sent += chunk.length) {
                         raw.socket.getOutputStream().write(chunk);

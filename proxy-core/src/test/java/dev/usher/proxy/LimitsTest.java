@@ -17,6 +17,7 @@ final class LimitsTest {
         fixture = new ProxyFixture(1, ProxySettings.builder()
                 .requestHeaderTimeout(Duration.ofMillis(500))
                 .clientIdleTimeout(Duration.ofMillis(1500))
+                .clientBodyTimeout(Duration.ofMillis(1500))
                 .maxRequestBodyBytes(1000)
                 .build());
     }

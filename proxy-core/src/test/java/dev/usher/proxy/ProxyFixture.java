@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A proxy on a loopback port routing {@code app.test} to {@code default/app:80} (whose endpoints are test origins),
- * {@code rw.test/api} with a rewrite to {@code /v2}, {@code secure.test} with an HTTPS redirect, and {@code empty.test}
- * to a backend with no endpoints.
+ * {@code rw.test/api} with a rewrite to {@code /v2}, {@code secure.test} with an HTTPS redirect, {@code empty.test}
+ * to a backend with no endpoints, and {@code stream.test} to {@code default/app:80} with request buffering off.
  */
 final class ProxyFixture implements AutoCloseable {
 
@@ -65,8 +65,13 @@ final class ProxyFixture implements AutoCloseable {
         IngressRuleSet secure = new IngressRuleSet("default", "secure-ingress", Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("secure.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
                 null, new RouteOptions(null, Set.of("secure.test"), true));
+        IngressRuleSet streamed = new IngressRuleSet("default", "stream-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule("stream.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
+                null, new RouteOptions(null, Set.of(), true, false));
         table.updateEndpoints(APP, endpoints);
-        table.publish(RoutingSnapshot.builder().add(app).add(rewrite).add(secure).build(table::backend));
+        table.publish(RoutingSnapshot.builder().add(app).add(rewrite).add(secure).add(streamed)
+                .build(table::backend));
         ProxyServer.Builder builder = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
                 .eventLoops(2).settings(settings).meterRegistry(registry);
         if (extra != null) {

@@ -22,10 +22,14 @@ final class ProxySettingsTest {
         assertThat(d.maxIdlePerEndpoint()).isEqualTo(1024);
         assertThat(d.maxInitialLineLength()).isEqualTo(8192);
         assertThat(d.maxHeaderSize()).isEqualTo(16384);
-        assertThat(d.maxRequestBodyBytes()).isZero();
+        assertThat(d.maxRequestBodyBytes()).isEqualTo(1024 * 1024);
         assertThat(d.connectAttempts()).isEqualTo(3);
         assertThat(d.loadBalancing()).isEqualTo(ProxySettings.LoadBalancing.ROUND_ROBIN);
         assertThat(d.accessLog()).isEqualTo(ProxySettings.AccessLogFormat.TEXT);
+        assertThat(d.clientBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(d.clientBodyBufferSize()).isEqualTo(16 * 1024);
+        assertThat(d.clientBodyTempMaxBytes()).isEqualTo(512L << 20);
+        assertThat(d.clientBodyTempDir()).isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     @Test

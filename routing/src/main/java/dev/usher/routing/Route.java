@@ -25,6 +25,7 @@ public final class Route {
     private final String namespace;
     private final String ingress;
     private final boolean httpsRedirect;
+    private final boolean requestBuffering;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
     private final String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
@@ -36,6 +37,12 @@ public final class Route {
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect) {
+        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, true);
+    }
+
+    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
+            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
+        this.requestBuffering = requestBuffering;
         this.source = source;
         this.backend = backend;
         this.host = host;
@@ -114,6 +121,14 @@ public final class Route {
     /** True when the matched host is in the owning Ingress's {@code spec.tls} hosts and ssl-redirect is on. */
     public boolean httpsRedirect() {
         return httpsRedirect;
+    }
+
+    /**
+     * Whether the proxy reads a request body whole before it opens an origin connection (the owning Ingress's
+     * {@link RouteOptions#requestBuffering()}; true for the flag default).
+     */
+    public boolean requestBuffering() {
+        return requestBuffering;
     }
 
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */

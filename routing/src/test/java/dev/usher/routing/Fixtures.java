@@ -56,6 +56,7 @@ final class Fixtures {
         private String rewrite;
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
+        private boolean requestBuffering = true;
 
         IngressBuilder(String namespace, String name) {
             this.namespace = namespace;
@@ -83,6 +84,11 @@ final class Fixtures {
             return this;
         }
 
+        IngressBuilder requestBuffering(boolean on) {
+            requestBuffering = on;
+            return this;
+        }
+
         IngressBuilder tls(boolean redirect, String... hosts) {
             tlsHosts = Set.of(hosts);
             sslRedirect = redirect;
@@ -91,7 +97,7 @@ final class Fixtures {
 
         IngressRuleSet build() {
             return new IngressRuleSet(namespace, name, created, rules, defaultBackend,
-                    new RouteOptions(rewrite, tlsHosts, sslRedirect));
+                    new RouteOptions(rewrite, tlsHosts, sslRedirect, requestBuffering));
         }
     }
 }

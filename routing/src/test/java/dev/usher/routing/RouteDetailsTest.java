@@ -10,8 +10,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** HTTPS redirect flags and {@code /debug/explain} output. */
+/** HTTPS redirect and request-buffering flags, and {@code /debug/explain} output. */
 final class RouteDetailsTest {
+
+    @Test
+    void requestBuffering_followsTheOwningIngress_forRulesAndItsDefaultBackend() {
+        RoutingSnapshot snapshot = snapshot(
+                ingress("streamed").requestBuffering(false).defaultBackend("d")
+                        .rule(host("up.com", exact("/upload", "u"))).build(),
+                ingress("buffered").rule(host("web.com", prefix("/", "w"))).build());
+
+        assertThat(snapshot.route("up.com", "/upload").requestBuffering()).isFalse();
+        assertThat(snapshot.route("up.com", "/other").requestBuffering()).as("its default backend").isFalse();
+        assertThat(snapshot.route("web.com", "/").requestBuffering()).isTrue();
+    }
 
     @Test
     void httpsRedirect_hostInTlsHostsWithSslRedirect_isTrue() {

@@ -34,6 +34,7 @@ final class IngressConverter {
 
     static final String REWRITE_TARGET = "usher.dev/rewrite-target";
     static final String SSL_REDIRECT = "usher.dev/ssl-redirect";
+    static final String REQUEST_BUFFERING = "usher.dev/request-buffering";
 
     /** One {@code spec.tls} entry after validation: lower-case valid hosts and the Secret's name (may be null). */
     record TlsEntry(List<String> hosts, String secretName) {
@@ -221,7 +222,21 @@ final class IngressConverter {
             problems.add(source, SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect
                     + "'; redirect stays on");
         }
-        return new RouteOptions(rewrite, tlsHosts, sslRedirect);
+        return new RouteOptions(rewrite, tlsHosts, sslRedirect, requestBuffering(a, source, problems));
+    }
+
+    /** {@code usher.dev/request-buffering}: "on"/"true" (the default) or "off"/"false", as nginx spells it. */
+    private static boolean requestBuffering(Map<String, String> a, String source, Problems problems) {
+        String value = a.get(REQUEST_BUFFERING);
+        if (value == null || "on".equalsIgnoreCase(value) || "true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("off".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        problems.add(source, REQUEST_BUFFERING + ": expected \"on\" or \"off\", got '" + value
+                + "'; request bodies stay buffered");
+        return true;
     }
 
     /** Manifests often carry no timestamp: those count as the epoch, so conflicts fall to namespace/name order. */

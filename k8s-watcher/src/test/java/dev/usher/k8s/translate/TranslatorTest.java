@@ -281,6 +281,17 @@ final class TranslatorTest {
                             assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue();
                             assertThat(messages(t)).anyMatch(m -> m.contains("ssl-redirect"));
                         }),
+                new Case("annotations_requestBufferingOff_streamsBodies", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/request-buffering: 'off'")),
+                        t -> assertThat(t.ruleSets().get(0).options().requestBuffering()).isFalse()),
+                new Case("annotations_requestBufferingAbsent_buffersBodies", DEFAULTS,
+                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)),
+                        t -> assertThat(t.ruleSets().get(0).options().requestBuffering()).isTrue()),
+                new Case("annotations_requestBufferingGarbage_keepsBufferingWithProblem", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/request-buffering: 'sometimes'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().requestBuffering()).isTrue();
+                            assertThat(messages(t)).anyMatch(m -> m.contains("request-buffering"));
+                        }),
                 new Case("tls_specTlsHosts_becomeLowerCaseTlsHosts", DEFAULTS,
                         List.of(OUR_CLASS, withTls),
                         t -> assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com")),
