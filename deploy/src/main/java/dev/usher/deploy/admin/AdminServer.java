@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.usher.k8s.SnapshotPublisher;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -23,6 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
  * The admin HTTP server: {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /debug/routes} and
  * {@code /debug/explain?host=H&path=P}.
  *
+ * <p>Probes and scrapes ({@code /healthz}, {@code /readyz}, {@code /metrics}) answer everyone who reaches the port;
+ * every other path (the debug views) answers only clients {@link DebugAccess} allows, others get 403.
+ *
  * <p>{@code /readyz} answers 503 until the publisher has published its first complete load and
  * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single daemon
  * thread: the admin port is for probes, scrapes and people, not for load.
@@ -39,27 +43,41 @@ public final class AdminServer implements AutoCloseable {
     private final SnapshotPublisher publisher;
     private final AdminMetrics metrics;
     private final BooleanSupplier listenersBound;
+    private final DebugAccess debugAccess;
 
     private AdminServer(HttpServer server, ExecutorService executor, SnapshotPublisher publisher, AdminMetrics metrics,
-            BooleanSupplier listenersBound) {
+            BooleanSupplier listenersBound, DebugAccess debugAccess) {
         this.server = server;
         this.executor = executor;
         this.publisher = publisher;
         this.metrics = metrics;
         this.listenersBound = listenersBound;
+        this.debugAccess = debugAccess;
     }
 
     /**
-     * Binds {@code bindAddress:port} (0 = ephemeral) and starts serving.
+     * Binds {@code bindAddress:port} (0 = ephemeral) and starts serving; debug views for loopback clients only.
      *
      * @throws IOException when the port cannot be bound
      */
     public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
             BooleanSupplier listenersBound) throws IOException {
+        return start(bindAddress, port, publisher, metrics, listenersBound, DebugAccess.loopbackOnly());
+    }
+
+    /**
+     * As {@link #start(String, int, SnapshotPublisher, AdminMetrics, BooleanSupplier)}, with the debug views open to
+     * the clients {@code debugAccess} allows.
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
+            BooleanSupplier listenersBound, DebugAccess debugAccess) throws IOException {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(publisher, "publisher");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(listenersBound, "listenersBound");
+        Objects.requireNonNull(debugAccess, "debugAccess");
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
@@ -71,7 +89,7 @@ public final class AdminServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        AdminServer admin = new AdminServer(server, executor, publisher, metrics, listenersBound);
+        AdminServer admin = new AdminServer(server, executor, publisher, metrics, listenersBound, debugAccess);
         server.createContext("/", admin::handle);
         server.setExecutor(executor);
         server.start();
@@ -113,6 +131,22 @@ public final class AdminServer implements AutoCloseable {
             case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
             case "/readyz" -> readyz(exchange);
             case "/metrics" -> send(exchange, 200, PROMETHEUS, metrics.scrape());
+            default -> {
+                InetAddress client = exchange.getRemoteAddress().getAddress();
+                if (debugAccess.allows(client)) {
+                    debug(exchange, uri);
+                } else {
+                    send(exchange, 403, TEXT, "forbidden: the debug views answer loopback clients only (use kubectl "
+                            + "port-forward) or the addresses of --debug-from; /healthz /readyz /metrics answer "
+                            + "everyone\n");
+                }
+            }
+        }
+    }
+
+    /** The debug surface: only for clients {@link DebugAccess} allows. */
+    private void debug(HttpExchange exchange, URI uri) throws IOException {
+        switch (uri.getPath()) {
             case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(
                     RoutesJson.routes(publisher.table().current(), publisher.problems(), ready())));
             case "/debug/explain" -> explain(exchange, uri);

@@ -13,6 +13,8 @@ import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingTable;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -156,6 +158,57 @@ final class AdminServerTest {
                 type -> assertThat(type).startsWith("text/plain"));
         assertThat(response.body()).contains("# TYPE jvm_memory_used_bytes gauge", "jvm_threads_live_threads",
                 "process_cpu_usage", "netty_allocator_memory_used");
+    }
+
+    /** A raw GET from {@code source} (a local address) to the admin port; returns the status code. */
+    private int getFrom(String source, String target) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(source, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", admin.port()));
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(response.substring(9, 12));
+        }
+    }
+
+    @Test
+    void debugViews_refuseClientsOutsideTheAllowedBlocks_whileProbesAndMetricsAnswerEveryone() throws Exception {
+        admin.close();
+        // Bound on every address, as in a pod; only 127.0.0.2 may read the debug views, so 127.0.0.1 is "outside".
+        admin = AdminServer.start("0.0.0.0", 0, publisher, metrics, bound::get,
+                DebugAccess.only(List.of(Cidr.parse("127.0.0.2/32"))));
+        publishBookRoutes();
+        bound.set(true);
+
+        assertThat(getFrom("127.0.0.1", "/debug/routes")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/debug/explain?host=a&path=/")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/no/such/page")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/healthz")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/readyz")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/metrics")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", "/debug/routes")).isEqualTo(200);
+    }
+
+    @Test
+    void debugViews_byDefault_answerLoopbackClients() throws Exception {
+        admin.close();
+        admin = AdminServer.start("0.0.0.0", 0, publisher, metrics, bound::get);
+
+        assertThat(getFrom("127.0.0.1", "/debug/routes")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", "/debug/routes")).isEqualTo(200);
+    }
+
+    @Test
+    void forbiddenAnswer_namesTheWayIn() throws Exception {
+        admin.close();
+        admin = AdminServer.start("127.0.0.1", 0, publisher, metrics, bound::get, DebugAccess.only(List.of()));
+
+        HttpResponse<String> response = get("/debug/routes");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).contains("kubectl port-forward", "--debug-from");
     }
 
     @Test
