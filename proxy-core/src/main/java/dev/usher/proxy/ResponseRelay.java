@@ -79,6 +79,7 @@ final class ResponseRelay {
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
             return;
         }
+        record.upstreamResponded();
         int code = response.status().code();
         if (code == 101) {
             if (upgrade) {
