@@ -90,8 +90,9 @@ public final class Controller implements AutoCloseable {
         }
         publisher = new SnapshotPublisher(table, certificates, metrics.registry());
         registerGauges(metrics.registry());
-        admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening,
-                config.debugAccess());
+        admin = AdminServer.builder().bind(config.adminBindAddress(), config.adminPort()).publisher(publisher)
+                .metrics(metrics).listenersBound(() -> listening).debugAccess(config.debugAccess())
+                .certificates(certificates).start();
         started.add(admin);
 
         if (config.manifests() != null) {

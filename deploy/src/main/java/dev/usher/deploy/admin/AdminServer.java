@@ -3,6 +3,7 @@ package dev.usher.deploy.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.usher.k8s.SnapshotPublisher;
+import dev.usher.tls.CertificateStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -16,16 +17,17 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The admin HTTP server: {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /debug/routes} and
- * {@code /debug/explain?host=H&path=P}.
+ * The admin HTTP server: {@code /healthz}, {@code /readyz}, {@code /metrics}; and the debug surface:
+ * {@code /debug/routes}, {@code /debug/explain?host=H&path=P}, {@code /debug/stats} and the page at {@code /}.
  *
  * <p>Probes and scrapes ({@code /healthz}, {@code /readyz}, {@code /metrics}) answer everyone who reaches the port;
- * every other path (the debug views) answers only clients {@link DebugAccess} allows, others get 403.
+ * every other path answers only clients {@link DebugAccess} allows, others get 403.
  *
  * <p>{@code /readyz} answers 503 until the publisher has published its first complete load and
  * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single daemon
@@ -44,56 +46,35 @@ public final class AdminServer implements AutoCloseable {
     private final AdminMetrics metrics;
     private final BooleanSupplier listenersBound;
     private final DebugAccess debugAccess;
+    private final CertificateStore certificates;
+    private final DebugStats stats;
+    private final PageFiles page;
 
-    private AdminServer(HttpServer server, ExecutorService executor, SnapshotPublisher publisher, AdminMetrics metrics,
-            BooleanSupplier listenersBound, DebugAccess debugAccess) {
+    private AdminServer(Builder builder, PageFiles page, HttpServer server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
-        this.publisher = publisher;
-        this.metrics = metrics;
-        this.listenersBound = listenersBound;
-        this.debugAccess = debugAccess;
+        this.publisher = builder.publisher;
+        this.metrics = builder.metrics;
+        this.listenersBound = builder.listenersBound;
+        this.debugAccess = builder.debugAccess;
+        this.certificates = builder.certificates;
+        this.stats = new DebugStats(metrics.registry(), builder.nanoTime);
+        this.page = page;
     }
 
     /**
-     * Binds {@code bindAddress:port} (0 = ephemeral) and starts serving; debug views for loopback clients only.
+     * Binds {@code bindAddress:port} (0 = ephemeral) and starts serving, debug views for loopback clients only.
      *
      * @throws IOException when the port cannot be bound
      */
     public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
             BooleanSupplier listenersBound) throws IOException {
-        return start(bindAddress, port, publisher, metrics, listenersBound, DebugAccess.loopbackOnly());
+        return builder().bind(bindAddress, port).publisher(publisher).metrics(metrics).listenersBound(listenersBound)
+                .start();
     }
 
-    /**
-     * As {@link #start(String, int, SnapshotPublisher, AdminMetrics, BooleanSupplier)}, with the debug views open to
-     * the clients {@code debugAccess} allows.
-     *
-     * @throws IOException when the port cannot be bound
-     */
-    public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
-            BooleanSupplier listenersBound, DebugAccess debugAccess) throws IOException {
-        Objects.requireNonNull(bindAddress, "bindAddress");
-        Objects.requireNonNull(publisher, "publisher");
-        Objects.requireNonNull(metrics, "metrics");
-        Objects.requireNonNull(listenersBound, "listenersBound");
-        Objects.requireNonNull(debugAccess, "debugAccess");
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
-        } catch (IOException e) {
-            throw new IOException("admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
-        }
-        ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "usher-admin");
-            thread.setDaemon(true);
-            return thread;
-        });
-        AdminServer admin = new AdminServer(server, executor, publisher, metrics, listenersBound, debugAccess);
-        server.createContext("/", admin::handle);
-        server.setExecutor(executor);
-        server.start();
-        return admin;
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The bound port (the actual one when started with port 0). */
@@ -146,12 +127,22 @@ public final class AdminServer implements AutoCloseable {
 
     /** The debug surface: only for clients {@link DebugAccess} allows. */
     private void debug(HttpExchange exchange, URI uri) throws IOException {
-        switch (uri.getPath()) {
-            case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(
-                    RoutesJson.routes(publisher.table().current(), publisher.problems(), ready())));
+        String path = uri.getPath();
+        switch (path) {
+            case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(RoutesJson.routes(
+                    publisher.table().current(), publisher.problems(), ready(), certificates)));
             case "/debug/explain" -> explain(exchange, uri);
-            default -> send(exchange, 404, TEXT,
-                    "not found; try /healthz /readyz /metrics /debug/routes /debug/explain?host=H&path=P\n");
+            case "/debug/stats" -> send(exchange, 200, JSON, RoutesJson.write(stats.stats(RoutesJson.MAPPER)));
+            default -> {
+                PageFiles.File file = page.get(path);
+                if (file != null) {
+                    PageFiles.secureHeaders(exchange.getResponseHeaders());
+                    send(exchange, 200, file.contentType(), file.bytes());
+                } else {
+                    send(exchange, 404, TEXT, "not found; try / /healthz /readyz /metrics /debug/routes "
+                            + "/debug/explain?host=H&path=P /debug/stats\n");
+                }
+            }
         }
     }
 
@@ -193,7 +184,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         boolean head = exchange.getRequestMethod().equals("HEAD");
@@ -210,5 +204,91 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /** What the admin server serves from; {@link #start()} binds and serves. */
+    public static final class Builder {
+        private String bindAddress = "127.0.0.1";
+        private int port;
+        private SnapshotPublisher publisher;
+        private AdminMetrics metrics;
+        private BooleanSupplier listenersBound = () -> true;
+        private DebugAccess debugAccess = DebugAccess.loopbackOnly();
+        private CertificateStore certificates;
+        private LongSupplier nanoTime = System::nanoTime;
+
+        private Builder() {
+        }
+
+        /** The address and port to bind (0 = ephemeral); default {@code 127.0.0.1:0}. */
+        public Builder bind(String bindAddress, int port) {
+            this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+            this.port = port;
+            return this;
+        }
+
+        /** Required: the routing state shown and the readiness source. */
+        public Builder publisher(SnapshotPublisher publisher) {
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+            return this;
+        }
+
+        /** Required: the registry {@code /metrics} scrapes and {@code /debug/stats} reads. */
+        public Builder metrics(AdminMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** Whether the proxy listens; {@code /readyz} waits for it (default: always true). */
+        public Builder listenersBound(BooleanSupplier listenersBound) {
+            this.listenersBound = Objects.requireNonNull(listenersBound, "listenersBound");
+            return this;
+        }
+
+        /** Who may read the debug surface (default: loopback only). */
+        public Builder debugAccess(DebugAccess debugAccess) {
+            this.debugAccess = Objects.requireNonNull(debugAccess, "debugAccess");
+            return this;
+        }
+
+        /** The SNI store whose certificates the routes show; {@code null} (the default) without HTTPS. */
+        public Builder certificates(CertificateStore certificates) {
+            this.certificates = certificates;
+            return this;
+        }
+
+        /** The clock of {@code /debug/stats}'s rates (default {@link System#nanoTime()}; tests step it). */
+        Builder nanoTime(LongSupplier nanoTime) {
+            this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        /**
+         * Binds and starts serving.
+         *
+         * @throws IOException when the port cannot be bound
+         */
+        public AdminServer start() throws IOException {
+            Objects.requireNonNull(publisher, "publisher");
+            Objects.requireNonNull(metrics, "metrics");
+            PageFiles page = PageFiles.load();
+            HttpServer server;
+            try {
+                server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+            } catch (IOException e) {
+                throw new IOException("admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(),
+                        e);
+            }
+            ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "usher-admin");
+                thread.setDaemon(true);
+                return thread;
+            });
+            AdminServer admin = new AdminServer(this, page, server, executor);
+            server.createContext("/", admin::handle);
+            server.setExecutor(executor);
+            server.start();
+            return admin;
+        }
     }
 }

@@ -13,6 +13,9 @@ import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.TlsCertificate;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -176,8 +179,8 @@ final class AdminServerTest {
     void debugViews_refuseClientsOutsideTheAllowedBlocks_whileProbesAndMetricsAnswerEveryone() throws Exception {
         admin.close();
         // Bound on every address, as in a pod; only 127.0.0.2 may read the debug views, so 127.0.0.1 is "outside".
-        admin = AdminServer.start("0.0.0.0", 0, publisher, metrics, bound::get,
-                DebugAccess.only(List.of(Cidr.parse("127.0.0.2/32"))));
+        admin = AdminServer.builder().bind("0.0.0.0", 0).publisher(publisher).metrics(metrics)
+                .listenersBound(bound::get).debugAccess(DebugAccess.only(List.of(Cidr.parse("127.0.0.2/32")))).start();
         publishBookRoutes();
         bound.set(true);
 
@@ -203,12 +206,57 @@ final class AdminServerTest {
     @Test
     void forbiddenAnswer_namesTheWayIn() throws Exception {
         admin.close();
-        admin = AdminServer.start("127.0.0.1", 0, publisher, metrics, bound::get, DebugAccess.only(List.of()));
+        admin = AdminServer.builder().publisher(publisher).metrics(metrics).debugAccess(DebugAccess.only(List.of()))
+                .start();
 
         HttpResponse<String> response = get("/debug/routes");
 
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.body()).contains("kubectl port-forward", "--debug-from");
+    }
+
+    @Test
+    void page_isServedFromTheJar_withHeadersThatAllowNoForeignOrInlineScript() throws Exception {
+        HttpResponse<String> page = get("/");
+        HttpResponse<String> script = get("/page/app.js");
+        HttpResponse<String> style = get("/page/style.css");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'none'", "script-src 'self'", "connect-src 'self'")
+                .doesNotContain("unsafe-inline", "http"));
+        assertThat(page.body()).contains("<script src=\"/page/app.js\"", "id=\"routes\"", "id=\"explain-form\"")
+                .doesNotContain("<script>", "https://");
+        assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(script.body()).contains("/debug/routes", "/debug/stats", "/debug/explain");
+        assertThat(style.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void debugStats_listsEachRoutesFiguresAndPropagation() throws Exception {
+        JsonNode stats = JSON.readTree(get("/debug/stats").body());
+
+        assertThat(stats.has("windowSeconds")).isTrue();
+        assertThat(stats.get("routes").isArray()).isTrue();
+        assertThat(stats.get("propagation").get("changes").asLong()).isZero();
+    }
+
+    @Test
+    void debugRoutes_withHttps_showsTheCertificateEachHostGetsAndItsExpiry() throws Exception {
+        admin.close();
+        TlsCertificate fallback = DefaultCertificate.generate();
+        CertificateStore store = CertificateStore.create(fallback);
+        admin = AdminServer.builder().publisher(publisher).metrics(metrics).certificates(store).start();
+        publishBookRoutes();
+
+        JsonNode routes = JSON.readTree(get("/debug/routes").body());
+
+        JsonNode tls = routes.get("routes").get(0).get("tls");
+        assertThat(tls.get("secret").asString()).isEqualTo(fallback.id());
+        assertThat(tls.get("default").asBoolean()).isTrue();
+        assertThat(tls.get("notAfter").asString()).isEqualTo(fallback.notAfter().toString());
+        assertThat(routes.get("certificates").get(0).get("hosts").toString()).isEqualTo("[\"*\"]");
     }
 
     @Test
