@@ -99,7 +99,7 @@ function renderRoutes() {
       endpoints.textContent = backend.endpoints.map(e => e.address + ':' + e.port).join(', ');
     }
     tr.append(endpoints);
-    const tls = el('td');
+    const tls = el('td', null, 'nowrap');
     if (route.tls) {
       tls.append(el('span', route.tls.default ? 'default ' : route.tls.secret + ' ', route.tls.default ? 'muted' : ''));
       tls.append(expiry(route.tls.notAfter));
