@@ -49,6 +49,7 @@ public final class AdminServer implements AutoCloseable {
     private final CertificateStore certificates;
     private final DebugStats stats;
     private final PageFiles page;
+    private final StateGauges gauges;
 
     private AdminServer(Builder builder, PageFiles page, HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -60,6 +61,7 @@ public final class AdminServer implements AutoCloseable {
         this.certificates = builder.certificates;
         this.stats = new DebugStats(metrics.registry(), builder.nanoTime);
         this.page = page;
+        this.gauges = new StateGauges(metrics.registry(), publisher.table(), certificates);
     }
 
     /**
@@ -111,7 +113,10 @@ public final class AdminServer implements AutoCloseable {
         switch (uri.getPath()) {
             case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
             case "/readyz" -> readyz(exchange);
-            case "/metrics" -> send(exchange, 200, PROMETHEUS, metrics.scrape());
+            case "/metrics" -> {
+                gauges.refresh();
+                send(exchange, 200, PROMETHEUS, metrics.scrape());
+            }
             default -> {
                 InetAddress client = exchange.getRemoteAddress().getAddress();
                 if (debugAccess.allows(client)) {
