@@ -65,7 +65,7 @@ final class AdminPageBrowserTest {
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1440,1000", "--user-data-dir=" + profile.toAbsolutePath());
+                "--window-size=1440,1500", "--user-data-dir=" + profile.toAbsolutePath());
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -179,6 +179,7 @@ final class AdminPageBrowserTest {
         Files.copy(shot, Path.of("target", "admin-page.png"), StandardCopyOption.REPLACE_EXISTING);
         String wanted = System.getProperty("usher.screenshot");
         if (wanted != null && !wanted.isBlank()) {
+            Files.createDirectories(Path.of(wanted).toAbsolutePath().getParent());
             Files.copy(shot, Path.of(wanted), StandardCopyOption.REPLACE_EXISTING);
         }
     }

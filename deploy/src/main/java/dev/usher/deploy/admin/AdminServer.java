@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code /debug/routes}, {@code /debug/explain?host=H&path=P}, {@code /debug/stats} and the page at {@code /}.
  *
  * <p>Probes and scrapes ({@code /healthz}, {@code /readyz}, {@code /metrics}) answer everyone who reaches the port;
- * every other path answers only clients {@link DebugAccess} allows, others get 403.
+ * every other path answers only clients {@link DebugAccess} allows, and only when the request's {@code Host} is an IP
+ * address or {@code localhost}; others get 403.
  *
  * <p>{@code /readyz} answers 503 until the publisher has published its first complete load and
  * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single daemon
@@ -119,12 +120,15 @@ public final class AdminServer implements AutoCloseable {
             }
             default -> {
                 InetAddress client = exchange.getRemoteAddress().getAddress();
-                if (debugAccess.allows(client)) {
-                    debug(exchange, uri);
-                } else {
+                if (!debugAccess.allows(client)) {
                     send(exchange, 403, TEXT, "forbidden: the debug views answer loopback clients only (use kubectl "
                             + "port-forward) or the addresses of --debug-from; /healthz /readyz /metrics answer "
                             + "everyone\n");
+                } else if (!DebugAccess.safeHost(exchange.getRequestHeaders().getFirst("Host"))) {
+                    send(exchange, 403, TEXT, "forbidden: the debug views answer only requests addressed to an IP "
+                            + "address or localhost (a guard against DNS rebinding)\n");
+                } else {
+                    debug(exchange, uri);
                 }
             }
         }

@@ -60,6 +60,34 @@ public final class DebugAccess {
         return false;
     }
 
+    /**
+     * True when {@code host} (a {@code Host} header) names an IP literal or {@code localhost}, with or without a port.
+     *
+     * <p>Why: a web page the operator visits could point its own DNS name at 127.0.0.1 ("DNS rebinding") and, while a
+     * port-forward is open, read the debug views from the operator's browser as a same-origin page. Such a request
+     * carries the attacker's name in {@code Host}; a person or a script using the port-forward uses an address or
+     * {@code localhost}.
+     */
+    static boolean safeHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        String name = host;
+        if (name.startsWith("[")) {
+            int close = name.indexOf(']');
+            return close > 1 && name.substring(1, close).matches("[0-9A-Fa-f:.]+")
+                    && (close == name.length() - 1 || name.substring(close + 1).matches(":\\d{1,5}"));
+        }
+        int colon = name.indexOf(':');
+        if (colon >= 0) {
+            if (!name.substring(colon + 1).matches("\\d{1,5}")) {
+                return false;
+            }
+            name = name.substring(0, colon);
+        }
+        return name.equalsIgnoreCase("localhost") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    }
+
     /** The extra blocks, as {@code --debug-from} would list them. */
     public List<Cidr> blocks() {
         return allowed;

@@ -165,10 +165,14 @@ final class AdminServerTest {
 
     /** A raw GET from {@code source} (a local address) to the admin port; returns the status code. */
     private int getFrom(String source, String target) throws Exception {
+        return getFrom(source, target, "127.0.0.1:" + admin.port());
+    }
+
+    private int getFrom(String source, String target, String host) throws Exception {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(source, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", admin.port()));
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n")
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             return Integer.parseInt(response.substring(9, 12));
@@ -201,6 +205,14 @@ final class AdminServerTest {
 
         assertThat(getFrom("127.0.0.1", "/debug/routes")).isEqualTo(200);
         assertThat(getFrom("127.0.0.2", "/debug/routes")).isEqualTo(200);
+    }
+
+    @Test
+    void debugViews_addressedToAForeignHostName_areRefused_asDnsRebindingWouldSendThem() throws Exception {
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "attacker.example:" + admin.port())).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/", "attacker.example")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "localhost:" + admin.port())).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/metrics", "attacker.example")).isEqualTo(200);
     }
 
     @Test

@@ -73,4 +73,25 @@ final class DebugAccessTest {
     void cidr_contains_comparesOnlyTheSameFamily(String block, String client, boolean inside) throws Exception {
         assertThat(Cidr.parse(block).contains(address(client))).isEqualTo(inside);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "127.0.0.1:9090, true",
+        "127.0.0.1, true",
+        "localhost:9090, true",
+        "LOCALHOST, true",
+        "[::1]:9090, true",
+        "[::1], true",
+        "10.1.2.3:9090, true",
+        "evil.example.com, false",
+        "evil.example.com:9090, false",
+        "127.0.0.1.nip.io:9090, false",
+        "localhost.evil.example:9090, false",
+        "127.0.0.1:junk, false",
+        "[::1]junk, false",
+        "'', false",
+    })
+    void safeHost_acceptsAddressesAndLocalhostOnly_againstDnsRebinding(String host, boolean safe) {
+        assertThat(DebugAccess.safeHost(host)).isEqualTo(safe);
+    }
 }
