@@ -90,7 +90,9 @@ public final class Controller implements AutoCloseable {
         }
         publisher = new SnapshotPublisher(table, certificates, metrics.registry());
         registerGauges(metrics.registry());
-        admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
+        admin = AdminServer.builder().bind(config.adminBindAddress(), config.adminPort()).publisher(publisher)
+                .metrics(metrics).listenersBound(() -> listening).debugAccess(config.debugAccess())
+                .certificates(certificates).start();
         started.add(admin);
 
         if (config.manifests() != null) {
@@ -115,10 +117,11 @@ public final class Controller implements AutoCloseable {
         proxy = builder.build();
         proxy.start();
         listening = true;
-        LOG.info("usher listening: http {}:{}{}, admin {}:{}; {}", config.bindAddress(), proxy.httpPort(),
+        LOG.info("usher listening: http {}:{}{}, admin {}:{} (debug views for {}); {}", config.bindAddress(),
+                proxy.httpPort(),
                 certificates == null ? "" : ", https " + config.bindAddress() + ":" + proxy.httpsPort()
                         + " (TLS by " + certificates.provider() + ")",
-                config.adminBindAddress(), admin.port(),
+                config.adminBindAddress(), admin.port(), config.debugAccess(),
                 config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
     }
 

@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
 import dev.usher.proxy.ProxySettings;
@@ -24,10 +25,11 @@ import java.util.Objects;
  * @param defaultSslCertificate {@code namespace/name} of the Secret to serve when no Ingress certificate matches,
  *        or {@code null} for the generated default certificate
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
+ * @param debugAccess who may read the admin port's debug views (loopback only; {@code --debug-from} adds blocks)
  */
 public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
         Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
-        int eventLoops, String defaultSslCertificate, Duration drainTimeout) {
+        int eventLoops, String defaultSslCertificate, Duration drainTimeout, DebugAccess debugAccess) {
 
     public ControllerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -35,6 +37,7 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         Objects.requireNonNull(watcher, "watcher");
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(debugAccess, "debugAccess");
         port(httpPort, "httpPort");
         if (httpsPort != -1) {
             port(httpsPort, "httpsPort");
@@ -79,6 +82,7 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private int eventLoops;
         private String defaultSslCertificate;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private DebugAccess debugAccess = DebugAccess.loopbackOnly();
 
         private Builder() {
         }
@@ -149,10 +153,15 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
             return this;
         }
 
+        public Builder debugAccess(DebugAccess debugAccess) {
+            this.debugAccess = debugAccess;
+            return this;
+        }
+
         public ControllerConfig build() {
             return new ControllerConfig(bindAddress, httpPort, httpsPort,
                     adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
-                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout);
+                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, debugAccess);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.deploy.admin.Cidr;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
 import dev.usher.routing.BackendRef;
@@ -38,6 +39,18 @@ final class Converters {
                 return Duration.parse(value.trim());
             } catch (DateTimeParseException e) {
                 throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 5s, 2m, 1h)");
+            }
+        }
+    }
+
+    /** An IP address or CIDR block: {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}. */
+    static final class CidrConverter implements ITypeConverter<Cidr> {
+        @Override
+        public Cidr convert(String value) {
+            try {
+                return Cidr.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

@@ -100,6 +100,7 @@ final class Demo implements AutoCloseable {
         out.println();
         out.println("Admin:");
         out.println();
+        out.println("  " + admin + "/     # the live page: routes, explain form, figures");
         out.println("  " + admin + "/readyz");
         out.println("  " + admin + "/metrics");
         out.println("  " + admin + "/debug/routes");

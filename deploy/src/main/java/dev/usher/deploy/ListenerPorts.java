@@ -17,7 +17,8 @@ final class ListenerPorts {
     boolean disableHttps;
 
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "9090",
-            description = "Admin port: /healthz /readyz /metrics /debug/routes /debug/explain; 0 = any free port "
+            description = "Admin port: /healthz /readyz /metrics, and for loopback clients the page at / and /debug/*; "
+                    + "0 = any free port "
                     + "(default: ${DEFAULT-VALUE}).")
     int adminPort;
 

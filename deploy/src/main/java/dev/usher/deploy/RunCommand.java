@@ -1,5 +1,7 @@
 package dev.usher.deploy;
 
+import dev.usher.deploy.admin.Cidr;
+import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
 import dev.usher.routing.BackendRef;
@@ -67,6 +69,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Address the admin port binds (default: same as --bind).")
     String adminBind;
 
+    @Option(names = "--debug-from", paramLabel = "CIDR", split = ",", converter = Converters.CidrConverter.class,
+            description = "Also answer the admin port's debug views (/debug/*, the page at /) to clients in these "
+                    + "blocks (repeatable, or comma-separated). Default: loopback only, which kubectl port-forward "
+                    + "reaches; /healthz /readyz /metrics answer everyone.")
+    List<Cidr> debugFrom = new ArrayList<>();
+
     @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
             description = "IngressClass to serve, also matched against the legacy class annotation "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -111,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
                         env("POD_NAMESPACE", "default"), electionId, env("POD_NAME", hostName())) : null)
                 .bindAddress(bind)
                 .adminBindAddress(adminBind)
+                .debugAccess(DebugAccess.loopbackAnd(debugFrom))
                 .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)

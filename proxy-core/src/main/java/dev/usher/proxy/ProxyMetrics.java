@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,14 +20,23 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code usher.requests} [{@code usher_requests_total}] and {@code usher.request.duration}
- *       [{@code usher_request_duration_seconds}]: tags namespace, ingress, service, status (class: 2xx..5xx)</li>
+ *       [{@code usher_request_duration_seconds}, a histogram]: tags namespace, ingress, service, method (class),
+ *       status (class: 1xx..5xx)</li>
+ *   <li>{@code usher.upstream.duration} [{@code usher_upstream_duration_seconds}, a histogram]: from choosing an
+ *       endpoint to the origin's response head (connect, request upload and the origin's think time); tags
+ *       namespace, ingress, service</li>
+ *   <li>{@code usher.request.bytes} / {@code usher.response.bytes} [{@code usher_request_bytes_total},
+ *       {@code usher_response_bytes_total}]: body bytes from clients and to clients; tags namespace, ingress,
+ *       service</li>
  *   <li>{@code usher.upstream.connect.duration} [{@code usher_upstream_connect_duration_seconds}]</li>
  *   <li>{@code usher.upstream.errors} [{@code usher_upstream_errors_total}]: tag reason</li>
  *   <li>{@code usher.connections.active} [{@code usher_connections_active}]: open client connections</li>
  *   <li>{@code usher.allocation.failures} [{@code usher_allocation_failures_total}]: connections closed because a
  *       buffer could not be allocated</li>
  * </ul>
- * Only low-cardinality tags: never a path, host or client address. Meters are cached per
+ * Only low-cardinality tags: never a path, host or client address; a method outside the common eight counts as
+ * {@code other}. The histograms have fixed buckets from 1 ms to 10 s (13 plus {@code +Inf}), enough for
+ * {@code histogram_quantile} and SLO alerts without a series per percentile. Meters are cached per
  * (namespace, ingress, service), so a request costs one map lookup instead of a registry lookup.
  */
 final class ProxyMetrics {
@@ -46,6 +57,17 @@ final class ProxyMetrics {
             this.tag = tag;
         }
     }
+
+    /** Bucket upper bounds of the latency histograms: 1 ms to 10 s in 1-2.5-5 steps. */
+    static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+    };
+
+    /** The {@code method} tag values; the last one takes every other method. */
+    static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
 
     private static final String NONE = "none";
 
@@ -105,40 +127,89 @@ final class ProxyMetrics {
         return value == null || value.isEmpty() ? NONE : value;
     }
 
+    /** Index into {@link #METHODS}; a switch on the name, no allocation. */
+    static int methodIndex(String method) {
+        return switch (method) {
+            case "GET" -> 0;
+            case "HEAD" -> 1;
+            case "POST" -> 2;
+            case "PUT" -> 3;
+            case "PATCH" -> 4;
+            case "DELETE" -> 5;
+            case "OPTIONS" -> 6;
+            default -> 7;
+        };
+    }
+
     /**
-     * The request meters of one (namespace, ingress, service), created per status class on first use. Two threads
-     * may race to fill a slot; both get the same meter from the registry, so the race is harmless.
+     * The request meters of one (namespace, ingress, service): the per-route ones at once, the per (method, status
+     * class) ones on first use. Two threads may race to fill a slot; both get the same meter from the registry, so
+     * the race is harmless.
      */
     final class RouteMeters {
         private final RouteKey key;
-        private final Counter[] requests = new Counter[6];
-        private final Timer[] durations = new Timer[6];
+        private final Counter[] requests = new Counter[METHODS.length * 6];
+        private final Timer[] durations = new Timer[METHODS.length * 6];
+        private final Timer upstream;
+        private final Counter bytesIn;
+        private final Counter bytesOut;
 
         private RouteMeters(RouteKey key) {
             this.key = key;
+            this.upstream = Timer.builder("usher.upstream.duration")
+                    .description("Time from choosing an endpoint to the origin's response head")
+                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry);
+            this.bytesIn = Counter.builder("usher.request.bytes").baseUnit(BaseUnits.BYTES)
+                    .description("Request body bytes received from clients")
+                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .register(registry);
+            this.bytesOut = Counter.builder("usher.response.bytes").baseUnit(BaseUnits.BYTES)
+                    .description("Response body bytes sent to clients")
+                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .register(registry);
         }
 
-        void record(int status, long nanos) {
+        /**
+         * Records one finished request.
+         *
+         * @param upstreamNanos endpoint chosen to response head, or a negative value when no origin answered
+         */
+        void record(String method, int status, long nanos, long upstreamNanos, long requestBytes,
+                long responseBytes) {
             int cls = Math.max(1, Math.min(5, status / 100));
-            Counter counter = requests[cls];
-            Timer timer = durations[cls];
+            int m = methodIndex(method);
+            int slot = m * 6 + cls;
+            Counter counter = requests[slot];
+            Timer timer = durations[slot];
             if (counter == null || timer == null) {
                 String statusClass = cls + "xx";
                 counter = Counter.builder("usher.requests")
-                        .description("Requests answered, by route and status class")
+                        .description("Requests answered, by route, method and status class")
                         .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "status", statusClass)
+                                "method", METHODS[m], "status", statusClass)
                         .register(registry);
                 timer = Timer.builder("usher.request.duration")
                         .description("Time from request head to the last response byte")
                         .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "status", statusClass)
+                                "method", METHODS[m], "status", statusClass)
+                        .serviceLevelObjectives(LATENCY_BUCKETS)
                         .register(registry);
-                requests[cls] = counter;
-                durations[cls] = timer;
+                requests[slot] = counter;
+                durations[slot] = timer;
             }
             counter.increment();
             timer.record(nanos, TimeUnit.NANOSECONDS);
+            if (upstreamNanos >= 0) {
+                upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+            }
+            if (requestBytes > 0) {
+                bytesIn.increment(requestBytes);
+            }
+            if (responseBytes > 0) {
+                bytesOut.increment(responseBytes);
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ final class RequestRecord {
     private Route route;
     private String endpoint;
     private String requestId;
+    private long endpointNanos;
+    private long upstreamNanos = -1;
     private long bytesIn;
     private long bytesOut;
     private boolean finished;
@@ -45,8 +47,18 @@ final class RequestRecord {
         this.route = value;
     }
 
+    /** The endpoint chosen for this attempt; starts the upstream clock (a retry restarts it). */
     void endpoint(String value) {
         this.endpoint = value;
+        this.endpointNanos = System.nanoTime();
+        this.upstreamNanos = -1;
+    }
+
+    /** The origin's response head arrived: the upstream latency is known. */
+    void upstreamResponded() {
+        if (endpointNanos != 0 && upstreamNanos < 0) {
+            upstreamNanos = System.nanoTime() - endpointNanos;
+        }
     }
 
     void requestId(String value) {
@@ -68,7 +80,7 @@ final class RequestRecord {
         }
         finished = true;
         long nanos = System.nanoTime() - startNanos;
-        context.metrics().route(route).record(status, nanos);
+        context.metrics().route(route).record(method, status, nanos, upstreamNanos, bytesIn, bytesOut);
         AccessLog log = context.accessLog();
         if (log.enabled()) {
             Backend backend = route == null || route.isNotFound() ? null : route.backend();

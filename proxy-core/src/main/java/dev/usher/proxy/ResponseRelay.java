@@ -80,6 +80,7 @@ final class ResponseRelay {
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
             return;
         }
+        record.upstreamResponded();
         if (HeaderRules.namesProtected(response.headers(), HeaderRules.RESPONSE_PROTECTED) != null) {
             // Honouring it would strip the framing and send an unframed body on a keep-alive client connection.
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "origin's Connection names a framing field");

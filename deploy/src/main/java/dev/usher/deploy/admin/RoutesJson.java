@@ -9,7 +9,11 @@ import dev.usher.routing.Endpoint;
 import dev.usher.routing.Explanation;
 import dev.usher.routing.Route;
 import dev.usher.routing.RoutingSnapshot;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.TlsCertificate;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -18,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** Renders the routing snapshot for {@code /debug/routes} and {@code /debug/explain} as JSON trees. */
 final class RoutesJson {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final String INGRESS_SOURCE = "Ingress ";
 
     private RoutesJson() {
     }
@@ -27,18 +32,30 @@ final class RoutesJson {
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
     }
 
-    /** Every compiled route with its backend and endpoints, the hosts served, conflicts and problems. */
-    static ObjectNode routes(RoutingSnapshot snapshot, List<Problem> problems, boolean ready) {
+    /**
+     * Every compiled route with its backend, endpoints and (with an HTTPS listener) the certificate its host gets;
+     * the hosts served, the certificates, conflicts and problems.
+     *
+     * @param certificates the SNI store, or {@code null} when no HTTPS listener runs
+     */
+    static ObjectNode routes(RoutingSnapshot snapshot, List<Problem> problems, boolean ready,
+            CertificateStore certificates) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("ready", ready);
         TreeSet<String> hosts = new TreeSet<>();
         ArrayNode routes = root.putArray("routes");
         for (Route route : snapshot.routes()) {
-            routes.add(route(route));
+            ObjectNode node = route(route);
+            if (certificates != null) {
+                TlsCertificate certificate = certificates.certificateFor(route.host());
+                node.set("tls", certificate(certificate, certificate == certificates.defaultCertificate()));
+            }
+            routes.add(node);
             if (route.host() != null) {
                 hosts.add(route.host());
             }
         }
+        root.set("certificates", certificates == null ? MAPPER.createArrayNode() : certificates(certificates));
         ArrayNode hostList = root.putArray("hosts");
         hosts.forEach(hostList::add);
         ArrayNode conflicts = root.putArray("conflicts");
@@ -53,7 +70,11 @@ final class RoutesJson {
         }
         ArrayNode problemList = root.putArray("problems");
         for (Problem problem : problems) {
-            problemList.addObject().put("source", problem.source()).put("message", problem.message());
+            ObjectNode node = problemList.addObject().put("source", problem.source()).put("message", problem.message());
+            // A translation problem names its object "Ingress ns/name": the page links it to that Ingress.
+            if (problem.source().startsWith(INGRESS_SOURCE)) {
+                node.put("ingress", problem.source().substring(INGRESS_SOURCE.length()));
+            }
         }
         return root;
     }
@@ -75,6 +96,37 @@ final class RoutesJson {
         return root;
     }
 
+    /** Every certificate served, once each, with the hosts it is served for; the default one last. */
+    private static ArrayNode certificates(CertificateStore store) {
+        Map<String, TlsCertificate> byId = new TreeMap<>();
+        Map<String, TreeSet<String>> hostsById = new TreeMap<>();
+        store.certificates().forEach((host, certificate) -> {
+            byId.putIfAbsent(certificate.id(), certificate);
+            hostsById.computeIfAbsent(certificate.id(), id -> new TreeSet<>()).add(host);
+        });
+        ArrayNode list = MAPPER.createArrayNode();
+        byId.forEach((id, certificate) -> {
+            ObjectNode node = certificate(certificate, false);
+            ArrayNode hosts = node.putArray("hosts");
+            hostsById.get(id).forEach(hosts::add);
+            list.add(node);
+        });
+        ObjectNode fallback = certificate(store.defaultCertificate(), true);
+        fallback.putArray("hosts").add("*");
+        list.add(fallback);
+        return list;
+    }
+
+    private static ObjectNode certificate(TlsCertificate certificate, boolean isDefault) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("secret", certificate.id());
+        node.put("default", isDefault);
+        node.put("notAfter", certificate.notAfter().toString());
+        ArrayNode names = node.putArray("dnsNames");
+        certificate.dnsNames().forEach(names::add);
+        return node;
+    }
+
     static ObjectNode error(String message) {
         return MAPPER.createObjectNode().put("error", message);
     }
@@ -86,6 +138,7 @@ final class RoutesJson {
         node.put("path", route.path());
         node.put("pathType", route.pathType() == null ? null : route.pathType().name());
         node.put("ingress", route.namespace() == null ? null : route.namespace() + "/" + route.ingress());
+        node.put("namespace", route.namespace());
         node.put("httpsRedirect", route.httpsRedirect());
         Backend backend = route.backend();
         if (backend == null) {

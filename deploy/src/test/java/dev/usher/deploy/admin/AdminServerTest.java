@@ -13,6 +13,11 @@ import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.TlsCertificate;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -156,6 +161,114 @@ final class AdminServerTest {
                 type -> assertThat(type).startsWith("text/plain"));
         assertThat(response.body()).contains("# TYPE jvm_memory_used_bytes gauge", "jvm_threads_live_threads",
                 "process_cpu_usage", "netty_allocator_memory_used");
+    }
+
+    /** A raw GET from {@code source} (a local address) to the admin port; returns the status code. */
+    private int getFrom(String source, String target) throws Exception {
+        return getFrom(source, target, "127.0.0.1:" + admin.port());
+    }
+
+    private int getFrom(String source, String target, String host) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(source, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", admin.port()));
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(response.substring(9, 12));
+        }
+    }
+
+    @Test
+    void debugViews_refuseClientsOutsideTheAllowedBlocks_whileProbesAndMetricsAnswerEveryone() throws Exception {
+        admin.close();
+        // Bound on every address, as in a pod; only 127.0.0.2 may read the debug views, so 127.0.0.1 is "outside".
+        admin = AdminServer.builder().bind("0.0.0.0", 0).publisher(publisher).metrics(metrics)
+                .listenersBound(bound::get).debugAccess(DebugAccess.only(List.of(Cidr.parse("127.0.0.2/32")))).start();
+        publishBookRoutes();
+        bound.set(true);
+
+        assertThat(getFrom("127.0.0.1", "/debug/routes")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/debug/explain?host=a&path=/")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/no/such/page")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/healthz")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/readyz")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/metrics")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", "/debug/routes")).isEqualTo(200);
+    }
+
+    @Test
+    void debugViews_byDefault_answerLoopbackClients() throws Exception {
+        admin.close();
+        admin = AdminServer.start("0.0.0.0", 0, publisher, metrics, bound::get);
+
+        assertThat(getFrom("127.0.0.1", "/debug/routes")).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", "/debug/routes")).isEqualTo(200);
+    }
+
+    @Test
+    void debugViews_addressedToAForeignHostName_areRefused_asDnsRebindingWouldSendThem() throws Exception {
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "attacker.example:" + admin.port())).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/", "attacker.example")).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "localhost:" + admin.port())).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/metrics", "attacker.example")).isEqualTo(200);
+    }
+
+    @Test
+    void forbiddenAnswer_namesTheWayIn() throws Exception {
+        admin.close();
+        admin = AdminServer.builder().publisher(publisher).metrics(metrics).debugAccess(DebugAccess.only(List.of()))
+                .start();
+
+        HttpResponse<String> response = get("/debug/routes");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).contains("kubectl port-forward", "--debug-from");
+    }
+
+    @Test
+    void page_isServedFromTheJar_withHeadersThatAllowNoForeignOrInlineScript() throws Exception {
+        HttpResponse<String> page = get("/");
+        HttpResponse<String> script = get("/page/app.js");
+        HttpResponse<String> style = get("/page/style.css");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'none'", "script-src 'self'", "connect-src 'self'")
+                .doesNotContain("unsafe-inline", "http"));
+        assertThat(page.body()).contains("<script src=\"/page/app.js\"", "id=\"routes\"", "id=\"explain-form\"")
+                .doesNotContain("<script>", "https://");
+        assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(script.body()).contains("/debug/routes", "/debug/stats", "/debug/explain");
+        assertThat(style.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void debugStats_listsEachRoutesFiguresAndPropagation() throws Exception {
+        JsonNode stats = JSON.readTree(get("/debug/stats").body());
+
+        assertThat(stats.has("windowSeconds")).isTrue();
+        assertThat(stats.get("routes").isArray()).isTrue();
+        assertThat(stats.get("propagation").get("changes").asLong()).isZero();
+    }
+
+    @Test
+    void debugRoutes_withHttps_showsTheCertificateEachHostGetsAndItsExpiry() throws Exception {
+        admin.close();
+        TlsCertificate fallback = DefaultCertificate.generate();
+        CertificateStore store = CertificateStore.create(fallback);
+        admin = AdminServer.builder().publisher(publisher).metrics(metrics).certificates(store).start();
+        publishBookRoutes();
+
+        JsonNode routes = JSON.readTree(get("/debug/routes").body());
+
+        JsonNode tls = routes.get("routes").get(0).get("tls");
+        assertThat(tls.get("secret").asString()).isEqualTo(fallback.id());
+        assertThat(tls.get("default").asBoolean()).isTrue();
+        assertThat(tls.get("notAfter").asString()).isEqualTo(fallback.notAfter().toString());
+        assertThat(routes.get("certificates").get(0).get("hosts").toString()).isEqualTo("[\"*\"]");
     }
 
     @Test
