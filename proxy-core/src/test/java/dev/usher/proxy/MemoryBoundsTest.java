@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 final class MemoryBoundsTest {
 
     private static final int STALLED = 40;
+    /** Far more than loopback socket buffers take per connection (tcp_rmem may autotune to 32 MiB, seen ~10 MiB). */
+    private static final long RESPONSE_BYTES = 64_000_000L;
     private static final long PER_CONNECTION_BOUND = 256 * 1024; // 64 KiB high water mark + one 64 KiB read, x2
 
     private ProxyFixture fixture;
@@ -37,7 +39,7 @@ final class MemoryBoundsTest {
     }
 
     @Test
-    void stalledReaders_ofA20MBResponse_eachHoldAboutAWatermarkAndOneRead() throws Exception {
+    void stalledReaders_ofALargeResponse_eachHoldAboutAWatermarkAndOneRead() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
         TestOrigin origin = fixture.origins.get(0);
         ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
@@ -48,7 +50,7 @@ final class MemoryBoundsTest {
                 Socket s = new Socket();
                 s.setReceiveBufferSize(4096); // the client reads nothing; a small window stalls it sooner
                 s.connect(new InetSocketAddress("127.0.0.1", fixture.proxy.httpPort()));
-                s.getOutputStream().write("GET /big?bytes=20000000 HTTP/1.1\r\nHost: app.test\r\n\r\n"
+                s.getOutputStream().write("GET /big?bytes=" + RESPONSE_BYTES + " HTTP/1.1\r\nHost: app.test\r\n\r\n"
                         .getBytes(StandardCharsets.ISO_8859_1));
                 stalled.add(s);
             }
@@ -64,7 +66,9 @@ final class MemoryBoundsTest {
             long held = metrics.metric().usedDirectMemory() - baseline;
             System.out.printf("stalled readers: %d clients, origin sent %d bytes, Usher holds %d bytes of direct "
                     + "memory (%d per connection)%n", STALLED, origin.streamedBytes.get(), held, held / STALLED);
-            assertThat(origin.streamedBytes.get()).isLessThan(STALLED * 20_000_000L / 2);
+            // Backpressure reached the origin: it could not send everything. (How much it did send is the kernel's
+            // business: loopback socket buffers autotune to several MiB per direction and connection.)
+            assertThat(origin.streamedBytes.get()).isLessThan(STALLED * RESPONSE_BYTES);
             assertThat(held).isLessThan(STALLED * PER_CONNECTION_BOUND);
         } finally {
             for (Socket s : stalled) {
