@@ -50,7 +50,7 @@ final class MemoryBoundsTest {
                 Socket s = new Socket();
                 s.setReceiveBufferSize(4096); // the client reads nothing; a small window stalls it sooner
                 s.connect(new InetSocketAddress("127.0.0.1", fixture.proxy.httpPort()));
-                s.getOutputStream().write("GET /big?bytes=" + RESPONSE_BYTES + " HTTP/1.1\r\nHost: app.test\r\n\r\n"
+                s.getOutputStream().write(("GET /big?bytes=" + RESPONSE_BYTES + " HTTP/1.1\r\nHost: app.test\r\n\r\n")
                         .getBytes(StandardCharsets.ISO_8859_1));
                 stalled.add(s);
             }
