@@ -24,10 +24,12 @@ import java.util.Objects;
  * @param defaultSslCertificate {@code namespace/name} of the Secret to serve when no Ingress certificate matches,
  *        or {@code null} for the generated default certificate
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
+ * @param shutdownDelay how long shutdown keeps serving with {@code /readyz} at 503 before the drain starts, so that
+ *        load balancers and the endpoints controller stop sending first (0 here; {@code usher run} defaults to 15 s)
  */
 public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
         Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
-        int eventLoops, String defaultSslCertificate, Duration drainTimeout) {
+        int eventLoops, String defaultSslCertificate, Duration drainTimeout, Duration shutdownDelay) {
 
     public ControllerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -35,6 +37,10 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         Objects.requireNonNull(watcher, "watcher");
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(shutdownDelay, "shutdownDelay");
+        if (shutdownDelay.isNegative()) {
+            throw new IllegalArgumentException("shutdownDelay must not be negative, got " + shutdownDelay);
+        }
         port(httpPort, "httpPort");
         if (httpsPort != -1) {
             port(httpsPort, "httpsPort");
@@ -79,6 +85,7 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private int eventLoops;
         private String defaultSslCertificate;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration shutdownDelay = Duration.ZERO;
 
         private Builder() {
         }
@@ -149,10 +156,16 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
             return this;
         }
 
+        /** Serve on, not ready, for this long after a shutdown begins and before the drain; 0 = drain at once. */
+        public Builder shutdownDelay(Duration shutdownDelay) {
+            this.shutdownDelay = shutdownDelay;
+            return this;
+        }
+
         public ControllerConfig build() {
             return new ControllerConfig(bindAddress, httpPort, httpsPort,
                     adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
-                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout);
+                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, shutdownDelay);
         }
     }
 }

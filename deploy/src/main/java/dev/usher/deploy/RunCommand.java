@@ -99,6 +99,13 @@ final class RunCommand implements Callable<Integer> {
             description = "On shutdown, how long in-flight requests may finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "15s",
+            converter = Converters.DurationConverter.class,
+            description = "On shutdown, how long to keep serving with /readyz at 503 before the drain starts, so that "
+                    + "load balancers and the Service's endpoints stop sending new connections first; 0 = drain at "
+                    + "once (default: ${DEFAULT-VALUE}).")
+    Duration shutdownDelay;
+
     @Mixin
     ProxyOptions proxy = new ProxyOptions();
 
@@ -116,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
                 .eventLoops(eventLoops)
                 .defaultSslCertificate(defaultSslCertificate)
                 .drainTimeout(drainTimeout)
+                .shutdownDelay(shutdownDelay)
                 .build();
     }
 
@@ -139,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Controller controller = Controller.start(config());
         Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "usher-shutdown"));
-        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C drains and stops%n",
+        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C or SIGTERM drains and stops%n",
                 controller.httpPort(), controller.httpsPort() < 0 ? "" : ", https :" + controller.httpsPort(),
                 controller.adminPort());
         spec.commandLine().getOut().flush();

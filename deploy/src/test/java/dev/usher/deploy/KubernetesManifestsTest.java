@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -132,6 +133,22 @@ final class KubernetesManifestsTest {
     }
 
     @Test
+    void deployment_gracePeriodAndReadinessProbe_fitTheShutdownDelayAndDrain() {
+        ControllerConfig config = deploymentArgs().config();
+        Probe readiness = container().getReadinessProbe();
+        long notReadyWithin = (long) readiness.getPeriodSeconds() * readiness.getFailureThreshold()
+                + readiness.getTimeoutSeconds();
+        long grace = only(Deployment.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+
+        assertThat(config.shutdownDelay()).as("a delay to leave the endpoints in").isPositive();
+        assertThat(notReadyWithin).as("the probe marks the pod not ready before the delay ends")
+                .isLessThan(config.shutdownDelay().toSeconds());
+        assertThat(grace).as("SIGKILL comes only after delay + drain + a margin")
+                .isGreaterThanOrEqualTo(config.shutdownDelay().plus(config.drainTimeout()).toSeconds() + 5);
+        assertThat(container().getLifecycle()).as("no preStop sleep: the shutdown delay does its job").isNull();
+    }
+
+    @Test
     void deployment_runsHardenedWithTwoReplicasAndLimits() {
         Deployment deployment = only(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
@@ -140,7 +157,6 @@ final class KubernetesManifestsTest {
         assertThat(container().getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container().getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container().getResources().getLimits()).containsKeys("cpu", "memory");
-        assertThat(container().getLifecycle().getPreStop()).as("preStop drain").isNotNull();
         assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
                 .isEqualTo(only(io.fabric8.kubernetes.api.model.ServiceAccount.class).getMetadata().getName());
     }
