@@ -5,6 +5,7 @@ import dev.usher.deploy.admin.AdminServer;
 import dev.usher.k8s.ClusterSource;
 import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
+import dev.usher.k8s.WatcherSettings;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateProblem;
@@ -115,10 +116,14 @@ public final class Controller implements AutoCloseable {
         admin = AdminServer.start(config.adminBindAddress(), config.adminPort(), publisher, metrics, () -> listening);
         started.add(admin);
 
+        // With HTTPS, the --default-ssl-certificate Secret is followed like the Ingresses' TLS Secrets: a changed
+        // Secret replaces the default certificate in the store at the next publish, without a restart.
+        WatcherSettings watcher = certificates == null ? config.watcher()
+                : config.watcher().withDefaultSslCertificate(config.defaultSslCertificate());
         if (config.manifests() != null) {
-            started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
+            started.add(ManifestsSource.start(config.manifests(), watcher, publisher));
         } else {
-            started.add(ClusterSource.start(client, config.watchNamespace(), config.watcher(), publisher,
+            started.add(ClusterSource.start(client, config.watchNamespace(), watcher, publisher,
                     config.status()));
         }
 
@@ -144,14 +149,17 @@ public final class Controller implements AutoCloseable {
                 config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
     }
 
-    /** The {@code --default-ssl-certificate} Secret, read once now; else (or if unusable) a generated one. */
+    /**
+     * The {@code --default-ssl-certificate} Secret as it is now, so that the first handshakes get it; else (or if
+     * unusable) a generated one. The source follows the Secret from then on.
+     */
     private TlsCertificate defaultCertificate(KubernetesClient client) throws IOException {
         String id = config.defaultSslCertificate();
         if (id != null) {
             try {
                 TlsCertificate certificate = client != null ? DefaultSslCertificate.fromCluster(id, client)
                         : DefaultSslCertificate.fromFolder(id, config.manifests());
-                LOG.info("default certificate: Secret {} for {} (read once at start-up)", id, certificate.dnsNames());
+                LOG.info("default certificate: Secret {} for {} (followed for changes)", id, certificate.dnsNames());
                 return certificate;
             } catch (CertificateProblem | RuntimeException e) {
                 LOG.warn("--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}", id,

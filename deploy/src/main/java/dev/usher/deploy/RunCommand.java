@@ -86,8 +86,8 @@ final class RunCommand implements Callable<Integer> {
     BackendRef defaultBackend;
 
     @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
-            description = "TLS Secret served when no Ingress certificate matches, read once at start-up "
-                    + "(default: a generated self-signed certificate).")
+            description = "TLS Secret served when no Ingress certificate matches; a change to it is picked up "
+                    + "without a restart (default: a generated self-signed certificate).")
     String defaultSslCertificate;
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",

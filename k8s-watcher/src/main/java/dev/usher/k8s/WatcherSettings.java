@@ -10,9 +10,11 @@ import java.util.Objects;
  * @param controllerName the IngressClass {@code spec.controller} we answer to ({@code --controller-name})
  * @param watchIngressWithoutClass take Ingresses that name no class at all ({@code --watch-ingress-without-class})
  * @param defaultBackend the {@code --default-backend} flag, or {@code null}
+ * @param defaultSslCertificate the {@code --default-ssl-certificate} Secret as {@code namespace/name}, followed like the
+ *        Ingresses' TLS Secrets, or {@code null}
  */
 public record WatcherSettings(String ingressClass, String controllerName, boolean watchIngressWithoutClass,
-        BackendRef defaultBackend) {
+        BackendRef defaultBackend, String defaultSslCertificate) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -22,6 +24,12 @@ public record WatcherSettings(String ingressClass, String controllerName, boolea
         Objects.requireNonNull(controllerName, "controllerName");
     }
 
+    /** Without a {@code --default-ssl-certificate} to follow. */
+    public WatcherSettings(String ingressClass, String controllerName, boolean watchIngressWithoutClass,
+            BackendRef defaultBackend) {
+        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null);
+    }
+
     /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
     public static WatcherSettings defaults() {
         return new WatcherSettings(DEFAULT_INGRESS_CLASS, DEFAULT_CONTROLLER_NAME, false, null);
@@ -29,11 +37,17 @@ public record WatcherSettings(String ingressClass, String controllerName, boolea
 
     /** A copy that also takes Ingresses without any class. */
     public WatcherSettings withWatchIngressWithoutClass(boolean watch) {
-        return new WatcherSettings(ingressClass, controllerName, watch, defaultBackend);
+        return new WatcherSettings(ingressClass, controllerName, watch, defaultBackend, defaultSslCertificate);
     }
 
     /** A copy with another {@code --default-backend}. */
     public WatcherSettings withDefaultBackend(BackendRef backend) {
-        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, backend);
+        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, backend,
+                defaultSslCertificate);
+    }
+
+    /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
+    public WatcherSettings withDefaultSslCertificate(String id) {
+        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, id);
     }
 }

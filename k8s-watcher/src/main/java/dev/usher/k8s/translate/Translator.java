@@ -64,8 +64,13 @@ public final class Translator {
             problems.add("TLS", "certificates skipped after an unexpected error: " + e);
             certificates = Map.of();
         }
+        TlsCertificate defaultCertificate = null;
+        if (settings.defaultSslCertificate() != null) {
+            defaultCertificate = new TlsResolver(objects).resolveDefault(settings.defaultSslCertificate(), problems);
+        }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
-        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list());
+        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list(),
+                defaultCertificate);
     }
 
     /**
