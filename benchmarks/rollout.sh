@@ -11,7 +11,7 @@
 # Bounded: every wait has a deadline; every process it starts is stopped on exit. Not part of `mvn verify`.
 set -euo pipefail
 
-connections=20
+connections=10
 duration=150s
 shutdown_delay=3s
 drain_timeout=5s
@@ -128,10 +128,10 @@ up() { [[ "$(curl -s "http://127.0.0.1:$stats_port/")" == "$1" ]]; }
 wait_for "up 2" 100
 
 java -Xmx512m -jar "$bench_jar" load --target "http://127.0.0.1:$frontend_port/p0" --host "$host" \
-    -c "$connections" -d "$duration" --warmup 2s --out "$work/load" >"$work/load.log" 2>&1 &
+    -c "$connections" -d "$duration" --warmup 10s --timeout 30s --out "$work/load" >"$work/load.log" 2>&1 &
 load_pid=$!
 pids+=($load_pid)
-sleep 5
+sleep 15
 
 for name in a b; do
     echo "rollout: replacing usher $name (pid ${usher_pid[$name]})" >&2

@@ -180,7 +180,8 @@ final class ClusterLoop implements Runnable {
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
                     .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
-            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends),
+            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends,
+                    settings.zone()),
                     oldestReceived);
         }
         if (statusPending && status != null) {
