@@ -120,6 +120,13 @@ public final class Controller implements AutoCloseable {
         // Secret replaces the default certificate in the store at the next publish, without a restart.
         WatcherSettings watcher = certificates == null ? config.watcher()
                 : config.watcher().withDefaultSslCertificate(config.defaultSslCertificate());
+        if (client != null && watcher.zone() == null && config.nodeName() != null) {
+            watcher = watcher.withZone(NodeZone.read(client, config.nodeName()));
+        }
+        if (watcher.zone() != null) {
+            LOG.info("zone {}: Services with topology-aware routing hints are served by the endpoints hinted for it",
+                    watcher.zone());
+        }
         if (config.manifests() != null) {
             started.add(ManifestsSource.start(config.manifests(), watcher, publisher));
         } else {

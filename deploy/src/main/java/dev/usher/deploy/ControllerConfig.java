@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
  * @param shutdownDelay how long shutdown keeps serving with {@code /readyz} at 503 before the drain starts, so that
  *        load balancers and the endpoints controller stop sending first (0 here; {@code usher run} defaults to 15 s)
+ * @param nodeName cluster mode: the node this pod runs on ({@code $NODE_NAME}), whose
+ *        {@code topology.kubernetes.io/zone} label is read once at start when {@code watcher} has no zone; or null
  */
 public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
         Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
-        int eventLoops, String defaultSslCertificate, Duration drainTimeout, Duration shutdownDelay) {
+        int eventLoops, String defaultSslCertificate, Duration drainTimeout, Duration shutdownDelay, String nodeName) {
 
     public ControllerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -86,6 +88,7 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private String defaultSslCertificate;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration shutdownDelay = Duration.ZERO;
+        private String nodeName;
 
         private Builder() {
         }
@@ -162,10 +165,16 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
             return this;
         }
 
+        /** Cluster mode: the node to read the zone label of when no {@code --zone} is given. */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = nodeName;
+            return this;
+        }
+
         public ControllerConfig build() {
             return new ControllerConfig(bindAddress, httpPort, httpsPort,
                     adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
-                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, shutdownDelay);
+                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, shutdownDelay, nodeName);
         }
     }
 }

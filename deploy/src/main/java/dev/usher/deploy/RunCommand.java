@@ -99,6 +99,12 @@ final class RunCommand implements Callable<Integer> {
             description = "On shutdown, how long in-flight requests may finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--zone", paramLabel = "ZONE",
+            description = "The zone Usher runs in: Services with topology-aware routing hints get their requests sent "
+                    + "to the endpoints hinted for it (default: in cluster mode, the topology.kubernetes.io/zone label "
+                    + "of the node $NODE_NAME, read once at start; else none).")
+    String zone;
+
     @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "15s",
             converter = Converters.DurationConverter.class,
             description = "On shutdown, how long to keep serving with /readyz at 503 before the drain starts, so that "
@@ -118,12 +124,14 @@ final class RunCommand implements Callable<Integer> {
                         env("POD_NAMESPACE", "default"), electionId, env("POD_NAME", hostName())) : null)
                 .bindAddress(bind)
                 .adminBindAddress(adminBind)
-                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend))
+                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
+                        .withZone(zone))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
                 .defaultSslCertificate(defaultSslCertificate)
                 .drainTimeout(drainTimeout)
                 .shutdownDelay(shutdownDelay)
+                .nodeName(env("NODE_NAME", null))
                 .build();
     }
 

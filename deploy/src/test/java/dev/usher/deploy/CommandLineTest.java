@@ -156,7 +156,7 @@ final class CommandLineTest {
                 "--max-connections-per-endpoint", "10", "--max-idle-per-endpoint", "2",
                 "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
                 "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
-                "--event-loops", "3", "--drain-timeout", "20s", "--shutdown-delay", "0").config();
+                "--event-loops", "3", "--drain-timeout", "20s", "--shutdown-delay", "0", "--zone", "eu-west-1a").config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
@@ -170,6 +170,7 @@ final class CommandLineTest {
         assertThat(config.eventLoops()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.shutdownDelay()).isZero();
+        assertThat(config.watcher().zone()).isEqualTo("eu-west-1a");
         ProxySettings proxy = config.proxy();
         assertThat(proxy.connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(proxy.responseTimeout()).isEqualTo(Duration.ofMinutes(2));

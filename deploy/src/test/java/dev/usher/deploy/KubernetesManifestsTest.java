@@ -183,8 +183,11 @@ final class KubernetesManifestsTest {
                 fromDeployment.status().electionId(), "usher-0");
         ControllerConfig config = ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0).httpsPort(0)
                 .adminPort(0).watchNamespace(fromDeployment.watchNamespace()).status(status)
-                .watcher(fromDeployment.watcher()).proxy(fromDeployment.proxy())
+                .watcher(fromDeployment.watcher()).proxy(fromDeployment.proxy()).nodeName("node-1")
                 .drainTimeout(Duration.ofSeconds(1)).build();
+        assertThat(container().getEnv()).as("the zone lookup's node name")
+                .anyMatch(e -> e.getName().equals("NODE_NAME")
+                        && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
         createCluster();
         recordedCalls(); // the set-up's own requests; from here on every request is the controller's
 
@@ -196,6 +199,7 @@ final class KubernetesManifestsTest {
         Set<String> calls = recordedCalls();
         assertThat(calls).as("calls recorded").anyMatch(c -> c.startsWith("watch "));
         assertThat(calls).as("status written").anyMatch(c -> c.contains("ingresses/status"));
+        assertThat(calls).as("zone read from the node").anyMatch(c -> c.contains("nodes"));
         for (String call : calls) {
             assertThat(allowed(call, podNamespace)).as("RBAC allows `%s` (all calls: %s)", call, calls).isTrue();
         }
