@@ -27,7 +27,8 @@ final class NodeZone {
             Map<String, String> labels = node == null ? null : node.getMetadata().getLabels();
             String zone = labels == null ? null : labels.get(ZONE_LABEL);
             if (zone == null || zone.isBlank()) {
-                LOG.info("node {} {}; no zone preference", nodeName, node == null ? "not found" : "has no " + ZONE_LABEL);
+                LOG.info("node {} {}; no zone preference", nodeName,
+                        node == null ? "not found" : "has no " + ZONE_LABEL);
                 return null;
             }
             return zone;

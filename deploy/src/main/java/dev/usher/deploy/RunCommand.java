@@ -155,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Controller controller = Controller.start(config());
         Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "usher-shutdown"));
-        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C or SIGTERM drains and stops%n",
+        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C drains and stops%n",
                 controller.httpPort(), controller.httpsPort() < 0 ? "" : ", https :" + controller.httpsPort(),
                 controller.adminPort());
         spec.commandLine().getOut().flush();

@@ -156,7 +156,8 @@ final class CommandLineTest {
                 "--max-connections-per-endpoint", "10", "--max-idle-per-endpoint", "2",
                 "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
                 "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
-                "--event-loops", "3", "--drain-timeout", "20s", "--shutdown-delay", "0", "--zone", "eu-west-1a").config();
+                "--event-loops", "3", "--drain-timeout", "20s", "--shutdown-delay", "0",
+                "--zone", "eu-west-1a").config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");

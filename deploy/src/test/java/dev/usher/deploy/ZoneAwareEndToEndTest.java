@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -105,6 +109,11 @@ final class ZoneAwareEndToEndTest {
 
         assertThat(pods(20)).containsExactly("pod-a");
         assertThat(remote.connectionsAccepted()).isZero();
+        String routes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + controller.adminPort() + "/debug/routes")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(routes).as("/debug/routes shows the endpoint's zone").containsPattern("\"zone\"\\s*:\\s*\"zone-a\"")
+                .doesNotContain("127.0.0.2");
 
         client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(false)).update();
 

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param controllerName the IngressClass {@code spec.controller} we answer to ({@code --controller-name})
  * @param watchIngressWithoutClass take Ingresses that name no class at all ({@code --watch-ingress-without-class})
  * @param defaultBackend the {@code --default-backend} flag, or {@code null}
- * @param defaultSslCertificate the {@code --default-ssl-certificate} Secret as {@code namespace/name}, followed like the
- *        Ingresses' TLS Secrets, or {@code null}
+ * @param defaultSslCertificate the {@code --default-ssl-certificate} Secret as {@code namespace/name}, followed like
+ *        the Ingresses' TLS Secrets, or {@code null}
  * @param zone the zone Usher runs in ({@code --zone}, or its node's {@code topology.kubernetes.io/zone} label), or
  *        {@code null}: with a zone, Services with topology-aware routing hints send to the endpoints hinted for it
  */
