@@ -5,6 +5,7 @@ import dev.usher.deploy.admin.AdminServer;
 import dev.usher.k8s.ClusterSource;
 import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
+import dev.usher.k8s.WatcherSettings;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateProblem;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,14 +32,27 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up order: metrics and admin first (so {@code /healthz} answers and {@code /readyz} says 503 while loading),
  * then the source starts (a manifests folder publishes its first load before the proxy binds; cluster mode returns at
  * once and publishes after its informers sync), then the proxy binds. {@code /readyz} turns 200 only when both
- * happened, and back to 503 as soon as a drain begins, so a load balancer stops sending new requests first. A failure
- * anywhere closes what was already started.
+ * happened. A failure anywhere closes what was already started.
+ *
+ * <p>Shutdown ({@link #close()}, which the SIGTERM hook of {@code usher run} calls) has three phases: {@code /readyz}
+ * turns 503 at once; Usher keeps serving normally, keep-alive connections included, for the shutdown delay, so that
+ * a load balancer's health check and the Service's endpoints notice and stop sending new connections while nothing is
+ * refused yet; then the drain closes the listeners and lets in-flight requests finish up to the drain timeout.
  */
 public final class Controller implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
 
+    /** Waits out the shutdown delay; a seam so that a test can hold the delay open and end it without timing. */
+    @FunctionalInterface
+    interface Pause {
+        Pause SLEEP = delay -> Thread.sleep(delay.toMillis());
+
+        void pause(Duration delay) throws InterruptedException;
+    }
+
     private final ControllerConfig config;
+    private final Pause shutdownPause;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final AdminMetrics metrics = AdminMetrics.create();
     private final RoutingTable table = new RoutingTable();
@@ -49,8 +64,9 @@ public final class Controller implements AutoCloseable {
     private ProxyServer proxy;
     private boolean closed;
 
-    private Controller(ControllerConfig config) {
+    private Controller(ControllerConfig config, Pause shutdownPause) {
         this.config = config;
+        this.shutdownPause = shutdownPause;
     }
 
     /**
@@ -65,9 +81,16 @@ public final class Controller implements AutoCloseable {
 
     /** As {@link #start(ControllerConfig)}, with the cluster-mode client from {@code clients} (tests use a mock). */
     static Controller start(ControllerConfig config, Supplier<KubernetesClient> clients) throws IOException {
+        return start(config, clients, Pause.SLEEP);
+    }
+
+    /** As {@link #start(ControllerConfig, Supplier)}, waiting out the shutdown delay with {@code shutdownPause}. */
+    static Controller start(ControllerConfig config, Supplier<KubernetesClient> clients, Pause shutdownPause)
+            throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clients, "clients");
-        Controller controller = new Controller(config);
+        Objects.requireNonNull(shutdownPause, "shutdownPause");
+        Controller controller = new Controller(config, shutdownPause);
         try {
             controller.startParts(clients);
         } catch (IOException | RuntimeException e) {
@@ -95,10 +118,21 @@ public final class Controller implements AutoCloseable {
                 .certificates(certificates).start();
         started.add(admin);
 
+        // With HTTPS, the --default-ssl-certificate Secret is followed like the Ingresses' TLS Secrets: a changed
+        // Secret replaces the default certificate in the store at the next publish, without a restart.
+        WatcherSettings watcher = certificates == null ? config.watcher()
+                : config.watcher().withDefaultSslCertificate(config.defaultSslCertificate());
+        if (client != null && watcher.zone() == null && config.nodeName() != null) {
+            watcher = watcher.withZone(NodeZone.read(client, config.nodeName()));
+        }
+        if (watcher.zone() != null) {
+            LOG.info("zone {}: Services with topology-aware routing hints are served by the endpoints hinted for it",
+                    watcher.zone());
+        }
         if (config.manifests() != null) {
-            started.add(ManifestsSource.start(config.manifests(), config.watcher(), publisher));
+            started.add(ManifestsSource.start(config.manifests(), watcher, publisher));
         } else {
-            started.add(ClusterSource.start(client, config.watchNamespace(), config.watcher(), publisher,
+            started.add(ClusterSource.start(client, config.watchNamespace(), watcher, publisher,
                     config.status()));
         }
 
@@ -125,14 +159,17 @@ public final class Controller implements AutoCloseable {
                 config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
     }
 
-    /** The {@code --default-ssl-certificate} Secret, read once now; else (or if unusable) a generated one. */
+    /**
+     * The {@code --default-ssl-certificate} Secret as it is now, so that the first handshakes get it; else (or if
+     * unusable) a generated one. The source follows the Secret from then on.
+     */
     private TlsCertificate defaultCertificate(KubernetesClient client) throws IOException {
         String id = config.defaultSslCertificate();
         if (id != null) {
             try {
                 TlsCertificate certificate = client != null ? DefaultSslCertificate.fromCluster(id, client)
                         : DefaultSslCertificate.fromFolder(id, config.manifests());
-                LOG.info("default certificate: Secret {} for {} (read once at start-up)", id, certificate.dnsNames());
+                LOG.info("default certificate: Secret {} for {} (followed for changes)", id, certificate.dnsNames());
                 return certificate;
             } catch (CertificateProblem | RuntimeException e) {
                 LOG.warn("--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}", id,
@@ -178,8 +215,9 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Drains and stops: readiness drops first, the source stops, the proxy stops accepting and finishes in-flight
-     * requests up to the configured drain timeout, then the admin server and metrics close. Safe to call twice.
+     * Shuts down: readiness drops first; then, if Usher was serving, it serves on for the shutdown delay; then the
+     * proxy stops accepting and finishes in-flight requests up to the drain timeout, and the source, admin server and
+     * metrics close. Safe to call twice.
      */
     @Override
     public synchronized void close() {
@@ -189,6 +227,16 @@ public final class Controller implements AutoCloseable {
         closed = true;
         boolean wasListening = listening;
         listening = false;
+        if (wasListening && !config.shutdownDelay().isZero()) {
+            LOG.info("usher shutting down: /readyz answers 503, still serving for {} before the drain",
+                    Converters.format(config.shutdownDelay()));
+            try {
+                shutdownPause.pause(config.shutdownDelay());
+            } catch (InterruptedException e) {
+                // A second interrupt means "now": go on to the drain at once.
+                Thread.currentThread().interrupt();
+            }
+        }
         if (wasListening) {
             LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
                     Converters.format(config.drainTimeout()));

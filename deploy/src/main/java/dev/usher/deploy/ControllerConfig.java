@@ -25,11 +25,16 @@ import java.util.Objects;
  * @param defaultSslCertificate {@code namespace/name} of the Secret to serve when no Ingress certificate matches,
  *        or {@code null} for the generated default certificate
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
+ * @param shutdownDelay how long shutdown keeps serving with {@code /readyz} at 503 before the drain starts, so that
+ *        load balancers and the endpoints controller stop sending first (0 here; {@code usher run} defaults to 15 s)
+ * @param nodeName cluster mode: the node this pod runs on ({@code $NODE_NAME}), whose
+ *        {@code topology.kubernetes.io/zone} label is read once at start when {@code watcher} has no zone; or null
  * @param debugAccess who may read the admin port's debug views (loopback only; {@code --debug-from} adds blocks)
  */
 public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
         Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
-        int eventLoops, String defaultSslCertificate, Duration drainTimeout, DebugAccess debugAccess) {
+        int eventLoops, String defaultSslCertificate, Duration drainTimeout, Duration shutdownDelay, String nodeName,
+        DebugAccess debugAccess) {
 
     public ControllerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -38,6 +43,10 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(debugAccess, "debugAccess");
+        Objects.requireNonNull(shutdownDelay, "shutdownDelay");
+        if (shutdownDelay.isNegative()) {
+            throw new IllegalArgumentException("shutdownDelay must not be negative, got " + shutdownDelay);
+        }
         port(httpPort, "httpPort");
         if (httpsPort != -1) {
             port(httpsPort, "httpsPort");
@@ -83,6 +92,8 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private String defaultSslCertificate;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private DebugAccess debugAccess = DebugAccess.loopbackOnly();
+        private Duration shutdownDelay = Duration.ZERO;
+        private String nodeName;
 
         private Builder() {
         }
@@ -158,10 +169,23 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
             return this;
         }
 
+        /** Serve on, not ready, for this long after a shutdown begins and before the drain; 0 = drain at once. */
+        public Builder shutdownDelay(Duration shutdownDelay) {
+            this.shutdownDelay = shutdownDelay;
+            return this;
+        }
+
+        /** Cluster mode: the node to read the zone label of when no {@code --zone} is given. */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = nodeName;
+            return this;
+        }
+
         public ControllerConfig build() {
             return new ControllerConfig(bindAddress, httpPort, httpsPort,
                     adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
-                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, debugAccess);
+                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, shutdownDelay, nodeName,
+                    debugAccess);
         }
     }
 }

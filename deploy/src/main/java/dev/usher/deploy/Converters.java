@@ -25,6 +25,9 @@ final class Converters {
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
+            if (value.trim().equals("0")) {
+                return Duration.ZERO;
+            }
             Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
             if (m.matches()) {
                 long amount = Long.parseLong(m.group(1));

@@ -94,8 +94,8 @@ final class RunCommand implements Callable<Integer> {
     BackendRef defaultBackend;
 
     @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
-            description = "TLS Secret served when no Ingress certificate matches, read once at start-up "
-                    + "(default: a generated self-signed certificate).")
+            description = "TLS Secret served when no Ingress certificate matches; a change to it is picked up "
+                    + "without a restart (default: a generated self-signed certificate).")
     String defaultSslCertificate;
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",
@@ -106,6 +106,19 @@ final class RunCommand implements Callable<Integer> {
             converter = Converters.DurationConverter.class,
             description = "On shutdown, how long in-flight requests may finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
+
+    @Option(names = "--zone", paramLabel = "ZONE",
+            description = "The zone Usher runs in: Services with topology-aware routing hints get their requests sent "
+                    + "to the endpoints hinted for it (default: in cluster mode, the topology.kubernetes.io/zone label "
+                    + "of the node $NODE_NAME, read once at start; else none).")
+    String zone;
+
+    @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "15s",
+            converter = Converters.DurationConverter.class,
+            description = "On shutdown, how long to keep serving with /readyz at 503 before the drain starts, so that "
+                    + "load balancers and the Service's endpoints stop sending new connections first; 0 = drain at "
+                    + "once (default: ${DEFAULT-VALUE}).")
+    Duration shutdownDelay;
 
     @Mixin
     ProxyOptions proxy = new ProxyOptions();
@@ -120,11 +133,14 @@ final class RunCommand implements Callable<Integer> {
                 .bindAddress(bind)
                 .adminBindAddress(adminBind)
                 .debugAccess(DebugAccess.loopbackAnd(debugFrom))
-                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend))
+                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
+                        .withZone(zone))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
                 .defaultSslCertificate(defaultSslCertificate)
                 .drainTimeout(drainTimeout)
+                .shutdownDelay(shutdownDelay)
+                .nodeName(env("NODE_NAME", null))
                 .build();
     }
 

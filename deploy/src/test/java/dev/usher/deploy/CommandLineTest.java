@@ -145,6 +145,7 @@ final class CommandLineTest {
         assertThat(config.watcher().defaultBackend()).isNull();
         assertThat(config.proxy()).isEqualTo(ProxySettings.defaults());
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.shutdownDelay()).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -160,7 +161,7 @@ final class CommandLineTest {
                 "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
                 "--event-loops", "3", "--drain-timeout", "20s", "--client-body-timeout", "15s",
                 "--client-body-buffer-size", "8k", "--client-body-temp-dir", "/var/tmp/bodies",
-                "--client-body-temp-max", "2g").config();
+                "--client-body-temp-max", "2g", "--shutdown-delay", "0", "--zone", "eu-west-1a").config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
@@ -173,6 +174,8 @@ final class CommandLineTest {
         assertThat(config.defaultSslCertificate()).isEqualTo("ns/wildcard");
         assertThat(config.eventLoops()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.shutdownDelay()).isZero();
+        assertThat(config.watcher().zone()).isEqualTo("eu-west-1a");
         ProxySettings proxy = config.proxy();
         assertThat(proxy.connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(proxy.responseTimeout()).isEqualTo(Duration.ofMinutes(2));

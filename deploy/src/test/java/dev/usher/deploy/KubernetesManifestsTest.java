@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -132,6 +133,22 @@ final class KubernetesManifestsTest {
     }
 
     @Test
+    void deployment_gracePeriodAndReadinessProbe_fitTheShutdownDelayAndDrain() {
+        ControllerConfig config = deploymentArgs().config();
+        Probe readiness = container().getReadinessProbe();
+        long notReadyWithin = (long) readiness.getPeriodSeconds() * readiness.getFailureThreshold()
+                + readiness.getTimeoutSeconds();
+        long grace = only(Deployment.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+
+        assertThat(config.shutdownDelay()).as("a delay to leave the endpoints in").isPositive();
+        assertThat(notReadyWithin).as("the probe marks the pod not ready before the delay ends")
+                .isLessThan(config.shutdownDelay().toSeconds());
+        assertThat(grace).as("SIGKILL comes only after delay + drain + a margin")
+                .isGreaterThanOrEqualTo(config.shutdownDelay().plus(config.drainTimeout()).toSeconds() + 5);
+        assertThat(container().getLifecycle()).as("no preStop sleep: the shutdown delay does its job").isNull();
+    }
+
+    @Test
     void deployment_runsHardenedWithTwoReplicasAndLimits() {
         Deployment deployment = only(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
@@ -140,7 +157,6 @@ final class KubernetesManifestsTest {
         assertThat(container().getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container().getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container().getResources().getLimits()).containsKeys("cpu", "memory");
-        assertThat(container().getLifecycle().getPreStop()).as("preStop drain").isNotNull();
         assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
                 .isEqualTo(only(io.fabric8.kubernetes.api.model.ServiceAccount.class).getMetadata().getName());
     }
@@ -167,8 +183,11 @@ final class KubernetesManifestsTest {
                 fromDeployment.status().electionId(), "usher-0");
         ControllerConfig config = ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0).httpsPort(0)
                 .adminPort(0).watchNamespace(fromDeployment.watchNamespace()).status(status)
-                .watcher(fromDeployment.watcher()).proxy(fromDeployment.proxy())
+                .watcher(fromDeployment.watcher()).proxy(fromDeployment.proxy()).nodeName("node-1")
                 .drainTimeout(Duration.ofSeconds(1)).build();
+        assertThat(container().getEnv()).as("the zone lookup's node name")
+                .anyMatch(e -> e.getName().equals("NODE_NAME")
+                        && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
         createCluster();
         recordedCalls(); // the set-up's own requests; from here on every request is the controller's
 
@@ -180,6 +199,7 @@ final class KubernetesManifestsTest {
         Set<String> calls = recordedCalls();
         assertThat(calls).as("calls recorded").anyMatch(c -> c.startsWith("watch "));
         assertThat(calls).as("status written").anyMatch(c -> c.contains("ingresses/status"));
+        assertThat(calls).as("zone read from the node").anyMatch(c -> c.contains("nodes"));
         for (String call : calls) {
             assertThat(allowed(call, podNamespace)).as("RBAC allows `%s` (all calls: %s)", call, calls).isTrue();
         }

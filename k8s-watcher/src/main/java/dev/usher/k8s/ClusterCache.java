@@ -35,6 +35,16 @@ final class ClusterCache {
     private final Map<Class<?>, Map<String, HasMetadata>> byKind = new HashMap<>();
     private Set<String> backendServices = Set.of();
     private Set<String> tlsSecrets = Set.of();
+    /** The {@code --default-ssl-certificate} Secret ({@code namespace/name}), or null. */
+    private final String defaultSecret;
+
+    ClusterCache() {
+        this(null);
+    }
+
+    ClusterCache(String defaultSecret) {
+        this.defaultSecret = defaultSecret;
+    }
 
     /** Stores or removes {@code object}; returns what routing must do about it. */
     Effect apply(HasMetadata object, boolean deleted) {
@@ -61,7 +71,7 @@ final class ClusterCache {
             return backendServices.contains(key) ? Effect.REBUILD : Effect.NONE;
         }
         if (object instanceof Secret) {
-            return tlsSecrets.contains(key) ? Effect.REBUILD : Effect.NONE;
+            return tlsSecrets.contains(key) || key.equals(defaultSecret) ? Effect.REBUILD : Effect.NONE;
         }
         if (object instanceof Ingress ingress && previous instanceof Ingress before && !deleted
                 && Objects.equals(before.getSpec(), ingress.getSpec())

@@ -51,7 +51,7 @@ final class ClusterLoop implements Runnable {
     private final WatcherSettings settings;
     private final SnapshotPublisher publisher;
     private final StatusLeadership status;
-    private final ClusterCache cache = new ClusterCache();
+    private final ClusterCache cache;
     private final EmptyTableGuard guard;
     private volatile boolean stopped;
 
@@ -75,6 +75,7 @@ final class ClusterLoop implements Runnable {
         this.watched = watched;
         this.settings = settings;
         this.publisher = publisher;
+        this.cache = new ClusterCache(settings.defaultSslCertificate());
     }
 
     void stop() {
@@ -179,7 +180,8 @@ final class ClusterLoop implements Runnable {
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
                     .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
-            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends),
+            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends,
+                    settings.zone()),
                     oldestReceived);
         }
         if (statusPending && status != null) {

@@ -72,7 +72,9 @@ public final class SnapshotPublisher {
     synchronized RoutingSnapshot publish(Translation translation, long receivedNanos) {
         Objects.requireNonNull(translation, "translation");
         translation.endpoints().forEach(table::updateEndpoints);
-        if (certificates != null) {
+        if (certificates != null && translation.defaultCertificate() != null) {
+            certificates.publish(translation.certificates(), translation.defaultCertificate());
+        } else if (certificates != null) {
             certificates.publish(translation.certificates());
         }
         RoutingSnapshot.Builder builder = RoutingSnapshot.builder();

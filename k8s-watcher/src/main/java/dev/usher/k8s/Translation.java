@@ -18,15 +18,24 @@ import java.util.Objects;
  * @param certificates certificates by exact host or {@code *.wildcard}; hosts missing here get the default certificate
  * @param defaultBackend the {@code --default-backend} flag, or {@code null}
  * @param problems what was skipped and why
+ * @param defaultCertificate the {@code --default-ssl-certificate} Secret's certificate as it is now, or {@code null}
+ *        when none is followed or it is unusable (then the default certificate in force stays)
  */
 public record Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
-        Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems) {
+        Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems,
+        TlsCertificate defaultCertificate) {
 
     public Translation {
         ruleSets = List.copyOf(Objects.requireNonNull(ruleSets, "ruleSets"));
         endpoints = Map.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
         certificates = Map.copyOf(Objects.requireNonNull(certificates, "certificates"));
         problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
+    }
+
+    /** Without a followed default certificate. */
+    public Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
+            Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems) {
+        this(ruleSets, endpoints, certificates, defaultBackend, problems, null);
     }
 
     /** A copy whose problems start with {@code sourceProblems} (for example files that failed to parse). */
@@ -36,6 +45,6 @@ public record Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<En
         }
         List<Problem> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
-        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all);
+        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all, defaultCertificate);
     }
 }

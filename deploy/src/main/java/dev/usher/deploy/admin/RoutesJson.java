@@ -158,8 +158,11 @@ final class RoutesJson {
         node.put("port", ref.port().toString());
         ArrayNode endpoints = node.putArray("endpoints");
         for (Endpoint endpoint : backend.endpoints()) {
-            endpoints.addObject().put("address", endpoint.address()).put("port", endpoint.port())
+            ObjectNode item = endpoints.addObject().put("address", endpoint.address()).put("port", endpoint.port())
                     .put("name", endpoint.name());
+            if (endpoint.zone() != null) {
+                item.put("zone", endpoint.zone());
+            }
         }
         return node;
     }

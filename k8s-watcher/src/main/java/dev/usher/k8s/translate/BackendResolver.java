@@ -21,8 +21,13 @@ final class BackendResolver {
     private final EndpointsIndex index;
 
     BackendResolver(KubeObjects objects) {
+        this(objects, null);
+    }
+
+    /** Resolving to the endpoints hinted for {@code zone} where a Service uses topology hints ({@code null}: none). */
+    BackendResolver(KubeObjects objects, String zone) {
         this.objects = objects;
-        this.index = new EndpointsIndex(objects);
+        this.index = new EndpointsIndex(objects, zone);
     }
 
     Resolution resolve(BackendRef ref) {

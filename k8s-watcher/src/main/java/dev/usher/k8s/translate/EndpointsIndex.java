@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,11 @@ import java.util.Set;
  * an unnamed Service port also matches a lone endpoint port. The endpoint port number is the resolved targetPort.
  * Only ready addresses count: EndpointSlice endpoints whose {@code conditions.ready} is {@code false} and legacy
  * {@code notReadyAddresses} are never used; an absent {@code ready} means ready, as the API documents.
+ *
+ * <p>Topology-aware routing: when Usher knows its zone and every ready endpoint of the Service port carries
+ * {@code hints.forZones} (the EndpointSlice controller sets hints on all of a Service's endpoints or on none), only
+ * the ready endpoints hinted for Usher's zone are used; when none of them is ready, or some endpoint has no hints, all
+ * ready endpoints are, as kube-proxy does. This runs when endpoints are published, so the data plane pays nothing.
  */
 final class EndpointsIndex {
 
@@ -30,11 +36,22 @@ final class EndpointsIndex {
     private static final Comparator<Endpoint> ORDER =
             Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port);
 
+    /** A ready slice endpoint and the zones it is hinted for ({@code null}: no hints). */
+    private record Candidate(Endpoint endpoint, Set<String> forZones) {
+    }
+
     private final KubeObjects objects;
+    private final String zone;
     private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
 
     EndpointsIndex(KubeObjects objects) {
+        this(objects, null);
+    }
+
+    /** {@code zone}: where Usher runs, to prefer the endpoints hinted for it; {@code null} for no preference. */
+    EndpointsIndex(KubeObjects objects, String zone) {
         this.objects = objects;
+        this.zone = zone;
         for (EndpointSlice slice : objects.endpointSlices()) {
             Map<String, String> labels = slice.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
@@ -51,7 +68,9 @@ final class EndpointsIndex {
         Set<Endpoint> ready = new LinkedHashSet<>();
         List<EndpointSlice> slices = slicesByService.get(namespace + "/" + service);
         if (slices != null) {
-            slices.forEach(slice -> fromSlice(slice, name, ready));
+            List<Candidate> candidates = new ArrayList<>();
+            slices.forEach(slice -> fromSlice(slice, name, candidates));
+            preferZone(candidates).forEach(c -> ready.add(c.endpoint()));
         } else {
             Endpoints endpoints = objects.endpoints(namespace, service);
             if (endpoints != null && endpoints.getSubsets() != null) {
@@ -63,7 +82,15 @@ final class EndpointsIndex {
         return List.copyOf(sorted);
     }
 
-    private static void fromSlice(EndpointSlice slice, String portName, Set<Endpoint> out) {
+    private List<Candidate> preferZone(List<Candidate> candidates) {
+        if (zone == null || candidates.stream().anyMatch(c -> c.forZones() == null)) {
+            return candidates;
+        }
+        List<Candidate> local = candidates.stream().filter(c -> c.forZones().contains(zone)).toList();
+        return local.isEmpty() ? candidates : local;
+    }
+
+    private static void fromSlice(EndpointSlice slice, String portName, List<Candidate> out) {
         Integer port = null;
         var ports = slice.getPorts() == null ? List.<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort>of()
                 : slice.getPorts();
@@ -85,8 +112,16 @@ final class EndpointsIndex {
             }
             String target = endpoint.getTargetRef() != null ? endpoint.getTargetRef().getName()
                     : endpoint.getHostname();
+            Set<String> forZones = null;
+            if (endpoint.getHints() != null && endpoint.getHints().getForZones() != null
+                    && !endpoint.getHints().getForZones().isEmpty()) {
+                forZones = new HashSet<>();
+                for (var forZone : endpoint.getHints().getForZones()) {
+                    forZones.add(forZone.getName());
+                }
+            }
             for (String address : endpoint.getAddresses() == null ? List.<String>of() : endpoint.getAddresses()) {
-                out.add(new Endpoint(address, port, target));
+                out.add(new Candidate(new Endpoint(address, port, target, endpoint.getZone()), forZones));
             }
         }
     }

@@ -74,11 +74,30 @@ final class TlsResolver {
         return byHost;
     }
 
+    /**
+     * The {@code --default-ssl-certificate} Secret {@code id} ({@code namespace/name}), or {@code null} with a problem
+     * when it is missing or unusable. As when it is read at start-up, its type is not checked (in cluster mode only
+     * {@code kubernetes.io/tls} Secrets are watched anyway).
+     */
+    TlsCertificate resolveDefault(String id, Problems problems) {
+        int slash = id.indexOf('/');
+        Secret secret = slash < 0 ? null : objects.secret(id.substring(0, slash), id.substring(slash + 1));
+        Parsed result = parse(id, secret, false);
+        if (result.certificate() == null) {
+            problems.add("--default-ssl-certificate", result.problem() + "; the default certificate stays as it was");
+        }
+        return result.certificate();
+    }
+
     private static Parsed parse(String id, Secret secret) {
+        return parse(id, secret, true);
+    }
+
+    private static Parsed parse(String id, Secret secret, boolean checkType) {
         if (secret == null) {
             return new Parsed(null, "Secret " + id + " not found");
         }
-        if (!TLS_TYPE.equals(secret.getType())) {
+        if (checkType && !TLS_TYPE.equals(secret.getType())) {
             return new Parsed(null, "Secret " + id + " is of type " + secret.getType() + ", not " + TLS_TYPE);
         }
         byte[] cert = field(secret, "tls.crt");

@@ -53,7 +53,7 @@ public final class Translator {
         if (settings.defaultBackend() != null) {
             referrers.computeIfAbsent(settings.defaultBackend(), r -> new LinkedHashSet<>()).add("--default-backend");
         }
-        Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, referrers, problems);
+        Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, settings.zone(), referrers, problems);
 
         List<Converted> oldestFirst = new ArrayList<>(ours);
         oldestFirst.sort(OLDEST_FIRST);
@@ -64,8 +64,13 @@ public final class Translator {
             problems.add("TLS", "certificates skipped after an unexpected error: " + e);
             certificates = Map.of();
         }
+        TlsCertificate defaultCertificate = null;
+        if (settings.defaultSslCertificate() != null) {
+            defaultCertificate = new TlsResolver(objects).resolveDefault(settings.defaultSslCertificate(), problems);
+        }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
-        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list());
+        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list(),
+                defaultCertificate);
     }
 
     /**
@@ -73,9 +78,15 @@ public final class Translator {
      * rebuilt. A backend that cannot be resolved gets an empty list (its problem is reported by the next rebuild).
      */
     public static Map<BackendRef, List<Endpoint>> endpoints(KubeObjects objects, Collection<BackendRef> backends) {
+        return endpoints(objects, backends, null);
+    }
+
+    /** As {@link #endpoints(KubeObjects, Collection)}, preferring endpoints hinted for {@code zone} (may be null). */
+    public static Map<BackendRef, List<Endpoint>> endpoints(KubeObjects objects, Collection<BackendRef> backends,
+            String zone) {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(backends, "backends");
-        BackendResolver resolver = new BackendResolver(objects);
+        BackendResolver resolver = new BackendResolver(objects, zone);
         Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
         for (BackendRef ref : backends) {
             try {
@@ -122,9 +133,9 @@ public final class Translator {
         return ours;
     }
 
-    private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects,
+    private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects, String zone,
             Map<BackendRef, Set<String>> referrers, Problems problems) {
-        BackendResolver resolver = new BackendResolver(objects);
+        BackendResolver resolver = new BackendResolver(objects, zone);
         Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
         referrers.forEach((ref, sources) -> {
             Resolution resolution;

@@ -1,0 +1,123 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.usher.proxy.echo.EchoServer;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Topology-aware routing end to end, on fabric8's mock API server: Usher learns its zone from its node's label and
+ * sends a hinted Service's requests only to the endpoints hinted for that zone, falling back to the others when none
+ * of those is ready.
+ */
+@EnableKubernetesMockClient(crud = true)
+final class ZoneAwareEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    KubernetesClient client;
+
+    private EchoServer local;
+    private EchoServer remote;
+    private Controller controller;
+
+    @BeforeEach
+    void start() {
+        local = EchoServer.builder().bindAddress("127.0.0.1").name("pod-a").build().start();
+        remote = EchoServer.builder().bindAddress("127.0.0.2").port(local.port()).name("pod-b").build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        local.close();
+        remote.close();
+    }
+
+    private EndpointSlice slice(boolean localReady) {
+        return new EndpointSliceBuilder().withNewMetadata().withName("alpaca-abc12").withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses("127.0.0.1").withZone("zone-a")
+                .withNewHints().addNewForZone("zone-a").endHints()
+                .withNewConditions().withReady(localReady).endConditions().endEndpoint()
+                .addNewEndpoint().withAddresses("127.0.0.2").withZone("zone-b")
+                .withNewHints().addNewForZone("zone-b").endHints()
+                .withNewConditions().withReady(true).endConditions().endEndpoint()
+                .addNewPort().withName("http").withPort(local.port()).withProtocol("TCP").endPort()
+                .build();
+    }
+
+    private void createCluster() {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1")
+                .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
+        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
+                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
+                .endSpec().build()).create();
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
+                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
+                .endPort().endSpec().build()).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(true)).create();
+        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
+                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
+                .withIngressClassName("usher")
+                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
+                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build()).create();
+    }
+
+    private Set<String> pods(int requests) throws IOException {
+        Set<String> pods = new HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
+            assertThat(response.status()).isEqualTo(200);
+            pods.add(JSON.readTree(response.body()).get("pod").asString());
+        }
+        return pods;
+    }
+
+    @Test
+    void hintedService_sendsOnlyToOurZone_andFallsBackToTheOtherZoneWhenOursIsNotReady() throws Exception {
+        createCluster();
+        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
+                .httpsPort(-1).adminPort(0).nodeName("node-1").drainTimeout(Duration.ofSeconds(2)).build(),
+                () -> client);
+        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
+
+        assertThat(pods(20)).containsExactly("pod-a");
+        assertThat(remote.connectionsAccepted()).isZero();
+        String routes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + controller.adminPort() + "/debug/routes")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(routes).as("/debug/routes shows the endpoint's zone").containsPattern("\"zone\"\\s*:\\s*\"zone-a\"")
+                .doesNotContain("127.0.0.2");
+
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(false)).update();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> pods(1).contains("pod-b"));
+        assertThat(pods(20)).containsExactly("pod-b");
+    }
+}
