@@ -113,12 +113,18 @@ public final class AdminServer implements AutoCloseable {
             case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
             case "/readyz" -> readyz(exchange);
             case "/metrics" -> send(exchange, 200, PROMETHEUS, metrics.scrape());
-            case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(
-                    RoutesJson.routes(publisher.table().current(), publisher.problems(), ready())));
+            case "/debug/routes" -> routes(exchange);
             case "/debug/explain" -> explain(exchange, uri);
             default -> send(exchange, 404, TEXT,
                     "not found; try /healthz /readyz /metrics /debug/routes /debug/explain?host=H&path=P\n");
         }
+    }
+
+    /** Routes and problems of one build: one read of {@link SnapshotPublisher#published()}. */
+    private void routes(HttpExchange exchange) throws IOException {
+        SnapshotPublisher.Published published = publisher.published();
+        send(exchange, 200, JSON, RoutesJson.write(RoutesJson.routes(published.snapshot(), published.problems(),
+                ready())));
     }
 
     private void readyz(HttpExchange exchange) throws IOException {
