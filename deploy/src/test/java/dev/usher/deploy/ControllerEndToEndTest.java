@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usher.proxy.echo.EchoServer;
@@ -153,13 +154,8 @@ final class ControllerEndToEndTest {
                               name: http
                 """, StandardCharsets.UTF_8);
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        String service = serviceFor("zebra.example.com", "/");
-        while (!service.equals("bandicoot") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            service = serviceFor("zebra.example.com", "/");
-        }
-        assertThat(service).isEqualTo("bandicoot");
+        assertThat(await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> serviceFor("zebra.example.com", "/"), "bandicoot"::equals)).isEqualTo("bandicoot");
     }
 
     @Test
@@ -172,10 +168,7 @@ final class ControllerEndToEndTest {
                 throw new UncheckedIOException(e);
             }
         });
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (alpaca.connectionsAccepted() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> alpaca.connectionsAccepted() > 0);
 
         controller.close();
 

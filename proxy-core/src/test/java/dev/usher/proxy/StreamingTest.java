@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,25 +105,18 @@ final class StreamingTest {
 
     /** Samples the memory held by Netty's default allocator (direct + heap) every few milliseconds. */
     private static final class MemorySampler implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicLong peak = new AtomicLong();
-        private final Thread thread;
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "memory-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
 
         MemorySampler() {
-            thread = new Thread(() -> {
-                ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
-                while (running.get()) {
-                    long used = metrics.metric().usedDirectMemory() + metrics.metric().usedHeapMemory();
-                    peak.accumulateAndGet(used, Math::max);
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "memory-sampler");
-            thread.setDaemon(true);
-            thread.start();
+            ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
+            sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(
+                    metrics.metric().usedDirectMemory() + metrics.metric().usedHeapMemory(), Math::max),
+                    0, 5, TimeUnit.MILLISECONDS);
         }
 
         long peak() {
@@ -130,12 +125,7 @@ final class StreamingTest {
 
         @Override
         public void close() {
-            running.set(false);
-            try {
-                thread.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sampler.shutdownNow();
         }
     }
 }
