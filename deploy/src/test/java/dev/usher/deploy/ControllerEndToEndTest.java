@@ -1,8 +1,8 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
@@ -125,7 +125,9 @@ final class ControllerEndToEndTest {
     void metrics_carryUsherNamesAndJvmMemory() throws Exception {
         serviceFor("alpaca.example.com", "/");
 
-        String metrics = admin("/metrics").body();
+        // A request is counted once its last byte is written, which the client may read first: await the count.
+        String metrics = await().atMost(Duration.ofSeconds(20))
+                .until(() -> admin("/metrics").body(), m -> m.contains("usher_requests_total{"));
 
         assertThat(metrics).contains("usher_routes", "usher_ready 1.0", "usher_config_last_build_timestamp_seconds",
                 "jvm_memory_used_bytes");

@@ -124,7 +124,9 @@ final class ClusterSourceTest {
         assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", expected))
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(table.current()).isSameAs(before);
-        assertThat(registry.get("usher.config.builds").tag("kind", "endpoints").counter().count()).isPositive();
+        // The metrics are recorded just after the endpoints are published: await them.
+        assertThat(Routes.awaitValue(() -> registry.get("usher.config.builds").tag("kind", "endpoints").counter()
+                .count() > 0 && registry.get("usher.config.propagation").timer().count() > 0, true)).isTrue();
         assertThat(registry.get("usher.config.builds").tag("kind", "routes").counter().count()).isPositive();
         assertThat(registry.get("usher.config.propagation").timer().count()).isPositive();
         assertThat(registry.get("usher.config.last.build.timestamp").gauge().value()).isPositive();
