@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 final class ClusterStatusTest {
 
-    private static final Duration LEASE = Duration.ofSeconds(3);
-    private static final Duration RENEW = Duration.ofSeconds(2);
+    // Short enough for a fail-over within the tests' patience even if the Lease is not released, long enough that a
+    // leader on a loaded machine does not miss its renew deadline (a lost and regained lease re-records Events).
+    private static final Duration LEASE = Duration.ofSeconds(8);
+    private static final Duration RENEW = Duration.ofSeconds(6);
     private static final Duration RETRY = Duration.ofMillis(200);
 
     KubernetesClient client;
