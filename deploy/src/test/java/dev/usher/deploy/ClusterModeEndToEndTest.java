@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -74,12 +75,7 @@ final class ClusterModeEndToEndTest {
 
         controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
                 .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!controller.ready() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-
-        assertThat(controller.ready()).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
         RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
         assertThat(response.status()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).get("service").asString()).isEqualTo("alpaca");
@@ -111,10 +107,7 @@ final class ClusterModeEndToEndTest {
             scaled.addNewEndpoint().withAddresses("127.0.0.12").withNewConditions().withReady(false).endConditions()
                     .endEndpoint();
             client.discovery().v1().endpointSlices().inNamespace("default").resource(scaled.build()).update();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (names(1).contains("alpaca") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> !names(1).contains("alpaca"));
 
             Map<String, Integer> counts = new HashMap<>();
             for (String name : names(100)) {
@@ -129,12 +122,8 @@ final class ClusterModeEndToEndTest {
         }
     }
 
-    private void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!controller.ready() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(controller.ready()).isTrue();
+    private void awaitReady() {
+        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
     }
 
     /** The echo names that answer {@code n} requests to alpaca.example.com, one connection each. */
@@ -149,13 +138,10 @@ final class ClusterModeEndToEndTest {
     }
 
     @Test
-    void withoutManifests_unknownHost_is404FromUsherItself() throws IOException, InterruptedException {
+    void withoutManifests_unknownHost_is404FromUsherItself() throws IOException {
         controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
                 .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!controller.ready() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
 
         assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status()).isEqualTo(404);
         assertThat(alpaca.connectionsAccepted()).isZero();

@@ -2,6 +2,7 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
@@ -124,7 +125,9 @@ final class ControllerEndToEndTest {
     void metrics_carryUsherNamesAndJvmMemory() throws Exception {
         serviceFor("alpaca.example.com", "/");
 
-        String metrics = admin("/metrics").body();
+        // A request is counted once its last byte is written, which the client may read first: await the count.
+        String metrics = await().atMost(Duration.ofSeconds(20))
+                .until(() -> admin("/metrics").body(), m -> m.contains("usher_requests_total{"));
 
         assertThat(metrics).contains("usher_routes", "usher_ready 1.0", "usher_config_last_build_timestamp_seconds",
                 "jvm_memory_used_bytes");
@@ -153,13 +156,8 @@ final class ControllerEndToEndTest {
                               name: http
                 """, StandardCharsets.UTF_8);
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        String service = serviceFor("zebra.example.com", "/");
-        while (!service.equals("bandicoot") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            service = serviceFor("zebra.example.com", "/");
-        }
-        assertThat(service).isEqualTo("bandicoot");
+        assertThat(await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> serviceFor("zebra.example.com", "/"), "bandicoot"::equals)).isEqualTo("bandicoot");
     }
 
     @Test
@@ -172,10 +170,7 @@ final class ControllerEndToEndTest {
                 throw new UncheckedIOException(e);
             }
         });
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (alpaca.connectionsAccepted() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> alpaca.connectionsAccepted() > 0);
 
         controller.close();
 

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;
@@ -230,18 +231,15 @@ final class KubernetesManifestsTest {
                 .endSpec().build()).create();
     }
 
-    private void awaitStatusAddress() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Ingress ingress = client.network().v1().ingresses().inNamespace("default").withName("alpaca").get();
-            if (ingress.getStatus() != null && ingress.getStatus().getLoadBalancer() != null
-                    && ingress.getStatus().getLoadBalancer().getIngress() != null
-                    && !ingress.getStatus().getLoadBalancer().getIngress().isEmpty()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no status.loadBalancer written within 30 s");
+    private void awaitStatusAddress() {
+        await("status.loadBalancer written").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    Ingress ingress = client.network().v1().ingresses().inNamespace("default").withName("alpaca")
+                            .get();
+                    return ingress.getStatus() != null && ingress.getStatus().getLoadBalancer() != null
+                            && ingress.getStatus().getLoadBalancer().getIngress() != null
+                            && !ingress.getStatus().getLoadBalancer().getIngress().isEmpty();
+                });
     }
 
     /** Every request the mock server saw, as {@code "verb group/resource[/subresource] namespace"}. */

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.k8s.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class ManifestsFolderEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     @TempDir
     Path manifests;
@@ -75,16 +76,10 @@ final class ManifestsFolderEndToEndTest {
                 : "status " + response.status();
     }
 
-    /** Repeats the request on {@code client} until {@code expected} answers; returns the last answer. */
-    private static String awaitService(KeepAliveClient client, String host, String target, String expected)
-            throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        String seen = service(client.get(host, target));
-        while (!seen.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            seen = service(client.get(host, target));
-        }
-        return seen;
+    /** Repeats the request on {@code client} until {@code expected} answers; returns that answer. */
+    private static String awaitService(KeepAliveClient client, String host, String target, String expected) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                .until(() -> service(client.get(host, target)), expected::equals);
     }
 
     private JsonNode debugRoutes() throws IOException {
@@ -117,12 +112,8 @@ final class ManifestsFolderEndToEndTest {
         startUsherOnExamples();
         replace("host-ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec: [unclosed\n");
 
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        JsonNode routes = debugRoutes();
-        while (routes.get("problems").isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            routes = debugRoutes();
-        }
+        JsonNode routes = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                .until(this::debugRoutes, r -> !r.get("problems").isEmpty());
 
         assertThat(routes.get("problems").toString()).contains("host-ingress.yaml");
         assertThat(service(RawHttp.get(controller.httpPort(), "alpaca.example.com", "/"))).isEqualTo("alpaca");

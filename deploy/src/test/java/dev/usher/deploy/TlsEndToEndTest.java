@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usher.k8s.WatcherSettings;
@@ -37,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class TlsEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String DEFAULT_CN = "CN=Usher Ingress Controller Default Certificate";
 
     // EC keys are cheap to make; RSA only where the key format is the point.
@@ -232,12 +233,8 @@ final class TlsEndToEndTest {
             assertThat(echo(open.get("a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
 
             manifests.secret("a-tls", rotated, KeyFormat.TRADITIONAL);
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            X509Certificate served = leafFor("a.example.com");
-            while (!served.equals(rotated.leaf()) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-                served = leafFor("a.example.com");
-            }
+            X509Certificate served = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leafFor("a.example.com"), rotated.leaf()::equals);
 
             assertThat(served).isEqualTo(rotated.leaf());
             assertThat(echo(open.get("a.example.com", "/again")).get("service").asString()).isEqualTo("alpaca");

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transient empty list never wipes the table: a rebuild that would route no Ingress after a burst of removals is
  * held back by the {@link EmptyTableGuard} for its grace period, and published only if it is still empty then.
+ *
+ * <p>Time comes from an injected clock of nanoseconds ({@link System#nanoTime()} in production), so tests drive
+ * {@link #step} with a clock they advance. The thread never waits longer than {@value #IDLE_MILLIS} ms between steps.
  */
 final class ClusterLoop implements Runnable {
 
@@ -53,6 +57,7 @@ final class ClusterLoop implements Runnable {
     private final StatusLeadership status;
     private final ClusterCache cache;
     private final EmptyTableGuard guard;
+    private final LongSupplier clock;
     private volatile boolean stopped;
 
     private boolean synced;
@@ -66,9 +71,13 @@ final class ClusterLoop implements Runnable {
     private long changeWhenHeld;
     private Translation last;
 
-    /** {@code status} is null when this replica never writes Ingress status. */
+    /**
+     * {@code status} is null when this replica never writes Ingress status; {@code clock} gives nanoseconds as
+     * {@link System#nanoTime()} does.
+     */
     ClusterLoop(BlockingQueue<Change> queue, List<Watched> watched, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusLeadership status, Duration emptyGrace) {
+            SnapshotPublisher publisher, StatusLeadership status, Duration emptyGrace, LongSupplier clock) {
+        this.clock = clock;
         this.status = status;
         this.guard = new EmptyTableGuard(emptyGrace);
         this.queue = queue;
@@ -89,7 +98,6 @@ final class ClusterLoop implements Runnable {
 
     @Override
     public void run() {
-        nextSyncWarning = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SYNC_WARNING_MILLIS);
         while (!stopped) {
             try {
                 Change change = queue.poll(waitMillis(), TimeUnit.MILLISECONDS);
@@ -98,16 +106,7 @@ final class ClusterLoop implements Runnable {
                     changes.add(change);
                     queue.drainTo(changes);
                 }
-                long now = System.nanoTime();
-                changes.forEach(c -> apply(c, now));
-                if (!synced && watched.stream().allMatch(w -> w.informer().hasSynced())) {
-                    seed(now);
-                } else if (!synced && now - nextSyncWarning >= 0) {
-                    warnNotSynced(now);
-                }
-                if (synced && isPending() && isDue(now)) {
-                    publish(now);
-                }
+                step(changes);
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
@@ -117,6 +116,23 @@ final class ClusterLoop implements Runnable {
             }
         }
         LOG.debug("cluster thread stopped");
+    }
+
+    /** One turn of the loop at the clock's time: applies {@code changes}, seeds once synced, publishes what is due. */
+    void step(List<Change> changes) {
+        long now = clock.getAsLong();
+        if (nextSyncWarning == 0) {
+            nextSyncWarning = now + TimeUnit.MILLISECONDS.toNanos(SYNC_WARNING_MILLIS);
+        }
+        changes.forEach(c -> apply(c, now));
+        if (!synced && watched.stream().allMatch(w -> w.informer().hasSynced())) {
+            seed(now);
+        } else if (!synced && now - nextSyncWarning >= 0) {
+            warnNotSynced(now);
+        }
+        if (synced && isPending() && isDue(now)) {
+            publish(now);
+        }
     }
 
     private void apply(Change change, long now) {
@@ -213,21 +229,23 @@ final class ClusterLoop implements Runnable {
                 || now - firstPending >= TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
     }
 
-    private long waitMillis() {
+    /** How long the thread may wait for a change before the next step is due; at most {@value #IDLE_MILLIS} ms. */
+    long waitMillis() {
         if (!synced) {
             return SYNC_POLL_MILLIS;
         }
         if (!isPending()) {
             return IDLE_MILLIS;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
+        long due;
         if (guard.holding()) {
-            long due = lastChange == changeWhenHeld ? guard.releaseAt()
+            due = lastChange == changeWhenHeld ? guard.releaseAt()
                     : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS));
-            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now));
+        } else {
+            due = Math.min(lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+                    firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
         }
-        long due = Math.min(lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
-                firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now));
+        return Math.max(1, Math.min(IDLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(due - now)));
     }
 }

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +58,9 @@ public final class ClusterSource implements AutoCloseable {
     private final StatusLeadership status;
 
     private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher, StatusLeadership status,
-            Duration emptyGrace) {
+            Duration emptyGrace, LongSupplier clock) {
         this.status = status;
-        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace);
+        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace, clock);
         this.thread = new Thread(loop, "usher-cluster");
         this.thread.setDaemon(true);
     }
@@ -95,12 +96,21 @@ public final class ClusterSource implements AutoCloseable {
     static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
             SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry,
             Duration emptyGrace) {
+        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace,
+                System::nanoTime);
+    }
+
+    /** As above, with the clock of the debounce and of the grace period ({@link ClusterLoop}). */
+    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
+            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry,
+            Duration emptyGrace, LongSupplier clock) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
         StatusLeadership leadership = status == null ? null
                 : new StatusLeadership(client, status, lease, renew, retry);
-        ClusterSource source = new ClusterSource(settings, publisher, leadership, emptyGrace);
+        ClusterSource source = new ClusterSource(settings, publisher, leadership, emptyGrace,
+                Objects.requireNonNull(clock, "clock"));
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);

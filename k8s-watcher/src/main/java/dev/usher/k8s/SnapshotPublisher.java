@@ -21,8 +21,15 @@ import org.slf4j.LoggerFactory;
  * Publishes translations: endpoints into the table, certs into the store, then the route snapshot.
  *
  * <p>The order matters: endpoints first, so that a backend new in this snapshot has its addresses before any request
- * can route to it; the snapshot last, with one volatile write; then backends nothing refers to any more are dropped.
+ * can route to it; the route snapshot last, with one volatile write; then backends nothing refers to any more are
+ * dropped.
  * Problems and conflicts are logged once, when they first appear, not on every rebuild. Calls are serialized.
+ *
+ * <p>The problems of a translation are published together with its snapshot, in one volatile write of a
+ * {@link Published} pair: a reader of {@link #published()} (/debug/routes) never sees the routes of one build with the
+ * problems of another. That pair is written before the certificates and the table, so whoever observes a certificate
+ * or a route of a build (a TLS handshake, a request) and then reads the problems reads those of that build or a later
+ * one, never an earlier one.
  */
 public final class SnapshotPublisher {
 
@@ -32,7 +39,7 @@ public final class SnapshotPublisher {
     private final CertificateStore certificates;
     private final ConfigMetrics metrics;
     private volatile boolean ready;
-    private volatile List<Problem> problems = List.of();
+    private volatile Published published;
     private Set<Problem> logged = Set.of();
     private Set<Conflict> loggedConflicts = Set.of();
 
@@ -46,6 +53,21 @@ public final class SnapshotPublisher {
         this.table = Objects.requireNonNull(table, "table");
         this.certificates = certificates;
         this.metrics = new ConfigMetrics(Objects.requireNonNull(registry, "registry"));
+        this.published = new Published(table.current(), List.of());
+    }
+
+    /**
+     * A published snapshot and the translation problems of the same build.
+     *
+     * @param snapshot the routes of the last publish (endpoints may have changed since, behind their own holders)
+     * @param problems the translation (and source) problems of that build; routing conflicts are on the snapshot
+     */
+    public record Published(RoutingSnapshot snapshot, List<Problem> problems) {
+
+        public Published {
+            Objects.requireNonNull(snapshot, "snapshot");
+            problems = List.copyOf(problems);
+        }
     }
 
     /** True after the first complete publish. */
@@ -55,7 +77,12 @@ public final class SnapshotPublisher {
 
     /** The translation (and source) problems of the last publish; routing conflicts are on the snapshot. */
     public List<Problem> problems() {
-        return problems;
+        return published.problems();
+    }
+
+    /** The last published snapshot with its problems, read in one volatile read. */
+    public Published published() {
+        return published;
     }
 
     public RoutingTable table() {
@@ -72,20 +99,21 @@ public final class SnapshotPublisher {
     synchronized RoutingSnapshot publish(Translation translation, long receivedNanos) {
         Objects.requireNonNull(translation, "translation");
         translation.endpoints().forEach(table::updateEndpoints);
-        if (certificates != null && translation.defaultCertificate() != null) {
-            certificates.publish(translation.certificates(), translation.defaultCertificate());
-        } else if (certificates != null) {
-            certificates.publish(translation.certificates());
-        }
         RoutingSnapshot.Builder builder = RoutingSnapshot.builder();
         for (IngressRuleSet ruleSet : translation.ruleSets()) {
             builder.add(ruleSet);
         }
         builder.defaultBackend(translation.defaultBackend());
         RoutingSnapshot snapshot = builder.build(table::backend);
+        // Problems first: whoever sees a certificate or a route of this build also sees its problems.
+        published = new Published(snapshot, translation.problems());
+        if (certificates != null && translation.defaultCertificate() != null) {
+            certificates.publish(translation.certificates(), translation.defaultCertificate());
+        } else if (certificates != null) {
+            certificates.publish(translation.certificates());
+        }
         table.publish(snapshot);
         table.retainReferenced();
-        problems = translation.problems();
         logNew(translation.problems(), snapshot.conflicts());
         if (!ready) {
             LOG.info("first routing snapshot published: {} Ingresses, {} backends, {} certificates, {} problems",

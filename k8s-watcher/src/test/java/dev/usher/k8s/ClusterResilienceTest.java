@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,8 @@ final class ClusterResilienceTest {
     private final RoutingTable table = new RoutingTable();
     private final SnapshotPublisher publisher = new SnapshotPublisher(table, null);
     private ClusterSource source;
+    /** Nanoseconds the cluster thread's clock is ahead of the real one. */
+    private final AtomicLong skipped = new AtomicLong();
 
     @AfterEach
     void close() {
@@ -43,7 +46,8 @@ final class ClusterResilienceTest {
         create(client, ourClass(), service("default", "alpaca"), slice("default", "alpaca", "10.0.0.1"),
                 ingress("default", "a", "a.example.com", "alpaca"), ingress("default", "b", "b.example.com", "alpaca"),
                 ingress("default", "c", "c.example.com", "alpaca"));
-        start(Duration.ofSeconds(3));
+        // A grace that cannot pass on its own however slow the machine: the test moves the clock past it.
+        start(Duration.ofMinutes(5));
         assertThat(Routes.await(table, "c.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
 
         // One deletecollection request: the watch reports three deletes in a row, as a relist that lost them would.
@@ -53,7 +57,9 @@ final class ClusterResilienceTest {
         // step to an empty table.
         assertThat(List.of(Routes.target(table, "a.example.com", "/"), Routes.target(table, "b.example.com", "/"),
                 Routes.target(table, "c.example.com", "/"))).contains("alpaca:8080");
+        assertThat(source.holdingEmptyTable()).isTrue();
 
+        skipped.addAndGet(Duration.ofMinutes(5).toNanos());
         assertThat(Routes.await(table, "a.example.com", "/", "404")).isEqualTo("404");
         assertThat(source.holdingEmptyTable()).isFalse();
         assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
@@ -120,7 +126,8 @@ final class ClusterResilienceTest {
 
     private void start(Duration emptyGrace) {
         source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, null,
-                StatusLeadership.LEASE, StatusLeadership.RENEW, StatusLeadership.RETRY, emptyGrace);
+                StatusLeadership.LEASE, StatusLeadership.RENEW, StatusLeadership.RETRY, emptyGrace,
+                () -> System.nanoTime() + skipped.get());
         // Changes are made once the watches are open: the mock server can stall a request racing a watch opening.
         Routes.awaitValue(source::watching, true);
     }

@@ -1,15 +1,19 @@
 package dev.usher.k8s;
 
+import static org.hamcrest.Matchers.equalTo;
+
 import dev.usher.routing.Route;
 import dev.usher.routing.RoutingTable;
+import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 
-/** Bounded polling of the routing table: the sources publish from their own thread. */
+/** Awaiting the routing table: the sources publish from their own thread. */
 final class Routes {
 
-    static final long DEADLINE_MILLIS = 20_000;
+    static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private Routes() {
     }
@@ -23,12 +27,12 @@ final class Routes {
         return route.backend().ref().service() + ":" + route.backend().ref().port();
     }
 
-    /** Polls until {@code host} + {@code uri} goes to {@code expected}; returns the last value seen. */
+    /** Awaits until {@code host} + {@code uri} goes to {@code expected}; returns the last value seen. */
     static String await(RoutingTable table, String host, String uri, String expected) {
         return awaitValue(() -> target(table, host, uri), expected);
     }
 
-    /** Polls until the endpoints of the route are {@code expected} (in any order); returns them sorted. */
+    /** Awaits until the endpoints of the route are {@code expected} (in any order); returns them sorted. */
     static List<String> awaitEndpoints(RoutingTable table, String host, String uri, List<String> expected) {
         List<String> sorted = expected.stream().sorted().toList();
         return awaitValue(() -> {
@@ -38,18 +42,16 @@ final class Routes {
         }, sorted);
     }
 
+    /** Awaits {@code value} equal to {@code expected} (fails after {@link #PATIENCE}); returns the value matched. */
     static <T> T awaitValue(Supplier<T> value, T expected) {
-        long deadline = System.nanoTime() + DEADLINE_MILLIS * 1_000_000L;
-        T last = value.get();
-        while (!Objects.equals(last, expected) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return last;
-            }
-            last = value.get();
-        }
-        return last;
+        return Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(value::get, equalTo(expected));
+    }
+
+    /** Samples {@code value} every 50 ms for {@code period}; returns every value seen, for a "stays so" assertion. */
+    static <T> List<T> sample(Supplier<T> value, Duration period) {
+        List<T> seen = new CopyOnWriteArrayList<>();
+        Awaitility.await().during(period).atMost(period.plus(PATIENCE)).pollInterval(Duration.ofMillis(50))
+                .until(() -> seen.add(value.get()));
+        return seen;
     }
 }

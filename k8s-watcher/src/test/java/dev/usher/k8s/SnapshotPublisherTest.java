@@ -55,6 +55,21 @@ final class SnapshotPublisherTest {
     }
 
     @Test
+    void published_pairsEachSnapshotWithTheProblemsOfTheSameBuild() {
+        SnapshotPublisher publisher = new SnapshotPublisher(table, null);
+        assertThat(publisher.published().snapshot()).isSameAs(table.current());
+        assertThat(publisher.published().problems()).isEmpty();
+        Problem missing = new Problem("Ingress default/a", "Secret default/a-cert not found");
+        RoutingSnapshot first = publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com",
+                ALPACA)), Map.of(ALPACA, ONE), Map.of(), List.of(missing)));
+        assertThat(publisher.published()).isEqualTo(new SnapshotPublisher.Published(first, List.of(missing)));
+
+        RoutingSnapshot second = publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com",
+                ALPACA)), Map.of(ALPACA, ONE), Map.of(), List.of()));
+        assertThat(publisher.published()).isEqualTo(new SnapshotPublisher.Published(second, List.of()));
+    }
+
+    @Test
     void publish_forgetsBackendsThatNoRouteUsesAnyMore() {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
         publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The keep-alive connections of one event loop to one endpoint.
@@ -43,6 +44,7 @@ final class OriginPool {
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
     private final Consumer<OriginPool> onEmpty;
+    private final LongSupplier clock;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;
     private int busy;
@@ -51,6 +53,13 @@ final class OriginPool {
     /** @param onEmpty called when the last connection closed, so that pools of departed endpoints do not pile up */
     OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
             Consumer<OriginPool> onEmpty) {
+        this(endpoint, loop, bootstrap, settings, metrics, onEmpty, System::nanoTime);
+    }
+
+    /** As above, with the clock (nanoseconds, as {@link System#nanoTime()}) that stamps and ages idle connections. */
+    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
+            Consumer<OriginPool> onEmpty, LongSupplier clock) {
+        this.clock = clock;
         this.endpoint = endpoint;
         this.onEmpty = onEmpty;
         this.loop = loop;
@@ -89,7 +98,7 @@ final class OriginPool {
         open++;
         busy++;
         Promise<Channel> promise = loop.newPromise();
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {
@@ -101,7 +110,7 @@ final class OriginPool {
         });
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                metrics.connectDuration(System.nanoTime() - start);
+                metrics.connectDuration(clock.getAsLong() - start);
                 OriginHandler.of(channel).pool(this);
                 promise.setSuccess(channel);
             } else {
@@ -120,7 +129,7 @@ final class OriginPool {
         }
         busy--;
         idle.addLast(ch);
-        OriginHandler.of(ch).enterPool(System.nanoTime());
+        OriginHandler.of(ch).enterPool(clock.getAsLong());
         if (!sweepArmed) {
             armSweep(settings.poolIdleTimeout().toNanos());
         }
@@ -154,7 +163,7 @@ final class OriginPool {
     private void sweep() {
         sweepArmed = false;
         long timeout = settings.poolIdleTimeout().toNanos();
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         Channel oldest;
         while ((oldest = idle.peekFirst()) != null) {
             OriginHandler handler = OriginHandler.of(oldest);

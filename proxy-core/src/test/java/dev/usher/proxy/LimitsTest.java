@@ -72,7 +72,7 @@ final class LimitsTest {
             });
             writer.setDaemon(true);
             writer.start();
-            writer.join(10_000);
+            writer.join(60_000);
 
             // RFC 9112 §9.6: a lingering close reads and drops the rest, so the client is not reset mid-send.
             assertThat(sentWhole).isTrue();

@@ -1,8 +1,10 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -83,12 +85,10 @@ final class PoolAndBalancingTest {
         fixture = new ProxyFixture(2, ProxySettings.builder()
                 .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST).build(), b -> b.eventLoops(1));
         try (RawHttp slow = new RawHttp(fixture.proxy.httpPort())) {
-            slow.send("GET /slow?ms=8000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (fixture.origins.stream().mapToInt(o -> o.requests.get()).sum() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            TestOrigin busy = fixture.origins.get(0).requests.get() == 1 ? fixture.origins.get(0)
+            slow.send("GET /held HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> fixture.origins.stream().mapToInt(o -> o.held.get()).sum(), n -> n == 1);
+            TestOrigin busy = fixture.origins.get(0).held.get() == 1 ? fixture.origins.get(0)
                     : fixture.origins.get(1);
 
             for (int i = 0; i < 10; i++) {
@@ -96,6 +96,8 @@ final class PoolAndBalancingTest {
             }
 
             assertThat(busy.requests.get()).isEqualTo(1);
+            busy.releaseHeld();
+            assertThat(slow.readResponse()).startsWith("HTTP/1.1 200");
         }
     }
 

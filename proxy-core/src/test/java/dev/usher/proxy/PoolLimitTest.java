@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -8,18 +9,22 @@ import org.junit.jupiter.api.Test;
 /** The per-loop, per-endpoint connection cap and the pool's idle timeout. */
 final class PoolLimitTest {
 
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
     @Test
     void connectionLimitReached_is503_whileOthersAreInFlight() throws Exception {
         try (ProxyFixture fixture = new ProxyFixture(1, ProxySettings.builder().maxConnectionsPerEndpoint(1).build(),
                 b -> b.eventLoops(1));
                 RawHttp slow = new RawHttp(fixture.proxy.httpPort());
                 RawHttp second = new RawHttp(fixture.proxy.httpPort())) {
-            slow.send("GET /slow?ms=1000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
-            Thread.sleep(200);
+            TestOrigin origin = fixture.origins.get(0);
+            slow.send("GET /held HTTP/1.1\r\nHost: app.test\r\n\r\n");
+            await().atMost(PATIENCE).until(origin.held::get, n -> n == 1);
 
             second.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
 
             assertThat(second.readResponse()).startsWith("HTTP/1.1 503").contains("connection limit");
+            origin.releaseHeld();
             assertThat(slow.readResponse()).startsWith("HTTP/1.1 200");
             assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "pool_exhausted").counter()
                     .count()).isEqualTo(1.0);
@@ -33,10 +38,7 @@ final class PoolLimitTest {
             TestOrigin origin = fixture.origins.get(0);
             assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (origin.closedConnections.get() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(PATIENCE).until(origin.closedConnections::get, n -> n >= 1);
 
             assertThat(origin.closedConnections.get()).isEqualTo(1);
             assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);

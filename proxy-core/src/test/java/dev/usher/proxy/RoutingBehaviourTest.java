@@ -1,8 +1,10 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,9 +121,12 @@ final class RoutingBehaviourTest {
         assertThat(fixture.get("app.test", "/status/418").statusCode()).isEqualTo(418);
         assertThat(fixture.get("app.test", "/status/204").statusCode()).isEqualTo(204);
 
-        assertThat(fixture.registry.get("usher.requests").tags("namespace", "default", "ingress", "app-ingress",
-                "service", "app", "status", "4xx").counter().count()).isGreaterThanOrEqualTo(1.0);
-        assertThat(fixture.registry.get("usher.request.duration").tags("service", "app", "status", "2xx").timer()
-                .count()).isGreaterThanOrEqualTo(1L);
+        // An exchange is counted once its last byte is written, which the client may read first: await the count.
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(fixture.registry.get("usher.requests").tags("namespace", "default", "ingress", "app-ingress",
+                    "service", "app", "status", "4xx").counter().count()).isGreaterThanOrEqualTo(1.0);
+            assertThat(fixture.registry.get("usher.request.duration").tags("service", "app", "status", "2xx")
+                    .timer().count()).isGreaterThanOrEqualTo(1L);
+        });
     }
 }

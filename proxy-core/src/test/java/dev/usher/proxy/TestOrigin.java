@@ -49,7 +49,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * body's byte count), {@code /crc} (its byte count and CRC-32 in hex), {@code /status/NNN}, {@code /ws} (WebSocket echo), {@code /hop} (sends hop-by-hop fields),
  * {@code /conn-cl} ({@code Connection: Content-Length} on a framed response), {@code /extra} (a response and a second,
  * unrequested one in the same write), {@code /extra-partial} (a response and the start of another head),
- * {@code /extra-late} (a response, then an unrequested one 50 ms later, on the idle connection).
+ * {@code /extra-late} (a response, then an unrequested one 50 ms later, on the idle connection),
+ * {@code /held} (answers only when the test calls {@link #releaseHeld()}; {@link #held} counts such requests, so a
+ * test awaits a request in flight instead of sleeping and racing a timer).
  */
 final class TestOrigin implements AutoCloseable {
 
@@ -59,6 +61,8 @@ final class TestOrigin implements AutoCloseable {
     final AtomicInteger closedConnections = new AtomicInteger();
     final java.util.concurrent.atomic.AtomicLong streamedBytes = new java.util.concurrent.atomic.AtomicLong();
     final ConcurrentLinkedQueue<HttpRequest> seen = new ConcurrentLinkedQueue<>();
+    final AtomicInteger held = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Runnable> heldAnswers = new ConcurrentLinkedQueue<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
@@ -80,6 +84,14 @@ final class TestOrigin implements AutoCloseable {
 
     int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Answers every {@code /held} request received so far ({@code held <name>}). */
+    void releaseHeld() {
+        Runnable answer;
+        while ((answer = heldAnswers.poll()) != null) {
+            answer.run();
+        }
     }
 
     @Override
@@ -139,6 +151,9 @@ final class TestOrigin implements AutoCloseable {
                 long ms = Long.parseLong(params.get("ms").get(0));
                 ctx.executor().schedule(() -> text(ctx, r, HttpResponseStatus.OK, "slow " + name), ms,
                         TimeUnit.MILLISECONDS);
+            } else if (path.equals("/held")) {
+                heldAnswers.add(() -> ctx.executor().execute(() -> text(ctx, r, HttpResponseStatus.OK, "held " + name)));
+                held.incrementAndGet();
             } else if (path.equals("/chunked")) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setTransferEncodingChunked(head, true);

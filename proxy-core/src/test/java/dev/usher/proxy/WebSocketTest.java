@@ -1,9 +1,11 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.routing.RoutingSnapshot;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +37,13 @@ final class WebSocketTest {
         assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:still there?");
 
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
-        assertThat(fixture.registry.get("usher.requests").tag("status", "1xx").counter().count()).isEqualTo(1.0);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
+                fixture.registry.get("usher.requests").tag("status", "1xx").counter().count()).isEqualTo(1.0));
     }
 
     @Test
     void idleTunnel_isClosedAfterTunnelIdleTimeout() throws Exception {
-        fixture = new ProxyFixture(1, ProxySettings.builder().tunnelIdleTimeout(java.time.Duration.ofMillis(300))
+        fixture = new ProxyFixture(1, ProxySettings.builder().tunnelIdleTimeout(Duration.ofMillis(300))
                 .build());
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -138,8 +138,7 @@ public final class AdminServer implements AutoCloseable {
     private void debug(HttpExchange exchange, URI uri) throws IOException {
         String path = uri.getPath();
         switch (path) {
-            case "/debug/routes" -> send(exchange, 200, JSON, RoutesJson.write(RoutesJson.routes(
-                    publisher.table().current(), publisher.problems(), ready(), certificates)));
+            case "/debug/routes" -> routes(exchange);
             case "/debug/explain" -> explain(exchange, uri);
             case "/debug/stats" -> send(exchange, 200, JSON, RoutesJson.write(stats.stats(RoutesJson.MAPPER)));
             default -> {
@@ -153,6 +152,13 @@ public final class AdminServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Routes and problems of one build: one read of {@link SnapshotPublisher#published()}. */
+    private void routes(HttpExchange exchange) throws IOException {
+        SnapshotPublisher.Published published = publisher.published();
+        send(exchange, 200, JSON, RoutesJson.write(RoutesJson.routes(published.snapshot(), published.problems(),
+                ready(), certificates)));
     }
 
     private void readyz(HttpExchange exchange) throws IOException {

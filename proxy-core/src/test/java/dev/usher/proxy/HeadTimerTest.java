@@ -1,0 +1,104 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The idle and header timers of a client connection on an {@link EmbeddedChannel} whose clock only moves when the
+ * test advances it: the two timeouts differ, so the moment the connection closes tells which timer fired.
+ */
+final class HeadTimerTest {
+
+    private static final Duration IDLE = Duration.ofSeconds(60);
+    private static final Duration HEADER = Duration.ofSeconds(10);
+
+    private final HeadTimer timer = new HeadTimer(ProxySettings.builder().clientIdleTimeout(IDLE)
+            .requestHeaderTimeout(HEADER).build());
+    private final EmbeddedChannel ch = new EmbeddedChannel(timer);
+
+    @Test
+    void nothingReceived_isClosedByTheIdleTimer_notByTheHeaderTimer() {
+        ch.freezeTime();
+        timer.awaitHead();
+
+        advance(HEADER.plusSeconds(1));
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(timer.idle()).isTrue();
+
+        advance(IDLE.minus(HEADER).minusSeconds(1).minusNanos(1));
+        assertThat(ch.isOpen()).isTrue();
+        advance(Duration.ofNanos(1));
+        assertThat(ch.isOpen()).isFalse();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void firstByteOfAHead_swapsTheIdleTimerForTheHeaderTimer_countedFromThatByte() {
+        ch.freezeTime();
+        timer.awaitHead();
+        advance(IDLE.minusSeconds(5));
+
+        receive("GET / HT");
+        assertThat(timer.partialHead()).isTrue();
+        // The idle timer would have fired 5 s from here: it was cancelled.
+        advance(HEADER.minusNanos(1));
+        assertThat(ch.isOpen()).isTrue();
+        advance(Duration.ofNanos(1));
+        assertThat(ch.isOpen()).isFalse();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void headReceived_disarmsBothTimers() {
+        ch.freezeTime();
+        timer.awaitHead();
+        receive("GET / HTTP/1.1\r\n\r\n");
+        timer.headReceived();
+
+        advance(IDLE.multipliedBy(10));
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(timer.idle()).isFalse();
+        assertThat(timer.partialHead()).isFalse();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void nextRequest_restartsTheIdleTimerFromThatMoment() {
+        ch.freezeTime();
+        timer.awaitHead();
+        receive("GET / HTTP/1.1\r\n\r\n");
+        timer.headReceived();
+        advance(IDLE.multipliedBy(2));
+
+        timer.awaitHead();
+        advance(IDLE.minusNanos(1));
+        assertThat(ch.isOpen()).isTrue();
+        advance(Duration.ofNanos(1));
+        assertThat(ch.isOpen()).isFalse();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    /** Bytes from the client pass through unchanged. */
+    private void receive(String text) {
+        ch.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
+        ByteBuf passed = ch.readInbound();
+        try {
+            assertThat(passed.toString(StandardCharsets.US_ASCII)).isEqualTo(text);
+        } finally {
+            passed.release();
+        }
+    }
+
+    private void advance(Duration by) {
+        ch.advanceTimeBy(by.toNanos(), TimeUnit.NANOSECONDS);
+        ch.runScheduledPendingTasks();
+    }
+}
