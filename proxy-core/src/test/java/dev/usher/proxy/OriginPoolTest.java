@@ -35,11 +35,12 @@ final class OriginPoolTest {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoop loop = group.next();
     private final TestOrigin origin = new TestOrigin("origin-0");
+    private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry(), List.of());
     private final OriginPool pool = new OriginPool(new Endpoint("127.0.0.1", origin.port(), "origin-0"), loop,
             new Bootstrap().group(loop).channel(NioSocketChannel.class).option(ChannelOption.AUTO_READ, false)
-                    .handler(new OriginInitializer()),
+                    .handler(new OriginInitializer(new AllocationGuard(metrics))),
             ProxySettings.builder().poolIdleTimeout(IDLE_TIMEOUT).build(),
-            new ProxyMetrics(new SimpleMeterRegistry(), List.of()), empty -> { }, now::get);
+            metrics, empty -> { }, now::get);
 
     @AfterEach
     void close() {
