@@ -10,13 +10,21 @@ import picocli.CommandLine.Spec;
 
 /** {@code usher demo}: the book's Ingress chapter on one machine, no cluster needed. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        defaultValueProvider = ProxyDefaults.class, sortOptions = false,
+        sortOptions = false,
         description = {"Start three echo origins (be-default, alpaca, bandicoot) on loopback and Usher in front of "
                 + "them, routed by the book's simple, host and path Ingresses; print what to try; run until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
+
+    /** The data-plane flags, registered programmatically (see {@link ProxyOptions}). */
+    final ProxyOptions proxy = new ProxyOptions();
+
+    @Spec
+    void spec(CommandSpec spec) {
+        this.spec = spec;
+        proxy.addTo(spec);
+    }
 
     @Mixin
     ListenerPorts ports = new ListenerPorts();
@@ -24,9 +32,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address Usher's listeners bind (default: ${DEFAULT-VALUE}).")
     String bind;
-
-    @Mixin
-    ProxyOptions proxy = new ProxyOptions();
 
     ControllerConfig.Builder config() {
         return ports.applyTo(ControllerConfig.builder())

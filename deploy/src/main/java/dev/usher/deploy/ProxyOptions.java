@@ -4,191 +4,135 @@ import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** The data plane's timeouts, limits and pool knobs as flags; unset flags keep {@link ProxySettings#defaults()}. */
+/**
+ * The data plane's timeouts, limits and pool knobs as flags of {@code usher run} and {@code usher demo}; unset flags
+ * keep {@link ProxySettings#defaults()}.
+ *
+ * <p>One source: {@link #FLAGS} is the only place a data-plane flag is declared. Each {@link ProxyFlag} names its
+ * flag, the {@link ProxySettings} component it sets, its help text and parser, and how it goes onto the builder; the
+ * default in {@code --help} is read from {@link ProxySettings#defaults()}, and validation stays in the record's
+ * constructor. The flags are registered with picocli's programmatic API ({@link #addTo}), so there are no annotated
+ * fields to keep in step, and the parsed values stay in the {@link OptionSpec}s until {@link #toSettings()}.
+ * {@code CommandLineTest} fails when a setting has no flag or a flag no setting. A new setting: add the record
+ * component (with its default and check) in proxy-core, one entry here, and a row in proxy-core/README.md.
+ */
 final class ProxyOptions {
 
-    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Origin TCP connect timeout (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
+    private static final Converters.DurationConverter DURATION = new Converters.DurationConverter();
+    private static final Converters.SizeConverter SIZE = new Converters.SizeConverter();
 
-    @Option(names = "--response-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Request fully sent to first response byte; 504 after (default: ${DEFAULT-VALUE}).")
-    Duration responseTimeout;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Class<List<String>> STRINGS = (Class) List.class;
 
-    @Option(names = "--client-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Idle keep-alive client connections close after (default: ${DEFAULT-VALUE}).")
-    Duration clientIdleTimeout;
+    /** Every data-plane flag, in the order {@code --help} lists them. */
+    static final List<ProxyFlag<?>> FLAGS = List.of(
+            ProxyFlag.of("--connect-timeout", "connectTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::connectTimeout,
+                    "Origin TCP connect timeout (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--response-timeout", "responseTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::responseTimeout,
+                    "Request fully sent to first response byte; 504 after (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--client-idle-timeout", "clientIdleTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::clientIdleTimeout,
+                    "Idle keep-alive client connections close after (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--request-header-timeout", "requestHeaderTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::requestHeaderTimeout,
+                    "A request head must arrive within (slow-loris guard; default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--tunnel-idle-timeout", "tunnelIdleTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::tunnelIdleTimeout,
+                    "Idle WebSocket/upgrade tunnels close after (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--pool-idle-timeout", "poolIdleTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::poolIdleTimeout,
+                    "Pooled idle origin connections close after (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--max-connections-per-endpoint", "maxConnectionsPerEndpoint", "N", Integer.class, null,
+                    ProxySettings.Builder::maxConnectionsPerEndpoint,
+                    "Origin connections per endpoint and event loop (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--max-idle-per-endpoint", "maxIdlePerEndpoint", "N", Integer.class, null,
+                    ProxySettings.Builder::maxIdlePerEndpoint,
+                    "Idle pooled connections per endpoint and event loop (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--max-initial-line-length", "maxInitialLineLength", "BYTES", Long.class, SIZE,
+                    (b, v) -> b.maxInitialLineLength(Math.toIntExact(v)),
+                    "Longest request line; longer gets 414 (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--max-header-size", "maxHeaderSize", "BYTES", Long.class, SIZE,
+                    (b, v) -> b.maxHeaderSize(Math.toIntExact(v)),
+                    "Largest request header block; larger gets 431 (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--max-request-body", "maxRequestBodyBytes", "BYTES", Long.class, SIZE,
+                    ProxySettings.Builder::maxRequestBodyBytes,
+                    "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}, "
+                            + "ingress-nginx's proxy-body-size)."),
+            ProxyFlag.of("--connect-attempts", "connectAttempts", "N", Integer.class, null,
+                    ProxySettings.Builder::connectAttempts,
+                    "Endpoints tried when connects fail (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--load-balancing", "loadBalancing", "round-robin|least-request",
+                    ProxySettings.LoadBalancing.class, new Converters.LoadBalancingConverter(),
+                    ProxySettings.Builder::loadBalancing,
+                    "How an endpoint is picked (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--access-log", "accessLog", "text|json|off", ProxySettings.AccessLogFormat.class,
+                    new Converters.AccessLogConverter(), ProxySettings.Builder::accessLog,
+                    "Access log line format, on logger dev.usher.access (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--hsts", "hsts", "VALUE", String.class, null, ProxySettings.Builder::hsts,
+                    "Strict-Transport-Security value added to HTTPS responses that lack one, "
+                            + "e.g. 'max-age=31536000; includeSubDomains' (default: none)."),
+            ProxyFlag.of("--trusted-proxies", "trustedProxies", "CIDR[,CIDR...]", TrustedProxies.class,
+                    new Converters.TrustedProxiesConverter(), ProxySettings.Builder::trustedProxies,
+                    "Peers (e.g. the load balancer's range) whose X-Forwarded-* headers are believed; the client "
+                            + "is then the right-most X-Forwarded-For address that is not trusted. Anyone else's "
+                            + "forwarding headers are replaced (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.onOff("--proxy-protocol", "proxyProtocol", ProxySettings.Builder::proxyProtocol,
+                    "Every connection to the HTTP and HTTPS listeners starts with a PROXY protocol v1/v2 header "
+                            + "naming the client, as a load balancer in front sends it; a connection without a valid "
+                            + "one is closed. Off by default; turn it on only when nothing else can reach the "
+                            + "listeners."),
+            ProxyFlag.onOff("--enable-underscores-in-headers", "underscoresInHeaders",
+                    ProxySettings.Builder::underscoresInHeaders,
+                    "Forward request header fields whose names contain '_' (dropped by default, as nginx does)."),
+            new ProxyFlag<>("--upgrade-protocols", "upgradeProtocols", "LIST",
+                    "Upgrade protocols tunnelled after a 101; others, and always h2c, go on as plain requests "
+                            + "(default: ${DEFAULT-VALUE}).",
+                    STRINGS, null, ",", (b, v) -> b.upgradeProtocols(v.stream()
+                            .map(p -> p.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet()))),
+            ProxyFlag.of("--client-body-timeout", "clientBodyTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::clientBodyTimeout,
+                    "Longest pause between two reads of a request body; 408 after (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--client-body-buffer-size", "clientBodyBufferSize", "BYTES", Long.class, SIZE,
+                    (b, v) -> b.clientBodyBufferSize(Math.toIntExact(v)),
+                    "Request bodies up to this size are buffered in memory, larger ones in a temporary file "
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--client-body-temp-dir", "clientBodyTempDir", "DIR", Path.class, null,
+                    ProxySettings.Builder::clientBodyTempDir,
+                    "Where request bodies larger than the memory buffer are buffered (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--client-body-temp-max", "clientBodyTempMaxBytes", "BYTES", Long.class, SIZE,
+                    ProxySettings.Builder::clientBodyTempMaxBytes,
+                    "Most bytes all buffered body files may hold, 0 = no limit; a body past it gets 503 "
+                            + "(default: ${DEFAULT-VALUE})."));
 
-    @Option(names = "--request-header-timeout", paramLabel = "DURATION",
-            converter = Converters.DurationConverter.class,
-            description = "A request head must arrive within (slow-loris guard; default: ${DEFAULT-VALUE}).")
-    Duration requestHeaderTimeout;
+    private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 
-    @Option(names = "--tunnel-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Idle WebSocket/upgrade tunnels close after (default: ${DEFAULT-VALUE}).")
-    Duration tunnelIdleTimeout;
-
-    @Option(names = "--pool-idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Pooled idle origin connections close after (default: ${DEFAULT-VALUE}).")
-    Duration poolIdleTimeout;
-
-    @Option(names = "--max-connections-per-endpoint", paramLabel = "N",
-            description = "Origin connections per endpoint and event loop (default: ${DEFAULT-VALUE}).")
-    Integer maxConnectionsPerEndpoint;
-
-    @Option(names = "--max-idle-per-endpoint", paramLabel = "N",
-            description = "Idle pooled connections per endpoint and event loop (default: ${DEFAULT-VALUE}).")
-    Integer maxIdlePerEndpoint;
-
-    @Option(names = "--max-initial-line-length", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Longest request line; longer gets 414 (default: ${DEFAULT-VALUE}).")
-    Long maxInitialLineLength;
-
-    @Option(names = "--max-header-size", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Largest request header block; larger gets 431 (default: ${DEFAULT-VALUE}).")
-    Long maxHeaderSize;
-
-    @Option(names = "--max-request-body", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Largest request body, 0 = unlimited; larger gets 413 (default: ${DEFAULT-VALUE}, "
-                    + "ingress-nginx's proxy-body-size).")
-    Long maxRequestBody;
-
-    @Option(names = "--connect-attempts", paramLabel = "N",
-            description = "Endpoints tried when connects fail (default: ${DEFAULT-VALUE}).")
-    Integer connectAttempts;
-
-    @Option(names = "--load-balancing", paramLabel = "round-robin|least-request",
-            converter = Converters.LoadBalancingConverter.class,
-            description = "How an endpoint is picked (default: ${DEFAULT-VALUE}).")
-    ProxySettings.LoadBalancing loadBalancing;
-
-    @Option(names = "--access-log", paramLabel = "text|json|off", converter = Converters.AccessLogConverter.class,
-            description = "Access log line format, on logger dev.usher.access (default: ${DEFAULT-VALUE}).")
-    ProxySettings.AccessLogFormat accessLog;
-
-    @Option(names = "--hsts", paramLabel = "VALUE",
-            description = "Strict-Transport-Security value added to HTTPS responses that lack one, "
-                    + "e.g. 'max-age=31536000; includeSubDomains' (default: none).")
-    String hsts;
-
-    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR...]",
-            converter = Converters.TrustedProxiesConverter.class,
-            description = "Peers (e.g. the load balancer's range) whose X-Forwarded-* headers are believed; the client "
-                    + "is then the right-most X-Forwarded-For address that is not trusted. Anyone else's forwarding "
-                    + "headers are replaced (default: ${DEFAULT-VALUE}).")
-    TrustedProxies trustedProxies;
-
-    @Option(names = "--proxy-protocol",
-            description = "Every connection to the HTTP and HTTPS listeners starts with a PROXY protocol v1/v2 header "
-                    + "naming the client, as a load balancer in front sends it; a connection without a valid one "
-                    + "is closed. Off by default; turn it on only when nothing else can reach the listeners.")
-    boolean proxyProtocol;
-
-    @Option(names = "--enable-underscores-in-headers",
-            description = "Forward request header fields whose names contain '_' (dropped by default, as nginx does).")
-    Boolean underscoresInHeaders;
-
-    @Option(names = "--upgrade-protocols", paramLabel = "LIST", split = ",",
-            description = "Upgrade protocols tunnelled after a 101; others, and always h2c, go on as plain requests "
-                    + "(default: ${DEFAULT-VALUE}).")
-    List<String> upgradeProtocols;
-
-    @Option(names = "--client-body-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Longest pause between two reads of a request body; 408 after (default: ${DEFAULT-VALUE}).")
-    Duration clientBodyTimeout;
-
-    @Option(names = "--client-body-buffer-size", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Request bodies up to this size are buffered in memory, larger ones in a temporary file "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Long clientBodyBufferSize;
-
-    @Option(names = "--client-body-temp-dir", paramLabel = "DIR",
-            description = "Where request bodies larger than the memory buffer are buffered (default: ${DEFAULT-VALUE}).")
-    Path clientBodyTempDir;
-
-    @Option(names = "--client-body-temp-max", paramLabel = "BYTES", converter = Converters.SizeConverter.class,
-            description = "Most bytes all buffered body files may hold, 0 = no limit; a body past it gets 503 "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Long clientBodyTempMax;
+    /**
+     * Adds every flag to {@code spec}. Called from the command's {@code @Spec} method, which picocli runs after the
+     * command's annotated options and before its standard help options, so help lists them where the annotated
+     * mixin used to be.
+     */
+    void addTo(CommandSpec spec) {
+        for (ProxyFlag<?> flag : FLAGS) {
+            OptionSpec option = flag.toOption();
+            spec.addOption(option);
+            options.put(flag, option);
+        }
+    }
 
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
-        if (connectTimeout != null) {
-            b.connectTimeout(connectTimeout);
-        }
-        if (responseTimeout != null) {
-            b.responseTimeout(responseTimeout);
-        }
-        if (clientIdleTimeout != null) {
-            b.clientIdleTimeout(clientIdleTimeout);
-        }
-        if (requestHeaderTimeout != null) {
-            b.requestHeaderTimeout(requestHeaderTimeout);
-        }
-        if (tunnelIdleTimeout != null) {
-            b.tunnelIdleTimeout(tunnelIdleTimeout);
-        }
-        if (poolIdleTimeout != null) {
-            b.poolIdleTimeout(poolIdleTimeout);
-        }
-        if (maxConnectionsPerEndpoint != null) {
-            b.maxConnectionsPerEndpoint(maxConnectionsPerEndpoint);
-        }
-        if (maxIdlePerEndpoint != null) {
-            b.maxIdlePerEndpoint(maxIdlePerEndpoint);
-        }
-        if (maxInitialLineLength != null) {
-            b.maxInitialLineLength(Math.toIntExact(maxInitialLineLength));
-        }
-        if (maxHeaderSize != null) {
-            b.maxHeaderSize(Math.toIntExact(maxHeaderSize));
-        }
-        if (maxRequestBody != null) {
-            b.maxRequestBodyBytes(maxRequestBody);
-        }
-        if (connectAttempts != null) {
-            b.connectAttempts(connectAttempts);
-        }
-        if (loadBalancing != null) {
-            b.loadBalancing(loadBalancing);
-        }
-        if (accessLog != null) {
-            b.accessLog(accessLog);
-        }
-        if (hsts != null) {
-            b.hsts(hsts);
-        }
-        if (trustedProxies != null) {
-            b.trustedProxies(trustedProxies);
-        }
-        if (proxyProtocol) {
-            b.proxyProtocol(true);
-        }
-        if (underscoresInHeaders != null) {
-            b.underscoresInHeaders(underscoresInHeaders);
-        }
-        if (upgradeProtocols != null) {
-            b.upgradeProtocols(upgradeProtocols.stream().map(p -> p.trim().toLowerCase(Locale.ROOT))
-                    .collect(Collectors.toSet()));
-        }
-        if (clientBodyTimeout != null) {
-            b.clientBodyTimeout(clientBodyTimeout);
-        }
-        if (clientBodyBufferSize != null) {
-            b.clientBodyBufferSize(Math.toIntExact(clientBodyBufferSize));
-        }
-        if (clientBodyTempDir != null) {
-            b.clientBodyTempDir(clientBodyTempDir);
-        }
-        if (clientBodyTempMax != null) {
-            b.clientBodyTempMaxBytes(clientBodyTempMax);
-        }
+        options.forEach((flag, option) -> flag.applyTo(b, option));
         return b.build();
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code usher run}: the controller, on the cluster's API server or on a folder of manifests. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        defaultValueProvider = ProxyDefaults.class, sortOptions = false,
+        sortOptions = false,
         description = {"Run the Ingress controller and proxy.", "",
                 "Without --manifests it watches the API server (in-cluster service account, or the kubeconfig) "
                         + "and writes Ingress status from the elected replica. With --manifests DIR it reads every "
@@ -28,8 +28,16 @@ import picocli.CommandLine.Spec;
                         + "EndpointSlice, Secret) instead and follows changes."})
 final class RunCommand implements Callable<Integer> {
 
-    @Spec
     CommandSpec spec;
+
+    /** The data-plane flags, registered programmatically (see {@link ProxyOptions}). */
+    final ProxyOptions proxy = new ProxyOptions();
+
+    @Spec
+    void spec(CommandSpec spec) {
+        this.spec = spec;
+        proxy.addTo(spec);
+    }
 
     @Option(names = "--manifests", paramLabel = "DIR",
             description = "Read and watch this folder of manifests instead of the API server.")
@@ -119,9 +127,6 @@ final class RunCommand implements Callable<Integer> {
                     + "load balancers and the Service's endpoints stop sending new connections first; 0 = drain at "
                     + "once (default: ${DEFAULT-VALUE}).")
     Duration shutdownDelay;
-
-    @Mixin
-    ProxyOptions proxy = new ProxyOptions();
 
     /** The configuration these flags describe. */
     ControllerConfig config() {

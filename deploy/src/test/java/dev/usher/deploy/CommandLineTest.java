@@ -13,12 +13,17 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 final class CommandLineTest {
 
@@ -279,5 +284,76 @@ final class CommandLineTest {
         assertThat(proxy.upgradeProtocols()).containsExactlyInAnyOrder("websocket", "foo");
         assertThat(ProxySettings.defaults().upgradeProtocols()).containsExactly("websocket");
         assertThat(ProxySettings.defaults().underscoresInHeaders()).isFalse();
+    }
+
+    @Test
+    void proxyFlags_coverEveryProxySettingOnceAndNothingElse() {
+        List<String> components = Arrays.stream(ProxySettings.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName).toList();
+        List<String> flagged = ProxyOptions.FLAGS.stream().map(ProxyFlag::setting).toList();
+
+        assertThat(flagged).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(components);
+        assertThat(ProxyOptions.FLAGS.stream().map(ProxyFlag::name).toList()).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "demo"})
+    void proxyFlags_areOptionsOfTheCommand_withTheDefaultOfProxySettingsInHelp(String command) {
+        CommandLine sub = Main.commandLine().getSubcommands().get(command);
+        execute(command, "--help");
+        String help = out.toString().replaceAll("\\s+", " ");
+        ProxySettings defaults = ProxySettings.defaults();
+
+        for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {
+            OptionSpec option = sub.getCommandSpec().findOption(flag.name());
+            assertThat(option).as(flag.name()).isNotNull();
+            assertThat(help).contains(flag.name());
+            if (flag.description().contains("${DEFAULT-VALUE}")) {
+                // The text shown, parsed the way the flag is, must give back the record's default.
+                String shown = flag.defaultText();
+                assertThat(help).contains("default: " + shown);
+                CommandLine.ParseResult parsed = Main.commandLine().parseArgs(command, flag.name() + "=" + shown);
+                Object userObject = parsed.subcommand().commandSpec().userObject();
+                ProxySettings settings = userObject instanceof RunCommand run ? run.proxy.toSettings()
+                        : ((DemoCommand) userObject).proxy.toSettings();
+                assertThat(flag.valueIn(settings)).as(flag.name()).isEqualTo(flag.valueIn(defaults));
+            }
+        }
+    }
+
+    @Test
+    void proxyFlags_eachSetsItsOwnSetting() {
+        Map<String, String> samples = Map.ofEntries(Map.entry("--connect-timeout", "7s"),
+                Map.entry("--response-timeout", "7s"), Map.entry("--client-idle-timeout", "7s"),
+                Map.entry("--request-header-timeout", "7s"), Map.entry("--tunnel-idle-timeout", "7s"),
+                Map.entry("--pool-idle-timeout", "7s"), Map.entry("--max-connections-per-endpoint", "7"),
+                Map.entry("--max-idle-per-endpoint", "7"), Map.entry("--max-initial-line-length", "7k"),
+                Map.entry("--max-header-size", "7k"), Map.entry("--max-request-body", "7k"),
+                Map.entry("--connect-attempts", "7"), Map.entry("--load-balancing", "least-request"),
+                Map.entry("--access-log", "off"), Map.entry("--hsts", "max-age=7"),
+                Map.entry("--trusted-proxies", "10.0.0.0/8"), Map.entry("--upgrade-protocols", "foo"),
+                Map.entry("--client-body-timeout", "7s"), Map.entry("--client-body-buffer-size", "7k"),
+                Map.entry("--client-body-temp-dir", "/var/tmp/x"), Map.entry("--client-body-temp-max", "7k"));
+        ProxySettings defaults = ProxySettings.defaults();
+
+        for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {
+            String[] args = flag.label() == null ? new String[] {"run", flag.name()}
+                    : new String[] {"run", flag.name(), samples.get(flag.name())};
+            ProxySettings settings = parse(RunCommand.class, args).proxy.toSettings();
+
+            List<String> changed = Arrays.stream(ProxySettings.class.getRecordComponents())
+                    .map(java.lang.reflect.RecordComponent::getName)
+                    .filter(name -> !java.util.Objects.equals(valueOf(settings, name), valueOf(defaults, name)))
+                    .collect(Collectors.toList());
+            assertThat(changed).as(flag.name()).containsExactly(flag.setting());
+        }
+    }
+
+    private static Object valueOf(ProxySettings settings, String component) {
+        try {
+            return ProxyFlag.component(component).getAccessor().invoke(settings);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -11,6 +11,10 @@ import java.util.Set;
  *
  * <p>Pool limits apply per event loop and per endpoint, because each event loop owns its own origin pools.
  *
+ * <p>A new setting is a component here (with its {@code @param}, check, builder default and setter), a row in the
+ * settings table of proxy-core/README.md and one entry in deploy's {@code ProxyOptions.FLAGS}, which gives it its
+ * flag, help text and help default; tests fail when the README table or the flag table misses a component.
+ *
  * @param connectTimeout origin TCP connect timeout (5 s)
  * @param responseTimeout time from the request being fully sent to the first byte of the response (60 s); 504 after
  * @param clientIdleTimeout a keep-alive client connection with no request under way is closed after this (60 s); a
