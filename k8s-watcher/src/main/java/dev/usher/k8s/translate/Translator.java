@@ -114,12 +114,27 @@ public final class Translator {
             try {
                 if (filter.isOurs(ingress)) {
                     ours.add(IngressConverter.convert(ingress, problems));
+                    reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
                 problems.add(IngressConverter.source(ingress), "skipped after an unexpected error: " + e);
             }
         }
         return ours;
+    }
+
+    /**
+     * Every annotation of an Ingress we serve whose intent is lost (unknown, unsupported, refused, invalid) is a
+     * problem; the rest of the Ingress serves. Not part of {@link #validate}: a manifests file is not rejected for an
+     * ingress-nginx annotation Usher does not implement.
+     */
+    private static void reportAnnotations(Ingress ingress, Problems problems) {
+        for (Annotations.Verdict v : Annotations.audit(ingress.getMetadata().getAnnotations())) {
+            if (v.status().dropped()) {
+                problems.add(IngressConverter.source(ingress),
+                        "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason());
+            }
+        }
     }
 
     private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects,
