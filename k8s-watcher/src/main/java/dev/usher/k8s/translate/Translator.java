@@ -106,6 +106,31 @@ public final class Translator {
         return problems.list();
     }
 
+    /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
+    public record Served(String ingress, boolean served, String reason) {
+    }
+
+    /** Class selection alone, for every Ingress in {@code objects}, in {@code namespace/name} order. */
+    public static List<Served> selection(KubeObjects objects, WatcherSettings settings) {
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(settings, "settings");
+        ClassFilter filter = new ClassFilter(objects, settings);
+        return objects.ingresses().stream().map(ingress -> {
+            ClassFilter.Selection s = filter.select(ingress);
+            return new Served(KubeObjects.key(ingress), s.ours(), s.reason());
+        }).sorted(Comparator.comparing(Served::ingress)).toList();
+    }
+
+    /** The annotations of every Ingress in {@code objects}, by {@code namespace/name}. */
+    public static Map<String, Map<String, String>> annotations(KubeObjects objects) {
+        Map<String, Map<String, String>> all = new LinkedHashMap<>();
+        for (Ingress ingress : objects.ingresses()) {
+            Map<String, String> a = ingress.getMetadata().getAnnotations();
+            all.put(KubeObjects.key(ingress), a == null ? Map.of() : a);
+        }
+        return all;
+    }
+
     private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
             Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
