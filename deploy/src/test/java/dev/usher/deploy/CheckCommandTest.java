@@ -128,7 +128,7 @@ final class CheckCommandTest {
         assertThat(code).isEqualTo(1);
         String n = "nginx.ingress.kubernetes.io/";
         assertThat(out.toString()).startsWith("usher check: 2 Ingresses, 1 served by this controller, 1 not; "
-                        + "1 routes, 4 problems, 0 conflicts\n"
+                        + "1 routes, 0 problems, 0 conflicts\n"
                         + "annotations on served Ingresses: 1 honoured, 0 no effect needed, 1 refused, 2 unsupported, "
                         + "1 unknown, 0 invalid\n")
                 .contains("result: 1 served Ingresses would lose something")
@@ -141,7 +141,8 @@ final class CheckCommandTest {
                         + n + "proxy-send-timeout`?\n")
                 .contains("  annotation " + n + "ssl-redirect: honoured: ")
                 .contains("  route: shop.example.com /api(/|$)(.*) IMPLEMENTATION_SPECIFIC -> default/shop:80\n")
-                .contains("Ingress default/legacy: not served (class annotation 'traefik', not 'nginx')\n");
+                .contains("Ingress default/legacy: not served (class annotation 'traefik', not 'nginx')\n")
+                .doesNotContain("problem: annotation");
         assertThat(err.toString()).isEmpty();
     }
 
@@ -153,6 +154,17 @@ final class CheckCommandTest {
         assertThat(out.toString()).contains("result: everything carries over\n")
                 .contains("  annotation nginx.ingress.kubernetes.io/proxy-buffering: no effect needed: ")
                 .contains("  route: shop.example.com / PREFIX -> default/shop:80\n");
+    }
+
+    @Test
+    void check_conflict_namesWinnerAndLoser_andExits1(@TempDir Path dir) throws IOException {
+        String younger = CLEAN.replace("name: shop\n  namespace", "name: shop-copy\n  namespace");
+        int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN, younger));
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("0 problems, 1 conflicts\n")
+                .contains("  conflict: won shop.example.com / PREFIX over default/shop-copy: ")
+                .contains("  conflict: lost shop.example.com / PREFIX to default/shop: ");
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * What {@code usher run} would make of a set of objects, Ingress by Ingress, for {@code usher check}: the same
  * {@link Translator} and the same snapshot compiler, nothing published.
  *
- * @param ingresses every Ingress, served or not, in {@code namespace/name} order
+ * @param ingresses every Ingress, served or not, in {@code namespace/name} order; an Ingress's problems leave out
+ *     those of its annotations, which its verdicts carry
  * @param otherProblems problems not tied to one Ingress (files, Secrets, the flag default backend)
  * @param conflicts every rule that lost to an older one
  */
@@ -67,8 +68,12 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
         for (Translator.Served s : Translator.selection(objects, settings)) {
             String id = s.ingress();
             String source = "Ingress " + id;
+            List<Verdict> verdicts = Annotations.audit(annotations.get(id));
+            // annotation problems are shown once, as the annotation's verdict, not again as problems
             List<String> problems = translation.problems().stream().filter(p -> p.source().equals(source))
-                    .map(Problem::message).toList();
+                    .map(Problem::message)
+                    .filter(m -> verdicts.stream().noneMatch(v -> m.startsWith("annotation " + v.key() + ": ")))
+                    .toList();
             List<String> conflicts = new ArrayList<>();
             for (Conflict c : snapshot.conflicts()) {
                 String rule = (c.host() == null ? "*" : c.host()) + " "
@@ -82,7 +87,7 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
             List<RouteLine> routes = snapshot.routes().stream()
                     .filter(r -> id.equals(r.namespace() + "/" + r.ingress())).map(CheckReport::line).toList();
             entries.add(new IngressEntry(id, s.served() && servedIds.contains(id), s.reason(),
-                    Annotations.audit(annotations.get(id)), problems, conflicts, routes));
+                    verdicts, problems, conflicts, routes));
         }
         Set<String> ingressSources = entries.stream().map(e -> "Ingress " + e.ingress()).collect(Collectors.toSet());
         List<Problem> other = translation.problems().stream().filter(p -> !ingressSources.contains(p.source()))
