@@ -196,6 +196,18 @@ final class ManifestsSourceTest {
     }
 
     @Test
+    void fileWithARefusedSnippet_isNotRejected_theIngressServes_andTheSnippetIsReported() throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca").replace("metadata: {name: s}",
+                "metadata: {name: s, annotations: {nginx.ingress.kubernetes.io/server-snippet: 'return 200;'}}"));
+        source = ManifestsSource.start(dir, settings, publisher);
+
+        assertThat(Routes.target(table, "site.example.com", "/public")).isEqualTo("alpaca:8080");
+        assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
+                .isEqualTo("annotation nginx.ingress.kubernetes.io/server-snippet: refused: snippets would inject "
+                        + "configuration (IngressNightmare)"));
+    }
+
+    @Test
     void jsonDocumentFollowedByMoreDocuments_everyDocumentIsRead() throws IOException {
         write("mixed.json", """
                 {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},

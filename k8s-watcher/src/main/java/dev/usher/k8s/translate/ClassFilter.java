@@ -37,30 +37,45 @@ final class ClassFilter {
                 .anyMatch(c -> isOurs(c) && "true".equals(annotations(c).get(DEFAULT_CLASS_ANNOTATION)));
     }
 
+    /** Whether an Ingress is ours, and why, in words for {@code usher check}. */
+    record Selection(boolean ours, String reason) {
+    }
+
     boolean isOurs(Ingress ingress) {
+        Selection selection = select(ingress);
+        if (!selection.ours()) {
+            LOG.debug("Ingress {} ignored: {}", KubeObjects.key(ingress), selection.reason());
+        }
+        return selection.ours();
+    }
+
+    Selection select(Ingress ingress) {
         String className = ingress.getSpec() == null ? null : ingress.getSpec().getIngressClassName();
         if (className != null && !className.isEmpty()) {
             IngressClass ingressClass = objects.ingressClass(className);
-            boolean ours = ingressClass != null && isOurs(ingressClass);
-            if (!ours) {
-                LOG.debug("Ingress {} ignored: IngressClass '{}' is {}", KubeObjects.key(ingress), className,
-                        ingressClass == null ? "unknown" : "not of controller " + settings.controllerName());
+            if (ingressClass == null) {
+                return new Selection(false, "IngressClass '" + className + "' is unknown");
             }
-            return ours;
+            String controller = ingressClass.getSpec() == null ? null : ingressClass.getSpec().getController();
+            return isOurs(ingressClass)
+                    ? new Selection(true, "IngressClass '" + className + "' of controller " + controller)
+                    : new Selection(false, "IngressClass '" + className + "' is of controller " + controller
+                            + ", not " + settings.controllerName());
         }
         String annotation = annotations(ingress).get(CLASS_ANNOTATION);
         if (annotation != null) {
-            boolean ours = annotation.equals(settings.ingressClass());
-            if (!ours) {
-                LOG.debug("Ingress {} ignored: class annotation '{}'", KubeObjects.key(ingress), annotation);
-            }
-            return ours;
+            return annotation.equals(settings.ingressClass())
+                    ? new Selection(true, "class annotation '" + annotation + "'")
+                    : new Selection(false, "class annotation '" + annotation + "', not '" + settings.ingressClass()
+                            + "'");
         }
-        boolean ours = ourClassIsDefault || settings.watchIngressWithoutClass();
-        if (!ours) {
-            LOG.debug("Ingress {} ignored: it names no class and ours is not the default", KubeObjects.key(ingress));
+        if (ourClassIsDefault) {
+            return new Selection(true, "it names no class and ours is the default IngressClass");
         }
-        return ours;
+        return settings.watchIngressWithoutClass()
+                ? new Selection(true, "it names no class and --watch-ingress-without-class is set")
+                : new Selection(false, "it names no class and ours is not the default "
+                        + "(--watch-ingress-without-class would take it)");
     }
 
     private boolean isOurs(IngressClass ingressClass) {

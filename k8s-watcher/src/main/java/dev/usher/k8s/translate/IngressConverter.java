@@ -214,10 +214,15 @@ final class IngressConverter {
                 rewrite = null;
             }
         }
-        boolean sslRedirect = true;
+        // ingress-nginx's ssl-redirect has the same meaning (redirect the spec.tls hosts unless "false"); Usher's own
+        // key wins when both are set. A bad nginx value is reported by the annotation audit, not here.
+        Boolean nginxRedirect = Annotations.nginxFlag(a, "ssl-redirect", "true", "false");
+        boolean sslRedirect = nginxRedirect == null || nginxRedirect;
         String redirect = a.get(SSL_REDIRECT);
         if ("false".equalsIgnoreCase(redirect)) {
             sslRedirect = false;
+        } else if ("true".equalsIgnoreCase(redirect)) {
+            sslRedirect = true;
         } else if (redirect != null && !"true".equalsIgnoreCase(redirect)) {
             problems.add(source, SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect
                     + "'; redirect stays on");
@@ -225,10 +230,17 @@ final class IngressConverter {
         return new RouteOptions(rewrite, tlsHosts, sslRedirect, requestBuffering(a, source, problems));
     }
 
-    /** {@code usher.dev/request-buffering}: "on"/"true" (the default) or "off"/"false", as nginx spells it. */
+    /**
+     * {@code usher.dev/request-buffering}: "on"/"true" (the default) or "off"/"false", as nginx spells it; without it,
+     * ingress-nginx's {@code proxy-request-buffering} "on"/"off".
+     */
     private static boolean requestBuffering(Map<String, String> a, String source, Problems problems) {
         String value = a.get(REQUEST_BUFFERING);
-        if (value == null || "on".equalsIgnoreCase(value) || "true".equalsIgnoreCase(value)) {
+        if (value == null) {
+            Boolean nginx = Annotations.nginxFlag(a, "proxy-request-buffering", "on", "off");
+            return nginx == null || nginx;
+        }
+        if ("on".equalsIgnoreCase(value) || "true".equalsIgnoreCase(value)) {
             return true;
         }
         if ("off".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {

@@ -117,6 +117,31 @@ public final class Translator {
         return problems.list();
     }
 
+    /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
+    public record Served(String ingress, boolean served, String reason) {
+    }
+
+    /** Class selection alone, for every Ingress in {@code objects}, in {@code namespace/name} order. */
+    public static List<Served> selection(KubeObjects objects, WatcherSettings settings) {
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(settings, "settings");
+        ClassFilter filter = new ClassFilter(objects, settings);
+        return objects.ingresses().stream().map(ingress -> {
+            ClassFilter.Selection s = filter.select(ingress);
+            return new Served(KubeObjects.key(ingress), s.ours(), s.reason());
+        }).sorted(Comparator.comparing(Served::ingress)).toList();
+    }
+
+    /** The annotations of every Ingress in {@code objects}, by {@code namespace/name}. */
+    public static Map<String, Map<String, String>> annotations(KubeObjects objects) {
+        Map<String, Map<String, String>> all = new LinkedHashMap<>();
+        for (Ingress ingress : objects.ingresses()) {
+            Map<String, String> a = ingress.getMetadata().getAnnotations();
+            all.put(KubeObjects.key(ingress), a == null ? Map.of() : a);
+        }
+        return all;
+    }
+
     private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
             Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
@@ -125,12 +150,27 @@ public final class Translator {
             try {
                 if (filter.isOurs(ingress)) {
                     ours.add(IngressConverter.convert(ingress, problems));
+                    reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
                 problems.add(IngressConverter.source(ingress), "skipped after an unexpected error: " + e);
             }
         }
         return ours;
+    }
+
+    /**
+     * Every annotation of an Ingress we serve whose intent is lost (unknown, unsupported, refused, invalid) is a
+     * problem; the rest of the Ingress serves. Not part of {@link #validate}: a manifests file is not rejected for an
+     * ingress-nginx annotation Usher does not implement.
+     */
+    private static void reportAnnotations(Ingress ingress, Problems problems) {
+        for (Annotations.Verdict v : Annotations.audit(ingress.getMetadata().getAnnotations())) {
+            if (v.status().dropped()) {
+                problems.add(IngressConverter.source(ingress),
+                        "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason());
+            }
+        }
     }
 
     private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects, String zone,

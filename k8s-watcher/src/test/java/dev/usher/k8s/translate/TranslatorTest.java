@@ -38,7 +38,7 @@ final class TranslatorTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource({"classSelection", "validation", "rulePaths", "sameNamespace", "annotationsAndTls",
-            "rewriteTargets", "portsAndEndpoints", "legacyAndDefaults"})
+            "rewriteTargets", "portsAndEndpoints", "legacyAndDefaults", "nginxAnnotations"})
     void translate(Case c) {
         Translation t = Translator.translate(Yaml.kube(c.documents().toArray(String[]::new)), c.settings());
         c.check().accept(t);
@@ -448,6 +448,75 @@ final class TranslatorTest {
                         DEFAULTS.withDefaultBackend(BackendRef.parse("default/be-default:8080")), List.of(OUR_CLASS),
                         t -> assertThat(t.problems()).extracting(Problem::source)
                                 .containsExactly("--default-backend")));
+    }
+
+    static Stream<Case> nginxAnnotations() {
+        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
+                "namespace: default, annotations: {%s}}");
+        String n = "nginx.ingress.kubernetes.io/";
+        return Stream.of(
+                new Case("nginxAnnotations_sslRedirectFalse_isHonouredAsUshersRedirectOff", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "ssl-redirect: 'false'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().sslRedirect()).isFalse();
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case("nginxAnnotations_ushersOwnSslRedirect_winsOverNginxs", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "ssl-redirect: 'false', usher.dev/ssl-redirect: "
+                                + "'true'")),
+                        t -> assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue()),
+                new Case("nginxAnnotations_proxyRequestBufferingOff_isHonouredAsStreaming", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "proxy-request-buffering: 'off'")),
+                        t -> assertThat(t.ruleSets().get(0).options().requestBuffering()).isFalse()),
+                new Case("nginxAnnotations_bufferingKnob_needsNoEffectAndIsNoProblem", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "proxy-buffering: 'off', " + n
+                                + "proxy-buffer-size: 16k")),
+                        t -> assertThat(ownMessages(t)).isEmpty()),
+                new Case("nginxAnnotations_snippet_isRefusedLoudly_andNeverChangesRouting", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "configuration-snippet: 'proxy_pass http://evil;', "
+                                + n + "server-snippet: 'location / {}'")), t -> {
+                            assertThat(ownMessages(t)).containsExactly(
+                                    "annotation " + n + "configuration-snippet: refused: snippets would inject "
+                                            + "configuration (IngressNightmare)",
+                                    "annotation " + n + "server-snippet: refused: snippets would inject "
+                                            + "configuration (IngressNightmare)");
+                            Translation plain = Translator.translate(Yaml.kube(OUR_CLASS,
+                                    ingress("a", "a.example.com", "alpaca", 8080)), DEFAULTS);
+                            assertThat(t.ruleSets()).isEqualTo(plain.ruleSets());
+                        }),
+                new Case("nginxAnnotations_anyKeyEndingInSnippet_isRefused", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "location-snippet: x")),
+                        t -> assertThat(ownMessages(t)).singleElement().asString().contains("refused")),
+                new Case("nginxAnnotations_unsupportedKey_isReported_andTheIngressServes", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'")), t -> {
+                            assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .startsWith("annotation " + n + "use-regex: unsupported: ");
+                        }),
+                new Case("nginxAnnotations_inventedKey_isUnknownWithTheKeyMeant", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "proxy-write-timeout: '60'")),
+                        t -> assertThat(ownMessages(t)).containsExactly("annotation " + n + "proxy-write-timeout: "
+                                + "unknown: not a real annotation; did you mean `" + n + "proxy-send-timeout`?")),
+                new Case("nginxAnnotations_misspelledKey_isUnknownWithTheNearestKeyByEditDistance", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "proxy-read-timout: '60'")),
+                        t -> assertThat(ownMessages(t)).singleElement().asString()
+                                .endsWith("did you mean `" + n + "proxy-read-timeout`?")),
+                new Case("nginxAnnotations_misspelledUsherKey_isUnknownWithTheNearestUsherKey", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("usher.dev/rewrite-targte: /x")),
+                        t -> assertThat(ownMessages(t)).singleElement().asString()
+                                .endsWith("did you mean `usher.dev/rewrite-target`?")),
+                new Case("nginxAnnotations_invalidValue_isReported_andTheDefaultStays", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "ssl-redirect: nope")), t -> {
+                            assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue();
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .startsWith("annotation " + n + "ssl-redirect: invalid: ");
+                        }),
+                new Case("nginxAnnotations_otherPrefixes_areNotUshersToJudge", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted("cert-manager.io/cluster-issuer: le")),
+                        t -> assertThat(ownMessages(t)).isEmpty()),
+                new Case("nginxAnnotations_onAnIngressWeDoNotServe_areNotReported", DEFAULTS,
+                        List.of(FOREIGN_CLASS, annotated.formatted(n + "server-snippet: x")
+                                .replace("ingressClassName: usher", "ingressClassName: nginx")),
+                        t -> assertThat(t.problems()).isEmpty()));
     }
 
     private static void taken(Translation t, String... ids) {

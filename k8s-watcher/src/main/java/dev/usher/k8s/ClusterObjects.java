@@ -1,0 +1,40 @@
+package dev.usher.k8s;
+
+import dev.usher.k8s.translate.KubeObjects;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The objects {@link ClusterSource} watches, listed once, for {@code usher check} against the cluster in the
+ * kubeconfig: IngressClasses, Ingresses ({@code networking.k8s.io/v1}), Services, EndpointSlices and
+ * {@code kubernetes.io/tls} Secrets, in all namespaces or one.
+ */
+public final class ClusterObjects {
+
+    private ClusterObjects() {
+    }
+
+    public static KubeObjects list(KubernetesClient client, String namespace) {
+        Objects.requireNonNull(client, "client");
+        KubeObjects.Builder builder = KubeObjects.builder();
+        builder.addAll(client.network().v1().ingressClasses().list().getItems());
+        builder.addAll(items(client.network().v1().ingresses(), namespace));
+        builder.addAll(items(client.services(), namespace));
+        builder.addAll(items(client.discovery().v1().endpointSlices(), namespace));
+        // only TLS Secrets, selected by the API server as the informer does; checked again here
+        var secrets = namespace == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(namespace);
+        builder.addAll(secrets.withField("type", ClusterSource.TLS_TYPE).list().getItems().stream()
+                .filter(s -> ClusterSource.TLS_TYPE.equals(s.getType())).toList());
+        return builder.build();
+    }
+
+    private static <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> items(
+            MixedOperation<T, L, ? extends Resource<T>> operation, String namespace) {
+        return (namespace == null ? operation.inAnyNamespace() : operation.inNamespace(namespace)).list().getItems();
+    }
+}

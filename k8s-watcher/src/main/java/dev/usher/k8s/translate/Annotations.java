@@ -1,0 +1,227 @@
+package dev.usher.k8s.translate;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The annotation registry: what Usher makes of every {@code usher.dev/*} and {@code nginx.ingress.kubernetes.io/*}
+ * annotation, so that an Ingress written for ingress-nginx says exactly what carries over (issue 12, first step).
+ *
+ * <p>Each key is {@link Status#HONOURED honoured} (Usher implements it, with ingress-nginx's semantics for the
+ * nginx keys), {@link Status#NO_EFFECT needs no effect} (with the reason), {@link Status#REFUSED refused} (every
+ * {@code *-snippet}: nothing is ever turned into configuration text), {@link Status#UNSUPPORTED not implemented yet},
+ * {@link Status#UNKNOWN not a real annotation} (with the nearest real key) or has an {@link Status#INVALID invalid
+ * value}. Other prefixes ({@code kubernetes.io/ingress.class}, cert-manager, ...) are not Usher's to judge.
+ * The nginx key list is ingress-nginx's {@code docs/user-guide/nginx-configuration/annotations.md}.
+ */
+public final class Annotations {
+
+    public static final String NGINX = "nginx.ingress.kubernetes.io/";
+    public static final String USHER = "usher.dev/";
+
+    /** How Usher treats one annotation; the order is the order of a report. */
+    public enum Status {
+        HONOURED("honoured"), NO_EFFECT("no effect needed"), REFUSED("refused"), UNSUPPORTED("unsupported"),
+        UNKNOWN("unknown"), INVALID("invalid");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** Whether the annotation's intent is lost (ignored or refused) on an Ingress Usher serves. */
+        public boolean dropped() {
+            return this != HONOURED && this != NO_EFFECT;
+        }
+    }
+
+    /** One annotation's classification: its full key, status and the reason in words. */
+    public record Verdict(String key, Status status, String reason) {
+        public Verdict {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    static final String REFUSED_SNIPPET = "snippets would inject configuration (IngressNightmare)";
+    private static final String NOT_YET = "not implemented yet (issue 12); ignored";
+    private static final String STREAMS = "Usher streams responses and sizes its own buffers";
+
+    /** The Usher annotations the translator reads, with what they do. */
+    private static final Map<String, String> USHER_KEYS = Map.of(
+            "rewrite-target", "replaces the matched path prefix sent upstream",
+            "ssl-redirect", "308 from HTTP to HTTPS for the hosts in spec.tls (on by default)",
+            "request-buffering", "read request bodies whole before the origin is involved (on by default)");
+
+    /** Keys that need no effect in Usher, with the reason. */
+    private static final Map<String, String> NO_EFFECT = Map.of(
+            "proxy-buffering", STREAMS,
+            "proxy-buffer-size", STREAMS,
+            "proxy-buffers-number", STREAMS,
+            "proxy-busy-buffers-size", STREAMS,
+            "proxy-max-temp-file-size", STREAMS,
+            "client-body-buffer-size", "Usher keeps 16 KiB of a request body in memory, then spills to a temp file",
+            "connection-proxy-header", "Usher manages origin keep-alive itself (hop-by-hop Connection is not relayed)",
+            "enable-rewrite-log", "Usher has no nginx rewrite log",
+            "http2-push-preload", "HTTP/2 server push is gone from browsers; Usher never pushes");
+
+    /** Well-known invented keys, mapped to the real one meant (edit distance finds the rest). */
+    private static final Map<String, String> MEANT = Map.of(
+            "proxy-write-timeout", "proxy-send-timeout",
+            "client-max-body-size", "proxy-body-size",
+            "secure-backends", "backend-protocol",
+            "grpc-backend", "backend-protocol",
+            "add-base-url", "x-forwarded-prefix");
+
+    /** Every key of ingress-nginx's annotation reference, without the prefix. */
+    static final Set<String> NGINX_KEYS = Set.of(
+            "affinity", "affinity-canary-behavior", "affinity-mode", "app-root", "auth-always-set-cookie",
+            "auth-cache-duration", "auth-cache-key", "auth-keepalive", "auth-keepalive-requests",
+            "auth-keepalive-share-vars", "auth-keepalive-timeout", "auth-method", "auth-proxy-set-headers",
+            "auth-realm", "auth-request-redirect", "auth-response-headers", "auth-secret", "auth-secret-type",
+            "auth-signin", "auth-signin-redirect-param", "auth-snippet", "auth-tls-error-page", "auth-tls-match-cn",
+            "auth-tls-pass-certificate-to-upstream", "auth-tls-secret", "auth-tls-verify-client",
+            "auth-tls-verify-depth", "auth-type", "auth-url", "backend-protocol", "canary", "canary-by-cookie",
+            "canary-by-header", "canary-by-header-pattern", "canary-by-header-value", "canary-weight",
+            "canary-weight-total", "client-body-buffer-size", "configuration-snippet", "connection-proxy-header",
+            "cors-allow-credentials", "cors-allow-headers", "cors-allow-methods", "cors-allow-origin",
+            "cors-expose-headers", "cors-max-age", "custom-headers", "custom-http-errors", "default-backend",
+            "denylist-source-range", "enable-access-log", "enable-cors", "enable-global-auth", "enable-modsecurity",
+            "enable-opentelemetry", "enable-owasp-core-rules", "enable-rewrite-log", "force-ssl-redirect",
+            "from-to-www-redirect", "http2-push-preload", "limit-burst-multiplier", "limit-connections",
+            "limit-rate", "limit-rate-after", "limit-rpm", "limit-rps", "limit-whitelist", "load-balance",
+            "mirror-host", "mirror-request-body", "mirror-target", "modsecurity-snippet",
+            "modsecurity-transaction-id", "opentelemetry-trust-incoming-span", "permanent-redirect",
+            "permanent-redirect-code", "preserve-trailing-slash", "proxy-body-size", "proxy-buffer-size",
+            "proxy-buffering", "proxy-buffers-number", "proxy-busy-buffers-size", "proxy-connect-timeout",
+            "proxy-cookie-domain", "proxy-cookie-path", "proxy-http-version", "proxy-max-temp-file-size",
+            "proxy-next-upstream", "proxy-next-upstream-timeout", "proxy-next-upstream-tries",
+            "proxy-read-timeout", "proxy-redirect-from", "proxy-redirect-to", "proxy-request-buffering",
+            "proxy-send-timeout", "proxy-ssl-ciphers", "proxy-ssl-name", "proxy-ssl-protocols", "proxy-ssl-secret",
+            "proxy-ssl-server-name", "proxy-ssl-verify", "proxy-ssl-verify-depth", "rewrite-target", "satisfy",
+            "server-alias", "server-snippet", "service-upstream", "session-cookie-change-on-failure",
+            "session-cookie-conditional-samesite-none", "session-cookie-domain", "session-cookie-expires",
+            "session-cookie-max-age", "session-cookie-name", "session-cookie-path", "session-cookie-samesite",
+            "session-cookie-secure", "ssl-ciphers", "ssl-passthrough", "ssl-prefer-server-ciphers", "ssl-redirect",
+            "stream-snippet", "temporal-redirect", "temporal-redirect-code", "upstream-hash-by",
+            "upstream-hash-by-subset", "upstream-hash-by-subset-size", "upstream-vhost", "use-regex",
+            "whitelist-source-range", "x-forwarded-prefix");
+
+    private Annotations() {
+    }
+
+    /** The verdicts for the Usher and ingress-nginx keys among {@code annotations}, sorted by key. */
+    public static List<Verdict> audit(Map<String, String> annotations) {
+        List<Verdict> verdicts = new ArrayList<>();
+        new TreeMap<>(annotations == null ? Map.<String, String>of() : annotations).forEach((key, value) -> {
+            Verdict verdict = classify(key, value);
+            if (verdict != null) {
+                verdicts.add(verdict);
+            }
+        });
+        return verdicts;
+    }
+
+    /** The verdict on one annotation, or {@code null} when its prefix is neither Usher's nor ingress-nginx's. */
+    public static Verdict classify(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        if (key.startsWith(USHER)) {
+            String name = key.substring(USHER.length());
+            String does = USHER_KEYS.get(name);
+            return does != null ? new Verdict(key, Status.HONOURED, does)
+                    : unknown(key, name, USHER, USHER_KEYS.keySet());
+        }
+        if (!key.startsWith(NGINX)) {
+            return null;
+        }
+        String name = key.substring(NGINX.length());
+        if (name.endsWith("-snippet")) {
+            return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET);
+        }
+        if (!NGINX_KEYS.contains(name)) {
+            return unknown(key, name, NGINX, NGINX_KEYS);
+        }
+        String v = value == null ? "" : value.trim();
+        return switch (name) {
+            case "ssl-redirect" -> onOff(key, v, "true", "false",
+                    "as ingress-nginx: 308 to HTTPS for the hosts in spec.tls unless \"false\"");
+            case "proxy-request-buffering" -> onOff(key, v, "on", "off",
+                    "as ingress-nginx: \"off\" streams request bodies to the origin");
+            case "force-ssl-redirect" -> "false".equalsIgnoreCase(v)
+                    ? new Verdict(key, Status.NO_EFFECT, "\"false\" is ingress-nginx's default")
+                    : new Verdict(key, Status.UNSUPPORTED, "redirecting hosts without spec.tls is " + NOT_YET);
+            case "proxy-http-version" -> "1.1".equals(v)
+                    ? new Verdict(key, Status.NO_EFFECT, "Usher always speaks HTTP/1.1 to origins")
+                    : new Verdict(key, Status.UNSUPPORTED, "Usher speaks HTTP/1.1 to origins; other versions are "
+                            + NOT_YET);
+            case "rewrite-target" -> new Verdict(key, Status.UNSUPPORTED, "regex rewrites are " + NOT_YET
+                    + ": paths are forwarded unchanged (usher.dev/rewrite-target replaces a plain prefix)");
+            case "use-regex" -> new Verdict(key, Status.UNSUPPORTED, "regex paths are " + NOT_YET
+                    + ": paths are matched as written");
+            default -> {
+                String reason = NO_EFFECT.get(name);
+                yield reason != null ? new Verdict(key, Status.NO_EFFECT, reason)
+                        : new Verdict(key, Status.UNSUPPORTED, NOT_YET);
+            }
+        };
+    }
+
+    /** {@code "true"}/{@code "false"} of ingress-nginx's boolean annotation {@code key}, or {@code null}. */
+    static Boolean nginxFlag(Map<String, String> annotations, String name, String on, String off) {
+        String value = annotations.get(NGINX + name);
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim();
+        return on.equalsIgnoreCase(v) ? Boolean.TRUE : off.equalsIgnoreCase(v) ? Boolean.FALSE : null;
+    }
+
+    private static Verdict onOff(String key, String value, String on, String off, String honoured) {
+        if (on.equalsIgnoreCase(value) || off.equalsIgnoreCase(value)) {
+            return new Verdict(key, Status.HONOURED, honoured);
+        }
+        return new Verdict(key, Status.INVALID, "expected \"" + on + "\" or \"" + off + "\", got "
+                + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");
+    }
+
+    private static Verdict unknown(String key, String name, String prefix, Set<String> known) {
+        String nearest = MEANT.containsKey(name) && prefix.equals(NGINX) ? MEANT.get(name) : nearest(name, known);
+        return new Verdict(key, Status.UNKNOWN, "not a real annotation; did you mean `" + prefix + nearest + "`?");
+    }
+
+    private static String nearest(String name, Set<String> known) {
+        return known.stream().min(Comparator.comparingInt((String k) -> distance(name, k))
+                .thenComparing(Comparator.naturalOrder())).orElseThrow();
+    }
+
+    /** Levenshtein distance, two rows. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
