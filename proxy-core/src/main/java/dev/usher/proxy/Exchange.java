@@ -206,33 +206,22 @@ final class Exchange {
             content.release();
             return;
         }
-        if (body != null && !requestComplete) {
-            buffer(content);
-            return;
-        }
-        if (origin == null) {
+        boolean buffering = body != null && !requestComplete;
+        if (!buffering && origin == null) {
             // A stale-connection retry is connecting, which only body-less requests do: this is their empty end,
             // replayed by connected() once the fresh connection is up.
             requestComplete |= content instanceof LastHttpContent;
             content.release();
             return;
         }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+        if (!admit(content)) {
             return;
         }
-        timers.progress();
-        int size = content.content().readableBytes();
-        bodyBytes += size;
-        record.bytesIn(size);
-        long max = context.settings().maxRequestBodyBytes();
-        if (max > 0 && bodyBytes > max) {
-            content.release();
-            abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");
-            return;
-        }
-        if (content instanceof LastHttpContent) {
+        if (buffering) {
+            // Kept whole; once the end arrived, an origin connection is acquired (buffered()).
+            boolean last = content instanceof LastHttpContent;
+            body.append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
+        } else if (content instanceof LastHttpContent) {
             requestComplete = true;
             origin.writeAndFlush(content).addListener(sent);
             if (!response.started()) {
@@ -249,14 +238,15 @@ final class Exchange {
     }
 
     /**
-     * Buffers a chunk of the body; once the end arrived, acquires an origin connection. A body crossing
-     * {@link ProxySettings#maxRequestBodyBytes()} is refused before its chunk is kept.
+     * Counts a body chunk, buffered or streamed, against the timers and {@link ProxySettings#maxRequestBodyBytes()}.
+     * Returns false, with the chunk released and the exchange aborted, when it is malformed or crosses the limit (a
+     * body crossing it is refused before its chunk is kept or sent).
      */
-    private void buffer(HttpContent content) {
+    private boolean admit(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
             abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
-            return;
+            return false;
         }
         timers.progress();
         int size = content.content().readableBytes();
@@ -266,10 +256,9 @@ final class Exchange {
         if (max > 0 && bodyBytes > max) {
             content.release();
             abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");
-            return;
+            return false;
         }
-        boolean last = content instanceof LastHttpContent;
-        body.append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
+        return true;
     }
 
     private void buffered() {
