@@ -72,7 +72,8 @@ public record ProxySettings(
         Duration clientBodyTimeout,
         int clientBodyBufferSize,
         Path clientBodyTempDir,
-        long clientBodyTempMaxBytes) {
+        long clientBodyTempMaxBytes,
+        OutlierDetection outlierDetection) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -120,6 +121,7 @@ public record ProxySettings(
         atLeast(clientBodyBufferSize, 0, "clientBodyBufferSize");
         Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
         atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
+        Objects.requireNonNull(outlierDetection, "outlierDetection");
     }
 
     /** The defaults listed on each component. */
@@ -158,6 +160,7 @@ public record ProxySettings(
         b.clientBodyBufferSize = clientBodyBufferSize;
         b.clientBodyTempDir = clientBodyTempDir;
         b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
+        b.outlierDetection = outlierDetection;
         return b;
     }
 
@@ -205,6 +208,7 @@ public record ProxySettings(
         private int clientBodyBufferSize = 16 * 1024;
         private Path clientBodyTempDir = Path.of(System.getProperty("java.io.tmpdir"));
         private long clientBodyTempMaxBytes = 512L * 1024 * 1024;
+        private OutlierDetection outlierDetection = OutlierDetection.DEFAULTS;
 
         private Builder() {
         }
@@ -324,13 +328,19 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder outlierDetection(OutlierDetection v) {
+            outlierDetection = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
                     accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
-                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes);
+                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
+                    outlierDetection);
         }
     }
 }
