@@ -40,6 +40,9 @@ final class ProxyDefaults implements IDefaultValueProvider {
             case "--client-body-buffer-size" -> Integer.toString(d.clientBodyBufferSize());
             case "--client-body-temp-dir" -> d.clientBodyTempDir().toString();
             case "--client-body-temp-max" -> Long.toString(d.clientBodyTempMaxBytes());
+            case "--outlier-consecutive-failures" -> Integer.toString(d.outlierDetection().consecutiveFailures());
+            case "--outlier-base-ejection-time" -> Converters.format(d.outlierDetection().baseEjectionTime());
+            case "--outlier-max-ejection-percent" -> Integer.toString(d.outlierDetection().maxEjectionPercent());
             default -> null;
         };
     }

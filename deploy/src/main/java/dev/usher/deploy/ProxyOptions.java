@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.proxy.OutlierDetection;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
 import java.nio.file.Path;
@@ -116,6 +117,22 @@ final class ProxyOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     Long clientBodyTempMax;
 
+    @Option(names = "--outlier-consecutive-failures", paramLabel = "N",
+            description = "Connect failures, resets or 502/503/504 in a row that eject an endpoint for a while, "
+                    + "0 = off (default: ${DEFAULT-VALUE}).")
+    Integer outlierConsecutiveFailures;
+
+    @Option(names = "--outlier-base-ejection-time", paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            description = "How long a first ejection lasts; each further one lasts that many times longer, at most "
+                    + "10 times (default: ${DEFAULT-VALUE}).")
+    Duration outlierBaseEjectionTime;
+
+    @Option(names = "--outlier-max-ejection-percent", paramLabel = "PERCENT",
+            description = "Most endpoints of a Service ejected at once, in percent, but at least one while another "
+                    + "is not ejected (default: ${DEFAULT-VALUE}).")
+    Integer outlierMaxEjectionPercent;
+
     /** The defaults with every given flag applied; invalid values fail with the record's message. */
     ProxySettings toSettings() {
         ProxySettings.Builder b = ProxySettings.defaults().toBuilder();
@@ -189,6 +206,11 @@ final class ProxyOptions {
         if (clientBodyTempMax != null) {
             b.clientBodyTempMaxBytes(clientBodyTempMax);
         }
+        OutlierDetection outliers = ProxySettings.defaults().outlierDetection();
+        b.outlierDetection(new OutlierDetection(
+                outlierConsecutiveFailures != null ? outlierConsecutiveFailures : outliers.consecutiveFailures(),
+                outlierBaseEjectionTime != null ? outlierBaseEjectionTime : outliers.baseEjectionTime(),
+                outlierMaxEjectionPercent != null ? outlierMaxEjectionPercent : outliers.maxEjectionPercent()));
         return b.build();
     }
 }

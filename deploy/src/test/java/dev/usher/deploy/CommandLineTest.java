@@ -198,6 +198,25 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_outlierFlags_mapOntoOneOutlierDetection() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
+                "--outlier-consecutive-failures", "3", "--outlier-base-ejection-time", "10s",
+                "--outlier-max-ejection-percent", "50").config();
+
+        assertThat(config.proxy().outlierDetection())
+                .isEqualTo(new dev.usher.proxy.OutlierDetection(3, Duration.ofSeconds(10), 50));
+    }
+
+    @Test
+    void run_oneOutlierFlag_keepsTheOtherDefaults() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
+                "--outlier-consecutive-failures", "0").config();
+
+        assertThat(config.proxy().outlierDetection())
+                .isEqualTo(new dev.usher.proxy.OutlierDetection(0, Duration.ofSeconds(30), 10));
+    }
+
+    @Test
     void run_disableHttps_meansNoHttpsListener() {
         ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https").config();
 
