@@ -168,4 +168,19 @@ final class OutlierDetectionTest {
         assertThat(connectFailures()).isEqualTo(8.0); // tried each time rather than a 503 without trying
         assertThat(ejections("connect_failed")).isEqualTo(1.0); // the last endpoint left is never ejected
     }
+
+    @Test
+    void originResettingEveryConnection_isEjectedForResets() throws Exception {
+        start(ProxySettings.defaults());
+        int port = fixture.origins.get(0).port(); // two endpoints on one origin whose /reset resets every request
+        fixture.table.updateEndpoints(ProxyFixture.APP,
+                List.of(new Endpoint("127.0.0.1", port, "a"), new Endpoint("127.0.0.1", port, "b")));
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(fixture.get("app.test", "/reset").statusCode()).isEqualTo(502);
+        }
+
+        assertThat(ejections("reset")).isEqualTo(1.0); // "a" after its 5th; "b" is the last one left, never ejected
+        assertThat(ejections("connect_failed")).isZero();
+    }
 }
