@@ -112,7 +112,19 @@ final class ProxyOptions {
             ProxyFlag.of("--client-body-temp-max", "clientBodyTempMaxBytes", "BYTES", Long.class, SIZE,
                     ProxySettings.Builder::clientBodyTempMaxBytes,
                     "Most bytes all buffered body files may hold, 0 = no limit; a body past it gets 503 "
-                            + "(default: ${DEFAULT-VALUE})."));
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--outlier-consecutive-failures", "outlierConsecutiveFailures", "N", Integer.class, null,
+                    ProxySettings.Builder::outlierConsecutiveFailures,
+                    "Connect failures, resets or 502/503/504 in a row that eject an endpoint for a while, 0 = off "
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--outlier-base-ejection-time", "outlierBaseEjectionTime", "DURATION", Duration.class,
+                    DURATION, ProxySettings.Builder::outlierBaseEjectionTime,
+                    "How long a first ejection lasts; each further one lasts that many times longer, at most 10 "
+                            + "times (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--outlier-max-ejection-percent", "outlierMaxEjectionPercent", "PERCENT", Integer.class,
+                    null, ProxySettings.Builder::outlierMaxEjectionPercent,
+                    "Most endpoints of a Service ejected at once, in percent, but at least one while another is not "
+                            + "ejected (default: ${DEFAULT-VALUE})."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

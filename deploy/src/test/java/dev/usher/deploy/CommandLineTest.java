@@ -203,6 +203,25 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_outlierFlags_mapOntoOneOutlierDetection() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
+                "--outlier-consecutive-failures", "3", "--outlier-base-ejection-time", "10s",
+                "--outlier-max-ejection-percent", "50").config();
+
+        assertThat(config.proxy().outlierDetection())
+                .isEqualTo(new dev.usher.proxy.OutlierDetection(3, Duration.ofSeconds(10), 50));
+    }
+
+    @Test
+    void run_oneOutlierFlag_keepsTheOtherDefaults() {
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
+                "--outlier-consecutive-failures", "0").config();
+
+        assertThat(config.proxy().outlierDetection())
+                .isEqualTo(new dev.usher.proxy.OutlierDetection(0, Duration.ofSeconds(30), 10));
+    }
+
+    @Test
     void run_disableHttps_meansNoHttpsListener() {
         ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https").config();
 
@@ -333,7 +352,9 @@ final class CommandLineTest {
                 Map.entry("--access-log", "off"), Map.entry("--hsts", "max-age=7"),
                 Map.entry("--trusted-proxies", "10.0.0.0/8"), Map.entry("--upgrade-protocols", "foo"),
                 Map.entry("--client-body-timeout", "7s"), Map.entry("--client-body-buffer-size", "7k"),
-                Map.entry("--client-body-temp-dir", "/var/tmp/x"), Map.entry("--client-body-temp-max", "7k"));
+                Map.entry("--client-body-temp-dir", "/var/tmp/x"), Map.entry("--client-body-temp-max", "7k"),
+                Map.entry("--outlier-consecutive-failures", "7"), Map.entry("--outlier-base-ejection-time", "7s"),
+                Map.entry("--outlier-max-ejection-percent", "7"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {

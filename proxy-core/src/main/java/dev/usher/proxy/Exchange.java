@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import io.netty.channel.Channel;
@@ -51,7 +52,9 @@ final class Exchange {
     private final HttpRequest request;
     private final RequestRecord record;
     private final OriginPools pools;
-    private final List<Endpoint> endpoints;
+    private final List<Endpoint> endpoints; // the ones not ejected (all if every one is), walked by retries
+    private final List<Endpoint> all; // the backend's endpoints, for the outlier ejection limit
+    private final BackendRef backend;
     private final boolean head;
     private final boolean http10;
     private final boolean replayable;
@@ -88,8 +91,10 @@ final class Exchange {
         this.http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         this.pools = context.pools(ctx.channel().eventLoop());
         Route route = decision.route();
-        this.endpoints = decision.endpoints(); // Admission's one read: retries walk this same, non-empty list
-        this.first = context.loadBalancer().pick(route.backend().ref(), endpoints, pools);
+        this.all = decision.endpoints(); // Admission's one read: retries walk this same, non-empty list
+        this.endpoints = pools.outliers().available(all);
+        this.backend = route.backend().ref();
+        this.first = context.loadBalancer().pick(backend, endpoints, pools);
         this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.bodyless = !decision.hasBody();
         this.body = bodyless || upgrade || !route.requestBuffering() ? null
@@ -143,6 +148,9 @@ final class Exchange {
             context.metrics().upstreamError(exhausted ? ProxyMetrics.UpstreamError.POOL_EXHAUSTED
                     : cause instanceof ConnectTimeoutException ? ProxyMetrics.UpstreamError.CONNECT_TIMEOUT
                     : ProxyMetrics.UpstreamError.CONNECT_FAILED);
+            if (!exhausted) {
+                pools.outliers().failure(backend, all, from.endpoint(), Outliers.Reason.CONNECT_FAILED);
+            }
             if (!exhausted && ++attempt < Math.min(context.settings().connectAttempts(), endpoints.size())) {
                 connect(false);
             } else {
@@ -330,6 +338,12 @@ final class Exchange {
         timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         releaseOrigin(requestComplete && requestSent && response.originKeepAlive());
+        int status = response.status();
+        if (status >= 502 && status <= 504) {
+            pools.outliers().failure(backend, all, endpoint, Outliers.Reason.GATEWAY_ERROR);
+        } else {
+            pools.outliers().success(endpoint);
+        }
         releaseBody();
         record.finish(response.status());
         client.exchangeDone(keepAlive && clientReusable(), lastWrite);
@@ -350,6 +364,7 @@ final class Exchange {
             return;
         }
         context.metrics().upstreamError(ProxyMetrics.UpstreamError.RESET);
+        pools.outliers().failure(backend, all, endpoint, Outliers.Reason.RESET);
         fail(HttpResponseStatus.BAD_GATEWAY, "origin closed the connection");
     }
 

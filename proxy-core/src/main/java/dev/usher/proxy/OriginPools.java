@@ -9,9 +9,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * Everything one event loop keeps about origins: its pool per endpoint and its round-robin cursor per backend.
+ * Everything one event loop keeps about origins: its pool per endpoint, its round-robin cursor per backend and its
+ * passive health state ({@link Outliers}).
  *
  * <p>One instance per event loop, used only from that loop (per-loop pools as in Netflix Zuul), so plain
  * {@link HashMap}s and no locks: a request borrows from the pools of the loop its client connection lives on, and the
@@ -27,11 +29,13 @@ final class OriginPools {
     private final ProxyMetrics metrics;
     private final Map<Endpoint, OriginPool> pools = new HashMap<>();
     private final Map<BackendRef, int[]> cursors = new HashMap<>();
+    private final Outliers outliers;
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
-            ByteBufAllocator allocator, AllocationGuard guard) {
+            ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
         this.loop = loop;
+        this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
         this.bootstrap = new Bootstrap()
@@ -51,6 +55,11 @@ final class OriginPools {
     OriginPool pool(Endpoint endpoint) {
         return pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, bootstrap, settings, metrics,
                 empty -> pools.remove(empty.endpoint(), empty)));
+    }
+
+    /** This loop's passive health state. */
+    Outliers outliers() {
+        return outliers;
     }
 
     /** Requests in flight from this loop to {@code endpoint}. */

@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
+import dev.usher.routing.BackendRef;
 import dev.usher.routing.Route;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code usher.connections.active} [{@code usher_connections_active}]: open client connections</li>
  *   <li>{@code usher.allocation.failures} [{@code usher_allocation_failures_total}]: connections closed because a
  *       buffer could not be allocated</li>
+ *   <li>{@code usher.endpoint.ejections} [{@code usher_endpoint_ejections_total}]: endpoints ejected by passive
+ *       health checking (one count per event loop that ejects it); tags namespace, service, reason
+ *       ({@code connect_failed}, {@code reset}, {@code gateway_error})</li>
  * </ul>
  * Only low-cardinality tags: never a path, host or client address; a method outside the common eight counts as
  * {@code other}. The histograms have fixed buckets from 1 ms to 10 s (13 plus {@code +Inf}), enough for
@@ -117,6 +121,17 @@ final class ProxyMetrics {
 
     void allocationFailure() {
         allocationFailures.increment();
+    }
+
+    /** Ejections are rare: the registry's own lookup is cheap enough, no cache. */
+    void endpointEjected(BackendRef backend, String reason) {
+        Counter.builder("usher.endpoint.ejections")
+                .description("Endpoints ejected by passive health checking (outlier detection), per event loop")
+                .tag("namespace", backend.namespace())
+                .tag("service", backend.service())
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     void upstreamError(UpstreamError error) {

@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxySettings settings;
     private final MeterRegistry registry;
     private final ByteBufAllocator allocator;
+    private final LongSupplier nanoClock;
     private final Transports transports = Transports.best();
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private EventLoopGroup group;
@@ -70,6 +72,7 @@ public final class ProxyServer implements AutoCloseable {
         this.settings = b.settings;
         this.registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
         this.allocator = b.allocator;
+        this.nanoClock = b.nanoClock;
     }
 
     /** A builder; only {@link Builder#routingTable} is required. */
@@ -91,7 +94,8 @@ public final class ProxyServer implements AutoCloseable {
         AllocationGuard guard = new AllocationGuard(metrics);
         Map<EventExecutor, OriginPools> pools = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
-            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard));
+            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard,
+                    nanoClock));
         }
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
@@ -217,6 +221,7 @@ public final class ProxyServer implements AutoCloseable {
         private ProxySettings settings = ProxySettings.defaults();
         private MeterRegistry registry;
         private ByteBufAllocator allocator;
+        private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {
         }
@@ -270,6 +275,15 @@ public final class ProxyServer implements AutoCloseable {
         /** The buffer allocator of every client and origin connection; default Netty's. A seam for tests. */
         public Builder allocator(ByteBufAllocator byteBufAllocator) {
             this.allocator = Objects.requireNonNull(byteBufAllocator, "allocator");
+            return this;
+        }
+
+        /**
+         * The clock of outlier ejections, in nanoseconds like {@link System#nanoTime()} (the default); called from
+         * every event loop. A seam for tests, which advance it instead of sleeping.
+         */
+        public Builder nanoClock(LongSupplier clock) {
+            this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
             return this;
         }
 

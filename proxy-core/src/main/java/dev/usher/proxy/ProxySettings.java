@@ -52,6 +52,12 @@ import java.util.Set;
  *     {@code java.io.tmpdir}); each file is deleted when its exchange ends
  * @param clientBodyTempMaxBytes the most bytes all those files may hold together (512 MiB); a body that would pass
  *     it gets 503; {@code 0} means no limit
+ * @param outlierConsecutiveFailures passive health: connect failures, resets or 502/503/504 in a row that eject an
+ *     endpoint (5, Envoy's {@code consecutive_5xx}); {@code 0} turns ejection off (see {@link OutlierDetection})
+ * @param outlierBaseEjectionTime how long a first ejection lasts; each further one lasts that many times longer, at
+ *     most 10 times (30 s)
+ * @param outlierMaxEjectionPercent the most endpoints of a backend ejected at once, in percent, but at least one while
+ *     another is not ejected (10)
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -76,7 +82,10 @@ public record ProxySettings(
         Duration clientBodyTimeout,
         int clientBodyBufferSize,
         Path clientBodyTempDir,
-        long clientBodyTempMaxBytes) {
+        long clientBodyTempMaxBytes,
+        int outlierConsecutiveFailures,
+        Duration outlierBaseEjectionTime,
+        int outlierMaxEjectionPercent) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -124,6 +133,12 @@ public record ProxySettings(
         atLeast(clientBodyBufferSize, 0, "clientBodyBufferSize");
         Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
         atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
+        new OutlierDetection(outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
+    }
+
+    /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
+    public OutlierDetection outlierDetection() {
+        return new OutlierDetection(outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
     }
 
     /** The defaults listed on each component. */
@@ -162,6 +177,7 @@ public record ProxySettings(
         b.clientBodyBufferSize = clientBodyBufferSize;
         b.clientBodyTempDir = clientBodyTempDir;
         b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
+        b.outlierDetection(outlierDetection());
         return b;
     }
 
@@ -209,6 +225,9 @@ public record ProxySettings(
         private int clientBodyBufferSize = 16 * 1024;
         private Path clientBodyTempDir = Path.of(System.getProperty("java.io.tmpdir"));
         private long clientBodyTempMaxBytes = 512L * 1024 * 1024;
+        private int outlierConsecutiveFailures = OutlierDetection.DEFAULTS.consecutiveFailures();
+        private Duration outlierBaseEjectionTime = OutlierDetection.DEFAULTS.baseEjectionTime();
+        private int outlierMaxEjectionPercent = OutlierDetection.DEFAULTS.maxEjectionPercent();
 
         private Builder() {
         }
@@ -328,13 +347,37 @@ public record ProxySettings(
             return this;
         }
 
+        /** Sets the three outlier settings at once. */
+        public Builder outlierDetection(OutlierDetection v) {
+            outlierConsecutiveFailures = v.consecutiveFailures();
+            outlierBaseEjectionTime = v.baseEjectionTime();
+            outlierMaxEjectionPercent = v.maxEjectionPercent();
+            return this;
+        }
+
+        public Builder outlierConsecutiveFailures(int v) {
+            outlierConsecutiveFailures = v;
+            return this;
+        }
+
+        public Builder outlierBaseEjectionTime(Duration v) {
+            outlierBaseEjectionTime = v;
+            return this;
+        }
+
+        public Builder outlierMaxEjectionPercent(int v) {
+            outlierMaxEjectionPercent = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
                     tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
                     accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
-                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes);
+                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
+                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
         }
     }
 }
