@@ -48,7 +48,9 @@ final class HeaderRules {
 
     /** Removes the fields named in {@code Connection} (but framing and routing ones), then every hop-by-hop field. */
     static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        // Most messages carry no Connection field: skip getAll's list (this runs for every request and response).
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         for (String value : connection) {
             int start = 0;
             while (start <= value.length()) {
@@ -68,8 +70,10 @@ final class HeaderRules {
 
     /** The first of {@code names} that a {@code Connection} field lists (case-insensitive), or {@code null}. */
     static AsciiString namesProtected(HttpHeaders headers, List<AsciiString> names) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        for (String value : connection) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return null; // the common case, without getAll's list
+        }
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             int start = 0;
             while (start <= value.length()) {
                 int comma = value.indexOf(',', start);
