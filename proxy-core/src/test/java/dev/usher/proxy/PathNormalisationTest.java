@@ -14,7 +14,6 @@ import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ final class PathNormalisationTest {
                 null, RouteOptions.DEFAULT);
         IngressRuleSet rewrite = new IngressRuleSet("default", "rw", created,
                 List.of(new HostRule("rw.test", List.of(new PathRule("/api", PathType.PREFIX, PUBLIC)))),
-                null, new RouteOptions("/v1/public", Set.of(), false));
+                null, RouteOptions.builder().rewriteTarget("/v1/public").sslRedirect(false).build());
         table.publish(RoutingSnapshot.builder().add(site).add(rewrite).build(table::backend));
         proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
                 .settings(ProxySettings.defaults()).build();

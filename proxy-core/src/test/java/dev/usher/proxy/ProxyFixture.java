@@ -61,14 +61,14 @@ final class ProxyFixture implements AutoCloseable {
                 null, RouteOptions.DEFAULT);
         IngressRuleSet rewrite = new IngressRuleSet("default", "rw-ingress", Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("rw.test", List.of(new PathRule("/api", PathType.PREFIX, APP)))),
-                null, new RouteOptions("/v2", Set.of(), false));
+                null, RouteOptions.builder().rewriteTarget("/v2").sslRedirect(false).build());
         IngressRuleSet secure = new IngressRuleSet("default", "secure-ingress", Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("secure.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null, new RouteOptions(null, Set.of("secure.test"), true));
+                null, RouteOptions.builder().tlsHosts(Set.of("secure.test")).build());
         IngressRuleSet streamed = new IngressRuleSet("default", "stream-ingress",
                 Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("stream.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null, new RouteOptions(null, Set.of(), true, false));
+                null, RouteOptions.builder().requestBuffering(false).build());
         table.updateEndpoints(APP, endpoints);
         table.publish(RoutingSnapshot.builder().add(app).add(rewrite).add(secure).add(streamed)
                 .build(table::backend));

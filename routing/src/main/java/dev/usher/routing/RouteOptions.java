@@ -6,6 +6,9 @@ import java.util.Set;
 /**
  * Per-Ingress behaviour taken from its annotations and {@code spec.tls}.
  *
+ * <p>Build one with {@link #builder()} (or {@link #toBuilder()} to change a copy): a new option is one component, one
+ * builder setter and its default, and no call site changes.
+ *
  * @param rewriteTarget the {@code usher.dev/rewrite-target} value, or {@code null} to forward the path unchanged
  * @param tlsHosts hosts listed in the Ingress's {@code spec.tls}, lower-case
  * @param sslRedirect whether plain-HTTP requests for a host in {@code tlsHosts} get a 308 to HTTPS
@@ -16,15 +19,59 @@ import java.util.Set;
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering) {
 
-    public static final RouteOptions DEFAULT = new RouteOptions(null, Set.of(), true);
+    public static final RouteOptions DEFAULT = builder().build();
 
     public RouteOptions {
         Objects.requireNonNull(tlsHosts, "tlsHosts");
         tlsHosts = Set.copyOf(tlsHosts);
     }
 
-    /** Options with request buffering on (the default). */
-    public RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect) {
-        this(rewriteTarget, tlsHosts, sslRedirect, true);
+    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        return new Builder()
+                .rewriteTarget(rewriteTarget)
+                .tlsHosts(tlsHosts)
+                .sslRedirect(sslRedirect)
+                .requestBuffering(requestBuffering);
+    }
+
+    /** Collects the options; every setter has the default documented on {@link #builder()}. */
+    public static final class Builder {
+        private String rewriteTarget;
+        private Set<String> tlsHosts = Set.of();
+        private boolean sslRedirect = true;
+        private boolean requestBuffering = true;
+
+        private Builder() {
+        }
+
+        public Builder rewriteTarget(String rewriteTarget) {
+            this.rewriteTarget = rewriteTarget;
+            return this;
+        }
+
+        public Builder tlsHosts(Set<String> tlsHosts) {
+            this.tlsHosts = tlsHosts;
+            return this;
+        }
+
+        public Builder sslRedirect(boolean sslRedirect) {
+            this.sslRedirect = sslRedirect;
+            return this;
+        }
+
+        public Builder requestBuffering(boolean requestBuffering) {
+            this.requestBuffering = requestBuffering;
+            return this;
+        }
+
+        public RouteOptions build() {
+            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering);
+        }
     }
 }

@@ -97,7 +97,8 @@ final class Fixtures {
 
         IngressRuleSet build() {
             return new IngressRuleSet(namespace, name, created, rules, defaultBackend,
-                    new RouteOptions(rewrite, tlsHosts, sslRedirect, requestBuffering));
+                    RouteOptions.builder().rewriteTarget(rewrite).tlsHosts(tlsHosts).sslRedirect(sslRedirect)
+                            .requestBuffering(requestBuffering).build());
         }
     }
 }

@@ -53,7 +53,7 @@ final class Workloads {
         boolean tenth = age % 10 == 0;
         return new IngressRuleSet(namespace, name, EPOCH.plusSeconds(age), List.of(new HostRule(host, paths)),
                 tenth ? backend(namespace, name + "-default") : null,
-                tenth ? new RouteOptions(null, Set.of(host), true) : RouteOptions.DEFAULT);
+                tenth ? RouteOptions.builder().tlsHosts(Set.of(host)).build() : RouteOptions.DEFAULT);
     }
 
     private static BackendRef backend(String namespace, String service) {

@@ -227,7 +227,12 @@ final class IngressConverter {
             problems.add(source, SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect
                     + "'; redirect stays on");
         }
-        return new RouteOptions(rewrite, tlsHosts, sslRedirect, requestBuffering(a, source, problems));
+        return RouteOptions.builder()
+                .rewriteTarget(rewrite)
+                .tlsHosts(tlsHosts)
+                .sslRedirect(sslRedirect)
+                .requestBuffering(requestBuffering(a, source, problems))
+                .build();
     }
 
     /**
