@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Time from process start to /readyz 200, with and without a class-data sharing (AppCDS) archive, interleaved rounds.
+#   benchmarks/startup.sh [ROUNDS]          (default 5; JAR=..., JVM_OPTS=..., BASE_PORT=... to override)
+# JVM flags default to the Deployment's pod configuration (1 CPU visible, SerialGC, 128 MiB heap). The archive is
+# made the way deploy/Dockerfile makes it: one training run of `usher run` on the examples, stopped with SIGTERM.
+# Prints one line per round and the medians; loopback only; every process it starts is stopped on exit.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-5}"
+jar="${JAR:-$root/deploy/target/usher.jar}"
+opts="${JVM_OPTS:--XX:ActiveProcessorCount=1 -XX:+UseSerialGC -Xmx128m -XX:-UsePerfData}"
+port="${BASE_PORT:-18380}"
+work="$(mktemp -d)"
+pid=""
+elapsed=0
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+[[ -f "$jar" ]] || { echo "startup.sh: $jar missing (mvn -pl deploy -am package -DskipTests)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "startup.sh: curl is needed" >&2; exit 1; }
+
+now_ms() { date +%s%3N; }
+
+# start JVM_FLAGS...: starts Usher on the examples, sets $elapsed to the ms from exec to the first /readyz 200 and
+# leaves $pid running (no subshell, so that stop can signal it).
+start() {
+    local t0 deadline
+    t0=$(now_ms)
+    # shellcheck disable=SC2086
+    java $opts "$@" -jar "$jar" run --manifests "$root/deploy/examples" --bind 127.0.0.1 \
+        --http-port "$port" --https-port "$((port + 1))" --admin-port "$((port + 2))" --access-log off \
+        >"$work/usher.log" 2>&1 &
+    pid=$!
+    deadline=$((t0 + 60000))
+    until curl -fso /dev/null "http://127.0.0.1:$((port + 2))/readyz"; do
+        kill -0 "$pid" 2>/dev/null || { echo "startup.sh: usher exited; log:" >&2; cat "$work/usher.log" >&2; exit 1; }
+        (( $(now_ms) < deadline )) || { echo "startup.sh: not ready within 60 s" >&2; exit 1; }
+        sleep 0.01
+    done
+    elapsed=$(( $(now_ms) - t0 ))
+}
+
+stop() {
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    pid=""
+}
+
+# Training run: the classes loaded up to ready and by a few requests go into the archive at exit.
+archive="$work/usher.jsa"
+start -XX:ArchiveClassesAtExit="$archive"
+for _ in 1 2 3 4 5; do curl -so /dev/null -H 'Host: alpaca.example.com' "http://127.0.0.1:$port/" || true; done
+stop
+[[ -s "$archive" ]] || { echo "startup.sh: no archive written; log:" >&2; cat "$work/usher.log" >&2; exit 1; }
+
+plain=(); cds=()
+for ((r = 1; r <= rounds; r++)); do
+    start; stop; p=$elapsed
+    start -XX:SharedArchiveFile="$archive"; stop; c=$elapsed
+    plain+=("$p"); cds+=("$c")
+    echo "round $r: no archive ${p} ms, AppCDS ${c} ms"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+mp=$(median "${plain[@]}"); mc=$(median "${cds[@]}")
+echo "archive: $(du -k "$archive" | cut -f1) KiB; JVM flags: $opts"
+echo "median time to /readyz 200: no archive ${mp} ms, AppCDS ${mc} ms ($(awk -v a="$mc" -v b="$mp" 'BEGIN {printf "%.2f", a / b}')x)"
