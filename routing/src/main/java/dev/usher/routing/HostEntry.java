@@ -62,15 +62,20 @@ final class HostEntry {
         this.index = !regex && this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
         int size = 2 + indexKey.length();
         for (Route rule : this.rules) {
-            size += 3 + rule.matchKey().length();
+            size += 3 + key(rule).length();
         }
         data = new char[size];
         int at = putKey(0, indexKey);
         rulesFrom = at;
         for (Route rule : this.rules) {
             data[at] = (char) rule.typeRank();
-            at = putKey(at + 1, rule.matchKey());
+            at = putKey(at + 1, key(rule));
         }
+    }
+
+    /** What {@link #data} holds for a rule: its match key, or for a regex rule the literal prefix, lower-case. */
+    private String key(Route rule) {
+        return regex ? rule.regexPath().prefix() : rule.matchKey();
     }
 
     /** Writes {@code key}'s 32-bit length as two chars, then its chars; returns the next free index. */
@@ -135,19 +140,40 @@ final class HostEntry {
 
     /** nginx's regex locations: the first rule in {@link #REGEX_ORDER} whose regex matches, else the fallback. */
     private Route regexScan(String uri, int start, int end) {
+        int length = end - start;
+        int at = rulesFrom;
         CharSequence path = null; // made once, for the first rule whose literal prefix matches
         for (Route rule : rules) {
-            RegexPath regexPath = rule.regexPath();
-            if (regexPath.mayMatch(uri, start, end)) {
+            int keyLength = length(at + 1);
+            int keyFrom = at + 3;
+            if (keyLength <= length && mayStartWith(uri, start, keyFrom, keyLength)) {
                 if (path == null) {
                     path = start == 0 && end == uri.length() ? uri : uri.subSequence(start, end);
                 }
-                if (regexPath.match(path) != null) {
+                if (rule.regexPath().match(path) != null) {
                     return rule;
                 }
             }
+            at = keyFrom + keyLength;
         }
         return fallback;
+    }
+
+    /**
+     * Whether the path may start with a regex rule's lower-case literal prefix: ASCII compared ignoring case, any
+     * non-ASCII request character left to the engine (Unicode case folding).
+     */
+    private boolean mayStartWith(String uri, int start, int keyFrom, int keyLength) {
+        for (int i = 0; i < keyLength; i++) {
+            char c = uri.charAt(start + i);
+            if (c >= 0x80) {
+                return true;
+            }
+            if (HostNormalizer.lower(c) != data[keyFrom + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the host is in regex mode. */

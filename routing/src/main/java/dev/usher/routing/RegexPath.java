@@ -47,6 +47,11 @@ final class RegexPath {
         }
     }
 
+    /** The ASCII lower-case literal every match starts with; may be empty. */
+    String prefix() {
+        return prefix;
+    }
+
     /** The pattern as nginx would write it: {@code ~* "^<path>"}. */
     String expression() {
         return "~* \"" + pattern.pattern() + "\"";
