@@ -140,7 +140,8 @@ final class CheckCommandTest {
                 .contains("  annotation " + n + "proxy-write-timeout: unknown: not a real annotation; did you mean `"
                         + n + "proxy-send-timeout`?\n")
                 .contains("  annotation " + n + "ssl-redirect: honoured: ")
-                .contains("  route: shop.example.com ~* \"^/api(/|$)(.*)\" IMPLEMENTATION_SPECIFIC -> default/shop:80\n")
+                .contains("  route: shop.example.com ~* \"^/api(/|$)(.*)\" IMPLEMENTATION_SPECIFIC"
+                        + " -> default/shop:80\n")
                 .contains("Ingress default/legacy: not served (class annotation 'traefik', not 'nginx')\n")
                 .doesNotContain("problem: annotation");
         assertThat(err.toString()).isEmpty();

@@ -239,6 +239,10 @@ final class SnapshotCompiler {
                     }
                 } else {
                     Route loser = route(owner, rule, resolve(rule.backend()));
+                    if (compiled != null) {
+                        // explained as it would have run
+                        loser.regex(compiled, owner.options().nginxPaths().rewriteTarget());
+                    }
                     lose(pattern, loser, winner, owner, "same host, path and type");
                 }
             }
@@ -255,7 +259,8 @@ final class SnapshotCompiler {
                     compiled = RegexPath.compile(rule.path());
                     regexes.put(rule.path(), compiled);
                 } catch (IllegalArgumentException e) {
-                    conflicts.add(new Conflict(pattern, rule.path(), rule.type(), null, owner.id(),
+                    // its own Ingress as "winner": readers of conflicts never meet a null
+                    conflicts.add(new Conflict(pattern, rule.path(), rule.type(), owner.id(), owner.id(),
                             "regex path does not compile (RE2 syntax): " + e.getMessage() + "; path skipped"));
                 }
             }

@@ -196,4 +196,17 @@ final class RegexRoutingTest {
                 .rule(host("t.com", plain("/kelvin", "svc"))).build());
         assertThat(snapshot.route("t.com", "/\u212Aelvin").backend().ref().service()).isEqualTo("svc");
     }
+
+    @Test
+    void conflict_samePathOnARegexHost_olderWins_andTheLoserIsExplainedAsARegex() {
+        RoutingSnapshot snapshot = snapshot(
+                ingress("old").nginx(true, null).rule(host("t.com", prefix("/api/.*", "old"))).build(),
+                ingress("young").age(1).rule(host("t.com", prefix("/api/.*", "young"))).build());
+        assertThat(snapshot.route("t.com", "/API/x").backend().ref().service()).isEqualTo("old");
+        assertThat(snapshot.conflicts()).singleElement()
+                .satisfies(c -> assertThat(c.loser()).isEqualTo("default/young"));
+        assertThat(snapshot.explain("t.com", "/API/x").losers()).singleElement()
+                .satisfies(loser -> assertThat(loser.route().regex()).isEqualTo("~* \"^/api/.*\""));
+        assertThat(snapshot.explain("t.com", "/other").losers()).isEmpty();
+    }
 }

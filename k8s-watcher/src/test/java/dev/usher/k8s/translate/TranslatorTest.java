@@ -533,9 +533,11 @@ final class TranslatorTest {
                 new Case("nginxAnnotations_pathRe2CannotCompileOnARegexHost_isSkippedWithProblem_acrossIngresses",
                         DEFAULTS, List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'"),
                                 ingress("b", "a.example.com", "alpaca", 8080).replace("path: /,",
-                                        "path: '/(a)\\1',").replace("pathType: Prefix", "pathType: ImplementationSpecific"),
+                                        "path: '/(a)\\1',")
+                                        .replace("pathType: Prefix", "pathType: ImplementationSpecific"),
                                 ingress("c", "c.example.com", "alpaca", 8080).replace("path: /,",
-                                        "path: '/(a)\\1',").replace("pathType: Prefix", "pathType: ImplementationSpecific")),
+                                        "path: '/(a)\\1',")
+                                        .replace("pathType: Prefix", "pathType: ImplementationSpecific")),
                         t -> {
                             assertThat(paths(t)).containsExactlyInAnyOrder("a.example.com / PREFIX",
                                     "c.example.com /(a)\\1 IMPLEMENTATION_SPECIFIC");
