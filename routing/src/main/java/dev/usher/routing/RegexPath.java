@@ -132,7 +132,8 @@ final class RegexPath {
 
     /**
      * nginx's rewrite of the whole path: {@code target} with {@code $0}..{@code $9} replaced by the groups of
-     * {@code match} (an absent or unmatched group is empty), a leading {@code /} added when missing.
+     * {@code match} (an absent or unmatched group is empty), a leading {@code /} added when missing. {@code match}
+     * may be {@code null} only when {@code target} holds no {@code $}.
      */
     static String substitute(String target, Matcher match) {
         StringBuilder out = new StringBuilder(target.length() + 32);

@@ -169,6 +169,10 @@ public final class Route {
     private String regexUpstreamUri(String uri) {
         int pathStart = RequestTarget.pathStart(uri);
         int pathEnd = RequestTarget.pathEnd(uri, pathStart);
+        if (exactTarget == null && prefixTarget == null && nginxTarget.indexOf('$') < 0) {
+            // no capture to substitute: the route was chosen by this regex, the target replaces the whole path
+            return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, null)) + uri.substring(pathEnd);
+        }
         Matcher match = regex.match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
         if (match == null) {
             return uri;

@@ -209,4 +209,13 @@ final class RegexRoutingTest {
                 .satisfies(loser -> assertThat(loser.route().regex()).isEqualTo("~* \"^/api/.*\""));
         assertThat(snapshot.explain("t.com", "/other").losers()).isEmpty();
     }
+
+    /** rewrite-target without groups replaces every matching path with itself, as in ingress-nginx. */
+    @Test
+    void upstreamUri_rewriteTargetWithoutGroups_sendsEveryMatchToTheTarget() {
+        RoutingSnapshot snapshot = snapshot(ingress("root").nginx(false, "/")
+                .rule(host("t.com", prefix("/app", "svc"))).build());
+        assertThat(snapshot.route("t.com", "/application/x").upstreamUri("/application/x?y=1")).isEqualTo("/?y=1");
+        assertThat(snapshot.route("t.com", "/app").upstreamUri("/app")).isEqualTo("/");
+    }
 }
