@@ -163,8 +163,8 @@ public final class Route {
     /**
      * A regex route's rewrite. Usher's own {@code usher.dev/rewrite-target} wins and replaces what the regex matched;
      * else nginx's rewrite-target replaces the whole path, {@code $n} taken from the match, the result normalised
-     * without ever climbing above {@code /}. The query string is kept. A {@code uri} the regex does not match (never
-     * the case for the target the route was chosen for) is returned unchanged.
+     * without ever climbing above {@code /}. The query string is kept. {@code uri} is the target the route was chosen
+     * for; were the regex not to match it, a target that needs the match would leave it unchanged.
      */
     private String regexUpstreamUri(String uri) {
         int pathStart = RequestTarget.pathStart(uri);
