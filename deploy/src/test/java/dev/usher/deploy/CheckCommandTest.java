@@ -129,18 +129,19 @@ final class CheckCommandTest {
         String n = "nginx.ingress.kubernetes.io/";
         assertThat(out.toString()).startsWith("usher check: 2 Ingresses, 1 served by this controller, 1 not; "
                         + "1 routes, 0 problems, 0 conflicts\n"
-                        + "annotations on served Ingresses: 1 honoured, 0 no effect needed, 1 refused, 2 unsupported, "
+                        + "annotations on served Ingresses: 3 honoured, 0 no effect needed, 1 refused, 0 unsupported, "
                         + "1 unknown, 0 invalid\n")
                 .contains("result: 1 served Ingresses would lose something")
                 .contains("Ingress default/shop: served (IngressClass 'nginx' of controller k8s.io/ingress-nginx)\n")
                 .contains("  annotation " + n + "configuration-snippet: refused: snippets would inject "
                         + "configuration (IngressNightmare)\n")
-                .contains("  annotation " + n + "rewrite-target: unsupported: regex rewrites are not implemented")
-                .contains("  annotation " + n + "use-regex: unsupported: ")
+                .contains("  annotation " + n + "rewrite-target: honoured: as ingress-nginx: the whole path")
+                .contains("  annotation " + n + "use-regex: honoured: ")
                 .contains("  annotation " + n + "proxy-write-timeout: unknown: not a real annotation; did you mean `"
                         + n + "proxy-send-timeout`?\n")
                 .contains("  annotation " + n + "ssl-redirect: honoured: ")
-                .contains("  route: shop.example.com /api(/|$)(.*) IMPLEMENTATION_SPECIFIC -> default/shop:80\n")
+                .contains("  route: shop.example.com ~* \"^/api(/|$)(.*)\" IMPLEMENTATION_SPECIFIC"
+                        + " -> default/shop:80\n")
                 .contains("Ingress default/legacy: not served (class annotation 'traefik', not 'nginx')\n")
                 .doesNotContain("problem: annotation");
         assertThat(err.toString()).isEmpty();

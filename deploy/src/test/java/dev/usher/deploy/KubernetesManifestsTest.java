@@ -47,14 +47,14 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Reads every manifest under {@code deploy/kubernetes} and checks it against the code: the RBAC rules cover every
+ * Reads every manifest under {@code deploy/kubernetes/base} and checks it against the code: the RBAC rules cover every
  * call the controller makes (recorded on fabric8's mock API server while it runs from the Deployment's own args),
  * probes and ports match the admin server and listeners, and the IngressClass names the default controller.
  */
 @EnableKubernetesMockClient(crud = true)
 final class KubernetesManifestsTest {
 
-    private static final Path DIR = Path.of("kubernetes");
+    private static final Path DIR = Path.of("kubernetes", "base");
     private static final Pattern CORE = Pattern.compile("/api/v1(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
     private static final Pattern GROUPED =
             Pattern.compile("/apis/([^/]+)/[^/]+(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");

@@ -102,7 +102,8 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
     }
 
     private static RouteLine line(Route route) {
-        return new RouteLine(route.host() == null ? "*" : route.host(), route.path(),
+        return new RouteLine(route.host() == null ? "*" : route.host(),
+                route.regex() != null ? route.regex() : route.path(),
                 route.pathType() == null ? route.source().name() : route.pathType().name(),
                 route.backend() == null ? "none" : route.backend().ref().toString());
     }

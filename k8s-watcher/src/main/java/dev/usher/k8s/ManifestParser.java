@@ -28,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * validation) rejects the file, so that the source keeps its last good version instead of serving half of it.
  * Multi-document YAML, JSON and {@code kind: List} are read with fabric8's serialization; kinds Usher does not use
  * are ignored with a debug line. A JSON document followed by more documents is read as a YAML stream (every document
- * counts). A parser's message never reaches the reason when the file may hold a Secret ({@link ParseErrors}).
+ * counts). A file holding YAML merge keys ({@code <<: *anchor}) is merged first ({@link YamlMergeKeys}). A
+ * duplicated mapping key rejects the file with its line, as kubectl refuses it. A parser's message never reaches the
+ * reason when the file may hold a Secret ({@link ParseErrors}).
  */
 final class ManifestParser {
 
@@ -61,7 +63,9 @@ final class ManifestParser {
         byte[] bytes = Files.readAllBytes(file);
         boolean sensitive = ParseErrors.mayHoldSecret(bytes);
         Object parsed;
-        if (startsLikeJson(bytes) && hasMoreAfterFirstJsonValue(bytes)) {
+        if (YamlMergeKeys.mayHoldMergeKey(bytes)) {
+            parsed = withMergeKeys(bytes, sensitive);
+        } else if (startsLikeJson(bytes) && hasMoreAfterFirstJsonValue(bytes)) {
             // fabric8 reads a file that starts like JSON as one JSON value and drops the rest. JSON is YAML, so read
             // the file as the YAML stream it then is ("--- " on the first line keeps line numbers): every document
             // counts, or the file is rejected.
@@ -108,6 +112,28 @@ final class ManifestParser {
             used.add(object);
         }
         return List.copyOf(used);
+    }
+
+    /** A file with merge keys: merged by {@link YamlMergeKeys}, then each document read by fabric8 as a tree. */
+    private static List<Object> withMergeKeys(byte[] bytes, boolean sensitive) throws Rejected {
+        List<Object> documents;
+        try {
+            documents = YamlMergeKeys.load(bytes);
+        } catch (RuntimeException e) {
+            throw new Rejected(ParseErrors.describe(e, sensitive));
+        }
+        List<Object> parsed = new ArrayList<>(documents.size());
+        for (int i = 0; i < documents.size(); i++) {
+            if (documents.get(i) == null) {
+                continue;
+            }
+            try {
+                parsed.add(SERIALIZATION.unmarshal(new ByteArrayInputStream(JSON.writeValueAsBytes(documents.get(i)))));
+            } catch (RuntimeException e) {
+                throw new Rejected("document " + (i + 1) + ": " + ParseErrors.describe(e, sensitive));
+            }
+        }
+        return parsed;
     }
 
     private static void flatten(Object parsed, List<Object> out) {

@@ -79,6 +79,10 @@ final class Explainer {
             return "host " + chosen + " has rules of its own, so " + describe(entry.pattern())
                     + " rules are not tried for it";
         }
+        if (entry.regex()) {
+            return "regex paths are tried longest first and the first match wins (ingress-nginx's order): "
+                    + winner.regex() + " comes before " + rule.regex();
+        }
         if (rule.matchLength() < winner.matchLength()) {
             return "shorter rule path than " + winner.path();
         }

@@ -20,6 +20,12 @@ final class HostEntry {
     static final Comparator<Route> PRECEDENCE = Comparator.comparingInt(Route::matchLength).reversed()
             .thenComparingInt(Route::typeRank);
 
+    /**
+     * ingress-nginx's order of regex locations: the path as written, longest first; equal lengths keep the order the
+     * compiler added them in (oldest Ingress first, then manifest order), as its stable sort does.
+     */
+    static final Comparator<Route> REGEX_ORDER = Comparator.comparingInt((Route r) -> r.path().length()).reversed();
+
     /** Above this many rules a host gets a {@link PathIndex}; below it, scanning a few routes is faster. */
     static final int INDEX_THRESHOLD = 8;
 
@@ -35,28 +41,41 @@ final class HostEntry {
     private final Route fallback;
     /** Built only for hosts with many rules, where a linear scan would cost more than hashing the path. */
     private final PathIndex index;
+    /** Whether the host is in regex mode: every rule is a regex, the first match in {@link #REGEX_ORDER} wins. */
+    private final boolean regex;
 
     /**
      * @param pattern the normalised host pattern, {@code null} for host-less rules
      * @param indexKey the lower-case key the entry is found under ({@code foo.com} for {@code *.foo.com})
      */
     HostEntry(String pattern, String indexKey, List<Route> rules, Route fallback) {
+        this(pattern, indexKey, rules, fallback, false);
+    }
+
+    /** @param regex whether every rule is a {@link RegexPath} (its {@link Route#regex()} is set) */
+    HostEntry(String pattern, String indexKey, List<Route> rules, Route fallback, boolean regex) {
         this.pattern = pattern;
+        this.regex = regex;
         this.rules = rules.toArray(new Route[0]);
-        Arrays.sort(this.rules, PRECEDENCE);
+        Arrays.sort(this.rules, regex ? REGEX_ORDER : PRECEDENCE);
         this.fallback = fallback;
-        this.index = this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
+        this.index = !regex && this.rules.length > INDEX_THRESHOLD ? new PathIndex(this.rules) : null;
         int size = 2 + indexKey.length();
         for (Route rule : this.rules) {
-            size += 3 + rule.matchKey().length();
+            size += 3 + key(rule).length();
         }
         data = new char[size];
         int at = putKey(0, indexKey);
         rulesFrom = at;
         for (Route rule : this.rules) {
             data[at] = (char) rule.typeRank();
-            at = putKey(at + 1, rule.matchKey());
+            at = putKey(at + 1, key(rule));
         }
+    }
+
+    /** What {@link #data} holds for a rule: its match key, or for a regex rule the literal prefix, lower-case. */
+    private String key(Route rule) {
+        return regex ? rule.regexPath().prefix() : rule.matchKey();
     }
 
     /** Writes {@code key}'s 32-bit length as two chars, then its chars; returns the next free index. */
@@ -92,6 +111,9 @@ final class HostEntry {
 
     /** The best rule for the path {@code [start, end)} of {@code uri}, else this host's fallback. */
     Route route(String uri, int start, int end) {
+        if (regex) {
+            return regexScan(uri, start, end);
+        }
         if (index != null) {
             Route rule = index.route(uri, start, end);
             return rule != null ? rule : fallback;
@@ -114,6 +136,49 @@ final class HostEntry {
             at = keyFrom + keyLength;
         }
         return fallback;
+    }
+
+    /** nginx's regex locations: the first rule in {@link #REGEX_ORDER} whose regex matches, else the fallback. */
+    private Route regexScan(String uri, int start, int end) {
+        int length = end - start;
+        int at = rulesFrom;
+        CharSequence path = null; // made once, for the first rule whose literal prefix matches
+        for (Route rule : rules) {
+            int keyLength = length(at + 1);
+            int keyFrom = at + 3;
+            if (keyLength <= length && mayStartWith(uri, start, keyFrom, keyLength)) {
+                if (path == null) {
+                    path = start == 0 && end == uri.length() ? uri : uri.subSequence(start, end);
+                }
+                if (rule.regexPath().match(path) != null) {
+                    return rule;
+                }
+            }
+            at = keyFrom + keyLength;
+        }
+        return fallback;
+    }
+
+    /**
+     * Whether the path may start with a regex rule's lower-case literal prefix: ASCII compared ignoring case, any
+     * non-ASCII request character left to the engine (Unicode case folding).
+     */
+    private boolean mayStartWith(String uri, int start, int keyFrom, int keyLength) {
+        for (int i = 0; i < keyLength; i++) {
+            char c = uri.charAt(start + i);
+            if (c >= 0x80) {
+                return true;
+            }
+            if (HostNormalizer.lower(c) != data[keyFrom + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the host is in regex mode. */
+    boolean regex() {
+        return regex;
     }
 
     /** The same decision as {@link Route#matches} once the key matched the start of the path. */

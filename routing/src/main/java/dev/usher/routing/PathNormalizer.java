@@ -42,7 +42,7 @@ public final class PathNormalizer {
         if (escapes == null) {
             return null;
         }
-        String path = removeDotSegments(escapes);
+        String path = removeDotSegments(escapes, false);
         return path == null ? null : end == target.length() ? path : path + target.substring(end);
     }
 
@@ -127,8 +127,25 @@ public final class PathNormalizer {
         return out.toString();
     }
 
-    /** Rules (2) and (3) on a path that starts with {@code /}; {@code null} when it climbs above the root. */
-    private static String removeDotSegments(String path) {
+    /**
+     * A path a regex rewrite produced ({@code /} first, no query), normalised like a request path except that a
+     * {@code ..} above the root is dropped (RFC 3986 §5.2.4) instead of making the path invalid: a capture can hold
+     * {@code ..} ({@code /(..)x} on {@code /..x}), and the result must never climb out of the origin's root. A
+     * malformed escape (a capture cannot make one) gives {@code /}.
+     */
+    static String normalizeRewritten(String path) {
+        if (isNormal(path, path.length())) {
+            return path;
+        }
+        String escapes = canonicalEscapes(path, path.length());
+        return escapes == null ? "/" : removeDotSegments(escapes, true);
+    }
+
+    /**
+     * Rules (2) and (3) on a path that starts with {@code /}; when it climbs above the root, {@code null}, or with
+     * {@code clamp} the root's parent is the root.
+     */
+    private static String removeDotSegments(String path, boolean clamp) {
         StringBuilder out = new StringBuilder(path.length());
         boolean directory = false;
         int start = 1;
@@ -139,10 +156,11 @@ public final class PathNormalizer {
             boolean dot = length == 1 && path.charAt(start) == '.';
             boolean dotDot = length == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.';
             if (dotDot) {
-                if (out.length() == 0) {
+                if (out.length() > 0) {
+                    out.setLength(out.lastIndexOf("/"));
+                } else if (!clamp) {
                     return null;
                 }
-                out.setLength(out.lastIndexOf("/"));
             } else if (length > 0 && !dot) {
                 out.append(path, start - 1, segmentEnd);
             }

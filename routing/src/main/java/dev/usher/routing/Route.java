@@ -1,5 +1,6 @@
 package dev.usher.routing;
 
+import com.google.re2j.Matcher;
 import java.util.Objects;
 
 /**
@@ -34,6 +35,12 @@ public final class Route {
     private final int rank;
     private final String exactTarget;
     private final String prefixTarget;
+    /**
+     * The compiled regex when the route's host is in regex mode, and the owner's nginx rewrite-target; set once by
+     * {@link #regex(RegexPath, String)} while the snapshot is compiled, before it is published (a volatile write).
+     */
+    private RegexPath regex;
+    private String nginxTarget;
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect) {
@@ -58,6 +65,25 @@ public final class Route {
         boolean rewrites = rewriteTarget != null && path != null;
         this.exactTarget = rewrites && pathType == PathType.EXACT ? Rewrite.exactTarget(rewriteTarget) : null;
         this.prefixTarget = rewrites && pathType != PathType.EXACT ? Rewrite.prefixTarget(rewriteTarget) : null;
+    }
+
+    /** Puts this rule in regex mode; only the snapshot compiler calls this, before publication. */
+    void regex(RegexPath path, String rewriteTarget) {
+        this.regex = path;
+        this.nginxTarget = rewriteTarget;
+    }
+
+    /**
+     * The rule's regex as nginx would write it ({@code ~* "^/api(/|$)(.*)"}) when its host is in regex mode,
+     * else {@code null}.
+     */
+    public String regex() {
+        return regex == null ? null : regex.expression();
+    }
+
+    /** The compiled regex, or {@code null} outside regex mode. */
+    RegexPath regexPath() {
+        return regex;
     }
 
     static Route notFound() {
@@ -112,6 +138,9 @@ public final class Route {
      */
     public String upstreamUri(String uri) {
         Objects.requireNonNull(uri, "uri");
+        if (regex != null && (nginxTarget != null || exactTarget != null || prefixTarget != null)) {
+            return regexUpstreamUri(uri);
+        }
         if (exactTarget == null && prefixTarget == null) {
             return uri;
         }
@@ -131,10 +160,36 @@ public final class Route {
         return requestBuffering;
     }
 
+    /**
+     * A regex route's rewrite. Usher's own {@code usher.dev/rewrite-target} wins and replaces what the regex matched;
+     * else nginx's rewrite-target replaces the whole path, {@code $n} taken from the match, the result normalised
+     * without ever climbing above {@code /}. The query string is kept. {@code uri} is the target the route was chosen
+     * for; were the regex not to match it, a target that needs the match would leave it unchanged.
+     */
+    private String regexUpstreamUri(String uri) {
+        int pathStart = RequestTarget.pathStart(uri);
+        int pathEnd = RequestTarget.pathEnd(uri, pathStart);
+        if (exactTarget == null && prefixTarget == null && nginxTarget.indexOf('$') < 0) {
+            // no capture to substitute: the route was chosen by this regex, the target replaces the whole path
+            return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, null)) + uri.substring(pathEnd);
+        }
+        Matcher match = regex.match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
+        if (match == null) {
+            return uri;
+        }
+        if (exactTarget != null || prefixTarget != null) {
+            return Rewrite.apply(uri, match.end(), exactTarget, prefixTarget);
+        }
+        return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, match)) + uri.substring(pathEnd);
+    }
+
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */
     boolean matches(String uri, int start, int end) {
         if (key == null) {
             return false;
+        }
+        if (regex != null) {
+            return regex.matches(uri, start, end);
         }
         int length = end - start;
         int keyLength = key.length();
@@ -168,7 +223,8 @@ public final class Route {
         }
         StringBuilder text = new StringBuilder(source.name());
         if (path != null) {
-            text.append(' ').append(host == null ? "*" : host).append(' ').append(pathType).append(' ').append(path);
+            text.append(' ').append(host == null ? "*" : host).append(' ').append(pathType).append(' ')
+                    .append(regex == null ? path : regex.expression());
         }
         if (namespace != null) {
             text.append(" (").append(namespace).append('/').append(ingress).append(')');

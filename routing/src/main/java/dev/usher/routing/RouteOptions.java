@@ -15,18 +15,21 @@ import java.util.Set;
  * @param requestBuffering whether the proxy reads a request body whole before it opens an origin connection
  *     ({@code usher.dev/request-buffering}, on by default, like nginx's {@code proxy_request_buffering}); off streams
  *     the body to the origin as it arrives
+ * @param nginxPaths ingress-nginx's {@code use-regex} and {@code rewrite-target} (regex paths, capture rewrites)
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
-        boolean requestBuffering) {
+        boolean requestBuffering, NginxPaths nginxPaths) {
 
     public static final RouteOptions DEFAULT = builder().build();
 
     public RouteOptions {
         Objects.requireNonNull(tlsHosts, "tlsHosts");
         tlsHosts = Set.copyOf(tlsHosts);
+        Objects.requireNonNull(nginxPaths, "nginxPaths");
     }
 
-    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on. */
+    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on,
+     * no ingress-nginx regex paths. */
     public static Builder builder() {
         return new Builder();
     }
@@ -37,7 +40,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .rewriteTarget(rewriteTarget)
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
-                .requestBuffering(requestBuffering);
+                .requestBuffering(requestBuffering)
+                .nginxPaths(nginxPaths);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -46,6 +50,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
+        private NginxPaths nginxPaths = NginxPaths.NONE;
 
         private Builder() {
         }
@@ -70,8 +75,13 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder nginxPaths(NginxPaths nginxPaths) {
+            this.nginxPaths = nginxPaths;
+            return this;
+        }
+
         public RouteOptions build() {
-            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering);
+            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,6 +30,9 @@ final class SnapshotCompiler {
     private final Map<BackendRef, Resolved> resolved;
     private final List<Conflict> conflicts = new ArrayList<>();
     private final List<Shadowed> shadowed = new ArrayList<>();
+    /** Each regex path compiled once per snapshot, whatever the number of hosts and Ingresses that use it. */
+    private final Map<String, RegexPath> regexes = new HashMap<>();
+    private Set<String> regexHosts = Set.of();
 
     SnapshotCompiler(Function<BackendRef, Backend> backends, int ruleSets) {
         this.backends = backends;
@@ -51,11 +55,13 @@ final class SnapshotCompiler {
             tail.add(0, catchAll);
         }
 
+        regexHosts = RegexHosts.of(sorted);
         Map<String, HostBuilder> hosts = new HashMap<>(Math.max(16, sorted.size() * 2));
         for (IngressRuleSet ruleSet : sorted) {
             for (HostRule hostRule : ruleSet.rules()) {
                 String pattern = HostNormalizer.normalizeRuleHost(hostRule.host());
-                hosts.computeIfAbsent(pattern, HostBuilder::new).add(ruleSet, hostRule.paths());
+                hosts.computeIfAbsent(pattern, p -> new HostBuilder(p, regexHosts.contains(p)))
+                        .add(ruleSet, hostRule.paths());
             }
         }
 
@@ -197,13 +203,16 @@ final class SnapshotCompiler {
         private static final int SCAN_LIMIT = 8;
 
         private final String pattern;
+        /** ingress-nginx's regex mode: paths compared as written, each one a {@link RegexPath}. */
+        private final boolean regex;
         private final List<IngressRuleSet> owners = new ArrayList<>(1);
         private final List<Route> rules = new ArrayList<>(8);
         private final List<IngressRuleSet> ruleOwners = new ArrayList<>(8);
         private Map<PathKey, IngressRuleSet> ruleOwnerIndex;
 
-        HostBuilder(String pattern) {
+        HostBuilder(String pattern, boolean regex) {
             this.pattern = pattern;
+            this.regex = regex;
         }
 
         void add(IngressRuleSet owner, List<PathRule> paths) {
@@ -211,19 +220,51 @@ final class SnapshotCompiler {
                 owners.add(owner);
             }
             for (PathRule rule : paths) {
-                String key = rule.type() == PathType.PREFIX ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+                String key = rule.type() == PathType.PREFIX && !regex
+                        ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+                RegexPath compiled = regex ? regex(owner, rule) : null;
+                if (regex && compiled == null) {
+                    continue;
+                }
                 IngressRuleSet winner = ownerOf(rule.type(), key);
                 if (winner == null) {
-                    rules.add(route(owner, rule, use(rule.backend())));
+                    Route route = route(owner, rule, use(rule.backend()));
+                    if (compiled != null) {
+                        route.regex(compiled, owner.options().nginxPaths().rewriteTarget());
+                    }
+                    rules.add(route);
                     ruleOwners.add(owner);
                     if (ruleOwnerIndex != null) {
                         ruleOwnerIndex.put(new PathKey(rule.type(), key), owner);
                     }
                 } else {
                     Route loser = route(owner, rule, resolve(rule.backend()));
+                    if (compiled != null) {
+                        // explained as it would have run
+                        loser.regex(compiled, owner.options().nginxPaths().rewriteTarget());
+                    }
                     lose(pattern, loser, winner, owner, "same host, path and type");
                 }
             }
+        }
+
+        /**
+         * The path compiled (once per snapshot), or {@code null} when RE2 refuses it: the path is skipped and listed in
+         * the conflicts (the translator reports it as a problem before it gets here).
+         */
+        private RegexPath regex(IngressRuleSet owner, PathRule rule) {
+            RegexPath compiled = regexes.get(rule.path());
+            if (compiled == null) {
+                try {
+                    compiled = RegexPath.compile(rule.path());
+                    regexes.put(rule.path(), compiled);
+                } catch (IllegalArgumentException e) {
+                    // its own Ingress as "winner": readers of conflicts never meet a null
+                    conflicts.add(new Conflict(pattern, rule.path(), rule.type(), owner.id(), owner.id(),
+                            "regex path does not compile (RE2 syntax): " + e.getMessage() + "; path skipped"));
+                }
+            }
+            return compiled;
         }
 
         /** The owner of the rule already taken for this type and match key, or {@code null}. */
@@ -269,7 +310,7 @@ final class SnapshotCompiler {
                     lose(pattern, loser, winner, owner, "two default backends for one host");
                 }
             }
-            return new HostEntry(pattern, indexKey(pattern), rules, fallback);
+            return new HostEntry(pattern, indexKey(pattern), rules, fallback, regex);
         }
     }
 }

@@ -25,7 +25,10 @@ final class AllocationTest {
             ingress("web").rewrite(null).rule(host("www.foo.com",
                     prefix("/", "root"), prefix("/api", "api"), exact("/login", "login"))).build(),
             ingress("wild").rule(host("*.bar.com", prefix("/static", "static"))).build(),
-            ingress("any").rule(host(null, prefix("/health", "health"))).build());
+            ingress("any").rule(host(null, prefix("/health", "health"))).build(),
+            // a regex host in the same snapshot: the other hosts' lookups must stay allocation-free
+            ingress("regex").nginx(true, "/$2").rule(host("regex.foo.com",
+                    prefix("/api(/|$)(.*)", "regex-api"), prefix("/static/.*\\.css", "css"))).build());
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -34,6 +37,7 @@ final class AllocationTest {
             img.bar.com.    | /static/css/site.css
             unknown.org     | /health
             unknown.org     | /missing
+            regex.foo.com   | /other/path
             """)
     void route_hitOrMiss_allocatesNothing(String host, String uri) {
         com.sun.management.ThreadMXBean threads = threadBean();

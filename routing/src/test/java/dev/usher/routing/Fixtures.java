@@ -57,6 +57,7 @@ final class Fixtures {
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
+        private NginxPaths nginxPaths = NginxPaths.NONE;
 
         IngressBuilder(String namespace, String name) {
             this.namespace = namespace;
@@ -84,6 +85,12 @@ final class Fixtures {
             return this;
         }
 
+        /** ingress-nginx's {@code use-regex} and {@code rewrite-target} (nullable). */
+        IngressBuilder nginx(boolean useRegex, String rewriteTarget) {
+            nginxPaths = new NginxPaths(useRegex, rewriteTarget);
+            return this;
+        }
+
         IngressBuilder requestBuffering(boolean on) {
             requestBuffering = on;
             return this;
@@ -98,7 +105,7 @@ final class Fixtures {
         IngressRuleSet build() {
             return new IngressRuleSet(namespace, name, created, rules, defaultBackend,
                     RouteOptions.builder().rewriteTarget(rewrite).tlsHosts(tlsHosts).sslRedirect(sslRedirect)
-                            .requestBuffering(requestBuffering).build());
+                            .requestBuffering(requestBuffering).nginxPaths(nginxPaths).build());
         }
     }
 }

@@ -165,10 +165,9 @@ public final class Annotations {
                     ? new Verdict(key, Status.NO_EFFECT, "Usher always speaks HTTP/1.1 to origins")
                     : new Verdict(key, Status.UNSUPPORTED, "Usher speaks HTTP/1.1 to origins; other versions are "
                             + NOT_YET);
-            case "rewrite-target" -> new Verdict(key, Status.UNSUPPORTED, "regex rewrites are " + NOT_YET
-                    + ": paths are forwarded unchanged (usher.dev/rewrite-target replaces a plain prefix)");
-            case "use-regex" -> new Verdict(key, Status.UNSUPPORTED, "regex paths are " + NOT_YET
-                    + ": paths are matched as written");
+            case "rewrite-target" -> rewriteTarget(key, v);
+            case "use-regex" -> onOff(key, v, "true", "false", "as ingress-nginx: every path of the Ingress's hosts"
+                    + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
             default -> {
                 String reason = NO_EFFECT.get(name);
                 yield reason != null ? new Verdict(key, Status.NO_EFFECT, reason)
@@ -185,6 +184,20 @@ public final class Annotations {
         }
         String v = value.trim();
         return on.equalsIgnoreCase(v) ? Boolean.TRUE : off.equalsIgnoreCase(v) ? Boolean.FALSE : null;
+    }
+
+    /** ingress-nginx's rewrite-target: honoured unless {@link NginxRewrite#problem} says otherwise. */
+    private static Verdict rewriteTarget(String key, String value) {
+        if (value.isEmpty()) {
+            return new Verdict(key, Status.NO_EFFECT, "empty: nothing is rewritten, as in ingress-nginx");
+        }
+        String problem = NginxRewrite.problem(value);
+        if (problem == null) {
+            return new Verdict(key, Status.HONOURED, "as ingress-nginx: the whole path sent upstream is replaced,"
+                    + " $1..$9 from the path's regex; turns regex mode on for the Ingress's hosts; query kept");
+        }
+        return new Verdict(key, NginxRewrite.isRedirect(value) ? Status.UNSUPPORTED : Status.INVALID,
+                problem + "; ignored, paths are forwarded unchanged");
     }
 
     private static Verdict onOff(String key, String value, String on, String off, String honoured) {

@@ -232,6 +232,7 @@ final class IngressConverter {
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
                 .requestBuffering(requestBuffering(a, source, problems))
+                .nginxPaths(NginxRewrite.read(a))
                 .build();
     }
 

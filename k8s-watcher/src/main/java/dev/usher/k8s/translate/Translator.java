@@ -43,7 +43,7 @@ public final class Translator {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(settings, "settings");
         Problems problems = new Problems();
-        List<Converted> ours = selectAndConvert(objects, settings, problems);
+        List<Converted> ours = RegexPathCheck.apply(selectAndConvert(objects, settings, problems), problems);
 
         Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
         for (Converted c : ours) {

@@ -15,6 +15,7 @@ import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.NginxPaths;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import java.time.Instant;
@@ -487,10 +488,61 @@ final class TranslatorTest {
                         List.of(OUR_CLASS, annotated.formatted(n + "location-snippet: x")),
                         t -> assertThat(ownMessages(t)).singleElement().asString().contains("refused")),
                 new Case("nginxAnnotations_unsupportedKey_isReported_andTheIngressServes", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'")), t -> {
+                        List.of(OUR_CLASS, annotated.formatted(n + "limit-rps: '5'")), t -> {
                             assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
                             assertThat(ownMessages(t)).singleElement().asString()
-                                    .startsWith("annotation " + n + "use-regex: unsupported: ");
+                                    .startsWith("annotation " + n + "limit-rps: unsupported: ");
+                        }),
+                new Case("nginxAnnotations_useRegexTrue_isHonoured", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(
+                                    new NginxPaths(true, null));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case("nginxAnnotations_useRegexNotABoolean_isInvalid_andRegexStaysOff", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'yes'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .startsWith("annotation " + n + "use-regex: invalid: ");
+                        }),
+                new Case("nginxAnnotations_rewriteTargetWithCaptures_isHonoured", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: /$2")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(
+                                    new NginxPaths(false, "/$2"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case("nginxAnnotations_rewriteTargetWithAnNginxVariable_isInvalid_andIgnored", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: /$host/$1")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .startsWith("annotation " + n + "rewrite-target: invalid: ")
+                                    .contains("'$host/$1'");
+                        }),
+                new Case("nginxAnnotations_rewriteTargetAbsoluteUrl_isUnsupported_andIgnored", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: 'https://x.org/$1'")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .startsWith("annotation " + n + "rewrite-target: unsupported: ");
+                        }),
+                new Case("nginxAnnotations_rewriteTargetWithCrLf_isInvalid", DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: \"/$1\\r\\nX: y\"")), t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths()).isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t)).singleElement().asString().contains("invalid")
+                                    .doesNotContain("\r");
+                        }),
+                new Case("nginxAnnotations_pathRe2CannotCompileOnARegexHost_isSkippedWithProblem_acrossIngresses",
+                        DEFAULTS, List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'"),
+                                ingress("b", "a.example.com", "alpaca", 8080).replace("path: /,",
+                                        "path: '/(a)\\1',")
+                                        .replace("pathType: Prefix", "pathType: ImplementationSpecific"),
+                                ingress("c", "c.example.com", "alpaca", 8080).replace("path: /,",
+                                        "path: '/(a)\\1',")
+                                        .replace("pathType: Prefix", "pathType: ImplementationSpecific")),
+                        t -> {
+                            assertThat(paths(t)).containsExactlyInAnyOrder("a.example.com / PREFIX",
+                                    "c.example.com /(a)\\1 IMPLEMENTATION_SPECIFIC");
+                            assertThat(ownMessages(t)).singleElement().asString()
+                                    .contains("host a.example.com is in regex mode", "'/(a)\\1'", "path skipped");
                         }),
                 new Case("nginxAnnotations_inventedKey_isUnknownWithTheKeyMeant", DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "proxy-write-timeout: '60'")),
