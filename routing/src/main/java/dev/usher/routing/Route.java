@@ -26,6 +26,7 @@ public final class Route {
     private final String ingress;
     private final boolean httpsRedirect;
     private final boolean requestBuffering;
+    private final RouteOptions options;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
     private final String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
@@ -42,6 +43,14 @@ public final class Route {
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
+        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, requestBuffering,
+                RouteOptions.DEFAULT);
+    }
+
+    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
+            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
+            RouteOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
         this.requestBuffering = requestBuffering;
         this.source = source;
         this.backend = backend;
@@ -129,6 +138,14 @@ public final class Route {
      */
     public boolean requestBuffering() {
         return requestBuffering;
+    }
+
+    /**
+     * The owning Ingress's options (its annotations, parsed once by the translator); {@link RouteOptions#DEFAULT} for
+     * the flag default and not found.
+     */
+    public RouteOptions options() {
+        return options;
     }
 
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */
