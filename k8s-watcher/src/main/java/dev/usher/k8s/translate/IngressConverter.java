@@ -232,6 +232,15 @@ final class IngressConverter {
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
                 .requestBuffering(requestBuffering(a, source, problems))
+                .maxRequestBodyBytes(NginxLimits.bodySize(a))
+                .timeouts(NginxLimits.timeouts(a))
+                .forceSslRedirect(NginxRedirects.forceSslRedirect(a))
+                .redirect(NginxRedirects.redirect(a))
+                .appRoot(NginxRedirects.appRoot(a))
+                .upstreamVhost(NginxUpstreamHeaders.upstreamVhost(a))
+                .forwardedPrefix(NginxUpstreamHeaders.forwardedPrefix(a))
+                .sourceRanges(NginxSourceRanges.ranges(a))
+                .denied(NginxSourceRanges.denied(a))
                 .build();
     }
 
