@@ -42,9 +42,17 @@ final class NginxHonoured {
             Map.entry(NginxSourceRanges.ALLOW, new Entry("only these client addresses pass (403 otherwise)",
                     (name, value) -> NginxSourceRanges.problem(value))),
             Map.entry(NginxSourceRanges.WHITELIST, new Entry("only these client addresses pass (403 otherwise); "
-                    + "allowlist-source-range wins when both are set", (name, value) -> NginxSourceRanges.problem(value))),
+                    + "allowlist-source-range wins when both are set",
+                    (name, value) -> NginxSourceRanges.problem(value))),
             Map.entry(NginxSourceRanges.DENY, new Entry("these client addresses get 403",
-                    (name, value) -> NginxSourceRanges.problem(value))));
+                    (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(NginxBasicAuth.TYPE, new Entry("Basic authentication (401 with WWW-Authenticate without "
+                    + "valid credentials)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.SECRET, new Entry("the htpasswd Secret of auth-type basic (bcrypt, $apr1$, "
+                    + "{SHA}); missing or unreadable, the Ingress fails closed (503)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.SECRET_TYPE, new Entry("auth-file (key auth, htpasswd lines) or auth-map (a "
+                    + "key per user)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)));
 
     private NginxHonoured() {
     }
