@@ -71,6 +71,11 @@ final class BasicAuthVerifier {
         return ok;
     }
 
+    /** The cache keys held now (for tests: they must never hold a user name or password). */
+    java.util.Set<String> cachedKeys() {
+        return java.util.Set.copyOf(verified.asMap().keySet());
+    }
+
     /** Whether {@code password} matches {@code stored}, one of the supported htpasswd forms. */
     static boolean matches(String stored, byte[] password) {
         if (stored.startsWith("$2y$") || stored.startsWith("$2a$") || stored.startsWith("$2b$")) {
