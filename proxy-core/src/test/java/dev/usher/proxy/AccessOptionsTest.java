@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,14 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 final class AccessOptionsTest {
 
+    @AutoClose
     private OptionsFixture fixture;
-
-    @AfterEach
-    void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     private void start(ProxySettings settings) {
         fixture = new OptionsFixture(settings, Map.of(

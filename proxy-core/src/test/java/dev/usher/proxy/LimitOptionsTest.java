@@ -22,7 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,14 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 final class LimitOptionsTest {
 
+    @AutoClose
     private OptionsFixture fixture;
-
-    @AfterEach
-    void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     private void start(ProxySettings settings) {
         fixture = new OptionsFixture(settings, Map.of(
