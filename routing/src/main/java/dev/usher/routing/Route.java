@@ -127,7 +127,10 @@ public final class Route {
         return Rewrite.apply(uri, matchedLength, exactTarget, prefixTarget);
     }
 
-    /** True when the matched host is in the owning Ingress's {@code spec.tls} hosts and ssl-redirect is on. */
+    /**
+     * True when plain-HTTP requests get a 308 to HTTPS: the matched host is in the owning Ingress's {@code spec.tls}
+     * hosts and ssl-redirect is on, or the Ingress forces it ({@link RouteOptions#forceSslRedirect()}).
+     */
     public boolean httpsRedirect() {
         return httpsRedirect;
     }

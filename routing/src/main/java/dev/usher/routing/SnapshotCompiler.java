@@ -135,7 +135,7 @@ final class SnapshotCompiler {
                 + " before " + loser.creationTimestamp() + ")";
     }
 
-    /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner}. */
+    /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner} (forced, or a TLS host). */
     static boolean redirects(IngressRuleSet owner, String pattern) {
         RouteOptions options = owner.options();
         if (options.forceSslRedirect()) {
