@@ -15,6 +15,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,7 +44,9 @@ final class LimitOptionsTest {
                 "unlimited.test", RouteOptions.builder().maxRequestBodyBytes(0).build(),
                 "global.test", RouteOptions.DEFAULT,
                 "quick.test", RouteOptions.builder()
-                        .timeouts(new RouteTimeouts(null, Duration.ofMillis(200), null)).build()));
+                        .timeouts(new RouteTimeouts(null, Duration.ofMillis(200), null)).build(),
+                "send.test", RouteOptions.builder().requestBuffering(false).maxRequestBodyBytes(0)
+                        .timeouts(new RouteTimeouts(null, null, Duration.ofMillis(300))).build()));
     }
 
     @Test
@@ -93,6 +99,33 @@ final class LimitOptionsTest {
         assertThat(pending).isNotDone(); // the global 60 s still holds for this route
         fixture.origin.releaseHeld();
         assertThat(pending.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void sendTimeout_ofTheRoute_answers504_whenTheOriginStopsTakingTheBody() throws Exception {
+        start(ProxySettings.builder().responseTimeout(Duration.ofSeconds(60)).build());
+        try (ServerSocket deaf = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+                RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            fixture.table.updateEndpoints(OptionsFixture.APP,
+                    List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(), "deaf")));
+            long size = 256L << 20; // far more than the socket buffers hold
+            Thread writer = new Thread(() -> {
+                try {
+                    raw.send("POST / HTTP/1.1\r\nHost: send.test\r\nContent-Length: " + size + "\r\n\r\n");
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long sent = 0; sent < size; sent += chunk.length) {
+                        raw.socket.getOutputStream().write(chunk);
+                    }
+                } catch (IOException expected) {
+                    // the proxy gives up and closes
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            try (Socket accepted = deaf.accept()) { // accepted, never read
+                assertThat(raw.readResponse()).startsWith("HTTP/1.1 504").contains("stopped reading");
+            }
+        }
     }
 
     @Test
