@@ -51,8 +51,9 @@ final class RequestHeads {
         }
         record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
         RouteOptions options = route.options();
-        if (options.upstreamVhost() != null) {
-            headers.set(HttpHeaderNames.HOST, options.upstreamVhost()); // ingress-nginx's upstream-vhost
+        String vhost = UpstreamVhost.of(route); // ingress-nginx's upstream-vhost
+        if (vhost != null) {
+            headers.set(HttpHeaderNames.HOST, vhost);
         }
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix

@@ -31,6 +31,8 @@ final class AccessOptionsTest {
                         .build(),
                 "broken.test", RouteOptions.builder().denied("whitelist-source-range: 'x' is not a CIDR").build(),
                 "vhost.test", RouteOptions.builder().upstreamVhost("api.internal:8080").forwardedPrefix("/shop")
+                        .build(),
+                "svc.test", RouteOptions.builder().upstreamVhost("$service_name.$namespace.svc.cluster.local")
                         .build()));
     }
 
@@ -88,6 +90,16 @@ final class AccessOptionsTest {
         assertThat(seen.headers().getAll("Host")).containsExactly("api.internal:8080");
         assertThat(seen.headers().getAll("X-Forwarded-Prefix")).containsExactly("/shop");
         assertThat(seen.headers().get("X-Forwarded-Host")).isEqualTo("vhost.test");
+    }
+
+    @Test
+    void upstreamVhost_expandsServiceNameAndNamespace_perRoute() throws Exception {
+        start(ProxySettings.defaults());
+
+        assertThat(fixture.get("svc.test", "/echo").statusCode()).isEqualTo(200);
+
+        assertThat(fixture.origin.seen.peek().headers().getAll("Host"))
+                .containsExactly("app.default.svc.cluster.local");
     }
 
     private static SourceRanges ranges(List<String> allow, List<String> deny) {

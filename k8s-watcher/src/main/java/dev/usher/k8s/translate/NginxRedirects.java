@@ -81,7 +81,8 @@ final class NginxRedirects {
     /** An absolute http or https URL with a host, of ingress-nginx's URL characters; {@code null} when it is one. */
     static String urlProblem(String value) {
         if (value.indexOf('$') >= 0) {
-            return "nginx variables such as $request_uri are not expanded by Usher yet";
+            return "nginx variables such as $request_uri are not allowed (ingress-nginx's annotation validation "
+                    + "refuses them too)";
         }
         if (!URL_CHARS.matcher(value).matches()) {
             return "a redirect URL may hold only letters, digits and -._~/:,?&=";

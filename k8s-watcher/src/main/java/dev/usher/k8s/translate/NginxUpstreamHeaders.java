@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
  * ingress-nginx's {@code upstream-vhost} (the {@code Host} sent to the origin) and {@code x-forwarded-prefix} (an
  * {@code X-Forwarded-Prefix} sent to the origin). Values are checked here, once, so nothing a manifest holds can
  * split a header: a host name, IPv4 or bracketed IPv6 address with an optional port; a path of ingress-nginx's
- * characters. nginx variables ({@code $service_name.$namespace.svc}) are not expanded by Usher yet: reported and
- * ignored, by the annotation audit ({@link #problem}).
+ * characters. In {@code upstream-vhost} the proxy expands {@code $service_name} and {@code $namespace}
+ * ({@code $service_name.$namespace.svc.cluster.local}); any other nginx variable is reported and the value ignored,
+ * by the annotation audit ({@link #problem}).
  */
 final class NginxUpstreamHeaders {
 
@@ -33,12 +34,17 @@ final class NginxUpstreamHeaders {
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static String problem(String name, String value) {
-        if (value.indexOf('$') >= 0) {
-            return "nginx variables such as $service_name are not expanded by Usher yet";
-        }
         if (name.equals(UPSTREAM_VHOST)) {
-            return HOST.matcher(value).matches() && value.length() <= 261 ? null
+            // the proxy expands these two per route (UpstreamVhost); a stand-in label checks the rest's syntax
+            String host = value.replace("$service_name", "svc").replace("$namespace", "ns");
+            if (host.indexOf('$') >= 0) {
+                return "of the nginx variables only $service_name and $namespace are expanded by Usher";
+            }
+            return HOST.matcher(host).matches() && value.length() <= 261 ? null
                     : "expected a host name or address with an optional port";
+        }
+        if (value.indexOf('$') >= 0) {
+            return "nginx variables are not expanded by Usher in x-forwarded-prefix";
         }
         return PREFIX.matcher(value).matches() ? null : "expected a path prefix (letters, digits and -._~/:)";
     }
