@@ -86,7 +86,8 @@ public final class Annotations {
 
     /** Every key of ingress-nginx's annotation reference, without the prefix. */
     static final Set<String> NGINX_KEYS = Set.of(
-            "affinity", "affinity-canary-behavior", "affinity-mode", "allowlist-source-range", "app-root", "auth-always-set-cookie",
+            "affinity", "affinity-canary-behavior", "affinity-mode", "allowlist-source-range", "app-root",
+            "auth-always-set-cookie",
             "auth-cache-duration", "auth-cache-key", "auth-keepalive", "auth-keepalive-requests",
             "auth-keepalive-share-vars", "auth-keepalive-timeout", "auth-method", "auth-proxy-set-headers",
             "auth-realm", "auth-request-redirect", "auth-response-headers", "auth-secret", "auth-secret-type",
