@@ -1,6 +1,6 @@
 package dev.usher.deploy;
 
-import dev.usher.deploy.admin.Cidr;
+import dev.usher.routing.Cidr;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
 import dev.usher.routing.BackendRef;

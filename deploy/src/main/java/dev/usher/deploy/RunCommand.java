@@ -1,6 +1,6 @@
 package dev.usher.deploy;
 
-import dev.usher.deploy.admin.Cidr;
+import dev.usher.routing.Cidr;
 import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.WatcherSettings;

@@ -2,7 +2,7 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.deploy.admin.Cidr;
+import dev.usher.routing.Cidr;
 import dev.usher.deploy.admin.DebugAccess;
 import java.io.PrintWriter;
 import java.io.StringWriter;

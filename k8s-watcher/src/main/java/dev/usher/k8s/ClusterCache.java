@@ -1,6 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.NginxBasicAuth;
 import dev.usher.routing.BackendRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -103,6 +104,11 @@ final class ClusterCache {
         Set<String> secrets = new HashSet<>();
         for (HasMetadata object : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
             Ingress ingress = (Ingress) object;
+            String auth = NginxBasicAuth.secretKey(KubeObjects.namespace(ingress),
+                    ingress.getMetadata().getAnnotations());
+            if (auth != null) {
+                secrets.add(auth); // the htpasswd Secret of ingress-nginx's auth-type basic
+            }
             if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
                 for (IngressTLS tls : ingress.getSpec().getTls()) {
                     if (tls.getSecretName() != null) {

@@ -1,6 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.NginxBasicAuth;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,6 +31,8 @@ public final class ClusterObjects {
         var secrets = namespace == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(namespace);
         builder.addAll(secrets.withField("type", ClusterSource.TLS_TYPE).list().getItems().stream()
                 .filter(s -> ClusterSource.TLS_TYPE.equals(s.getType())).toList());
+        builder.addAll(secrets.withField("type", NginxBasicAuth.SECRET_KIND).list().getItems().stream()
+                .filter(s -> NginxBasicAuth.SECRET_KIND.equals(s.getType())).toList()); // Basic auth htpasswd
         return builder.build();
     }
 

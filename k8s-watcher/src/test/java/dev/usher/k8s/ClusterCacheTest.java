@@ -75,6 +75,16 @@ final class ClusterCacheTest {
     }
 
     @Test
+    void secret_namedByAnIngresssBasicAuth_rebuilds() {
+        cache.apply(new IngressBuilder(ingress("a", "1")).editMetadata()
+                .addToAnnotations("nginx.ingress.kubernetes.io/auth-type", "basic")
+                .addToAnnotations("nginx.ingress.kubernetes.io/auth-secret", "htpasswd").endMetadata().build(), false);
+        cache.dependsOn(List.of());
+        assertThat(cache.apply(secret("htpasswd"), false)).isEqualTo(Effect.REBUILD);
+        assertThat(cache.apply(secret("other"), false)).isEqualTo(Effect.NONE);
+    }
+
+    @Test
     void objects_holdWhatWasAppliedAndNotDeleted() {
         cache.apply(ingress("a", "1"), false);
         cache.apply(ingress("b", "1"), false);

@@ -4,6 +4,7 @@ import dev.usher.routing.Backend;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.Route;
+import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,20 +20,26 @@ import java.util.List;
 final class Admission {
 
     /**
-     * The verdict. A local reply has a {@code status} (and a {@code location} for redirects); {@code close} says
+     * The verdict. A local reply has a {@code status} (and a {@code location} for redirects, a {@code challenge} for
+     * {@code WWW-Authenticate}); {@code close} says
      * whether the connection must end after it. A proxied request has its {@code route} and {@code target}, and the
      * backend's endpoint list as read once here ({@code endpoints}, never empty): the exchange balances and retries
      * over this same list, so an endpoint update in between cannot empty it under the load balancer.
      */
     record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
-            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints) {
+            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints, String challenge) {
 
         boolean proxied() {
             return status == null;
         }
 
         static Decision reply(HttpResponseStatus status, String reason, boolean close) {
-            return new Decision(status, reason, null, close, null, null, false, false, List.of());
+            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null);
+        }
+
+        static Decision local(RouteGate.Reply reply, boolean close) {
+            return new Decision(reply.status(), reply.reason(), reply.location(), close, null, null, false, false,
+                    List.of(), reply.challenge());
         }
     }
 
@@ -74,10 +81,6 @@ final class Admission {
         if (path != target.path()) { // the normaliser returns the same instance when nothing changed
             target = new Requests.Target(target.host(), path);
         }
-        long max = context.settings().maxRequestBodyBytes();
-        if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
-            return Decision.reply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes", true);
-        }
         boolean hasBody = Requests.hasBody(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
         boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
@@ -87,10 +90,23 @@ final class Admission {
         if (route.isNotFound()) {
             return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);
         }
+        RouteOptions options = route.options();
+        long max = options.maxRequestBodyBytes(context.settings().maxRequestBodyBytes()); // the Ingress's, or global
+        if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
+            return Decision.reply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes", true);
+        }
+        RouteGate.Reply local = RouteGate.rewrite(options, target.path(), tls, target.host());
+        if (local != null) {
+            return Decision.local(local, close);
+        }
         if (route.httpsRedirect() && !tls && target.host() != null) {
             String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
-                    target, keepAlive, hasBody, List.of());
+                    target, keepAlive, hasBody, List.of(), null);
+        }
+        local = RouteGate.access(options, request, record.clientIp(), BasicAuthVerifier.SHARED);
+        if (local != null) {
+            return Decision.local(local, close);
         }
         Backend backend = route.backend();
         List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
@@ -99,6 +115,6 @@ final class Admission {
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(),
                     close);
         }
-        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints);
+        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null);
     }
 }

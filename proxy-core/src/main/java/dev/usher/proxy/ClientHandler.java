@@ -75,9 +75,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
-        FullHttpResponse response = decision.location() != null
-                ? ErrorResponses.redirect(conn.ctx.alloc(), decision.location(), head, decision.close())
-                : ErrorResponses.of(conn.ctx.alloc(), decision.status(), decision.reason(), head, decision.close());
+        FullHttpResponse response = ErrorResponses.local(conn.ctx.alloc(), decision, head);
         encoder.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(decision.status().code());

@@ -43,11 +43,19 @@ final class ErrorResponses {
         return response;
     }
 
-    /** A 308 to {@code location}, for hosts that must be reached over HTTPS. */
-    static FullHttpResponse redirect(ByteBufAllocator alloc, String location, boolean headRequest, boolean close) {
-        FullHttpResponse response = of(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, headRequest,
-                close);
-        response.headers().set(HttpHeaderNames.LOCATION, location);
+    /**
+     * Usher's own answer to a request it does not proxy: the decision's status and reason, with its {@code Location}
+     * (a redirect) or {@code WWW-Authenticate} (401) when it has one. Both values were validated before they got here
+     * (hosts by Admission, annotation values by the translator), so neither can split a header.
+     */
+    static FullHttpResponse local(ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest) {
+        FullHttpResponse response = of(alloc, decision.status(), decision.reason(), headRequest, decision.close());
+        if (decision.location() != null) {
+            response.headers().set(HttpHeaderNames.LOCATION, decision.location());
+        }
+        if (decision.challenge() != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, decision.challenge());
+        }
         return response;
     }
 }

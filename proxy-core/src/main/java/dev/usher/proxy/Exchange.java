@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -77,6 +78,8 @@ final class Exchange {
     private final ChannelFutureListener sent = this::requestFlushed;
     private final ExchangeTimers timers;
     private final ResponseRelay response;
+    private final long maxBodyBytes; // the route's proxy-body-size, else the global limit; 0 = unlimited
+    private final Duration connectTimeout; // the route's proxy-connect-timeout, or null for the pool's
 
     Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
             Admission.Decision decision, RequestRecord record) {
@@ -101,7 +104,10 @@ final class Exchange {
                 : new BufferedBody(ctx.executor(), context.spool(), ctx.alloc(),
                         context.settings().clientBodyBufferSize());
         this.replayable = (bodyless || body != null) && !upgrade && Requests.idempotent(request.method());
-        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
+        this.maxBodyBytes = route.options().maxRequestBodyBytes(context.settings().maxRequestBodyBytes());
+        this.connectTimeout = route.options().timeouts().connect();
+        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), route.options().timeouts(),
+                this::responseTimeout,
                 this::waitingOnClientBody, this::waitingOnClientRead, this::clientStalled,
                 () -> !done && waitingOrigin, this::originStalled);
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
@@ -127,7 +133,7 @@ final class Exchange {
         endpoint = endpoints.get((first + attempt) % endpoints.size());
         OriginPool target = pools.pool(endpoint);
         record.endpoint(endpoint.toString());
-        Future<Channel> acquired = target.acquire(fresh);
+        Future<Channel> acquired = target.acquire(fresh, connectTimeout);
         if (acquired.isDone()) {
             connected(acquired, target);
         } else {
@@ -246,7 +252,8 @@ final class Exchange {
     }
 
     /**
-     * Counts a body chunk, buffered or streamed, against the timers and {@link ProxySettings#maxRequestBodyBytes()}.
+     * Counts a body chunk, buffered or streamed, against the timers and the body limit (the route's, else
+     * {@link ProxySettings#maxRequestBodyBytes()}).
      * Returns false, with the chunk released and the exchange aborted, when it is malformed or crosses the limit (a
      * body crossing it is refused before its chunk is kept or sent).
      */
@@ -260,7 +267,7 @@ final class Exchange {
         int size = content.content().readableBytes();
         bodyBytes += size;
         record.bytesIn(size);
-        long max = context.settings().maxRequestBodyBytes();
+        long max = maxBodyBytes;
         if (max > 0 && bodyBytes > max) {
             content.release();
             abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes");

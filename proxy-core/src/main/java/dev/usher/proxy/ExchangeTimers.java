@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.RouteTimeouts;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +18,15 @@ import java.util.function.BooleanSupplier;
  *       exchange re-armed lazily from a timestamp, so a large body costs no timer per chunk.</li>
  *   <li>The same watchdog gives an origin that stops reading the request body {@link ProxySettings#responseTimeout()}
  *       to take more (nginx's {@code proxy_send_timeout}).</li>
+ *   <li>A route's {@code proxy-read-timeout} replaces the response timeout and its {@code proxy-send-timeout} the
+ *       origin-stall limit ({@link RouteTimeouts}).</li>
  * </ul>
  */
 final class ExchangeTimers {
 
     private final EventExecutor executor;
     private final long responseNanos;
+    private final long sendNanos;
     private final long idleNanos;
     private final long bodyNanos;
     private final Runnable onResponseTimeout;
@@ -36,14 +40,17 @@ final class ExchangeTimers {
     private long lastClientProgress;
 
     /**
+     * @param route the route's own read ({@code proxy-read-timeout}) and send ({@code proxy-send-timeout}) timeouts,
+     *     each overriding {@link ProxySettings#responseTimeout()} when set
      * @param waitingOnClientBody the client owes body bytes that Usher is ready to take
      * @param waitingOnClientRead the client has not taken the response bytes written to it
      */
-    ExchangeTimers(EventExecutor executor, ProxySettings settings, Runnable onResponseTimeout,
+    ExchangeTimers(EventExecutor executor, ProxySettings settings, RouteTimeouts route, Runnable onResponseTimeout,
             BooleanSupplier waitingOnClientBody, BooleanSupplier waitingOnClientRead, Runnable onClientStalled,
             BooleanSupplier waitingOnOrigin, Runnable onOriginStalled) {
         this.executor = executor;
-        this.responseNanos = settings.responseTimeout().toNanos();
+        this.responseNanos = RouteTimeouts.or(route.read(), settings.responseTimeout()).toNanos();
+        this.sendNanos = RouteTimeouts.or(route.send(), settings.responseTimeout()).toNanos();
         this.idleNanos = settings.clientIdleTimeout().toNanos();
         this.bodyNanos = settings.clientBodyTimeout().toNanos();
         this.onResponseTimeout = onResponseTimeout;
@@ -88,7 +95,7 @@ final class ExchangeTimers {
     }
 
     private long checkPeriod() {
-        return Math.min(Math.min(idleNanos, bodyNanos), responseNanos);
+        return Math.min(Math.min(idleNanos, bodyNanos), Math.min(responseNanos, sendNanos));
     }
 
     private void responseExpired() {
@@ -106,14 +113,14 @@ final class ExchangeTimers {
                 onClientStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, responseNanos),
+            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, sendNanos),
                     TimeUnit.NANOSECONDS);
         } else if (waitingOnOrigin.getAsBoolean()) {
-            if (quiet >= responseNanos) {
+            if (quiet >= sendNanos) {
                 onOriginStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos, responseNanos - quiet),
+            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos, sendNanos - quiet),
                     TimeUnit.NANOSECONDS);
         } else {
             watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);

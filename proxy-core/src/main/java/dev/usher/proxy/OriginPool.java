@@ -4,9 +4,11 @@ import dev.usher.routing.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -79,6 +81,14 @@ final class OriginPool {
 
     /** A pooled connection still active, else a new one; {@code fresh} skips the idle ones (stale-retry). */
     Future<Channel> acquire(boolean fresh) {
+        return acquire(fresh, null);
+    }
+
+    /**
+     * As {@link #acquire(boolean)}; a new connection uses {@code connectTimeout} (a route's
+     * {@code proxy-connect-timeout}) instead of the pool's when it is not null.
+     */
+    Future<Channel> acquire(boolean fresh, Duration connectTimeout) {
         if (!fresh) {
             Channel ch;
             while ((ch = idle.pollLast()) != null) {
@@ -99,7 +109,9 @@ final class OriginPool {
         busy++;
         Promise<Channel> promise = loop.newPromise();
         long start = clock.getAsLong();
-        ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
+        Bootstrap using = connectTimeout == null ? bootstrap : bootstrap.clone().option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        ChannelFuture connect = using.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {
             idle.remove(channel); // the close future completes before channelInactive reaches OriginHandler

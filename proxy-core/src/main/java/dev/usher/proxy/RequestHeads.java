@@ -1,24 +1,29 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Route;
+import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.Locale;
 import java.util.Set;
 
 /** Rewrites a client's request head, in place, into the one sent to the origin. */
 final class RequestHeads {
 
+    private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
+
     private RequestHeads() {
     }
 
     /**
      * Removes hop-by-hop fields (and, unless enabled, fields with underscores), adds the forwarding fields, applies the
-     * route's rewrite and speaks HTTP/1.1 upstream. An upgrade to a protocol in
+     * route's rewrite, {@code Host} ({@code upstream-vhost}) and {@code X-Forwarded-Prefix} and speaks HTTP/1.1
+     * upstream. An upgrade to a protocol in
      * {@link ProxySettings#upgradeProtocols()} keeps its {@code Upgrade} and {@code Connection: upgrade} (RFC 9110
      * §7.8), since the origin must see them; any other upgrade goes on as a plain request without them.
      *
@@ -45,6 +50,14 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
         }
         record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
+        RouteOptions options = route.options();
+        String vhost = UpstreamVhost.of(route); // ingress-nginx's upstream-vhost
+        if (vhost != null) {
+            headers.set(HttpHeaderNames.HOST, vhost);
+        }
+        if (options.forwardedPrefix() != null) {
+            headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
+        }
         request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.CONTENT_LENGTH);

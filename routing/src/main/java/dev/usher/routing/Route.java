@@ -27,6 +27,7 @@ public final class Route {
     private final String ingress;
     private final boolean httpsRedirect;
     private final boolean requestBuffering;
+    private final RouteOptions options;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
     private final String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
@@ -49,6 +50,14 @@ public final class Route {
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
+        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, requestBuffering,
+                RouteOptions.DEFAULT);
+    }
+
+    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
+            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
+            RouteOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
         this.requestBuffering = requestBuffering;
         this.source = source;
         this.backend = backend;
@@ -147,7 +156,10 @@ public final class Route {
         return Rewrite.apply(uri, matchedLength, exactTarget, prefixTarget);
     }
 
-    /** True when the matched host is in the owning Ingress's {@code spec.tls} hosts and ssl-redirect is on. */
+    /**
+     * True when plain-HTTP requests get a 308 to HTTPS: the matched host is in the owning Ingress's {@code spec.tls}
+     * hosts and ssl-redirect is on, or the Ingress forces it ({@link RouteOptions#forceSslRedirect()}).
+     */
     public boolean httpsRedirect() {
         return httpsRedirect;
     }
@@ -181,6 +193,14 @@ public final class Route {
             return Rewrite.apply(uri, match.end(), exactTarget, prefixTarget);
         }
         return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, match)) + uri.substring(pathEnd);
+    }
+
+    /**
+     * The owning Ingress's options (its annotations, parsed once by the translator); {@link RouteOptions#DEFAULT} for
+     * the flag default and not found.
+     */
+    public RouteOptions options() {
+        return options;
     }
 
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */

@@ -16,9 +16,29 @@ import java.util.Set;
  *     ({@code usher.dev/request-buffering}, on by default, like nginx's {@code proxy_request_buffering}); off streams
  *     the body to the origin as it arrives
  * @param nginxPaths ingress-nginx's {@code use-regex} and {@code rewrite-target} (regex paths, capture rewrites)
+ * @param maxRequestBodyBytes the request body limit ({@code proxy-body-size}); {@link #GLOBAL_BODY_LIMIT} keeps the
+ *     proxy's own, 0 is unlimited
+ * @param timeouts origin timeouts overriding the proxy's ({@code proxy-*-timeout})
+ * @param forceSslRedirect plain-HTTP requests get a 308 to HTTPS even for hosts without {@code spec.tls}
+ *     ({@code force-ssl-redirect}); wins over {@code sslRedirect: false}
+ * @param redirect answered for every request instead of proxying ({@code permanent-redirect},
+ *     {@code temporal-redirect}), or {@code null}
+ * @param appRoot where a request for {@code /} is redirected (302, {@code app-root}), or {@code null}
+ * @param upstreamVhost the {@code Host} sent to the origin ({@code upstream-vhost}), or {@code null} for the client's
+ * @param forwardedPrefix the {@code X-Forwarded-Prefix} sent to the origin ({@code x-forwarded-prefix}), or
+ *     {@code null}
+ * @param sourceRanges which client addresses may pass (403 otherwise)
+ * @param basicAuth credentials required (401 otherwise), or {@code null}
+ * @param denied why every request of this Ingress gets 503 instead of reaching the origin (an access-control
+ *     annotation that could not be read fails closed, as in ingress-nginx), or {@code null}
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
-        boolean requestBuffering, NginxPaths nginxPaths) {
+        boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
+        boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
+        SourceRanges sourceRanges, BasicAuth basicAuth, String denied) {
+
+    /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
+    public static final long GLOBAL_BODY_LIMIT = -1;
 
     public static final RouteOptions DEFAULT = builder().build();
 
@@ -26,10 +46,23 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         Objects.requireNonNull(tlsHosts, "tlsHosts");
         tlsHosts = Set.copyOf(tlsHosts);
         Objects.requireNonNull(nginxPaths, "nginxPaths");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(sourceRanges, "sourceRanges");
+        if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
+            throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
+        }
     }
 
-    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on,
-     * no ingress-nginx regex paths. */
+    /** The body limit in force: this Ingress's, else {@code global} (0 = unlimited either way). */
+    public long maxRequestBodyBytes(long global) {
+        return maxRequestBodyBytes == GLOBAL_BODY_LIMIT ? global : maxRequestBodyBytes;
+    }
+
+    /**
+     * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
+     * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost or forwarded prefix, every
+     * client admitted, no authentication, not denied.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -41,7 +74,17 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
                 .requestBuffering(requestBuffering)
-                .nginxPaths(nginxPaths);
+                .nginxPaths(nginxPaths)
+                .maxRequestBodyBytes(maxRequestBodyBytes)
+                .timeouts(timeouts)
+                .forceSslRedirect(forceSslRedirect)
+                .redirect(redirect)
+                .appRoot(appRoot)
+                .upstreamVhost(upstreamVhost)
+                .forwardedPrefix(forwardedPrefix)
+                .sourceRanges(sourceRanges)
+                .basicAuth(basicAuth)
+                .denied(denied);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -51,6 +94,16 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
         private NginxPaths nginxPaths = NginxPaths.NONE;
+        private long maxRequestBodyBytes = GLOBAL_BODY_LIMIT;
+        private RouteTimeouts timeouts = RouteTimeouts.NONE;
+        private boolean forceSslRedirect;
+        private LocalRedirect redirect;
+        private String appRoot;
+        private String upstreamVhost;
+        private String forwardedPrefix;
+        private SourceRanges sourceRanges = SourceRanges.ANY;
+        private BasicAuth basicAuth;
+        private String denied;
 
         private Builder() {
         }
@@ -80,8 +133,60 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder maxRequestBodyBytes(long maxRequestBodyBytes) {
+            this.maxRequestBodyBytes = maxRequestBodyBytes;
+            return this;
+        }
+
+        public Builder timeouts(RouteTimeouts timeouts) {
+            this.timeouts = timeouts;
+            return this;
+        }
+
+        public Builder forceSslRedirect(boolean forceSslRedirect) {
+            this.forceSslRedirect = forceSslRedirect;
+            return this;
+        }
+
+        public Builder redirect(LocalRedirect redirect) {
+            this.redirect = redirect;
+            return this;
+        }
+
+        public Builder appRoot(String appRoot) {
+            this.appRoot = appRoot;
+            return this;
+        }
+
+        public Builder upstreamVhost(String upstreamVhost) {
+            this.upstreamVhost = upstreamVhost;
+            return this;
+        }
+
+        public Builder forwardedPrefix(String forwardedPrefix) {
+            this.forwardedPrefix = forwardedPrefix;
+            return this;
+        }
+
+        public Builder sourceRanges(SourceRanges sourceRanges) {
+            this.sourceRanges = sourceRanges;
+            return this;
+        }
+
+        public Builder basicAuth(BasicAuth basicAuth) {
+            this.basicAuth = basicAuth;
+            return this;
+        }
+
+        public Builder denied(String denied) {
+            this.denied = denied;
+            return this;
+        }
+
         public RouteOptions build() {
-            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths);
+            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
+                    maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
+                    sourceRanges, basicAuth, denied);
         }
     }
 }

@@ -121,7 +121,7 @@ final class SnapshotCompiler {
     private Route defaultRoute(RouteSource source, IngressRuleSet owner, String pattern, boolean wins) {
         Backend backend = wins ? use(owner.defaultBackend()) : resolve(owner.defaultBackend());
         return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
-                redirects(owner, pattern), owner.options().requestBuffering());
+                redirects(owner, pattern), owner.options().requestBuffering(), owner.options());
     }
 
     private void lose(String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
@@ -141,9 +141,12 @@ final class SnapshotCompiler {
                 + " before " + loser.creationTimestamp() + ")";
     }
 
-    /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner}. */
+    /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner} (forced, or a TLS host). */
     static boolean redirects(IngressRuleSet owner, String pattern) {
         RouteOptions options = owner.options();
+        if (options.forceSslRedirect()) {
+            return true; // ingress-nginx's force-ssl-redirect: whatever spec.tls and ssl-redirect say
+        }
         if (pattern == null || !options.sslRedirect()) {
             return false;
         }
@@ -291,7 +294,7 @@ final class SnapshotCompiler {
         private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
             return new Route(RouteSource.RULE, backend, pattern, rule.path(), rule.type(), owner.namespace(),
                     owner.name(), owner.options().rewriteTarget(), redirects(owner, pattern),
-                    owner.options().requestBuffering());
+                    owner.options().requestBuffering(), owner.options());
         }
 
         /** The oldest owner that declares a default backend wins; a different one from a younger owner is reported. */

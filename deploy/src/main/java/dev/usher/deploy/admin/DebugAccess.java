@@ -1,5 +1,6 @@
 package dev.usher.deploy.admin;
 
+import dev.usher.routing.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

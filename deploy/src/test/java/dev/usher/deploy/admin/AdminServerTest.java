@@ -6,6 +6,7 @@ import dev.usher.k8s.Problem;
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.k8s.Translation;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.Cidr;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;

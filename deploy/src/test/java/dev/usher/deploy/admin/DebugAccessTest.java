@@ -3,6 +3,7 @@ package dev.usher.deploy.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usher.routing.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

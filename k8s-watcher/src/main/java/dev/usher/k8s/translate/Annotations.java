@@ -86,7 +86,8 @@ public final class Annotations {
 
     /** Every key of ingress-nginx's annotation reference, without the prefix. */
     static final Set<String> NGINX_KEYS = Set.of(
-            "affinity", "affinity-canary-behavior", "affinity-mode", "app-root", "auth-always-set-cookie",
+            "affinity", "affinity-canary-behavior", "affinity-mode", "allowlist-source-range", "app-root",
+            "auth-always-set-cookie",
             "auth-cache-duration", "auth-cache-key", "auth-keepalive", "auth-keepalive-requests",
             "auth-keepalive-share-vars", "auth-keepalive-timeout", "auth-method", "auth-proxy-set-headers",
             "auth-realm", "auth-request-redirect", "auth-response-headers", "auth-secret", "auth-secret-type",
@@ -158,9 +159,6 @@ public final class Annotations {
                     "as ingress-nginx: 308 to HTTPS for the hosts in spec.tls unless \"false\"");
             case "proxy-request-buffering" -> onOff(key, v, "on", "off",
                     "as ingress-nginx: \"off\" streams request bodies to the origin");
-            case "force-ssl-redirect" -> "false".equalsIgnoreCase(v)
-                    ? new Verdict(key, Status.NO_EFFECT, "\"false\" is ingress-nginx's default")
-                    : new Verdict(key, Status.UNSUPPORTED, "redirecting hosts without spec.tls is " + NOT_YET);
             case "proxy-http-version" -> "1.1".equals(v)
                     ? new Verdict(key, Status.NO_EFFECT, "Usher always speaks HTTP/1.1 to origins")
                     : new Verdict(key, Status.UNSUPPORTED, "Usher speaks HTTP/1.1 to origins; other versions are "
@@ -169,6 +167,9 @@ public final class Annotations {
             case "use-regex" -> onOff(key, v, "true", "false", "as ingress-nginx: every path of the Ingress's hosts"
                     + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
             default -> {
+                if (NginxHonoured.covers(name)) {
+                    yield NginxHonoured.verdict(key, name, v);
+                }
                 String reason = NO_EFFECT.get(name);
                 yield reason != null ? new Verdict(key, Status.NO_EFFECT, reason)
                         : new Verdict(key, Status.UNSUPPORTED, NOT_YET);

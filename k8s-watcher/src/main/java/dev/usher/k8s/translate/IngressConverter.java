@@ -233,6 +233,15 @@ final class IngressConverter {
                 .sslRedirect(sslRedirect)
                 .requestBuffering(requestBuffering(a, source, problems))
                 .nginxPaths(NginxRewrite.read(a))
+                .maxRequestBodyBytes(NginxLimits.bodySize(a))
+                .timeouts(NginxLimits.timeouts(a))
+                .forceSslRedirect(NginxRedirects.forceSslRedirect(a))
+                .redirect(NginxRedirects.redirect(a))
+                .appRoot(NginxRedirects.appRoot(a))
+                .upstreamVhost(NginxUpstreamHeaders.upstreamVhost(a))
+                .forwardedPrefix(NginxUpstreamHeaders.forwardedPrefix(a))
+                .sourceRanges(NginxSourceRanges.ranges(a))
+                .denied(NginxSourceRanges.denied(a))
                 .build();
     }
 

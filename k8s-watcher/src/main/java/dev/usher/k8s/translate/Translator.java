@@ -10,6 +10,7 @@ import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.PathRule;
+import dev.usher.routing.RouteOptions;
 import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -149,7 +150,7 @@ public final class Translator {
         for (Ingress ingress : objects.ingresses()) {
             try {
                 if (filter.isOurs(ingress)) {
-                    ours.add(IngressConverter.convert(ingress, problems));
+                    ours.add(withBasicAuth(IngressConverter.convert(ingress, problems), ingress, objects, problems));
                     reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
@@ -157,6 +158,17 @@ public final class Translator {
             }
         }
         return ours;
+    }
+
+    /** The Ingress's Basic auth needs its Secret, which only the whole object set has ({@link NginxBasicAuth}). */
+    private static Converted withBasicAuth(Converted converted, Ingress ingress, KubeObjects objects,
+            Problems problems) {
+        IngressRuleSet r = converted.ruleSet();
+        Map<String, String> a = ingress.getMetadata().getAnnotations();
+        RouteOptions options = NginxBasicAuth.apply(r.options(), r.namespace(), a == null ? Map.of() : a, objects,
+                IngressConverter.source(ingress), problems);
+        return options == r.options() ? converted : new Converted(new IngressRuleSet(r.namespace(), r.name(),
+                r.creationTimestamp(), r.rules(), r.defaultBackend(), options), converted.tls());
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.usher.deploy.admin;
+package dev.usher.routing;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

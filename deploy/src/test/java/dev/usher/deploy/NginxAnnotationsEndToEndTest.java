@@ -1,0 +1,122 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.proxy.echo.EchoServer;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * ingress-nginx annotations through the launcher: {@code usher run --manifests} on the examples plus Ingresses that
+ * carry the annotations (and an htpasswd Secret), raw requests on the HTTP port, the echo origin saying what it got.
+ */
+final class NginxAnnotationsEndToEndTest {
+
+    private static final String INGRESS = """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: %s
+              annotations:
+            %s
+            spec:
+              ingressClassName: usher
+              rules:
+              - host: %s
+                http:
+                  paths:
+                  - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
+            ---
+            """;
+    private static final String N = "    nginx.ingress.kubernetes.io/";
+
+    @TempDir
+    Path manifests;
+
+    private final List<EchoServer> origins = new ArrayList<>();
+    private Controller controller;
+
+    @BeforeEach
+    void start() throws IOException {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String name : Examples.FIXED_PORTS.keySet()) {
+            EchoServer origin = EchoServer.builder().name(name).build().start();
+            origins.add(origin);
+            ports.put(name, origin.port());
+        }
+        Examples.copyTo(manifests);
+        Examples.writeEndpoints(manifests, ports);
+        String htpasswd = Base64.getEncoder().encodeToString(
+                "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n".getBytes(StandardCharsets.UTF_8)); // "password"
+        Files.writeString(manifests.resolve("nginx.yaml"), INGRESS.formatted("limited",
+                        N + "proxy-body-size: \"10\"\n" + N + "upstream-vhost: api.internal", "limited.example.com")
+                + INGRESS.formatted("closed", N + "whitelist-source-range: 192.0.2.0/24", "closed.example.com")
+                + INGRESS.formatted("broken", N + "whitelist-source-range: not-a-cidr", "broken.example.com")
+                + INGRESS.formatted("moved", N + "permanent-redirect: https://new.example.com/", "moved.example.com")
+                + INGRESS.formatted("private", N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N
+                        + "auth-realm: Staff", "private.example.com")
+                + "apiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd}\ntype: Opaque\ndata: {auth: " + htpasswd
+                + "}\n");
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("run", "--manifests", manifests.toString(),
+                "--bind", "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https",
+                "--no-update-status");
+        controller = Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        origins.forEach(EchoServer::close);
+    }
+
+    @Test
+    void annotations_shapeWhatReachesTheOrigin() throws Exception {
+        assertThat(send("POST / HTTP/1.1\r\nHost: limited.example.com\r\nContent-Length: 11\r\n\r\nhello world"))
+                .startsWith("HTTP/1.1 413 ");
+        String small = send("POST / HTTP/1.1\r\nHost: limited.example.com\r\nContent-Length: 5\r\n"
+                + "Connection: close\r\n\r\nhello");
+        assertThat(small).startsWith("HTTP/1.1 200 ").contains("api.internal");
+
+        assertThat(get("closed.example.com", "")).startsWith("HTTP/1.1 403 ");
+        assertThat(get("broken.example.com", "")).startsWith("HTTP/1.1 503 ");
+        assertThat(get("moved.example.com", "")).startsWith("HTTP/1.1 301 ")
+                .contains("\r\nlocation: https://new.example.com/\r\n");
+
+        assertThat(get("private.example.com", "")).startsWith("HTTP/1.1 401 ")
+                .contains("\r\nwww-authenticate: Basic realm=\"Staff\"\r\n");
+        String in = get("private.example.com", "Authorization: Basic " + Base64.getEncoder()
+                .encodeToString("alice:password".getBytes(StandardCharsets.UTF_8)) + "\r\n");
+        assertThat(in).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("authorization");
+    }
+
+    private String get(String host, String headers) throws IOException {
+        return send("GET / HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n");
+    }
+
+    /** Writes {@code bytes} on a fresh connection and returns everything that comes back until the close. */
+    private String send(String bytes) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", controller.httpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (SocketException reset) {
+            return "<<reset>>";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.usher.k8s.translate;
+
+import dev.usher.k8s.translate.Annotations.Status;
+import dev.usher.k8s.translate.Annotations.Verdict;
+import java.util.Map;
+import java.util.function.BinaryOperator;
+
+/**
+ * The ingress-nginx annotations Usher honours through a typed route option, each with what it does and the check of
+ * its value (the same check the option's parser applies, so {@code usher check} and {@code usher run} agree).
+ */
+final class NginxHonoured {
+
+    /** What an honoured key does, and its value check ({@code (name, value) -> problem or null}). */
+    private record Entry(String meaning, BinaryOperator<String> check) {
+    }
+
+    private static final Map<String, Entry> ENTRIES = Map.ofEntries(
+            Map.entry(NginxLimits.BODY_SIZE, new Entry("request body limit of this Ingress (413 above it; 0 = "
+                    + "unlimited), instead of --max-request-body", NginxLimits::problem)),
+            Map.entry(NginxLimits.CONNECT_TIMEOUT, new Entry("origin connect timeout of this Ingress, in seconds",
+                    NginxLimits::problem)),
+            Map.entry(NginxLimits.READ_TIMEOUT, new Entry("time for the origin's response head once the request is "
+                    + "sent, in seconds (504 after it)", NginxLimits::problem)),
+            Map.entry(NginxLimits.SEND_TIMEOUT, new Entry("time an origin may stop taking the request body, in "
+                    + "seconds", NginxLimits::problem)),
+            Map.entry(NginxRedirects.FORCE_SSL, new Entry("308 to HTTPS for plain-HTTP requests, with or without "
+                    + "spec.tls; wins over ssl-redirect: \"false\"", NginxRedirects::problem)),
+            Map.entry(NginxRedirects.PERMANENT, new Entry("answers every request with a redirect there (301 or "
+                    + "permanent-redirect-code); the origin is never contacted", NginxRedirects::problem)),
+            Map.entry(NginxRedirects.PERMANENT_CODE, new Entry("status of permanent-redirect (300-308)",
+                    NginxRedirects::problem)),
+            Map.entry(NginxRedirects.TEMPORAL, new Entry("answers every request with a redirect there (302 or "
+                    + "temporal-redirect-code); wins over permanent-redirect", NginxRedirects::problem)),
+            Map.entry(NginxRedirects.TEMPORAL_CODE, new Entry("status of temporal-redirect (300-307)",
+                    NginxRedirects::problem)),
+            Map.entry(NginxRedirects.APP_ROOT, new Entry("302 from / to this path", NginxRedirects::problem)),
+            Map.entry(NginxUpstreamHeaders.UPSTREAM_VHOST, new Entry("the Host header sent to the origin",
+                    NginxUpstreamHeaders::problem)),
+            Map.entry(NginxUpstreamHeaders.FORWARDED_PREFIX, new Entry("X-Forwarded-Prefix sent to the origin",
+                    NginxUpstreamHeaders::problem)),
+            Map.entry(NginxSourceRanges.ALLOW, new Entry("only these client addresses pass (403 otherwise)",
+                    (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(NginxSourceRanges.WHITELIST, new Entry("only these client addresses pass (403 otherwise); "
+                    + "allowlist-source-range wins when both are set",
+                    (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(NginxSourceRanges.DENY, new Entry("these client addresses get 403",
+                    (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(NginxBasicAuth.TYPE, new Entry("Basic authentication (401 with WWW-Authenticate without "
+                    + "valid credentials)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.SECRET, new Entry("the htpasswd Secret of auth-type basic (bcrypt, $apr1$, "
+                    + "{SHA}); missing or unreadable, the Ingress fails closed (503)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.SECRET_TYPE, new Entry("auth-file (key auth, htpasswd lines) or auth-map (a "
+                    + "key per user)", NginxBasicAuth::problem)),
+            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)));
+
+    private NginxHonoured() {
+    }
+
+    static boolean covers(String name) {
+        return ENTRIES.containsKey(name);
+    }
+
+    /** The verdict on {@code value} of the honoured key {@code name} ({@code key} is the full annotation key). */
+    static Verdict verdict(String key, String name, String value) {
+        Entry entry = ENTRIES.get(name);
+        String problem = entry.check().apply(name, value);
+        if (problem == null) {
+            return new Verdict(key, Status.HONOURED, "as ingress-nginx: " + entry.meaning());
+        }
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return new Verdict(key, Status.INVALID, Problems.quote(shown) + ": " + problem
+                + (problem.contains("fails closed") ? "" : "; ignored"));
+    }
+}

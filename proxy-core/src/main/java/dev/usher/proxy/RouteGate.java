@@ -1,0 +1,80 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.BasicAuth;
+import dev.usher.routing.LocalRedirect;
+import dev.usher.routing.RouteOptions;
+import dev.usher.routing.SourceRanges;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+
+/**
+ * The per-Ingress answers Usher gives itself before any origin work, in the order ingress-nginx's location block
+ * reaches them: {@code app-root} (302 for {@code /}), a location that failed closed (503), {@code permanent-redirect} /
+ * {@code temporal-redirect}, then - after the HTTPS redirect, which {@link Admission} applies - the access phase:
+ * source ranges (403), then Basic authentication (401).
+ */
+final class RouteGate {
+
+    /** An answer: status, body reason, and a {@code Location} or {@code WWW-Authenticate} value (or null). */
+    record Reply(HttpResponseStatus status, String reason, String location, String challenge) {
+    }
+
+    private RouteGate() {
+    }
+
+    /**
+     * The rewrite-phase answers: app root, denied location, local redirect; {@code null} to go on.
+     *
+     * @param path the normalised origin-form target (path and query)
+     * @param tls whether the client came over TLS (the app-root {@code Location} keeps the client's scheme)
+     * @param host the client's host with its port as sent ({@code Host} or absolute-form authority), or null
+     */
+    static Reply rewrite(RouteOptions options, String path, boolean tls, String host) {
+        if (options.appRoot() != null && host != null && isRoot(path)) {
+            // ingress-nginx: return 302 $scheme://$http_host<app-root>; the host was validated by Admission
+            String location = (tls ? "https://" : "http://") + host + options.appRoot();
+            return new Reply(HttpResponseStatus.FOUND, "see " + location, location, null);
+        }
+        if (options.denied() != null) {
+            return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "this Ingress's access control could not be "
+                    + "read, so it fails closed", null, null);
+        }
+        LocalRedirect redirect = options.redirect();
+        if (redirect != null) {
+            return new Reply(HttpResponseStatus.valueOf(redirect.status()), "see " + redirect.location(),
+                    redirect.location(), null);
+        }
+        return null;
+    }
+
+    /** The access-phase answers: source ranges, then Basic authentication; {@code null} to go on. */
+    static Reply access(RouteOptions options, HttpRequest request, String clientIp, BasicAuthVerifier verifier) {
+        SourceRanges ranges = options.sourceRanges();
+        if (ranges.restricts()) {
+            InetAddress address = NetUtil.createInetAddressFromIpAddressString(clientIp);
+            if (address == null || !ranges.admits(address)) {
+                return new Reply(HttpResponseStatus.FORBIDDEN, "client address not allowed", null, null);
+            }
+        }
+        BasicAuth auth = options.basicAuth();
+        if (auth != null) {
+            String credentials = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (!verifier.verify(auth, credentials)) {
+                return new Reply(HttpResponseStatus.UNAUTHORIZED, "authorization required", null,
+                        "Basic realm=\"" + auth.realm() + "\"");
+            }
+            // ingress-nginx sends the origin an empty Authorization (proxy_set_header Authorization ""): the
+            // credentials are the proxy's business, never the application's.
+            request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+        }
+        return null;
+    }
+
+    /** nginx's {@code $uri = /}: the path without its query is exactly {@code /}. */
+    private static boolean isRoot(String target) {
+        return target.equals("/") || target.startsWith("/?");
+    }
+}

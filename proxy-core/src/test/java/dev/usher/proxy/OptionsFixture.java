@@ -1,0 +1,69 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.BackendRef;
+import dev.usher.routing.Endpoint;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PathRule;
+import dev.usher.routing.PathType;
+import dev.usher.routing.PortRef;
+import dev.usher.routing.RouteOptions;
+import dev.usher.routing.RoutingSnapshot;
+import dev.usher.routing.RoutingTable;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A proxy on a loopback port with one test origin and one Ingress per host, each with the {@link RouteOptions} a test
+ * gives it (as the translator would build them from annotations): {@code host -> options}, path {@code /} Prefix.
+ */
+final class OptionsFixture implements AutoCloseable {
+
+    static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
+
+    final RoutingTable table = new RoutingTable();
+    final TestOrigin origin = new TestOrigin("origin");
+    final ProxyServer proxy;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+
+    OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts) {
+        table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
+        RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
+        hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet("default", host.replace('.', '-'),
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))), null, options)));
+        table.publish(snapshot.build(table::backend));
+        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
+                .settings(settings).build();
+        proxy.start();
+    }
+
+    HttpResponse<String> get(String host, String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
+                .header("Host", host).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String host, String path, byte[] body) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
+                .header("Host", host).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        origin.close();
+    }
+}
