@@ -1,6 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -103,6 +104,7 @@ final class ClusterCache {
         Set<String> secrets = new HashSet<>();
         for (HasMetadata object : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
             Ingress ingress = (Ingress) object;
+            secrets.addAll(Translator.caSecrets(ingress));
             if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
                 for (IngressTLS tls : ingress.getSpec().getTls()) {
                     if (tls.getSecretName() != null) {

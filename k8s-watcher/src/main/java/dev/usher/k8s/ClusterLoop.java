@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -170,11 +172,12 @@ final class ClusterLoop implements Runnable {
     }
 
     private void seed(long now) {
+        Map<Class<?>, List<HasMetadata>> byKind = new LinkedHashMap<>(); // two Secret informers feed one kind
         for (Watched w : watched) {
-            List<HasMetadata> objects = new ArrayList<>();
+            List<HasMetadata> objects = byKind.computeIfAbsent(w.kind(), k -> new ArrayList<>());
             w.informer().getStore().list().stream().filter(w.accept()).forEach(objects::add);
-            cache.seed(w.kind(), objects);
         }
+        byKind.forEach(cache::seed);
         synced = true;
         rebuild = true;
         firstPending = now - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);

@@ -26,10 +26,12 @@ public final class ClusterObjects {
         builder.addAll(items(client.network().v1().ingresses(), namespace));
         builder.addAll(items(client.services(), namespace));
         builder.addAll(items(client.discovery().v1().endpointSlices(), namespace));
-        // only TLS Secrets, selected by the API server as the informer does; checked again here
+        // only TLS and Opaque Secrets, selected by the API server as the informer does; checked again here
         var secrets = namespace == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(namespace);
-        builder.addAll(secrets.withField("type", ClusterSource.TLS_TYPE).list().getItems().stream()
-                .filter(s -> ClusterSource.TLS_TYPE.equals(s.getType())).toList());
+        for (String type : List.of(ClusterSource.TLS_TYPE, ClusterSource.OPAQUE_TYPE)) {
+            builder.addAll(secrets.withField("type", type).list().getItems().stream()
+                    .filter(s -> type.equals(s.getType())).toList());
+        }
         return builder.build();
     }
 

@@ -1,5 +1,6 @@
 package dev.usher.routing;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -15,18 +16,28 @@ import java.util.Set;
  * @param requestBuffering whether the proxy reads a request body whole before it opens an origin connection
  *     ({@code usher.dev/request-buffering}, on by default, like nginx's {@code proxy_request_buffering}); off streams
  *     the body to the origin as it arrives
+ * @param upstreams how each backend of this Ingress is reached (protocol, TLS to the origin); a backend missing here
+ *     speaks {@link Upstream#HTTP}. Per Ingress, so two Ingresses naming one Service with different protocols each
+ *     get their own (the translator's {@code OriginProtocols} fills it in)
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
-        boolean requestBuffering) {
+        boolean requestBuffering, Map<BackendRef, Upstream> upstreams) {
 
     public static final RouteOptions DEFAULT = builder().build();
 
     public RouteOptions {
         Objects.requireNonNull(tlsHosts, "tlsHosts");
         tlsHosts = Set.copyOf(tlsHosts);
+        upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
     }
 
-    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on. */
+    /** How this Ingress reaches {@code backend}. */
+    public Upstream upstream(BackendRef backend) {
+        return upstreams.getOrDefault(backend, Upstream.HTTP);
+    }
+
+    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, HTTP
+     * upstreams. */
     public static Builder builder() {
         return new Builder();
     }
@@ -37,7 +48,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .rewriteTarget(rewriteTarget)
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
-                .requestBuffering(requestBuffering);
+                .requestBuffering(requestBuffering)
+                .upstreams(upstreams);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -46,6 +58,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
+        private Map<BackendRef, Upstream> upstreams = Map.of();
 
         private Builder() {
         }
@@ -70,8 +83,13 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder upstreams(Map<BackendRef, Upstream> upstreams) {
+            this.upstreams = upstreams;
+            return this;
+        }
+
         public RouteOptions build() {
-            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering);
+            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, upstreams);
         }
     }
 }

@@ -113,7 +113,7 @@ final class TlsResolver {
     }
 
     /** {@code data} (base64) or, in hand-written manifests, {@code stringData} (plain text). */
-    private static byte[] field(Secret secret, String name) {
+    static byte[] field(Secret secret, String name) {
         if (secret.getData() != null && secret.getData().get(name) != null) {
             try {
                 return Base64.getMimeDecoder().decode(secret.getData().get(name));

@@ -117,6 +117,11 @@ public final class Translator {
         return problems.list();
     }
 
+    /** {@code namespace/name} of the CA Secret {@code ingress} names for TLS to its origins, if any. */
+    public static Set<String> caSecrets(Ingress ingress) {
+        return OriginProtocols.caSecrets(Objects.requireNonNull(ingress, "ingress"));
+    }
+
     /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
     public record Served(String ingress, boolean served, String reason) {
     }
@@ -145,11 +150,12 @@ public final class Translator {
     private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
             Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
+        OriginProtocols origins = new OriginProtocols(objects);
         List<Converted> ours = new ArrayList<>();
         for (Ingress ingress : objects.ingresses()) {
             try {
                 if (filter.isOurs(ingress)) {
-                    ours.add(IngressConverter.convert(ingress, problems));
+                    ours.add(origins.apply(ingress, IngressConverter.convert(ingress, problems), problems));
                     reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
