@@ -93,6 +93,10 @@ final class Admission {
                     target, keepAlive, hasBody, List.of());
         }
         Backend backend = route.backend();
+        if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
+            return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()
+                    + " are unusable", close);
+        }
         List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
         if (endpoints.isEmpty()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);

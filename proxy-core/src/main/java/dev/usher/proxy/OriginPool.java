@@ -5,6 +5,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
@@ -112,13 +113,35 @@ final class OriginPool {
             if (f.isSuccess()) {
                 metrics.connectDuration(clock.getAsLong() - start);
                 OriginHandler.of(channel).pool(this);
-                promise.setSuccess(channel);
+                SslHandler tls = channel.pipeline().get(SslHandler.class);
+                if (tls == null) {
+                    promise.setSuccess(channel);
+                } else {
+                    handshake(channel, tls, promise);
+                }
             } else {
                 busy--;
                 promise.setFailure(f.cause());
             }
         });
         return promise;
+    }
+
+    /**
+     * A TLS origin's connection is handed out only after its handshake: a wrong certificate is then a failed connect
+     * (502, the next endpoint tried), never a request sent to an unverified peer.
+     */
+    private void handshake(Channel channel, SslHandler tls, Promise<Channel> promise) {
+        channel.read(); // auto-read is off: the first read lets the handshake progress (SslHandler asks for the rest)
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                promise.setSuccess(channel);
+            } else {
+                busy--;
+                channel.close();
+                promise.setFailure(h.cause());
+            }
+        });
     }
 
     /** Takes back a connection after a clean, complete exchange; closes it if the pool is full or it is gone. */

@@ -2,6 +2,8 @@ package dev.usher.proxy;
 
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.OriginTls;
+import dev.usher.routing.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -30,11 +32,22 @@ final class OriginPools {
     private final Map<Endpoint, OriginPool> pools = new HashMap<>();
     private final Map<BackendRef, int[]> cursors = new HashMap<>();
     private final Outliers outliers;
+    private final AllocationGuard guard;
+    /** TLS origins: a bootstrap and pools per {@link OriginTls}. */
+    private final Map<OriginTls, TlsPools> tlsPools = new HashMap<>();
+
+    /** The origin connections of one {@link OriginTls}: their bootstrap (with its SslHandler) and pools. */
+    private record TlsPools(Bootstrap bootstrap, Map<Endpoint, OriginPool> pools) {
+        TlsPools(Bootstrap bootstrap) {
+            this(bootstrap, new HashMap<>());
+        }
+    }
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
             ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
         this.loop = loop;
+        this.guard = guard;
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
@@ -57,6 +70,26 @@ final class OriginPools {
                 empty -> pools.remove(empty.endpoint(), empty)));
     }
 
+    /**
+     * The pool of {@code endpoint} spoken to as {@code upstream} says: the cleartext one, or the one of its TLS
+     * settings (two routes with the same {@link OriginTls} share connections, different ones never do).
+     */
+    OriginPool pool(Endpoint endpoint, Upstream upstream) {
+        OriginTls tls = upstream.tls();
+        if (tls == null) {
+            return pool(endpoint);
+        }
+        TlsPools byTls = tlsPools.get(tls);
+        if (byTls == null) {
+            byTls = new TlsPools(bootstrap.clone().handler(new OriginInitializer(guard, OriginTlsContexts.of(tls),
+                    tls.serverName(), settings.connectTimeout())));
+            tlsPools.put(tls, byTls);
+        }
+        TlsPools owner = byTls;
+        return owner.pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, owner.bootstrap, settings,
+                metrics, empty -> owner.pools.remove(empty.endpoint(), empty)));
+    }
+
     /** This loop's passive health state. */
     Outliers outliers() {
         return outliers;
@@ -65,7 +98,14 @@ final class OriginPools {
     /** Requests in flight from this loop to {@code endpoint}. */
     int inFlight(Endpoint endpoint) {
         OriginPool pool = pools.get(endpoint);
-        return pool == null ? 0 : pool.inFlight();
+        int busy = pool == null ? 0 : pool.inFlight();
+        if (!tlsPools.isEmpty()) {
+            for (TlsPools byTls : tlsPools.values()) {
+                OriginPool tls = byTls.pools.get(endpoint);
+                busy += tls == null ? 0 : tls.inFlight();
+            }
+        }
+        return busy;
     }
 
     /** This loop's next round-robin position for {@code backend}, never negative. */

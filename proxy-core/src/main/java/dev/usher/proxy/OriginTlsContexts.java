@@ -1,0 +1,62 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.OriginTls;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+
+/**
+ * The client {@link SslContext}s of TLS connections to origins: one per {@link OriginTls} (a CA set, a verify flag
+ * and a name), built on first use and shared by every event loop, never one per connection.
+ *
+ * <p>OpenSSL (BoringSSL from netty-tcnative) when it loads, else the JDK, as on the listeners. Verification on: the
+ * chain must lead to the given CAs (or the JVM's default ones) and the certificate must carry the server name
+ * (endpoint identification {@code HTTPS}). Off: any certificate is accepted, as ingress-nginx does by default.
+ */
+final class OriginTlsContexts {
+
+    /** Beyond this many CA sets (rotations pile up), the cache starts over; contexts in use stay referenced. */
+    private static final int MAX_CACHED = 64;
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final Map<OriginTls, SslContext> CONTEXTS = new ConcurrentHashMap<>();
+
+    private OriginTlsContexts() {
+    }
+
+    /** The context for {@code tls}. */
+    static SslContext of(OriginTls tls) {
+        SslContext context = CONTEXTS.get(tls);
+        if (context != null) {
+            return context;
+        }
+        if (CONTEXTS.size() >= MAX_CACHED) {
+            CONTEXTS.clear();
+        }
+        return CONTEXTS.computeIfAbsent(tls, OriginTlsContexts::build);
+    }
+
+    private static SslContext build(OriginTls tls) {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                .protocols(PROTOCOLS);
+        if (!tls.verify()) {
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+        } else {
+            if (!tls.trusted().isEmpty()) {
+                builder.trustManager(tls.trusted().toArray(new X509Certificate[0]));
+            }
+            builder.endpointIdentificationAlgorithm("HTTPS");
+        }
+        try {
+            return builder.build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build a TLS client context for origins (" + tls + ")", e);
+        }
+    }
+}
