@@ -168,7 +168,10 @@ final class Exchange {
         timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
-        origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
+        OriginResponseDecoder decoder = origin.pipeline().get(OriginResponseDecoder.class);
+        if (decoder != null) { // none on an HTTP/2 stream, which frames a HEAD response itself
+            decoder.headRequest(head);
+        }
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
         }

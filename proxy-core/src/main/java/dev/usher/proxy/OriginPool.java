@@ -23,12 +23,15 @@ import java.util.function.LongSupplier;
  * and closed after {@link ProxySettings#poolIdleTimeout()}; the newest idle connection is reused first (LIFO), so
  * surplus ones age out.
  *
+ * <p>Not final: {@link Http2OriginPool} keeps the same surface (acquire, release, discard) for HTTP/2 origins, where
+ * a "connection" handed out is a stream, so {@link Exchange} needs no second code path.
+ *
  * <p>Idle expiry costs no timer per request: a connection is stamped when it enters the pool, and one sweep task per
  * pool, armed for the oldest stamp, closes what has been idle too long. Because reuse takes the newest connection,
  * the head of {@link #idle} is always the oldest, so a sweep looks only at connections it closes plus one. (A timer
  * per release was half of the proxy's allocation and 8 % of its CPU under load: benchmarks/README.md.)
  */
-final class OriginPool {
+class OriginPool {
 
     /** Thrown through the acquire future when the per-endpoint connection limit is reached. */
     static final class Exhausted extends Exception {

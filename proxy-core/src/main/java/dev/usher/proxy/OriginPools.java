@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.OriginTls;
@@ -9,8 +10,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,13 +37,16 @@ final class OriginPools {
     private final Map<BackendRef, int[]> cursors = new HashMap<>();
     private final Outliers outliers;
     private final AllocationGuard guard;
-    /** TLS origins: a bootstrap and pools per {@link OriginTls}. */
-    private final Map<OriginTls, TlsPools> tlsPools = new HashMap<>();
+    /** HTTP/1.1 over TLS: a bootstrap and pools per {@link OriginTls}; HTTP/2 over TLS the same; h2c one. */
+    private final Map<OriginTls, Flavour> tlsPools = new HashMap<>();
+    private final Map<OriginTls, Flavour> h2Pools = new HashMap<>();
+    private Flavour h2c;
+    private final List<Flavour> flavours = new ArrayList<>();
 
-    /** The origin connections of one {@link OriginTls}: their bootstrap (with its SslHandler) and pools. */
-    private record TlsPools(Bootstrap bootstrap, Map<Endpoint, OriginPool> pools) {
-        TlsPools(Bootstrap bootstrap) {
-            this(bootstrap, new HashMap<>());
+    /** The origin connections of one protocol and TLS setting: their bootstrap and pools by endpoint. */
+    private record Flavour(Bootstrap bootstrap, boolean http2, boolean tls, Map<Endpoint, OriginPool> pools) {
+        Flavour(Bootstrap bootstrap, boolean http2, boolean tls) {
+            this(bootstrap, http2, tls, new HashMap<>());
         }
     }
 
@@ -71,23 +78,53 @@ final class OriginPools {
     }
 
     /**
-     * The pool of {@code endpoint} spoken to as {@code upstream} says: the cleartext one, or the one of its TLS
-     * settings (two routes with the same {@link OriginTls} share connections, different ones never do).
+     * The pool of {@code endpoint} spoken to as {@code upstream} says: the HTTP/1.1 cleartext one, or the one of its
+     * protocol and TLS settings (two routes with the same settings share connections, different ones never do).
      */
     OriginPool pool(Endpoint endpoint, Upstream upstream) {
-        OriginTls tls = upstream.tls();
-        if (tls == null) {
+        if (upstream.protocol() == BackendProtocol.HTTP) {
             return pool(endpoint);
         }
-        TlsPools byTls = tlsPools.get(tls);
-        if (byTls == null) {
-            byTls = new TlsPools(bootstrap.clone().handler(new OriginInitializer(guard, OriginTlsContexts.of(tls),
-                    tls.serverName(), settings.connectTimeout())));
-            tlsPools.put(tls, byTls);
+        Flavour flavour = flavour(upstream);
+        OriginPool pool = flavour.pools.get(endpoint);
+        if (pool == null) {
+            Consumer<OriginPool> remove = empty -> flavour.pools.remove(empty.endpoint(), empty);
+            pool = flavour.http2
+                    ? new Http2OriginPool(endpoint, loop, flavour.bootstrap, flavour.tls, settings, metrics, guard,
+                            remove)
+                    : new OriginPool(endpoint, loop, flavour.bootstrap, settings, metrics, remove);
+            flavour.pools.put(endpoint, pool);
         }
-        TlsPools owner = byTls;
-        return owner.pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, owner.bootstrap, settings,
-                metrics, empty -> owner.pools.remove(empty.endpoint(), empty)));
+        return pool;
+    }
+
+    private Flavour flavour(Upstream upstream) {
+        OriginTls tls = upstream.tls();
+        boolean http2 = upstream.protocol().http2();
+        if (tls == null) { // h2c; HTTP/1.1 cleartext never comes here
+            if (h2c == null) {
+                h2c = add(new Flavour(Http2OriginInitializer.bootstrap(bootstrap, null, null, settings), true,
+                        false));
+            }
+            return h2c;
+        }
+        Map<OriginTls, Flavour> byTls = http2 ? h2Pools : tlsPools;
+        Flavour flavour = byTls.get(tls);
+        if (flavour == null) {
+            Bootstrap tlsBootstrap = http2
+                    ? Http2OriginInitializer.bootstrap(bootstrap, OriginTlsContexts.http2(tls), tls.serverName(),
+                            settings)
+                    : bootstrap.clone().handler(new OriginInitializer(guard, OriginTlsContexts.of(tls),
+                            tls.serverName(), settings.connectTimeout()));
+            flavour = add(new Flavour(tlsBootstrap, http2, true));
+            byTls.put(tls, flavour);
+        }
+        return flavour;
+    }
+
+    private Flavour add(Flavour flavour) {
+        flavours.add(flavour);
+        return flavour;
     }
 
     /** This loop's passive health state. */
@@ -99,11 +136,9 @@ final class OriginPools {
     int inFlight(Endpoint endpoint) {
         OriginPool pool = pools.get(endpoint);
         int busy = pool == null ? 0 : pool.inFlight();
-        if (!tlsPools.isEmpty()) {
-            for (TlsPools byTls : tlsPools.values()) {
-                OriginPool tls = byTls.pools.get(endpoint);
-                busy += tls == null ? 0 : tls.inFlight();
-            }
+        for (int i = 0; i < flavours.size(); i++) {
+            OriginPool other = flavours.get(i).pools.get(endpoint);
+            busy += other == null ? 0 : other.inFlight();
         }
         return busy;
     }

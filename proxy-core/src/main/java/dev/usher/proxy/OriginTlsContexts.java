@@ -1,6 +1,8 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.OriginTls;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -25,26 +27,42 @@ final class OriginTlsContexts {
     private static final int MAX_CACHED = 64;
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final Map<OriginTls, SslContext> CONTEXTS = new ConcurrentHashMap<>();
+    private static final Map<OriginTls, SslContext> H2_CONTEXTS = new ConcurrentHashMap<>();
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2);
 
     private OriginTlsContexts() {
     }
 
-    /** The context for {@code tls}. */
+    /** The context for {@code tls}, HTTP/1.1. */
     static SslContext of(OriginTls tls) {
-        SslContext context = CONTEXTS.get(tls);
+        return cached(CONTEXTS, tls, false);
+    }
+
+    /** The context for {@code tls} offering ALPN {@code h2} alone (the pool checks the origin agreed). */
+    static SslContext http2(OriginTls tls) {
+        return cached(H2_CONTEXTS, tls, true);
+    }
+
+    private static SslContext cached(Map<OriginTls, SslContext> contexts, OriginTls tls, boolean h2) {
+        SslContext context = contexts.get(tls);
         if (context != null) {
             return context;
         }
-        if (CONTEXTS.size() >= MAX_CACHED) {
-            CONTEXTS.clear();
+        if (contexts.size() >= MAX_CACHED) {
+            contexts.clear();
         }
-        return CONTEXTS.computeIfAbsent(tls, OriginTlsContexts::build);
+        return contexts.computeIfAbsent(tls, t -> build(t, h2));
     }
 
-    private static SslContext build(OriginTls tls) {
+    private static SslContext build(OriginTls tls, boolean h2) {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .protocols(PROTOCOLS);
+        if (h2) {
+            builder.applicationProtocolConfig(ALPN_H2);
+        }
         if (!tls.verify()) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         } else {
