@@ -166,9 +166,10 @@ public final class Annotations {
                     ? new Verdict(key, Status.NO_EFFECT, "\"false\" is ingress-nginx's default")
                     : new Verdict(key, Status.UNSUPPORTED, "redirecting hosts without spec.tls is " + NOT_YET);
             case "proxy-http-version" -> "1.1".equals(v)
-                    ? new Verdict(key, Status.NO_EFFECT, "Usher always speaks HTTP/1.1 to origins")
-                    : new Verdict(key, Status.UNSUPPORTED, "Usher speaks HTTP/1.1 to origins; other versions are "
-                            + NOT_YET);
+                    ? new Verdict(key, Status.NO_EFFECT, "Usher speaks HTTP/1.1 to origins unless backend-protocol "
+                            + "says otherwise")
+                    : new Verdict(key, Status.UNSUPPORTED, "use backend-protocol (GRPC, GRPCS) for HTTP/2 origins; "
+                            + "HTTP/1.0 is not spoken to origins");
             case "backend-protocol" -> backendProtocol(key, v);
             case "proxy-ssl-verify" -> onOff(key, v, "on", "off",
                     "as ingress-nginx: \"on\" verifies the origin's certificate and name (CA from proxy-ssl-secret)");
@@ -194,9 +195,8 @@ public final class Annotations {
         return switch (value.toUpperCase(Locale.ROOT)) {
             case "HTTP", "AUTO_HTTP" -> new Verdict(key, Status.HONOURED, "HTTP/1.1 to the origin");
             case "HTTPS" -> new Verdict(key, Status.HONOURED, "HTTP/1.1 over TLS to the origin");
-            case "GRPC", "GRPCS" -> new Verdict(key, Status.HONOURED, "gRPC origin ("
-                    + ("GRPC".equalsIgnoreCase(value) ? "h2c" : "h2 over TLS")
-                    + "); HTTP/2 to origins is not implemented yet, so HTTP/1.1 is spoken for now");
+            case "GRPC" -> new Verdict(key, Status.HONOURED, "HTTP/2 in cleartext (h2c) to the origin");
+            case "GRPCS" -> new Verdict(key, Status.HONOURED, "HTTP/2 over TLS (ALPN h2) to the origin");
             case "FCGI" -> new Verdict(key, Status.UNSUPPORTED, "FastCGI is not supported; served as HTTP");
             default -> new Verdict(key, Status.INVALID, "expected HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP or FCGI, got "
                     + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");

@@ -46,16 +46,9 @@ final class OriginProtocols {
         String source = "Ingress " + set.id();
         BackendProtocol annotated = annotated(a, source, problems);
         Map<BackendRef, Upstream> upstreams = new LinkedHashMap<>();
-        boolean http2Reported = false;
         for (BackendRef ref : backends(set)) {
             Service service = objects.service(ref.namespace(), ref.service());
             BackendProtocol protocol = annotated != null ? annotated : appProtocol(service, ref);
-            if (protocol.http2() && !http2Reported) {
-                http2Reported = true;
-                problems.add(source, "backend " + ref + ": HTTP/2 to origins (" + protocol.name().toLowerCase(
-                        Locale.ROOT) + ") is not implemented yet; Usher speaks HTTP/1.1" + (protocol.tls()
-                        ? " over TLS" : "") + " to it");
-            }
             Upstream upstream = protocol.tls() ? tls.upstream(protocol, a, ref, service, source, problems)
                     : Upstream.of(protocol, null);
             if (upstream != Upstream.HTTP) {

@@ -38,24 +38,24 @@ final class OriginProtocolsTest {
                 Arguments.of(null, null, null, BackendProtocol.HTTP, null),
                 Arguments.of("https", null, null, BackendProtocol.HTTPS, null),
                 Arguments.of("HTTPS", "HTTP", "kubernetes.io/h2c", BackendProtocol.HTTPS, null),
-                Arguments.of("grpc", null, null, BackendProtocol.H2C, "HTTP/2 to origins (h2c) is not implemented"),
-                Arguments.of("grpcs", null, null, BackendProtocol.H2, "HTTP/2 to origins (h2) is not implemented"),
-                Arguments.of("h2c", null, null, BackendProtocol.H2C, "not implemented"),
-                Arguments.of("h2", null, null, BackendProtocol.H2, "not implemented"),
+                Arguments.of("grpc", null, null, BackendProtocol.H2C, null),
+                Arguments.of("grpcs", null, null, BackendProtocol.H2, null),
+                Arguments.of("h2c", null, null, BackendProtocol.H2C, null),
+                Arguments.of("h2", null, null, BackendProtocol.H2, null),
                 Arguments.of("http", "HTTPS", "https", BackendProtocol.HTTP, null),
                 Arguments.of("spdy", "HTTPS", null, BackendProtocol.HTTPS,
                         "usher.dev/backend-protocol: expected http, https, h2c, h2, grpc or grpcs, got 'spdy'"),
                 Arguments.of(null, "HTTPS", "kubernetes.io/h2c", BackendProtocol.HTTPS, null),
                 Arguments.of(null, "https", null, BackendProtocol.HTTPS, null),
                 Arguments.of(null, "AUTO_HTTP", "https", BackendProtocol.HTTP, null),
-                Arguments.of(null, "GRPC", null, BackendProtocol.H2C, "not implemented"),
-                Arguments.of(null, "GRPCS", null, BackendProtocol.H2, "not implemented"),
+                Arguments.of(null, "GRPC", null, BackendProtocol.H2C, null),
+                Arguments.of(null, "GRPCS", null, BackendProtocol.H2, null),
                 Arguments.of(null, "FCGI", "https", BackendProtocol.HTTP,
                         "backend-protocol: unsupported: FastCGI is not supported; served as HTTP"),
                 Arguments.of(null, "SOAP", "https", BackendProtocol.HTTPS, "backend-protocol: invalid: expected HTTP"),
                 Arguments.of(null, null, "https", BackendProtocol.HTTPS, null),
-                Arguments.of(null, null, "kubernetes.io/h2c", BackendProtocol.H2C, "not implemented"),
-                Arguments.of(null, null, "grpc", BackendProtocol.H2C, "not implemented"),
+                Arguments.of(null, null, "kubernetes.io/h2c", BackendProtocol.H2C, null),
+                Arguments.of(null, null, "grpc", BackendProtocol.H2C, null),
                 Arguments.of(null, null, "kubernetes.io/ws", BackendProtocol.HTTP, null),
                 Arguments.of(null, null, "kubernetes.io/wss", BackendProtocol.HTTPS, null),
                 Arguments.of(null, null, "mysql", BackendProtocol.HTTP, null));
@@ -80,6 +80,31 @@ final class OriginProtocolsTest {
             assertThat(t.problems()).extracting(Problem::message).singleElement()
                     .satisfies(m -> assertThat(m).contains(problem));
         }
+    }
+
+    static Stream<Arguments> verdicts() {
+        return Stream.of(
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "HTTPS", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "grpc", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "GRPCS", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "AUTO_HTTP", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "FCGI", Annotations.Status.UNSUPPORTED),
+                Arguments.of("nginx.ingress.kubernetes.io/backend-protocol", "SOAP", Annotations.Status.INVALID),
+                Arguments.of("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/proxy-ssl-verify", "yes", Annotations.Status.INVALID),
+                Arguments.of("nginx.ingress.kubernetes.io/proxy-ssl-server-name", "off", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/proxy-ssl-secret", "ns/ca", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/proxy-ssl-name", "a.b", Annotations.Status.HONOURED),
+                Arguments.of("nginx.ingress.kubernetes.io/secure-backends", "true", Annotations.Status.UNKNOWN),
+                Arguments.of("usher.dev/backend-protocol", "h2c", Annotations.Status.HONOURED),
+                Arguments.of("usher.dev/backend-ca-secret", "ca", Annotations.Status.HONOURED),
+                Arguments.of("usher.dev/backend-server-name", "a.b", Annotations.Status.HONOURED));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @MethodSource("verdicts")
+    void annotationAudit(String key, String value, Annotations.Status status) {
+        assertThat(Annotations.classify(key, value).status()).isEqualTo(status);
     }
 
     @Test
