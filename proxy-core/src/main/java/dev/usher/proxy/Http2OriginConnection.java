@@ -123,11 +123,6 @@ final class Http2OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        pool.closed(this);
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close(); // a connection error: open streams fail (502), new ones go to another connection
     }

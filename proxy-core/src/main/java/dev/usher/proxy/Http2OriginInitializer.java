@@ -7,9 +7,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
@@ -47,15 +50,35 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        if (tls != null) {
-            SslHandler ssl = serverName == null ? tls.newHandler(ch.alloc()) : tls.newHandler(ch.alloc(), serverName, -1);
-            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-            ch.pipeline().addLast(ssl);
+        if (tls == null) {
+            addHttp2(ch.pipeline());
+            return;
         }
+        SslHandler ssl = serverName == null ? tls.newHandler(ch.alloc()) : tls.newHandler(ch.alloc(), serverName, -1);
+        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        // HTTP/2 only once the origin agreed to h2: nothing, not even the preface, goes to one that did not
+        ch.pipeline().addLast(ssl, new ApplicationProtocolNegotiationHandler("") {
+            @Override
+            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                    addHttp2(ctx.pipeline());
+                } else {
+                    ctx.close(); // a failed connect for the requests waiting on it (502)
+                }
+            }
+
+            @Override
+            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // the pool's handshake listener reports the cause
+            }
+        });
+    }
+
+    private void addHttp2(ChannelPipeline pipeline) {
         Http2Settings initial = Http2Settings.defaultSettings().pushEnabled(false)
                 .maxHeaderListSize(Math.max(maxHeaderListSize, 8192));
-        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(initial).build(),
-                new Http2MultiplexHandler(RefusePush.INSTANCE), ch.attr(POOL).get().newConnection());
+        pipeline.addLast(Http2FrameCodecBuilder.forClient().initialSettings(initial).build(),
+                new Http2MultiplexHandler(RefusePush.INSTANCE), pipeline.channel().attr(POOL).get().newConnection());
     }
 
     /** Server push was refused in SETTINGS; a pushed stream anyway is closed at once. */

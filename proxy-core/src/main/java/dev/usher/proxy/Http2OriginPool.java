@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.Future;
@@ -132,8 +131,16 @@ final class Http2OriginPool extends OriginPool {
     }
 
     /** A parent connection closed; before it became ready, that is a failed connect for whoever waits. */
-    void closed(Http2OriginConnection connection) {
-        if (!connections.remove(connection)) {
+    private void closed(Channel parent) {
+        boolean wasReady = false;
+        for (int i = 0; i < connections.size(); i++) {
+            if (connections.get(i).parent() == parent) {
+                connections.remove(i);
+                wasReady = true;
+                break;
+            }
+        }
+        if (!wasReady) {
             connecting--;
             if (connecting == 0 && connections.isEmpty()) {
                 failWaiting(new ConnectException("HTTP/2 connection to " + endpoint + " closed before its SETTINGS"));
@@ -141,6 +148,15 @@ final class Http2OriginPool extends OriginPool {
         }
         drain();
         maybeEmpty();
+    }
+
+    private boolean isReady(Channel parent) {
+        for (int i = 0; i < connections.size(); i++) {
+            if (connections.get(i).parent() == parent) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void drain() {
@@ -188,27 +204,23 @@ final class Http2OriginPool extends OriginPool {
         long start = System.nanoTime();
         ChannelFuture connect = bootstrap.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
+        channel.closeFuture().addListener(c -> closed(channel)); // a failed connect closes the channel too
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                connecting--;
                 failWaiting(f.cause());
-                maybeEmpty();
                 return;
             }
             metrics.connectDuration(System.nanoTime() - start);
             // no SETTINGS in time (an origin that does not speak HTTP/2): a failed connect
             loop.schedule(() -> {
-                Http2OriginConnection c = channel.pipeline().get(Http2OriginConnection.class);
-                if (c != null && !c.ready()) {
+                if (!isReady(channel)) {
                     channel.close();
                 }
             }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
-            if (tls && ssl != null) {
+            if (tls && ssl != null) { // ALPN other than h2 closes the connection (Http2OriginInitializer)
                 ssl.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess() && !ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
-                        channel.close(); // the origin did not agree to h2: closed() fails the waiting requests
-                    } else if (!h.isSuccess()) {
+                    if (!h.isSuccess()) {
                         failWaiting(h.cause()); // a wrong certificate: 502, never an unverified request
                     }
                 });

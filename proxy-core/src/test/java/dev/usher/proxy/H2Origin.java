@@ -30,6 +30,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
@@ -56,6 +57,11 @@ final class H2Origin implements AutoCloseable {
 
     /** @param maxConcurrentStreams the origin's SETTINGS_MAX_CONCURRENT_STREAMS, or 0 for none announced */
     H2Origin(int maxConcurrentStreams) {
+        this(maxConcurrentStreams, null);
+    }
+
+    /** As above, over TLS with {@code tls} (which must offer ALPN h2) when not null. */
+    H2Origin(int maxConcurrentStreams, SslContext tls) {
         Http2Settings settings = Http2Settings.defaultSettings();
         if (maxConcurrentStreams > 0) {
             settings.maxConcurrentStreams(maxConcurrentStreams);
@@ -68,6 +74,9 @@ final class H2Origin implements AutoCloseable {
                         AtomicInteger open = new AtomicInteger();
                         openStreams.put(ch, open);
                         ch.closeFuture().addListener(f -> openStreams.remove(ch));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
                                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                     @Override
