@@ -36,12 +36,7 @@ import java.util.function.Consumer;
  */
 final class Http2OriginPool extends OriginPool {
 
-    private final Endpoint endpoint;
-    private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final ProxySettings settings;
-    private final ProxyMetrics metrics;
-    private final Consumer<OriginPool> onEmpty;
     private final boolean tls;
     private final List<Http2OriginConnection> connections = new ArrayList<>(2);
     private final ArrayDeque<Promise<Channel>> waiting = new ArrayDeque<>();
@@ -57,13 +52,8 @@ final class Http2OriginPool extends OriginPool {
     Http2OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, boolean tls, ProxySettings settings,
             ProxyMetrics metrics, AllocationGuard guard, Consumer<OriginPool> onEmpty) {
         super(endpoint, loop, bootstrap, settings, metrics, onEmpty);
-        this.endpoint = endpoint;
-        this.loop = loop;
         this.bootstrap = bootstrap.clone().attr(Http2OriginInitializer.POOL, this);
         this.tls = tls;
-        this.settings = settings;
-        this.metrics = metrics;
-        this.onEmpty = onEmpty;
         this.streamInitializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {

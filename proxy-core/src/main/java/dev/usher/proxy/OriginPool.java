@@ -42,12 +42,12 @@ class OriginPool {
         }
     }
 
-    private final Endpoint endpoint;
-    private final EventLoop loop;
+    final Endpoint endpoint;
+    final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final ProxySettings settings;
-    private final ProxyMetrics metrics;
-    private final Consumer<OriginPool> onEmpty;
+    final ProxySettings settings;
+    final ProxyMetrics metrics;
+    final Consumer<OriginPool> onEmpty;
     private final LongSupplier clock;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;

@@ -3,9 +3,7 @@ package dev.usher.k8s.translate;
 import dev.usher.k8s.translate.IngressConverter.Converted;
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
-import dev.usher.routing.PathRule;
 import dev.usher.routing.Upstream;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -46,7 +44,7 @@ final class OriginProtocols {
         String source = "Ingress " + set.id();
         BackendProtocol annotated = annotated(a, source, problems);
         Map<BackendRef, Upstream> upstreams = new LinkedHashMap<>();
-        for (BackendRef ref : backends(set)) {
+        for (BackendRef ref : new LinkedHashSet<>(Translator.backends(set))) {
             Service service = objects.service(ref.namespace(), ref.service());
             BackendProtocol protocol = annotated != null ? annotated : appProtocol(service, ref);
             Upstream upstream = protocol.tls() ? tls.upstream(protocol, a, ref, service, source, problems)
@@ -113,19 +111,6 @@ final class OriginProtocols {
             case "https", "kubernetes.io/wss" -> BackendProtocol.HTTPS;
             default -> BackendProtocol.HTTP;
         };
-    }
-
-    private static Set<BackendRef> backends(IngressRuleSet set) {
-        Set<BackendRef> refs = new LinkedHashSet<>();
-        if (set.defaultBackend() != null) {
-            refs.add(set.defaultBackend());
-        }
-        for (HostRule rule : set.rules()) {
-            for (PathRule path : rule.paths()) {
-                refs.add(path.backend());
-            }
-        }
-        return refs;
     }
 
     /** {@code namespace/name} of the CA Secrets {@code ingress} names, for the cluster cache's dependencies. */

@@ -199,7 +199,8 @@ public final class Translator {
         return endpoints;
     }
 
-    private static List<BackendRef> backends(IngressRuleSet ruleSet) {
+    /** The backends {@code ruleSet} routes to, its default backend first, with repeats. */
+    static List<BackendRef> backends(IngressRuleSet ruleSet) {
         List<BackendRef> refs = new ArrayList<>();
         if (ruleSet.defaultBackend() != null) {
             refs.add(ruleSet.defaultBackend());
