@@ -60,6 +60,11 @@ final class Http2OriginConnection extends ChannelInboundHandlerAdapter {
         return ready;
     }
 
+    /** The origin's SETTINGS_MAX_CONCURRENT_STREAMS ({@link Long#MAX_VALUE} when it sets none). */
+    long maxStreams() {
+        return maxStreams;
+    }
+
     /** Streams open now. */
     int active() {
         return active;

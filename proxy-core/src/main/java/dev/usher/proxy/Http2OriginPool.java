@@ -112,6 +112,10 @@ final class Http2OriginPool extends OriginPool {
     void ready(Http2OriginConnection connection) {
         connecting--;
         connections.add(connection);
+        if (connection.maxStreams() == 0 && openable() == null) {
+            // an origin that takes no streams now: answer 503 rather than open connection after connection
+            failWaiting(new Exhausted("origin " + endpoint + " accepts no HTTP/2 streams (MAX_CONCURRENT_STREAMS 0)"));
+        }
         drain();
     }
 
