@@ -4,15 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
-import dev.usher.routing.RouteOptions;
-import dev.usher.routing.RoutingSnapshot;
-import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -28,9 +20,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,16 +62,8 @@ final class GrpcOriginTest {
                         .addMethod(method("test.Greeter/Fail"), unary(true))
                         .build())
                 .build().start();
-        RoutingTable table = new RoutingTable();
-        table.updateEndpoints(GRPC, List.of(new Endpoint("127.0.0.1", grpc.getPort(), "pod-0")));
-        table.publish(RoutingSnapshot.builder().add(new IngressRuleSet("default", "greeter",
-                Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule("grpc.test", List.of(new PathRule("/", PathType.PREFIX, GRPC)))), null,
-                RouteOptions.builder().upstreams(Map.of(GRPC, Upstream.of(BackendProtocol.H2C, null))).build()))
-                .build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
-        proxy.start();
+        proxy = new UpstreamRoutes().endpoint(GRPC, grpc.getPort())
+                .route("grpc.test", GRPC, Upstream.of(BackendProtocol.H2C, null)).start();
     }
 
     @AfterAll

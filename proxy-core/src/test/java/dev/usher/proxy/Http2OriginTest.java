@@ -5,25 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
-import dev.usher.routing.RouteOptions;
-import dev.usher.routing.RoutingSnapshot;
-import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,17 +34,8 @@ final class Http2OriginTest {
 
     private void start(int maxConcurrentStreams) {
         origin = new H2Origin(maxConcurrentStreams);
-        RoutingTable table = new RoutingTable();
-        table.updateEndpoints(GRPC, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
-        table.publish(RoutingSnapshot.builder().add(new IngressRuleSet("default", "grpc",
-                Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule("h2c.test", List.of(new PathRule("/", PathType.PREFIX, GRPC)))), null,
-                RouteOptions.builder().upstreams(Map.of(GRPC, Upstream.of(BackendProtocol.H2C, null))).build()))
-                .build(table::backend));
-        // one event loop: every exchange borrows from the same per-loop pool
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
-        proxy.start();
+        proxy = new UpstreamRoutes().endpoint(GRPC, origin.port())
+                .route("h2c.test", GRPC, Upstream.of(BackendProtocol.H2C, null)).start();
     }
 
     @AfterEach

@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.OriginTls;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
-import dev.usher.routing.RouteOptions;
-import dev.usher.routing.RoutingSnapshot;
-import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.TlsCertificate;
@@ -26,9 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,25 +51,13 @@ final class Http2TlsOriginTest {
                         ApplicationProtocolNames.HTTP_2))
                 .build());
         h1Origin = new TlsOrigin(leaf);
-        RoutingTable table = new RoutingTable();
-        table.updateEndpoints(H2, List.of(new Endpoint("127.0.0.1", h2Origin.port(), "pod-0")));
-        table.updateEndpoints(H1, List.of(new Endpoint("127.0.0.1", h1Origin.port(), "pod-1")));
         OriginTls verified = new OriginTls(true, List.of(ca.leaf()), "ca", NAME);
         OriginTls wrongCa = new OriginTls(true, List.of(other.leaf()), "other", NAME);
-        table.publish(RoutingSnapshot.builder()
-                .add(ruleSet("h2.test", H2, Upstream.of(BackendProtocol.H2, verified)))
-                .add(ruleSet("wrong-ca.test", H2, Upstream.of(BackendProtocol.H2, wrongCa)))
-                .add(ruleSet("h1-only.test", H1, Upstream.of(BackendProtocol.H2, OriginTls.INSECURE)))
-                .build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
-        proxy.start();
-    }
-
-    private static IngressRuleSet ruleSet(String host, BackendRef backend, Upstream upstream) {
-        return new IngressRuleSet("default", host, Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, backend)))), null,
-                RouteOptions.builder().upstreams(Map.of(backend, upstream)).build());
+        proxy = new UpstreamRoutes().endpoint(H2, h2Origin.port()).endpoint(H1, h1Origin.port())
+                .route("h2.test", H2, Upstream.of(BackendProtocol.H2, verified))
+                .route("wrong-ca.test", H2, Upstream.of(BackendProtocol.H2, wrongCa))
+                .route("h1-only.test", H1, Upstream.of(BackendProtocol.H2, OriginTls.INSECURE))
+                .start();
     }
 
     @AfterAll

@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.OriginTls;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
-import dev.usher.routing.RouteOptions;
-import dev.usher.routing.RoutingSnapshot;
-import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.TlsCertificate;
@@ -22,10 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,26 +41,14 @@ final class OriginTlsTest {
         ca = CertificateGenerator.authority("Origin Test CA").generate("ca");
         otherCa = CertificateGenerator.authority("Someone Else's CA").generate("other-ca");
         origin = new TlsOrigin(CertificateGenerator.forHosts(NAME).issuedBy(ca).generate("default/app-tls"));
-        RoutingTable table = new RoutingTable();
-        table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
-        RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
-        List<Object[]> hosts = new ArrayList<>();
-        hosts.add(new Object[] {"insecure.test", Upstream.of(BackendProtocol.HTTPS, OriginTls.INSECURE)});
-        hosts.add(new Object[] {"verified.test", Upstream.of(BackendProtocol.HTTPS, verifying(ca, NAME))});
-        hosts.add(new Object[] {"wrong-ca.test", Upstream.of(BackendProtocol.HTTPS, verifying(otherCa, NAME))});
-        hosts.add(new Object[] {"wrong-name.test",
-            Upstream.of(BackendProtocol.HTTPS, verifying(ca, "other.default.svc"))});
-        hosts.add(new Object[] {"refused.test", Upstream.refused(BackendProtocol.HTTPS, "CA Secret default/x not found")});
-        hosts.add(new Object[] {"plain.test", Upstream.HTTP});
-        for (Object[] host : hosts) {
-            snapshot.add(new IngressRuleSet("default", host[0].toString(), Instant.parse("2024-01-01T00:00:00Z"),
-                    List.of(new HostRule(host[0].toString(), List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                    null, RouteOptions.builder().upstreams(Map.of(APP, (Upstream) host[1])).build()));
-        }
-        table.publish(snapshot.build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
-        proxy.start();
+        proxy = new UpstreamRoutes().endpoint(APP, origin.port())
+                .route("insecure.test", APP, Upstream.of(BackendProtocol.HTTPS, OriginTls.INSECURE))
+                .route("verified.test", APP, Upstream.of(BackendProtocol.HTTPS, verifying(ca, NAME)))
+                .route("wrong-ca.test", APP, Upstream.of(BackendProtocol.HTTPS, verifying(otherCa, NAME)))
+                .route("wrong-name.test", APP, Upstream.of(BackendProtocol.HTTPS, verifying(ca, "other.default.svc")))
+                .route("refused.test", APP, Upstream.refused(BackendProtocol.HTTPS, "CA Secret default/x not found"))
+                .route("plain.test", APP, Upstream.HTTP)
+                .start();
     }
 
     @AfterAll
