@@ -54,8 +54,7 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
             addHttp2(ch.pipeline());
             return;
         }
-        SslHandler ssl = serverName == null ? tls.newHandler(ch.alloc()) : tls.newHandler(ch.alloc(), serverName, -1);
-        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        SslHandler ssl = OriginTlsContexts.handler(tls, ch.alloc(), serverName, handshakeTimeoutMillis);
         // HTTP/2 only once the origin agreed to h2: nothing, not even the preface, goes to one that did not
         ch.pipeline().addLast(ssl, new ApplicationProtocolNegotiationHandler("") {
             @Override

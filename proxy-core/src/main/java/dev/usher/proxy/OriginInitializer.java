@@ -36,10 +36,7 @@ final class OriginInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         if (tls != null) {
-            SslHandler ssl = serverName == null ? tls.newHandler(ch.alloc())
-                    : tls.newHandler(ch.alloc(), serverName, -1);
-            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-            ch.pipeline().addLast(ssl);
+            ch.pipeline().addLast(OriginTlsContexts.handler(tls, ch.alloc(), serverName, handshakeTimeoutMillis));
         }
         ch.pipeline().addLast(new OriginResponseDecoder(), new OriginRequestEncoder(), guard, new OriginHandler());
     }

@@ -1,11 +1,13 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.OriginTls;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.security.cert.X509Certificate;
@@ -43,6 +45,13 @@ final class OriginTlsContexts {
     /** The context for {@code tls} offering ALPN {@code h2} alone (the pool checks the origin agreed). */
     static SslContext http2(OriginTls tls) {
         return cached(H2_CONTEXTS, tls, true);
+    }
+
+    /** A handler of {@code context} for one connection: SNI {@code serverName} (none when null) and a timeout. */
+    static SslHandler handler(SslContext context, ByteBufAllocator alloc, String serverName, long timeoutMillis) {
+        SslHandler ssl = serverName == null ? context.newHandler(alloc) : context.newHandler(alloc, serverName, -1);
+        ssl.setHandshakeTimeoutMillis(timeoutMillis);
+        return ssl;
     }
 
     private static SslContext cached(Map<OriginTls, SslContext> contexts, OriginTls tls, boolean h2) {
