@@ -2,6 +2,7 @@ package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.NginxBasicAuth;
+import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -109,6 +110,7 @@ final class ClusterCache {
             if (auth != null) {
                 secrets.add(auth); // the htpasswd Secret of ingress-nginx's auth-type basic
             }
+            secrets.addAll(Translator.caSecrets(ingress));
             if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
                 for (IngressTLS tls : ingress.getSpec().getTls()) {
                     if (tls.getSecretName() != null) {

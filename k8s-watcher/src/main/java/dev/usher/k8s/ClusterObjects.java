@@ -1,7 +1,6 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
-import dev.usher.k8s.translate.NginxBasicAuth;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,12 +26,12 @@ public final class ClusterObjects {
         builder.addAll(items(client.network().v1().ingresses(), namespace));
         builder.addAll(items(client.services(), namespace));
         builder.addAll(items(client.discovery().v1().endpointSlices(), namespace));
-        // only TLS Secrets, selected by the API server as the informer does; checked again here
+        // only TLS and Opaque Secrets, selected by the API server as the informer does; checked again here
         var secrets = namespace == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(namespace);
-        builder.addAll(secrets.withField("type", ClusterSource.TLS_TYPE).list().getItems().stream()
-                .filter(s -> ClusterSource.TLS_TYPE.equals(s.getType())).toList());
-        builder.addAll(secrets.withField("type", NginxBasicAuth.SECRET_KIND).list().getItems().stream()
-                .filter(s -> NginxBasicAuth.SECRET_KIND.equals(s.getType())).toList()); // Basic auth htpasswd
+        for (String type : List.of(ClusterSource.TLS_TYPE, ClusterSource.OPAQUE_TYPE)) {
+            builder.addAll(secrets.withField("type", type).list().getItems().stream()
+                    .filter(s -> type.equals(s.getType())).toList());
+        }
         return builder.build();
     }
 

@@ -2,7 +2,6 @@ package dev.usher.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import dev.usher.k8s.translate.NginxBasicAuth;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Design (docs/architecture.md): informer callbacks only enqueue; one daemon thread, {@code usher-cluster}
  * ({@link ClusterLoop}), owns the cache, drops no-op resync updates, debounces, and never builds before every
  * informer has synced. Informers: IngressClass (cluster-wide), Ingress {@code networking.k8s.io/v1}, Service,
- * EndpointSlice {@code discovery.k8s.io/v1} and Secrets of type {@code kubernetes.io/tls} and {@code Opaque} (Basic
- * auth htpasswd; one informer per type, field selector, and
- * filtered again here), in all namespaces or in one. Informers retry after errors, so an API server that goes away
+ * EndpointSlice {@code discovery.k8s.io/v1} and Secrets of type {@code kubernetes.io/tls} and {@code Opaque} (CA
+ * bundles for TLS to origins, Basic auth htpasswd files; one informer per type, field selector, and filtered again
+ * here), in all namespaces or in one. Informers retry after errors, so an API server that goes away
  * leaves the last table serving until it returns; and a relist that briefly reports everything deleted does not wipe
  * the table ({@link EmptyTableGuard}).
  */
@@ -43,6 +42,7 @@ public final class ClusterSource implements AutoCloseable {
 
     static final long RESYNC_MILLIS = TimeUnit.MINUTES.toMillis(10);
     static final String TLS_TYPE = "kubernetes.io/tls";
+    static final String OPAQUE_TYPE = "Opaque";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSource.class);
 
@@ -119,8 +119,9 @@ public final class ClusterSource implements AutoCloseable {
         source.watch(EndpointSlice.class, scope(client.discovery().v1().endpointSlices(), namespace), o -> true);
         source.watch(Secret.class, scope(client.secrets(), namespace).withField("type", TLS_TYPE),
                 o -> TLS_TYPE.equals(((Secret) o).getType()));
-        source.watch(Secret.class, scope(client.secrets(), namespace).withField("type", NginxBasicAuth.SECRET_KIND),
-                o -> NginxBasicAuth.SECRET_KIND.equals(((Secret) o).getType())); // htpasswd Secrets of Basic auth
+        // Opaque Secrets too: CA bundles for TLS to origins (usher.dev/backend-ca-secret), htpasswd files of Basic auth
+        source.watch(Secret.class, scope(client.secrets(), namespace).withField("type", OPAQUE_TYPE),
+                o -> OPAQUE_TYPE.equals(((Secret) o).getType()));
         source.thread.start();
         for (Watched w : source.watched) {
             w.informer().start().whenComplete((ok, error) -> {

@@ -109,6 +109,20 @@ final class ClusterCacheTest {
         assertThat(endpoints.get(other)).isEmpty();
     }
 
+    @Test
+    void caSecretNamedByAnIngress_rebuilds_otherOpaqueSecretsDoNot() {
+        cache.apply(new IngressBuilder(ingress("a", "1")).editMetadata()
+                .addToAnnotations("usher.dev/backend-ca-secret", "origin-ca").endMetadata().build(), false);
+        cache.dependsOn(List.of());
+        HasMetadata ca = new SecretBuilder().withNewMetadata().withName("origin-ca").withNamespace("default")
+                .withResourceVersion("1").endMetadata().withType("Opaque").build();
+        HasMetadata other = new SecretBuilder().withNewMetadata().withName("db-password").withNamespace("default")
+                .withResourceVersion("1").endMetadata().withType("Opaque").build();
+        assertThat(cache.apply(other, false)).isEqualTo(Effect.NONE);
+        assertThat(cache.apply(ca, false)).isEqualTo(Effect.REBUILD);
+        assertThat(cache.apply(ca, true)).isEqualTo(Effect.REBUILD);
+    }
+
     private static Ingress ingress(String name, String version) {
         return new IngressBuilder().withNewMetadata().withName(name).withNamespace("default")
                 .withResourceVersion(version).endMetadata().withNewSpec().endSpec().build();

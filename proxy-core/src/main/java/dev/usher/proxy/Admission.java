@@ -109,6 +109,10 @@ final class Admission {
             return Decision.local(local, close);
         }
         Backend backend = route.backend();
+        if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
+            return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()
+                    + " are unusable", close);
+        }
         List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
         if (endpoints.isEmpty()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);

@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
+import dev.usher.routing.Upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -56,6 +57,7 @@ final class Exchange {
     private final List<Endpoint> endpoints; // the ones not ejected (all if every one is), walked by retries
     private final List<Endpoint> all; // the backend's endpoints, for the outlier ejection limit
     private final BackendRef backend;
+    private final Upstream upstream; // how the origin is spoken to (cleartext or TLS, which CAs)
     private final boolean head;
     private final boolean http10;
     private final boolean replayable;
@@ -97,6 +99,7 @@ final class Exchange {
         this.all = decision.endpoints(); // Admission's one read: retries walk this same, non-empty list
         this.endpoints = pools.outliers().available(all);
         this.backend = route.backend().ref();
+        this.upstream = route.upstream();
         this.first = context.loadBalancer().pick(backend, endpoints, pools);
         this.upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.bodyless = !decision.hasBody();
@@ -131,7 +134,7 @@ final class Exchange {
 
     private void connect(boolean fresh) {
         endpoint = endpoints.get((first + attempt) % endpoints.size());
-        OriginPool target = pools.pool(endpoint);
+        OriginPool target = pools.pool(endpoint, upstream);
         record.endpoint(endpoint.toString());
         Future<Channel> acquired = target.acquire(fresh, connectTimeout);
         if (acquired.isDone()) {
@@ -171,7 +174,10 @@ final class Exchange {
         timers.startWatchdog();
         originHandler = OriginHandler.of(origin);
         originHandler.attach(this);
-        origin.pipeline().get(OriginResponseDecoder.class).headRequest(head);
+        OriginResponseDecoder decoder = origin.pipeline().get(OriginResponseDecoder.class);
+        if (decoder != null) { // none on an HTTP/2 stream, which frames a HEAD response itself
+            decoder.headRequest(head);
+        }
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
         }

@@ -43,18 +43,22 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     void attach(Exchange owner) {
         this.exchange = owner;
         exchanges++;
-        decoder.expectNothing(false);
+        if (decoder != null) { // null on an HTTP/2 stream: the stream frames its one response itself
+            decoder.expectNothing(false);
+        }
     }
 
     /** The exchange ended cleanly: the connection expects nothing and goes back to its pool after this read batch. */
     void finish() {
         exchange = null;
-        decoder.expectNothing(true);
+        if (decoder != null) {
+            decoder.expectNothing(true);
+        }
         channel.eventLoop().execute(releaseTask);
     }
 
     private void releaseToPool() {
-        if (decoder.buffered() || !channel.isActive()) {
+        if (decoder != null && decoder.buffered() || !channel.isActive()) {
             pool.discard(channel); // a partial message after the response's end: never reused
         } else {
             pool.release(channel);

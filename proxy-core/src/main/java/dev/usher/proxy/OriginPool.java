@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
@@ -24,12 +25,15 @@ import java.util.function.LongSupplier;
  * and closed after {@link ProxySettings#poolIdleTimeout()}; the newest idle connection is reused first (LIFO), so
  * surplus ones age out.
  *
+ * <p>Not final: {@link Http2OriginPool} keeps the same surface (acquire, release, discard) for HTTP/2 origins, where
+ * a "connection" handed out is a stream, so {@link Exchange} needs no second code path.
+ *
  * <p>Idle expiry costs no timer per request: a connection is stamped when it enters the pool, and one sweep task per
  * pool, armed for the oldest stamp, closes what has been idle too long. Because reuse takes the newest connection,
  * the head of {@link #idle} is always the oldest, so a sweep looks only at connections it closes plus one. (A timer
  * per release was half of the proxy's allocation and 8 % of its CPU under load: benchmarks/README.md.)
  */
-final class OriginPool {
+class OriginPool {
 
     /** Thrown through the acquire future when the per-endpoint connection limit is reached. */
     static final class Exhausted extends Exception {
@@ -40,12 +44,12 @@ final class OriginPool {
         }
     }
 
-    private final Endpoint endpoint;
-    private final EventLoop loop;
+    final Endpoint endpoint;
+    final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final ProxySettings settings;
-    private final ProxyMetrics metrics;
-    private final Consumer<OriginPool> onEmpty;
+    final ProxySettings settings;
+    final ProxyMetrics metrics;
+    final Consumer<OriginPool> onEmpty;
     private final LongSupplier clock;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;
@@ -124,13 +128,35 @@ final class OriginPool {
             if (f.isSuccess()) {
                 metrics.connectDuration(clock.getAsLong() - start);
                 OriginHandler.of(channel).pool(this);
-                promise.setSuccess(channel);
+                SslHandler tls = channel.pipeline().get(SslHandler.class);
+                if (tls == null) {
+                    promise.setSuccess(channel);
+                } else {
+                    handshake(channel, tls, promise);
+                }
             } else {
                 busy--;
                 promise.setFailure(f.cause());
             }
         });
         return promise;
+    }
+
+    /**
+     * A TLS origin's connection is handed out only after its handshake: a wrong certificate is then a failed connect
+     * (502, the next endpoint tried), never a request sent to an unverified peer.
+     */
+    private void handshake(Channel channel, SslHandler tls, Promise<Channel> promise) {
+        channel.read(); // auto-read is off: the first read lets the handshake progress (SslHandler asks for the rest)
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                promise.setSuccess(channel);
+            } else {
+                busy--;
+                channel.close();
+                promise.setFailure(h.cause());
+            }
+        });
     }
 
     /** Takes back a connection after a clean, complete exchange; closes it if the pool is full or it is gone. */

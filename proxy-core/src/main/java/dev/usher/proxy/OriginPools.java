@@ -1,14 +1,20 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.OriginTls;
+import dev.usher.routing.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,11 +36,25 @@ final class OriginPools {
     private final Map<Endpoint, OriginPool> pools = new HashMap<>();
     private final Map<BackendRef, int[]> cursors = new HashMap<>();
     private final Outliers outliers;
+    private final AllocationGuard guard;
+    /** HTTP/1.1 over TLS: a bootstrap and pools per {@link OriginTls}; HTTP/2 over TLS the same; h2c one. */
+    private final Map<OriginTls, Flavour> tlsPools = new HashMap<>();
+    private final Map<OriginTls, Flavour> h2Pools = new HashMap<>();
+    private Flavour h2c;
+    private final List<Flavour> flavours = new ArrayList<>();
+
+    /** The origin connections of one protocol and TLS setting: their bootstrap and pools by endpoint. */
+    private record Flavour(Bootstrap bootstrap, boolean http2, boolean tls, Map<Endpoint, OriginPool> pools) {
+        Flavour(Bootstrap bootstrap, boolean http2, boolean tls) {
+            this(bootstrap, http2, tls, new HashMap<>());
+        }
+    }
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
             ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
         this.loop = loop;
+        this.guard = guard;
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
@@ -57,6 +77,56 @@ final class OriginPools {
                 empty -> pools.remove(empty.endpoint(), empty)));
     }
 
+    /**
+     * The pool of {@code endpoint} spoken to as {@code upstream} says: the HTTP/1.1 cleartext one, or the one of its
+     * protocol and TLS settings (two routes with the same settings share connections, different ones never do).
+     */
+    OriginPool pool(Endpoint endpoint, Upstream upstream) {
+        if (upstream.protocol() == BackendProtocol.HTTP) {
+            return pool(endpoint);
+        }
+        Flavour flavour = flavour(upstream);
+        OriginPool pool = flavour.pools.get(endpoint);
+        if (pool == null) {
+            Consumer<OriginPool> remove = empty -> flavour.pools.remove(empty.endpoint(), empty);
+            pool = flavour.http2
+                    ? new Http2OriginPool(endpoint, loop, flavour.bootstrap, flavour.tls, settings, metrics, guard,
+                            remove)
+                    : new OriginPool(endpoint, loop, flavour.bootstrap, settings, metrics, remove);
+            flavour.pools.put(endpoint, pool);
+        }
+        return pool;
+    }
+
+    private Flavour flavour(Upstream upstream) {
+        OriginTls tls = upstream.tls();
+        boolean http2 = upstream.protocol().http2();
+        if (tls == null) { // h2c; HTTP/1.1 cleartext never comes here
+            if (h2c == null) {
+                h2c = add(new Flavour(Http2OriginInitializer.bootstrap(bootstrap, null, null, settings), true,
+                        false));
+            }
+            return h2c;
+        }
+        Map<OriginTls, Flavour> byTls = http2 ? h2Pools : tlsPools;
+        Flavour flavour = byTls.get(tls);
+        if (flavour == null) {
+            Bootstrap tlsBootstrap = http2
+                    ? Http2OriginInitializer.bootstrap(bootstrap, OriginTlsContexts.http2(tls), tls.serverName(),
+                            settings)
+                    : bootstrap.clone().handler(new OriginInitializer(guard, OriginTlsContexts.of(tls),
+                            tls.serverName(), settings.connectTimeout()));
+            flavour = add(new Flavour(tlsBootstrap, http2, true));
+            byTls.put(tls, flavour);
+        }
+        return flavour;
+    }
+
+    private Flavour add(Flavour flavour) {
+        flavours.add(flavour);
+        return flavour;
+    }
+
     /** This loop's passive health state. */
     Outliers outliers() {
         return outliers;
@@ -65,7 +135,12 @@ final class OriginPools {
     /** Requests in flight from this loop to {@code endpoint}. */
     int inFlight(Endpoint endpoint) {
         OriginPool pool = pools.get(endpoint);
-        return pool == null ? 0 : pool.inFlight();
+        int busy = pool == null ? 0 : pool.inFlight();
+        for (int i = 0; i < flavours.size(); i++) {
+            OriginPool other = flavours.get(i).pools.get(endpoint);
+            busy += other == null ? 0 : other.inFlight();
+        }
+        return busy;
     }
 
     /** This loop's next round-robin position for {@code backend}, never negative. */

@@ -28,6 +28,7 @@ public final class Route {
     private final boolean httpsRedirect;
     private final boolean requestBuffering;
     private final RouteOptions options;
+    private final Upstream upstream;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
     private final String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
@@ -51,14 +52,15 @@ public final class Route {
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
         this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, requestBuffering,
-                RouteOptions.DEFAULT);
+                RouteOptions.DEFAULT, Upstream.HTTP);
     }
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
-            RouteOptions options) {
+            RouteOptions options, Upstream upstream) {
         this.options = Objects.requireNonNull(options, "options");
         this.requestBuffering = requestBuffering;
+        this.upstream = upstream;
         this.source = source;
         this.backend = backend;
         this.host = host;
@@ -201,6 +203,11 @@ public final class Route {
      */
     public RouteOptions options() {
         return options;
+    }
+
+    /** How the proxy reaches this route's origins ({@link Upstream#HTTP} for defaults set by flag). */
+    public Upstream upstream() {
+        return upstream;
     }
 
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */

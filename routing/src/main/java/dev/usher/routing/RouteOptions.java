@@ -1,5 +1,6 @@
 package dev.usher.routing;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -31,11 +32,15 @@ import java.util.Set;
  * @param basicAuth credentials required (401 otherwise), or {@code null}
  * @param denied why every request of this Ingress gets 503 instead of reaching the origin (an access-control
  *     annotation that could not be read fails closed, as in ingress-nginx), or {@code null}
+ * @param upstreams how each backend of this Ingress is reached (protocol, TLS to the origin); a backend missing here
+ *     speaks {@link Upstream#HTTP}. Per Ingress, so two Ingresses naming one Service with different protocols each
+ *     get their own (the translator's {@code OriginProtocols} fills it in)
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
         boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
-        SourceRanges sourceRanges, BasicAuth basicAuth, String denied) {
+        SourceRanges sourceRanges, BasicAuth basicAuth, String denied,
+        Map<BackendRef, Upstream> upstreams) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -48,9 +53,15 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         Objects.requireNonNull(nginxPaths, "nginxPaths");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(sourceRanges, "sourceRanges");
+        upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
+    }
+
+    /** How this Ingress reaches {@code backend}. */
+    public Upstream upstream(BackendRef backend) {
+        return upstreams.getOrDefault(backend, Upstream.HTTP);
     }
 
     /** The body limit in force: this Ingress's, else {@code global} (0 = unlimited either way). */
@@ -60,8 +71,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
 
     /**
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
-     * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost or forwarded prefix, every
-     * client admitted, no authentication, not denied.
+     * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
+     * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams.
      */
     public static Builder builder() {
         return new Builder();
@@ -84,7 +95,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .forwardedPrefix(forwardedPrefix)
                 .sourceRanges(sourceRanges)
                 .basicAuth(basicAuth)
-                .denied(denied);
+                .denied(denied)
+                .upstreams(upstreams);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -104,6 +116,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private SourceRanges sourceRanges = SourceRanges.ANY;
         private BasicAuth basicAuth;
         private String denied;
+        private Map<BackendRef, Upstream> upstreams = Map.of();
 
         private Builder() {
         }
@@ -183,10 +196,15 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder upstreams(Map<BackendRef, Upstream> upstreams) {
+            this.upstreams = upstreams;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
                     maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
-                    sourceRanges, basicAuth, denied);
+                    sourceRanges, basicAuth, denied, upstreams);
         }
     }
 }

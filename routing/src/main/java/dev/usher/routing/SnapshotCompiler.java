@@ -121,7 +121,8 @@ final class SnapshotCompiler {
     private Route defaultRoute(RouteSource source, IngressRuleSet owner, String pattern, boolean wins) {
         Backend backend = wins ? use(owner.defaultBackend()) : resolve(owner.defaultBackend());
         return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
-                redirects(owner, pattern), owner.options().requestBuffering(), owner.options());
+                redirects(owner, pattern), owner.options().requestBuffering(), owner.options(),
+                owner.options().upstream(owner.defaultBackend()));
     }
 
     private void lose(String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
@@ -294,7 +295,7 @@ final class SnapshotCompiler {
         private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
             return new Route(RouteSource.RULE, backend, pattern, rule.path(), rule.type(), owner.namespace(),
                     owner.name(), owner.options().rewriteTarget(), redirects(owner, pattern),
-                    owner.options().requestBuffering(), owner.options());
+                    owner.options().requestBuffering(), owner.options(), owner.options().upstream(rule.backend()));
         }
 
         /** The oldest owner that declares a default backend wins; a different one from a younger owner is reported. */

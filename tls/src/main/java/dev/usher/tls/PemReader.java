@@ -43,7 +43,12 @@ final class PemReader {
 
     /** Every {@code CERTIFICATE} block in order; other blocks are skipped. At least one, or a problem. */
     static List<X509Certificate> certificates(byte[] pem) throws CertificateProblem {
-        List<Object> objects = readAll(CRT, pem);
+        return certificates(CRT, pem);
+    }
+
+    /** As {@link #certificates(byte[])}, naming {@code field} (the Secret key read) in problems. */
+    static List<X509Certificate> certificates(String field, byte[] pem) throws CertificateProblem {
+        List<Object> objects = readAll(field, pem);
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         List<X509Certificate> chain = new ArrayList<>();
         for (Object object : objects) {
@@ -51,13 +56,13 @@ final class PemReader {
                 try {
                     chain.add(converter.getCertificate(holder));
                 } catch (CertificateException | RuntimeException e) {
-                    throw new CertificateProblem("certificate " + (chain.size() + 1) + " in " + CRT
+                    throw new CertificateProblem("certificate " + (chain.size() + 1) + " in " + field
                             + " is not a valid X.509 certificate (" + e.getClass().getSimpleName() + ")");
                 }
             }
         }
         if (chain.isEmpty()) {
-            throw new CertificateProblem("no certificate in " + CRT + " (expected a PEM 'BEGIN CERTIFICATE' block)");
+            throw new CertificateProblem("no certificate in " + field + " (expected a PEM 'BEGIN CERTIFICATE' block)");
         }
         return chain;
     }

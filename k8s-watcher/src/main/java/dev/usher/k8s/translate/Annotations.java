@@ -3,6 +3,7 @@ package dev.usher.k8s.translate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -62,7 +63,10 @@ public final class Annotations {
     private static final Map<String, String> USHER_KEYS = Map.of(
             "rewrite-target", "replaces the matched path prefix sent upstream",
             "ssl-redirect", "308 from HTTP to HTTPS for the hosts in spec.tls (on by default)",
-            "request-buffering", "read request bodies whole before the origin is involved (on by default)");
+            "request-buffering", "read request bodies whole before the origin is involved (on by default)",
+            "backend-protocol", "how origins are spoken to: http, https, h2c, h2, grpc (= h2c), grpcs (= h2)",
+            "backend-ca-secret", "verify origin certificates against this Secret's ca.crt (503 if it is unusable)",
+            "backend-server-name", "the name sent as SNI to TLS origins and checked in their certificate");
 
     /** Keys that need no effect in Usher, with the reason. */
     private static final Map<String, String> NO_EFFECT = Map.of(
@@ -160,9 +164,19 @@ public final class Annotations {
             case "proxy-request-buffering" -> onOff(key, v, "on", "off",
                     "as ingress-nginx: \"off\" streams request bodies to the origin");
             case "proxy-http-version" -> "1.1".equals(v)
-                    ? new Verdict(key, Status.NO_EFFECT, "Usher always speaks HTTP/1.1 to origins")
-                    : new Verdict(key, Status.UNSUPPORTED, "Usher speaks HTTP/1.1 to origins; other versions are "
-                            + NOT_YET);
+                    ? new Verdict(key, Status.NO_EFFECT, "Usher speaks HTTP/1.1 to origins unless backend-protocol "
+                            + "says otherwise")
+                    : new Verdict(key, Status.UNSUPPORTED, "use backend-protocol (GRPC, GRPCS) for HTTP/2 origins; "
+                            + "HTTP/1.0 is not spoken to origins");
+            case "backend-protocol" -> backendProtocol(key, v);
+            case "proxy-ssl-verify" -> onOff(key, v, "on", "off",
+                    "as ingress-nginx: \"on\" verifies the origin's certificate and name (CA from proxy-ssl-secret)");
+            case "proxy-ssl-server-name" -> onOff(key, v, "on", "off",
+                    "as ingress-nginx: \"on\" sends SNI to TLS origins (always sent when verifying)");
+            case "proxy-ssl-secret" -> new Verdict(key, Status.HONOURED, "its ca.crt verifies origins when "
+                    + "proxy-ssl-verify is \"on\" (same namespace only); no client certificate is sent to origins");
+            case "proxy-ssl-name" -> new Verdict(key, Status.HONOURED,
+                    "the SNI name and the name checked in the origin's certificate");
             case "rewrite-target" -> rewriteTarget(key, v);
             case "use-regex" -> onOff(key, v, "true", "false", "as ingress-nginx: every path of the Ingress's hosts"
                     + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
@@ -174,6 +188,18 @@ public final class Annotations {
                 yield reason != null ? new Verdict(key, Status.NO_EFFECT, reason)
                         : new Verdict(key, Status.UNSUPPORTED, NOT_YET);
             }
+        };
+    }
+
+    private static Verdict backendProtocol(String key, String value) {
+        return switch (value.toUpperCase(Locale.ROOT)) {
+            case "HTTP", "AUTO_HTTP" -> new Verdict(key, Status.HONOURED, "HTTP/1.1 to the origin");
+            case "HTTPS" -> new Verdict(key, Status.HONOURED, "HTTP/1.1 over TLS to the origin");
+            case "GRPC" -> new Verdict(key, Status.HONOURED, "HTTP/2 in cleartext (h2c) to the origin");
+            case "GRPCS" -> new Verdict(key, Status.HONOURED, "HTTP/2 over TLS (ALPN h2) to the origin");
+            case "FCGI" -> new Verdict(key, Status.UNSUPPORTED, "FastCGI is not supported; served as HTTP");
+            default -> new Verdict(key, Status.INVALID, "expected HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP or FCGI, got "
+                    + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");
         };
     }
 

@@ -52,7 +52,7 @@ final class BackendResolver {
         return new Resolution(index.ready(ref.namespace(), ref.service(), port.getName()), null);
     }
 
-    private static ServicePort servicePort(Service service, BackendRef ref) {
+    static ServicePort servicePort(Service service, BackendRef ref) {
         if (service.getSpec() == null || service.getSpec().getPorts() == null) {
             return null;
         }

@@ -118,6 +118,11 @@ public final class Translator {
         return problems.list();
     }
 
+    /** {@code namespace/name} of the CA Secret {@code ingress} names for TLS to its origins, if any. */
+    public static Set<String> caSecrets(Ingress ingress) {
+        return OriginProtocols.caSecrets(Objects.requireNonNull(ingress, "ingress"));
+    }
+
     /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
     public record Served(String ingress, boolean served, String reason) {
     }
@@ -146,11 +151,13 @@ public final class Translator {
     private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
             Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
+        OriginProtocols origins = new OriginProtocols(objects);
         List<Converted> ours = new ArrayList<>();
         for (Ingress ingress : objects.ingresses()) {
             try {
                 if (filter.isOurs(ingress)) {
-                    ours.add(withBasicAuth(IngressConverter.convert(ingress, problems), ingress, objects, problems));
+                    ours.add(withBasicAuth(origins.apply(ingress, IngressConverter.convert(ingress, problems),
+                            problems), ingress, objects, problems));
                     reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
@@ -205,7 +212,8 @@ public final class Translator {
         return endpoints;
     }
 
-    private static List<BackendRef> backends(IngressRuleSet ruleSet) {
+    /** The backends {@code ruleSet} routes to, its default backend first, with repeats. */
+    static List<BackendRef> backends(IngressRuleSet ruleSet) {
         List<BackendRef> refs = new ArrayList<>();
         if (ruleSet.defaultBackend() != null) {
             refs.add(ruleSet.defaultBackend());
