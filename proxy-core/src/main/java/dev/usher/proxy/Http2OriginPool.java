@@ -13,6 +13,7 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
 /**
  * The HTTP/2 connections of one event loop to one endpoint: an exchange borrows a stream, not a connection.
  *
- * <p>Few parent connections ({@link Http2OriginConnection}) carry many streams. {@link #acquire(boolean)} opens a
+ * <p>Few parent connections ({@link Http2OriginConnection}) carry many streams. {@link #acquire(boolean, Duration)} opens a
  * stream on the first connection below the origin's {@code SETTINGS_MAX_CONCURRENT_STREAMS}; when all are full (or
  * none is up yet) the request waits for the next connection, which is opened then, up to
  * {@link ProxySettings#maxConnectionsPerEndpoint()} (beyond: 503 as for HTTP/1.1). A stream channel's pipeline is
@@ -77,8 +78,13 @@ final class Http2OriginPool extends OriginPool {
         return busy;
     }
 
+    /**
+     * A stream on a connection with room, else on a new connection. {@code connectTimeout} (a route's
+     * {@code proxy-connect-timeout}) is not applied: a connection is shared by the streams of every route, so it uses
+     * the pool's connect timeout.
+     */
     @Override
-    Future<Channel> acquire(boolean fresh) {
+    Future<Channel> acquire(boolean fresh, Duration connectTimeout) {
         busy++;
         Promise<Channel> promise = loop.newPromise();
         waiting.add(promise);
