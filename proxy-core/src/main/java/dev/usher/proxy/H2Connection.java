@@ -2,8 +2,11 @@ package dev.usher.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Idle: with no stream open for {@link ProxySettings#clientIdleTimeout()}, the connection is closed, which the
  *       codec turns into a {@code GOAWAY} (the HTTP/2 form of closing an idle keep-alive connection).</li>
- *   <li>Drain: {@link #drain()} closes the connection the graceful way: the codec sends {@code GOAWAY} naming the
- *       last stream it accepted, refuses new ones, and closes once the open streams finished (the server's drain
- *       deadline closes what is left).</li>
+ *   <li>Drain: {@link #drain()} sends {@code GOAWAY} naming the last stream accepted (later ones are refused by the
+ *       codec) and closes the connection once the open streams finished; the server's drain deadline closes what is
+ *       left.</li>
  * </ul>
  */
 final class H2Connection extends ChannelInboundHandlerAdapter {
@@ -28,6 +31,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idleTimer;
     private int open;
+    private boolean draining;
 
     H2Connection(ProxySettings settings, int connectionWindow) {
         this.idleNanos = settings.clientIdleTimeout().toNanos();
@@ -51,14 +55,25 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         cancelIdle();
         child.closeFuture().addListener(f -> {
             if (--open == 0) {
-                armIdle();
+                if (draining) {
+                    ctx.channel().close();
+                } else {
+                    armIdle();
+                }
             }
         });
     }
 
-    /** Graceful drain: GOAWAY now, close once the open streams finished. */
+    /** Graceful drain: GOAWAY now (naming the last stream accepted), close once the open streams finished. */
     void drain() {
-        ctx.channel().close();
+        if (draining) {
+            return;
+        }
+        draining = true;
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        if (open == 0) {
+            ctx.channel().close();
+        }
     }
 
     private void armIdle() {
@@ -96,6 +111,9 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        context.close(); // a reset or TLS failure; protocol errors were already answered by the codec
+        if (!(cause instanceof Http2Exception)) {
+            context.close(); // a reset or TLS failure
+        }
+        // a protocol error: the codec answers it itself, with the right GOAWAY code, and closes
     }
 }

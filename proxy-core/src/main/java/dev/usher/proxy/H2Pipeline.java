@@ -38,6 +38,11 @@ final class H2Pipeline {
     static final int RESET_WINDOW_SECONDS = 30;
     static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
     static final int MAX_EMPTY_DATA_FRAMES = 10;
+    /**
+     * How long a connection being closed (idle, or after a protocol error) waits for its GOAWAY to be written and open
+     * streams to end; a flooding client that reads nothing holds the connection no longer than this.
+     */
+    static final long CLOSE_GRACE_MILLIS = 5_000;
 
     private H2Pipeline() {
     }
@@ -52,7 +57,7 @@ final class H2Pipeline {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(initial)
                 .validateHeaders(true)
-                .gracefulShutdownTimeoutMillis(settings.clientIdleTimeout().toMillis())
+                .gracefulShutdownTimeoutMillis(CLOSE_GRACE_MILLIS)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
