@@ -13,7 +13,7 @@ import io.netty.handler.flow.FlowControlHandler;
 /**
  * Wires an HTTP/2 client connection and its streams.
  *
- * <p>Connection: [TLS] → {@link AllocationGuard} → {@code Http2FrameCodec} → {@code Http2MultiplexHandler} →
+ * <p>Connection: [TLS] → {@link AllocationGuard} → {@link H2FrameGuard} → {@code Http2FrameCodec} → {@code Http2MultiplexHandler} →
  * {@link H2Connection}. Each stream is a child channel on the connection's event loop, auto-read off: {@link
  * H2HeaderCheck} → {@code Http2StreamFrameToHttpObjectCodec} → {@link H2StreamAdapter} → {@code FlowControlHandler}
  * → {@link ClientHandler#forStream}: from the codec on, a stream looks like one HTTP/1.1 request to the same handler,
@@ -21,7 +21,7 @@ import io.netty.handler.flow.FlowControlHandler;
  *
  * <p>The codec's limits are the flood defences: at most {@link ProxySettings#http2MaxConcurrentStreams()} streams,
  * a header list of {@link ProxySettings#maxHeaderSize()} (a block past 1.25 times that ends the connection, however
- * many CONTINUATION frames carry it), {@link #MAX_RESETS} client resets per {@link #RESET_WINDOW_SECONDS} s (rapid
+ * many CONTINUATION frames carry it, and {@link H2FrameGuard} caps the frames), {@link #MAX_RESETS} client resets per {@link #RESET_WINDOW_SECONDS} s (rapid
  * reset, then {@code GOAWAY ENHANCE_YOUR_CALM}), {@link #MAX_QUEUED_CONTROL_FRAMES} unflushed control-frame answers
  * (SETTINGS and PING floods) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
  */
@@ -66,7 +66,7 @@ final class H2Pipeline {
         if (p.get(AllocationGuard.class) == null) {
             p.addLast(context.allocationGuard());
         }
-        p.addLast(codec, new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)), connection);
+        p.addLast(new H2FrameGuard(), codec, new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)), connection);
         // Flow control windows, not read pauses, hold a client back on HTTP/2: the connection always reads.
         p.channel().config().setAutoRead(true);
     }

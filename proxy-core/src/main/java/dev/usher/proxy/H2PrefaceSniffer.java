@@ -3,7 +3,7 @@ package dev.usher.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http2.Http2CodecUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -14,7 +14,8 @@ import java.util.List;
  */
 final class H2PrefaceSniffer extends ByteToMessageDecoder {
 
-    private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+    /** RFC 9113 §3.4. */
+    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientInitializer initializer;
 
@@ -24,14 +25,14 @@ final class H2PrefaceSniffer extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
+        int n = Math.min(in.readableBytes(), PREFACE.length);
         for (int i = 0; i < n; i++) {
-            if (in.getByte(in.readerIndex() + i) != PREFACE.getByte(i)) {
+            if (in.getByte(in.readerIndex() + i) != PREFACE[i]) {
                 ctx.pipeline().remove(this); // HTTP/1: what was read goes on to the request decoder
                 return;
             }
         }
-        if (n == PREFACE.readableBytes()) {
+        if (n == PREFACE.length) {
             initializer.toHttp2(ctx.pipeline(), false);
             ctx.pipeline().remove(this); // the preface goes on to the HTTP/2 codec, which checks it again
         }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,21 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * HTTP/2 with prior knowledge (h2c) on the plain listener, frame by frame: each stream is one exchange through the
  * same admission and exchange as HTTP/1.1, and the origin gets a correct HTTP/1.1 request.
  */
-final class Http2ClientTest {
-
-    private ProxyFixture fixture;
-
-    @AfterEach
-    void close() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private RawH2 connect(ProxySettings settings) throws Exception {
-        fixture = new ProxyFixture(1, settings);
-        return RawH2.connect(fixture.proxy.httpPort());
-    }
+final class Http2ClientTest extends RawH2Test {
 
     @Test
     void get_reachesTheOriginAsHttp11_withHostFromAuthority_joinedCookies_andForwardingFields() throws Exception {

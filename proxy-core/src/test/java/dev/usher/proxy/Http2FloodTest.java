@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,24 +15,9 @@ import org.junit.jupiter.api.Test;
  * limits and the graceful drain. (The SETTINGS and PING floods are bounded by Netty's queued control frame limit,
  * which only bites once the kernel's socket buffers are full: megabytes of frames, too slow for a unit test.)
  */
-final class Http2FloodTest {
+final class Http2FloodTest extends RawH2Test {
 
     private static final long ENHANCE_YOUR_CALM = 0xb;
-
-    private ProxyFixture fixture;
-
-    @AfterEach
-    void close() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private RawH2 connect(ProxySettings settings) throws Exception {
-        fixture = new ProxyFixture(1, settings);
-        return RawH2.connect(fixture.proxy.httpPort());
-    }
-
     /** HEADERS then RST_STREAM for {@code count} streams from {@code first}, in one write. */
     private static void openAndReset(RawH2 h2, int first, int count) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -91,6 +75,25 @@ final class Http2FloodTest {
             RawH2.Frame goAway = writeFailed ? null : h2.awaitGoAway();
 
             assertThat(writeFailed || goAway != null).isTrue();
+            assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void emptyContinuationFlood_theHeaderBlockIsCappedInFrames() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            byte[] head = h2.block(1, RawH2.request("GET", "app.test", "/echo"));
+            h2.frame(RawH2.HEADERS, RawH2.END_STREAM, 1, head);
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            for (int i = 0; i < H2FrameGuard.MAX_CONTINUATIONS + 10; i++) {
+                flood.write(RawH2.frameBytes(RawH2.CONTINUATION, 0, 1, new byte[0])); // no bytes, only frames
+            }
+            h2.writeRaw(flood.toByteArray());
+
+            RawH2.Frame goAway = h2.awaitGoAway();
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
             assertThat(fixture.origins.get(0).requests.get()).isZero();
         }
     }
