@@ -125,6 +125,25 @@ final class Http2ClientTest extends RawH2Test {
     }
 
     @Test
+    void aStreamWhoseClientDoesNotRead_stopsOnlyItsOwnOriginReads() throws Exception {
+        long size = 64L * 1024 * 1024;
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.windowUpdate(0, Integer.MAX_VALUE - 65_535); // the connection never limits; stream 1 keeps 64 KiB
+            h2.headers(1, RawH2.request("GET", "app.test", "/big?bytes=" + size), true);
+            await().until(() -> fixture.origins.get(0).streamedBytes.get() > 0);
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
+
+            // Stream 1's DATA is read and never acknowledged; stream 3 is answered all the same.
+            assertThat(h2.replies(List.of(3)).get(3).status()).isEqualTo("200");
+            h2.headers(5, RawH2.request("GET", "app.test", "/echo"), true);
+            assertThat(h2.replies(List.of(5)).get(5).status()).isEqualTo("200");
+
+            // The origin of stream 1 was held back: socket buffers' worth, not the 64 MiB it has to send.
+            assertThat(fixture.origins.get(0).streamedBytes.get()).isLessThan(size / 2);
+        }
+    }
+
+    @Test
     void admissionReplies_areTheSameAsOnHttp11() throws Exception {
         ProxySettings settings = ProxySettings.builder().maxRequestBodyBytes(1000).build();
         try (RawH2 h2 = connect(settings)) {

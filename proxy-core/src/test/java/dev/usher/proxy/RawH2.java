@@ -218,8 +218,11 @@ final class RawH2 implements AutoCloseable {
                 break;
             }
             Reply r = replies.get(f.stream());
-            if (f.type() == HEADERS && r != null) {
-                Http2Headers h = decode(f);
+            if (f.type() == HEADERS) {
+                Http2Headers h = decode(f); // every block, tracked or not: HPACK state is per connection
+                if (r == null) {
+                    continue;
+                }
                 if (r.head == null && h.status() != null && h.status().charAt(0) == '1') {
                     continue;
                 }
