@@ -98,7 +98,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(decision.status().code());
-        if (decision.close()) {
+        if (decision.close() || stream()) {
             state = State.CLOSING;
             end(written);
         } else {
@@ -109,7 +109,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Called by the exchange once its response is written (or it gave up); decides the connection's future. */
     void exchangeDone(boolean keepAlive, ChannelFuture lastWrite) {
         exchange = null;
-        if (keepAlive && !context.draining() && conn.ctx.channel().isActive()) {
+        if (keepAlive && !stream() && !context.draining() && conn.ctx.channel().isActive()) {
             awaitHead();
         } else {
             state = State.CLOSING;
@@ -122,9 +122,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Ends the connection, or on HTTP/2 the stream, after {@code lastWrite}. Closing a stream whose request was read
-     * to its end sends nothing more (both sides ended it); otherwise it resets it, as the unread rest of the request
-     * will not be read.
+     * Ends the connection, or on HTTP/2 the stream (one exchange per stream), after {@code lastWrite}. Closing a
+     * stream both sides ended sends nothing more; a stream whose client has not ended it is reset, since the rest of
+     * its request will not be read (RFC 9113 §8.1), so it cannot hold a stream slot or keep the connection from
+     * idling out.
      */
     private void end(ChannelFuture lastWrite) {
         if (stream()) {
@@ -149,10 +150,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void awaitHead() {
-        if (stream()) {
-            state = State.CLOSING; // one exchange per stream; the stream closes once both sides ended it
-            return;
-        }
         if (context.draining()) {
             state = State.CLOSING; // what was written is already flushed
             conn.ctx.close();

@@ -185,6 +185,22 @@ final class Http2ClientTest extends RawH2Test {
     }
 
     @Test
+    void aStreamTheClientLeavesOpen_isResetOnceAnswered_soItHoldsNoSlot() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            // A body-less request (length 0) whose stream the client never ends.
+            h2.headers(1, RawH2.request("GET", "app.test", "/echo").add("content-length", "0"), false);
+
+            assertThat(h2.replies(List.of(1)).get(1).status()).isEqualTo("200");
+            RawH2.Frame next = h2.read();
+            while (next != null && next.type() != RawH2.RST_STREAM) {
+                next = h2.read();
+            }
+            assertThat(next).isNotNull();
+            assertThat(next.stream()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void teTrailers_isAllowed() throws Exception {
         try (RawH2 h2 = connect(ProxySettings.defaults())) {
             h2.headers(1, RawH2.request("GET", "app.test", "/echo").add("te", "trailers"), true);
