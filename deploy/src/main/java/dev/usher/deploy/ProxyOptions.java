@@ -124,7 +124,10 @@ final class ProxyOptions {
             ProxyFlag.of("--outlier-max-ejection-percent", "outlierMaxEjectionPercent", "PERCENT", Integer.class,
                     null, ProxySettings.Builder::outlierMaxEjectionPercent,
                     "Most endpoints of a Service ejected at once, in percent, but at least one while another is not "
-                            + "ejected (default: ${DEFAULT-VALUE})."));
+                            + "ejected (default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--http2-max-concurrent-streams", "http2MaxConcurrentStreams", "N", Integer.class, null,
+                    ProxySettings.Builder::http2MaxConcurrentStreams,
+                    "Streams an HTTP/2 client may have open on one connection (default: ${DEFAULT-VALUE})."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

@@ -300,10 +300,19 @@ final class TlsEndToEndTest {
     }
 
     @Test
-    void alpn_answersHttp11_toAClientOfferingH2First() throws Exception {
+    void alpn_answersH2_toAClientOfferingH2First() throws Exception {
         startUsherWithThreeSites();
 
         try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "a.example.com", "h2", "http/1.1")) {
+            assertThat(connection.applicationProtocol()).isEqualTo("h2");
+        }
+    }
+
+    @Test
+    void alpn_answersHttp11_toAClientOfferingOnlyHttp11() throws Exception {
+        startUsherWithThreeSites();
+
+        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "a.example.com", "http/1.1")) {
             assertThat(connection.applicationProtocol()).isEqualTo("http/1.1");
             assertThat(echo(connection.get("a.example.com", "/")).get("protocol").asString()).isEqualTo("HTTP/1.1");
         }

@@ -1,6 +1,8 @@
 package dev.usher.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -17,6 +19,7 @@ import java.net.InetSocketAddress;
 final class ClientConnection {
 
     final ChannelHandlerContext ctx;
+    /** The HTTP/1 response encoder, {@code null} on an HTTP/2 stream (whose codec knows HEAD from the frames). */
     final ResponseEncoder encoder;
     /** The peer's address, canonical ({@code 10.0.0.7}, RFC 5952 for IPv6). */
     final String peerIp;
@@ -32,10 +35,19 @@ final class ClientConnection {
         this.encoder = encoder;
         this.tls = tls;
         this.trusted = trusted;
-        InetAddress peer = ProxyProtocolHandler.peer(ctx.channel());
+        // An HTTP/2 stream's peer and listener are its connection's.
+        Channel socket = ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+        InetAddress peer = ProxyProtocolHandler.peer(socket);
         this.peerIp = NetUtil.toAddressString(peer);
         this.peerTrusted = trusted.contains(peer);
-        this.listenerPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        this.listenerPort = ((InetSocketAddress) socket.localAddress()).getPort();
+    }
+
+    /** Tells the HTTP/1 encoder whether the response about to be written answers a HEAD request. */
+    void headRequest(boolean head) {
+        if (encoder != null) {
+            encoder.headRequest(head);
+        }
     }
 
     /**

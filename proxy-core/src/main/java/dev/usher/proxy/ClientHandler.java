@@ -16,6 +16,11 @@ import io.netty.util.ReferenceCountUtil;
  * message. Pipelined requests therefore wait, already decoded or still in the socket, until the response before them
  * is complete: responses leave in request order with no reordering buffer. Every {@code channelRead} branch either
  * hands the message on (to the {@link Exchange}) or releases it.
+ *
+ * <p>On an HTTP/2 stream ({@link #forStream}) the same handler drives exactly one exchange: the stream's child channel
+ * delivers the request as HTTP/1 objects ({@link H2StreamAdapter}), and when the response ends the stream ends
+ * with it. There is no head timer, keep-alive loop or lingering close: those are the connection's business
+ * ({@link H2Connection}).
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -30,6 +35,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_HEAD;
     private Exchange exchange;
 
+    /** The handler of one HTTP/2 stream's child channel. */
+    static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort) {
+        return new ClientHandler(context, null, null, tls, httpsPort);
+    }
+
     /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
     ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls, int httpsPort) {
         this.context = context;
@@ -42,14 +52,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         conn = new ClientConnection(ctx, encoder, tls, context.settings().trustedProxies());
-        awaitHead();
+        if (stream()) {
+            conn.read(); // the stream's one request
+        } else {
+            awaitHead();
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         conn.answered();
         if (state == State.AWAIT_HEAD && msg instanceof HttpRequest request) {
-            headTimer.headReceived();
+            if (headTimer != null) {
+                headTimer.headReceived();
+            }
             onRequest(request);
         } else if (state == State.AWAIT_HEAD) {
             ReferenceCountUtil.release(msg); // the (empty) end of a request Usher answered itself
@@ -65,7 +81,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
-        RequestRecord record = new RequestRecord(context, conn.clientAddress(request.headers()), request);
+        RequestRecord record = new RequestRecord(context, conn.clientAddress(request.headers()), request,
+                stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
         boolean head = HttpMethod.HEAD.equals(request.method());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
         if (decision.proxied()) {
@@ -76,12 +93,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
         FullHttpResponse response = ErrorResponses.local(conn.ctx.alloc(), decision, head);
-        encoder.headRequest(head);
+        conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(decision.status().code());
-        if (decision.close()) {
+        if (decision.close() || stream()) {
             state = State.CLOSING;
-            LingeringClose.after(written);
+            end(written);
         } else {
             awaitHead(); // the request's empty end is still queued; AWAIT_HEAD skips it
         }
@@ -90,10 +107,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Called by the exchange once its response is written (or it gave up); decides the connection's future. */
     void exchangeDone(boolean keepAlive, ChannelFuture lastWrite) {
         exchange = null;
-        if (keepAlive && !context.draining() && conn.ctx.channel().isActive()) {
+        if (keepAlive && !stream() && !context.draining() && conn.ctx.channel().isActive()) {
             awaitHead();
         } else {
             state = State.CLOSING;
+            end(lastWrite);
+        }
+    }
+
+    private boolean stream() {
+        return headTimer == null;
+    }
+
+    /**
+     * Ends the connection, or on HTTP/2 the stream (one exchange per stream), after {@code lastWrite}. Closing a
+     * stream both sides ended sends nothing more; a stream whose client has not ended it is reset, since the rest of
+     * its request will not be read (RFC 9113 §8.1), so it cannot hold a stream slot or keep the connection from
+     * idling out.
+     */
+    private void end(ChannelFuture lastWrite) {
+        if (stream()) {
+            lastWrite.addListener(f -> conn.ctx.channel().close());
+        } else {
             LingeringClose.after(lastWrite);
         }
     }

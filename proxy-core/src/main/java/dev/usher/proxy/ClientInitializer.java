@@ -10,9 +10,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 
 /**
- * Wires a client connection: [PROXY protocol] → [SNI/TLS] → {@link HeadTimer} → {@link RequestDecoder} →
- * {@link ResponseEncoder} → {@link AllocationGuard} → {@link FlowControlHandler} (one message per read) →
- * {@link ClientHandler}.
+ * Wires a client connection: [PROXY protocol] → [SNI/TLS → {@link H2AlpnSwitch}, or {@link H2PrefaceSniffer}] →
+ * {@link HeadTimer} → {@link RequestDecoder} → {@link ResponseEncoder} → {@link AllocationGuard} →
+ * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ *
+ * <p>Every connection starts with the HTTP/1 handlers; ALPN {@code h2} on the HTTPS listener, or the HTTP/2
+ * connection preface on the plaintext one, swaps them for the HTTP/2 ones ({@link #toHttp2}, {@link H2Pipeline}).
  */
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -40,12 +43,25 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         }
         if (sni != null) {
             // 0 = Netty's default ClientHello size limit; a TLS handshake gets as long as a request head.
-            p.addLast(new SniHandler(sni, 0, context.settings().requestHeaderTimeout().toMillis()));
+            p.addLast(new SniHandler(sni, 0, context.settings().requestHeaderTimeout().toMillis()),
+                    new H2AlpnSwitch(this));
+        } else {
+            p.addLast(new H2PrefaceSniffer(this));
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder();
         p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, context.allocationGuard(),
                 new FlowControlHandler(),
                 new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
+    }
+
+    /** The connection speaks HTTP/2: the HTTP/1 handlers leave (nothing was decoded by them yet) for the HTTP/2 ones. */
+    void toHttp2(ChannelPipeline p, boolean tls) {
+        p.remove(ClientHandler.class);
+        p.remove(FlowControlHandler.class);
+        p.remove(ResponseEncoder.class);
+        p.remove(RequestDecoder.class);
+        p.remove(HeadTimer.class);
+        H2Pipeline.install(p, context, tls, httpsPort);
     }
 }

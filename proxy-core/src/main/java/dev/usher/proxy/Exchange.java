@@ -126,7 +126,7 @@ final class Exchange {
             // RFC 9110 §10.1.1: Usher reads the body itself, so it invites it; the origin gets the body, not the
             // expectation (nginx does the same).
             request.headers().remove(HttpHeaderNames.EXPECT);
-            conn.encoder.headRequest(false);
+            conn.headRequest(false);
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         conn.read();
@@ -424,7 +424,7 @@ final class Exchange {
             return;
         }
         boolean keep = keepAlive && clientReusable();
-        conn.encoder.headRequest(head);
+        conn.headRequest(head);
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
         record.finish(error.code());
         client.exchangeDone(keep, written);

@@ -62,6 +62,12 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        awaiting = false;
+        cancel(); // the connection turned out to speak HTTP/2: its own idle rules apply
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext context) {
         awaiting = false;
         cancel();

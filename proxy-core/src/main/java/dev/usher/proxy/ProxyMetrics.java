@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code usher.requests} [{@code usher_requests_total}] and {@code usher.request.duration}
  *       [{@code usher_request_duration_seconds}, a histogram]: tags namespace, ingress, service, method (class),
- *       status (class: 1xx..5xx)</li>
+ *       status (class: 1xx..5xx), protocol ({@code HTTP/1.1}, which counts HTTP/1.0 too, or {@code HTTP/2})</li>
  *   <li>{@code usher.upstream.duration} [{@code usher_upstream_duration_seconds}, a histogram]: from choosing an
  *       endpoint to the origin's response head (connect, request upload and the origin's think time); tags
  *       namespace, ingress, service</li>
@@ -163,8 +163,8 @@ final class ProxyMetrics {
      */
     final class RouteMeters {
         private final RouteKey key;
-        private final Counter[] requests = new Counter[METHODS.length * 6];
-        private final Timer[] durations = new Timer[METHODS.length * 6];
+        private final Counter[] requests = new Counter[METHODS.length * 6 * 2];
+        private final Timer[] durations = new Timer[METHODS.length * 6 * 2];
         private final Timer upstream;
         private final Counter bytesIn;
         private final Counter bytesOut;
@@ -191,24 +191,25 @@ final class ProxyMetrics {
          *
          * @param upstreamNanos endpoint chosen to response head, or a negative value when no origin answered
          */
-        void record(String method, int status, long nanos, long upstreamNanos, long requestBytes,
+        void record(String method, boolean http2, int status, long nanos, long upstreamNanos, long requestBytes,
                 long responseBytes) {
             int cls = Math.max(1, Math.min(5, status / 100));
             int m = methodIndex(method);
-            int slot = m * 6 + cls;
+            int slot = (m * 6 + cls) * 2 + (http2 ? 1 : 0);
             Counter counter = requests[slot];
             Timer timer = durations[slot];
             if (counter == null || timer == null) {
                 String statusClass = cls + "xx";
+                String protocol = http2 ? "HTTP/2" : "HTTP/1.1";
                 counter = Counter.builder("usher.requests")
                         .description("Requests answered, by route, method and status class")
                         .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "method", METHODS[m], "status", statusClass)
+                                "method", METHODS[m], "status", statusClass, "protocol", protocol)
                         .register(registry);
                 timer = Timer.builder("usher.request.duration")
                         .description("Time from request head to the last response byte")
                         .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "method", METHODS[m], "status", statusClass)
+                                "method", METHODS[m], "status", statusClass, "protocol", protocol)
                         .serviceLevelObjectives(LATENCY_BUCKETS)
                         .register(registry);
                 requests[slot] = counter;

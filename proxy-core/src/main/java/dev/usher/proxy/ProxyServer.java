@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Usher's HTTP (and optionally HTTPS) listeners: a streaming HTTP/1.1 reverse proxy routed by a {@link RoutingTable}.
+ * Usher's HTTP (and optionally HTTPS) listeners: a streaming reverse proxy routed by a {@link RoutingTable}, HTTP/1.1
+ * and HTTP/2 to clients (h2 by ALPN, h2c with prior knowledge), HTTP/1.1 to origins.
  *
  * <p>Built with {@link #builder()}; {@link #start()} binds, {@link #drain(Duration)} stops gracefully,
  * {@link #close()} stops at once. Thread-safe: start, drain and close may be called from any thread.
@@ -151,7 +152,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Graceful stop: closes the listeners, closes idle keep-alive connections, lets requests in flight finish (their
-     * responses say {@code Connection: close}) until {@code deadline}, then closes whatever is left. Blocks until done.
+     * responses say {@code Connection: close}; an HTTP/2 connection gets {@code GOAWAY} and its open streams finish)
+     * until {@code deadline}, then closes whatever is left. Blocks until done.
      */
     public void drain(Duration deadline) {
         Objects.requireNonNull(deadline, "deadline");
@@ -168,8 +170,11 @@ public final class ProxyServer implements AutoCloseable {
         for (Channel ch : clients) {
             ch.eventLoop().execute(() -> {
                 ClientHandler handler = ch.pipeline().get(ClientHandler.class);
+                H2Connection h2 = ch.pipeline().get(H2Connection.class);
                 if (handler != null) {
                     handler.drain();
+                } else if (h2 != null) {
+                    h2.drain(); // GOAWAY; open streams finish
                 }
             });
         }

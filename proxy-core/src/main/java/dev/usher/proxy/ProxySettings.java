@@ -58,6 +58,8 @@ import java.util.Set;
  *     most 10 times (30 s)
  * @param outlierMaxEjectionPercent the most endpoints of a backend ejected at once, in percent, but at least one while
  *     another is not ejected (10)
+ * @param http2MaxConcurrentStreams streams an HTTP/2 client may have open at once on one connection (100, as nginx's
+ *     {@code http2_max_concurrent_streams}); more are refused with {@code RST_STREAM REFUSED_STREAM}
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -85,7 +87,8 @@ public record ProxySettings(
         long clientBodyTempMaxBytes,
         int outlierConsecutiveFailures,
         Duration outlierBaseEjectionTime,
-        int outlierMaxEjectionPercent) {
+        int outlierMaxEjectionPercent,
+        int http2MaxConcurrentStreams) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -134,6 +137,7 @@ public record ProxySettings(
         Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
         atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
         new OutlierDetection(outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
+        atLeast(http2MaxConcurrentStreams, 1, "http2MaxConcurrentStreams");
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -178,6 +182,7 @@ public record ProxySettings(
         b.clientBodyTempDir = clientBodyTempDir;
         b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
         b.outlierDetection(outlierDetection());
+        b.http2MaxConcurrentStreams = http2MaxConcurrentStreams;
         return b;
     }
 
@@ -228,6 +233,7 @@ public record ProxySettings(
         private int outlierConsecutiveFailures = OutlierDetection.DEFAULTS.consecutiveFailures();
         private Duration outlierBaseEjectionTime = OutlierDetection.DEFAULTS.baseEjectionTime();
         private int outlierMaxEjectionPercent = OutlierDetection.DEFAULTS.maxEjectionPercent();
+        private int http2MaxConcurrentStreams = 100;
 
         private Builder() {
         }
@@ -370,6 +376,11 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder http2MaxConcurrentStreams(int v) {
+            http2MaxConcurrentStreams = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
@@ -377,7 +388,8 @@ public record ProxySettings(
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
                     accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
                     clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
-                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
+                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent,
+                    http2MaxConcurrentStreams);
         }
     }
 }

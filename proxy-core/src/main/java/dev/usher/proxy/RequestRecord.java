@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpRequest;
  */
 final class RequestRecord {
 
+    /** The access log's protocol of a request that came on an HTTP/2 stream (as nginx logs it). */
+    static final String HTTP_2 = "HTTP/2.0";
+
     private final ProxyContext context;
     private final long startNanos = System.nanoTime();
     private final String clientIp;
@@ -26,12 +29,13 @@ final class RequestRecord {
     private long bytesOut;
     private boolean finished;
 
-    RequestRecord(ProxyContext context, String clientIp, HttpRequest request) {
+    /** @param protocol as the access log names it: {@code HTTP/1.0}, {@code HTTP/1.1} or {@link #HTTP_2} */
+    RequestRecord(ProxyContext context, String clientIp, HttpRequest request, String protocol) {
         this.context = context;
         this.clientIp = clientIp;
         this.method = request.method().name();
         this.uri = request.uri();
-        this.protocol = request.protocolVersion().text();
+        this.protocol = protocol;
     }
 
     /** The client address this request is logged and forwarded with ({@link ClientConnection#clientAddress}). */
@@ -80,7 +84,7 @@ final class RequestRecord {
         }
         finished = true;
         long nanos = System.nanoTime() - startNanos;
-        context.metrics().route(route).record(method, status, nanos, upstreamNanos, bytesIn, bytesOut);
+        context.metrics().route(route).record(method, protocol == HTTP_2, status, nanos, upstreamNanos, bytesIn, bytesOut);
         AccessLog log = context.accessLog();
         if (log.enabled()) {
             Backend backend = route == null || route.isNotFound() ? null : route.backend();

@@ -100,7 +100,7 @@ final class ResponseRelay {
             skipInterimEnd = true; // the decoder ends every 1xx with an empty LastHttpContent; it is not the body's end
             if (!http10) { // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client
                 ResponseHeads.interim(response);
-                conn.encoder.headRequest(false);
+                conn.headRequest(false);
                 ctx.write(response);
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             }
@@ -115,7 +115,7 @@ final class ResponseRelay {
         if (conn.tls) {
             ResponseHeads.addHsts(response, context.settings().hsts());
         }
-        conn.encoder.headRequest(head);
+        conn.headRequest(head);
         ctx.write(response);
     }
 

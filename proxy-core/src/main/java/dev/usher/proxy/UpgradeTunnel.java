@@ -46,7 +46,7 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
         if (!switching.headers().contains(HttpHeaderNames.SERVER)) {
             switching.headers().set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         }
-        conn.encoder.headRequest(false);
+        conn.headRequest(false);
         conn.ctx.writeAndFlush(switching);
         client.upgraded();
         OriginHandler.of(origin).detach();

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * Builds the server {@link SslContext} for one certificate: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers,
- * ALPN offering {@code http/1.1}.
+ * ALPN offering {@code h2}, then {@code http/1.1}.
  */
 final class ServerContexts {
 
@@ -31,12 +31,13 @@ final class ServerContexts {
 
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    // h2 comes later; a client that offers only h2 gets no ALPN answer and may still speak HTTP/1.1.
+    // h2 first (RFC 9113 §3.2, and every cipher above is allowed for it by §9.2.2); a client that offers neither gets
+    // no ALPN answer and speaks HTTP/1.1. The listener picks its pipeline from the negotiated protocol.
     private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
             ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_1_1);
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private ServerContexts() {
     }

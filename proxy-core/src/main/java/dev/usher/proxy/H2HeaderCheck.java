@@ -1,0 +1,111 @@
+package dev.usher.proxy;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * First in a stream's pipeline: refuses a malformed header block (RFC 9113 §8.2) before anything of the request is
+ * converted or forwarded. The stream is reset with {@code PROTOCOL_ERROR} and everything it sends afterwards dropped.
+ *
+ * <p>Netty's HPACK decoder (with header validation on) already refuses upper-case field names, connection-specific
+ * fields and a {@code te} other than {@code trailers} as stream errors; this check is the same rule again in one
+ * place, plus what Netty does not look at: CR, LF or NUL in a value, a value with leading or trailing whitespace
+ * (§8.2.1), and an {@code :authority} that disagrees with a {@code host} field (§8.3.1), which would let routing and
+ * the origin see different hosts.
+ */
+final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
+
+    /** RFC 9113 §8.2.2: fields that only mean something on an HTTP/1 connection. */
+    private static final Set<AsciiString> CONNECTION_SPECIFIC = Set.of(HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.UPGRADE);
+
+    private boolean refused;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!refused && msg instanceof Http2HeadersFrame frame && problem(frame.headers()) != null) {
+            refused = true;
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** What makes {@code headers} malformed, or {@code null} when nothing does. */
+    static String problem(Http2Headers headers) {
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
+            CharSequence name = field.getKey();
+            CharSequence value = field.getValue();
+            boolean pseudo = name.length() > 0 && name.charAt(0) == ':';
+            if (!pseudo && !nameValid(name)) {
+                return "invalid field name";
+            }
+            if (!valueValid(value)) {
+                return "invalid value of " + name;
+            }
+            AsciiString lower = AsciiString.of(name);
+            if (CONNECTION_SPECIFIC.contains(lower)) {
+                return "connection-specific field " + name;
+            }
+            if (HttpHeaderNames.TE.contentEquals(lower)
+                    && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value)) {
+                return "te other than trailers";
+            }
+        }
+        CharSequence authority = headers.authority();
+        CharSequence host = headers.get(HttpHeaderNames.HOST);
+        if (authority != null && host != null && !AsciiString.contentEqualsIgnoreCase(authority, host)) {
+            return ":authority and host disagree";
+        }
+        return null;
+    }
+
+    /** §8.2.1: a token of lower-case visible ASCII (no controls, space, upper case, DEL or non-ASCII). */
+    private static boolean nameValid(CharSequence name) {
+        if (name.length() == 0) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || (c >= 'A' && c <= 'Z') || c == ':') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** §8.2.1: no NUL, CR or LF, and no whitespace at either end. */
+    private static boolean valueValid(CharSequence value) {
+        int n = value.length();
+        if (n > 0 && (blank(value.charAt(0)) || blank(value.charAt(n - 1)))) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == 0 || c == '\r' || c == '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean blank(char c) {
+        return c == ' ' || c == '\t';
+    }
+}

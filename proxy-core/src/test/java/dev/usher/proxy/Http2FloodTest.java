@@ -1,0 +1,166 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The known HTTP/2 floods and stalls, each driven with hand-built frames on a real socket, plus the connection-level
+ * limits and the graceful drain. (The SETTINGS and PING floods are bounded by Netty's queued control frame limit,
+ * which only bites once the kernel's socket buffers are full: megabytes of frames, too slow for a unit test.)
+ */
+final class Http2FloodTest extends RawH2Test {
+
+    private static final long ENHANCE_YOUR_CALM = 0xb;
+    /** HEADERS then RST_STREAM for {@code count} streams from {@code first}, in one write. */
+    private static void openAndReset(RawH2 h2, int first, int count) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            int id = first + 2 * i;
+            bytes.write(RawH2.frameBytes(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, id,
+                    h2.block(id, RawH2.request("GET", "app.test", "/echo"))));
+            bytes.write(RawH2.frameBytes(RawH2.RST_STREAM, 0, id, RawH2.int32(8))); // CANCEL
+        }
+        h2.writeRaw(bytes.toByteArray());
+    }
+
+    @Test
+    void rapidReset_streamsResetAtOnce_costNoOriginRequest_andTheConnectionCarriesOn() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            openAndReset(h2, 1, 150);
+            h2.headers(301, RawH2.request("GET", "app.test", "/echo"), true);
+
+            assertThat(h2.replies(List.of(301)).get(301).status()).isEqualTo("200");
+            assertThat(fixture.origins.get(0).requests.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rapidReset_pastTheBudget_getsGoAwayEnhanceYourCalm() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            openAndReset(h2, 1, H2Pipeline.MAX_RESETS + 50);
+
+            RawH2.Frame goAway = h2.awaitGoAway();
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+            assertThat(h2.awaitClose()).isFalse(); // then the connection ends
+            assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void continuationFlood_theHeaderBlockIsCappedInBytes_andTheConnectionClosed() throws Exception {
+        ProxySettings settings = ProxySettings.builder().maxHeaderSize(4096).build();
+        try (RawH2 h2 = connect(settings)) {
+            byte[] head = h2.block(1, RawH2.request("GET", "app.test", "/echo"));
+            h2.frame(RawH2.HEADERS, RawH2.END_STREAM, 1, head); // no END_HEADERS: CONTINUATION must follow
+            byte[] crumb = new byte[1024];
+            java.util.Arrays.fill(crumb, (byte) 0x40); // never decoded: the block is only read whole
+            boolean writeFailed = false;
+            try {
+                for (int i = 0; i < 512 && !writeFailed; i++) { // 512 KiB, 100 times the allowed block
+                    h2.frame(RawH2.CONTINUATION, 0, 1, crumb);
+                }
+            } catch (IOException e) {
+                writeFailed = true; // the server had closed the connection already
+            }
+
+            RawH2.Frame goAway = writeFailed ? null : h2.awaitGoAway();
+
+            assertThat(writeFailed || goAway != null).isTrue();
+            assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void emptyContinuationFlood_theHeaderBlockIsCappedInFrames() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            byte[] head = h2.block(1, RawH2.request("GET", "app.test", "/echo"));
+            h2.frame(RawH2.HEADERS, RawH2.END_STREAM, 1, head);
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            for (int i = 0; i < H2FrameGuard.MAX_CONTINUATIONS + 10; i++) {
+                flood.write(RawH2.frameBytes(RawH2.CONTINUATION, 0, 1, new byte[0])); // no bytes, only frames
+            }
+            h2.writeRaw(flood.toByteArray());
+
+            RawH2.Frame goAway = h2.awaitGoAway();
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+            assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void emptyDataFrameFlood_getsGoAway() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request("POST", "app.test", "/count"), false);
+            for (int i = 0; i < H2Pipeline.MAX_EMPTY_DATA_FRAMES + 5; i++) {
+                h2.data(1, new byte[0], false);
+            }
+
+            RawH2.Frame goAway = h2.awaitGoAway();
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+        }
+    }
+
+    @Test
+    void aStreamThatNeverEnds_isBoundByTheBodyTimeout() throws Exception {
+        ProxySettings settings = ProxySettings.builder().clientBodyTimeout(Duration.ofMillis(300)).build();
+        try (RawH2 h2 = connect(settings)) {
+            h2.headers(1, RawH2.request("POST", "app.test", "/count"), false);
+            h2.data(1, new byte[100], false); // and then nothing, never END_STREAM
+
+            RawH2.Reply reply = h2.replies(List.of(1)).get(1);
+
+            assertThat(reply.status()).isEqualTo("408");
+            assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void settings_announceMaxConcurrentStreams() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.builder().http2MaxConcurrentStreams(7).build())) {
+            RawH2.Frame settings = h2.read();
+
+            assertThat(settings.type()).isEqualTo(RawH2.SETTINGS);
+            java.util.Map<Integer, Long> values = new java.util.HashMap<>();
+            byte[] b = settings.payload();
+            for (int i = 0; i + 6 <= b.length; i += 6) {
+                values.put(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff), ((b[i + 2] & 0xffL) << 24)
+                        | ((b[i + 3] & 0xff) << 16) | ((b[i + 4] & 0xff) << 8) | (b[i + 5] & 0xff));
+            }
+            assertThat(values).containsEntry(0x3, 7L).containsEntry(0x6, 16L * 1024)
+                    .containsEntry(0x4, (long) H2Pipeline.STREAM_WINDOW);
+        }
+    }
+
+    @Test
+    void drain_sendsGoAway_andLetsTheOpenStreamFinish() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request("GET", "app.test", "/held"), true);
+            await().until(() -> fixture.origins.get(0).held.get() == 1);
+
+            CompletableFuture<Void> drained = CompletableFuture.runAsync(
+                    () -> fixture.proxy.drain(Duration.ofSeconds(20)));
+            RawH2.Frame goAway = h2.awaitGoAway();
+            fixture.origins.get(0).releaseHeld();
+            RawH2.Reply reply = h2.replies(List.of(1)).get(1);
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isZero();
+            assertThat(reply.status()).isEqualTo("200");
+            assertThat(reply.text()).startsWith("held");
+            drained.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.CertificateStore;
+import dev.usher.tls.TlsCertificate;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real clients on both listeners: the JDK {@code HttpClient} negotiating h2 by ALPN (and HTTP/1.1 on the same port),
+ * curl {@code --http2} over TLS and {@code --http2-prior-knowledge} in clear text.
+ */
+final class Http2ListenersTest {
+
+    private TlsCertificate cert;
+    private ProxyFixture fixture;
+
+    @BeforeEach
+    void start() {
+        cert = CertificateGenerator.forHosts("app.test").generate("test");
+        CertificateStore store = CertificateStore.create(cert);
+        fixture = new ProxyFixture(1, ProxySettings.defaults(), b -> b.https(0, store));
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    private HttpClient client(HttpClient.Version version) throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, new TrustManager[] {new TrustThisCertificate(cert.leaf())}, null);
+        return HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private URI https(String path) {
+        return URI.create("https://127.0.0.1:" + fixture.proxy.httpsPort() + path);
+    }
+
+    @Test
+    void jdkClient_negotiatesH2_andManyConcurrentRequestsShareOneConnection() throws Exception {
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+        // One request first: the JDK client opens a connection per request while it has none negotiated yet.
+        assertThat(client.send(HttpRequest.newBuilder(https("/any-host/echo")).build(),
+                HttpResponse.BodyHandlers.ofString()).version()).isEqualTo(HttpClient.Version.HTTP_2);
+        List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            replies.add(client.sendAsync(HttpRequest.newBuilder(https("/any-host/echo?n=" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> r = replies.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("uri=/any-host/echo?n=" + i + "\n", "version=HTTP/1.1",
+                    "x-forwarded-proto: https");
+        }
+        assertThat(fixture.registry.get("usher.connections.active").gauge().value()).isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void jdkClient_postBodyOverH2_reachesTheOriginWhole() throws Exception {
+        byte[] body = new byte[200_000];
+        java.util.Arrays.fill(body, (byte) 'x');
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(https("/any-host/count"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("method=POST", "body=200000\n");
+    }
+
+    @Test
+    void jdkClient_http11OnTheSamePort_stillWorks() throws Exception {
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_1_1).send(HttpRequest.newBuilder(
+                https("/any-host/echo")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void curl_http2OverTls() throws Exception {
+        int port = fixture.proxy.httpsPort();
+        String out = curl("--http2", "-k", "--resolve", "app.test:" + port + ":127.0.0.1",
+                "https://app.test:" + port + "/echo");
+
+        assertThat(out).startsWith("HTTP/2 200").contains("uri=/echo", "host: app.test", "x-forwarded-proto: https");
+    }
+
+    @Test
+    void curl_http2PriorKnowledgeInClearText_andHttp11OnTheSamePort() throws Exception {
+        String h2c = curl("--http2-prior-knowledge", "-H", "Host: app.test",
+                "http://127.0.0.1:" + fixture.proxy.httpPort() + "/echo");
+        String h1 = curl("--http1.1", "-H", "Host: app.test", "http://127.0.0.1:" + fixture.proxy.httpPort() + "/echo");
+
+        assertThat(h2c).startsWith("HTTP/2 200").contains("version=HTTP/1.1", "host: app.test");
+        assertThat(h1).startsWith("HTTP/1.1 200").contains("host: app.test");
+    }
+
+    @Test
+    void upgradeH2c_isNotOffered_theRequestIsServedAsHttp11() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", fixture.proxy.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(reply).startsWith("HTTP/1.1 200").doesNotContain("101").doesNotContainIgnoringCase("upgrade: h2c");
+        }
+    }
+
+    private static String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-i", "-m", "20"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** Trusts exactly the test's certificate, whatever name it is reached by (the test connects to 127.0.0.1). */
+    private static final class TrustThisCertificate extends X509ExtendedTrustManager {
+        private final X509Certificate trusted;
+
+        TrustThisCertificate(X509Certificate trusted) {
+            this.trusted = trusted;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            if (chain.length == 0 || !chain[0].equals(trusted)) {
+                throw new CertificateException("not the test certificate");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("no client certificates");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("no client certificates");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("no client certificates");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
