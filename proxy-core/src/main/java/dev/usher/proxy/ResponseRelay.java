@@ -25,7 +25,6 @@ final class ResponseRelay {
     private final boolean head;
     private final boolean http10;
     private final boolean upgrade;
-    private boolean started;
     private boolean originKeepAlive;
     private boolean skipInterimEnd;
     private boolean waitingClient;
@@ -42,11 +41,6 @@ final class ResponseRelay {
         this.head = head;
         this.http10 = http10;
         this.upgrade = upgrade;
-    }
-
-    /** Whether a final response head went to the client (after which only closing can signal a failure). */
-    boolean started() {
-        return started;
     }
 
     int status() {
@@ -106,8 +100,7 @@ final class ResponseRelay {
             }
             return;
         }
-        timers.cancelResponse();
-        started = true;
+        exchange.responseStarted();
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
@@ -134,7 +127,7 @@ final class ResponseRelay {
             content.release();
             return;
         }
-        if (exchange.done() || !started) {
+        if (!exchange.relaying()) {
             content.release();
             return;
         }
