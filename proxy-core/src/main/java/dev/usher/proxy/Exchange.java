@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.RetryOn;
 import dev.usher.routing.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,24 +15,19 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One proxied request and its response, streamed both ways with backpressure; its life is an
- * {@link ExchangeState}, moved only through {@link #moveTo}, which refuses any transition outside the table.
+ * One proxied request and its response, streamed both ways with backpressure. Its life is an {@link ExchangeState},
+ * moved only through {@link #moveTo}, which refuses any transition outside that table; the request half is a
+ * {@link RequestRelay} (buffered or streamed body), the response half a {@link ResponseRelay}, and which endpoint each
+ * attempt goes to, and whether a failed attempt is followed by another, is {@link Attempts}' choice.
  *
- * <p>Design: the client connection, the borrowed origin connection and this object all live on one event loop, so
- * nothing here is synchronized. Both channels have auto-read off. The request half ({@link RequestRelay}) reads a
- * chunk from the client only after the previous one was handed to a writable origin; the response half
- * ({@link ResponseRelay}) reads a batch from the origin only after the previous one was flushed to a writable client;
- * writability changes resume the paused side. At most one socket read and the write-buffer high water mark are in
- * memory per direction, whatever the body size. Which endpoint each attempt goes to is {@link Attempts}' choice.
+ * <p>The client connection, the borrowed origin connection and this object all live on one event loop, so nothing
+ * here is synchronized. Both channels have auto-read off; each side is read only while the other can take what it
+ * sends, so at most one socket read and the write-buffer high water mark are in memory per direction.
  *
- * <p>Request buffering ({@link ExchangeState#BUFFERING}, see {@link RequestRelay}) reads a body whole before the
- * first attempt, so a slow upload holds no origin connection.
- *
- * <p>Failure rules: nothing reached the client yet ({@link ExchangeState#beforeResponse()}), so Usher answers (502,
- * 503, 504; a stale pooled connection is retried once for idempotent requests that are body-less or buffered, since
- * those can be replayed); or the response has started ({@link ExchangeState#RELAYING}), so the client connection is
- * closed, the only honest signal left. The origin connection goes back to its pool only after a clean, complete
- * exchange whose request was fully flushed.
+ * <p>Failure rules: while no response byte reached the client ({@link ExchangeState#beforeResponse()}), a failed
+ * attempt is followed by another if {@link Attempts} allows it, else Usher answers (502, 503, 504); once the response
+ * has started ({@link ExchangeState#RELAYING}), closing the client connection is the only honest signal left. The
+ * origin connection goes back to its pool only after a clean, complete exchange whose request was fully flushed.
  */
 final class Exchange {
 
@@ -39,7 +35,6 @@ final class Exchange {
     private final ClientConnection conn;
     private final ChannelHandlerContext ctx;
     private final ProxyContext context;
-    private final HttpRequest request;
     private final RequestRecord record;
     private final Attempts attempts;
     private final boolean head;
@@ -56,24 +51,25 @@ final class Exchange {
         this.conn = conn;
         this.ctx = conn.ctx;
         this.context = context;
-        this.request = request;
         this.record = record;
         this.keepAlive = decision.keepAlive();
         this.head = HttpMethod.HEAD.equals(request.method());
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
         Route route = decision.route();
-        // Admission's one read of the endpoints: every attempt walks this same, non-empty list
-        this.attempts = new Attempts(this, context, context.pools(ctx.channel().eventLoop()), record,
-                route.backend().ref(), decision.endpoints());
         boolean upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
-        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), this::responseTimeout,
+        this.timers = new ExchangeTimers(ctx.executor(), context.settings(),
+                () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
                 this::waitingOnClientBody, this::waitingOnClientRead,
-                () -> stalled(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow"), // closes if a response started
+                () -> timedOut(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow", false),
                 this::waitingOnOrigin,
-                () -> stalled(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request"));
+                () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false));
         this.requestRelay = new RequestRelay(this, conn, context, request, record, timers, !decision.hasBody(),
                 route.requestBuffering(), upgrade);
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
+        // Admission's one read of the endpoints: every attempt walks this same, non-empty list
+        this.attempts = new Attempts(this, context, context.pools(ctx.channel().eventLoop()), record, route,
+                decision.endpoints(), requestRelay.replayable() && Requests.idempotent(request.method()),
+                requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
     }
 
@@ -93,7 +89,8 @@ final class Exchange {
         state = next;
     }
 
-    private void connect(boolean fresh) {
+    /** Starts an attempt: on the current endpoint, or (after a failed connect) the next one {@link Attempts} chose. */
+    void connect(boolean fresh) {
         moveTo(ExchangeState.CONNECTING);
         attempts.connect(fresh);
     }
@@ -109,11 +106,6 @@ final class Exchange {
         timers.startWatchdog();
         moveTo(requestRelay.complete() ? ExchangeState.AWAITING_RESPONSE : ExchangeState.SENDING);
         requestRelay.sendTo(channel, endpoint);
-    }
-
-    /** The next attempt, after the last one could not connect. */
-    void nextAttempt() {
-        connect(false);
     }
 
     /** A request body chunk (or its end) from the client. */
@@ -198,14 +190,10 @@ final class Exchange {
 
     /** The last response byte was handed to the client. */
     void complete(ChannelFuture lastWrite) {
-        moveTo(ExchangeState.COMPLETE);
-        timers.cancelAll();
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         if (requestRelay.complete() && requestRelay.flushed() && response.originKeepAlive()) {
             origin.finish();
             origin = null;
-        } else {
-            dropOrigin();
         }
         int status = response.status();
         if (status >= 502 && status <= 504) {
@@ -213,9 +201,24 @@ final class Exchange {
         } else {
             attempts.succeeded();
         }
-        requestRelay.release();
-        record.finish(status);
+        end(ExchangeState.COMPLETE, status);
         client.exchangeDone(keepAlive && requestRelay.clientReusable(), lastWrite);
+    }
+
+    /** Moves to {@code ending}: timers off, body freed, the origin connection discarded unless handed back. */
+    private void end(ExchangeState ending, int status) {
+        moveTo(ending);
+        timers.cancelAll();
+        requestRelay.release();
+        dropOrigin();
+        record.finish(status);
+    }
+
+    private void dropOrigin() {
+        if (origin != null) {
+            origin.discard();
+            origin = null;
+        }
     }
 
     /** The origin connection closed or failed while this exchange held it. */
@@ -225,15 +228,16 @@ final class Exchange {
         }
         boolean stale = origin.reused();
         dropOrigin();
-        if (state.beforeResponse() && stale
-                && attempts.staleRetry(requestRelay.replayable() && Requests.idempotent(request.method()))) {
-            timers.cancelAll(); // RFC 9110 §9.2.2: an idempotent request on a connection the origin had closed
+        if (state.beforeResponse() && stale && !response.interimSent() && attempts.staleRetry()) {
+            timers.cancelAll(); // RFC 9110 §9.2.2: a request on a connection the origin had closed
             connect(true);
             return;
         }
         context.metrics().upstreamError(ProxyMetrics.UpstreamError.RESET);
         attempts.failed(Outliers.Reason.RESET);
-        fail(HttpResponseStatus.BAD_GATEWAY, "origin closed the connection");
+        if (!retried(RetryOn.ERROR)) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "origin closed the connection");
+        }
     }
 
     /** The client went away: the origin connection is closed, never pooled mid-exchange. */
@@ -241,16 +245,37 @@ final class Exchange {
         if (state.terminal()) {
             return;
         }
-        moveTo(ExchangeState.CLIENT_GONE);
-        timers.cancelAll();
-        requestRelay.release();
-        dropOrigin();
-        record.finish(499);
+        end(ExchangeState.CLIENT_GONE, 499);
     }
 
     void originBroken(ProxyMetrics.UpstreamError reason, String detail) {
         context.metrics().upstreamError(reason);
-        fail(HttpResponseStatus.BAD_GATEWAY, detail);
+        if (!retried(RetryOn.INVALID_HEADER)) {
+            fail(HttpResponseStatus.BAD_GATEWAY, detail);
+        }
+    }
+
+    /**
+     * A final response head with status {@code code} that has not gone to the client: whether the policy discards it
+     * for another attempt. The origin connection is then closed, never pooled: the discarded body is not read.
+     */
+    boolean retryOnStatus(int code) {
+        RetryOn condition = RetryOn.ofStatus(code);
+        return condition != null && retried(condition);
+    }
+
+    /**
+     * The current attempt failed with {@code failure}: tries the next endpoint when the state (no response byte sent
+     * to the client, not even an interim one) and {@link Attempts} allow it.
+     */
+    private boolean retried(RetryOn failure) {
+        if (!state.beforeResponse() || response.interimSent() || !attempts.retry(failure)) {
+            return false;
+        }
+        timers.cancelAll();
+        dropOrigin();
+        connect(false);
+        return true;
     }
 
     /** The request itself is bad mid-body (bad chunk, too large): answer if still possible, close either way. */
@@ -261,57 +286,45 @@ final class Exchange {
 
     /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
     void fail(HttpResponseStatus error, String detail) {
-        boolean started = state == ExchangeState.RELAYING;
-        moveTo(ExchangeState.FAILED);
-        timers.cancelAll();
-        requestRelay.release();
-        dropOrigin();
-        if (started) {
-            record.finish(response.status());
+        if (state == ExchangeState.RELAYING) {
+            end(ExchangeState.FAILED, response.status());
             ctx.close();
             return;
         }
+        end(ExchangeState.FAILED, error.code());
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.encoder.headRequest(head);
-        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep));
-        record.finish(error.code());
-        client.exchangeDone(keep, written);
+        client.exchangeDone(keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep)));
     }
 
-    private void dropOrigin() {
-        if (origin != null) {
-            origin.discard();
-            origin = null;
-        }
-    }
-
-    private void responseTimeout() {
-        if (state.beforeResponse()) {
-            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
-            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time");
-        }
-    }
-
-    private boolean waitingOnClientBody() {
+    private boolean waitingOnClientBody() { // the client owes body bytes Usher is ready to take
         return !state.terminal() && requestRelay.waitingOnClientBody();
     }
 
-    private boolean waitingOnClientRead() {
+    private boolean waitingOnClientRead() { // the client has not taken the response bytes written to it
         return !state.terminal() && response.waitingClient();
     }
 
-    private boolean waitingOnOrigin() {
+    private boolean waitingOnOrigin() { // the origin holds back the request body
         return !state.terminal() && requestRelay.waitingOrigin();
     }
 
-    /** The client, or the origin taking the request body, made no progress for too long. */
-    private void stalled(HttpResponseStatus status, String detail) {
-        if (!state.terminal()) {
-            keepAlive = false;
-            if (status == HttpResponseStatus.GATEWAY_TIMEOUT) {
-                context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
-            }
-            fail(status, detail);
+    /**
+     * A clock ran out: the origin's response head is late (504, the client connection kept), the origin stopped taking
+     * the request body (504) or the client stalled (408, or a closed connection once the response started). The first
+     * two are the {@code timeout} failure of the attempt and may be retried.
+     */
+    private void timedOut(HttpResponseStatus status, String detail, boolean keepClient) {
+        if (state.terminal() || keepClient && !state.beforeResponse()) {
+            return;
         }
+        if (status == HttpResponseStatus.GATEWAY_TIMEOUT) {
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            if (retried(RetryOn.TIMEOUT)) {
+                return;
+            }
+        }
+        keepAlive &= keepClient;
+        fail(status, detail);
     }
 }

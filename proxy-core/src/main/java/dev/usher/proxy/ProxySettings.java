@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.RetryOn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -58,6 +59,16 @@ import java.util.Set;
  *     most 10 times (30 s)
  * @param outlierMaxEjectionPercent the most endpoints of a backend ejected at once, in percent, but at least one while
  *     another is not ejected (10)
+ * @param retryOn the failures after which a request is tried again on the next endpoint (ingress-nginx's
+ *     {@code proxy-next-upstream}: {@code error timeout}); empty is {@code off}. See {@link RetryPolicy}
+ * @param retryTries the most attempts per request, the first included (3, {@code proxy-next-upstream-tries}); 0 means
+ *     every endpoint once, at most {@link RetryPolicy#MAX_TRIES}
+ * @param retryTimeout no retry starts once this much time passed since the first attempt (0 = no limit, the default;
+ *     {@code proxy-next-upstream-timeout})
+ * @param retryBudgetPercent retries of a backend, beyond the minimum, may be at most this share of its requests
+ *     (20, Envoy's and Finagle's retry budget), counted per event loop over 10 s
+ * @param retryBudgetMinPerSecond retries per second each event loop may make to a backend whatever its traffic (10,
+ *     Finagle's minimum), so a quiet backend still gets its retries
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -85,7 +96,12 @@ public record ProxySettings(
         long clientBodyTempMaxBytes,
         int outlierConsecutiveFailures,
         Duration outlierBaseEjectionTime,
-        int outlierMaxEjectionPercent) {
+        int outlierMaxEjectionPercent,
+        Set<RetryOn> retryOn,
+        int retryTries,
+        Duration retryTimeout,
+        int retryBudgetPercent,
+        int retryBudgetMinPerSecond) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -134,6 +150,14 @@ public record ProxySettings(
         Objects.requireNonNull(clientBodyTempDir, "clientBodyTempDir");
         atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
         new OutlierDetection(outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
+        retryOn = Set.copyOf(Objects.requireNonNull(retryOn, "retryOn"));
+        atLeast(retryTries, 0, "retryTries");
+        Objects.requireNonNull(retryTimeout, "retryTimeout");
+        if (retryTimeout.isNegative()) {
+            throw new IllegalArgumentException("retryTimeout must be >= 0 (0 = no limit): " + retryTimeout);
+        }
+        atLeast(retryBudgetPercent, 0, "retryBudgetPercent");
+        atLeast(retryBudgetMinPerSecond, 0, "retryBudgetMinPerSecond");
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -178,6 +202,11 @@ public record ProxySettings(
         b.clientBodyTempDir = clientBodyTempDir;
         b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
         b.outlierDetection(outlierDetection());
+        b.retryOn = retryOn;
+        b.retryTries = retryTries;
+        b.retryTimeout = retryTimeout;
+        b.retryBudgetPercent = retryBudgetPercent;
+        b.retryBudgetMinPerSecond = retryBudgetMinPerSecond;
         return b;
     }
 
@@ -228,6 +257,11 @@ public record ProxySettings(
         private int outlierConsecutiveFailures = OutlierDetection.DEFAULTS.consecutiveFailures();
         private Duration outlierBaseEjectionTime = OutlierDetection.DEFAULTS.baseEjectionTime();
         private int outlierMaxEjectionPercent = OutlierDetection.DEFAULTS.maxEjectionPercent();
+        private Set<RetryOn> retryOn = Set.of(RetryOn.ERROR, RetryOn.TIMEOUT);
+        private int retryTries = 3;
+        private Duration retryTimeout = Duration.ZERO;
+        private int retryBudgetPercent = 20;
+        private int retryBudgetMinPerSecond = 10;
 
         private Builder() {
         }
@@ -370,6 +404,31 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder retryOn(Set<RetryOn> v) {
+            retryOn = v;
+            return this;
+        }
+
+        public Builder retryTries(int v) {
+            retryTries = v;
+            return this;
+        }
+
+        public Builder retryTimeout(Duration v) {
+            retryTimeout = v;
+            return this;
+        }
+
+        public Builder retryBudgetPercent(int v) {
+            retryBudgetPercent = v;
+            return this;
+        }
+
+        public Builder retryBudgetMinPerSecond(int v) {
+            retryBudgetMinPerSecond = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
@@ -377,7 +436,8 @@ public record ProxySettings(
                     maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
                     accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
                     clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
-                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
+                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent, retryOn, retryTries,
+                    retryTimeout, retryBudgetPercent, retryBudgetMinPerSecond);
         }
     }
 }

@@ -27,6 +27,7 @@ final class ResponseRelay {
     private final boolean upgrade;
     private boolean originKeepAlive;
     private boolean skipInterimEnd;
+    private boolean interimSent;
     private boolean waitingClient;
     private int status;
 
@@ -50,6 +51,11 @@ final class ResponseRelay {
     /** Whether the origin allows reusing its connection after this response (RFC 9112 §9.3). */
     boolean originKeepAlive() {
         return originKeepAlive;
+    }
+
+    /** Whether an interim (1xx) response went to the client: bytes of the response reached it. */
+    boolean interimSent() {
+        return interimSent;
     }
 
     /** Whether the relay waits for the client to take what was written. */
@@ -97,8 +103,12 @@ final class ResponseRelay {
                 conn.encoder.headRequest(false);
                 ctx.write(response);
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                interimSent = true;
             }
             return;
+        }
+        if (!interimSent && exchange.retryOnStatus(code)) {
+            return; // discarded for another attempt; its body is released with the closed connection
         }
         exchange.responseStarted();
         status = code;

@@ -26,6 +26,7 @@ public final class Route {
     private final String ingress;
     private final boolean httpsRedirect;
     private final boolean requestBuffering;
+    private final RetryPolicy retry;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
     private final String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
@@ -37,12 +38,15 @@ public final class Route {
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect) {
-        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, true);
+        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect,
+                RouteOptions.DEFAULT);
     }
 
+    /** As above, with the owning Ingress's options (what a route keeps of them). */
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
-            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
-        this.requestBuffering = requestBuffering;
+            String ingress, String rewriteTarget, boolean httpsRedirect, RouteOptions options) {
+        this.requestBuffering = options.requestBuffering();
+        this.retry = options.retry();
         this.source = source;
         this.backend = backend;
         this.host = host;
@@ -129,6 +133,11 @@ public final class Route {
      */
     public boolean requestBuffering() {
         return requestBuffering;
+    }
+
+    /** The owning Ingress's retry settings; {@link RetryPolicy#INHERIT} for the flag default. */
+    public RetryPolicy retry() {
+        return retry;
     }
 
     /** Whether this rule matches the path {@code [start, end)} of {@code uri}; defaults match nothing. */

@@ -15,18 +15,23 @@ import java.util.Set;
  * @param requestBuffering whether the proxy reads a request body whole before it opens an origin connection
  *     ({@code usher.dev/request-buffering}, on by default, like nginx's {@code proxy_request_buffering}); off streams
  *     the body to the origin as it arrives
+ * @param retry when a failed attempt is tried again on the next endpoint (ingress-nginx's
+ *     {@code proxy-next-upstream}, {@code -tries}, {@code -timeout}); {@link RetryPolicy#INHERIT} by default, so the
+ *     data plane's flags apply
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
-        boolean requestBuffering) {
+        boolean requestBuffering, RetryPolicy retry) {
 
     public static final RouteOptions DEFAULT = builder().build();
 
     public RouteOptions {
         Objects.requireNonNull(tlsHosts, "tlsHosts");
         tlsHosts = Set.copyOf(tlsHosts);
+        Objects.requireNonNull(retry, "retry");
     }
 
-    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on. */
+    /** A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, retries
+     * as the data plane's flags say. */
     public static Builder builder() {
         return new Builder();
     }
@@ -37,7 +42,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .rewriteTarget(rewriteTarget)
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
-                .requestBuffering(requestBuffering);
+                .requestBuffering(requestBuffering)
+                .retry(retry);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -46,6 +52,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
+        private RetryPolicy retry = RetryPolicy.INHERIT;
 
         private Builder() {
         }
@@ -70,8 +77,13 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
         public RouteOptions build() {
-            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering);
+            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, retry);
         }
     }
 }

@@ -115,7 +115,7 @@ final class SnapshotCompiler {
     private Route defaultRoute(RouteSource source, IngressRuleSet owner, String pattern, boolean wins) {
         Backend backend = wins ? use(owner.defaultBackend()) : resolve(owner.defaultBackend());
         return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
-                redirects(owner, pattern), owner.options().requestBuffering());
+                redirects(owner, pattern), owner.options());
     }
 
     private void lose(String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
@@ -250,7 +250,7 @@ final class SnapshotCompiler {
         private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
             return new Route(RouteSource.RULE, backend, pattern, rule.path(), rule.type(), owner.namespace(),
                     owner.name(), owner.options().rewriteTarget(), redirects(owner, pattern),
-                    owner.options().requestBuffering());
+                    owner.options());
         }
 
         /** The oldest owner that declares a default backend wins; a different one from a younger owner is reported. */
