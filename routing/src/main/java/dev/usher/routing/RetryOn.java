@@ -53,7 +53,7 @@ public enum RetryOn {
     public static Set<RetryOn> parse(String text) {
         String[] tokens = text.trim().toLowerCase(Locale.ROOT).split("[\\s,]+");
         if (tokens.length == 0 || tokens[0].isEmpty()) {
-            throw new IllegalArgumentException("expected conditions such as \"error timeout\" or \"off\"");
+            throw new IllegalArgumentException("names no condition (expected e.g. \"error timeout\" or \"off\")");
         }
         Set<RetryOn> out = EnumSet.noneOf(RetryOn.class);
         boolean off = false;
@@ -69,14 +69,14 @@ public enum RetryOn {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("unknown condition '" + t + "' (known: off, error, timeout, "
+                throw new IllegalArgumentException("names an unknown condition '" + t + "' (known: off, error, timeout, "
                         + "invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, "
                         + "non_idempotent)");
             }
             out.add(found);
         }
         if (off && !out.isEmpty()) {
-            throw new IllegalArgumentException("'off' cannot be combined with other conditions");
+            throw new IllegalArgumentException("combines 'off' with other conditions");
         }
         return out;
     }

@@ -232,6 +232,7 @@ final class IngressConverter {
                 .tlsHosts(tlsHosts)
                 .sslRedirect(sslRedirect)
                 .requestBuffering(requestBuffering(a, source, problems))
+                .retry(RetryAnnotations.parse(a)) // a bad value: reported by the audit
                 .build();
     }
 
