@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.PathRule;
+import dev.usher.routing.PathType;
 import dev.usher.routing.RetryOn;
+import dev.usher.routing.RetryPolicy;
+import dev.usher.routing.RouteOptions;
+import dev.usher.routing.RoutingSnapshot;
 import io.micrometer.core.instrument.Counter;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -245,6 +253,24 @@ final class RetryPolicyTest {
         assertThat(statuses(6, "/echo")).containsOnly(200);
         assertThat(retries("error")).isEqualTo(3.0);
         assertThat(budgetExhausted()).isZero();
+    }
+
+    @Test
+    void anIngresssOwnPolicy_overridesTheFlags_partByPart() throws Exception {
+        start(2, ProxySettings.builder().retryTries(1)); // the flags: no retries at all
+        origin(0).failWith = 502;
+        IngressRuleSet own = new IngressRuleSet("default", "retry-ingress", Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule("retry.test", List.of(new PathRule("/", PathType.PREFIX, ProxyFixture.APP)))),
+                null, RouteOptions.builder().retry(new RetryPolicy(Set.of(RetryOn.HTTP_502), 2, null)).build());
+        fixture.table.publish(RoutingSnapshot.builder().add(own).build(fixture.table::backend));
+
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            got.add(fixture.get("retry.test", "/echo").statusCode());
+        }
+
+        assertThat(got).containsOnly(200);
+        assertThat(retries("http_502")).isEqualTo(2.0);
     }
 
     private CompletableFuture<HttpResponse<String>> async() {
