@@ -108,7 +108,7 @@ final class Attempts {
     }
 
     private void connected(Future<Channel> acquired, OriginPool from) {
-        if (!exchange.connecting()) { // the exchange ended meanwhile (the client left)
+        if (exchange.state() != ExchangeState.CONNECTING) { // the exchange ended meanwhile (the client left)
             if (acquired.isSuccess()) {
                 from.release(acquired.getNow()); // this connection is unused and clean
             }

@@ -95,9 +95,8 @@ final class Exchange {
         attempts.connect(fresh);
     }
 
-    /** Whether an attempt waits for its origin connection (else the exchange ended meanwhile). */
-    boolean connecting() {
-        return state == ExchangeState.CONNECTING;
+    ExchangeState state() {
+        return state;
     }
 
     /** The current attempt has its origin connection: the request goes out. */
@@ -134,7 +133,6 @@ final class Exchange {
         }
     }
 
-    /** A message decoded from the origin. */
     void originRead(Object msg) {
         if (state.terminal()) {
             ReferenceCountUtil.release(msg);
@@ -165,11 +163,6 @@ final class Exchange {
     void responseStarted() {
         moveTo(ExchangeState.RELAYING);
         timers.cancelResponse();
-    }
-
-    /** Whether the response head went to the client and the exchange is not over. */
-    boolean relaying() {
-        return state == ExchangeState.RELAYING;
     }
 
     /** A 101 answered the upgrade request: the exchange ends and the connections become a tunnel. */
@@ -215,10 +208,7 @@ final class Exchange {
     }
 
     private void dropOrigin() {
-        if (origin != null) {
-            origin.discard();
-            origin = null;
-        }
+        origin = OriginLease.discard(origin);
     }
 
     /** The origin connection closed or failed while this exchange held it. */

@@ -45,4 +45,12 @@ final class OriginLease {
         handler.detach();
         pool.discard(channel);
     }
+
+    /** Discards {@code lease} if there is one; returns {@code null}, what the holder's field becomes. */
+    static OriginLease discard(OriginLease lease) {
+        if (lease != null) {
+            lease.discard();
+        }
+        return null;
+    }
 }

@@ -137,7 +137,7 @@ final class ResponseRelay {
             content.release();
             return;
         }
-        if (!exchange.relaying()) {
+        if (exchange.state() != ExchangeState.RELAYING) {
             content.release();
             return;
         }
