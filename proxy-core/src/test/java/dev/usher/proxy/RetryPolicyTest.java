@@ -188,6 +188,22 @@ final class RetryPolicyTest {
     }
 
     @Test
+    void aResponseHeadTimeout_isRetriedOnTheOtherEndpoint() throws Exception {
+        start(2, ProxySettings.builder().responseTimeout(Duration.ofMillis(300)));
+        origin(0).failWith = 502;
+        origin(0).holdFailures = true; // never released: the first endpoint never answers
+
+        HttpResponse<String> res = fixture.get("app.test", "/echo");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body()).contains("origin=origin-1");
+        assertThat(origin(0).held.get()).isEqualTo(1);
+        assertThat(retries("timeout")).isEqualTo(1.0);
+        assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "timeout").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
     void off_turnsEvenTheConnectRetryOff() throws Exception {
         start(1, ProxySettings.builder().retryOn(Set.of()));
         fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"),
