@@ -39,8 +39,8 @@ final class Exchange {
     private final Attempts attempts;
     private final boolean head;
     private final ExchangeTimers timers;
-    private final RequestRelay requestRelay;
-    private final ResponseRelay response;
+    private RequestRelay requestRelay; // set once in the constructor; not final so the timers' lambdas can name it
+    private ResponseRelay response; // the same
     private ExchangeState state;
     private boolean keepAlive;
     private OriginLease origin; // the current attempt's connection, null while there is none
@@ -59,9 +59,10 @@ final class Exchange {
         boolean upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
-                this::waitingOnClientBody, this::waitingOnClientRead,
+                () -> !state.terminal() && requestRelay.waitingOnClientBody(),
+                () -> !state.terminal() && response.waitingClient(),
                 () -> timedOut(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow", false),
-                this::waitingOnOrigin,
+                () -> !state.terminal() && requestRelay.waitingOrigin(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false));
         this.requestRelay = new RequestRelay(this, conn, context, request, record, timers, !decision.hasBody(),
                 route.requestBuffering(), upgrade);
@@ -245,19 +246,13 @@ final class Exchange {
         }
     }
 
-    /**
-     * A final response head with status {@code code} that has not gone to the client: whether the policy discards it
-     * for another attempt. The origin connection is then closed, never pooled: the discarded body is not read.
-     */
+    /** A final response head not sent yet: whether it is discarded (its connection closed) for another attempt. */
     boolean retryOnStatus(int code) {
         RetryOn condition = RetryOn.ofStatus(code);
         return condition != null && retried(condition);
     }
 
-    /**
-     * The current attempt failed with {@code failure}: tries the next endpoint when the state (no response byte sent
-     * to the client, not even an interim one) and {@link Attempts} allow it.
-     */
+    /** The attempt failed: the next one starts if no response byte (not even a 1xx) went out and Attempts agree. */
     private boolean retried(RetryOn failure) {
         if (!state.beforeResponse() || response.interimSent() || !attempts.retry(failure)) {
             return false;
@@ -285,18 +280,6 @@ final class Exchange {
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.encoder.headRequest(head);
         client.exchangeDone(keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep)));
-    }
-
-    private boolean waitingOnClientBody() { // the client owes body bytes Usher is ready to take
-        return !state.terminal() && requestRelay.waitingOnClientBody();
-    }
-
-    private boolean waitingOnClientRead() { // the client has not taken the response bytes written to it
-        return !state.terminal() && response.waitingClient();
-    }
-
-    private boolean waitingOnOrigin() { // the origin holds back the request body
-        return !state.terminal() && requestRelay.waitingOrigin();
     }
 
     /**
