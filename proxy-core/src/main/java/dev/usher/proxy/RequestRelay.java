@@ -39,6 +39,7 @@ final class RequestRelay {
     private boolean complete;
     private boolean flushed;
     private boolean waitingOrigin;
+    private boolean hostAdded;
 
     RequestRelay(Exchange exchange, ClientConnection conn, ProxyContext context, HttpRequest request,
             RequestRecord record, ExchangeTimers timers, boolean bodyless, boolean buffered, boolean upgrade) {
@@ -99,8 +100,9 @@ final class RequestRelay {
     void sendTo(Channel to, Endpoint endpoint) {
         origin = to;
         flushed = false; // set by the last request write on this connection (a retry starts over)
-        if (!request.headers().contains(HttpHeaderNames.HOST)) {
-            request.headers().set(HttpHeaderNames.HOST, endpoint.toString()); // HTTP/1.0 client: 1.1 needs a Host
+        if (hostAdded || !request.headers().contains(HttpHeaderNames.HOST)) {
+            hostAdded = true; // an HTTP/1.0 client sent none; 1.1 needs one: this attempt's endpoint
+            request.headers().set(HttpHeaderNames.HOST, endpoint.toString());
         }
         if (body != null) {
             sendBuffered();

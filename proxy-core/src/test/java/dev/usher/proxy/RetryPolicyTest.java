@@ -204,6 +204,23 @@ final class RetryPolicyTest {
     }
 
     @Test
+    void anHttp10RequestWithoutHost_namesTheEndpointOfEachAttempt() throws Exception {
+        start(2, ProxySettings.builder().retryOn(WITH_502));
+        origin(0).failWith = 502;
+
+        String response;
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("GET /any-host/echo HTTP/1.0\r\n\r\n");
+            response = raw.readResponse();
+        }
+
+        assertThat(response).startsWith("HTTP/1.1 200").contains("origin=origin-1")
+                .contains("host: 127.0.0.1:" + origin(1).port());
+        assertThat(origin(0).seen).singleElement()
+                .satisfies(r -> assertThat(r.headers().get("Host")).isEqualTo("127.0.0.1:" + origin(0).port()));
+    }
+
+    @Test
     void off_turnsEvenTheConnectRetryOff() throws Exception {
         start(1, ProxySettings.builder().retryOn(Set.of()));
         fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"),
