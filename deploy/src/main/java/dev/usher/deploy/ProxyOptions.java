@@ -2,6 +2,7 @@ package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
+import dev.usher.routing.RetryOn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -127,7 +128,29 @@ final class ProxyOptions {
                             + "ejected (default: ${DEFAULT-VALUE})."),
             ProxyFlag.of("--http2-max-concurrent-streams", "http2MaxConcurrentStreams", "N", Integer.class, null,
                     ProxySettings.Builder::http2MaxConcurrentStreams,
-                    "Streams an HTTP/2 client may have open on one connection (default: ${DEFAULT-VALUE})."));
+                    "Streams an HTTP/2 client may have open on one connection (default: ${DEFAULT-VALUE})."),
+            new ProxyFlag<>("--proxy-next-upstream", "retryOn", "LIST",
+                    "Failures after which a request is tried on the next endpoint, as ingress-nginx's "
+                            + "proxy-next-upstream: error, timeout, invalid_header, http_500, http_502, http_503, "
+                            + "http_504, http_403, http_404, http_429, non_idempotent, or off "
+                            + "(default: ${DEFAULT-VALUE}).",
+                    STRINGS, null, ",", (b, v) -> b.retryOn(RetryOn.parse(String.join(",", v)))),
+            ProxyFlag.of("--proxy-next-upstream-tries", "retryTries", "N", Integer.class, null,
+                    ProxySettings.Builder::retryTries,
+                    "Most attempts per request, the first included; 0 = every endpoint once "
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--proxy-next-upstream-timeout", "retryTimeout", "DURATION", Duration.class, DURATION,
+                    ProxySettings.Builder::retryTimeout,
+                    "No retry starts once this long has passed since the first attempt, 0 = no limit "
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--retry-budget-percent", "retryBudgetPercent", "PERCENT", Integer.class, null,
+                    ProxySettings.Builder::retryBudgetPercent,
+                    "Retries to a Service beyond the minimum, as a share of its requests, per event loop over 10 s "
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--retry-budget-min-per-second", "retryBudgetMinPerSecond", "N", Integer.class, null,
+                    ProxySettings.Builder::retryBudgetMinPerSecond,
+                    "Retries a second each event loop may make to a Service whatever its traffic "
+                            + "(default: ${DEFAULT-VALUE})."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

@@ -354,7 +354,10 @@ final class CommandLineTest {
                 Map.entry("--client-body-timeout", "7s"), Map.entry("--client-body-buffer-size", "7k"),
                 Map.entry("--client-body-temp-dir", "/var/tmp/x"), Map.entry("--client-body-temp-max", "7k"),
                 Map.entry("--outlier-consecutive-failures", "7"), Map.entry("--outlier-base-ejection-time", "7s"),
-                Map.entry("--outlier-max-ejection-percent", "7"), Map.entry("--http2-max-concurrent-streams", "7"));
+                Map.entry("--outlier-max-ejection-percent", "7"), Map.entry("--http2-max-concurrent-streams", "7"),
+                Map.entry("--proxy-next-upstream", "error,http_502"), Map.entry("--proxy-next-upstream-tries", "7"),
+                Map.entry("--proxy-next-upstream-timeout", "7s"), Map.entry("--retry-budget-percent", "7"),
+                Map.entry("--retry-budget-min-per-second", "7"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {

@@ -29,6 +29,8 @@ final class OriginPools {
 
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
+    private static final int MAX_BUDGETS = 4096;
+
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
@@ -49,12 +51,15 @@ final class OriginPools {
             this(bootstrap, http2, tls, new HashMap<>());
         }
     }
+    private final LongSupplier nanoClock;
+    private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
             ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
         this.loop = loop;
         this.guard = guard;
+        this.nanoClock = nanoClock;
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
@@ -130,6 +135,24 @@ final class OriginPools {
     /** This loop's passive health state. */
     Outliers outliers() {
         return outliers;
+    }
+
+    /** This loop's retry budget for {@code backend}. */
+    RetryBudget retryBudget(BackendRef backend) {
+        RetryBudget budget = budgets.get(backend);
+        if (budget == null) {
+            if (budgets.size() >= MAX_BUDGETS) {
+                budgets.clear(); // backends come and go; a fresh budget starts with its minimum
+            }
+            budget = new RetryBudget(settings.retryBudgetPercent(), settings.retryBudgetMinPerSecond());
+            budgets.put(backend, budget);
+        }
+        return budget;
+    }
+
+    /** The clock of ejections and retry budgets, in nanoseconds like {@link System#nanoTime()}. */
+    long now() {
+        return nanoClock.getAsLong();
     }
 
     /** Requests in flight from this loop to {@code endpoint}. */

@@ -37,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code usher.endpoint.ejections} [{@code usher_endpoint_ejections_total}]: endpoints ejected by passive
  *       health checking (one count per event loop that ejects it); tags namespace, service, reason
  *       ({@code connect_failed}, {@code reset}, {@code gateway_error})</li>
+ *   <li>{@code usher.retries} [{@code usher_retries_total}]: attempts after the first, by the failure that caused
+ *       them; tags namespace, service, reason ({@code error}, {@code timeout}, {@code invalid_header},
+ *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection})</li>
+ *   <li>{@code usher.retry.budget.exhausted} [{@code usher_retry_budget_exhausted_total}]: retries the policy allowed
+ *       but the backend's retry budget refused; tags namespace, service</li>
  * </ul>
  * Only low-cardinality tags: never a path, host or client address; a method outside the common eight counts as
  * {@code other}. The histograms have fixed buckets from 1 ms to 10 s (13 plus {@code +Inf}), enough for
@@ -125,13 +130,28 @@ final class ProxyMetrics {
 
     /** Ejections are rare: the registry's own lookup is cheap enough, no cache. */
     void endpointEjected(BackendRef backend, String reason) {
-        Counter.builder("usher.endpoint.ejections")
-                .description("Endpoints ejected by passive health checking (outlier detection), per event loop")
-                .tag("namespace", backend.namespace())
-                .tag("service", backend.service())
-                .tag("reason", reason)
-                .register(registry)
+        backendCounter("usher.endpoint.ejections",
+                "Endpoints ejected by passive health checking (outlier detection), per event loop", backend, reason)
                 .increment();
+    }
+
+    /** One retry of a request to {@code backend}, caused by {@code reason}; retries are rarer still than errors. */
+    void retry(BackendRef backend, String reason) {
+        backendCounter("usher.retries", "Attempts after the first, by the failure of the attempt before", backend,
+                reason).increment();
+    }
+
+    /** A retry the policy allowed and the retry budget of {@code backend} refused. */
+    void retryBudgetExhausted(BackendRef backend) {
+        backendCounter("usher.retry.budget.exhausted", "Retries refused because the backend's retry budget was spent",
+                backend, null).increment();
+    }
+
+    private Counter backendCounter(String name, String description, BackendRef backend, String reason) {
+        Counter.Builder b = Counter.builder(name).description(description)
+                .tag("namespace", backend.namespace())
+                .tag("service", backend.service());
+        return (reason == null ? b : b.tag("reason", reason)).register(registry);
     }
 
     void upstreamError(UpstreamError error) {

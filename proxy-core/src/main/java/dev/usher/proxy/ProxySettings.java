@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.RetryOn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -60,6 +61,16 @@ import java.util.Set;
  *     another is not ejected (10)
  * @param http2MaxConcurrentStreams streams an HTTP/2 client may have open at once on one connection (100, as nginx's
  *     {@code http2_max_concurrent_streams}); more are refused with {@code RST_STREAM REFUSED_STREAM}
+ * @param retryOn the failures after which a request is tried again on the next endpoint (ingress-nginx's
+ *     {@code proxy-next-upstream}: {@code error timeout}); empty is {@code off}. See {@link RetryPolicy}
+ * @param retryTries the most attempts per request, the first included (3, {@code proxy-next-upstream-tries}); 0 means
+ *     every endpoint once, at most {@link RetryPolicy#MAX_TRIES}
+ * @param retryTimeout no retry starts once this much time passed since the first attempt (0 = no limit, the default;
+ *     {@code proxy-next-upstream-timeout})
+ * @param retryBudgetPercent retries of a backend, beyond the minimum, may be at most this share of its requests
+ *     (20, Envoy's and Finagle's retry budget), counted per event loop over 10 s
+ * @param retryBudgetMinPerSecond retries per second each event loop may make to a backend whatever its traffic (10,
+ *     Finagle's minimum), so a quiet backend still gets its retries
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -88,7 +99,13 @@ public record ProxySettings(
         int outlierConsecutiveFailures,
         Duration outlierBaseEjectionTime,
         int outlierMaxEjectionPercent,
-        int http2MaxConcurrentStreams) {
+        int http2MaxConcurrentStreams,
+
+        Set<RetryOn> retryOn,
+        int retryTries,
+        Duration retryTimeout,
+        int retryBudgetPercent,
+        int retryBudgetMinPerSecond) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -138,6 +155,14 @@ public record ProxySettings(
         atLeast(clientBodyTempMaxBytes, 0, "clientBodyTempMaxBytes");
         new OutlierDetection(outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent);
         atLeast(http2MaxConcurrentStreams, 1, "http2MaxConcurrentStreams");
+        retryOn = Set.copyOf(Objects.requireNonNull(retryOn, "retryOn"));
+        atLeast(retryTries, 0, "retryTries");
+        Objects.requireNonNull(retryTimeout, "retryTimeout");
+        if (retryTimeout.isNegative()) {
+            throw new IllegalArgumentException("retryTimeout must be >= 0 (0 = no limit): " + retryTimeout);
+        }
+        atLeast(retryBudgetPercent, 0, "retryBudgetPercent");
+        atLeast(retryBudgetMinPerSecond, 0, "retryBudgetMinPerSecond");
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -183,6 +208,11 @@ public record ProxySettings(
         b.clientBodyTempMaxBytes = clientBodyTempMaxBytes;
         b.outlierDetection(outlierDetection());
         b.http2MaxConcurrentStreams = http2MaxConcurrentStreams;
+        b.retryOn = retryOn;
+        b.retryTries = retryTries;
+        b.retryTimeout = retryTimeout;
+        b.retryBudgetPercent = retryBudgetPercent;
+        b.retryBudgetMinPerSecond = retryBudgetMinPerSecond;
         return b;
     }
 
@@ -234,6 +264,11 @@ public record ProxySettings(
         private Duration outlierBaseEjectionTime = OutlierDetection.DEFAULTS.baseEjectionTime();
         private int outlierMaxEjectionPercent = OutlierDetection.DEFAULTS.maxEjectionPercent();
         private int http2MaxConcurrentStreams = 100;
+        private Set<RetryOn> retryOn = Set.of(RetryOn.ERROR, RetryOn.TIMEOUT);
+        private int retryTries = 3;
+        private Duration retryTimeout = Duration.ZERO;
+        private int retryBudgetPercent = 20;
+        private int retryBudgetMinPerSecond = 10;
 
         private Builder() {
         }
@@ -381,6 +416,31 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder retryOn(Set<RetryOn> v) {
+            retryOn = v;
+            return this;
+        }
+
+        public Builder retryTries(int v) {
+            retryTries = v;
+            return this;
+        }
+
+        public Builder retryTimeout(Duration v) {
+            retryTimeout = v;
+            return this;
+        }
+
+        public Builder retryBudgetPercent(int v) {
+            retryBudgetPercent = v;
+            return this;
+        }
+
+        public Builder retryBudgetMinPerSecond(int v) {
+            retryBudgetMinPerSecond = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
@@ -389,7 +449,8 @@ public record ProxySettings(
                     accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
                     clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
                     outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent,
-                    http2MaxConcurrentStreams);
+                    http2MaxConcurrentStreams, retryOn, retryTries, retryTimeout, retryBudgetPercent,
+                    retryBudgetMinPerSecond);
         }
     }
 }

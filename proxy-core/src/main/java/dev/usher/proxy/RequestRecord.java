@@ -51,9 +51,12 @@ final class RequestRecord {
         this.route = value;
     }
 
-    /** The endpoint chosen for this attempt; starts the upstream clock (a retry restarts it). */
+    /**
+     * The endpoint chosen for an attempt; starts the upstream clock (a retry restarts it). The access log names every
+     * endpoint tried, in order, comma-separated (as nginx's {@code $upstream_addr} does).
+     */
     void endpoint(String value) {
-        this.endpoint = value;
+        this.endpoint = endpoint == null ? value : endpoint + "," + value;
         this.endpointNanos = System.nanoTime();
         this.upstreamNanos = -1;
     }

@@ -25,9 +25,9 @@ final class ResponseRelay {
     private final boolean head;
     private final boolean http10;
     private final boolean upgrade;
-    private boolean started;
     private boolean originKeepAlive;
     private boolean skipInterimEnd;
+    private boolean interimSent;
     private boolean waitingClient;
     private int status;
 
@@ -44,11 +44,6 @@ final class ResponseRelay {
         this.upgrade = upgrade;
     }
 
-    /** Whether a final response head went to the client (after which only closing can signal a failure). */
-    boolean started() {
-        return started;
-    }
-
     int status() {
         return status;
     }
@@ -56,6 +51,11 @@ final class ResponseRelay {
     /** Whether the origin allows reusing its connection after this response (RFC 9112 §9.3). */
     boolean originKeepAlive() {
         return originKeepAlive;
+    }
+
+    /** Whether an interim (1xx) response went to the client: bytes of the response reached it. */
+    boolean interimSent() {
+        return interimSent;
     }
 
     /** Whether the relay waits for the client to take what was written. */
@@ -103,11 +103,14 @@ final class ResponseRelay {
                 conn.headRequest(false);
                 ctx.write(response);
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                interimSent = true;
             }
             return;
         }
-        timers.cancelResponse();
-        started = true;
+        if (!interimSent && exchange.retryOnStatus(code)) {
+            return; // discarded for another attempt; its body is released with the closed connection
+        }
+        exchange.responseStarted();
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
@@ -134,7 +137,7 @@ final class ResponseRelay {
             content.release();
             return;
         }
-        if (exchange.done() || !started) {
+        if (exchange.state() != ExchangeState.RELAYING) {
             content.release();
             return;
         }

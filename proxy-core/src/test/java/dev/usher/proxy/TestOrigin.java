@@ -62,6 +62,12 @@ final class TestOrigin implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicLong streamedBytes = new java.util.concurrent.atomic.AtomicLong();
     final ConcurrentLinkedQueue<HttpRequest> seen = new ConcurrentLinkedQueue<>();
     final AtomicInteger held = new AtomicInteger();
+    /** When positive, every request is answered with this status (body {@code failing <name>}), whatever its path. */
+    volatile int failWith;
+    /** With {@link #failWith}: the failing answer waits for {@link #releaseHeld()} and counts in {@link #held}. */
+    volatile boolean holdFailures;
+    /** Every request head is answered by a reset (SO_LINGER 0), whatever its path. */
+    volatile boolean resetAll;
     private final ConcurrentLinkedQueue<Runnable> heldAnswers = new ConcurrentLinkedQueue<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
@@ -128,7 +134,7 @@ final class TestOrigin implements AutoCloseable {
                     ctx.fireChannelRead(r);
                     return;
                 }
-                if (path.equals("/reset")) {
+                if (path.equals("/reset") || resetAll) {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     ctx.close();
                 }
@@ -147,7 +153,16 @@ final class TestOrigin implements AutoCloseable {
             QueryStringDecoder q = new QueryStringDecoder(r.uri());
             String path = q.path();
             Map<String, List<String>> params = q.parameters();
-            if (path.equals("/slow")) {
+            int failing = failWith;
+            if (failing > 0) {
+                Runnable answer = () -> text(ctx, r, HttpResponseStatus.valueOf(failing), "failing " + name);
+                if (holdFailures) {
+                    heldAnswers.add(() -> ctx.executor().execute(answer));
+                    held.incrementAndGet();
+                } else {
+                    answer.run();
+                }
+            } else if (path.equals("/slow")) {
                 long ms = Long.parseLong(params.get("ms").get(0));
                 ctx.executor().schedule(() -> text(ctx, r, HttpResponseStatus.OK, "slow " + name), ms,
                         TimeUnit.MILLISECONDS);

@@ -205,6 +205,11 @@ public final class Route {
         return options;
     }
 
+    /** The owning Ingress's retry settings; {@link RetryPolicy#INHERIT} for the flag default. */
+    public RetryPolicy retry() {
+        return options.retry();
+    }
+
     /** How the proxy reaches this route's origins ({@link Upstream#HTTP} for defaults set by flag). */
     public Upstream upstream() {
         return upstream;

@@ -35,12 +35,15 @@ import java.util.Set;
  * @param upstreams how each backend of this Ingress is reached (protocol, TLS to the origin); a backend missing here
  *     speaks {@link Upstream#HTTP}. Per Ingress, so two Ingresses naming one Service with different protocols each
  *     get their own (the translator's {@code OriginProtocols} fills it in)
+ * @param retry when a failed attempt is tried again on the next endpoint (ingress-nginx's
+ *     {@code proxy-next-upstream}, {@code -tries}, {@code -timeout}); {@link RetryPolicy#INHERIT} by default, so the
+ *     data plane's flags apply
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
         boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
         SourceRanges sourceRanges, BasicAuth basicAuth, String denied,
-        Map<BackendRef, Upstream> upstreams) {
+        Map<BackendRef, Upstream> upstreams, RetryPolicy retry) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -54,6 +57,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(sourceRanges, "sourceRanges");
         upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
+        Objects.requireNonNull(retry, "retry");
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
@@ -72,7 +76,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
     /**
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
-     * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams.
+     * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
+     * retries as the data plane's flags say.
      */
     public static Builder builder() {
         return new Builder();
@@ -96,7 +101,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .sourceRanges(sourceRanges)
                 .basicAuth(basicAuth)
                 .denied(denied)
-                .upstreams(upstreams);
+                .upstreams(upstreams)
+                .retry(retry);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -117,6 +123,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private BasicAuth basicAuth;
         private String denied;
         private Map<BackendRef, Upstream> upstreams = Map.of();
+        private RetryPolicy retry = RetryPolicy.INHERIT;
 
         private Builder() {
         }
@@ -201,10 +208,15 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
                     maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
-                    sourceRanges, basicAuth, denied, upstreams);
+                    sourceRanges, basicAuth, denied, upstreams, retry);
         }
     }
 }

@@ -163,6 +163,12 @@ public final class Annotations {
                     "as ingress-nginx: 308 to HTTPS for the hosts in spec.tls unless \"false\"");
             case "proxy-request-buffering" -> onOff(key, v, "on", "off",
                     "as ingress-nginx: \"off\" streams request bodies to the origin");
+            case RetryAnnotations.NEXT_UPSTREAM, RetryAnnotations.TRIES, RetryAnnotations.TIMEOUT -> {
+                String why = RetryAnnotations.invalid(name, v);
+                yield why == null ? new Verdict(key, Status.HONOURED, "as ingress-nginx: retries on the next endpoint")
+                        : new Verdict(key, Status.INVALID, Problems.quote(v.length() > 60 ? v.substring(0, 60) + "..."
+                                : v) + " " + why + "; the data plane's default applies");
+            }
             case "proxy-http-version" -> "1.1".equals(v)
                     ? new Verdict(key, Status.NO_EFFECT, "Usher speaks HTTP/1.1 to origins unless backend-protocol "
                             + "says otherwise")

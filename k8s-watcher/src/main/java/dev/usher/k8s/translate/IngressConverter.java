@@ -242,6 +242,7 @@ final class IngressConverter {
                 .forwardedPrefix(NginxUpstreamHeaders.forwardedPrefix(a))
                 .sourceRanges(NginxSourceRanges.ranges(a))
                 .denied(NginxSourceRanges.denied(a))
+                .retry(RetryAnnotations.parse(a)) // a bad value: reported by the audit
                 .build();
     }
 

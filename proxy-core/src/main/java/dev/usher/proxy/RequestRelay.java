@@ -1,0 +1,239 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The client-to-origin half of an {@link Exchange}: the request body read from the client, either buffered whole
+ * into a {@link BufferedBody} before an origin connection is acquired or streamed with backpressure (a chunk is read
+ * from the client only after the previous one was handed to a writable origin), and the request written to the
+ * origin connection of each attempt. Every chunk it is given is kept, written on or released. Runs on the exchange's
+ * event loop.
+ */
+final class RequestRelay {
+
+    private final Exchange exchange;
+    private final ClientConnection conn;
+    private final HttpRequest request;
+    private final RequestRecord record;
+    private final ExchangeTimers timers;
+    private final long maxBodyBytes;
+    private final boolean bodyless;
+    private final boolean replayable;
+    private final BufferedBody body; // null: body-less, upgrade, or streamed (request buffering off)
+    private final ChannelFutureListener sent = this::flushed;
+    private Channel origin;
+    private long bodyBytes;
+    private boolean complete;
+    private boolean flushed;
+    private boolean waitingOrigin;
+    private boolean hostAdded;
+
+    RequestRelay(Exchange exchange, ClientConnection conn, ProxyContext context, HttpRequest request,
+            RequestRecord record, ExchangeTimers timers, boolean bodyless, boolean buffered, boolean upgrade,
+            long maxBodyBytes) {
+        this.exchange = exchange;
+        this.conn = conn;
+        this.request = request;
+        this.record = record;
+        this.timers = timers;
+        this.maxBodyBytes = maxBodyBytes; // the route's proxy-body-size, else the global limit; 0 = unlimited
+        this.bodyless = bodyless;
+        this.body = bodyless || upgrade || !buffered ? null
+                : new BufferedBody(conn.ctx.executor(), context.spool(), conn.ctx.alloc(),
+                        context.settings().clientBodyBufferSize());
+        this.replayable = (bodyless || body != null) && !upgrade;
+    }
+
+    /** Whether the body is read whole before an origin connection is acquired. */
+    boolean buffers() {
+        return body != null;
+    }
+
+    /** Whether the request can be sent again: body-less or buffered, and no upgrade. */
+    boolean replayable() {
+        return replayable;
+    }
+
+    /** Whether the client's request was read to its end. */
+    boolean complete() {
+        return complete;
+    }
+
+    /** Whether the whole request was flushed on the current origin connection. */
+    boolean flushed() {
+        return flushed;
+    }
+
+    /**
+     * The client connection can take another request once this one was read to its end; a body-less request's empty
+     * end may still be queued, and the client handler skips it.
+     */
+    boolean clientReusable() {
+        return complete || bodyless;
+    }
+
+    /** Starts reading the body to buffer it. */
+    void startBuffering() {
+        if (HttpUtil.is100ContinueExpected(request)) {
+            // RFC 9110 §10.1.1: Usher reads the body itself, so it invites it; the origin gets the body, not the
+            // expectation (nginx does the same).
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            conn.headRequest(false);
+            conn.ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        conn.read();
+    }
+
+    /** An attempt's origin connection is attached: the head, then the body as far as it is known. */
+    void sendTo(Channel to, Endpoint endpoint) {
+        origin = to;
+        flushed = false; // set by the last request write on this connection (a retry starts over)
+        if (hostAdded || !request.headers().contains(HttpHeaderNames.HOST)) {
+            hostAdded = true; // an HTTP/1.0 client sent none; 1.1 needs one: this attempt's endpoint
+            request.headers().set(HttpHeaderNames.HOST, endpoint.toString());
+        }
+        if (body != null) {
+            sendBuffered();
+            return;
+        }
+        origin.write(request);
+        origin.read(); // before conn.read(): reading the client may end this exchange at once (a bad chunk size)
+        if (complete) {
+            // a retry: the body-less request is replayed
+            origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(sent);
+            timers.armResponse();
+        } else {
+            origin.flush();
+            conn.read();
+        }
+    }
+
+    /** The whole buffered body goes upstream with a length (RFC 9112 §6.2), as nginx sends it, then the response. */
+    private void sendBuffered() {
+        HttpUtil.setTransferEncodingChunked(request, false);
+        HttpUtil.setContentLength(request, body.size());
+        origin.write(request);
+        try {
+            body.writeTo(origin).addListener(sent);
+        } catch (UncheckedIOException e) {
+            exchange.fail(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the buffered request body");
+            return;
+        }
+        timers.armResponse();
+        origin.read();
+    }
+
+    private void flushed(ChannelFuture f) {
+        if (f.channel() == origin) {
+            flushed = f.isSuccess();
+        }
+    }
+
+    /** A request body chunk (or its end) from the client; {@code state} is the exchange's, not terminal. */
+    void onContent(HttpContent content, ExchangeState state) {
+        if (state == ExchangeState.CONNECTING && body == null) {
+            // A retry is connecting, which only body-less requests do while the client is still read: this is their
+            // empty end, replayed by sendTo() once the next connection is up.
+            complete |= content instanceof LastHttpContent;
+            content.release();
+            return;
+        }
+        if (!admit(content)) {
+            return;
+        }
+        if (state == ExchangeState.BUFFERING) {
+            // Kept whole; once the end arrived, an origin connection is acquired (buffered()).
+            boolean last = content instanceof LastHttpContent;
+            body.append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
+        } else if (content instanceof LastHttpContent) {
+            complete = true;
+            origin.writeAndFlush(content).addListener(sent);
+            exchange.requestEnded();
+        } else {
+            origin.writeAndFlush(content);
+            if (origin.isWritable()) {
+                conn.read();
+            } else {
+                waitingOrigin = true;
+            }
+        }
+    }
+
+    /**
+     * Counts a body chunk, buffered or streamed, against the timers and the body limit (the route's, else
+     * {@link ProxySettings#maxRequestBodyBytes()}).
+     * Returns false, with the chunk released and the exchange aborted, when it is malformed or crosses the limit (a
+     * body crossing it is refused before its chunk is kept or sent).
+     */
+    private boolean admit(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            exchange.abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            return false;
+        }
+        timers.progress();
+        int size = content.content().readableBytes();
+        bodyBytes += size;
+        record.bytesIn(size);
+        if (maxBodyBytes > 0 && bodyBytes > maxBodyBytes) {
+            content.release();
+            exchange.abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + maxBodyBytes + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    private void buffered() {
+        complete = true;
+        timers.progress();
+        exchange.bodyBuffered();
+    }
+
+    private void bufferFailed(IOException e) {
+        if (e instanceof BufferedBody.SpoolFull) {
+            exchange.abort(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "request body buffer space exhausted, try again later");
+        } else {
+            exchange.abort(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot buffer the request body");
+        }
+    }
+
+    /** The origin connection became writable: resume reading the client if it was paused for it. */
+    void originWritable() {
+        if (waitingOrigin && origin.isWritable()) {
+            waitingOrigin = false;
+            timers.progress();
+            conn.read();
+        }
+    }
+
+    /** The origin holds back the body (its write buffer is full). */
+    boolean waitingOrigin() {
+        return waitingOrigin;
+    }
+
+    /** The client owes body bytes that Usher is ready to take (not held back by the origin or the disk). */
+    boolean waitingOnClientBody() {
+        return !complete && !waitingOrigin && (body == null || !body.writing());
+    }
+
+    /** Frees the buffered body, in memory or on disk. Idempotent. */
+    void release() {
+        if (body != null) {
+            body.release();
+        }
+    }
+}
