@@ -2,7 +2,7 @@ package dev.usher.deploy;
 
 import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import java.net.InetAddress;

@@ -1,9 +1,12 @@
 package dev.usher.k8s;
 
-import dev.usher.k8s.translate.Annotations;
 import dev.usher.k8s.translate.Annotations.Verdict;
+import dev.usher.k8s.translate.Annotations;
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.Conflict;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.Route;

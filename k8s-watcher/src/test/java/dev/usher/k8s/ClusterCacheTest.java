@@ -3,7 +3,9 @@ package dev.usher.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.k8s.ClusterCache.Effect;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.IngressRuleSet;

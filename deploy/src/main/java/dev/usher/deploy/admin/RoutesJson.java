@@ -1,6 +1,6 @@
 package dev.usher.deploy.admin;
 
-import dev.usher.k8s.Problem;
+import dev.usher.k8s.translate.Problem;
 import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Candidate;

@@ -2,9 +2,9 @@ package dev.usher.deploy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
 import dev.usher.k8s.SnapshotPublisher;
-import dev.usher.k8s.Translation;
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;

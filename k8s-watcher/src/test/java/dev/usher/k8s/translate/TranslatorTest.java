@@ -8,9 +8,6 @@ import static dev.usher.k8s.translate.Yaml.service;
 import static dev.usher.k8s.translate.Yaml.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
