@@ -88,7 +88,7 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
                 }
             }
             List<RouteLine> routes = snapshot.routes().stream()
-                    .filter(r -> id.equals(r.namespace() + "/" + r.ingress())).map(CheckReport::line).toList();
+                    .filter(r -> r.ingressRef() != null && id.equals(r.ingressRef().toString())).map(CheckReport::line).toList();
             entries.add(new IngressEntry(id, s.served() && servedIds.contains(id), s.reason(),
                     verdicts, problems, conflicts, routes));
         }

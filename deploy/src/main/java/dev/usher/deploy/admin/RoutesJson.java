@@ -137,7 +137,7 @@ final class RoutesJson {
         node.put("host", route.host());
         node.put("path", route.path());
         node.put("pathType", route.pathType() == null ? null : route.pathType().name());
-        node.put("ingress", route.namespace() == null ? null : route.namespace() + "/" + route.ingress());
+        node.put("ingress", route.ingressRef() == null ? null : route.ingressRef().toString());
         node.put("namespace", route.namespace());
         node.put("httpsRedirect", route.httpsRedirect());
         Backend backend = route.backend();
