@@ -16,6 +16,7 @@ import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -161,7 +162,7 @@ final class TranslatorTest {
                 new String[] {"FinalDot", "/a/.", "cannot end with '/.'"},
                 new String[] {"PercentEncodedDotDot", "\"/a/%2e%2E/b\"", "even percent-encoded"},
                 new String[] {"ControlCharacter", "\"/a\\tb\"", "control characters (found '\\t')"})
-                .map(c -> new Case("rulePaths_" + type.toLowerCase() + "PathWith" + c[0]
+                .map(c -> new Case("rulePaths_" + type.toLowerCase(Locale.ROOT) + "PathWith" + c[0]
                         + "_isSkippedWithProblem_otherPathsKept", DEFAULTS,
                         List.of(OUR_CLASS, TWO_PATHS.formatted(c[1], type)), t -> {
                             assertThat(paths(t)).containsExactly("v.example.com /good EXACT");
