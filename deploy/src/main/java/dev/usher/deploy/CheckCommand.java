@@ -5,7 +5,7 @@ import dev.usher.k8s.CheckReport;
 import dev.usher.k8s.ClusterObjects;
 import dev.usher.k8s.KubernetesClients;
 import dev.usher.k8s.ManifestsFolder;
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;

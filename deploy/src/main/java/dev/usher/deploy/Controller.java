@@ -5,7 +5,7 @@ import dev.usher.deploy.admin.AdminServer;
 import dev.usher.k8s.ClusterSource;
 import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateProblem;

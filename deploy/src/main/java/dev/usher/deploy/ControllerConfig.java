@@ -2,7 +2,7 @@ package dev.usher.deploy;
 
 import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.ProxySettings;
 import java.nio.file.Path;
 import java.time.Duration;

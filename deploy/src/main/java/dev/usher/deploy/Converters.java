@@ -1,8 +1,8 @@
 package dev.usher.deploy;
 
-import dev.usher.routing.Cidr;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -47,11 +47,11 @@ final class Converters {
     }
 
     /** An IP address or CIDR block: {@code 10.0.0.0/8}, {@code 192.0.2.7}, {@code fd00::/8}. */
-    static final class CidrConverter implements ITypeConverter<Cidr> {
+    static final class CidrConverter implements ITypeConverter<AddressBlock> {
         @Override
-        public Cidr convert(String value) {
+        public AddressBlock convert(String value) {
             try {
-                return Cidr.parse(value);
+                return AddressBlock.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

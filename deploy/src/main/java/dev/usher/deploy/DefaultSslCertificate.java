@@ -1,5 +1,7 @@
 package dev.usher.deploy;
 
+import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.routing.ObjectRef;
 import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
@@ -34,8 +36,8 @@ final class DefaultSslCertificate {
 
     /** The certificate of Secret {@code id} from the cluster. */
     static TlsCertificate fromCluster(String id, KubernetesClient client) throws CertificateProblem {
-        String[] parts = id.split("/", 2);
-        Secret secret = client.secrets().inNamespace(parts[0]).withName(parts[1]).get();
+        ObjectRef ref = ObjectRef.parse(id);
+        Secret secret = client.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
         if (secret == null) {
             throw new CertificateProblem("Secret " + id + " does not exist");
         }
@@ -98,9 +100,7 @@ final class DefaultSslCertificate {
         flatten(parsed, documents);
         for (Object document : documents) {
             if (document instanceof Secret secret && secret.getMetadata() != null) {
-                String namespace = secret.getMetadata().getNamespace() == null ? "default"
-                        : secret.getMetadata().getNamespace();
-                if (id.equals(namespace + "/" + secret.getMetadata().getName())) {
+                if (id.equals(KubeObjects.key(secret))) {
                     return Optional.of(secret);
                 }
             }

@@ -59,7 +59,7 @@ record ProxyFlag<T>(String name, String setting, String label, String descriptio
         return show(valueIn(ProxySettings.defaults()));
     }
 
-    /** The value of {@code setting} in {@code settings}, read through the record accessor. */
+    /** This flag's value in {@code settings}, read through the record accessor. */
     Object valueIn(ProxySettings settings) {
         try {
             return component(setting).getAccessor().invoke(settings);

@@ -1,9 +1,9 @@
 package dev.usher.deploy;
 
-import dev.usher.routing.Cidr;
 import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Also answer the admin port's debug views (/debug/*, the page at /) to clients in these "
                     + "blocks (repeatable, or comma-separated). Default: loopback only, which kubectl port-forward "
                     + "reaches; /healthz /readyz /metrics answer everyone.")
-    List<Cidr> debugFrom = new ArrayList<>();
+    List<AddressBlock> debugFrom = new ArrayList<>();
 
     @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
             description = "IngressClass to serve, also matched against the legacy class annotation "

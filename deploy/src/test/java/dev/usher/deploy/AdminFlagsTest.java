@@ -2,8 +2,8 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.routing.Cidr;
 import dev.usher.deploy.admin.DebugAccess;
+import dev.usher.routing.AddressBlock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -33,8 +33,8 @@ final class AdminFlagsTest {
         DebugAccess access = config("run", "--manifests", "m", "--debug-from", "10.0.0.0/8,192.0.2.7",
                 "--debug-from", "fd00::/8").debugAccess();
 
-        assertThat(access.blocks()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.0.2.7/32"),
-                Cidr.parse("fd00::/8"));
+        assertThat(access.blocks()).containsExactly(AddressBlock.parse("10.0.0.0/8"),
+                AddressBlock.parse("192.0.2.7/32"), AddressBlock.parse("fd00::/8"));
         assertThat(access.allows(InetAddress.getByName("127.0.0.1"))).isTrue();
         assertThat(access.allows(InetAddress.getByName("10.20.30.40"))).isTrue();
         assertThat(access.allows(InetAddress.getByName("192.0.2.8"))).isFalse();

@@ -377,7 +377,7 @@ final class CommandLineTest {
         try {
             return ProxyFlag.component(component).getAccessor().invoke(settings);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+            throw new LinkageError(e.getMessage(), e);
         }
     }
 }

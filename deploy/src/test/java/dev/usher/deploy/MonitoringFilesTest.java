@@ -3,7 +3,7 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.PemCertificates.KeyFormat;
@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -88,7 +89,7 @@ final class MonitoringFilesTest {
         }
     }
 
-    private static TreeSet<String> metricNames(List<String> queries) {
+    private static Set<String> metricNames(List<String> queries) {
         TreeSet<String> names = new TreeSet<>();
         for (String query : queries) {
             Matcher m = METRIC.matcher(query);
@@ -100,7 +101,7 @@ final class MonitoringFilesTest {
     }
 
     /** Names exposed by a scrape: the first word of every sample line. */
-    private static TreeSet<String> exposed(String scrape) {
+    private static Set<String> exposed(String scrape) {
         TreeSet<String> names = new TreeSet<>();
         scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                 .forEach(line -> names.add(line.split("[{ ]", 2)[0]));
@@ -113,7 +114,7 @@ final class MonitoringFilesTest {
         queries(JsonMapper.builder().build().readTree(DASHBOARD.toFile()), dashboardQueries);
         List<String> alertQueries = new ArrayList<>();
         queries(YAMLMapper.builder().build().readTree(ALERTS.toFile()), alertQueries);
-        TreeSet<String> exposed = exposed(metricsAfterOneRequest());
+        Set<String> exposed = exposed(metricsAfterOneRequest());
 
         assertThat(metricNames(dashboardQueries)).hasSizeGreaterThanOrEqualTo(12).allSatisfy(name ->
                 assertThat(exposed).as("/metrics of a running Usher").contains(name));

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.usher.k8s.WatcherSettings;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
-import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateGenerator.KeyType;
-import dev.usher.tls.PemCertificates;
+import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.PemCertificates.KeyFormat;
+import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import io.netty.handler.ssl.OpenSsl;
 import java.io.IOException;

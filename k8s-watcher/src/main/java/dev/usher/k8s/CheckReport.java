@@ -1,9 +1,12 @@
 package dev.usher.k8s;
 
-import dev.usher.k8s.translate.Annotations;
 import dev.usher.k8s.translate.Annotations.Verdict;
+import dev.usher.k8s.translate.Annotations;
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.Conflict;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.Route;
@@ -85,7 +88,7 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
                 }
             }
             List<RouteLine> routes = snapshot.routes().stream()
-                    .filter(r -> id.equals(r.namespace() + "/" + r.ingress())).map(CheckReport::line).toList();
+                    .filter(r -> r.ingressRef() != null && id.equals(r.ingressRef().toString())).map(CheckReport::line).toList();
             entries.add(new IngressEntry(id, s.served() && servedIds.contains(id), s.reason(),
                     verdicts, problems, conflicts, routes));
         }

@@ -4,6 +4,7 @@ import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.NginxBasicAuth;
 import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -35,17 +36,17 @@ final class ClusterCache {
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     private final Map<Class<?>, Map<String, HasMetadata>> byKind = new HashMap<>();
-    private Set<String> backendServices = Set.of();
-    private Set<String> tlsSecrets = Set.of();
+    private Set<ObjectRef> backendServices = new HashSet<>();
+    private Set<ObjectRef> tlsSecrets = new HashSet<>();
     /** The {@code --default-ssl-certificate} Secret ({@code namespace/name}), or null. */
-    private final String defaultSecret;
+    private final ObjectRef defaultSecret;
 
     ClusterCache() {
         this(null);
     }
 
     ClusterCache(String defaultSecret) {
-        this.defaultSecret = defaultSecret;
+        this.defaultSecret = defaultSecret == null ? null : ObjectRef.parse(defaultSecret);
     }
 
     /** Stores or removes {@code object}; returns what routing must do about it. */
@@ -70,10 +71,11 @@ final class ClusterCache {
             return relevant ? Effect.ENDPOINTS : Effect.NONE;
         }
         if (object instanceof Service) {
-            return backendServices.contains(key) ? Effect.REBUILD : Effect.NONE;
+            return backendServices.contains(KubeObjects.ref(object)) ? Effect.REBUILD : Effect.NONE;
         }
         if (object instanceof Secret) {
-            return tlsSecrets.contains(key) || key.equals(defaultSecret) ? Effect.REBUILD : Effect.NONE;
+            ObjectRef secret = KubeObjects.ref(object);
+            return tlsSecrets.contains(secret) || secret.equals(defaultSecret) ? Effect.REBUILD : Effect.NONE;
         }
         if (object instanceof Ingress ingress && previous instanceof Ingress before && !deleted
                 && Objects.equals(before.getSpec(), ingress.getSpec())
@@ -100,21 +102,21 @@ final class ClusterCache {
 
     /** Remembers which Services and Secrets routing depends on, after a rebuild. */
     void dependsOn(Collection<BackendRef> backends) {
-        Set<String> services = new HashSet<>();
-        backends.forEach(ref -> services.add(ref.namespace() + "/" + ref.service()));
-        Set<String> secrets = new HashSet<>();
+        Set<ObjectRef> services = new HashSet<>();
+        backends.forEach(ref -> services.add(ref.serviceRef()));
+        Set<ObjectRef> secrets = new HashSet<>();
         for (HasMetadata object : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
             Ingress ingress = (Ingress) object;
             String auth = NginxBasicAuth.secretKey(KubeObjects.namespace(ingress),
                     ingress.getMetadata().getAnnotations());
             if (auth != null) {
-                secrets.add(auth); // the htpasswd Secret of ingress-nginx's auth-type basic
+                secrets.add(ObjectRef.parse(auth)); // the htpasswd Secret of ingress-nginx's auth-type basic
             }
-            secrets.addAll(Translator.caSecrets(ingress));
+            Translator.caSecrets(ingress).forEach(ca -> secrets.add(ObjectRef.parse(ca)));
             if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
                 for (IngressTLS tls : ingress.getSpec().getTls()) {
                     if (tls.getSecretName() != null) {
-                        secrets.add(KubeObjects.namespace(ingress) + "/" + tls.getSecretName());
+                        secrets.add(new ObjectRef(KubeObjects.namespace(ingress), tls.getSecretName()));
                     }
                 }
             }
@@ -123,23 +125,25 @@ final class ClusterCache {
         this.tlsSecrets = secrets;
     }
 
-    /** {@code namespace/service} of an EndpointSlice, from its {@code kubernetes.io/service-name} label. */
-    static String sliceService(HasMetadata slice) {
+    /** The Service of an EndpointSlice, from its {@code kubernetes.io/service-name} label; null without one. */
+    static ObjectRef sliceService(HasMetadata slice) {
         Map<String, String> labels = slice.getMetadata().getLabels();
-        return KubeObjects.namespace(slice) + "/" + (labels == null ? null : labels.get(SERVICE_NAME_LABEL));
+        String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+        return service == null ? null : new ObjectRef(KubeObjects.namespace(slice), service);
     }
 
     /** Only what endpoint resolution of {@code services} ({@code namespace/name}) reads: an EndpointSlice-only
      * change then costs in proportion to those Services, not to the whole cluster. */
-    KubeObjects endpointObjects(Set<String> services) {
+    KubeObjects endpointObjects(Set<ObjectRef> services) {
         KubeObjects.Builder builder = KubeObjects.builder();
-        byKind.getOrDefault(Service.class, Map.of()).forEach((key, service) -> {
-            if (services.contains(key)) {
+        byKind.getOrDefault(Service.class, Map.of()).values().forEach(service -> {
+            if (services.contains(KubeObjects.ref(service))) {
                 builder.add(service);
             }
         });
         byKind.getOrDefault(EndpointSlice.class, Map.of()).values().forEach(slice -> {
-            if (services.contains(sliceService(slice))) {
+            ObjectRef service = sliceService(slice);
+            if (service != null && services.contains(service)) {
                 builder.add(slice);
             }
         });

@@ -3,8 +3,11 @@ package dev.usher.k8s;
 import dev.usher.k8s.ClusterCache.Effect;
 import dev.usher.k8s.ClusterSource.Watched;
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
@@ -65,7 +68,7 @@ final class ClusterLoop implements Runnable {
     private boolean synced;
     private boolean rebuild;
     private boolean statusPending;
-    private final Set<String> endpointServices = new HashSet<>();
+    private final Set<ObjectRef> endpointServices = new HashSet<>();
     private long firstPending;
     private long lastChange;
     private long oldestReceived;
@@ -199,18 +202,18 @@ final class ClusterLoop implements Runnable {
             statusPending = true;
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
-                    .filter(ref -> endpointServices.contains(ref.namespace() + "/" + ref.service())).toList();
+                    .filter(ref -> endpointServices.contains(ref.serviceRef())).toList();
             publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends,
                     settings.zone()),
                     oldestReceived);
         }
         if (statusPending && status != null) {
-            Set<String> ours = new HashSet<>();
-            last.ruleSets().forEach(r -> ours.add(r.id()));
+            Set<ObjectRef> ours = new HashSet<>();
+            last.ruleSets().forEach(r -> ours.add(r.ref()));
             List<Ingress> mine = new ArrayList<>();
             List<Ingress> others = new ArrayList<>();
             for (Ingress ingress : cache.ingresses()) {
-                (ours.contains(KubeObjects.key(ingress)) ? mine : others).add(ingress);
+                (ours.contains(KubeObjects.ref(ingress)) ? mine : others).add(ingress);
             }
             status.offer(mine, others, last.problems(), publisher.table().current().conflicts());
         }

@@ -1,6 +1,8 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.Conflict;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;

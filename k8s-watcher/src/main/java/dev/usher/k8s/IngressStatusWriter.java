@@ -1,6 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -33,7 +34,7 @@ final class IngressStatusWriter {
 
     private final KubernetesClient client;
     private final StatusOptions options;
-    private final Set<String> written = new HashSet<>();
+    private final Set<ObjectRef> written = new HashSet<>();
 
     IngressStatusWriter(KubernetesClient client, StatusOptions options) {
         this.client = client;
@@ -47,10 +48,10 @@ final class IngressStatusWriter {
             if (!desired.equals(current(ingress))) {
                 write(ingress, desired);
             }
-            written.add(KubeObjects.key(ingress));
+            written.add(KubeObjects.ref(ingress));
         }
         for (Ingress ingress : others) {
-            if (written.remove(KubeObjects.key(ingress)) && !current(ingress).isEmpty()) {
+            if (written.remove(KubeObjects.ref(ingress)) && !current(ingress).isEmpty()) {
                 write(ingress, List.of());
             }
         }
@@ -64,8 +65,8 @@ final class IngressStatusWriter {
     List<IngressLoadBalancerIngress> addresses() {
         List<IngressLoadBalancerIngress> out = new ArrayList<>();
         if (options.publishService() != null) {
-            String[] ref = options.publishService().split("/", 2);
-            Service service = client.services().inNamespace(ref[0]).withName(ref[1]).get();
+            ObjectRef ref = ObjectRef.parse(options.publishService());
+            Service service = client.services().inNamespace(ref.namespace()).withName(ref.name()).get();
             if (service != null && service.getStatus() != null && service.getStatus().getLoadBalancer() != null
                     && service.getStatus().getLoadBalancer().getIngress() != null) {
                 for (LoadBalancerIngress lb : service.getStatus().getLoadBalancer().getIngress()) {

@@ -1,6 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

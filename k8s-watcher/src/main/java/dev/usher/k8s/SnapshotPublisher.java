@@ -1,5 +1,7 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Conflict;
 import dev.usher.routing.Endpoint;

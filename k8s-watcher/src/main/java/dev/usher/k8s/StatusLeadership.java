@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.Problem;
 import dev.usher.routing.Conflict;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.routing.ObjectRef;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,8 +23,13 @@ public record StatusOptions(String publishService, List<String> publishStatusAdd
         Objects.requireNonNull(electionNamespace, "electionNamespace");
         Objects.requireNonNull(electionId, "electionId");
         Objects.requireNonNull(identity, "identity");
-        if (publishService != null && publishService.indexOf('/') <= 0) {
-            throw new IllegalArgumentException("publishService must be NAMESPACE/NAME, got '" + publishService + "'");
+        if (publishService != null) {
+            try {
+                ObjectRef.parse(publishService);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("publishService must be NAMESPACE/NAME, got '" + publishService
+                        + "'", e);
+            }
         }
     }
 }

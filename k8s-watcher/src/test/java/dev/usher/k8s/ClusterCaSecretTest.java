@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendProtocol;

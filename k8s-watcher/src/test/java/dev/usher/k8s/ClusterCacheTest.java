@@ -3,10 +3,13 @@ package dev.usher.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.k8s.ClusterCache.Effect;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.ObjectRef;
 import dev.usher.routing.PortRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -104,7 +107,8 @@ final class ClusterCacheTest {
         cache.apply(slice("other-x1", "other", "1"), false);
         BackendRef alpaca = new BackendRef("default", "alpaca", PortRef.number(80));
         BackendRef other = new BackendRef("default", "other", PortRef.number(80));
-        var endpoints = Translator.endpoints(cache.endpointObjects(Set.of("default/alpaca")), List.of(alpaca, other));
+        var endpoints = Translator.endpoints(cache.endpointObjects(Set.of(ObjectRef.parse("default/alpaca"))),
+                List.of(alpaca, other));
         assertThat(endpoints.get(alpaca)).extracting(Endpoint::address).containsExactly("10.0.0.1");
         assertThat(endpoints.get(other)).isEmpty();
     }

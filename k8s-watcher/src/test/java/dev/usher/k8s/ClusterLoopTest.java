@@ -6,6 +6,7 @@ import static dev.usher.k8s.KubeFixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.k8s.ClusterLoop.Change;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;

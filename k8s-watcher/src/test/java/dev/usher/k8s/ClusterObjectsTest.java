@@ -2,6 +2,7 @@ package dev.usher.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

@@ -7,6 +7,7 @@ import static dev.usher.k8s.KubeFixtures.service;
 import static dev.usher.k8s.KubeFixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -2,6 +2,7 @@ package dev.usher.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateGenerator;

@@ -2,6 +2,7 @@ package dev.usher.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +108,8 @@ final class ClusterStatusTest {
     void replicaNotHoldingTheLease_writesNoStatusAndNoEvent_untilItIsElected() {
         create(new LeaseBuilder().withNewMetadata().withName("usher-leader").withNamespace("default").endMetadata()
                 .withNewSpec().withHolderIdentity("replica-elsewhere").withLeaseDurationSeconds(3)
-                .withAcquireTime(ZonedDateTime.now()).withRenewTime(ZonedDateTime.now().plusHours(1))
+                .withAcquireTime(ZonedDateTime.now(ZoneOffset.UTC))
+                .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1))
                 .withLeaseTransitions(0).endSpec().build());
         RoutingTable table = new RoutingTable();
         ClusterSource b = start("replica-b",
@@ -151,7 +154,7 @@ final class ClusterStatusTest {
         return start(name, options, new SnapshotPublisher(new RoutingTable(), null));
     }
 
-    private ClusterSource start(String name, StatusOptions options, SnapshotPublisher publisher) {
+    private ClusterSource start(String unusedReplicaName, StatusOptions options, SnapshotPublisher publisher) {
         ClusterSource source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, options,
                 LEASE, RENEW, RETRY);
         sources.add(source);

@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;

@@ -1,5 +1,7 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.Translation;
+import dev.usher.k8s.translate.WatcherSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

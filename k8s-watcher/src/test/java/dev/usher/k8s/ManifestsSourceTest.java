@@ -3,6 +3,7 @@ package dev.usher.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateStore;

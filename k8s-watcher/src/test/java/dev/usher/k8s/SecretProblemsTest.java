@@ -2,6 +2,8 @@ package dev.usher.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateStore;

@@ -2,6 +2,8 @@ package dev.usher.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;

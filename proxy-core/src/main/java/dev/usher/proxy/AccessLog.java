@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -8,6 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.CharacterEscapes;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * One line per request on the slf4j logger {@code dev.usher.access}, text or JSON.
@@ -19,6 +25,8 @@ final class AccessLog implements AutoCloseable {
 
     static final Logger LOG = LoggerFactory.getLogger("dev.usher.access");
     private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
+    /** Used by the writer thread only (and tests): an event loop never formats JSON. */
+    private static final JsonFactory JSON = asciiJson();
 
     /** What is logged about one request. */
     record Entry(long epochMillis, String clientIp, String method, String uri, String protocol, String host,
@@ -108,48 +116,51 @@ final class AccessLog implements AutoCloseable {
         sb.append("\\x").append(HEX[b >> 4]).append(HEX[b & 0xf]);
     }
 
+    /**
+     * The JSON line. Control characters, DEL and every non-ASCII character are written as {@code \\uXXXX}: each is
+     * one byte the client sent (ISO-8859-1 decoding), so the line stays one line of ASCII whatever a client sends.
+     */
     static String json(Entry e) {
-        StringBuilder sb = new StringBuilder(256).append('{');
-        field(sb, "time", Instant.ofEpochMilli(e.epochMillis).toString()).append(',');
-        field(sb, "client", e.clientIp).append(',');
-        field(sb, "method", e.method).append(',');
-        field(sb, "uri", e.uri).append(',');
-        field(sb, "protocol", e.protocol).append(',');
-        field(sb, "host", e.host).append(',');
-        sb.append("\"status\":").append(e.status).append(",\"bytes_in\":").append(e.bytesIn)
-                .append(",\"bytes_out\":").append(e.bytesOut)
-                .append(",\"duration_ms\":").append(e.durationNanos / 1_000_000).append(',');
-        field(sb, "namespace", e.namespace).append(',');
-        field(sb, "ingress", e.ingress).append(',');
-        field(sb, "service", e.service).append(',');
-        field(sb, "upstream", e.endpoint).append(',');
-        field(sb, "request_id", e.requestId);
-        return sb.append('}').toString();
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
+            json.writeStartObject();
+            json.writeStringProperty("time", Instant.ofEpochMilli(e.epochMillis).toString());
+            json.writeStringProperty("client", e.clientIp);
+            json.writeStringProperty("method", e.method);
+            json.writeStringProperty("uri", e.uri);
+            json.writeStringProperty("protocol", e.protocol);
+            json.writeStringProperty("host", e.host);
+            json.writeNumberProperty("status", e.status);
+            json.writeNumberProperty("bytes_in", e.bytesIn);
+            json.writeNumberProperty("bytes_out", e.bytesOut);
+            json.writeNumberProperty("duration_ms", e.durationNanos / 1_000_000);
+            json.writeStringProperty("namespace", e.namespace);
+            json.writeStringProperty("ingress", e.ingress);
+            json.writeStringProperty("service", e.service);
+            json.writeStringProperty("upstream", e.endpoint);
+            json.writeStringProperty("request_id", e.requestId);
+            json.writeEndObject();
+        }
+        return out.toString();
     }
 
-    private static StringBuilder field(StringBuilder sb, String name, String value) {
-        sb.append('"').append(name).append("\":");
-        if (value == null) {
-            return sb.append("null");
-        }
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    // Control characters, DEL and C1 controls (terminal escapes), and every non-ASCII character: each
-                    // is one byte the client sent (ISO-8859-1 decoding), logged as that byte's value.
-                    if (c < 0x20 || c >= 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+    /** Jackson's standard escapes, plus DEL (0x7F, a terminal control) and everything above ASCII. */
+    private static JsonFactory asciiJson() {
+        int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+        ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
+        return JsonFactory.builder().highestNonEscapedChar(0x7e).characterEscapes(new CharacterEscapes() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public int[] getEscapeCodesForAscii() {
+                return ascii;
             }
-        }
-        return sb.append('"');
+
+            @Override
+            public SerializableString getEscapeSequence(int ch) {
+                return null; // never asked: every character above 0x7E is escaped the standard way
+            }
+        }).build();
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -80,7 +80,7 @@ final class BufferedBody {
             more.run();
             return;
         }
-        long toFile = n + (memory == null ? 0 : memory.readableBytes());
+        long toFile = (long) n + (memory == null ? 0 : memory.readableBytes());
         if (!spool.reserve(toFile)) {
             data.release();
             failed.accept(new SpoolFull());

@@ -210,7 +210,7 @@ final class Exchange {
     }
 
     private void dropOrigin() {
-        origin = OriginLease.discard(origin);
+        origin = OriginLease.discardIfAny(origin);
     }
 
     /** The origin connection closed or failed while this exchange held it. */

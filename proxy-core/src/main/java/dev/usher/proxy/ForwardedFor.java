@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.AddressBlock;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
 import java.util.List;
@@ -81,7 +82,7 @@ final class ForwardedFor {
             return null; // a zone ID names an interface of the sender's host: meaningless here
         }
         byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
-        return bytes == null ? null : TrustedProxies.unmapped(bytes);
+        return bytes == null ? null : AddressBlock.unmapped(bytes);
     }
 
     /** Whether {@code s} has {@code :} at {@code colon} followed by a port number (0-65535) and nothing else. */

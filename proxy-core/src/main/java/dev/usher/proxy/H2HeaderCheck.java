@@ -28,8 +28,8 @@ final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
 
     /** RFC 9113 §8.2.2: fields that only mean something on an HTTP/1 connection. */
     private static final Set<AsciiString> CONNECTION_SPECIFIC = Set.of(HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.UPGRADE);
+            AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), // Netty deprecates both names
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
 
     private boolean refused;
 

@@ -50,7 +50,7 @@ final class OriginLease {
     }
 
     /** Discards {@code lease} if there is one; returns {@code null}, what the holder's field becomes. */
-    static OriginLease discard(OriginLease lease) {
+    static OriginLease discardIfAny(OriginLease lease) {
         if (lease != null) {
             lease.discard();
         }

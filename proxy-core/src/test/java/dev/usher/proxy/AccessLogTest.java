@@ -26,10 +26,12 @@ final class AccessLogTest {
 
     @Test
     void json_escapesControlAndNonAsciiCharacters() {
-        AccessLog.Entry hostile = new AccessLog.Entry(0L, "10.0.0.1", "GET", "/\u001b\u00e9\"\\", "HTTP/1.1",
-                null, 400, 0, 0, 0, null, null, null, null, null);
+        AccessLog.Entry hostile = new AccessLog.Entry(0L, "10.0.0.1", "GET", "/\u001b\u00e9\u007f\"\\\n",
+                "HTTP/1.1", null, 400, 0, 0, 0, null, null, null, null, null);
 
-        assertThat(AccessLog.json(hostile)).contains("\"uri\":\"/\\u001b\\u00e9\\\"\\\\\"");
+        String line = AccessLog.json(hostile);
+        assertThat(line).contains("\"uri\":\"/\\u001B\\u00E9\\u007F\\\"\\\\\\n\"");
+        assertThat(line.chars()).as("one line of printable ASCII").allMatch(c -> c >= 0x20 && c < 0x7f);
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.routing.Cidr;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.SourceRanges;
 import io.netty.handler.codec.http.HttpRequest;
@@ -103,6 +103,6 @@ final class AccessOptionsTest {
     }
 
     private static SourceRanges ranges(List<String> allow, List<String> deny) {
-        return new SourceRanges(allow.stream().map(Cidr::parse).toList(), deny.stream().map(Cidr::parse).toList());
+        return new SourceRanges(allow.stream().map(AddressBlock::parse).toList(), deny.stream().map(AddressBlock::parse).toList());
     }
 }

@@ -124,7 +124,7 @@ final class GrpcOriginTest {
     @Test
     void unaryCall_replyAndTrailersComeBack() throws IOException {
         String response = call("test.Greeter/Say", "usher");
-        String lower = response.toLowerCase();
+        String lower = response.toLowerCase(java.util.Locale.ROOT);
         assertThat(lower).startsWith("http/1.1 200").contains("content-type: application/grpc")
                 .contains("transfer-encoding: chunked");
         assertThat(response).contains("hello usher");
@@ -133,13 +133,13 @@ final class GrpcOriginTest {
 
     @Test
     void anErrorStatusArrivesAsGrpcSendsIt() throws IOException {
-        String lower = call("test.Greeter/Fail", "usher").toLowerCase();
+        String lower = call("test.Greeter/Fail", "usher").toLowerCase(java.util.Locale.ROOT);
         assertThat(lower).startsWith("http/1.1 200").contains("grpc-status: 5").contains("no such greeting");
     }
 
     @Test
     void anUnknownMethodIsUnimplemented() throws IOException {
-        String lower = call("test.Greeter/Nope", "usher").toLowerCase();
+        String lower = call("test.Greeter/Nope", "usher").toLowerCase(java.util.Locale.ROOT);
         assertThat(lower).startsWith("http/1.1 200").contains("grpc-status: 12");
     }
 }

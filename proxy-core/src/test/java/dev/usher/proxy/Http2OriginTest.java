@@ -83,7 +83,7 @@ final class Http2OriginTest {
         start(0);
         try (RawHttp raw = new RawHttp(proxy.httpPort())) {
             raw.send("GET /trailers HTTP/1.1\r\nHost: h2c.test\r\nTE: trailers\r\nConnection: close\r\n\r\n");
-            String response = raw.readUntilClose().toLowerCase();
+            String response = raw.readUntilClose().toLowerCase(java.util.Locale.ROOT);
             assertThat(response).startsWith("http/1.1 200").contains("transfer-encoding: chunked")
                     .contains("message-1;").contains("message-2")
                     .contains("\r\n0\r\ngrpc-status: 0\r\ngrpc-message: all-good\r\n\r\n")

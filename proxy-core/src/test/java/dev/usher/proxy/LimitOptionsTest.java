@@ -123,6 +123,7 @@ final class LimitOptionsTest {
             writer.setDaemon(true);
             writer.start();
             try (Socket accepted = deaf.accept()) { // accepted, never read
+                assertThat(accepted.isConnected()).isTrue();
                 assertThat(raw.readResponse()).startsWith("HTTP/1.1 504").contains("stopped reading");
             }
         }

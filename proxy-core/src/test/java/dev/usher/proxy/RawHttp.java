@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /** A raw client socket to send hand-written (or malformed) HTTP and read what comes back. */
 final class RawHttp implements AutoCloseable {
@@ -65,7 +66,7 @@ final class RawHttp implements AutoCloseable {
             head.append((char) b);
         }
         String h = head.toString();
-        String lower = h.toLowerCase();
+        String lower = h.toLowerCase(Locale.ROOT);
         int cl = lower.indexOf("content-length:");
         StringBuilder body = new StringBuilder();
         if (bodyless || h.startsWith("HTTP/1.1 1") || h.startsWith("HTTP/1.1 204") || h.startsWith("HTTP/1.1 304")) {

@@ -54,7 +54,7 @@ final class RequestBufferingTest {
         try {
             for (int i = 0; i < 200; i++) {
                 Socket s = new Socket("127.0.0.1", fixture.proxy.httpPort());
-                s.getOutputStream().write(("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1000000\r\n\r\nx")
+                s.getOutputStream().write("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1000000\r\n\r\nx"
                         .getBytes(StandardCharsets.ISO_8859_1));
                 slow.add(s);
             }

@@ -26,6 +26,11 @@ public record BackendRef(String namespace, String service, PortRef port) {
         return new BackendRef(text.substring(0, slash), text.substring(slash + 1, colon), ref);
     }
 
+    /** The Service this port belongs to. */
+    public ObjectRef serviceRef() {
+        return new ObjectRef(namespace, service);
+    }
+
     @Override
     public String toString() {
         return namespace + "/" + service + ":" + port;

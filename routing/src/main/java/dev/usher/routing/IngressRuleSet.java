@@ -33,6 +33,11 @@ public record IngressRuleSet(
 
     /** {@code namespace/name}, the Ingress's identity in logs, metrics and conflicts. */
     public String id() {
-        return namespace + "/" + name;
+        return ref().toString();
+    }
+
+    /** The Ingress this rule set was translated from. */
+    public ObjectRef ref() {
+        return new ObjectRef(namespace, name);
     }
 }

@@ -141,6 +141,11 @@ public final class Route {
         return ingress;
     }
 
+    /** The owning Ingress; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
+    public ObjectRef ingressRef() {
+        return namespace == null ? null : new ObjectRef(namespace, ingress);
+    }
+
     /**
      * The request target to send upstream: {@code uri} itself (the same instance) when the owning Ingress has no
      * rewrite, else the rewritten path followed by the original query string.
@@ -259,7 +264,7 @@ public final class Route {
                     .append(regex == null ? path : regex.expression());
         }
         if (namespace != null) {
-            text.append(" (").append(namespace).append('/').append(ingress).append(')');
+            text.append(" (").append(ingressRef()).append(')');
         }
         return text.append(" -> ").append(backend.ref()).toString();
     }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * order ingress-nginx writes them: an address in {@code deny} is refused; otherwise, when {@code allow} is not empty,
  * only an address in it is admitted.
  */
-public record SourceRanges(List<Cidr> allow, List<Cidr> deny) {
+public record SourceRanges(List<AddressBlock> allow, List<AddressBlock> deny) {
 
     /** Everyone is admitted. */
     public static final SourceRanges ANY = new SourceRanges(List.of(), List.of());
@@ -27,7 +27,7 @@ public record SourceRanges(List<Cidr> allow, List<Cidr> deny) {
 
     /** Whether a client at {@code address} may pass. */
     public boolean admits(InetAddress address) {
-        for (Cidr block : deny) {
+        for (AddressBlock block : deny) {
             if (block.contains(address)) {
                 return false;
             }
@@ -35,7 +35,7 @@ public record SourceRanges(List<Cidr> allow, List<Cidr> deny) {
         if (allow.isEmpty()) {
             return true;
         }
-        for (Cidr block : allow) {
+        for (AddressBlock block : allow) {
             if (block.contains(address)) {
                 return true;
             }

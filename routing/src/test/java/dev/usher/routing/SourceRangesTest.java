@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class SourceRangesTest {
 
     private static final SourceRanges RANGES = new SourceRanges(
-            List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")), List.of(Cidr.parse("10.9.0.0/16")));
+            List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("2001:db8::/32")), List.of(AddressBlock.parse("10.9.0.0/16")));
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
@@ -34,7 +34,7 @@ final class SourceRangesTest {
     @ParameterizedTest(name = "deny only: {0} -> {1}")
     @CsvSource({"10.9.1.1, false", "192.0.2.1, true"})
     void denyListAlone_admitsEveryoneElse(String client, boolean admitted) throws Exception {
-        SourceRanges denyOnly = new SourceRanges(List.of(), List.of(Cidr.parse("10.9.0.0/16")));
+        SourceRanges denyOnly = new SourceRanges(List.of(), List.of(AddressBlock.parse("10.9.0.0/16")));
 
         assertThat(denyOnly.admits(InetAddress.getByName(client))).isEqualTo(admitted);
         assertThat(SourceRanges.ANY.restricts()).isFalse();

@@ -32,6 +32,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues X.509 certificates with fresh keys: the built-in default certificate, demo hosts, and test chains.
@@ -63,7 +64,7 @@ public final class CertificateGenerator {
     private KeyType keyType = KeyType.EC_P256;
     private Instant notBefore;
     private Instant notAfter;
-    private TlsCertificate issuer;
+    private @Nullable TlsCertificate issuer;
 
     private CertificateGenerator(String commonName, List<String> dnsNames, boolean authority) {
         this.commonName = commonName;

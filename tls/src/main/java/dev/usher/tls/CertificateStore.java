@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateStore.class);
 
     /** A built context, or why it could not be built; failures are cached too so they are not rebuilt per hello. */
-    private record Built(SslContext context, Exception failure) {
+    private record Built(@Nullable SslContext context, @Nullable Exception failure) {
     }
 
     /** Makes a server context for one certificate; a seam so tests can make a build fail. */
@@ -157,7 +158,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
      * from there. Falls back to the default context when the host's cannot be built.
      */
     @Override
-    public Future<SslContext> map(String hostname, Promise<SslContext> promise) {
+    public Future<SslContext> map(@Nullable String hostname, Promise<SslContext> promise) {
         SniTable current = table;
         SniTable.Entry entry = current.select(hostname);
         try {

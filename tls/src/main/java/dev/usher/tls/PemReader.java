@@ -1,7 +1,7 @@
 package dev.usher.tls;
 
-import java.io.IOException;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +24,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns PEM bytes into JDK certificate and key objects with Bouncy Castle's parser.
@@ -72,7 +73,7 @@ final class PemReader {
      * its curve takes it from a preceding {@code EC PARAMETERS} block, else from {@code leaf}'s public key.
      */
     static PrivateKey privateKey(byte[] pem, X509Certificate leaf) throws CertificateProblem {
-        ASN1Encodable curve = null;
+        @Nullable ASN1Encodable curve = null;
         for (Object object : readAll(KEY, pem)) {
             PrivateKeyInfo info;
             if (object instanceof ASN1ObjectIdentifier namedCurve) {
@@ -100,7 +101,7 @@ final class PemReader {
                 + " (expected 'BEGIN RSA PRIVATE KEY', 'BEGIN EC PRIVATE KEY' or 'BEGIN PRIVATE KEY')");
     }
 
-    private static PrivateKeyInfo withCurve(PrivateKeyInfo info, ASN1Encodable curve, X509Certificate leaf)
+    private static PrivateKeyInfo withCurve(PrivateKeyInfo info, @Nullable ASN1Encodable curve, X509Certificate leaf)
             throws IOException {
         AlgorithmIdentifier algorithm = info.getPrivateKeyAlgorithm();
         boolean curveMissing = algorithm.getParameters() == null || algorithm.getParameters() instanceof ASN1Null;

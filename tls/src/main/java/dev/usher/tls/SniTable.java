@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ final class SniTable {
     }
 
     /** The entry for an SNI host name (any case, trailing dot allowed); {@code null} or unknown gives the default. */
-    Entry select(String hostname) {
+    Entry select(@Nullable String hostname) {
         if (hostname == null) {
             return defaultEntry;
         }

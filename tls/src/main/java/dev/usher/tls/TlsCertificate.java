@@ -12,6 +12,7 @@ import java.util.Objects;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A private key and the certificate chain (leaf first) served with it, named by its source.
@@ -80,7 +81,7 @@ public record TlsCertificate(String id, PrivateKey key, List<X509Certificate> ch
                 + ", dnsNames=" + dnsNames() + ", notAfter=" + notAfter() + ", chainLength=" + chain.size() + "]";
     }
 
-    private static String commonName(X509Certificate certificate) {
+    private static @Nullable String commonName(X509Certificate certificate) {
         try {
             LdapName name = new LdapName(certificate.getSubjectX500Principal().getName());
             // RFC 2253 order puts the most specific RDN last; a client uses the most specific CN.

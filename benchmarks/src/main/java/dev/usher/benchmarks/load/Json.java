@@ -2,87 +2,56 @@ package dev.usher.benchmarks.load;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.Collection;
-import java.util.Locale;
-import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.ser.std.StdSerializer;
 
-/** Writes maps, lists, strings, numbers, booleans and nulls as indented JSON (the harness needs no parser). */
+/** Writes the harness's maps, lists, strings, numbers, booleans and nulls as indented JSON, through Jackson. */
 final class Json {
+
+    private static final DefaultIndenter TWO_SPACES = new DefaultIndenter("  ", "\n");
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectNameValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("")
+            .withArrayEmptySeparator("")).withObjectIndenter(TWO_SPACES).withArrayIndenter(TWO_SPACES);
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).enable(SerializationFeature.INDENT_OUTPUT)
+            .defaultPrettyPrinter(PRETTY)
+            .addModule(new SimpleModule("measurements")
+                    .addSerializer(Double.class, new Measurement<>(Double.class))
+                    .addSerializer(Float.class, new Measurement<>(Float.class)))
+            .build();
 
     private Json() {
     }
 
     static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, 0);
-        return out.append('\n').toString();
+        return MAPPER.writeValueAsString(value) + "\n";
     }
 
-    private static void write(StringBuilder out, Object value, int depth) {
-        if (value == null) {
-            out.append("null");
-        } else if (value instanceof String text) {
-            string(out, text);
-        } else if (value instanceof Double || value instanceof Float) {
-            double number = ((Number) value).doubleValue();
-            // Six significant digits are plenty for measurements; JSON has no NaN or infinity.
-            out.append(Double.isFinite(number)
-                    ? new BigDecimal(number).round(new MathContext(6)).stripTrailingZeros().toPlainString()
-                    : "null");
-        } else if (value instanceof Number || value instanceof Boolean) {
-            out.append(value);
-        } else if (value instanceof Map<?, ?> map) {
-            container(out, '{', '}', map.entrySet(), depth, (entry, d) -> {
-                string(out, String.valueOf(entry.getKey()));
-                out.append(": ");
-                write(out, entry.getValue(), d);
-            });
-        } else if (value instanceof Collection<?> list) {
-            container(out, '[', ']', list, depth, (item, d) -> write(out, item, d));
-        } else {
-            string(out, value.toString());
+    /** Six significant digits are plenty for measurements; JSON has no NaN or infinity, so those become null. */
+    private static final class Measurement<T extends Number> extends StdSerializer<T> {
+
+        private static final MathContext SIX_DIGITS = new MathContext(6);
+
+        Measurement(Class<T> type) {
+            super(type);
         }
-    }
 
-    private interface ItemWriter<T> {
-        void write(T item, int depth);
-    }
-
-    private static <T> void container(StringBuilder out, char open, char close, Collection<T> items, int depth,
-            ItemWriter<T> writer) {
-        out.append(open);
-        if (items.isEmpty()) {
-            out.append(close);
-            return;
-        }
-        boolean first = true;
-        for (T item : items) {
-            out.append(first ? "\n" : ",\n").append("  ".repeat(depth + 1));
-            writer.write(item, depth + 1);
-            first = false;
-        }
-        out.append('\n').append("  ".repeat(depth)).append(close);
-    }
-
-    private static void string(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+        @Override
+        public void serialize(T value, JsonGenerator json, SerializationContext context) {
+            double number = value.doubleValue();
+            if (Double.isFinite(number)) {
+                json.writeNumber(new BigDecimal(number).round(SIX_DIGITS).stripTrailingZeros());
+            } else {
+                json.writeNull();
             }
         }
-        out.append('"');
     }
 }

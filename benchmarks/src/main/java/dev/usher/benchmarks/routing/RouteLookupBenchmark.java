@@ -77,7 +77,7 @@ public class RouteLookupBenchmark {
             }
             baselineKeys[r] = Workloads.exactHost(i);
             baseline.put(baselineKeys[r], route);
-            baselineKeys[r].hashCode(); // cached, as a best case
+            int unused = baselineKeys[r].hashCode(); // cached, as a best case
         }
         for (int i = 0; i < hosts; i++) {
             baseline.putIfAbsent(Workloads.exactHost(i), snapshot.route(Workloads.exactHost(i), "/"));

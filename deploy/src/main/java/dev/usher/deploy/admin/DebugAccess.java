@@ -1,6 +1,6 @@
 package dev.usher.deploy.admin;
 
-import dev.usher.routing.Cidr;
+import dev.usher.routing.AddressBlock;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +21,12 @@ public final class DebugAccess {
 
     private static final DebugAccess LOOPBACK_ONLY = new DebugAccess(true, List.of());
     /** Also catches an IPv4-mapped IPv6 loopback client, which {@link InetAddress#isLoopbackAddress()} may miss. */
-    private static final Cidr LOOPBACK_V4 = Cidr.parse("127.0.0.0/8");
+    private static final AddressBlock LOOPBACK_V4 = AddressBlock.parse("127.0.0.0/8");
 
     private final boolean loopback;
-    private final List<Cidr> allowed;
+    private final List<AddressBlock> allowed;
 
-    private DebugAccess(boolean loopback, List<Cidr> allowed) {
+    private DebugAccess(boolean loopback, List<AddressBlock> allowed) {
         this.loopback = loopback;
         this.allowed = List.copyOf(allowed);
     }
@@ -37,13 +37,13 @@ public final class DebugAccess {
     }
 
     /** Loopback clients and every client inside one of {@code blocks} ({@code --debug-from}). */
-    public static DebugAccess loopbackAnd(List<Cidr> blocks) {
+    public static DebugAccess loopbackAnd(List<AddressBlock> blocks) {
         Objects.requireNonNull(blocks, "blocks");
         return blocks.isEmpty() ? LOOPBACK_ONLY : new DebugAccess(true, blocks);
     }
 
     /** Exactly the clients inside {@code blocks}, not even loopback: lets a test prove the refusal on a real socket. */
-    static DebugAccess only(List<Cidr> blocks) {
+    static DebugAccess only(List<AddressBlock> blocks) {
         return new DebugAccess(false, Objects.requireNonNull(blocks, "blocks"));
     }
 
@@ -53,7 +53,7 @@ public final class DebugAccess {
         if (loopback && (client.isLoopbackAddress() || LOOPBACK_V4.contains(client))) {
             return true;
         }
-        for (Cidr block : allowed) {
+        for (AddressBlock block : allowed) {
             if (block.contains(client)) {
                 return true;
             }
@@ -90,7 +90,7 @@ public final class DebugAccess {
     }
 
     /** The extra blocks, as {@code --debug-from} would list them. */
-    public List<Cidr> blocks() {
+    public List<AddressBlock> blocks() {
         return allowed;
     }
 

@@ -1,6 +1,6 @@
 package dev.usher.deploy.admin;
 
-import dev.usher.k8s.Problem;
+import dev.usher.k8s.translate.Problem;
 import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Candidate;
@@ -138,7 +138,7 @@ final class RoutesJson {
         node.put("path", route.path());
         node.put("pathType", route.pathType() == null ? null : route.pathType().name());
         node.put("regex", route.regex());
-        node.put("ingress", route.namespace() == null ? null : route.namespace() + "/" + route.ingress());
+        node.put("ingress", route.ingressRef() == null ? null : route.ingressRef().toString());
         node.put("namespace", route.namespace());
         node.put("httpsRedirect", route.httpsRedirect());
         Backend backend = route.backend();

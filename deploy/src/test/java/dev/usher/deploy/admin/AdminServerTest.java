@@ -2,11 +2,11 @@ package dev.usher.deploy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
 import dev.usher.k8s.SnapshotPublisher;
-import dev.usher.k8s.Translation;
+import dev.usher.k8s.translate.Problem;
+import dev.usher.k8s.translate.Translation;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
-import dev.usher.routing.Cidr;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
@@ -185,7 +185,8 @@ final class AdminServerTest {
         admin.close();
         // Bound on every address, as in a pod; only 127.0.0.2 may read the debug views, so 127.0.0.1 is "outside".
         admin = AdminServer.builder().bind("0.0.0.0", 0).publisher(publisher).metrics(metrics)
-                .listenersBound(bound::get).debugAccess(DebugAccess.only(List.of(Cidr.parse("127.0.0.2/32")))).start();
+                .listenersBound(bound::get).debugAccess(DebugAccess.only(List.of(AddressBlock.parse("127.0.0.2/32"))))
+                .start();
         publishBookRoutes();
         bound.set(true);
 

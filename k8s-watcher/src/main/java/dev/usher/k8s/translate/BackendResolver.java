@@ -33,7 +33,7 @@ final class BackendResolver {
     Resolution resolve(BackendRef ref) {
         Service service = objects.service(ref.namespace(), ref.service());
         if (service == null) {
-            return failed("Service " + ref.namespace() + "/" + ref.service() + " not found; backend " + ref
+            return failed("Service " + ref.serviceRef() + " not found; backend " + ref
                     + " has no endpoints");
         }
         ServicePort port = servicePort(service, ref);
@@ -41,12 +41,12 @@ final class BackendResolver {
                 && service.getSpec().getExternalName() != null) {
             int number = port != null ? port.getPort() : ref.port().number();
             if (number < 1) {
-                return failed("Service " + ref.namespace() + "/" + ref.service() + " has no port " + ref.port());
+                return failed("Service " + ref.serviceRef() + " has no port " + ref.port());
             }
             return new Resolution(List.of(new Endpoint(service.getSpec().getExternalName(), number, null)), null);
         }
         if (port == null) {
-            return failed("Service " + ref.namespace() + "/" + ref.service() + " has no port " + ref.port()
+            return failed("Service " + ref.serviceRef() + " has no port " + ref.port()
                     + "; backend has no endpoints");
         }
         return new Resolution(index.ready(ref.namespace(), ref.service(), port.getName()), null);

@@ -1,6 +1,5 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.k8s.WatcherSettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;

@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
@@ -42,7 +43,7 @@ final class EndpointsIndex {
 
     private final KubeObjects objects;
     private final String zone;
-    private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
+    private final Map<ObjectRef, List<EndpointSlice>> slicesByService = new HashMap<>();
 
     EndpointsIndex(KubeObjects objects) {
         this(objects, null);
@@ -56,8 +57,8 @@ final class EndpointsIndex {
             Map<String, String> labels = slice.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (service != null) {
-                slicesByService.computeIfAbsent(KubeObjects.namespace(slice) + "/" + service, k -> new ArrayList<>())
-                        .add(slice);
+                slicesByService.computeIfAbsent(new ObjectRef(KubeObjects.namespace(slice), service),
+                        k -> new ArrayList<>()).add(slice);
             }
         }
     }
@@ -66,7 +67,7 @@ final class EndpointsIndex {
     List<Endpoint> ready(String namespace, String service, String portName) {
         String name = portName == null ? "" : portName;
         Set<Endpoint> ready = new LinkedHashSet<>();
-        List<EndpointSlice> slices = slicesByService.get(namespace + "/" + service);
+        List<EndpointSlice> slices = slicesByService.get(new ObjectRef(namespace, service));
         if (slices != null) {
             List<Candidate> candidates = new ArrayList<>();
             slices.forEach(slice -> fromSlice(slice, name, candidates));

@@ -1,5 +1,6 @@
 package dev.usher.k8s.translate;
 
+import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -21,12 +22,12 @@ import java.util.TreeMap;
  */
 public final class KubeObjects {
 
-    private final Map<String, Ingress> ingresses;
+    private final Map<ObjectRef, Ingress> ingresses;
     private final Map<String, IngressClass> ingressClasses;
-    private final Map<String, Service> services;
-    private final Map<String, Endpoints> endpoints;
-    private final Map<String, EndpointSlice> endpointSlices;
-    private final Map<String, Secret> secrets;
+    private final Map<ObjectRef, Service> services;
+    private final Map<ObjectRef, Endpoints> endpoints;
+    private final Map<ObjectRef, EndpointSlice> endpointSlices;
+    private final Map<ObjectRef, Secret> secrets;
 
     private KubeObjects(Builder b) {
         this.ingresses = Collections.unmodifiableMap(new TreeMap<>(b.ingresses));
@@ -57,7 +58,12 @@ public final class KubeObjects {
     /** {@code namespace/name}; cluster-scoped kinds (IngressClass) are keyed by name alone. */
     public static String key(HasMetadata object) {
         String name = Objects.requireNonNull(object.getMetadata(), "metadata").getName();
-        return object instanceof IngressClass ? name : namespace(object) + "/" + name;
+        return object instanceof IngressClass ? name : ref(object).toString();
+    }
+
+    /** The namespaced object's {@code namespace/name} (a missing namespace counts as {@code default}). */
+    public static ObjectRef ref(HasMetadata object) {
+        return new ObjectRef(namespace(object), Objects.requireNonNull(object.getMetadata(), "metadata").getName());
     }
 
     Collection<Ingress> ingresses() {
@@ -73,11 +79,11 @@ public final class KubeObjects {
     }
 
     Service service(String namespace, String name) {
-        return services.get(namespace + "/" + name);
+        return services.get(new ObjectRef(namespace, name));
     }
 
     Endpoints endpoints(String namespace, String name) {
-        return endpoints.get(namespace + "/" + name);
+        return endpoints.get(new ObjectRef(namespace, name));
     }
 
     Collection<EndpointSlice> endpointSlices() {
@@ -85,17 +91,17 @@ public final class KubeObjects {
     }
 
     Secret secret(String namespace, String name) {
-        return secrets.get(namespace + "/" + name);
+        return secrets.get(new ObjectRef(namespace, name));
     }
 
     /** Collects objects; a later object with the same kind and key replaces the earlier one. */
     public static final class Builder {
-        private final Map<String, Ingress> ingresses = new TreeMap<>();
+        private final Map<ObjectRef, Ingress> ingresses = new TreeMap<>();
         private final Map<String, IngressClass> ingressClasses = new TreeMap<>();
-        private final Map<String, Service> services = new TreeMap<>();
-        private final Map<String, Endpoints> endpoints = new TreeMap<>();
-        private final Map<String, EndpointSlice> endpointSlices = new TreeMap<>();
-        private final Map<String, Secret> secrets = new TreeMap<>();
+        private final Map<ObjectRef, Service> services = new TreeMap<>();
+        private final Map<ObjectRef, Endpoints> endpoints = new TreeMap<>();
+        private final Map<ObjectRef, EndpointSlice> endpointSlices = new TreeMap<>();
+        private final Map<ObjectRef, Secret> secrets = new TreeMap<>();
 
         private Builder() {
         }
@@ -111,13 +117,13 @@ public final class KubeObjects {
             if (object.getMetadata() == null || object.getMetadata().getName() == null) {
                 throw new IllegalArgumentException(object.getKind() + " without metadata.name");
             }
-            String key = key(object);
+            ObjectRef key = ref(object);
             if (object instanceof Ingress ingress) {
                 ingresses.put(key, ingress);
             } else if (LegacyIngressConverter.isLegacyIngress(object)) {
                 ingresses.put(key, LegacyIngressConverter.toV1(object));
             } else if (object instanceof IngressClass ingressClass) {
-                ingressClasses.put(key, ingressClass);
+                ingressClasses.put(object.getMetadata().getName(), ingressClass); // cluster-scoped: by name
             } else if (object instanceof Service service) {
                 services.put(key, service);
             } else if (object instanceof Endpoints eps) {

@@ -1,6 +1,6 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.routing.Cidr;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.SourceRanges;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * ingress-nginx's {@code allowlist-source-range} (and its old name {@code whitelist-source-range}; the new name wins
  * when both are set) and {@code denylist-source-range}: comma-separated CIDR blocks or addresses, parsed by
- * {@link Cidr} (literals only, never DNS). A value that does not parse fails closed, as in ingress-nginx: the Ingress's
+ * {@link AddressBlock} (literals only, never DNS). A value that does not parse fails closed, as in ingress-nginx: the Ingress's
  * paths answer 503 ({@link #denied}) and the audit reports why ({@link #problem}); ignoring a broken allow-list would
  * open the door it was meant to close.
  */
@@ -24,8 +24,8 @@ final class NginxSourceRanges {
 
     /** The ranges, or {@link SourceRanges#ANY} when none is set or one is invalid (then {@link #denied} says so). */
     static SourceRanges ranges(Map<String, String> a) {
-        List<Cidr> allow = parse(allowValue(a));
-        List<Cidr> deny = parse(a.get(Annotations.NGINX + DENY));
+        List<AddressBlock> allow = parse(allowValue(a));
+        List<AddressBlock> deny = parse(a.get(Annotations.NGINX + DENY));
         return allow == null || deny == null ? SourceRanges.ANY : new SourceRanges(allow, deny);
     }
 
@@ -56,7 +56,7 @@ final class NginxSourceRanges {
         return allow != null ? allow : a.get(Annotations.NGINX + WHITELIST);
     }
 
-    private static List<Cidr> parse(String value) {
+    private static List<AddressBlock> parse(String value) {
         if (value == null) {
             return List.of();
         }
@@ -67,13 +67,13 @@ final class NginxSourceRanges {
         }
     }
 
-    private static List<Cidr> parseOrThrow(String value) {
-        List<Cidr> blocks = new ArrayList<>();
+    private static List<AddressBlock> parseOrThrow(String value) {
+        List<AddressBlock> blocks = new ArrayList<>();
         for (String part : value.split(",", -1)) {
             if (part.isBlank()) {
                 continue;
             }
-            blocks.add(Cidr.parse(part.strip()));
+            blocks.add(AddressBlock.parse(part.strip()));
         }
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("no CIDR block in " + Problems.quote(value));

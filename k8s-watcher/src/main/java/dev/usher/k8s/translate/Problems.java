@@ -1,6 +1,5 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.k8s.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -2,6 +2,7 @@ package dev.usher.k8s.translate;
 
 import dev.usher.k8s.translate.IngressConverter.Converted;
 import dev.usher.k8s.translate.IngressConverter.TlsEntry;
+import dev.usher.routing.ObjectRef;
 import dev.usher.tls.CertificateProblem;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
@@ -32,7 +33,7 @@ final class TlsResolver {
     }
 
     private final KubeObjects objects;
-    private final Map<String, Parsed> parsed = new HashMap<>();
+    private final Map<ObjectRef, Parsed> parsed = new HashMap<>();
 
     TlsResolver(KubeObjects objects) {
         this.objects = objects;
@@ -49,8 +50,8 @@ final class TlsResolver {
                 if (entry.secretName() == null) {
                     continue;
                 }
-                Parsed result = parsed.computeIfAbsent(ns + "/" + entry.secretName(),
-                        id -> parse(id, objects.secret(ns, entry.secretName())));
+                Parsed result = parsed.computeIfAbsent(new ObjectRef(ns, entry.secretName()),
+                        ref -> parse(ref.toString(), objects.secret(ns, entry.secretName())));
                 if (result.certificate() == null) {
                     problems.add(source, result.problem() + "; " + (entry.hosts().isEmpty() ? "its hosts"
                             : String.join(", ", entry.hosts())) + " get the default certificate");

@@ -1,8 +1,5 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
 import dev.usher.k8s.translate.BackendResolver.Resolution;
 import dev.usher.k8s.translate.IngressConverter.Converted;
 import dev.usher.routing.BackendRef;

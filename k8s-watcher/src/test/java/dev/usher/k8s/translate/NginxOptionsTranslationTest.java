@@ -4,10 +4,7 @@ import static dev.usher.k8s.translate.Yaml.OUR_CLASS;
 import static dev.usher.k8s.translate.Yaml.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
-import dev.usher.routing.Cidr;
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RouteTimeouts;
@@ -110,12 +107,12 @@ final class NginxOptionsTranslationTest {
                 new Row(N + "x-forwarded-prefix: \"/a\\u0000b\"", RouteOptions::forwardedPrefix, null,
                         "x-forwarded-prefix: invalid"),
                 new Row(N + "whitelist-source-range: '10.0.0.0/8, 192.0.2.7'", ranges,
-                        new SourceRanges(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.0.2.7")), List.of()),
+                        new SourceRanges(List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("192.0.2.7")), List.of()),
                         null),
                 new Row(N + "allowlist-source-range: 10.1.0.0/16, " + N + "whitelist-source-range: 10.2.0.0/16",
-                        ranges, new SourceRanges(List.of(Cidr.parse("10.1.0.0/16")), List.of()), null),
+                        ranges, new SourceRanges(List.of(AddressBlock.parse("10.1.0.0/16")), List.of()), null),
                 new Row(N + "denylist-source-range: '2001:db8::/32'", ranges,
-                        new SourceRanges(List.of(), List.of(Cidr.parse("2001:db8::/32"))), null),
+                        new SourceRanges(List.of(), List.of(AddressBlock.parse("2001:db8::/32"))), null),
                 new Row(N + "whitelist-source-range: '10.0.0.0/8,not-an-ip'", denied, true,
                         "whitelist-source-range: invalid: "),
                 new Row(N + "denylist-source-range: 10.0.0.0/33", denied, true, "fails closed"),

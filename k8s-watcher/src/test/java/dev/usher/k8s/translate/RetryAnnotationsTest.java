@@ -4,9 +4,6 @@ import static dev.usher.k8s.translate.Yaml.OUR_CLASS;
 import static dev.usher.k8s.translate.Yaml.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
 import dev.usher.routing.RetryOn;
 import dev.usher.routing.RetryPolicy;
 import java.time.Duration;

@@ -2,9 +2,6 @@ package dev.usher.k8s.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;

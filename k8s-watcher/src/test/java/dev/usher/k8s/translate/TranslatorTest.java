@@ -8,9 +8,6 @@ import static dev.usher.k8s.translate.Yaml.service;
 import static dev.usher.k8s.translate.Yaml.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.Problem;
-import dev.usher.k8s.Translation;
-import dev.usher.k8s.WatcherSettings;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
@@ -20,6 +17,7 @@ import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -165,7 +163,7 @@ final class TranslatorTest {
                 new String[] {"FinalDot", "/a/.", "cannot end with '/.'"},
                 new String[] {"PercentEncodedDotDot", "\"/a/%2e%2E/b\"", "even percent-encoded"},
                 new String[] {"ControlCharacter", "\"/a\\tb\"", "control characters (found '\\t')"})
-                .map(c -> new Case("rulePaths_" + type.toLowerCase() + "PathWith" + c[0]
+                .map(c -> new Case("rulePaths_" + type.toLowerCase(Locale.ROOT) + "PathWith" + c[0]
                         + "_isSkippedWithProblem_otherPathsKept", DEFAULTS,
                         List.of(OUR_CLASS, TWO_PATHS.formatted(c[1], type)), t -> {
                             assertThat(paths(t)).containsExactly("v.example.com /good EXACT");

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Builds and writes one echo reply.
@@ -38,6 +42,7 @@ final class EchoReply {
     static final String RESPONSE_HEADER = "X-Echo-Response-Header";
 
     static final int PAD_SIZE = 64 * 1024;
+    private static final JsonFactory JSON = new JsonFactory();
     private static final ByteBuf PAD = padding();
 
     private EchoReply() {
@@ -120,33 +125,32 @@ final class EchoReply {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         request.headers().iteratorAsString().forEachRemaining(h ->
                 headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue()));
-        StringBuilder out = new StringBuilder(256 + 64 * headers.size());
-        field(out.append('{'), "name", identity.name());
-        field(out.append(','), "namespace", identity.namespace());
-        field(out.append(','), "ingress", identity.ingress());
-        field(out.append(','), "service", identity.service());
-        field(out.append(','), "pod", identity.pod());
-        field(out.append(','), "method", request.method().name());
-        field(out.append(','), "uri", request.uri());
-        field(out.append(','), "protocol", request.protocolVersion().text());
-        field(out.append(','), "host", request.headers().get(HttpHeaderNames.HOST));
-        out.append(",\"headers\":{");
-        boolean first = true;
-        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-            Json.string(first ? out : out.append(','), header.getKey()).append(":[");
-            for (int i = 0; i < header.getValue().size(); i++) {
-                Json.string(i == 0 ? out : out.append(','), header.getValue().get(i));
+        StringWriter out = new StringWriter(256 + 64 * headers.size());
+        try (JsonGenerator json = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
+            json.writeStartObject();
+            json.writeStringProperty("name", identity.name());
+            json.writeStringProperty("namespace", identity.namespace());
+            json.writeStringProperty("ingress", identity.ingress());
+            json.writeStringProperty("service", identity.service());
+            json.writeStringProperty("pod", identity.pod());
+            json.writeStringProperty("method", request.method().name());
+            json.writeStringProperty("uri", request.uri());
+            json.writeStringProperty("protocol", request.protocolVersion().text());
+            json.writeStringProperty("host", request.headers().get(HttpHeaderNames.HOST));
+            json.writeObjectPropertyStart("headers");
+            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+                json.writeArrayPropertyStart(header.getKey());
+                for (String value : header.getValue()) {
+                    json.writeString(value);
+                }
+                json.writeEndArray();
             }
-            out.append(']');
-            first = false;
+            json.writeEndObject();
+            json.writeNumberProperty("bodyLength", bodyLength);
+            json.writeNumberProperty("connection", connectionId);
+            json.writeEndObject();
         }
-        out.append("},\"bodyLength\":").append(bodyLength);
-        out.append(",\"connection\":").append(connectionId);
-        return out.append('}').toString();
-    }
-
-    private static void field(StringBuilder out, String name, String value) {
-        Json.string(Json.string(out, name).append(':'), value);
+        return out.toString();
     }
 
     private static ByteBuf padding() {

@@ -1,4 +1,4 @@
-package dev.usher.k8s;
+package dev.usher.k8s.translate;
 
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;

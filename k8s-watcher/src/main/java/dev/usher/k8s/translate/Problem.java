@@ -1,4 +1,4 @@
-package dev.usher.k8s;
+package dev.usher.k8s.translate;
 
 import java.util.Objects;
 
