@@ -132,12 +132,7 @@ final class ManifestsFolderEndToEndTest {
 
         replace("host-ingress.yaml", hostIngress.replace("  name: host-ingress\n",
                 "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: \"/v1\\r\\nX-Injected: yes\"\n"));
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        JsonNode routes = debugRoutes();
-        while (routes.get("problems").isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            routes = debugRoutes();
-        }
+        JsonNode routes = await().atMost(PATIENCE).until(this::debugRoutes, r -> !r.get("problems").isEmpty());
 
         assertThat(routes.get("problems").toString()).contains("host-ingress.yaml", "usher.dev/rewrite-target",
                 "control characters");

@@ -21,6 +21,8 @@ import java.util.function.BooleanSupplier;
  *   <li>A route's {@code proxy-read-timeout} replaces the response timeout and its {@code proxy-send-timeout} the
  *       origin-stall limit ({@link RouteTimeouts}).</li>
  * </ul>
+ * Time is the executor's {@link io.netty.util.concurrent.Ticker}, the clock its scheduled tasks run by, so a test on
+ * an {@code EmbeddedChannel} with frozen time decides exactly when each timer fires ({@code ExchangeTimersTest}).
  */
 final class ExchangeTimers {
 
@@ -63,7 +65,7 @@ final class ExchangeTimers {
 
     /** Body bytes moved (the client sent some, or the origin took some): the stall clock restarts. */
     void progress() {
-        lastClientProgress = System.nanoTime();
+        lastClientProgress = executor.ticker().nanoTime();
     }
 
     void startWatchdog() {
@@ -105,7 +107,7 @@ final class ExchangeTimers {
 
     private void checkClient() {
         watchdog = null;
-        long quiet = System.nanoTime() - lastClientProgress;
+        long quiet = executor.ticker().nanoTime() - lastClientProgress;
         long limit = waitingOnClientBody.getAsBoolean() ? bodyNanos
                 : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
         if (limit > 0) {

@@ -1,0 +1,151 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.routing.RouteTimeouts;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An exchange's timers on an {@link EmbeddedChannel} whose clock moves only when the test advances it. The four
+ * limits differ, so the moment a callback runs, and which one, tells which timer fired and that it fired on time.
+ */
+final class ExchangeTimersTest {
+
+    private static final Duration RESPONSE = Duration.ofSeconds(60);
+    private static final Duration IDLE = Duration.ofSeconds(40);
+    private static final Duration BODY = Duration.ofSeconds(20);
+
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+    private final List<String> fired = new ArrayList<>();
+    private boolean clientOwesBody;
+    private boolean clientNotReading;
+    private boolean originNotReading;
+
+    @BeforeEach
+    void freeze() {
+        ch.freezeTime();
+    }
+
+    @AfterEach
+    void close() {
+        ch.finishAndReleaseAll();
+    }
+
+    private ExchangeTimers timers(RouteTimeouts route) {
+        ProxySettings settings = ProxySettings.builder().responseTimeout(RESPONSE).clientIdleTimeout(IDLE)
+                .clientBodyTimeout(BODY).build();
+        return new ExchangeTimers(ch.eventLoop(), settings, route, () -> fired.add("response"),
+                () -> clientOwesBody, () -> clientNotReading, () -> fired.add("client"),
+                () -> originNotReading, () -> fired.add("origin"));
+    }
+
+    private void advance(Duration by) {
+        ch.advanceTimeBy(by.toNanos(), TimeUnit.NANOSECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
+    @Test
+    void responseTimeout_firesAtItsLimit_andNotBefore() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.armResponse();
+
+        advance(RESPONSE.minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("response");
+    }
+
+    @Test
+    void aRoutesReadTimeout_replacesTheResponseTimeout() {
+        ExchangeTimers t = timers(new RouteTimeouts(null, Duration.ofSeconds(5), null));
+        t.armResponse();
+
+        advance(Duration.ofSeconds(5).minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("response");
+    }
+
+    @Test
+    void cancelledResponseTimer_neverFires() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.armResponse();
+        advance(RESPONSE.dividedBy(2));
+        t.cancelResponse();
+
+        advance(RESPONSE.multipliedBy(3));
+        assertThat(fired).isEmpty();
+    }
+
+    @Test
+    void aClientPausingItsBody_isStalledAfterTheBodyTimeout_countedFromItsLastProgress() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        clientOwesBody = true;
+        t.startWatchdog();
+        advance(BODY.minusSeconds(1));
+        t.progress(); // a chunk arrived: the stall clock restarts here
+
+        advance(BODY.minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("client");
+    }
+
+    @Test
+    void aClientNotReadingItsResponse_isStalledAfterTheIdleTimeout_notTheBodyTimeout() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        clientNotReading = true;
+        t.startWatchdog();
+
+        advance(BODY.plusSeconds(1));
+        assertThat(fired).isEmpty();
+        advance(IDLE.minus(BODY).minusSeconds(1).minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("client");
+    }
+
+    @Test
+    void anOriginNotTakingTheBody_isStalledAfterTheRoutesSendTimeout() {
+        ExchangeTimers t = timers(new RouteTimeouts(null, null, Duration.ofSeconds(7)));
+        originNotReading = true;
+        t.startWatchdog();
+
+        advance(Duration.ofSeconds(7).minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofSeconds(1));
+        assertThat(fired).containsExactly("origin");
+    }
+
+    @Test
+    void nothingOwed_theWatchdogKeepsWatching_andFiresOnceSomethingStalls() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.startWatchdog();
+        advance(RESPONSE.multipliedBy(5));
+        assertThat(fired).isEmpty();
+
+        t.progress();
+        clientNotReading = true;
+        advance(IDLE.plus(BODY)); // the next check comes at most one check period after the stall began
+        assertThat(fired).containsExactly("client");
+    }
+
+    @Test
+    void cancelAll_stopsTheWatchdog() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        clientOwesBody = true;
+        t.startWatchdog();
+        t.armResponse();
+        t.cancelAll();
+
+        advance(RESPONSE.multipliedBy(3));
+        assertThat(fired).isEmpty();
+    }
+}
