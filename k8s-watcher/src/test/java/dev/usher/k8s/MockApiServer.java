@@ -42,9 +42,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * flake.
  *
  * <p>Use: {@code @RegisterExtension final MockApiServer api = new MockApiServer();} and
- * {@code KubernetesClient client = api.client();}.
+ * {@code KubernetesClient client = api.client();}. Shared with the deploy module's tests through this module's
+ * test-jar.
  */
-final class MockApiServer implements AfterEachCallback {
+public final class MockApiServer implements AfterEachCallback {
 
     /** How long closed informers get to close their watches; generous for a loaded CI machine, never slept. */
     private static final Duration WATCHES_CLOSE = Duration.ofSeconds(30);
@@ -53,7 +54,7 @@ final class MockApiServer implements AfterEachCallback {
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
 
-    MockApiServer() {
+    public MockApiServer() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
                 new CountingDispatcher(responses, openWebSockets), true);
@@ -62,13 +63,13 @@ final class MockApiServer implements AfterEachCallback {
     }
 
     /** The client of this test's server. */
-    NamespacedKubernetesClient client() {
+    public NamespacedKubernetesClient client() {
         return client;
     }
 
-    /** WebSockets (watches) the server holds open now. */
-    int openWebSockets() {
-        return openWebSockets.get();
+    /** The server, for tests that read the requests it recorded. */
+    public KubernetesMockServer server() {
+        return server;
     }
 
     @Override
