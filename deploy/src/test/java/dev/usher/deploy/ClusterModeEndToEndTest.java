@@ -3,13 +3,13 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,15 +19,17 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code usher run} without {@code --manifests}: the launcher's assembly on fabric8's mock API server. */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterModeEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private EchoServer alpaca;
     private Controller controller;

@@ -3,6 +3,7 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.MockApiServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.PemCertificates;
@@ -10,7 +11,6 @@ import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +28,9 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code --default-ssl-certificate}: the named Secret is what a client without a matching host gets. */
-@EnableKubernetesMockClient(crud = true)
 final class DefaultSslCertificateTest {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -38,7 +38,9 @@ final class DefaultSslCertificateTest {
     @TempDir
     Path manifests;
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private static TlsCertificate generate(String host) {
         return CertificateGenerator.forHosts(host).generate("shop/wildcard");

@@ -3,6 +3,7 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.MockApiServer;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.translate.WatcherSettings;
 import io.fabric8.kubernetes.api.model.Container;
@@ -22,7 +23,6 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -44,6 +44,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -51,7 +52,6 @@ import picocli.CommandLine;
  * call the controller makes (recorded on fabric8's mock API server while it runs from the Deployment's own args),
  * probes and ports match the admin server and listeners, and the IngressClass names the default controller.
  */
-@EnableKubernetesMockClient(crud = true)
 final class KubernetesManifestsTest {
 
     private static final Path DIR = Path.of("kubernetes", "base");
@@ -61,8 +61,10 @@ final class KubernetesManifestsTest {
 
     private static List<HasMetadata> objects;
 
-    KubernetesClient client;
-    KubernetesMockServer server;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
+    final KubernetesMockServer server = api.server();
 
     @BeforeAll
     static void load() throws IOException {

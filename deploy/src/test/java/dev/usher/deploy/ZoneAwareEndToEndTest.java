@@ -3,6 +3,7 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +23,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -30,12 +31,13 @@ import tools.jackson.databind.json.JsonMapper;
  * sends a hinted Service's requests only to the endpoints hinted for that zone, falling back to the others when none
  * of those is ready.
  */
-@EnableKubernetesMockClient(crud = true)
 final class ZoneAwareEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private EchoServer local;
     private EchoServer remote;

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A CA Secret for TLS to origins, followed in cluster mode (fabric8's mock API server, CRUD mode): missing, the
@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
  * {@code kubernetes.io/tls} one), so the Opaque informer cannot be driven through it; {@code ClusterCacheTest} pins that
  * a referenced Opaque Secret rebuilds.
  */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterCaSecretTest {
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private final RoutingTable table = new RoutingTable();
     private final SnapshotPublisher publisher = new SnapshotPublisher(table,

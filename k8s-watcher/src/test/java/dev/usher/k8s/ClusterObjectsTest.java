@@ -5,16 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usher.k8s.translate.WatcherSettings;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code usher check} against the API server: the objects listed once give the same report as a folder. */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterObjectsTest {
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     @Test
     void list_ingressWithASnippet_isReportedServedWithTheSnippetRefused_andItsRoute() {

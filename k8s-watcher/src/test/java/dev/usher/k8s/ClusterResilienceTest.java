@@ -11,21 +11,22 @@ import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cluster mode when objects vanish: a burst that empties the table is held back, real deletes apply, and a deleted
  * namespace takes its routes with it. Against fabric8's mock API server in CRUD mode.
  */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterResilienceTest {
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private final RoutingTable table = new RoutingTable();
     private final SnapshotPublisher publisher = new SnapshotPublisher(table, null);

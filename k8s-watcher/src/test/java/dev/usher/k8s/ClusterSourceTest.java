@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,12 +33,14 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cluster mode against fabric8's mock API server in CRUD mode, asserting on the real routing table. */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterSourceTest {
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private final RoutingTable table = new RoutingTable();
     private final CertificateStore store = CertificateStore.create(DefaultCertificate.generate());

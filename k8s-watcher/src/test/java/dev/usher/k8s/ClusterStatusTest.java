@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -22,9 +21,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Ingress status in cluster mode: written by the elected replica only, on our Ingresses only. */
-@EnableKubernetesMockClient(crud = true)
 final class ClusterStatusTest {
 
     // Short enough for a fail-over within the tests' patience even if the Lease is not released, long enough that a
@@ -33,7 +32,9 @@ final class ClusterStatusTest {
     private static final Duration RENEW = Duration.ofSeconds(6);
     private static final Duration RETRY = Duration.ofMillis(200);
 
-    KubernetesClient client;
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+    final KubernetesClient client = api.client();
 
     private final List<ClusterSource> sources = new ArrayList<>();
 
