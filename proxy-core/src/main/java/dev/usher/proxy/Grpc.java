@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What Usher knows of gRPC (<a href="https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md">the
- * protocol</a>): which requests are gRPC calls, the {@code grpc-timeout} they carry, and the trailers-only answer that replaces
- * Usher's own error response for them, as Envoy's local replies do.
+ * protocol</a>): which requests are gRPC calls, the {@code grpc-timeout} they carry, and the trailers-only answer
+ * that replaces Usher's own error response for them, as Envoy's local replies do.
  */
 final class Grpc {
 
