@@ -24,9 +24,13 @@ final class ErrorResponses {
      *
      * @param headRequest no body is sent for HEAD, but the length is what GET would have returned
      * @param close adds {@code Connection: close}
+     * @param grpc the request is a gRPC call: the answer is a trailers-only gRPC status instead ({@link Grpc})
      */
     static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean headRequest,
-            boolean close) {
+            boolean close, boolean grpc) {
+        if (grpc) {
+            return Grpc.trailersOnly(status, detail, close);
+        }
         byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         // Heap bytes, not the allocator's: an error answer must not need the (maybe exhausted) direct memory.
@@ -45,11 +49,14 @@ final class ErrorResponses {
 
     /**
      * Usher's own answer to a request it does not proxy: the decision's status and reason, with its {@code Location}
-     * (a redirect) or {@code WWW-Authenticate} (401) when it has one. Both values were validated before they got here
+     * (a redirect) or {@code WWW-Authenticate} (401) when it has one (a gRPC call gets them too, beside its
+     * status). Both values were validated before they got here
      * (hosts by Admission, annotation values by the translator), so neither can split a header.
      */
-    static FullHttpResponse local(ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest) {
-        FullHttpResponse response = of(alloc, decision.status(), decision.reason(), headRequest, decision.close());
+    static FullHttpResponse local(ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest,
+            boolean grpc) {
+        FullHttpResponse response = of(alloc, decision.status(), decision.reason(), headRequest, decision.close(),
+                grpc);
         if (decision.location() != null) {
             response.headers().set(HttpHeaderNames.LOCATION, decision.location());
         }

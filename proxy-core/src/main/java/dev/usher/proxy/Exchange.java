@@ -65,7 +65,7 @@ final class Exchange {
                 () -> !state.terminal() && requestRelay.waitingOrigin(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false));
         this.requestRelay = new RequestRelay(this, conn, context, request, record, timers, !decision.hasBody(),
-                route.requestBuffering(), upgrade,
+                route.requestBuffering() && !record.grpc(), upgrade, // a gRPC call streams, as nginx's grpc_pass
                 route.options().maxRequestBodyBytes(context.settings().maxRequestBodyBytes()));
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
         // Admission's one read of the endpoints: every attempt walks this same, non-empty list
@@ -73,6 +73,7 @@ final class Exchange {
                 decision.endpoints(), requestRelay.replayable() && Requests.idempotent(request.method()),
                 requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
+        timers.armDeadline(Grpc.timeoutNanos(request.headers()), this::deadlinePassed);
     }
 
     void start() {
@@ -221,7 +222,7 @@ final class Exchange {
         boolean stale = origin.reused();
         dropOrigin();
         if (state.beforeResponse() && stale && !response.interimSent() && attempts.staleRetry()) {
-            timers.cancelAll(); // RFC 9110 §9.2.2: a request on a connection the origin had closed
+            timers.cancelAttempt(); // RFC 9110 §9.2.2: a request on a connection the origin had closed
             connect(true);
             return;
         }
@@ -258,7 +259,7 @@ final class Exchange {
         if (!state.beforeResponse() || response.interimSent() || !attempts.retry(failure)) {
             return false;
         }
-        timers.cancelAll();
+        timers.cancelAttempt();
         dropOrigin();
         connect(false);
         return true;
@@ -280,7 +281,16 @@ final class Exchange {
         end(ExchangeState.FAILED, error.code());
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.headRequest(head);
-        client.exchangeDone(keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep)));
+        client.exchangeDone(keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep,
+                record.grpc())));
+    }
+
+    /** The call's {@code grpc-timeout} passed before its response head: no retry can beat a passed deadline. */
+    private void deadlinePassed() {
+        if (state.beforeResponse()) {
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
+            fail(HttpResponseStatus.GATEWAY_TIMEOUT, "grpc-timeout passed");
+        }
     }
 
     /**

@@ -39,6 +39,7 @@ final class ExchangeTimers {
     private final Runnable onOriginStalled;
     private ScheduledFuture<?> response;
     private ScheduledFuture<?> watchdog;
+    private ScheduledFuture<?> deadline;
     private long lastClientProgress;
 
     /**
@@ -81,18 +82,48 @@ final class ExchangeTimers {
         }
     }
 
+    /**
+     * A gRPC call's own deadline ({@code grpc-timeout}, {@link Grpc#timeoutNanos}), from the request head to the
+     * response head, whatever the attempts; beside the response timeout, so the earlier of the two fires.
+     *
+     * @param nanos negative: no deadline
+     */
+    void armDeadline(long nanos, Runnable expired) {
+        if (nanos >= 0) {
+            deadline = executor.schedule(() -> {
+                deadline = null;
+                expired.run();
+            }, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The response head arrived: neither the response timeout nor a gRPC deadline applies any more. */
     void cancelResponse() {
-        if (response != null) {
-            response.cancel(false);
-            response = null;
+        cancelResponseTimer();
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    /** An attempt ended and another follows: its clocks stop, the call's deadline keeps running. */
+    void cancelAttempt() {
+        cancelResponseTimer();
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
         }
     }
 
     void cancelAll() {
+        cancelAttempt();
         cancelResponse();
-        if (watchdog != null) {
-            watchdog.cancel(false);
-            watchdog = null;
+    }
+
+    private void cancelResponseTimer() {
+        if (response != null) {
+            response.cancel(false);
+            response = null;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.util.ArrayDeque;
 
 /**
@@ -35,6 +37,10 @@ import java.util.ArrayDeque;
  *       origin request, just the dropped head.</li>
  *   <li>Outbound, an interim (1xx) response is turned into the full message the codec wants, and the empty end that
  *       follows it on the HTTP/1 path is swallowed, since on HTTP/2 it would end the stream.</li>
+ *   <li>A final response head waits for the next write or flush: when that is an empty end without trailers, both
+ *       leave as one HEADERS frame with END_STREAM. gRPC requires it for a trailers-only response (a HEADERS frame
+ *       with {@code grpc-status} followed by an empty DATA frame is a protocol error to grpc-java), and a
+ *       body-less response costs one frame instead of two.</li>
  * </ul>
  * Other inbound stream frames (a client's RST_STREAM, unknown frames) are released: closing the stream is Netty's.
  */
@@ -42,6 +48,8 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
 
     private ArrayDeque<HttpObject> held;
     private boolean interimEnd;
+    private HttpResponse pendingHead;
+    private ChannelPromise pendingPromise;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -93,7 +101,24 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (pendingHead != null && msg instanceof LastHttpContent last && !last.content().isReadable()
+                && last.trailingHeaders().isEmpty()) {
+            HttpResponse response = pendingHead;
+            ChannelPromise headPromise = pendingPromise;
+            pendingHead = null;
+            pendingPromise = null;
+            last.release();
+            ctx.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
+                    Unpooled.EMPTY_BUFFER, response.headers(), EmptyHttpHeaders.INSTANCE), promise)
+                    .addListener(new PromiseNotifier<Void, ChannelFuture>(headPromise));
+            return;
+        }
+        writePendingHead(ctx);
         if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            pendingHead = response;
+            pendingPromise = promise.unvoid();
+        } else if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)
                 && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             interimEnd = true;
             ctx.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
@@ -105,5 +130,26 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
         } else {
             ctx.write(msg, promise);
         }
+    }
+
+    private void writePendingHead(ChannelHandlerContext ctx) {
+        if (pendingHead != null) {
+            HttpResponse response = pendingHead;
+            pendingHead = null;
+            ctx.write(response, pendingPromise);
+            pendingPromise = null;
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        writePendingHead(ctx);
+        ctx.flush();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        writePendingHead(ctx);
+        ctx.close(promise);
     }
 }

@@ -19,6 +19,7 @@ final class RequestRecord {
     private final String method;
     private final String uri;
     private final String protocol;
+    private final boolean grpc;
     private String host;
     private Route route;
     private String endpoint;
@@ -36,6 +37,12 @@ final class RequestRecord {
         this.method = request.method().name();
         this.uri = request.uri();
         this.protocol = protocol;
+        this.grpc = Grpc.isCall(request.headers());
+    }
+
+    /** A gRPC call: Usher's own errors are answered as gRPC statuses ({@link Grpc#trailersOnly}). */
+    boolean grpc() {
+        return grpc;
     }
 
     /** The client address this request is logged and forwarded with ({@link ClientConnection#clientAddress}). */

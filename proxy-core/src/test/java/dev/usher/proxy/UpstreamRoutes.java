@@ -38,9 +38,16 @@ final class UpstreamRoutes {
 
     /** Publishes the routes and starts a proxy on them, on a loopback port. */
     ProxyServer start() {
+        return start(ProxySettings.defaults(), builder -> { });
+    }
+
+    /** The same with these settings, and whatever else {@code extra} sets on the builder (an HTTPS listener). */
+    ProxyServer start(ProxySettings settings, java.util.function.Consumer<ProxyServer.Builder> extra) {
         table.publish(snapshot.build(table::backend));
-        ProxyServer proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
-                .eventLoops(1).settings(ProxySettings.defaults()).build();
+        ProxyServer.Builder builder = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
+                .eventLoops(1).settings(settings);
+        extra.accept(builder);
+        ProxyServer proxy = builder.build();
         proxy.start();
         return proxy;
     }
