@@ -63,7 +63,7 @@ final class CorsHeaders {
         if (allowed != null) {
             add(headers, cors, allowed);
         } else if (!cors.allowOrigins().equals(List.of("*"))) {
-            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN); // the answer would differ for another Origin
+            headers.add(HttpHeaderNames.VARY, "Origin"); // the answer would differ for another Origin
         }
     }
 
@@ -81,7 +81,7 @@ final class CorsHeaders {
         }
         headers.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, cors.maxAge());
         if (!allowed.origin().equals("*")) {
-            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            headers.add(HttpHeaderNames.VARY, "Origin");
         }
     }
 }
