@@ -5,13 +5,14 @@ import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.SessionAffinity;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
-import java.util.Date;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * What a route's options add to the origin's response of one exchange: the CORS fields ({@link CorsHeaders}) and the
@@ -62,8 +63,8 @@ final class RouteFields {
         StringBuilder cookie = new StringBuilder(affinity.cookieName()).append('=').append(value)
                 .append("; Path=").append(cookiePath);
         if (affinity.expires() >= 0) {
-            cookie.append("; Expires=").append(DateFormatter.format(
-                    new Date(System.currentTimeMillis() + affinity.expires() * 1000)));
+            cookie.append("; Expires=").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                    ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(affinity.expires())));
         }
         if (affinity.maxAge() >= 0) {
             cookie.append("; Max-Age=").append(affinity.maxAge());
