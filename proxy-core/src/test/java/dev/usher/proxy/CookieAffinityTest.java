@@ -54,6 +54,10 @@ final class CookieAffinityTest {
                 .add(new IngressRuleSet("default", "sticky", Instant.parse("2024-01-01T00:00:00Z"),
                         List.of(new HostRule("sticky.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
                         null, sticky))
+                .add(new IngressRuleSet("default", "move", Instant.parse("2024-01-01T00:00:00Z"),
+                        List.of(new HostRule("move.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
+                        null, RouteOptions.builder().affinity(new SessionAffinity("route", "/", -1, -1, null, true,
+                                true)).build()))
                 .add(new IngressRuleSet("default", "plain", Instant.parse("2024-01-01T00:00:00Z"),
                         List.of(new HostRule("plain.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
                         null, RouteOptions.DEFAULT))
@@ -130,6 +134,45 @@ final class CookieAffinityTest {
         // balanced as without a cookie: both origins served some of the four
         assertThat(a.requests.get()).isPositive();
         assertThat(b.requests.get()).isPositive();
+    }
+
+    @Test
+    void failingStickyEndpoint_failsOverKeepingTheCookie_andChangeOnFailureMovesIt() throws Exception {
+        String cookie = cookieOf(get("sticky.test", null));
+        TestOrigin mine = a.requests.get() == 1 ? a : b;
+        TestOrigin other = mine == a ? b : a;
+        String moveCookie = "route" + cookie.substring(cookie.indexOf('=')); // the same endpoint, move.test's name
+        mine.resetAll = true; // a reset before the response: retried on the other endpoint (GET, "error")
+
+        HttpResponse<String> kept = get("sticky.test", cookie);
+        HttpResponse<String> moved = get("move.test", moveCookie);
+
+        assertThat(kept.statusCode()).isEqualTo(200);
+        assertThat(kept.headers().firstValue("Set-Cookie")).isEmpty(); // session-cookie-change-on-failure off
+        assertThat(moved.statusCode()).isEqualTo(200);
+        assertThat(moved.headers().firstValue("Set-Cookie").orElseThrow())
+                .startsWith("route=").doesNotContain(moveCookie.substring(moveCookie.indexOf('=') + 1))
+                .contains("; Secure; HttpOnly");
+        assertThat(other.requests.get()).isEqualTo(2);
+    }
+
+    @Test
+    void ejectedStickyEndpoint_isBalancedAway_andANewCookieIsSet() throws Exception {
+        String cookie = cookieOf(get("sticky.test", null));
+        TestOrigin mine = a.requests.get() == 1 ? a : b;
+        mine.resetAll = true;
+        // five failures in a row eject it (outlierConsecutiveFailures); each request is still served by the other
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("sticky.test", cookie).statusCode()).isEqualTo(200);
+        }
+        int tried = mine.requests.get();
+
+        HttpResponse<String> res = get("sticky.test", cookie);
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+                .startsWith("INGRESSCOOKIE=").doesNotStartWith(cookie + ";"));
+        assertThat(mine.requests.get()).isEqualTo(tried); // ejected: not tried first any more
     }
 
     @Test

@@ -1,9 +1,8 @@
 package dev.usher.k8s.translate;
 
-import static dev.usher.k8s.translate.Yaml.OUR_CLASS;
-import static dev.usher.k8s.translate.Yaml.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
 import dev.usher.routing.Cors;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.SessionAffinity;
@@ -16,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ingress-nginx's CORS and cookie affinity annotations, one row per annotation and value form: the route option they
- * become (with ingress-nginx's defaults) and the problem reported for a bad value, whose default is then kept.
+ * become (with ingress-nginx's defaults) and the problem reported for a bad value, whose default is then kept; each row
+ * is checked as {@link NginxOptionsTranslationTest} checks its own.
  */
 final class NginxCorsAffinityTranslationTest {
 
@@ -28,18 +28,10 @@ final class NginxCorsAffinityTranslationTest {
     private static final SessionAffinity DEFAULT_AFFINITY = new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null,
             false, false);
 
-    record Row(String annotations, Function<RouteOptions, Object> option, Object expected, String problem) {
-        @Override
-        public String toString() {
-            return annotations + " -> " + expected + (problem == null ? "" : " + " + problem);
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        RouteOptions options = translate(row.annotations(), row.problem());
-        assertThat(row.option().apply(options)).isEqualTo(row.expected());
+        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
     }
 
     static Stream<Row> rows() {
@@ -106,20 +98,5 @@ final class NginxCorsAffinityTranslationTest {
                 "session-cookie-samesite", "session-cookie-secure", "session-cookie-change-on-failure")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
-    }
-
-    private static RouteOptions translate(String annotations, String problem) {
-        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
-                "namespace: default, annotations: {" + annotations + "}}");
-        Translation t = Translator.translate(Yaml.kube(OUR_CLASS, annotated), WatcherSettings.defaults());
-        assertThat(t.ruleSets()).hasSize(1);
-        List<String> own = t.problems().stream().map(Problem::message)
-                .filter(m -> !m.contains("Service default/alpaca not found")).toList();
-        if (problem == null) {
-            assertThat(own).isEmpty();
-        } else {
-            assertThat(own).singleElement().asString().startsWith("annotation " + N).contains(problem);
-        }
-        return t.ruleSets().get(0).options();
     }
 }
