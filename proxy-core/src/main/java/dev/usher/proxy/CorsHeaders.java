@@ -48,10 +48,8 @@ final class CorsHeaders {
     static FullHttpResponse preflightReply(HttpHeaders fields, boolean close) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
                 Unpooled.EMPTY_BUFFER);
-        response.headers().set(fields)
-                .set(HttpHeaderNames.SERVER, ErrorResponses.SERVER)
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        // no Content-Length: a 204 has no body and RFC 9110 §8.6 forbids the field on it (ingress-nginx sends 0)
+        response.headers().set(fields).set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

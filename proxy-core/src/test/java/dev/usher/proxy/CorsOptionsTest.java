@@ -45,6 +45,7 @@ final class CorsOptionsTest {
 
         assertThat(res.statusCode()).isEqualTo(204);
         assertThat(res.body()).isEmpty();
+        assertThat(res.headers().firstValue("Content-Length")).isEmpty();
         assertThat(res.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
         assertThat(res.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
         assertThat(res.headers().firstValue("Access-Control-Allow-Methods")).hasValue(METHODS);
