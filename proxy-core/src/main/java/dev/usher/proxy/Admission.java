@@ -6,6 +6,7 @@ import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -24,22 +25,24 @@ final class Admission {
      * {@code WWW-Authenticate}); {@code close} says
      * whether the connection must end after it. A proxied request has its {@code route} and {@code target}, and the
      * backend's endpoint list as read once here ({@code endpoints}, never empty): the exchange balances and retries
-     * over this same list, so an endpoint update in between cannot empty it under the load balancer.
+     * over this same list, so an endpoint update in between cannot empty it under the load balancer. A CORS preflight
+     * answered by Usher has its 204's fields in {@code preflight}.
      */
     record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
-            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints, String challenge) {
+            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints, String challenge,
+            HttpHeaders preflight) {
 
         boolean proxied() {
             return status == null;
         }
 
         static Decision reply(HttpResponseStatus status, String reason, boolean close) {
-            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null);
+            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null, null);
         }
 
         static Decision local(RouteGate.Reply reply, boolean close) {
             return new Decision(reply.status(), reply.reason(), reply.location(), close, null, null, false, false,
-                    List.of(), reply.challenge());
+                    List.of(), reply.challenge(), null);
         }
     }
 
@@ -99,10 +102,16 @@ final class Admission {
         if (local != null) {
             return Decision.local(local, close);
         }
+        HttpHeaders preflight = options.cors() != null && CorsHeaders.preflight(request)
+                ? CorsHeaders.preflightFields(options.cors(), request) : null;
+        if (preflight != null) { // answered here, before the HTTPS redirect and the access phase, as in nginx
+            return new Decision(HttpResponseStatus.NO_CONTENT, "CORS preflight", null, close, null, null, false,
+                    false, List.of(), null, preflight);
+        }
         if (route.httpsRedirect() && !tls && target.host() != null) {
             String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
-                    target, keepAlive, hasBody, List.of(), null);
+                    target, keepAlive, hasBody, List.of(), null, null);
         }
         local = RouteGate.access(options, request, record.clientIp(), BasicAuthVerifier.SHARED);
         if (local != null) {
@@ -119,6 +128,6 @@ final class Admission {
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(),
                     close);
         }
-        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null);
+        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null);
     }
 }

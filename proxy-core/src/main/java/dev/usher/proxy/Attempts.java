@@ -64,12 +64,13 @@ final class Attempts {
     private boolean staleRetried;
 
     /**
+     * @param balancer picks the first endpoint: the proxy's, or the route's {@link CookieAffinity}
      * @param all the backend's endpoints as Admission read them, never empty
      * @param idempotentReplay the request can be sent again and its method is idempotent
      * @param replayable the request can be sent again: body-less or buffered whole, not an upgrade
      */
-    Attempts(Exchange exchange, ProxyContext context, OriginPools pools, RequestRecord record, Route route,
-            List<Endpoint> all, boolean idempotentReplay, boolean replayable) {
+    Attempts(Exchange exchange, ProxyContext context, LoadBalancer balancer, OriginPools pools, RequestRecord record,
+            Route route, List<Endpoint> all, boolean idempotentReplay, boolean replayable) {
         this.idempotentReplay = idempotentReplay;
         this.replayable = replayable;
         this.exchange = exchange;
@@ -81,7 +82,7 @@ final class Attempts {
         this.connectTimeout = route.options().timeouts().connect();
         this.all = all;
         this.endpoints = pools.outliers().available(all);
-        this.first = context.loadBalancer().pick(backend, endpoints, pools);
+        this.first = balancer.pick(backend, endpoints, pools); // the proxy's, or the route's cookie affinity
         ProxySettings settings = context.settings();
         this.connectAttempts = settings.connectAttempts();
         RetryPolicy own = route.retry();

@@ -92,7 +92,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
-        FullHttpResponse response = ErrorResponses.local(conn.ctx.alloc(), decision, head, record.grpc());
+        FullHttpResponse response = decision.preflight() != null
+                ? CorsHeaders.preflightReply(decision.preflight(), decision.close())
+                : ErrorResponses.local(conn.ctx.alloc(), decision, head, record.grpc());
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(decision.status().code());

@@ -44,6 +44,7 @@ final class Exchange {
     private ExchangeState state;
     private boolean keepAlive;
     private OriginLease origin; // the current attempt's connection, null while there is none
+    private final RouteFields routeFields; // CORS fields and the session cookie of the route
 
     Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
             Admission.Decision decision, RequestRecord record) {
@@ -56,6 +57,7 @@ final class Exchange {
         this.head = HttpMethod.HEAD.equals(request.method());
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
         Route route = decision.route();
+        this.routeFields = RouteFields.of(route, request, context.loadBalancer(), conn.tls); // before forwarding edits
         boolean upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), route.options().timeouts(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
@@ -69,7 +71,8 @@ final class Exchange {
                 route.options().maxRequestBodyBytes(context.settings().maxRequestBodyBytes()));
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
         // Admission's one read of the endpoints: every attempt walks this same, non-empty list
-        this.attempts = new Attempts(this, context, context.pools(ctx.channel().eventLoop()), record, route,
+        this.attempts = new Attempts(this, context, routeFields.balancer(context.loadBalancer()),
+                context.pools(ctx.channel().eventLoop()), record, route,
                 decision.endpoints(), requestRelay.replayable() && Requests.idempotent(request.method()),
                 requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
@@ -96,6 +99,11 @@ final class Exchange {
     void connect(boolean fresh) {
         moveTo(ExchangeState.CONNECTING);
         attempts.connect(fresh);
+    }
+
+    /** Adds the route's own fields (CORS, the session cookie) to the origin's final response head. */
+    void addRouteFields(HttpResponse response) {
+        routeFields.apply(response.headers(), attempts.endpoint());
     }
 
     ExchangeState state() {

@@ -115,6 +115,7 @@ final class ResponseRelay {
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
                 exchange.keepAlive() && !context.draining()));
+        exchange.addRouteFields(response);
         if (conn.tls) {
             ResponseHeads.addHsts(response, context.settings().hsts());
         }

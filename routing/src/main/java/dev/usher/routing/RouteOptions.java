@@ -38,12 +38,14 @@ import java.util.Set;
  * @param retry when a failed attempt is tried again on the next endpoint (ingress-nginx's
  *     {@code proxy-next-upstream}, {@code -tries}, {@code -timeout}); {@link RetryPolicy#INHERIT} by default, so the
  *     data plane's flags apply
+ * @param cors ingress-nginx's CORS options ({@code enable-cors: "true"}), or {@code null} for none
+ * @param affinity cookie session affinity ({@code affinity: cookie}), or {@code null} for none
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
         boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
         SourceRanges sourceRanges, BasicAuth basicAuth, String denied,
-        Map<BackendRef, Upstream> upstreams, RetryPolicy retry) {
+        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, Cors cors, SessionAffinity affinity) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -77,7 +79,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
-     * retries as the data plane's flags say.
+     * retries as the data plane's flags say, no CORS, no session affinity.
      */
     public static Builder builder() {
         return new Builder();
@@ -102,7 +104,9 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .basicAuth(basicAuth)
                 .denied(denied)
                 .upstreams(upstreams)
-                .retry(retry);
+                .retry(retry)
+                .cors(cors)
+                .affinity(affinity);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -124,6 +128,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private String denied;
         private Map<BackendRef, Upstream> upstreams = Map.of();
         private RetryPolicy retry = RetryPolicy.INHERIT;
+        private Cors cors;
+        private SessionAffinity affinity;
 
         private Builder() {
         }
@@ -213,10 +219,20 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder cors(Cors cors) {
+            this.cors = cors;
+            return this;
+        }
+
+        public Builder affinity(SessionAffinity affinity) {
+            this.affinity = affinity;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
                     maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
-                    sourceRanges, basicAuth, denied, upstreams, retry);
+                    sourceRanges, basicAuth, denied, upstreams, retry, cors, affinity);
         }
     }
 }

@@ -243,6 +243,8 @@ final class IngressConverter {
                 .sourceRanges(NginxSourceRanges.ranges(a))
                 .denied(NginxSourceRanges.denied(a))
                 .retry(RetryAnnotations.parse(a)) // a bad value: reported by the audit
+                .cors(NginxCors.read(a))
+                .affinity(NginxAffinity.read(a))
                 .build();
     }
 

@@ -52,6 +52,39 @@ final class NginxHonoured {
                     + "{SHA}); missing or unreadable, the Ingress fails closed (503)", NginxBasicAuth::problem)),
             Map.entry(NginxBasicAuth.SECRET_TYPE, new Entry("auth-file (key auth, htpasswd lines) or auth-map (a "
                     + "key per user)", NginxBasicAuth::problem)),
+            Map.entry(NginxCors.ENABLE, new Entry("\"true\": CORS preflights (OPTIONS with Origin and "
+                    + "Access-Control-Request-Method) answered with 204, allowed origins get Access-Control-* headers",
+                    NginxCors::problem)),
+            Map.entry(NginxCors.ORIGIN, new Entry("origins allowed by enable-cors (*, http(s)://host[:port], "
+                    + "http(s)://*.domain); a listed origin is echoed with Vary: Origin", NginxCors::problem)),
+            Map.entry(NginxCors.METHODS, new Entry("Access-Control-Allow-Methods of enable-cors",
+                    NginxCors::problem)),
+            Map.entry(NginxCors.HEADERS, new Entry("Access-Control-Allow-Headers of enable-cors",
+                    NginxCors::problem)),
+            Map.entry(NginxCors.EXPOSE, new Entry("Access-Control-Expose-Headers of enable-cors",
+                    NginxCors::problem)),
+            Map.entry(NginxCors.CREDENTIALS, new Entry("Access-Control-Allow-Credentials of enable-cors (never "
+                    + "with origin *)", NginxCors::problem)),
+            Map.entry(NginxCors.MAX_AGE, new Entry("Access-Control-Max-Age of enable-cors, in seconds",
+                    NginxCors::problem)),
+            Map.entry(NginxAffinity.AFFINITY, new Entry("\"cookie\": a session sticks to one endpoint by a cookie "
+                    + "holding a hash of it (a gone or ejected endpoint: balanced again, new cookie)",
+                    NginxAffinity::problem)),
+            Map.entry(NginxAffinity.MODE, new Entry("balanced and persistent both keep a session on its endpoint "
+                    + "while it serves (Usher's affinity is persistent)", NginxAffinity::problem)),
+            Map.entry(NginxAffinity.NAME, new Entry("the affinity cookie's name (INGRESSCOOKIE by default)",
+                    NginxAffinity::problem)),
+            Map.entry(NginxAffinity.PATH, new Entry("the affinity cookie's Path (default the rule's path)",
+                    NginxAffinity::problem)),
+            Map.entry(NginxAffinity.MAX_AGE, new Entry("the affinity cookie's Max-Age, in seconds",
+                    NginxAffinity::problem)),
+            Map.entry(NginxAffinity.EXPIRES, new Entry("the affinity cookie's Expires, seconds from now",
+                    NginxAffinity::problem)),
+            Map.entry(NginxAffinity.SAMESITE, new Entry("the affinity cookie's SameSite", NginxAffinity::problem)),
+            Map.entry(NginxAffinity.SECURE, new Entry("Secure on the affinity cookie over plain HTTP too (always "
+                    + "over HTTPS)", NginxAffinity::problem)),
+            Map.entry(NginxAffinity.CHANGE_ON_FAILURE, new Entry("\"true\": a request that failed over to another "
+                    + "endpoint moves the session there", NginxAffinity::problem)),
             Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)));
 
     private NginxHonoured() {
