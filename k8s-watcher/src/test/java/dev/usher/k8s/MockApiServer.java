@@ -54,6 +54,9 @@ public final class MockApiServer implements AfterEachCallback {
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
 
+    // fabric8's own mock-server extension builds the server with this (deprecated) shared mapper; so do we, so that
+    // the server behaves exactly as @EnableKubernetesMockClient's does.
+    @SuppressWarnings("deprecation")
     public MockApiServer() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
