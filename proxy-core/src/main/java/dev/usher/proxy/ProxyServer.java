@@ -146,6 +146,11 @@ public final class ProxyServer implements AutoCloseable {
         return port(httpsChannel);
     }
 
+    /** The limiter of the {@code limit-*} annotations (tests look at its state); {@code null} before start. */
+    RateLimiter rateLimiter() {
+        return context.rateLimiter();
+    }
+
     private static int port(Channel channel) {
         return channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
     }
