@@ -95,6 +95,13 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         this.slot = held;
     }
 
+    /** Hands the request's connection slot over to whoever outlives the request (an upgrade's tunnel), or null. */
+    RateLimiter.@Nullable Slot takeSlot() {
+        RateLimiter.Slot held = slot;
+        slot = null;
+        return held;
+    }
+
     /**
      * Records the outcome; {@code 499} means the client left before its response was complete (as nginx logs it).
      * Every end of a request comes here once (answered, failed, abandoned by its client, upgraded), so this is where a

@@ -156,6 +156,20 @@ final class RateLimitTest {
         fixture.origin.releaseHeld();
     }
 
+    @Test
+    void aWebSocketTunnel_countsUntilItCloses() throws Exception {
+        start(ProxySettings.defaults());
+        try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+            raw.send("GET /ws HTTP/1.1\r\nHost: one.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(raw.readHeadResponse()).startsWith("HTTP/1.1 101");
+            assertThat(status("one.test", "/echo")).isEqualTo(503);
+        }
+
+        await().atMost(PATIENCE).until(() -> fixture.proxy.rateLimiter().slotted() == 0);
+        assertThat(status("one.test", "/echo")).isEqualTo(200);
+    }
+
     private CompletableFuture<HttpResponse<String>> async(String host, String path) {
         return fixture.client.sendAsync(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + path)).header("Host", host)
