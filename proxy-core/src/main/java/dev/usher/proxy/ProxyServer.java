@@ -289,8 +289,9 @@ public final class ProxyServer implements AutoCloseable {
         }
 
         /**
-         * The clock of outlier ejections and rate limits ({@code limit-rps}, {@code limit-rpm}), in nanoseconds like {@link System#nanoTime()} (the default); called from
-         * every event loop. A seam for tests, which advance it instead of sleeping.
+         * The clock of outlier ejections and rate limits ({@code limit-rps}, {@code limit-rpm}), in nanoseconds like
+         * {@link System#nanoTime()} (the default); called from every event loop. A seam for tests, which advance it
+         * instead of sleeping.
          */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
