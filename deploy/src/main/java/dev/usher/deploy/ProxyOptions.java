@@ -150,7 +150,15 @@ final class ProxyOptions {
             ProxyFlag.of("--retry-budget-min-per-second", "retryBudgetMinPerSecond", "N", Integer.class, null,
                     ProxySettings.Builder::retryBudgetMinPerSecond,
                     "Retries a second each event loop may make to a Service whatever its traffic "
-                            + "(default: ${DEFAULT-VALUE})."));
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.of("--limit-req-status-code", "limitReqStatusCode", "STATUS", Integer.class, null,
+                    ProxySettings.Builder::limitReqStatusCode,
+                    "Status of a request refused by an Ingress's limit-rps or limit-rpm, 400-599 "
+                            + "(default: ${DEFAULT-VALUE}, as ingress-nginx's limit-req-status-code)."),
+            ProxyFlag.of("--limit-conn-status-code", "limitConnStatusCode", "STATUS", Integer.class, null,
+                    ProxySettings.Builder::limitConnStatusCode,
+                    "Status of a request refused by an Ingress's limit-connections, 400-599 "
+                            + "(default: ${DEFAULT-VALUE}, as ingress-nginx's limit-conn-status-code)."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

@@ -148,6 +148,24 @@ final class CheckCommandTest {
     }
 
     @Test
+    void check_rateLimitAnnotations_areHonoured_andABadOneIsInvalid(@TempDir Path dir) throws IOException {
+        String limited = CLEAN.replace("nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
+                "nginx.ingress.kubernetes.io/limit-rps: \"10\"\n    nginx.ingress.kubernetes.io/limit-burst-multiplier: \"2\""
+                        + "\n    nginx.ingress.kubernetes.io/limit-whitelist: 10.0.0.0/8"
+                        + "\n    nginx.ingress.kubernetes.io/limit-connections: lots");
+
+        int code = check(folder(dir, NGINX_CLASS, BACKEND, limited));
+
+        String n = "nginx.ingress.kubernetes.io/";
+        assertThat(code).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString())
+                .contains("  annotation " + n + "limit-rps: honoured: as ingress-nginx: requests a second per client")
+                .contains("  annotation " + n + "limit-burst-multiplier: honoured: ")
+                .contains("  annotation " + n + "limit-whitelist: honoured: ")
+                .contains("  annotation " + n + "limit-connections: invalid: 'lots': expected a whole number");
+    }
+
+    @Test
     void check_folderThatCarriesOverWhole_exits0(@TempDir Path dir) throws IOException {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN));
 

@@ -357,7 +357,8 @@ final class CommandLineTest {
                 Map.entry("--outlier-max-ejection-percent", "7"), Map.entry("--http2-max-concurrent-streams", "7"),
                 Map.entry("--proxy-next-upstream", "error,http_502"), Map.entry("--proxy-next-upstream-tries", "7"),
                 Map.entry("--proxy-next-upstream-timeout", "7s"), Map.entry("--retry-budget-percent", "7"),
-                Map.entry("--retry-budget-min-per-second", "7"));
+                Map.entry("--retry-budget-min-per-second", "7"), Map.entry("--limit-req-status-code", "429"),
+                Map.entry("--limit-conn-status-code", "429"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {

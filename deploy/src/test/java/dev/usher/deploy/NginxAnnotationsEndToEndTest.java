@@ -67,6 +67,8 @@ final class NginxAnnotationsEndToEndTest {
                 + INGRESS.formatted("closed", N + "whitelist-source-range: 192.0.2.0/24", "closed.example.com")
                 + INGRESS.formatted("broken", N + "whitelist-source-range: not-a-cidr", "broken.example.com")
                 + INGRESS.formatted("moved", N + "permanent-redirect: https://new.example.com/", "moved.example.com")
+                + INGRESS.formatted("throttled", N + "limit-rpm: \"1\"\n" + N + "limit-burst-multiplier: \"1\"",
+                        "throttled.example.com")
                 + INGRESS.formatted("private", N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N
                         + "auth-realm: Staff", "private.example.com")
                 + "apiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd}\ntype: Opaque\ndata: {auth: " + htpasswd
@@ -103,6 +105,15 @@ final class NginxAnnotationsEndToEndTest {
         String in = get("private.example.com", "Authorization: Basic " + Base64.getEncoder()
                 .encodeToString("alice:password".getBytes(StandardCharsets.UTF_8)) + "\r\n");
         assertThat(in).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("authorization");
+    }
+
+    @Test
+    void limitRpm_refusesTheClientPastItsBurst_with503_whileOtherIngressesServeIt() throws Exception {
+        // one request a minute, burst 1: two at once pass, the third within the minute is refused
+        assertThat(get("throttled.example.com", "")).startsWith("HTTP/1.1 200 ");
+        assertThat(get("throttled.example.com", "")).startsWith("HTTP/1.1 200 ");
+        assertThat(get("throttled.example.com", "")).startsWith("HTTP/1.1 503 ");
+        assertThat(get("limited.example.com", "")).startsWith("HTTP/1.1 200 ");
     }
 
     private String get(String host, String headers) throws IOException {

@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.PathNormalizer;
+import dev.usher.routing.RateLimit;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.DecoderResult;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides what becomes of a decoded request head before any origin is involved: one of Usher's own replies, or a
@@ -113,6 +115,10 @@ final class Admission {
             return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
                     target, keepAlive, hasBody, List.of(), null, null);
         }
+        Decision limited = limited(options.rateLimit(), route, context, record, close);
+        if (limited != null) {
+            return limited;
+        }
         local = RouteGate.access(options, request, record.clientIp(), BasicAuthVerifier.SHARED);
         if (local != null) {
             return Decision.local(local, close);
@@ -129,5 +135,27 @@ final class Admission {
                     close);
         }
         return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null);
+    }
+
+    /**
+     * The Ingress's {@code limit-*} annotations, in nginx's preaccess phase: after the rewrite phase's answers and the
+     * HTTPS redirect, before source ranges and authentication. A request that passes {@code limit-connections} holds
+     * its slot in {@code record} until it ends.
+     */
+    private static @Nullable Decision limited(@Nullable RateLimit limit, Route route, ProxyContext context,
+            RequestRecord record, boolean close) {
+        if (limit == null) {
+            return null;
+        }
+        RateLimiter.Limit refused = context.rateLimiter().admit(limit, route.namespace(), route.ingress(),
+                record.clientIp(), record);
+        if (refused == null) {
+            return null;
+        }
+        context.metrics().rateLimited(route.namespace(), route.ingress(), refused);
+        int status = refused == RateLimiter.Limit.CONNECTIONS ? context.settings().limitConnStatusCode()
+                : context.settings().limitReqStatusCode();
+        return Decision.reply(HttpResponseStatus.valueOf(status), "limit-" + refused.tag + " of this Ingress exceeded",
+                close);
     }
 }

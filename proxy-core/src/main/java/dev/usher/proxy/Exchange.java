@@ -180,7 +180,11 @@ final class Exchange {
     void switchProtocols(HttpResponse switching) {
         moveTo(ExchangeState.UPGRADED);
         timers.cancelAll();
+        RateLimiter.Slot slot = record.takeSlot(); // limit-connections: a tunnel counts until it closes, as in nginx
         record.finish(101);
+        if (slot != null) {
+            ctx.channel().closeFuture().addListener(f -> slot.release());
+        }
         UpgradeTunnel.splice(client, conn, switching, origin.channel, origin.pool(), context.settings());
     }
 

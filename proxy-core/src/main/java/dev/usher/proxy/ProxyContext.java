@@ -14,10 +14,11 @@ import java.util.Map;
  * @param connections every open client connection, for drain and close
  * @param spool the threads that write buffered request bodies to files
  * @param allocationGuard the shared handler that confines an allocation failure to its connection
+ * @param rateLimiter the state of every Ingress's {@code limit-*} annotations, shared by all event loops
  */
 record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
         LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
-        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard) {
+        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard, RateLimiter rateLimiter) {
 
     OriginPools pools(EventLoop loop) {
         return poolsByLoop.get(loop);

@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection})</li>
  *   <li>{@code usher.retry.budget.exhausted} [{@code usher_retry_budget_exhausted_total}]: retries the policy allowed
  *       but the backend's retry budget refused; tags namespace, service</li>
+ *   <li>{@code usher.rate.limited} [{@code usher_rate_limited_total}]: requests refused by an Ingress's
+ *       {@code limit-*} annotations; tags namespace, ingress, limit ({@code rps}, {@code rpm}, {@code connections})</li>
  * </ul>
  * Only low-cardinality tags: never a path, host or client address; a method outside the common eight counts as
  * {@code other}. The histograms have fixed buckets from 1 ms to 10 s (13 plus {@code +Inf}), enough for
@@ -83,10 +85,14 @@ final class ProxyMetrics {
     private record RouteKey(String namespace, String ingress, String service) {
     }
 
+    private record LimitKey(String namespace, String ingress, RateLimiter.Limit limit) {
+    }
+
     private static final RouteKey UNROUTED = new RouteKey(NONE, NONE, NONE);
 
     private final MeterRegistry registry;
     private final ConcurrentMap<RouteKey, RouteMeters> byRoute = new ConcurrentHashMap<>();
+    private final ConcurrentMap<LimitKey, Counter> rateLimited = new ConcurrentHashMap<>();
     private final Timer connect;
     private final Map<UpstreamError, Counter> errors = new EnumMap<>(UpstreamError.class);
     private final Counter allocationFailures;
@@ -152,6 +158,19 @@ final class ProxyMetrics {
                 .tag("namespace", backend.namespace())
                 .tag("service", backend.service());
         return (reason == null ? b : b.tag("reason", reason)).register(registry);
+    }
+
+    /** A request of the Ingress {@code namespace/ingress} refused by its {@code limit}: cached, as under attack it is hot. */
+    void rateLimited(String namespace, String ingress, RateLimiter.Limit limit) {
+        LimitKey key = new LimitKey(orNone(namespace), orNone(ingress), limit);
+        Counter counter = rateLimited.get(key);
+        if (counter == null) {
+            counter = rateLimited.computeIfAbsent(key, k -> Counter.builder("usher.rate.limited")
+                    .description("Requests refused by an Ingress's limit-rps, limit-rpm or limit-connections")
+                    .tags("namespace", k.namespace(), "ingress", k.ingress(), "limit", k.limit().tag)
+                    .register(registry));
+        }
+        counter.increment();
     }
 
     void upstreamError(UpstreamError error) {

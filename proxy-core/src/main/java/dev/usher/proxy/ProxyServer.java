@@ -101,7 +101,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
             context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                    Map.copyOf(pools), connections, drainFlag, spool, guard);
+                    Map.copyOf(pools), connections, drainFlag, spool, guard, new RateLimiter(nanoClock));
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -144,6 +144,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The bound HTTPS port, or {@code -1} without an HTTPS listener. */
     public int httpsPort() {
         return port(httpsChannel);
+    }
+
+    /** The limiter of the {@code limit-*} annotations (tests look at its state); {@code null} before start. */
+    RateLimiter rateLimiter() {
+        return context.rateLimiter();
     }
 
     private static int port(Channel channel) {
@@ -284,8 +289,9 @@ public final class ProxyServer implements AutoCloseable {
         }
 
         /**
-         * The clock of outlier ejections, in nanoseconds like {@link System#nanoTime()} (the default); called from
-         * every event loop. A seam for tests, which advance it instead of sleeping.
+         * The clock of outlier ejections and rate limits ({@code limit-rps}, {@code limit-rpm}), in nanoseconds like
+         * {@link System#nanoTime()} (the default); called from every event loop. A seam for tests, which advance it
+         * instead of sleeping.
          */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");

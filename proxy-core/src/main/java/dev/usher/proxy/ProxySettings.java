@@ -71,6 +71,10 @@ import java.util.Set;
  *     (20, Envoy's and Finagle's retry budget), counted per event loop over 10 s
  * @param retryBudgetMinPerSecond retries per second each event loop may make to a backend whatever its traffic (10,
  *     Finagle's minimum), so a quiet backend still gets its retries
+ * @param limitReqStatusCode the status of a request refused by an Ingress's {@code limit-rps}/{@code limit-rpm} (503,
+ *     ingress-nginx's {@code limit-req-status-code}; 400-599)
+ * @param limitConnStatusCode the status of a request refused by an Ingress's {@code limit-connections} (503,
+ *     ingress-nginx's {@code limit-conn-status-code}; 400-599)
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -105,7 +109,9 @@ public record ProxySettings(
         int retryTries,
         Duration retryTimeout,
         int retryBudgetPercent,
-        int retryBudgetMinPerSecond) {
+        int retryBudgetMinPerSecond,
+        int limitReqStatusCode,
+        int limitConnStatusCode) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -163,6 +169,8 @@ public record ProxySettings(
         }
         atLeast(retryBudgetPercent, 0, "retryBudgetPercent");
         atLeast(retryBudgetMinPerSecond, 0, "retryBudgetMinPerSecond");
+        errorStatus(limitReqStatusCode, "limitReqStatusCode");
+        errorStatus(limitConnStatusCode, "limitConnStatusCode");
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -213,6 +221,8 @@ public record ProxySettings(
         b.retryTimeout = retryTimeout;
         b.retryBudgetPercent = retryBudgetPercent;
         b.retryBudgetMinPerSecond = retryBudgetMinPerSecond;
+        b.limitReqStatusCode = limitReqStatusCode;
+        b.limitConnStatusCode = limitConnStatusCode;
         return b;
     }
 
@@ -227,6 +237,13 @@ public record ProxySettings(
     private static boolean tokenChar(int c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0
                 || (c >= 'A' && c <= 'Z');
+    }
+
+    /** nginx's {@code limit_req_status} and {@code limit_conn_status} take 400 to 599. */
+    private static void errorStatus(int status, String name) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException(name + " must be 400-599: " + status);
+        }
     }
 
     private static void atLeast(long value, long min, String name) {
@@ -269,6 +286,8 @@ public record ProxySettings(
         private Duration retryTimeout = Duration.ZERO;
         private int retryBudgetPercent = 20;
         private int retryBudgetMinPerSecond = 10;
+        private int limitReqStatusCode = 503;
+        private int limitConnStatusCode = 503;
 
         private Builder() {
         }
@@ -441,6 +460,16 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder limitReqStatusCode(int v) {
+            limitReqStatusCode = v;
+            return this;
+        }
+
+        public Builder limitConnStatusCode(int v) {
+            limitConnStatusCode = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
@@ -450,7 +479,7 @@ public record ProxySettings(
                     clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
                     outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent,
                     http2MaxConcurrentStreams, retryOn, retryTries, retryTimeout, retryBudgetPercent,
-                    retryBudgetMinPerSecond);
+                    retryBudgetMinPerSecond, limitReqStatusCode, limitConnStatusCode);
         }
     }
 }

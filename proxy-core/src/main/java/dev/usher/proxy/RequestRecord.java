@@ -3,12 +3,13 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What is known about one request for its metrics and access-log line; {@link #finish(int)} emits both exactly once.
  * Confined to the client's event loop.
  */
-final class RequestRecord {
+final class RequestRecord implements RateLimiter.SlotHolder {
 
     /** The access log's protocol of a request that came on an HTTP/2 stream (as nginx logs it). */
     static final String HTTP_2 = "HTTP/2.0";
@@ -29,6 +30,7 @@ final class RequestRecord {
     private long bytesIn;
     private long bytesOut;
     private boolean finished;
+    private RateLimiter.@Nullable Slot slot; // a limit-connections slot, released when the request ends
 
     /** @param protocol as the access log names it: {@code HTTP/1.0}, {@code HTTP/1.1} or {@link #HTTP_2} */
     RequestRecord(ProxyContext context, String clientIp, HttpRequest request, String protocol) {
@@ -87,8 +89,30 @@ final class RequestRecord {
         bytesOut += n;
     }
 
-    /** Records the outcome; {@code 499} means the client left before its response was complete (as nginx logs it). */
+    /** The request counts against its Ingress's {@code limit-connections} until {@link #finish}. */
+    @Override
+    public void hold(RateLimiter.Slot held) {
+        this.slot = held;
+    }
+
+    /** Hands the request's connection slot over to whoever outlives the request (an upgrade's tunnel), or null. */
+    RateLimiter.@Nullable Slot takeSlot() {
+        RateLimiter.Slot held = slot;
+        slot = null;
+        return held;
+    }
+
+    /**
+     * Records the outcome; {@code 499} means the client left before its response was complete (as nginx logs it).
+     * Every end of a request comes here once (answered, failed, abandoned by its client, upgraded), so this is where a
+     * connection slot is given back.
+     */
     void finish(int status) {
+        RateLimiter.Slot held = slot;
+        if (held != null) {
+            slot = null;
+            held.release();
+        }
         if (finished) {
             return;
         }

@@ -10,6 +10,7 @@ import dev.usher.routing.PortRef;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A proxy on a loopback port with one test origin and one Ingress per host, each with the {@link RouteOptions} a test
@@ -29,12 +31,18 @@ final class OptionsFixture implements AutoCloseable {
     static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
 
     final RoutingTable table = new RoutingTable();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final TestOrigin origin = new TestOrigin("origin");
     final ProxyServer proxy;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
     OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts) {
+        this(settings, hosts, System::nanoTime);
+    }
+
+    /** As above, with the proxy's injected clock (rate limits, outlier ejections). */
+    OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts, LongSupplier nanoClock) {
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
         RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
         hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet("default", host.replace('.', '-'),
@@ -42,7 +50,7 @@ final class OptionsFixture implements AutoCloseable {
                 List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))), null, options)));
         table.publish(snapshot.build(table::backend));
         proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(settings).build();
+                .settings(settings).nanoClock(nanoClock).meterRegistry(registry).build();
         proxy.start();
     }
 

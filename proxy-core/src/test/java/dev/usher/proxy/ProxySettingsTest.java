@@ -29,6 +29,8 @@ final class ProxySettingsTest {
         assertThat(d.clientBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.clientBodyBufferSize()).isEqualTo(16 * 1024);
         assertThat(d.clientBodyTempMaxBytes()).isEqualTo(512L << 20);
+        assertThat(d.limitReqStatusCode()).isEqualTo(503);
+        assertThat(d.limitConnStatusCode()).isEqualTo(503);
         assertThat(d.clientBodyTempDir()).isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 
@@ -60,6 +62,10 @@ final class ProxySettingsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnectionsPerEndpoint");
         assertThatThrownBy(() -> ProxySettings.builder().loadBalancing(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("loadBalancing");
+        assertThatThrownBy(() -> ProxySettings.builder().limitReqStatusCode(200).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limitReqStatusCode");
+        assertThatThrownBy(() -> ProxySettings.builder().limitConnStatusCode(600).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limitConnStatusCode");
     }
 
     @Test

@@ -106,6 +106,7 @@ public final class Annotations {
             "enable-opentelemetry", "enable-owasp-core-rules", "enable-rewrite-log", "force-ssl-redirect",
             "from-to-www-redirect", "http2-push-preload", "limit-burst-multiplier", "limit-connections",
             "limit-rate", "limit-rate-after", "limit-rpm", "limit-rps", "limit-whitelist", "load-balance",
+            "limit-allowlist", // limit-whitelist's newer name in ingress-nginx's parser, missing from its table
             "mirror-host", "mirror-request-body", "mirror-target", "modsecurity-snippet",
             "modsecurity-transaction-id", "opentelemetry-trust-incoming-span", "permanent-redirect",
             "permanent-redirect-code", "preserve-trailing-slash", "proxy-body-size", "proxy-buffer-size",

@@ -85,7 +85,20 @@ final class NginxHonoured {
                     + "over HTTPS)", NginxAffinity::problem)),
             Map.entry(NginxAffinity.CHANGE_ON_FAILURE, new Entry("\"true\": a request that failed over to another "
                     + "endpoint moves the session there", NginxAffinity::problem)),
-            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)));
+            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)),
+            // rate limiting (NginxRateLimit): per client address and Ingress, on each replica
+            Map.entry(NginxRateLimit.RPS, new Entry("requests a second per client address, burst rps x "
+                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)", NginxRateLimit::problem)),
+            Map.entry(NginxRateLimit.RPM, new Entry("requests a minute per client address, burst rpm x "
+                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)", NginxRateLimit::problem)),
+            Map.entry(NginxRateLimit.CONNECTIONS, new Entry("requests in progress at once per client address; "
+                    + "beyond it 503 (--limit-conn-status-code)", NginxRateLimit::problem)),
+            Map.entry(NginxRateLimit.BURST_MULTIPLIER, new Entry("burst of limit-rps and limit-rpm as a multiple "
+                    + "of the rate (default 5)", NginxRateLimit::problem)),
+            Map.entry(NginxRateLimit.WHITELIST, new Entry("client addresses no limit-* applies to",
+                    NginxRateLimit::problem)),
+            Map.entry(NginxRateLimit.ALLOWLIST, new Entry("client addresses no limit-* applies to; wins over "
+                    + "limit-whitelist", NginxRateLimit::problem)));
 
     private NginxHonoured() {
     }

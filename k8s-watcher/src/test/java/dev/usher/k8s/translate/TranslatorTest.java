@@ -486,10 +486,10 @@ final class TranslatorTest {
                         List.of(OUR_CLASS, annotated.formatted(n + "location-snippet: x")),
                         t -> assertThat(ownMessages(t)).singleElement().asString().contains("refused")),
                 new Case("nginxAnnotations_unsupportedKey_isReported_andTheIngressServes", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted(n + "limit-rps: '5'")), t -> {
+                        List.of(OUR_CLASS, annotated.formatted(n + "limit-rate: '100'")), t -> {
                             assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
                             assertThat(ownMessages(t)).singleElement().asString()
-                                    .startsWith("annotation " + n + "limit-rps: unsupported: ");
+                                    .startsWith("annotation " + n + "limit-rate: unsupported: ");
                         }),
                 new Case("nginxAnnotations_useRegexTrue_isHonoured", DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'")), t -> {

@@ -1,0 +1,75 @@
+package dev.usher.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.k8s.translate.Annotations.Status;
+import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
+import dev.usher.routing.AddressBlock;
+import dev.usher.routing.RateLimit;
+import dev.usher.routing.RouteOptions;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ingress-nginx's rate-limit annotations, one row per annotation and value form: the {@link RateLimit} they become
+ * (burst multiplier 5 by default, {@code limit-allowlist} over {@code limit-whitelist}) and the problem reported for a
+ * bad value, which is then ignored (a bad multiplier keeps 5, a bad exempt list exempts nobody); each row is checked
+ * as {@link NginxOptionsTranslationTest} checks its own.
+ */
+final class NginxRateLimitTranslationTest {
+
+    private static final String N = "nginx.ingress.kubernetes.io/";
+    private static final List<AddressBlock> NONE = List.of();
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
+        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
+    }
+
+    static Stream<Row> rows() {
+        Function<RouteOptions, Object> limit = RouteOptions::rateLimit;
+        List<AddressBlock> office = List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("192.0.2.7"));
+        return Stream.of(
+                new Row(N + "limit-rps: '10'", limit, new RateLimit(10, 0, 0, 5, NONE), null),
+                new Row(N + "limit-rpm: '300'", limit, new RateLimit(0, 300, 0, 5, NONE), null),
+                new Row(N + "limit-connections: '8'", limit, new RateLimit(0, 0, 8, 5, NONE), null),
+                new Row(N + "limit-rps: '5', " + N + "limit-rpm: '100', " + N + "limit-connections: '2', "
+                        + N + "limit-burst-multiplier: '3'", limit, new RateLimit(5, 100, 2, 3, NONE), null),
+                new Row(N + "limit-rps: '5', " + N + "limit-burst-multiplier: '0'", limit,
+                        new RateLimit(5, 0, 0, 0, NONE), null),
+                new Row(N + "limit-rps: '0'", limit, null, null),
+                new Row(N + "limit-burst-multiplier: '3'", limit, null, null),
+                new Row(N + "limit-whitelist: '10.0.0.0/8'", limit, null, null),
+                new Row(N + "limit-rps: 10r/s", limit, null, "limit-rps: invalid"),
+                new Row(N + "limit-rps: '-1'", limit, null, "limit-rps: invalid"),
+                new Row(N + "limit-rpm: '99999999999'", limit, null, "limit-rpm: invalid"),
+                new Row(N + "limit-connections: many", limit, null, "limit-connections: invalid"),
+                new Row(N + "limit-rps: x, " + N + "limit-rpm: '60'", limit, new RateLimit(0, 60, 0, 5, NONE),
+                        "limit-rps: invalid"),
+                new Row(N + "limit-rps: '5', " + N + "limit-burst-multiplier: two", limit,
+                        new RateLimit(5, 0, 0, 5, NONE), "limit-burst-multiplier: invalid"),
+                new Row(N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/8, 192.0.2.7'", limit,
+                        new RateLimit(5, 0, 0, 5, office), null),
+                new Row(N + "limit-rps: '5', " + N + "limit-allowlist: '10.0.0.0/8,192.0.2.7', "
+                        + N + "limit-whitelist: '172.16.0.0/12'", limit, new RateLimit(5, 0, 0, 5, office), null),
+                new Row(N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/33'", limit,
+                        new RateLimit(5, 0, 0, 5, NONE), "limit-whitelist: invalid"),
+                new Row(N + "limit-connections: '1', " + N + "limit-whitelist: 'office.example.com'", limit,
+                        new RateLimit(0, 0, 1, 5, NONE), "the limits apply to every client"));
+    }
+
+    @Test
+    void everyRateLimitKeyIsHonoured_andLimitRateIsNot() {
+        for (String key : List.of("limit-rps", "limit-rpm", "limit-connections", "limit-burst-multiplier",
+                "limit-whitelist", "limit-allowlist")) {
+            assertThat(Annotations.classify(N + key, "1").status()).as(key).isIn(Status.HONOURED, Status.INVALID);
+            assertThat(NginxHonoured.covers(key)).as(key).isTrue();
+        }
+        assertThat(Annotations.classify(N + "limit-rate", "100").status()).isEqualTo(Status.UNSUPPORTED);
+    }
+}
