@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides what becomes of a decoded request head before any origin is involved: one of Usher's own replies, or a
@@ -28,9 +30,9 @@ final class Admission {
      * over this same list, so an endpoint update in between cannot empty it under the load balancer. A CORS preflight
      * answered by Usher has its 204's fields in {@code preflight}.
      */
-    record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
-            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints, String challenge,
-            HttpHeaders preflight) {
+    record Decision(@Nullable HttpResponseStatus status, @Nullable String reason, @Nullable String location,
+            boolean close, @Nullable Route route, Requests.@Nullable Target target, boolean keepAlive, boolean hasBody,
+            List<Endpoint> endpoints, @Nullable String challenge, @Nullable HttpHeaders preflight) {
 
         boolean proxied() {
             return status == null;
@@ -117,7 +119,7 @@ final class Admission {
         if (local != null) {
             return Decision.local(local, close);
         }
-        Backend backend = route.backend();
+        Backend backend = Objects.requireNonNull(route.backend(), "only not found has no backend");
         if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()
                     + " are unusable", close);

@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What is known about one request for its metrics and access-log line; {@link #finish(int)} emits both exactly once.
@@ -20,10 +21,10 @@ final class RequestRecord {
     private final String uri;
     private final String protocol;
     private final boolean grpc;
-    private String host;
-    private Route route;
-    private String endpoint;
-    private String requestId;
+    private @Nullable String host;
+    private @Nullable Route route;
+    private @Nullable String endpoint;
+    private @Nullable String requestId;
     private long endpointNanos;
     private long upstreamNanos = -1;
     private long bytesIn;
@@ -50,7 +51,7 @@ final class RequestRecord {
         return clientIp;
     }
 
-    void host(String value) {
+    void host(@Nullable String value) {
         this.host = value;
     }
 
