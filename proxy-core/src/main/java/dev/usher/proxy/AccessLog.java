@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
@@ -29,9 +30,9 @@ final class AccessLog implements AutoCloseable {
     private static final JsonFactory JSON = asciiJson();
 
     /** What is logged about one request. */
-    record Entry(long epochMillis, String clientIp, String method, String uri, String protocol, String host,
-            int status, long bytesIn, long bytesOut, long durationNanos, String namespace, String ingress,
-            String service, String endpoint, String requestId) {
+    record Entry(long epochMillis, String clientIp, String method, String uri, String protocol, @Nullable String host,
+            int status, long bytesIn, long bytesOut, long durationNanos, @Nullable String namespace,
+            @Nullable String ingress, @Nullable String service, @Nullable String endpoint, @Nullable String requestId) {
     }
 
     private final ProxySettings.AccessLogFormat format;
@@ -157,7 +158,7 @@ final class AccessLog implements AutoCloseable {
             }
 
             @Override
-            public SerializableString getEscapeSequence(int ch) {
+            public @Nullable SerializableString getEscapeSequence(int ch) {
                 return null; // never asked: every character above 0x7E is escaped the standard way
             }
         }).build();
@@ -165,7 +166,7 @@ final class AccessLog implements AutoCloseable {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private static String dash(String value) {
+    private static String dash(@Nullable String value) {
         return value == null || value.isEmpty() ? "-" : value;
     }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,9 +31,9 @@ final class Admission {
      * over this same list, so an endpoint update in between cannot empty it under the load balancer. A CORS preflight
      * answered by Usher has its 204's fields in {@code preflight}.
      */
-    record Decision(HttpResponseStatus status, String reason, String location, boolean close, Route route,
-            Requests.Target target, boolean keepAlive, boolean hasBody, List<Endpoint> endpoints, String challenge,
-            HttpHeaders preflight) {
+    record Decision(@Nullable HttpResponseStatus status, @Nullable String reason, @Nullable String location,
+            boolean close, @Nullable Route route, Requests.@Nullable Target target, boolean keepAlive, boolean hasBody,
+            List<Endpoint> endpoints, @Nullable String challenge, @Nullable HttpHeaders preflight) {
 
         boolean proxied() {
             return status == null;
@@ -123,7 +124,7 @@ final class Admission {
         if (local != null) {
             return Decision.local(local, close);
         }
-        Backend backend = route.backend();
+        Backend backend = Objects.requireNonNull(route.backend(), "only not found has no backend");
         if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()
                     + " are unusable", close);
@@ -147,12 +148,14 @@ final class Admission {
         if (limit == null) {
             return null;
         }
-        RateLimiter.Limit refused = context.rateLimiter().admit(limit, route.namespace(), route.ingress(),
-                record.clientIp(), record);
+        // limits come from an Ingress's annotations, so the route has its Ingress; "" keeps a hand-built route safe
+        String namespace = Objects.requireNonNullElse(route.namespace(), "");
+        String ingress = Objects.requireNonNullElse(route.ingress(), "");
+        RateLimiter.Limit refused = context.rateLimiter().admit(limit, namespace, ingress, record.clientIp(), record);
         if (refused == null) {
             return null;
         }
-        context.metrics().rateLimited(route.namespace(), route.ingress(), refused);
+        context.metrics().rateLimited(namespace, ingress, refused);
         int status = refused == RateLimiter.Limit.CONNECTIONS ? context.settings().limitConnStatusCode()
                 : context.settings().limitReqStatusCode();
         return Decision.reply(HttpResponseStatus.valueOf(status), "limit-" + refused.tag + " of this Ingress exceeded",

@@ -12,7 +12,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoints one {@link Exchange} tries, in order, and whether a failed attempt is followed by another: the retry
@@ -49,7 +51,7 @@ final class Attempts {
     private final ProxyMetrics metrics;
     private final BackendRef backend;
     private final Upstream upstream; // how the origin is spoken to (cleartext or TLS, HTTP/1.1 or HTTP/2)
-    private final Duration connectTimeout; // the route's proxy-connect-timeout, or null for the pool's
+    private final @Nullable Duration connectTimeout; // the route's proxy-connect-timeout, or null for the pool's
     private final List<Endpoint> all; // the backend's endpoints, for the outlier ejection limit
     private final List<Endpoint> endpoints; // the ones not ejected (all if every one is), walked by retries
     private final int first;
@@ -77,7 +79,7 @@ final class Attempts {
         this.record = record;
         this.pools = pools;
         this.metrics = context.metrics();
-        this.backend = route.backend().ref();
+        this.backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend").ref();
         this.upstream = route.upstream();
         this.connectTimeout = route.options().timeouts().connect();
         this.all = all;

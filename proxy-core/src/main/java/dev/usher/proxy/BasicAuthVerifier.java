@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks an {@code Authorization: Basic} value against an Ingress's htpasswd users: bcrypt ({@code $2y$}, {@code $2a$},
@@ -109,7 +110,7 @@ final class BasicAuthVerifier {
         return Base64.getEncoder().encodeToString(sha.digest());
     }
 
-    private static char[] utf8Chars(byte[] bytes) {
+    private static char @Nullable [] utf8Chars(byte[] bytes) {
         try {
             CharBuffer chars = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
             char[] out = new char[chars.remaining()];

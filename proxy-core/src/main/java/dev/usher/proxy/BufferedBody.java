@@ -14,8 +14,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request body read whole before an origin connection is opened, as nginx's {@code proxy_request_buffering} does:
@@ -37,9 +39,9 @@ final class BufferedBody {
     private final BodySpool spool;
     private final ByteBufAllocator alloc;
     private final int memoryLimit;
-    private ByteBuf memory;
-    private Path file;
-    private FileChannel channel;
+    private @Nullable ByteBuf memory;
+    private @Nullable Path file;
+    private @Nullable FileChannel channel;
     private long size;
     private long reservedBytes;
     private boolean writing;
@@ -115,7 +117,7 @@ final class BufferedBody {
         });
     }
 
-    private void written(ByteBuf spilled, ByteBuf data, IOException error, Runnable more,
+    private void written(@Nullable ByteBuf spilled, ByteBuf data, @Nullable IOException error, Runnable more,
             Consumer<IOException> failed) {
         if (spilled != null) {
             spilled.release();
@@ -132,6 +134,7 @@ final class BufferedBody {
     }
 
     private void writeFully(ByteBuf buf) throws IOException {
+        FileChannel channel = Objects.requireNonNull(this.channel, "opened before the first write");
         for (ByteBuffer nio : buf.nioBuffers()) {
             while (nio.hasRemaining()) {
                 channel.write(nio);

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client side of one connection as its handler and exchanges use it: the context, the addresses, the response
@@ -20,7 +21,7 @@ final class ClientConnection {
 
     final ChannelHandlerContext ctx;
     /** The HTTP/1 response encoder, {@code null} on an HTTP/2 stream (whose codec knows HEAD from the frames). */
-    final ResponseEncoder encoder;
+    final @Nullable ResponseEncoder encoder;
     /** The peer's address, canonical ({@code 10.0.0.7}, RFC 5952 for IPv6). */
     final String peerIp;
     /** Whether the peer is inside {@code trustedProxies}: its forwarding headers are believed. */
@@ -30,7 +31,8 @@ final class ClientConnection {
     private final TrustedProxies trusted;
     private boolean readPending;
 
-    ClientConnection(ChannelHandlerContext ctx, ResponseEncoder encoder, boolean tls, TrustedProxies trusted) {
+    ClientConnection(ChannelHandlerContext ctx, @Nullable ResponseEncoder encoder, boolean tls,
+            TrustedProxies trusted) {
         this.ctx = ctx;
         this.encoder = encoder;
         this.tls = tls;

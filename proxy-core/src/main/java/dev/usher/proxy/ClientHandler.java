@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-connection state machine of a client connection: one request at a time, in order.
@@ -27,13 +29,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private enum State { AWAIT_HEAD, EXCHANGE, CLOSING }
 
     private final ProxyContext context;
-    private final HeadTimer headTimer;
-    private final ResponseEncoder encoder;
+    private final @Nullable HeadTimer headTimer;
+    private final @Nullable ResponseEncoder encoder;
     private final boolean tls;
     private final int httpsPort;
-    private ClientConnection conn;
+    private ClientConnection conn; // set by channelActive, an initializer
     private State state = State.AWAIT_HEAD;
-    private Exchange exchange;
+    private @Nullable Exchange exchange;
 
     /** The handler of one HTTP/2 stream's child channel. */
     static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort) {
@@ -41,7 +43,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
-    ClientHandler(ProxyContext context, HeadTimer headTimer, ResponseEncoder encoder, boolean tls, int httpsPort) {
+    ClientHandler(ProxyContext context, @Nullable HeadTimer headTimer, @Nullable ResponseEncoder encoder, boolean tls,
+            int httpsPort) {
         this.context = context;
         this.headTimer = headTimer;
         this.encoder = encoder;
@@ -71,7 +74,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg); // the (empty) end of a request Usher answered itself
             conn.read();
         } else if (state == State.EXCHANGE && msg instanceof HttpContent content) {
-            exchange.requestContent(content);
+            Objects.requireNonNull(exchange, "EXCHANGE has one").requestContent(content);
         } else {
             ReferenceCountUtil.release(msg);
             if (state == State.EXCHANGE) {
@@ -97,7 +100,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 : ErrorResponses.local(conn.ctx.alloc(), decision, head, record.grpc());
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
-        record.finish(decision.status().code());
+        record.finish(Objects.requireNonNull(decision.status(), "a local reply has a status").code());
         if (decision.close() || stream()) {
             state = State.CLOSING;
             end(written);
@@ -143,7 +146,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Graceful drain: an idle keep-alive connection closes now; a busy one closes after its current response. */
     void drain() {
-        if (state == State.AWAIT_HEAD && headTimer.idle()) {
+        if (state == State.AWAIT_HEAD && headTimer != null && headTimer.idle()) { // a stream has no head timer
             state = State.CLOSING;
             conn.ctx.close();
         }
@@ -156,7 +159,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.AWAIT_HEAD;
-        headTimer.awaitHead();
+        Objects.requireNonNull(headTimer, "only a connection awaits heads, never a stream").awaitHead();
         conn.read();
     }
 

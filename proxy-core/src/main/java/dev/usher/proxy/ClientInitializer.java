@@ -8,6 +8,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wires a client connection: [PROXY protocol] → [SNI/TLS → {@link H2AlpnSwitch}, or {@link H2PrefaceSniffer}] →
@@ -20,14 +21,14 @@ import io.netty.util.AsyncMapping;
 final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ProxyContext context;
-    private final AsyncMapping<String, SslContext> sni;
+    private final @Nullable AsyncMapping<String, SslContext> sni;
     private final int httpsPort;
 
     /**
      * @param sni certificate lookup by server name for the HTTPS listener, {@code null} for plain HTTP
      * @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 when there is no HTTPS listener
      */
-    ClientInitializer(ProxyContext context, AsyncMapping<String, SslContext> sni, int httpsPort) {
+    ClientInitializer(ProxyContext context, @Nullable AsyncMapping<String, SslContext> sni, int httpsPort) {
         this.context = context;
         this.sni = sni;
         this.httpsPort = httpsPort;

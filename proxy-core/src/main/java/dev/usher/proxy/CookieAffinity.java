@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cookie session affinity (ingress-nginx's {@code affinity: cookie}, persistent mode) as the load balancer of one
@@ -32,10 +33,10 @@ final class CookieAffinity implements LoadBalancer {
     };
 
     private final LoadBalancer fallback;
-    private final String wanted; // the request's cookie value, or null
+    private final @Nullable String wanted; // the request's cookie value, or null
     private boolean matched;
 
-    CookieAffinity(LoadBalancer fallback, String wanted) {
+    CookieAffinity(LoadBalancer fallback, @Nullable String wanted) {
         this.fallback = fallback;
         this.wanted = wanted;
     }

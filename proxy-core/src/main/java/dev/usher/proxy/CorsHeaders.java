@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ingress-nginx's CORS ({@code enable-cors}) in the data plane. A preflight - {@code OPTIONS} with {@code Origin} and
@@ -34,7 +35,7 @@ final class CorsHeaders {
     }
 
     /** The preflight's fields for {@code request}, or {@code null} when its origin is not allowed. */
-    static HttpHeaders preflightFields(Cors cors, HttpRequest request) {
+    static @Nullable HttpHeaders preflightFields(Cors cors, HttpRequest request) {
         Cors.Allowed allowed = cors.allow(request.headers().get(HttpHeaderNames.ORIGIN));
         if (allowed == null) {
             return null;
@@ -57,7 +58,7 @@ final class CorsHeaders {
     }
 
     /** Adds the CORS fields to a proxied response of a CORS route ({@code allowed} null: origin not allowed). */
-    static void addToResponse(HttpHeaders headers, Cors cors, Cors.Allowed allowed) {
+    static void addToResponse(HttpHeaders headers, Cors cors, Cors.@Nullable Allowed allowed) {
         if (allowed != null) {
             add(headers, cors, allowed);
         } else if (!cors.allowOrigins().equals(List.of("*"))) {

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Usher's own small responses: {@code text/plain}, a status line and a short reason, always with a length. */
 final class ErrorResponses {
@@ -55,8 +57,8 @@ final class ErrorResponses {
      */
     static FullHttpResponse local(ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest,
             boolean grpc) {
-        FullHttpResponse response = of(alloc, decision.status(), decision.reason(), headRequest, decision.close(),
-                grpc);
+        FullHttpResponse response = of(alloc, Objects.requireNonNull(decision.status(), "a local reply has a status"),
+                Objects.requireNonNull(decision.reason(), "and a reason"), headRequest, decision.close(), grpc);
         if (decision.location() != null) {
             response.headers().set(HttpHeaderNames.LOCATION, decision.location());
         }

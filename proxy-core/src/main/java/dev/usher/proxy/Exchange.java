@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One proxied request and its response, streamed both ways with backpressure. Its life is an {@link ExchangeState},
@@ -43,7 +45,7 @@ final class Exchange {
     private ResponseRelay response; // the same
     private ExchangeState state;
     private boolean keepAlive;
-    private OriginLease origin; // the current attempt's connection, null while there is none
+    private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
 
     Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
@@ -56,9 +58,11 @@ final class Exchange {
         this.keepAlive = decision.keepAlive();
         this.head = HttpMethod.HEAD.equals(request.method());
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
-        Route route = decision.route();
+        Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
         this.routeFields = RouteFields.of(route, request, context.loadBalancer(), conn.tls); // before forwarding edits
-        boolean upgrade = RequestHeads.prepare(request, route, decision.target(), record, conn, context.settings());
+        boolean upgrade = RequestHeads.prepare(request, route,
+                Objects.requireNonNull(decision.target(), "a proxied decision has a target"), record, conn,
+                context.settings());
         this.timers = new ExchangeTimers(ctx.executor(), context.settings(), route.options().timeouts(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
                 () -> !state.terminal() && requestRelay.waitingOnClientBody(),
@@ -185,7 +189,8 @@ final class Exchange {
         if (slot != null) {
             ctx.channel().closeFuture().addListener(f -> slot.release());
         }
-        UpgradeTunnel.splice(client, conn, switching, origin.channel, origin.pool(), context.settings());
+        OriginLease lease = Objects.requireNonNull(origin, "the 101 came from the origin held");
+        UpgradeTunnel.splice(client, conn, switching, lease.channel, lease.pool(), context.settings());
     }
 
     boolean keepAlive() {
@@ -200,7 +205,7 @@ final class Exchange {
     void complete(ChannelFuture lastWrite) {
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         if (requestRelay.complete() && requestRelay.flushed() && response.originKeepAlive()) {
-            origin.finish();
+            Objects.requireNonNull(origin, "a complete response came from the origin held").finish();
             origin = null;
         }
         int status = response.status();
@@ -227,11 +232,11 @@ final class Exchange {
     }
 
     /** The origin connection closed or failed while this exchange held it. */
-    void originClosed(Throwable cause) {
+    void originClosed(@Nullable Throwable cause) {
         if (state.terminal()) {
             return;
         }
-        boolean stale = origin.reused();
+        boolean stale = Objects.requireNonNull(origin, "only the origin held reports its close").reused();
         dropOrigin();
         if (state.beforeResponse() && stale && !response.interimSent() && attempts.staleRetry()) {
             timers.cancelAttempt(); // RFC 9110 §9.2.2: a request on a connection the origin had closed

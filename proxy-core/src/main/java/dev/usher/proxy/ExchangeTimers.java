@@ -5,6 +5,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two clocks of an {@link Exchange}, on its event loop.
@@ -37,9 +38,9 @@ final class ExchangeTimers {
     private final Runnable onClientStalled;
     private final BooleanSupplier waitingOnOrigin;
     private final Runnable onOriginStalled;
-    private ScheduledFuture<?> response;
-    private ScheduledFuture<?> watchdog;
-    private ScheduledFuture<?> deadline;
+    private @Nullable ScheduledFuture<?> response;
+    private @Nullable ScheduledFuture<?> watchdog;
+    private @Nullable ScheduledFuture<?> deadline;
     private long lastClientProgress;
 
     /**

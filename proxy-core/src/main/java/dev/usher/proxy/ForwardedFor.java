@@ -4,6 +4,7 @@ import dev.usher.routing.AddressBlock;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the client address of a request that came through trusted proxies, from its {@code X-Forwarded-For} chain.
@@ -55,7 +56,7 @@ final class ForwardedFor {
     }
 
     /** The 4 or 16 bytes of an entry (IPv4-mapped IPv6 as 4), or {@code null} when it is no IP literal. */
-    static byte[] parse(String entry) {
+    static byte @Nullable [] parse(String entry) {
         String literal = entry;
         if (entry.startsWith("[")) {
             int close = entry.indexOf(']');

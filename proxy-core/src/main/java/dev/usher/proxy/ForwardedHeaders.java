@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code X-Forwarded-*}, {@code X-Real-IP} and {@code X-Request-ID} fields of every proxied request: nobody's
@@ -60,7 +61,7 @@ final class ForwardedHeaders {
      * @param clientIp the client address found for this request ({@link ClientConnection#clientAddress})
      * @param host the host the client asked for (Host header or absolute-form authority), or {@code null}
      */
-    static String apply(HttpHeaders headers, ClientConnection conn, String clientIp, String host) {
+    static String apply(HttpHeaders headers, ClientConnection conn, String clientIp, @Nullable String host) {
         for (AsciiString name : ALWAYS_REMOVED) {
             headers.remove(name);
         }
@@ -72,7 +73,7 @@ final class ForwardedHeaders {
             headers.set(X_FORWARDED_FOR, chain.isEmpty() ? conn.peerIp
                     : String.join(", ", chain) + ", " + conn.peerIp);
             setIfAbsent(headers, X_FORWARDED_PROTO, proto);
-            if (hasHost) {
+            if (hasHost && host != null) { // hasHost implies it; NullAway cannot see through the boolean
                 setIfAbsent(headers, X_FORWARDED_HOST, host);
             }
             setIfAbsent(headers, X_FORWARDED_PORT, port);

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection-level rules of an HTTP/2 client connection, last in its pipeline (behind the frame codec and the
@@ -29,7 +30,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private final long idleNanos;
     private final int connectionWindow;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> idleTimer;
+    private @Nullable ScheduledFuture<?> idleTimer;
     private int open;
     private boolean draining;
 

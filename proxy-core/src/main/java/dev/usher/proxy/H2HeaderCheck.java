@@ -13,6 +13,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * First in a stream's pipeline: refuses a malformed header block (RFC 9113 §8.2) before anything of the request is
@@ -48,7 +49,7 @@ final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
     }
 
     /** What makes {@code headers} malformed, or {@code null} when nothing does. */
-    static String problem(Http2Headers headers) {
+    static @Nullable String problem(Http2Headers headers) {
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
             CharSequence value = field.getValue();

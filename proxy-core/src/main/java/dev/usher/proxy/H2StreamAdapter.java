@@ -21,6 +21,8 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.PromiseNotifier;
 import java.util.ArrayDeque;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Between a stream's frame-to-HTTP codec and {@link ClientHandler}: makes a stream's messages look exactly like what
@@ -46,10 +48,10 @@ import java.util.ArrayDeque;
  */
 final class H2StreamAdapter extends ChannelDuplexHandler {
 
-    private ArrayDeque<HttpObject> held;
+    private @Nullable ArrayDeque<HttpObject> held;
     private boolean interimEnd;
-    private HttpResponse pendingHead;
-    private ChannelPromise pendingPromise;
+    private @Nullable HttpResponse pendingHead;
+    private @Nullable ChannelPromise pendingPromise;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -81,7 +83,7 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
     }
 
     private void release(ChannelHandlerContext ctx) {
-        ArrayDeque<HttpObject> queued = held;
+        ArrayDeque<HttpObject> queued = Objects.requireNonNull(held, "held before this task was scheduled");
         held = null;
         boolean open = ctx.channel().isActive();
         for (HttpObject msg; (msg = queued.poll()) != null;) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closes client connections that idle between requests or send a request head too slowly (slow-loris).
@@ -17,8 +18,8 @@ final class HeadTimer extends ChannelInboundHandlerAdapter {
 
     private final long idleNanos;
     private final long headNanos;
-    private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
+    private ChannelHandlerContext ctx; // set by handlerAdded, an initializer
+    private @Nullable ScheduledFuture<?> timer;
     private boolean awaiting;
     private boolean started;
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hop-by-hop header removal, applied to requests and responses alike.
@@ -69,7 +70,7 @@ final class HeaderRules {
     }
 
     /** The first of {@code names} that a {@code Connection} field lists (case-insensitive), or {@code null}. */
-    static AsciiString namesProtected(HttpHeaders headers, List<AsciiString> names) {
+    static @Nullable AsciiString namesProtected(HttpHeaders headers, List<AsciiString> names) {
         if (!headers.contains(HttpHeaderNames.CONNECTION)) {
             return null; // the common case, without getAll's list
         }

@@ -13,6 +13,7 @@ import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raw body writes on their way to an HTTP/2 stream: a buffered request body is written as a {@link ByteBuf} or, when
@@ -62,12 +63,12 @@ final class Http2BodyWrites extends ChannelOutboundHandlerAdapter {
 
         @Deprecated
         @Override
-        public HttpContent readChunk(ChannelHandlerContext ctx) throws IOException {
+        public @Nullable HttpContent readChunk(ChannelHandlerContext ctx) throws IOException {
             return readChunk(ctx.alloc());
         }
 
         @Override
-        public HttpContent readChunk(ByteBufAllocator allocator) throws IOException {
+        public @Nullable HttpContent readChunk(ByteBufAllocator allocator) throws IOException {
             if (isEndOfInput()) {
                 return null;
             }

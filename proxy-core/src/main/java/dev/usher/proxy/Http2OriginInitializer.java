@@ -16,6 +16,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wires a parent HTTP/2 connection to an origin: an {@link SslHandler} offering ALPN {@code h2} for TLS origins, the
@@ -27,12 +28,12 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
     /** The pool a parent connection belongs to, set on its bootstrap. */
     static final AttributeKey<Http2OriginPool> POOL = AttributeKey.valueOf("usher.http2OriginPool");
 
-    private final SslContext tls;
-    private final String serverName;
+    private final @Nullable SslContext tls;
+    private final @Nullable String serverName;
     private final long handshakeTimeoutMillis;
     private final int maxHeaderListSize;
 
-    private Http2OriginInitializer(SslContext tls, String serverName, ProxySettings settings) {
+    private Http2OriginInitializer(@Nullable SslContext tls, @Nullable String serverName, ProxySettings settings) {
         this.tls = tls;
         this.serverName = serverName;
         this.handshakeTimeoutMillis = settings.connectTimeout().toMillis();
@@ -43,7 +44,8 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
      * A bootstrap for parent connections from the origin bootstrap {@code base}: auto-read on (streams have their own
      * flow control; each stream channel reads only when its exchange asks).
      */
-    static Bootstrap bootstrap(Bootstrap base, SslContext tls, String serverName, ProxySettings settings) {
+    static Bootstrap bootstrap(Bootstrap base, @Nullable SslContext tls, @Nullable String serverName,
+            ProxySettings settings) {
         return base.clone().option(ChannelOption.AUTO_READ, true)
                 .handler(new Http2OriginInitializer(tls, serverName, settings));
     }

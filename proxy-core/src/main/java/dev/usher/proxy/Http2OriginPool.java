@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/2 connections of one event loop to one endpoint: an exchange borrows a stream, not a connection.
@@ -84,7 +85,7 @@ final class Http2OriginPool extends OriginPool {
      * the pool's connect timeout.
      */
     @Override
-    Future<Channel> acquire(boolean fresh, Duration connectTimeout) {
+    Future<Channel> acquire(boolean fresh, @Nullable Duration connectTimeout) {
         busy++;
         Promise<Channel> promise = loop.newPromise();
         waiting.add(promise);
@@ -189,7 +190,7 @@ final class Http2OriginPool extends OriginPool {
         }
     }
 
-    private Http2OriginConnection openable() {
+    private @Nullable Http2OriginConnection openable() {
         for (int i = 0; i < connections.size(); i++) {
             Http2OriginConnection connection = connections.get(i);
             if (connection.canOpen()) {

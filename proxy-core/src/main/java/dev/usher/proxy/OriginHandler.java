@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The last handler of an origin connection: relays what the origin sends to the {@link Exchange} it serves, and
@@ -19,12 +21,12 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class OriginHandler extends ChannelInboundHandlerAdapter {
 
-    private OriginPool pool;
-    private Exchange exchange;
+    private @Nullable OriginPool pool;
+    private @Nullable Exchange exchange;
     private long idleSince = -1;
     private int exchanges;
-    private Channel channel;
-    private OriginResponseDecoder decoder;
+    private Channel channel; // set by handlerAdded, an initializer
+    private @Nullable OriginResponseDecoder decoder;
     private final Runnable releaseTask = this::releaseToPool;
 
     static OriginHandler of(Channel ch) {
@@ -58,6 +60,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseToPool() {
+        OriginPool pool = Objects.requireNonNull(this.pool, "only a pooled connection finishes an exchange");
         if (decoder != null && decoder.buffered() || !channel.isActive()) {
             pool.discard(channel); // a partial message after the response's end: never reused
         } else {

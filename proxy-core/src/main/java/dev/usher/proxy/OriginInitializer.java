@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wires an origin connection: an {@link SslHandler} for TLS origins, then {@link OriginResponseDecoder},
@@ -13,8 +14,8 @@ import java.time.Duration;
 final class OriginInitializer extends ChannelInitializer<Channel> {
 
     private final AllocationGuard guard;
-    private final SslContext tls;
-    private final String serverName;
+    private final @Nullable SslContext tls;
+    private final @Nullable String serverName;
     private final long handshakeTimeoutMillis;
 
     OriginInitializer(AllocationGuard guard) {
@@ -26,7 +27,8 @@ final class OriginInitializer extends ChannelInitializer<Channel> {
      * @param serverName sent as SNI and, when the context verifies, checked in the certificate; {@code null}: none
      * @param handshakeTimeout how long the TLS handshake may take
      */
-    OriginInitializer(AllocationGuard guard, SslContext tls, String serverName, Duration handshakeTimeout) {
+    OriginInitializer(AllocationGuard guard, @Nullable SslContext tls, @Nullable String serverName,
+            Duration handshakeTimeout) {
         this.guard = guard;
         this.tls = tls;
         this.serverName = serverName;

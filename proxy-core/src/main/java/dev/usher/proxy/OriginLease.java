@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import io.netty.channel.Channel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The origin connection one attempt of an {@link Exchange} holds, and the pool it goes back to: it is either handed
@@ -50,7 +51,7 @@ final class OriginLease {
     }
 
     /** Discards {@code lease} if there is one; returns {@code null}, what the holder's field becomes. */
-    static OriginLease discardIfAny(OriginLease lease) {
+    static @Nullable OriginLease discardIfAny(@Nullable OriginLease lease) {
         if (lease != null) {
             lease.discard();
         }

@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The keep-alive connections of one event loop to one endpoint.
@@ -92,7 +93,7 @@ class OriginPool {
      * As {@link #acquire(boolean)}; a new connection uses {@code connectTimeout} (a route's
      * {@code proxy-connect-timeout}) instead of the pool's when it is not null.
      */
-    Future<Channel> acquire(boolean fresh, Duration connectTimeout) {
+    Future<Channel> acquire(boolean fresh, @Nullable Duration connectTimeout) {
         if (!fresh) {
             Channel ch;
             while ((ch = idle.pollLast()) != null) {

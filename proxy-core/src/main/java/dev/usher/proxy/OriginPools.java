@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one event loop keeps about origins: its pool per endpoint, its round-robin cursor per backend and its
@@ -42,7 +43,7 @@ final class OriginPools {
     /** HTTP/1.1 over TLS: a bootstrap and pools per {@link OriginTls}; HTTP/2 over TLS the same; h2c one. */
     private final Map<OriginTls, Flavour> tlsPools = new HashMap<>();
     private final Map<OriginTls, Flavour> h2Pools = new HashMap<>();
-    private Flavour h2c;
+    private @Nullable Flavour h2c;
     private final List<Flavour> flavours = new ArrayList<>();
 
     /** The origin connections of one protocol and TLS setting: their bootstrap and pools by endpoint. */
@@ -56,7 +57,7 @@ final class OriginPools {
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
-            ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
+            @Nullable ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
         this.loop = loop;
         this.guard = guard;
         this.nanoClock = nanoClock;

@@ -14,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client {@link SslContext}s of TLS connections to origins: one per {@link OriginTls} (a CA set, a verify flag
@@ -48,7 +49,8 @@ final class OriginTlsContexts {
     }
 
     /** A handler of {@code context} for one connection: SNI {@code serverName} (none when null) and a timeout. */
-    static SslHandler handler(SslContext context, ByteBufAllocator alloc, String serverName, long timeoutMillis) {
+    static SslHandler handler(SslContext context, ByteBufAllocator alloc, @Nullable String serverName,
+            long timeoutMillis) {
         SslHandler ssl = serverName == null ? context.newHandler(alloc) : context.newHandler(alloc, serverName, -1);
         ssl.setHandshakeTimeoutMillis(timeoutMillis);
         return ssl;

@@ -5,6 +5,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every connection of one {@link ProxyServer} shares. Immutable after start except {@link #draining()}, which
@@ -21,7 +23,7 @@ record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics met
         DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard, RateLimiter rateLimiter) {
 
     OriginPools pools(EventLoop loop) {
-        return poolsByLoop.get(loop);
+        return Objects.requireNonNull(poolsByLoop.get(loop), "every event loop has its pools");
     }
 
     boolean draining() {

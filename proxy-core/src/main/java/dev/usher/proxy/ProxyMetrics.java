@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The data plane's Micrometer meters; Prometheus names in brackets.
@@ -118,7 +120,7 @@ final class ProxyMetrics {
     }
 
     /** The meters of {@code route}; {@code null} (a request refused before routing) counts under "none". */
-    RouteMeters route(Route route) {
+    RouteMeters route(@Nullable Route route) {
         Backend backend = route == null || route.isNotFound() ? null : route.backend();
         RouteKey key = route == null ? UNROUTED : new RouteKey(orNone(route.namespace()), orNone(route.ingress()),
                 backend == null ? NONE : backend.ref().service());
@@ -153,7 +155,7 @@ final class ProxyMetrics {
                 backend, null).increment();
     }
 
-    private Counter backendCounter(String name, String description, BackendRef backend, String reason) {
+    private Counter backendCounter(String name, String description, BackendRef backend, @Nullable String reason) {
         Counter.Builder b = Counter.builder(name).description(description)
                 .tag("namespace", backend.namespace())
                 .tag("service", backend.service());
@@ -174,10 +176,10 @@ final class ProxyMetrics {
     }
 
     void upstreamError(UpstreamError error) {
-        errors.get(error).increment();
+        Objects.requireNonNull(errors.get(error), "a counter per error").increment();
     }
 
-    private static String orNone(String value) {
+    private static String orNone(@Nullable String value) {
         return value == null || value.isEmpty() ? NONE : value;
     }
 

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes the client address from the PROXY protocol header (v1 text or v2 binary, parsed by Netty's
@@ -34,7 +35,7 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<InetAddress> SOURCE = AttributeKey.valueOf(ProxyProtocolHandler.class, "source");
 
     private final long timeoutNanos;
-    private ScheduledFuture<?> timer;
+    private @Nullable ScheduledFuture<?> timer;
     private boolean received;
 
     ProxyProtocolHandler(ProxySettings settings) {
@@ -81,7 +82,7 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The proxied client's address, or {@code null} when the header names none. */
-    private static InetAddress source(HAProxyMessage header) {
+    private static @Nullable InetAddress source(HAProxyMessage header) {
         if (header.command() != HAProxyCommand.PROXY) {
             return null;
         }

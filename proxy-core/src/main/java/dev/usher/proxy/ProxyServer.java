@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,21 +46,21 @@ public final class ProxyServer implements AutoCloseable {
     private final String bindAddress;
     private final int requestedHttpPort;
     private final int requestedHttpsPort;
-    private final AsyncMapping<String, SslContext> sni;
+    private final @Nullable AsyncMapping<String, SslContext> sni;
     private final int eventLoops;
     private final ProxySettings settings;
     private final MeterRegistry registry;
-    private final ByteBufAllocator allocator;
+    private final @Nullable ByteBufAllocator allocator;
     private final LongSupplier nanoClock;
     private final Transports transports = Transports.best();
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
-    private EventLoopGroup group;
-    private ChannelGroup connections;
-    private AccessLog accessLog;
-    private BodySpool spool;
-    private ProxyContext context;
-    private volatile Channel httpChannel;
-    private volatile Channel httpsChannel;
+    private @Nullable EventLoopGroup group; // the listeners' and connections' state: set by start()
+    private @Nullable ChannelGroup connections;
+    private @Nullable AccessLog accessLog;
+    private @Nullable BodySpool spool;
+    private @Nullable ProxyContext context;
+    private volatile @Nullable Channel httpChannel;
+    private volatile @Nullable Channel httpsChannel;
     private boolean started;
     private boolean closed;
 
@@ -146,12 +147,12 @@ public final class ProxyServer implements AutoCloseable {
         return port(httpsChannel);
     }
 
-    /** The limiter of the {@code limit-*} annotations (tests look at its state); {@code null} before start. */
+    /** The limiter of the {@code limit-*} annotations (tests look at its state); only after {@link #start()}. */
     RateLimiter rateLimiter() {
-        return context.rateLimiter();
+        return Objects.requireNonNull(context, "started").rateLimiter();
     }
 
-    private static int port(Channel channel) {
+    private static int port(@Nullable Channel channel) {
         return channel == null ? -1 : ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
@@ -169,7 +170,7 @@ public final class ProxyServer implements AutoCloseable {
             }
             drainFlag.draining = true;
             closeListeners();
-            clients = connections;
+            clients = Objects.requireNonNull(connections, "set by start");
         }
         long end = System.nanoTime() + deadline.toNanos();
         for (Channel ch : clients) {
@@ -212,25 +213,26 @@ public final class ProxyServer implements AutoCloseable {
         }
         closed = true;
         closeListeners();
-        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        Objects.requireNonNull(connections, "set by start").close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Objects.requireNonNull(group, "set by start").shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(10, TimeUnit.SECONDS);
         if (spool != null) {
             spool.close(); // after the loops: the last body files' deletions are queued by then
         }
-        accessLog.close();
+        Objects.requireNonNull(accessLog, "set by start").close();
     }
 
     /** Configures a {@link ProxyServer}; see each method for its default. */
     public static final class Builder {
-        private RoutingTable table;
+        private @Nullable RoutingTable table;
         private String bindAddress = "0.0.0.0";
         private int httpPort = 8080;
         private int httpsPort = 8443;
-        private AsyncMapping<String, SslContext> sni;
+        private @Nullable AsyncMapping<String, SslContext> sni;
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private ProxySettings settings = ProxySettings.defaults();
-        private MeterRegistry registry;
-        private ByteBufAllocator allocator;
+        private @Nullable MeterRegistry registry;
+        private @Nullable ByteBufAllocator allocator;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {

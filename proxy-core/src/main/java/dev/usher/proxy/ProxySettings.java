@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Timeouts, limits and pool knobs of the data plane; {@link #defaults()} gives the documented defaults.
@@ -91,7 +92,7 @@ public record ProxySettings(
         int connectAttempts,
         LoadBalancing loadBalancing,
         AccessLogFormat accessLog,
-        String hsts,
+        @Nullable String hsts,
         TrustedProxies trustedProxies,
         boolean proxyProtocol,
         boolean underscoresInHeaders,
@@ -268,7 +269,7 @@ public record ProxySettings(
         private int connectAttempts = 3;
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private AccessLogFormat accessLog = AccessLogFormat.TEXT;
-        private String hsts;
+        private @Nullable String hsts;
         private TrustedProxies trustedProxies = TrustedProxies.none();
         private boolean proxyProtocol;
         private boolean underscoresInHeaders;
@@ -362,7 +363,7 @@ public record ProxySettings(
             return this;
         }
 
-        public Builder hsts(String v) {
+        public Builder hsts(@Nullable String v) {
             hsts = v;
             return this;
         }

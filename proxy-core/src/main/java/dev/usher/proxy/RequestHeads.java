@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Rewrites a client's request head, in place, into the one sent to the origin. */
 final class RequestHeads {
@@ -74,7 +75,7 @@ final class RequestHeads {
      * may be tunnelled, joined again; {@code null} when none may. {@code h2c} never is: Usher speaks HTTP/2 cleartext
      * itself or not at all, and a tunnelled h2c connection would carry requests no routing rule ever sees.
      */
-    static String tunnelled(String upgrade, Set<String> allowed) {
+    static @Nullable String tunnelled(@Nullable String upgrade, Set<String> allowed) {
         if (upgrade == null) {
             return null;
         }

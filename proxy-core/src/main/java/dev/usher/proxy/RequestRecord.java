@@ -21,10 +21,10 @@ final class RequestRecord implements RateLimiter.SlotHolder {
     private final String uri;
     private final String protocol;
     private final boolean grpc;
-    private String host;
-    private Route route;
-    private String endpoint;
-    private String requestId;
+    private @Nullable String host;
+    private @Nullable Route route;
+    private @Nullable String endpoint;
+    private @Nullable String requestId;
     private long endpointNanos;
     private long upstreamNanos = -1;
     private long bytesIn;
@@ -52,7 +52,7 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         return clientIp;
     }
 
-    void host(String value) {
+    void host(@Nullable String value) {
         this.host = value;
     }
 

@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client-to-origin half of an {@link Exchange}: the request body read from the client, either buffered whole
@@ -32,9 +34,9 @@ final class RequestRelay {
     private final long maxBodyBytes;
     private final boolean bodyless;
     private final boolean replayable;
-    private final BufferedBody body; // null: body-less, upgrade, or streamed (request buffering off)
+    private final @Nullable BufferedBody body; // null: body-less, upgrade, or streamed (request buffering off)
     private final ChannelFutureListener sent = this::flushed;
-    private Channel origin;
+    private @Nullable Channel origin;
     private long bodyBytes;
     private boolean complete;
     private boolean flushed;
@@ -123,6 +125,8 @@ final class RequestRelay {
 
     /** The whole buffered body goes upstream with a length (RFC 9112 §6.2), as nginx sends it, then the response. */
     private void sendBuffered() {
+        BufferedBody body = Objects.requireNonNull(this.body, "sendTo saw one");
+        Channel origin = Objects.requireNonNull(this.origin, "set by sendTo");
         HttpUtil.setTransferEncodingChunked(request, false);
         HttpUtil.setContentLength(request, body.size());
         origin.write(request);
@@ -157,12 +161,15 @@ final class RequestRelay {
         if (state == ExchangeState.BUFFERING) {
             // Kept whole; once the end arrived, an origin connection is acquired (buffered()).
             boolean last = content instanceof LastHttpContent;
-            body.append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
+            Objects.requireNonNull(body, "BUFFERING has a body")
+                    .append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
         } else if (content instanceof LastHttpContent) {
             complete = true;
-            origin.writeAndFlush(content).addListener(sent);
+            Objects.requireNonNull(origin, "streaming: the origin is attached").writeAndFlush(content)
+                    .addListener(sent);
             exchange.requestEnded();
         } else {
+            Channel origin = Objects.requireNonNull(this.origin, "streaming: the origin is attached");
             origin.writeAndFlush(content);
             if (origin.isWritable()) {
                 conn.read();
@@ -213,7 +220,7 @@ final class RequestRelay {
 
     /** The origin connection became writable: resume reading the client if it was paused for it. */
     void originWritable() {
-        if (waitingOrigin && origin.isWritable()) {
+        if (waitingOrigin && origin != null && origin.isWritable()) { // waiting on one, so there is one
             waitingOrigin = false;
             timers.progress();
             conn.read();

@@ -9,12 +9,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Pure checks and parsing of a decoded request head, before it is routed. */
 final class Requests {
 
     /** Where a request goes: the host that routes it and the origin-form target (path and query). */
-    record Target(String host, String path) {
+    record Target(@Nullable String host, String path) {
     }
 
     /** A refusal: status and a short reason for the body. */
@@ -38,7 +39,7 @@ final class Requests {
      *   <li>RFC 9112 §3.2: an HTTP/1.1 request needs exactly one {@code Host}; control bytes in the target are refused.
      * </ul>
      */
-    static Refusal check(HttpRequest request) {
+    static @Nullable Refusal check(HttpRequest request) {
         HttpVersion version = request.protocolVersion();
         if (version != HttpVersion.HTTP_1_0 && version != HttpVersion.HTTP_1_1) {
             return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "version not supported");
@@ -72,7 +73,7 @@ final class Requests {
      * exactly one {@code chunked}. Also applied to heads that Netty's decoder already failed on their codings (it
      * refuses {@code chunked, gzip} and {@code gzip} itself), so that they get 501 as well.
      */
-    static Refusal transferEncoding(HttpRequest request) {
+    static @Nullable Refusal transferEncoding(HttpRequest request) {
         List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (codings.isEmpty()) {
             return null;
@@ -90,7 +91,7 @@ final class Requests {
      * The routing host and origin-form target; for an absolute-form target its authority wins over {@code Host}
      * (RFC 9112 §3.2.2) and replaces it. Returns {@code null} for a target of no known form.
      */
-    static Target target(HttpRequest request) {
+    static @Nullable Target target(HttpRequest request) {
         String uri = request.uri();
         if (uri.startsWith("/")) {
             return new Target(request.headers().get(HttpHeaderNames.HOST), uri);

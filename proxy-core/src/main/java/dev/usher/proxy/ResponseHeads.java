@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
 
 /** Rewrites an origin's response head for the client: hop-by-hop fields out, {@code Server} in, re-framed. */
 final class ResponseHeads {
@@ -56,7 +57,7 @@ final class ResponseHeads {
     }
 
     /** Adds {@code Strict-Transport-Security} (RFC 6797 §7.1: HTTPS responses only) unless off or the origin set it. */
-    static void addHsts(HttpResponse response, String hsts) {
+    static void addHsts(HttpResponse response, @Nullable String hsts) {
         if (hsts != null && !response.headers().contains(STRICT_TRANSPORT_SECURITY)) {
             response.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
         }

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route's options add to the origin's response of one exchange: the CORS fields ({@link CorsHeaders}) and the
@@ -21,10 +23,10 @@ import java.time.format.DateTimeFormatter;
  */
 final class RouteFields {
 
-    private final Cors cors;
-    private final Cors.Allowed allowed;
-    private final SessionAffinity affinity;
-    private final CookieAffinity sticky;
+    private final @Nullable Cors cors;
+    private final Cors.@Nullable Allowed allowed;
+    private final @Nullable SessionAffinity affinity;
+    private final @Nullable CookieAffinity sticky;
     private final String cookiePath;
     private final boolean tls;
 
@@ -54,12 +56,14 @@ final class RouteFields {
         if (cors != null) {
             CorsHeaders.addToResponse(headers, cors, allowed);
         }
-        if (sticky != null && (!sticky.matched() || affinity.changeOnFailure() && !sticky.names(endpoint))) {
+        if (sticky != null && affinity != null // one comes with the other
+                && (!sticky.matched() || affinity.changeOnFailure() && !sticky.names(endpoint))) {
             headers.add(HttpHeaderNames.SET_COOKIE, setCookie(CookieAffinity.hash(endpoint)));
         }
     }
 
     private String setCookie(String value) {
+        SessionAffinity affinity = Objects.requireNonNull(this.affinity, "only a route with affinity sets a cookie");
         StringBuilder cookie = new StringBuilder(affinity.cookieName()).append('=').append(value)
                 .append("; Path=").append(cookiePath);
         if (affinity.expires() >= 0) {
@@ -80,7 +84,7 @@ final class RouteFields {
     }
 
     /** The value of the request's cookie {@code name}, or {@code null}. */
-    private static String cookie(HttpRequest request, String name) {
+    private static @Nullable String cookie(HttpRequest request, String name) {
         for (String header : request.headers().getAll(HttpHeaderNames.COOKIE)) {
             for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
                 if (c.name().equals(name)) {

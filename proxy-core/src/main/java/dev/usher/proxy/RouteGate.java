@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-Ingress answers Usher gives itself before any origin work, in the order ingress-nginx's location block
@@ -19,7 +20,7 @@ import java.net.InetAddress;
 final class RouteGate {
 
     /** An answer: status, body reason, and a {@code Location} or {@code WWW-Authenticate} value (or null). */
-    record Reply(HttpResponseStatus status, String reason, String location, String challenge) {
+    record Reply(HttpResponseStatus status, String reason, @Nullable String location, @Nullable String challenge) {
     }
 
     private RouteGate() {
@@ -32,7 +33,7 @@ final class RouteGate {
      * @param tls whether the client came over TLS (the app-root {@code Location} keeps the client's scheme)
      * @param host the client's host with its port as sent ({@code Host} or absolute-form authority), or null
      */
-    static Reply rewrite(RouteOptions options, String path, boolean tls, String host) {
+    static @Nullable Reply rewrite(RouteOptions options, String path, boolean tls, @Nullable String host) {
         if (options.appRoot() != null && host != null && isRoot(path)) {
             // ingress-nginx: return 302 $scheme://$http_host<app-root>; the host was validated by Admission
             String location = (tls ? "https://" : "http://") + host + options.appRoot();
@@ -51,7 +52,8 @@ final class RouteGate {
     }
 
     /** The access-phase answers: source ranges, then Basic authentication; {@code null} to go on. */
-    static Reply access(RouteOptions options, HttpRequest request, String clientIp, BasicAuthVerifier verifier) {
+    static @Nullable Reply access(RouteOptions options, HttpRequest request, String clientIp,
+            BasicAuthVerifier verifier) {
         SourceRanges ranges = options.sourceRanges();
         if (ranges.restricts()) {
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(clientIp);

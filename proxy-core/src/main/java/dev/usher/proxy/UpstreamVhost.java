@@ -1,6 +1,9 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.Backend;
 import dev.usher.routing.Route;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code Host} a route sends to its origin (ingress-nginx's {@code upstream-vhost}), with the two nginx variables
@@ -14,13 +17,14 @@ final class UpstreamVhost {
     }
 
     /** The {@code Host} value for {@code route}'s origin, or {@code null} to keep the client's. */
-    static String of(Route route) {
+    static @Nullable String of(Route route) {
         String template = route.options().upstreamVhost();
         if (template == null || template.indexOf('$') < 0) {
             return template; // the common case: no allocation
         }
         String namespace = route.namespace() == null ? "" : route.namespace();
-        String host = template.replace("$service_name", route.backend().ref().service())
+        Backend backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend");
+        String host = template.replace("$service_name", backend.ref().service())
                 .replace("$namespace", namespace);
         return hostSyntax(host) ? host : null;
     }

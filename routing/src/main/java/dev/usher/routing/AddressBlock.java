@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An IPv4 or IPv6 address block (CIDR): {@code 10.0.0.0/8}, {@code fd00::/8}, or one address ({@code 192.0.2.7} is
@@ -143,7 +144,7 @@ public record AddressBlock(byte[] network, int prefixLength) {
     }
 
     /** The bytes of an IPv4 or IPv6 literal, or {@code null}; never a DNS lookup. */
-    private static byte[] literal(String address) {
+    private static byte @Nullable [] literal(String address) {
         if (address.matches("(0|[1-9]\\d{0,2})(\\.(0|[1-9]\\d{0,2})){3}")) {
             byte[] bytes = new byte[4];
             String[] octets = address.split("\\.");

@@ -1,5 +1,7 @@
 package dev.usher.routing;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A rule that lost to an older one and is therefore not routed; reported, never silently dropped.
  *
@@ -10,5 +12,6 @@ package dev.usher.routing;
  * @param loser {@code namespace/name} of the Ingress whose rule is ignored
  * @param reason why the winner won, in words fit for a log line or a Kubernetes Event
  */
-public record Conflict(String host, String path, PathType type, String winner, String loser, String reason) {
+public record Conflict(@Nullable String host, @Nullable String path, @Nullable PathType type, String winner, String loser,
+        String reason) {
 }

@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ingress-nginx's CORS options of an Ingress ({@code enable-cors} and the {@code cors-*} annotations), validated by the
@@ -53,7 +54,7 @@ public record Cors(List<String> allowOrigins, String allowMethods, String allowH
      * header at all then). A listed origin is echoed as the client sent it; {@code *} alone is answered with
      * {@code *} and without credentials, as a browser refuses {@code *} with credentials anyway (Fetch standard).
      */
-    public Allowed allow(String origin) {
+    public @Nullable Allowed allow(@Nullable String origin) {
         if (origin == null || origin.isEmpty() || !LocalRedirect.safeHeaderValue(origin)) {
             return null;
         }

@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One ready address of a backend.
@@ -11,7 +12,7 @@ import java.util.Objects;
  * @param zone the EndpointSlice's {@code zone} of the endpoint when known, else {@code null}; for debugging only (the
  *        zone preference is applied when the endpoint list is built, not per request)
  */
-public record Endpoint(String address, int port, String name, String zone) {
+public record Endpoint(String address, int port, @Nullable String name, @Nullable String zone) {
 
     public Endpoint {
         Objects.requireNonNull(address, "address");
@@ -21,7 +22,7 @@ public record Endpoint(String address, int port, String name, String zone) {
     }
 
     /** An endpoint of unknown zone. */
-    public Endpoint(String address, int port, String name) {
+    public Endpoint(String address, int port, @Nullable String name) {
         this(address, port, name, null);
     }
 

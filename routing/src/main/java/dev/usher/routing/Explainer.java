@@ -3,6 +3,7 @@ package dev.usher.routing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Builds an {@link Explanation}: replays {@link RoutingSnapshot#route} and says why every other match lost. */
 final class Explainer {
@@ -13,7 +14,7 @@ final class Explainer {
         this.snapshot = snapshot;
     }
 
-    Explanation explain(String rawHost, String uri) {
+    Explanation explain(@Nullable String rawHost, String uri) {
         Route winner = snapshot.route(rawHost, uri);
         int pathStart = RequestTarget.pathStart(uri);
         int pathEnd = RequestTarget.pathEnd(uri, pathStart);
@@ -52,9 +53,9 @@ final class Explainer {
         return new Explanation(host, path, winner, winner.upstreamUri(uri), losers);
     }
 
-    private List<HostEntry> applicable(String text, long region) {
+    private List<HostEntry> applicable(@Nullable String text, long region) {
         List<HostEntry> entries = new ArrayList<>(3);
-        if (region != HostNormalizer.NO_HOST) {
+        if (region != HostNormalizer.NO_HOST && text != null) { // a region is one of text's, never of no text
             int start = HostNormalizer.start(region);
             int end = HostNormalizer.end(region);
             HostEntry exact = snapshot.exactHosts().get(text, start, end);
@@ -73,9 +74,10 @@ final class Explainer {
         return entries;
     }
 
-    private static String reason(HostEntry entry, HostEntry selected, Route rule, Route winner) {
+    private static String reason(HostEntry entry, @Nullable HostEntry selected, Route rule, Route winner) {
         if (entry != selected) {
-            String chosen = selected.pattern();
+            // entry applies, so some entry is selected (select and applicable look up the same hosts)
+            String chosen = Objects.requireNonNull(selected, "selected").pattern();
             return "host " + chosen + " has rules of its own, so " + describe(entry.pattern())
                     + " rules are not tried for it";
         }
@@ -89,7 +91,7 @@ final class Explainer {
         return winner.pathType() + " beats " + rule.pathType() + " on a path of equal length";
     }
 
-    private static String describe(String pattern) {
+    private static String describe(@Nullable String pattern) {
         return pattern == null ? "host-less" : pattern;
     }
 }

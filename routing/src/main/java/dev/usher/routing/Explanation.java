@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one request would be routed, for {@code /debug/explain}.
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param upstreamUri the request target the backend would receive
  * @param losers every other route that matched, each with the reason it lost
  */
-public record Explanation(String host, String path, Route winner, String upstreamUri, List<Candidate> losers) {
+public record Explanation(@Nullable String host, String path, Route winner, String upstreamUri, List<Candidate> losers) {
 
     public Explanation {
         Objects.requireNonNull(winner, "winner");

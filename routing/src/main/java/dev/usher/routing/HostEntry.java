@@ -3,6 +3,8 @@ package dev.usher.routing;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled rules of one host pattern (or of every host, for host-less rules) and where the host falls back.
@@ -24,7 +26,7 @@ final class HostEntry {
      * ingress-nginx's order of regex locations: the path as written, longest first; equal lengths keep the order the
      * compiler added them in (oldest Ingress first, then manifest order), as its stable sort does.
      */
-    static final Comparator<Route> REGEX_ORDER = Comparator.comparingInt((Route r) -> r.path().length()).reversed();
+    static final Comparator<Route> REGEX_ORDER = Comparator.comparingInt((Route r) -> Objects.requireNonNull(r.path()).length()).reversed();
 
     /** Above this many rules a host gets a {@link PathIndex}; below it, scanning a few routes is faster. */
     static final int INDEX_THRESHOLD = 8;
@@ -33,14 +35,14 @@ final class HostEntry {
     private static final int RANK_EXACT = 0;
     private static final int RANK_PREFIX = 1;
 
-    private final String pattern;
+    private final @Nullable String pattern;
     private final Route[] rules;
     /** [key length (2 chars), key, then per rule: rank, key length (2 chars), key]. Lengths are 32-bit. */
     private final char[] data;
     private final int rulesFrom;
     private final Route fallback;
     /** Built only for hosts with many rules, where a linear scan would cost more than hashing the path. */
-    private final PathIndex index;
+    private final @Nullable PathIndex index;
     /** Whether the host is in regex mode: every rule is a regex, the first match in {@link #REGEX_ORDER} wins. */
     private final boolean regex;
 
@@ -48,12 +50,12 @@ final class HostEntry {
      * @param pattern the normalised host pattern, {@code null} for host-less rules
      * @param indexKey the lower-case key the entry is found under ({@code foo.com} for {@code *.foo.com})
      */
-    HostEntry(String pattern, String indexKey, List<Route> rules, Route fallback) {
+    HostEntry(@Nullable String pattern, String indexKey, List<Route> rules, Route fallback) {
         this(pattern, indexKey, rules, fallback, false);
     }
 
     /** @param regex whether every rule is a {@link RegexPath} (its {@link Route#regex()} is set) */
-    HostEntry(String pattern, String indexKey, List<Route> rules, Route fallback, boolean regex) {
+    HostEntry(@Nullable String pattern, String indexKey, List<Route> rules, Route fallback, boolean regex) {
         this.pattern = pattern;
         this.regex = regex;
         this.rules = rules.toArray(new Route[0]);
@@ -75,7 +77,8 @@ final class HostEntry {
 
     /** What {@link #data} holds for a rule: its match key, or for a regex rule the literal prefix, lower-case. */
     private String key(Route rule) {
-        return regex ? rule.regexPath().prefix() : rule.matchKey();
+        // rules, not defaults: each has a match key, and in regex mode its regex
+        return regex ? Objects.requireNonNull(rule.regexPath()).prefix() : Objects.requireNonNull(rule.matchKey());
     }
 
     /** Writes {@code key}'s 32-bit length as two chars, then its chars; returns the next free index. */
@@ -91,7 +94,7 @@ final class HostEntry {
     }
 
     /** The normalised host pattern, {@code null} for host-less rules. */
-    String pattern() {
+    @Nullable String pattern() {
         return pattern;
     }
 
@@ -150,7 +153,7 @@ final class HostEntry {
                 if (path == null) {
                     path = start == 0 && end == uri.length() ? uri : uri.subSequence(start, end);
                 }
-                if (rule.regexPath().match(path) != null) {
+                if (Objects.requireNonNull(rule.regexPath()).match(path) != null) { // regex mode: every rule has one
                     return rule;
                 }
             }

@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable open-addressing map from lower-case host to {@link HostEntry}, queried with a region of the raw
@@ -34,12 +35,12 @@ final class HostIndex {
     }
 
     /** The entry whose key equals {@code text[start, end)} ignoring ASCII case, or {@code null}. */
-    HostEntry get(String text, int start, int end) {
+    @Nullable HostEntry get(String text, int start, int end) {
         return get(text, start, end, HostNormalizer.hash(text, start, end));
     }
 
     /** As {@link #get(String, int, int)}, with the region's {@link HostNormalizer#hash} already computed. */
-    HostEntry get(String text, int start, int end, int hash) {
+    @Nullable HostEntry get(String text, int start, int end, int hash) {
         int wanted = nonZero(hash);
         int slot = wanted & mask;
         int stored;

@@ -1,5 +1,7 @@
 package dev.usher.routing;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Finds the host name inside a raw {@code Host} header or authority without allocating.
  *
@@ -20,7 +22,7 @@ final class HostNormalizer {
     private HostNormalizer() {
     }
 
-    static long region(String host) {
+    static long region(@Nullable String host) {
         return host == null ? NO_HOST : region(host, 0, host.length());
     }
 
@@ -62,8 +64,8 @@ final class HostNormalizer {
     }
 
     /** The normalised host as a new string, for explanations and logs (allocates). */
-    static String toString(String text, long region) {
-        if (region == NO_HOST) {
+    static @Nullable String toString(@Nullable String text, long region) {
+        if (region == NO_HOST || text == null) {
             return null;
         }
         return lowerAscii(text.substring(start(region), end(region)));
@@ -73,7 +75,7 @@ final class HostNormalizer {
      * Normalises a rule's host the way requests are normalised; {@code null} or blank means every host.
      * A wildcard keeps its {@code *.} prefix.
      */
-    static String normalizeRuleHost(String host) {
+    static @Nullable String normalizeRuleHost(@Nullable String host) {
         if (host == null) {
             return null;
         }

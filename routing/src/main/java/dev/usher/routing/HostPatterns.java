@@ -1,5 +1,7 @@
 package dev.usher.routing;
 
+import org.jspecify.annotations.Nullable;
+
 /** Host pattern semantics shared by lookups, explanations and TLS redirect decisions. */
 final class HostPatterns {
 
@@ -10,7 +12,7 @@ final class HostPatterns {
      * Whether normalised {@code pattern} covers normalised {@code host}: {@code null} covers every host, an exact
      * pattern only itself, {@code *.foo.com} exactly one non-empty label before {@code .foo.com}.
      */
-    static boolean matches(String pattern, String host) {
+    static boolean matches(@Nullable String pattern, @Nullable String host) {
         if (pattern == null) {
             return true;
         }

@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code spec.rules[]} entry.
@@ -10,7 +11,7 @@ import java.util.Objects;
  *     every host; stored lower-case
  * @param paths the path rules, in manifest order
  */
-public record HostRule(String host, List<PathRule> paths) {
+public record HostRule(@Nullable String host, List<PathRule> paths) {
 
     public HostRule {
         Objects.requireNonNull(paths, "paths");

@@ -3,6 +3,7 @@ package dev.usher.routing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one Ingress contributes to routing, already validated and reduced to Usher's model.
@@ -19,7 +20,7 @@ public record IngressRuleSet(
         String name,
         Instant creationTimestamp,
         List<HostRule> rules,
-        BackendRef defaultBackend,
+        @Nullable BackendRef defaultBackend,
         RouteOptions options) {
 
     public IngressRuleSet {

@@ -1,5 +1,7 @@
 package dev.usher.routing;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * ingress-nginx's path annotations on one Ingress, as read by the translator.
  *
@@ -11,7 +13,7 @@ package dev.usher.routing;
  * @param rewriteTarget {@code nginx.ingress.kubernetes.io/rewrite-target}, already validated (a path that may hold
  *     {@code $0}..{@code $9}), or {@code null}
  */
-public record NginxPaths(boolean useRegex, String rewriteTarget) {
+public record NginxPaths(boolean useRegex, @Nullable String rewriteTarget) {
 
     /** Neither annotation. */
     public static final NginxPaths NONE = new NginxPaths(false, null);

@@ -3,6 +3,7 @@ package dev.usher.routing;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a TLS connection to an origin checks and says.
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param serverName the SNI name sent and, with {@code verify}, the name the certificate must carry; {@code null}
  *     sends no SNI
  */
-public record OriginTls(boolean verify, List<X509Certificate> trusted, String trustId, String serverName) {
+public record OriginTls(boolean verify, List<X509Certificate> trusted, String trustId, @Nullable String serverName) {
 
     /** No verification, no SNI: any certificate is accepted. */
     public static final OriginTls INSECURE = new OriginTls(false, List.of(), "none", null);

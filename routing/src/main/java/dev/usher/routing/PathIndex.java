@@ -2,6 +2,8 @@ package dev.usher.routing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Indexed path matching for a host with many rules; gives exactly the answer of the linear scan in
@@ -24,7 +26,7 @@ final class PathIndex {
         List<Route> prefixRules = new ArrayList<>();
         List<Route> plainRules = new ArrayList<>();
         for (Route rule : rules) {
-            switch (rule.pathType()) {
+            switch (Objects.requireNonNull(rule.pathType(), "an indexed rule has a path type")) {
                 case EXACT -> exactRules.add(rule);
                 case PREFIX -> prefixRules.add(rule);
                 default -> plainRules.add(rule);
@@ -36,7 +38,7 @@ final class PathIndex {
     }
 
     /** The winning rule for the path {@code [start, end)} of {@code uri}, or {@code null}. */
-    Route route(String uri, int start, int end) {
+    @Nullable Route route(String uri, int start, int end) {
         int h = 0;
         Route prefixHit = null;
         int prefixLength = -1;
@@ -80,7 +82,7 @@ final class PathIndex {
             routes = new Route[capacity];
             mask = capacity - 1;
             for (Route rule : rules) {
-                String key = rule.matchKey();
+                String key = Objects.requireNonNull(rule.matchKey(), "an indexed rule has a path");
                 int h = 0;
                 for (int i = 0; i < key.length(); i++) {
                     h = 31 * h + key.charAt(i);
@@ -94,7 +96,7 @@ final class PathIndex {
             }
         }
 
-        Route get(String text, int start, int end, int rawHash) {
+        @Nullable Route get(String text, int start, int end, int rawHash) {
             int slot = mix(rawHash) & mask;
             int length = end - start;
             String key;

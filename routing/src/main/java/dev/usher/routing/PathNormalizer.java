@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Normalises the path of an origin-form request target before it is routed, rewritten and forwarded, as nginx does.
@@ -26,7 +27,7 @@ public final class PathNormalizer {
      * changes, else a new string with the same query; {@code null} when the target is invalid (does not start with
      * {@code /}, climbs above the root, or has a malformed percent-escape).
      */
-    public static String normalize(String target) {
+    public static @Nullable String normalize(String target) {
         Objects.requireNonNull(target, "target");
         if (target.isEmpty() || target.charAt(0) != '/') {
             return null;
@@ -101,7 +102,7 @@ public final class PathNormalizer {
     }
 
     /** Rule (1) over {@code [0, end)}; {@code null} on a malformed escape. */
-    private static String canonicalEscapes(String s, int end) {
+    private static @Nullable String canonicalEscapes(String s, int end) {
         StringBuilder out = new StringBuilder(end);
         for (int i = 0; i < end; i++) {
             char c = s.charAt(i);
@@ -138,14 +139,15 @@ public final class PathNormalizer {
             return path;
         }
         String escapes = canonicalEscapes(path, path.length());
-        return escapes == null ? "/" : removeDotSegments(escapes, true);
+        // clamped, removeDotSegments never gives null
+        return escapes == null ? "/" : Objects.requireNonNull(removeDotSegments(escapes, true));
     }
 
     /**
      * Rules (2) and (3) on a path that starts with {@code /}; when it climbs above the root, {@code null}, or with
      * {@code clamp} the root's parent is the root.
      */
-    private static String removeDotSegments(String path, boolean clamp) {
+    private static @Nullable String removeDotSegments(String path, boolean clamp) {
         StringBuilder out = new StringBuilder(path.length());
         boolean directory = false;
         int start = 1;

@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Service port as an Ingress backend names it: by number or by name, exactly one of the two.
@@ -8,7 +9,7 @@ import java.util.Objects;
  * @param number the port number, or 0 when named
  * @param name the port name, or {@code null} when numbered
  */
-public record PortRef(int number, String name) {
+public record PortRef(int number, @Nullable String name) {
 
     public PortRef {
         if (name == null && (number < 1 || number > 65535)) {
@@ -33,6 +34,6 @@ public record PortRef(int number, String name) {
 
     @Override
     public String toString() {
-        return isNamed() ? name : Integer.toString(number);
+        return name != null ? name : Integer.toString(number);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which host patterns are in regex mode, decided as ingress-nginx decides it: once any Ingress with rules for a host
@@ -35,12 +36,12 @@ public final class RegexHosts {
     }
 
     /** Whether {@code host} (as written in a rule; {@code null} for none) is one of {@code regexHosts}. */
-    public static boolean contains(Set<String> regexHosts, String host) {
+    public static boolean contains(Set<String> regexHosts, @Nullable String host) {
         return regexHosts.contains(HostNormalizer.normalizeRuleHost(host));
     }
 
     /** Why {@code path} cannot be a regex path under RE2's syntax (the reason RE2 gives), or {@code null}. */
-    public static String problem(String path) {
+    public static @Nullable String problem(String path) {
         return RegexPath.problem(Objects.requireNonNull(path, "path"));
     }
 }

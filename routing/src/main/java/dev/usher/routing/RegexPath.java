@@ -2,6 +2,8 @@ package dev.usher.routing;
 
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One path of a host in regex mode, compiled once per snapshot: ingress-nginx's {@code location ~* "^<path>"}.
@@ -38,7 +40,7 @@ final class RegexPath {
     }
 
     /** Why {@code path} cannot be a regex path (RE2 syntax), or {@code null} when it can. */
-    static String problem(String path) {
+    static @Nullable String problem(String path) {
         try {
             compile(path);
             return null;
@@ -79,7 +81,7 @@ final class RegexPath {
     }
 
     /** A matcher positioned on the first match in {@code path}, or {@code null} when none. */
-    Matcher match(CharSequence path) {
+    @Nullable Matcher match(CharSequence path) {
         Matcher matcher = pattern.matcher(path);
         return matcher.find() ? matcher : null;
     }
@@ -135,12 +137,13 @@ final class RegexPath {
      * {@code match} (an absent or unmatched group is empty), a leading {@code /} added when missing. {@code match}
      * may be {@code null} only when {@code target} holds no {@code $}.
      */
-    static String substitute(String target, Matcher match) {
+    static String substitute(String target, @Nullable Matcher match) {
         StringBuilder out = new StringBuilder(target.length() + 32);
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);
             if (c == '$' && i + 1 < target.length() && isDigit(target.charAt(i + 1))) {
                 int group = target.charAt(++i) - '0';
+                Objects.requireNonNull(match, "a target with $n needs a match");
                 if (group <= match.groupCount() && match.start(group) >= 0) {
                     out.append(match.group(group));
                 }

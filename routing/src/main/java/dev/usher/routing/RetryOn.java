@@ -3,6 +3,7 @@ package dev.usher.routing;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failure after which a request may be tried again on the next endpoint, spelled as in nginx's
@@ -32,7 +33,7 @@ public enum RetryOn {
     }
 
     /** The status condition for {@code code}, or {@code null} when no condition names it. */
-    public static RetryOn ofStatus(int code) {
+    public static @Nullable RetryOn ofStatus(int code) {
         return switch (code) {
             case 500 -> HTTP_500;
             case 502 -> HTTP_502;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Ingress's retry settings (ingress-nginx's {@code proxy-next-upstream}, {@code -tries}, {@code -timeout}); a
@@ -15,7 +16,7 @@ import java.util.Set;
  * @param timeout no retry starts once this much time passed since the first attempt; zero means no limit;
  *     {@code null} to inherit
  */
-public record RetryPolicy(Set<RetryOn> on, Integer tries, Duration timeout) {
+public record RetryPolicy(@Nullable Set<RetryOn> on, @Nullable Integer tries, @Nullable Duration timeout) {
 
     /** Sets nothing: every component comes from the data plane's flags. */
     public static final RetryPolicy INHERIT = new RetryPolicy(null, null, null);

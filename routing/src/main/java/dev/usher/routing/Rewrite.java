@@ -1,5 +1,7 @@
 package dev.usher.routing;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Applies {@code usher.dev/rewrite-target} to a request target.
  *
@@ -39,7 +41,7 @@ final class Rewrite {
      * @param exactTarget for an Exact rule, the replacement path; else {@code null}
      * @param prefixTarget for a prefix rule, the replacement prefix without trailing slash
      */
-    static String apply(String uri, int matchedLength, String exactTarget, String prefixTarget) {
+    static String apply(String uri, int matchedLength, @Nullable String exactTarget, @Nullable String prefixTarget) {
         int pathStart = RequestTarget.pathStart(uri);
         int pathEnd = RequestTarget.pathEnd(uri, pathStart);
         String query = uri.substring(pathEnd);

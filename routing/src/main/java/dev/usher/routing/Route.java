@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import com.google.re2j.Matcher;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of routing one request: a compiled rule or default backend, or {@link #isNotFound() not found}.
@@ -19,44 +20,47 @@ public final class Route {
             new Route(RouteSource.NOT_FOUND, null, null, null, null, null, null, null, false);
 
     private final RouteSource source;
-    private final Backend backend;
-    private final String host;
-    private final String path;
-    private final PathType pathType;
-    private final String namespace;
-    private final String ingress;
+    private final @Nullable Backend backend;
+    private final @Nullable String host;
+    private final @Nullable String path;
+    private final @Nullable PathType pathType;
+    private final @Nullable String namespace;
+    private final @Nullable String ingress;
     private final boolean httpsRedirect;
     private final boolean requestBuffering;
     private final RouteOptions options;
     private final Upstream upstream;
     /** What a request path is compared with: Prefix paths lose trailing slashes; Exact and plain paths are as-is. */
-    private final String key;
+    private final @Nullable String key;
     /** Characters of the request path a rewrite replaces: the rule path without trailing slashes. */
     private final int matchedLength;
     /** {@link #typeRank()}, cached. */
     private final int rank;
-    private final String exactTarget;
-    private final String prefixTarget;
+    private final @Nullable String exactTarget;
+    private final @Nullable String prefixTarget;
     /**
      * The compiled regex when the route's host is in regex mode, and the owner's nginx rewrite-target; set once by
      * {@link #regex(RegexPath, String)} while the snapshot is compiled, before it is published (a volatile write).
      */
-    private RegexPath regex;
-    private String nginxTarget;
+    private @Nullable RegexPath regex;
+    private @Nullable String nginxTarget;
 
-    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
-            String ingress, String rewriteTarget, boolean httpsRedirect) {
+    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
+            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
+            @Nullable String rewriteTarget, boolean httpsRedirect) {
         this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, true);
     }
 
-    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
-            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
+    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
+            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
+            @Nullable String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
         this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, requestBuffering,
                 RouteOptions.DEFAULT, Upstream.HTTP);
     }
 
-    Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
-            String ingress, String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
+    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
+            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
+            @Nullable String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
             RouteOptions options, Upstream upstream) {
         this.options = Objects.requireNonNull(options, "options");
         this.requestBuffering = requestBuffering;
@@ -73,13 +77,13 @@ public final class Route {
         this.key = pathType == PathType.PREFIX ? trimmed : path;
         this.matchedLength = trimmed == null ? 0 : trimmed.length();
         this.rank = pathType == null ? RANK_DEFAULT : pathType.ordinal();
-        boolean rewrites = rewriteTarget != null && path != null;
-        this.exactTarget = rewrites && pathType == PathType.EXACT ? Rewrite.exactTarget(rewriteTarget) : null;
-        this.prefixTarget = rewrites && pathType != PathType.EXACT ? Rewrite.prefixTarget(rewriteTarget) : null;
+        String rewrites = path == null ? null : rewriteTarget;
+        this.exactTarget = rewrites != null && pathType == PathType.EXACT ? Rewrite.exactTarget(rewrites) : null;
+        this.prefixTarget = rewrites != null && pathType != PathType.EXACT ? Rewrite.prefixTarget(rewrites) : null;
     }
 
     /** Puts this rule in regex mode; only the snapshot compiler calls this, before publication. */
-    void regex(RegexPath path, String rewriteTarget) {
+    void regex(RegexPath path, @Nullable String rewriteTarget) {
         this.regex = path;
         this.nginxTarget = rewriteTarget;
     }
@@ -88,12 +92,12 @@ public final class Route {
      * The rule's regex as nginx would write it ({@code ~* "^/api(/|$)(.*)"}) when its host is in regex mode,
      * else {@code null}.
      */
-    public String regex() {
+    public @Nullable String regex() {
         return regex == null ? null : regex.expression();
     }
 
     /** The compiled regex, or {@code null} outside regex mode. */
-    RegexPath regexPath() {
+    @Nullable RegexPath regexPath() {
         return regex;
     }
 
@@ -107,7 +111,7 @@ public final class Route {
     }
 
     /** The backend to proxy to; {@code null} only when {@link #isNotFound()}. */
-    public Backend backend() {
+    public @Nullable Backend backend() {
         return backend;
     }
 
@@ -117,33 +121,33 @@ public final class Route {
 
     /** The rule's normalised host pattern ({@code foo.com} or {@code *.foo.com}); {@code null} for host-less rules
      * and for defaults. */
-    public String host() {
+    public @Nullable String host() {
         return host;
     }
 
     /** The rule's path as written in the Ingress (escapes in canonical form); {@code null} for defaults. */
-    public String path() {
+    public @Nullable String path() {
         return path;
     }
 
     /** The rule's path type; {@code null} for defaults. */
-    public PathType pathType() {
+    public @Nullable PathType pathType() {
         return pathType;
     }
 
     /** The owning Ingress's namespace; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
-    public String namespace() {
+    public @Nullable String namespace() {
         return namespace;
     }
 
     /** The owning Ingress's name; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
-    public String ingress() {
+    public @Nullable String ingress() {
         return ingress;
     }
 
     /** The owning Ingress; {@code null} for {@link RouteSource#FLAG_DEFAULT} and not found. */
-    public ObjectRef ingressRef() {
-        return namespace == null ? null : new ObjectRef(namespace, ingress);
+    public @Nullable ObjectRef ingressRef() {
+        return namespace == null ? null : new ObjectRef(namespace, Objects.requireNonNull(ingress, "ingress"));
     }
 
     /**
@@ -188,18 +192,21 @@ public final class Route {
     private String regexUpstreamUri(String uri) {
         int pathStart = RequestTarget.pathStart(uri);
         int pathEnd = RequestTarget.pathEnd(uri, pathStart);
-        if (exactTarget == null && prefixTarget == null && nginxTarget.indexOf('$') < 0) {
+        if (exactTarget == null && prefixTarget == null && nginxTarget != null && nginxTarget.indexOf('$') < 0) {
             // no capture to substitute: the route was chosen by this regex, the target replaces the whole path
             return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, null)) + uri.substring(pathEnd);
         }
-        Matcher match = regex.match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
+        // upstreamUri calls this in regex mode only
+        Matcher match = Objects.requireNonNull(regex, "regex").match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
         if (match == null) {
             return uri;
         }
         if (exactTarget != null || prefixTarget != null) {
             return Rewrite.apply(uri, match.end(), exactTarget, prefixTarget);
         }
-        return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, match)) + uri.substring(pathEnd);
+        // upstreamUri saw a target and it is not Usher's, so it is nginx's
+        String target = Objects.requireNonNull(nginxTarget, "nginxTarget");
+        return PathNormalizer.normalizeRewritten(RegexPath.substitute(target, match)) + uri.substring(pathEnd);
     }
 
     /**
@@ -239,7 +246,7 @@ public final class Route {
     }
 
     /** What a request path is compared with; {@code null} for defaults. */
-    String matchKey() {
+    @Nullable String matchKey() {
         return key;
     }
 
@@ -266,6 +273,7 @@ public final class Route {
         if (namespace != null) {
             text.append(" (").append(ingressRef()).append(')');
         }
-        return text.append(" -> ").append(backend.ref()).toString();
+        // only not found has no backend
+        return text.append(" -> ").append(Objects.requireNonNull(backend, "backend").ref()).toString();
     }
 }

@@ -44,11 +44,12 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimit per-client request limits ({@code limit-rps}, {@code limit-rpm}, {@code limit-connections}), or
  *     {@code null} for none
  */
-public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
+public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
-        boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
-        SourceRanges sourceRanges, BasicAuth basicAuth, String denied,
-        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, Cors cors, SessionAffinity affinity,
+        boolean forceSslRedirect, @Nullable LocalRedirect redirect, @Nullable String appRoot,
+        @Nullable String upstreamVhost, @Nullable String forwardedPrefix,
+        SourceRanges sourceRanges, @Nullable BasicAuth basicAuth, @Nullable String denied,
+        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, @Nullable Cors cors, @Nullable SessionAffinity affinity,
         @Nullable RateLimit rateLimit) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
@@ -116,7 +117,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
     public static final class Builder {
-        private String rewriteTarget;
+        private @Nullable String rewriteTarget;
         private Set<String> tlsHosts = Set.of();
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
@@ -124,23 +125,23 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private long maxRequestBodyBytes = GLOBAL_BODY_LIMIT;
         private RouteTimeouts timeouts = RouteTimeouts.NONE;
         private boolean forceSslRedirect;
-        private LocalRedirect redirect;
-        private String appRoot;
-        private String upstreamVhost;
-        private String forwardedPrefix;
+        private @Nullable LocalRedirect redirect;
+        private @Nullable String appRoot;
+        private @Nullable String upstreamVhost;
+        private @Nullable String forwardedPrefix;
         private SourceRanges sourceRanges = SourceRanges.ANY;
-        private BasicAuth basicAuth;
-        private String denied;
+        private @Nullable BasicAuth basicAuth;
+        private @Nullable String denied;
         private Map<BackendRef, Upstream> upstreams = Map.of();
         private RetryPolicy retry = RetryPolicy.INHERIT;
-        private Cors cors;
-        private SessionAffinity affinity;
+        private @Nullable Cors cors;
+        private @Nullable SessionAffinity affinity;
         private @Nullable RateLimit rateLimit;
 
         private Builder() {
         }
 
-        public Builder rewriteTarget(String rewriteTarget) {
+        public Builder rewriteTarget(@Nullable String rewriteTarget) {
             this.rewriteTarget = rewriteTarget;
             return this;
         }
@@ -180,22 +181,22 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
-        public Builder redirect(LocalRedirect redirect) {
+        public Builder redirect(@Nullable LocalRedirect redirect) {
             this.redirect = redirect;
             return this;
         }
 
-        public Builder appRoot(String appRoot) {
+        public Builder appRoot(@Nullable String appRoot) {
             this.appRoot = appRoot;
             return this;
         }
 
-        public Builder upstreamVhost(String upstreamVhost) {
+        public Builder upstreamVhost(@Nullable String upstreamVhost) {
             this.upstreamVhost = upstreamVhost;
             return this;
         }
 
-        public Builder forwardedPrefix(String forwardedPrefix) {
+        public Builder forwardedPrefix(@Nullable String forwardedPrefix) {
             this.forwardedPrefix = forwardedPrefix;
             return this;
         }
@@ -205,12 +206,12 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
-        public Builder basicAuth(BasicAuth basicAuth) {
+        public Builder basicAuth(@Nullable BasicAuth basicAuth) {
             this.basicAuth = basicAuth;
             return this;
         }
 
-        public Builder denied(String denied) {
+        public Builder denied(@Nullable String denied) {
             this.denied = denied;
             return this;
         }
@@ -225,12 +226,12 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
-        public Builder cors(Cors cors) {
+        public Builder cors(@Nullable Cors cors) {
             this.cors = cors;
             return this;
         }
 
-        public Builder affinity(SessionAffinity affinity) {
+        public Builder affinity(@Nullable SessionAffinity affinity) {
             this.affinity = affinity;
             return this;
         }

@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Ingress's own origin timeouts (ingress-nginx's {@code proxy-connect-timeout}, {@code proxy-read-timeout},
@@ -10,7 +11,7 @@ import java.time.Duration;
  * @param read the request fully sent to the response head (the proxy's response timeout)
  * @param send an origin that stops taking request body bytes
  */
-public record RouteTimeouts(Duration connect, Duration read, Duration send) {
+public record RouteTimeouts(@Nullable Duration connect, @Nullable Duration read, @Nullable Duration send) {
 
     /** No override: every timeout is the global one. */
     public static final RouteTimeouts NONE = new RouteTimeouts(null, null, null);
@@ -22,11 +23,11 @@ public record RouteTimeouts(Duration connect, Duration read, Duration send) {
     }
 
     /** {@code own} when set, else {@code global}. */
-    public static Duration or(Duration own, Duration global) {
+    public static Duration or(@Nullable Duration own, Duration global) {
         return own != null ? own : global;
     }
 
-    private static void positive(Duration d, String name) {
+    private static void positive(@Nullable Duration d, String name) {
         if (d != null && (d.isZero() || d.isNegative())) {
             throw new IllegalArgumentException(name + " timeout must be positive, got " + d);
         }

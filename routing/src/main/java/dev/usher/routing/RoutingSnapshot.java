@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable, compiled view of every Ingress rule: answers "where does this request go?" without locks and, on
@@ -38,14 +39,14 @@ public final class RoutingSnapshot {
 
     private final HostIndex exact;
     private final HostIndex wildcard;
-    private final HostEntry hostless;
+    private final @Nullable HostEntry hostless;
     private final Route fallback;
     private final List<Route> routes;
     private final List<Conflict> conflicts;
     private final List<SnapshotCompiler.Shadowed> shadowed;
     private final Map<BackendRef, SnapshotCompiler.Resolved> resolved;
 
-    RoutingSnapshot(HostIndex exact, HostIndex wildcard, HostEntry hostless, Route fallback, List<Route> routes,
+    RoutingSnapshot(HostIndex exact, HostIndex wildcard, @Nullable HostEntry hostless, Route fallback, List<Route> routes,
             List<Conflict> conflicts, List<SnapshotCompiler.Shadowed> shadowed,
             Map<BackendRef, SnapshotCompiler.Resolved> resolved) {
         this.exact = exact;
@@ -76,7 +77,7 @@ public final class RoutingSnapshot {
      * @param uri the request target, normally origin form ({@code /path?query}); absolute form is accepted and its
      *     authority then wins over {@code host}
      */
-    public Route route(String host, String uri) {
+    public Route route(@Nullable String host, String uri) {
         Objects.requireNonNull(uri, "uri");
         int pathStart = RequestTarget.pathStart(uri);
         String hostText = host;
@@ -95,8 +96,8 @@ public final class RoutingSnapshot {
     }
 
     /** The host entry whose rules apply: exact, else one-label wildcard, else host-less; {@code null} if none. */
-    HostEntry select(String text, long region) {
-        if (region != HostNormalizer.NO_HOST) {
+    @Nullable HostEntry select(@Nullable String text, long region) {
+        if (region != HostNormalizer.NO_HOST && text != null) { // a region is one of text's, never of no text
             int start = HostNormalizer.start(region);
             int end = HostNormalizer.end(region);
             long hashes = HostNormalizer.hashes(text, start, end);
@@ -120,7 +121,7 @@ public final class RoutingSnapshot {
      * {@code uri} is {@link PathNormalizer#normalize normalised} first, as the data plane does before routing; one
      * that cannot be (the data plane answers 400) is explained as given.
      */
-    public Explanation explain(String host, String uri) {
+    public Explanation explain(@Nullable String host, String uri) {
         Objects.requireNonNull(uri, "uri");
         String normalized = uri.startsWith("/") ? PathNormalizer.normalize(uri) : null;
         return new Explainer(this).explain(host, normalized == null ? uri : normalized);
@@ -150,7 +151,7 @@ public final class RoutingSnapshot {
         return wildcard;
     }
 
-    HostEntry hostless() {
+    @Nullable HostEntry hostless() {
         return hostless;
     }
 
@@ -169,7 +170,7 @@ public final class RoutingSnapshot {
     public static final class Builder {
 
         private final Map<String, IngressRuleSet> ruleSets = new LinkedHashMap<>();
-        private BackendRef flagDefault;
+        private @Nullable BackendRef flagDefault;
 
         private Builder() {
         }
@@ -186,7 +187,7 @@ public final class RoutingSnapshot {
         }
 
         /** The {@code --default-backend} flag, used when nothing else matches; {@code null} for none. */
-        public Builder defaultBackend(BackendRef flagDefault) {
+        public Builder defaultBackend(@Nullable BackendRef flagDefault) {
             this.flagDefault = flagDefault;
             return this;
         }

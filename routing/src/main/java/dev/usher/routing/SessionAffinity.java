@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ingress-nginx's cookie session affinity of an Ingress ({@code affinity: cookie} and the {@code session-cookie-*}
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param secure whether {@code Secure} is set on plain-HTTP responses too (it always is over TLS)
  * @param changeOnFailure whether a request that failed over to another endpoint moves the cookie there
  */
-public record SessionAffinity(String cookieName, String path, long maxAge, long expires, String sameSite,
+public record SessionAffinity(String cookieName, @Nullable String path, long maxAge, long expires,
+        @Nullable String sameSite,
         boolean secure, boolean changeOnFailure) {
 
     public static final String DEFAULT_NAME = "INGRESSCOOKIE";

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles rule sets into a {@link RoutingSnapshot}: merges every Ingress's rules per host, resolves conflicts and
@@ -39,7 +40,7 @@ final class SnapshotCompiler {
         this.resolved = new HashMap<>(Math.max(16, ruleSets * 8));
     }
 
-    RoutingSnapshot compile(Collection<IngressRuleSet> ruleSets, BackendRef flagDefault) {
+    RoutingSnapshot compile(Collection<IngressRuleSet> ruleSets, @Nullable BackendRef flagDefault) {
         List<IngressRuleSet> sorted = new ArrayList<>(ruleSets);
         sorted.sort(AGE);
 
@@ -72,7 +73,7 @@ final class SnapshotCompiler {
         List<String> patterns = new ArrayList<>(hosts.keySet());
         patterns.sort(Comparator.nullsLast(Comparator.naturalOrder()));
         for (String pattern : patterns) {
-            HostEntry entry = hosts.get(pattern).build(global);
+            HostEntry entry = Objects.requireNonNull(hosts.get(pattern)).build(global); // one of its keys
             entry.addRulesTo(routes);
             if (entry.fallback() != global) {
                 routes.add(entry.fallback());
@@ -91,7 +92,7 @@ final class SnapshotCompiler {
     }
 
     /** The key a pattern is indexed under: the pattern, a wildcard's domain without {@code *.}, "" for none. */
-    static String indexKey(String pattern) {
+    static String indexKey(@Nullable String pattern) {
         return pattern == null ? "" : isWildcard(pattern) ? pattern.substring(2) : pattern;
     }
 
@@ -100,7 +101,7 @@ final class SnapshotCompiler {
     }
 
     /** The oldest rule-less Ingress's default backend; every younger one is a reported conflict. */
-    private Route catchAll(List<IngressRuleSet> sorted) {
+    private @Nullable Route catchAll(List<IngressRuleSet> sorted) {
         IngressRuleSet winner = null;
         Route route = null;
         for (IngressRuleSet ruleSet : sorted) {
@@ -118,14 +119,15 @@ final class SnapshotCompiler {
         return route;
     }
 
-    private Route defaultRoute(RouteSource source, IngressRuleSet owner, String pattern, boolean wins) {
-        Backend backend = wins ? use(owner.defaultBackend()) : resolve(owner.defaultBackend());
+    private Route defaultRoute(RouteSource source, IngressRuleSet owner, @Nullable String pattern, boolean wins) {
+        BackendRef ref = Objects.requireNonNull(owner.defaultBackend(), "only owners with a default backend");
+        Backend backend = wins ? use(ref) : resolve(ref);
         return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
                 redirects(owner, pattern), owner.options().requestBuffering(), owner.options(),
-                owner.options().upstream(owner.defaultBackend()));
+                owner.options().upstream(ref));
     }
 
-    private void lose(String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
+    private void lose(@Nullable String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
         String reason = what + ": " + precedence(winner, loserSet);
         conflicts.add(new Conflict(pattern, loser.path(), loser.pathType(), winner.id(), loserSet.id(), reason));
         shadowed.add(new Shadowed(pattern, new Candidate(loser, "conflict: " + reason)));
@@ -143,7 +145,7 @@ final class SnapshotCompiler {
     }
 
     /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner} (forced, or a TLS host). */
-    static boolean redirects(IngressRuleSet owner, String pattern) {
+    static boolean redirects(IngressRuleSet owner, @Nullable String pattern) {
         RouteOptions options = owner.options();
         if (options.forceSslRedirect()) {
             return true; // ingress-nginx's force-ssl-redirect: whatever spec.tls and ssl-redirect say
@@ -195,7 +197,7 @@ final class SnapshotCompiler {
     }
 
     /** A route that lost a conflict, kept for {@code /debug/explain}. */
-    record Shadowed(String pattern, Candidate candidate) {
+    record Shadowed(@Nullable String pattern, Candidate candidate) {
     }
 
     private record PathKey(PathType type, String key) {
@@ -206,15 +208,15 @@ final class SnapshotCompiler {
         /** Hosts rarely have many rules: below this, duplicates are found by a scan instead of a map. */
         private static final int SCAN_LIMIT = 8;
 
-        private final String pattern;
+        private final @Nullable String pattern;
         /** ingress-nginx's regex mode: paths compared as written, each one a {@link RegexPath}. */
         private final boolean regex;
         private final List<IngressRuleSet> owners = new ArrayList<>(1);
         private final List<Route> rules = new ArrayList<>(8);
         private final List<IngressRuleSet> ruleOwners = new ArrayList<>(8);
-        private Map<PathKey, IngressRuleSet> ruleOwnerIndex;
+        private @Nullable Map<PathKey, IngressRuleSet> ruleOwnerIndex;
 
-        HostBuilder(String pattern, boolean regex) {
+        HostBuilder(@Nullable String pattern, boolean regex) {
             this.pattern = pattern;
             this.regex = regex;
         }
@@ -256,7 +258,7 @@ final class SnapshotCompiler {
          * The path compiled (once per snapshot), or {@code null} when RE2 refuses it: the path is skipped and listed in
          * the conflicts (the translator reports it as a problem before it gets here).
          */
-        private RegexPath regex(IngressRuleSet owner, PathRule rule) {
+        private @Nullable RegexPath regex(IngressRuleSet owner, PathRule rule) {
             RegexPath compiled = regexes.get(rule.path());
             if (compiled == null) {
                 try {
@@ -272,12 +274,12 @@ final class SnapshotCompiler {
         }
 
         /** The owner of the rule already taken for this type and match key, or {@code null}. */
-        private IngressRuleSet ownerOf(PathType type, String key) {
+        private @Nullable IngressRuleSet ownerOf(PathType type, String key) {
             if (ruleOwnerIndex == null && rules.size() >= SCAN_LIMIT) {
                 ruleOwnerIndex = new HashMap<>();
-                for (int i = 0; i < rules.size(); i++) {
-                    ruleOwnerIndex.put(new PathKey(rules.get(i).pathType(), rules.get(i).matchKey()),
-                            ruleOwners.get(i));
+                for (int i = 0; i < rules.size(); i++) { // rules, not defaults: each has a type and a match key
+                    ruleOwnerIndex.put(new PathKey(Objects.requireNonNull(rules.get(i).pathType()),
+                            Objects.requireNonNull(rules.get(i).matchKey())), ruleOwners.get(i));
                 }
             }
             if (ruleOwnerIndex != null) {
@@ -285,7 +287,7 @@ final class SnapshotCompiler {
             }
             for (int i = 0; i < rules.size(); i++) {
                 Route taken = rules.get(i);
-                if (taken.pathType() == type && taken.matchKey().equals(key)) {
+                if (taken.pathType() == type && key.equals(taken.matchKey())) {
                     return ruleOwners.get(i);
                 }
             }

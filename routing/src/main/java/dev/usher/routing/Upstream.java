@@ -1,6 +1,7 @@
 package dev.usher.routing;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a route reaches its origins: the {@link BackendProtocol} and, for a TLS protocol, its {@link OriginTls}.
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param tls what the TLS handshake checks; {@code null} unless {@code protocol.tls()}
  * @param refusal why requests of this route must not reach the origin, or {@code null}
  */
-public record Upstream(BackendProtocol protocol, OriginTls tls, String refusal) {
+public record Upstream(BackendProtocol protocol, @Nullable OriginTls tls, @Nullable String refusal) {
 
     /** HTTP/1.1 in cleartext, the default and the upstream of every route that says nothing else. */
     public static final Upstream HTTP = new Upstream(BackendProtocol.HTTP, null, null);
@@ -29,7 +30,7 @@ public record Upstream(BackendProtocol protocol, OriginTls tls, String refusal) 
     }
 
     /** A usable upstream speaking {@code protocol} with {@code tls} (ignored unless the protocol uses TLS). */
-    public static Upstream of(BackendProtocol protocol, OriginTls tls) {
+    public static Upstream of(BackendProtocol protocol, @Nullable OriginTls tls) {
         return protocol == BackendProtocol.HTTP ? HTTP : new Upstream(protocol, tls, null);
     }
 

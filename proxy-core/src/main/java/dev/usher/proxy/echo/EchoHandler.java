@@ -21,7 +21,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers one request at a time on a connection, in order.
@@ -39,10 +41,10 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     private final long defaultSize;
     private final long connectionId;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
-    private HttpRequest request;
+    private @Nullable HttpRequest request;
     private long bodyLength;
     private boolean responding;
-    private ScheduledFuture<?> delayed;
+    private @Nullable ScheduledFuture<?> delayed;
 
     EchoHandler(EchoIdentity identity, long defaultSize, long connectionId) {
         this.identity = identity;
@@ -88,7 +90,7 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finish(ChannelHandlerContext ctx) {
-        HttpRequest head = request;
+        HttpRequest head = Objects.requireNonNull(request, "finish follows a head");
         long length = bodyLength;
         request = null;
         responding = true;

@@ -2,13 +2,14 @@ package dev.usher.proxy.echo;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request asks of the echo: {@code /status/NNN}, {@code ?delay=MS} and {@code ?size=N}.
  *
  * @param error a message for a 400 reply when a parameter is malformed, else null
  */
-record EchoParams(String path, int status, long delayMillis, long size, String error) {
+record EchoParams(String path, int status, long delayMillis, long size, @Nullable String error) {
 
     static final long MAX_DELAY_MILLIS = 600_000;
 
@@ -38,7 +39,7 @@ record EchoParams(String path, int status, long delayMillis, long size, String e
         return new EchoParams(path, 400, 0, 0, message);
     }
 
-    private static Long longParam(QueryStringDecoder query, String name, long fallback) {
+    private static @Nullable Long longParam(QueryStringDecoder query, String name, long fallback) {
         List<String> values = query.parameters().get(name);
         if (values == null || values.isEmpty()) {
             return fallback;
@@ -50,7 +51,7 @@ record EchoParams(String path, int status, long delayMillis, long size, String e
         }
     }
 
-    private static Integer parseInt(String text) {
+    private static @Nullable Integer parseInt(String text) {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

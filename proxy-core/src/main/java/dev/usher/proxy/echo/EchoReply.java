@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
@@ -105,7 +106,7 @@ final class EchoReply {
     }
 
     /** Adds every {@code X-Echo-Response-Header: Name: value} verbatim; returns a problem message or null. */
-    private static String addRequestedHeaders(HttpRequest request, HttpResponse response) {
+    private static @Nullable String addRequestedHeaders(HttpRequest request, HttpResponse response) {
         for (String spec : request.headers().getAll(RESPONSE_HEADER)) {
             int colon = spec.indexOf(':');
             if (colon <= 0) {

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 origin that answers every request with JSON describing what it received.
@@ -40,8 +41,8 @@ public final class EchoServer implements AutoCloseable {
     private final EchoIdentity identity;
     private final long responseSize;
     private final AtomicLong connections = new AtomicLong();
-    private EventLoopGroup group;
-    private Channel serverChannel;
+    private @Nullable EventLoopGroup group;
+    private @Nullable Channel serverChannel;
 
     private EchoServer(Builder builder) {
         this.bindAddress = builder.bindAddress;
@@ -128,9 +129,9 @@ public final class EchoServer implements AutoCloseable {
         private int eventLoops = 1;
         private String name = "echo";
         private String namespace = "default";
-        private String ingress;
-        private String service;
-        private String pod;
+        private @Nullable String ingress;
+        private @Nullable String service;
+        private @Nullable String pod;
         private long responseSize;
 
         private Builder() {

@@ -4,13 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedInput;
+import org.jspecify.annotations.Nullable;
 
 /** A reply body of the JSON followed by {@code padding} bytes taken as slices of a shared buffer, chunk by chunk. */
 final class PaddedBody implements ChunkedInput<ByteBuf> {
 
     private final long length;
     private final ByteBuf pad;
-    private ByteBuf json;
+    private @Nullable ByteBuf json;
     private long remainingPadding;
 
     PaddedBody(ByteBuf json, long padding, ByteBuf pad) {
@@ -36,12 +37,12 @@ final class PaddedBody implements ChunkedInput<ByteBuf> {
 
     @Deprecated
     @Override
-    public ByteBuf readChunk(ChannelHandlerContext ctx) {
+    public @Nullable ByteBuf readChunk(ChannelHandlerContext ctx) {
         return readChunk(ctx.alloc());
     }
 
     @Override
-    public ByteBuf readChunk(ByteBufAllocator allocator) {
+    public @Nullable ByteBuf readChunk(ByteBufAllocator allocator) {
         if (json != null) {
             ByteBuf first = json;
             json = null;
