@@ -228,10 +228,16 @@ final class Exchange {
             return;
         }
         boolean stale = origin.reused();
+        boolean refused = origin.refused();
         dropOrigin();
         if (state.beforeResponse() && stale && !response.interimSent() && attempts.staleRetry()) {
             timers.cancelAttempt(); // RFC 9110 §9.2.2: a request on a connection the origin had closed
             connect(true);
+            return;
+        }
+        if (state.beforeResponse() && refused && !response.interimSent() && attempts.refusedRetry()) {
+            timers.cancelAttempt(); // RFC 9113 §8.7: an HTTP/2 stream the origin did not process
+            connect(false);
             return;
         }
         context.metrics().upstreamError(ProxyMetrics.UpstreamError.RESET);

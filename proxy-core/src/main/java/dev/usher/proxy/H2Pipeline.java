@@ -23,7 +23,8 @@ import io.netty.handler.flow.FlowControlHandler;
  * a header list of {@link ProxySettings#maxHeaderSize()} (a block past 1.25 times that ends the connection, however
  * many CONTINUATION frames carry it, and {@link H2FrameGuard} caps the frames), {@link #MAX_RESETS} client resets per {@link #RESET_WINDOW_SECONDS} s (rapid
  * reset, then {@code GOAWAY ENHANCE_YOUR_CALM}), {@link #MAX_QUEUED_CONTROL_FRAMES} unflushed control-frame answers
- * (SETTINGS and PING floods) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
+ * (SETTINGS and PING floods; {@link H2FrameGuard} ends such a flood sooner, once the client leaves the connection
+ * unwritable) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
  */
 final class H2Pipeline {
 

@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *       ({@code connect_failed}, {@code reset}, {@code gateway_error})</li>
  *   <li>{@code usher.retries} [{@code usher_retries_total}]: attempts after the first, by the failure that caused
  *       them; tags namespace, service, reason ({@code error}, {@code timeout}, {@code invalid_header},
- *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection})</li>
+ *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection}, {@code refused_stream})</li>
  *   <li>{@code usher.retry.budget.exhausted} [{@code usher_retry_budget_exhausted_total}]: retries the policy allowed
  *       but the backend's retry budget refused; tags namespace, service</li>
  * </ul>
