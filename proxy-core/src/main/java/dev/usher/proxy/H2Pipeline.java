@@ -72,6 +72,9 @@ final class H2Pipeline {
         p.channel().config().setAutoRead(true);
     }
 
+    /** The frame-to-HTTP conversion of every client stream: sharable, so one instance instead of one per stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, true);
+
     /** Wires each stream's child channel. */
     private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
         private final ProxyContext context;
@@ -91,7 +94,7 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline().addLast(new H2HeaderCheck(), new Http2StreamFrameToHttpObjectCodec(true, true),
+            ch.pipeline().addLast(new H2HeaderCheck(), STREAM_CODEC,
                     new H2StreamAdapter(), new FlowControlHandler(), ClientHandler.forStream(context, tls, httpsPort));
         }
     }
