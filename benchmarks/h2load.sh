@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Usher and nginx side by side over HTTP/2 cleartext (h2c, prior knowledge), on loopback, with the same echo origin
-# (HTTP/1.1 upstream with keep-alive on both) and the same client, h2load (Debian nghttp2-client).
+# Usher and nginx side by side over HTTP/2, cleartext (h2c, prior knowledge) and TLS (h2 by ALPN), on loopback, with
+# the same echo origin (HTTP/1.1 upstream with keep-alive on both) and the same client, h2load (Debian nghttp2-client).
 #
-#   benchmarks/h2load.sh                        ROUNDS x DURATION per target, alternating, -c 50 -m 10
-#   ROUNDS=3 DURATION=10 CLIENTS=50 STREAMS=10 benchmarks/h2load.sh
+#   benchmarks/h2load.sh                        ROUNDS x DURATION per target and protocol, alternating, -c 50 -m 10
+#   ROUNDS=3 DURATION=10 CLIENTS=50 STREAMS=10 PROTOCOLS="h2c h2" benchmarks/h2load.sh
+#   BASELINE_JAR=/tmp/usher-old.jar TARGETS="usher usher-base" benchmarks/h2load.sh   an older Usher build beside
 #
-# Needs nginx (built with http_v2, as Debian's is), h2load, java, curl; installs nothing. Every process it starts
+# Needs nginx (built with http_v2 and ssl, as Debian's is), h2load, java, curl, openssl (for nginx's self-signed
+# certificate; Usher serves its generated default certificate; h2load verifies neither); installs nothing. Every process it starts
 # (echo origin, Usher, nginx) runs on 127.0.0.1 with its own config in a temporary folder and is stopped on exit,
 # also on failure or Ctrl-C. Per run: requests/s and p99 latency (from h2load's per-request log) and requests per
 # CPU-second of the proxy process (utime + stime from /proc/<pid>/stat around the run). Results go to $OUT
@@ -14,8 +16,10 @@
 # Settings (environment):
 #   ROUNDS=2 DURATION=10 (seconds) WARMUP=2 (seconds, h2load --warm-up-time) JVM_WARMUP=10 (seconds, before round 1)
 #   CLIENTS=50 STREAMS=10 THREADS=1 (h2load -c -m -t)
+#   PROTOCOLS="h2c h2" (h2c: cleartext listeners; h2: TLS listeners, ALPN h2)
+#   TARGETS="usher nginx" (add usher-base with BASELINE_JAR=<an older usher.jar> to compare two builds)
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
-#   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3)
+#   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,15 +37,23 @@ THREADS="${THREADS:-1}"
 USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 BASE_PORT="${BASE_PORT:-18180}"
+PROTOCOLS="${PROTOCOLS:-h2c h2}"
+TARGETS="${TARGETS:-usher nginx}"
+BASELINE_JAR="${BASELINE_JAR:-}"
 OUT="${OUT:-$root/benchmarks/target/h2load-$(date -u +%Y%m%d-%H%M%S)}"
 
 usher_port=$BASE_PORT
 origin_port=$((BASE_PORT + 1))
 admin_port=$((BASE_PORT + 2))
 nginx_port=$((BASE_PORT + 3))
+usher_tls_port=$((BASE_PORT + 4))
+nginx_tls_port=$((BASE_PORT + 5))
+base_port=$((BASE_PORT + 6))
+base_admin_port=$((BASE_PORT + 7))
+base_tls_port=$((BASE_PORT + 8))
 
 missing=()
-for tool in nginx h2load java curl; do
+for tool in nginx h2load java curl openssl; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -52,7 +64,12 @@ if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
     echo "h2load.sh: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
     exit 2
 fi
-for port in $usher_port $origin_port $admin_port $nginx_port; do
+if [[ " $TARGETS " == *" usher-base "* && ! -f "$BASELINE_JAR" ]]; then
+    echo "h2load.sh: TARGETS has usher-base: set BASELINE_JAR to an usher.jar" >&2
+    exit 2
+fi
+for port in $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port $base_port \
+    $base_admin_port $base_tls_port; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "h2load.sh: port $port is in use; set BASE_PORT to a free range" >&2
         exit 2
@@ -106,16 +123,28 @@ pids+=("$origin_pid")
 wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid" "$OUT/origin.log"
 
 java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
-# shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
-java $USHER_JAVA_OPTS -jar "$usher_jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-    --http-port "$usher_port" --admin-port "$admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
-    --access-log off --drain-timeout 1s >"$OUT/usher.log" 2>&1 &
-usher_pid=$!
-pids+=("$usher_pid")
-wait_http "http://127.0.0.1:$admin_port/readyz" "Usher" "$usher_pid" "$OUT/usher.log"
+start_usher() { # jar, http port, https port, admin port, log -> sets started_pid
+    # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
+    java $USHER_JAVA_OPTS -jar "$1" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
+        --http-port "$2" --https-port "$3" --admin-port "$4" --event-loops "$USHER_EVENT_LOOPS" \
+        --access-log off --drain-timeout 1s >"$5" 2>&1 &
+    started_pid=$!
+    pids+=("$started_pid")
+    wait_http "http://127.0.0.1:$4/readyz" "Usher ($1)" "$started_pid" "$5"
+}
+start_usher "$usher_jar" "$usher_port" "$usher_tls_port" "$admin_port" "$OUT/usher.log"
+usher_pid=$started_pid
+base_pid=
+if [[ " $TARGETS " == *" usher-base "* ]]; then
+    start_usher "$BASELINE_JAR" "$base_port" "$base_tls_port" "$base_admin_port" "$OUT/usher-base.log"
+    base_pid=$started_pid
+fi
 
-# nginx: one process, h2c with prior knowledge on its listener, upstream keep-alive, Usher's forwarding headers.
+# nginx: one process, h2c with prior knowledge on one listener, h2 over TLS on another (a self-signed P-256
+# certificate, as Usher's generated default is ECDSA P-256 too), upstream keep-alive, Usher's forwarding headers.
 mkdir -p "$tmp/nginx"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
+    -keyout "$tmp/nginx/key.pem" -out "$tmp/nginx/cert.pem" >/dev/null 2>&1
 cat >"$tmp/nginx/nginx.conf" <<CONF
 worker_processes 1;
 master_process off;
@@ -135,6 +164,9 @@ http {
     }
     server {
         listen 127.0.0.1:$nginx_port http2 backlog=4096;
+        listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+        ssl_certificate $tmp/nginx/cert.pem;
+        ssl_certificate_key $tmp/nginx/key.pem;
         http2_max_concurrent_streams 100;
         keepalive_requests 1000000;
         location / {
@@ -155,13 +187,16 @@ nginx_pid=$!
 pids+=("$nginx_pid")
 # a plain listener with http2 speaks only HTTP/2 in nginx 1.22: probe it with prior knowledge
 wait_http "http://127.0.0.1:$nginx_port/p0" "nginx" "$nginx_pid" "$OUT/nginx.log" --http2-prior-knowledge
+wait_http "https://127.0.0.1:$nginx_tls_port/p0" "nginx (TLS)" "$nginx_pid" "$OUT/nginx.log" "-k --http2"
 
-run() { # name, port, pid, round -> one result line
-    local name=$1 port=$2 pid=$3 round=$4 log="$OUT/$1-$4" before after ticks reqs rps p99 hz
+run() { # name, protocol, port, pid, round -> one result line
+    local name=$1 proto=$2 port=$3 pid=$4 round=$5 log="$OUT/$1-$2-$5" before after ticks reqs rps p99 hz scheme
+    scheme=http
+    [[ $proto == h2 ]] && scheme=https
     hz="$(getconf CLK_TCK)"
     before="$(cpu_ticks "$pid")"
     h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$DURATION" --warm-up-time "$WARMUP" \
-        -H ':authority: h0.bench.test' --log-file "$log.requests" "http://127.0.0.1:$port/p0" >"$log.txt" 2>&1
+        -H ':authority: h0.bench.test' --log-file "$log.requests" "$scheme://127.0.0.1:$port/p0" >"$log.txt" 2>&1
     after="$(cpu_ticks "$pid")"
     ticks=$((after - before))
     reqs="$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$log.txt")"
@@ -169,23 +204,51 @@ run() { # name, port, pid, round -> one result line
     # the log's third column is each request's time in microseconds
     p99="$(awk '{print $3}' "$log.requests" | sort -n | awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}')"
     # CPU counted over warm-up + measurement, so requests per CPU-second use the same span's requests (rps x span)
-    awk -v n="$name" -v r="$round" -v rps="$rps" -v ok="$reqs" -v p="$p99" -v t="$ticks" -v hz="$hz" \
+    awk -v n="$name" -v pr="$proto" -v r="$round" -v rps="$rps" -v ok="$reqs" -v p="$p99" -v t="$ticks" -v hz="$hz" \
         -v span="$((DURATION + WARMUP))" 'BEGIN {
-            cpu = t / hz; printf "%-6s round %d  %10.0f req/s  p99 %7s ms  cpu %6.2f s  %8.0f req/cpu-s  (%s ok)\n",
-            n, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok }'
+            cpu = t / hz; printf "%-10s %-3s round %d  %10.0f req/s  p99 %7s ms  cpu %6.2f s  %8.0f req/cpu-s  (%s ok)\n",
+            n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok }'
 }
 
-echo "h2load.sh: usher pid $usher_pid, nginx pid $nginx_pid; results in $OUT"
-echo "warming the JVM for $JVM_WARMUP s"
-h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$JVM_WARMUP" -H ':authority: h0.bench.test' \
-    "http://127.0.0.1:$usher_port/p0" >"$OUT/jvm-warmup.txt" 2>&1
+target_port() { # name, protocol
+    case "$1-$2" in
+        usher-h2c) echo "$usher_port" ;;
+        usher-h2) echo "$usher_tls_port" ;;
+        usher-base-h2c) echo "$base_port" ;;
+        usher-base-h2) echo "$base_tls_port" ;;
+        nginx-h2c) echo "$nginx_port" ;;
+        nginx-h2) echo "$nginx_tls_port" ;;
+    esac
+}
+target_pid() {
+    case "$1" in
+        usher) echo "$usher_pid" ;;
+        usher-base) echo "$base_pid" ;;
+        nginx) echo "$nginx_pid" ;;
+    esac
+}
+
+echo "h2load.sh: usher pid $usher_pid, usher-base pid ${base_pid:--}, nginx pid $nginx_pid; results in $OUT"
+echo "warming the JVMs for $JVM_WARMUP s per protocol"
+for name in $TARGETS; do
+    [[ $name == nginx ]] && continue
+    for proto in $PROTOCOLS; do
+        scheme=http
+        [[ $proto == h2 ]] && scheme=https
+        h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$JVM_WARMUP" -H ':authority: h0.bench.test' \
+            "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1
+    done
+done
 {
-    echo "# h2c, h2load -c $CLIENTS -m $STREAMS -t $THREADS, ${DURATION}s + ${WARMUP}s warm-up per run"
+    echo "# $PROTOCOLS, h2load -c $CLIENTS -m $STREAMS -t $THREADS, ${DURATION}s + ${WARMUP}s warm-up per run"
     echo "# usher: $(java -version 2>&1 | head -1), $USHER_JAVA_OPTS, --event-loops $USHER_EVENT_LOOPS;" \
         "nginx $(nginx -v 2>&1 | sed 's/.*: //'), 1 process; $(h2load --version | head -1); $(nproc) cores," \
         "load average $(cut -d' ' -f1-3 /proc/loadavg)"
     for ((round = 1; round <= ROUNDS; round++)); do
-        run usher "$usher_port" "$usher_pid" "$round"
-        run nginx "$nginx_port" "$nginx_pid" "$round"
+        for proto in $PROTOCOLS; do
+            for name in $TARGETS; do
+                run "$name" "$proto" "$(target_port "$name" "$proto")" "$(target_pid "$name")" "$round"
+            done
+        done
     done
 } | tee "$OUT/summary.txt"

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * A reused pooled connection that the origin had closed is a case apart ({@link #staleRetry}): not a failure of the
  * endpoint, so it is tried once more on a fresh connection to the same endpoint, outside tries and budget, like
- * nginx's extra try for a cached connection. Every outcome is reported to the loop's {@link Outliers}. Confined to
+ * nginx's extra try for a cached connection; so is an HTTP/2 stream the origin refused unprocessed
+ * ({@link #refusedRetry}). Every outcome is reported to the loop's {@link Outliers}. Confined to
  * the exchange's event loop.
  */
 final class Attempts {
@@ -64,6 +65,7 @@ final class Attempts {
     private final boolean idempotentReplay;
     private int attempt;
     private boolean staleRetried;
+    private boolean refusedRetried;
 
     /**
      * @param balancer picks the first endpoint: the proxy's, or the route's {@link CookieAffinity}
@@ -200,6 +202,25 @@ final class Attempts {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The origin refused the HTTP/2 stream unprocessed ({@code RST_STREAM REFUSED_STREAM}, or a GOAWAY below it):
+     * whether to send the request once more, for any request that can be sent again, whatever its method (RFC 9113
+     * §8.7: nothing was processed). The next endpoint is taken when one is left untried, else the same one (its pool
+     * opens the stream on a connection that is not going away). Outside tries and budget, like {@link #staleRetry}:
+     * the origin did no work.
+     */
+    boolean refusedRetry() {
+        if (!replayable || refusedRetried) {
+            return false;
+        }
+        refusedRetried = true;
+        if (attempt + 1 < endpoints.size()) {
+            attempt++;
+        }
+        metrics.retry(backend, "refused_stream");
+        return true;
     }
 
     /** The current endpoint failed (reset, or a gateway error as the response). */

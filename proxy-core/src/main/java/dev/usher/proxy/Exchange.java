@@ -236,11 +236,18 @@ final class Exchange {
         if (state.terminal()) {
             return;
         }
-        boolean stale = Objects.requireNonNull(origin, "only the origin held reports its close").reused();
+        OriginLease held = Objects.requireNonNull(origin, "only the origin held reports its close");
+        boolean stale = held.reused();
+        boolean refused = held.refused();
         dropOrigin();
         if (state.beforeResponse() && stale && !response.interimSent() && attempts.staleRetry()) {
             timers.cancelAttempt(); // RFC 9110 §9.2.2: a request on a connection the origin had closed
             connect(true);
+            return;
+        }
+        if (state.beforeResponse() && refused && !response.interimSent() && attempts.refusedRetry()) {
+            timers.cancelAttempt(); // RFC 9113 §8.7: an HTTP/2 stream the origin did not process
+            connect(false);
             return;
         }
         context.metrics().upstreamError(ProxyMetrics.UpstreamError.RESET);

@@ -23,7 +23,8 @@ import io.netty.handler.flow.FlowControlHandler;
  * a header list of {@link ProxySettings#maxHeaderSize()} (a block past 1.25 times that ends the connection, however
  * many CONTINUATION frames carry it, and {@link H2FrameGuard} caps the frames), {@link #MAX_RESETS} client resets per {@link #RESET_WINDOW_SECONDS} s (rapid
  * reset, then {@code GOAWAY ENHANCE_YOUR_CALM}), {@link #MAX_QUEUED_CONTROL_FRAMES} unflushed control-frame answers
- * (SETTINGS and PING floods) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
+ * (SETTINGS and PING floods; {@link H2FrameGuard} ends such a flood sooner, once the client leaves the connection
+ * unwritable) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
  */
 final class H2Pipeline {
 
@@ -71,6 +72,9 @@ final class H2Pipeline {
         p.channel().config().setAutoRead(true);
     }
 
+    /** The frame-to-HTTP conversion of every client stream: sharable, so one instance instead of one per stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, true);
+
     /** Wires each stream's child channel. */
     private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
         private final ProxyContext context;
@@ -90,7 +94,7 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline().addLast(new H2HeaderCheck(), new Http2StreamFrameToHttpObjectCodec(true, true),
+            ch.pipeline().addLast(new H2HeaderCheck(), STREAM_CODEC,
                     new H2StreamAdapter(), new FlowControlHandler(), ClientHandler.forStream(context, tls, httpsPort));
         }
     }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.PromiseNotifier;
 import java.util.ArrayDeque;
@@ -47,6 +48,11 @@ import org.jspecify.annotations.Nullable;
  * Other inbound stream frames (a client's RST_STREAM, unknown frames) are released: closing the stream is Netty's.
  */
 final class H2StreamAdapter extends ChannelDuplexHandler {
+
+    /** The names of {@link HttpConversionUtil.ExtensionHeaderNames}, copied once ({@code values()} copies per call). */
+    private static final AsciiString[] CONVERSION_FIELDS = java.util.Arrays.stream(
+            HttpConversionUtil.ExtensionHeaderNames.values()).map(HttpConversionUtil.ExtensionHeaderNames::text)
+            .toArray(AsciiString[]::new);
 
     private @Nullable ArrayDeque<HttpObject> held;
     private boolean interimEnd;
@@ -95,9 +101,13 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
         }
     }
 
-    private static void removeConversionFields(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            headers.remove(name.text());
+    /** Removes the conversion's {@code x-http2-*} fields from {@code headers}. */
+    static void removeConversionFields(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        for (AsciiString name : CONVERSION_FIELDS) {
+            headers.remove(name);
         }
     }
 

@@ -38,6 +38,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Http2OriginPool extends OriginPool {
 
+    /** The frame-to-HTTP conversion of every origin stream: sharable, so one instance instead of one per stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false);
+
     private final Bootstrap bootstrap;
     private final boolean tls;
     private final List<Http2OriginConnection> connections = new ArrayList<>(2);
@@ -59,7 +62,7 @@ final class Http2OriginPool extends OriginPool {
         this.streamInitializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new ChunkedWriteHandler(),
+                ch.pipeline().addLast(STREAM_CODEC, new ChunkedWriteHandler(),
                         Http2BodyWrites.INSTANCE, Http2RequestHeads.INSTANCE, guard, new OriginHandler());
             }
         };

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 
 /**
  * A request head on its way to an HTTP/2 origin: {@code te: trailers} is sent, since Usher takes response trailers
@@ -57,8 +56,6 @@ final class Http2RequestHeads extends ChannelDuplexHandler {
     }
 
     private static void strip(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            headers.remove(name.text());
-        }
+        H2StreamAdapter.removeConversionFields(headers);
     }
 }

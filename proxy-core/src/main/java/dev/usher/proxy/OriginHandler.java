@@ -3,6 +3,9 @@ package dev.usher.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +28,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Exchange exchange;
     private long idleSince = -1;
     private int exchanges;
+    private boolean refused;
     private Channel channel; // set by handlerAdded, an initializer
     private @Nullable OriginResponseDecoder decoder;
     private final Runnable releaseTask = this::releaseToPool;
@@ -40,6 +44,14 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     /** Whether this connection served an exchange before (a reused keep-alive connection may be stale). */
     boolean reused() {
         return exchanges > 1;
+    }
+
+    /**
+     * Whether the origin refused this HTTP/2 stream unprocessed: {@code RST_STREAM REFUSED_STREAM}, or a GOAWAY whose
+     * last stream id is below the stream's (RFC 9113 §8.7: such a request may be sent again, whatever its method).
+     */
+    boolean refused() {
+        return refused;
     }
 
     void attach(Exchange owner) {
@@ -114,6 +126,16 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.originReadComplete();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2ResetFrame reset && reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+            refused = true;
+        } else if (evt instanceof Http2GoAwayFrame) {
+            refused = true; // the multiplexer tells only the streams above the GOAWAY's last stream id
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

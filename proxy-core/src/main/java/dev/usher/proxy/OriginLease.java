@@ -39,6 +39,11 @@ final class OriginLease {
         return handler.reused();
     }
 
+    /** Whether the origin refused the HTTP/2 stream unprocessed ({@link OriginHandler#refused()}). */
+    boolean refused() {
+        return handler.refused();
+    }
+
     /** The exchange ended cleanly: back to the pool once this read batch is over (see {@link OriginHandler}). */
     void finish() {
         handler.finish();

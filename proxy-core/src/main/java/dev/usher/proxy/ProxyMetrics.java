@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  *       ({@code connect_failed}, {@code reset}, {@code gateway_error})</li>
  *   <li>{@code usher.retries} [{@code usher_retries_total}]: attempts after the first, by the failure that caused
  *       them; tags namespace, service, reason ({@code error}, {@code timeout}, {@code invalid_header},
- *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection})</li>
+ *       {@code http_5xx}/{@code http_4xx} as configured, {@code stale_connection}, {@code refused_stream})</li>
  *   <li>{@code usher.retry.budget.exhausted} [{@code usher_retry_budget_exhausted_total}]: retries the policy allowed
  *       but the backend's retry budget refused; tags namespace, service</li>
  *   <li>{@code usher.rate.limited} [{@code usher_rate_limited_total}]: requests refused by an Ingress's

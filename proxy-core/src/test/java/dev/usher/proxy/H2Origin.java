@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -43,13 +45,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An h2c (prior knowledge) origin on a loopback port, Netty's HTTP/2 server: {@code /hello} answers
  * {@code "h2 <path> te=<te>"}; {@code /trailers} a streamed body and {@code grpc-status}/{@code grpc-message}
  * trailers; {@code /count} the request body's length; {@code /held} answers only after {@link #releaseHeld()}. Counts TCP connections, requests, and the most
- * streams ever open at once on one connection.
+ * streams ever open at once on one connection. The next {@link #refuseWithReset} requests are refused unprocessed
+ * with {@code RST_STREAM REFUSED_STREAM}, the next {@link #refuseWithGoAway} with a GOAWAY whose last stream id is
+ * below theirs (counted in {@link #refused}, not in {@link #requests}).
  */
 final class H2Origin implements AutoCloseable {
 
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger maxStreamsOnAConnection = new AtomicInteger();
+    final AtomicInteger refuseWithReset = new AtomicInteger();
+    final AtomicInteger refuseWithGoAway = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
     final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     private final Map<Channel, AtomicInteger> openStreams = new ConcurrentHashMap<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -121,6 +128,21 @@ final class H2Origin implements AutoCloseable {
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (refuseWithReset.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                refused.incrementAndGet();
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                return;
+            }
+            if (refuseWithGoAway.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                refused.incrementAndGet();
+                Channel parent = ctx.channel().parent();
+                Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
+                int id = ((Http2StreamChannel) ctx.channel()).stream().id();
+                codec.goAway(parent.pipeline().context(codec), Math.max(0, id - 2), Http2Error.NO_ERROR.code(),
+                        Unpooled.EMPTY_BUFFER, parent.newPromise());
+                parent.flush();
+                return;
+            }
             requests.incrementAndGet();
             String path = request.uri();
             if (path.startsWith("/held")) {

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The known HTTP/2 floods and stalls, each driven with hand-built frames on a real socket, plus the connection-level
- * limits and the graceful drain. (The SETTINGS and PING floods are bounded by Netty's queued control frame limit,
- * which only bites once the kernel's socket buffers are full: megabytes of frames, too slow for a unit test.)
+ * limits and the graceful drain. (SETTINGS and PING floods: {@link Http2ControlFrameTest}.)
  */
 final class Http2FloodTest extends RawH2Test {
 

@@ -143,6 +143,57 @@ final class Http2OriginTest {
     }
 
     @Test
+    void aStreamRefusedWithRstStream_isSentAgain() throws Exception {
+        start(0);
+        origin.refuseWithReset.set(1);
+
+        HttpResponse<String> response = get("/hello").get();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("h2 /hello te=trailers body=");
+        assertThat(origin.refused.get()).isEqualTo(1);
+        assertThat(origin.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedPostWithItsBody_isSentAgain_asNothingWasProcessed() throws Exception {
+        start(0);
+        origin.refuseWithReset.set(1);
+
+        HttpResponse<String> response = CLIENT.send(request("/hello")
+                .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("h2 /hello te=trailers body=once");
+        assertThat(origin.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamAboveAGoAwaysLastStreamId_isSentAgainOnANewConnection() throws Exception {
+        start(0);
+        origin.refuseWithGoAway.set(1);
+
+        HttpResponse<String> response = get("/hello").get();
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(origin.refused.get()).isEqualTo(1);
+        assertThat(origin.requests.get()).isEqualTo(1);
+        assertThat(origin.connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aStreamRefusedTwice_isAnsweredWith502_oneRetryOnly() throws Exception {
+        start(0);
+        origin.refuseWithReset.set(2);
+
+        HttpResponse<String> response = get("/hello").get();
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(origin.refused.get()).isEqualTo(2);
+        assertThat(get("/hello").get().statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void losingTheConnectionFailsOpenStreamsWith502() throws Exception {
         start(0);
         CompletableFuture<HttpResponse<String>> inFlight = get("/held/lost");

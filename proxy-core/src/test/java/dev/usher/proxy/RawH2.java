@@ -62,7 +62,20 @@ final class RawH2 implements AutoCloseable {
 
     /** Connects to {@code port} on loopback and sends the preface and an empty SETTINGS frame. */
     static RawH2 connect(int port) throws IOException {
-        RawH2 h2 = new RawH2(new Socket("127.0.0.1", port));
+        return connect(port, 0);
+    }
+
+    /**
+     * As {@link #connect(int)}, with the socket's receive buffer set to {@code receiveBuffer} bytes before connecting
+     * (0: the system's), for tests where this client stops reading and the server's writes must back up soon.
+     */
+    static RawH2 connect(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+        RawH2 h2 = new RawH2(socket);
         ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
         byte[] bytes = new byte[preface.readableBytes()];
         preface.getBytes(0, bytes);
