@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import com.google.re2j.Matcher;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of routing one request: a compiled rule or default backend, or {@link #isNotFound() not found}.
@@ -43,6 +44,8 @@ public final class Route {
      */
     private RegexPath regex;
     private String nginxTarget;
+    /** The canary of this main route; set once by the snapshot compiler, before publication. */
+    private @Nullable Canary canary;
 
     Route(RouteSource source, Backend backend, String host, String path, PathType pathType, String namespace,
             String ingress, String rewriteTarget, boolean httpsRedirect) {
@@ -90,6 +93,32 @@ public final class Route {
      */
     public String regex() {
         return regex == null ? null : regex.expression();
+    }
+
+    /**
+     * This route with {@code backend} instead, owned by the Ingress {@code namespace/name}: what a canary's requests
+     * take (same host, path, rewrite, options and upstream, as ingress-nginx merges a canary into the main location).
+     */
+    Route alternative(Backend alternative, String ns, String name) {
+        Route route = new Route(source, alternative, host, path, pathType, ns, name,
+                source == RouteSource.RULE ? options.rewriteTarget() : null, httpsRedirect, requestBuffering, options,
+                upstream);
+        route.regex = regex;
+        route.nginxTarget = nginxTarget;
+        return route;
+    }
+
+    /** Gives this main route its canary; only the snapshot compiler calls this, before publication. */
+    void canary(Canary alternative) {
+        this.canary = alternative;
+    }
+
+    /**
+     * The canary that may take this route's requests (ingress-nginx's {@code canary: "true"} Ingress with the same
+     * host, path and type), or {@code null}.
+     */
+    public @Nullable Canary canary() {
+        return canary;
     }
 
     /** The compiled regex, or {@code null} outside regex mode. */
@@ -266,6 +295,10 @@ public final class Route {
         if (namespace != null) {
             text.append(" (").append(ingressRef()).append(')');
         }
-        return text.append(" -> ").append(backend.ref()).toString();
+        text.append(" -> ").append(backend.ref());
+        if (canary != null) {
+            text.append(" | canary ").append(canary);
+        }
+        return text.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.usher.routing;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-Ingress behaviour taken from its annotations and {@code spec.tls}.
@@ -40,12 +41,15 @@ import java.util.Set;
  *     data plane's flags apply
  * @param cors ingress-nginx's CORS options ({@code enable-cors: "true"}), or {@code null} for none
  * @param affinity cookie session affinity ({@code affinity: cookie}), or {@code null} for none
+ * @param canary this Ingress is the canary of the main routes with its hosts and paths ({@code canary: "true"}):
+ *     its traffic shaping, or {@code null} for an ordinary Ingress
  */
 public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
         boolean forceSslRedirect, LocalRedirect redirect, String appRoot, String upstreamVhost, String forwardedPrefix,
         SourceRanges sourceRanges, BasicAuth basicAuth, String denied,
-        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, Cors cors, SessionAffinity affinity) {
+        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, Cors cors, SessionAffinity affinity,
+        @Nullable CanaryRule canary) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -79,7 +83,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
-     * retries as the data plane's flags say, no CORS, no session affinity.
+     * retries as the data plane's flags say, no CORS, no session affinity, not a canary.
      */
     public static Builder builder() {
         return new Builder();
@@ -106,7 +110,8 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
                 .upstreams(upstreams)
                 .retry(retry)
                 .cors(cors)
-                .affinity(affinity);
+                .affinity(affinity)
+                .canary(canary);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -130,6 +135,7 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
         private RetryPolicy retry = RetryPolicy.INHERIT;
         private Cors cors;
         private SessionAffinity affinity;
+        private @Nullable CanaryRule canary;
 
         private Builder() {
         }
@@ -229,10 +235,16 @@ public record RouteOptions(String rewriteTarget, Set<String> tlsHosts, boolean s
             return this;
         }
 
+        public Builder canary(@Nullable CanaryRule canary) {
+            this.canary = canary;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
                     maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
-                    sourceRanges, basicAuth, denied, upstreams, retry, cors, affinity);
+                    sourceRanges, basicAuth, denied, upstreams, retry, cors, affinity,
+                    canary);
         }
     }
 }
