@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What every connection of one {@link ProxyServer} shares. Immutable after start except {@link #draining()}, which
@@ -14,10 +15,12 @@ import java.util.Map;
  * @param connections every open client connection, for drain and close
  * @param spool the threads that write buffered request bodies to files
  * @param allocationGuard the shared handler that confines an allocation failure to its connection
+ * @param canaryRandom an int in {@code [0, bound)} for canary weights; called from every event loop
  */
 record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
         LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
-        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard) {
+        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard,
+        IntUnaryOperator canaryRandom) {
 
     OriginPools pools(EventLoop loop) {
         return poolsByLoop.get(loop);

@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ public final class ProxyServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final ByteBufAllocator allocator;
     private final LongSupplier nanoClock;
+    private final IntUnaryOperator canaryRandom;
     private final Transports transports = Transports.best();
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private EventLoopGroup group;
@@ -74,6 +76,7 @@ public final class ProxyServer implements AutoCloseable {
         this.registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
         this.allocator = b.allocator;
         this.nanoClock = b.nanoClock;
+        this.canaryRandom = b.canaryRandom;
     }
 
     /** A builder; only {@link Builder#routingTable} is required. */
@@ -101,7 +104,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
             context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                    Map.copyOf(pools), connections, drainFlag, spool, guard);
+                    Map.copyOf(pools), connections, drainFlag, spool, guard, canaryRandom);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -227,6 +230,7 @@ public final class ProxyServer implements AutoCloseable {
         private MeterRegistry registry;
         private ByteBufAllocator allocator;
         private LongSupplier nanoClock = System::nanoTime;
+        private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
 
         private Builder() {
         }
@@ -289,6 +293,16 @@ public final class ProxyServer implements AutoCloseable {
          */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
+            return this;
+        }
+
+        /**
+         * The random source of canary weights: given a bound, an int in {@code [0, bound)}; called from every event
+         * loop. Default: each loop's {@link java.util.concurrent.ThreadLocalRandom}. A seam for tests, which inject a
+         * deterministic sequence instead of measuring a distribution.
+         */
+        public Builder canaryRandom(IntUnaryOperator random) {
+            this.canaryRandom = Objects.requireNonNull(random, "canaryRandom");
             return this;
         }
 
