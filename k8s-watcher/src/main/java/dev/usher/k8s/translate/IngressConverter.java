@@ -245,6 +245,7 @@ final class IngressConverter {
                 .retry(RetryAnnotations.parse(a)) // a bad value: reported by the audit
                 .cors(NginxCors.read(a))
                 .affinity(NginxAffinity.read(a))
+                .canary(NginxCanary.read(a))
                 .build();
     }
 

@@ -85,7 +85,23 @@ final class NginxHonoured {
                     + "over HTTPS)", NginxAffinity::problem)),
             Map.entry(NginxAffinity.CHANGE_ON_FAILURE, new Entry("\"true\": a request that failed over to another "
                     + "endpoint moves the session there", NginxAffinity::problem)),
-            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)));
+            Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)),
+            // canary: one line per key, kept apart for merges
+            Map.entry(NginxCanary.CANARY, new Entry("\"true\": the canary of the main Ingress with the same host, "
+                    + "path and type (its other annotations are the main one's; no main route: ignored)",
+                    NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER, new Entry("header \"always\" sends to the canary, \"never\" to the "
+                    + "main backend (first rule: header, cookie, weight)", NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER_VALUE, new Entry("this exact canary-by-header value sends to the canary",
+                    NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER_PATTERN, new Entry("a canary-by-header value this regex finds (RE2) "
+                    + "sends to the canary", NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_COOKIE, new Entry("cookie \"always\" sends to the canary, \"never\" to the "
+                    + "main backend (after the header)", NginxCanary::problem)),
+            Map.entry(NginxCanary.WEIGHT, new Entry("this many requests out of canary-weight-total go to the canary "
+                    + "at random (after header and cookie)", NginxCanary::problem)),
+            Map.entry(NginxCanary.WEIGHT_TOTAL, new Entry("the total canary-weight counts in (100 by default)",
+                    NginxCanary::problem)));
 
     private NginxHonoured() {
     }
@@ -103,6 +119,6 @@ final class NginxHonoured {
         }
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return new Verdict(key, Status.INVALID, Problems.quote(shown) + ": " + problem
-                + (problem.contains("fails closed") ? "" : "; ignored"));
+                + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN) ? "" : "; ignored"));
     }
 }
