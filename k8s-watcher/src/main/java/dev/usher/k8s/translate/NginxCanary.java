@@ -25,6 +25,7 @@ final class NginxCanary {
     static final String BY_COOKIE = "canary-by-cookie";
     static final String WEIGHT = "canary-weight";
     static final String WEIGHT_TOTAL = "canary-weight-total";
+    static final String AFFINITY_BEHAVIOR = "affinity-canary-behavior";
 
     private static final List<String> SHAPING = List.of(BY_HEADER, BY_HEADER_VALUE, BY_HEADER_PATTERN, BY_COOKIE,
             WEIGHT, WEIGHT_TOTAL);
@@ -76,6 +77,22 @@ final class NginxCanary {
                 }
             }
         }
+    }
+
+    /**
+     * {@code affinity-canary-behavior}: {@code sticky} (the default) is what Usher does, a session the main route's
+     * affinity cookie keeps on the main or the canary backend stays there; {@code legacy} is not implemented.
+     */
+    static Annotations.Verdict affinityBehavior(String key, String value) {
+        return switch (value) {
+            case "sticky" -> new Annotations.Verdict(key, Annotations.Status.HONOURED, "as ingress-nginx: a session "
+                    + "the affinity cookie keeps on the main or the canary backend stays there (the default)");
+            case "legacy" -> new Annotations.Verdict(key, Annotations.Status.UNSUPPORTED, "legacy (the canary ignores "
+                    + "affinity) is not implemented; sessions stick as with sticky");
+            default -> new Annotations.Verdict(key, Annotations.Status.INVALID, "expected \"sticky\" or \"legacy\", "
+                    + "got " + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value)
+                    + "; ignored");
+        };
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */

@@ -131,6 +131,10 @@ final class NginxCanaryTranslationTest {
         assertThat(broken.status()).isEqualTo(Status.INVALID);
         assertThat(broken.reason()).contains("RE2 cannot compile it").endsWith("failing match does");
         assertThat(Annotations.classify(N + "canary-by-header", "X Canary").reason()).endsWith("; ignored");
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "sticky").status()).isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "legacy").status())
+                .isEqualTo(Status.UNSUPPORTED);
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "soft").status()).isEqualTo(Status.INVALID);
     }
 
     private static CanaryRule rule(String header, String value, String pattern, String cookie, int weight, int total) {
