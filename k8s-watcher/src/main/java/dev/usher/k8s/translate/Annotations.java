@@ -132,7 +132,7 @@ public final class Annotations {
         new TreeMap<>(annotations == null ? Map.<String, String>of() : annotations).forEach((key, value) -> {
             Verdict verdict = classify(key, value);
             if (verdict != null) {
-                verdicts.add(verdict);
+                verdicts.add(NginxCanary.onCanary(annotations, verdict));
             }
         });
         return verdicts;

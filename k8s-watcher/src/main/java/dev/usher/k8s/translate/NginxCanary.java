@@ -80,6 +80,21 @@ final class NginxCanary {
     }
 
     /**
+     * {@code verdict} as it holds on an Ingress with these annotations: on a canary, an honoured annotation other than
+     * the canary's own has no effect, since the canary serves with its main Ingress's options, as in ingress-nginx.
+     */
+    static Annotations.Verdict onCanary(Map<String, String> a, Annotations.Verdict verdict) {
+        String name = verdict.key().substring(verdict.key().indexOf('/') + 1);
+        if (verdict.status() != Annotations.Status.HONOURED || name.startsWith(CANARY)
+                || name.equals(AFFINITY_BEHAVIOR) || !Boolean.TRUE.equals(Annotations.nginxFlag(a, CANARY, "true",
+                "false"))) {
+            return verdict;
+        }
+        return new Annotations.Verdict(verdict.key(), Annotations.Status.NO_EFFECT, "on a canary Ingress: its main "
+                + "Ingress's annotations apply to the requests it takes, as in ingress-nginx");
+    }
+
+    /**
      * {@code affinity-canary-behavior}: {@code sticky} (the default) is what Usher does, a session the main route's
      * affinity cookie keeps on the main or the canary backend stays there; {@code legacy} is not implemented.
      */

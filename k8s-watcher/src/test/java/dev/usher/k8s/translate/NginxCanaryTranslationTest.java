@@ -132,6 +132,14 @@ final class NginxCanaryTranslationTest {
         assertThat(broken.reason()).contains("RE2 cannot compile it").endsWith("failing match does");
         assertThat(Annotations.classify(N + "canary-by-header", "X Canary").reason()).endsWith("; ignored");
         assertThat(Annotations.classify(N + "affinity-canary-behavior", "sticky").status()).isEqualTo(Status.HONOURED);
+        assertThat(Annotations.audit(java.util.Map.of(N + "canary", "true", N + "canary-weight", "5",
+                N + "proxy-body-size", "1m", "usher.dev/rewrite-target", "/v2", N + "proxy-body-size-typo", "1")))
+                .extracting(Annotations.Verdict::key, Annotations.Verdict::status).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(N + "canary", Status.HONOURED),
+                        org.assertj.core.groups.Tuple.tuple(N + "canary-weight", Status.HONOURED),
+                        org.assertj.core.groups.Tuple.tuple(N + "proxy-body-size", Status.NO_EFFECT),
+                        org.assertj.core.groups.Tuple.tuple(N + "proxy-body-size-typo", Status.UNKNOWN),
+                        org.assertj.core.groups.Tuple.tuple("usher.dev/rewrite-target", Status.NO_EFFECT));
         assertThat(Annotations.classify(N + "affinity-canary-behavior", "legacy").status())
                 .isEqualTo(Status.UNSUPPORTED);
         assertThat(Annotations.classify(N + "affinity-canary-behavior", "soft").status()).isEqualTo(Status.INVALID);
