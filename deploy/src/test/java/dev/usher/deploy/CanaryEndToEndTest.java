@@ -115,7 +115,7 @@ final class CanaryEndToEndTest {
     }
 
     @Test
-    void canaryWithoutMain_routesNothing_andIsReported_andDebugRoutesShowsTheCanary() throws Exception {
+    void canaryWithoutMain_routesNothing_andIsReported_andDebugRoutesAndExplainShowTheCanary() throws Exception {
         assertThat(origin("lonely.example.com", "")).as("the examples' catch-all, never the canary")
                 .isEqualTo("be-default");
 
@@ -138,6 +138,13 @@ final class CanaryEndToEndTest {
         assertThat(routes.get("problems").toString()).contains("Ingress default/lonely-canary")
                 .contains("no main route to share");
         assertThat(routes.get("conflicts").toString()).contains("default/zero-canary-2").contains("two canaries");
+
+        JsonNode explained;
+        try (KeepAliveClient admin = new KeepAliveClient(controller.adminPort())) {
+            explained = JSON.readTree(admin.get("localhost", "/debug/explain?host=shaped.example.com&path=/x").body());
+        }
+        assertThat(explained.get("winner").get("canary").get("backend").get("service").asString())
+                .isEqualTo("bandicoot");
     }
 
     /** The name of the echo origin that answered a GET with these extra header lines. */
