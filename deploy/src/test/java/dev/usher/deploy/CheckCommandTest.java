@@ -187,6 +187,30 @@ final class CheckCommandTest {
     }
 
     @Test
+    void check_canary_isNoConflict_showsItsShareOfTheMainRoute_andAMissingMainIsAProblem(@TempDir Path dir)
+            throws IOException {
+        String canary = CLEAN.replace("name: shop\n  namespace", "name: shop-canary\n  namespace")
+                .replace("nginx.ingress.kubernetes.io/proxy-buffering: \"off\"", "nginx.ingress.kubernetes.io/canary: "
+                        + "\"true\"\n    nginx.ingress.kubernetes.io/canary-weight: \"10\"")
+                .replace("name: shop, port", "name: shop-v2, port");
+        int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN, canary, BACKEND.replace("shop", "shop-v2")));
+
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("0 problems, 0 conflicts\n")
+                .contains("  annotation nginx.ingress.kubernetes.io/canary: honoured: as ingress-nginx: ")
+                .contains("  annotation nginx.ingress.kubernetes.io/canary-weight: honoured: ")
+                .contains("  route: shop.example.com / PREFIX -> default/shop:80 (canary: default/shop-canary)\n")
+                .contains("  route: shop.example.com / PREFIX -> default/shop-v2:80 (canary of default/shop -> "
+                        + "default/shop:80: weight 10/100)\n");
+
+        out.getBuffer().setLength(0);
+        Files.delete(dir.resolve("m2.yaml"));
+        assertThat(check(dir)).isEqualTo(1);
+        assertThat(out.toString()).contains("  problem: canary: no other Ingress routes host shop.example.com "
+                + "PREFIX path '/'");
+    }
+
+    @Test
     void check_formatJson_parsesAndCarriesTheSameReport(@TempDir Path dir) throws IOException {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, NGINX_STYLE), "--format", "json");
 

@@ -7,6 +7,7 @@ import dev.usher.k8s.translate.Problem;
 import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
 import dev.usher.k8s.translate.WatcherSettings;
+import dev.usher.routing.Canary;
 import dev.usher.routing.Conflict;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.Route;
@@ -87,8 +88,16 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
                     conflicts.add("won " + rule + " over " + c.loser() + ": " + c.reason());
                 }
             }
-            List<RouteLine> routes = snapshot.routes().stream()
-                    .filter(r -> r.ingressRef() != null && id.equals(r.ingressRef().toString())).map(CheckReport::line).toList();
+            List<RouteLine> routes = new ArrayList<>();
+            for (Route r : snapshot.routes()) {
+                if (r.ingressRef() != null && id.equals(r.ingressRef().toString())) {
+                    routes.add(line(r));
+                }
+                Canary canary = r.canary(); // a canary Ingress's routes are its share of main routes
+                if (canary != null && id.equals(String.valueOf(canary.route().ingressRef()))) {
+                    routes.add(canaryLine(r, canary));
+                }
+            }
             entries.add(new IngressEntry(id, s.served() && servedIds.contains(id), s.reason(),
                     verdicts, problems, conflicts, routes));
         }
@@ -108,6 +117,13 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
         return new RouteLine(route.host() == null ? "*" : route.host(),
                 route.regex() != null ? route.regex() : route.path(),
                 route.pathType() == null ? route.source().name() : route.pathType().name(),
-                route.backend() == null ? "none" : route.backend().ref().toString());
+                (route.backend() == null ? "none" : route.backend().ref().toString())
+                        + (route.canary() == null ? "" : " (canary: " + route.canary().route().ingressRef() + ")"));
+    }
+
+    private static RouteLine canaryLine(Route main, Canary canary) {
+        RouteLine line = line(canary.route());
+        return new RouteLine(line.host(), line.path(), line.type(), canary.route().backend().ref() + " (canary of "
+                + main.ingressRef() + " -> " + main.backend().ref() + ": " + canary.rule() + ")");
     }
 }

@@ -124,6 +124,8 @@ final class Admission {
         if (local != null) {
             return Decision.local(local, close);
         }
+        route = CanaryChoice.route(route, request, context.canaryRandom());
+        record.route(route); // the backend that serves: the canary's when it took the request
         Backend backend = Objects.requireNonNull(route.backend(), "only not found has no backend");
         if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
             return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()

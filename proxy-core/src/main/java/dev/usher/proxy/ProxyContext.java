@@ -6,6 +6,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,10 +18,12 @@ import org.jspecify.annotations.Nullable;
  * @param spool the threads that write buffered request bodies to files
  * @param allocationGuard the shared handler that confines an allocation failure to its connection
  * @param rateLimiter the state of every Ingress's {@code limit-*} annotations, shared by all event loops
+ * @param canaryRandom an int in {@code [0, bound)} for canary weights; called from every event loop
  */
 record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
         LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
-        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard, RateLimiter rateLimiter) {
+        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard, RateLimiter rateLimiter,
+        IntUnaryOperator canaryRandom) {
 
     OriginPools pools(EventLoop loop) {
         return Objects.requireNonNull(poolsByLoop.get(loop), "every event loop has its pools");

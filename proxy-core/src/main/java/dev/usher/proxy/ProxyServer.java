@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class ProxyServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final @Nullable ByteBufAllocator allocator;
     private final LongSupplier nanoClock;
+    private final IntUnaryOperator canaryRandom;
     private final Transports transports = Transports.best();
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private @Nullable EventLoopGroup group; // the listeners' and connections' state: set by start()
@@ -75,6 +77,7 @@ public final class ProxyServer implements AutoCloseable {
         this.registry = b.registry != null ? b.registry : new SimpleMeterRegistry();
         this.allocator = b.allocator;
         this.nanoClock = b.nanoClock;
+        this.canaryRandom = b.canaryRandom;
     }
 
     /** A builder; only {@link Builder#routingTable} is required. */
@@ -102,7 +105,8 @@ public final class ProxyServer implements AutoCloseable {
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
             context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                    Map.copyOf(pools), connections, drainFlag, spool, guard, new RateLimiter(nanoClock));
+                    Map.copyOf(pools), connections, drainFlag, spool, guard, new RateLimiter(nanoClock),
+                    canaryRandom);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -234,6 +238,7 @@ public final class ProxyServer implements AutoCloseable {
         private @Nullable MeterRegistry registry;
         private @Nullable ByteBufAllocator allocator;
         private LongSupplier nanoClock = System::nanoTime;
+        private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
 
         private Builder() {
         }
@@ -297,6 +302,16 @@ public final class ProxyServer implements AutoCloseable {
          */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");
+            return this;
+        }
+
+        /**
+         * The random source of canary weights: given a bound, an int in {@code [0, bound)}; called from every event
+         * loop. Default: each loop's {@link java.util.concurrent.ThreadLocalRandom}. A seam for tests, which inject a
+         * deterministic sequence instead of measuring a distribution.
+         */
+        public Builder canaryRandom(IntUnaryOperator random) {
+            this.canaryRandom = Objects.requireNonNull(random, "canaryRandom");
             return this;
         }
 

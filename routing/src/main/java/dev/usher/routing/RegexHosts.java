@@ -22,6 +22,9 @@ public final class RegexHosts {
         Objects.requireNonNull(ruleSets, "ruleSets");
         Set<String> hosts = new HashSet<>();
         for (IngressRuleSet ruleSet : ruleSets) {
+            if (ruleSet.options().canary() != null) {
+                continue; // a canary's annotations are its main Ingress's, as in ingress-nginx
+            }
             NginxPaths nginx = ruleSet.options().nginxPaths();
             for (HostRule rule : ruleSet.rules()) {
                 for (PathRule path : rule.paths()) {

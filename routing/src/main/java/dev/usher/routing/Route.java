@@ -44,6 +44,8 @@ public final class Route {
      */
     private @Nullable RegexPath regex;
     private @Nullable String nginxTarget;
+    /** The canary of this main route; set once by the snapshot compiler, before publication. */
+    private @Nullable Canary canary;
 
     Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
             @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
@@ -94,6 +96,32 @@ public final class Route {
      */
     public @Nullable String regex() {
         return regex == null ? null : regex.expression();
+    }
+
+    /**
+     * This route with {@code backend} instead, owned by the Ingress {@code namespace/name}: what a canary's requests
+     * take (same host, path, rewrite, options and upstream, as ingress-nginx merges a canary into the main location).
+     */
+    Route alternative(Backend alternative, String ns, String name) {
+        Route route = new Route(source, alternative, host, path, pathType, ns, name,
+                source == RouteSource.RULE ? options.rewriteTarget() : null, httpsRedirect, requestBuffering, options,
+                upstream);
+        route.regex = regex;
+        route.nginxTarget = nginxTarget;
+        return route;
+    }
+
+    /** Gives this main route its canary; only the snapshot compiler calls this, before publication. */
+    void canary(Canary alternative) {
+        this.canary = alternative;
+    }
+
+    /**
+     * The canary that may take this route's requests (ingress-nginx's {@code canary: "true"} Ingress with the same
+     * host, path and type), or {@code null}.
+     */
+    public @Nullable Canary canary() {
+        return canary;
     }
 
     /** The compiled regex, or {@code null} outside regex mode. */
@@ -274,6 +302,10 @@ public final class Route {
             text.append(" (").append(ingressRef()).append(')');
         }
         // only not found has no backend
-        return text.append(" -> ").append(Objects.requireNonNull(backend, "backend").ref()).toString();
+        text.append(" -> ").append(Objects.requireNonNull(backend, "backend").ref());
+        if (canary != null) {
+            text.append(" | canary ").append(canary);
+        }
+        return text.toString();
     }
 }

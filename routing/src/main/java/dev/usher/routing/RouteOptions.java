@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * @param affinity cookie session affinity ({@code affinity: cookie}), or {@code null} for none
  * @param rateLimit per-client request limits ({@code limit-rps}, {@code limit-rpm}, {@code limit-connections}), or
  *     {@code null} for none
+ * @param canary this Ingress is the canary of the main routes with its hosts and paths ({@code canary: "true"}):
+ *     its traffic shaping, or {@code null} for an ordinary Ingress
  */
 public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
         boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
@@ -50,7 +52,7 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
         @Nullable String upstreamVhost, @Nullable String forwardedPrefix,
         SourceRanges sourceRanges, @Nullable BasicAuth basicAuth, @Nullable String denied,
         Map<BackendRef, Upstream> upstreams, RetryPolicy retry, @Nullable Cors cors, @Nullable SessionAffinity affinity,
-        @Nullable RateLimit rateLimit) {
+        @Nullable RateLimit rateLimit, @Nullable CanaryRule canary) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -84,7 +86,7 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
-     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit.
+     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary.
      */
     public static Builder builder() {
         return new Builder();
@@ -112,7 +114,8 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
                 .retry(retry)
                 .cors(cors)
                 .affinity(affinity)
-                .rateLimit(rateLimit);
+                .rateLimit(rateLimit)
+                .canary(canary);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -137,6 +140,7 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
         private @Nullable Cors cors;
         private @Nullable SessionAffinity affinity;
         private @Nullable RateLimit rateLimit;
+        private @Nullable CanaryRule canary;
 
         private Builder() {
         }
@@ -241,11 +245,16 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
             return this;
         }
 
+        public Builder canary(@Nullable CanaryRule canary) {
+            this.canary = canary;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
                     maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
                     sourceRanges, basicAuth, denied, upstreams, retry, cors, affinity,
-                    rateLimit);
+                    rateLimit, canary);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,8 +42,13 @@ final class SnapshotCompiler {
     }
 
     RoutingSnapshot compile(Collection<IngressRuleSet> ruleSets, @Nullable BackendRef flagDefault) {
-        List<IngressRuleSet> sorted = new ArrayList<>(ruleSets);
+        List<IngressRuleSet> sorted = new ArrayList<>(ruleSets.size());
+        List<IngressRuleSet> canaries = new ArrayList<>(0);
+        for (IngressRuleSet ruleSet : ruleSets) {
+            (ruleSet.options().canary() == null ? sorted : canaries).add(ruleSet); // a canary creates no route itself
+        }
         sorted.sort(AGE);
+        canaries.sort(AGE);
 
         Route global = Route.notFound();
         List<Route> tail = new ArrayList<>(2);
@@ -65,6 +71,8 @@ final class SnapshotCompiler {
                         .add(ruleSet, hostRule.paths());
             }
         }
+
+        new Canaries(hosts, catchAll).attach(canaries);
 
         Map<String, HostEntry> exact = new HashMap<>(hosts.size() * 2);
         Map<String, HostEntry> wildcard = new HashMap<>(hosts.size() * 2);
@@ -89,6 +97,65 @@ final class SnapshotCompiler {
         routes.addAll(tail);
         return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
                 conflicts, shadowed, resolved);
+    }
+
+    /**
+     * Gives main routes their canaries, oldest canary Ingress first: a canary path attaches to the main route with the
+     * same host, type and path (compared as conflicts compare them), a canary's default backend to the catch-all. One
+     * canary per main route; a younger one, or one without a main route, is listed in the conflicts and routes nothing.
+     */
+    private final class Canaries {
+        private final Map<String, HostBuilder> hosts;
+        private final @Nullable Route catchAll;
+        /** Who owns each main route's canary, for the conflict report. */
+        private final Map<Route, IngressRuleSet> owners = new IdentityHashMap<>();
+
+        Canaries(Map<String, HostBuilder> hosts, @Nullable Route catchAll) {
+            this.hosts = hosts;
+            this.catchAll = catchAll;
+        }
+
+        void attach(List<IngressRuleSet> canaries) {
+            for (IngressRuleSet canary : canaries) {
+                BackendRef fallback = canary.defaultBackend();
+                if (fallback != null) {
+                    if (catchAll == null) {
+                        conflicts.add(new Conflict(null, null, null, canary.id(), canary.id(), "canary default backend "
+                                + "without a main catch-all default backend (an Ingress without rules): ignored"));
+                    } else {
+                        attach(null, catchAll, canary, fallback, "catch-all default backend");
+                    }
+                }
+                for (HostRule hostRule : canary.rules()) {
+                    String pattern = HostNormalizer.normalizeRuleHost(hostRule.host());
+                    HostBuilder host = hosts.get(pattern);
+                    for (PathRule rule : hostRule.paths()) {
+                        Route main = host == null ? null : host.main(rule);
+                        if (main == null) {
+                            conflicts.add(new Conflict(pattern, rule.path(), rule.type(), canary.id(), canary.id(),
+                                    "canary without a main route (no other Ingress routes this host, path and type):"
+                                            + " ignored"));
+                        } else {
+                            attach(pattern, main, canary, rule.backend(), "host, path and type");
+                        }
+                    }
+                }
+            }
+        }
+
+        private void attach(@Nullable String pattern, Route main, IngressRuleSet canary, BackendRef backend,
+                String what) {
+            IngressRuleSet taken = owners.get(main);
+            if (taken == null) {
+                main.canary(new Canary(Objects.requireNonNull(canary.options().canary()),
+                        main.alternative(use(backend), canary.namespace(), canary.name())));
+                owners.put(main, canary);
+            } else {
+                Route loser = main.alternative(resolve(backend), canary.namespace(), canary.name());
+                lose(pattern, loser, taken, canary, "two canaries for one " + what + " (one canary per route, as "
+                        + "ingress-nginx)");
+            }
+        }
     }
 
     /** The key a pattern is indexed under: the pattern, a wildcard's domain without {@code *.}, "" for none. */
@@ -271,6 +338,18 @@ final class SnapshotCompiler {
                 }
             }
             return compiled;
+        }
+
+        /** The routed (winning) rule a canary's {@code rule} would share: same type and match key, or null. */
+        @Nullable Route main(PathRule rule) {
+            String key = rule.type() == PathType.PREFIX && !regex
+                    ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+            for (Route taken : rules) {
+                if (taken.pathType() == rule.type() && key.equals(taken.matchKey())) {
+                    return taken;
+                }
+            }
+            return null;
         }
 
         /** The owner of the rule already taken for this type and match key, or {@code null}. */

@@ -58,6 +58,7 @@ final class Fixtures {
         private boolean sslRedirect = true;
         private boolean requestBuffering = true;
         private NginxPaths nginxPaths = NginxPaths.NONE;
+        private CanaryRule canary;
 
         IngressBuilder(String namespace, String name) {
             this.namespace = namespace;
@@ -91,6 +92,12 @@ final class Fixtures {
             return this;
         }
 
+        /** ingress-nginx's {@code canary: "true"} with this traffic shaping. */
+        IngressBuilder canary(CanaryRule rule) {
+            canary = rule;
+            return this;
+        }
+
         IngressBuilder requestBuffering(boolean on) {
             requestBuffering = on;
             return this;
@@ -105,7 +112,7 @@ final class Fixtures {
         IngressRuleSet build() {
             return new IngressRuleSet(namespace, name, created, rules, defaultBackend,
                     RouteOptions.builder().rewriteTarget(rewrite).tlsHosts(tlsHosts).sslRedirect(sslRedirect)
-                            .requestBuffering(requestBuffering).nginxPaths(nginxPaths).build());
+                            .requestBuffering(requestBuffering).nginxPaths(nginxPaths).canary(canary).build());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.usher.deploy.admin;
 import dev.usher.k8s.translate.Problem;
 import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.Canary;
 import dev.usher.routing.Candidate;
 import dev.usher.routing.Conflict;
 import dev.usher.routing.Endpoint;
@@ -146,6 +147,13 @@ final class RoutesJson {
             node.putNull("backend");
         } else {
             node.set("backend", backend(backend));
+        }
+        Canary canary = route.canary();
+        if (canary != null) { // ingress-nginx's canary Ingress: its backend takes the requests its rule chooses
+            ObjectNode alternative = node.putObject("canary");
+            alternative.put("ingress", String.valueOf(canary.route().ingressRef()));
+            alternative.put("rule", canary.rule().toString());
+            alternative.set("backend", backend(canary.route().backend()));
         }
         return node;
     }

@@ -133,7 +133,7 @@ public final class Annotations {
         new TreeMap<>(annotations == null ? Map.<String, String>of() : annotations).forEach((key, value) -> {
             Verdict verdict = classify(key, value);
             if (verdict != null) {
-                verdicts.add(verdict);
+                verdicts.add(NginxCanary.onCanary(annotations, verdict));
             }
         });
         return verdicts;
@@ -185,6 +185,7 @@ public final class Annotations {
             case "proxy-ssl-name" -> new Verdict(key, Status.HONOURED,
                     "the SNI name and the name checked in the origin's certificate");
             case "rewrite-target" -> rewriteTarget(key, v);
+            case NginxCanary.AFFINITY_BEHAVIOR -> NginxCanary.affinityBehavior(key, v);
             case "use-regex" -> onOff(key, v, "true", "false", "as ingress-nginx: every path of the Ingress's hosts"
                     + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
             default -> {

@@ -246,6 +246,7 @@ final class IngressConverter {
                 .cors(NginxCors.read(a))
                 .affinity(NginxAffinity.read(a))
                 .rateLimit(NginxRateLimit.read(a)) // a bad value: reported by the audit
+                .canary(NginxCanary.read(a))
                 .build();
     }
 

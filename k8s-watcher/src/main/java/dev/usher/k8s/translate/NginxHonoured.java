@@ -98,7 +98,23 @@ final class NginxHonoured {
             Map.entry(NginxRateLimit.WHITELIST, new Entry("client addresses no limit-* applies to",
                     NginxRateLimit::problem)),
             Map.entry(NginxRateLimit.ALLOWLIST, new Entry("client addresses no limit-* applies to; wins over "
-                    + "limit-whitelist", NginxRateLimit::problem)));
+                    + "limit-whitelist", NginxRateLimit::problem)),
+            // canary: one line per key, kept apart for merges
+            Map.entry(NginxCanary.CANARY, new Entry("\"true\": the canary of the main Ingress with the same host, "
+                    + "path and type (its other annotations are the main one's; no main route: ignored)",
+                    NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER, new Entry("header \"always\" sends to the canary, \"never\" to the "
+                    + "main backend (first rule: header, cookie, weight)", NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER_VALUE, new Entry("this exact canary-by-header value sends to the canary",
+                    NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_HEADER_PATTERN, new Entry("a canary-by-header value this regex finds (RE2) "
+                    + "sends to the canary", NginxCanary::problem)),
+            Map.entry(NginxCanary.BY_COOKIE, new Entry("cookie \"always\" sends to the canary, \"never\" to the "
+                    + "main backend (after the header)", NginxCanary::problem)),
+            Map.entry(NginxCanary.WEIGHT, new Entry("this many requests out of canary-weight-total go to the canary "
+                    + "at random (after header and cookie)", NginxCanary::problem)),
+            Map.entry(NginxCanary.WEIGHT_TOTAL, new Entry("the total canary-weight counts in (100 by default)",
+                    NginxCanary::problem)));
 
     private NginxHonoured() {
     }
@@ -116,6 +132,6 @@ final class NginxHonoured {
         }
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return new Verdict(key, Status.INVALID, Problems.quote(shown) + ": " + problem
-                + (problem.contains("fails closed") ? "" : "; ignored"));
+                + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN) ? "" : "; ignored"));
     }
 }

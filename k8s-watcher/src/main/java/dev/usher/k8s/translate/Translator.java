@@ -41,7 +41,8 @@ public final class Translator {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(settings, "settings");
         Problems problems = new Problems();
-        List<Converted> ours = RegexPathCheck.apply(selectAndConvert(objects, settings, problems), problems);
+        List<Converted> ours = CanaryCheck.apply(
+                RegexPathCheck.apply(selectAndConvert(objects, settings, problems), problems), problems);
 
         Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
         for (Converted c : ours) {
@@ -181,6 +182,8 @@ public final class Translator {
      * ingress-nginx annotation Usher does not implement.
      */
     private static void reportAnnotations(Ingress ingress, Problems problems) {
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        NginxCanary.report(annotations == null ? Map.of() : annotations, IngressConverter.source(ingress), problems);
         for (Annotations.Verdict v : Annotations.audit(ingress.getMetadata().getAnnotations())) {
             if (v.status().dropped()) {
                 problems.add(IngressConverter.source(ingress),
