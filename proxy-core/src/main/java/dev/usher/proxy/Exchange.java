@@ -302,6 +302,10 @@ final class Exchange {
             ctx.close();
             return;
         }
+        if (state.beforeResponse() && timers.deadlineOver() && error != HttpResponseStatus.GATEWAY_TIMEOUT) {
+            deadlinePassed(); // the origin gave up on the call's grpc-timeout first: the client's status is the deadline
+            return;
+        }
         end(ExchangeState.FAILED, error.code());
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.headRequest(head);

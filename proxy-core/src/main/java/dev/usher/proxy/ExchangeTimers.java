@@ -41,6 +41,8 @@ final class ExchangeTimers {
     private @Nullable ScheduledFuture<?> response;
     private @Nullable ScheduledFuture<?> watchdog;
     private @Nullable ScheduledFuture<?> deadline;
+    /** When the gRPC deadline passes, on the executor's ticker; meaningful only while {@link #deadline} is armed. */
+    private long deadlineAt;
     private long lastClientProgress;
 
     /**
@@ -91,11 +93,21 @@ final class ExchangeTimers {
      */
     void armDeadline(long nanos, Runnable expired) {
         if (nanos >= 0) {
+            deadlineAt = executor.ticker().nanoTime() + nanos;
             deadline = executor.schedule(() -> {
                 deadline = null;
                 expired.run();
             }, nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * The armed gRPC deadline has passed, whether or not its task has run yet. An origin that enforces the same
+     * {@code grpc-timeout} (grpc-java does) resets the stream at about the same moment; that failure can reach the
+     * exchange before the deadline task does, and must still be reported as the deadline.
+     */
+    boolean deadlineOver() {
+        return deadline != null && executor.ticker().nanoTime() - deadlineAt >= 0;
     }
 
     /** The response head arrived: neither the response timeout nor a gRPC deadline applies any more. */

@@ -85,6 +85,24 @@ final class ExchangeTimersTest {
     }
 
     @Test
+    void grpcDeadline_isOverAtItsLimit_evenBeforeItsTaskRuns_andNotOnceCancelled() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        assertThat(t.deadlineOver()).isFalse(); // no grpc-timeout: never over
+        t.armDeadline(Duration.ofMillis(200).toNanos(), () -> fired.add("deadline"));
+
+        ch.advanceTimeBy(Duration.ofMillis(200).minusNanos(1).toNanos(), TimeUnit.NANOSECONDS);
+        assertThat(t.deadlineOver()).isFalse();
+        ch.advanceTimeBy(1, TimeUnit.NANOSECONDS); // time is up, the task has not run: an origin reset may come first
+        assertThat(t.deadlineOver()).isTrue();
+        assertThat(fired).isEmpty();
+
+        t.cancelResponse(); // the response head arrived: the deadline no longer applies
+        assertThat(t.deadlineOver()).isFalse();
+        ch.runScheduledPendingTasks();
+        assertThat(fired).isEmpty();
+    }
+
+    @Test
     void aClientPausingItsBody_isStalledAfterTheBodyTimeout_countedFromItsLastProgress() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
         clientOwesBody = true;
