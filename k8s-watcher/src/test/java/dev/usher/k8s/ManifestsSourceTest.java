@@ -25,49 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The manifests folder, end to end into a real routing table, with real files in a temporary folder. */
 final class ManifestsSourceTest {
 
-    /** The book's three legacy Ingresses (Kubernetes: Up and Running, chapter "Ingress"). */
-    static final String BOOK_INGRESSES = """
-            apiVersion: extensions/v1beta1
-            kind: Ingress
-            metadata:
-              name: simple-ingress
-            spec:
-              backend:
-                serviceName: alpaca
-                servicePort: 8080
-            ---
-            apiVersion: extensions/v1beta1
-            kind: Ingress
-            metadata:
-              name: host-ingress
-            spec:
-              rules:
-              - host: alpaca.example.com
-                http:
-                  paths:
-                  - backend:
-                      serviceName: alpaca
-                      servicePort: 8080
-            ---
-            apiVersion: networking.k8s.io/v1beta1
-            kind: Ingress
-            metadata:
-              name: path-ingress
-            spec:
-              rules:
-              - host: bandicoot.example.com
-                http:
-                  paths:
-                  - path: "/"
-                    backend:
-                      serviceName: bandicoot
-                      servicePort: 8080
-                  - path: "/a/"
-                    backend:
-                      serviceName: alpaca
-                      servicePort: 8080
-            """;
-
     @TempDir
     Path dir;
 
@@ -110,7 +67,7 @@ final class ManifestsSourceTest {
 
     @Test
     void bookLegacyIngresses_routeAsTheBookSays() throws IOException {
-        write("book.yaml", BOOK_INGRESSES);
+        write("book.yaml", BookIngresses.LEGACY_YAML);
         source = ManifestsSource.start(dir, settings, publisher);
         assertThat(Routes.target(table, "alpaca.example.com", "/")).isEqualTo("alpaca:8080");
         assertThat(Routes.target(table, "bandicoot.example.com", "/")).isEqualTo("bandicoot:8080");
