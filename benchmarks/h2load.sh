@@ -19,9 +19,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$PATH:/usr/sbin:/sbin"
-bench_jar="$root/benchmarks/target/usher-bench.jar"
-usher_jar="$root/deploy/target/usher.jar"
+prog=h2load.sh
 
 ROUNDS="${ROUNDS:-2}"
 DURATION="${DURATION:-10}"
@@ -40,55 +38,13 @@ origin_port=$((BASE_PORT + 1))
 admin_port=$((BASE_PORT + 2))
 nginx_port=$((BASE_PORT + 3))
 
-missing=()
-for tool in nginx h2load java curl; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-    echo "h2load.sh: missing ${missing[*]}; install them with: apt-get install -y nginx nghttp2-client" >&2
-    exit 2
-fi
-if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
-    echo "h2load.sh: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
-    exit 2
-fi
-for port in $usher_port $origin_port $admin_port $nginx_port; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "h2load.sh: port $port is in use; set BASE_PORT to a free range" >&2
-        exit 2
-    fi
-done
+# shellcheck source=benchmarks/proxies.sh
+source "$root/benchmarks/proxies.sh"
+require_tools "apt-get install -y nginx nghttp2-client" nginx h2load java curl
+require_jars
+require_free_ports $usher_port $origin_port $admin_port $nginx_port
 
-tmp="$(mktemp -d /tmp/usher-h2load.XXXXXX)"
-mkdir -p "$OUT"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_http() { # url, what, pid, log, [curl flag]
-    local i
-    for ((i = 0; i < 600; i++)); do
-        curl -fsS ${5:-} -o /dev/null -H 'Host: h0.bench.test' "$1" 2>/dev/null && return 0
-        if ! kill -0 "$3" 2>/dev/null; then
-            echo "h2load.sh: $2 exited; its output ($4):" >&2
-            tail -20 "$4" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-    echo "h2load.sh: $2 did not answer on $1 within 120 s" >&2
-    return 1
-}
+start_session usher-h2load
 
 cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /proc/pid/stat, after the comm field)
     local stat
@@ -99,62 +55,14 @@ cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /pro
     echo $((${12} + ${13}))
 }
 
-java -Xms64m -Xmx128m -XX:+UseSerialGC -jar "$usher_jar" echo --port "$origin_port" --name origin-0 \
-    --event-loops 1 >"$OUT/origin.log" 2>&1 &
-origin_pid=$!
-pids+=("$origin_pid")
-wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid" "$OUT/origin.log"
+start_origin
+write_manifests
+start_usher "$usher_jar" "$usher_port" "$admin_port" Usher "$OUT/usher.log"
+usher_pid=$started_pid
 
-java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
-# shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
-java $USHER_JAVA_OPTS -jar "$usher_jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-    --http-port "$usher_port" --admin-port "$admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
-    --access-log off --drain-timeout 1s >"$OUT/usher.log" 2>&1 &
-usher_pid=$!
-pids+=("$usher_pid")
-wait_http "http://127.0.0.1:$admin_port/readyz" "Usher" "$usher_pid" "$OUT/usher.log"
-
-# nginx: one process, h2c with prior knowledge on its listener, upstream keep-alive, Usher's forwarding headers.
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-worker_processes 1;
-master_process off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    upstream origin {
-        server 127.0.0.1:$origin_port;
-        keepalive 512;
-    }
-    server {
-        listen 127.0.0.1:$nginx_port http2 backlog=4096;
-        http2_max_concurrent_streams 100;
-        keepalive_requests 1000000;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Request-ID \$request_id;
-        }
-    }
-}
-CONF
-nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$OUT/nginx.log" 2>&1 &
-nginx_pid=$!
-pids+=("$nginx_pid")
-# a plain listener with http2 speaks only HTTP/2 in nginx 1.22: probe it with prior knowledge
-wait_http "http://127.0.0.1:$nginx_port/p0" "nginx" "$nginx_pid" "$OUT/nginx.log" --http2-prior-knowledge
+# nginx with h2c (prior knowledge) on its listener; a plain listener with http2 speaks only HTTP/2 in nginx 1.22,
+# so the readiness probe uses prior knowledge too
+start_nginx "http2 backlog=4096" "http2_max_concurrent_streams 100;" --http2-prior-knowledge
 
 run() { # name, port, pid, round -> one result line
     local name=$1 port=$2 pid=$3 round=$4 log="$OUT/$1-$4" before after ticks reqs rps p99 hz
