@@ -18,9 +18,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$PATH:/usr/sbin:/sbin"
-bench_jar="$root/benchmarks/target/usher-bench.jar"
-usher_jar="$root/deploy/target/usher.jar"
+prog=compare
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
@@ -43,130 +41,33 @@ haproxy_port=$((BASE_PORT + 4))
 base_port=$((BASE_PORT + 5))
 base_admin_port=$((BASE_PORT + 6))
 
-missing=()
-for tool in nginx haproxy wrk java curl; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-    echo "compare: missing ${missing[*]}; install them with:" >&2
-    echo "  apt-get install -y nginx haproxy wrk" >&2
-    exit 2
-fi
-if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
-    echo "compare: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
-    exit 2
-fi
+# shellcheck source=benchmarks/proxies.sh
+source "$root/benchmarks/proxies.sh"
+require_tools "apt-get install -y nginx haproxy wrk" nginx haproxy wrk java curl
+require_jars
 if [[ -n "$BASELINE_JAR" && ! -f "$BASELINE_JAR" ]]; then
     echo "compare: BASELINE_JAR $BASELINE_JAR does not exist" >&2
     exit 2
 fi
-for port in $usher_port $origin_port $admin_port $nginx_port $haproxy_port $base_port $base_admin_port; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "compare: port $port is in use; set BASE_PORT to a free range" >&2
-        exit 2
-    fi
-done
+require_free_ports $usher_port $origin_port $admin_port $nginx_port $haproxy_port $base_port $base_admin_port
 
-tmp="$(mktemp -d /tmp/usher-compare.XXXXXX)"
-mkdir -p "$OUT"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_session usher-compare
 
-wait_http() { # url, what, pid, log
-    local i
-    for ((i = 0; i < 600; i++)); do
-        curl -fsS -o /dev/null -H 'Host: h0.bench.test' "$1" 2>/dev/null && return 0
-        if ! kill -0 "$3" 2>/dev/null; then
-            echo "compare: $2 exited; its output ($4):" >&2
-            tail -20 "$4" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-    echo "compare: $2 did not answer on $1 within 120 s" >&2
-    return 1
-}
-
-# The echo origin every proxy forwards to (a separate process, one event loop).
-java -Xms64m -Xmx128m -XX:+UseSerialGC -jar "$usher_jar" echo --port "$origin_port" --name origin-0 \
-    --event-loops 1 >"$OUT/origin.log" 2>&1 &
-origin_pid=$!
-pids+=("$origin_pid")
-wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid" "$OUT/origin.log"
-
-# Usher on a generated manifests folder: host h0.bench.test, Prefix /p0 -> Service origin-0 -> the echo origin.
-java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
-# shellcheck disable=SC2086 # USHER_JAVA_OPTS and USHER_ARGS are lists of flags on purpose
-java $USHER_JAVA_OPTS -jar "$usher_jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-    --http-port "$usher_port" --admin-port "$admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
-    --access-log off --drain-timeout 1s $USHER_ARGS >"$OUT/usher.log" 2>&1 &
-usher_pid=$!
-pids+=("$usher_pid")
-wait_http "http://127.0.0.1:$admin_port/readyz" "Usher" "$usher_pid" "$OUT/usher.log"
+start_origin
+write_manifests
+# shellcheck disable=SC2086 # USHER_ARGS is a list of flags on purpose
+start_usher "$usher_jar" "$usher_port" "$admin_port" Usher "$OUT/usher.log" $USHER_ARGS
+usher_pid=$started_pid
 
 targets=("usher=http://127.0.0.1:$usher_port/p0@$usher_pid")
 if [[ -n "$BASELINE_JAR" ]]; then
     # shellcheck disable=SC2086
-    java $USHER_JAVA_OPTS -jar "$BASELINE_JAR" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-        --http-port "$base_port" --admin-port "$base_admin_port" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
-        --access-log off --drain-timeout 1s $USHER_ARGS >"$OUT/usher-base.log" 2>&1 &
-    base_pid=$!
-    pids+=("$base_pid")
-    wait_http "http://127.0.0.1:$base_admin_port/readyz" "baseline Usher" "$base_pid" "$OUT/usher-base.log"
+    start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" "baseline Usher" "$OUT/usher-base.log" $USHER_ARGS
+    base_pid=$started_pid
     targets+=("usher-base=http://127.0.0.1:$base_port/p0@$base_pid")
 fi
 
-# nginx: one process (master_process off: the single worker's work, one pid to measure), upstream keep-alive,
-# the same forwarding headers Usher adds, no access log.
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-worker_processes 1;
-master_process off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    upstream origin {
-        server 127.0.0.1:$origin_port;
-        keepalive 512;
-    }
-    server {
-        listen 127.0.0.1:$nginx_port backlog=4096;
-        keepalive_requests 1000000;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Request-ID \$request_id;
-        }
-    }
-}
-CONF
-nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$OUT/nginx.log" 2>&1 &
-nginx_pid=$!
-pids+=("$nginx_pid")
-wait_http "http://127.0.0.1:$nginx_port/p0" "nginx" "$nginx_pid" "$OUT/nginx.log"
+start_nginx "backlog=4096" ""
 
 # HAProxy: one thread, http-reuse always, forwarding headers, no logging; -db keeps it in the foreground.
 cat >"$tmp/haproxy.cfg" <<CONF

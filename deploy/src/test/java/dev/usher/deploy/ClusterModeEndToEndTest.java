@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,12 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.json.JsonMapper;
 
 /** {@code usher run} without {@code --manifests}: the launcher's assembly on fabric8's mock API server. */
 final class ClusterModeEndToEndTest {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
@@ -48,39 +42,22 @@ final class ClusterModeEndToEndTest {
     }
 
     private void createAlpaca() {
-        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
-                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
-                .endSpec().build()).create();
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
-                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
-                .endPort().endSpec().build()).create();
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+        ClusterFixture.createAlpaca(client, new EndpointSliceBuilder()
                 .withNewMetadata().withName("alpaca-abc12").withNamespace("default")
                 .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
                 .withAddressType("IPv4")
                 .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions()
                 .endEndpoint()
                 .addNewPort().withName("http").withPort(alpaca.port()).withProtocol("TCP").endPort()
-                .build()).create();
-        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
-                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
-                .withIngressClassName("usher")
-                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
-                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
-                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
+                .build());
     }
 
     @Test
     void withoutManifests_followsTheApiServer_andBecomesReadyAfterTheSync() throws Exception {
         createAlpaca();
 
-        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
-                .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
-        RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
-        assertThat(response.status()).isEqualTo(200);
-        assertThat(JSON.readTree(response.body()).get("service").asString()).isEqualTo("alpaca");
+        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        assertThat(ClusterFixture.answers(controller, "service", 1)).containsExactly("alpaca");
     }
 
     @Test
@@ -93,9 +70,7 @@ final class ClusterModeEndToEndTest {
                 pods.add(EchoServer.builder().bindAddress("127.0.0." + i).port(alpaca.port()).name("pod-" + i)
                         .build().start());
             }
-            controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
-                    .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-            awaitReady();
+            controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
             assertThat(names(10)).containsOnly("alpaca");
 
             EndpointSliceBuilder scaled = new EndpointSliceBuilder().withNewMetadata().withName("alpaca-abc12")
@@ -124,26 +99,14 @@ final class ClusterModeEndToEndTest {
         }
     }
 
-    private void awaitReady() {
-        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
-    }
-
     /** The echo names that answer {@code n} requests to alpaca.example.com, one connection each. */
     private List<String> names(int n) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
-            assertThat(response.status()).isEqualTo(200);
-            names.add(JSON.readTree(response.body()).get("name").asString());
-        }
-        return names;
+        return ClusterFixture.answers(controller, "name", n);
     }
 
     @Test
     void withoutManifests_unknownHost_is404FromUsherItself() throws IOException {
-        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
-                .httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build(), () -> client);
-        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
+        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
 
         assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status()).isEqualTo(404);
         assertThat(alpaca.connectionsAccepted()).isZero();

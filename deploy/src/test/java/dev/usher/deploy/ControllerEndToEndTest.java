@@ -16,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -42,14 +40,7 @@ final class ControllerEndToEndTest {
 
     @BeforeEach
     void start() throws IOException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String name : Examples.FIXED_PORTS.keySet()) {
-            EchoServer origin = EchoServer.builder().name(name).build().start();
-            origins.add(origin);
-            ports.put(name, origin.port());
-        }
-        Examples.copyTo(manifests);
-        Examples.writeEndpoints(manifests, ports);
+        ExampleOrigins.serve(manifests, origins);
         controller = Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
                 .httpPort(0).httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build());
     }

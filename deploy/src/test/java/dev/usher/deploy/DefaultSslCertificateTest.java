@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.usher.k8s.MockApiServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.DefaultCertificate;
+import dev.usher.tls.JdkTlsClient;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -19,13 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,28 +58,8 @@ final class DefaultSslCertificateTest {
     }
 
     private static X509Certificate served(int port, String sni) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setServerNames(List.of(new SNIHostName(sni)));
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        try (JdkTlsClient client = JdkTlsClient.connect(port, sni)) {
+            return client.peerLeaf();
         }
     }
 

@@ -13,9 +13,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,14 +50,7 @@ final class ForwardingFlagsEndToEndTest {
     }
 
     private void startUsher(String... flags) throws IOException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String name : Examples.FIXED_PORTS.keySet()) {
-            EchoServer origin = EchoServer.builder().name(name).build().start();
-            origins.add(origin);
-            ports.put(name, origin.port());
-        }
-        Examples.copyTo(manifests);
-        Examples.writeEndpoints(manifests, ports);
+        ExampleOrigins.serve(manifests, origins);
         List<String> args = new ArrayList<>(List.of("run", "--manifests", manifests.toString(), "--bind",
                 "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https", "--no-update-status"));
         args.addAll(List.of(flags));

@@ -3,6 +3,7 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.BookIngresses;
 import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
@@ -145,47 +146,7 @@ final class ManifestsFolderEndToEndTest {
 
     @Test
     void theBooksLegacyManifests_routeAsTheBookSays() throws Exception {
-        Files.writeString(manifests.resolve("book.yaml"), """
-                apiVersion: extensions/v1beta1
-                kind: Ingress
-                metadata:
-                  name: simple-ingress
-                spec:
-                  backend:
-                    serviceName: alpaca
-                    servicePort: 8080
-                ---
-                apiVersion: extensions/v1beta1
-                kind: Ingress
-                metadata:
-                  name: host-ingress
-                spec:
-                  rules:
-                  - host: alpaca.example.com
-                    http:
-                      paths:
-                      - backend:
-                          serviceName: alpaca
-                          servicePort: 8080
-                ---
-                apiVersion: extensions/v1beta1
-                kind: Ingress
-                metadata:
-                  name: path-ingress
-                spec:
-                  rules:
-                  - host: bandicoot.example.com
-                    http:
-                      paths:
-                      - path: "/"
-                        backend:
-                          serviceName: bandicoot
-                          servicePort: 8080
-                      - path: "/a/"
-                        backend:
-                          serviceName: alpaca
-                          servicePort: 8080
-                """, StandardCharsets.UTF_8);
+        Files.writeString(manifests.resolve("book.yaml"), BookIngresses.LEGACY_YAML, StandardCharsets.UTF_8);
         Files.copy(Path.of("examples", "services.yaml"), manifests.resolve("services.yaml"));
         Examples.writeEndpoints(manifests, ports);
         startUsher(WatcherSettings.defaults().withWatchIngressWithoutClass(true));

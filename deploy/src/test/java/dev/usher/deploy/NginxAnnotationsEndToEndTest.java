@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,14 +50,7 @@ final class NginxAnnotationsEndToEndTest {
 
     @BeforeEach
     void start() throws IOException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String name : Examples.FIXED_PORTS.keySet()) {
-            EchoServer origin = EchoServer.builder().name(name).build().start();
-            origins.add(origin);
-            ports.put(name, origin.port());
-        }
-        Examples.copyTo(manifests);
-        Examples.writeEndpoints(manifests, ports);
+        ExampleOrigins.serve(manifests, origins);
         String htpasswd = Base64.getEncoder().encodeToString(
                 "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n".getBytes(StandardCharsets.UTF_8)); // "password"
         Files.writeString(manifests.resolve("nginx.yaml"), INGRESS.formatted("limited",

@@ -13,10 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -43,14 +41,7 @@ final class ShutdownDelayTest {
 
     @BeforeEach
     void start() throws IOException {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String name : Examples.FIXED_PORTS.keySet()) {
-            EchoServer origin = EchoServer.builder().name(name).build().start();
-            origins.add(origin);
-            ports.put(name, origin.port());
-        }
-        Examples.copyTo(manifests);
-        Examples.writeEndpoints(manifests, ports);
+        ExampleOrigins.serve(manifests, origins);
         ControllerConfig config = ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
                 .httpPort(0).httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2))
                 .shutdownDelay(Duration.ofHours(1)).build();

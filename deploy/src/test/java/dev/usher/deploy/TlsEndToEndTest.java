@@ -8,6 +8,7 @@ import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator.KeyType;
 import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.JdkTlsClient;
 import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
@@ -90,8 +91,8 @@ final class TlsEndToEndTest {
     }
 
     private X509Certificate leafFor(String sni) throws Exception {
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), sni)) {
-            return connection.leaf();
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), sni)) {
+            return connection.peerLeaf();
         }
     }
 
@@ -132,14 +133,14 @@ final class TlsEndToEndTest {
     void hostHeader_notSni_picksTheRoute() throws Exception {
         startUsherWithThreeSites();
 
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "a.example.com")) {
-            assertThat(connection.leaf()).isEqualTo(A.leaf());
-            assertThat(echo(connection.get("b.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
-            assertThat(echo(connection.get("x.w.example.com", "/")).get("service").asString()).isEqualTo("coyote");
-            assertThat(echo(connection.get("a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com")) {
+            assertThat(connection.peerLeaf()).isEqualTo(A.leaf());
+            assertThat(echo(get(connection, "b.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
+            assertThat(echo(get(connection, "x.w.example.com", "/")).get("service").asString()).isEqualTo("coyote");
+            assertThat(echo(get(connection, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
         }
-        try (TlsConnection noSni = TlsConnection.open(controller.httpsPort(), null)) {
-            assertThat(echo(noSni.get("a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+        try (JdkTlsClient noSni = JdkTlsClient.connect(controller.httpsPort(), null)) {
+            assertThat(echo(get(noSni, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
         }
     }
 
@@ -185,7 +186,7 @@ final class TlsEndToEndTest {
                         Map.of("chain.example.com", "alpaca"));
         startUsher();
 
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "chain.example.com")) {
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "chain.example.com")) {
             assertThat(connection.peerChain()).containsExactly(leaf.leaf(), intermediate.leaf(), root.leaf());
         }
     }
@@ -205,8 +206,8 @@ final class TlsEndToEndTest {
                 .contains("bad-tls", "does not match", "bad.example.com get the default certificate");
         assertThat(leafFor("bad.example.com").getSubjectX500Principal().getName()).isEqualTo(DEFAULT_CN);
         assertThat(leafFor("a.example.com")).isEqualTo(A.leaf());
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "bad.example.com")) {
-            assertThat(echo(connection.get("bad.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "bad.example.com")) {
+            assertThat(echo(get(connection, "bad.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
         }
         assertThat(RawHttp.get(controller.httpPort(), "bad.example.com", "/").status())
                 .as("still a TLS host: plain HTTP is redirected").isEqualTo(308);
@@ -229,16 +230,16 @@ final class TlsEndToEndTest {
         startUsherWithThreeSites();
         TlsCertificate rotated = CertificateGenerator.forHosts("a.example.com").generate("a2");
 
-        try (TlsConnection open = TlsConnection.open(controller.httpsPort(), "a.example.com")) {
-            assertThat(echo(open.get("a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+        try (JdkTlsClient open = JdkTlsClient.connect(controller.httpsPort(), "a.example.com")) {
+            assertThat(echo(get(open, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
 
             manifests.secret("a-tls", rotated, KeyFormat.TRADITIONAL);
             X509Certificate served = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
                     .until(() -> leafFor("a.example.com"), rotated.leaf()::equals);
 
             assertThat(served).isEqualTo(rotated.leaf());
-            assertThat(echo(open.get("a.example.com", "/again")).get("service").asString()).isEqualTo("alpaca");
-            assertThat(open.leaf()).isEqualTo(A.leaf());
+            assertThat(echo(get(open, "a.example.com", "/again")).get("service").asString()).isEqualTo("alpaca");
+            assertThat(open.peerLeaf()).isEqualTo(A.leaf());
             assertThat(leafFor("b.example.com")).isEqualTo(B.leaf());
         }
     }
@@ -257,8 +258,8 @@ final class TlsEndToEndTest {
         assertThat(header(viaStandardPorts, "Location")).isEqualTo("https://a.example.com/p/q?x=1&y=%2F");
         assertThat(direct.status()).isEqualTo(308);
         assertThat(header(direct, "Location")).isEqualTo("https://a.example.com:" + https + "/p/q?x=1&y=%2F");
-        try (TlsConnection followed = TlsConnection.open(https, "a.example.com")) {
-            JsonNode answer = echo(followed.get("a.example.com:" + https, "/p/q?x=1&y=%2F"));
+        try (JdkTlsClient followed = JdkTlsClient.connect(https, "a.example.com")) {
+            JsonNode answer = echo(get(followed, "a.example.com:" + https, "/p/q?x=1&y=%2F"));
             assertThat(answer.get("service").asString()).isEqualTo("alpaca");
             assertThat(answer.get("uri").asString()).isEqualTo("/p/q?x=1&y=%2F");
             assertThat(forwardedProto(answer)).isEqualTo("https");
@@ -294,7 +295,7 @@ final class TlsEndToEndTest {
         assertThat(LegacyTlsHandshake.attempt(https, "a.example.com", "TLSv1.1"))
                 .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("PROTOCOL_VERSION");
         assertThat(LegacyTlsHandshake.attempt(https, "a.example.com", "TLSv1.2")).isNull();
-        try (TlsConnection modern = TlsConnection.open(https, "a.example.com")) {
+        try (JdkTlsClient modern = JdkTlsClient.connect(https, "a.example.com")) {
             assertThat(modern.protocol()).isEqualTo("TLSv1.3");
         }
     }
@@ -303,7 +304,7 @@ final class TlsEndToEndTest {
     void alpn_answersH2_toAClientOfferingH2First() throws Exception {
         startUsherWithThreeSites();
 
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "a.example.com", "h2", "http/1.1")) {
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com", "h2", "http/1.1")) {
             assertThat(connection.applicationProtocol()).isEqualTo("h2");
         }
     }
@@ -312,10 +313,15 @@ final class TlsEndToEndTest {
     void alpn_answersHttp11_toAClientOfferingOnlyHttp11() throws Exception {
         startUsherWithThreeSites();
 
-        try (TlsConnection connection = TlsConnection.open(controller.httpsPort(), "a.example.com", "http/1.1")) {
+        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com", "http/1.1")) {
             assertThat(connection.applicationProtocol()).isEqualTo("http/1.1");
-            assertThat(echo(connection.get("a.example.com", "/")).get("protocol").asString()).isEqualTo("HTTP/1.1");
+            assertThat(echo(get(connection, "a.example.com", "/")).get("protocol").asString()).isEqualTo("HTTP/1.1");
         }
+    }
+
+    /** One keep-alive GET over the TLS connection, with any Host header; its response framed by Content-Length. */
+    private static RawHttp.Response get(JdkTlsClient connection, String host, String target) throws IOException {
+        return KeepAliveClient.get(connection.out(), connection.in(), host, target);
     }
 
     private JsonNode debugRoutes() throws IOException {

@@ -6,11 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Topology-aware routing end to end, on fabric8's mock API server: Usher learns its zone from its node's label and
@@ -32,8 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
  * of those is ready.
  */
 final class ZoneAwareEndToEndTest {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
@@ -75,39 +69,17 @@ final class ZoneAwareEndToEndTest {
     private void createCluster() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1")
                 .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
-        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
-                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
-                .endSpec().build()).create();
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
-                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
-                .endPort().endSpec().build()).create();
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(true)).create();
-        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
-                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
-                .withIngressClassName("usher")
-                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
-                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
-                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
+        ClusterFixture.createAlpaca(client, slice(true));
     }
 
     private Set<String> pods(int requests) throws IOException {
-        Set<String> pods = new HashSet<>();
-        for (int i = 0; i < requests; i++) {
-            RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
-            assertThat(response.status()).isEqualTo(200);
-            pods.add(JSON.readTree(response.body()).get("pod").asString());
-        }
-        return pods;
+        return new HashSet<>(ClusterFixture.answers(controller, "pod", requests));
     }
 
     @Test
     void hintedService_sendsOnlyToOurZone_andFallsBackToTheOtherZoneWhenOursIsNotReady() throws Exception {
         createCluster();
-        controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0)
-                .httpsPort(-1).adminPort(0).nodeName("node-1").drainTimeout(Duration.ofSeconds(2)).build(),
-                () -> client);
-        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
+        controller = ClusterFixture.startReady(ClusterFixture.config().nodeName("node-1").build(), client);
 
         assertThat(pods(20)).containsExactly("pod-a");
         assertThat(remote.connectionsAccepted()).isZero();

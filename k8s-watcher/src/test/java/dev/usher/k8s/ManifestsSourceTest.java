@@ -21,52 +21,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The manifests folder, end to end into a real routing table, with real files in a temporary folder. */
 final class ManifestsSourceTest {
-
-    /** The book's three legacy Ingresses (Kubernetes: Up and Running, chapter "Ingress"). */
-    static final String BOOK_INGRESSES = """
-            apiVersion: extensions/v1beta1
-            kind: Ingress
-            metadata:
-              name: simple-ingress
-            spec:
-              backend:
-                serviceName: alpaca
-                servicePort: 8080
-            ---
-            apiVersion: extensions/v1beta1
-            kind: Ingress
-            metadata:
-              name: host-ingress
-            spec:
-              rules:
-              - host: alpaca.example.com
-                http:
-                  paths:
-                  - backend:
-                      serviceName: alpaca
-                      servicePort: 8080
-            ---
-            apiVersion: networking.k8s.io/v1beta1
-            kind: Ingress
-            metadata:
-              name: path-ingress
-            spec:
-              rules:
-              - host: bandicoot.example.com
-                http:
-                  paths:
-                  - path: "/"
-                    backend:
-                      serviceName: bandicoot
-                      servicePort: 8080
-                  - path: "/a/"
-                    backend:
-                      serviceName: alpaca
-                      servicePort: 8080
-            """;
 
     @TempDir
     Path dir;
@@ -110,7 +69,7 @@ final class ManifestsSourceTest {
 
     @Test
     void bookLegacyIngresses_routeAsTheBookSays() throws IOException {
-        write("book.yaml", BOOK_INGRESSES);
+        write("book.yaml", BookIngresses.LEGACY_YAML);
         source = ManifestsSource.start(dir, settings, publisher);
         assertThat(Routes.target(table, "alpaca.example.com", "/")).isEqualTo("alpaca:8080");
         assertThat(Routes.target(table, "bandicoot.example.com", "/")).isEqualTo("bandicoot:8080");
@@ -166,34 +125,28 @@ final class ManifestsSourceTest {
         assertThat(publisher.problems()).isEmpty();
     }
 
-    @Test
-    void fileWithAnInvalidIngress_isRejectedWhole_andItsLastGoodVersionServes() throws IOException {
-        write("site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
+    /**
+     * A new version of a file with one Ingress that the API server would refuse is rejected whole (the other
+     * Ingress's change too), the problem says why, and the file's last good version serves.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            invalid path          | /       | relative         | /      | path must start with '/'
+            refused by API server | /public | /public/../admin | /admin | '/public/../admin' must not contain '/../'; keeping its last good version
+            """)
+    void fileWithAnIngressTheApiServerRefuses_isRejectedWhole_andItsLastGoodVersionServes(String why, String path,
+            String refusedPath, String refusedLookup, String problem) throws IOException {
+        write("site.yaml", ingress("s", "site.example.com", path, "alpaca"));
         source = ManifestsSource.start(dir, settings, publisher);
         String file = dir.resolve("site.yaml").toString();
 
-        write("site.yaml", ingress("s", "site.example.com", "/", "bandicoot") + "---\n"
-                + ingress("t", "other.example.com", "relative", "alpaca"));
+        write("site.yaml", ingress("s", "site.example.com", path, "bandicoot") + "---\n"
+                + ingress("t", "other.example.com", refusedPath, "alpaca"));
         assertThat(awaitProblemAbout(file)).isTrue();
         assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
-                .contains("path must start with '/'"));
-        assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
-        assertThat(Routes.target(table, "other.example.com", "/")).isEqualTo("404");
-    }
-
-    @Test
-    void fileWithARulePathTheApiServerRefuses_isRejected_andItsLastGoodVersionServes() throws IOException {
-        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca"));
-        source = ManifestsSource.start(dir, settings, publisher);
-        String file = dir.resolve("site.yaml").toString();
-
-        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca") + "---\n"
-                + ingress("t", "other.example.com", "/public/../admin", "bandicoot"));
-        assertThat(awaitProblemAbout(file)).isTrue();
-        assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
-                .contains("'/public/../admin' must not contain '/../'", "keeping its last good version"));
-        assertThat(Routes.target(table, "site.example.com", "/public")).isEqualTo("alpaca:8080");
-        assertThat(Routes.target(table, "other.example.com", "/admin")).isEqualTo("404");
+                .contains(problem.split("; ")));
+        assertThat(Routes.target(table, "site.example.com", path)).isEqualTo("alpaca:8080");
+        assertThat(Routes.target(table, "other.example.com", refusedLookup)).isEqualTo("404");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.usher.tls;
 
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
@@ -13,22 +15,51 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 
-/** A JDK TLS client that trusts every certificate, so tests can look at whichever one the server presents. */
-final class JdkTlsClient implements AutoCloseable {
+/**
+ * The tests' one JDK TLS client: it trusts every certificate, so a test can look at whichever one the server
+ * presents (self-signed, default, rotated), and it sends any bytes over the connection. Shared with the other
+ * modules' tests through this module's test-jar.
+ */
+public final class JdkTlsClient implements AutoCloseable {
 
     private final SSLSocket socket;
+    private final InputStream in;
 
-    private JdkTlsClient(SSLSocket socket) {
+    private JdkTlsClient(SSLSocket socket) throws IOException {
         this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream());
     }
 
-    /** Connects to 127.0.0.1:port sending SNI {@code sni} (none when null) and completes the handshake. */
-    static JdkTlsClient connect(int port, String sni, String... alpn) throws IOException, GeneralSecurityException {
-        // A fresh context per connection: no session resumption can hide which certificate the server picks now.
+    /**
+     * A fresh client context that trusts any server certificate. Fresh per connection: a resumed session could hide
+     * which certificate the server picks now.
+     */
+    public static SSLContext trustAllContext() throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        return context;
+    }
+
+    /**
+     * Connects to 127.0.0.1:port sending SNI {@code sni} (none when null), offering {@code alpn} if any, and
+     * completes the handshake.
+     */
+    public static JdkTlsClient connect(int port, @Nullable String sni, String... alpn)
+            throws IOException, GeneralSecurityException {
+        SSLSocket socket = (SSLSocket) trustAllContext().getSocketFactory().createSocket("127.0.0.1", port);
+        return handshake(socket, sni, alpn);
+    }
+
+    /** The same over an already-open socket (after a PROXY protocol header, say); closing the client closes it. */
+    public static JdkTlsClient over(Socket plain, String sni) throws IOException, GeneralSecurityException {
+        SSLSocket socket = (SSLSocket) trustAllContext().getSocketFactory()
+                .createSocket(plain, sni, plain.getPort(), true);
+        return handshake(socket, sni);
+    }
+
+    private static JdkTlsClient handshake(SSLSocket socket, @Nullable String sni, String... alpn) throws IOException {
         try {
             socket.setSoTimeout(10_000);
             SSLParameters parameters = socket.getSSLParameters();
@@ -46,37 +77,46 @@ final class JdkTlsClient implements AutoCloseable {
     }
 
     /** The chain the server presented, leaf first. */
-    List<X509Certificate> peerChain() throws IOException {
-        Certificate[] chain = socket.getSession().getPeerCertificates();
-        return Arrays.stream(chain).map(X509Certificate.class::cast).toList();
+    public List<X509Certificate> peerChain() throws IOException {
+        return Arrays.stream(socket.getSession().getPeerCertificates()).map(X509Certificate.class::cast).toList();
     }
 
-    X509Certificate peerLeaf() throws IOException {
+    public X509Certificate peerLeaf() throws IOException {
         return peerChain().get(0);
     }
 
-    String protocol() {
+    public String protocol() {
         return socket.getSession().getProtocol();
     }
 
-    String applicationProtocol() {
+    public @Nullable String applicationProtocol() {
         return socket.getApplicationProtocol();
     }
 
+    /** What the server sends, buffered, for the whole connection (keep-alive clients read responses from it). */
+    public InputStream in() {
+        return in;
+    }
+
+    public OutputStream out() throws IOException {
+        return socket.getOutputStream();
+    }
+
+    /** Writes {@code request} (ISO-8859-1) and reads everything until the server closes the connection. */
+    public String sendAndReadToEnd(String request) throws IOException {
+        out().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out().flush();
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
     /** Writes {@code text} and reads the same number of bytes back from the echo server. */
-    String echo(String text) throws IOException {
+    public String echo(String text) throws IOException {
         byte[] sent = text.getBytes(StandardCharsets.UTF_8);
-        socket.getOutputStream().write(sent);
-        socket.getOutputStream().flush();
-        InputStream in = socket.getInputStream();
-        byte[] received = new byte[sent.length];
-        int read = 0;
-        while (read < received.length) {
-            int n = in.read(received, read, received.length - read);
-            if (n < 0) {
-                throw new IOException("connection closed after " + read + " bytes");
-            }
-            read += n;
+        out().write(sent);
+        out().flush();
+        byte[] received = in.readNBytes(sent.length);
+        if (received.length < sent.length) {
+            throw new IOException("connection closed after " + received.length + " bytes");
         }
         return new String(received, StandardCharsets.UTF_8);
     }

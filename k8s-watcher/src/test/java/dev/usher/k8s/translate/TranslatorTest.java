@@ -15,10 +15,12 @@ import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.NginxPaths;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
+import dev.usher.routing.RouteOptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -249,8 +251,6 @@ final class TranslatorTest {
     }
 
     static Stream<Case> annotationsAndTls() {
-        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
-                "namespace: default, annotations: {%s}}");
         String withTls = ingress("a", "a.example.com", "alpaca", 8080)
                 .replace("  rules:", "  tls: [{hosts: [A.example.com], secretName: cert}]\n  rules:");
         String secret = """
@@ -261,36 +261,22 @@ final class TranslatorTest {
                 stringData: {tls.crt: "not a certificate", tls.key: "not a key"}
                 """;
         return Stream.of(
-                new Case("annotations_rewriteTarget_setsRouteOption", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/rewrite-target: /xyz")),
-                        t -> assertThat(t.ruleSets().get(0).options().rewriteTarget()).isEqualTo("/xyz")),
-                new Case("annotations_rewriteTargetWithoutLeadingSlash_isIgnoredWithProblem", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/rewrite-target: xyz")), t -> {
-                            assertThat(t.ruleSets().get(0).options().rewriteTarget()).isNull();
-                            assertThat(messages(t)).anyMatch(m -> m.contains("rewrite-target"));
-                        }),
-                new Case("annotations_sslRedirectFalse_turnsRedirectOff", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/ssl-redirect: 'false'")),
-                        t -> assertThat(t.ruleSets().get(0).options().sslRedirect()).isFalse()),
-                new Case("annotations_sslRedirectAbsent_keepsRedirectOn", DEFAULTS,
-                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)),
-                        t -> assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue()),
-                new Case("annotations_sslRedirectGarbage_keepsRedirectOnWithProblem", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/ssl-redirect: 'nope'")), t -> {
-                            assertThat(t.ruleSets().get(0).options().sslRedirect()).isTrue();
-                            assertThat(messages(t)).anyMatch(m -> m.contains("ssl-redirect"));
-                        }),
-                new Case("annotations_requestBufferingOff_streamsBodies", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/request-buffering: 'off'")),
-                        t -> assertThat(t.ruleSets().get(0).options().requestBuffering()).isFalse()),
-                new Case("annotations_requestBufferingAbsent_buffersBodies", DEFAULTS,
-                        List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)),
-                        t -> assertThat(t.ruleSets().get(0).options().requestBuffering()).isTrue()),
-                new Case("annotations_requestBufferingGarbage_keepsBufferingWithProblem", DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted("usher.dev/request-buffering: 'sometimes'")), t -> {
-                            assertThat(t.ruleSets().get(0).options().requestBuffering()).isTrue();
-                            assertThat(messages(t)).anyMatch(m -> m.contains("request-buffering"));
-                        }),
+                option("annotations_rewriteTarget_setsRouteOption", "usher.dev/rewrite-target: /xyz",
+                        RouteOptions::rewriteTarget, "/xyz"),
+                optionWithProblem("annotations_rewriteTargetWithoutLeadingSlash_isIgnoredWithProblem",
+                        "usher.dev/rewrite-target: xyz", RouteOptions::rewriteTarget, null, "rewrite-target"),
+                option("annotations_sslRedirectFalse_turnsRedirectOff", "usher.dev/ssl-redirect: 'false'",
+                        RouteOptions::sslRedirect, false),
+                option("annotations_sslRedirectAbsent_keepsRedirectOn", null, RouteOptions::sslRedirect, true),
+                optionWithProblem("annotations_sslRedirectGarbage_keepsRedirectOnWithProblem",
+                        "usher.dev/ssl-redirect: 'nope'", RouteOptions::sslRedirect, true, "ssl-redirect"),
+                option("annotations_requestBufferingOff_streamsBodies", "usher.dev/request-buffering: 'off'",
+                        RouteOptions::requestBuffering, false),
+                option("annotations_requestBufferingAbsent_buffersBodies", null, RouteOptions::requestBuffering,
+                        true),
+                optionWithProblem("annotations_requestBufferingGarbage_keepsBufferingWithProblem",
+                        "usher.dev/request-buffering: 'sometimes'", RouteOptions::requestBuffering, true,
+                        "request-buffering"),
                 new Case("tls_specTlsHosts_becomeLowerCaseTlsHosts", DEFAULTS,
                         List.of(OUR_CLASS, withTls),
                         t -> assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com")),
@@ -580,6 +566,32 @@ final class TranslatorTest {
     }
 
     /** The problems besides the missing Service that the short Ingress fixtures point at. */
+    /**
+     * A case on one Ingress of our class carrying {@code annotations} (entries of a YAML flow map; null: none): the
+     * rule set's {@code option} must be {@code expected}.
+     */
+    private static Case option(String name, String annotations, Function<RouteOptions, Object> option,
+            Object expected) {
+        return new Case(name, DEFAULTS, List.of(OUR_CLASS, annotated(annotations)),
+                t -> assertThat(option.apply(t.ruleSets().get(0).options())).isEqualTo(expected));
+    }
+
+    /** The same, and a problem whose message contains {@code problem} is reported. */
+    private static Case optionWithProblem(String name, String annotations, Function<RouteOptions, Object> option,
+            Object expected, String problem) {
+        return new Case(name, DEFAULTS, List.of(OUR_CLASS, annotated(annotations)), t -> {
+            assertThat(option.apply(t.ruleSets().get(0).options())).isEqualTo(expected);
+            assertThat(messages(t)).anyMatch(m -> m.contains(problem));
+        });
+    }
+
+    /** Ingress a (a.example.com → alpaca:8080) with {@code annotations}, or none when null. */
+    private static String annotated(String annotations) {
+        String plain = ingress("a", "a.example.com", "alpaca", 8080);
+        return annotations == null ? plain
+                : plain.replace("namespace: default}", "namespace: default, annotations: {" + annotations + "}}");
+    }
+
     private static List<String> ownMessages(Translation t) {
         return messages(t).stream().filter(m -> !m.contains("Service default/alpaca not found")).toList();
     }

@@ -1,0 +1,143 @@
+# Sourced by compare.sh and h2load.sh (not run on its own): the set-up they share. Each script sets `prog` (its name
+# in messages), `root`, `OUT`, `origin_port`, and the settings USHER_JAVA_OPTS and USHER_EVENT_LOOPS first.
+# shellcheck shell=bash
+
+bench_jar="$root/benchmarks/target/usher-bench.jar"
+usher_jar="$root/deploy/target/usher.jar"
+export PATH="$PATH:/usr/sbin:/sbin"
+
+require_tools() { # install hint, tool... -> exits 2 naming the missing ones
+    local hint=$1 tool missing=()
+    shift
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    if ((${#missing[@]})); then
+        echo "$prog: missing ${missing[*]}; install them with: $hint" >&2
+        exit 2
+    fi
+}
+
+require_jars() {
+    if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
+        echo "$prog: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
+        exit 2
+    fi
+}
+
+require_free_ports() { # port...
+    local port
+    for port in "$@"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$prog: port $port is in use; set BASE_PORT to a free range" >&2
+            exit 2
+        fi
+    done
+}
+
+# A temporary folder ($tmp) and $OUT; every pid added to `pids` is stopped on exit, also on failure or Ctrl-C.
+start_session() { # temporary folder name prefix
+    tmp="$(mktemp -d "/tmp/$1.XXXXXX")"
+    mkdir -p "$OUT"
+    pids=()
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+
+wait_http() { # url, what, pid, log, [curl flag]
+    local i
+    for ((i = 0; i < 600; i++)); do
+        # shellcheck disable=SC2086 # the optional curl flag is absent or one word
+        curl -fsS ${5:-} -o /dev/null -H 'Host: h0.bench.test' "$1" 2>/dev/null && return 0
+        if ! kill -0 "$3" 2>/dev/null; then
+            echo "$prog: $2 exited; its output ($4):" >&2
+            tail -20 "$4" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    echo "$prog: $2 did not answer on $1 within 120 s" >&2
+    return 1
+}
+
+# The echo origin every proxy forwards to (a separate process, one event loop) -> origin_pid.
+start_origin() {
+    java -Xms64m -Xmx128m -XX:+UseSerialGC -jar "$usher_jar" echo --port "$origin_port" --name origin-0 \
+        --event-loops 1 >"$OUT/origin.log" 2>&1 &
+    origin_pid=$!
+    pids+=("$origin_pid")
+    wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid" "$OUT/origin.log"
+}
+
+# Writes $tmp/manifests: host h0.bench.test, Prefix /p0 -> Service origin-0 -> the echo origin.
+write_manifests() {
+    java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
+}
+
+# Usher on $tmp/manifests, plain HTTP only, no access log; waits for /readyz -> started_pid.
+start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags]
+    local jar=$1 port=$2 admin=$3 what=$4 log=$5
+    shift 5
+    # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
+    java $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
+        --http-port "$port" --admin-port "$admin" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
+        --access-log off --drain-timeout 1s "$@" >"$log" 2>&1 &
+    started_pid=$!
+    pids+=("$started_pid")
+    wait_http "http://127.0.0.1:$admin/readyz" "$what" "$started_pid" "$log"
+}
+
+# nginx: one process (master_process off: the single worker's work, one pid to measure), upstream keep-alive, the
+# same forwarding headers Usher adds, no access log; waits until it answers -> nginx_pid.
+start_nginx() { # listen parameters (after the address), extra server directive or "", [curl flag for the probe]
+    mkdir -p "$tmp/nginx"
+    cat >"$tmp/nginx/nginx.conf" <<CONF
+worker_processes 1;
+master_process off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    upstream origin {
+        server 127.0.0.1:$origin_port;
+        keepalive 512;
+    }
+    server {
+        listen 127.0.0.1:$nginx_port $1;
+        $2
+        keepalive_requests 1000000;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Request-ID \$request_id;
+        }
+    }
+}
+CONF
+    nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$OUT/nginx.log" 2>&1 &
+    nginx_pid=$!
+    pids+=("$nginx_pid")
+    wait_http "http://127.0.0.1:$nginx_port/p0" "nginx" "$nginx_pid" "$OUT/nginx.log" ${3:+"$3"}
+}

@@ -1,0 +1,70 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Cluster-mode end-to-end set-up on fabric8's mock API server: the "usher" IngressClass, Service alpaca (port 8080)
+ * with the test's EndpointSlice, Ingress host-ingress (alpaca.example.com → alpaca), a launcher started on it, and
+ * a counter of which echo origin answered.
+ */
+final class ClusterFixture {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ClusterFixture() {
+    }
+
+    /** Creates the IngressClass, Service alpaca, {@code slice} and host-ingress, in that order. */
+    static void createAlpaca(KubernetesClient client, EndpointSlice slice) {
+        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
+                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
+                .endSpec().build()).create();
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
+                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
+                .endPort().endSpec().build()).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice).create();
+        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
+                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
+                .withIngressClassName("usher")
+                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
+                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build()).create();
+    }
+
+    /** The launcher's settings in cluster mode: loopback, ephemeral HTTP and admin ports, no HTTPS. */
+    static ControllerConfig.Builder config() {
+        return ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0).httpsPort(-1).adminPort(0)
+                .drainTimeout(Duration.ofSeconds(2));
+    }
+
+    /** Starts the launcher on {@code client} and waits until it is ready (its first sync is done). */
+    static Controller startReady(ControllerConfig config, KubernetesClient client) throws IOException {
+        Controller controller = Controller.start(config, () -> client);
+        await().atMost(Duration.ofSeconds(60)).until(controller::ready);
+        return controller;
+    }
+
+    /** The echo replies' {@code field} for {@code n} requests to alpaca.example.com, one connection each, all 200. */
+    static List<String> answers(Controller controller, String field, int n) throws IOException {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RawHttp.Response response = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/");
+            assertThat(response.status()).isEqualTo(200);
+            answers.add(JSON.readTree(response.body()).get(field).asString());
+        }
+        return answers;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.usher.deploy;
+
+import dev.usher.proxy.echo.EchoServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The bundled examples, served for real: one echo origin per example Service and a manifests folder pointing at them. */
+final class ExampleOrigins {
+
+    private ExampleOrigins() {
+    }
+
+    /**
+     * Starts an echo origin named after each example Service (added to {@code origins}, for the test to close),
+     * copies the example manifests into {@code manifests} and writes Endpoints to those origins.
+     */
+    static void serve(Path manifests, List<EchoServer> origins) throws IOException {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String name : Examples.FIXED_PORTS.keySet()) {
+            EchoServer origin = EchoServer.builder().name(name).build().start();
+            origins.add(origin);
+            ports.put(name, origin.port());
+        }
+        Examples.copyTo(manifests);
+        Examples.writeEndpoints(manifests, ports);
+    }
+}
