@@ -61,6 +61,7 @@ public final class Controller implements AutoCloseable {
     private CertificateStore certificates;
     /** Volatile: the readiness gauge reads it from the scrape thread. */
     private volatile AdminServer admin;
+
     private ProxyServer proxy;
     private boolean closed;
 
@@ -113,27 +114,33 @@ public final class Controller implements AutoCloseable {
         }
         publisher = new SnapshotPublisher(table, certificates, metrics.registry());
         registerGauges(metrics.registry());
-        admin = AdminServer.builder().bind(config.adminBindAddress(), config.adminPort()).publisher(publisher)
-                .metrics(metrics).listenersBound(() -> listening).debugAccess(config.debugAccess())
-                .certificates(certificates).start();
+        admin = AdminServer.builder()
+                .bind(config.adminBindAddress(), config.adminPort())
+                .publisher(publisher)
+                .metrics(metrics)
+                .listenersBound(() -> listening)
+                .debugAccess(config.debugAccess())
+                .certificates(certificates)
+                .start();
         started.add(admin);
 
         // With HTTPS, the --default-ssl-certificate Secret is followed like the Ingresses' TLS Secrets: a changed
         // Secret replaces the default certificate in the store at the next publish, without a restart.
-        WatcherSettings watcher = certificates == null ? config.watcher()
+        WatcherSettings watcher = certificates == null
+                ? config.watcher()
                 : config.watcher().withDefaultSslCertificate(config.defaultSslCertificate());
         if (client != null && watcher.zone() == null && config.nodeName() != null) {
             watcher = watcher.withZone(NodeZone.read(client, config.nodeName()));
         }
         if (watcher.zone() != null) {
-            LOG.info("zone {}: Services with topology-aware routing hints are served by the endpoints hinted for it",
+            LOG.info(
+                    "zone {}: Services with topology-aware routing hints are served by the endpoints hinted for it",
                     watcher.zone());
         }
         if (config.manifests() != null) {
             started.add(ManifestsSource.start(config.manifests(), watcher, publisher));
         } else {
-            started.add(ClusterSource.start(client, config.watchNamespace(), watcher, publisher,
-                    config.status()));
+            started.add(ClusterSource.start(client, config.watchNamespace(), watcher, publisher, config.status()));
         }
 
         ProxyServer.Builder builder = ProxyServer.builder()
@@ -151,11 +158,17 @@ public final class Controller implements AutoCloseable {
         proxy = builder.build();
         proxy.start();
         listening = true;
-        LOG.info("usher listening: http {}:{}{}, admin {}:{} (debug views for {}); {}", config.bindAddress(),
+        LOG.info(
+                "usher listening: http {}:{}{}, admin {}:{} (debug views for {}); {}",
+                config.bindAddress(),
                 proxy.httpPort(),
-                certificates == null ? "" : ", https " + config.bindAddress() + ":" + proxy.httpsPort()
-                        + " (TLS by " + certificates.provider() + ")",
-                config.adminBindAddress(), admin.port(), config.debugAccess(),
+                certificates == null
+                        ? ""
+                        : ", https " + config.bindAddress() + ":" + proxy.httpsPort() + " (TLS by "
+                                + certificates.provider() + ")",
+                config.adminBindAddress(),
+                admin.port(),
+                config.debugAccess(),
                 config.manifests() != null ? "manifests " + config.manifests() : "cluster mode");
     }
 
@@ -167,12 +180,15 @@ public final class Controller implements AutoCloseable {
         String id = config.defaultSslCertificate();
         if (id != null) {
             try {
-                TlsCertificate certificate = client != null ? DefaultSslCertificate.fromCluster(id, client)
+                TlsCertificate certificate = client != null
+                        ? DefaultSslCertificate.fromCluster(id, client)
                         : DefaultSslCertificate.fromFolder(id, config.manifests());
                 LOG.info("default certificate: Secret {} for {} (followed for changes)", id, certificate.dnsNames());
                 return certificate;
             } catch (CertificateProblem | RuntimeException e) {
-                LOG.warn("--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}", id,
+                LOG.warn(
+                        "--default-ssl-certificate {} is not usable, serving a generated certificate instead: {}",
+                        id,
                         e.getMessage());
             }
         }
@@ -181,13 +197,19 @@ public final class Controller implements AutoCloseable {
 
     private void registerGauges(MeterRegistry registry) {
         Gauge.builder("usher.ready", this, c -> c.ready() ? 1 : 0)
-                .description("1 once the first load is published and the listeners are bound").register(registry);
+                .description("1 once the first load is published and the listeners are bound")
+                .register(registry);
         Gauge.builder("usher.routes", table, t -> t.current().routes().size())
-                .description("compiled routes in the snapshot in force").register(registry);
-        Gauge.builder("usher.route.conflicts", table, t -> t.current().conflicts().size())
-                .description("rules that lost to another Ingress's rule for the same host and path").register(registry);
+                .description("compiled routes in the snapshot in force")
+                .register(registry);
+        Gauge.builder("usher.route.conflicts", table, t -> t.current()
+                        .conflicts()
+                        .size())
+                .description("rules that lost to another Ingress's rule for the same host and path")
+                .register(registry);
         Gauge.builder("usher.config.problems", publisher, p -> p.problems().size())
-                .description("objects or files skipped by the last load, see /debug/routes").register(registry);
+                .description("objects or files skipped by the last load, see /debug/routes")
+                .register(registry);
     }
 
     /** The bound HTTP port. */
@@ -228,7 +250,8 @@ public final class Controller implements AutoCloseable {
         boolean wasListening = listening;
         listening = false;
         if (wasListening && !config.shutdownDelay().isZero()) {
-            LOG.info("usher shutting down: /readyz answers 503, still serving for {} before the drain",
+            LOG.info(
+                    "usher shutting down: /readyz answers 503, still serving for {} before the drain",
                     Converters.format(config.shutdownDelay()));
             try {
                 shutdownPause.pause(config.shutdownDelay());
@@ -238,7 +261,8 @@ public final class Controller implements AutoCloseable {
             }
         }
         if (wasListening) {
-            LOG.info("usher draining: not ready any more, in-flight requests get up to {}",
+            LOG.info(
+                    "usher draining: not ready any more, in-flight requests get up to {}",
                     Converters.format(config.drainTimeout()));
         }
         if (proxy != null) {

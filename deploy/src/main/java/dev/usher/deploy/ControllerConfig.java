@@ -31,9 +31,22 @@ import java.util.Objects;
  *        {@code topology.kubernetes.io/zone} label is read once at start when {@code watcher} has no zone; or null
  * @param debugAccess who may read the admin port's debug views (loopback only; {@code --debug-from} adds blocks)
  */
-public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, String adminBindAddress, int adminPort,
-        Path manifests, String watchNamespace, StatusOptions status, WatcherSettings watcher, ProxySettings proxy,
-        int eventLoops, String defaultSslCertificate, Duration drainTimeout, Duration shutdownDelay, String nodeName,
+public record ControllerConfig(
+        String bindAddress,
+        int httpPort,
+        int httpsPort,
+        String adminBindAddress,
+        int adminPort,
+        Path manifests,
+        String watchNamespace,
+        StatusOptions status,
+        WatcherSettings watcher,
+        ProxySettings proxy,
+        int eventLoops,
+        String defaultSslCertificate,
+        Duration drainTimeout,
+        Duration shutdownDelay,
+        String nodeName,
         DebugAccess debugAccess) {
 
     public ControllerConfig {
@@ -95,8 +108,7 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         private Duration shutdownDelay = Duration.ZERO;
         private String nodeName;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder bindAddress(String bindAddress) {
             this.bindAddress = bindAddress;
@@ -182,9 +194,22 @@ public record ControllerConfig(String bindAddress, int httpPort, int httpsPort, 
         }
 
         public ControllerConfig build() {
-            return new ControllerConfig(bindAddress, httpPort, httpsPort,
-                    adminBindAddress == null ? bindAddress : adminBindAddress, adminPort, manifests, watchNamespace,
-                    status, watcher, proxy, eventLoops, defaultSslCertificate, drainTimeout, shutdownDelay, nodeName,
+            return new ControllerConfig(
+                    bindAddress,
+                    httpPort,
+                    httpsPort,
+                    adminBindAddress == null ? bindAddress : adminBindAddress,
+                    adminPort,
+                    manifests,
+                    watchNamespace,
+                    status,
+                    watcher,
+                    proxy,
+                    eventLoops,
+                    defaultSslCertificate,
+                    drainTimeout,
+                    shutdownDelay,
+                    nodeName,
                     debugAccess);
         }
     }

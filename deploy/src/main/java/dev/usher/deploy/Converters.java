@@ -18,8 +18,7 @@ final class Converters {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)(i?b)?");
 
-    private Converters() {
-    }
+    private Converters() {}
 
     /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}). */
     static final class DurationConverter implements ITypeConverter<Duration> {
@@ -66,12 +65,13 @@ final class Converters {
             if (!m.matches()) {
                 throw new TypeConversionException("'" + value + "' is not a size (examples: 65536, 64k, 10m, 1g)");
             }
-            int shift = switch (m.group(2)) {
-                case "k" -> 10;
-                case "m" -> 20;
-                case "g" -> 30;
-                default -> 0;
-            };
+            int shift =
+                    switch (m.group(2)) {
+                        case "k" -> 10;
+                        case "m" -> 20;
+                        case "g" -> 30;
+                        default -> 0;
+                    };
             return Long.parseLong(m.group(1)) << shift;
         }
     }

@@ -31,13 +31,15 @@ final class DefaultSslCertificate {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private DefaultSslCertificate() {
-    }
+    private DefaultSslCertificate() {}
 
     /** The certificate of Secret {@code id} from the cluster. */
     static TlsCertificate fromCluster(String id, KubernetesClient client) throws CertificateProblem {
         ObjectRef ref = ObjectRef.parse(id);
-        Secret secret = client.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
+        Secret secret = client.secrets()
+                .inNamespace(ref.namespace())
+                .withName(ref.name())
+                .get();
         if (secret == null) {
             throw new CertificateProblem("Secret " + id + " does not exist");
         }
@@ -47,7 +49,8 @@ final class DefaultSslCertificate {
     /** The certificate of Secret {@code id} from the first manifest in {@code dir} that defines it. */
     static TlsCertificate fromFolder(String id, Path dir) throws CertificateProblem, IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(DefaultSslCertificate::isManifest).sorted().toList()) {
+            for (Path file :
+                    files.filter(DefaultSslCertificate::isManifest).sorted().toList()) {
                 Optional<Secret> secret = secretIn(file, id);
                 if (secret.isPresent()) {
                     return fromSecret(id, secret.get());
@@ -84,7 +87,8 @@ final class DefaultSslCertificate {
 
     private static boolean isManifest(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isRegularFile(file) && !name.startsWith(".")
+        return Files.isRegularFile(file)
+                && !name.startsWith(".")
                 && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 

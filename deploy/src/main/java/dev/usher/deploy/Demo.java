@@ -24,8 +24,7 @@ final class Demo implements AutoCloseable {
     private Path manifests;
     private Controller controller;
 
-    private Demo() {
-    }
+    private Demo() {}
 
     /**
      * Starts the origins and Usher with {@code base} (ports, bind address, proxy settings) on the example copy,
@@ -36,8 +35,15 @@ final class Demo implements AutoCloseable {
         try {
             Map<String, Integer> ports = new LinkedHashMap<>();
             for (String name : Examples.FIXED_PORTS.keySet()) {
-                EchoServer origin = EchoServer.builder().bindAddress("127.0.0.1").port(0).name(name)
-                        .namespace(NAMESPACE).service(name).pod(name + "-0").build().start();
+                EchoServer origin = EchoServer.builder()
+                        .bindAddress("127.0.0.1")
+                        .port(0)
+                        .name(name)
+                        .namespace(NAMESPACE)
+                        .service(name)
+                        .pod(name + "-0")
+                        .build()
+                        .start();
                 demo.origins.add(origin);
                 ports.put(name, origin.port());
             }
@@ -66,19 +72,23 @@ final class Demo implements AutoCloseable {
         String host = config.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.bindAddress();
         int http = controller.httpPort();
         String base = "http://" + host + ":" + http;
-        String admin = "http://" + (config.adminBindAddress().equals("0.0.0.0") ? "127.0.0.1"
-                : config.adminBindAddress()) + ":" + controller.adminPort();
+        String admin =
+                "http://" + (config.adminBindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.adminBindAddress())
+                        + ":" + controller.adminPort();
         out.println();
         out.println("Usher demo is running.");
         out.println();
         out.print("  origins:   ");
         for (int i = 0; i < origins.size(); i++) {
-            out.print((i == 0 ? "" : ", ") + origins.get(i).name() + " 127.0.0.1:" + origins.get(i).port());
+            out.print((i == 0 ? "" : ", ") + origins.get(i).name() + " 127.0.0.1:"
+                    + origins.get(i).port());
         }
         out.println();
         out.println("  manifests: " + manifests + " (a copy of deploy/examples with these ports)");
-        out.println("  proxy:     " + base + (controller.httpsPort() < 0 ? ""
-                : ", https://" + host + ":" + controller.httpsPort() + " (self-signed)"));
+        out.println("  proxy:     " + base
+                + (controller.httpsPort() < 0
+                        ? ""
+                        : ", https://" + host + ":" + controller.httpsPort() + " (self-signed)"));
         out.println();
         out.println("To use the names in a browser, add this line to /etc/hosts:");
         out.println();
@@ -129,7 +139,8 @@ final class Demo implements AutoCloseable {
 
     private static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // Best effort: a leftover temp folder is harmless.
         }

@@ -9,10 +9,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code usher demo}: the book's Ingress chapter on one machine, no cluster needed. */
-@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         sortOptions = false,
-        description = {"Start three echo origins (be-default, alpaca, bandicoot) on loopback and Usher in front of "
-                + "them, routed by the book's simple, host and path Ingresses; print what to try; run until Ctrl-C."})
+        description = {
+            "Start three echo origins (be-default, alpaca, bandicoot) on loopback and Usher in front of "
+                    + "them, routed by the book's simple, host and path Ingresses; print what to try; run until Ctrl-C."
+        })
 final class DemoCommand implements Callable<Integer> {
 
     CommandSpec spec;
@@ -29,7 +34,10 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ListenerPorts ports = new ListenerPorts();
 
-    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDRESS",
+            defaultValue = "127.0.0.1",
             description = "Address Usher's listeners bind (default: ${DEFAULT-VALUE}).")
     String bind;
 

@@ -20,16 +20,20 @@ import java.util.Map;
 final class Examples {
 
     /** Every manifest in {@code deploy/examples/}, in the order they are copied. */
-    static final List<String> FILES = List.of("ingressclass.yaml", "services.yaml", "endpoints.yaml",
-            "simple-ingress.yaml", "host-ingress.yaml", "path-ingress.yaml");
+    static final List<String> FILES = List.of(
+            "ingressclass.yaml",
+            "services.yaml",
+            "endpoints.yaml",
+            "simple-ingress.yaml",
+            "host-ingress.yaml",
+            "path-ingress.yaml");
 
     static final String ENDPOINTS_FILE = "endpoints.yaml";
 
     /** The origins and the ports the shipped {@code endpoints.yaml} expects them on. */
     static final Map<String, Integer> FIXED_PORTS = fixedPorts();
 
-    private Examples() {
-    }
+    private Examples() {}
 
     /** Copies the bundled manifests into {@code dir}. */
     static void copyTo(Path dir) throws IOException {

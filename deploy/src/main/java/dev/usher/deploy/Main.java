@@ -9,8 +9,7 @@ import picocli.CommandLine;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -22,7 +21,9 @@ public final class Main {
         commandLine.setUsageHelpAutoWidth(true);
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             // Expected failures (a port in use, an unreadable folder, a bad setting) get one line, not a trace.
-            if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
+            if (e instanceof IOException
+                    || e instanceof UncheckedIOException
+                    || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException) {
                 cmd.getErr().println("usher " + cmd.getCommandName() + ": " + e.getMessage());
             } else {

@@ -17,17 +17,19 @@ final class NodeZone {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeZone.class);
 
-    private NodeZone() {
-    }
+    private NodeZone() {}
 
     /** The zone label of node {@code nodeName}, or {@code null}. */
     static String read(KubernetesClient client, String nodeName) {
         try {
             Node node = client.nodes().withName(nodeName).get();
-            Map<String, String> labels = node == null ? null : node.getMetadata().getLabels();
+            Map<String, String> labels =
+                    node == null ? null : node.getMetadata().getLabels();
             String zone = labels == null ? null : labels.get(ZONE_LABEL);
             if (zone == null || zone.isBlank()) {
-                LOG.info("node {} {}; no zone preference", nodeName,
+                LOG.info(
+                        "node {} {}; no zone preference",
+                        nodeName,
                         node == null ? "not found" : "has no " + ZONE_LABEL);
                 return null;
             }

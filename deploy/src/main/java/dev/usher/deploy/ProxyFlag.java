@@ -28,8 +28,15 @@ import picocli.CommandLine.Model.OptionSpec;
  * @param apply puts a given value onto the builder
  * @param <T> the parsed value's type
  */
-record ProxyFlag<T>(String name, String setting, String label, String description, Class<T> type,
-        ITypeConverter<T> converter, String split, BiConsumer<ProxySettings.Builder, T> apply) {
+record ProxyFlag<T>(
+        String name,
+        String setting,
+        String label,
+        String description,
+        Class<T> type,
+        ITypeConverter<T> converter,
+        String split,
+        BiConsumer<ProxySettings.Builder, T> apply) {
 
     private static final String DEFAULT = "${DEFAULT-VALUE}";
 
@@ -43,14 +50,20 @@ record ProxyFlag<T>(String name, String setting, String label, String descriptio
     }
 
     /** A flag taking a value. */
-    static <T> ProxyFlag<T> of(String name, String setting, String label, Class<T> type, ITypeConverter<T> converter,
-            BiConsumer<ProxySettings.Builder, T> apply, String description) {
+    static <T> ProxyFlag<T> of(
+            String name,
+            String setting,
+            String label,
+            Class<T> type,
+            ITypeConverter<T> converter,
+            BiConsumer<ProxySettings.Builder, T> apply,
+            String description) {
         return new ProxyFlag<>(name, setting, label, description, type, converter, null, apply);
     }
 
     /** An on/off flag: present means {@code true}. */
-    static ProxyFlag<Boolean> onOff(String name, String setting, BiConsumer<ProxySettings.Builder, Boolean> apply,
-            String description) {
+    static ProxyFlag<Boolean> onOff(
+            String name, String setting, BiConsumer<ProxySettings.Builder, Boolean> apply, String description) {
         return new ProxyFlag<>(name, setting, null, description, Boolean.class, null, null, apply);
     }
 
@@ -75,7 +88,8 @@ record ProxyFlag<T>(String name, String setting, String label, String descriptio
 
     /** The picocli option; its parsed value stays in the option itself ({@code null} while the flag is not given). */
     OptionSpec toOption() {
-        OptionSpec.Builder option = OptionSpec.builder(name).description(helpText()).type(type);
+        OptionSpec.Builder option =
+                OptionSpec.builder(name).description(helpText()).type(type);
         if (label != null) {
             option.paramLabel(label);
         }

@@ -19,13 +19,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code usher run}: the controller, on the cluster's API server or on a folder of manifests. */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         sortOptions = false,
-        description = {"Run the Ingress controller and proxy.", "",
-                "Without --manifests it watches the API server (in-cluster service account, or the kubeconfig) "
-                        + "and writes Ingress status from the elected replica. With --manifests DIR it reads every "
-                        + "*.yaml, *.yml and *.json under DIR (Ingress, IngressClass, Service, Endpoints, "
-                        + "EndpointSlice, Secret) instead and follows changes."})
+        description = {
+            "Run the Ingress controller and proxy.",
+            "",
+            "Without --manifests it watches the API server (in-cluster service account, or the kubeconfig) "
+                    + "and writes Ingress status from the elected replica. With --manifests DIR it reads every "
+                    + "*.yaml, *.yml and *.json under DIR (Ingress, IngressClass, Service, Endpoints, "
+                    + "EndpointSlice, Secret) instead and follows changes."
+        })
 final class RunCommand implements Callable<Integer> {
 
     CommandSpec spec;
@@ -39,29 +45,45 @@ final class RunCommand implements Callable<Integer> {
         proxy.addTo(spec);
     }
 
-    @Option(names = "--manifests", paramLabel = "DIR",
+    @Option(
+            names = "--manifests",
+            paramLabel = "DIR",
             description = "Read and watch this folder of manifests instead of the API server.")
     Path manifests;
 
-    @Option(names = "--watch-namespace", paramLabel = "NAMESPACE",
+    @Option(
+            names = "--watch-namespace",
+            paramLabel = "NAMESPACE",
             description = "Cluster mode: watch only this namespace (default: all namespaces).")
     String watchNamespace;
 
-    @Option(names = "--update-status", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--update-status",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Cluster mode: write status.loadBalancer on served Ingresses, from the replica that "
                     + "holds the election Lease (default: ${DEFAULT-VALUE}).")
     boolean updateStatus;
 
-    @Option(names = "--publish-service", paramLabel = "NAMESPACE/NAME",
+    @Option(
+            names = "--publish-service",
+            paramLabel = "NAMESPACE/NAME",
             description = "Cluster mode: publish this Service's LoadBalancer addresses as the Ingress status.")
     String publishService;
 
-    @Option(names = "--publish-status-address", paramLabel = "ADDRESS", split = ",",
+    @Option(
+            names = "--publish-status-address",
+            paramLabel = "ADDRESS",
+            split = ",",
             description = "Cluster mode: fixed IPs or host names to publish as the Ingress status (repeatable, or "
                     + "comma-separated); used while --publish-service has no address.")
     List<String> publishStatusAddresses = new ArrayList<>();
 
-    @Option(names = "--election-id", paramLabel = "NAME", defaultValue = "usher-leader",
+    @Option(
+            names = "--election-id",
+            paramLabel = "NAME",
+            defaultValue = "usher-leader",
             description = "Cluster mode: name of the Lease (in $POD_NAMESPACE) that elects the status writer "
                     + "(default: ${DEFAULT-VALUE}).")
     String electionId;
@@ -69,59 +91,88 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ListenerPorts ports = new ListenerPorts();
 
-    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDRESS",
+            defaultValue = "0.0.0.0",
             description = "Address the HTTP and HTTPS listeners bind (default: ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--admin-bind", paramLabel = "ADDRESS",
+    @Option(
+            names = "--admin-bind",
+            paramLabel = "ADDRESS",
             description = "Address the admin port binds (default: same as --bind).")
     String adminBind;
 
-    @Option(names = "--debug-from", paramLabel = "CIDR", split = ",", converter = Converters.CidrConverter.class,
+    @Option(
+            names = "--debug-from",
+            paramLabel = "CIDR",
+            split = ",",
+            converter = Converters.CidrConverter.class,
             description = "Also answer the admin port's debug views (/debug/*, the page at /) to clients in these "
                     + "blocks (repeatable, or comma-separated). Default: loopback only, which kubectl port-forward "
                     + "reaches; /healthz /readyz /metrics answer everyone.")
     List<AddressBlock> debugFrom = new ArrayList<>();
 
-    @Option(names = "--ingress-class", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
+    @Option(
+            names = "--ingress-class",
+            paramLabel = "NAME",
+            defaultValue = WatcherSettings.DEFAULT_INGRESS_CLASS,
             description = "IngressClass to serve, also matched against the legacy class annotation "
                     + "(default: ${DEFAULT-VALUE}).")
     String ingressClass;
 
-    @Option(names = "--controller-name", paramLabel = "NAME", defaultValue = WatcherSettings.DEFAULT_CONTROLLER_NAME,
+    @Option(
+            names = "--controller-name",
+            paramLabel = "NAME",
+            defaultValue = WatcherSettings.DEFAULT_CONTROLLER_NAME,
             description = "IngressClass spec.controller value to serve (default: ${DEFAULT-VALUE}).")
     String controllerName;
 
-    @Option(names = "--watch-ingress-without-class",
-            description = "Also serve Ingresses that name no class at all.")
+    @Option(names = "--watch-ingress-without-class", description = "Also serve Ingresses that name no class at all.")
     boolean watchIngressWithoutClass;
 
-    @Option(names = "--default-backend", paramLabel = "NAMESPACE/SERVICE:PORT",
+    @Option(
+            names = "--default-backend",
+            paramLabel = "NAMESPACE/SERVICE:PORT",
             converter = Converters.BackendConverter.class,
             description = "Where requests go that no Ingress rule or default backend takes (default: 404).")
     BackendRef defaultBackend;
 
-    @Option(names = "--default-ssl-certificate", paramLabel = "NAMESPACE/NAME",
+    @Option(
+            names = "--default-ssl-certificate",
+            paramLabel = "NAMESPACE/NAME",
             description = "TLS Secret served when no Ingress certificate matches; a change to it is picked up "
                     + "without a restart (default: a generated self-signed certificate).")
     String defaultSslCertificate;
 
-    @Option(names = "--event-loops", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--event-loops",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Proxy event loop threads, 0 = one per processor (default: ${DEFAULT-VALUE}).")
     int eventLoops;
 
-    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(
+            names = "--drain-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
             converter = Converters.DurationConverter.class,
             description = "On shutdown, how long in-flight requests may finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
-    @Option(names = "--zone", paramLabel = "ZONE",
+    @Option(
+            names = "--zone",
+            paramLabel = "ZONE",
             description = "The zone Usher runs in: Services with topology-aware routing hints get their requests sent "
                     + "to the endpoints hinted for it (default: in cluster mode, the topology.kubernetes.io/zone label "
                     + "of the node $NODE_NAME, read once at start; else none).")
     String zone;
 
-    @Option(names = "--shutdown-delay", paramLabel = "DURATION", defaultValue = "15s",
+    @Option(
+            names = "--shutdown-delay",
+            paramLabel = "DURATION",
+            defaultValue = "15s",
             converter = Converters.DurationConverter.class,
             description = "On shutdown, how long to keep serving with /readyz at 503 before the drain starts, so that "
                     + "load balancers and the Service's endpoints stop sending new connections first; 0 = drain at "
@@ -133,8 +184,15 @@ final class RunCommand implements Callable<Integer> {
         return ports.applyTo(ControllerConfig.builder())
                 .manifests(manifests == null ? null : manifests.toAbsolutePath().normalize())
                 .watchNamespace(watchNamespace)
-                .status(updateStatus ? new StatusOptions(publishService, publishStatusAddresses,
-                        env("POD_NAMESPACE", "default"), electionId, env("POD_NAME", hostName())) : null)
+                .status(
+                        updateStatus
+                                ? new StatusOptions(
+                                        publishService,
+                                        publishStatusAddresses,
+                                        env("POD_NAMESPACE", "default"),
+                                        electionId,
+                                        env("POD_NAME", hostName()))
+                                : null)
                 .bindAddress(bind)
                 .adminBindAddress(adminBind)
                 .debugAccess(DebugAccess.loopbackAnd(debugFrom))
@@ -169,9 +227,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Controller controller = Controller.start(config());
         Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "usher-shutdown"));
-        spec.commandLine().getOut().printf("usher is running: http :%d%s, admin :%d; Ctrl-C drains and stops%n",
-                controller.httpPort(), controller.httpsPort() < 0 ? "" : ", https :" + controller.httpsPort(),
-                controller.adminPort());
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "usher is running: http :%d%s, admin :%d; Ctrl-C drains and stops%n",
+                        controller.httpPort(),
+                        controller.httpsPort() < 0 ? "" : ", https :" + controller.httpsPort(),
+                        controller.adminPort());
         spec.commandLine().getOut().flush();
         Thread.currentThread().join();
         return 0;

@@ -6,10 +6,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The top-level {@code usher} command; on its own it prints the usage. */
-@Command(name = "usher", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "usher",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         subcommands = {RunCommand.class, CheckCommand.class, EchoCommand.class, DemoCommand.class},
-        description = {"Usher: a Kubernetes Ingress controller and HTTP reverse proxy.", "",
-                "Try `usher demo` first: three echo origins behind Usher, with the book's Ingress examples."})
+        description = {
+            "Usher: a Kubernetes Ingress controller and HTTP reverse proxy.",
+            "",
+            "Try `usher demo` first: three echo origins behind Usher, with the book's Ingress examples."
+        })
 final class UsherCommand implements Callable<Integer> {
 
     @Spec

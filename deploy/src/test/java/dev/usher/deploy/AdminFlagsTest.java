@@ -30,11 +30,15 @@ final class AdminFlagsTest {
 
     @Test
     void run_debugFrom_isRepeatableAndCommaSeparated_andAddsToLoopback() throws Exception {
-        DebugAccess access = config("run", "--manifests", "m", "--debug-from", "10.0.0.0/8,192.0.2.7",
-                "--debug-from", "fd00::/8").debugAccess();
+        DebugAccess access = config(
+                        "run", "--manifests", "m", "--debug-from", "10.0.0.0/8,192.0.2.7", "--debug-from", "fd00::/8")
+                .debugAccess();
 
-        assertThat(access.blocks()).containsExactly(AddressBlock.parse("10.0.0.0/8"),
-                AddressBlock.parse("192.0.2.7/32"), AddressBlock.parse("fd00::/8"));
+        assertThat(access.blocks())
+                .containsExactly(
+                        AddressBlock.parse("10.0.0.0/8"),
+                        AddressBlock.parse("192.0.2.7/32"),
+                        AddressBlock.parse("fd00::/8"));
         assertThat(access.allows(InetAddress.getByName("127.0.0.1"))).isTrue();
         assertThat(access.allows(InetAddress.getByName("10.20.30.40"))).isTrue();
         assertThat(access.allows(InetAddress.getByName("192.0.2.8"))).isFalse();

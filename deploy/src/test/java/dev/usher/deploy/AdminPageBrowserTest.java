@@ -54,7 +54,9 @@ final class AdminPageBrowserTest {
                 .isTrue();
         DemoCommand command = (DemoCommand) Main.commandLine()
                 .parseArgs("demo", "--http-port", "0", "--https-port", "0", "--admin-port", "0")
-                .subcommand().commandSpec().userObject();
+                .subcommand()
+                .commandSpec()
+                .userObject();
         demo = Demo.start(command.config(), new PrintWriter(new StringWriter(), true));
         browser = chromium();
     }
@@ -63,9 +65,17 @@ final class AdminPageBrowserTest {
     private static ChromeDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1440,1500", "--user-data-dir=" + profile.toAbsolutePath());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--window-size=1440,1500",
+                "--user-data-dir=" + profile.toAbsolutePath());
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -97,21 +107,28 @@ final class AdminPageBrowserTest {
      */
     @SuppressWarnings("unchecked")
     private static List<String> routeRows() {
-        return (List<String>) ((JavascriptExecutor) browser).executeScript("return [...document.querySelectorAll("
-                + "'#routes tbody tr[data-key]')].map(tr => tr.dataset.host + ' ' + tr.dataset.path);");
+        return (List<String>) ((JavascriptExecutor) browser)
+                .executeScript("return [...document.querySelectorAll("
+                        + "'#routes tbody tr[data-key]')].map(tr => tr.dataset.host + ' ' + tr.dataset.path);");
     }
 
     /** The text of one cell ({@code null}: the whole row) of the route row for {@code host} and {@code path}. */
     private static String cell(String host, String path, String cell) {
-        Object text = ((JavascriptExecutor) browser).executeScript("const tr = [...document.querySelectorAll("
-                + "'#routes tbody tr[data-key]')].find(tr => tr.dataset.host === arguments[0] && tr.dataset.path "
-                + "=== arguments[1]); if (!tr) return null; const td = arguments[2] ? tr.querySelector('td.' + "
-                + "arguments[2]) : tr; return td.innerText;", host, path, cell);
+        Object text = ((JavascriptExecutor) browser)
+                .executeScript(
+                        "const tr = [...document.querySelectorAll("
+                                + "'#routes tbody tr[data-key]')].find(tr => tr.dataset.host === arguments[0] && tr.dataset.path "
+                                + "=== arguments[1]); if (!tr) return null; const td = arguments[2] ? tr.querySelector('td.' + "
+                                + "arguments[2]) : tr; return td.innerText;",
+                        host,
+                        path,
+                        cell);
         return text == null ? "" : text.toString();
     }
 
     private static void request(String host, String target) throws IOException {
-        assertThat(RawHttp.get(demo.controller().httpPort(), host, target).status()).isEqualTo(200);
+        assertThat(RawHttp.get(demo.controller().httpPort(), host, target).status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -119,10 +136,11 @@ final class AdminPageBrowserTest {
         browser.get(adminUrl());
         ((JavascriptExecutor) browser).executeScript("window.usherLoadMarker = 'same page';");
 
-        await().atMost(PATIENCE).until(() -> routeRows().containsAll(List.of("alpaca.example.com /",
-                "bandicoot.example.com /", "bandicoot.example.com /a/", "* ")));
-        assertThat(cell("bandicoot.example.com", "/a/", null)).contains("default/path-ingress", "alpaca:8080",
-                "127.0.0.1:");
+        await().atMost(PATIENCE).until(() -> routeRows()
+                .containsAll(
+                        List.of("alpaca.example.com /", "bandicoot.example.com /", "bandicoot.example.com /a/", "* ")));
+        assertThat(cell("bandicoot.example.com", "/a/", null))
+                .contains("default/path-ingress", "alpaca:8080", "127.0.0.1:");
         assertThat(cell("alpaca.example.com", "/", null)).contains("default", " d)");
         assertThat(browser.findElement(By.id("ready")).getText()).isEqualTo("ready");
 
@@ -142,17 +160,21 @@ final class AdminPageBrowserTest {
         path.clear();
         path.sendKeys("/a/b?x=1");
         browser.findElement(By.id("explain-submit")).click();
-        await().atMost(PATIENCE).until(() -> browser.findElement(By.id("explain-result")).isDisplayed());
-        assertThat(browser.findElement(By.id("explain-winner")).getText()).contains("/a/", "default/path-ingress",
-                "alpaca:8080");
+        await().atMost(PATIENCE)
+                .until(() -> browser.findElement(By.id("explain-result")).isDisplayed());
+        assertThat(browser.findElement(By.id("explain-winner")).getText())
+                .contains("/a/", "default/path-ingress", "alpaca:8080");
         assertThat(browser.findElement(By.id("explain-upstream")).getText()).isEqualTo("/a/b?x=1");
         assertThat(browser.findElement(By.id("explain-losers")).getText()).contains("default/path-ingress");
 
         // A route added in the manifests folder appears without a reload.
         Path manifests = demo.manifests();
         Path temporary = manifests.resolve(".wombat.yaml.swp");
-        Files.writeString(temporary, Files.readString(manifests.resolve("host-ingress.yaml"), StandardCharsets.UTF_8)
-                .replace("host-ingress", "wombat-ingress").replace("alpaca.example.com", "wombat.example.com"),
+        Files.writeString(
+                temporary,
+                Files.readString(manifests.resolve("host-ingress.yaml"), StandardCharsets.UTF_8)
+                        .replace("host-ingress", "wombat-ingress")
+                        .replace("alpaca.example.com", "wombat.example.com"),
                 StandardCharsets.UTF_8);
         Files.move(temporary, manifests.resolve("wombat.yaml"), StandardCopyOption.ATOMIC_MOVE);
         await().atMost(PATIENCE).until(() -> routeRows().contains("wombat.example.com /"));
@@ -167,7 +189,8 @@ final class AdminPageBrowserTest {
         await().atMost(PATIENCE).until(() -> routeRows().size() >= 5);
 
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+                .filter(entry -> entry.getLevel().intValue() >= Level.WARNING.intValue())
+                .toList();
         assertThat(errors).as("browser console warnings and errors").isEmpty();
 
         screenshot();

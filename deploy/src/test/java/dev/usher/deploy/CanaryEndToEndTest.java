@@ -69,21 +69,41 @@ final class CanaryEndToEndTest {
             {"shaped", CANARY + N + "canary-by-header: X-Canary, " + N + "canary-by-cookie: canary"},
             {"valued", CANARY + N + "canary-by-header: X-Canary, " + N + "canary-by-header-value: v2"},
             {"zero", CANARY + N + "canary-weight: '0'"},
-            {"all", CANARY + N + "canary-weight: '1000', " + N + "canary-weight-total: '1000'"}}) {
+            {"all", CANARY + N + "canary-weight: '1000', " + N + "canary-weight-total: '1000'"}
+        }) {
             String host = pair[0] + ".example.com";
             yaml.append(INGRESS.formatted(pair[0], "2024-01-01T00:00:00Z", "", host, "alpaca"));
             yaml.append(INGRESS.formatted(pair[0] + "-canary", "2024-01-02T00:00:00Z", pair[1], host, "bandicoot"));
         }
         // a canary with no main route (ignored, reported) and a second canary for one route (a conflict)
-        yaml.append(INGRESS.formatted("lonely-canary", "2024-01-02T00:00:00Z", CANARY + N + "canary-weight: '100'",
-                "lonely.example.com", "bandicoot"));
-        yaml.append(INGRESS.formatted("zero-canary-2", "2024-01-03T00:00:00Z", CANARY + N + "canary-weight: '100'",
-                "zero.example.com", "bandicoot"));
+        yaml.append(INGRESS.formatted(
+                "lonely-canary",
+                "2024-01-02T00:00:00Z",
+                CANARY + N + "canary-weight: '100'",
+                "lonely.example.com",
+                "bandicoot"));
+        yaml.append(INGRESS.formatted(
+                "zero-canary-2",
+                "2024-01-03T00:00:00Z",
+                CANARY + N + "canary-weight: '100'",
+                "zero.example.com",
+                "bandicoot"));
         Files.writeString(manifests.resolve("canary.yaml"), yaml);
-        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("run", "--manifests", manifests.toString(),
-                "--bind", "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https",
-                "--no-update-status");
-        controller = Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
+        CommandLine.ParseResult parsed = Main.commandLine()
+                .parseArgs(
+                        "run",
+                        "--manifests",
+                        manifests.toString(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--http-port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--disable-https",
+                        "--no-update-status");
+        controller =
+                Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
     }
 
     @AfterEach
@@ -98,7 +118,8 @@ final class CanaryEndToEndTest {
     void headerThenCookie_decide_byIngressNginxPrecedence() throws Exception {
         assertThat(origin("shaped.example.com", "")).isEqualTo("alpaca");
         assertThat(origin("shaped.example.com", "X-Canary: always\r\n")).isEqualTo("bandicoot");
-        assertThat(origin("shaped.example.com", "X-Canary: never\r\nCookie: canary=always\r\n")).isEqualTo("alpaca");
+        assertThat(origin("shaped.example.com", "X-Canary: never\r\nCookie: canary=always\r\n"))
+                .isEqualTo("alpaca");
         assertThat(origin("shaped.example.com", "X-Canary: other\r\nCookie: canary=always\r\n"))
                 .isEqualTo("bandicoot");
         assertThat(origin("shaped.example.com", "Cookie: canary=never\r\n")).isEqualTo("alpaca");
@@ -116,7 +137,8 @@ final class CanaryEndToEndTest {
 
     @Test
     void canaryWithoutMain_routesNothing_andIsReported_andDebugRoutesAndExplainShowTheCanary() throws Exception {
-        assertThat(origin("lonely.example.com", "")).as("the examples' catch-all, never the canary")
+        assertThat(origin("lonely.example.com", ""))
+                .as("the examples' catch-all, never the canary")
                 .isEqualTo("be-default");
 
         JsonNode routes;
@@ -133,17 +155,27 @@ final class CanaryEndToEndTest {
         assertThat(shaped).isNotNull();
         assertThat(shaped.get("backend").get("service").asString()).isEqualTo("alpaca");
         assertThat(shaped.get("canary").get("ingress").asString()).isEqualTo("default/shaped-canary");
-        assertThat(shaped.get("canary").get("backend").get("service").asString()).isEqualTo("bandicoot");
+        assertThat(shaped.get("canary").get("backend").get("service").asString())
+                .isEqualTo("bandicoot");
         assertThat(shaped.get("canary").get("rule").asString()).contains("header X-Canary always|never");
-        assertThat(routes.get("problems").toString()).contains("Ingress default/lonely-canary")
+        assertThat(routes.get("problems").toString())
+                .contains("Ingress default/lonely-canary")
                 .contains("no main route to share");
-        assertThat(routes.get("conflicts").toString()).contains("default/zero-canary-2").contains("two canaries");
+        assertThat(routes.get("conflicts").toString())
+                .contains("default/zero-canary-2")
+                .contains("two canaries");
 
         JsonNode explained;
         try (KeepAliveClient admin = new KeepAliveClient(controller.adminPort())) {
-            explained = JSON.readTree(admin.get("localhost", "/debug/explain?host=shaped.example.com&path=/x").body());
+            explained = JSON.readTree(admin.get("localhost", "/debug/explain?host=shaped.example.com&path=/x")
+                    .body());
         }
-        assertThat(explained.get("winner").get("canary").get("backend").get("service").asString())
+        assertThat(explained
+                        .get("winner")
+                        .get("canary")
+                        .get("backend")
+                        .get("service")
+                        .asString())
                 .isEqualTo("bandicoot");
     }
 
@@ -151,7 +183,9 @@ final class CanaryEndToEndTest {
     private String origin(String host, String headers) throws IOException {
         String response = send("GET / HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "Connection: close\r\n\r\n");
         assertThat(response).startsWith("HTTP/1.1 200 ");
-        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4)).get("name").asString();
+        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4))
+                .get("name")
+                .asString();
     }
 
     private String send(String bytes) throws IOException {

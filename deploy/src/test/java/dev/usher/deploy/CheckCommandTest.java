@@ -108,8 +108,14 @@ final class CheckCommandTest {
         CommandLine commandLine = Main.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        List<String> args = new ArrayList<>(List.of("check", "--manifests", dir.toString(),
-                "--ingress-class", "nginx", "--controller-name", "k8s.io/ingress-nginx"));
+        List<String> args = new ArrayList<>(List.of(
+                "check",
+                "--manifests",
+                dir.toString(),
+                "--ingress-class",
+                "nginx",
+                "--controller-name",
+                "k8s.io/ingress-nginx"));
         args.addAll(List.of(more));
         return commandLine.execute(args.toArray(String[]::new));
     }
@@ -127,7 +133,8 @@ final class CheckCommandTest {
 
         assertThat(code).isEqualTo(1);
         String n = "nginx.ingress.kubernetes.io/";
-        assertThat(out.toString()).startsWith("usher check: 2 Ingresses, 1 served by this controller, 1 not; "
+        assertThat(out.toString())
+                .startsWith("usher check: 2 Ingresses, 1 served by this controller, 1 not; "
                         + "1 routes, 0 problems, 0 conflicts\n"
                         + "annotations on served Ingresses: 3 honoured, 0 no effect needed, 1 refused, 0 unsupported, "
                         + "1 unknown, 0 invalid\n")
@@ -149,7 +156,8 @@ final class CheckCommandTest {
 
     @Test
     void check_rateLimitAnnotations_areHonoured_andABadOneIsInvalid(@TempDir Path dir) throws IOException {
-        String limited = CLEAN.replace("nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
+        String limited = CLEAN.replace(
+                "nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
                 "nginx.ingress.kubernetes.io/limit-rps: \"10\"\n    nginx.ingress.kubernetes.io/limit-burst-multiplier: \"2\""
                         + "\n    nginx.ingress.kubernetes.io/limit-whitelist: 10.0.0.0/8"
                         + "\n    nginx.ingress.kubernetes.io/limit-connections: lots");
@@ -170,7 +178,8 @@ final class CheckCommandTest {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN));
 
         assertThat(code).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("result: everything carries over\n")
+        assertThat(out.toString())
+                .contains("result: everything carries over\n")
                 .contains("  annotation nginx.ingress.kubernetes.io/proxy-buffering: no effect needed: ")
                 .contains("  route: shop.example.com / PREFIX -> default/shop:80\n");
     }
@@ -181,7 +190,8 @@ final class CheckCommandTest {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN, younger));
 
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString()).contains("0 problems, 1 conflicts\n")
+        assertThat(out.toString())
+                .contains("0 problems, 1 conflicts\n")
                 .contains("  conflict: won shop.example.com / PREFIX over default/shop-copy: ")
                 .contains("  conflict: lost shop.example.com / PREFIX to default/shop: ");
     }
@@ -190,13 +200,16 @@ final class CheckCommandTest {
     void check_canary_isNoConflict_showsItsShareOfTheMainRoute_andAMissingMainIsAProblem(@TempDir Path dir)
             throws IOException {
         String canary = CLEAN.replace("name: shop\n  namespace", "name: shop-canary\n  namespace")
-                .replace("nginx.ingress.kubernetes.io/proxy-buffering: \"off\"", "nginx.ingress.kubernetes.io/canary: "
-                        + "\"true\"\n    nginx.ingress.kubernetes.io/canary-weight: \"10\"")
+                .replace(
+                        "nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
+                        "nginx.ingress.kubernetes.io/canary: "
+                                + "\"true\"\n    nginx.ingress.kubernetes.io/canary-weight: \"10\"")
                 .replace("name: shop, port", "name: shop-v2, port");
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN, canary, BACKEND.replace("shop", "shop-v2")));
 
         assertThat(code).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("0 problems, 0 conflicts\n")
+        assertThat(out.toString())
+                .contains("0 problems, 0 conflicts\n")
                 .contains("  annotation nginx.ingress.kubernetes.io/canary: honoured: as ingress-nginx: ")
                 .contains("  annotation nginx.ingress.kubernetes.io/canary-weight: honoured: ")
                 .contains("  route: shop.example.com / PREFIX -> default/shop:80 (canary: default/shop-canary)\n")
@@ -206,8 +219,8 @@ final class CheckCommandTest {
         out.getBuffer().setLength(0);
         Files.delete(dir.resolve("m2.yaml"));
         assertThat(check(dir)).isEqualTo(1);
-        assertThat(out.toString()).contains("  problem: canary: no other Ingress routes host shop.example.com "
-                + "PREFIX path '/'");
+        assertThat(out.toString())
+                .contains("  problem: canary: no other Ingress routes host shop.example.com " + "PREFIX path '/'");
     }
 
     @Test
@@ -217,7 +230,8 @@ final class CheckCommandTest {
         assertThat(code).isEqualTo(1);
         JsonNode root = JsonMapper.builder().build().readTree(out.toString());
         assertThat(root.get("summary").get("served").asInt()).isEqualTo(1);
-        assertThat(root.get("summary").get("annotations").get("REFUSED").asInt()).isEqualTo(1);
+        assertThat(root.get("summary").get("annotations").get("REFUSED").asInt())
+                .isEqualTo(1);
         assertThat(root.get("summary").get("dropsAnything").asBoolean()).isTrue();
         JsonNode shop = root.get("ingresses").get(0);
         assertThat(shop.get("ingress").asString()).isEqualTo("default/shop");

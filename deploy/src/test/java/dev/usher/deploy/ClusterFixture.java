@@ -23,30 +23,83 @@ final class ClusterFixture {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ClusterFixture() {
-    }
+    private ClusterFixture() {}
 
     /** Creates the IngressClass, Service alpaca, {@code slice} and host-ingress, in that order. */
     static void createAlpaca(KubernetesClient client, EndpointSlice slice) {
-        client.network().v1().ingressClasses().resource(new IngressClassBuilder().withNewMetadata()
-                .withName("usher").endMetadata().withNewSpec().withController("usher.dev/ingress-controller")
-                .endSpec().build()).create();
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
-                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
-                .endPort().endSpec().build()).create();
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice).create();
-        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
-                .withName("host-ingress").withNamespace("default").endMetadata().withNewSpec()
-                .withIngressClassName("usher")
-                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
-                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
-                .withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
+        client.network()
+                .v1()
+                .ingressClasses()
+                .resource(new IngressClassBuilder()
+                        .withNewMetadata()
+                        .withName("usher")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withController("usher.dev/ingress-controller")
+                        .endSpec()
+                        .build())
+                .create();
+        client.services()
+                .inNamespace("default")
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(8080)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+        client.discovery()
+                .v1()
+                .endpointSlices()
+                .inNamespace("default")
+                .resource(slice)
+                .create();
+        client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .resource(new IngressBuilder()
+                        .withNewMetadata()
+                        .withName("host-ingress")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withIngressClassName("usher")
+                        .addNewRule()
+                        .withHost("alpaca.example.com")
+                        .withNewHttp()
+                        .addNewPath()
+                        .withPath("/")
+                        .withPathType("Prefix")
+                        .withNewBackend()
+                        .withNewService()
+                        .withName("alpaca")
+                        .withNewPort()
+                        .withNumber(8080)
+                        .endPort()
+                        .endService()
+                        .endBackend()
+                        .endPath()
+                        .endHttp()
+                        .endRule()
+                        .endSpec()
+                        .build())
+                .create();
     }
 
     /** The launcher's settings in cluster mode: loopback, ephemeral HTTP and admin ports, no HTTPS. */
     static ControllerConfig.Builder config() {
-        return ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0).httpsPort(-1).adminPort(0)
+        return ControllerConfig.builder()
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(-1)
+                .adminPort(0)
                 .drainTimeout(Duration.ofSeconds(2));
     }
 

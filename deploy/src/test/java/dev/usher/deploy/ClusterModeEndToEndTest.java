@@ -23,6 +23,7 @@ final class ClusterModeEndToEndTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private EchoServer alpaca;
@@ -42,14 +43,27 @@ final class ClusterModeEndToEndTest {
     }
 
     private void createAlpaca() {
-        ClusterFixture.createAlpaca(client, new EndpointSliceBuilder()
-                .withNewMetadata().withName("alpaca-abc12").withNamespace("default")
-                .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
-                .withAddressType("IPv4")
-                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions()
-                .endEndpoint()
-                .addNewPort().withName("http").withPort(alpaca.port()).withProtocol("TCP").endPort()
-                .build());
+        ClusterFixture.createAlpaca(
+                client,
+                new EndpointSliceBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca-abc12")
+                        .withNamespace("default")
+                        .addToLabels("kubernetes.io/service-name", "alpaca")
+                        .endMetadata()
+                        .withAddressType("IPv4")
+                        .addNewEndpoint()
+                        .withAddresses("127.0.0.1")
+                        .withNewConditions()
+                        .withReady(true)
+                        .endConditions()
+                        .endEndpoint()
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(alpaca.port())
+                        .withProtocol("TCP")
+                        .endPort()
+                        .build());
     }
 
     @Test
@@ -67,33 +81,61 @@ final class ClusterModeEndToEndTest {
         List<EchoServer> pods = new ArrayList<>();
         try {
             for (int i = 2; i <= 12; i++) {
-                pods.add(EchoServer.builder().bindAddress("127.0.0." + i).port(alpaca.port()).name("pod-" + i)
-                        .build().start());
+                pods.add(EchoServer.builder()
+                        .bindAddress("127.0.0." + i)
+                        .port(alpaca.port())
+                        .name("pod-" + i)
+                        .build()
+                        .start());
             }
             controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
             assertThat(names(10)).containsOnly("alpaca");
 
-            EndpointSliceBuilder scaled = new EndpointSliceBuilder().withNewMetadata().withName("alpaca-abc12")
-                    .withNamespace("default").addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
+            EndpointSliceBuilder scaled = new EndpointSliceBuilder()
+                    .withNewMetadata()
+                    .withName("alpaca-abc12")
+                    .withNamespace("default")
+                    .addToLabels("kubernetes.io/service-name", "alpaca")
+                    .endMetadata()
                     .withAddressType("IPv4")
-                    .addNewPort().withName("http").withPort(alpaca.port()).withProtocol("TCP").endPort();
+                    .addNewPort()
+                    .withName("http")
+                    .withPort(alpaca.port())
+                    .withProtocol("TCP")
+                    .endPort();
             for (int i = 2; i <= 11; i++) {
-                scaled.addNewEndpoint().withAddresses("127.0.0." + i).withNewConditions().withReady(true)
-                        .endConditions().endEndpoint();
+                scaled.addNewEndpoint()
+                        .withAddresses("127.0.0." + i)
+                        .withNewConditions()
+                        .withReady(true)
+                        .endConditions()
+                        .endEndpoint();
             }
-            scaled.addNewEndpoint().withAddresses("127.0.0.12").withNewConditions().withReady(false).endConditions()
+            scaled.addNewEndpoint()
+                    .withAddresses("127.0.0.12")
+                    .withNewConditions()
+                    .withReady(false)
+                    .endConditions()
                     .endEndpoint();
-            client.discovery().v1().endpointSlices().inNamespace("default").resource(scaled.build()).update();
+            client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace("default")
+                    .resource(scaled.build())
+                    .update();
             await().atMost(Duration.ofSeconds(20)).until(() -> !names(1).contains("alpaca"));
 
             Map<String, Integer> counts = new HashMap<>();
             for (String name : names(100)) {
                 counts.merge(name, 1, Integer::sum);
             }
-            assertThat(counts.keySet()).containsExactlyInAnyOrder("pod-2", "pod-3", "pod-4", "pod-5", "pod-6",
-                    "pod-7", "pod-8", "pod-9", "pod-10", "pod-11");
+            assertThat(counts.keySet())
+                    .containsExactlyInAnyOrder(
+                            "pod-2", "pod-3", "pod-4", "pod-5", "pod-6", "pod-7", "pod-8", "pod-9", "pod-10", "pod-11");
             assertThat(counts.values()).allMatch(n -> n >= 5); // round-robin per event loop: about 10 each
-            assertThat(pods.get(pods.size() - 1).connectionsAccepted()).as("not-ready pod").isZero();
+            assertThat(pods.get(pods.size() - 1).connectionsAccepted())
+                    .as("not-ready pod")
+                    .isZero();
         } finally {
             pods.forEach(EchoServer::close);
         }
@@ -108,7 +150,8 @@ final class ClusterModeEndToEndTest {
     void withoutManifests_unknownHost_is404FromUsherItself() throws IOException {
         controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
 
-        assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status()).isEqualTo(404);
+        assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status())
+                .isEqualTo(404);
         assertThat(alpaca.connectionsAccepted()).isZero();
     }
 }

@@ -48,7 +48,10 @@ final class CommandLineTest {
         int code = execute(command, "--help");
 
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("Usage: usher " + command).contains("--help").contains("--version");
+        assertThat(out.toString())
+                .contains("Usage: usher " + command)
+                .contains("--help")
+                .contains("--version");
     }
 
     @Test
@@ -57,10 +60,23 @@ final class CommandLineTest {
         ProxySettings defaults = ProxySettings.defaults();
 
         assertThat(out.toString().replaceAll("\\s+", " "))
-                .contains("--manifests=DIR", "--http-port=PORT", "--https-port=PORT", "--admin-port=PORT", "--bind",
-                        "--ingress-class", "--controller-name", "--watch-ingress-without-class",
-                        "--default-backend=NAMESPACE/SERVICE:PORT", "--default-ssl-certificate", "--access-log")
-                .contains("(default: 8080)", "(default: 8443)", "(default: 9090)", "(default: usher)",
+                .contains(
+                        "--manifests=DIR",
+                        "--http-port=PORT",
+                        "--https-port=PORT",
+                        "--admin-port=PORT",
+                        "--bind",
+                        "--ingress-class",
+                        "--controller-name",
+                        "--watch-ingress-without-class",
+                        "--default-backend=NAMESPACE/SERVICE:PORT",
+                        "--default-ssl-certificate",
+                        "--access-log")
+                .contains(
+                        "(default: 8080)",
+                        "(default: 8443)",
+                        "(default: 9090)",
+                        "(default: usher)",
                         "(default: usher.dev/ingress-controller)")
                 .contains("Origin TCP connect timeout (default: " + Converters.format(defaults.connectTimeout()) + ")")
                 .contains("(default: " + Converters.flag(defaults.accessLog()) + ")")
@@ -87,9 +103,18 @@ final class CommandLineTest {
 
     @Test
     void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--watch-namespace", "shop",
-                "--publish-service", "usher-system/usher", "--publish-status-address", "203.0.113.7,lb.example.net",
-                "--election-id", "usher-lease").config();
+        ControllerConfig config = parse(
+                        RunCommand.class,
+                        "run",
+                        "--watch-namespace",
+                        "shop",
+                        "--publish-service",
+                        "usher-system/usher",
+                        "--publish-status-address",
+                        "203.0.113.7,lb.example.net",
+                        "--election-id",
+                        "usher-lease")
+                .config();
 
         assertThat(config.manifests()).isNull();
         assertThat(config.watchNamespace()).isEqualTo("shop");
@@ -102,7 +127,8 @@ final class CommandLineTest {
     @Test
     void run_noUpdateStatus_writesNoStatus() {
         assertThat(parse(RunCommand.class, "run").config().status()).isNotNull();
-        assertThat(parse(RunCommand.class, "run", "--no-update-status").config().status()).isNull();
+        assertThat(parse(RunCommand.class, "run", "--no-update-status").config().status())
+                .isNull();
     }
 
     @Test
@@ -110,24 +136,48 @@ final class CommandLineTest {
         int code = execute("run", "--publish-service", "just-a-name", "--http-port", "0", "--admin-port", "0");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("publishService must be NAMESPACE/NAME").doesNotContain("\tat ");
+        assertThat(err.toString())
+                .contains("publishService must be NAMESPACE/NAME")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void run_missingManifestsFolder_failsWithOneLineNamingIt() {
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> execute("run", "--manifests",
-                "no/such/folder", "--http-port", "0", "--admin-port", "0", "--disable-https"));
+        int code = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> execute(
+                        "run",
+                        "--manifests",
+                        "no/such/folder",
+                        "--http-port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--disable-https"));
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("usher run: ").contains("no/such/folder").doesNotContain("\tat ");
+        assertThat(err.toString())
+                .startsWith("usher run: ")
+                .contains("no/such/folder")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void run_adminPortInUse_failsWithOneLineAndLeavesNothingListening(@TempDir Path manifests) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> execute("run", "--manifests",
-                    manifests.toString(), "--bind", "127.0.0.1", "--http-port", "0", "--disable-https",
-                    "--admin-port", String.valueOf(taken.getLocalPort())));
+            int code = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60),
+                    () -> execute(
+                            "run",
+                            "--manifests",
+                            manifests.toString(),
+                            "--bind",
+                            "127.0.0.1",
+                            "--http-port",
+                            "0",
+                            "--disable-https",
+                            "--admin-port",
+                            String.valueOf(taken.getLocalPort())));
 
             assertThat(code).isEqualTo(1);
             assertThat(err.toString()).contains("admin server cannot bind 127.0.0.1:" + taken.getLocalPort());
@@ -136,14 +186,16 @@ final class CommandLineTest {
 
     @Test
     void run_defaults_matchTheDocumentedPortsClassesAndProxySettings() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "some/dir").config();
+        ControllerConfig config =
+                parse(RunCommand.class, "run", "--manifests", "some/dir").config();
 
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.httpsPort()).isEqualTo(8443);
         assertThat(config.adminPort()).isEqualTo(9090);
         assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(config.adminBindAddress()).isEqualTo("0.0.0.0");
-        assertThat(config.manifests()).isEqualTo(Path.of("some/dir").toAbsolutePath().normalize());
+        assertThat(config.manifests())
+                .isEqualTo(Path.of("some/dir").toAbsolutePath().normalize());
         assertThat(config.watcher().ingressClass()).isEqualTo("usher");
         assertThat(config.watcher().controllerName()).isEqualTo("usher.dev/ingress-controller");
         assertThat(config.watcher().watchIngressWithoutClass()).isFalse();
@@ -155,18 +207,75 @@ final class CommandLineTest {
 
     @Test
     void run_flags_mapOntoTheConfigAndProxySettings() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--http-port", "0",
-                "--https-port", "0", "--admin-port", "0", "--bind", "127.0.0.1", "--admin-bind", "127.0.0.2",
-                "--ingress-class", "other", "--controller-name", "example.com/other", "--watch-ingress-without-class",
-                "--default-backend", "kube-system/fallback:http", "--default-ssl-certificate", "ns/wildcard",
-                "--connect-timeout", "250ms", "--response-timeout", "2m", "--client-idle-timeout", "PT90S",
-                "--request-header-timeout", "3s", "--tunnel-idle-timeout", "1h", "--pool-idle-timeout", "30s",
-                "--max-connections-per-endpoint", "10", "--max-idle-per-endpoint", "2",
-                "--max-initial-line-length", "4k", "--max-header-size", "32k", "--max-request-body", "10m",
-                "--connect-attempts", "5", "--load-balancing", "least-request", "--access-log", "json",
-                "--event-loops", "3", "--drain-timeout", "20s", "--client-body-timeout", "15s",
-                "--client-body-buffer-size", "8k", "--client-body-temp-dir", "/var/tmp/bodies",
-                "--client-body-temp-max", "2g", "--shutdown-delay", "0", "--zone", "eu-west-1a").config();
+        ControllerConfig config = parse(
+                        RunCommand.class,
+                        "run",
+                        "--manifests",
+                        "m",
+                        "--http-port",
+                        "0",
+                        "--https-port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--bind",
+                        "127.0.0.1",
+                        "--admin-bind",
+                        "127.0.0.2",
+                        "--ingress-class",
+                        "other",
+                        "--controller-name",
+                        "example.com/other",
+                        "--watch-ingress-without-class",
+                        "--default-backend",
+                        "kube-system/fallback:http",
+                        "--default-ssl-certificate",
+                        "ns/wildcard",
+                        "--connect-timeout",
+                        "250ms",
+                        "--response-timeout",
+                        "2m",
+                        "--client-idle-timeout",
+                        "PT90S",
+                        "--request-header-timeout",
+                        "3s",
+                        "--tunnel-idle-timeout",
+                        "1h",
+                        "--pool-idle-timeout",
+                        "30s",
+                        "--max-connections-per-endpoint",
+                        "10",
+                        "--max-idle-per-endpoint",
+                        "2",
+                        "--max-initial-line-length",
+                        "4k",
+                        "--max-header-size",
+                        "32k",
+                        "--max-request-body",
+                        "10m",
+                        "--connect-attempts",
+                        "5",
+                        "--load-balancing",
+                        "least-request",
+                        "--access-log",
+                        "json",
+                        "--event-loops",
+                        "3",
+                        "--drain-timeout",
+                        "20s",
+                        "--client-body-timeout",
+                        "15s",
+                        "--client-body-buffer-size",
+                        "8k",
+                        "--client-body-temp-dir",
+                        "/var/tmp/bodies",
+                        "--client-body-temp-max",
+                        "2g",
+                        "--shutdown-delay",
+                        "0",
+                        "--zone",
+                        "eu-west-1a")
+                .config();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.adminBindAddress()).isEqualTo("127.0.0.2");
@@ -204,9 +313,18 @@ final class CommandLineTest {
 
     @Test
     void run_outlierFlags_mapOntoOneOutlierDetection() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
-                "--outlier-consecutive-failures", "3", "--outlier-base-ejection-time", "10s",
-                "--outlier-max-ejection-percent", "50").config();
+        ControllerConfig config = parse(
+                        RunCommand.class,
+                        "run",
+                        "--manifests",
+                        "m",
+                        "--outlier-consecutive-failures",
+                        "3",
+                        "--outlier-base-ejection-time",
+                        "10s",
+                        "--outlier-max-ejection-percent",
+                        "50")
+                .config();
 
         assertThat(config.proxy().outlierDetection())
                 .isEqualTo(new dev.usher.proxy.OutlierDetection(3, Duration.ofSeconds(10), 50));
@@ -214,8 +332,9 @@ final class CommandLineTest {
 
     @Test
     void run_oneOutlierFlag_keepsTheOtherDefaults() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m",
-                "--outlier-consecutive-failures", "0").config();
+        ControllerConfig config = parse(
+                        RunCommand.class, "run", "--manifests", "m", "--outlier-consecutive-failures", "0")
+                .config();
 
         assertThat(config.proxy().outlierDetection())
                 .isEqualTo(new dev.usher.proxy.OutlierDetection(0, Duration.ofSeconds(30), 10));
@@ -223,20 +342,24 @@ final class CommandLineTest {
 
     @Test
     void run_disableHttps_meansNoHttpsListener() {
-        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https").config();
+        ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https")
+                .config();
 
         assertThat(config.https()).isFalse();
         assertThat(config.httpsPort()).isEqualTo(-1);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "--connect-timeout|soon|is not a duration",
-        "--max-request-body|lots|is not a size",
-        "--access-log|xml|is not one of text, json, off",
-        "--load-balancing|random|is not one of round-robin, least-request",
-        "--default-backend|just-a-service|is not NAMESPACE/SERVICE:PORT",
-        "--http-port|http|'http' is not an int"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--connect-timeout|soon|is not a duration",
+                "--max-request-body|lots|is not a size",
+                "--access-log|xml|is not one of text, json, off",
+                "--load-balancing|random|is not one of round-robin, least-request",
+                "--default-backend|just-a-service|is not NAMESPACE/SERVICE:PORT",
+                "--http-port|http|'http' is not an int"
+            })
     void run_badFlagValue_failsWithTheReason(String flag, String value, String reason) {
         int code = execute("run", "--manifests", "m", flag, value);
 
@@ -246,8 +369,17 @@ final class CommandLineTest {
 
     @Test
     void run_outOfRangeSetting_failsWithTheRecordsMessage() {
-        int code = execute("run", "--manifests", "m", "--http-port", "0", "--admin-port", "0", "--disable-https",
-                "--connect-attempts", "0");
+        int code = execute(
+                "run",
+                "--manifests",
+                "m",
+                "--http-port",
+                "0",
+                "--admin-port",
+                "0",
+                "--disable-https",
+                "--connect-attempts",
+                "0");
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("connectAttempts must be >= 1");
@@ -255,8 +387,17 @@ final class CommandLineTest {
 
     @Test
     void echo_flags_configureTheOrigin() {
-        EchoCommand echo = parse(EchoCommand.class, "echo", "--port", "0", "--name", "alpaca", "--namespace", "zoo",
-                "--response-size", "1k");
+        EchoCommand echo = parse(
+                EchoCommand.class,
+                "echo",
+                "--port",
+                "0",
+                "--name",
+                "alpaca",
+                "--namespace",
+                "zoo",
+                "--response-size",
+                "1k");
 
         assertThat(echo.port).isZero();
         assertThat(echo.name).isEqualTo("alpaca");
@@ -286,7 +427,10 @@ final class CommandLineTest {
 
     @Test
     void demo_defaults_bindLoopbackOnTheDocumentedPorts() {
-        ControllerConfig config = parse(DemoCommand.class, "demo").config().manifests(Path.of("x")).build();
+        ControllerConfig config = parse(DemoCommand.class, "demo")
+                .config()
+                .manifests(Path.of("x"))
+                .build();
 
         assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(config.httpPort()).isEqualTo(8080);
@@ -296,8 +440,16 @@ final class CommandLineTest {
 
     @Test
     void run_requestHygieneFlags_mapOntoProxySettings() {
-        ProxySettings proxy = parse(RunCommand.class, "run", "--manifests", "m", "--enable-underscores-in-headers",
-                "--upgrade-protocols", "websocket, Foo").config().proxy();
+        ProxySettings proxy = parse(
+                        RunCommand.class,
+                        "run",
+                        "--manifests",
+                        "m",
+                        "--enable-underscores-in-headers",
+                        "--upgrade-protocols",
+                        "websocket, Foo")
+                .config()
+                .proxy();
 
         assertThat(proxy.underscoresInHeaders()).isTrue();
         assertThat(proxy.upgradeProtocols()).containsExactlyInAnyOrder("websocket", "foo");
@@ -308,8 +460,10 @@ final class CommandLineTest {
     @Test
     void proxyFlags_coverEveryProxySettingOnceAndNothingElse() {
         List<String> components = Arrays.stream(ProxySettings.class.getRecordComponents())
-                .map(java.lang.reflect.RecordComponent::getName).toList();
-        List<String> flagged = ProxyOptions.FLAGS.stream().map(ProxyFlag::setting).toList();
+                .map(java.lang.reflect.RecordComponent::getName)
+                .toList();
+        List<String> flagged =
+                ProxyOptions.FLAGS.stream().map(ProxyFlag::setting).toList();
 
         assertThat(flagged).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(components);
         assertThat(ProxyOptions.FLAGS.stream().map(ProxyFlag::name).toList()).doesNotHaveDuplicates();
@@ -333,7 +487,8 @@ final class CommandLineTest {
                 assertThat(help).contains("default: " + shown);
                 CommandLine.ParseResult parsed = Main.commandLine().parseArgs(command, flag.name() + "=" + shown);
                 Object userObject = parsed.subcommand().commandSpec().userObject();
-                ProxySettings settings = userObject instanceof RunCommand run ? run.proxy.toSettings()
+                ProxySettings settings = userObject instanceof RunCommand run
+                        ? run.proxy.toSettings()
                         : ((DemoCommand) userObject).proxy.toSettings();
                 assertThat(flag.valueIn(settings)).as(flag.name()).isEqualTo(flag.valueIn(defaults));
             }
@@ -342,27 +497,44 @@ final class CommandLineTest {
 
     @Test
     void proxyFlags_eachSetsItsOwnSetting() {
-        Map<String, String> samples = Map.ofEntries(Map.entry("--connect-timeout", "7s"),
-                Map.entry("--response-timeout", "7s"), Map.entry("--client-idle-timeout", "7s"),
-                Map.entry("--request-header-timeout", "7s"), Map.entry("--tunnel-idle-timeout", "7s"),
-                Map.entry("--pool-idle-timeout", "7s"), Map.entry("--max-connections-per-endpoint", "7"),
-                Map.entry("--max-idle-per-endpoint", "7"), Map.entry("--max-initial-line-length", "7k"),
-                Map.entry("--max-header-size", "7k"), Map.entry("--max-request-body", "7k"),
-                Map.entry("--connect-attempts", "7"), Map.entry("--load-balancing", "least-request"),
-                Map.entry("--access-log", "off"), Map.entry("--hsts", "max-age=7"),
-                Map.entry("--trusted-proxies", "10.0.0.0/8"), Map.entry("--upgrade-protocols", "foo"),
-                Map.entry("--client-body-timeout", "7s"), Map.entry("--client-body-buffer-size", "7k"),
-                Map.entry("--client-body-temp-dir", "/var/tmp/x"), Map.entry("--client-body-temp-max", "7k"),
-                Map.entry("--outlier-consecutive-failures", "7"), Map.entry("--outlier-base-ejection-time", "7s"),
-                Map.entry("--outlier-max-ejection-percent", "7"), Map.entry("--http2-max-concurrent-streams", "7"),
-                Map.entry("--proxy-next-upstream", "error,http_502"), Map.entry("--proxy-next-upstream-tries", "7"),
-                Map.entry("--proxy-next-upstream-timeout", "7s"), Map.entry("--retry-budget-percent", "7"),
-                Map.entry("--retry-budget-min-per-second", "7"), Map.entry("--limit-req-status-code", "429"),
+        Map<String, String> samples = Map.ofEntries(
+                Map.entry("--connect-timeout", "7s"),
+                Map.entry("--response-timeout", "7s"),
+                Map.entry("--client-idle-timeout", "7s"),
+                Map.entry("--request-header-timeout", "7s"),
+                Map.entry("--tunnel-idle-timeout", "7s"),
+                Map.entry("--pool-idle-timeout", "7s"),
+                Map.entry("--max-connections-per-endpoint", "7"),
+                Map.entry("--max-idle-per-endpoint", "7"),
+                Map.entry("--max-initial-line-length", "7k"),
+                Map.entry("--max-header-size", "7k"),
+                Map.entry("--max-request-body", "7k"),
+                Map.entry("--connect-attempts", "7"),
+                Map.entry("--load-balancing", "least-request"),
+                Map.entry("--access-log", "off"),
+                Map.entry("--hsts", "max-age=7"),
+                Map.entry("--trusted-proxies", "10.0.0.0/8"),
+                Map.entry("--upgrade-protocols", "foo"),
+                Map.entry("--client-body-timeout", "7s"),
+                Map.entry("--client-body-buffer-size", "7k"),
+                Map.entry("--client-body-temp-dir", "/var/tmp/x"),
+                Map.entry("--client-body-temp-max", "7k"),
+                Map.entry("--outlier-consecutive-failures", "7"),
+                Map.entry("--outlier-base-ejection-time", "7s"),
+                Map.entry("--outlier-max-ejection-percent", "7"),
+                Map.entry("--http2-max-concurrent-streams", "7"),
+                Map.entry("--proxy-next-upstream", "error,http_502"),
+                Map.entry("--proxy-next-upstream-tries", "7"),
+                Map.entry("--proxy-next-upstream-timeout", "7s"),
+                Map.entry("--retry-budget-percent", "7"),
+                Map.entry("--retry-budget-min-per-second", "7"),
+                Map.entry("--limit-req-status-code", "429"),
                 Map.entry("--limit-conn-status-code", "429"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {
-            String[] args = flag.label() == null ? new String[] {"run", flag.name()}
+            String[] args = flag.label() == null
+                    ? new String[] {"run", flag.name()}
                     : new String[] {"run", flag.name(), samples.get(flag.name())};
             ProxySettings settings = parse(RunCommand.class, args).proxy.toSettings();
 

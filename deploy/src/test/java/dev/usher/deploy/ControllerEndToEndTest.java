@@ -41,8 +41,14 @@ final class ControllerEndToEndTest {
     @BeforeEach
     void start() throws IOException {
         ExampleOrigins.serve(manifests, origins);
-        controller = Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2)).build());
+        controller = Controller.start(ControllerConfig.builder()
+                .manifests(manifests)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(-1)
+                .adminPort(0)
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
     }
 
     @AfterEach
@@ -58,8 +64,10 @@ final class ControllerEndToEndTest {
     }
 
     private HttpResponse<String> admin(String target) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.adminPort() + target))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.adminPort() + target))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -75,7 +83,8 @@ final class ControllerEndToEndTest {
 
     @Test
     void origin_seesTheOriginalHostAndTarget() throws IOException {
-        JsonNode seen = JSON.readTree(RawHttp.get(controller.httpPort(), "bandicoot.example.com", "/a/b?x=1").body());
+        JsonNode seen = JSON.readTree(RawHttp.get(controller.httpPort(), "bandicoot.example.com", "/a/b?x=1")
+                .body());
 
         assertThat(seen.get("host").asString()).isEqualTo("bandicoot.example.com");
         assertThat(seen.get("uri").asString()).isEqualTo("/a/b?x=1");
@@ -90,12 +99,16 @@ final class ControllerEndToEndTest {
 
     @Test
     void debugExplain_namesTheWinnerAndTheLosers() throws Exception {
-        JsonNode explained = JSON.readTree(admin("/debug/explain?host=bandicoot.example.com&path=/a/x").body());
+        JsonNode explained = JSON.readTree(
+                admin("/debug/explain?host=bandicoot.example.com&path=/a/x").body());
 
         assertThat(explained.get("winner").get("ingress").asString()).isEqualTo("default/path-ingress");
         assertThat(explained.get("winner").get("path").asString()).isEqualTo("/a/");
-        assertThat(explained.get("winner").get("backend").get("service").asString()).isEqualTo("alpaca");
-        List<String> losers = explained.get("losers").valueStream()
+        assertThat(explained.get("winner").get("backend").get("service").asString())
+                .isEqualTo("alpaca");
+        List<String> losers = explained
+                .get("losers")
+                .valueStream()
                 .map(loser -> loser.get("route").get("source").asString() + " "
                         + loser.get("route").get("path").asString())
                 .toList();
@@ -107,8 +120,11 @@ final class ControllerEndToEndTest {
         JsonNode routes = JSON.readTree(admin("/debug/routes").body());
 
         assertThat(routes.get("hosts").toString()).contains("alpaca.example.com", "bandicoot.example.com");
-        assertThat(routes.get("routes").toString()).contains("\"source\":\"CATCH_ALL_DEFAULT\"",
-                "\"ingress\":\"default/simple-ingress\"", "\"port\":" + origins.get(0).port());
+        assertThat(routes.get("routes").toString())
+                .contains(
+                        "\"source\":\"CATCH_ALL_DEFAULT\"",
+                        "\"ingress\":\"default/simple-ingress\"",
+                        "\"port\":" + origins.get(0).port());
         assertThat(routes.get("problems")).isEmpty();
     }
 
@@ -120,8 +136,12 @@ final class ControllerEndToEndTest {
         String metrics = await().atMost(Duration.ofSeconds(20))
                 .until(() -> admin("/metrics").body(), m -> m.contains("usher_requests_total{"));
 
-        assertThat(metrics).contains("usher_routes", "usher_ready 1.0", "usher_config_last_build_timestamp_seconds",
-                "jvm_memory_used_bytes");
+        assertThat(metrics)
+                .contains(
+                        "usher_routes",
+                        "usher_ready 1.0",
+                        "usher_config_last_build_timestamp_seconds",
+                        "jvm_memory_used_bytes");
         assertThat(metrics).containsPattern("(?m)^usher_requests_total\\{");
     }
 
@@ -147,8 +167,10 @@ final class ControllerEndToEndTest {
                               name: http
                 """, StandardCharsets.UTF_8);
 
-        assertThat(await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> serviceFor("zebra.example.com", "/"), "bandicoot"::equals)).isEqualTo("bandicoot");
+        assertThat(await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> serviceFor("zebra.example.com", "/"), "bandicoot"::equals))
+                .isEqualTo("bandicoot");
     }
 
     @Test
@@ -177,7 +199,6 @@ final class ControllerEndToEndTest {
         controller.close();
 
         assertThat(controller.ready()).isFalse();
-        assertThatThrownBy(() -> RawHttp.get(port, "alpaca.example.com", "/"))
-                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> RawHttp.get(port, "alpaca.example.com", "/")).isInstanceOf(IOException.class);
     }
 }

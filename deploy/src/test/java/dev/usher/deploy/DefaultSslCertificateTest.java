@@ -21,8 +21,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --default-ssl-certificate}: the named Secret is what a client without a matching host gets. */
 final class DefaultSslCertificateTest {
@@ -34,6 +34,7 @@ final class DefaultSslCertificateTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private static TlsCertificate generate(String host) {
@@ -41,12 +42,20 @@ final class DefaultSslCertificateTest {
     }
 
     private static Secret secret(TlsCertificate certificate) {
-        return new SecretBuilder().withNewMetadata().withName("wildcard").withNamespace("shop").endMetadata()
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName("wildcard")
+                .withNamespace("shop")
+                .endMetadata()
                 .withType("kubernetes.io/tls")
-                .addToData("tls.crt", Base64.getEncoder().encodeToString(
-                        PemCertificates.certificatesPem(certificate.chain())))
-                .addToData("tls.key", Base64.getEncoder().encodeToString(
-                        PemCertificates.privateKeyPem(certificate.key(), PemCertificates.KeyFormat.PKCS8)))
+                .addToData(
+                        "tls.crt",
+                        Base64.getEncoder().encodeToString(PemCertificates.certificatesPem(certificate.chain())))
+                .addToData(
+                        "tls.key",
+                        Base64.getEncoder()
+                                .encodeToString(PemCertificates.privateKeyPem(
+                                        certificate.key(), PemCertificates.KeyFormat.PKCS8)))
                 .build();
     }
 
@@ -64,17 +73,23 @@ final class DefaultSslCertificateTest {
     }
 
     private Controller start(String defaultSslCertificate) throws Exception {
-        return Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1").httpPort(0)
-                .httpsPort(0).adminPort(0).defaultSslCertificate(defaultSslCertificate)
-                .drainTimeout(Duration.ofSeconds(1)).build());
+        return Controller.start(ControllerConfig.builder()
+                .manifests(manifests)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
+                .defaultSslCertificate(defaultSslCertificate)
+                .drainTimeout(Duration.ofSeconds(1))
+                .build());
     }
 
     @Test
     void secretInTheFolder_isServedToClientsWithoutAMatchingCertificate() throws Exception {
         TlsCertificate wildcard = CertificateGenerator.forHosts("*.example.com").generate("shop/wildcard");
         String crt = Base64.getEncoder().encodeToString(PemCertificates.certificatesPem(wildcard.chain()));
-        String key = Base64.getEncoder().encodeToString(
-                PemCertificates.privateKeyPem(wildcard.key(), PemCertificates.KeyFormat.PKCS8));
+        String key = Base64.getEncoder()
+                .encodeToString(PemCertificates.privateKeyPem(wildcard.key(), PemCertificates.KeyFormat.PKCS8));
         Files.writeString(manifests.resolve("secret.yaml"), """
                 apiVersion: v1
                 kind: Secret
@@ -101,12 +116,14 @@ final class DefaultSslCertificateTest {
         writeSecret(before);
 
         try (Controller controller = start("shop/wildcard")) {
-            assertThat(served(controller.httpsPort(), "anything.example.com")).isEqualTo(before.chain().get(0));
+            assertThat(served(controller.httpsPort(), "anything.example.com"))
+                    .isEqualTo(before.chain().get(0));
 
             writeSecret(after);
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                    served(controller.httpsPort(), "anything.example.com")).isEqualTo(after.chain().get(0)));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(served(controller.httpsPort(), "anything.example.com"))
+                            .isEqualTo(after.chain().get(0)));
         }
     }
 
@@ -116,16 +133,25 @@ final class DefaultSslCertificateTest {
         TlsCertificate after = generate("*.example.org");
         client.secrets().inNamespace("shop").resource(secret(before)).create();
 
-        try (Controller controller = Controller.start(ControllerConfig.builder().bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(0).adminPort(0).defaultSslCertificate("shop/wildcard")
-                .drainTimeout(Duration.ofSeconds(1)).build(), () -> client)) {
-            assertThat(served(controller.httpsPort(), "anything.example.com")).isEqualTo(before.chain().get(0));
+        try (Controller controller = Controller.start(
+                ControllerConfig.builder()
+                        .bindAddress("127.0.0.1")
+                        .httpPort(0)
+                        .httpsPort(0)
+                        .adminPort(0)
+                        .defaultSslCertificate("shop/wildcard")
+                        .drainTimeout(Duration.ofSeconds(1))
+                        .build(),
+                () -> client)) {
+            assertThat(served(controller.httpsPort(), "anything.example.com"))
+                    .isEqualTo(before.chain().get(0));
             await().atMost(Duration.ofSeconds(60)).until(controller::ready);
 
             client.secrets().inNamespace("shop").resource(secret(after)).update();
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                    served(controller.httpsPort(), "anything.example.com")).isEqualTo(after.chain().get(0)));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(served(controller.httpsPort(), "anything.example.com"))
+                            .isEqualTo(after.chain().get(0)));
         }
     }
 

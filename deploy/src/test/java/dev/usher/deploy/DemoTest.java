@@ -25,7 +25,9 @@ final class DemoTest {
     void start() throws IOException {
         DemoCommand command = (DemoCommand) Main.commandLine()
                 .parseArgs("demo", "--http-port", "0", "--https-port", "0", "--admin-port", "0")
-                .subcommand().commandSpec().userObject();
+                .subcommand()
+                .commandSpec()
+                .userObject();
         demo = Demo.start(command.config(), new PrintWriter(printed, true));
     }
 

@@ -10,8 +10,7 @@ import java.util.Map;
 /** The bundled examples, served for real: one echo origin per example Service and a manifests folder pointing at them. */
 final class ExampleOrigins {
 
-    private ExampleOrigins() {
-    }
+    private ExampleOrigins() {}
 
     /**
      * Starts an echo origin named after each example Service (added to {@code origins}, for the test to close),

@@ -19,7 +19,9 @@ final class ExamplesTest {
     @Test
     void fileList_namesEveryManifestInTheExamplesFolder() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            List<String> yaml = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted()
+            List<String> yaml = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml"))
+                    .sorted()
                     .toList();
 
             assertThat(yaml).containsExactlyInAnyOrderElementsOf(Examples.FILES);

@@ -51,8 +51,18 @@ final class ForwardingFlagsEndToEndTest {
 
     private void startUsher(String... flags) throws IOException {
         ExampleOrigins.serve(manifests, origins);
-        List<String> args = new ArrayList<>(List.of("run", "--manifests", manifests.toString(), "--bind",
-                "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https", "--no-update-status"));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--manifests",
+                manifests.toString(),
+                "--bind",
+                "127.0.0.1",
+                "--http-port",
+                "0",
+                "--admin-port",
+                "0",
+                "--disable-https",
+                "--no-update-status"));
         args.addAll(List.of(flags));
         controller = Controller.start(parse(args.toArray(String[]::new)).config());
     }
@@ -71,7 +81,8 @@ final class ForwardingFlagsEndToEndTest {
     /** The headers the echo origin received, from a {@code 200} response. */
     private static JsonNode originHeaders(String response) {
         assertThat(response).startsWith("HTTP/1.1 200");
-        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4)).get("headers");
+        return JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4))
+                .get("headers");
     }
 
     private static List<String> values(JsonNode headers, String name) {
@@ -90,8 +101,7 @@ final class ForwardingFlagsEndToEndTest {
                 + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n";
 
         JsonNode viaTrustedBalancer = originHeaders(send("PROXY TCP4 10.0.0.5 10.0.0.1 40000 80\r\n" + request));
-        JsonNode fromUntrustedSource = originHeaders(send("PROXY TCP4 198.51.100.1 10.0.0.1 40000 80\r\n"
-                + request));
+        JsonNode fromUntrustedSource = originHeaders(send("PROXY TCP4 198.51.100.1 10.0.0.1 40000 80\r\n" + request));
         String withoutHeader = send(request);
 
         assertThat(values(viaTrustedBalancer, "x-real-ip")).containsExactly("203.0.113.9");
@@ -118,7 +128,8 @@ final class ForwardingFlagsEndToEndTest {
     @Test
     void flags_mapOntoProxySettings_andHelpShowsTheDefault() {
         ProxySettings set = parse("run", "--trusted-proxies", "10.0.0.0/8, 2001:db8::/32", "--proxy-protocol")
-                .config().proxy();
+                .config()
+                .proxy();
         ProxySettings unset = parse("run").config().proxy();
         StringWriter help = new StringWriter();
         CommandLine commandLine = Main.commandLine();
@@ -129,8 +140,8 @@ final class ForwardingFlagsEndToEndTest {
         assertThat(set.proxyProtocol()).isTrue();
         assertThat(unset.trustedProxies()).isEqualTo(TrustedProxies.none());
         assertThat(unset.proxyProtocol()).isFalse();
-        assertThat(help.toString().replaceAll("\\s+", " ")).contains("--trusted-proxies=CIDR[,CIDR...]",
-                "(default: none)", "--proxy-protocol");
+        assertThat(help.toString().replaceAll("\\s+", " "))
+                .contains("--trusted-proxies=CIDR[,CIDR...]", "(default: none)", "--proxy-protocol");
     }
 
     @Test

@@ -35,7 +35,8 @@ final class KeepAliveClient implements AutoCloseable {
         int length = -1;
         for (String line : head.split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                length = Integer.parseInt(
+                        line.substring("content-length:".length()).trim());
             }
         }
         if (length < 0) {
@@ -45,8 +46,8 @@ final class KeepAliveClient implements AutoCloseable {
         if (body.length != length) {
             throw new IOException("connection closed mid-body");
         }
-        return new RawHttp.Response(Integer.parseInt(head.substring(9, 12)), head,
-                new String(body, StandardCharsets.UTF_8));
+        return new RawHttp.Response(
+                Integer.parseInt(head.substring(9, 12)), head, new String(body, StandardCharsets.UTF_8));
     }
 
     private static String readHead(InputStream in) throws IOException {

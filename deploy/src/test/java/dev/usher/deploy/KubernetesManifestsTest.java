@@ -55,7 +55,8 @@ import picocli.CommandLine;
 final class KubernetesManifestsTest {
 
     private static final Path DIR = Path.of("kubernetes", "base");
-    private static final Pattern CORE = Pattern.compile("/api/v1(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
+    private static final Pattern CORE =
+            Pattern.compile("/api/v1(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
     private static final Pattern GROUPED =
             Pattern.compile("/apis/([^/]+)/[^/]+(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?");
 
@@ -63,6 +64,7 @@ final class KubernetesManifestsTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
     final KubernetesMockServer server = api.server();
 
@@ -71,7 +73,8 @@ final class KubernetesManifestsTest {
         KubernetesSerialization serialization = new KubernetesSerialization();
         objects = new ArrayList<>();
         try (Stream<Path> files = Files.list(DIR)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 if (file.getFileName().toString().equals("kustomization.yaml")) {
                     continue;
                 }
@@ -85,7 +88,8 @@ final class KubernetesManifestsTest {
     }
 
     private static <T extends HasMetadata> T only(Class<T> kind) {
-        List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast).toList();
+        List<T> found =
+                objects.stream().filter(kind::isInstance).map(kind::cast).toList();
         assertThat(found).as("one %s in %s", kind.getSimpleName(), DIR).hasSize(1);
         return found.get(0);
     }
@@ -97,7 +101,8 @@ final class KubernetesManifestsTest {
     }
 
     private static RunCommand deploymentArgs() {
-        CommandLine.ParseResult result = Main.commandLine().parseArgs(container().getArgs().toArray(String[]::new));
+        CommandLine.ParseResult result =
+                Main.commandLine().parseArgs(container().getArgs().toArray(String[]::new));
         assertThat(result.subcommand()).as("the Deployment runs `usher run`").isNotNull();
         return (RunCommand) result.subcommand().commandSpec().userObject();
     }
@@ -125,7 +130,9 @@ final class KubernetesManifestsTest {
         ControllerConfig config = run.config();
         Map<String, Integer> ports = container().getPorts().stream()
                 .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
-        assertThat(ports).containsEntry("http", config.httpPort()).containsEntry("https", config.httpsPort())
+        assertThat(ports)
+                .containsEntry("http", config.httpPort())
+                .containsEntry("https", config.httpsPort())
                 .containsEntry("admin", config.adminPort());
         assertThat(container().getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container().getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -139,29 +146,45 @@ final class KubernetesManifestsTest {
     void deployment_gracePeriodAndReadinessProbe_fitTheShutdownDelayAndDrain() {
         ControllerConfig config = deploymentArgs().config();
         Probe readiness = container().getReadinessProbe();
-        long notReadyWithin = (long) readiness.getPeriodSeconds() * readiness.getFailureThreshold()
-                + readiness.getTimeoutSeconds();
+        long notReadyWithin =
+                (long) readiness.getPeriodSeconds() * readiness.getFailureThreshold() + readiness.getTimeoutSeconds();
         long grace = only(Deployment.class).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
 
-        assertThat(config.shutdownDelay()).as("a delay to leave the endpoints in").isPositive();
-        assertThat(notReadyWithin).as("the probe marks the pod not ready before the delay ends")
+        assertThat(config.shutdownDelay())
+                .as("a delay to leave the endpoints in")
+                .isPositive();
+        assertThat(notReadyWithin)
+                .as("the probe marks the pod not ready before the delay ends")
                 .isLessThan(config.shutdownDelay().toSeconds());
-        assertThat(grace).as("SIGKILL comes only after delay + drain + a margin")
-                .isGreaterThanOrEqualTo(config.shutdownDelay().plus(config.drainTimeout()).toSeconds() + 5);
-        assertThat(container().getLifecycle()).as("no preStop sleep: the shutdown delay does its job").isNull();
+        assertThat(grace)
+                .as("SIGKILL comes only after delay + drain + a margin")
+                .isGreaterThanOrEqualTo(
+                        config.shutdownDelay().plus(config.drainTimeout()).toSeconds() + 5);
+        assertThat(container().getLifecycle())
+                .as("no preStop sleep: the shutdown delay does its job")
+                .isNull();
     }
 
     @Test
     void deployment_runsHardenedWithTwoReplicasAndLimits() {
         Deployment deployment = only(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
-        assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getSecurityContext()
+                        .getRunAsNonRoot())
+                .isTrue();
         assertThat(container().getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container().getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container().getSecurityContext().getAllowPrivilegeEscalation())
+                .isFalse();
         assertThat(container().getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container().getResources().getLimits()).containsKeys("cpu", "memory");
         assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
-                .isEqualTo(only(io.fabric8.kubernetes.api.model.ServiceAccount.class).getMetadata().getName());
+                .isEqualTo(only(io.fabric8.kubernetes.api.model.ServiceAccount.class)
+                        .getMetadata()
+                        .getName());
     }
 
     @Test
@@ -175,20 +198,35 @@ final class KubernetesManifestsTest {
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(only(Deployment.class).getSpec().getSelector().getMatchLabels());
         String publish = deploymentArgs().config().status().publishService();
-        assertThat(publish).isEqualTo(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName());
+        assertThat(publish)
+                .isEqualTo(service.getMetadata().getNamespace() + "/"
+                        + service.getMetadata().getName());
     }
 
     @Test
     void rbac_coversEveryCallTheControllerMakes() throws Exception {
         ControllerConfig fromDeployment = deploymentArgs().config();
         String podNamespace = only(Deployment.class).getMetadata().getNamespace();
-        StatusOptions status = new StatusOptions(fromDeployment.status().publishService(), List.of(), podNamespace,
-                fromDeployment.status().electionId(), "usher-0");
-        ControllerConfig config = ControllerConfig.builder().bindAddress("127.0.0.1").httpPort(0).httpsPort(0)
-                .adminPort(0).watchNamespace(fromDeployment.watchNamespace()).status(status)
-                .watcher(fromDeployment.watcher()).proxy(fromDeployment.proxy()).nodeName("node-1")
-                .drainTimeout(Duration.ofSeconds(1)).build();
-        assertThat(container().getEnv()).as("the zone lookup's node name")
+        StatusOptions status = new StatusOptions(
+                fromDeployment.status().publishService(),
+                List.of(),
+                podNamespace,
+                fromDeployment.status().electionId(),
+                "usher-0");
+        ControllerConfig config = ControllerConfig.builder()
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
+                .watchNamespace(fromDeployment.watchNamespace())
+                .status(status)
+                .watcher(fromDeployment.watcher())
+                .proxy(fromDeployment.proxy())
+                .nodeName("node-1")
+                .drainTimeout(Duration.ofSeconds(1))
+                .build();
+        assertThat(container().getEnv())
+                .as("the zone lookup's node name")
                 .anyMatch(e -> e.getName().equals("NODE_NAME")
                         && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
         createCluster();
@@ -204,43 +242,121 @@ final class KubernetesManifestsTest {
         assertThat(calls).as("status written").anyMatch(c -> c.contains("ingresses/status"));
         assertThat(calls).as("zone read from the node").anyMatch(c -> c.contains("nodes"));
         for (String call : calls) {
-            assertThat(allowed(call, podNamespace)).as("RBAC allows `%s` (all calls: %s)", call, calls).isTrue();
+            assertThat(allowed(call, podNamespace))
+                    .as("RBAC allows `%s` (all calls: %s)", call, calls)
+                    .isTrue();
         }
     }
 
     private void createCluster() {
-        client.network().v1().ingressClasses().resource(only(IngressClass.class))
+        client.network()
+                .v1()
+                .ingressClasses()
+                .resource(only(IngressClass.class))
                 .createOr(NonDeletingOperation::update);
         Service published = only(Service.class);
-        client.services().inNamespace(published.getMetadata().getNamespace()).resource(new ServiceBuilder(published)
-                .withNewStatus().withNewLoadBalancer().addNewIngress().withIp("203.0.113.7").endIngress()
-                .endLoadBalancer().endStatus().build()).createOr(NonDeletingOperation::update);
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("alpaca")
-                .withNamespace("default").endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080)
-                .endPort().endSpec().build()).create();
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                .withNewMetadata().withName("alpaca-1").withNamespace("default")
-                .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata().withAddressType("IPv4")
-                .addNewEndpoint().withAddresses("127.0.0.1").endEndpoint()
-                .addNewPort().withName("http").withPort(9).endPort().build()).create();
-        client.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata()
-                .withName("alpaca").withNamespace("default").endMetadata().withNewSpec().withIngressClassName("usher")
-                .withTls(new io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder()
-                        .withHosts("alpaca.example.com").withSecretName("alpaca-tls").build())
-                .addNewRule().withHost("alpaca.example.com").withNewHttp().addNewPath().withPath("/")
-                .withPathType("Prefix").withNewBackend().withNewService().withName("alpaca").withNewPort()
-                .withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
+        client.services()
+                .inNamespace(published.getMetadata().getNamespace())
+                .resource(new ServiceBuilder(published)
+                        .withNewStatus()
+                        .withNewLoadBalancer()
+                        .addNewIngress()
+                        .withIp("203.0.113.7")
+                        .endIngress()
+                        .endLoadBalancer()
+                        .endStatus()
+                        .build())
+                .createOr(NonDeletingOperation::update);
+        client.services()
+                .inNamespace("default")
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(8080)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+        client.discovery()
+                .v1()
+                .endpointSlices()
+                .inNamespace("default")
+                .resource(new EndpointSliceBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca-1")
+                        .withNamespace("default")
+                        .addToLabels("kubernetes.io/service-name", "alpaca")
+                        .endMetadata()
+                        .withAddressType("IPv4")
+                        .addNewEndpoint()
+                        .withAddresses("127.0.0.1")
+                        .endEndpoint()
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(9)
+                        .endPort()
+                        .build())
+                .create();
+        client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .resource(new IngressBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withIngressClassName("usher")
+                        .withTls(new io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder()
+                                .withHosts("alpaca.example.com")
+                                .withSecretName("alpaca-tls")
+                                .build())
+                        .addNewRule()
+                        .withHost("alpaca.example.com")
+                        .withNewHttp()
+                        .addNewPath()
+                        .withPath("/")
+                        .withPathType("Prefix")
+                        .withNewBackend()
+                        .withNewService()
+                        .withName("alpaca")
+                        .withNewPort()
+                        .withName("http")
+                        .endPort()
+                        .endService()
+                        .endBackend()
+                        .endPath()
+                        .endHttp()
+                        .endRule()
+                        .endSpec()
+                        .build())
+                .create();
     }
 
     private void awaitStatusAddress() {
-        await("status.loadBalancer written").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        await("status.loadBalancer written")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
-                    Ingress ingress = client.network().v1().ingresses().inNamespace("default").withName("alpaca")
+                    Ingress ingress = client.network()
+                            .v1()
+                            .ingresses()
+                            .inNamespace("default")
+                            .withName("alpaca")
                             .get();
-                    return ingress.getStatus() != null && ingress.getStatus().getLoadBalancer() != null
+                    return ingress.getStatus() != null
+                            && ingress.getStatus().getLoadBalancer() != null
                             && ingress.getStatus().getLoadBalancer().getIngress() != null
-                            && !ingress.getStatus().getLoadBalancer().getIngress().isEmpty();
+                            && !ingress.getStatus()
+                                    .getLoadBalancer()
+                                    .getIngress()
+                                    .isEmpty();
                 });
     }
 
@@ -283,14 +399,15 @@ final class KubernetesManifestsTest {
         } else {
             return null; // discovery (/api, /apis, /version) needs no rule
         }
-        String verb = switch (method) {
-            case "GET" -> query.contains("watch=true") ? "watch" : name == null ? "list" : "get";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> name == null ? "deletecollection" : "delete";
-            default -> method.toLowerCase(java.util.Locale.ROOT);
-        };
+        String verb =
+                switch (method) {
+                    case "GET" -> query.contains("watch=true") ? "watch" : name == null ? "list" : "get";
+                    case "POST" -> "create";
+                    case "PUT" -> "update";
+                    case "PATCH" -> "patch";
+                    case "DELETE" -> name == null ? "deletecollection" : "delete";
+                    default -> method.toLowerCase(java.util.Locale.ROOT);
+                };
         return verb + " " + group + "/" + resource + (sub == null ? "" : "/" + sub) + " "
                 + (namespace == null ? "*" : namespace);
     }
@@ -301,11 +418,13 @@ final class KubernetesManifestsTest {
         String group = parts[1].substring(0, parts[1].indexOf('/'));
         String resource = parts[1].substring(parts[1].indexOf('/') + 1);
         String namespace = parts[2];
-        Function<List<PolicyRule>, Boolean> covers = rules -> rules.stream().anyMatch(rule ->
-                rule.getApiGroups().contains(group) && rule.getResources().contains(resource)
+        Function<List<PolicyRule>, Boolean> covers = rules -> rules.stream()
+                .anyMatch(rule -> rule.getApiGroups().contains(group)
+                        && rule.getResources().contains(resource)
                         && (rule.getVerbs().contains(verb) || rule.getVerbs().contains("*")));
         boolean cluster = covers.apply(only(ClusterRole.class).getRules());
-        boolean role = namespace.equals(roleNamespace) && covers.apply(only(Role.class).getRules());
+        boolean role =
+                namespace.equals(roleNamespace) && covers.apply(only(Role.class).getRules());
         return cluster || role;
     }
 

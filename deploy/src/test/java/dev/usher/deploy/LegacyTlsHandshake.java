@@ -26,8 +26,7 @@ import javax.net.ssl.SSLException;
  */
 final class LegacyTlsHandshake {
 
-    private LegacyTlsHandshake() {
-    }
+    private LegacyTlsHandshake() {}
 
     /** Handshakes with 127.0.0.1:port as {@code sni} offering only {@code protocol}; null on success, else why not. */
     static Throwable attempt(int port, String sni, String protocol) throws SSLException, InterruptedException {
@@ -39,7 +38,9 @@ final class LegacyTlsHandshake {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             SslHandler[] ssl = new SslHandler[1];
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            Channel channel = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -52,7 +53,9 @@ final class LegacyTlsHandshake {
                             });
                         }
                     })
-                    .connect("127.0.0.1", port).sync().channel();
+                    .connect("127.0.0.1", port)
+                    .sync()
+                    .channel();
             Future<Channel> handshake = ssl[0].handshakeFuture();
             if (!handshake.await(10, TimeUnit.SECONDS)) {
                 throw new AssertionError("handshake did not finish within 10 s");

@@ -54,8 +54,15 @@ final class ManifestsFolderEndToEndTest {
     }
 
     private void startUsher(WatcherSettings watcher) throws IOException {
-        controller = Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(-1).adminPort(0).watcher(watcher).drainTimeout(Duration.ofSeconds(2)).build());
+        controller = Controller.start(ControllerConfig.builder()
+                .manifests(manifests)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(-1)
+                .adminPort(0)
+                .watcher(watcher)
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
     }
 
     private void startUsherOnExamples() throws IOException {
@@ -68,18 +75,23 @@ final class ManifestsFolderEndToEndTest {
     private void replace(String file, String content) throws IOException {
         Path temporary = manifests.resolve("." + file + ".swp");
         Files.writeString(temporary, content, StandardCharsets.UTF_8);
-        Files.move(temporary, manifests.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                temporary,
+                manifests.resolve(file),
+                StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String service(RawHttp.Response response) {
-        return response.status() == 200 ? JSON.readTree(response.body()).get("service").asString()
+        return response.status() == 200
+                ? JSON.readTree(response.body()).get("service").asString()
                 : "status " + response.status();
     }
 
     /** Repeats the request on {@code client} until {@code expected} answers; returns that answer. */
     private static String awaitService(KeepAliveClient client, String host, String target, String expected) {
-        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+        return await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> service(client.get(host, target)), expected::equals);
     }
 
@@ -95,16 +107,24 @@ final class ManifestsFolderEndToEndTest {
         try (KeepAliveClient client = new KeepAliveClient(controller.httpPort())) {
             assertThat(service(client.get("alpaca.example.com", "/"))).isEqualTo("alpaca");
 
-            replace("host-ingress.yaml", Files.readString(manifests.resolve("host-ingress.yaml"))
-                    .replace("name: alpaca", "name: bandicoot"));
-            assertThat(awaitService(client, "alpaca.example.com", "/", "bandicoot")).isEqualTo("bandicoot");
+            replace(
+                    "host-ingress.yaml",
+                    Files.readString(manifests.resolve("host-ingress.yaml"))
+                            .replace("name: alpaca", "name: bandicoot"));
+            assertThat(awaitService(client, "alpaca.example.com", "/", "bandicoot"))
+                    .isEqualTo("bandicoot");
 
-            Files.writeString(manifests.resolve("wombat.yaml"), Files.readString(manifests.resolve("host-ingress.yaml"))
-                    .replace("host-ingress", "wombat").replace("alpaca.example.com", "wombat.example.com"));
-            assertThat(awaitService(client, "wombat.example.com", "/", "bandicoot")).isEqualTo("bandicoot");
+            Files.writeString(
+                    manifests.resolve("wombat.yaml"),
+                    Files.readString(manifests.resolve("host-ingress.yaml"))
+                            .replace("host-ingress", "wombat")
+                            .replace("alpaca.example.com", "wombat.example.com"));
+            assertThat(awaitService(client, "wombat.example.com", "/", "bandicoot"))
+                    .isEqualTo("bandicoot");
 
             Files.delete(manifests.resolve("host-ingress.yaml"));
-            assertThat(awaitService(client, "alpaca.example.com", "/", "be-default")).isEqualTo("be-default");
+            assertThat(awaitService(client, "alpaca.example.com", "/", "be-default"))
+                    .isEqualTo("be-default");
         }
     }
 
@@ -113,11 +133,13 @@ final class ManifestsFolderEndToEndTest {
         startUsherOnExamples();
         replace("host-ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec: [unclosed\n");
 
-        JsonNode routes = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+        JsonNode routes = await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(50))
                 .until(this::debugRoutes, r -> !r.get("problems").isEmpty());
 
         assertThat(routes.get("problems").toString()).contains("host-ingress.yaml");
-        assertThat(service(RawHttp.get(controller.httpPort(), "alpaca.example.com", "/"))).isEqualTo("alpaca");
+        assertThat(service(RawHttp.get(controller.httpPort(), "alpaca.example.com", "/")))
+                .isEqualTo("alpaca");
     }
 
     @Test
@@ -125,18 +147,25 @@ final class ManifestsFolderEndToEndTest {
         Examples.copyTo(manifests);
         Examples.writeEndpoints(manifests, ports);
         String hostIngress = Files.readString(manifests.resolve("host-ingress.yaml"));
-        Files.writeString(manifests.resolve("host-ingress.yaml"), hostIngress.replace("  name: host-ingress\n",
-                "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: /v1\n"));
+        Files.writeString(
+                manifests.resolve("host-ingress.yaml"),
+                hostIngress.replace(
+                        "  name: host-ingress\n",
+                        "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: /v1\n"));
         startUsher(WatcherSettings.defaults());
         RawHttp.Response before = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/x");
         assertThat(JSON.readTree(before.body()).get("uri").asString()).isEqualTo("/v1/x");
 
-        replace("host-ingress.yaml", hostIngress.replace("  name: host-ingress\n",
-                "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: \"/v1\\r\\nX-Injected: yes\"\n"));
-        JsonNode routes = await().atMost(PATIENCE).until(this::debugRoutes, r -> !r.get("problems").isEmpty());
+        replace(
+                "host-ingress.yaml",
+                hostIngress.replace(
+                        "  name: host-ingress\n",
+                        "  name: host-ingress\n  annotations:\n    usher.dev/rewrite-target: \"/v1\\r\\nX-Injected: yes\"\n"));
+        JsonNode routes = await().atMost(PATIENCE)
+                .until(this::debugRoutes, r -> !r.get("problems").isEmpty());
 
-        assertThat(routes.get("problems").toString()).contains("host-ingress.yaml", "usher.dev/rewrite-target",
-                "control characters");
+        assertThat(routes.get("problems").toString())
+                .contains("host-ingress.yaml", "usher.dev/rewrite-target", "control characters");
         RawHttp.Response after = RawHttp.get(controller.httpPort(), "alpaca.example.com", "/x");
         assertThat(after.status()).isEqualTo(200);
         JsonNode echoed = JSON.readTree(after.body());
@@ -161,10 +190,11 @@ final class ManifestsFolderEndToEndTest {
     @Test
     void notReadyAddresses_areNeverUsed() throws Exception {
         Examples.copyTo(manifests);
-        Examples.writeEndpoints(manifests, Map.of("be-default", ports.get("be-default"),
-                "bandicoot", ports.get("bandicoot")));
+        Examples.writeEndpoints(
+                manifests, Map.of("be-default", ports.get("be-default"), "bandicoot", ports.get("bandicoot")));
         // alpaca's live origin is listed only as not ready, as during a failing readiness probe.
-        Files.writeString(manifests.resolve("alpaca-endpoints.yaml"), """
+        Files.writeString(
+                manifests.resolve("alpaca-endpoints.yaml"), """
                 apiVersion: v1
                 kind: Endpoints
                 metadata:
@@ -182,6 +212,7 @@ final class ManifestsFolderEndToEndTest {
 
         assertThat(alpaca.status()).isEqualTo(503);
         assertThat(origins.get(1).connectionsAccepted()).isZero();
-        assertThat(service(RawHttp.get(controller.httpPort(), "bandicoot.example.com", "/"))).isEqualTo("bandicoot");
+        assertThat(service(RawHttp.get(controller.httpPort(), "bandicoot.example.com", "/")))
+                .isEqualTo("bandicoot");
     }
 }

@@ -39,8 +39,12 @@ final class MigrationOverlayTest {
         Path output = Files.createTempFile("kustomize", ".yaml");
         try {
             Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-                    .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
+                    .redirectOutput(output.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            assertThat(kubectl.waitFor(60, TimeUnit.SECONDS))
+                    .as("kubectl kustomize finished")
+                    .isTrue();
             assertThat(kubectl.exitValue()).as("kubectl kustomize %s", dir).isZero();
             Object parsed = new KubernetesSerialization().unmarshal(Files.readString(output, StandardCharsets.UTF_8));
             List<HasMetadata> all = new ArrayList<>();
@@ -64,7 +68,14 @@ final class MigrationOverlayTest {
     private static RunCommand run() {
         List<Deployment> deployments = all(Deployment.class);
         assertThat(deployments).hasSize(1);
-        List<String> args = deployments.get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        List<String> args = deployments
+                .get(0)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs();
         CommandLine.ParseResult result = Main.commandLine().parseArgs(args.toArray(String[]::new));
         return (RunCommand) result.subcommand().commandSpec().userObject();
     }
@@ -74,7 +85,9 @@ final class MigrationOverlayTest {
         ControllerConfig config = run().config();
         assertThat(config.watcher().ingressClass()).isEqualTo("nginx");
         assertThat(config.watcher().controllerName()).isEqualTo("k8s.io/ingress-nginx");
-        assertThat(config.status()).as("--no-update-status: ingress-nginx's address stays in the status").isNull();
+        assertThat(config.status())
+                .as("--no-update-status: ingress-nginx's address stays in the status")
+                .isNull();
         assertThat(config.manifests()).as("cluster mode").isNull();
     }
 
@@ -82,10 +95,25 @@ final class MigrationOverlayTest {
     void deployment_keepsTheBasesListenersAndShutdownSettings() throws Exception {
         ControllerConfig config = run().config();
         List<HasMetadata> base = kustomize(Path.of("kubernetes", "base"));
-        Deployment baseDeployment = base.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .findFirst().orElseThrow();
-        List<String> baseArgs = baseDeployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
-        List<String> args = all(Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
+        Deployment baseDeployment = base.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow();
+        List<String> baseArgs = baseDeployment
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs();
+        List<String> args = all(Deployment.class)
+                .get(0)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
                 .getArgs();
         assertThat(args).startsWith(baseArgs.toArray(String[]::new)).hasSize(baseArgs.size() + 3);
         assertThat(config.httpPort()).isEqualTo(8080);
@@ -97,17 +125,20 @@ final class MigrationOverlayTest {
         assertThat(services).singleElement().satisfies(service -> {
             assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
             assertThat(service.getMetadata().getNamespace()).isEqualTo("usher-system");
-            assertThat(service.getSpec().getSelector()).isEqualTo(all(Deployment.class).get(0).getSpec()
-                    .getSelector().getMatchLabels());
+            assertThat(service.getSpec().getSelector())
+                    .isEqualTo(
+                            all(Deployment.class).get(0).getSpec().getSelector().getMatchLabels());
         });
-        assertThat(all(IngressClass.class)).as("class nginx is ingress-nginx's object; no usher class needed")
+        assertThat(all(IngressClass.class))
+                .as("class nginx is ingress-nginx's object; no usher class needed")
                 .isEmpty();
     }
 
     @Test
     void topLevelKustomization_stillInstallsTheWholeBase() throws Exception {
         List<HasMetadata> top = kustomize(Path.of("kubernetes"));
-        assertThat(top).extracting(HasMetadata::getKind).contains("Namespace", "Deployment", "Service",
-                "IngressClass", "ClusterRole");
+        assertThat(top)
+                .extracting(HasMetadata::getKind)
+                .contains("Namespace", "Deployment", "Service", "IngressClass", "ClusterRole");
     }
 }

@@ -35,7 +35,8 @@ final class MonitoringFilesTest {
     private static final Path ALERTS = Path.of("prometheus", "alerts.yaml");
     private static final Pattern METRIC = Pattern.compile("\\busher_[a-z0-9_]+");
     private static final Duration PATIENCE = Duration.ofSeconds(10);
-    private static final TlsCertificate SITE = CertificateGenerator.forHosts("secure.example.com").generate("site");
+    private static final TlsCertificate SITE =
+            CertificateGenerator.forHosts("secure.example.com").generate("site");
 
     @TempDir
     Path folder;
@@ -53,17 +54,31 @@ final class MonitoringFilesTest {
 
     /** Usher on a folder with one plain and one TLS Ingress, after one proxied request. */
     private String metricsAfterOneRequest() throws IOException {
-        EchoServer alpaca = EchoServer.builder().name("alpaca").bindAddress("127.0.0.1").build().start();
+        EchoServer alpaca = EchoServer.builder()
+                .name("alpaca")
+                .bindAddress("127.0.0.1")
+                .build()
+                .start();
         origins.add(alpaca);
-        new TlsManifests(folder).services(Map.of("alpaca", alpaca.port(), "nobody", 1))
+        new TlsManifests(folder)
+                .services(Map.of("alpaca", alpaca.port(), "nobody", 1))
                 .secret("site-tls", SITE, KeyFormat.PKCS8)
-                .ingress("site", "false", Map.of("secure.example.com", "site-tls"),
+                .ingress(
+                        "site",
+                        "false",
+                        Map.of("secure.example.com", "site-tls"),
                         Map.of("secure.example.com", "alpaca", "empty.example.com", "missing"));
-        controller = Controller.start(ControllerConfig.builder().manifests(folder).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(0).adminPort(0)
+        controller = Controller.start(ControllerConfig.builder()
+                .manifests(folder)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
                 .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2)).build());
-        assertThat(RawHttp.get(controller.httpPort(), "secure.example.com", "/").status()).isEqualTo(200);
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
+        assertThat(RawHttp.get(controller.httpPort(), "secure.example.com", "/").status())
+                .isEqualTo(200);
         await().atMost(PATIENCE).until(() -> scrape().contains("usher_requests_total{"));
         return scrape();
     }
@@ -78,7 +93,8 @@ final class MonitoringFilesTest {
     private static void queries(JsonNode node, List<String> into) {
         if (node.isObject()) {
             node.properties().forEach(entry -> {
-                if (entry.getValue().isString() && List.of("expr", "query", "definition").contains(entry.getKey())) {
+                if (entry.getValue().isString()
+                        && List.of("expr", "query", "definition").contains(entry.getKey())) {
                     into.add(entry.getValue().asString());
                 } else {
                     queries(entry.getValue(), into);
@@ -103,7 +119,8 @@ final class MonitoringFilesTest {
     /** Names exposed by a scrape: the first word of every sample line. */
     private static Set<String> exposed(String scrape) {
         TreeSet<String> names = new TreeSet<>();
-        scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+        scrape.lines()
+                .filter(line -> !line.startsWith("#") && !line.isBlank())
                 .forEach(line -> names.add(line.split("[{ ]", 2)[0]));
         return names;
     }
@@ -116,26 +133,39 @@ final class MonitoringFilesTest {
         queries(YAMLMapper.builder().build().readTree(ALERTS.toFile()), alertQueries);
         Set<String> exposed = exposed(metricsAfterOneRequest());
 
-        assertThat(metricNames(dashboardQueries)).hasSizeGreaterThanOrEqualTo(12).allSatisfy(name ->
-                assertThat(exposed).as("/metrics of a running Usher").contains(name));
-        assertThat(metricNames(alertQueries)).contains("usher_requests_total", "usher_backend_endpoints_ready",
-                "usher_certificate_expiry_timestamp_seconds", "usher_config_problems").allSatisfy(name ->
-                assertThat(exposed).as("/metrics of a running Usher").contains(name));
+        assertThat(metricNames(dashboardQueries))
+                .hasSizeGreaterThanOrEqualTo(12)
+                .allSatisfy(name ->
+                        assertThat(exposed).as("/metrics of a running Usher").contains(name));
+        assertThat(metricNames(alertQueries))
+                .contains(
+                        "usher_requests_total",
+                        "usher_backend_endpoints_ready",
+                        "usher_certificate_expiry_timestamp_seconds",
+                        "usher_config_problems")
+                .allSatisfy(name ->
+                        assertThat(exposed).as("/metrics of a running Usher").contains(name));
     }
 
     @Test
     void stateGauges_showReadyEndpointsPerIngressServiceAndEachSecretsExpiry() throws Exception {
         String scrape = metricsAfterOneRequest();
 
-        assertThat(scrape).containsPattern("(?m)^usher_backend_endpoints_ready\\{(?=.*ingress=\"site\")"
-                + "(?=.*service=\"alpaca\").*} 1\\.0$");
+        assertThat(scrape)
+                .containsPattern("(?m)^usher_backend_endpoints_ready\\{(?=.*ingress=\"site\")"
+                        + "(?=.*service=\"alpaca\").*} 1\\.0$");
         assertThat(scrape).containsPattern("(?m)^usher_backend_endpoints_ready\\{(?=.*service=\"missing\").*} 0\\.0$");
-        Matcher expiry = Pattern.compile("(?m)^usher_certificate_expiry_timestamp_seconds\\{secret=\"default/site-tls\""
-                + "} (\\S+)$").matcher(scrape);
-        assertThat(expiry.find()).as("expiry series of Secret default/site-tls in:%n%s", scrape).isTrue();
-        assertThat(Double.parseDouble(expiry.group(1))).isEqualTo(SITE.notAfter().getEpochSecond());
+        Matcher expiry = Pattern.compile(
+                        "(?m)^usher_certificate_expiry_timestamp_seconds\\{secret=\"default/site-tls\"" + "} (\\S+)$")
+                .matcher(scrape);
+        assertThat(expiry.find())
+                .as("expiry series of Secret default/site-tls in:%n%s", scrape)
+                .isTrue();
+        assertThat(Double.parseDouble(expiry.group(1)))
+                .isEqualTo(SITE.notAfter().getEpochSecond());
         assertThat(scrape).contains("usher_certificate_expiry_timestamp_seconds{secret=\"default\"}");
-        assertThat(scrape).containsPattern("(?m)^usher_request_duration_seconds_bucket\\{(?=.*le=\"0\\.001\")"
-                + "(?=.*method=\"GET\").*");
+        assertThat(scrape)
+                .containsPattern(
+                        "(?m)^usher_request_duration_seconds_bucket\\{(?=.*le=\"0\\.001\")" + "(?=.*method=\"GET\").*");
     }
 }

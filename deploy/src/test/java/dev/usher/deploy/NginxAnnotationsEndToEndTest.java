@@ -51,23 +51,45 @@ final class NginxAnnotationsEndToEndTest {
     @BeforeEach
     void start() throws IOException {
         ExampleOrigins.serve(manifests, origins);
-        String htpasswd = Base64.getEncoder().encodeToString(
-                "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n".getBytes(StandardCharsets.UTF_8)); // "password"
-        Files.writeString(manifests.resolve("nginx.yaml"), INGRESS.formatted("limited",
-                        N + "proxy-body-size: \"10\"\n" + N + "upstream-vhost: api.internal", "limited.example.com")
-                + INGRESS.formatted("closed", N + "whitelist-source-range: 192.0.2.0/24", "closed.example.com")
-                + INGRESS.formatted("broken", N + "whitelist-source-range: not-a-cidr", "broken.example.com")
-                + INGRESS.formatted("moved", N + "permanent-redirect: https://new.example.com/", "moved.example.com")
-                + INGRESS.formatted("throttled", N + "limit-rpm: \"1\"\n" + N + "limit-burst-multiplier: \"1\"",
-                        "throttled.example.com")
-                + INGRESS.formatted("private", N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N
-                        + "auth-realm: Staff", "private.example.com")
-                + "apiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd}\ntype: Opaque\ndata: {auth: " + htpasswd
-                + "}\n");
-        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("run", "--manifests", manifests.toString(),
-                "--bind", "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https",
-                "--no-update-status");
-        controller = Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
+        String htpasswd = Base64.getEncoder()
+                .encodeToString(
+                        "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n".getBytes(StandardCharsets.UTF_8)); // "password"
+        Files.writeString(
+                manifests.resolve("nginx.yaml"),
+                INGRESS.formatted(
+                                "limited",
+                                N + "proxy-body-size: \"10\"\n" + N + "upstream-vhost: api.internal",
+                                "limited.example.com")
+                        + INGRESS.formatted("closed", N + "whitelist-source-range: 192.0.2.0/24", "closed.example.com")
+                        + INGRESS.formatted("broken", N + "whitelist-source-range: not-a-cidr", "broken.example.com")
+                        + INGRESS.formatted(
+                                "moved", N + "permanent-redirect: https://new.example.com/", "moved.example.com")
+                        + INGRESS.formatted(
+                                "throttled",
+                                N + "limit-rpm: \"1\"\n" + N + "limit-burst-multiplier: \"1\"",
+                                "throttled.example.com")
+                        + INGRESS.formatted(
+                                "private",
+                                N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N + "auth-realm: Staff",
+                                "private.example.com")
+                        + "apiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd}\ntype: Opaque\ndata: {auth: "
+                        + htpasswd
+                        + "}\n");
+        CommandLine.ParseResult parsed = Main.commandLine()
+                .parseArgs(
+                        "run",
+                        "--manifests",
+                        manifests.toString(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--http-port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--disable-https",
+                        "--no-update-status");
+        controller =
+                Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
     }
 
     @AfterEach
@@ -88,13 +110,18 @@ final class NginxAnnotationsEndToEndTest {
 
         assertThat(get("closed.example.com", "")).startsWith("HTTP/1.1 403 ");
         assertThat(get("broken.example.com", "")).startsWith("HTTP/1.1 503 ");
-        assertThat(get("moved.example.com", "")).startsWith("HTTP/1.1 301 ")
+        assertThat(get("moved.example.com", ""))
+                .startsWith("HTTP/1.1 301 ")
                 .contains("\r\nlocation: https://new.example.com/\r\n");
 
-        assertThat(get("private.example.com", "")).startsWith("HTTP/1.1 401 ")
+        assertThat(get("private.example.com", ""))
+                .startsWith("HTTP/1.1 401 ")
                 .contains("\r\nwww-authenticate: Basic realm=\"Staff\"\r\n");
-        String in = get("private.example.com", "Authorization: Basic " + Base64.getEncoder()
-                .encodeToString("alice:password".getBytes(StandardCharsets.UTF_8)) + "\r\n");
+        String in = get(
+                "private.example.com",
+                "Authorization: Basic "
+                        + Base64.getEncoder().encodeToString("alice:password".getBytes(StandardCharsets.UTF_8))
+                        + "\r\n");
         assertThat(in).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("authorization");
     }
 

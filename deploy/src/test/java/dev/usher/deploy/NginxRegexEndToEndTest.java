@@ -94,16 +94,30 @@ final class NginxRegexEndToEndTest {
 
     @BeforeEach
     void start() throws IOException {
-        httpSvc = EchoServer.builder().name("http-svc").service("http-svc").build().start();
-        staticSvc = EchoServer.builder().name("static-svc").service("static-svc").build().start();
+        httpSvc = EchoServer.builder()
+                .name("http-svc")
+                .service("http-svc")
+                .build()
+                .start();
+        staticSvc = EchoServer.builder()
+                .name("static-svc")
+                .service("static-svc")
+                .build()
+                .start();
         Files.writeString(manifests.resolve("class.yaml"), CLASS);
         Files.writeString(manifests.resolve("ingresses.yaml"), INGRESSES);
-        Files.writeString(manifests.resolve("backends.yaml"), backend("http-svc", httpSvc.port()) + "---\n"
-                + backend("static-svc", staticSvc.port()));
-        controller = Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(-1).adminPort(0)
+        Files.writeString(
+                manifests.resolve("backends.yaml"),
+                backend("http-svc", httpSvc.port()) + "---\n" + backend("static-svc", staticSvc.port()));
+        controller = Controller.start(ControllerConfig.builder()
+                .manifests(manifests)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(-1)
+                .adminPort(0)
                 .watcher(new WatcherSettings("nginx", "k8s.io/ingress-nginx", false, null))
-                .drainTimeout(Duration.ofSeconds(2)).build());
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
     }
 
     @AfterEach
@@ -136,9 +150,19 @@ final class NginxRegexEndToEndTest {
     /** curl, with the real host name resolved to the proxy: the request a browser would send. */
     private JsonNode curl(String target) throws IOException, InterruptedException {
         int port = controller.httpPort();
-        Process curl = new ProcessBuilder(List.of("curl", "-sS", "--max-time", "10", "--path-as-is",
-                "--resolve", "rewrite.bar.com:" + port + ":127.0.0.1", "-w", "\n%{http_code}",
-                "http://rewrite.bar.com:" + port + target)).redirectErrorStream(true).start();
+        Process curl = new ProcessBuilder(List.of(
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "10",
+                        "--path-as-is",
+                        "--resolve",
+                        "rewrite.bar.com:" + port + ":127.0.0.1",
+                        "-w",
+                        "\n%{http_code}",
+                        "http://rewrite.bar.com:" + port + target))
+                .redirectErrorStream(true)
+                .start();
         assertThat(curl.waitFor(20, TimeUnit.SECONDS)).as("curl finished").isTrue();
         String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int newline = out.lastIndexOf('\n');
@@ -179,9 +203,12 @@ final class NginxRegexEndToEndTest {
     @Test
     void debugExplain_showsTheRegexAndTheUpstreamUri() throws Exception {
         String query = "host=rewrite.bar.com&path=" + URLEncoder.encode("/something/new?x=1", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + controller.adminPort() + "/debug/explain?" + query)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + controller.adminPort() + "/debug/explain?" + query))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode explain = JSON.readTree(response.body());
         assertThat(explain.get("winner").get("regex").asString()).isEqualTo("~* \"^/something(/|$)(.*)\"");
         assertThat(explain.get("upstreamUri").asString()).isEqualTo("/new?x=1");

@@ -39,14 +39,15 @@ final class PackageCyclesTest {
         assertThat(graph).as("the scan found the sources").containsKeys("dev.usher.k8s", "dev.usher.proxy");
         assertThat(graph.get("dev.usher.k8s")).contains("dev.usher.k8s.translate");
         assertThat(graph.getOrDefault("dev.usher.k8s.translate", Set.of()))
-                .as("the pure translation knows nothing of the sources that feed it").doesNotContain("dev.usher.k8s");
+                .as("the pure translation knows nothing of the sources that feed it")
+                .doesNotContain("dev.usher.k8s");
         assertThat(cycle(graph)).as("package cycle").isEmpty();
     }
 
     @Test
     void cycle_findsAndNamesACycle() {
-        Map<String, Set<String>> graph = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"),
-                "d", Set.of()));
+        Map<String, Set<String>> graph =
+                new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a", "d"), "d", Set.of()));
 
         assertThat(cycle(graph)).containsExactly("a", "b", "c", "a");
         assertThat(cycle(Map.of("a", Set.of("b"), "b", Set.of()))).isEmpty();
@@ -104,8 +105,8 @@ final class PackageCyclesTest {
         return List.of();
     }
 
-    private static List<String> visit(String node, Map<String, Set<String>> graph, Deque<String> path,
-            Set<String> done) {
+    private static List<String> visit(
+            String node, Map<String, Set<String>> graph, Deque<String> path, Set<String> done) {
         if (path.contains(node)) {
             List<String> cycle = new ArrayList<>();
             boolean in = false;

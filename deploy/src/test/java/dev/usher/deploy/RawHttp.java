@@ -11,11 +11,9 @@ import java.security.GeneralSecurityException;
 /** One HTTP/1.1 request over a plain socket, so a test can send any Host header (the JDK client forbids it). */
 final class RawHttp {
 
-    record Response(int status, String head, String body) {
-    }
+    record Response(int status, String head, String body) {}
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     static Response get(int port, String host, String target) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {

@@ -2,7 +2,6 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
@@ -42,16 +41,25 @@ final class ShutdownDelayTest {
     @BeforeEach
     void start() throws IOException {
         ExampleOrigins.serve(manifests, origins);
-        ControllerConfig config = ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(-1).adminPort(0).drainTimeout(Duration.ofSeconds(2))
-                .shutdownDelay(Duration.ofHours(1)).build();
-        controller = Controller.start(config, () -> {
-            throw new AssertionError("manifests mode needs no API server");
-        }, delay -> {
-            pausedFor.set(delay);
-            delayStarted.countDown();
-            delayOver.await();
-        });
+        ControllerConfig config = ControllerConfig.builder()
+                .manifests(manifests)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(-1)
+                .adminPort(0)
+                .drainTimeout(Duration.ofSeconds(2))
+                .shutdownDelay(Duration.ofHours(1))
+                .build();
+        controller = Controller.start(
+                config,
+                () -> {
+                    throw new AssertionError("manifests mode needs no API server");
+                },
+                delay -> {
+                    pausedFor.set(delay);
+                    delayStarted.countDown();
+                    delayOver.await();
+                });
         shutdown = new Thread(controller::close, "test-shutdown");
     }
 
@@ -66,8 +74,11 @@ final class ShutdownDelayTest {
     }
 
     private int readyz() throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.adminPort() + "/readyz"))
-                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.adminPort() + "/readyz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @Test
@@ -98,11 +109,19 @@ final class ShutdownDelayTest {
 
     @Test
     void zeroShutdownDelay_drainsAtOnce() throws Exception {
-        Controller immediate = Controller.start(ControllerConfig.builder().manifests(manifests).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(-1).adminPort(0).shutdownDelay(Duration.ZERO).build(),
+        Controller immediate = Controller.start(
+                ControllerConfig.builder()
+                        .manifests(manifests)
+                        .bindAddress("127.0.0.1")
+                        .httpPort(0)
+                        .httpsPort(-1)
+                        .adminPort(0)
+                        .shutdownDelay(Duration.ZERO)
+                        .build(),
                 () -> {
                     throw new AssertionError("manifests mode needs no API server");
-                }, delay -> {
+                },
+                delay -> {
                     throw new AssertionError("no delay expected");
                 });
         int port = immediate.httpPort();

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
-import dev.usher.tls.CertificateGenerator.KeyType;
 import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.CertificateGenerator.KeyType;
 import dev.usher.tls.JdkTlsClient;
-import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.PemCertificates;
+import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.TlsCertificate;
 import io.netty.handler.ssl.OpenSsl;
 import java.io.IOException;
@@ -43,9 +43,12 @@ final class TlsEndToEndTest {
     private static final String DEFAULT_CN = "CN=Usher Ingress Controller Default Certificate";
 
     // EC keys are cheap to make; RSA only where the key format is the point.
-    private static final TlsCertificate A = CertificateGenerator.forHosts("a.example.com").generate("a");
-    private static final TlsCertificate B = CertificateGenerator.forHosts("b.example.com").generate("b");
-    private static final TlsCertificate W = CertificateGenerator.forHosts("*.w.example.com").generate("w");
+    private static final TlsCertificate A =
+            CertificateGenerator.forHosts("a.example.com").generate("a");
+    private static final TlsCertificate B =
+            CertificateGenerator.forHosts("b.example.com").generate("b");
+    private static final TlsCertificate W =
+            CertificateGenerator.forHosts("*.w.example.com").generate("w");
 
     @TempDir
     Path folder;
@@ -58,7 +61,11 @@ final class TlsEndToEndTest {
     void startOrigins() throws IOException {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String name : List.of("alpaca", "bandicoot", "coyote")) {
-            EchoServer origin = EchoServer.builder().name(name).bindAddress("127.0.0.1").build().start();
+            EchoServer origin = EchoServer.builder()
+                    .name(name)
+                    .bindAddress("127.0.0.1")
+                    .build()
+                    .start();
             origins.add(origin);
             ports.put(name, origin.port());
         }
@@ -74,17 +81,26 @@ final class TlsEndToEndTest {
     }
 
     private void startUsher() throws IOException {
-        controller = Controller.start(ControllerConfig.builder().manifests(folder).bindAddress("127.0.0.1")
-                .httpPort(0).httpsPort(0).adminPort(0)
+        controller = Controller.start(ControllerConfig.builder()
+                .manifests(folder)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
                 .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2)).build());
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
     }
 
     /** a.example.com, b.example.com and *.w.example.com, each with its own Secret and origin. */
     private void startUsherWithThreeSites() throws IOException {
-        manifests.secret("a-tls", A, KeyFormat.PKCS8).secret("b-tls", B, KeyFormat.PKCS8)
+        manifests
+                .secret("a-tls", A, KeyFormat.PKCS8)
+                .secret("b-tls", B, KeyFormat.PKCS8)
                 .secret("w-tls", W, KeyFormat.PKCS8)
-                .ingress("sites", null,
+                .ingress(
+                        "sites",
+                        null,
                         Map.of("a.example.com", "a-tls", "b.example.com", "b-tls", "*.w.example.com", "w-tls"),
                         Map.of("a.example.com", "alpaca", "b.example.com", "bandicoot", "*.w.example.com", "coyote"));
         startUsher();
@@ -107,8 +123,12 @@ final class TlsEndToEndTest {
 
     private static String header(RawHttp.Response response, String name) {
         String prefix = name.toLowerCase(Locale.ROOT) + ":";
-        return response.head().lines().filter(line -> line.toLowerCase(Locale.ROOT).startsWith(prefix))
-                .map(line -> line.substring(prefix.length()).trim()).findFirst().orElse(null);
+        return response.head()
+                .lines()
+                .filter(line -> line.toLowerCase(Locale.ROOT).startsWith(prefix))
+                .map(line -> line.substring(prefix.length()).trim())
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -125,7 +145,9 @@ final class TlsEndToEndTest {
         startUsherWithThreeSites();
 
         for (String sni : new String[] {"nobody.example.com", null, "w.example.com", "y.x.w.example.com"}) {
-            assertThat(leafFor(sni).getSubjectX500Principal().getName()).as("SNI %s", sni).isEqualTo(DEFAULT_CN);
+            assertThat(leafFor(sni).getSubjectX500Principal().getName())
+                    .as("SNI %s", sni)
+                    .isEqualTo(DEFAULT_CN);
         }
     }
 
@@ -135,12 +157,22 @@ final class TlsEndToEndTest {
 
         try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com")) {
             assertThat(connection.peerLeaf()).isEqualTo(A.leaf());
-            assertThat(echo(get(connection, "b.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
-            assertThat(echo(get(connection, "x.w.example.com", "/")).get("service").asString()).isEqualTo("coyote");
-            assertThat(echo(get(connection, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+            assertThat(echo(get(connection, "b.example.com", "/"))
+                            .get("service")
+                            .asString())
+                    .isEqualTo("bandicoot");
+            assertThat(echo(get(connection, "x.w.example.com", "/"))
+                            .get("service")
+                            .asString())
+                    .isEqualTo("coyote");
+            assertThat(echo(get(connection, "a.example.com", "/"))
+                            .get("service")
+                            .asString())
+                    .isEqualTo("alpaca");
         }
         try (JdkTlsClient noSni = JdkTlsClient.connect(controller.httpsPort(), null)) {
-            assertThat(echo(get(noSni, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+            assertThat(echo(get(noSni, "a.example.com", "/")).get("service").asString())
+                    .isEqualTo("alpaca");
         }
     }
 
@@ -148,7 +180,12 @@ final class TlsEndToEndTest {
     void rsaKeysInPkcs1AndPkcs8_andEcKeysInSec1AndPkcs8_areAllServed() throws Exception {
         record Case(String host, KeyType type, KeyFormat format, String pemHeader, TlsCertificate certificate) {
             Case(String host, KeyType type, KeyFormat format, String pemHeader) {
-                this(host, type, format, pemHeader, CertificateGenerator.forHosts(host).keyType(type).generate(host));
+                this(
+                        host,
+                        type,
+                        format,
+                        pemHeader,
+                        CertificateGenerator.forHosts(host).keyType(type).generate(host));
             }
         }
         List<Case> cases = List.of(
@@ -161,7 +198,8 @@ final class TlsEndToEndTest {
         for (Case c : cases) {
             byte[] key = PemCertificates.privateKeyPem(c.certificate().key(), c.format());
             assertThat(new String(key, StandardCharsets.US_ASCII)).contains(c.pemHeader());
-            manifests.secret(c.host(), PemCertificates.certificatesPem(c.certificate().chain()), key);
+            manifests.secret(
+                    c.host(), PemCertificates.certificatesPem(c.certificate().chain()), key);
             secrets.put(c.host(), c.host());
             services.put(c.host(), "alpaca");
         }
@@ -177,13 +215,16 @@ final class TlsEndToEndTest {
     @Test
     void aChain_isServedLeafFirstInTheSecretsOrder() throws Exception {
         TlsCertificate root = CertificateGenerator.authority("Usher Test Root").generate("root");
-        TlsCertificate intermediate = CertificateGenerator.authority("Usher Test Intermediate").issuedBy(root)
+        TlsCertificate intermediate = CertificateGenerator.authority("Usher Test Intermediate")
+                .issuedBy(root)
                 .generate("intermediate");
-        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com").issuedBy(intermediate)
+        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com")
+                .issuedBy(intermediate)
                 .generate("chain");
-        manifests.secret("chain-tls", leaf, KeyFormat.TRADITIONAL)
-                .ingress("chain", null, Map.of("chain.example.com", "chain-tls"),
-                        Map.of("chain.example.com", "alpaca"));
+        manifests
+                .secret("chain-tls", leaf, KeyFormat.TRADITIONAL)
+                .ingress(
+                        "chain", null, Map.of("chain.example.com", "chain-tls"), Map.of("chain.example.com", "alpaca"));
         startUsher();
 
         try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "chain.example.com")) {
@@ -194,29 +235,46 @@ final class TlsEndToEndTest {
     @Test
     void mismatchedKey_isReported_itsHostGetsTheDefault_andOtherHostsAreUnaffected() throws Exception {
         TlsCertificate bad = CertificateGenerator.forHosts("bad.example.com").generate("bad");
-        TlsCertificate stranger = CertificateGenerator.forHosts("bad.example.com").generate("stranger");
-        manifests.secret("a-tls", A, KeyFormat.PKCS8)
-                .secret("bad-tls", PemCertificates.certificatesPem(bad.chain()),
+        TlsCertificate stranger =
+                CertificateGenerator.forHosts("bad.example.com").generate("stranger");
+        manifests
+                .secret("a-tls", A, KeyFormat.PKCS8)
+                .secret(
+                        "bad-tls",
+                        PemCertificates.certificatesPem(bad.chain()),
                         PemCertificates.privateKeyPem(stranger.key(), KeyFormat.PKCS8))
-                .ingress("mixed", null, Map.of("a.example.com", "a-tls", "bad.example.com", "bad-tls"),
+                .ingress(
+                        "mixed",
+                        null,
+                        Map.of("a.example.com", "a-tls", "bad.example.com", "bad-tls"),
                         Map.of("a.example.com", "alpaca", "bad.example.com", "bandicoot"));
         startUsher();
 
         assertThat(debugRoutes().get("problems").toString())
                 .contains("bad-tls", "does not match", "bad.example.com get the default certificate");
-        assertThat(leafFor("bad.example.com").getSubjectX500Principal().getName()).isEqualTo(DEFAULT_CN);
+        assertThat(leafFor("bad.example.com").getSubjectX500Principal().getName())
+                .isEqualTo(DEFAULT_CN);
         assertThat(leafFor("a.example.com")).isEqualTo(A.leaf());
         try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "bad.example.com")) {
-            assertThat(echo(get(connection, "bad.example.com", "/")).get("service").asString()).isEqualTo("bandicoot");
+            assertThat(echo(get(connection, "bad.example.com", "/"))
+                            .get("service")
+                            .asString())
+                    .isEqualTo("bandicoot");
         }
         assertThat(RawHttp.get(controller.httpPort(), "bad.example.com", "/").status())
-                .as("still a TLS host: plain HTTP is redirected").isEqualTo(308);
+                .as("still a TLS host: plain HTTP is redirected")
+                .isEqualTo(308);
     }
 
     @Test
     void secretInAnotherNamespace_isNotUsed_andIsReportedAsMissing() throws Exception {
-        TlsCertificate elsewhere = CertificateGenerator.forHosts("c.example.com").generate("elsewhere");
-        manifests.secret("team-b", "c-tls", PemCertificates.certificatesPem(elsewhere.chain()),
+        TlsCertificate elsewhere =
+                CertificateGenerator.forHosts("c.example.com").generate("elsewhere");
+        manifests
+                .secret(
+                        "team-b",
+                        "c-tls",
+                        PemCertificates.certificatesPem(elsewhere.chain()),
                         PemCertificates.privateKeyPem(elsewhere.key(), KeyFormat.PKCS8))
                 .ingress("borrower", null, Map.of("c.example.com", "c-tls"), Map.of("c.example.com", "coyote"));
         startUsher();
@@ -231,22 +289,24 @@ final class TlsEndToEndTest {
         TlsCertificate rotated = CertificateGenerator.forHosts("a.example.com").generate("a2");
 
         try (JdkTlsClient open = JdkTlsClient.connect(controller.httpsPort(), "a.example.com")) {
-            assertThat(echo(get(open, "a.example.com", "/")).get("service").asString()).isEqualTo("alpaca");
+            assertThat(echo(get(open, "a.example.com", "/")).get("service").asString())
+                    .isEqualTo("alpaca");
 
             manifests.secret("a-tls", rotated, KeyFormat.TRADITIONAL);
-            X509Certificate served = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+            X509Certificate served = await().atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> leafFor("a.example.com"), rotated.leaf()::equals);
 
             assertThat(served).isEqualTo(rotated.leaf());
-            assertThat(echo(get(open, "a.example.com", "/again")).get("service").asString()).isEqualTo("alpaca");
+            assertThat(echo(get(open, "a.example.com", "/again")).get("service").asString())
+                    .isEqualTo("alpaca");
             assertThat(open.peerLeaf()).isEqualTo(A.leaf());
             assertThat(leafFor("b.example.com")).isEqualTo(B.leaf());
         }
     }
 
     @Test
-    void plainHttp_toATlsHost_isRedirected308ToHttps_namingTheHttpsPortOnlyWhenTheClientNamedAPort()
-            throws Exception {
+    void plainHttp_toATlsHost_isRedirected308ToHttps_namingTheHttpsPortOnlyWhenTheClientNamedAPort() throws Exception {
         startUsherWithThreeSites();
         int http = controller.httpPort();
         int https = controller.httpsPort();
@@ -269,7 +329,8 @@ final class TlsEndToEndTest {
     @Test
     void sslRedirectFalse_servesTheTlsHostOverPlainHttpToo_andOnlyHttpsSaysHttps() throws Exception {
         TlsCertificate open = CertificateGenerator.forHosts("open.example.com").generate("open");
-        manifests.secret("open-tls", open, KeyFormat.PKCS8)
+        manifests
+                .secret("open-tls", open, KeyFormat.PKCS8)
                 .ingress("open", "false", Map.of("open.example.com", "open-tls"), Map.of("open.example.com", "coyote"))
                 .ingress("plain", null, Map.of(), Map.of("plain.example.com", "bandicoot"));
         startUsher();
@@ -293,8 +354,10 @@ final class TlsEndToEndTest {
         int https = controller.httpsPort();
 
         assertThat(LegacyTlsHandshake.attempt(https, "a.example.com", "TLSv1.1"))
-                .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("PROTOCOL_VERSION");
-        assertThat(LegacyTlsHandshake.attempt(https, "a.example.com", "TLSv1.2")).isNull();
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("PROTOCOL_VERSION");
+        assertThat(LegacyTlsHandshake.attempt(https, "a.example.com", "TLSv1.2"))
+                .isNull();
         try (JdkTlsClient modern = JdkTlsClient.connect(https, "a.example.com")) {
             assertThat(modern.protocol()).isEqualTo("TLSv1.3");
         }
@@ -304,7 +367,8 @@ final class TlsEndToEndTest {
     void alpn_answersH2_toAClientOfferingH2First() throws Exception {
         startUsherWithThreeSites();
 
-        try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com", "h2", "http/1.1")) {
+        try (JdkTlsClient connection =
+                JdkTlsClient.connect(controller.httpsPort(), "a.example.com", "h2", "http/1.1")) {
             assertThat(connection.applicationProtocol()).isEqualTo("h2");
         }
     }
@@ -315,7 +379,10 @@ final class TlsEndToEndTest {
 
         try (JdkTlsClient connection = JdkTlsClient.connect(controller.httpsPort(), "a.example.com", "http/1.1")) {
             assertThat(connection.applicationProtocol()).isEqualTo("http/1.1");
-            assertThat(echo(get(connection, "a.example.com", "/")).get("protocol").asString()).isEqualTo("HTTP/1.1");
+            assertThat(echo(get(connection, "a.example.com", "/"))
+                            .get("protocol")
+                            .asString())
+                    .isEqualTo("HTTP/1.1");
         }
     }
 

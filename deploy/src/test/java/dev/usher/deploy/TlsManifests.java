@@ -45,7 +45,9 @@ final class TlsManifests {
 
     /** A Secret {@code name} holding {@code certificate}'s chain and its key written in {@code format}. */
     TlsManifests secret(String name, TlsCertificate certificate, KeyFormat format) throws IOException {
-        return secret(name, PemCertificates.certificatesPem(certificate.chain()),
+        return secret(
+                name,
+                PemCertificates.certificatesPem(certificate.chain()),
                 PemCertificates.privateKeyPem(certificate.key(), format));
     }
 
@@ -67,7 +69,8 @@ final class TlsManifests {
                 data:
                   tls.crt: %s
                   tls.key: %s
-                """.formatted(namespace, name, base64.encodeToString(crt), base64.encodeToString(key)));
+                """.formatted(
+                        namespace, name, base64.encodeToString(crt), base64.encodeToString(key)));
         return this;
     }
 
@@ -76,12 +79,16 @@ final class TlsManifests {
      *
      * @param sslRedirect the {@code usher.dev/ssl-redirect} annotation, or null for none
      */
-    TlsManifests ingress(String name, String sslRedirect, Map<String, String> secretByHost,
-            Map<String, String> serviceByHost) throws IOException {
+    TlsManifests ingress(
+            String name, String sslRedirect, Map<String, String> secretByHost, Map<String, String> serviceByHost)
+            throws IOException {
         StringBuilder yaml = new StringBuilder("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ")
-                .append(name).append('\n');
+                .append(name)
+                .append('\n');
         if (sslRedirect != null) {
-            yaml.append("  annotations:\n    usher.dev/ssl-redirect: \"").append(sslRedirect).append("\"\n");
+            yaml.append("  annotations:\n    usher.dev/ssl-redirect: \"")
+                    .append(sslRedirect)
+                    .append("\"\n");
         }
         yaml.append("spec:\n");
         Map<String, List<String>> hostsBySecret = new LinkedHashMap<>();

@@ -31,6 +31,7 @@ final class ZoneAwareEndToEndTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private EchoServer local;
@@ -39,8 +40,17 @@ final class ZoneAwareEndToEndTest {
 
     @BeforeEach
     void start() {
-        local = EchoServer.builder().bindAddress("127.0.0.1").name("pod-a").build().start();
-        remote = EchoServer.builder().bindAddress("127.0.0.2").port(local.port()).name("pod-b").build().start();
+        local = EchoServer.builder()
+                .bindAddress("127.0.0.1")
+                .name("pod-a")
+                .build()
+                .start();
+        remote = EchoServer.builder()
+                .bindAddress("127.0.0.2")
+                .port(local.port())
+                .name("pod-b")
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -53,22 +63,50 @@ final class ZoneAwareEndToEndTest {
     }
 
     private EndpointSlice slice(boolean localReady) {
-        return new EndpointSliceBuilder().withNewMetadata().withName("alpaca-abc12").withNamespace("default")
-                .addToLabels("kubernetes.io/service-name", "alpaca").endMetadata()
+        return new EndpointSliceBuilder()
+                .withNewMetadata()
+                .withName("alpaca-abc12")
+                .withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "alpaca")
+                .endMetadata()
                 .withAddressType("IPv4")
-                .addNewEndpoint().withAddresses("127.0.0.1").withZone("zone-a")
-                .withNewHints().addNewForZone("zone-a").endHints()
-                .withNewConditions().withReady(localReady).endConditions().endEndpoint()
-                .addNewEndpoint().withAddresses("127.0.0.2").withZone("zone-b")
-                .withNewHints().addNewForZone("zone-b").endHints()
-                .withNewConditions().withReady(true).endConditions().endEndpoint()
-                .addNewPort().withName("http").withPort(local.port()).withProtocol("TCP").endPort()
+                .addNewEndpoint()
+                .withAddresses("127.0.0.1")
+                .withZone("zone-a")
+                .withNewHints()
+                .addNewForZone("zone-a")
+                .endHints()
+                .withNewConditions()
+                .withReady(localReady)
+                .endConditions()
+                .endEndpoint()
+                .addNewEndpoint()
+                .withAddresses("127.0.0.2")
+                .withZone("zone-b")
+                .withNewHints()
+                .addNewForZone("zone-b")
+                .endHints()
+                .withNewConditions()
+                .withReady(true)
+                .endConditions()
+                .endEndpoint()
+                .addNewPort()
+                .withName("http")
+                .withPort(local.port())
+                .withProtocol("TCP")
+                .endPort()
                 .build();
     }
 
     private void createCluster() {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1")
-                .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
+        client.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName("node-1")
+                        .addToLabels("topology.kubernetes.io/zone", "zone-a")
+                        .endMetadata()
+                        .build())
+                .create();
         ClusterFixture.createAlpaca(client, slice(true));
     }
 
@@ -79,17 +117,29 @@ final class ZoneAwareEndToEndTest {
     @Test
     void hintedService_sendsOnlyToOurZone_andFallsBackToTheOtherZoneWhenOursIsNotReady() throws Exception {
         createCluster();
-        controller = ClusterFixture.startReady(ClusterFixture.config().nodeName("node-1").build(), client);
+        controller = ClusterFixture.startReady(
+                ClusterFixture.config().nodeName("node-1").build(), client);
 
         assertThat(pods(20)).containsExactly("pod-a");
         assertThat(remote.connectionsAccepted()).isZero();
-        String routes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + controller.adminPort() + "/debug/routes")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(routes).as("/debug/routes shows the endpoint's zone").containsPattern("\"zone\"\\s*:\\s*\"zone-a\"")
+        String routes = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + controller.adminPort() + "/debug/routes"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(routes)
+                .as("/debug/routes shows the endpoint's zone")
+                .containsPattern("\"zone\"\\s*:\\s*\"zone-a\"")
                 .doesNotContain("127.0.0.2");
 
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(slice(false)).update();
+        client.discovery()
+                .v1()
+                .endpointSlices()
+                .inNamespace("default")
+                .resource(slice(false))
+                .update();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> pods(1).contains("pod-b"));
         assertThat(pods(20)).containsExactly("pod-b");

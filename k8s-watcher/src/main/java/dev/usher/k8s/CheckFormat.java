@@ -20,21 +20,29 @@ import tools.jackson.databind.json.JsonMapper;
 public final class CheckFormat {
 
     private static final int TOP = 10;
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
-    private CheckFormat() {
-    }
+    private CheckFormat() {}
 
     /** Counts over the Ingresses this controller serves. */
-    record Summary(int ingresses, int served, int notServed, int droppingSomething, int routes, int problems,
-            int conflicts, Map<Status, Integer> annotations, List<TopAnnotation> topAnnotations, boolean dropsAnything) {
-    }
+    record Summary(
+            int ingresses,
+            int served,
+            int notServed,
+            int droppingSomething,
+            int routes,
+            int problems,
+            int conflicts,
+            Map<Status, Integer> annotations,
+            List<TopAnnotation> topAnnotations,
+            boolean dropsAnything) {}
 
-    record TopAnnotation(String key, Status status, int count) {
-    }
+    record TopAnnotation(String key, Status status, int count) {}
 
     static Summary summary(CheckReport report) {
-        List<IngressEntry> served = report.ingresses().stream().filter(IngressEntry::served).toList();
+        List<IngressEntry> served =
+                report.ingresses().stream().filter(IngressEntry::served).toList();
         Map<Status, Integer> byStatus = new EnumMap<>(Status.class);
         for (Status s : Status.values()) {
             byStatus.put(s, 0);
@@ -43,58 +51,102 @@ public final class CheckFormat {
         for (IngressEntry e : served) {
             for (Verdict v : e.annotations()) {
                 byStatus.merge(v.status(), 1, Integer::sum);
-                byKey.merge(v.key() + " " + v.status(), new TopAnnotation(v.key(), v.status(), 1),
+                byKey.merge(
+                        v.key() + " " + v.status(),
+                        new TopAnnotation(v.key(), v.status(), 1),
                         (a, b) -> new TopAnnotation(a.key(), a.status(), a.count() + 1));
             }
         }
         List<TopAnnotation> top = byKey.values().stream()
-                .sorted(Comparator.comparingInt(TopAnnotation::count).reversed()
-                        .thenComparing(TopAnnotation::key))
-                .limit(TOP).toList();
-        int problems = report.otherProblems().size() + served.stream().mapToInt(e -> e.problems().size()).sum();
-        return new Summary(report.ingresses().size(), served.size(), report.ingresses().size() - served.size(),
+                .sorted(Comparator.comparingInt(TopAnnotation::count).reversed().thenComparing(TopAnnotation::key))
+                .limit(TOP)
+                .toList();
+        int problems = report.otherProblems().size()
+                + served.stream().mapToInt(e -> e.problems().size()).sum();
+        return new Summary(
+                report.ingresses().size(),
+                served.size(),
+                report.ingresses().size() - served.size(),
                 (int) served.stream().filter(IngressEntry::dropsAnything).count(),
-                served.stream().mapToInt(e -> e.routes().size()).sum(), problems, report.conflicts().size(),
-                byStatus, top, report.dropsAnything());
+                served.stream().mapToInt(e -> e.routes().size()).sum(),
+                problems,
+                report.conflicts().size(),
+                byStatus,
+                top,
+                report.dropsAnything());
     }
 
     public static String text(CheckReport report) {
         Summary s = summary(report);
         StringBuilder out = new StringBuilder();
-        out.append("usher check: ").append(s.ingresses()).append(" Ingresses, ").append(s.served())
-                .append(" served by this controller, ").append(s.notServed()).append(" not; ").append(s.routes())
-                .append(" routes, ").append(s.problems()).append(" problems, ").append(s.conflicts())
+        out.append("usher check: ")
+                .append(s.ingresses())
+                .append(" Ingresses, ")
+                .append(s.served())
+                .append(" served by this controller, ")
+                .append(s.notServed())
+                .append(" not; ")
+                .append(s.routes())
+                .append(" routes, ")
+                .append(s.problems())
+                .append(" problems, ")
+                .append(s.conflicts())
                 .append(" conflicts\n");
         out.append("annotations on served Ingresses:");
-        s.annotations().forEach((status, count) -> out.append(' ').append(count).append(' ').append(status.label())
+        s.annotations().forEach((status, count) -> out.append(' ')
+                .append(count)
+                .append(' ')
+                .append(status.label())
                 .append(status.ordinal() < Status.values().length - 1 ? "," : "\n"));
         if (!s.topAnnotations().isEmpty()) {
             out.append("most used:\n");
-            s.topAnnotations().forEach(t -> out.append(String.format("  %4d  %s (%s)%n", t.count(), t.key(),
-                    t.status().label())));
+            s.topAnnotations()
+                    .forEach(t -> out.append(String.format(
+                            "  %4d  %s (%s)%n", t.count(), t.key(), t.status().label())));
         }
-        out.append(s.dropsAnything()
-                ? "result: " + s.droppingSomething() + " served Ingresses would lose something; details below\n"
-                : "result: everything carries over\n");
+        out.append(
+                s.dropsAnything()
+                        ? "result: " + s.droppingSomething() + " served Ingresses would lose something; details below\n"
+                        : "result: everything carries over\n");
         for (IngressEntry e : report.ingresses()) {
-            out.append('\n').append("Ingress ").append(e.ingress()).append(": ")
-                    .append(e.served() ? "served" : "not served").append(" (").append(e.reason()).append(")\n");
+            out.append('\n')
+                    .append("Ingress ")
+                    .append(e.ingress())
+                    .append(": ")
+                    .append(e.served() ? "served" : "not served")
+                    .append(" (")
+                    .append(e.reason())
+                    .append(")\n");
             for (Verdict v : e.annotations()) {
-                out.append("  annotation ").append(v.key()).append(": ").append(v.status().label()).append(": ")
-                        .append(v.reason()).append('\n');
+                out.append("  annotation ")
+                        .append(v.key())
+                        .append(": ")
+                        .append(v.status().label())
+                        .append(": ")
+                        .append(v.reason())
+                        .append('\n');
             }
             e.problems().forEach(p -> out.append("  problem: ").append(p).append('\n'));
             e.conflicts().forEach(c -> out.append("  conflict: ").append(c).append('\n'));
             for (RouteLine r : e.routes()) {
-                out.append("  route: ").append(r.host()).append(' ')
-                        .append(r.path() == null ? "(default backend)" : r.path()).append(' ').append(r.type())
-                        .append(" -> ").append(r.backend()).append('\n');
+                out.append("  route: ")
+                        .append(r.host())
+                        .append(' ')
+                        .append(r.path() == null ? "(default backend)" : r.path())
+                        .append(' ')
+                        .append(r.type())
+                        .append(" -> ")
+                        .append(r.backend())
+                        .append('\n');
             }
         }
         if (!report.otherProblems().isEmpty()) {
             out.append("\nother problems:\n");
-            report.otherProblems().forEach(p -> out.append("  ").append(p.source()).append(": ")
-                    .append(p.message()).append('\n'));
+            report.otherProblems().forEach(p -> out.append("  ")
+                    .append(p.source())
+                    .append(": ")
+                    .append(p.message())
+                    .append('\n'));
         }
         return out.toString();
     }

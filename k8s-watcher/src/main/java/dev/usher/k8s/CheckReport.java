@@ -1,7 +1,7 @@
 package dev.usher.k8s;
 
-import dev.usher.k8s.translate.Annotations.Verdict;
 import dev.usher.k8s.translate.Annotations;
+import dev.usher.k8s.translate.Annotations.Verdict;
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.Problem;
 import dev.usher.k8s.translate.Translation;
@@ -32,20 +32,27 @@ import java.util.stream.Collectors;
 public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProblems, List<Conflict> conflicts) {
 
     /** One route the snapshot compiled; {@code host} {@code *} for host-less rules, {@code path} null for defaults. */
-    public record RouteLine(String host, String path, String type, String backend) {
-    }
+    public record RouteLine(String host, String path, String type, String backend) {}
 
     /**
      * One Ingress: whether this controller serves it (and why), its Usher and ingress-nginx annotations classified,
      * its problems, the conflicts it won or lost, and its routes.
      */
-    public record IngressEntry(String ingress, boolean served, String reason, List<Verdict> annotations,
-            List<String> problems, List<String> conflicts, List<RouteLine> routes) {
+    public record IngressEntry(
+            String ingress,
+            boolean served,
+            String reason,
+            List<Verdict> annotations,
+            List<String> problems,
+            List<String> conflicts,
+            List<RouteLine> routes) {
 
         /** Whether anything of this Ingress would be dropped or refused by {@code usher run}. */
         public boolean dropsAnything() {
-            return served && (!problems.isEmpty() || conflicts.stream().anyMatch(c -> c.startsWith("lost"))
-                    || annotations.stream().anyMatch(v -> v.status().dropped()));
+            return served
+                    && (!problems.isEmpty()
+                            || conflicts.stream().anyMatch(c -> c.startsWith("lost"))
+                            || annotations.stream().anyMatch(v -> v.status().dropped()));
         }
     }
 
@@ -64,17 +71,20 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
         translation.endpoints().forEach(table::updateEndpoints);
         RoutingSnapshot.Builder builder = RoutingSnapshot.builder();
         translation.ruleSets().forEach(builder::add);
-        RoutingSnapshot snapshot = builder.defaultBackend(translation.defaultBackend()).build(table::backend);
+        RoutingSnapshot snapshot =
+                builder.defaultBackend(translation.defaultBackend()).build(table::backend);
 
         Map<String, Map<String, String>> annotations = Translator.annotations(objects);
-        Set<String> servedIds = translation.ruleSets().stream().map(IngressRuleSet::id).collect(Collectors.toSet());
+        Set<String> servedIds =
+                translation.ruleSets().stream().map(IngressRuleSet::id).collect(Collectors.toSet());
         List<IngressEntry> entries = new ArrayList<>();
         for (Translator.Served s : Translator.selection(objects, settings)) {
             String id = s.ingress();
             String source = "Ingress " + id;
             List<Verdict> verdicts = Annotations.audit(annotations.get(id));
             // annotation problems are shown once, as the annotation's verdict, not again as problems
-            List<String> problems = translation.problems().stream().filter(p -> p.source().equals(source))
+            List<String> problems = translation.problems().stream()
+                    .filter(p -> p.source().equals(source))
                     .map(Problem::message)
                     .filter(m -> verdicts.stream().noneMatch(v -> m.startsWith("annotation " + v.key() + ": ")))
                     .toList();
@@ -98,32 +108,44 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
                     routes.add(canaryLine(r, canary));
                 }
             }
-            entries.add(new IngressEntry(id, s.served() && servedIds.contains(id), s.reason(),
-                    verdicts, problems, conflicts, routes));
+            entries.add(new IngressEntry(
+                    id, s.served() && servedIds.contains(id), s.reason(), verdicts, problems, conflicts, routes));
         }
-        Set<String> ingressSources = entries.stream().map(e -> "Ingress " + e.ingress()).collect(Collectors.toSet());
-        List<Problem> other = translation.problems().stream().filter(p -> !ingressSources.contains(p.source()))
+        Set<String> ingressSources =
+                entries.stream().map(e -> "Ingress " + e.ingress()).collect(Collectors.toSet());
+        List<Problem> other = translation.problems().stream()
+                .filter(p -> !ingressSources.contains(p.source()))
                 .toList();
         return new CheckReport(entries, other, snapshot.conflicts());
     }
 
     /** Whether {@code usher run} would drop or refuse anything: the exit status of {@code usher check}. */
     public boolean dropsAnything() {
-        return !otherProblems.isEmpty() || !conflicts.isEmpty()
+        return !otherProblems.isEmpty()
+                || !conflicts.isEmpty()
                 || ingresses.stream().anyMatch(IngressEntry::dropsAnything);
     }
 
     private static RouteLine line(Route route) {
-        return new RouteLine(route.host() == null ? "*" : route.host(),
+        return new RouteLine(
+                route.host() == null ? "*" : route.host(),
                 route.regex() != null ? route.regex() : route.path(),
-                route.pathType() == null ? route.source().name() : route.pathType().name(),
+                route.pathType() == null
+                        ? route.source().name()
+                        : route.pathType().name(),
                 (route.backend() == null ? "none" : route.backend().ref().toString())
-                        + (route.canary() == null ? "" : " (canary: " + route.canary().route().ingressRef() + ")"));
+                        + (route.canary() == null
+                                ? ""
+                                : " (canary: " + route.canary().route().ingressRef() + ")"));
     }
 
     private static RouteLine canaryLine(Route main, Canary canary) {
         RouteLine line = line(canary.route());
-        return new RouteLine(line.host(), line.path(), line.type(), canary.route().backend().ref() + " (canary of "
-                + main.ingressRef() + " -> " + main.backend().ref() + ": " + canary.rule() + ")");
+        return new RouteLine(
+                line.host(),
+                line.path(),
+                line.type(),
+                canary.route().backend().ref() + " (canary of " + main.ingressRef() + " -> "
+                        + main.backend().ref() + ": " + canary.rule() + ")");
     }
 }

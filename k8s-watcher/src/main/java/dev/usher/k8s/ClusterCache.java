@@ -31,7 +31,12 @@ import java.util.Set;
 final class ClusterCache {
 
     /** What an applied change requires. */
-    enum Effect { NONE, ENDPOINTS, STATUS, REBUILD }
+    enum Effect {
+        NONE,
+        ENDPOINTS,
+        STATUS,
+        REBUILD
+    }
 
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
@@ -77,9 +82,13 @@ final class ClusterCache {
             ObjectRef secret = KubeObjects.ref(object);
             return tlsSecrets.contains(secret) || secret.equals(defaultSecret) ? Effect.REBUILD : Effect.NONE;
         }
-        if (object instanceof Ingress ingress && previous instanceof Ingress before && !deleted
+        if (object instanceof Ingress ingress
+                && previous instanceof Ingress before
+                && !deleted
                 && Objects.equals(before.getSpec(), ingress.getSpec())
-                && Objects.equals(before.getMetadata().getAnnotations(), ingress.getMetadata().getAnnotations())) {
+                && Objects.equals(
+                        before.getMetadata().getAnnotations(),
+                        ingress.getMetadata().getAnnotations())) {
             // Only status (or bookkeeping) changed, often by our own status writer: nothing to route anew.
             return Effect.STATUS;
         }
@@ -107,8 +116,8 @@ final class ClusterCache {
         Set<ObjectRef> secrets = new HashSet<>();
         for (HasMetadata object : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
             Ingress ingress = (Ingress) object;
-            String auth = NginxBasicAuth.secretKey(KubeObjects.namespace(ingress),
-                    ingress.getMetadata().getAnnotations());
+            String auth = NginxBasicAuth.secretKey(
+                    KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
             if (auth != null) {
                 secrets.add(ObjectRef.parse(auth)); // the htpasswd Secret of ingress-nginx's auth-type basic
             }

@@ -52,8 +52,7 @@ final class ClusterLoop implements Runnable {
      * One informer notification; {@code relisted} marks a delete found by a relist rather than seen on the watch
      * (fabric8's {@code deletedFinalStateUnknown}).
      */
-    record Change(HasMetadata object, boolean deleted, boolean relisted, long receivedNanos) {
-    }
+    record Change(HasMetadata object, boolean deleted, boolean relisted, long receivedNanos) {}
 
     private final BlockingQueue<Change> queue;
     private final List<Watched> watched;
@@ -80,8 +79,14 @@ final class ClusterLoop implements Runnable {
      * {@code status} is null when this replica never writes Ingress status; {@code clock} gives nanoseconds as
      * {@link System#nanoTime()} does.
      */
-    ClusterLoop(BlockingQueue<Change> queue, List<Watched> watched, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusLeadership status, Duration emptyGrace, LongSupplier clock) {
+    ClusterLoop(
+            BlockingQueue<Change> queue,
+            List<Watched> watched,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusLeadership status,
+            Duration emptyGrace,
+            LongSupplier clock) {
         this.clock = clock;
         this.status = status;
         this.guard = new EmptyTableGuard(emptyGrace);
@@ -167,10 +172,12 @@ final class ClusterLoop implements Runnable {
 
     /** Nothing is served until every informer lists; say which do not (RBAC, a missing API) every so often. */
     private void warnNotSynced(long now) {
-        List<String> waiting = watched.stream().filter(w -> !w.informer().hasSynced())
-                .map(w -> w.kind().getSimpleName()).toList();
-        LOG.warn("still waiting for the first list of {}; no routes are published until every kind has synced",
-                waiting);
+        List<String> waiting = watched.stream()
+                .filter(w -> !w.informer().hasSynced())
+                .map(w -> w.kind().getSimpleName())
+                .toList();
+        LOG.warn(
+                "still waiting for the first list of {}; no routes are published until every kind has synced", waiting);
         nextSyncWarning = now + TimeUnit.MILLISECONDS.toNanos(SYNC_WARNING_MILLIS);
     }
 
@@ -191,7 +198,10 @@ final class ClusterLoop implements Runnable {
     private void publish(long now) {
         if (rebuild || last == null) {
             Translation translation = Translator.translate(cache.objects(), settings);
-            if (guard.withhold(last == null ? 0 : last.ruleSets().size(), translation.ruleSets().size(), now)) {
+            if (guard.withhold(
+                    last == null ? 0 : last.ruleSets().size(),
+                    translation.ruleSets().size(),
+                    now)) {
                 // Everything stays pending; look again on the next change or when the grace period ends.
                 changeWhenHeld = lastChange;
                 return;
@@ -202,9 +212,10 @@ final class ClusterLoop implements Runnable {
             statusPending = true;
         } else if (!endpointServices.isEmpty()) {
             List<BackendRef> backends = last.endpoints().keySet().stream()
-                    .filter(ref -> endpointServices.contains(ref.serviceRef())).toList();
-            publisher.updateEndpoints(Translator.endpoints(cache.endpointObjects(endpointServices), backends,
-                    settings.zone()),
+                    .filter(ref -> endpointServices.contains(ref.serviceRef()))
+                    .toList();
+            publisher.updateEndpoints(
+                    Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings.zone()),
                     oldestReceived);
         }
         if (statusPending && status != null) {
@@ -215,7 +226,8 @@ final class ClusterLoop implements Runnable {
             for (Ingress ingress : cache.ingresses()) {
                 (ours.contains(KubeObjects.ref(ingress)) ? mine : others).add(ingress);
             }
-            status.offer(mine, others, last.problems(), publisher.table().current().conflicts());
+            status.offer(
+                    mine, others, last.problems(), publisher.table().current().conflicts());
         }
         rebuild = false;
         statusPending = false;
@@ -247,10 +259,12 @@ final class ClusterLoop implements Runnable {
         long now = clock.getAsLong();
         long due;
         if (guard.holding()) {
-            due = lastChange == changeWhenHeld ? guard.releaseAt()
+            due = lastChange == changeWhenHeld
+                    ? guard.releaseAt()
                     : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS));
         } else {
-            due = Math.min(lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+            due = Math.min(
+                    lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
                     firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
         }
         return Math.max(1, Math.min(IDLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(due - now)));

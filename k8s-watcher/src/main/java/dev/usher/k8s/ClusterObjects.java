@@ -16,8 +16,7 @@ import java.util.Objects;
  */
 public final class ClusterObjects {
 
-    private ClusterObjects() {
-    }
+    private ClusterObjects() {}
 
     public static KubeObjects list(KubernetesClient client, String namespace) {
         Objects.requireNonNull(client, "client");
@@ -27,16 +26,21 @@ public final class ClusterObjects {
         builder.addAll(items(client.services(), namespace));
         builder.addAll(items(client.discovery().v1().endpointSlices(), namespace));
         // only TLS and Opaque Secrets, selected by the API server as the informer does; checked again here
-        var secrets = namespace == null ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(namespace);
+        var secrets = namespace == null
+                ? client.secrets().inAnyNamespace()
+                : client.secrets().inNamespace(namespace);
         for (String type : List.of(ClusterSource.TLS_TYPE, ClusterSource.OPAQUE_TYPE)) {
             builder.addAll(secrets.withField("type", type).list().getItems().stream()
-                    .filter(s -> type.equals(s.getType())).toList());
+                    .filter(s -> type.equals(s.getType()))
+                    .toList());
         }
         return builder.build();
     }
 
     private static <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> items(
             MixedOperation<T, L, ? extends Resource<T>> operation, String namespace) {
-        return (namespace == null ? operation.inAnyNamespace() : operation.inNamespace(namespace)).list().getItems();
+        return (namespace == null ? operation.inAnyNamespace() : operation.inNamespace(namespace))
+                .list()
+                .getItems();
     }
 }

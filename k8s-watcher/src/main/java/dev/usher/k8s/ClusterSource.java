@@ -48,9 +48,10 @@ public final class ClusterSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSource.class);
 
     /** One informer and the kind it feeds. */
-    record Watched(Class<? extends HasMetadata> kind, SharedIndexInformer<? extends HasMetadata> informer,
-            Predicate<HasMetadata> accept) {
-    }
+    record Watched(
+            Class<? extends HasMetadata> kind,
+            SharedIndexInformer<? extends HasMetadata> informer,
+            Predicate<HasMetadata> accept) {}
 
     private final List<Watched> watched = new ArrayList<>();
     private final BlockingQueue<ClusterLoop.Change> queue = new LinkedBlockingQueue<>();
@@ -60,8 +61,12 @@ public final class ClusterSource implements AutoCloseable {
 
     private final StatusLeadership status;
 
-    private ClusterSource(WatcherSettings settings, SnapshotPublisher publisher, StatusLeadership status,
-            Duration emptyGrace, LongSupplier clock) {
+    private ClusterSource(
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusLeadership status,
+            Duration emptyGrace,
+            LongSupplier clock) {
         this.status = status;
         this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace, clock);
         this.thread = new Thread(loop, "usher-cluster");
@@ -74,8 +79,8 @@ public final class ClusterSource implements AutoCloseable {
      *
      * @param namespace the one namespace to watch, or {@code null} for all
      */
-    public static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
-            SnapshotPublisher publisher) {
+    public static ClusterSource start(
+            KubernetesClient client, String namespace, WatcherSettings settings, SnapshotPublisher publisher) {
         return start(client, namespace, settings, publisher, null);
     }
 
@@ -83,51 +88,89 @@ public final class ClusterSource implements AutoCloseable {
      * As {@link #start(KubernetesClient, String, WatcherSettings, SnapshotPublisher)}, and also writes Ingress status
      * while this replica wins the leader election described by {@code status} (null: never writes status).
      */
-    public static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusOptions status) {
-        return start(client, namespace, settings, publisher, status, StatusLeadership.LEASE, StatusLeadership.RENEW,
+    public static ClusterSource start(
+            KubernetesClient client,
+            String namespace,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusOptions status) {
+        return start(
+                client,
+                namespace,
+                settings,
+                publisher,
+                status,
+                StatusLeadership.LEASE,
+                StatusLeadership.RENEW,
                 StatusLeadership.RETRY);
     }
 
     /** With explicit election timings, so tests can fail over in seconds. */
-    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry) {
+    static ClusterSource start(
+            KubernetesClient client,
+            String namespace,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusOptions status,
+            Duration lease,
+            Duration renew,
+            Duration retry) {
         return start(client, namespace, settings, publisher, status, lease, renew, retry, EmptyTableGuard.GRACE);
     }
 
     /** With explicit election timings and grace period for an emptied table ({@link EmptyTableGuard}). */
-    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry,
+    static ClusterSource start(
+            KubernetesClient client,
+            String namespace,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusOptions status,
+            Duration lease,
+            Duration renew,
+            Duration retry,
             Duration emptyGrace) {
-        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace,
-                System::nanoTime);
+        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace, System::nanoTime);
     }
 
     /** As above, with the clock of the debounce and of the grace period ({@link ClusterLoop}). */
-    static ClusterSource start(KubernetesClient client, String namespace, WatcherSettings settings,
-            SnapshotPublisher publisher, StatusOptions status, Duration lease, Duration renew, Duration retry,
-            Duration emptyGrace, LongSupplier clock) {
+    static ClusterSource start(
+            KubernetesClient client,
+            String namespace,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusOptions status,
+            Duration lease,
+            Duration renew,
+            Duration retry,
+            Duration emptyGrace,
+            LongSupplier clock) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
-        StatusLeadership leadership = status == null ? null
-                : new StatusLeadership(client, status, lease, renew, retry);
-        ClusterSource source = new ClusterSource(settings, publisher, leadership, emptyGrace,
-                Objects.requireNonNull(clock, "clock"));
+        StatusLeadership leadership = status == null ? null : new StatusLeadership(client, status, lease, renew, retry);
+        ClusterSource source =
+                new ClusterSource(settings, publisher, leadership, emptyGrace, Objects.requireNonNull(clock, "clock"));
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);
         source.watch(EndpointSlice.class, scope(client.discovery().v1().endpointSlices(), namespace), o -> true);
-        source.watch(Secret.class, scope(client.secrets(), namespace).withField("type", TLS_TYPE),
+        source.watch(
+                Secret.class,
+                scope(client.secrets(), namespace).withField("type", TLS_TYPE),
                 o -> TLS_TYPE.equals(((Secret) o).getType()));
         // Opaque Secrets too: CA bundles for TLS to origins (usher.dev/backend-ca-secret), htpasswd files of Basic auth
-        source.watch(Secret.class, scope(client.secrets(), namespace).withField("type", OPAQUE_TYPE),
+        source.watch(
+                Secret.class,
+                scope(client.secrets(), namespace).withField("type", OPAQUE_TYPE),
                 o -> OPAQUE_TYPE.equals(((Secret) o).getType()));
         source.thread.start();
         for (Watched w : source.watched) {
             w.informer().start().whenComplete((ok, error) -> {
                 if (error != null && !source.closed) {
-                    LOG.warn("{} informer failed to start; retrying: {}", w.kind().getSimpleName(), error.toString());
+                    LOG.warn(
+                            "{} informer failed to start; retrying: {}",
+                            w.kind().getSimpleName(),
+                            error.toString());
                 }
             });
         }
@@ -137,7 +180,8 @@ public final class ClusterSource implements AutoCloseable {
 
     /** True when every informer has listed and holds an open watch (for diagnostics and tests). */
     boolean watching() {
-        return watched.stream().allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
+        return watched.stream()
+                .allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
     }
 
     /** True while a rebuild that would route no Ingress is held back ({@link EmptyTableGuard}). */

@@ -27,12 +27,18 @@ final class ConfigMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        this.routeBuilds = Counter.builder("usher.config.builds").tag("kind", "routes")
-                .description("Routing snapshots published").register(registry);
-        this.endpointBuilds = Counter.builder("usher.config.builds").tag("kind", "endpoints")
-                .description("Endpoint-only updates published").register(registry);
+        this.routeBuilds = Counter.builder("usher.config.builds")
+                .tag("kind", "routes")
+                .description("Routing snapshots published")
+                .register(registry);
+        this.endpointBuilds = Counter.builder("usher.config.builds")
+                .tag("kind", "endpoints")
+                .description("Endpoint-only updates published")
+                .register(registry);
         Gauge.builder("usher.config.last.build.timestamp", lastBuildMillis, ms -> ms.get() / 1000.0)
-                .description("Wall-clock time of the last publish").baseUnit("seconds").register(registry);
+                .description("Wall-clock time of the last publish")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     void routesPublished(long receivedNanos) {

@@ -25,6 +25,7 @@ final class EmptyTableGuard {
 
     /** How long an emptied table is held back, and the window in which removals count as one burst. */
     static final Duration GRACE = Duration.ofSeconds(5);
+
     static final int BURST = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmptyTableGuard.class);
@@ -66,7 +67,8 @@ final class EmptyTableGuard {
             if (now - heldSince < graceNanos) {
                 return true;
             }
-            LOG.warn("still no Ingress to route {} ms after they all disappeared; publishing the empty table",
+            LOG.warn(
+                    "still no Ingress to route {} ms after they all disappeared; publishing the empty table",
                     Duration.ofNanos(graceNanos).toMillis());
             holding = false;
             return false;
@@ -76,8 +78,11 @@ final class EmptyTableGuard {
         }
         holding = true;
         heldSince = now;
-        LOG.warn("a burst of deletions would remove all {} routed Ingresses (an informer relist?); keeping the table "
-                + "for up to {} ms", current, Duration.ofNanos(graceNanos).toMillis());
+        LOG.warn(
+                "a burst of deletions would remove all {} routed Ingresses (an informer relist?); keeping the table "
+                        + "for up to {} ms",
+                current,
+                Duration.ofNanos(graceNanos).toMillis());
         return true;
     }
 

@@ -36,8 +36,7 @@ final class IngressEventRecorder {
     private static final String PROBLEM_PREFIX = "Ingress ";
 
     /** One event to record: the Ingress {@code namespace/name}, a reason and a message. */
-    private record Pending(String ingress, String reason, String message) {
-    }
+    private record Pending(String ingress, String reason, String message) {}
 
     private final KubernetesClient client;
     private final String identity;
@@ -51,8 +50,8 @@ final class IngressEventRecorder {
     void record(List<Problem> problems, List<Conflict> conflicts, List<Ingress> ingresses) {
         Set<Pending> now = new HashSet<>();
         for (Conflict c : conflicts) {
-            String where = c.path() == null ? "the default backend" : (c.host() == null ? "any host" : c.host())
-                    + c.path();
+            String where =
+                    c.path() == null ? "the default backend" : (c.host() == null ? "any host" : c.host()) + c.path();
             now.add(new Pending(c.loser(), CONFLICT_LOST, where + " is routed by " + c.winner() + ": " + c.reason()));
         }
         for (Problem p : problems) {
@@ -82,14 +81,29 @@ final class IngressEventRecorder {
         String now = Instant.now().toString();
         String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
         Event event = new EventBuilder()
-                .withNewMetadata().withNamespace(ns).withName(name + "." + suffix).endMetadata()
-                .withNewInvolvedObject().withApiVersion("networking.k8s.io/v1").withKind("Ingress").withNamespace(ns)
-                .withName(name).withUid(ingress.getMetadata().getUid())
-                .withResourceVersion(ingress.getMetadata().getResourceVersion()).endInvolvedObject()
-                .withType("Warning").withReason(pending.reason()).withMessage(pending.message())
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .withNewSource().withComponent("usher").endSource()
-                .withReportingComponent(WatcherSettings.DEFAULT_CONTROLLER_NAME).withReportingInstance(identity)
+                .withNewMetadata()
+                .withNamespace(ns)
+                .withName(name + "." + suffix)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("networking.k8s.io/v1")
+                .withKind("Ingress")
+                .withNamespace(ns)
+                .withName(name)
+                .withUid(ingress.getMetadata().getUid())
+                .withResourceVersion(ingress.getMetadata().getResourceVersion())
+                .endInvolvedObject()
+                .withType("Warning")
+                .withReason(pending.reason())
+                .withMessage(pending.message())
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .withNewSource()
+                .withComponent("usher")
+                .endSource()
+                .withReportingComponent(WatcherSettings.DEFAULT_CONTROLLER_NAME)
+                .withReportingInstance(identity)
                 .build();
         try {
             client.v1().events().inNamespace(ns).resource(event).create();

@@ -66,11 +66,19 @@ final class IngressStatusWriter {
         List<IngressLoadBalancerIngress> out = new ArrayList<>();
         if (options.publishService() != null) {
             ObjectRef ref = ObjectRef.parse(options.publishService());
-            Service service = client.services().inNamespace(ref.namespace()).withName(ref.name()).get();
-            if (service != null && service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+            Service service = client.services()
+                    .inNamespace(ref.namespace())
+                    .withName(ref.name())
+                    .get();
+            if (service != null
+                    && service.getStatus() != null
+                    && service.getStatus().getLoadBalancer() != null
                     && service.getStatus().getLoadBalancer().getIngress() != null) {
-                for (LoadBalancerIngress lb : service.getStatus().getLoadBalancer().getIngress()) {
-                    out.add(new IngressLoadBalancerIngressBuilder().withIp(lb.getIp()).withHostname(lb.getHostname())
+                for (LoadBalancerIngress lb :
+                        service.getStatus().getLoadBalancer().getIngress()) {
+                    out.add(new IngressLoadBalancerIngressBuilder()
+                            .withIp(lb.getIp())
+                            .withHostname(lb.getHostname())
                             .build());
                 }
             }
@@ -78,15 +86,22 @@ final class IngressStatusWriter {
         if (out.isEmpty()) {
             for (String address : options.publishStatusAddresses()) {
                 boolean ip = IPV4.matcher(address).matches() || address.indexOf(':') >= 0;
-                out.add(ip ? new IngressLoadBalancerIngressBuilder().withIp(address).build()
-                        : new IngressLoadBalancerIngressBuilder().withHostname(address).build());
+                out.add(
+                        ip
+                                ? new IngressLoadBalancerIngressBuilder()
+                                        .withIp(address)
+                                        .build()
+                                : new IngressLoadBalancerIngressBuilder()
+                                        .withHostname(address)
+                                        .build());
             }
         }
         return out;
     }
 
     private static List<IngressLoadBalancerIngress> current(Ingress ingress) {
-        if (ingress.getStatus() == null || ingress.getStatus().getLoadBalancer() == null
+        if (ingress.getStatus() == null
+                || ingress.getStatus().getLoadBalancer() == null
                 || ingress.getStatus().getLoadBalancer().getIngress() == null) {
             return List.of();
         }
@@ -97,9 +112,14 @@ final class IngressStatusWriter {
         String ns = KubeObjects.namespace(ingress);
         String name = ingress.getMetadata().getName();
         try {
-            client.network().v1().ingresses().inNamespace(ns).withName(name).editStatus(latest ->
-                    new IngressBuilder(latest).withNewStatus().withNewLoadBalancer().withIngress(addresses)
-                            .endLoadBalancer().endStatus().build());
+            client.network().v1().ingresses().inNamespace(ns).withName(name).editStatus(latest -> new IngressBuilder(
+                            latest)
+                    .withNewStatus()
+                    .withNewLoadBalancer()
+                    .withIngress(addresses)
+                    .endLoadBalancer()
+                    .endStatus()
+                    .build());
             LOG.debug("status of Ingress {}/{} set to {}", ns, name, addresses);
         } catch (KubernetesClientException e) {
             // Gone meanwhile, or a conflict: the next sync (every rebuild) tries again.

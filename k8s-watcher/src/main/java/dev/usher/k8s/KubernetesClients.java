@@ -9,8 +9,7 @@ import java.nio.file.Path;
 /** Connects to the API server the way kubectl finds it, for {@code usher run} in cluster mode. */
 public final class KubernetesClients {
 
-    private KubernetesClients() {
-    }
+    private KubernetesClients() {}
 
     /**
      * A client for {@code kubeconfig} ({@code --kubeconfig}) when given, else as kubectl would: {@code KUBECONFIG},
@@ -25,6 +24,8 @@ public final class KubernetesClients {
         if (!Files.isReadable(kubeconfig)) {
             throw new IllegalArgumentException("kubeconfig " + kubeconfig + " is not a readable file");
         }
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toFile())).build();
+        return new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig.toFile()))
+                .build();
     }
 }

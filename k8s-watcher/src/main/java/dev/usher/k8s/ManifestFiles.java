@@ -34,11 +34,9 @@ final class ManifestFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestFiles.class);
 
-    private record Stamp(FileTime modified, long size, Object fileKey) {
-    }
+    private record Stamp(FileTime modified, long size, Object fileKey) {}
 
-    private record Entry(Stamp stamp, List<HasMetadata> objects, String problem) {
-    }
+    private record Entry(Stamp stamp, List<HasMetadata> objects, String problem) {}
 
     private final Path root;
     private final Map<Path, Entry> entries = new TreeMap<>();
@@ -71,7 +69,8 @@ final class ManifestFiles {
             }
             Entry now = load(file, stamp, old);
             entries.put(file, now);
-            changed |= old == null || !old.objects().equals(now.objects())
+            changed |= old == null
+                    || !old.objects().equals(now.objects())
                     || !Objects.equals(old.problem(), now.problem());
         }
         return changed;
@@ -86,8 +85,8 @@ final class ManifestFiles {
                 String id = object.getKind() + " " + KubeObjects.key(object);
                 Path first = definedIn.putIfAbsent(id, file);
                 if (first != null) {
-                    problems.add(new Problem(file.toString(), id + " is also defined in " + first
-                            + "; this copy is ignored"));
+                    problems.add(new Problem(
+                            file.toString(), id + " is also defined in " + first + "; this copy is ignored"));
                 } else {
                     builder.add(object);
                 }
@@ -116,8 +115,8 @@ final class ManifestFiles {
             }
             return new Entry(stamp, objects, null);
         } catch (ManifestParser.Rejected e) {
-            String problem = "rejected, keeping its last good version (" + lastGood.size() + " objects): "
-                    + e.getMessage();
+            String problem =
+                    "rejected, keeping its last good version (" + lastGood.size() + " objects): " + e.getMessage();
             LOG.debug("manifest {} {}", file, problem); // the publisher logs it once, as a new problem
             return new Entry(stamp, lastGood, problem);
         } catch (IOException e) {

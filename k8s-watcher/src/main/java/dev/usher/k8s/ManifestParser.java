@@ -49,15 +49,13 @@ final class ManifestParser {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] YAML_START = "--- ".getBytes(StandardCharsets.US_ASCII);
 
-    private ManifestParser() {
-    }
+    private ManifestParser() {}
 
     static boolean isManifest(Path file) {
         String name = file.getFileName().toString();
         String lower = name.toLowerCase(java.util.Locale.ROOT);
         // Hidden files are editors' and tools' temporaries (".foo.yaml.swp", ".#foo.yaml"), never manifests.
-        return !name.startsWith(".")
-                && (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json"));
+        return !name.startsWith(".") && (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json"));
     }
 
     static List<HasMetadata> parse(Path file) throws IOException, Rejected {
@@ -71,8 +69,8 @@ final class ManifestParser {
             // the file as the YAML stream it then is ("--- " on the first line keeps line numbers): every document
             // counts, or the file is rejected.
             try {
-                parsed = SERIALIZATION.unmarshal(new SequenceInputStream(
-                        new ByteArrayInputStream(YAML_START), new ByteArrayInputStream(bytes)));
+                parsed = SERIALIZATION.unmarshal(
+                        new SequenceInputStream(new ByteArrayInputStream(YAML_START), new ByteArrayInputStream(bytes)));
             } catch (RuntimeException e) {
                 throw new Rejected("has more content after its first JSON document, and the whole file is not a "
                         + "stream of YAML documents either: " + ParseErrors.describe(e, sensitive));
@@ -92,18 +90,24 @@ final class ManifestParser {
             if (document == null) {
                 continue;
             }
-            if (!(document instanceof HasMetadata object) || object.getKind() == null
+            if (!(document instanceof HasMetadata object)
+                    || object.getKind() == null
                     || object.getApiVersion() == null) {
-                throw new Rejected("document " + (i + 1) + " is not a Kubernetes object (apiVersion and kind are "
-                        + "required)");
+                throw new Rejected(
+                        "document " + (i + 1) + " is not a Kubernetes object (apiVersion and kind are " + "required)");
             }
-            if (object.getMetadata() == null || object.getMetadata().getName() == null
+            if (object.getMetadata() == null
+                    || object.getMetadata().getName() == null
                     || object.getMetadata().getName().isEmpty()) {
                 throw new Rejected("document " + (i + 1) + " (" + object.getKind() + ") has no metadata.name");
             }
             if (object instanceof GenericKubernetesResource || !KubeObjects.isSupported(object)) {
-                LOG.debug("{}: ignoring {} {} ({} is not a kind Usher reads)", file, object.getKind(),
-                        object.getMetadata().getName(), object.getApiVersion());
+                LOG.debug(
+                        "{}: ignoring {} {} ({} is not a kind Usher reads)",
+                        file,
+                        object.getKind(),
+                        object.getMetadata().getName(),
+                        object.getApiVersion());
                 continue;
             }
             List<Problem> problems = Translator.validate(object);

@@ -22,8 +22,7 @@ public final class ManifestsFolder {
         }
     }
 
-    private ManifestsFolder() {
-    }
+    private ManifestsFolder() {}
 
     public static Read read(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir");

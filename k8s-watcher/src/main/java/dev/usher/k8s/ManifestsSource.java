@@ -173,8 +173,11 @@ public final class ManifestsSource implements AutoCloseable {
         directories.removeAll(watched.values());
         for (Path directory : directories) {
             try {
-                WatchKey key = directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+                WatchKey key = directory.register(
+                        watchService,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
                 watched.put(key, directory);
             } catch (IOException e) {
                 // Gone already, or not watchable: the periodic rescan still covers it.

@@ -16,18 +16,18 @@ import java.util.regex.Pattern;
 final class ParseErrors {
 
     /** {@code kind: Secret} in YAML or JSON spelling, quoted or not; PEM armour of any block type. */
-    private static final Pattern SECRET_MARKERS = Pattern.compile(
-            "(?i)[\"']?kind[\"']?\\s*:\\s*[\"']?secret\\b|-----BEGIN|PRIVATE KEY");
+    private static final Pattern SECRET_MARKERS =
+            Pattern.compile("(?i)[\"']?kind[\"']?\\s*:\\s*[\"']?secret\\b|-----BEGIN|PRIVATE KEY");
     /** SnakeYAML's {@code line 5, column 3}, Jackson's {@code line: 5, column: 3} or {@code byte offset: #97}. */
-    private static final Pattern POSITION =
-            Pattern.compile("line:? (\\d+), column:? (\\d+)|byte offset: #(\\d+)");
+    private static final Pattern POSITION = Pattern.compile("line:? (\\d+), column:? (\\d+)|byte offset: #(\\d+)");
 
-    private ParseErrors() {
-    }
+    private ParseErrors() {}
 
     /** Whether {@code bytes} may hold Secret material: any {@code kind: Secret} or PEM marker, anywhere. */
     static boolean mayHoldSecret(byte[] bytes) {
-        return SECRET_MARKERS.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).find();
+        return SECRET_MARKERS
+                .matcher(new String(bytes, StandardCharsets.ISO_8859_1))
+                .find();
     }
 
     /** The reason for {@code error}, free of input text when {@code sensitive}. */
@@ -41,7 +41,8 @@ final class ParseErrors {
         if (position != null) {
             reason.append(" at ").append(position);
         }
-        return reason.append(" (details withheld: the file holds a Secret or PEM data)").toString();
+        return reason.append(" (details withheld: the file holds a Secret or PEM data)")
+                .toString();
     }
 
     private static String kind(Throwable error) {
@@ -69,7 +70,8 @@ final class ParseErrors {
             }
             Matcher m = POSITION.matcher(t.getMessage());
             while (m.find()) {
-                found = m.group(3) != null ? "byte offset " + m.group(3)
+                found = m.group(3) != null
+                        ? "byte offset " + m.group(3)
                         : "line " + m.group(1) + ", column " + m.group(2);
             }
         }

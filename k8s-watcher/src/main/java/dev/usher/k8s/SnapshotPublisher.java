@@ -118,9 +118,12 @@ public final class SnapshotPublisher {
         table.retainReferenced();
         logNew(translation.problems(), snapshot.conflicts());
         if (!ready) {
-            LOG.info("first routing snapshot published: {} Ingresses, {} backends, {} certificates, {} problems",
-                    translation.ruleSets().size(), translation.endpoints().size(),
-                    translation.certificates().size(), translation.problems().size());
+            LOG.info(
+                    "first routing snapshot published: {} Ingresses, {} backends, {} certificates, {} problems",
+                    translation.ruleSets().size(),
+                    translation.endpoints().size(),
+                    translation.certificates().size(),
+                    translation.problems().size());
         }
         ready = true;
         metrics.routesPublished(receivedNanos);

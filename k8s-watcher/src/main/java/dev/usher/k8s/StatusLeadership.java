@@ -33,9 +33,7 @@ final class StatusLeadership implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusLeadership.class);
 
-    private record Offer(List<Ingress> ours, List<Ingress> others, List<Problem> problems,
-            List<Conflict> conflicts) {
-    }
+    private record Offer(List<Ingress> ours, List<Ingress> others, List<Problem> problems, List<Conflict> conflicts) {}
 
     private final IngressStatusWriter writer;
     private final IngressEventRecorder events;
@@ -54,14 +52,21 @@ final class StatusLeadership implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName(options.electionId())
-                .withLock(new LeaseLock(options.electionNamespace(), options.electionId(), options.identity()))
-                .withLeaseDuration(lease).withRenewDeadline(renew).withRetryPeriod(retry)
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::startLeading, this::stopLeading,
-                        leader -> LOG.info("status leader is now {}", leader == null ? "nobody" : leader)))
-                .build()).build().start();
+        this.election = client.leaderElector()
+                .withConfig(new LeaderElectionConfigBuilder()
+                        .withName(options.electionId())
+                        .withLock(new LeaseLock(options.electionNamespace(), options.electionId(), options.identity()))
+                        .withLeaseDuration(lease)
+                        .withRenewDeadline(renew)
+                        .withRetryPeriod(retry)
+                        .withReleaseOnCancel(true)
+                        .withLeaderCallbacks(new LeaderCallbacks(
+                                this::startLeading,
+                                this::stopLeading,
+                                leader -> LOG.info("status leader is now {}", leader == null ? "nobody" : leader)))
+                        .build())
+                .build()
+                .start();
     }
 
     /** True while this replica holds the Lease. */

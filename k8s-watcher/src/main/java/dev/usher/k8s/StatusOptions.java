@@ -15,8 +15,12 @@ import java.util.Objects;
  * @param electionId the Lease's name ({@code --election-id})
  * @param identity this replica's name in the election (the pod name)
  */
-public record StatusOptions(String publishService, List<String> publishStatusAddresses, String electionNamespace,
-        String electionId, String identity) {
+public record StatusOptions(
+        String publishService,
+        List<String> publishStatusAddresses,
+        String electionNamespace,
+        String electionId,
+        String identity) {
 
     public StatusOptions {
         publishStatusAddresses = List.copyOf(Objects.requireNonNull(publishStatusAddresses, "publishStatusAddresses"));
@@ -27,8 +31,8 @@ public record StatusOptions(String publishService, List<String> publishStatusAdd
             try {
                 ObjectRef.parse(publishService);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("publishService must be NAMESPACE/NAME, got '" + publishService
-                        + "'", e);
+                throw new IllegalArgumentException(
+                        "publishService must be NAMESPACE/NAME, got '" + publishService + "'", e);
             }
         }
     }

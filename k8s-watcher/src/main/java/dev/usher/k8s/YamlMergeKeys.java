@@ -27,8 +27,7 @@ final class YamlMergeKeys {
 
     private int nodes;
 
-    private YamlMergeKeys() {
-    }
+    private YamlMergeKeys() {}
 
     /** Whether {@code bytes} may hold a merge key; only such files take this path. */
     static boolean mayHoldMergeKey(byte[] bytes) {
@@ -47,7 +46,8 @@ final class YamlMergeKeys {
      *     mapping, or a file that expands beyond the budget
      */
     static List<Object> load(byte[] bytes) {
-        LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false).build();
+        LoadSettings settings =
+                LoadSettings.builder().setAllowDuplicateKeys(false).build();
         YamlMergeKeys merger = new YamlMergeKeys();
         List<Object> documents = new ArrayList<>();
         for (Object document : new Load(settings).loadAllFromInputStream(new ByteArrayInputStream(bytes))) {
@@ -73,8 +73,8 @@ final class YamlMergeKeys {
                 List<?> sources = merged instanceof List<?> list ? list : List.of(merged);
                 for (Object source : sources) {
                     if (!(source instanceof Map<?, ?>)) {
-                        throw new IllegalArgumentException("a merge key (<<) must name a mapping or a list of "
-                                + "mappings");
+                        throw new IllegalArgumentException(
+                                "a merge key (<<) must name a mapping or a list of " + "mappings");
                     }
                     Map<?, ?> copied = (Map<?, ?>) copy(source, depth + 1);
                     copied.forEach(out::putIfAbsent);

@@ -62,7 +62,11 @@ final class ClusterApiServerRestartTest {
     void apiServerStoppingAndReturning_keepsTheTable_thenPicksUpChangesOnceTheWatchesResume() throws Exception {
         KubernetesMockServer first = server(0);
         KubernetesClient watcherClient = client(first);
-        create(watcherClient, ourClass(), service("default", "alpaca"), slice("default", "alpaca", "10.0.0.1"),
+        create(
+                watcherClient,
+                ourClass(),
+                service("default", "alpaca"),
+                slice("default", "alpaca", "10.0.0.1"),
                 ingress("default", "a", "a.example.com", "alpaca"));
         source = ClusterSource.start(watcherClient, null, WatcherSettings.defaults(), publisher);
         assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", List.of("10.0.0.1:9376")))
@@ -74,7 +78,8 @@ final class ClusterApiServerRestartTest {
         servers.remove(first);
         assertThat(Routes.awaitValue(source::watching, false)).isFalse();
         // While the API server is away, the table stays as it was.
-        assertThat(Routes.sample(() -> Routes.target(table, "a.example.com", "/"), AWAY)).isNotEmpty()
+        assertThat(Routes.sample(() -> Routes.target(table, "a.example.com", "/"), AWAY))
+                .isNotEmpty()
                 .containsOnly("alpaca:8080");
         assertThat(Routes.awaitEndpoints(table, "a.example.com", "/", List.of("10.0.0.1:9376")))
                 .containsExactly("10.0.0.1:9376");
@@ -84,9 +89,16 @@ final class ClusterApiServerRestartTest {
         KubernetesMockServer second = server(port);
         assertThat(Routes.awaitValue(source::watching, true)).isTrue();
         KubernetesClient admin = client(second);
-        create(admin, ourClass(), service("default", "alpaca"), slice("default", "alpaca", "10.0.0.1"),
+        create(
+                admin,
+                ourClass(),
+                service("default", "alpaca"),
+                slice("default", "alpaca", "10.0.0.1"),
                 ingress("default", "a", "a.example.com", "alpaca"));
-        create(admin, service("default", "bandicoot"), slice("default", "bandicoot", "10.0.0.2"),
+        create(
+                admin,
+                service("default", "bandicoot"),
+                slice("default", "bandicoot", "10.0.0.2"),
                 ingress("default", "b", "b.example.com", "bandicoot"));
         admin.resource(ingress("default", "a", "a.example.com", "bandicoot")).update();
         assertThat(Routes.await(table, "a.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
@@ -97,8 +109,8 @@ final class ClusterApiServerRestartTest {
 
     private KubernetesMockServer server(int port) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(),
-                new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         servers.add(server);
         return server;

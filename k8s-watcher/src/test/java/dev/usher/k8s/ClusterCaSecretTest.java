@@ -1,8 +1,8 @@
 package dev.usher.k8s;
 
-import dev.usher.k8s.translate.WatcherSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
@@ -37,11 +37,12 @@ final class ClusterCaSecretTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private final RoutingTable table = new RoutingTable();
-    private final SnapshotPublisher publisher = new SnapshotPublisher(table,
-            CertificateStore.create(DefaultCertificate.generate()), new SimpleMeterRegistry());
+    private final SnapshotPublisher publisher = new SnapshotPublisher(
+            table, CertificateStore.create(DefaultCertificate.generate()), new SimpleMeterRegistry());
     private ClusterSource source;
 
     @AfterEach
@@ -55,38 +56,51 @@ final class ClusterCaSecretTest {
     @Test
     void caSecretIsWatched_missingRefuses_createdVerifies_brokenRefusesAgain() {
         Ingress ingress = KubeFixtures.ingress("default", "secure", "a.example.com", "alpaca");
-        ingress.getMetadata().setAnnotations(Map.of("usher.dev/backend-protocol", "https",
-                "usher.dev/backend-ca-secret", "origin-ca"));
-        KubeFixtures.create(client, KubeFixtures.ourClass(), KubeFixtures.service("default", "alpaca"),
-                KubeFixtures.slice("default", "alpaca", "10.0.0.1"), ingress);
+        ingress.getMetadata()
+                .setAnnotations(
+                        Map.of("usher.dev/backend-protocol", "https", "usher.dev/backend-ca-secret", "origin-ca"));
+        KubeFixtures.create(
+                client,
+                KubeFixtures.ourClass(),
+                KubeFixtures.service("default", "alpaca"),
+                KubeFixtures.slice("default", "alpaca", "10.0.0.1"),
+                ingress);
         source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher);
         assertThat(Routes.awaitValue(publisher::ready, true)).isTrue();
         Supplier<String> state = () -> {
             Upstream upstream = table.current().route("a.example.com", "/").upstream();
-            return upstream.protocol() != BackendProtocol.HTTPS ? "not https"
+            return upstream.protocol() != BackendProtocol.HTTPS
+                    ? "not https"
                     : upstream.refusal() != null ? "refused" : upstream.tls().verify() ? "verified" : "unverified";
         };
         assertThat(Routes.awaitValue(state, "refused")).isEqualTo("refused");
 
         TlsCertificate ca = CertificateGenerator.authority("Cluster CA").generate("ca");
-        KubeFixtures.create(client, caSecret(new String(PemCertificates.certificatesPem(ca.chain()),
-                StandardCharsets.US_ASCII)));
+        KubeFixtures.create(
+                client, caSecret(new String(PemCertificates.certificatesPem(ca.chain()), StandardCharsets.US_ASCII)));
         assertThat(Routes.awaitValue(state, "verified")).isEqualTo("verified");
-        assertThat(table.current().route("a.example.com", "/").upstream().tls().trusted()).containsExactly(ca.leaf());
+        assertThat(table.current().route("a.example.com", "/").upstream().tls().trusted())
+                .containsExactly(ca.leaf());
 
         KubeFixtures.create(client, caSecret("not a certificate"));
         assertThat(Routes.awaitValue(state, "refused")).isEqualTo("refused");
     }
 
     private static Secret caSecret(String pem) {
-        TlsCertificate leaf = CertificateGenerator.forHosts("alpaca.default.svc").generate("leaf");
+        TlsCertificate leaf =
+                CertificateGenerator.forHosts("alpaca.default.svc").generate("leaf");
         Base64.Encoder b64 = Base64.getEncoder();
-        return new SecretBuilder().withNewMetadata().withName("origin-ca").withNamespace("default").endMetadata()
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName("origin-ca")
+                .withNamespace("default")
+                .endMetadata()
                 .withType("kubernetes.io/tls")
                 .addToData("ca.crt", b64.encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
                 .addToData("tls.crt", b64.encodeToString(PemCertificates.certificatesPem(leaf.chain())))
-                .addToData("tls.key", b64.encodeToString(
-                        PemCertificates.privateKeyPem(leaf.key(), PemCertificates.KeyFormat.PKCS8)))
+                .addToData(
+                        "tls.key",
+                        b64.encodeToString(PemCertificates.privateKeyPem(leaf.key(), PemCertificates.KeyFormat.PKCS8)))
                 .build();
     }
 }

@@ -29,8 +29,8 @@ final class ClusterLoopTest {
     private final SnapshotPublisher publisher = new SnapshotPublisher(table, null);
     private long now = 1_000_000_000L;
     // No informers: the loop counts as synced at its first step and starts from an empty cache.
-    private final ClusterLoop loop = new ClusterLoop(new LinkedBlockingQueue<>(), List.of(), WatcherSettings.defaults(),
-            publisher, null, GRACE, () -> now);
+    private final ClusterLoop loop = new ClusterLoop(
+            new LinkedBlockingQueue<>(), List.of(), WatcherSettings.defaults(), publisher, null, GRACE, () -> now);
 
     @BeforeEach
     void firstSnapshotWithOneIngress() {
@@ -77,7 +77,8 @@ final class ClusterLoopTest {
         step();
         advance(10_000);
         // Deletes found by a relist weigh as a burst on their own.
-        loop.step(List.of(relistedDelete(ingress("default", "a", "a.example.com", "alpaca")),
+        loop.step(List.of(
+                relistedDelete(ingress("default", "a", "a.example.com", "alpaca")),
                 relistedDelete(ingress("default", "b", "b.example.com", "alpaca"))));
         advance(ClusterLoop.QUIET_MILLIS);
         step();
@@ -115,7 +116,8 @@ final class ClusterLoopTest {
     }
 
     private void step(HasMetadata... objects) {
-        loop.step(Arrays.stream(objects).map(o -> new Change(o, false, false, 0)).toList());
+        loop.step(
+                Arrays.stream(objects).map(o -> new Change(o, false, false, 0)).toList());
     }
 
     private static Change relistedDelete(HasMetadata object) {

@@ -15,17 +15,22 @@ final class ClusterObjectsTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     @Test
     void list_ingressWithASnippet_isReportedServedWithTheSnippetRefused_andItsRoute() {
         Ingress shop = KubeFixtures.ingress("shop", "web", "shop.example.com", "web");
         shop.getMetadata().setAnnotations(Map.of("nginx.ingress.kubernetes.io/server-snippet", "x"));
-        KubeFixtures.create(client, KubeFixtures.ourClass(), shop, KubeFixtures.service("shop", "web"),
-                KubeFixtures.slice("shop", "web", "10.0.0.1"), KubeFixtures.ingress("other", "a", "a.example.com", "x"));
+        KubeFixtures.create(
+                client,
+                KubeFixtures.ourClass(),
+                shop,
+                KubeFixtures.service("shop", "web"),
+                KubeFixtures.slice("shop", "web", "10.0.0.1"),
+                KubeFixtures.ingress("other", "a", "a.example.com", "x"));
 
-        CheckReport report = CheckReport.of(ClusterObjects.list(client, "shop"), List.of(),
-                WatcherSettings.defaults());
+        CheckReport report = CheckReport.of(ClusterObjects.list(client, "shop"), List.of(), WatcherSettings.defaults());
 
         assertThat(report.ingresses()).singleElement().satisfies(e -> {
             assertThat(e.ingress()).isEqualTo("shop/web");
@@ -33,8 +38,8 @@ final class ClusterObjectsTest {
             assertThat(e.annotations()).singleElement().satisfies(v -> assertThat(v.reason())
                     .contains("IngressNightmare"));
             assertThat(e.problems()).isEmpty();
-            assertThat(e.routes()).containsExactly(
-                    new CheckReport.RouteLine("shop.example.com", "/", "PREFIX", "shop/web:8080"));
+            assertThat(e.routes())
+                    .containsExactly(new CheckReport.RouteLine("shop.example.com", "/", "PREFIX", "shop/web:8080"));
         });
         assertThat(report.dropsAnything()).isTrue();
     }

@@ -26,6 +26,7 @@ final class ClusterResilienceTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private final RoutingTable table = new RoutingTable();
@@ -45,8 +46,13 @@ final class ClusterResilienceTest {
 
     @Test
     void burstDeletingEveryIngress_keepsTheTableDuringTheGracePeriod_thenEmptiesIt() {
-        create(client, ourClass(), service("default", "alpaca"), slice("default", "alpaca", "10.0.0.1"),
-                ingress("default", "a", "a.example.com", "alpaca"), ingress("default", "b", "b.example.com", "alpaca"),
+        create(
+                client,
+                ourClass(),
+                service("default", "alpaca"),
+                slice("default", "alpaca", "10.0.0.1"),
+                ingress("default", "a", "a.example.com", "alpaca"),
+                ingress("default", "b", "b.example.com", "alpaca"),
                 ingress("default", "c", "c.example.com", "alpaca"));
         // A grace that cannot pass on its own however slow the machine: the test moves the clock past it.
         start(Duration.ofMinutes(5));
@@ -57,8 +63,11 @@ final class ClusterResilienceTest {
         assertThat(Routes.awaitValue(source::holdingEmptyTable, true)).isTrue();
         // On a slow machine the first deletes may be published before the last one arrives; what is held is the
         // step to an empty table.
-        assertThat(List.of(Routes.target(table, "a.example.com", "/"), Routes.target(table, "b.example.com", "/"),
-                Routes.target(table, "c.example.com", "/"))).contains("alpaca:8080");
+        assertThat(List.of(
+                        Routes.target(table, "a.example.com", "/"),
+                        Routes.target(table, "b.example.com", "/"),
+                        Routes.target(table, "c.example.com", "/")))
+                .contains("alpaca:8080");
         assertThat(source.holdingEmptyTable()).isTrue();
 
         skipped.addAndGet(Duration.ofMinutes(5).toNanos());
@@ -69,7 +78,11 @@ final class ClusterResilienceTest {
 
     @Test
     void ingressBackDuringTheGracePeriod_isPublishedAtOnce_withoutTheOnesThatStayedGone() {
-        create(client, ourClass(), service("default", "alpaca"), ingress("default", "a", "a.example.com", "alpaca"),
+        create(
+                client,
+                ourClass(),
+                service("default", "alpaca"),
+                ingress("default", "a", "a.example.com", "alpaca"),
                 ingress("default", "b", "b.example.com", "alpaca"));
         // A grace far longer than the polling deadline: only an early release can pass this test.
         start(Duration.ofMinutes(5));
@@ -100,10 +113,24 @@ final class ClusterResilienceTest {
      */
     @Test
     void deletedNamespace_takesItsRoutesWithIt_otherNamespacesKeepTheirs() {
-        create(client, ourClass(), new NamespaceBuilder().withNewMetadata().withName("team-a").endMetadata().build(),
-                new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build());
+        create(
+                client,
+                ourClass(),
+                new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("team-a")
+                        .endMetadata()
+                        .build(),
+                new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("team-b")
+                        .endMetadata()
+                        .build());
         for (String team : List.of("team-a", "team-b")) {
-            create(client, service(team, "web"), slice(team, "web", team.equals("team-a") ? "10.0.1.1" : "10.0.2.1"),
+            create(
+                    client,
+                    service(team, "web"),
+                    slice(team, "web", team.equals("team-a") ? "10.0.1.1" : "10.0.2.1"),
                     ingress(team, "site", team + ".example.com", "web"),
                     ingress(team, "api", "api." + team + ".example.com", "web"));
         }
@@ -127,8 +154,16 @@ final class ClusterResilienceTest {
     }
 
     private void start(Duration emptyGrace) {
-        source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, null,
-                StatusLeadership.LEASE, StatusLeadership.RENEW, StatusLeadership.RETRY, emptyGrace,
+        source = ClusterSource.start(
+                client,
+                null,
+                WatcherSettings.defaults(),
+                publisher,
+                null,
+                StatusLeadership.LEASE,
+                StatusLeadership.RENEW,
+                StatusLeadership.RETRY,
+                emptyGrace,
                 () -> System.nanoTime() + skipped.get());
         // Changes are made once the watches are open: the mock server can stall a request racing a watch opening.
         Routes.awaitValue(source::watching, true);

@@ -34,16 +34,30 @@ final class ClusterStatusTest {
 
     @RegisterExtension
     final MockApiServer api = new MockApiServer();
+
     final KubernetesClient client = api.client();
 
     private final List<ClusterSource> sources = new ArrayList<>();
 
     @BeforeEach
     void classes() {
-        create(new IngressClassBuilder().withNewMetadata().withName("usher").endMetadata().withNewSpec()
-                        .withController(WatcherSettings.DEFAULT_CONTROLLER_NAME).endSpec().build(),
-                new IngressClassBuilder().withNewMetadata().withName("nginx").endMetadata().withNewSpec()
-                        .withController("k8s.io/ingress-nginx").endSpec().build());
+        create(
+                new IngressClassBuilder()
+                        .withNewMetadata()
+                        .withName("usher")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withController(WatcherSettings.DEFAULT_CONTROLLER_NAME)
+                        .endSpec()
+                        .build(),
+                new IngressClassBuilder()
+                        .withNewMetadata()
+                        .withName("nginx")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withController("k8s.io/ingress-nginx")
+                        .endSpec()
+                        .build());
     }
 
     @AfterEach
@@ -64,30 +78,56 @@ final class ClusterStatusTest {
         assertThat(awaitStatus("ours", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
         assertThat(status("foreign")).isEmpty();
 
-        client.resource(new IngressBuilder(client.network().v1().ingresses().inNamespace("default").withName("ours")
-                .get()).editSpec().withIngressClassName("nginx").endSpec().build()).update();
+        client.resource(new IngressBuilder(client.network()
+                                .v1()
+                                .ingresses()
+                                .inNamespace("default")
+                                .withName("ours")
+                                .get())
+                        .editSpec()
+                        .withIngressClassName("nginx")
+                        .endSpec()
+                        .build())
+                .update();
         assertThat(awaitStatus("ours", List.of())).isEmpty();
         assertThat(status("foreign")).isEmpty();
     }
 
     @Test
     void status_takesThePublishServiceLoadBalancerAddresses() {
-        create(new ServiceBuilder().withNewMetadata().withName("usher").withNamespace("usher-system").endMetadata()
-                .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).endPort().endSpec()
-                .withNewStatus().withNewLoadBalancer().addNewIngress().withHostname("lb.example.net").endIngress()
-                .endLoadBalancer().endStatus().build());
-        start("replica-a", new StatusOptions("usher-system/usher", List.of("203.0.113.7"), "default", "usher-leader",
-                "replica-a"));
+        create(new ServiceBuilder()
+                .withNewMetadata()
+                .withName("usher")
+                .withNamespace("usher-system")
+                .endMetadata()
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .addNewPort()
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .withNewStatus()
+                .withNewLoadBalancer()
+                .addNewIngress()
+                .withHostname("lb.example.net")
+                .endIngress()
+                .endLoadBalancer()
+                .endStatus()
+                .build());
+        start(
+                "replica-a",
+                new StatusOptions(
+                        "usher-system/usher", List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
         create(ingress("ours", "usher"));
         assertThat(awaitStatus("ours", List.of("lb.example.net"))).containsExactly("lb.example.net");
     }
 
     @Test
     void status_isWrittenByTheLeaderOnly_andTheNextLeaderTakesOver() {
-        ClusterSource a = start("replica-a",
-                new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
-        ClusterSource b = start("replica-b",
-                new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-b"));
+        ClusterSource a = start(
+                "replica-a", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
+        ClusterSource b = start(
+                "replica-b", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-b"));
         create(ingress("first", "usher"));
         assertThat(Routes.awaitValue(() -> a.leading() ^ b.leading(), true)).isTrue();
         assertThat(awaitStatus("first", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
@@ -107,48 +147,66 @@ final class ClusterStatusTest {
      */
     @Test
     void replicaNotHoldingTheLease_writesNoStatusAndNoEvent_untilItIsElected() {
-        create(new LeaseBuilder().withNewMetadata().withName("usher-leader").withNamespace("default").endMetadata()
-                .withNewSpec().withHolderIdentity("replica-elsewhere").withLeaseDurationSeconds(3)
+        create(new LeaseBuilder()
+                .withNewMetadata()
+                .withName("usher-leader")
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity("replica-elsewhere")
+                .withLeaseDurationSeconds(3)
                 .withAcquireTime(ZonedDateTime.now(ZoneOffset.UTC))
                 .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1))
-                .withLeaseTransitions(0).endSpec().build());
+                .withLeaseTransitions(0)
+                .endSpec()
+                .build());
         RoutingTable table = new RoutingTable();
-        ClusterSource b = start("replica-b",
+        ClusterSource b = start(
+                "replica-b",
                 new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-b"),
                 new SnapshotPublisher(table, null));
         create(ingress("a-first", "usher"), ingress("b-second", "usher"));
         assertThat(Routes.await(table, "any.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
         // While the other replica holds the lease, b stays a follower that writes nothing.
-        assertThat(Routes.sample(() -> b.leading() || !status("a-first").isEmpty()
-                || events("b-second", "ConflictLost") != 0, Duration.ofSeconds(2))).isNotEmpty().containsOnly(false);
+        assertThat(Routes.sample(
+                        () -> b.leading() || !status("a-first").isEmpty() || events("b-second", "ConflictLost") != 0,
+                        Duration.ofSeconds(2)))
+                .isNotEmpty()
+                .containsOnly(false);
 
         client.leases().inNamespace("default").withName("usher-leader").delete();
         assertThat(Routes.awaitValue(b::leading, true)).isTrue();
         assertThat(awaitStatus("a-first", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
         assertThat(awaitStatus("b-second", List.of("203.0.113.7"))).containsExactly("203.0.113.7");
-        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L)).isEqualTo(1L);
+        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L))
+                .isEqualTo(1L);
     }
 
     @Test
     void events_areRecordedOnceForALostConflictAndForEachProblem_byTheLeader() {
         start("replica-a", new StatusOptions(null, List.of("203.0.113.7"), "default", "usher-leader", "replica-a"));
         create(ingress("a-first", "usher"), ingress("b-second", "usher"));
-        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L)).isEqualTo(1L);
-        assertThat(Routes.awaitValue(() -> events("a-first", "IngressProblem"), 1L)).isEqualTo(1L);
+        assertThat(Routes.awaitValue(() -> events("b-second", "ConflictLost"), 1L))
+                .isEqualTo(1L);
+        assertThat(Routes.awaitValue(() -> events("a-first", "IngressProblem"), 1L))
+                .isEqualTo(1L);
         assertThat(events("a-first", "ConflictLost")).isZero();
         assertThat(client.v1().events().inNamespace("default").list().getItems())
-                .filteredOn(e -> "ConflictLost".equals(e.getReason())).singleElement()
+                .filteredOn(e -> "ConflictLost".equals(e.getReason()))
+                .singleElement()
                 .satisfies(e -> assertThat(e.getMessage()).contains("routed by default/a-first"));
 
         create(ingress("c-third", "usher"));
-        assertThat(Routes.awaitValue(() -> events("c-third", "IngressProblem"), 1L)).isEqualTo(1L);
+        assertThat(Routes.awaitValue(() -> events("c-third", "IngressProblem"), 1L))
+                .isEqualTo(1L);
         assertThat(events("b-second", "ConflictLost")).isEqualTo(1L);
         assertThat(events("a-first", "IngressProblem")).isEqualTo(1L);
     }
 
     private long events(String ingress, String reason) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> ingress.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).count();
+                .filter(e -> ingress.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .count();
     }
 
     private ClusterSource start(String name, StatusOptions options) {
@@ -156,8 +214,8 @@ final class ClusterStatusTest {
     }
 
     private ClusterSource start(String unusedReplicaName, StatusOptions options, SnapshotPublisher publisher) {
-        ClusterSource source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, options,
-                LEASE, RENEW, RETRY);
+        ClusterSource source =
+                ClusterSource.start(client, null, WatcherSettings.defaults(), publisher, options, LEASE, RENEW, RETRY);
         sources.add(source);
         // Objects are created once the watches are open: fabric8's mock server can stall a request that races a
         // watch being opened.
@@ -170,13 +228,21 @@ final class ClusterStatusTest {
     }
 
     private List<String> status(String name) {
-        Ingress ingress = client.network().v1().ingresses().inNamespace("default").withName(name).get();
-        if (ingress == null || ingress.getStatus() == null || ingress.getStatus().getLoadBalancer() == null
+        Ingress ingress = client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .withName(name)
+                .get();
+        if (ingress == null
+                || ingress.getStatus() == null
+                || ingress.getStatus().getLoadBalancer() == null
                 || ingress.getStatus().getLoadBalancer().getIngress() == null) {
             return List.of();
         }
         return ingress.getStatus().getLoadBalancer().getIngress().stream()
-                .map((IngressLoadBalancerIngress lb) -> lb.getIp() != null ? lb.getIp() : lb.getHostname()).toList();
+                .map((IngressLoadBalancerIngress lb) -> lb.getIp() != null ? lb.getIp() : lb.getHostname())
+                .toList();
     }
 
     private void create(HasMetadata... objects) {
@@ -187,9 +253,22 @@ final class ClusterStatusTest {
     }
 
     private static Ingress ingress(String name, String className) {
-        return new IngressBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
-                .withNewSpec().withIngressClassName(className).withNewDefaultBackend().withNewService()
-                .withName("alpaca").withNewPort().withNumber(8080).endPort().endService().endDefaultBackend()
-                .endSpec().build();
+        return new IngressBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .withIngressClassName(className)
+                .withNewDefaultBackend()
+                .withNewService()
+                .withName("alpaca")
+                .withNewPort()
+                .withNumber(8080)
+                .endPort()
+                .endService()
+                .endDefaultBackend()
+                .endSpec()
+                .build();
     }
 }

@@ -41,6 +41,7 @@ final class KubernetesClientsTest {
     @Test
     void connect_withAMissingKubeconfig_saysWhich() {
         assertThatThrownBy(() -> KubernetesClients.connect(dir.resolve("nope")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nope");
     }
 }

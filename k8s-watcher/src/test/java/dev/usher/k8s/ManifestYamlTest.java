@@ -1,21 +1,20 @@
 package dev.usher.k8s;
 
-import dev.usher.k8s.translate.Translation;
-import dev.usher.k8s.translate.WatcherSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteSource;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,11 @@ final class ManifestYamlTest {
     }
 
     private static Ingress ingress(List<HasMetadata> objects) {
-        return objects.stream().filter(Ingress.class::isInstance).map(Ingress.class::cast).findFirst().orElseThrow();
+        return objects.stream()
+                .filter(Ingress.class::isInstance)
+                .map(Ingress.class::cast)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -64,11 +67,26 @@ final class ManifestYamlTest {
                         path: /web(/|$)(.*)
                 """));
         assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths()).hasSize(2);
-        assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(1).getPath())
+        assertThat(ingress.getSpec()
+                        .getRules()
+                        .get(0)
+                        .getHttp()
+                        .getPaths()
+                        .get(1)
+                        .getPath())
                 .isEqualTo("/web(/|$)(.*)");
-        assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(1).getBackend().getService()
-                .getName()).isEqualTo("shop");
-        assertThat(ingress.getMetadata().getLabels()).containsEntry("app", "shop")
+        assertThat(ingress.getSpec()
+                        .getRules()
+                        .get(0)
+                        .getHttp()
+                        .getPaths()
+                        .get(1)
+                        .getBackend()
+                        .getService()
+                        .getName())
+                .isEqualTo("shop");
+        assertThat(ingress.getMetadata().getLabels())
+                .containsEntry("app", "shop")
                 .containsEntry("nginx.ingress.kubernetes.io/use-regex", "true");
     }
 
@@ -90,8 +108,16 @@ final class ManifestYamlTest {
                         pathType : Prefix
                         backend : {service : {name : shop, port : {number : 80}}}
                 """));
-        assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService()
-                .getName()).isEqualTo("shop");
+        assertThat(ingress.getSpec()
+                        .getRules()
+                        .get(0)
+                        .getHttp()
+                        .getPaths()
+                        .get(0)
+                        .getBackend()
+                        .getService()
+                        .getName())
+                .isEqualTo("shop");
     }
 
     @Test
@@ -109,7 +135,9 @@ final class ManifestYamlTest {
                 spec:
                   ingressClassName: nginx
                   ingressClassName: usher
-                """)).isInstanceOf(ManifestParser.Rejected.class).hasMessageContaining("ingressClassName")
+                """))
+                .isInstanceOf(ManifestParser.Rejected.class)
+                .hasMessageContaining("ingressClassName")
                 .hasMessageContaining("line 12");
     }
 
@@ -127,7 +155,9 @@ final class ManifestYamlTest {
                   - host: a.example.com
                   - host: b.example.com
                     host: c.example.com
-                """)).isInstanceOf(ManifestParser.Rejected.class).hasMessageContaining("duplicate key host")
+                """))
+                .isInstanceOf(ManifestParser.Rejected.class)
+                .hasMessageContaining("duplicate key host")
                 .hasMessageContaining("line 11");
     }
 
@@ -139,15 +169,26 @@ final class ManifestYamlTest {
                 metadata:
                   <<: [1, 2]
                   name: s
-                """)).isInstanceOf(ManifestParser.Rejected.class).hasMessageContaining("merge key");
+                """))
+                .isInstanceOf(ManifestParser.Rejected.class)
+                .hasMessageContaining("merge key");
     }
 
     @Test
     void billionLaughsThroughMergeKeys_isRefusedNotExpanded() {
         StringBuilder yaml = new StringBuilder("a0: &a0 {x: 1}\n");
         for (int i = 1; i < 40; i++) {
-            yaml.append("a").append(i).append(": &a").append(i).append(" {<<: [*a").append(i - 1)
-                    .append("], l: [*a").append(i - 1).append(", *a").append(i - 1).append("]}\n");
+            yaml.append("a")
+                    .append(i)
+                    .append(": &a")
+                    .append(i)
+                    .append(" {<<: [*a")
+                    .append(i - 1)
+                    .append("], l: [*a")
+                    .append(i - 1)
+                    .append(", *a")
+                    .append(i - 1)
+                    .append("]}\n");
         }
         assertThatThrownBy(() -> parse(yaml.toString())).isInstanceOf(ManifestParser.Rejected.class);
     }
@@ -182,22 +223,27 @@ final class ManifestYamlTest {
                 """);
         KubeObjects.Builder kube = KubeObjects.builder();
         objects.forEach(kube::add);
-        Translation translation = Translator.translate(kube.build(),
-                new WatcherSettings("nginx", "k8s.io/ingress-nginx", false, null));
-        RoutingSnapshot snapshot = RoutingSnapshot.builder().addAll(translation.ruleSets())
-                .build(new RoutingTable()::backend);
+        Translation translation =
+                Translator.translate(kube.build(), new WatcherSettings("nginx", "k8s.io/ingress-nginx", false, null));
+        RoutingSnapshot snapshot =
+                RoutingSnapshot.builder().addAll(translation.ruleSets()).build(new RoutingTable()::backend);
         assertThat(translation.problems()).noneMatch(p -> p.message().contains("http"));
         Route quiet = snapshot.route("quiet.example.com", "/anything");
         assertThat(quiet.source()).isEqualTo(RouteSource.INGRESS_DEFAULT);
         assertThat(quiet.backend().ref().service()).isEqualTo("fallback");
-        assertThat(snapshot.route("loud.example.com", "/").backend().ref().service()).isEqualTo("wild");
+        assertThat(snapshot.route("loud.example.com", "/").backend().ref().service())
+                .isEqualTo("wild");
     }
 
     @Test
     void folderWithADuplicatedKeyInOneFile_keepsServingTheOtherFiles() throws Exception {
         Files.writeString(dir.resolve("good.yaml"), CLASS + "---\n" + ingressNamed("good"));
-        Files.writeString(dir.resolve("bad.yaml"), ingressNamed("bad").replace("  ingressClassName: nginx\n",
-                "  ingressClassName: nginx\n  ingressClassName: nginx\n"));
+        Files.writeString(
+                dir.resolve("bad.yaml"),
+                ingressNamed("bad")
+                        .replace(
+                                "  ingressClassName: nginx\n",
+                                "  ingressClassName: nginx\n  ingressClassName: nginx\n"));
         ManifestFiles files = new ManifestFiles(dir);
         files.scan(java.util.Set.of(), true, new java.util.HashSet<>());
         Translation translation = Translator.translate(files.objects(new java.util.ArrayList<>()), NGINX);

@@ -37,9 +37,11 @@ final class ManifestsSourceTest {
 
     @BeforeEach
     void services() throws IOException {
-        write("backends/services.yaml", service("alpaca", null, "127.0.0.1", 41001) + "---\n"
-                + service("bandicoot", null, "127.0.0.1", 41002) + "---\n" + service("be-default", null, "127.0.0.1",
-                41003));
+        write(
+                "backends/services.yaml",
+                service("alpaca", null, "127.0.0.1", 41001) + "---\n"
+                        + service("bandicoot", null, "127.0.0.1", 41002) + "---\n"
+                        + service("be-default", null, "127.0.0.1", 41003));
     }
 
     @AfterEach
@@ -63,7 +65,8 @@ final class ManifestsSourceTest {
     @Test
     void start_onAMissingFolder_throws() {
         assertThatThrownBy(() -> ManifestsSource.start(dir.resolve("nope"), settings, publisher))
-                .isInstanceOf(IOException.class).hasMessageContaining("not a directory");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a directory");
         assertThat(publisher.ready()).isFalse();
     }
 
@@ -77,7 +80,8 @@ final class ManifestsSourceTest {
         assertThat(Routes.target(table, "bandicoot.example.com", "/b")).isEqualTo("bandicoot:8080");
         assertThat(Routes.target(table, "unknown.example.com", "/")).isEqualTo("alpaca:8080");
         assertThat(table.current().route("bandicoot.example.com", "/").backend().endpoints())
-                .extracting(Object::toString).containsExactly("127.0.0.1:41002");
+                .extracting(Object::toString)
+                .containsExactly("127.0.0.1:41002");
         assertThat(publisher.problems()).isEmpty();
     }
 
@@ -90,7 +94,8 @@ final class ManifestsSourceTest {
         assertThat(Routes.await(table, "new.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
 
         write("new.yaml", ingress("n", "new.example.com", "/", "bandicoot"));
-        assertThat(Routes.await(table, "new.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.await(table, "new.example.com", "/", "bandicoot:8080"))
+                .isEqualTo("bandicoot:8080");
 
         Files.delete(dir.resolve("new.yaml"));
         assertThat(Routes.await(table, "new.example.com", "/", "404")).isEqualTo("404");
@@ -103,9 +108,9 @@ final class ManifestsSourceTest {
         assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
 
         Path temp = write(".site.yaml.swp", ingress("s", "site.example.com", "/", "bandicoot"));
-        Files.move(temp, dir.resolve("site.yaml"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+        Files.move(temp, dir.resolve("site.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080"))
+                .isEqualTo("bandicoot:8080");
     }
 
     @Test
@@ -121,7 +126,8 @@ final class ManifestsSourceTest {
                 .contains("keeping its last good version (1 objects)"));
 
         write("site.yaml", ingress("s", "site.example.com", "/", "bandicoot"));
-        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080")).isEqualTo("bandicoot:8080");
+        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080"))
+                .isEqualTo("bandicoot:8080");
         assertThat(publisher.problems()).isEmpty();
     }
 
@@ -134,14 +140,16 @@ final class ManifestsSourceTest {
             invalid path          | /       | relative         | /      | path must start with '/'
             refused by API server | /public | /public/../admin | /admin | '/public/../admin' must not contain '/../'; keeping its last good version
             """)
-    void fileWithAnIngressTheApiServerRefuses_isRejectedWhole_andItsLastGoodVersionServes(String why, String path,
-            String refusedPath, String refusedLookup, String problem) throws IOException {
+    void fileWithAnIngressTheApiServerRefuses_isRejectedWhole_andItsLastGoodVersionServes(
+            String why, String path, String refusedPath, String refusedLookup, String problem) throws IOException {
         write("site.yaml", ingress("s", "site.example.com", path, "alpaca"));
         source = ManifestsSource.start(dir, settings, publisher);
         String file = dir.resolve("site.yaml").toString();
 
-        write("site.yaml", ingress("s", "site.example.com", path, "bandicoot") + "---\n"
-                + ingress("t", "other.example.com", refusedPath, "alpaca"));
+        write(
+                "site.yaml",
+                ingress("s", "site.example.com", path, "bandicoot") + "---\n"
+                        + ingress("t", "other.example.com", refusedPath, "alpaca"));
         assertThat(awaitProblemAbout(file)).isTrue();
         assertThat(publisher.problems()).singleElement().satisfies(p -> assertThat(p.message())
                 .contains(problem.split("; ")));
@@ -151,8 +159,12 @@ final class ManifestsSourceTest {
 
     @Test
     void fileWithARefusedSnippet_isNotRejected_theIngressServes_andTheSnippetIsReported() throws IOException {
-        write("site.yaml", ingress("s", "site.example.com", "/public", "alpaca").replace("metadata: {name: s}",
-                "metadata: {name: s, annotations: {nginx.ingress.kubernetes.io/server-snippet: 'return 200;'}}"));
+        write(
+                "site.yaml",
+                ingress("s", "site.example.com", "/public", "alpaca")
+                        .replace(
+                                "metadata: {name: s}",
+                                "metadata: {name: s, annotations: {nginx.ingress.kubernetes.io/server-snippet: 'return 200;'}}"));
         source = ManifestsSource.start(dir, settings, publisher);
 
         assertThat(Routes.target(table, "site.example.com", "/public")).isEqualTo("alpaca:8080");
@@ -199,12 +211,15 @@ final class ManifestsSourceTest {
 
     @Test
     void namedServicePort_usesTheEndpointsPortOfTheSameName() throws IOException {
-        write("named.yaml", service("web", "http", "127.0.0.1", 41010) + "---\n"
-                + ingress("w", "web.example.com", "/", "web").replace("number: 8080", "name: http"));
+        write(
+                "named.yaml",
+                service("web", "http", "127.0.0.1", 41010) + "---\n"
+                        + ingress("w", "web.example.com", "/", "web").replace("number: 8080", "name: http"));
         source = ManifestsSource.start(dir, settings, publisher);
         assertThat(Routes.target(table, "web.example.com", "/")).isEqualTo("web:http");
         assertThat(table.current().route("web.example.com", "/").backend().endpoints())
-                .extracting(Object::toString).containsExactly("127.0.0.1:41010");
+                .extracting(Object::toString)
+                .containsExactly("127.0.0.1:41010");
     }
 
     @Test
@@ -226,14 +241,17 @@ final class ManifestsSourceTest {
                 """ + ingress("h", "half.example.com", "/", "half"));
         source = ManifestsSource.start(dir, settings, publisher);
         assertThat(table.current().route("half.example.com", "/").backend().endpoints())
-                .extracting(Object::toString).containsExactly("127.0.0.1:41020");
+                .extracting(Object::toString)
+                .containsExactly("127.0.0.1:41020");
     }
 
     @Test
     void multiDocumentYaml_jsonAndListKinds_areAllRead_unknownKindsIgnored() throws IOException {
-        write("multi.yml", ingress("m1", "one.example.com", "/", "alpaca") + "---\n"
-                + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n"
-                + ingress("m2", "two.example.com", "/", "bandicoot"));
+        write(
+                "multi.yml",
+                ingress("m1", "one.example.com", "/", "alpaca") + "---\n"
+                        + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n"
+                        + ingress("m2", "two.example.com", "/", "bandicoot"));
         write("list.json", """
                 {"apiVersion": "v1", "kind": "List", "items": [
                   {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "j"},
@@ -251,14 +269,17 @@ final class ManifestsSourceTest {
 
     @Test
     void ingressOfAForeignClass_isIgnored() throws IOException {
-        write("classes.yaml", """
+        write(
+                "classes.yaml",
+                """
                 apiVersion: networking.k8s.io/v1
                 kind: IngressClass
                 metadata: {name: nginx}
                 spec: {controller: k8s.io/ingress-nginx}
                 ---
-                """ + ingress("f", "foreign.example.com", "/", "alpaca")
-                .replace("spec:\n", "spec:\n  ingressClassName: nginx\n"));
+                """
+                        + ingress("f", "foreign.example.com", "/", "alpaca")
+                                .replace("spec:\n", "spec:\n  ingressClassName: nginx\n"));
         source = ManifestsSource.start(dir, settings, publisher);
         assertThat(Routes.target(table, "foreign.example.com", "/")).isEqualTo("404");
     }
@@ -277,10 +298,16 @@ final class ManifestsSourceTest {
 
     @Test
     void tlsSecretFile_givesItsCertificateToTheIngressHosts_andABrokenOneFallsBackToTheDefault() throws IOException {
-        TlsCertificate cert = CertificateGenerator.forHosts("secure.example.com").generate("generated");
-        write("tls.yaml", ingress("s", "secure.example.com", "/", "alpaca")
-                .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
-                + "---\n" + """
+        TlsCertificate cert =
+                CertificateGenerator.forHosts("secure.example.com").generate("generated");
+        write(
+                "tls.yaml",
+                ingress("s", "secure.example.com", "/", "alpaca")
+                                .replace(
+                                        "spec:\n",
+                                        "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
+                        + "---\n"
+                        + """
                 apiVersion: v1
                 kind: Secret
                 metadata: {name: secure-cert}
@@ -290,8 +317,9 @@ final class ManifestsSourceTest {
                 %s
                   tls.key: |
                 %s
-                """.formatted(indent(PemCertificates.certificatesPem(cert.chain())),
-                indent(PemCertificates.privateKeyPem(cert.key(), PemCertificates.KeyFormat.PKCS8))));
+                """.formatted(
+                                indent(PemCertificates.certificatesPem(cert.chain())),
+                                indent(PemCertificates.privateKeyPem(cert.key(), PemCertificates.KeyFormat.PKCS8))));
         CertificateStore store = CertificateStore.create(DefaultCertificate.generate());
         SnapshotPublisher withStore = new SnapshotPublisher(table, store);
         source = ManifestsSource.start(dir, settings, withStore);
@@ -299,14 +327,17 @@ final class ManifestsSourceTest {
         assertThat(withStore.problems()).isEmpty();
 
         write("tls.yaml", Files.readString(dir.resolve("tls.yaml")).replace("BEGIN CERTIFICATE", "BEGIN GARBAGE"));
-        assertThat(Routes.awaitValue(() -> store.certificateFor("secure.example.com").id(), "default"))
+        assertThat(Routes.awaitValue(
+                        () -> store.certificateFor("secure.example.com").id(), "default"))
                 .isEqualTo("default");
         assertThat(withStore.problems()).anyMatch(p -> p.message().contains("Secret default/secure-cert"));
         assertThat(Routes.target(table, "secure.example.com", "/")).isEqualTo("alpaca:8080");
     }
 
     private static String indent(byte[] pem) {
-        return new String(pem, StandardCharsets.US_ASCII).lines().map(l -> "    " + l)
+        return new String(pem, StandardCharsets.US_ASCII)
+                .lines()
+                .map(l -> "    " + l)
                 .collect(Collectors.joining("\n"));
     }
 
@@ -321,11 +352,13 @@ final class ManifestsSourceTest {
 
     private static List<Thread> watcherThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("usher-manifests") && t.isAlive()).toList();
+                .filter(t -> t.getName().equals("usher-manifests") && t.isAlive())
+                .toList();
     }
 
     private boolean awaitProblemAbout(String file) {
-        return Routes.awaitValue(() -> publisher.problems().stream().anyMatch(p -> p.source().equals(file)), true);
+        return Routes.awaitValue(
+                () -> publisher.problems().stream().anyMatch(p -> p.source().equals(file)), true);
     }
 
     private Path write(String name, String text) throws IOException {

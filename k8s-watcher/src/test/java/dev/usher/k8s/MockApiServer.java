@@ -59,8 +59,12 @@ public final class MockApiServer implements AfterEachCallback {
     @SuppressWarnings("deprecation")
     public MockApiServer() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-                new CountingDispatcher(responses, openWebSockets), true);
+        server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()),
+                new MockWebServer(),
+                responses,
+                new CountingDispatcher(responses, openWebSockets),
+                true);
         server.init();
         client = server.createClient();
     }
@@ -78,7 +82,8 @@ public final class MockApiServer implements AfterEachCallback {
     @Override
     public void afterEach(ExtensionContext context) {
         try {
-            await("every watch WebSocket closed on the server before it shuts down").atMost(WATCHES_CLOSE)
+            await("every watch WebSocket closed on the server before it shuts down")
+                    .atMost(WATCHES_CLOSE)
                     .until(openWebSockets::get, open -> open == 0);
         } finally {
             client.close();

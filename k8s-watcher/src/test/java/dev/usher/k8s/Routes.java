@@ -15,8 +15,7 @@ final class Routes {
 
     static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private Routes() {
-    }
+    private Routes() {}
 
     /** Where {@code host} + {@code uri} goes now: {@code service:port}, or {@code 404}. */
     static String target(RoutingTable table, String host, String uri) {
@@ -35,22 +34,34 @@ final class Routes {
     /** Awaits until the endpoints of the route are {@code expected} (in any order); returns them sorted. */
     static List<String> awaitEndpoints(RoutingTable table, String host, String uri, List<String> expected) {
         List<String> sorted = expected.stream().sorted().toList();
-        return awaitValue(() -> {
-            Route route = table.current().route(host, uri);
-            return route.isNotFound() ? List.<String>of()
-                    : route.backend().endpoints().stream().map(Object::toString).sorted().toList();
-        }, sorted);
+        return awaitValue(
+                () -> {
+                    Route route = table.current().route(host, uri);
+                    return route.isNotFound()
+                            ? List.<String>of()
+                            : route.backend().endpoints().stream()
+                                    .map(Object::toString)
+                                    .sorted()
+                                    .toList();
+                },
+                sorted);
     }
 
     /** Awaits {@code value} equal to {@code expected} (fails after {@link #PATIENCE}); returns the value matched. */
     static <T> T awaitValue(Supplier<T> value, T expected) {
-        return Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(value::get, equalTo(expected));
+        return Awaitility.await()
+                .atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(20))
+                .until(value::get, equalTo(expected));
     }
 
     /** Samples {@code value} every 50 ms for {@code period}; returns every value seen, for a "stays so" assertion. */
     static <T> List<T> sample(Supplier<T> value, Duration period) {
         List<T> seen = new CopyOnWriteArrayList<>();
-        Awaitility.await().during(period).atMost(period.plus(PATIENCE)).pollInterval(Duration.ofMillis(50))
+        Awaitility.await()
+                .during(period)
+                .atMost(period.plus(PATIENCE))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> seen.add(value.get()));
         return seen;
     }

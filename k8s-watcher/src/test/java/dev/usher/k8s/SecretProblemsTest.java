@@ -35,11 +35,12 @@ final class SecretProblemsTest {
     /** Shortest piece of the key body that counts as a leak: longer than any word a message is made of by chance. */
     private static final int WINDOW = 8;
 
-    private static final TlsCertificate CERT = CertificateGenerator.forHosts("secure.example.com").generate("gen");
+    private static final TlsCertificate CERT =
+            CertificateGenerator.forHosts("secure.example.com").generate("gen");
     private static final String KEY_PEM = new String(
             PemCertificates.privateKeyPem(CERT.key(), PemCertificates.KeyFormat.PKCS8), StandardCharsets.US_ASCII);
-    private static final String CERT_PEM = new String(PemCertificates.certificatesPem(CERT.chain()),
-            StandardCharsets.US_ASCII);
+    private static final String CERT_PEM =
+            new String(PemCertificates.certificatesPem(CERT.chain()), StandardCharsets.US_ASCII);
 
     @TempDir
     Path dir;
@@ -69,10 +70,11 @@ final class SecretProblemsTest {
     @ParameterizedTest(name = "third key line indented by {0}")
     @ValueSource(ints = {0, 1, 2, 3})
     void misIndentedKeyLine_isReported_withoutAnyPieceOfTheKey(int indent) throws IOException {
-        List<String> keyLines = new ArrayList<>(KEY_PEM.lines().map(l -> "    " + l).toList());
+        List<String> keyLines =
+                new ArrayList<>(KEY_PEM.lines().map(l -> "    " + l).toList());
         keyLines.set(2, " ".repeat(indent) + keyLines.get(2).strip());
         String yaml = ManifestsSourceTest.ingress("s", "secure.example.com", "/", "alpaca")
-                .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
+                        .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
                 + "---\n" + """
                 apiVersion: v1
                 kind: Secret
@@ -97,11 +99,12 @@ final class SecretProblemsTest {
     @ValueSource(strings = {"unquoted key body", "unterminated string", "key body as a number"})
     void brokenJsonSecret_isReported_withoutAnyPieceOfTheKey(String shape) throws IOException {
         String body = keyBody().get(0);
-        String value = switch (shape) {
-            case "unquoted key body" -> body;
-            case "unterminated string" -> "\"" + body;
-            default -> "12" + body;
-        };
+        String value =
+                switch (shape) {
+                    case "unquoted key body" -> body;
+                    case "unterminated string" -> "\"" + body;
+                    default -> "12" + body;
+                };
         String json = """
                 {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "secure-cert"},
                  "type": "kubernetes.io/tls", "stringData": {"tls.key": %s, "tls.crt": "x"}}
@@ -109,7 +112,8 @@ final class SecretProblemsTest {
 
         List<Problem> problems = startOn("secret.json", json);
 
-        assertThat(problems).singleElement().satisfies(p -> assertThat(p.message()).contains("details withheld"));
+        assertThat(problems).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("details withheld"));
         assertNoPieceOfTheKeyIn(problems.toString());
         assertNoPieceOfTheKeyIn(log.toString(StandardCharsets.UTF_8));
     }
@@ -117,13 +121,15 @@ final class SecretProblemsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"a character that is not base64", "a truncated body", "a missing END line"})
     void wellFormedSecretWithABrokenKey_isReported_withoutAnyPieceOfTheKey(String damage) throws IOException {
-        String key = switch (damage) {
-            case "a character that is not base64" -> KEY_PEM.replaceFirst("\n(.{10})", "\n$1!");
-            case "a truncated body" -> KEY_PEM.substring(0, KEY_PEM.length() / 2) + "\n-----END PRIVATE KEY-----\n";
-            default -> KEY_PEM.replace("-----END PRIVATE KEY-----", "");
-        };
+        String key =
+                switch (damage) {
+                    case "a character that is not base64" -> KEY_PEM.replaceFirst("\n(.{10})", "\n$1!");
+                    case "a truncated body" ->
+                        KEY_PEM.substring(0, KEY_PEM.length() / 2) + "\n-----END PRIVATE KEY-----\n";
+                    default -> KEY_PEM.replace("-----END PRIVATE KEY-----", "");
+                };
         String yaml = ManifestsSourceTest.ingress("s", "secure.example.com", "/", "alpaca")
-                .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
+                        .replace("spec:\n", "spec:\n  tls: [{hosts: [secure.example.com], secretName: secure-cert}]\n")
                 + "---\n" + """
                 apiVersion: v1
                 kind: Secret
@@ -146,7 +152,9 @@ final class SecretProblemsTest {
     private List<Problem> startOn(String file, String text) throws IOException {
         Files.writeString(dir.resolve(file), text, StandardCharsets.UTF_8);
         source = ManifestsSource.start(dir, WatcherSettings.defaults().withWatchIngressWithoutClass(true), publisher);
-        return publisher.problems().stream().filter(p -> !p.message().contains("Service default/alpaca")).toList();
+        return publisher.problems().stream()
+                .filter(p -> !p.message().contains("Service default/alpaca"))
+                .toList();
     }
 
     private static List<String> keyBody() {

@@ -36,23 +36,31 @@ final class SnapshotPublisherTest {
     void publish_makesRoutesAndEndpointsLive_andMarksReady() {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
         assertThat(publisher.ready()).isFalse();
-        publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
-                Map.of(ALPACA, ONE), Map.of(), List.of()));
+        publisher.publish(translation(
+                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
+                Map.of(ALPACA, ONE),
+                Map.of(),
+                List.of()));
         assertThat(publisher.ready()).isTrue();
-        assertThat(table.current().route("a.example.com", "/x").backend().endpoints()).isEqualTo(ONE);
+        assertThat(table.current().route("a.example.com", "/x").backend().endpoints())
+                .isEqualTo(ONE);
     }
 
     @Test
     void publish_keepsConflictsOnTheSnapshot_andProblemsSeparately() {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
         Problem problem = new Problem("Ingress default/b", "something skipped");
-        RoutingSnapshot snapshot = publisher.publish(translation(List.of(
-                ruleSet("old", Instant.parse("2024-01-01T00:00:00Z"), "a.example.com", ALPACA),
-                ruleSet("young", Instant.parse("2024-06-01T00:00:00Z"), "a.example.com", BANDICOOT)),
-                Map.of(ALPACA, ONE, BANDICOOT, List.of()), Map.of(), List.of(problem)));
+        RoutingSnapshot snapshot = publisher.publish(translation(
+                List.of(
+                        ruleSet("old", Instant.parse("2024-01-01T00:00:00Z"), "a.example.com", ALPACA),
+                        ruleSet("young", Instant.parse("2024-06-01T00:00:00Z"), "a.example.com", BANDICOOT)),
+                Map.of(ALPACA, ONE, BANDICOOT, List.of()),
+                Map.of(),
+                List.of(problem)));
         assertThat(snapshot).isSameAs(table.current());
         assertThat(table.current().route("a.example.com", "/").backend().ref()).isEqualTo(ALPACA);
-        assertThat(snapshot.conflicts()).singleElement().satisfies(c -> assertThat(c.loser()).contains("young"));
+        assertThat(snapshot.conflicts()).singleElement().satisfies(c -> assertThat(c.loser())
+                .contains("young"));
         assertThat(publisher.problems()).containsExactly(problem);
     }
 
@@ -62,20 +70,29 @@ final class SnapshotPublisherTest {
         assertThat(publisher.published().snapshot()).isSameAs(table.current());
         assertThat(publisher.published().problems()).isEmpty();
         Problem missing = new Problem("Ingress default/a", "Secret default/a-cert not found");
-        RoutingSnapshot first = publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com",
-                ALPACA)), Map.of(ALPACA, ONE), Map.of(), List.of(missing)));
+        RoutingSnapshot first = publisher.publish(translation(
+                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
+                Map.of(ALPACA, ONE),
+                Map.of(),
+                List.of(missing)));
         assertThat(publisher.published()).isEqualTo(new SnapshotPublisher.Published(first, List.of(missing)));
 
-        RoutingSnapshot second = publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com",
-                ALPACA)), Map.of(ALPACA, ONE), Map.of(), List.of()));
+        RoutingSnapshot second = publisher.publish(translation(
+                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
+                Map.of(ALPACA, ONE),
+                Map.of(),
+                List.of()));
         assertThat(publisher.published()).isEqualTo(new SnapshotPublisher.Published(second, List.of()));
     }
 
     @Test
     void publish_forgetsBackendsThatNoRouteUsesAnyMore() {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
-        publisher.publish(translation(List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
-                Map.of(ALPACA, ONE), Map.of(), List.of()));
+        publisher.publish(translation(
+                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
+                Map.of(ALPACA, ONE),
+                Map.of(),
+                List.of()));
         Backend before = table.backend(ALPACA);
         publisher.publish(translation(List.of(), Map.of(), Map.of(), List.of()));
         assertThat(table.current().route("a.example.com", "/").isNotFound()).isTrue();
@@ -96,22 +113,32 @@ final class SnapshotPublisherTest {
     void updateEndpoints_changesEndpointsWithoutANewSnapshot_andIgnoresUnreferencedBackends() {
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
         RoutingSnapshot snapshot = publisher.publish(translation(
-                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)), Map.of(ALPACA, List.of()), Map.of(),
+                List.of(ruleSet("a", Instant.EPOCH, "a.example.com", ALPACA)),
+                Map.of(ALPACA, List.of()),
+                Map.of(),
                 List.of()));
         publisher.updateEndpoints(Map.of(ALPACA, ONE, BANDICOOT, ONE));
         assertThat(table.current()).isSameAs(snapshot);
-        assertThat(table.current().route("a.example.com", "/").backend().endpoints()).isEqualTo(ONE);
+        assertThat(table.current().route("a.example.com", "/").backend().endpoints())
+                .isEqualTo(ONE);
         assertThat(snapshot.refersTo(BANDICOOT)).isFalse();
     }
 
-    private static Translation translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
-            Map<String, TlsCertificate> certificates, List<Problem> problems) {
+    private static Translation translation(
+            List<IngressRuleSet> ruleSets,
+            Map<BackendRef, List<Endpoint>> endpoints,
+            Map<String, TlsCertificate> certificates,
+            List<Problem> problems) {
         return new Translation(ruleSets, endpoints, certificates, null, problems);
     }
 
     private static IngressRuleSet ruleSet(String name, Instant created, String host, BackendRef backend) {
-        return new IngressRuleSet("default", name, created,
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, backend)))), null,
+        return new IngressRuleSet(
+                "default",
+                name,
+                created,
+                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, backend)))),
+                null,
                 RouteOptions.DEFAULT);
     }
 }

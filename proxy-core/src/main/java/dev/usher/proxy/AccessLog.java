@@ -30,10 +30,22 @@ final class AccessLog implements AutoCloseable {
     private static final JsonFactory JSON = asciiJson();
 
     /** What is logged about one request. */
-    record Entry(long epochMillis, String clientIp, String method, String uri, String protocol, @Nullable String host,
-            int status, long bytesIn, long bytesOut, long durationNanos, @Nullable String namespace,
-            @Nullable String ingress, @Nullable String service, @Nullable String endpoint, @Nullable String requestId) {
-    }
+    record Entry(
+            long epochMillis,
+            String clientIp,
+            String method,
+            String uri,
+            String protocol,
+            @Nullable String host,
+            int status,
+            long bytesIn,
+            long bytesOut,
+            long durationNanos,
+            @Nullable String namespace,
+            @Nullable String ingress,
+            @Nullable String service,
+            @Nullable String endpoint,
+            @Nullable String requestId) {}
 
     private final ProxySettings.AccessLogFormat format;
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16 * 1024);
@@ -87,11 +99,26 @@ final class AccessLog implements AutoCloseable {
         StringBuilder sb = new StringBuilder(200).append(e.clientIp).append(" \"");
         escape(sb, e.method).append(' ');
         escape(sb, e.uri).append(' ');
-        escape(sb, e.protocol).append("\" ").append(e.status).append(' ').append(e.bytesOut).append(' ')
-                .append(e.durationNanos / 1_000_000).append("ms host=");
-        escape(sb, dash(e.host)).append(" route=").append(dash(e.namespace)).append('/').append(dash(e.ingress))
-                .append(" service=").append(dash(e.service)).append(" upstream=").append(dash(e.endpoint))
-                .append(" in=").append(e.bytesIn).append(" id=");
+        escape(sb, e.protocol)
+                .append("\" ")
+                .append(e.status)
+                .append(' ')
+                .append(e.bytesOut)
+                .append(' ')
+                .append(e.durationNanos / 1_000_000)
+                .append("ms host=");
+        escape(sb, dash(e.host))
+                .append(" route=")
+                .append(dash(e.namespace))
+                .append('/')
+                .append(dash(e.ingress))
+                .append(" service=")
+                .append(dash(e.service))
+                .append(" upstream=")
+                .append(dash(e.endpoint))
+                .append(" in=")
+                .append(e.bytesIn)
+                .append(" id=");
         return escape(sb, dash(e.requestId)).toString();
     }
 
@@ -149,19 +176,22 @@ final class AccessLog implements AutoCloseable {
     private static JsonFactory asciiJson() {
         int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
         ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
-        return JsonFactory.builder().highestNonEscapedChar(0x7e).characterEscapes(new CharacterEscapes() {
-            private static final long serialVersionUID = 1L;
+        return JsonFactory.builder()
+                .highestNonEscapedChar(0x7e)
+                .characterEscapes(new CharacterEscapes() {
+                    private static final long serialVersionUID = 1L;
 
-            @Override
-            public int[] getEscapeCodesForAscii() {
-                return ascii;
-            }
+                    @Override
+                    public int[] getEscapeCodesForAscii() {
+                        return ascii;
+                    }
 
-            @Override
-            public @Nullable SerializableString getEscapeSequence(int ch) {
-                return null; // never asked: every character above 0x7E is escaped the standard way
-            }
-        }).build();
+                    @Override
+                    public @Nullable SerializableString getEscapeSequence(int ch) {
+                        return null; // never asked: every character above 0x7E is escaped the standard way
+                    }
+                })
+                .build();
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

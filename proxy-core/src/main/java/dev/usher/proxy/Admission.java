@@ -31,9 +31,18 @@ final class Admission {
      * over this same list, so an endpoint update in between cannot empty it under the load balancer. A CORS preflight
      * answered by Usher has its 204's fields in {@code preflight}.
      */
-    record Decision(@Nullable HttpResponseStatus status, @Nullable String reason, @Nullable String location,
-            boolean close, @Nullable Route route, Requests.@Nullable Target target, boolean keepAlive, boolean hasBody,
-            List<Endpoint> endpoints, @Nullable String challenge, @Nullable HttpHeaders preflight) {
+    record Decision(
+            @Nullable HttpResponseStatus status,
+            @Nullable String reason,
+            @Nullable String location,
+            boolean close,
+            @Nullable Route route,
+            Requests.@Nullable Target target,
+            boolean keepAlive,
+            boolean hasBody,
+            List<Endpoint> endpoints,
+            @Nullable String challenge,
+            @Nullable HttpHeaders preflight) {
 
         boolean proxied() {
             return status == null;
@@ -44,17 +53,26 @@ final class Admission {
         }
 
         static Decision local(RouteGate.Reply reply, boolean close) {
-            return new Decision(reply.status(), reply.reason(), reply.location(), close, null, null, false, false,
-                    List.of(), reply.challenge(), null);
+            return new Decision(
+                    reply.status(),
+                    reply.reason(),
+                    reply.location(),
+                    close,
+                    null,
+                    null,
+                    false,
+                    false,
+                    List.of(),
+                    reply.challenge(),
+                    null);
         }
     }
 
-    private Admission() {
-    }
+    private Admission() {}
 
     /** @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 without an HTTPS listener */
-    static Decision decide(HttpRequest request, ProxyContext context, boolean tls, int httpsPort,
-            RequestRecord record) {
+    static Decision decide(
+            HttpRequest request, ProxyContext context, boolean tls, int httpsPort, RequestRecord record) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Requests.Refusal coding = Requests.transferEncoding(request);
@@ -64,7 +82,8 @@ final class Admission {
             HttpResponseStatus status = result.cause() instanceof TooLongHttpLineException
                     ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : result.cause() instanceof TooLongHttpHeaderException
-                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+                            ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                            : HttpResponseStatus.BAD_REQUEST;
             return Decision.reply(status, "malformed or oversized request", true);
         }
         Requests.Refusal refusal = Requests.check(request);
@@ -81,8 +100,8 @@ final class Admission {
         // Route, rewrite and forward the normalised path, as nginx does: /public/../admin is /admin everywhere.
         String path = target.path().equals("*") ? target.path() : PathNormalizer.normalize(target.path());
         if (path == null) {
-            return Decision.reply(HttpResponseStatus.BAD_REQUEST, "path climbs above / or has a malformed escape",
-                    true);
+            return Decision.reply(
+                    HttpResponseStatus.BAD_REQUEST, "path climbs above / or has a malformed escape", true);
         }
         if (path != target.path()) { // the normaliser returns the same instance when nothing changed
             target = new Requests.Target(target.host(), path);
@@ -91,7 +110,8 @@ final class Admission {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
         boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
         record.host(target.host());
-        Route route = context.table().current().route(target.host(), target.path().equals("*") ? "/" : target.path());
+        Route route =
+                context.table().current().route(target.host(), target.path().equals("*") ? "/" : target.path());
         record.route(route);
         if (route.isNotFound()) {
             return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);
@@ -106,15 +126,36 @@ final class Admission {
             return Decision.local(local, close);
         }
         HttpHeaders preflight = options.cors() != null && CorsHeaders.preflight(request)
-                ? CorsHeaders.preflightFields(options.cors(), request) : null;
+                ? CorsHeaders.preflightFields(options.cors(), request)
+                : null;
         if (preflight != null) { // answered here, before the HTTPS redirect and the access phase, as in nginx
-            return new Decision(HttpResponseStatus.NO_CONTENT, "CORS preflight", null, close, null, null, false,
-                    false, List.of(), null, preflight);
+            return new Decision(
+                    HttpResponseStatus.NO_CONTENT,
+                    "CORS preflight",
+                    null,
+                    close,
+                    null,
+                    null,
+                    false,
+                    false,
+                    List.of(),
+                    null,
+                    preflight);
         }
         if (route.httpsRedirect() && !tls && target.host() != null) {
             String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
-            return new Decision(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, close, route,
-                    target, keepAlive, hasBody, List.of(), null, null);
+            return new Decision(
+                    HttpResponseStatus.PERMANENT_REDIRECT,
+                    "use " + location,
+                    location,
+                    close,
+                    route,
+                    target,
+                    keepAlive,
+                    hasBody,
+                    List.of(),
+                    null,
+                    null);
         }
         Decision limited = limited(options.rateLimit(), route, context, record, close);
         if (limited != null) {
@@ -128,14 +169,16 @@ final class Admission {
         record.route(route); // the backend that serves: the canary's when it took the request
         Backend backend = Objects.requireNonNull(route.backend(), "only not found has no backend");
         if (route.upstream().refusal() != null) { // TLS verification asked for but impossible: never unverified
-            return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "origin TLS settings of " + backend.ref()
-                    + " are unusable", close);
+            return Decision.reply(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "origin TLS settings of " + backend.ref() + " are unusable",
+                    close);
         }
         List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
         if (endpoints.isEmpty()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
-            return Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(),
-                    close);
+            return Decision.reply(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(), close);
         }
         return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null);
     }
@@ -145,8 +188,8 @@ final class Admission {
      * HTTPS redirect, before source ranges and authentication. A request that passes {@code limit-connections} holds
      * its slot in {@code record} until it ends.
      */
-    private static @Nullable Decision limited(@Nullable RateLimit limit, Route route, ProxyContext context,
-            RequestRecord record, boolean close) {
+    private static @Nullable Decision limited(
+            @Nullable RateLimit limit, Route route, ProxyContext context, RequestRecord record, boolean close) {
         if (limit == null) {
             return null;
         }
@@ -158,9 +201,10 @@ final class Admission {
             return null;
         }
         context.metrics().rateLimited(namespace, ingress, refused);
-        int status = refused == RateLimiter.Limit.CONNECTIONS ? context.settings().limitConnStatusCode()
+        int status = refused == RateLimiter.Limit.CONNECTIONS
+                ? context.settings().limitConnStatusCode()
                 : context.settings().limitReqStatusCode();
-        return Decision.reply(HttpResponseStatus.valueOf(status), "limit-" + refused.tag + " of this Ingress exceeded",
-                close);
+        return Decision.reply(
+                HttpResponseStatus.valueOf(status), "limit-" + refused.tag + " of this Ingress exceeded", close);
     }
 }

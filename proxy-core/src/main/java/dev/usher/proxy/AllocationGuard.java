@@ -74,8 +74,11 @@ final class AllocationGuard extends ChannelDuplexHandler {
         long last = lastLog.get();
         if (now - last >= LOG_PERIOD_NANOS && lastLog.compareAndSet(last, now)) {
             long others = unlogged.getAndSet(0);
-            LOG.warn("buffer allocation failed, closed the connection that needed it ({} more since the last such "
-                    + "line): {}", others, cause.toString());
+            LOG.warn(
+                    "buffer allocation failed, closed the connection that needed it ({} more since the last such "
+                            + "line): {}",
+                    others,
+                    cause.toString());
         } else {
             unlogged.incrementAndGet();
         }

@@ -13,8 +13,7 @@ final class Apr1Crypt {
     static final String MAGIC = "$apr1$";
     private static final String ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    private Apr1Crypt() {
-    }
+    private Apr1Crypt() {}
 
     /** Whether {@code password} hashes to {@code stored} ({@code $apr1$salt$hash}); compared in constant time. */
     static boolean matches(String stored, byte[] password) {

@@ -73,15 +73,24 @@ final class Attempts {
      * @param idempotentReplay the request can be sent again and its method is idempotent
      * @param replayable the request can be sent again: body-less or buffered whole, not an upgrade
      */
-    Attempts(Exchange exchange, ProxyContext context, LoadBalancer balancer, OriginPools pools, RequestRecord record,
-            Route route, List<Endpoint> all, boolean idempotentReplay, boolean replayable) {
+    Attempts(
+            Exchange exchange,
+            ProxyContext context,
+            LoadBalancer balancer,
+            OriginPools pools,
+            RequestRecord record,
+            Route route,
+            List<Endpoint> all,
+            boolean idempotentReplay,
+            boolean replayable) {
         this.idempotentReplay = idempotentReplay;
         this.replayable = replayable;
         this.exchange = exchange;
         this.record = record;
         this.pools = pools;
         this.metrics = context.metrics();
-        this.backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend").ref();
+        this.backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend")
+                .ref();
         this.upstream = route.upstream();
         this.connectTimeout = route.options().timeouts().connect();
         this.all = all;
@@ -144,8 +153,8 @@ final class Attempts {
             return false;
         }
         boolean timedOut = cause instanceof ConnectTimeoutException;
-        metrics.upstreamError(timedOut ? ProxyMetrics.UpstreamError.CONNECT_TIMEOUT
-                : ProxyMetrics.UpstreamError.CONNECT_FAILED);
+        metrics.upstreamError(
+                timedOut ? ProxyMetrics.UpstreamError.CONNECT_TIMEOUT : ProxyMetrics.UpstreamError.CONNECT_FAILED);
         pools.outliers().failure(backend, all, failed, Outliers.Reason.CONNECT_FAILED);
         return attempt + 1 < connectAttempts && next(timedOut ? RetryOn.TIMEOUT : RetryOn.ERROR, false);
     }

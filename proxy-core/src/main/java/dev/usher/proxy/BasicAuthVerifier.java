@@ -33,18 +33,20 @@ final class BasicAuthVerifier {
     /** One for the process: entries are keyed by stored hash and credentials, so they cannot collide across routes. */
     static final BasicAuthVerifier SHARED = new BasicAuthVerifier();
 
-    private final Cache<String, Boolean> verified = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(TTL).build();
+    private final Cache<String, Boolean> verified =
+            Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(TTL).build();
 
     /** Whether {@code authorization} (the header value, or null) names a user of {@code auth} with its password. */
     boolean verify(BasicAuth auth, String authorization) {
-        if (authorization == null || authorization.length() <= PREFIX.length()
+        if (authorization == null
+                || authorization.length() <= PREFIX.length()
                 || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             return false;
         }
         byte[] decoded;
         try {
-            decoded = Base64.getDecoder().decode(authorization.substring(PREFIX.length()).strip());
+            decoded = Base64.getDecoder()
+                    .decode(authorization.substring(PREFIX.length()).strip());
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -41,7 +41,12 @@ final class BodySpool implements AutoCloseable {
             throw new IllegalStateException("cannot create the request body directory " + dir + ": " + e, e);
         }
         this.dir = dir;
-        this.executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        this.executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("usher-body-spool", true));
         executor.allowCoreThreadTimeOut(true);
     }

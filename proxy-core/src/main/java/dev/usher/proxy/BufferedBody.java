@@ -117,7 +117,11 @@ final class BufferedBody {
         });
     }
 
-    private void written(@Nullable ByteBuf spilled, ByteBuf data, @Nullable IOException error, Runnable more,
+    private void written(
+            @Nullable ByteBuf spilled,
+            ByteBuf data,
+            @Nullable IOException error,
+            Runnable more,
             Consumer<IOException> failed) {
         if (spilled != null) {
             spilled.release();

@@ -25,8 +25,7 @@ final class CanaryChoice {
     /** The default random source: the calling event loop's own {@link ThreadLocalRandom}, no contention. */
     static final IntUnaryOperator RANDOM = bound -> ThreadLocalRandom.current().nextInt(bound);
 
-    private CanaryChoice() {
-    }
+    private CanaryChoice() {}
 
     /** {@code route}, or its canary's route when the canary takes this request. */
     static Route route(Route route, HttpRequest request, IntUnaryOperator random) {

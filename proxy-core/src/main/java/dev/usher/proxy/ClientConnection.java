@@ -2,8 +2,8 @@ package dev.usher.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,13 +26,14 @@ final class ClientConnection {
     final String peerIp;
     /** Whether the peer is inside {@code trustedProxies}: its forwarding headers are believed. */
     final boolean peerTrusted;
+
     final int listenerPort;
     final boolean tls;
     private final TrustedProxies trusted;
     private boolean readPending;
 
-    ClientConnection(ChannelHandlerContext ctx, @Nullable ResponseEncoder encoder, boolean tls,
-            TrustedProxies trusted) {
+    ClientConnection(
+            ChannelHandlerContext ctx, @Nullable ResponseEncoder encoder, boolean tls, TrustedProxies trusted) {
         this.ctx = ctx;
         this.encoder = encoder;
         this.tls = tls;

@@ -26,7 +26,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
-    private enum State { AWAIT_HEAD, EXCHANGE, CLOSING }
+    private enum State {
+        AWAIT_HEAD,
+        EXCHANGE,
+        CLOSING
+    }
 
     private final ProxyContext context;
     private final @Nullable HeadTimer headTimer;
@@ -43,7 +47,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
-    ClientHandler(ProxyContext context, @Nullable HeadTimer headTimer, @Nullable ResponseEncoder encoder, boolean tls,
+    ClientHandler(
+            ProxyContext context,
+            @Nullable HeadTimer headTimer,
+            @Nullable ResponseEncoder encoder,
+            boolean tls,
             int httpsPort) {
         this.context = context;
         this.headTimer = headTimer;
@@ -84,7 +92,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
-        RequestRecord record = new RequestRecord(context, conn.clientAddress(request.headers()), request,
+        RequestRecord record = new RequestRecord(
+                context,
+                conn.clientAddress(request.headers()),
+                request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
         boolean head = HttpMethod.HEAD.equals(request.method());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
@@ -100,7 +111,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 : ErrorResponses.local(conn.ctx.alloc(), decision, head, record.grpc());
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
-        record.finish(Objects.requireNonNull(decision.status(), "a local reply has a status").code());
+        record.finish(Objects.requireNonNull(decision.status(), "a local reply has a status")
+                .code());
         if (decision.close() || stream()) {
             state = State.CLOSING;
             end(written);
@@ -159,7 +171,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.AWAIT_HEAD;
-        Objects.requireNonNull(headTimer, "only a connection awaits heads, never a stream").awaitHead();
+        Objects.requireNonNull(headTimer, "only a connection awaits heads, never a stream")
+                .awaitHead();
         conn.read();
     }
 

@@ -44,14 +44,20 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         }
         if (sni != null) {
             // 0 = Netty's default ClientHello size limit; a TLS handshake gets as long as a request head.
-            p.addLast(new SniHandler(sni, 0, context.settings().requestHeaderTimeout().toMillis()),
+            p.addLast(
+                    new SniHandler(
+                            sni, 0, context.settings().requestHeaderTimeout().toMillis()),
                     new H2AlpnSwitch(this));
         } else {
             p.addLast(new H2PrefaceSniffer(this));
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder();
-        p.addLast(headTimer, new RequestDecoder(context.settings()), encoder, context.allocationGuard(),
+        p.addLast(
+                headTimer,
+                new RequestDecoder(context.settings()),
+                encoder,
+                context.allocationGuard(),
                 new FlowControlHandler(),
                 new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
     }

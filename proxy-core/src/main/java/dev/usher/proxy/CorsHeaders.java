@@ -25,12 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class CorsHeaders {
 
-    private CorsHeaders() {
-    }
+    private CorsHeaders() {}
 
     /** Whether {@code request} is a CORS preflight. */
     static boolean preflight(HttpRequest request) {
-        return HttpMethod.OPTIONS.equals(request.method()) && request.headers().contains(HttpHeaderNames.ORIGIN)
+        return HttpMethod.OPTIONS.equals(request.method())
+                && request.headers().contains(HttpHeaderNames.ORIGIN)
                 && request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
     }
 
@@ -47,8 +47,8 @@ final class CorsHeaders {
 
     /** Usher's 204 answer to a preflight, with {@code fields}. */
     static FullHttpResponse preflightReply(HttpHeaders fields, boolean close) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
-                Unpooled.EMPTY_BUFFER);
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
         // no Content-Length: a 204 has no body and RFC 9110 §8.6 forbids the field on it (ingress-nginx sends 0)
         response.headers().set(fields).set(HttpHeaderNames.SERVER, ErrorResponses.SERVER);
         if (close) {

@@ -11,15 +11,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /** Usher's own small responses: {@code text/plain}, a status line and a short reason, always with a length. */
 final class ErrorResponses {
 
     static final String SERVER = "usher";
 
-    private ErrorResponses() {
-    }
+    private ErrorResponses() {}
 
     /**
      * A complete response with body {@code "<code> <reason phrase>: <detail>\n"}.
@@ -28,13 +26,18 @@ final class ErrorResponses {
      * @param close adds {@code Connection: close}
      * @param grpc the request is a gRPC call: the answer is a trailers-only gRPC status instead ({@link Grpc})
      */
-    static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean headRequest,
-            boolean close, boolean grpc) {
+    static FullHttpResponse of(
+            ByteBufAllocator alloc,
+            HttpResponseStatus status,
+            String detail,
+            boolean headRequest,
+            boolean close,
+            boolean grpc) {
         if (grpc) {
             return Grpc.trailersOnly(status, detail, close);
         }
-        byte[] text = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] text =
+                (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
         // Heap bytes, not the allocator's: an error answer must not need the (maybe exhausted) direct memory.
         ByteBuf body = headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(text);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -55,10 +58,15 @@ final class ErrorResponses {
      * status). Both values were validated before they got here
      * (hosts by Admission, annotation values by the translator), so neither can split a header.
      */
-    static FullHttpResponse local(ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest,
-            boolean grpc) {
-        FullHttpResponse response = of(alloc, Objects.requireNonNull(decision.status(), "a local reply has a status"),
-                Objects.requireNonNull(decision.reason(), "and a reason"), headRequest, decision.close(), grpc);
+    static FullHttpResponse local(
+            ByteBufAllocator alloc, Admission.Decision decision, boolean headRequest, boolean grpc) {
+        FullHttpResponse response = of(
+                alloc,
+                Objects.requireNonNull(decision.status(), "a local reply has a status"),
+                Objects.requireNonNull(decision.reason(), "and a reason"),
+                headRequest,
+                decision.close(),
+                grpc);
         if (decision.location() != null) {
             response.headers().set(HttpHeaderNames.LOCATION, decision.location());
         }

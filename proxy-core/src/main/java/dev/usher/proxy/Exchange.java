@@ -48,8 +48,13 @@ final class Exchange {
     private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
 
-    Exchange(ClientHandler client, ClientConnection conn, ProxyContext context, HttpRequest request,
-            Admission.Decision decision, RequestRecord record) {
+    Exchange(
+            ClientHandler client,
+            ClientConnection conn,
+            ProxyContext context,
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record) {
         this.client = client;
         this.conn = conn;
         this.ctx = conn.ctx;
@@ -60,24 +65,45 @@ final class Exchange {
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
         Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
         this.routeFields = RouteFields.of(route, request, context.loadBalancer(), conn.tls); // before forwarding edits
-        boolean upgrade = RequestHeads.prepare(request, route,
-                Objects.requireNonNull(decision.target(), "a proxied decision has a target"), record, conn,
+        boolean upgrade = RequestHeads.prepare(
+                request,
+                route,
+                Objects.requireNonNull(decision.target(), "a proxied decision has a target"),
+                record,
+                conn,
                 context.settings());
-        this.timers = new ExchangeTimers(ctx.executor(), context.settings(), route.options().timeouts(),
+        this.timers = new ExchangeTimers(
+                ctx.executor(),
+                context.settings(),
+                route.options().timeouts(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
                 () -> !state.terminal() && requestRelay.waitingOnClientBody(),
                 () -> !state.terminal() && response.waitingClient(),
                 () -> timedOut(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow", false),
                 () -> !state.terminal() && requestRelay.waitingOrigin(),
                 () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false));
-        this.requestRelay = new RequestRelay(this, conn, context, request, record, timers, !decision.hasBody(),
-                route.requestBuffering() && !record.grpc(), upgrade, // a gRPC call streams, as nginx's grpc_pass
+        this.requestRelay = new RequestRelay(
+                this,
+                conn,
+                context,
+                request,
+                record,
+                timers,
+                !decision.hasBody(),
+                route.requestBuffering() && !record.grpc(),
+                upgrade, // a gRPC call streams, as nginx's grpc_pass
                 route.options().maxRequestBodyBytes(context.settings().maxRequestBodyBytes()));
         this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
         // Admission's one read of the endpoints: every attempt walks this same, non-empty list
-        this.attempts = new Attempts(this, context, routeFields.balancer(context.loadBalancer()),
-                context.pools(ctx.channel().eventLoop()), record, route,
-                decision.endpoints(), requestRelay.replayable() && Requests.idempotent(request.method()),
+        this.attempts = new Attempts(
+                this,
+                context,
+                routeFields.balancer(context.loadBalancer()),
+                context.pools(ctx.channel().eventLoop()),
+                record,
+                route,
+                decision.endpoints(),
+                requestRelay.replayable() && Requests.idempotent(request.method()),
                 requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
         timers.armDeadline(Grpc.timeoutNanos(request.headers()), this::deadlinePassed);
@@ -205,7 +231,8 @@ final class Exchange {
     void complete(ChannelFuture lastWrite) {
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
         if (requestRelay.complete() && requestRelay.flushed() && response.originKeepAlive()) {
-            Objects.requireNonNull(origin, "a complete response came from the origin held").finish();
+            Objects.requireNonNull(origin, "a complete response came from the origin held")
+                    .finish();
             origin = null;
         }
         int status = response.status();
@@ -303,14 +330,15 @@ final class Exchange {
             return;
         }
         if (state.beforeResponse() && timers.deadlineOver() && error != HttpResponseStatus.GATEWAY_TIMEOUT) {
-            deadlinePassed(); // the origin gave up on the call's grpc-timeout first: the client's status is the deadline
+            deadlinePassed(); // the origin gave up on the call's grpc-timeout first: the client's status is the
+            // deadline
             return;
         }
         end(ExchangeState.FAILED, error.code());
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.headRequest(head);
-        client.exchangeDone(keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep,
-                record.grpc())));
+        client.exchangeDone(
+                keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep, record.grpc())));
     }
 
     /** The call's {@code grpc-timeout} passed before its response head: no retry can beat a passed deadline. */

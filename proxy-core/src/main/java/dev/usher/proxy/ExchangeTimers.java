@@ -43,6 +43,7 @@ final class ExchangeTimers {
     private @Nullable ScheduledFuture<?> deadline;
     /** When the gRPC deadline passes, on the executor's ticker; meaningful only while {@link #deadline} is armed. */
     private long deadlineAt;
+
     private long lastClientProgress;
 
     /**
@@ -51,12 +52,21 @@ final class ExchangeTimers {
      * @param waitingOnClientBody the client owes body bytes that Usher is ready to take
      * @param waitingOnClientRead the client has not taken the response bytes written to it
      */
-    ExchangeTimers(EventExecutor executor, ProxySettings settings, RouteTimeouts route, Runnable onResponseTimeout,
-            BooleanSupplier waitingOnClientBody, BooleanSupplier waitingOnClientRead, Runnable onClientStalled,
-            BooleanSupplier waitingOnOrigin, Runnable onOriginStalled) {
+    ExchangeTimers(
+            EventExecutor executor,
+            ProxySettings settings,
+            RouteTimeouts route,
+            Runnable onResponseTimeout,
+            BooleanSupplier waitingOnClientBody,
+            BooleanSupplier waitingOnClientRead,
+            Runnable onClientStalled,
+            BooleanSupplier waitingOnOrigin,
+            Runnable onOriginStalled) {
         this.executor = executor;
-        this.responseNanos = RouteTimeouts.or(route.read(), settings.responseTimeout()).toNanos();
-        this.sendNanos = RouteTimeouts.or(route.send(), settings.responseTimeout()).toNanos();
+        this.responseNanos =
+                RouteTimeouts.or(route.read(), settings.responseTimeout()).toNanos();
+        this.sendNanos =
+                RouteTimeouts.or(route.send(), settings.responseTimeout()).toNanos();
         this.idleNanos = settings.clientIdleTimeout().toNanos();
         this.bodyNanos = settings.clientBodyTimeout().toNanos();
         this.onResponseTimeout = onResponseTimeout;
@@ -94,10 +104,13 @@ final class ExchangeTimers {
     void armDeadline(long nanos, Runnable expired) {
         if (nanos >= 0) {
             deadlineAt = executor.ticker().nanoTime() + nanos;
-            deadline = executor.schedule(() -> {
-                deadline = null;
-                expired.run();
-            }, nanos, TimeUnit.NANOSECONDS);
+            deadline = executor.schedule(
+                    () -> {
+                        deadline = null;
+                        expired.run();
+                    },
+                    nanos,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -152,22 +165,21 @@ final class ExchangeTimers {
     private void checkClient() {
         watchdog = null;
         long quiet = executor.ticker().nanoTime() - lastClientProgress;
-        long limit = waitingOnClientBody.getAsBoolean() ? bodyNanos
-                : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
+        long limit =
+                waitingOnClientBody.getAsBoolean() ? bodyNanos : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
         if (limit > 0) {
             if (quiet >= limit) {
                 onClientStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, sendNanos),
-                    TimeUnit.NANOSECONDS);
+            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, sendNanos), TimeUnit.NANOSECONDS);
         } else if (waitingOnOrigin.getAsBoolean()) {
             if (quiet >= sendNanos) {
                 onOriginStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(idleNanos, sendNanos - quiet),
-                    TimeUnit.NANOSECONDS);
+            watchdog =
+                    executor.schedule(this::checkClient, Math.min(idleNanos, sendNanos - quiet), TimeUnit.NANOSECONDS);
         } else {
             watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
         }

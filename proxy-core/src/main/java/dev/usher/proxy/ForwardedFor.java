@@ -22,8 +22,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ForwardedFor {
 
-    private ForwardedFor() {
-    }
+    private ForwardedFor() {}
 
     /**
      * The client address behind a trusted peer.

@@ -44,16 +44,19 @@ final class ForwardedHeaders {
     static final int MAX_REQUEST_ID = 128;
 
     private static final AsciiString X_FORWARDED_FAMILY = AsciiString.cached("x-forwarded-");
-    private static final List<AsciiString> ALWAYS_REMOVED = List.of(AsciiString.cached("x-original-url"),
-            AsciiString.cached("x-rewrite-url"), AsciiString.cached("proxy"));
-    private static final List<AsciiString> UNTRUSTED_REMOVED = List.of(AsciiString.cached("forwarded"),
-            X_REAL_IP, AsciiString.cached("x-client-ip"), AsciiString.cached("true-client-ip"),
-            AsciiString.cached("x-cluster-client-ip"), AsciiString.cached("x-original-forwarded-for"));
+    private static final List<AsciiString> ALWAYS_REMOVED = List.of(
+            AsciiString.cached("x-original-url"), AsciiString.cached("x-rewrite-url"), AsciiString.cached("proxy"));
+    private static final List<AsciiString> UNTRUSTED_REMOVED = List.of(
+            AsciiString.cached("forwarded"),
+            X_REAL_IP,
+            AsciiString.cached("x-client-ip"),
+            AsciiString.cached("true-client-ip"),
+            AsciiString.cached("x-cluster-client-ip"),
+            AsciiString.cached("x-original-forwarded-for"));
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private ForwardedHeaders() {
-    }
+    private ForwardedHeaders() {}
 
     /**
      * Rewrites the forwarding fields and returns the request ID in force.
@@ -70,8 +73,7 @@ final class ForwardedHeaders {
         boolean hasHost = host != null && !host.isEmpty();
         if (conn.peerTrusted) {
             List<String> chain = headers.getAll(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? conn.peerIp
-                    : String.join(", ", chain) + ", " + conn.peerIp);
+            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? conn.peerIp : String.join(", ", chain) + ", " + conn.peerIp);
             setIfAbsent(headers, X_FORWARDED_PROTO, proto);
             if (hasHost && host != null) { // hasHost implies it; NullAway cannot see through the boolean
                 setIfAbsent(headers, X_FORWARDED_HOST, host);
@@ -140,7 +142,11 @@ final class ForwardedHeaders {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+            boolean ok = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '_'
                     || c == '-';
             if (!ok) {
                 return false;

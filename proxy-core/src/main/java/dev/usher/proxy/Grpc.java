@@ -29,8 +29,7 @@ final class Grpc {
 
     private static final int MAX_TIMEOUT_DIGITS = 8;
 
-    private Grpc() {
-    }
+    private Grpc() {}
 
     /** {@code content-type: application/grpc}, optionally {@code +proto}, {@code +json}... or with parameters. */
     static boolean isCall(HttpHeaders headers) {
@@ -64,8 +63,8 @@ final class Grpc {
      * follows (on HTTP/2 one HEADERS frame with END_STREAM; on HTTP/1.1 a 200 with {@code Content-Length: 0}).
      */
     static FullHttpResponse trailersOnly(HttpResponseStatus cause, String detail, boolean close) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.EMPTY_BUFFER);
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
                 .set("grpc-status", Integer.toString(status(cause)))
@@ -85,7 +84,8 @@ final class Grpc {
             if (b >= 0x20 && b < 0x7f && b != '%') {
                 out.append((char) b);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
                         .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
             }
         }

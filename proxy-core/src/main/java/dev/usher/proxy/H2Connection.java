@@ -4,8 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
@@ -80,11 +80,15 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private void armIdle() {
         cancelIdle();
         if (ctx.channel().isActive()) {
-            idleTimer = ctx.executor().schedule(() -> {
-                if (open == 0) {
-                    ctx.channel().close();
-                }
-            }, idleNanos, TimeUnit.NANOSECONDS);
+            idleTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (open == 0) {
+                                    ctx.channel().close();
+                                }
+                            },
+                            idleNanos,
+                            TimeUnit.NANOSECONDS);
         }
     }
 

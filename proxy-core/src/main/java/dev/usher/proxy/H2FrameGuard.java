@@ -36,6 +36,7 @@ final class H2FrameGuard extends ChannelInboundHandlerAdapter {
      * writable again and its count reset, so only one that keeps sending and never reads gets this far.
      */
     static final int MAX_UNREAD_CONTROL = 1024;
+
     private static final int HEADER = 9;
     private static final int TYPE_HEADERS = 0x1;
     private static final int TYPE_PUSH_PROMISE = 0x5;
@@ -65,9 +66,11 @@ final class H2FrameGuard extends ChannelInboundHandlerAdapter {
             scan(buf);
             if (failed) {
                 ctx.fireChannelRead(msg);
-                ctx.fireExceptionCaught(Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, flooded
-                        ? "more than %d PING or SETTINGS frames while the answers are not read"
-                        : "header block spans more than %d CONTINUATION frames",
+                ctx.fireExceptionCaught(Http2Exception.connectionError(
+                        Http2Error.ENHANCE_YOUR_CALM,
+                        flooded
+                                ? "more than %d PING or SETTINGS frames while the answers are not read"
+                                : "header block spans more than %d CONTINUATION frames",
                         flooded ? MAX_UNREAD_CONTROL : MAX_CONTINUATIONS));
                 if (flooded) {
                     ctx.close(); // from here, past the codec's graceful close: this client reads nothing
@@ -102,7 +105,9 @@ final class H2FrameGuard extends ChannelInboundHandlerAdapter {
 
     /** One frame header; false when the block it belongs to spans too many frames, or on a control frame flood. */
     private boolean frame(int type, int flags) {
-        if ((type == TYPE_PING || type == TYPE_SETTINGS) && (flags & ACK) == 0 && !writable
+        if ((type == TYPE_PING || type == TYPE_SETTINGS)
+                && (flags & ACK) == 0
+                && !writable
                 && ++unreadControl > MAX_UNREAD_CONTROL) {
             flooded = true;
             return false;

@@ -28,9 +28,12 @@ import org.jspecify.annotations.Nullable;
 final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
 
     /** RFC 9113 §8.2.2: fields that only mean something on an HTTP/1 connection. */
-    private static final Set<AsciiString> CONNECTION_SPECIFIC = Set.of(HttpHeaderNames.CONNECTION,
-            AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), // Netty deprecates both names
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+    private static final Set<AsciiString> CONNECTION_SPECIFIC = Set.of(
+            HttpHeaderNames.CONNECTION,
+            AsciiString.cached("keep-alive"),
+            AsciiString.cached("proxy-connection"), // Netty deprecates both names
+            HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.UPGRADE);
 
     private boolean refused;
 
@@ -64,8 +67,7 @@ final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
             if (CONNECTION_SPECIFIC.contains(lower)) {
                 return "connection-specific field " + name;
             }
-            if (HttpHeaderNames.TE.contentEquals(lower)
-                    && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value)) {
+            if (HttpHeaderNames.TE.contentEquals(lower) && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value)) {
                 return "te other than trailers";
             }
         }

@@ -35,6 +35,7 @@ final class H2Pipeline {
     static final int STREAM_WINDOW = 256 * 1024;
     /** The connection's receive window: what all streams of one connection may buffer unread together. */
     static final int CONNECTION_WINDOW = 1024 * 1024;
+
     static final int MAX_RESETS = 200;
     static final int RESET_WINDOW_SECONDS = 30;
     static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
@@ -45,8 +46,7 @@ final class H2Pipeline {
      */
     static final long CLOSE_GRACE_MILLIS = 5_000;
 
-    private H2Pipeline() {
-    }
+    private H2Pipeline() {}
 
     /** Adds the HTTP/2 handlers at the end of {@code p}, whose HTTP/1 handlers are gone, and starts reading. */
     static void install(ChannelPipeline p, ProxyContext context, boolean tls, int httpsPort) {
@@ -67,13 +67,18 @@ final class H2Pipeline {
         if (p.get(AllocationGuard.class) == null) {
             p.addLast(context.allocationGuard());
         }
-        p.addLast(new H2FrameGuard(), codec, new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)), connection);
+        p.addLast(
+                new H2FrameGuard(),
+                codec,
+                new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)),
+                connection);
         // Flow control windows, not read pauses, hold a client back on HTTP/2: the connection always reads.
         p.channel().config().setAutoRead(true);
     }
 
     /** The frame-to-HTTP conversion of every client stream: sharable, so one instance instead of one per stream. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, true);
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
+            new Http2StreamFrameToHttpObjectCodec(true, true);
 
     /** Wires each stream's child channel. */
     private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
@@ -94,8 +99,13 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline().addLast(new H2HeaderCheck(), STREAM_CODEC,
-                    new H2StreamAdapter(), new FlowControlHandler(), ClientHandler.forStream(context, tls, httpsPort));
+            ch.pipeline()
+                    .addLast(
+                            new H2HeaderCheck(),
+                            STREAM_CODEC,
+                            new H2StreamAdapter(),
+                            new FlowControlHandler(),
+                            ClientHandler.forStream(context, tls, httpsPort));
         }
     }
 }

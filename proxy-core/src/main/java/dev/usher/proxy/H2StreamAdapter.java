@@ -51,7 +51,8 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
 
     /** The names of {@link HttpConversionUtil.ExtensionHeaderNames}, copied once ({@code values()} copies per call). */
     private static final AsciiString[] CONVERSION_FIELDS = java.util.Arrays.stream(
-            HttpConversionUtil.ExtensionHeaderNames.values()).map(HttpConversionUtil.ExtensionHeaderNames::text)
+                    HttpConversionUtil.ExtensionHeaderNames.values())
+            .map(HttpConversionUtil.ExtensionHeaderNames::text)
             .toArray(AsciiString[]::new);
 
     private @Nullable ArrayDeque<HttpObject> held;
@@ -92,7 +93,7 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
         ArrayDeque<HttpObject> queued = Objects.requireNonNull(held, "held before this task was scheduled");
         held = null;
         boolean open = ctx.channel().isActive();
-        for (HttpObject msg; (msg = queued.poll()) != null;) {
+        for (HttpObject msg; (msg = queued.poll()) != null; ) {
             if (open) {
                 ctx.fireChannelRead(msg);
             } else {
@@ -113,28 +114,44 @@ final class H2StreamAdapter extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (pendingHead != null && msg instanceof LastHttpContent last && !last.content().isReadable()
+        if (pendingHead != null
+                && msg instanceof LastHttpContent last
+                && !last.content().isReadable()
                 && last.trailingHeaders().isEmpty()) {
             HttpResponse response = pendingHead;
             ChannelPromise headPromise = pendingPromise;
             pendingHead = null;
             pendingPromise = null;
             last.release();
-            ctx.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-                    Unpooled.EMPTY_BUFFER, response.headers(), EmptyHttpHeaders.INSTANCE), promise)
+            ctx.write(
+                            new DefaultFullHttpResponse(
+                                    response.protocolVersion(),
+                                    response.status(),
+                                    Unpooled.EMPTY_BUFFER,
+                                    response.headers(),
+                                    EmptyHttpHeaders.INSTANCE),
+                            promise)
                     .addListener(new PromiseNotifier<Void, ChannelFuture>(headPromise));
             return;
         }
         writePendingHead(ctx);
-        if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)
+        if (msg instanceof HttpResponse response
+                && !(msg instanceof FullHttpResponse)
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             pendingHead = response;
             pendingPromise = promise.unvoid();
-        } else if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)
+        } else if (msg instanceof HttpResponse response
+                && !(msg instanceof FullHttpResponse)
                 && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             interimEnd = true;
-            ctx.write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-                    Unpooled.EMPTY_BUFFER, response.headers(), EmptyHttpHeaders.INSTANCE), promise);
+            ctx.write(
+                    new DefaultFullHttpResponse(
+                            response.protocolVersion(),
+                            response.status(),
+                            Unpooled.EMPTY_BUFFER,
+                            response.headers(),
+                            EmptyHttpHeaders.INSTANCE),
+                    promise);
         } else if (interimEnd && msg instanceof LastHttpContent last) {
             interimEnd = false;
             last.release();

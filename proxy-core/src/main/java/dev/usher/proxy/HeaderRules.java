@@ -37,21 +37,20 @@ final class HeaderRules {
             HttpHeaderNames.PROXY_AUTHENTICATE);
 
     /** Fields that frame or route a request: never removed because {@code Connection} names them. */
-    static final List<AsciiString> REQUEST_PROTECTED = List.of(
-            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST);
+    static final List<AsciiString> REQUEST_PROTECTED =
+            List.of(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST);
 
     /** Fields that frame a response. */
-    static final List<AsciiString> RESPONSE_PROTECTED = List.of(
-            HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING);
+    static final List<AsciiString> RESPONSE_PROTECTED =
+            List.of(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING);
 
-    private HeaderRules() {
-    }
+    private HeaderRules() {}
 
     /** Removes the fields named in {@code Connection} (but framing and routing ones), then every hop-by-hop field. */
     static void removeHopByHop(HttpHeaders headers) {
         // Most messages carry no Connection field: skip getAll's list (this runs for every request and response).
-        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
-                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
+        List<String> connection =
+                headers.contains(HttpHeaderNames.CONNECTION) ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         for (String value : connection) {
             int start = 0;
             while (start <= value.length()) {

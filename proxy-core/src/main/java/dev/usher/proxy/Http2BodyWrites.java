@@ -28,8 +28,7 @@ final class Http2BodyWrites extends ChannelOutboundHandlerAdapter {
     static final Http2BodyWrites INSTANCE = new Http2BodyWrites();
     private static final int CHUNK = 16 * 1024;
 
-    private Http2BodyWrites() {
-    }
+    private Http2BodyWrites() {}
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {

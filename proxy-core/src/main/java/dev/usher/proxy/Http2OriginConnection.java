@@ -93,11 +93,15 @@ final class Http2OriginConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             int generation = ++idleGeneration;
-            parent.eventLoop().schedule(() -> {
-                if (generation == idleGeneration && active == 0) {
-                    parent.close(); // idle for the pool's idle timeout
-                }
-            }, pool.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+            parent.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (generation == idleGeneration && active == 0) {
+                                    parent.close(); // idle for the pool's idle timeout
+                                }
+                            },
+                            pool.idleTimeoutNanos(),
+                            TimeUnit.NANOSECONDS);
         }
         pool.capacityChanged();
     }

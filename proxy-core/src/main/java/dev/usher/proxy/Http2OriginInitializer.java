@@ -44,9 +44,10 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
      * A bootstrap for parent connections from the origin bootstrap {@code base}: auto-read on (streams have their own
      * flow control; each stream channel reads only when its exchange asks).
      */
-    static Bootstrap bootstrap(Bootstrap base, @Nullable SslContext tls, @Nullable String serverName,
-            ProxySettings settings) {
-        return base.clone().option(ChannelOption.AUTO_READ, true)
+    static Bootstrap bootstrap(
+            Bootstrap base, @Nullable SslContext tls, @Nullable String serverName, ProxySettings settings) {
+        return base.clone()
+                .option(ChannelOption.AUTO_READ, true)
                 .handler(new Http2OriginInitializer(tls, serverName, settings));
     }
 
@@ -76,10 +77,12 @@ final class Http2OriginInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addHttp2(ChannelPipeline pipeline) {
-        Http2Settings initial = Http2Settings.defaultSettings().pushEnabled(false)
-                .maxHeaderListSize(Math.max(maxHeaderListSize, 8192));
-        pipeline.addLast(Http2FrameCodecBuilder.forClient().initialSettings(initial).build(),
-                new Http2MultiplexHandler(RefusePush.INSTANCE), pipeline.channel().attr(POOL).get().newConnection());
+        Http2Settings initial =
+                Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(Math.max(maxHeaderListSize, 8192));
+        pipeline.addLast(
+                Http2FrameCodecBuilder.forClient().initialSettings(initial).build(),
+                new Http2MultiplexHandler(RefusePush.INSTANCE),
+                pipeline.channel().attr(POOL).get().newConnection());
     }
 
     /** Server push was refused in SETTINGS; a pushed stream anyway is closed at once. */

@@ -54,16 +54,29 @@ final class Http2OriginPool extends OriginPool {
      *     with the {@link Http2OriginConnection} this pool gives it
      * @param tls whether the bootstrap's pipeline starts with an SslHandler that must negotiate ALPN {@code h2}
      */
-    Http2OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, boolean tls, ProxySettings settings,
-            ProxyMetrics metrics, AllocationGuard guard, Consumer<OriginPool> onEmpty) {
+    Http2OriginPool(
+            Endpoint endpoint,
+            EventLoop loop,
+            Bootstrap bootstrap,
+            boolean tls,
+            ProxySettings settings,
+            ProxyMetrics metrics,
+            AllocationGuard guard,
+            Consumer<OriginPool> onEmpty) {
         super(endpoint, loop, bootstrap, settings, metrics, onEmpty);
         this.bootstrap = bootstrap.clone().attr(Http2OriginInitializer.POOL, this);
         this.tls = tls;
         this.streamInitializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(STREAM_CODEC, new ChunkedWriteHandler(),
-                        Http2BodyWrites.INSTANCE, Http2RequestHeads.INSTANCE, guard, new OriginHandler());
+                ch.pipeline()
+                        .addLast(
+                                STREAM_CODEC,
+                                new ChunkedWriteHandler(),
+                                Http2BodyWrites.INSTANCE,
+                                Http2RequestHeads.INSTANCE,
+                                guard,
+                                new OriginHandler());
             }
         };
     }
@@ -216,11 +229,14 @@ final class Http2OriginPool extends OriginPool {
             }
             metrics.connectDuration(System.nanoTime() - start);
             // no SETTINGS in time (an origin that does not speak HTTP/2): a failed connect
-            loop.schedule(() -> {
-                if (!isReady(channel)) {
-                    channel.close();
-                }
-            }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            loop.schedule(
+                    () -> {
+                        if (!isReady(channel)) {
+                            channel.close();
+                        }
+                    },
+                    settings.connectTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
             if (tls && ssl != null) { // ALPN other than h2 closes the connection (Http2OriginInitializer)
                 ssl.handshakeFuture().addListener(h -> {

@@ -1,17 +1,17 @@
 package dev.usher.proxy;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -26,8 +26,7 @@ final class Http2RequestHeads extends ChannelDuplexHandler {
 
     static final Http2RequestHeads INSTANCE = new Http2RequestHeads();
 
-    private Http2RequestHeads() {
-    }
+    private Http2RequestHeads() {}
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {

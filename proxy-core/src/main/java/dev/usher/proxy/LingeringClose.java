@@ -28,14 +28,15 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
     private final long start = System.nanoTime();
     private long lastRead = start;
 
-    private LingeringClose() {
-    }
+    private LingeringClose() {}
 
     /** Once {@code lastWrite} is done, ends the connection as described above. */
     static void after(ChannelFuture lastWrite) {
         Channel ch = lastWrite.channel();
         lastWrite.addListener(f -> {
-            if (!(ch instanceof DuplexChannel duplex) || !ch.isActive() || ch.pipeline().get(SslHandler.class) != null
+            if (!(ch instanceof DuplexChannel duplex)
+                    || !ch.isActive()
+                    || ch.pipeline().get(SslHandler.class) != null
                     || ch.pipeline().get(SniHandler.class) != null) {
                 ch.close();
                 return;

@@ -27,8 +27,8 @@ final class OriginInitializer extends ChannelInitializer<Channel> {
      * @param serverName sent as SNI and, when the context verifies, checked in the certificate; {@code null}: none
      * @param handshakeTimeout how long the TLS handshake may take
      */
-    OriginInitializer(AllocationGuard guard, @Nullable SslContext tls, @Nullable String serverName,
-            Duration handshakeTimeout) {
+    OriginInitializer(
+            AllocationGuard guard, @Nullable SslContext tls, @Nullable String serverName, Duration handshakeTimeout) {
         this.guard = guard;
         this.tls = tls;
         this.serverName = serverName;

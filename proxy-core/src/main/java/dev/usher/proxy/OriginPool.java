@@ -58,14 +58,25 @@ class OriginPool {
     private boolean sweepArmed;
 
     /** @param onEmpty called when the last connection closed, so that pools of departed endpoints do not pile up */
-    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
+    OriginPool(
+            Endpoint endpoint,
+            EventLoop loop,
+            Bootstrap bootstrap,
+            ProxySettings settings,
+            ProxyMetrics metrics,
             Consumer<OriginPool> onEmpty) {
         this(endpoint, loop, bootstrap, settings, metrics, onEmpty, System::nanoTime);
     }
 
     /** As above, with the clock (nanoseconds, as {@link System#nanoTime()}) that stamps and ages idle connections. */
-    OriginPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, ProxySettings settings, ProxyMetrics metrics,
-            Consumer<OriginPool> onEmpty, LongSupplier clock) {
+    OriginPool(
+            Endpoint endpoint,
+            EventLoop loop,
+            Bootstrap bootstrap,
+            ProxySettings settings,
+            ProxyMetrics metrics,
+            Consumer<OriginPool> onEmpty,
+            LongSupplier clock) {
         this.clock = clock;
         this.endpoint = endpoint;
         this.onEmpty = onEmpty;
@@ -107,15 +118,17 @@ class OriginPool {
             }
         }
         if (open >= settings.maxConnectionsPerEndpoint()) {
-            return loop.newFailedFuture(new Exhausted("connection limit " + settings.maxConnectionsPerEndpoint()
-                    + " reached for " + endpoint));
+            return loop.newFailedFuture(new Exhausted(
+                    "connection limit " + settings.maxConnectionsPerEndpoint() + " reached for " + endpoint));
         }
         open++;
         busy++;
         Promise<Channel> promise = loop.newPromise();
         long start = clock.getAsLong();
-        Bootstrap using = connectTimeout == null ? bootstrap : bootstrap.clone().option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        Bootstrap using = connectTimeout == null
+                ? bootstrap
+                : bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
         ChannelFuture connect = using.connect(endpoint.address(), endpoint.port());
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {

@@ -42,6 +42,7 @@ final class OriginPools {
     private final AllocationGuard guard;
     /** HTTP/1.1 over TLS: a bootstrap and pools per {@link OriginTls}; HTTP/2 over TLS the same; h2c one. */
     private final Map<OriginTls, Flavour> tlsPools = new HashMap<>();
+
     private final Map<OriginTls, Flavour> h2Pools = new HashMap<>();
     private @Nullable Flavour h2c;
     private final List<Flavour> flavours = new ArrayList<>();
@@ -52,12 +53,19 @@ final class OriginPools {
             this(bootstrap, http2, tls, new HashMap<>());
         }
     }
+
     private final LongSupplier nanoClock;
     private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
-    OriginPools(EventLoop loop, Transports transports, ProxySettings settings, ProxyMetrics metrics,
-            @Nullable ByteBufAllocator allocator, AllocationGuard guard, LongSupplier nanoClock) {
+    OriginPools(
+            EventLoop loop,
+            Transports transports,
+            ProxySettings settings,
+            ProxyMetrics metrics,
+            @Nullable ByteBufAllocator allocator,
+            AllocationGuard guard,
+            LongSupplier nanoClock) {
         this.loop = loop;
         this.guard = guard;
         this.nanoClock = nanoClock;
@@ -67,8 +75,8 @@ final class OriginPools {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        settings.connectTimeout().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -79,8 +87,10 @@ final class OriginPools {
     }
 
     OriginPool pool(Endpoint endpoint) {
-        return pools.computeIfAbsent(endpoint, e -> new OriginPool(e, loop, bootstrap, settings, metrics,
-                empty -> pools.remove(empty.endpoint(), empty)));
+        return pools.computeIfAbsent(
+                endpoint,
+                e -> new OriginPool(
+                        e, loop, bootstrap, settings, metrics, empty -> pools.remove(empty.endpoint(), empty)));
     }
 
     /**
@@ -96,8 +106,8 @@ final class OriginPools {
         if (pool == null) {
             Consumer<OriginPool> remove = empty -> flavour.pools.remove(empty.endpoint(), empty);
             pool = flavour.http2
-                    ? new Http2OriginPool(endpoint, loop, flavour.bootstrap, flavour.tls, settings, metrics, guard,
-                            remove)
+                    ? new Http2OriginPool(
+                            endpoint, loop, flavour.bootstrap, flavour.tls, settings, metrics, guard, remove)
                     : new OriginPool(endpoint, loop, flavour.bootstrap, settings, metrics, remove);
             flavour.pools.put(endpoint, pool);
         }
@@ -109,8 +119,7 @@ final class OriginPools {
         boolean http2 = upstream.protocol().http2();
         if (tls == null) { // h2c; HTTP/1.1 cleartext never comes here
             if (h2c == null) {
-                h2c = add(new Flavour(Http2OriginInitializer.bootstrap(bootstrap, null, null, settings), true,
-                        false));
+                h2c = add(new Flavour(Http2OriginInitializer.bootstrap(bootstrap, null, null, settings), true, false));
             }
             return h2c;
         }
@@ -118,10 +127,12 @@ final class OriginPools {
         Flavour flavour = byTls.get(tls);
         if (flavour == null) {
             Bootstrap tlsBootstrap = http2
-                    ? Http2OriginInitializer.bootstrap(bootstrap, OriginTlsContexts.http2(tls), tls.serverName(),
-                            settings)
-                    : bootstrap.clone().handler(new OriginInitializer(guard, OriginTlsContexts.of(tls),
-                            tls.serverName(), settings.connectTimeout()));
+                    ? Http2OriginInitializer.bootstrap(
+                            bootstrap, OriginTlsContexts.http2(tls), tls.serverName(), settings)
+                    : bootstrap
+                            .clone()
+                            .handler(new OriginInitializer(
+                                    guard, OriginTlsContexts.of(tls), tls.serverName(), settings.connectTimeout()));
             flavour = add(new Flavour(tlsBootstrap, http2, true));
             byTls.put(tls, flavour);
         }

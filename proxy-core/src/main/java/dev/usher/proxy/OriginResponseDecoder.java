@@ -75,7 +75,9 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-        if (headRequest && msg instanceof HttpResponse response && response.status().code() >= 200) {
+        if (headRequest
+                && msg instanceof HttpResponse response
+                && response.status().code() >= 200) {
             return true;
         }
         return super.isContentAlwaysEmpty(msg);

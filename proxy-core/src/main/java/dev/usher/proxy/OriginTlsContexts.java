@@ -28,6 +28,7 @@ final class OriginTlsContexts {
 
     /** Beyond this many CA sets (rotations pile up), the cache starts over; contexts in use stay referenced. */
     private static final int MAX_CACHED = 64;
+
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final Map<OriginTls, SslContext> CONTEXTS = new ConcurrentHashMap<>();
     private static final Map<OriginTls, SslContext> H2_CONTEXTS = new ConcurrentHashMap<>();
@@ -35,8 +36,7 @@ final class OriginTlsContexts {
             ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2);
 
-    private OriginTlsContexts() {
-    }
+    private OriginTlsContexts() {}
 
     /** The context for {@code tls}, HTTP/1.1. */
     static SslContext of(OriginTls tls) {
@@ -49,8 +49,8 @@ final class OriginTlsContexts {
     }
 
     /** A handler of {@code context} for one connection: SNI {@code serverName} (none when null) and a timeout. */
-    static SslHandler handler(SslContext context, ByteBufAllocator alloc, @Nullable String serverName,
-            long timeoutMillis) {
+    static SslHandler handler(
+            SslContext context, ByteBufAllocator alloc, @Nullable String serverName, long timeoutMillis) {
         SslHandler ssl = serverName == null ? context.newHandler(alloc) : context.newHandler(alloc, serverName, -1);
         ssl.setHandshakeTimeoutMillis(timeoutMillis);
         return ssl;

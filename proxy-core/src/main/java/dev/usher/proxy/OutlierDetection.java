@@ -28,16 +28,16 @@ public record OutlierDetection(int consecutiveFailures, Duration baseEjectionTim
 
     public OutlierDetection {
         if (consecutiveFailures < 0) {
-            throw new IllegalArgumentException("outlier consecutiveFailures must be >= 0 (0 = off): "
-                    + consecutiveFailures);
+            throw new IllegalArgumentException(
+                    "outlier consecutiveFailures must be >= 0 (0 = off): " + consecutiveFailures);
         }
         Objects.requireNonNull(baseEjectionTime, "baseEjectionTime");
         if (baseEjectionTime.isNegative() || baseEjectionTime.isZero()) {
             throw new IllegalArgumentException("outlier baseEjectionTime must be positive: " + baseEjectionTime);
         }
         if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
-            throw new IllegalArgumentException("outlier maxEjectionPercent must be within 0..100: "
-                    + maxEjectionPercent);
+            throw new IllegalArgumentException(
+                    "outlier maxEjectionPercent must be within 0..100: " + maxEjectionPercent);
         }
     }
 

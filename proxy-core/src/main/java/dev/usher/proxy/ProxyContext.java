@@ -7,7 +7,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntUnaryOperator;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What every connection of one {@link ProxyServer} shares. Immutable after start except {@link #draining()}, which
@@ -20,9 +19,18 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimiter the state of every Ingress's {@code limit-*} annotations, shared by all event loops
  * @param canaryRandom an int in {@code [0, bound)} for canary weights; called from every event loop
  */
-record ProxyContext(RoutingTable table, ProxySettings settings, ProxyMetrics metrics, AccessLog accessLog,
-        LoadBalancer loadBalancer, Map<EventExecutor, OriginPools> poolsByLoop, ChannelGroup connections,
-        DrainFlag drainFlag, BodySpool spool, AllocationGuard allocationGuard, RateLimiter rateLimiter,
+record ProxyContext(
+        RoutingTable table,
+        ProxySettings settings,
+        ProxyMetrics metrics,
+        AccessLog accessLog,
+        LoadBalancer loadBalancer,
+        Map<EventExecutor, OriginPools> poolsByLoop,
+        ChannelGroup connections,
+        DrainFlag drainFlag,
+        BodySpool spool,
+        AllocationGuard allocationGuard,
+        RateLimiter rateLimiter,
         IntUnaryOperator canaryRandom) {
 
     OriginPools pools(EventLoop loop) {

@@ -84,11 +84,9 @@ final class ProxyMetrics {
 
     private static final String NONE = "none";
 
-    private record RouteKey(String namespace, String ingress, String service) {
-    }
+    private record RouteKey(String namespace, String ingress, String service) {}
 
-    private record LimitKey(String namespace, String ingress, RateLimiter.Limit limit) {
-    }
+    private record LimitKey(String namespace, String ingress, RateLimiter.Limit limit) {}
 
     private static final RouteKey UNROUTED = new RouteKey(NONE, NONE, NONE);
 
@@ -106,10 +104,12 @@ final class ProxyMetrics {
                 .description("Time to open a TCP connection to an origin")
                 .register(registry);
         for (UpstreamError error : UpstreamError.values()) {
-            errors.put(error, Counter.builder("usher.upstream.errors")
-                    .description("Requests that failed on the origin side")
-                    .tag("reason", error.tag)
-                    .register(registry));
+            errors.put(
+                    error,
+                    Counter.builder("usher.upstream.errors")
+                            .description("Requests that failed on the origin side")
+                            .tag("reason", error.tag)
+                            .register(registry));
         }
         Gauge.builder("usher.connections.active", connections, Collection::size)
                 .description("Open client connections")
@@ -122,8 +122,12 @@ final class ProxyMetrics {
     /** The meters of {@code route}; {@code null} (a request refused before routing) counts under "none". */
     RouteMeters route(@Nullable Route route) {
         Backend backend = route == null || route.isNotFound() ? null : route.backend();
-        RouteKey key = route == null ? UNROUTED : new RouteKey(orNone(route.namespace()), orNone(route.ingress()),
-                backend == null ? NONE : backend.ref().service());
+        RouteKey key = route == null
+                ? UNROUTED
+                : new RouteKey(
+                        orNone(route.namespace()),
+                        orNone(route.ingress()),
+                        backend == null ? NONE : backend.ref().service());
         RouteMeters meters = byRoute.get(key);
         return meters != null ? meters : byRoute.computeIfAbsent(key, RouteMeters::new);
     }
@@ -138,25 +142,37 @@ final class ProxyMetrics {
 
     /** Ejections are rare: the registry's own lookup is cheap enough, no cache. */
     void endpointEjected(BackendRef backend, String reason) {
-        backendCounter("usher.endpoint.ejections",
-                "Endpoints ejected by passive health checking (outlier detection), per event loop", backend, reason)
+        backendCounter(
+                        "usher.endpoint.ejections",
+                        "Endpoints ejected by passive health checking (outlier detection), per event loop",
+                        backend,
+                        reason)
                 .increment();
     }
 
     /** One retry of a request to {@code backend}, caused by {@code reason}; retries are rarer still than errors. */
     void retry(BackendRef backend, String reason) {
-        backendCounter("usher.retries", "Attempts after the first, by the failure of the attempt before", backend,
-                reason).increment();
+        backendCounter(
+                        "usher.retries",
+                        "Attempts after the first, by the failure of the attempt before",
+                        backend,
+                        reason)
+                .increment();
     }
 
     /** A retry the policy allowed and the retry budget of {@code backend} refused. */
     void retryBudgetExhausted(BackendRef backend) {
-        backendCounter("usher.retry.budget.exhausted", "Retries refused because the backend's retry budget was spent",
-                backend, null).increment();
+        backendCounter(
+                        "usher.retry.budget.exhausted",
+                        "Retries refused because the backend's retry budget was spent",
+                        backend,
+                        null)
+                .increment();
     }
 
     private Counter backendCounter(String name, String description, BackendRef backend, @Nullable String reason) {
-        Counter.Builder b = Counter.builder(name).description(description)
+        Counter.Builder b = Counter.builder(name)
+                .description(description)
                 .tag("namespace", backend.namespace())
                 .tag("service", backend.service());
         return (reason == null ? b : b.tag("reason", reason)).register(registry);
@@ -217,11 +233,13 @@ final class ProxyMetrics {
                     .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
                     .serviceLevelObjectives(LATENCY_BUCKETS)
                     .register(registry);
-            this.bytesIn = Counter.builder("usher.request.bytes").baseUnit(BaseUnits.BYTES)
+            this.bytesIn = Counter.builder("usher.request.bytes")
+                    .baseUnit(BaseUnits.BYTES)
                     .description("Request body bytes received from clients")
                     .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
                     .register(registry);
-            this.bytesOut = Counter.builder("usher.response.bytes").baseUnit(BaseUnits.BYTES)
+            this.bytesOut = Counter.builder("usher.response.bytes")
+                    .baseUnit(BaseUnits.BYTES)
                     .description("Response body bytes sent to clients")
                     .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
                     .register(registry);
@@ -232,7 +250,13 @@ final class ProxyMetrics {
          *
          * @param upstreamNanos endpoint chosen to response head, or a negative value when no origin answered
          */
-        void record(String method, boolean http2, int status, long nanos, long upstreamNanos, long requestBytes,
+        void record(
+                String method,
+                boolean http2,
+                int status,
+                long nanos,
+                long upstreamNanos,
+                long requestBytes,
                 long responseBytes) {
             int cls = Math.max(1, Math.min(5, status / 100));
             int m = methodIndex(method);
@@ -244,13 +268,35 @@ final class ProxyMetrics {
                 String protocol = http2 ? "HTTP/2" : "HTTP/1.1";
                 counter = Counter.builder("usher.requests")
                         .description("Requests answered, by route, method and status class")
-                        .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "method", METHODS[m], "status", statusClass, "protocol", protocol)
+                        .tags(
+                                "namespace",
+                                key.namespace,
+                                "ingress",
+                                key.ingress,
+                                "service",
+                                key.service,
+                                "method",
+                                METHODS[m],
+                                "status",
+                                statusClass,
+                                "protocol",
+                                protocol)
                         .register(registry);
                 timer = Timer.builder("usher.request.duration")
                         .description("Time from request head to the last response byte")
-                        .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service,
-                                "method", METHODS[m], "status", statusClass, "protocol", protocol)
+                        .tags(
+                                "namespace",
+                                key.namespace,
+                                "ingress",
+                                key.ingress,
+                                "service",
+                                key.service,
+                                "method",
+                                METHODS[m],
+                                "status",
+                                statusClass,
+                                "protocol",
+                                protocol)
                         .serviceLevelObjectives(LATENCY_BUCKETS)
                         .register(registry);
                 requests[slot] = counter;

@@ -50,9 +50,13 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        timer = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close();
+                        },
+                        timeoutNanos,
+                        TimeUnit.NANOSECONDS);
         ctx.read(); // auto-read is off
     }
 

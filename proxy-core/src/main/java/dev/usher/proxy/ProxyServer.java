@@ -91,21 +91,32 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException(closed ? "closed" : "already started");
         }
         started = true;
-        group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("usher-proxy", true),
-                transports.ioHandlerFactory());
+        group = new MultiThreadIoEventLoopGroup(
+                eventLoops, new DefaultThreadFactory("usher-proxy", true), transports.ioHandlerFactory());
         connections = new DefaultChannelGroup("usher-clients", GlobalEventExecutor.INSTANCE);
         accessLog = new AccessLog(settings.accessLog());
         ProxyMetrics metrics = new ProxyMetrics(registry, connections);
         AllocationGuard guard = new AllocationGuard(metrics);
         Map<EventExecutor, OriginPools> pools = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
-            pools.put(loop, new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard,
-                    nanoClock));
+            pools.put(
+                    loop,
+                    new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard, nanoClock));
         }
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
-            context = new ProxyContext(table, settings, metrics, accessLog, LoadBalancer.of(settings.loadBalancing()),
-                    Map.copyOf(pools), connections, drainFlag, spool, guard, new RateLimiter(nanoClock),
+            context = new ProxyContext(
+                    table,
+                    settings,
+                    metrics,
+                    accessLog,
+                    LoadBalancer.of(settings.loadBalancing()),
+                    Map.copyOf(pools),
+                    connections,
+                    drainFlag,
+                    spool,
+                    guard,
+                    new RateLimiter(nanoClock),
                     canaryRandom);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
@@ -116,8 +127,12 @@ public final class ProxyServer implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("usher proxy listening on {}:{} (http){} with {} event loops ({})", bindAddress, httpPort(),
-                httpsChannel == null ? "" : " and " + bindAddress + ":" + httpsPort() + " (https)", eventLoops,
+        LOG.info(
+                "usher proxy listening on {}:{} (http){} with {} event loops ({})",
+                bindAddress,
+                httpPort(),
+                httpsChannel == null ? "" : " and " + bindAddress + ":" + httpsPort() + " (https)",
+                eventLoops,
                 transports.name());
     }
 
@@ -135,7 +150,10 @@ public final class ProxyServer implements AutoCloseable {
             bootstrap.childOption(ChannelOption.ALLOCATOR, allocator);
         }
         try {
-            return bootstrap.bind(new InetSocketAddress(bindAddress, port)).syncUninterruptibly().channel();
+            return bootstrap
+                    .bind(new InetSocketAddress(bindAddress, port))
+                    .syncUninterruptibly()
+                    .channel();
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
         }
@@ -218,7 +236,8 @@ public final class ProxyServer implements AutoCloseable {
         closed = true;
         closeListeners();
         Objects.requireNonNull(connections, "set by start").close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        Objects.requireNonNull(group, "set by start").shutdownGracefully(0, 2, TimeUnit.SECONDS)
+        Objects.requireNonNull(group, "set by start")
+                .shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(10, TimeUnit.SECONDS);
         if (spool != null) {
             spool.close(); // after the loops: the last body files' deletions are queued by then
@@ -240,8 +259,7 @@ public final class ProxyServer implements AutoCloseable {
         private LongSupplier nanoClock = System::nanoTime;
         private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The routes; read once per request. Required. */
         public Builder routingTable(RoutingTable routingTable) {

@@ -123,7 +123,11 @@ public record ProxySettings(
     }
 
     /** The format of the per-request line on the {@code dev.usher.access} logger. */
-    public enum AccessLogFormat { TEXT, JSON, OFF }
+    public enum AccessLogFormat {
+        TEXT,
+        JSON,
+        OFF
+    }
 
     public ProxySettings {
         positive(connectTimeout, "connectTimeout");
@@ -137,19 +141,22 @@ public record ProxySettings(
         atLeast(maxInitialLineLength, 64, "maxInitialLineLength");
         atLeast(maxHeaderSize, 256, "maxHeaderSize");
         if (maxRequestBodyBytes < 0) {
-            throw new IllegalArgumentException("maxRequestBodyBytes must be >= 0 (0 = unlimited): "
-                    + maxRequestBodyBytes);
+            throw new IllegalArgumentException(
+                    "maxRequestBodyBytes must be >= 0 (0 = unlimited): " + maxRequestBodyBytes);
         }
         atLeast(connectAttempts, 1, "connectAttempts");
         Objects.requireNonNull(loadBalancing, "loadBalancing");
         Objects.requireNonNull(accessLog, "accessLog");
         if (hsts != null && (hsts.isBlank() || hsts.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
-            throw new IllegalArgumentException("hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
+            throw new IllegalArgumentException(
+                    "hsts must be a header value such as 'max-age=31536000': '" + hsts + "'");
         }
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         upgradeProtocols = Set.copyOf(Objects.requireNonNull(upgradeProtocols, "upgradeProtocols"));
         for (String p : upgradeProtocols) {
-            if (p.isEmpty() || !p.equals(p.toLowerCase(Locale.ROOT)) || !p.chars().allMatch(ProxySettings::tokenChar)) {
+            if (p.isEmpty()
+                    || !p.equals(p.toLowerCase(Locale.ROOT))
+                    || !p.chars().allMatch(ProxySettings::tokenChar)) {
                 throw new IllegalArgumentException("upgradeProtocols must be lower-case protocol names: '" + p + "'");
             }
             if (p.equals("h2c")) {
@@ -236,7 +243,9 @@ public record ProxySettings(
 
     /** RFC 9110 §5.6.2 tchar, the characters of a protocol name. */
     private static boolean tokenChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0
+        return (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0
                 || (c >= 'A' && c <= 'Z');
     }
 
@@ -290,8 +299,7 @@ public record ProxySettings(
         private int limitReqStatusCode = 503;
         private int limitConnStatusCode = 503;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder connectTimeout(Duration v) {
             connectTimeout = v;
@@ -473,14 +481,41 @@ public record ProxySettings(
 
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
-            return new ProxySettings(connectTimeout, responseTimeout, clientIdleTimeout, requestHeaderTimeout,
-                    tunnelIdleTimeout, poolIdleTimeout, maxConnectionsPerEndpoint, maxIdlePerEndpoint,
-                    maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes, connectAttempts, loadBalancing,
-                    accessLog, hsts, trustedProxies, proxyProtocol, underscoresInHeaders, upgradeProtocols,
-                    clientBodyTimeout, clientBodyBufferSize, clientBodyTempDir, clientBodyTempMaxBytes,
-                    outlierConsecutiveFailures, outlierBaseEjectionTime, outlierMaxEjectionPercent,
-                    http2MaxConcurrentStreams, retryOn, retryTries, retryTimeout, retryBudgetPercent,
-                    retryBudgetMinPerSecond, limitReqStatusCode, limitConnStatusCode);
+            return new ProxySettings(
+                    connectTimeout,
+                    responseTimeout,
+                    clientIdleTimeout,
+                    requestHeaderTimeout,
+                    tunnelIdleTimeout,
+                    poolIdleTimeout,
+                    maxConnectionsPerEndpoint,
+                    maxIdlePerEndpoint,
+                    maxInitialLineLength,
+                    maxHeaderSize,
+                    maxRequestBodyBytes,
+                    connectAttempts,
+                    loadBalancing,
+                    accessLog,
+                    hsts,
+                    trustedProxies,
+                    proxyProtocol,
+                    underscoresInHeaders,
+                    upgradeProtocols,
+                    clientBodyTimeout,
+                    clientBodyBufferSize,
+                    clientBodyTempDir,
+                    clientBodyTempMaxBytes,
+                    outlierConsecutiveFailures,
+                    outlierBaseEjectionTime,
+                    outlierMaxEjectionPercent,
+                    http2MaxConcurrentStreams,
+                    retryOn,
+                    retryTries,
+                    retryTimeout,
+                    retryBudgetPercent,
+                    retryBudgetMinPerSecond,
+                    limitReqStatusCode,
+                    limitConnStatusCode);
         }
     }
 }

@@ -42,13 +42,16 @@ final class RateLimiter {
 
     /** Buckets kept at most: a few hundred bytes each, so the worst case is some tens of MiB. */
     static final int DEFAULT_MAX_BUCKETS = 100_000;
+
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_EXPIRY = TimeUnit.DAYS.toNanos(1);
     private static final int RETIRED = Integer.MIN_VALUE;
 
     /** Which limit refused a request; its {@code limit} tag. */
     enum Limit {
-        RPS("rps"), RPM("rpm"), CONNECTIONS("connections");
+        RPS("rps"),
+        RPM("rpm"),
+        CONNECTIONS("connections");
 
         final String tag;
 
@@ -63,11 +66,9 @@ final class RateLimiter {
     }
 
     /** A bucket's identity: the Ingress, the client and the rate (interval and allowance ahead, in nanoseconds). */
-    private record BucketKey(String namespace, String ingress, String client, long interval, long ahead) {
-    }
+    private record BucketKey(String namespace, String ingress, String client, long interval, long ahead) {}
 
-    private record SlotKey(String namespace, String ingress, String client) {
-    }
+    private record SlotKey(String namespace, String ingress, String client) {}
 
     private final LongSupplier clock;
     private final Cache<BucketKey, AtomicLong> buckets;
@@ -96,8 +97,9 @@ final class RateLimiter {
      *
      * @return {@code null} when the request may go on, else the limit that refused it
      */
-    @Nullable Limit admit(RateLimit limit, @Nullable String namespace, @Nullable String ingress, String clientIp,
-            SlotHolder holder) {
+    @Nullable
+    Limit admit(
+            RateLimit limit, @Nullable String namespace, @Nullable String ingress, String clientIp, SlotHolder holder) {
         if (!limit.exempt().isEmpty()) {
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(clientIp);
             if (address != null && limit.exempts(address)) {

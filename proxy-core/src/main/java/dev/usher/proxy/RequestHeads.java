@@ -18,8 +18,7 @@ final class RequestHeads {
 
     private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
 
-    private RequestHeads() {
-    }
+    private RequestHeads() {}
 
     /**
      * Removes hop-by-hop fields (and, unless enabled, fields with underscores), adds the forwarding fields, applies the
@@ -35,14 +34,20 @@ final class RequestHeads {
      *
      * @return whether this is an upgrade request to be tunnelled
      */
-    static boolean prepare(HttpRequest request, Route route, Requests.Target target, RequestRecord record,
-            ClientConnection conn, ProxySettings settings) {
+    static boolean prepare(
+            HttpRequest request,
+            Route route,
+            Requests.Target target,
+            RequestRecord record,
+            ClientConnection conn,
+            ProxySettings settings) {
         HttpHeaders headers = request.headers();
         // How the decoder delimited the body (it refused every ambiguous shape): the one framing we may forward.
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String length = chunked ? null : headers.get(HttpHeaderNames.CONTENT_LENGTH);
         String upgradeTo = HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE)
-                ? tunnelled(headers.get(HttpHeaderNames.UPGRADE), settings.upgradeProtocols()) : null;
+                ? tunnelled(headers.get(HttpHeaderNames.UPGRADE), settings.upgradeProtocols())
+                : null;
         HeaderRules.removeHopByHop(headers);
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
@@ -85,7 +90,9 @@ final class RequestHeads {
             int slash = protocol.indexOf('/');
             String name = (slash < 0 ? protocol : protocol.substring(0, slash)).toLowerCase(Locale.ROOT);
             if (!name.equals("h2c") && allowed.contains(name)) {
-                kept = kept == null ? new StringBuilder(protocol) : kept.append(", ").append(protocol);
+                kept = kept == null
+                        ? new StringBuilder(protocol)
+                        : kept.append(", ").append(protocol);
             }
         }
         return kept == null ? null : kept.toString();

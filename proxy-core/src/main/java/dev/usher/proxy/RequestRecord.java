@@ -118,14 +118,28 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         }
         finished = true;
         long nanos = System.nanoTime() - startNanos;
-        context.metrics().route(route).record(method, protocol == HTTP_2, status, nanos, upstreamNanos, bytesIn, bytesOut);
+        context.metrics()
+                .route(route)
+                .record(method, protocol == HTTP_2, status, nanos, upstreamNanos, bytesIn, bytesOut);
         AccessLog log = context.accessLog();
         if (log.enabled()) {
             Backend backend = route == null || route.isNotFound() ? null : route.backend();
-            log.log(new AccessLog.Entry(System.currentTimeMillis(), clientIp, method, uri, protocol, host, status,
-                    bytesIn, bytesOut, nanos, route == null ? null : route.namespace(),
-                    route == null ? null : route.ingress(), backend == null ? null : backend.ref().service(),
-                    endpoint, requestId));
+            log.log(new AccessLog.Entry(
+                    System.currentTimeMillis(),
+                    clientIp,
+                    method,
+                    uri,
+                    protocol,
+                    host,
+                    status,
+                    bytesIn,
+                    bytesOut,
+                    nanos,
+                    route == null ? null : route.namespace(),
+                    route == null ? null : route.ingress(),
+                    backend == null ? null : backend.ref().service(),
+                    endpoint,
+                    requestId));
         }
     }
 }

@@ -43,8 +43,16 @@ final class RequestRelay {
     private boolean waitingOrigin;
     private boolean hostAdded;
 
-    RequestRelay(Exchange exchange, ClientConnection conn, ProxyContext context, HttpRequest request,
-            RequestRecord record, ExchangeTimers timers, boolean bodyless, boolean buffered, boolean upgrade,
+    RequestRelay(
+            Exchange exchange,
+            ClientConnection conn,
+            ProxyContext context,
+            HttpRequest request,
+            RequestRecord record,
+            ExchangeTimers timers,
+            boolean bodyless,
+            boolean buffered,
+            boolean upgrade,
             long maxBodyBytes) {
         this.exchange = exchange;
         this.conn = conn;
@@ -53,8 +61,12 @@ final class RequestRelay {
         this.timers = timers;
         this.maxBodyBytes = maxBodyBytes; // the route's proxy-body-size, else the global limit; 0 = unlimited
         this.bodyless = bodyless;
-        this.body = bodyless || upgrade || !buffered ? null
-                : new BufferedBody(conn.ctx.executor(), context.spool(), conn.ctx.alloc(),
+        this.body = bodyless || upgrade || !buffered
+                ? null
+                : new BufferedBody(
+                        conn.ctx.executor(),
+                        context.spool(),
+                        conn.ctx.alloc(),
                         context.settings().clientBodyBufferSize());
         this.replayable = (bodyless || body != null) && !upgrade;
     }
@@ -165,7 +177,8 @@ final class RequestRelay {
                     .append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
         } else if (content instanceof LastHttpContent) {
             complete = true;
-            Objects.requireNonNull(origin, "streaming: the origin is attached").writeAndFlush(content)
+            Objects.requireNonNull(origin, "streaming: the origin is attached")
+                    .writeAndFlush(content)
                     .addListener(sent);
             exchange.requestEnded();
         } else {
@@ -211,8 +224,8 @@ final class RequestRelay {
 
     private void bufferFailed(IOException e) {
         if (e instanceof BufferedBody.SpoolFull) {
-            exchange.abort(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "request body buffer space exhausted, try again later");
+            exchange.abort(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "request body buffer space exhausted, try again later");
         } else {
             exchange.abort(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot buffer the request body");
         }

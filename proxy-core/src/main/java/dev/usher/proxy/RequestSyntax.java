@@ -8,8 +8,7 @@ import io.netty.util.NetUtil;
  */
 final class RequestSyntax {
 
-    private RequestSyntax() {
-    }
+    private RequestSyntax() {}
 
     /**
      * Whether the request target is free of control bytes (0x00-0x1F, 0x7F). Netty's decoder splits the request line

@@ -15,15 +15,12 @@ import org.jspecify.annotations.Nullable;
 final class Requests {
 
     /** Where a request goes: the host that routes it and the origin-form target (path and query). */
-    record Target(@Nullable String host, String path) {
-    }
+    record Target(@Nullable String host, String path) {}
 
     /** A refusal: status and a short reason for the body. */
-    record Refusal(HttpResponseStatus status, String reason) {
-    }
+    record Refusal(HttpResponseStatus status, String reason) {}
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /**
      * Version, framing and target problems, or {@code null}.
@@ -125,8 +122,12 @@ final class Requests {
 
     /** RFC 9110 §9.2.2: methods a client may repeat; only these are retried on a stale connection. */
     static boolean idempotent(HttpMethod method) {
-        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
-                || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+        return method == HttpMethod.GET
+                || method == HttpMethod.HEAD
+                || method == HttpMethod.OPTIONS
+                || method == HttpMethod.TRACE
+                || method == HttpMethod.PUT
+                || method == HttpMethod.DELETE;
     }
 
     /**

@@ -14,8 +14,7 @@ final class ResponseHeads {
 
     private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
 
-    private ResponseHeads() {
-    }
+    private ResponseHeads() {}
 
     /** A 1xx other than 101: hop-by-hop fields removed, sent as HTTP/1.1. */
     static void interim(HttpResponse response) {

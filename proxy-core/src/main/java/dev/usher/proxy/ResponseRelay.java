@@ -31,8 +31,15 @@ final class ResponseRelay {
     private boolean waitingClient;
     private int status;
 
-    ResponseRelay(Exchange exchange, ClientConnection conn, RequestRecord record, ExchangeTimers timers,
-            ProxyContext context, boolean head, boolean http10, boolean upgrade) {
+    ResponseRelay(
+            Exchange exchange,
+            ClientConnection conn,
+            RequestRecord record,
+            ExchangeTimers timers,
+            ProxyContext context,
+            boolean head,
+            boolean http10,
+            boolean upgrade) {
         this.exchange = exchange;
         this.conn = conn;
         this.ctx = conn.ctx;
@@ -113,8 +120,7 @@ final class ResponseRelay {
         exchange.responseStarted();
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
-        exchange.keepAlive(ResponseHeads.prepare(response, head, http10,
-                exchange.keepAlive() && !context.draining()));
+        exchange.keepAlive(ResponseHeads.prepare(response, head, http10, exchange.keepAlive() && !context.draining()));
         exchange.addRouteFields(response);
         if (conn.tls) {
             ResponseHeads.addHsts(response, context.settings().hsts());
@@ -128,7 +134,10 @@ final class ResponseRelay {
      * delimited by the origin closing the connection never leaves it reusable, whatever the head says.
      */
     private boolean framed(HttpResponse response, int code) {
-        return head || code == 204 || code == 304 || HttpUtil.isTransferEncodingChunked(response)
+        return head
+                || code == 204
+                || code == 304
+                || HttpUtil.isTransferEncodingChunked(response)
                 || response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     }
 

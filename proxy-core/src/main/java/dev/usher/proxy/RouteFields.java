@@ -56,7 +56,8 @@ final class RouteFields {
         if (cors != null) {
             CorsHeaders.addToResponse(headers, cors, allowed);
         }
-        if (sticky != null && affinity != null // one comes with the other
+        if (sticky != null
+                && affinity != null // one comes with the other
                 && (!sticky.matched() || affinity.changeOnFailure() && !sticky.names(endpoint))) {
             headers.add(HttpHeaderNames.SET_COOKIE, setCookie(CookieAffinity.hash(endpoint)));
         }
@@ -64,11 +65,15 @@ final class RouteFields {
 
     private String setCookie(String value) {
         SessionAffinity affinity = Objects.requireNonNull(this.affinity, "only a route with affinity sets a cookie");
-        StringBuilder cookie = new StringBuilder(affinity.cookieName()).append('=').append(value)
-                .append("; Path=").append(cookiePath);
+        StringBuilder cookie = new StringBuilder(affinity.cookieName())
+                .append('=')
+                .append(value)
+                .append("; Path=")
+                .append(cookiePath);
         if (affinity.expires() >= 0) {
-            cookie.append("; Expires=").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                    ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(affinity.expires())));
+            cookie.append("; Expires=")
+                    .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                            ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(affinity.expires())));
         }
         if (affinity.maxAge() >= 0) {
             cookie.append("; Max-Age=").append(affinity.maxAge());

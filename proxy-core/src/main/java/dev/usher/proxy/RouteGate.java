@@ -20,11 +20,13 @@ import org.jspecify.annotations.Nullable;
 final class RouteGate {
 
     /** An answer: status, body reason, and a {@code Location} or {@code WWW-Authenticate} value (or null). */
-    record Reply(HttpResponseStatus status, String reason, @Nullable String location, @Nullable String challenge) {
-    }
+    record Reply(
+            HttpResponseStatus status,
+            String reason,
+            @Nullable String location,
+            @Nullable String challenge) {}
 
-    private RouteGate() {
-    }
+    private RouteGate() {}
 
     /**
      * The rewrite-phase answers: app root, denied location, local redirect; {@code null} to go on.
@@ -40,20 +42,26 @@ final class RouteGate {
             return new Reply(HttpResponseStatus.FOUND, "see " + location, location, null);
         }
         if (options.denied() != null) {
-            return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "this Ingress's access control could not be "
-                    + "read, so it fails closed", null, null);
+            return new Reply(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "this Ingress's access control could not be " + "read, so it fails closed",
+                    null,
+                    null);
         }
         LocalRedirect redirect = options.redirect();
         if (redirect != null) {
-            return new Reply(HttpResponseStatus.valueOf(redirect.status()), "see " + redirect.location(),
-                    redirect.location(), null);
+            return new Reply(
+                    HttpResponseStatus.valueOf(redirect.status()),
+                    "see " + redirect.location(),
+                    redirect.location(),
+                    null);
         }
         return null;
     }
 
     /** The access-phase answers: source ranges, then Basic authentication; {@code null} to go on. */
-    static @Nullable Reply access(RouteOptions options, HttpRequest request, String clientIp,
-            BasicAuthVerifier verifier) {
+    static @Nullable Reply access(
+            RouteOptions options, HttpRequest request, String clientIp, BasicAuthVerifier verifier) {
         SourceRanges ranges = options.sourceRanges();
         if (ranges.restricts()) {
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(clientIp);
@@ -65,7 +73,10 @@ final class RouteGate {
         if (auth != null) {
             String credentials = request.headers().get(HttpHeaderNames.AUTHORIZATION);
             if (!verifier.verify(auth, credentials)) {
-                return new Reply(HttpResponseStatus.UNAUTHORIZED, "authorization required", null,
+                return new Reply(
+                        HttpResponseStatus.UNAUTHORIZED,
+                        "authorization required",
+                        null,
                         "Basic realm=\"" + auth.realm() + "\"");
             }
             // ingress-nginx sends the origin an empty Authorization (proxy_set_header Authorization ""): the

@@ -12,14 +12,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** The I/O transport: native epoll when the platform has it, NIO otherwise. */
-record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
+record Transports(
+        String name,
+        IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel) {
 
     /** Epoll when {@link Epoll#isAvailable()}, else NIO. */
     static Transports best() {
         if (Epoll.isAvailable()) {
-            return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class);
+            return new Transports(
+                    "epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return nio();
     }

@@ -80,8 +80,11 @@ public final class TrustedProxies {
             }
             names.add(block.toString());
         }
-        return new TrustedProxies(List.copyOf(names), Arrays.copyOf(v4Networks, v4Count),
-                Arrays.copyOf(v4Masks, v4Count), Arrays.copyOf(v6, 4 * v6Count));
+        return new TrustedProxies(
+                List.copyOf(names),
+                Arrays.copyOf(v4Networks, v4Count),
+                Arrays.copyOf(v4Masks, v4Count),
+                Arrays.copyOf(v6, 4 * v6Count));
     }
 
     private static AddressBlock block(String cidr) {

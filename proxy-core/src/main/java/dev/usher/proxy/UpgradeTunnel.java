@@ -34,8 +34,13 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
     }
 
     /** Sends the 101 to the client and turns both connections into a tunnel; the origin leaves its pool for good. */
-    static void splice(ClientHandler client, ClientConnection conn, HttpResponse switching, Channel origin,
-            OriginPool pool, ProxySettings settings) {
+    static void splice(
+            ClientHandler client,
+            ClientConnection conn,
+            HttpResponse switching,
+            Channel origin,
+            OriginPool pool,
+            ProxySettings settings) {
         Channel clientChannel = conn.ctx.channel();
         String protocol = switching.headers().get(HttpHeaderNames.UPGRADE);
         HeaderRules.removeHopByHop(switching.headers());

@@ -13,8 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpstreamVhost {
 
-    private UpstreamVhost() {
-    }
+    private UpstreamVhost() {}
 
     /** The {@code Host} value for {@code route}'s origin, or {@code null} to keep the client's. */
     static @Nullable String of(Route route) {
@@ -24,8 +23,7 @@ final class UpstreamVhost {
         }
         String namespace = route.namespace() == null ? "" : route.namespace();
         Backend backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend");
-        String host = template.replace("$service_name", backend.ref().service())
-                .replace("$namespace", namespace);
+        String host = template.replace("$service_name", backend.ref().service()).replace("$namespace", namespace);
         return hostSyntax(host) ? host : null;
     }
 
@@ -36,8 +34,14 @@ final class UpstreamVhost {
         }
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
-                    || c == ':' || c == '[' || c == ']';
+            boolean ok = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '-'
+                    || c == ':'
+                    || c == '['
+                    || c == ']';
             if (!ok) {
                 return false;
             }

@@ -23,17 +23,36 @@ final class AccessOptionsTest {
     private OptionsFixture fixture;
 
     private void start(ProxySettings settings) {
-        fixture = new OptionsFixture(settings, Map.of(
-                "office.test", RouteOptions.builder().sourceRanges(ranges(List.of("10.0.0.0/8"), List.of())).build(),
-                "local.test", RouteOptions.builder().sourceRanges(ranges(List.of("127.0.0.0/8"), List.of())).build(),
-                "blocked.test", RouteOptions.builder()
-                        .sourceRanges(ranges(List.of("127.0.0.0/8", "10.0.0.0/8"), List.of("127.0.0.1", "10.9.0.0/16")))
-                        .build(),
-                "broken.test", RouteOptions.builder().denied("whitelist-source-range: 'x' is not a CIDR").build(),
-                "vhost.test", RouteOptions.builder().upstreamVhost("api.internal:8080").forwardedPrefix("/shop")
-                        .build(),
-                "svc.test", RouteOptions.builder().upstreamVhost("$service_name.$namespace.svc.cluster.local")
-                        .build()));
+        fixture = new OptionsFixture(
+                settings,
+                Map.of(
+                        "office.test",
+                                RouteOptions.builder()
+                                        .sourceRanges(ranges(List.of("10.0.0.0/8"), List.of()))
+                                        .build(),
+                        "local.test",
+                                RouteOptions.builder()
+                                        .sourceRanges(ranges(List.of("127.0.0.0/8"), List.of()))
+                                        .build(),
+                        "blocked.test",
+                                RouteOptions.builder()
+                                        .sourceRanges(ranges(
+                                                List.of("127.0.0.0/8", "10.0.0.0/8"),
+                                                List.of("127.0.0.1", "10.9.0.0/16")))
+                                        .build(),
+                        "broken.test",
+                                RouteOptions.builder()
+                                        .denied("whitelist-source-range: 'x' is not a CIDR")
+                                        .build(),
+                        "vhost.test",
+                                RouteOptions.builder()
+                                        .upstreamVhost("api.internal:8080")
+                                        .forwardedPrefix("/shop")
+                                        .build(),
+                        "svc.test",
+                                RouteOptions.builder()
+                                        .upstreamVhost("$service_name.$namespace.svc.cluster.local")
+                                        .build()));
     }
 
     @Test
@@ -54,19 +73,31 @@ final class AccessOptionsTest {
 
     @Test
     void behindATrustedProxy_theForwardedClientAddressIsJudged_notTheProxys() throws Exception {
-        start(ProxySettings.builder().trustedProxies(TrustedProxies.parse("127.0.0.1")).build());
+        start(ProxySettings.builder()
+                .trustedProxies(TrustedProxies.parse("127.0.0.1"))
+                .build());
 
-        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "10.1.2.3").statusCode()).isEqualTo(200);
-        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "192.0.2.1").statusCode()).isEqualTo(403);
-        assertThat(fixture.get("blocked.test", "/echo", "X-Forwarded-For", "10.9.1.1").statusCode()).isEqualTo(403);
-        assertThat(fixture.get("blocked.test", "/echo", "X-Forwarded-For", "10.8.1.1").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "10.1.2.3")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "192.0.2.1")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(fixture.get("blocked.test", "/echo", "X-Forwarded-For", "10.9.1.1")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(fixture.get("blocked.test", "/echo", "X-Forwarded-For", "10.8.1.1")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void untrustedPeer_cannotClaimAnAllowedAddress() throws Exception {
         start(ProxySettings.defaults());
 
-        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "10.1.2.3").statusCode()).isEqualTo(403);
+        assertThat(fixture.get("office.test", "/echo", "X-Forwarded-For", "10.1.2.3")
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -82,9 +113,13 @@ final class AccessOptionsTest {
 
     @Test
     void upstreamVhostAndForwardedPrefix_reachTheOrigin_whileXForwardedHostKeepsTheClientsHost() throws Exception {
-        start(ProxySettings.builder().trustedProxies(TrustedProxies.parse("127.0.0.1")).build());
+        start(ProxySettings.builder()
+                .trustedProxies(TrustedProxies.parse("127.0.0.1"))
+                .build());
 
-        assertThat(fixture.get("vhost.test", "/echo", "X-Forwarded-Prefix", "/evil").statusCode()).isEqualTo(200);
+        assertThat(fixture.get("vhost.test", "/echo", "X-Forwarded-Prefix", "/evil")
+                        .statusCode())
+                .isEqualTo(200);
 
         HttpRequest seen = fixture.origin.seen.peek();
         assertThat(seen.headers().getAll("Host")).containsExactly("api.internal:8080");
@@ -103,6 +138,8 @@ final class AccessOptionsTest {
     }
 
     private static SourceRanges ranges(List<String> allow, List<String> deny) {
-        return new SourceRanges(allow.stream().map(AddressBlock::parse).toList(), deny.stream().map(AddressBlock::parse).toList());
+        return new SourceRanges(
+                allow.stream().map(AddressBlock::parse).toList(),
+                deny.stream().map(AddressBlock::parse).toList());
     }
 }

@@ -34,9 +34,23 @@ final class BasicAuthTest {
     @BeforeAll
     static void start() {
         String bcrypt2y = OpenBSDBCrypt.generate("2y", "s3cret".toCharArray(), new byte[16], 4);
-        fixture = new OptionsFixture(ProxySettings.defaults(), Map.of("private.test", RouteOptions.builder()
-                .basicAuth(new BasicAuth("Staff only", Map.of("alice", BCRYPT_U_STAR_U, "bob", APR1_OPEN_SESAME,
-                        "carol", SHA_PASSWORD, "dave", bcrypt2y))).build()));
+        fixture = new OptionsFixture(
+                ProxySettings.defaults(),
+                Map.of(
+                        "private.test",
+                        RouteOptions.builder()
+                                .basicAuth(new BasicAuth(
+                                        "Staff only",
+                                        Map.of(
+                                                "alice",
+                                                BCRYPT_U_STAR_U,
+                                                "bob",
+                                                APR1_OPEN_SESAME,
+                                                "carol",
+                                                SHA_PASSWORD,
+                                                "dave",
+                                                bcrypt2y)))
+                                .build()));
     }
 
     @AfterAll
@@ -57,22 +71,34 @@ final class BasicAuthTest {
     void rightPassword_ofEachHashForm_passes_andAuthorizationDoesNotReachTheOrigin() throws Exception {
         String[][] users = {{"alice", "U*U"}, {"bob", "open sesame"}, {"carol", "password"}, {"dave", "s3cret"}};
         for (String[] user : users) {
-            HttpResponse<String> res = fixture.get("private.test", "/echo?" + user[0], "Authorization",
-                    basic(user[0], user[1]));
+            HttpResponse<String> res =
+                    fixture.get("private.test", "/echo?" + user[0], "Authorization", basic(user[0], user[1]));
 
             assertThat(res.statusCode()).as(user[0]).isEqualTo(200);
-            HttpRequest seen = fixture.origin.seen.stream().filter(r -> r.uri().equals("/echo?" + user[0]))
-                    .findFirst().orElseThrow();
+            HttpRequest seen = fixture.origin.seen.stream()
+                    .filter(r -> r.uri().equals("/echo?" + user[0]))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(seen.headers().contains("Authorization")).as(user[0]).isFalse();
         }
     }
 
     @Test
     void wrongPassword_unknownUser_andMalformedHeaders_get401() throws Exception {
-        String[] values = {basic("alice", "U*V"), basic("bob", "open sesame "), basic("mallory", "password"),
-            basic("carol", ""), "Basic !!!notbase64", "Bearer abc", "Basic " + b64("no-colon"), "Basic"};
+        String[] values = {
+            basic("alice", "U*V"),
+            basic("bob", "open sesame "),
+            basic("mallory", "password"),
+            basic("carol", ""),
+            "Basic !!!notbase64",
+            "Bearer abc",
+            "Basic " + b64("no-colon"),
+            "Basic"
+        };
         for (String value : values) {
-            assertThat(fixture.get("private.test", "/echo", "Authorization", value).statusCode()).as(value)
+            assertThat(fixture.get("private.test", "/echo", "Authorization", value)
+                            .statusCode())
+                    .as(value)
                     .isEqualTo(401);
         }
     }

@@ -40,10 +40,13 @@ final class CanaryTest {
     private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
 
     private final RoutingTable table = new RoutingTable();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     /** The injected random source: 0, 1, 2, ... modulo the bound asked for; counts the draws. */
     private final AtomicInteger draws = new AtomicInteger();
+
     private TestOrigin main;
     private TestOrigin canary;
     private ProxyServer proxy;
@@ -58,28 +61,48 @@ final class CanaryTest {
         RouteOptions rewrite = RouteOptions.builder().rewriteTarget("/v1").build();
         pair(snapshot, "rules.test", rewrite, new CanaryRule("X-Canary", null, null, "canary", 0, 100));
         pair(snapshot, "value.test", RouteOptions.DEFAULT, new CanaryRule("X-Canary", "DoCanary", null, null, 0, 100));
-        pair(snapshot, "pattern.test", RouteOptions.DEFAULT,
+        pair(
+                snapshot,
+                "pattern.test",
+                RouteOptions.DEFAULT,
                 new CanaryRule("X-Canary", null, "^Do[A-Z][a-z]+y$", "canary", 0, 100));
         pair(snapshot, "zero.test", RouteOptions.DEFAULT, CanaryRule.weighted(0, 100));
         pair(snapshot, "all.test", RouteOptions.DEFAULT, CanaryRule.weighted(100, 100));
         pair(snapshot, "thirty.test", RouteOptions.DEFAULT, CanaryRule.weighted(30, 100));
         pair(snapshot, "half.test", RouteOptions.DEFAULT, CanaryRule.weighted(100, 200));
-        pair(snapshot, "sticky.test", RouteOptions.builder().affinity(new SessionAffinity(
-                SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false)).build(), CanaryRule.weighted(50, 100));
+        pair(
+                snapshot,
+                "sticky.test",
+                RouteOptions.builder()
+                        .affinity(new SessionAffinity(SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false))
+                        .build(),
+                CanaryRule.weighted(50, 100));
         table.publish(snapshot.build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
+        proxy = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(1)
                 .settings(ProxySettings.defaults())
                 .canaryRandom(bound -> draws.getAndIncrement() % bound)
                 .build();
         proxy.start();
     }
 
-    private static void pair(RoutingSnapshot.Builder snapshot, String host, RouteOptions mainOptions,
-            CanaryRule rule) {
-        snapshot.add(new IngressRuleSet("default", host + "-main", T0,
-                List.of(new HostRule(host, List.of(new PathRule("/api", PathType.PREFIX, MAIN)))), null, mainOptions));
-        snapshot.add(new IngressRuleSet("default", host + "-canary", T0.plusSeconds(1),
-                List.of(new HostRule(host, List.of(new PathRule("/api", PathType.PREFIX, CANARY)))), null,
+    private static void pair(RoutingSnapshot.Builder snapshot, String host, RouteOptions mainOptions, CanaryRule rule) {
+        snapshot.add(new IngressRuleSet(
+                "default",
+                host + "-main",
+                T0,
+                List.of(new HostRule(host, List.of(new PathRule("/api", PathType.PREFIX, MAIN)))),
+                null,
+                mainOptions));
+        snapshot.add(new IngressRuleSet(
+                "default",
+                host + "-canary",
+                T0.plusSeconds(1),
+                List.of(new HostRule(host, List.of(new PathRule("/api", PathType.PREFIX, CANARY)))),
+                null,
                 RouteOptions.builder().canary(rule).build()));
     }
 
@@ -94,9 +117,11 @@ final class CanaryTest {
     void byHeaderThenCookie_alwaysAndNever_andTheCanaryGetsTheMainRoutesRewrite() throws Exception {
         assertThat(served("rules.test", "X-Canary", "always")).isEqualTo("canary");
         assertThat(canary.seen.peek().uri()).isEqualTo("/v1/x");
-        assertThat(served("rules.test", "X-Canary", "never", "Cookie", "canary=always")).isEqualTo("main");
+        assertThat(served("rules.test", "X-Canary", "never", "Cookie", "canary=always"))
+                .isEqualTo("main");
         assertThat(main.seen.peek().uri()).isEqualTo("/v1/x");
-        assertThat(served("rules.test", "X-Canary", "maybe", "Cookie", "canary=always")).isEqualTo("canary");
+        assertThat(served("rules.test", "X-Canary", "maybe", "Cookie", "canary=always"))
+                .isEqualTo("canary");
         assertThat(served("rules.test", "Cookie", "a=1; canary=always")).isEqualTo("canary");
         assertThat(served("rules.test", "Cookie", "canary=never")).isEqualTo("main");
         assertThat(served("rules.test")).isEqualTo("main");
@@ -109,7 +134,8 @@ final class CanaryTest {
         assertThat(served("value.test", "X-Canary", "always")).isEqualTo("main");
         assertThat(served("pattern.test", "X-Canary", "DoTuesday")).isEqualTo("canary");
         assertThat(served("pattern.test", "X-Canary", "Docanary")).isEqualTo("main");
-        assertThat(served("pattern.test", "X-Canary", "Docanary", "Cookie", "canary=always")).isEqualTo("canary");
+        assertThat(served("pattern.test", "X-Canary", "Docanary", "Cookie", "canary=always"))
+                .isEqualTo("canary");
     }
 
     @Test
@@ -174,8 +200,10 @@ final class CanaryTest {
     }
 
     private HttpResponse<String> get(String host, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort()
-                + "/api/x")).header("Host", host).timeout(Duration.ofSeconds(20));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + proxy.httpPort() + "/api/x"))
+                .header("Host", host)
+                .timeout(Duration.ofSeconds(20));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

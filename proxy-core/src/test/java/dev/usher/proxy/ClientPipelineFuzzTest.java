@@ -82,21 +82,60 @@ final class ClientPipelineFuzzTest {
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
             "PUT /fuzz HTTP/1.1\r\n" + H + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
 
-    private static final List<String> TOKENS = List.of("\r\n", "\n", "\r", "\0", " ", "\t", ":", ",", ";", "chunked",
-            "Transfer-Encoding: chunked\r\n", "Content-Length: 5\r\n", "Content-Length: 99999999999999999999\r\n",
-            "Connection: Content-Length\r\n", "Connection: Host, Transfer-Encoding\r\n", "Host: evil.test\r\n",
-            "Upgrade: h2c\r\nConnection: Upgrade\r\n", "X_Under: 1\r\n", "ffffffffffffffff\r\n", "zz\r\n",
-            "0\r\n\r\n", "HTTP/1.1", "HTTP/2.0", "%00", "\u00e9\u00ff", "Transfer-Encoding: gzip, chunked\r\n",
-            "Content-Length: -1\r\n", "Transfer-Encoding:\tchunked\r\n", "Transfer-Encoding : chunked\r\n",
-            "Content-Length: 0\r\n", "\r\n\r\n", "Host: a:junk@evil\r\n", "\u001b[2J", "@", "[::1]", "/../..");
+    private static final List<String> TOKENS = List.of(
+            "\r\n",
+            "\n",
+            "\r",
+            "\0",
+            " ",
+            "\t",
+            ":",
+            ",",
+            ";",
+            "chunked",
+            "Transfer-Encoding: chunked\r\n",
+            "Content-Length: 5\r\n",
+            "Content-Length: 99999999999999999999\r\n",
+            "Connection: Content-Length\r\n",
+            "Connection: Host, Transfer-Encoding\r\n",
+            "Host: evil.test\r\n",
+            "Upgrade: h2c\r\nConnection: Upgrade\r\n",
+            "X_Under: 1\r\n",
+            "ffffffffffffffff\r\n",
+            "zz\r\n",
+            "0\r\n\r\n",
+            "HTTP/1.1",
+            "HTTP/2.0",
+            "%00",
+            "\u00e9\u00ff",
+            "Transfer-Encoding: gzip, chunked\r\n",
+            "Content-Length: -1\r\n",
+            "Transfer-Encoding:\tchunked\r\n",
+            "Transfer-Encoding : chunked\r\n",
+            "Content-Length: 0\r\n",
+            "\r\n\r\n",
+            "Host: a:junk@evil\r\n",
+            "\u001b[2J",
+            "@",
+            "[::1]",
+            "/../..");
 
-    private static final List<String> HEADER_LINES = List.of("Connection: Content-Length",
-            "Connection: keep-alive, Transfer-Encoding", "Connection: Host", "Transfer-Encoding: chunked",
-            "Content-Length: 5", "Transfer-Encoding: gzip, chunked", "Host: evil.test",
-            "Upgrade: h2c\r\nConnection: Upgrade", "X_Under: 1", "Content-Length: 99999999999999999999", "Expect: 100-continue", "Connection: close");
+    private static final List<String> HEADER_LINES = List.of(
+            "Connection: Content-Length",
+            "Connection: keep-alive, Transfer-Encoding",
+            "Connection: Host",
+            "Transfer-Encoding: chunked",
+            "Content-Length: 5",
+            "Transfer-Encoding: gzip, chunked",
+            "Host: evil.test",
+            "Upgrade: h2c\r\nConnection: Upgrade",
+            "X_Under: 1",
+            "Content-Length: 99999999999999999999",
+            "Expect: 100-continue",
+            "Connection: close");
 
-    private static final List<String> CHUNK_SIZES = List.of("zz", "-1", "0x2b", "2b;ext=1", "2B ", "ffffffffffffffffff",
-            "2b\0", "", "0", "1");
+    private static final List<String> CHUNK_SIZES =
+            List.of("zz", "-1", "0x2b", "2b;ext=1", "2B ", "ffffffffffffffffff", "2b\0", "", "0", "1");
 
     @Test
     void mutatedRequests_alwaysGetAResponseOrAClose_andTheOriginNeverSeesAnUnpreparedOrDoublyFramedRequest()
@@ -105,23 +144,26 @@ final class ClientPipelineFuzzTest {
         int inputs = Integer.getInteger("usher.fuzz.inputs", 300);
         long budget = TimeUnit.SECONDS.toNanos(Long.getLong("usher.fuzz.seconds", 5));
         Random random = new Random(seed);
-        try (StderrCapture err = new StderrCapture(); StrictOrigin origin = new StrictOrigin();
+        try (StderrCapture err = new StderrCapture();
+                StrictOrigin origin = new StrictOrigin();
                 ProxyServer proxy = proxy(origin)) {
             long start = System.nanoTime();
             int run = 0;
             for (; run < inputs && System.nanoTime() - start < budget; run++) {
                 byte[] input = mutate(random);
                 String answer = send(proxy.httpPort(), input, random);
-                String replay = "seed " + seed + " (-Dusher.fuzz.seed=" + seed + "), input #" + run + ": "
-                        + printable(input);
+                String replay =
+                        "seed " + seed + " (-Dusher.fuzz.seed=" + seed + "), input #" + run + ": " + printable(input);
                 assertThat(answer).as(replay).doesNotContain("<<timeout>>");
-                assertThat(answer.isEmpty() || answer.startsWith("HTTP/1.1 ")).as(replay + " answered " + answer)
+                assertThat(answer.isEmpty() || answer.startsWith("HTTP/1.1 "))
+                        .as(replay + " answered " + answer)
                         .isTrue();
                 assertThat(origin.violations).as(replay).isEmpty();
             }
             System.out.println("fuzz: " + run + " inputs, seed " + seed);
             assertThat(run).as("seed " + seed).isPositive();
-            assertThat(err.hasStackTrace()).as("seed " + seed + ": a stack trace was logged:\n" + err.text())
+            assertThat(err.hasStackTrace())
+                    .as("seed " + seed + ": a stack trace was logged:\n" + err.text())
                     .isFalse();
         }
     }
@@ -195,11 +237,23 @@ final class ClientPipelineFuzzTest {
         BackendRef app = new BackendRef("default", "app", PortRef.number(80));
         RoutingTable table = new RoutingTable();
         table.updateEndpoints(app, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
-        table.publish(RoutingSnapshot.builder().add(new IngressRuleSet("default", "fuzz", Instant.EPOCH,
-                List.of(new HostRule(null, List.of(new PathRule("/", PathType.PREFIX, app)))), null,
-                RouteOptions.DEFAULT)).build(table::backend));
-        ProxyServer proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
-                .eventLoops(2).settings(ProxySettings.builder().accessLog(ProxySettings.AccessLogFormat.OFF).build())
+        table.publish(RoutingSnapshot.builder()
+                .add(new IngressRuleSet(
+                        "default",
+                        "fuzz",
+                        Instant.EPOCH,
+                        List.of(new HostRule(null, List.of(new PathRule("/", PathType.PREFIX, app)))),
+                        null,
+                        RouteOptions.DEFAULT))
+                .build(table::backend));
+        ProxyServer proxy = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(2)
+                .settings(ProxySettings.builder()
+                        .accessLog(ProxySettings.AccessLogFormat.OFF)
+                        .build())
                 .build();
         proxy.start();
         return proxy;
@@ -213,16 +267,24 @@ final class ClientPipelineFuzzTest {
         private final Channel server;
 
         StrictOrigin() {
-            server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
-                                    .setAllowDuplicateContentLengths(false).setStrictLineParsing(true)),
-                                    new HttpResponseEncoder(), new Recorder());
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpRequestDecoder(new HttpDecoderConfig()
+                                                    .setAllowDuplicateContentLengths(false)
+                                                    .setStrictLineParsing(true)),
+                                            new HttpResponseEncoder(),
+                                            new Recorder());
                         }
                     })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                    .bind(new InetSocketAddress("127.0.0.1", 0))
+                    .syncUninterruptibly()
+                    .channel();
         }
 
         int port() {
@@ -246,7 +308,8 @@ final class ClientPipelineFuzzTest {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
                 if (msg.decoderResult().isFailure()) {
-                    violations.add("origin could not parse what Usher sent: " + msg.decoderResult().cause());
+                    violations.add("origin could not parse what Usher sent: "
+                            + msg.decoderResult().cause());
                     ctx.close();
                     return;
                 }
@@ -270,7 +333,9 @@ final class ClientPipelineFuzzTest {
                     }
                 }
                 if (msg instanceof LastHttpContent) {
-                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    FullHttpResponse res = new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.OK,
                             head ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
                     res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
                     ctx.writeAndFlush(res);

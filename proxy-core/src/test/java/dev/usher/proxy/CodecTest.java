@@ -21,8 +21,9 @@ final class CodecTest {
     void requestDecoder_contentLengthWithTransferEncoding_isADecodeFailure() {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(ProxySettings.defaults()));
 
-        ch.writeInbound(Unpooled.copiedBuffer("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer(
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n" + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
 
         HttpRequest request = ch.readInbound();
         assertThat(request.decoderResult().isFailure()).isTrue();
@@ -35,8 +36,9 @@ final class CodecTest {
     void requestDecoder_plainChunkedRequest_decodes() {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(ProxySettings.defaults()));
 
-        ch.writeInbound(Unpooled.copiedBuffer("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "3\r\nabc\r\n0\r\n\r\n", StandardCharsets.ISO_8859_1));
+        ch.writeInbound(Unpooled.copiedBuffer(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + "3\r\nabc\r\n0\r\n\r\n",
+                StandardCharsets.ISO_8859_1));
 
         HttpRequest request = ch.readInbound();
         assertThat(request.decoderResult().isSuccess()).isTrue();
@@ -53,8 +55,8 @@ final class CodecTest {
         ResponseEncoder encoder = new ResponseEncoder();
         EmbeddedChannel ch = new EmbeddedChannel(encoder);
         encoder.headRequest(true);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.EMPTY_BUFFER);
+        DefaultFullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1000);
 
         ch.writeOutbound(response);

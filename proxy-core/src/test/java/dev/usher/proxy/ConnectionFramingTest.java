@@ -41,28 +41,39 @@ final class ConnectionFramingTest {
     static Stream<Arguments> connectionNamesFraming() {
         String post = "POST /count HTTP/1.1\r\nHost: app.test\r\n";
         return Stream.of(
-                Arguments.of("Content-Length", post + "Connection: Content-Length\r\nContent-Length: "
-                        + SMUGGLED.length() + "\r\n\r\n" + SMUGGLED),
-                Arguments.of("content-length among other tokens", post + "Connection: keep-alive, content-length\r\n"
-                        + "Content-Length: " + SMUGGLED.length() + "\r\n\r\n" + SMUGGLED),
-                Arguments.of("Transfer-Encoding", post + "Connection: Transfer-Encoding\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(SMUGGLED.length()) + "\r\n"
-                        + SMUGGLED + "\r\n0\r\n\r\n"),
+                Arguments.of(
+                        "Content-Length",
+                        post + "Connection: Content-Length\r\nContent-Length: " + SMUGGLED.length() + "\r\n\r\n"
+                                + SMUGGLED),
+                Arguments.of(
+                        "content-length among other tokens",
+                        post + "Connection: keep-alive, content-length\r\n" + "Content-Length: " + SMUGGLED.length()
+                                + "\r\n\r\n" + SMUGGLED),
+                Arguments.of(
+                        "Transfer-Encoding",
+                        post + "Connection: Transfer-Encoding\r\n"
+                                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(SMUGGLED.length()) + "\r\n"
+                                + SMUGGLED + "\r\n0\r\n\r\n"),
                 Arguments.of("Host", "GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Host\r\n\r\n"),
-                Arguments.of("HOST in a second Connection field", "GET /echo HTTP/1.1\r\nHost: app.test\r\n"
-                        + "Connection: keep-alive\r\nConnection: HOST\r\n\r\n"));
+                Arguments.of(
+                        "HOST in a second Connection field",
+                        "GET /echo HTTP/1.1\r\nHost: app.test\r\n"
+                                + "Connection: keep-alive\r\nConnection: HOST\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "Connection names {0}")
     @MethodSource("connectionNamesFraming")
-    void request_whoseConnectionNamesAFramingOrRoutingField_isRefusedWith400_andNothingReachesTheOrigin(String name,
-            String request) throws Exception {
+    void request_whoseConnectionNamesAFramingOrRoutingField_isRefusedWith400_andNothingReachesTheOrigin(
+            String name, String request) throws Exception {
         int before = origin().requests.get();
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send(request);
 
             String answer = raw.readUntilClose();
-            assertThat(answer).startsWith("HTTP/1.1 400").containsOnlyOnce("HTTP/1.1").doesNotContain("<<timeout>>");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 400")
+                    .containsOnlyOnce("HTTP/1.1")
+                    .doesNotContain("<<timeout>>");
         }
         assertThat(origin().requests.get()).isEqualTo(before);
         assertThat(origin().seen).extracting(HttpRequest::uri).doesNotContain("/smuggled");
@@ -87,8 +98,11 @@ final class ConnectionFramingTest {
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("first");
 
             raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
-            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("uri=/echo")
-                    .doesNotContainIgnoringCase("x-smuggled").doesNotContain("smuggled");
+            assertThat(raw.readResponse())
+                    .startsWith("HTTP/1.1 200")
+                    .contains("uri=/echo")
+                    .doesNotContainIgnoringCase("x-smuggled")
+                    .doesNotContain("smuggled");
         }
     }
 
@@ -99,8 +113,11 @@ final class ConnectionFramingTest {
             raw.send("GET " + path + " HTTP/1.1\r\nHost: app.test\r\n\r\nGET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
 
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("first");
-            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("uri=/echo")
-                    .doesNotContainIgnoringCase("x-smuggled").doesNotContain("smuggled");
+            assertThat(raw.readResponse())
+                    .startsWith("HTTP/1.1 200")
+                    .contains("uri=/echo")
+                    .doesNotContainIgnoringCase("x-smuggled")
+                    .doesNotContain("smuggled");
         }
     }
 
@@ -110,10 +127,13 @@ final class ConnectionFramingTest {
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("GET /extra-late HTTP/1.1\r\nHost: app.test\r\n\r\n");
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("first");
-            await().atMost(Duration.ofSeconds(10)).until(() -> origin().closedConnections.get() > closedBefore);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> origin().closedConnections.get() > closedBefore);
 
             raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
-            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("uri=/echo")
+            assertThat(raw.readResponse())
+                    .startsWith("HTTP/1.1 200")
+                    .contains("uri=/echo")
                     .doesNotContainIgnoringCase("x-smuggled");
         }
     }

@@ -36,8 +36,10 @@ final class CookieAffinityTest {
     private static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
 
     private final RoutingTable table = new RoutingTable();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private TestOrigin a;
     private TestOrigin b;
     private ProxyServer proxy;
@@ -51,19 +53,37 @@ final class CookieAffinityTest {
                 .affinity(new SessionAffinity(SessionAffinity.DEFAULT_NAME, null, 3600, -1, "Lax", false, false))
                 .build();
         table.publish(RoutingSnapshot.builder()
-                .add(new IngressRuleSet("default", "sticky", Instant.parse("2024-01-01T00:00:00Z"),
+                .add(new IngressRuleSet(
+                        "default",
+                        "sticky",
+                        Instant.parse("2024-01-01T00:00:00Z"),
                         List.of(new HostRule("sticky.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                        null, sticky))
-                .add(new IngressRuleSet("default", "move", Instant.parse("2024-01-01T00:00:00Z"),
+                        null,
+                        sticky))
+                .add(new IngressRuleSet(
+                        "default",
+                        "move",
+                        Instant.parse("2024-01-01T00:00:00Z"),
                         List.of(new HostRule("move.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                        null, RouteOptions.builder().affinity(new SessionAffinity("route", "/", -1, -1, null, true,
-                                true)).build()))
-                .add(new IngressRuleSet("default", "plain", Instant.parse("2024-01-01T00:00:00Z"),
+                        null,
+                        RouteOptions.builder()
+                                .affinity(new SessionAffinity("route", "/", -1, -1, null, true, true))
+                                .build()))
+                .add(new IngressRuleSet(
+                        "default",
+                        "plain",
+                        Instant.parse("2024-01-01T00:00:00Z"),
                         List.of(new HostRule("plain.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                        null, RouteOptions.DEFAULT))
+                        null,
+                        RouteOptions.DEFAULT))
                 .build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
+        proxy = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(1)
+                .settings(ProxySettings.defaults())
+                .build();
         proxy.start();
     }
 
@@ -79,7 +99,9 @@ final class CookieAffinityTest {
         HttpResponse<String> first = get("sticky.test", null);
         String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(setCookie).matches("INGRESSCOOKIE=[0-9a-f]{32}; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax");
-        assertThat(setCookie).doesNotContain("127.0.0.1").doesNotContain(String.valueOf(a.port()))
+        assertThat(setCookie)
+                .doesNotContain("127.0.0.1")
+                .doesNotContain(String.valueOf(a.port()))
                 .doesNotContain(String.valueOf(b.port()));
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
         TestOrigin mine = a.requests.get() == 1 ? a : b;
@@ -116,7 +138,8 @@ final class CookieAffinityTest {
 
         table.updateEndpoints(APP, List.of(endpoint(a), endpoint(b))); // back: the new session stays where it went
         for (int i = 0; i < 10; i++) {
-            assertThat(get("sticky.test", second).headers().firstValue("Set-Cookie")).isEmpty();
+            assertThat(get("sticky.test", second).headers().firstValue("Set-Cookie"))
+                    .isEmpty();
         }
         assertThat(left.requests.get()).isEqualTo(11);
         assertThat(gone.requests.get()).isEqualTo(1);
@@ -124,12 +147,15 @@ final class CookieAffinityTest {
 
     @Test
     void forgedOrClearTextCookie_isTreatedAsAbsent_andReplaced() throws Exception {
-        for (String forged : List.of("INGRESSCOOKIE=00000000000000000000000000000000",
-                "INGRESSCOOKIE=127.0.0.1:" + a.port(), "INGRESSCOOKIE=", "INGRESSCOOKIE=%0d%0aX: y")) {
+        for (String forged : List.of(
+                "INGRESSCOOKIE=00000000000000000000000000000000",
+                "INGRESSCOOKIE=127.0.0.1:" + a.port(),
+                "INGRESSCOOKIE=",
+                "INGRESSCOOKIE=%0d%0aX: y")) {
             HttpResponse<String> res = get("sticky.test", forged);
             assertThat(res.statusCode()).as(forged).isEqualTo(200);
-            assertThat(res.headers().firstValue("Set-Cookie")).as(forged).hasValueSatisfying(
-                    c -> assertThat(c).matches("INGRESSCOOKIE=[0-9a-f]{32}; .*"));
+            assertThat(res.headers().firstValue("Set-Cookie")).as(forged).hasValueSatisfying(c -> assertThat(c)
+                    .matches("INGRESSCOOKIE=[0-9a-f]{32}; .*"));
         }
         // balanced as without a cookie: both origins served some of the four
         assertThat(a.requests.get()).isPositive();
@@ -151,7 +177,8 @@ final class CookieAffinityTest {
         assertThat(kept.headers().firstValue("Set-Cookie")).isEmpty(); // session-cookie-change-on-failure off
         assertThat(moved.statusCode()).isEqualTo(200);
         assertThat(moved.headers().firstValue("Set-Cookie").orElseThrow())
-                .startsWith("route=").doesNotContain(moveCookie.substring(moveCookie.indexOf('=') + 1))
+                .startsWith("route=")
+                .doesNotContain(moveCookie.substring(moveCookie.indexOf('=') + 1))
                 .contains("; Secure; HttpOnly");
         assertThat(other.requests.get()).isEqualTo(2);
     }
@@ -170,8 +197,9 @@ final class CookieAffinityTest {
         HttpResponse<String> res = get("sticky.test", cookie);
 
         assertThat(res.statusCode()).isEqualTo(200);
-        assertThat(res.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
-                .startsWith("INGRESSCOOKIE=").doesNotStartWith(cookie + ";"));
+        assertThat(res.headers().firstValue("Set-Cookie"))
+                .hasValueSatisfying(
+                        c -> assertThat(c).startsWith("INGRESSCOOKIE=").doesNotStartWith(cookie + ";"));
         assertThat(mine.requests.get()).isEqualTo(tried); // ejected: not tried first any more
     }
 
@@ -180,7 +208,8 @@ final class CookieAffinityTest {
         String cookie = cookieOf(get("sticky.test", null));
 
         for (int i = 0; i < 4; i++) {
-            assertThat(get("plain.test", cookie).headers().firstValue("Set-Cookie")).isEmpty();
+            assertThat(get("plain.test", cookie).headers().firstValue("Set-Cookie"))
+                    .isEmpty();
         }
         assertThat(a.requests.get()).isPositive();
         assertThat(b.requests.get()).isPositive();
@@ -192,8 +221,10 @@ final class CookieAffinityTest {
     }
 
     private HttpResponse<String> get(String host, String cookie) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort()
-                + "/echo")).header("Host", host).timeout(Duration.ofSeconds(20));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
+                .header("Host", host)
+                .timeout(Duration.ofSeconds(20));
         if (cookie != null) {
             request.header("Cookie", cookie);
         }

@@ -31,12 +31,24 @@ final class CorsOptionsTest {
 
     @BeforeEach
     void start() {
-        fixture = new OptionsFixture(ProxySettings.defaults(), Map.of(
-                "list.test", RouteOptions.builder().cors(new Cors(List.of("https://app.example",
-                        "https://*.shop.example"), METHODS, HEADERS, "X-Total", true, 600)).build(),
-                "any.test", RouteOptions.builder().cors(new Cors(List.of("*"), METHODS, HEADERS, "", true,
-                        1_728_000)).build(),
-                "plain.test", RouteOptions.DEFAULT));
+        fixture = new OptionsFixture(
+                ProxySettings.defaults(),
+                Map.of(
+                        "list.test",
+                                RouteOptions.builder()
+                                        .cors(new Cors(
+                                                List.of("https://app.example", "https://*.shop.example"),
+                                                METHODS,
+                                                HEADERS,
+                                                "X-Total",
+                                                true,
+                                                600))
+                                        .build(),
+                        "any.test",
+                                RouteOptions.builder()
+                                        .cors(new Cors(List.of("*"), METHODS, HEADERS, "", true, 1_728_000))
+                                        .build(),
+                        "plain.test", RouteOptions.DEFAULT));
     }
 
     @Test
@@ -62,11 +74,18 @@ final class CorsOptionsTest {
         assertThat(options("list.test", "https://eu.shop.example").statusCode()).isEqualTo(204);
         assertThat(options("list.test", "https://EU.Shop.Example").statusCode()).isEqualTo(204);
 
-        for (String origin : List.of("https://a.b.shop.example", "https://evilshop.example", "http://eu.shop.example",
-                "https://eu.shop.example.evil.test", "https://app.example.evil.test", "null")) {
+        for (String origin : List.of(
+                "https://a.b.shop.example",
+                "https://evilshop.example",
+                "http://eu.shop.example",
+                "https://eu.shop.example.evil.test",
+                "https://app.example.evil.test",
+                "null")) {
             HttpResponse<String> res = options("list.test", origin);
             assertThat(res.statusCode()).as(origin).isEqualTo(200); // not a preflight Usher answers: proxied
-            assertThat(res.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
+            assertThat(res.headers().firstValue("Access-Control-Allow-Origin"))
+                    .as(origin)
+                    .isEmpty();
         }
         assertThat(fixture.origin.requests.get()).isEqualTo(6);
     }
@@ -91,7 +110,8 @@ final class CorsOptionsTest {
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().map().keySet()).noneMatch(name -> name.startsWith("access-control-"));
         assertThat(res.headers().allValues("Vary")).contains("Origin"); // a cache must not serve it to app.example
-        assertThat(fixture.get("list.test", "/echo").headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(fixture.get("list.test", "/echo").headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
     }
 
     @Test
@@ -101,7 +121,8 @@ final class CorsOptionsTest {
 
         for (HttpResponse<String> res : List.of(preflight, actual)) {
             assertThat(res.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
-            assertThat(res.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+            assertThat(res.headers().firstValue("Access-Control-Allow-Credentials"))
+                    .isEmpty();
         }
         assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(actual.statusCode()).isEqualTo(200);
@@ -117,9 +138,14 @@ final class CorsOptionsTest {
     }
 
     private HttpResponse<String> options(String host, String origin) throws IOException, InterruptedException {
-        return fixture.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.proxy.httpPort()
-                        + "/echo")).header("Host", host).header("Origin", origin)
-                .header("Access-Control-Request-Method", "PUT").timeout(Duration.ofSeconds(20))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return fixture.client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + "/echo"))
+                        .header("Host", host)
+                        .header("Origin", origin)
+                        .header("Access-Control-Request-Method", "PUT")
+                        .timeout(Duration.ofSeconds(20))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -27,14 +27,17 @@ final class DrainTest {
             TestOrigin origin = fixture.origins.get(0);
             await().atMost(PATIENCE).until(origin.held::get, n -> n == 1);
 
-            CompletableFuture<Void> drained = CompletableFuture.runAsync(
-                    () -> fixture.proxy.drain(Duration.ofSeconds(30)));
+            CompletableFuture<Void> drained =
+                    CompletableFuture.runAsync(() -> fixture.proxy.drain(Duration.ofSeconds(30)));
             // The idle connection closes at once; the busy one only when its exchange is done.
             assertThat(idle.readUntilClose()).isEmpty();
             origin.releaseHeld();
 
             String answer = busy.readUntilClose();
-            assertThat(answer).startsWith("HTTP/1.1 200").contains("connection: close").endsWith("held origin-0");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("connection: close")
+                    .endsWith("held origin-0");
             drained.get();
             assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
         }

@@ -28,8 +28,15 @@ final class EchoOriginTest {
         fixture = new ProxyFixture(0, ProxySettings.defaults());
         List<Endpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            EchoServer echo = EchoServer.builder().port(0).bindAddress("127.0.0.1").name("alpaca")
-                    .namespace("default").ingress("app-ingress").service("app").pod("alpaca-" + i).build();
+            EchoServer echo = EchoServer.builder()
+                    .port(0)
+                    .bindAddress("127.0.0.1")
+                    .name("alpaca")
+                    .namespace("default")
+                    .ingress("app-ingress")
+                    .service("app")
+                    .pod("alpaca-" + i)
+                    .build();
             echo.start();
             echoes.add(echo);
             endpoints.add(new Endpoint("127.0.0.1", echo.port(), "alpaca-" + i));
@@ -58,9 +65,15 @@ final class EchoOriginTest {
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().firstValue("server")).hasValue("usher");
         assertThat(res.headers().firstValue("content-length")).isPresent();
-        assertThat(res.body()).contains("\"uri\":\"/a/b?x=1&y=%20z\"", "\"host\":\"app.test\"", "\"method\":\"GET\"",
-                "\"x-forwarded-for\":[\"127.0.0.1\"]", "\"x-forwarded-proto\":[\"http\"]",
-                "\"x-real-ip\":[\"127.0.0.1\"]", "\"x-forwarded-host\":[\"app.test\"]");
+        assertThat(res.body())
+                .contains(
+                        "\"uri\":\"/a/b?x=1&y=%20z\"",
+                        "\"host\":\"app.test\"",
+                        "\"method\":\"GET\"",
+                        "\"x-forwarded-for\":[\"127.0.0.1\"]",
+                        "\"x-forwarded-proto\":[\"http\"]",
+                        "\"x-real-ip\":[\"127.0.0.1\"]",
+                        "\"x-forwarded-host\":[\"app.test\"]");
     }
 
     @Test
@@ -86,8 +99,8 @@ final class EchoOriginTest {
 
     @Test
     void originConnectionCloseAndHopByHopResponseHeaders_areNotPassedOn() throws Exception {
-        HttpResponse<String> res = get("/h", "X-Echo-Response-Header", "Keep-Alive: timeout=9",
-                "X-Echo-Response-Header", "X-Kept: yes");
+        HttpResponse<String> res =
+                get("/h", "X-Echo-Response-Header", "Keep-Alive: timeout=9", "X-Echo-Response-Header", "X-Kept: yes");
 
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().map()).containsKey("x-kept").doesNotContainKey("keep-alive");

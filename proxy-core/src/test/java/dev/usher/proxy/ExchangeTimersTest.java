@@ -39,11 +39,21 @@ final class ExchangeTimersTest {
     }
 
     private ExchangeTimers timers(RouteTimeouts route) {
-        ProxySettings settings = ProxySettings.builder().responseTimeout(RESPONSE).clientIdleTimeout(IDLE)
-                .clientBodyTimeout(BODY).build();
-        return new ExchangeTimers(ch.eventLoop(), settings, route, () -> fired.add("response"),
-                () -> clientOwesBody, () -> clientNotReading, () -> fired.add("client"),
-                () -> originNotReading, () -> fired.add("origin"));
+        ProxySettings settings = ProxySettings.builder()
+                .responseTimeout(RESPONSE)
+                .clientIdleTimeout(IDLE)
+                .clientBodyTimeout(BODY)
+                .build();
+        return new ExchangeTimers(
+                ch.eventLoop(),
+                settings,
+                route,
+                () -> fired.add("response"),
+                () -> clientOwesBody,
+                () -> clientNotReading,
+                () -> fired.add("client"),
+                () -> originNotReading,
+                () -> fired.add("origin"));
     }
 
     private void advance(Duration by) {

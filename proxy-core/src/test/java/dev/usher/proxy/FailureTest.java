@@ -33,14 +33,19 @@ final class FailureTest {
     @Test
     void originDown_is502_afterTryingEveryEndpoint() throws Exception {
         fixture = new ProxyFixture(0, ProxySettings.defaults());
-        fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "a"),
-                new Endpoint("127.0.0.1", deadPort(), "b")));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP,
+                List.of(new Endpoint("127.0.0.1", deadPort(), "a"), new Endpoint("127.0.0.1", deadPort(), "b")));
 
         HttpResponse<String> res = fixture.get("app.test", "/");
 
         assertThat(res.statusCode()).isEqualTo(502);
         assertThat(res.body()).contains("origin unreachable");
-        assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "connect_failed").counter().count())
+        assertThat(fixture.registry
+                        .get("usher.upstream.errors")
+                        .tag("reason", "connect_failed")
+                        .counter()
+                        .count())
                 .isEqualTo(2.0);
     }
 
@@ -60,8 +65,9 @@ final class FailureTest {
     void connectRefused_triesTheNextEndpoint() throws Exception {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
         int live = fixture.origins.get(0).port();
-        fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"),
-                new Endpoint("127.0.0.1", live, "live")));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP,
+                List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), new Endpoint("127.0.0.1", live, "live")));
 
         for (int i = 0; i < 6; i++) {
             assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);
@@ -70,24 +76,34 @@ final class FailureTest {
 
     @Test
     void slowOrigin_is504_afterResponseTimeout() throws Exception {
-        fixture = new ProxyFixture(1, ProxySettings.builder().responseTimeout(Duration.ofMillis(300)).build());
+        fixture = new ProxyFixture(
+                1,
+                ProxySettings.builder().responseTimeout(Duration.ofMillis(300)).build());
 
         HttpResponse<String> res = fixture.get("app.test", "/held"); // the origin never answers
 
         assertThat(res.statusCode()).isEqualTo(504);
-        assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "timeout").counter().count())
+        assertThat(fixture.registry
+                        .get("usher.upstream.errors")
+                        .tag("reason", "timeout")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
     @Test
     void originNotReadingTheBody_is504_afterResponseTimeout() throws Exception {
         // A streamed body (stream.test: request buffering off) of any size: the origin sees it as it comes.
-        fixture = new ProxyFixture(0, ProxySettings.builder().responseTimeout(Duration.ofMillis(500))
-                .maxRequestBodyBytes(0).build());
+        fixture = new ProxyFixture(
+                0,
+                ProxySettings.builder()
+                        .responseTimeout(Duration.ofMillis(500))
+                        .maxRequestBodyBytes(0)
+                        .build());
         try (ServerSocket deaf = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
                 RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
-            fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(),
-                    "deaf")));
+            fixture.table.updateEndpoints(
+                    ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(), "deaf")));
             long size = 256L << 20;
             Thread writer = new Thread(() -> {
                 try {
@@ -122,13 +138,15 @@ final class FailureTest {
     void malformedOriginResponse_is502() throws Exception {
         fixture = new ProxyFixture(0, ProxySettings.defaults());
         try (ServerSocket bad = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
-            fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", bad.getLocalPort(),
-                    "bad")));
+            fixture.table.updateEndpoints(
+                    ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", bad.getLocalPort(), "bad")));
             Thread origin = new Thread(() -> {
                 try (var s = bad.accept()) {
                     s.getInputStream().read(new byte[1024]);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
-                            + "\r\n\r\n0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    s.getOutputStream()
+                            .write(("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
+                                            + "\r\n\r\n0\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
                     s.setSoTimeout(20_000);
                     s.getInputStream().readAllBytes(); // until the proxy drops the connection it refused
                 } catch (Exception ignored) {
@@ -160,8 +178,11 @@ final class FailureTest {
         fixture = new ProxyFixture(1, ProxySettings.defaults());
 
         assertThat(fixture.get("app.test", "/flaky").statusCode()).isEqualTo(200);
-        HttpResponse<String> res = fixture.client.send(HttpRequest.newBuilder(fixture.uri("/flaky"))
-                .header("Host", "app.test").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse<String> res = fixture.client.send(
+                HttpRequest.newBuilder(fixture.uri("/flaky"))
+                        .header("Host", "app.test")
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(res.statusCode()).isEqualTo(502);
@@ -185,13 +206,14 @@ final class FailureTest {
     void originGoneMidResponse_closesTheClientConnection() throws Exception {
         fixture = new ProxyFixture(0, ProxySettings.defaults());
         try (ServerSocket bad = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
-            fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", bad.getLocalPort(),
-                    "half")));
+            fixture.table.updateEndpoints(
+                    ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", bad.getLocalPort(), "half")));
             Thread origin = new Thread(() -> {
                 try (var s = bad.accept()) {
                     s.getInputStream().read(new byte[1024]);
-                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part"
-                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    s.getOutputStream()
+                            .write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part"
+                                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
                 } catch (Exception ignored) {
                     // closing the socket is the point
                 }

@@ -25,10 +25,16 @@ final class ForwardedHeadersTest {
     @BeforeAll
     static void start() {
         open = new ProxyFixture(1, ProxySettings.defaults());
-        behindLb = new ProxyFixture(1, ProxySettings.builder()
-                .trustedProxies(TrustedProxies.parse("127.0.0.1/32, 10.0.0.0/8, fd00::/8")).build());
-        elsewhere = new ProxyFixture(1, ProxySettings.builder()
-                .trustedProxies(TrustedProxies.parse("10.0.0.0/8")).build());
+        behindLb = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .trustedProxies(TrustedProxies.parse("127.0.0.1/32, 10.0.0.0/8, fd00::/8"))
+                        .build());
+        elsewhere = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .trustedProxies(TrustedProxies.parse("10.0.0.0/8"))
+                        .build());
     }
 
     @AfterAll
@@ -45,7 +51,9 @@ final class ForwardedHeadersTest {
             request.append(line).append("\r\n");
         }
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
-            String response = raw.send(request.append("Connection: close\r\n\r\n").toString()).readUntilClose();
+            String response = raw.send(
+                            request.append("Connection: close\r\n\r\n").toString())
+                    .readUntilClose();
             assertThat(response).startsWith("HTTP/1.1 200");
             return response.substring(response.indexOf("\r\n\r\n") + 4);
         }
@@ -64,28 +72,57 @@ final class ForwardedHeadersTest {
 
     @Test
     void untrustedPeer_spoofedForwardingHeaders_areReplacedOrRemoved() throws Exception {
-        String dump = echo(open, "X-Forwarded-For: 6.6.6.6", "X-Forwarded-Proto: https",
-                "X-Forwarded-Host: evil.test", "X-Forwarded-Port: 443", "X-Forwarded-Prefix: /evil",
-                "X-Forwarded-Scheme: https", "Forwarded: for=6.6.6.6;proto=https;host=evil.test",
-                "X-Real-IP: 6.6.6.6", "x-real-ip: 6.6.6.7", "True-Client-IP: 6.6.6.6", "X-Client-IP: 6.6.6.6",
-                "X-Cluster-Client-IP: 6.6.6.6", "X-Original-Forwarded-For: 6.6.6.6", "X-Original-URL: /evil",
-                "X-Rewrite-URL: /evil", "Proxy: http://evil.test:3128");
+        String dump = echo(
+                open,
+                "X-Forwarded-For: 6.6.6.6",
+                "X-Forwarded-Proto: https",
+                "X-Forwarded-Host: evil.test",
+                "X-Forwarded-Port: 443",
+                "X-Forwarded-Prefix: /evil",
+                "X-Forwarded-Scheme: https",
+                "Forwarded: for=6.6.6.6;proto=https;host=evil.test",
+                "X-Real-IP: 6.6.6.6",
+                "x-real-ip: 6.6.6.7",
+                "True-Client-IP: 6.6.6.6",
+                "X-Client-IP: 6.6.6.6",
+                "X-Cluster-Client-IP: 6.6.6.6",
+                "X-Original-Forwarded-For: 6.6.6.6",
+                "X-Original-URL: /evil",
+                "X-Rewrite-URL: /evil",
+                "Proxy: http://evil.test:3128");
 
         assertThat(values(dump, "x-forwarded-for")).containsExactly("127.0.0.1");
         assertThat(values(dump, "x-real-ip")).containsExactly("127.0.0.1");
         assertThat(values(dump, "x-forwarded-proto")).containsExactly("http");
         assertThat(values(dump, "x-forwarded-host")).containsExactly("app.test");
         assertThat(values(dump, "x-forwarded-port")).containsExactly(Integer.toString(open.proxy.httpPort()));
-        assertThat(dump).contains("uri=/echo\n").doesNotContain("6.6.6", "evil", "forwarded: ", "x-forwarded-prefix",
-                "x-forwarded-scheme", "true-client-ip", "x-client-ip", "x-cluster-client-ip", "x-original", "rewrite",
-                "proxy: ");
+        assertThat(dump)
+                .contains("uri=/echo\n")
+                .doesNotContain(
+                        "6.6.6",
+                        "evil",
+                        "forwarded: ",
+                        "x-forwarded-prefix",
+                        "x-forwarded-scheme",
+                        "true-client-ip",
+                        "x-client-ip",
+                        "x-cluster-client-ip",
+                        "x-original",
+                        "rewrite",
+                        "proxy: ");
     }
 
     @Test
     void trustedPeer_appendsItselfToTheChain_andKeepsTheLoadBalancersProtoHostAndPort() throws Exception {
-        String dump = echo(behindLb, "X-Forwarded-For: 198.51.100.7, 203.0.113.9, 10.1.2.3",
-                "X-Forwarded-Proto: https", "X-Forwarded-Host: shop.example", "X-Forwarded-Port: 443",
-                "X-Forwarded-Prefix: /shop", "X-Original-URL: /admin", "X-Real-IP: 6.6.6.6");
+        String dump = echo(
+                behindLb,
+                "X-Forwarded-For: 198.51.100.7, 203.0.113.9, 10.1.2.3",
+                "X-Forwarded-Proto: https",
+                "X-Forwarded-Host: shop.example",
+                "X-Forwarded-Port: 443",
+                "X-Forwarded-Prefix: /shop",
+                "X-Original-URL: /admin",
+                "X-Real-IP: 6.6.6.6");
 
         assertThat(values(dump, "x-forwarded-for")).containsExactly("198.51.100.7, 203.0.113.9, 10.1.2.3, 127.0.0.1");
         assertThat(values(dump, "x-real-ip")).containsExactly("203.0.113.9");
@@ -116,23 +153,26 @@ final class ForwardedHeadersTest {
     }
 
     @ParameterizedTest(name = "X-Forwarded-For: {0} -> client {1}")
-    @CsvSource(delimiter = '|', value = {
-        "203.0.113.9|203.0.113.9",
-        "198.51.100.7, 203.0.113.9, 10.1.2.3|203.0.113.9",
-        "10.0.0.2, 10.0.0.1|10.0.0.2",
-        "203.0.113.9, not-an-ip, 10.0.0.1|10.0.0.1",
-        "203.0.113.9, unknown|127.0.0.1",
-        "junk|127.0.0.1",
-        "203.0.113.9, 10.0.0.1:8080|203.0.113.9",
-        "203.0.113.9:51234|203.0.113.9",
-        "[2001:db8::1]:443, fd00::5|2001:db8::1",
-        "2001:DB8:0:0:0:0:0:1|2001:db8::1",
-        "::ffff:203.0.113.9|203.0.113.9",
-        "' , ,203.0.113.9 , '|203.0.113.9",
-        "fe80::1%eth0|127.0.0.1",
-        "203.0.113.9.example.com|127.0.0.1",
-        "[::1|127.0.0.1",
-        "1.2.3.4:99999|127.0.0.1"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "203.0.113.9|203.0.113.9",
+                "198.51.100.7, 203.0.113.9, 10.1.2.3|203.0.113.9",
+                "10.0.0.2, 10.0.0.1|10.0.0.2",
+                "203.0.113.9, not-an-ip, 10.0.0.1|10.0.0.1",
+                "203.0.113.9, unknown|127.0.0.1",
+                "junk|127.0.0.1",
+                "203.0.113.9, 10.0.0.1:8080|203.0.113.9",
+                "203.0.113.9:51234|203.0.113.9",
+                "[2001:db8::1]:443, fd00::5|2001:db8::1",
+                "2001:DB8:0:0:0:0:0:1|2001:db8::1",
+                "::ffff:203.0.113.9|203.0.113.9",
+                "' , ,203.0.113.9 , '|203.0.113.9",
+                "fe80::1%eth0|127.0.0.1",
+                "203.0.113.9.example.com|127.0.0.1",
+                "[::1|127.0.0.1",
+                "1.2.3.4:99999|127.0.0.1"
+            })
     void trustedPeer_clientAddress_isTheRightMostUntrustedEntry_andJunkStopsTheWalk(String chain, String client)
             throws Exception {
         String dump = echo(behindLb, "X-Forwarded-For: " + chain);
@@ -169,8 +209,11 @@ final class ForwardedHeadersTest {
     void requestId_of128Characters_isKept_of129_isReplaced() throws Exception {
         String longest = "r".repeat(128);
 
-        assertThat(values(echo(open, "X-Request-ID: " + longest), "x-request-id")).containsExactly(longest);
-        assertThat(values(echo(open, "X-Request-ID: " + longest + "r"), "x-request-id").get(0)).matches("[0-9a-f]{32}");
+        assertThat(values(echo(open, "X-Request-ID: " + longest), "x-request-id"))
+                .containsExactly(longest);
+        assertThat(values(echo(open, "X-Request-ID: " + longest + "r"), "x-request-id")
+                        .get(0))
+                .matches("[0-9a-f]{32}");
     }
 
     @Test

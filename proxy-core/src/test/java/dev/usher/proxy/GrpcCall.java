@@ -23,18 +23,20 @@ final class GrpcCall {
 
     GrpcCall(Channel channel, MethodDescriptor<String, String> method, CallOptions options) {
         call = channel.newCall(method, options);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(String message) {
-                messages.add(message);
-            }
+        call.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onMessage(String message) {
+                        messages.add(message);
+                    }
 
-            @Override
-            public void onClose(Status closed, Metadata received) {
-                trailers.complete(received);
-                status.complete(closed);
-            }
-        }, new Metadata());
+                    @Override
+                    public void onClose(Status closed, Metadata received) {
+                        trailers.complete(received);
+                        status.complete(closed);
+                    }
+                },
+                new Metadata());
         call.request(Integer.MAX_VALUE);
     }
 

@@ -12,7 +12,6 @@ import dev.usher.tls.CertificateStore;
 import dev.usher.tls.TlsCertificate;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -52,20 +51,31 @@ final class GrpcEndToEndTest {
     @BeforeAll
     static void start() throws IOException {
         origin = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(service.definition()).build().start();
+                .addService(service.definition())
+                .build()
+                .start();
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort(); // nothing listens there once it is closed: a refused connect
         }
         TlsCertificate cert = CertificateGenerator.forHosts("grpc.test").generate("grpc");
         CertificateStore store = CertificateStore.create(cert);
-        proxy = new UpstreamRoutes().endpoint(ECHO, origin.getPort()).endpoint(GONE, closed)
-                .route("grpc.test", ECHO, H2C).route("gone.test", GONE, H2C).route("empty.test", EMPTY, H2C)
+        proxy = new UpstreamRoutes()
+                .endpoint(ECHO, origin.getPort())
+                .endpoint(GONE, closed)
+                .route("grpc.test", ECHO, H2C)
+                .route("gone.test", GONE, H2C)
+                .route("empty.test", EMPTY, H2C)
                 .start(ProxySettings.defaults(), builder -> builder.https(0, store));
-        plain = NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpPort()).overrideAuthority("grpc.test")
-                .usePlaintext().build();
-        tls = NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpsPort()).overrideAuthority("grpc.test")
-                .sslContext(GrpcSslContexts.forClient().trustManager(cert.leaf()).build()).build();
+        plain = NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpPort())
+                .overrideAuthority("grpc.test")
+                .usePlaintext()
+                .build();
+        tls = NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpsPort())
+                .overrideAuthority("grpc.test")
+                .sslContext(
+                        GrpcSslContexts.forClient().trustManager(cert.leaf()).build())
+                .build();
     }
 
     @AfterAll
@@ -110,7 +120,10 @@ final class GrpcEndToEndTest {
         call.halfClose();
         assertThat(call.status().getCode()).isEqualTo(Status.Code.OK);
         assertThat(call.messages).hasSize(1);
-        assertThat(call.messages.get(0).split(",")).hasSize(200).startsWith("m0", "m1").endsWith("m199");
+        assertThat(call.messages.get(0).split(","))
+                .hasSize(200)
+                .startsWith("m0", "m1")
+                .endsWith("m199");
         assertThat(call.trailers.get().get(GrpcTestService.COUNT)).isEqualTo("200");
     }
 
@@ -138,14 +151,20 @@ final class GrpcEndToEndTest {
         assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(status.getDescription()).isEqualTo(GrpcTestService.FAILURE);
         assertThat(call.trailers.get().get(GrpcTestService.COUNT)).isEqualTo("0");
-        assertThat(GrpcCall.unary(channel(overTls), GrpcTestService.method("Nope",
-                io.grpc.MethodDescriptor.MethodType.UNARY), "x").status().getCode())
+        assertThat(GrpcCall.unary(
+                                channel(overTls),
+                                GrpcTestService.method("Nope", io.grpc.MethodDescriptor.MethodType.UNARY),
+                                "x")
+                        .status()
+                        .getCode())
                 .isEqualTo(Status.Code.UNIMPLEMENTED);
     }
 
     private static ManagedChannel plainTo(String authority) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpPort()).overrideAuthority(authority)
-                .usePlaintext().build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", proxy.httpPort())
+                .overrideAuthority(authority)
+                .usePlaintext()
+                .build();
     }
 
     private static Status statusVia(String authority, String message) throws Exception {
@@ -180,7 +199,8 @@ final class GrpcEndToEndTest {
 
     @Test
     void bodyOverTheLimit_resourceExhausted() throws Exception {
-        Status status = GrpcCall.unary(plain, GrpcTestService.SAY, "x".repeat(1024 * 1024 + 1)).status();
+        Status status = GrpcCall.unary(plain, GrpcTestService.SAY, "x".repeat(1024 * 1024 + 1))
+                .status();
         assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(status.getDescription()).startsWith("413");
     }
@@ -189,8 +209,10 @@ final class GrpcEndToEndTest {
     @Test
     void clientDeadline_deadlineExceededAndTheOriginCallCancelled() throws Exception {
         int cancelledBefore = service.cancelled.get();
-        GrpcCall call = new GrpcCall(plain, GrpcTestService.HOLD,
-                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS)).send("x").halfClose();
+        GrpcCall call = new GrpcCall(
+                        plain, GrpcTestService.HOLD, CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS))
+                .send("x")
+                .halfClose();
         assertThat(call.status().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         await().atMost(10, TimeUnit.SECONDS).until(() -> service.cancelled.get() > cancelledBefore);
     }
@@ -213,15 +235,20 @@ final class GrpcEndToEndTest {
         int heldBefore = service.held.get();
         String response = http1Call("grpc.test", "Hold", "grpc-timeout: 200m\r\n");
         assertThat(service.held.get()).isGreaterThan(heldBefore); // the origin had the call
-        assertThat(response).startsWith("http/1.1 200").contains("\r\ngrpc-status: 4\r\n")
+        assertThat(response)
+                .startsWith("http/1.1 200")
+                .contains("\r\ngrpc-status: 4\r\n")
                 .contains("\r\ngrpc-message: 504 gateway timeout: grpc-timeout passed\r\n")
-                .contains("\r\ncontent-length: 0\r\n").contains("content-type: application/grpc");
+                .contains("\r\ncontent-length: 0\r\n")
+                .contains("content-type: application/grpc");
     }
 
     @Test
     void http1_noRouteIsATrailersOnly200_andAPlainRequestStillGets404() throws IOException {
-        assertThat(http1Call("nope.test", "Say", "")).startsWith("http/1.1 200")
-                .contains("\r\ngrpc-status: 12\r\n").contains("grpc-message: 404 not found: no route");
+        assertThat(http1Call("nope.test", "Say", ""))
+                .startsWith("http/1.1 200")
+                .contains("\r\ngrpc-status: 12\r\n")
+                .contains("grpc-message: 404 not found: no route");
         try (RawHttp raw = new RawHttp(proxy.httpPort())) {
             raw.send("GET / HTTP/1.1\r\nHost: nope.test\r\nConnection: close\r\n\r\n");
             assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 404").doesNotContain("grpc-status");
@@ -230,12 +257,21 @@ final class GrpcEndToEndTest {
 
     @Test
     void grpcTimeoutValues() {
-        io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders()
-                .set("content-type", "application/grpc");
-        for (List<Object> row : List.<List<Object>>of(List.of("1S", 1_000_000_000L), List.of("500m", 500_000_000L),
-                List.of("100u", 100_000L), List.of("7n", 7L), List.of("2M", 120_000_000_000L),
-                List.of("1H", 3_600_000_000_000L), List.of("99999999n", 99_999_999L), List.of("123456789S", -1L),
-                List.of("S", -1L), List.of("1s", -1L), List.of("-1S", -1L), List.of("1 S", -1L))) {
+        io.netty.handler.codec.http.HttpHeaders headers =
+                new io.netty.handler.codec.http.DefaultHttpHeaders().set("content-type", "application/grpc");
+        for (List<Object> row : List.<List<Object>>of(
+                List.of("1S", 1_000_000_000L),
+                List.of("500m", 500_000_000L),
+                List.of("100u", 100_000L),
+                List.of("7n", 7L),
+                List.of("2M", 120_000_000_000L),
+                List.of("1H", 3_600_000_000_000L),
+                List.of("99999999n", 99_999_999L),
+                List.of("123456789S", -1L),
+                List.of("S", -1L),
+                List.of("1s", -1L),
+                List.of("-1S", -1L),
+                List.of("1 S", -1L))) {
             headers.set("grpc-timeout", row.get(0));
             assertThat(Grpc.timeoutNanos(headers)).as((String) row.get(0)).isEqualTo(row.get(1));
         }

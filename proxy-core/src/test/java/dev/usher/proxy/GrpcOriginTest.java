@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,9 +60,12 @@ final class GrpcOriginTest {
                         .addMethod(method("test.Greeter/Say"), unary(false))
                         .addMethod(method("test.Greeter/Fail"), unary(true))
                         .build())
-                .build().start();
-        proxy = new UpstreamRoutes().endpoint(GRPC, grpc.getPort())
-                .route("grpc.test", GRPC, Upstream.of(BackendProtocol.H2C, null)).start();
+                .build()
+                .start();
+        proxy = new UpstreamRoutes()
+                .endpoint(GRPC, grpc.getPort())
+                .route("grpc.test", GRPC, Upstream.of(BackendProtocol.H2C, null))
+                .start();
     }
 
     @AfterAll
@@ -73,8 +75,12 @@ final class GrpcOriginTest {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(name).setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(name)
+                .setRequestMarshaller(BYTES)
+                .setResponseMarshaller(BYTES)
+                .build();
     }
 
     /** Answers "hello NAME" with a custom trailer, or fails with NOT_FOUND. */
@@ -96,8 +102,8 @@ final class GrpcOriginTest {
                         return;
                     }
                     call.sendHeaders(new Metadata());
-                    call.sendMessage(("hello " + new String(request, StandardCharsets.UTF_8))
-                            .getBytes(StandardCharsets.UTF_8));
+                    call.sendMessage(
+                            ("hello " + new String(request, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
                     Metadata trailers = new Metadata();
                     trailers.put(Metadata.Key.of("x-greeting-count", Metadata.ASCII_STRING_MARSHALLER), "1");
                     call.close(Status.OK, trailers);
@@ -125,7 +131,9 @@ final class GrpcOriginTest {
     void unaryCall_replyAndTrailersComeBack() throws IOException {
         String response = call("test.Greeter/Say", "usher");
         String lower = response.toLowerCase(java.util.Locale.ROOT);
-        assertThat(lower).startsWith("http/1.1 200").contains("content-type: application/grpc")
+        assertThat(lower)
+                .startsWith("http/1.1 200")
+                .contains("content-type: application/grpc")
                 .contains("transfer-encoding: chunked");
         assertThat(response).contains("hello usher");
         assertThat(lower).contains("\r\ngrpc-status: 0\r\n").contains("\r\nx-greeting-count: 1\r\n");

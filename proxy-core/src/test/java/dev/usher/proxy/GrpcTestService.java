@@ -53,8 +53,11 @@ final class GrpcTestService {
     final AtomicInteger cancelled = new AtomicInteger();
 
     static MethodDescriptor<String, String> method(String name, MethodType type) {
-        return MethodDescriptor.<String, String>newBuilder().setType(type)
-                .setFullMethodName(SERVICE + "/" + name).setRequestMarshaller(TEXT).setResponseMarshaller(TEXT)
+        return MethodDescriptor.<String, String>newBuilder()
+                .setType(type)
+                .setFullMethodName(SERVICE + "/" + name)
+                .setRequestMarshaller(TEXT)
+                .setResponseMarshaller(TEXT)
                 .build();
     }
 
@@ -72,7 +75,7 @@ final class GrpcTestService {
                     Metadata trailers = new Metadata();
                     trailers.put(COUNT, "0");
                     call.close(Status.FAILED_PRECONDITION.withDescription(FAILURE), trailers);
-                    return new ServerCall.Listener<>() { };
+                    return new ServerCall.Listener<>() {};
                 })
                 .addMethod(HOLD, (call, headers) -> {
                     held.incrementAndGet();

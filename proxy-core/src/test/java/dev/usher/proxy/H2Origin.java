@@ -25,8 +25,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -73,7 +73,9 @@ final class H2Origin implements AutoCloseable {
         if (maxConcurrentStreams > 0) {
             settings.maxConcurrentStreams(maxConcurrentStreams);
         }
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -84,19 +86,29 @@ final class H2Origin implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
-                                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                                    @Override
-                                    protected void initChannel(Http2StreamChannel stream) {
-                                        maxStreamsOnAConnection.accumulateAndGet(open.incrementAndGet(), Math::max);
-                                        stream.closeFuture().addListener(f -> open.decrementAndGet());
-                                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                                                new HttpObjectAggregator(1 << 20), new Handler());
-                                    }
-                                }));
+                        ch.pipeline()
+                                .addLast(
+                                        Http2FrameCodecBuilder.forServer()
+                                                .initialSettings(settings)
+                                                .build(),
+                                        new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                            @Override
+                                            protected void initChannel(Http2StreamChannel stream) {
+                                                maxStreamsOnAConnection.accumulateAndGet(
+                                                        open.incrementAndGet(), Math::max);
+                                                stream.closeFuture().addListener(f -> open.decrementAndGet());
+                                                stream.pipeline()
+                                                        .addLast(
+                                                                new Http2StreamFrameToHttpObjectCodec(true),
+                                                                new HttpObjectAggregator(1 << 20),
+                                                                new Handler());
+                                            }
+                                        }));
                     }
                 })
-                .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                .bind("127.0.0.1", 0)
+                .syncUninterruptibly()
+                .channel();
     }
 
     int port() {
@@ -119,8 +131,8 @@ final class H2Origin implements AutoCloseable {
 
     private static FullHttpResponse text(String text) {
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
         HttpUtil.setContentLength(response, body.length);
         return response;
     }
@@ -138,8 +150,12 @@ final class H2Origin implements AutoCloseable {
                 Channel parent = ctx.channel().parent();
                 Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
                 int id = ((Http2StreamChannel) ctx.channel()).stream().id();
-                codec.goAway(parent.pipeline().context(codec), Math.max(0, id - 2), Http2Error.NO_ERROR.code(),
-                        Unpooled.EMPTY_BUFFER, parent.newPromise());
+                codec.goAway(
+                        parent.pipeline().context(codec),
+                        Math.max(0, id - 2),
+                        Http2Error.NO_ERROR.code(),
+                        Unpooled.EMPTY_BUFFER,
+                        parent.newPromise());
                 parent.flush();
                 return;
             }
@@ -154,13 +170,14 @@ final class H2Origin implements AutoCloseable {
                 head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
                 ctx.write(head);
                 ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("message-1;", StandardCharsets.UTF_8)));
-                LastHttpContent last = new DefaultLastHttpContent(
-                        Unpooled.copiedBuffer("message-2", StandardCharsets.UTF_8));
+                LastHttpContent last =
+                        new DefaultLastHttpContent(Unpooled.copiedBuffer("message-2", StandardCharsets.UTF_8));
                 last.trailingHeaders().set("grpc-status", "0").set("grpc-message", "all-good");
                 ctx.writeAndFlush(last);
             } else {
                 String te = request.headers().get(HttpHeaderNames.TE, "-");
-                String body = "h2 " + path + " te=" + te + " body=" + request.content().toString(StandardCharsets.UTF_8);
+                String body = "h2 " + path + " te=" + te + " body="
+                        + request.content().toString(StandardCharsets.UTF_8);
                 ctx.writeAndFlush(text(body));
             }
         }

@@ -20,8 +20,10 @@ final class HeadTimerTest {
     private static final Duration IDLE = Duration.ofSeconds(60);
     private static final Duration HEADER = Duration.ofSeconds(10);
 
-    private final HeadTimer timer = new HeadTimer(ProxySettings.builder().clientIdleTimeout(IDLE)
-            .requestHeaderTimeout(HEADER).build());
+    private final HeadTimer timer = new HeadTimer(ProxySettings.builder()
+            .clientIdleTimeout(IDLE)
+            .requestHeaderTimeout(HEADER)
+            .build());
     private final EmbeddedChannel ch = new EmbeddedChannel(timer);
 
     @Test

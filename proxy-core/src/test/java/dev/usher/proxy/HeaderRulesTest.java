@@ -13,10 +13,17 @@ final class HeaderRulesTest {
         HttpHeaders h = new DefaultHttpHeaders()
                 .add("Connection", "keep-alive, X-A")
                 .add("Connection", "x-b ,,")
-                .add("X-A", "1").add("X-B", "2").add("X-C", "3")
-                .add("Keep-Alive", "timeout=5").add("Proxy-Connection", "keep-alive").add("TE", "trailers")
-                .add("Transfer-Encoding", "chunked").add("Upgrade", "websocket").add("Trailer", "X-T")
-                .add("Proxy-Authorization", "Basic x").add("Proxy-Authenticate", "Basic");
+                .add("X-A", "1")
+                .add("X-B", "2")
+                .add("X-C", "3")
+                .add("Keep-Alive", "timeout=5")
+                .add("Proxy-Connection", "keep-alive")
+                .add("TE", "trailers")
+                .add("Transfer-Encoding", "chunked")
+                .add("Upgrade", "websocket")
+                .add("Trailer", "X-T")
+                .add("Proxy-Authorization", "Basic x")
+                .add("Proxy-Authenticate", "Basic");
 
         HeaderRules.removeHopByHop(h);
 
@@ -25,8 +32,11 @@ final class HeaderRulesTest {
 
     @Test
     void removeHopByHop_neverRemovesFramingOrHost_evenWhenConnectionNamesThem() {
-        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "Content-Length, HOST, transfer-encoding, X-A")
-                .add("Content-Length", "5").add("Host", "app.test").add("X-A", "1");
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "Content-Length, HOST, transfer-encoding, X-A")
+                .add("Content-Length", "5")
+                .add("Host", "app.test")
+                .add("X-A", "1");
 
         assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)))
                 .isEqualTo("content-length");
@@ -37,16 +47,24 @@ final class HeaderRulesTest {
 
     @Test
     void namesProtected_isNullForOrdinaryTokens_andFindsHostOnlyForRequests() {
-        HttpHeaders h = new DefaultHttpHeaders().add("Connection", "keep-alive, upgrade").add("Connection", "x-a ,Host ");
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive, upgrade")
+                .add("Connection", "x-a ,Host ");
 
-        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED))).isEqualTo("host");
-        assertThat((Object) HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED)).isNull();
+        assertThat(String.valueOf(HeaderRules.namesProtected(h, HeaderRules.REQUEST_PROTECTED)))
+                .isEqualTo("host");
+        assertThat((Object) HeaderRules.namesProtected(h, HeaderRules.RESPONSE_PROTECTED))
+                .isNull();
     }
 
     @Test
     void removeUnderscored_dropsOnlyNamesWithAnUnderscore() {
-        HttpHeaders h = new DefaultHttpHeaders().add("X_Forwarded_For", "6.6.6.6").add("X-Forwarded-For", "1.1.1.1")
-                .add("my_header", "1").add("my_header", "2").add("Host", "a");
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("X_Forwarded_For", "6.6.6.6")
+                .add("X-Forwarded-For", "1.1.1.1")
+                .add("my_header", "1")
+                .add("my_header", "2")
+                .add("Host", "a");
 
         HeaderRules.removeUnderscored(h);
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http2.Http2Headers;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +21,34 @@ final class Http2ClientTest extends RawH2Test {
     @Test
     void get_reachesTheOriginAsHttp11_withHostFromAuthority_joinedCookies_andForwardingFields() throws Exception {
         try (RawH2 h2 = connect(ProxySettings.defaults())) {
-            h2.headers(1, RawH2.request("GET", "app.test", "/echo?q=1").add("cookie", "a=1").add("cookie", "b=2")
-                    .add("x-http2-stream-id", "77"), true);
+            h2.headers(
+                    1,
+                    RawH2.request("GET", "app.test", "/echo?q=1")
+                            .add("cookie", "a=1")
+                            .add("cookie", "b=2")
+                            .add("x-http2-stream-id", "77"),
+                    true);
 
             RawH2.Reply reply = h2.replies(List.of(1)).get(1);
 
             assertThat(reply.status()).isEqualTo("200");
-            assertThat(reply.text()).contains("uri=/echo?q=1", "version=HTTP/1.1", "host: app.test",
-                    "cookie: a=1; b=2", "x-forwarded-proto: http", "x-forwarded-for: 127.0.0.1", "x-request-id: ")
+            assertThat(reply.text())
+                    .contains(
+                            "uri=/echo?q=1",
+                            "version=HTTP/1.1",
+                            "host: app.test",
+                            "cookie: a=1; b=2",
+                            "x-forwarded-proto: http",
+                            "x-forwarded-for: 127.0.0.1",
+                            "x-request-id: ")
                     .doesNotContain("x-http2", "transfer-encoding");
             HttpRequestAssert.single(fixture.origins.get(0));
         }
-        await().untilAsserted(() -> assertThat(fixture.registry.find("usher.requests").tag("protocol", "HTTP/2")
-                .counter()).isNotNull());
+        await().untilAsserted(() -> assertThat(fixture.registry
+                        .find("usher.requests")
+                        .tag("protocol", "HTTP/2")
+                        .counter())
+                .isNotNull());
     }
 
     @Test
@@ -55,7 +69,8 @@ final class Http2ClientTest extends RawH2Test {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app.test", "stream.test"})
     void postBody_isStreamedToTheOrigin_buffered_orNot(String host) throws Exception {
-        ProxySettings settings = ProxySettings.builder().maxRequestBodyBytes(4 * 1024 * 1024).build();
+        ProxySettings settings =
+                ProxySettings.builder().maxRequestBodyBytes(4 * 1024 * 1024).build();
         byte[] body = new byte[600 * 1024];
         new java.util.Random(7).nextBytes(body);
         CRC32 crc = new CRC32();
@@ -83,8 +98,10 @@ final class Http2ClientTest extends RawH2Test {
                 RawH2.Frame f = h2.read();
                 assertThat(f).as("connection closed while sending").isNotNull();
                 if (f.type() == RawH2.WINDOW_UPDATE) {
-                    long inc = ((f.payload()[0] & 0x7fL) << 24) | ((f.payload()[1] & 0xff) << 16)
-                            | ((f.payload()[2] & 0xff) << 8) | (f.payload()[3] & 0xff);
+                    long inc = ((f.payload()[0] & 0x7fL) << 24)
+                            | ((f.payload()[1] & 0xff) << 16)
+                            | ((f.payload()[2] & 0xff) << 8)
+                            | (f.payload()[3] & 0xff);
                     if (f.stream() == 0) {
                         connectionWindow += inc;
                     } else if (f.stream() == stream) {
@@ -145,7 +162,8 @@ final class Http2ClientTest extends RawH2Test {
 
     @Test
     void admissionReplies_areTheSameAsOnHttp11() throws Exception {
-        ProxySettings settings = ProxySettings.builder().maxRequestBodyBytes(1000).build();
+        ProxySettings settings =
+                ProxySettings.builder().maxRequestBodyBytes(1000).build();
         try (RawH2 h2 = connect(settings)) {
             h2.headers(1, RawH2.request("GET", "nowhere.test", "/"), true);
             h2.headers(3, RawH2.request("GET", "empty.test", "/"), true);
@@ -164,9 +182,21 @@ final class Http2ClientTest extends RawH2Test {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"connection: keep-alive", "keep-alive: 5", "proxy-connection: x",
-        "transfer-encoding: chunked", "upgrade: websocket", "te: gzip", "X-Upper: 1", "x-v: a\rb", "x-v: a\nb",
-        "x-v: a\u0000b", "x-v:  lead", "host: other.test"})
+    @ValueSource(
+            strings = {
+                "connection: keep-alive",
+                "keep-alive: 5",
+                "proxy-connection: x",
+                "transfer-encoding: chunked",
+                "upgrade: websocket",
+                "te: gzip",
+                "X-Upper: 1",
+                "x-v: a\rb",
+                "x-v: a\nb",
+                "x-v: a\u0000b",
+                "x-v:  lead",
+                "host: other.test"
+            })
     void malformedOrConnectionSpecificFields_resetTheStream_andForwardNothing(String field) throws Exception {
         int colon = field.indexOf(':');
         try (RawH2 h2 = connect(ProxySettings.defaults())) {

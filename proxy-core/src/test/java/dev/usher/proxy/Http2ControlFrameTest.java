@@ -25,6 +25,7 @@ final class Http2ControlFrameTest extends RawH2Test {
 
     /** What a flooder may write before it is cut off: far more than socket buffers plus the queued-answer limit. */
     private static final long FLOOD_CAP = 64L * 1024 * 1024;
+
     private static final int FRAMES_PER_WRITE = 1024;
     private static final long FLOW_CONTROL_ERROR = 0x3;
     private static final long PROTOCOL_ERROR = 0x1;
@@ -71,7 +72,9 @@ final class Http2ControlFrameTest extends RawH2Test {
             RawH2.Reply reply = good.replies(List.of(1)).get(1);
 
             assertThat(reply.status()).isEqualTo("200");
-            assertThat(cutOff.get(100, TimeUnit.SECONDS)).as("flooder cut off before %d bytes", FLOOD_CAP).isTrue();
+            assertThat(cutOff.get(100, TimeUnit.SECONDS))
+                    .as("flooder cut off before %d bytes", FLOOD_CAP)
+                    .isTrue();
             assertThat(written.get()).isLessThan(FLOOD_CAP);
             good.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
             assertThat(good.replies(List.of(3)).get(3).status()).isEqualTo("200");
@@ -90,7 +93,7 @@ final class Http2ControlFrameTest extends RawH2Test {
             h2.headers(1, RawH2.request("GET", "app.test", "/echo"), true);
 
             boolean acked = false;
-            for (RawH2.Frame f; !acked && (f = h2.read()) != null;) {
+            for (RawH2.Frame f; !acked && (f = h2.read()) != null; ) {
                 acked = f.type() == RawH2.SETTINGS && (f.flags() & 1) != 0;
             }
             RawH2.Reply reply = h2.replies(List.of(1)).get(1);
@@ -139,7 +142,13 @@ final class Http2ControlFrameTest extends RawH2Test {
     }
 
     private static byte[] setting(int id, long value) {
-        return new byte[] {(byte) (id >>> 8), (byte) id, (byte) (value >>> 24), (byte) (value >>> 16),
-                (byte) (value >>> 8), (byte) value};
+        return new byte[] {
+            (byte) (id >>> 8),
+            (byte) id,
+            (byte) (value >>> 24),
+            (byte) (value >>> 16),
+            (byte) (value >>> 8),
+            (byte) value
+        };
     }
 }

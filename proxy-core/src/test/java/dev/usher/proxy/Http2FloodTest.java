@@ -22,7 +22,10 @@ final class Http2FloodTest extends RawH2Test {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
             int id = first + 2 * i;
-            bytes.write(RawH2.frameBytes(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, id,
+            bytes.write(RawH2.frameBytes(
+                    RawH2.HEADERS,
+                    RawH2.END_HEADERS | RawH2.END_STREAM,
+                    id,
                     h2.block(id, RawH2.request("GET", "app.test", "/echo"))));
             bytes.write(RawH2.frameBytes(RawH2.RST_STREAM, 0, id, RawH2.int32(8))); // CANCEL
         }
@@ -114,7 +117,9 @@ final class Http2FloodTest extends RawH2Test {
 
     @Test
     void aStreamThatNeverEnds_isBoundByTheBodyTimeout() throws Exception {
-        ProxySettings settings = ProxySettings.builder().clientBodyTimeout(Duration.ofMillis(300)).build();
+        ProxySettings settings = ProxySettings.builder()
+                .clientBodyTimeout(Duration.ofMillis(300))
+                .build();
         try (RawH2 h2 = connect(settings)) {
             h2.headers(1, RawH2.request("POST", "app.test", "/count"), false);
             h2.data(1, new byte[100], false); // and then nothing, never END_STREAM
@@ -128,17 +133,24 @@ final class Http2FloodTest extends RawH2Test {
 
     @Test
     void settings_announceMaxConcurrentStreams() throws Exception {
-        try (RawH2 h2 = connect(ProxySettings.builder().http2MaxConcurrentStreams(7).build())) {
+        try (RawH2 h2 =
+                connect(ProxySettings.builder().http2MaxConcurrentStreams(7).build())) {
             RawH2.Frame settings = h2.read();
 
             assertThat(settings.type()).isEqualTo(RawH2.SETTINGS);
             java.util.Map<Integer, Long> values = new java.util.HashMap<>();
             byte[] b = settings.payload();
             for (int i = 0; i + 6 <= b.length; i += 6) {
-                values.put(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff), ((b[i + 2] & 0xffL) << 24)
-                        | ((b[i + 3] & 0xff) << 16) | ((b[i + 4] & 0xff) << 8) | (b[i + 5] & 0xff));
+                values.put(
+                        ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff),
+                        ((b[i + 2] & 0xffL) << 24)
+                                | ((b[i + 3] & 0xff) << 16)
+                                | ((b[i + 4] & 0xff) << 8)
+                                | (b[i + 5] & 0xff));
             }
-            assertThat(values).containsEntry(0x3, 7L).containsEntry(0x6, 16L * 1024)
+            assertThat(values)
+                    .containsEntry(0x3, 7L)
+                    .containsEntry(0x6, 16L * 1024)
                     .containsEntry(0x4, (long) H2Pipeline.STREAM_WINDOW);
         }
     }
@@ -149,8 +161,8 @@ final class Http2FloodTest extends RawH2Test {
             h2.headers(1, RawH2.request("GET", "app.test", "/held"), true);
             await().until(() -> fixture.origins.get(0).held.get() == 1);
 
-            CompletableFuture<Void> drained = CompletableFuture.runAsync(
-                    () -> fixture.proxy.drain(Duration.ofSeconds(20)));
+            CompletableFuture<Void> drained =
+                    CompletableFuture.runAsync(() -> fixture.proxy.drain(Duration.ofSeconds(20)));
             RawH2.Frame goAway = h2.awaitGoAway();
             fixture.origins.get(0).releaseHeld();
             RawH2.Reply reply = h2.replies(List.of(1)).get(1);

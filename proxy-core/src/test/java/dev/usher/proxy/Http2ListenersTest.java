@@ -50,7 +50,11 @@ final class Http2ListenersTest {
     private HttpClient client(HttpClient.Version version) throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, new TrustManager[] {new TrustThisCertificate(cert.leaf())}, null);
-        return HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .version(version)
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     private URI https(String path) {
@@ -61,30 +65,41 @@ final class Http2ListenersTest {
     void jdkClient_negotiatesH2_andManyConcurrentRequestsShareOneConnection() throws Exception {
         HttpClient client = client(HttpClient.Version.HTTP_2);
         // One request first: the JDK client opens a connection per request while it has none negotiated yet.
-        assertThat(client.send(HttpRequest.newBuilder(https("/any-host/echo")).build(),
-                HttpResponse.BodyHandlers.ofString()).version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(client.send(
+                                HttpRequest.newBuilder(https("/any-host/echo")).build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .version())
+                .isEqualTo(HttpClient.Version.HTTP_2);
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            replies.add(client.sendAsync(HttpRequest.newBuilder(https("/any-host/echo?n=" + i))
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+            replies.add(client.sendAsync(
+                    HttpRequest.newBuilder(https("/any-host/echo?n=" + i))
+                            .timeout(Duration.ofSeconds(20))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         for (int i = 0; i < 40; i++) {
             HttpResponse<String> r = replies.get(i).get(30, TimeUnit.SECONDS);
             assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).contains("uri=/any-host/echo?n=" + i + "\n", "version=HTTP/1.1",
-                    "x-forwarded-proto: https");
+            assertThat(r.body())
+                    .contains("uri=/any-host/echo?n=" + i + "\n", "version=HTTP/1.1", "x-forwarded-proto: https");
         }
-        assertThat(fixture.registry.get("usher.connections.active").gauge().value()).isLessThanOrEqualTo(1.0);
+        assertThat(fixture.registry.get("usher.connections.active").gauge().value())
+                .isLessThanOrEqualTo(1.0);
     }
 
     @Test
     void jdkClient_postBodyOverH2_reachesTheOriginWhole() throws Exception {
         byte[] body = new byte[200_000];
         java.util.Arrays.fill(body, (byte) 'x');
-        HttpResponse<String> r = client(HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(https("/any-host/count"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_2)
+                .send(
+                        HttpRequest.newBuilder(https("/any-host/count"))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -93,8 +108,12 @@ final class Http2ListenersTest {
 
     @Test
     void jdkClient_http11OnTheSamePort_stillWorks() throws Exception {
-        HttpResponse<String> r = client(HttpClient.Version.HTTP_1_1).send(HttpRequest.newBuilder(
-                https("/any-host/echo")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_1_1)
+                .send(
+                        HttpRequest.newBuilder(https("/any-host/echo"))
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -103,15 +122,18 @@ final class Http2ListenersTest {
     @Test
     void curl_http2OverTls() throws Exception {
         int port = fixture.proxy.httpsPort();
-        String out = curl("--http2", "-k", "--resolve", "app.test:" + port + ":127.0.0.1",
-                "https://app.test:" + port + "/echo");
+        String out = curl(
+                "--http2", "-k", "--resolve", "app.test:" + port + ":127.0.0.1", "https://app.test:" + port + "/echo");
 
         assertThat(out).startsWith("HTTP/2 200").contains("uri=/echo", "host: app.test", "x-forwarded-proto: https");
     }
 
     @Test
     void curl_http2PriorKnowledgeInClearText_andHttp11OnTheSamePort() throws Exception {
-        String h2c = curl("--http2-prior-knowledge", "-H", "Host: app.test",
+        String h2c = curl(
+                "--http2-prior-knowledge",
+                "-H",
+                "Host: app.test",
                 "http://127.0.0.1:" + fixture.proxy.httpPort() + "/echo");
         String h1 = curl("--http1.1", "-H", "Host: app.test", "http://127.0.0.1:" + fixture.proxy.httpPort() + "/echo");
 
@@ -123,12 +145,16 @@ final class Http2ListenersTest {
     void upgradeH2c_isNotOffered_theRequestIsServedAsHttp11() throws Exception {
         try (Socket s = new Socket("127.0.0.1", fixture.proxy.httpPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(("GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
 
-            assertThat(reply).startsWith("HTTP/1.1 200").doesNotContain("101").doesNotContainIgnoringCase("upgrade: h2c");
+            assertThat(reply)
+                    .startsWith("HTTP/1.1 200")
+                    .doesNotContain("101")
+                    .doesNotContainIgnoringCase("upgrade: h2c");
         }
     }
 

@@ -26,16 +26,20 @@ import org.junit.jupiter.api.Test;
 final class Http2OriginTest {
 
     private static final BackendRef GRPC = new BackendRef("default", "grpc", PortRef.number(50051));
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private H2Origin origin;
     private ProxyServer proxy;
 
     private void start(int maxConcurrentStreams) {
         origin = new H2Origin(maxConcurrentStreams);
-        proxy = new UpstreamRoutes().endpoint(GRPC, origin.port())
-                .route("h2c.test", GRPC, Upstream.of(BackendProtocol.H2C, null)).start();
+        proxy = new UpstreamRoutes()
+                .endpoint(GRPC, origin.port())
+                .route("h2c.test", GRPC, Upstream.of(BackendProtocol.H2C, null))
+                .start();
     }
 
     @AfterEach
@@ -51,7 +55,8 @@ final class Http2OriginTest {
 
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
-                .header("Host", "h2c.test").timeout(Duration.ofSeconds(20));
+                .header("Host", "h2c.test")
+                .timeout(Duration.ofSeconds(20));
     }
 
     private CompletableFuture<HttpResponse<String>> get(String path) {
@@ -61,8 +66,11 @@ final class Http2OriginTest {
     @Test
     void anHttp11RequestBecomesAStream_withTeTrailers_andItsBody() throws Exception {
         start(0);
-        HttpResponse<String> response = CLIENT.send(request("/hello?x=1")
-                .POST(HttpRequest.BodyPublishers.ofString("payload")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = CLIENT.send(
+                request("/hello?x=1")
+                        .POST(HttpRequest.BodyPublishers.ofString("payload"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("h2 /hello?x=1 te=trailers body=payload");
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
@@ -72,8 +80,11 @@ final class Http2OriginTest {
     void aBodySpooledToDiskGoesUpInChunks() throws Exception {
         start(0);
         byte[] body = new byte[300 * 1024]; // past the in-memory part of request buffering: a file region
-        HttpResponse<String> response = CLIENT.send(request("/count")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = CLIENT.send(
+                request("/count")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("count=" + body.length);
     }
@@ -84,8 +95,11 @@ final class Http2OriginTest {
         try (RawHttp raw = new RawHttp(proxy.httpPort())) {
             raw.send("GET /trailers HTTP/1.1\r\nHost: h2c.test\r\nTE: trailers\r\nConnection: close\r\n\r\n");
             String response = raw.readUntilClose().toLowerCase(java.util.Locale.ROOT);
-            assertThat(response).startsWith("http/1.1 200").contains("transfer-encoding: chunked")
-                    .contains("message-1;").contains("message-2")
+            assertThat(response)
+                    .startsWith("http/1.1 200")
+                    .contains("transfer-encoding: chunked")
+                    .contains("message-1;")
+                    .contains("message-2")
                     .contains("\r\n0\r\ngrpc-status: 0\r\ngrpc-message: all-good\r\n\r\n")
                     .doesNotContain("x-http2-");
         }
@@ -160,8 +174,11 @@ final class Http2OriginTest {
         start(0);
         origin.refuseWithReset.set(1);
 
-        HttpResponse<String> response = CLIENT.send(request("/hello")
-                .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = CLIENT.send(
+                request("/hello")
+                        .POST(HttpRequest.BodyPublishers.ofString("once"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("h2 /hello te=trailers body=once");

@@ -32,8 +32,10 @@ final class Http2TlsOriginTest {
     private static final BackendRef H2 = new BackendRef("default", "h2", PortRef.number(443));
     private static final BackendRef H1 = new BackendRef("default", "h1", PortRef.number(443));
     private static final String NAME = "h2.default.svc";
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private static H2Origin h2Origin;
     private static TlsOrigin h1Origin;
@@ -43,17 +45,24 @@ final class Http2TlsOriginTest {
     static void start() throws Exception {
         TlsCertificate ca = CertificateGenerator.authority("H2 Test CA").generate("ca");
         TlsCertificate other = CertificateGenerator.authority("Other CA").generate("other");
-        TlsCertificate leaf = CertificateGenerator.forHosts(NAME, "h1.default.svc").issuedBy(ca).generate("leaf");
-        h2Origin = new H2Origin(0, SslContextBuilder.forServer(leaf.key(), leaf.chain().toArray(new X509Certificate[0]))
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2))
-                .build());
+        TlsCertificate leaf = CertificateGenerator.forHosts(NAME, "h1.default.svc")
+                .issuedBy(ca)
+                .generate("leaf");
+        h2Origin = new H2Origin(
+                0,
+                SslContextBuilder.forServer(leaf.key(), leaf.chain().toArray(new X509Certificate[0]))
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(
+                                ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                ApplicationProtocolNames.HTTP_2))
+                        .build());
         h1Origin = new TlsOrigin(leaf);
         OriginTls verified = new OriginTls(true, List.of(ca.leaf()), "ca", NAME);
         OriginTls wrongCa = new OriginTls(true, List.of(other.leaf()), "other", NAME);
-        proxy = new UpstreamRoutes().endpoint(H2, h2Origin.port()).endpoint(H1, h1Origin.port())
+        proxy = new UpstreamRoutes()
+                .endpoint(H2, h2Origin.port())
+                .endpoint(H1, h1Origin.port())
                 .route("h2.test", H2, Upstream.of(BackendProtocol.H2, verified))
                 .route("wrong-ca.test", H2, Upstream.of(BackendProtocol.H2, wrongCa))
                 .route("h1-only.test", H1, Upstream.of(BackendProtocol.H2, OriginTls.INSECURE))
@@ -68,8 +77,12 @@ final class Http2TlsOriginTest {
     }
 
     private static HttpResponse<String> get(String host, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
-                .header("Host", host).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

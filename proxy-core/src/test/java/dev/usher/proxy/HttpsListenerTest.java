@@ -18,7 +18,8 @@ final class HttpsListenerTest {
     void https_withSni_proxiesAndMarksForwardedProtoHttps_andDoesNotRedirect() throws Exception {
         // The project's self-signed default certificate (usher-tls): Netty's SelfSignedCertificate is deprecated.
         TlsCertificate cert = DefaultCertificate.generate();
-        SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
+        SslContext context =
+                SslContextBuilder.forServer(cert.key(), cert.chain()).build();
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         AsyncMapping<String, SslContext> sni = (host, promise) -> {
             asked.add(String.valueOf(host));
@@ -35,17 +36,22 @@ final class HttpsListenerTest {
     @Test
     void hsts_isAddedToHttpsResponsesOnly_whenConfigured() throws Exception {
         TlsCertificate cert = DefaultCertificate.generate();
-        SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
+        SslContext context =
+                SslContextBuilder.forServer(cert.key(), cert.chain()).build();
         AsyncMapping<String, SslContext> sni = (host, promise) -> promise.setSuccess(context);
-        ProxySettings settings = ProxySettings.builder().hsts("max-age=31536000; includeSubDomains").build();
+        ProxySettings settings = ProxySettings.builder()
+                .hsts("max-age=31536000; includeSubDomains")
+                .build();
         try (ProxyFixture fixture = new ProxyFixture(1, settings, b -> b.https(0, sni))) {
             String https = tlsGet(fixture.proxy.httpsPort(), "secure.test", "/");
             String http;
             try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
-                http = raw.send("GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n").readUntilClose();
+                http = raw.send("GET / HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n")
+                        .readUntilClose();
             }
 
-            assertThat(https).startsWith("HTTP/1.1 200")
+            assertThat(https)
+                    .startsWith("HTTP/1.1 200")
                     .contains("strict-transport-security: max-age=31536000; includeSubDomains");
             assertThat(http).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("strict-transport-security");
         }
@@ -53,7 +59,8 @@ final class HttpsListenerTest {
 
     private static String tlsGet(int port, String host, String path) throws Exception {
         try (JdkTlsClient client = JdkTlsClient.connect(port, host)) {
-            return client.sendAndReadToEnd("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            return client.sendAndReadToEnd(
+                    "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
         }
     }
 }

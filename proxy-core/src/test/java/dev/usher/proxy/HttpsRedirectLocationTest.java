@@ -23,8 +23,8 @@ final class HttpsRedirectLocationTest {
             [::1]:8080            | 8443  | https://[::1]:8443/p?q=1
             [::1]                 | 8443  | https://[::1]/p?q=1
             """)
-    void httpsLocation_namesTheHttpsPort_onlyWhenTheClientNamedANonStandardPort(String host, int httpsPort,
-            String location) {
+    void httpsLocation_namesTheHttpsPort_onlyWhenTheClientNamedANonStandardPort(
+            String host, int httpsPort, String location) {
         assertThat(Requests.httpsLocation(host, "/p?q=1", httpsPort)).isEqualTo(location);
     }
 

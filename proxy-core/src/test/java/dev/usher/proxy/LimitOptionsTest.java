@@ -39,14 +39,24 @@ final class LimitOptionsTest {
     private OptionsFixture fixture;
 
     private void start(ProxySettings settings) {
-        fixture = new OptionsFixture(settings, Map.of(
-                "small.test", RouteOptions.builder().maxRequestBodyBytes(10).build(),
-                "unlimited.test", RouteOptions.builder().maxRequestBodyBytes(0).build(),
-                "global.test", RouteOptions.DEFAULT,
-                "quick.test", RouteOptions.builder()
-                        .timeouts(new RouteTimeouts(null, Duration.ofMillis(200), null)).build(),
-                "send.test", RouteOptions.builder().requestBuffering(false).maxRequestBodyBytes(0)
-                        .timeouts(new RouteTimeouts(null, null, Duration.ofMillis(300))).build()));
+        fixture = new OptionsFixture(
+                settings,
+                Map.of(
+                        "small.test",
+                                RouteOptions.builder().maxRequestBodyBytes(10).build(),
+                        "unlimited.test",
+                                RouteOptions.builder().maxRequestBodyBytes(0).build(),
+                        "global.test", RouteOptions.DEFAULT,
+                        "quick.test",
+                                RouteOptions.builder()
+                                        .timeouts(new RouteTimeouts(null, Duration.ofMillis(200), null))
+                                        .build(),
+                        "send.test",
+                                RouteOptions.builder()
+                                        .requestBuffering(false)
+                                        .maxRequestBodyBytes(0)
+                                        .timeouts(new RouteTimeouts(null, null, Duration.ofMillis(300)))
+                                        .build()));
     }
 
     @Test
@@ -92,9 +102,11 @@ final class LimitOptionsTest {
         HttpResponse<String> quick = fixture.get("quick.test", "/held");
 
         assertThat(quick.statusCode()).isEqualTo(504);
-        var pending = fixture.client.sendAsync(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + "/held"))
-                .header("Host", "global.test").build(), HttpResponse.BodyHandlers.ofString());
+        var pending = fixture.client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + "/held"))
+                        .header("Host", "global.test")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.origin.held.get() == 2);
         assertThat(pending).isNotDone(); // the global 60 s still holds for this route
         fixture.origin.releaseHeld();
@@ -106,8 +118,8 @@ final class LimitOptionsTest {
         start(ProxySettings.builder().responseTimeout(Duration.ofSeconds(60)).build());
         try (ServerSocket deaf = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
                 RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
-            fixture.table.updateEndpoints(OptionsFixture.APP,
-                    List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(), "deaf")));
+            fixture.table.updateEndpoints(
+                    OptionsFixture.APP, List.of(new Endpoint("127.0.0.1", deaf.getLocalPort(), "deaf")));
             long size = 256L << 20; // far more than the socket buffers hold
             Thread writer = new Thread(() -> {
                 try {
@@ -136,13 +148,21 @@ final class LimitOptionsTest {
         try {
             EventLoop loop = group.next();
             ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry(), List.of());
-            OriginPool pool = new OriginPool(new Endpoint("127.0.0.1", fixture.origin.port(), "pod-0"), loop,
-                    new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000).option(ChannelOption.AUTO_READ, false)
+            OriginPool pool = new OriginPool(
+                    new Endpoint("127.0.0.1", fixture.origin.port(), "pod-0"),
+                    loop,
+                    new Bootstrap()
+                            .group(loop)
+                            .channel(NioSocketChannel.class)
+                            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                            .option(ChannelOption.AUTO_READ, false)
                             .handler(new OriginInitializer(new AllocationGuard(metrics))),
-                    ProxySettings.defaults(), metrics, empty -> { });
+                    ProxySettings.defaults(),
+                    metrics,
+                    empty -> {});
 
-            Channel own = loop.submit(() -> pool.acquire(false, Duration.ofMillis(1234))).get()
+            Channel own = loop.submit(() -> pool.acquire(false, Duration.ofMillis(1234)))
+                    .get()
                     .get(10, TimeUnit.SECONDS);
             Channel global = loop.submit(() -> pool.acquire(true)).get().get(10, TimeUnit.SECONDS);
 

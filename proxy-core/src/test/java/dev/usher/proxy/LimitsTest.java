@@ -14,12 +14,14 @@ final class LimitsTest {
 
     @BeforeAll
     static void start() {
-        fixture = new ProxyFixture(1, ProxySettings.builder()
-                .requestHeaderTimeout(Duration.ofMillis(500))
-                .clientIdleTimeout(Duration.ofMillis(1500))
-                .clientBodyTimeout(Duration.ofMillis(1500))
-                .maxRequestBodyBytes(1000)
-                .build());
+        fixture = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .requestHeaderTimeout(Duration.ofMillis(500))
+                        .clientIdleTimeout(Duration.ofMillis(1500))
+                        .clientBodyTimeout(Duration.ofMillis(1500))
+                        .maxRequestBodyBytes(1000)
+                        .build());
     }
 
     @AfterAll
@@ -83,8 +85,8 @@ final class LimitsTest {
     @Test
     void chunkedBodyOverLimit_is413AndClosed() throws Exception {
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
-            raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "400\r\n" + "x".repeat(1024) + "\r\n0\r\n\r\n");
+            raw.send("POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n" + "400\r\n"
+                    + "x".repeat(1024) + "\r\n0\r\n\r\n");
 
             assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 413");
         }

@@ -27,6 +27,7 @@ final class MemoryBoundsTest {
     private static final int STALLED = 40;
     /** Far more than loopback socket buffers take per connection (tcp_rmem may autotune to 32 MiB, seen ~10 MiB). */
     private static final long RESPONSE_BYTES = 64_000_000L;
+
     private static final long PER_CONNECTION_BOUND = 256 * 1024; // 64 KiB high water mark + one 64 KiB read, x2
 
     private ProxyFixture fixture;
@@ -50,22 +51,27 @@ final class MemoryBoundsTest {
                 Socket s = new Socket();
                 s.setReceiveBufferSize(4096); // the client reads nothing; a small window stalls it sooner
                 s.connect(new InetSocketAddress("127.0.0.1", fixture.proxy.httpPort()));
-                s.getOutputStream().write(("GET /big?bytes=" + RESPONSE_BYTES + " HTTP/1.1\r\nHost: app.test\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream()
+                        .write(("GET /big?bytes=" + RESPONSE_BYTES + " HTTP/1.1\r\nHost: app.test\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
                 stalled.add(s);
             }
             // The origin stops making progress once every path is full: socket buffers, then Usher's bounds.
             long[] last = {-1};
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                long now = origin.streamedBytes.get();
-                boolean still = now == last[0];
-                last[0] = now;
-                return still && origin.requests.get() == STALLED;
-            });
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        long now = origin.streamedBytes.get();
+                        boolean still = now == last[0];
+                        last[0] = now;
+                        return still && origin.requests.get() == STALLED;
+                    });
 
             long held = metrics.metric().usedDirectMemory() - baseline;
-            System.out.printf("stalled readers: %d clients, origin sent %d bytes, Usher holds %d bytes of direct "
-                    + "memory (%d per connection)%n", STALLED, origin.streamedBytes.get(), held, held / STALLED);
+            System.out.printf(
+                    "stalled readers: %d clients, origin sent %d bytes, Usher holds %d bytes of direct "
+                            + "memory (%d per connection)%n",
+                    STALLED, origin.streamedBytes.get(), held, held / STALLED);
             // Backpressure reached the origin: it could not send everything. (How much it did send is the kernel's
             // business: loopback socket buffers autotune to several MiB per direction and connection.)
             assertThat(origin.streamedBytes.get()).isLessThan(STALLED * RESPONSE_BYTES);
@@ -92,7 +98,11 @@ final class MemoryBoundsTest {
                 assertThat(victim.readUntilClose()).isIn("", "<<reset>>");
             }
 
-            assertThat(fixture.registry.get("usher.allocation.failures").counter().count()).isEqualTo(1.0);
+            assertThat(fixture.registry
+                            .get("usher.allocation.failures")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
             bystander.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
             assertThat(bystander.readResponse()).startsWith("HTTP/1.1 200");
             assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);

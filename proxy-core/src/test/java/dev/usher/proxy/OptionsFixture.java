@@ -34,8 +34,11 @@ final class OptionsFixture implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final TestOrigin origin = new TestOrigin("origin");
     final ProxyServer proxy;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts) {
         this(settings, hosts, System::nanoTime);
@@ -45,18 +48,30 @@ final class OptionsFixture implements AutoCloseable {
     OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts, LongSupplier nanoClock) {
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
         RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
-        hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet("default", host.replace('.', '-'),
+        hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet(
+                "default",
+                host.replace('.', '-'),
                 Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))), null, options)));
+                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))),
+                null,
+                options)));
         table.publish(snapshot.build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(settings).nanoClock(nanoClock).meterRegistry(registry).build();
+        proxy = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(1)
+                .settings(settings)
+                .nanoClock(nanoClock)
+                .meterRegistry(registry)
+                .build();
         proxy.start();
     }
 
     HttpResponse<String> get(String host, String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
-                .header("Host", host).timeout(Duration.ofSeconds(20));
+                .header("Host", host)
+                .timeout(Duration.ofSeconds(20));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -64,9 +79,13 @@ final class OptionsFixture implements AutoCloseable {
     }
 
     HttpResponse<String> post(String host, String path, byte[] body) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
-                .header("Host", host).timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

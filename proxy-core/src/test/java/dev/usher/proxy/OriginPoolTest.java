@@ -36,11 +36,18 @@ final class OriginPoolTest {
     private final EventLoop loop = group.next();
     private final TestOrigin origin = new TestOrigin("origin-0");
     private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry(), List.of());
-    private final OriginPool pool = new OriginPool(new Endpoint("127.0.0.1", origin.port(), "origin-0"), loop,
-            new Bootstrap().group(loop).channel(NioSocketChannel.class).option(ChannelOption.AUTO_READ, false)
+    private final OriginPool pool = new OriginPool(
+            new Endpoint("127.0.0.1", origin.port(), "origin-0"),
+            loop,
+            new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
                     .handler(new OriginInitializer(new AllocationGuard(metrics))),
             ProxySettings.builder().poolIdleTimeout(IDLE_TIMEOUT).build(),
-            metrics, empty -> { }, now::get);
+            metrics,
+            empty -> {},
+            now::get);
 
     @AfterEach
     void close() {
@@ -62,7 +69,8 @@ final class OriginPoolTest {
 
         now.addAndGet(IDLE_TIMEOUT.toNanos());
         await().atMost(PATIENCE).until(() -> !ch.isActive());
-        assertThat(onLoop(() -> pool.acquire(false)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isNotSameAs(ch);
+        assertThat(onLoop(() -> pool.acquire(false)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isNotSameAs(ch);
         // The origin counts a connection once it has accepted it, which may come after our connect completed.
         await().atMost(PATIENCE).until(origin.connections::get, n -> n == 2);
     }
@@ -84,7 +92,8 @@ final class OriginPoolTest {
         now.addAndGet(IDLE_TIMEOUT.toNanos() / 2);
         await().atMost(PATIENCE).until(() -> !older.isActive());
         assertThat(newer.isActive()).isTrue();
-        assertThat(onLoop(() -> pool.acquire(false)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isSameAs(newer);
+        assertThat(onLoop(() -> pool.acquire(false)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isSameAs(newer);
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {

@@ -33,15 +33,18 @@ final class OriginTlsTest {
     private static TlsCertificate otherCa;
     private static TlsOrigin origin;
     private static ProxyServer proxy;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @BeforeAll
     static void start() throws Exception {
         ca = CertificateGenerator.authority("Origin Test CA").generate("ca");
         otherCa = CertificateGenerator.authority("Someone Else's CA").generate("other-ca");
         origin = new TlsOrigin(CertificateGenerator.forHosts(NAME).issuedBy(ca).generate("default/app-tls"));
-        proxy = new UpstreamRoutes().endpoint(APP, origin.port())
+        proxy = new UpstreamRoutes()
+                .endpoint(APP, origin.port())
                 .route("insecure.test", APP, Upstream.of(BackendProtocol.HTTPS, OriginTls.INSECURE))
                 .route("verified.test", APP, Upstream.of(BackendProtocol.HTTPS, verifying(ca, NAME)))
                 .route("wrong-ca.test", APP, Upstream.of(BackendProtocol.HTTPS, verifying(otherCa, NAME)))
@@ -62,8 +65,12 @@ final class OriginTlsTest {
     }
 
     private static HttpResponse<String> get(String host, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
-                .header("Host", host).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + path))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

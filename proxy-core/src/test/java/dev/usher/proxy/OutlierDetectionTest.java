@@ -54,12 +54,20 @@ final class OutlierDetectionTest {
     }
 
     private double connectFailures() {
-        return fixture.registry.get("usher.upstream.errors").tag("reason", "connect_failed").counter().count();
+        return fixture.registry
+                .get("usher.upstream.errors")
+                .tag("reason", "connect_failed")
+                .counter()
+                .count();
     }
 
     private double ejections(String reason) {
-        Counter c = fixture.registry.find("usher.endpoint.ejections").tag("namespace", "default")
-                .tag("service", "app").tag("reason", reason).counter();
+        Counter c = fixture.registry
+                .find("usher.endpoint.ejections")
+                .tag("namespace", "default")
+                .tag("service", "app")
+                .tag("reason", reason)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
@@ -72,8 +80,8 @@ final class OutlierDetectionTest {
     @Test
     void deadEndpoint_afterFiveConnectFailures_getsNoConnectInTheNext100Requests() throws Exception {
         start(ProxySettings.defaults());
-        fixture.table.updateEndpoints(ProxyFixture.APP,
-                List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
 
         get200s(10); // round robin: 5 of them try the dead endpoint first, then the healthy one
         assertThat(connectFailures()).isEqualTo(5.0);
@@ -88,8 +96,8 @@ final class OutlierDetectionTest {
     @Test
     void deadEndpoint_withOutlierDetectionOff_failsEveryOtherConnect() throws Exception {
         start(ProxySettings.builder().outlierDetection(OutlierDetection.OFF).build());
-        fixture.table.updateEndpoints(ProxyFixture.APP,
-                List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
 
         get200s(100);
 
@@ -100,8 +108,8 @@ final class OutlierDetectionTest {
     @Test
     void ejectedEndpoint_pastItsEjectionTime_isTriedOnceAndEjectedAgainForLonger() throws Exception {
         start(ProxySettings.defaults());
-        fixture.table.updateEndpoints(ProxyFixture.APP,
-                List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"), healthy()));
         get200s(10);
         assertThat(ejections("connect_failed")).isEqualTo(1.0);
 
@@ -134,7 +142,8 @@ final class OutlierDetectionTest {
         });
         badOrigin.start();
         start(ProxySettings.defaults());
-        fixture.table.updateEndpoints(ProxyFixture.APP,
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP,
                 List.of(new Endpoint("127.0.0.1", badOrigin.getAddress().getPort(), "bad"), healthy()));
 
         int bad = 0;
@@ -173,8 +182,8 @@ final class OutlierDetectionTest {
     void originResettingEveryConnection_isEjectedForResets() throws Exception {
         start(ProxySettings.defaults());
         int port = fixture.origins.get(0).port(); // two endpoints on one origin whose /reset resets every request
-        fixture.table.updateEndpoints(ProxyFixture.APP,
-                List.of(new Endpoint("127.0.0.1", port, "a"), new Endpoint("127.0.0.1", port, "b")));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", port, "a"), new Endpoint("127.0.0.1", port, "b")));
 
         for (int i = 0; i < 10; i++) {
             assertThat(fixture.get("app.test", "/reset").statusCode()).isEqualTo(502);

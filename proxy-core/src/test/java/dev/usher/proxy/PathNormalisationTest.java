@@ -44,17 +44,37 @@ final class PathNormalisationTest {
         table.updateEndpoints(PUBLIC, List.of(new Endpoint("127.0.0.1", publicOrigin.port(), "public-0")));
         table.updateEndpoints(ADMIN, List.of(new Endpoint("127.0.0.1", adminOrigin.port(), "admin-0")));
         Instant created = Instant.parse("2024-01-01T00:00:00Z");
-        IngressRuleSet site = new IngressRuleSet("default", "site", created, List.of(
-                new HostRule("paths.test", List.of(new PathRule("/public", PathType.PREFIX, PUBLIC),
-                        new PathRule("/admin", PathType.PREFIX, ADMIN))),
-                new HostRule("public-only.test", List.of(new PathRule("/public", PathType.PREFIX, PUBLIC)))),
-                null, RouteOptions.DEFAULT);
-        IngressRuleSet rewrite = new IngressRuleSet("default", "rw", created,
+        IngressRuleSet site = new IngressRuleSet(
+                "default",
+                "site",
+                created,
+                List.of(
+                        new HostRule(
+                                "paths.test",
+                                List.of(
+                                        new PathRule("/public", PathType.PREFIX, PUBLIC),
+                                        new PathRule("/admin", PathType.PREFIX, ADMIN))),
+                        new HostRule("public-only.test", List.of(new PathRule("/public", PathType.PREFIX, PUBLIC)))),
+                null,
+                RouteOptions.DEFAULT);
+        IngressRuleSet rewrite = new IngressRuleSet(
+                "default",
+                "rw",
+                created,
                 List.of(new HostRule("rw.test", List.of(new PathRule("/api", PathType.PREFIX, PUBLIC)))),
-                null, RouteOptions.builder().rewriteTarget("/v1/public").sslRedirect(false).build());
+                null,
+                RouteOptions.builder()
+                        .rewriteTarget("/v1/public")
+                        .sslRedirect(false)
+                        .build());
         table.publish(RoutingSnapshot.builder().add(site).add(rewrite).build(table::backend));
-        proxy = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0).eventLoops(1)
-                .settings(ProxySettings.defaults()).build();
+        proxy = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(1)
+                .settings(ProxySettings.defaults())
+                .build();
         proxy.start();
     }
 
@@ -83,8 +103,8 @@ final class PathNormalisationTest {
             /public/./y/.              | public | /public/y/
             /a//../public              | public | /public
             """)
-    void dotSegments_areRemovedBeforeRouting_andTheOriginGetsTheNormalisedPath(String target, String origin,
-            String forwarded) throws Exception {
+    void dotSegments_areRemovedBeforeRouting_andTheOriginGetsTheNormalisedPath(
+            String target, String origin, String forwarded) throws Exception {
         String answer = get("paths.test", target);
 
         assertThat(answer).startsWith("HTTP/1.1 200").contains("origin=" + origin + "\n", "uri=" + forwarded + "\n");
@@ -116,8 +136,7 @@ final class PathNormalisationTest {
     void encodedSlash_isNeverASeparator_soItsDotsStayInTheSegment() throws Exception {
         String answer = get("paths.test", "/public/a%2f..%2f..%2Fadmin");
 
-        assertThat(answer).startsWith("HTTP/1.1 200")
-                .contains("origin=public\n", "uri=/public/a%2F..%2F..%2Fadmin\n");
+        assertThat(answer).startsWith("HTTP/1.1 200").contains("origin=public\n", "uri=/public/a%2F..%2F..%2Fadmin\n");
     }
 
     @Test
@@ -128,8 +147,15 @@ final class PathNormalisationTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/../x", "/public/../../admin", "/%2e%2e/admin", "/public/%2E%2E/%2e%2e/admin",
-            "/public/a%zz", "/public/%"})
+    @ValueSource(
+            strings = {
+                "/../x",
+                "/public/../../admin",
+                "/%2e%2e/admin",
+                "/public/%2E%2E/%2e%2e/admin",
+                "/public/a%zz",
+                "/public/%"
+            })
     void pathClimbingAboveTheRootOrMalformed_is400_andReachesNoOrigin(String target) throws Exception {
         int before = publicOrigin.requests.get() + adminOrigin.requests.get();
 
@@ -163,7 +189,8 @@ final class PathNormalisationTest {
     void query_isForwardedByteForByte_whileThePathIsNormalised() throws Exception {
         String answer = get("paths.test", "/x/../public/./a?x=/../..&y=%2e%2E&z=a//b&w=%7e");
 
-        assertThat(answer).startsWith("HTTP/1.1 200")
+        assertThat(answer)
+                .startsWith("HTTP/1.1 200")
                 .contains("origin=public\n", "uri=/public/a?x=/../..&y=%2e%2E&z=a//b&w=%7e\n");
     }
 

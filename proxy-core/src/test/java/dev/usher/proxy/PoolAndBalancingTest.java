@@ -33,7 +33,11 @@ final class PoolAndBalancingTest {
 
         assertThat(fixture.origins.get(0).requests.get()).isEqualTo(50);
         assertThat(fixture.origins.get(0).connections.get()).isEqualTo(1);
-        assertThat(fixture.registry.get("usher.upstream.connect.duration").timer().count()).isEqualTo(1L);
+        assertThat(fixture.registry
+                        .get("usher.upstream.connect.duration")
+                        .timer()
+                        .count())
+                .isEqualTo(1L);
     }
 
     @Test
@@ -82,14 +86,21 @@ final class PoolAndBalancingTest {
 
     @Test
     void leastRequest_sendsEverythingElseAwayFromTheEndpointBusyWithASlowRequest() throws Exception {
-        fixture = new ProxyFixture(2, ProxySettings.builder()
-                .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST).build(), b -> b.eventLoops(1));
+        fixture = new ProxyFixture(
+                2,
+                ProxySettings.builder()
+                        .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST)
+                        .build(),
+                b -> b.eventLoops(1));
         try (RawHttp slow = new RawHttp(fixture.proxy.httpPort())) {
             slow.send("GET /held HTTP/1.1\r\nHost: app.test\r\n\r\n");
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> fixture.origins.stream().mapToInt(o -> o.held.get()).sum(), n -> n == 1);
-            TestOrigin busy = fixture.origins.get(0).held.get() == 1 ? fixture.origins.get(0)
-                    : fixture.origins.get(1);
+                    .until(
+                            () -> fixture.origins.stream()
+                                    .mapToInt(o -> o.held.get())
+                                    .sum(),
+                            n -> n == 1);
+            TestOrigin busy = fixture.origins.get(0).held.get() == 1 ? fixture.origins.get(0) : fixture.origins.get(1);
 
             for (int i = 0; i < 10; i++) {
                 assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);
@@ -103,8 +114,11 @@ final class PoolAndBalancingTest {
 
     @Test
     void leastRequest_reachesEveryEndpoint() throws Exception {
-        fixture = new ProxyFixture(3, ProxySettings.builder()
-                .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST).build());
+        fixture = new ProxyFixture(
+                3,
+                ProxySettings.builder()
+                        .loadBalancing(ProxySettings.LoadBalancing.LEAST_REQUEST)
+                        .build());
 
         for (int i = 0; i < 60; i++) {
             fixture.get("app.test", "/echo");

@@ -13,8 +13,8 @@ final class PoolLimitTest {
 
     @Test
     void connectionLimitReached_is503_whileOthersAreInFlight() throws Exception {
-        try (ProxyFixture fixture = new ProxyFixture(1, ProxySettings.builder().maxConnectionsPerEndpoint(1).build(),
-                b -> b.eventLoops(1));
+        try (ProxyFixture fixture = new ProxyFixture(
+                        1, ProxySettings.builder().maxConnectionsPerEndpoint(1).build(), b -> b.eventLoops(1));
                 RawHttp slow = new RawHttp(fixture.proxy.httpPort());
                 RawHttp second = new RawHttp(fixture.proxy.httpPort())) {
             TestOrigin origin = fixture.origins.get(0);
@@ -26,15 +26,20 @@ final class PoolLimitTest {
             assertThat(second.readResponse()).startsWith("HTTP/1.1 503").contains("connection limit");
             origin.releaseHeld();
             assertThat(slow.readResponse()).startsWith("HTTP/1.1 200");
-            assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "pool_exhausted").counter()
-                    .count()).isEqualTo(1.0);
+            assertThat(fixture.registry
+                            .get("usher.upstream.errors")
+                            .tag("reason", "pool_exhausted")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
         }
     }
 
     @Test
     void idlePooledConnection_isClosedAfterPoolIdleTimeout() throws Exception {
-        try (ProxyFixture fixture = new ProxyFixture(1, ProxySettings.builder()
-                .poolIdleTimeout(Duration.ofMillis(200)).build())) {
+        try (ProxyFixture fixture = new ProxyFixture(
+                1,
+                ProxySettings.builder().poolIdleTimeout(Duration.ofMillis(200)).build())) {
             TestOrigin origin = fixture.origins.get(0);
             assertThat(fixture.get("app.test", "/echo").statusCode()).isEqualTo(200);
 
@@ -56,7 +61,8 @@ final class PoolLimitTest {
             a.readResponse();
             b.readResponse();
 
-            assertThat(fixture.registry.get("usher.connections.active").gauge().value()).isEqualTo(2.0);
+            assertThat(fixture.registry.get("usher.connections.active").gauge().value())
+                    .isEqualTo(2.0);
         }
     }
 }

@@ -57,7 +57,10 @@ final class ProtocolTest {
         try (RawHttp raw = raw()) {
             raw.send("HEAD /big?bytes=1000 HTTP/1.1\r\nHost: app.test\r\n\r\n");
             String head = raw.readHeadResponse();
-            assertThat(head).startsWith("HTTP/1.1 200").contains("content-length: 1000").endsWith("\r\n\r\n");
+            assertThat(head)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("content-length: 1000")
+                    .endsWith("\r\n\r\n");
 
             raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\n\r\n");
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("method=GET");
@@ -104,7 +107,10 @@ final class ProtocolTest {
             raw.send("GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n");
 
             String all = raw.readUntilClose();
-            assertThat(all).startsWith("HTTP/1.1 200").contains("connection: close").doesNotContain("<<timeout>>");
+            assertThat(all)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("connection: close")
+                    .doesNotContain("<<timeout>>");
         }
     }
 
@@ -133,8 +139,11 @@ final class ProtocolTest {
         try (RawHttp raw = raw()) {
             raw.send("GET /any-host HTTP/1.0\r\n\r\n");
 
-            assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 200").contains("version=HTTP/1.1",
-                    "host: 127.0.0.1:" + fixture.origins.get(0).port());
+            assertThat(raw.readUntilClose())
+                    .startsWith("HTTP/1.1 200")
+                    .contains(
+                            "version=HTTP/1.1",
+                            "host: 127.0.0.1:" + fixture.origins.get(0).port());
         }
     }
 

@@ -40,8 +40,10 @@ final class ProxyFixture implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final List<TestOrigin> origins = new ArrayList<>();
     final ProxyServer proxy;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     ProxyFixture(int originCount, ProxySettings settings) {
         this(originCount, settings, null);
@@ -54,26 +56,51 @@ final class ProxyFixture implements AutoCloseable {
             origins.add(origin);
             endpoints.add(new Endpoint("127.0.0.1", origin.port(), "pod-" + i));
         }
-        IngressRuleSet app = new IngressRuleSet("default", "app-ingress", Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule("app.test", List.of(new PathRule("/", PathType.PREFIX, APP))),
+        IngressRuleSet app = new IngressRuleSet(
+                "default",
+                "app-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(
+                        new HostRule("app.test", List.of(new PathRule("/", PathType.PREFIX, APP))),
                         new HostRule("empty.test", List.of(new PathRule("/", PathType.PREFIX, EMPTY))),
                         new HostRule(null, List.of(new PathRule("/any-host", PathType.PREFIX, APP)))),
-                null, RouteOptions.DEFAULT);
-        IngressRuleSet rewrite = new IngressRuleSet("default", "rw-ingress", Instant.parse("2024-01-01T00:00:00Z"),
+                null,
+                RouteOptions.DEFAULT);
+        IngressRuleSet rewrite = new IngressRuleSet(
+                "default",
+                "rw-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("rw.test", List.of(new PathRule("/api", PathType.PREFIX, APP)))),
-                null, RouteOptions.builder().rewriteTarget("/v2").sslRedirect(false).build());
-        IngressRuleSet secure = new IngressRuleSet("default", "secure-ingress", Instant.parse("2024-01-01T00:00:00Z"),
+                null,
+                RouteOptions.builder().rewriteTarget("/v2").sslRedirect(false).build());
+        IngressRuleSet secure = new IngressRuleSet(
+                "default",
+                "secure-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("secure.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null, RouteOptions.builder().tlsHosts(Set.of("secure.test")).build());
-        IngressRuleSet streamed = new IngressRuleSet("default", "stream-ingress",
+                null,
+                RouteOptions.builder().tlsHosts(Set.of("secure.test")).build());
+        IngressRuleSet streamed = new IngressRuleSet(
+                "default",
+                "stream-ingress",
                 Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("stream.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null, RouteOptions.builder().requestBuffering(false).build());
+                null,
+                RouteOptions.builder().requestBuffering(false).build());
         table.updateEndpoints(APP, endpoints);
-        table.publish(RoutingSnapshot.builder().add(app).add(rewrite).add(secure).add(streamed)
+        table.publish(RoutingSnapshot.builder()
+                .add(app)
+                .add(rewrite)
+                .add(secure)
+                .add(streamed)
                 .build(table::backend));
-        ProxyServer.Builder builder = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
-                .eventLoops(2).settings(settings).meterRegistry(registry);
+        ProxyServer.Builder builder = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(2)
+                .settings(settings)
+                .meterRegistry(registry);
         if (extra != null) {
             extra.accept(builder);
         }
@@ -91,7 +118,8 @@ final class ProxyFixture implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
         };
-        return client.newWebSocketBuilder().header("Host", "app.test")
+        return client.newWebSocketBuilder()
+                .header("Host", "app.test")
                 .buildAsync(URI.create("ws://127.0.0.1:" + proxy.httpPort() + path), listener)
                 .get(10, TimeUnit.SECONDS);
     }
@@ -101,8 +129,12 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     HttpResponse<String> get(String host, String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(path)).header("Host", host).timeout(Duration.ofSeconds(20))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(uri(path))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     int totalOriginConnections() {

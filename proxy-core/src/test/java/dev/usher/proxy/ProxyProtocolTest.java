@@ -37,13 +37,23 @@ final class ProxyProtocolTest {
     @BeforeAll
     static void start() throws Exception {
         TlsCertificate cert = DefaultCertificate.generate();
-        SslContext context = SslContextBuilder.forServer(cert.key(), cert.chain()).build();
+        SslContext context =
+                SslContextBuilder.forServer(cert.key(), cert.chain()).build();
         AsyncMapping<String, SslContext> sni = (host, promise) -> promise.setSuccess(context);
-        fixture = new ProxyFixture(1, ProxySettings.builder().proxyProtocol(true).build(), b -> b.https(0, sni));
-        quick = new ProxyFixture(1, ProxySettings.builder().proxyProtocol(true)
-                .requestHeaderTimeout(Duration.ofMillis(200)).build());
-        withTrustedLb = new ProxyFixture(1, ProxySettings.builder().proxyProtocol(true)
-                .trustedProxies(TrustedProxies.parse("10.0.0.0/8")).build());
+        fixture =
+                new ProxyFixture(1, ProxySettings.builder().proxyProtocol(true).build(), b -> b.https(0, sni));
+        quick = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .proxyProtocol(true)
+                        .requestHeaderTimeout(Duration.ofMillis(200))
+                        .build());
+        withTrustedLb = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .proxyProtocol(true)
+                        .trustedProxies(TrustedProxies.parse("10.0.0.0/8"))
+                        .build());
     }
 
     @AfterAll
@@ -93,11 +103,13 @@ final class ProxyProtocolTest {
 
     @Test
     void v1Header_thenRequestInTheSamePacket_clientAddressComesFromTheHeader() throws Exception {
-        String response = exchange(fixture, ("PROXY TCP4 203.0.113.9 192.0.2.1 51234 80\r\n" + GET_CLOSE)
-                .getBytes(StandardCharsets.ISO_8859_1));
+        String response = exchange(
+                fixture,
+                ("PROXY TCP4 203.0.113.9 192.0.2.1 51234 80\r\n" + GET_CLOSE).getBytes(StandardCharsets.ISO_8859_1));
 
-        assertThat(response).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 203.0.113.9\n",
-                "x-real-ip: 203.0.113.9\n");
+        assertThat(response)
+                .startsWith("HTTP/1.1 200")
+                .contains("x-forwarded-for: 203.0.113.9\n", "x-real-ip: 203.0.113.9\n");
     }
 
     @Test
@@ -116,7 +128,10 @@ final class ProxyProtocolTest {
     void v1Header_arrivingInPieces_isAssembled() throws Exception {
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.socket.setTcpNoDelay(true);
-            raw.send("PROX").send("Y TCP4 203.0.113.10 ").send("192.0.2.1 51234 80\r").send("\n" + GET);
+            raw.send("PROX")
+                    .send("Y TCP4 203.0.113.10 ")
+                    .send("192.0.2.1 51234 80\r")
+                    .send("\n" + GET);
 
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("x-real-ip: 203.0.113.10\n");
         }
@@ -125,8 +140,7 @@ final class ProxyProtocolTest {
     @Test
     void v2Header_ipv4AndIpv6_clientAddressComesFromTheHeader() throws Exception {
         String v4 = exchange(fixture, concat(v2(1, 0x11, tcp("198.51.100.20", "192.0.2.1", 40000, 80)), GET_CLOSE));
-        String v6 = exchange(fixture, concat(v2(1, 0x21, tcp("2001:db8::20", "2001:db8::1", 40000, 80)),
-                GET_CLOSE));
+        String v6 = exchange(fixture, concat(v2(1, 0x21, tcp("2001:db8::20", "2001:db8::1", 40000, 80)), GET_CLOSE));
 
         assertThat(v4).startsWith("HTTP/1.1 200").contains("x-real-ip: 198.51.100.20\n");
         assertThat(v6).startsWith("HTTP/1.1 200").contains("x-real-ip: 2001:db8::20\n");
@@ -140,7 +154,8 @@ final class ProxyProtocolTest {
         System.arraycopy(addresses, 0, block, 0, addresses.length);
         System.arraycopy(tlv, 0, block, addresses.length, tlv.length);
 
-        assertThat(exchange(fixture, concat(v2(1, 0x11, block), GET_CLOSE))).startsWith("HTTP/1.1 200")
+        assertThat(exchange(fixture, concat(v2(1, 0x11, block), GET_CLOSE)))
+                .startsWith("HTTP/1.1 200")
                 .contains("x-real-ip: 198.51.100.21\n");
     }
 
@@ -157,14 +172,14 @@ final class ProxyProtocolTest {
     void missingOrGarbageHeader_closesTheConnection_andNothingReachesTheOrigin() throws Exception {
         int before = fixture.origins.get(0).requests.get();
         String plain = exchange(fixture, GET_CLOSE.getBytes(StandardCharsets.ISO_8859_1));
-        String forged = exchange(fixture, ("PROXY TCP4 6.6.6.6 nonsense\r\n" + GET_CLOSE)
-                .getBytes(StandardCharsets.ISO_8859_1));
+        String forged = exchange(
+                fixture, ("PROXY TCP4 6.6.6.6 nonsense\r\n" + GET_CLOSE).getBytes(StandardCharsets.ISO_8859_1));
         byte[] badVersion = v2(1, 0x11, tcp("6.6.6.6", "192.0.2.1", 1, 80));
         badVersion[12] = 0x31; // version 3
         String binary = exchange(fixture, concat(badVersion, GET_CLOSE));
 
-        assertThat(List.of(plain, forged, binary)).allSatisfy(response ->
-                assertThat(response).doesNotContain("HTTP/1.1", "<<timeout>>"));
+        assertThat(List.of(plain, forged, binary))
+                .allSatisfy(response -> assertThat(response).doesNotContain("HTTP/1.1", "<<timeout>>"));
         assertThat(fixture.origins.get(0).requests.get()).isEqualTo(before);
     }
 
@@ -188,8 +203,12 @@ final class ProxyProtocolTest {
 
             String response = tlsGet(socket, "secure.test");
 
-            assertThat(response).startsWith("HTTP/1.1 200").contains("x-real-ip: 203.0.113.44\n",
-                    "x-forwarded-for: 203.0.113.44\n", "x-forwarded-proto: https\n");
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200")
+                    .contains(
+                            "x-real-ip: 203.0.113.44\n",
+                            "x-forwarded-for: 203.0.113.44\n",
+                            "x-forwarded-proto: https\n");
         }
     }
 
@@ -204,12 +223,19 @@ final class ProxyProtocolTest {
 
     @Test
     void headerFromATrustedBalancer_thenItsForwardedForChain_namesTheClient() throws Exception {
-        String response = exchange(withTrustedLb, concat(v2(1, 0x11, tcp("10.0.0.5", "10.0.0.1", 40000, 80)),
-                "GET /echo HTTP/1.1\r\nHost: app.test\r\nX-Forwarded-For: 203.0.113.9\r\n"
-                        + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n"));
+        String response = exchange(
+                withTrustedLb,
+                concat(
+                        v2(1, 0x11, tcp("10.0.0.5", "10.0.0.1", 40000, 80)),
+                        "GET /echo HTTP/1.1\r\nHost: app.test\r\nX-Forwarded-For: 203.0.113.9\r\n"
+                                + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n"));
 
-        assertThat(response).startsWith("HTTP/1.1 200").contains("x-real-ip: 203.0.113.9\n",
-                "x-forwarded-for: 203.0.113.9, 10.0.0.5\n", "x-forwarded-proto: https\n");
+        assertThat(response)
+                .startsWith("HTTP/1.1 200")
+                .contains(
+                        "x-real-ip: 203.0.113.9\n",
+                        "x-forwarded-for: 203.0.113.9, 10.0.0.5\n",
+                        "x-forwarded-proto: https\n");
     }
 
     /** A TLS handshake with {@code host} as SNI over an already-open socket, then one GET; returns the response. */

@@ -38,15 +38,23 @@ final class ProxySettingsTest {
     void requestHygieneSettings_defaultToNginxBehaviour_andRefuseH2cOrMalformedProtocols() {
         assertThat(ProxySettings.defaults().underscoresInHeaders()).isFalse();
         assertThat(ProxySettings.defaults().upgradeProtocols()).containsExactly("websocket");
-        assertThatThrownBy(() -> ProxySettings.builder().upgradeProtocols(java.util.Set.of("websocket", "h2c")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upgradeProtocols");
-        assertThatThrownBy(() -> ProxySettings.builder().upgradeProtocols(java.util.Set.of("Web Socket")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upgradeProtocols");
+        assertThatThrownBy(() -> ProxySettings.builder()
+                        .upgradeProtocols(java.util.Set.of("websocket", "h2c"))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("upgradeProtocols");
+        assertThatThrownBy(() -> ProxySettings.builder()
+                        .upgradeProtocols(java.util.Set.of("Web Socket"))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("upgradeProtocols");
     }
 
     @Test
     void toBuilder_roundTrips() {
-        ProxySettings s = ProxySettings.builder().maxRequestBodyBytes(10).accessLog(ProxySettings.AccessLogFormat.JSON)
+        ProxySettings s = ProxySettings.builder()
+                .maxRequestBodyBytes(10)
+                .accessLog(ProxySettings.AccessLogFormat.JSON)
                 .build();
 
         assertThat(s.toBuilder().build()).isEqualTo(s);
@@ -54,23 +62,33 @@ final class ProxySettingsTest {
 
     @Test
     void invalidValues_areRefusedWithTheSettingsName() {
-        assertThatThrownBy(() -> ProxySettings.builder().connectTimeout(Duration.ZERO).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+        assertThatThrownBy(() ->
+                        ProxySettings.builder().connectTimeout(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout");
         assertThatThrownBy(() -> ProxySettings.builder().maxRequestBodyBytes(-1).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRequestBodyBytes");
-        assertThatThrownBy(() -> ProxySettings.builder().maxConnectionsPerEndpoint(0).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnectionsPerEndpoint");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxRequestBodyBytes");
+        assertThatThrownBy(() ->
+                        ProxySettings.builder().maxConnectionsPerEndpoint(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnectionsPerEndpoint");
         assertThatThrownBy(() -> ProxySettings.builder().loadBalancing(null).build())
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("loadBalancing");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("loadBalancing");
         assertThatThrownBy(() -> ProxySettings.builder().limitReqStatusCode(200).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limitReqStatusCode");
-        assertThatThrownBy(() -> ProxySettings.builder().limitConnStatusCode(600).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limitConnStatusCode");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limitReqStatusCode");
+        assertThatThrownBy(
+                        () -> ProxySettings.builder().limitConnStatusCode(600).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limitConnStatusCode");
     }
 
     @Test
     void builder_refusesMissingTableAndBadPorts() {
-        assertThatThrownBy(() -> ProxyServer.builder().build()).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ProxyServer.builder().build())
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("routingTable");
         assertThatThrownBy(() -> ProxyServer.builder().httpPort(70000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ProxyServer.builder().eventLoops(0)).isInstanceOf(IllegalArgumentException.class);

@@ -31,15 +31,19 @@ final class RateLimitTest {
     private static final long SECOND = 1_000_000_000L;
 
     private final AtomicLong clock = new AtomicLong();
+
     @AutoClose
     private OptionsFixture fixture;
 
     private void start(ProxySettings settings) {
-        fixture = new OptionsFixture(settings, Map.of(
-                "rps.test", limited(new RateLimit(1, 0, 0, 2, List.of())),
-                "exempt.test", limited(new RateLimit(1, 0, 1, 0, List.of(AddressBlock.parse("127.0.0.0/8")))),
-                "conn.test", limited(new RateLimit(0, 0, 2, 5, List.of())),
-                "one.test", limited(new RateLimit(0, 0, 1, 5, List.of()))), clock::get);
+        fixture = new OptionsFixture(
+                settings,
+                Map.of(
+                        "rps.test", limited(new RateLimit(1, 0, 0, 2, List.of())),
+                        "exempt.test", limited(new RateLimit(1, 0, 1, 0, List.of(AddressBlock.parse("127.0.0.0/8")))),
+                        "conn.test", limited(new RateLimit(0, 0, 2, 5, List.of())),
+                        "one.test", limited(new RateLimit(0, 0, 1, 5, List.of()))),
+                clock::get);
     }
 
     private static RouteOptions limited(RateLimit limit) {
@@ -51,7 +55,10 @@ final class RateLimitTest {
     }
 
     private double refused(String limit) {
-        Counter counter = fixture.registry.find("usher.rate.limited").tag("ingress", "rps-test").tag("limit", limit)
+        Counter counter = fixture.registry
+                .find("usher.rate.limited")
+                .tag("ingress", "rps-test")
+                .tag("limit", limit)
                 .counter();
         return counter == null ? 0 : counter.count();
     }
@@ -73,13 +80,20 @@ final class RateLimitTest {
         assertThat(status("rps.test", "/echo")).isEqualTo(200);
         assertThat(status("rps.test", "/echo")).isEqualTo(503);
         clock.addAndGet(3 * SECOND);
-        assertThat(List.of(status("rps.test", "/echo"), status("rps.test", "/echo"), status("rps.test", "/echo"),
-                status("rps.test", "/echo"))).containsExactly(200, 200, 200, 503);
+        assertThat(List.of(
+                        status("rps.test", "/echo"),
+                        status("rps.test", "/echo"),
+                        status("rps.test", "/echo"),
+                        status("rps.test", "/echo")))
+                .containsExactly(200, 200, 200, 503);
     }
 
     @Test
     void theRefusalStatus_isTheSettingsOne() throws Exception {
-        start(ProxySettings.builder().limitReqStatusCode(429).limitConnStatusCode(503).build());
+        start(ProxySettings.builder()
+                .limitReqStatusCode(429)
+                .limitConnStatusCode(503)
+                .build());
 
         for (int i = 0; i < 3; i++) {
             assertThat(status("rps.test", "/echo")).isEqualTo(200);
@@ -111,13 +125,20 @@ final class RateLimitTest {
         assertThat(second.get().statusCode()).isEqualTo(200);
         await().atMost(PATIENCE).until(() -> fixture.proxy.rateLimiter().slotted() == 0);
         assertThat(status("conn.test", "/echo")).isEqualTo(200);
-        assertThat(fixture.registry.find("usher.rate.limited").tag("limit", "connections").counter().count())
+        assertThat(fixture.registry
+                        .find("usher.rate.limited")
+                        .tag("limit", "connections")
+                        .counter()
+                        .count())
                 .isEqualTo(1);
     }
 
     @Test
     void aRequestThatFailsAtTheOrigin_givesItsSlotBack() throws Exception {
-        start(ProxySettings.builder().retryTries(1).outlierConsecutiveFailures(0).build());
+        start(ProxySettings.builder()
+                .retryTries(1)
+                .outlierConsecutiveFailures(0)
+                .build());
 
         assertThat(status("one.test", "/reset")).isEqualTo(502);
         assertThat(status("one.test", "/reset")).isEqualTo(502); // not 503: the first one's slot is free
@@ -171,8 +192,11 @@ final class RateLimitTest {
     }
 
     private CompletableFuture<HttpResponse<String>> async(String host, String path) {
-        return fixture.client.sendAsync(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + path)).header("Host", host)
-                .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+        return fixture.client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.proxy.httpPort() + path))
+                        .header("Host", host)
+                        .timeout(PATIENCE)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -119,8 +119,8 @@ final class RateLimiterTest {
 
     @Test
     void exemptClients_areNeverLimited_othersAre() {
-        RateLimit limit = new RateLimit(1, 0, 1, 0, List.of(AddressBlock.parse("10.0.0.0/8"),
-                AddressBlock.parse("2001:db8::/32")));
+        RateLimit limit = new RateLimit(
+                1, 0, 1, 0, List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("2001:db8::/32")));
 
         for (int i = 0; i < 50; i++) {
             assertThat(admit(limit, "web", "10.1.2.3")).isNull();

@@ -42,7 +42,9 @@ final class RawH2 implements AutoCloseable {
         /** The error code of a RST_STREAM or GOAWAY frame. */
         long errorCode() {
             int at = type == GOAWAY ? 4 : 0;
-            return ((payload[at] & 0xffL) << 24) | ((payload[at + 1] & 0xff) << 16) | ((payload[at + 2] & 0xff) << 8)
+            return ((payload[at] & 0xffL) << 24)
+                    | ((payload[at + 1] & 0xff) << 16)
+                    | ((payload[at + 2] & 0xff) << 8)
                     | (payload[at + 3] & 0xff);
         }
     }
@@ -87,7 +89,11 @@ final class RawH2 implements AutoCloseable {
 
     /** A GET-like request head for {@code host} and {@code path}; callers add fields. */
     static Http2Headers request(String method, String host, String path) {
-        return new DefaultHttp2Headers(false).method(method).scheme("http").authority(host).path(path);
+        return new DefaultHttp2Headers(false)
+                .method(method)
+                .scheme("http")
+                .authority(host)
+                .path(path);
     }
 
     /** The HPACK block of {@code headers} (this connection's encoder state moves on). */
@@ -181,7 +187,7 @@ final class RawH2 implements AutoCloseable {
 
     /** Reads until a GOAWAY (returned) or the end of the connection ({@code null}). */
     Frame awaitGoAway() throws IOException {
-        for (Frame f; (f = read()) != null;) {
+        for (Frame f; (f = read()) != null; ) {
             if (f.type() == GOAWAY) {
                 return f;
             }
@@ -192,7 +198,7 @@ final class RawH2 implements AutoCloseable {
     /** Reads until the server closed the connection; returns whether a GOAWAY came first. */
     boolean awaitClose() throws IOException {
         boolean goAway = false;
-        for (Frame f; (f = read()) != null;) {
+        for (Frame f; (f = read()) != null; ) {
             goAway |= f.type() == GOAWAY;
         }
         return goAway;

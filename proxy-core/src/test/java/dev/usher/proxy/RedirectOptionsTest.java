@@ -22,17 +22,31 @@ final class RedirectOptionsTest {
 
     @BeforeAll
     static void start() {
-        fixture = new OptionsFixture(ProxySettings.defaults(), Map.of(
-                "forced.test", RouteOptions.builder().forceSslRedirect(true).build(),
-                "forced-off.test", RouteOptions.builder().forceSslRedirect(true).sslRedirect(false)
-                        .tlsHosts(Set.of("forced-off.test")).build(),
-                "moved.test", RouteOptions.builder()
-                        .redirect(new LocalRedirect("https://new.example.com/x?y=1", 301)).build(),
-                "temp.test", RouteOptions.builder()
-                        .redirect(new LocalRedirect("http://maint.example.com/", 307)).build(),
-                "root.test", RouteOptions.builder().appRoot("/app1").build(),
-                "root-moved.test", RouteOptions.builder().appRoot("/app1")
-                        .redirect(new LocalRedirect("https://new.example.com/", 302)).build()));
+        fixture = new OptionsFixture(
+                ProxySettings.defaults(),
+                Map.of(
+                        "forced.test",
+                                RouteOptions.builder().forceSslRedirect(true).build(),
+                        "forced-off.test",
+                                RouteOptions.builder()
+                                        .forceSslRedirect(true)
+                                        .sslRedirect(false)
+                                        .tlsHosts(Set.of("forced-off.test"))
+                                        .build(),
+                        "moved.test",
+                                RouteOptions.builder()
+                                        .redirect(new LocalRedirect("https://new.example.com/x?y=1", 301))
+                                        .build(),
+                        "temp.test",
+                                RouteOptions.builder()
+                                        .redirect(new LocalRedirect("http://maint.example.com/", 307))
+                                        .build(),
+                        "root.test", RouteOptions.builder().appRoot("/app1").build(),
+                        "root-moved.test",
+                                RouteOptions.builder()
+                                        .appRoot("/app1")
+                                        .redirect(new LocalRedirect("https://new.example.com/", 302))
+                                        .build()));
     }
 
     @AfterAll
@@ -101,8 +115,13 @@ final class RedirectOptionsTest {
 
     @Test
     void localRedirect_cannotHoldAByteThatSplitsAHeader() {
-        for (String bad : new String[] {"https://a.example.com/\r\nSet-Cookie: x=y", "https://a.example.com/ b",
-                "https://a.example.com/\u0000", "https://a.example.com/\u00e9", ""}) {
+        for (String bad : new String[] {
+            "https://a.example.com/\r\nSet-Cookie: x=y",
+            "https://a.example.com/ b",
+            "https://a.example.com/\u0000",
+            "https://a.example.com/\u00e9",
+            ""
+        }) {
             assertThatThrownBy(() -> new LocalRedirect(bad, 301)).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> new LocalRedirect("https://a.example.com/", 200))
@@ -110,6 +129,8 @@ final class RedirectOptionsTest {
     }
 
     private static long seen(String host) {
-        return fixture.origin.seen.stream().filter(r -> host.equals(r.headers().get("Host"))).count();
+        return fixture.origin.seen.stream()
+                .filter(r -> host.equals(r.headers().get("Host")))
+                .count();
     }
 }

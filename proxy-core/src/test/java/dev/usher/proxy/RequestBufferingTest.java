@@ -54,8 +54,9 @@ final class RequestBufferingTest {
         try {
             for (int i = 0; i < 200; i++) {
                 Socket s = new Socket("127.0.0.1", fixture.proxy.httpPort());
-                s.getOutputStream().write("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1000000\r\n\r\nx"
-                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream()
+                        .write("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1000000\r\n\r\nx"
+                                .getBytes(StandardCharsets.ISO_8859_1));
                 slow.add(s);
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> gauge("usher.connections.active") >= 200);
@@ -128,17 +129,21 @@ final class RequestBufferingTest {
         StringBuilder chunked = new StringBuilder();
         for (int off = 0; off < data.length; off += 10_000) {
             int n = Math.min(10_000, data.length - off);
-            chunked.append(Integer.toHexString(n)).append("\r\n")
-                    .append(new String(data, off, n, StandardCharsets.ISO_8859_1)).append("\r\n");
+            chunked.append(Integer.toHexString(n))
+                    .append("\r\n")
+                    .append(new String(data, off, n, StandardCharsets.ISO_8859_1))
+                    .append("\r\n");
         }
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("POST /crc HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
                     + "0\r\n\r\n");
 
-            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200")
+            assertThat(raw.readResponse())
+                    .startsWith("HTTP/1.1 200")
                     .endsWith("\r\n\r\n" + data.length + " " + Long.toHexString(crc.getValue()));
         }
-        io.netty.handler.codec.http.HttpRequest seen = fixture.origins.get(0).seen.peek();
+        io.netty.handler.codec.http.HttpRequest seen =
+                fixture.origins.get(0).seen.peek();
         assertThat(seen.headers().get("Content-Length")).isEqualTo(Integer.toString(data.length));
         assertThat(seen.headers().contains("Transfer-Encoding")).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> files() == 0);
@@ -159,13 +164,14 @@ final class RequestBufferingTest {
     void bodiesPastTheDiskBudget_get503_andTheSpaceComesBackWhenAFileIsDeleted() throws Exception {
         start(ProxySettings.builder().clientBodyTempMaxBytes(64 * 1024));
         try (RawHttp holder = new RawHttp(fixture.proxy.httpPort())) {
-            holder.send("POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 100000\r\n\r\n"
-                    + "h".repeat(50_000));
+            holder.send(
+                    "POST /count HTTP/1.1\r\nHost: app.test\r\nContent-Length: 100000\r\n\r\n" + "h".repeat(50_000));
             // Space is reserved before it is written: once the file holds 50,000 bytes, they count.
             await().atMost(Duration.ofSeconds(10)).until(() -> fileBytes() == 50_000);
 
             // Its first spill (over 16 KiB) would pass 64 KiB.
-            assertThat(post("app.test", "/count", new byte[40_000]).statusCode()).isEqualTo(503);
+            assertThat(post("app.test", "/count", new byte[40_000]).statusCode())
+                    .isEqualTo(503);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> files() == 0);
         assertThat(post("app.test", "/count", new byte[40_000]).body()).isEqualTo("40000");
@@ -188,7 +194,10 @@ final class RequestBufferingTest {
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 100 Continue");
 
             raw.send("hello");
-            assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").contains("body=5").doesNotContain("expect");
+            assertThat(raw.readResponse())
+                    .startsWith("HTTP/1.1 200")
+                    .contains("body=5")
+                    .doesNotContain("expect");
         }
     }
 
@@ -221,8 +230,12 @@ final class RequestBufferingTest {
     }
 
     private HttpResponse<String> post(String host, String path, byte[] body) throws IOException, InterruptedException {
-        return fixture.client.send(HttpRequest.newBuilder(fixture.uri(path)).header("Host", host)
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        return fixture.client.send(
+                HttpRequest.newBuilder(fixture.uri(path))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -57,7 +57,8 @@ final class RequestHygieneTest {
     void controlByteInTheRequestTarget_is400(String hex) throws Exception {
         char c = (char) Integer.parseInt(hex, 16);
 
-        assertThat(refused("GET /a" + c + "b HTTP/1.1\r\nHost: app.test\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(refused("GET /a" + c + "b HTTP/1.1\r\nHost: app.test\r\n\r\n"))
+                .startsWith("HTTP/1.1 400");
     }
 
     @Test
@@ -70,22 +71,49 @@ final class RequestHygieneTest {
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"a:junk@evil", "[x]evil", "[::1]evil", "app.test evil", "\"app.test\"", "app.test/x",
-        "app.test:80x", "app.test:123456", "app.test\\evil", "a@b", "%zz.test"})
+    @ValueSource(
+            strings = {
+                "a:junk@evil",
+                "[x]evil",
+                "[::1]evil",
+                "app.test evil",
+                "\"app.test\"",
+                "app.test/x",
+                "app.test:80x",
+                "app.test:123456",
+                "app.test\\evil",
+                "a@b",
+                "%zz.test"
+            })
     void invalidHost_is400(String host) throws Exception {
         assertThat(refused("GET /echo HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).startsWith("HTTP/1.1 400");
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"http://a:junk@evil/echo", "http://app.test@evil/echo", "http://[x]evil/echo",
-        "http://\"q\"/echo"})
+    @ValueSource(
+            strings = {
+                "http://a:junk@evil/echo",
+                "http://app.test@evil/echo",
+                "http://[x]evil/echo",
+                "http://\"q\"/echo"
+            })
     void invalidAbsoluteFormAuthority_is400(String target) throws Exception {
-        assertThat(refused("GET " + target + " HTTP/1.1\r\nHost: app.test\r\n\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(refused("GET " + target + " HTTP/1.1\r\nHost: app.test\r\n\r\n"))
+                .startsWith("HTTP/1.1 400");
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"app.test", "APP.test:8080", "app.test:", "127.0.0.1", "[::1]:80", "[::ffff:1.2.3.4]",
-        "a-b_c~d.test", "xn--bcher-kva.test"})
+    @ValueSource(
+            strings = {
+                "app.test",
+                "APP.test:8080",
+                "app.test:",
+                "127.0.0.1",
+                "[::1]:80",
+                "[::ffff:1.2.3.4]",
+                "a-b_c~d.test",
+                "xn--bcher-kva.test"
+            })
     void validHost_isRouted(String host) throws Exception {
         assertThat(exchange(fixture, "GET /any-host HTTP/1.1\r\nHost: " + host + "\r\n\r\n"))
                 .startsWith(host.toLowerCase(Locale.ROOT).startsWith("app.test") ? "HTTP/1.1 200" : "HTTP/1.1 ");
@@ -95,21 +123,32 @@ final class RequestHygieneTest {
 
     @Test
     void httpsRedirect_neverReflectsAnInvalidHost() throws Exception {
-        assertThat(refused("GET /x HTTP/1.1\r\nHost: secure.test\"><script>\r\n\r\n")).startsWith("HTTP/1.1 400")
+        assertThat(refused("GET /x HTTP/1.1\r\nHost: secure.test\"><script>\r\n\r\n"))
+                .startsWith("HTTP/1.1 400")
                 .doesNotContainIgnoringCase("location:");
-        assertThat(exchange(fixture, "GET /x HTTP/1.1\r\nHost: secure.test\r\n\r\n")).startsWith("HTTP/1.1 308")
+        assertThat(exchange(fixture, "GET /x HTTP/1.1\r\nHost: secure.test\r\n\r\n"))
+                .startsWith("HTTP/1.1 308")
                 .contains("location: https://secure.test/x");
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "HTTP/3.1"})
     void versionOtherThan10Or11_is505(String version) throws Exception {
-        assertThat(refused("GET /echo " + version + "\r\nHost: app.test\r\n\r\n")).startsWith("HTTP/1.1 505");
+        assertThat(refused("GET /echo " + version + "\r\nHost: app.test\r\n\r\n"))
+                .startsWith("HTTP/1.1 505");
     }
 
     @ParameterizedTest(name = "Transfer-Encoding: {0}")
-    @ValueSource(strings = {"gzip, chunked", "chunked, gzip", "gzip", "chunked, chunked", "identity", "chunked;x=1",
-        "chunked\r\nTransfer-Encoding: chunked"})
+    @ValueSource(
+            strings = {
+                "gzip, chunked",
+                "chunked, gzip",
+                "gzip",
+                "chunked, chunked",
+                "identity",
+                "chunked;x=1",
+                "chunked\r\nTransfer-Encoding: chunked"
+            })
     void transferEncodingOtherThanExactlyChunked_is501(String codings) throws Exception {
         String answer = refused("POST /count HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: " + codings
                 + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
@@ -119,18 +158,26 @@ final class RequestHygieneTest {
 
     @Test
     void headerNamesWithUnderscores_areDropped_dashedOnesKept() throws Exception {
-        String answer = exchange(fixture, "GET /echo HTTP/1.1\r\nHost: app.test\r\nX_Forwarded_For: 6.6.6.6\r\n"
-                + "My_Header: 1\r\nMy-Header: 2\r\n\r\n");
+        String answer = exchange(
+                fixture,
+                "GET /echo HTTP/1.1\r\nHost: app.test\r\nX_Forwarded_For: 6.6.6.6\r\n"
+                        + "My_Header: 1\r\nMy-Header: 2\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 200").contains("my-header: 2").doesNotContain("my_header")
-                .doesNotContain("x_forwarded_for").doesNotContain("6.6.6.6");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 200")
+                .contains("my-header: 2")
+                .doesNotContain("my_header")
+                .doesNotContain("x_forwarded_for")
+                .doesNotContain("6.6.6.6");
     }
 
     @Test
     void headerNamesWithUnderscores_areKept_whenEnabled() throws Exception {
-        try (ProxyFixture lax = new ProxyFixture(1, ProxySettings.builder().underscoresInHeaders(true).build())) {
+        try (ProxyFixture lax = new ProxyFixture(
+                1, ProxySettings.builder().underscoresInHeaders(true).build())) {
             assertThat(exchange(lax, "GET /echo HTTP/1.1\r\nHost: app.test\r\nMy_Header: 1\r\n\r\n"))
-                    .startsWith("HTTP/1.1 200").contains("my_header: 1");
+                    .startsWith("HTTP/1.1 200")
+                    .contains("my_header: 1");
         }
     }
 
@@ -138,21 +185,29 @@ final class RequestHygieneTest {
     @ValueSource(strings = {"h2c", "foo", "H2C, foo/2"})
     void upgradeToAProtocolNotAllowed_goesOnAsAPlainRequest_withoutUpgradeOrConnection(String protocol)
             throws Exception {
-        String answer = exchange(fixture, "GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings"
-                + "\r\nUpgrade: " + protocol + "\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+        String answer = exchange(
+                fixture,
+                "GET /echo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings" + "\r\nUpgrade: "
+                        + protocol + "\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 200").contains("uri=/echo").doesNotContain("upgrade:")
-                .doesNotContain("connection:").doesNotContain("http2-settings:");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 200")
+                .contains("uri=/echo")
+                .doesNotContain("upgrade:")
+                .doesNotContain("connection:")
+                .doesNotContain("http2-settings:");
     }
 
     @Test
     void upgradeProtocols_listsTheTunnelledOnes_andNeverH2c() {
         assertThat(RequestHeads.tunnelled("websocket", Set.of("websocket"))).isEqualTo("websocket");
-        assertThat(RequestHeads.tunnelled("h2c, WebSocket/13, foo", Set.of("websocket"))).isEqualTo("WebSocket/13");
+        assertThat(RequestHeads.tunnelled("h2c, WebSocket/13, foo", Set.of("websocket")))
+                .isEqualTo("WebSocket/13");
         assertThat(RequestHeads.tunnelled("h2c", Set.of("websocket"))).isNull();
         assertThat(RequestHeads.tunnelled("foo", Set.of("websocket", "foo"))).isEqualTo("foo");
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> ProxySettings.builder().upgradeProtocols(Set.of("h2c")).build());
+                .isThrownBy(() ->
+                        ProxySettings.builder().upgradeProtocols(Set.of("h2c")).build());
     }
 
     @Test
@@ -166,8 +221,9 @@ final class RequestHygieneTest {
                     assertThat(raw.readUntilClose()).startsWith("HTTP/1.1 400").doesNotContain("<<timeout>>");
                 }
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> fresh.origins.get(0).closedConnections.get()
-                    == fresh.origins.get(0).connections.get());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> fresh.origins.get(0).closedConnections.get()
+                            == fresh.origins.get(0).connections.get());
             assertThat(err.hasStackTrace()).as(err.text()).isFalse();
         }
     }

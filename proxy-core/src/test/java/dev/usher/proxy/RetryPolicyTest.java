@@ -47,8 +47,9 @@ final class RetryPolicyTest {
     }
 
     private void start(int origins, ProxySettings.Builder settings) {
-        fixture = new ProxyFixture(origins, settings.outlierConsecutiveFailures(0).build(),
-                b -> b.eventLoops(1).nanoClock(clock::get));
+        fixture =
+                new ProxyFixture(origins, settings.outlierConsecutiveFailures(0).build(), b -> b.eventLoops(1)
+                        .nanoClock(clock::get));
     }
 
     private TestOrigin origin(int i) {
@@ -60,19 +61,30 @@ final class RetryPolicyTest {
     }
 
     private double retries(String reason) {
-        Counter c = fixture.registry.find("usher.retries").tag("namespace", "default").tag("service", "app")
-                .tag("reason", reason).counter();
+        Counter c = fixture.registry
+                .find("usher.retries")
+                .tag("namespace", "default")
+                .tag("service", "app")
+                .tag("reason", reason)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     private double budgetExhausted() {
-        Counter c = fixture.registry.find("usher.retry.budget.exhausted").tag("service", "app").counter();
+        Counter c = fixture.registry
+                .find("usher.retry.budget.exhausted")
+                .tag("service", "app")
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     private HttpResponse<String> post(String host, String body) throws Exception {
-        return fixture.client.send(HttpRequest.newBuilder(fixture.uri("/echo")).header("Host", host)
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return fixture.client.send(
+                HttpRequest.newBuilder(fixture.uri("/echo"))
+                        .header("Host", host)
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -96,7 +108,8 @@ final class RetryPolicyTest {
         assertThat(origin(1).requests.get()).isEqualTo(4);
         assertThat(retries("http_502")).isEqualTo(2.0);
         // The discarded 502s' connections were closed, never pooled; the healthy origin's one connection was reused.
-        await().untilAsserted(() -> assertThat(origin(0).closedConnections.get()).isEqualTo(2));
+        await().untilAsserted(
+                        () -> assertThat(origin(0).closedConnections.get()).isEqualTo(2));
         assertThat(origin(1).connections.get()).isEqualTo(1);
     }
 
@@ -199,7 +212,11 @@ final class RetryPolicyTest {
         assertThat(res.body()).contains("origin=origin-1");
         assertThat(origin(0).held.get()).isEqualTo(1);
         assertThat(retries("timeout")).isEqualTo(1.0);
-        assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "timeout").counter().count())
+        assertThat(fixture.registry
+                        .get("usher.upstream.errors")
+                        .tag("reason", "timeout")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
@@ -214,20 +231,30 @@ final class RetryPolicyTest {
             response = raw.readResponse();
         }
 
-        assertThat(response).startsWith("HTTP/1.1 200").contains("origin=origin-1")
+        assertThat(response)
+                .startsWith("HTTP/1.1 200")
+                .contains("origin=origin-1")
                 .contains("host: 127.0.0.1:" + origin(1).port());
-        assertThat(origin(0).seen).singleElement()
-                .satisfies(r -> assertThat(r.headers().get("Host")).isEqualTo("127.0.0.1:" + origin(0).port()));
+        assertThat(origin(0).seen).singleElement().satisfies(r -> assertThat(
+                        r.headers().get("Host"))
+                .isEqualTo("127.0.0.1:" + origin(0).port()));
     }
 
     @Test
     void off_turnsEvenTheConnectRetryOff() throws Exception {
         start(1, ProxySettings.builder().retryOn(Set.of()));
-        fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"),
-                new Endpoint("127.0.0.1", origin(0).port(), "live")));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP,
+                List.of(
+                        new Endpoint("127.0.0.1", deadPort(), "dead"),
+                        new Endpoint("127.0.0.1", origin(0).port(), "live")));
 
         assertThat(statuses(2, "/echo")).containsExactly(502, 200);
-        assertThat(fixture.registry.get("usher.upstream.errors").tag("reason", "connect_failed").counter().count())
+        assertThat(fixture.registry
+                        .get("usher.upstream.errors")
+                        .tag("reason", "connect_failed")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
@@ -260,7 +287,9 @@ final class RetryPolicyTest {
     @Test
     void budget_capsRetriesOfAFailingBackend_atItsShareOfRequestsPlusTheMinimum() throws Exception {
         // 20 % of requests plus 1 retry a second (10 in the budget's 10 s window); the clock stands still.
-        start(2, ProxySettings.builder().retryOn(WITH_502).retryBudgetPercent(20).retryBudgetMinPerSecond(1));
+        start(
+                2,
+                ProxySettings.builder().retryOn(WITH_502).retryBudgetPercent(20).retryBudgetMinPerSecond(1));
         fixture.origins.forEach(o -> o.failWith = 502);
 
         assertThat(statuses(100, "/echo")).containsOnly(502);
@@ -280,8 +309,11 @@ final class RetryPolicyTest {
     @Test
     void connectFailures_areRetriedOutsideTheBudget() throws Exception {
         start(1, ProxySettings.builder().retryBudgetPercent(0).retryBudgetMinPerSecond(0));
-        fixture.table.updateEndpoints(ProxyFixture.APP, List.of(new Endpoint("127.0.0.1", deadPort(), "dead"),
-                new Endpoint("127.0.0.1", origin(0).port(), "live")));
+        fixture.table.updateEndpoints(
+                ProxyFixture.APP,
+                List.of(
+                        new Endpoint("127.0.0.1", deadPort(), "dead"),
+                        new Endpoint("127.0.0.1", origin(0).port(), "live")));
 
         assertThat(statuses(6, "/echo")).containsOnly(200);
         assertThat(retries("error")).isEqualTo(3.0);
@@ -292,9 +324,15 @@ final class RetryPolicyTest {
     void anIngresssOwnPolicy_overridesTheFlags_partByPart() throws Exception {
         start(2, ProxySettings.builder().retryTries(1)); // the flags: no retries at all
         origin(0).failWith = 502;
-        IngressRuleSet own = new IngressRuleSet("default", "retry-ingress", Instant.parse("2024-01-01T00:00:00Z"),
+        IngressRuleSet own = new IngressRuleSet(
+                "default",
+                "retry-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
                 List.of(new HostRule("retry.test", List.of(new PathRule("/", PathType.PREFIX, ProxyFixture.APP)))),
-                null, RouteOptions.builder().retry(new RetryPolicy(Set.of(RetryOn.HTTP_502), 2, null)).build());
+                null,
+                RouteOptions.builder()
+                        .retry(new RetryPolicy(Set.of(RetryOn.HTTP_502), 2, null))
+                        .build());
         fixture.table.publish(RoutingSnapshot.builder().add(own).build(fixture.table::backend));
 
         List<Integer> got = new ArrayList<>();
@@ -307,8 +345,12 @@ final class RetryPolicyTest {
     }
 
     private CompletableFuture<HttpResponse<String>> async() {
-        return fixture.client.sendAsync(HttpRequest.newBuilder(fixture.uri("/echo")).header("Host", "app.test")
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        return fixture.client.sendAsync(
+                HttpRequest.newBuilder(fixture.uri("/echo"))
+                        .header("Host", "app.test")
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private int held() {

@@ -28,8 +28,13 @@ final class RoutingBehaviourTest {
         HttpResponse<String> res = fixture.get("app.test", "/some/path?q=1&b=two");
 
         assertThat(res.statusCode()).isEqualTo(200);
-        assertThat(res.body()).contains("origin=origin-0", "uri=/some/path?q=1&b=two", "host: app.test",
-                "method=GET", "version=HTTP/1.1");
+        assertThat(res.body())
+                .contains(
+                        "origin=origin-0",
+                        "uri=/some/path?q=1&b=two",
+                        "host: app.test",
+                        "method=GET",
+                        "version=HTTP/1.1");
     }
 
     @Test
@@ -69,20 +74,30 @@ final class RoutingBehaviourTest {
 
     @Test
     void get_forwardedHeadersAdded_requestIdGenerated() throws Exception {
-        HttpResponse<String> res = fixture.client.send(java.net.http.HttpRequest.newBuilder(fixture.uri("/f"))
-                .header("Host", "app.test").header("X-Forwarded-For", "203.0.113.9").build(),
+        HttpResponse<String> res = fixture.client.send(
+                java.net.http.HttpRequest.newBuilder(fixture.uri("/f"))
+                        .header("Host", "app.test")
+                        .header("X-Forwarded-For", "203.0.113.9")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
-        assertThat(res.body()).contains("x-forwarded-for: 127.0.0.1\n", "x-forwarded-proto: http",
-                "x-forwarded-host: app.test", "x-forwarded-port: " + fixture.proxy.httpPort(),
-                "x-real-ip: 127.0.0.1");
+        assertThat(res.body())
+                .contains(
+                        "x-forwarded-for: 127.0.0.1\n",
+                        "x-forwarded-proto: http",
+                        "x-forwarded-host: app.test",
+                        "x-forwarded-port: " + fixture.proxy.httpPort(),
+                        "x-real-ip: 127.0.0.1");
         assertThat(res.body()).containsPattern("x-request-id: [0-9a-f]{32}\n");
     }
 
     @Test
     void get_clientRequestId_isKept() throws Exception {
-        HttpResponse<String> res = fixture.client.send(java.net.http.HttpRequest.newBuilder(fixture.uri("/f"))
-                .header("Host", "app.test").header("X-Request-ID", "abc-123").build(),
+        HttpResponse<String> res = fixture.client.send(
+                java.net.http.HttpRequest.newBuilder(fixture.uri("/f"))
+                        .header("Host", "app.test")
+                        .header("X-Request-ID", "abc-123")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(res.body()).contains("x-request-id: abc-123\n");
@@ -91,21 +106,30 @@ final class RoutingBehaviourTest {
     @Test
     void response_withoutOriginServer_carriesUsherServer_andOriginServerIsKept() throws Exception {
         assertThat(fixture.get("app.test", "/").headers().firstValue("server")).hasValue("usher");
-        assertThat(fixture.get("app.test", "/hop").headers().firstValue("server")).hasValue("origin-server");
+        assertThat(fixture.get("app.test", "/hop").headers().firstValue("server"))
+                .hasValue("origin-server");
     }
 
     @Test
     void hopByHop_removedBothWays() throws Exception {
-        HttpResponse<String> res = fixture.client.send(java.net.http.HttpRequest.newBuilder(fixture.uri("/echo"))
-                .header("Host", "app.test").header("Connection", "X-Drop-Me").header("X-Drop-Me", "1")
-                .header("Proxy-Authorization", "Basic eA==").header("TE", "trailers").header("X-Keep", "yes")
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = fixture.client.send(
+                java.net.http.HttpRequest.newBuilder(fixture.uri("/echo"))
+                        .header("Host", "app.test")
+                        .header("Connection", "X-Drop-Me")
+                        .header("X-Drop-Me", "1")
+                        .header("Proxy-Authorization", "Basic eA==")
+                        .header("TE", "trailers")
+                        .header("X-Keep", "yes")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
-        assertThat(res.body()).contains("x-keep: yes").doesNotContain("x-drop-me", "proxy-authorization", "te:",
-                "connection:");
+        assertThat(res.body())
+                .contains("x-keep: yes")
+                .doesNotContain("x-drop-me", "proxy-authorization", "te:", "connection:");
         HttpResponse<String> hop = fixture.get("app.test", "/hop");
-        assertThat(hop.headers().map()).containsKey("x-kept").doesNotContainKeys("x-secret", "keep-alive",
-                "proxy-authenticate");
+        assertThat(hop.headers().map())
+                .containsKey("x-kept")
+                .doesNotContainKeys("x-secret", "keep-alive", "proxy-authenticate");
         assertThat(hop.headers().firstValue("content-length")).hasValue("3");
     }
 
@@ -123,10 +147,18 @@ final class RoutingBehaviourTest {
 
         // An exchange is counted once its last byte is written, which the client may read first: await the count.
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(fixture.registry.get("usher.requests").tags("namespace", "default", "ingress", "app-ingress",
-                    "service", "app", "status", "4xx").counter().count()).isGreaterThanOrEqualTo(1.0);
-            assertThat(fixture.registry.get("usher.request.duration").tags("service", "app", "status", "2xx")
-                    .timer().count()).isGreaterThanOrEqualTo(1L);
+            assertThat(fixture.registry
+                            .get("usher.requests")
+                            .tags("namespace", "default", "ingress", "app-ingress", "service", "app", "status", "4xx")
+                            .counter()
+                            .count())
+                    .isGreaterThanOrEqualTo(1.0);
+            assertThat(fixture.registry
+                            .get("usher.request.duration")
+                            .tags("service", "app", "status", "2xx")
+                            .timer()
+                            .count())
+                    .isGreaterThanOrEqualTo(1L);
         });
     }
 }

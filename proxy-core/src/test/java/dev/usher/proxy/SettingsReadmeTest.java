@@ -19,7 +19,8 @@ final class SettingsReadmeTest {
     @Test
     void readmeSettingsTable_listsEveryRecordComponentOnce() throws IOException {
         List<String> components = Arrays.stream(ProxySettings.class.getRecordComponents())
-                .map(RecordComponent::getName).toList();
+                .map(RecordComponent::getName)
+                .toList();
 
         List<String> documented = settingsTable(Files.readAllLines(Path.of("README.md")));
 

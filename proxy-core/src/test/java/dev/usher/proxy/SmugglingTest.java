@@ -30,20 +30,23 @@ final class SmugglingTest {
     static Stream<Arguments> shapes() {
         String h = "POST /count HTTP/1.1\r\nHost: app.test\r\n";
         return Stream.of(
-                Arguments.of("content-length with transfer-encoding",
+                Arguments.of(
+                        "content-length with transfer-encoding",
                         h + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\n\r\n"),
-                Arguments.of("transfer-encoding with content-length",
+                Arguments.of(
+                        "transfer-encoding with content-length",
                         h + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"),
-                Arguments.of("two different content-lengths",
-                        h + "Content-Length: 4\r\nContent-Length: 5\r\n\r\nhello"),
-                Arguments.of("repeated equal content-length",
-                        h + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello"),
+                Arguments.of(
+                        "two different content-lengths", h + "Content-Length: 4\r\nContent-Length: 5\r\n\r\nhello"),
+                Arguments.of(
+                        "repeated equal content-length", h + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello"),
                 Arguments.of("content-length list", h + "Content-Length: 5, 5\r\n\r\nhello"),
                 Arguments.of("non-numeric content-length", h + "Content-Length: 4a\r\n\r\nhell"),
                 Arguments.of("negative content-length", h + "Content-Length: -1\r\n\r\n"),
                 Arguments.of("signed content-length", h + "Content-Length: +5\r\n\r\nhello"),
                 Arguments.of("space before colon", h + "Content-Length : 5\r\n\r\nhello"),
-                Arguments.of("transfer-encoding in HTTP/1.0",
+                Arguments.of(
+                        "transfer-encoding in HTTP/1.0",
                         "POST /count HTTP/1.0\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("invalid chunk size", h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
                 Arguments.of("header without colon", "GET / HTTP/1.1\r\nHost: app.test\r\nBroken header\r\n\r\n"),

@@ -32,7 +32,8 @@ final class StreamingTest {
     @BeforeAll
     static void start() {
         // Unlimited bodies; the upload goes to stream.test, whose Ingress turns request buffering off.
-        fixture = new ProxyFixture(1, ProxySettings.builder().maxRequestBodyBytes(0).build());
+        fixture = new ProxyFixture(
+                1, ProxySettings.builder().maxRequestBodyBytes(0).build());
     }
 
     @AfterAll
@@ -43,8 +44,11 @@ final class StreamingTest {
     @Test
     void download_1GiB_streamsWithBoundedMemory() throws Exception {
         try (MemorySampler memory = new MemorySampler()) {
-            HttpResponse<InputStream> res = fixture.client.send(HttpRequest.newBuilder(fixture.uri("/big?bytes=" + GIB))
-                    .header("Host", "app.test").timeout(HANG_GUARD).build(),
+            HttpResponse<InputStream> res = fixture.client.send(
+                    HttpRequest.newBuilder(fixture.uri("/big?bytes=" + GIB))
+                            .header("Host", "app.test")
+                            .timeout(HANG_GUARD)
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             long total = 0;
             try (InputStream in = res.body()) {
@@ -65,9 +69,12 @@ final class StreamingTest {
     @Test
     void upload_1GiB_chunked_streamsWithBoundedMemory() throws Exception {
         try (MemorySampler memory = new MemorySampler()) {
-            HttpResponse<String> res = fixture.client.send(HttpRequest.newBuilder(fixture.uri("/count"))
-                    .header("Host", "stream.test").timeout(HANG_GUARD)
-                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedStream(GIB))).build(),
+            HttpResponse<String> res = fixture.client.send(
+                    HttpRequest.newBuilder(fixture.uri("/count"))
+                            .header("Host", "stream.test")
+                            .timeout(HANG_GUARD)
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedStream(GIB)))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(res.statusCode()).isEqualTo(200);
@@ -117,9 +124,14 @@ final class StreamingTest {
 
         MemorySampler() {
             ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
-            sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(
-                    metrics.metric().usedDirectMemory() + metrics.metric().usedHeapMemory(), Math::max),
-                    0, 5, TimeUnit.MILLISECONDS);
+            sampler.scheduleAtFixedRate(
+                    () -> peak.accumulateAndGet(
+                            metrics.metric().usedDirectMemory()
+                                    + metrics.metric().usedHeapMemory(),
+                            Math::max),
+                    0,
+                    5,
+                    TimeUnit.MILLISECONDS);
         }
 
         long peak() {

@@ -69,24 +69,29 @@ final class TestOrigin implements AutoCloseable {
     volatile boolean holdFailures;
     /** Every request head is answered by a reset (SO_LINGER 0), whatever its path. */
     volatile boolean resetAll;
+
     private final ConcurrentLinkedQueue<Runnable> heldAnswers = new ConcurrentLinkedQueue<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
     TestOrigin(String name) {
         this.name = name;
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(),
-                                new Handler());
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), new Handler());
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .syncUninterruptibly()
+                .channel();
     }
 
     int port() {
@@ -165,10 +170,11 @@ final class TestOrigin implements AutoCloseable {
                 }
             } else if (path.equals("/slow")) {
                 long ms = Long.parseLong(params.get("ms").get(0));
-                ctx.executor().schedule(() -> text(ctx, r, HttpResponseStatus.OK, "slow " + name), ms,
-                        TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(() -> text(ctx, r, HttpResponseStatus.OK, "slow " + name), ms, TimeUnit.MILLISECONDS);
             } else if (path.equals("/held")) {
-                heldAnswers.add(() -> ctx.executor().execute(() -> text(ctx, r, HttpResponseStatus.OK, "held " + name)));
+                heldAnswers.add(
+                        () -> ctx.executor().execute(() -> text(ctx, r, HttpResponseStatus.OK, "held " + name)));
                 held.incrementAndGet();
             } else if (path.equals("/chunked")) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -205,8 +211,12 @@ final class TestOrigin implements AutoCloseable {
                 text(ctx, r, HttpResponseStatus.valueOf(Integer.parseInt(path.substring(8))), "status");
             } else if (path.equals("/hop")) {
                 FullHttpResponse res = full(HttpResponseStatus.OK, "hop");
-                res.headers().set("Connection", "X-Secret, keep-alive").set("X-Secret", "s")
-                        .set("Keep-Alive", "timeout=5").set("Proxy-Authenticate", "Basic").set("X-Kept", "k")
+                res.headers()
+                        .set("Connection", "X-Secret, keep-alive")
+                        .set("X-Secret", "s")
+                        .set("Keep-Alive", "timeout=5")
+                        .set("Proxy-Authenticate", "Basic")
+                        .set("X-Kept", "k")
                         .set("Server", "origin-server");
                 ctx.writeAndFlush(res);
             } else if (path.equals("/conn-cl")) {
@@ -214,15 +224,20 @@ final class TestOrigin implements AutoCloseable {
                 res.headers().set("Connection", "Content-Length");
                 ctx.writeAndFlush(res);
             } else if (path.equals("/extra")) {
-                raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
-                        + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Smuggled: yes\r\n\r\nsmuggled");
+                raw(
+                        ctx,
+                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
+                                + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Smuggled: yes\r\n\r\nsmuggled");
             } else if (path.equals("/extra-partial")) {
                 raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\nX-Smuggled: yes\r\n");
             } else if (path.equals("/extra-late")) {
                 raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
-                ctx.executor().schedule(() -> raw(ctx,
-                        "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Smuggled: yes\r\n\r\nsmuggled"),
-                        50, TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(
+                                () -> raw(
+                                        ctx, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Smuggled: yes\r\n\r\nsmuggled"),
+                                50,
+                                TimeUnit.MILLISECONDS);
             } else if (path.equals("/close")) {
                 FullHttpResponse res = full(HttpResponseStatus.OK, "bye " + name);
                 res.headers().set(HttpHeaderNames.CONNECTION, "close");
@@ -234,7 +249,8 @@ final class TestOrigin implements AutoCloseable {
 
         /** Writes bytes as they are, past the HTTP encoder. */
         private void raw(ChannelHandlerContext ctx, String bytes) {
-            ctx.pipeline().context(HttpServerCodec.class)
+            ctx.pipeline()
+                    .context(HttpServerCodec.class)
                     .writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
         }
 
@@ -262,7 +278,10 @@ final class TestOrigin implements AutoCloseable {
             sb.append("version=").append(r.protocolVersion()).append('\n');
             sb.append("body=").append(body).append('\n');
             for (Map.Entry<String, String> h : r.headers()) {
-                sb.append(h.getKey().toLowerCase(Locale.ROOT)).append(": ").append(h.getValue()).append('\n');
+                sb.append(h.getKey().toLowerCase(Locale.ROOT))
+                        .append(": ")
+                        .append(h.getValue())
+                        .append('\n');
             }
             return sb.toString();
         }
@@ -278,8 +297,8 @@ final class TestOrigin implements AutoCloseable {
         }
 
         private FullHttpResponse full(HttpResponseStatus status, String body) {
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            FullHttpResponse res = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
             HttpUtil.setContentLength(res, res.content().readableBytes());
             return res;

@@ -46,37 +46,49 @@ final class TlsOrigin implements AutoCloseable {
     private final Channel server;
 
     TlsOrigin(TlsCertificate certificate) throws SSLException {
-        SslContext context = SslContextBuilder.forServer(certificate.key(),
-                certificate.chain().toArray(new X509Certificate[0])).build();
+        SslContext context = SslContextBuilder.forServer(
+                        certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
+                .build();
         AsyncMapping<String, SslContext> mapping = (String name, Promise<SslContext> promise) -> {
             serverNames.add(name == null ? "-" : name);
             return promise.setSuccess(context);
         };
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new SniHandler(mapping), new HttpServerCodec(),
-                                new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                        requests.incrementAndGet();
-                                        byte[] body = ("tls " + request.uri()).getBytes(StandardCharsets.UTF_8);
-                                        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-                                        HttpUtil.setContentLength(response, body.length);
-                                        ctx.writeAndFlush(response);
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new SniHandler(mapping),
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(1 << 20),
+                                        new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                requests.incrementAndGet();
+                                                byte[] body = ("tls " + request.uri()).getBytes(StandardCharsets.UTF_8);
+                                                FullHttpResponse response = new DefaultFullHttpResponse(
+                                                        HttpVersion.HTTP_1_1,
+                                                        HttpResponseStatus.OK,
+                                                        Unpooled.wrappedBuffer(body));
+                                                HttpUtil.setContentLength(response, body.length);
+                                                ctx.writeAndFlush(response);
+                                            }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        ctx.close(); // handshakes the proxy refused: expected here
-                                    }
-                                });
+                                            @Override
+                                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                                ctx.close(); // handshakes the proxy refused: expected here
+                                            }
+                                        });
                     }
                 })
-                .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                .bind("127.0.0.1", 0)
+                .syncUninterruptibly()
+                .channel();
     }
 
     int port() {

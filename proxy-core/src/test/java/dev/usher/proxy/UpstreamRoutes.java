@@ -30,22 +30,30 @@ final class UpstreamRoutes {
     }
 
     UpstreamRoutes route(String host, BackendRef backend, Upstream upstream) {
-        snapshot.add(new IngressRuleSet("default", host, Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, backend)))), null,
+        snapshot.add(new IngressRuleSet(
+                "default",
+                host,
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, backend)))),
+                null,
                 RouteOptions.builder().upstreams(Map.of(backend, upstream)).build()));
         return this;
     }
 
     /** Publishes the routes and starts a proxy on them, on a loopback port. */
     ProxyServer start() {
-        return start(ProxySettings.defaults(), builder -> { });
+        return start(ProxySettings.defaults(), builder -> {});
     }
 
     /** The same with these settings, and whatever else {@code extra} sets on the builder (an HTTPS listener). */
     ProxyServer start(ProxySettings settings, java.util.function.Consumer<ProxyServer.Builder> extra) {
         table.publish(snapshot.build(table::backend));
-        ProxyServer.Builder builder = ProxyServer.builder().routingTable(table).bindAddress("127.0.0.1").httpPort(0)
-                .eventLoops(1).settings(settings);
+        ProxyServer.Builder builder = ProxyServer.builder()
+                .routingTable(table)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .eventLoops(1)
+                .settings(settings);
         extra.accept(builder);
         ProxyServer proxy = builder.build();
         proxy.start();

@@ -37,14 +37,21 @@ final class WebSocketTest {
         assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:still there?");
 
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
-                fixture.registry.get("usher.requests").tag("status", "1xx").counter().count()).isEqualTo(1.0));
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(fixture.registry
+                        .get("usher.requests")
+                        .tag("status", "1xx")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0));
     }
 
     @Test
     void idleTunnel_isClosedAfterTunnelIdleTimeout() throws Exception {
-        fixture = new ProxyFixture(1, ProxySettings.builder().tunnelIdleTimeout(Duration.ofMillis(300))
-                .build());
+        fixture = new ProxyFixture(
+                1,
+                ProxySettings.builder()
+                        .tunnelIdleTimeout(Duration.ofMillis(300))
+                        .build());
         try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
             raw.send("GET /ws HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
@@ -62,7 +69,9 @@ final class WebSocketTest {
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 
             String head = raw.readResponse();
-            assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket")
+            assertThat(head)
+                    .startsWith("HTTP/1.1 101")
+                    .containsIgnoringCase("upgrade: websocket")
                     .containsIgnoringCase("connection: upgrade")
                     .contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         }

@@ -31,8 +31,8 @@ public record AddressBlock(byte[] network, int prefixLength) {
             throw new IllegalArgumentException("network must have 4 or 16 bytes, got " + network.length);
         }
         if (prefixLength < 0 || prefixLength > network.length * 8) {
-            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range for "
-                    + (network.length == 4 ? "IPv4" : "IPv6"));
+            throw new IllegalArgumentException(
+                    "prefix length " + prefixLength + " out of range for " + (network.length == 4 ? "IPv4" : "IPv6"));
         }
         network = mask(network.clone(), prefixLength);
     }
@@ -110,7 +110,8 @@ public record AddressBlock(byte[] network, int prefixLength) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof AddressBlock that && prefixLength == that.prefixLength
+        return other instanceof AddressBlock that
+                && prefixLength == that.prefixLength
                 && Arrays.equals(network, that.network);
     }
 

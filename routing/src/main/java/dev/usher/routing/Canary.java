@@ -104,7 +104,8 @@ public final class Canary {
 
     @Override
     public String toString() {
-        return route.ingressRef() + " -> " + Objects.requireNonNull(route.backend(), "a canary has a backend").ref() + " ("
-                + rule + ")";
+        return route.ingressRef() + " -> "
+                + Objects.requireNonNull(route.backend(), "a canary has a backend")
+                        .ref() + " (" + rule + ")";
     }
 }

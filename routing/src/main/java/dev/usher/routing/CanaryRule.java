@@ -20,8 +20,13 @@ import org.jspecify.annotations.Nullable;
  *     none, {@code weightTotal} or more: all)
  * @param weightTotal {@code canary-weight-total} (100 by default; ingress-nginx's balancer never uses less than 100)
  */
-public record CanaryRule(@Nullable String header, @Nullable String headerValue, @Nullable String headerPattern,
-        @Nullable String cookie, int weight, int weightTotal) {
+public record CanaryRule(
+        @Nullable String header,
+        @Nullable String headerValue,
+        @Nullable String headerPattern,
+        @Nullable String cookie,
+        int weight,
+        int weightTotal) {
 
     public static final int DEFAULT_TOTAL = 100;
 
@@ -62,6 +67,10 @@ public record CanaryRule(@Nullable String header, @Nullable String headerValue, 
         if (cookie != null) {
             text.append("cookie ").append(cookie).append(" always|never, ");
         }
-        return text.append("weight ").append(weight).append('/').append(weightTotal).toString();
+        return text.append("weight ")
+                .append(weight)
+                .append('/')
+                .append(weightTotal)
+                .toString();
     }
 }

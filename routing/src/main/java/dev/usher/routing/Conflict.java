@@ -12,6 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @param loser {@code namespace/name} of the Ingress whose rule is ignored
  * @param reason why the winner won, in words fit for a log line or a Kubernetes Event
  */
-public record Conflict(@Nullable String host, @Nullable String path, @Nullable PathType type, String winner, String loser,
-        String reason) {
-}
+public record Conflict(
+        @Nullable String host,
+        @Nullable String path,
+        @Nullable PathType type,
+        String winner,
+        String loser,
+        String reason) {}

@@ -17,12 +17,16 @@ import org.jspecify.annotations.Nullable;
  * @param allowCredentials whether {@code Access-Control-Allow-Credentials: true} is sent (never with {@code *})
  * @param maxAge the {@code Access-Control-Max-Age} value in seconds
  */
-public record Cors(List<String> allowOrigins, String allowMethods, String allowHeaders, String exposeHeaders,
-        boolean allowCredentials, long maxAge) {
+public record Cors(
+        List<String> allowOrigins,
+        String allowMethods,
+        String allowHeaders,
+        String exposeHeaders,
+        boolean allowCredentials,
+        long maxAge) {
 
     /** What a request's origin is answered with: the {@code Access-Control-Allow-Origin} value and credentials. */
-    public record Allowed(String origin, boolean credentials) {
-    }
+    public record Allowed(String origin, boolean credentials) {}
 
     public Cors {
         allowOrigins = List.copyOf(allowOrigins);
@@ -75,7 +79,8 @@ public record Cors(List<String> allowOrigins, String allowMethods, String allowH
         }
         String prefix = pattern.substring(0, star + 3); // "https://"
         String suffix = pattern.substring(star + 4); // ".example.com[:port]"
-        if (!origin.startsWith(prefix) || !origin.endsWith(suffix)
+        if (!origin.startsWith(prefix)
+                || !origin.endsWith(suffix)
                 || origin.length() <= prefix.length() + suffix.length()) {
             return false;
         }

@@ -12,7 +12,11 @@ import org.jspecify.annotations.Nullable;
  * @param zone the EndpointSlice's {@code zone} of the endpoint when known, else {@code null}; for debugging only (the
  *        zone preference is applied when the endpoint list is built, not per request)
  */
-public record Endpoint(String address, int port, @Nullable String name, @Nullable String zone) {
+public record Endpoint(
+        String address,
+        int port,
+        @Nullable String name,
+        @Nullable String zone) {
 
     public Endpoint {
         Objects.requireNonNull(address, "address");

@@ -39,13 +39,17 @@ final class Explainer {
         }
         for (SnapshotCompiler.Shadowed shadow : snapshot.shadowed()) {
             Route loser = shadow.candidate().route();
-            boolean applies = switch (loser.source()) {
-                case RULE -> HostPatterns.matches(shadow.pattern(), host) && loser.matches(path, 0, path.length());
-                case INGRESS_DEFAULT -> winner.source() == RouteSource.INGRESS_DEFAULT && selected != null
-                        && Objects.equals(shadow.pattern(), selected.pattern());
-                case CATCH_ALL_DEFAULT -> winner.source() == RouteSource.CATCH_ALL_DEFAULT;
-                default -> false;
-            };
+            boolean applies =
+                    switch (loser.source()) {
+                        case RULE ->
+                            HostPatterns.matches(shadow.pattern(), host) && loser.matches(path, 0, path.length());
+                        case INGRESS_DEFAULT ->
+                            winner.source() == RouteSource.INGRESS_DEFAULT
+                                    && selected != null
+                                    && Objects.equals(shadow.pattern(), selected.pattern());
+                        case CATCH_ALL_DEFAULT -> winner.source() == RouteSource.CATCH_ALL_DEFAULT;
+                        default -> false;
+                    };
             if (applies) {
                 losers.add(shadow.candidate());
             }
@@ -63,7 +67,8 @@ final class Explainer {
                 entries.add(exact);
             }
             int dot = HostNormalizer.indexOf(text, '.', start, end);
-            HostEntry wildcard = dot > start && dot + 1 < end ? snapshot.wildcardHosts().get(text, dot + 1, end) : null;
+            HostEntry wildcard =
+                    dot > start && dot + 1 < end ? snapshot.wildcardHosts().get(text, dot + 1, end) : null;
             if (wildcard != null) {
                 entries.add(wildcard);
             }

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param upstreamUri the request target the backend would receive
  * @param losers every other route that matched, each with the reason it lost
  */
-public record Explanation(@Nullable String host, String path, Route winner, String upstreamUri, List<Candidate> losers) {
+public record Explanation(
+        @Nullable String host, String path, Route winner, String upstreamUri, List<Candidate> losers) {
 
     public Explanation {
         Objects.requireNonNull(winner, "winner");

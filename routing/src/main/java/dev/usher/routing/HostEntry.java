@@ -19,26 +19,30 @@ import org.jspecify.annotations.Nullable;
  */
 final class HostEntry {
 
-    static final Comparator<Route> PRECEDENCE = Comparator.comparingInt(Route::matchLength).reversed()
-            .thenComparingInt(Route::typeRank);
+    static final Comparator<Route> PRECEDENCE =
+            Comparator.comparingInt(Route::matchLength).reversed().thenComparingInt(Route::typeRank);
 
     /**
      * ingress-nginx's order of regex locations: the path as written, longest first; equal lengths keep the order the
      * compiler added them in (oldest Ingress first, then manifest order), as its stable sort does.
      */
-    static final Comparator<Route> REGEX_ORDER = Comparator.comparingInt((Route r) -> Objects.requireNonNull(r.path()).length()).reversed();
+    static final Comparator<Route> REGEX_ORDER = Comparator.comparingInt(
+                    (Route r) -> Objects.requireNonNull(r.path()).length())
+            .reversed();
 
     /** Above this many rules a host gets a {@link PathIndex}; below it, scanning a few routes is faster. */
     static final int INDEX_THRESHOLD = 8;
 
     /** {@link PathType#ordinal()} values, as compile-time constants for the switch below. */
     private static final int RANK_EXACT = 0;
+
     private static final int RANK_PREFIX = 1;
 
     private final @Nullable String pattern;
     private final Route[] rules;
     /** [key length (2 chars), key, then per rule: rank, key length (2 chars), key]. Lengths are 32-bit. */
     private final char[] data;
+
     private final int rulesFrom;
     private final Route fallback;
     /** Built only for hosts with many rules, where a linear scan would cost more than hashing the path. */
@@ -94,7 +98,8 @@ final class HostEntry {
     }
 
     /** The normalised host pattern, {@code null} for host-less rules. */
-    @Nullable String pattern() {
+    @Nullable
+    String pattern() {
         return pattern;
     }
 
@@ -132,7 +137,8 @@ final class HostEntry {
             int rank = data[at];
             int keyLength = length(at + 1);
             int keyFrom = at + 3;
-            if (keyLength <= length && regionEquals(uri, start, keyFrom, keyLength)
+            if (keyLength <= length
+                    && regionEquals(uri, start, keyFrom, keyLength)
                     && boundary(rank, uri, start, length, keyLength)) {
                 return rule;
             }

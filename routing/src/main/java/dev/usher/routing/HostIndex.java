@@ -35,12 +35,14 @@ final class HostIndex {
     }
 
     /** The entry whose key equals {@code text[start, end)} ignoring ASCII case, or {@code null}. */
-    @Nullable HostEntry get(String text, int start, int end) {
+    @Nullable
+    HostEntry get(String text, int start, int end) {
         return get(text, start, end, HostNormalizer.hash(text, start, end));
     }
 
     /** As {@link #get(String, int, int)}, with the region's {@link HostNormalizer#hash} already computed. */
-    @Nullable HostEntry get(String text, int start, int end, int hash) {
+    @Nullable
+    HostEntry get(String text, int start, int end, int hash) {
         int wanted = nonZero(hash);
         int slot = wanted & mask;
         int stored;

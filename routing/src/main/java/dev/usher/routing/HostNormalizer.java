@@ -19,8 +19,7 @@ final class HostNormalizer {
     /** No usable host: {@code null}, empty, or only a port. */
     static final long NO_HOST = -1L;
 
-    private HostNormalizer() {
-    }
+    private HostNormalizer() {}
 
     static long region(@Nullable String host) {
         return host == null ? NO_HOST : region(host, 0, host.length());

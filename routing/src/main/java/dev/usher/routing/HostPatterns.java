@@ -5,8 +5,7 @@ import org.jspecify.annotations.Nullable;
 /** Host pattern semantics shared by lookups, explanations and TLS redirect decisions. */
 final class HostPatterns {
 
-    private HostPatterns() {
-    }
+    private HostPatterns() {}
 
     /**
      * Whether normalised {@code pattern} covers normalised {@code host}: {@code null} covers every host, an exact

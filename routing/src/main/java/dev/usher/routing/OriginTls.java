@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param serverName the SNI name sent and, with {@code verify}, the name the certificate must carry; {@code null}
  *     sends no SNI
  */
-public record OriginTls(boolean verify, List<X509Certificate> trusted, String trustId, @Nullable String serverName) {
+public record OriginTls(
+        boolean verify,
+        List<X509Certificate> trusted,
+        String trustId,
+        @Nullable String serverName) {
 
     /** No verification, no SNI: any certificate is accepted. */
     public static final OriginTls INSECURE = new OriginTls(false, List.of(), "none", null);
@@ -32,7 +36,9 @@ public record OriginTls(boolean verify, List<X509Certificate> trusted, String tr
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof OriginTls o && verify == o.verify && trustId.equals(o.trustId)
+        return other instanceof OriginTls o
+                && verify == o.verify
+                && trustId.equals(o.trustId)
                 && Objects.equals(serverName, o.serverName);
     }
 

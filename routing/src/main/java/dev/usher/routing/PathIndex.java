@@ -38,7 +38,8 @@ final class PathIndex {
     }
 
     /** The winning rule for the path {@code [start, end)} of {@code uri}, or {@code null}. */
-    @Nullable Route route(String uri, int start, int end) {
+    @Nullable
+    Route route(String uri, int start, int end) {
         int h = 0;
         Route prefixHit = null;
         int prefixLength = -1;
@@ -96,7 +97,8 @@ final class PathIndex {
             }
         }
 
-        @Nullable Route get(String text, int start, int end, int rawHash) {
+        @Nullable
+        Route get(String text, int start, int end, int rawHash) {
             int slot = mix(rawHash) & mask;
             int length = end - start;
             String key;

@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PathNormalizer {
 
-    private PathNormalizer() {
-    }
+    private PathNormalizer() {}
 
     /**
      * The normalised form of an origin-form request target ({@code /path?query}): {@code target} itself when nothing
@@ -120,7 +119,8 @@ public final class PathNormalizer {
             if (isUnreserved(value)) {
                 out.append((char) value);
             } else {
-                out.append('%').append(Character.toUpperCase(s.charAt(i + 1)))
+                out.append('%')
+                        .append(Character.toUpperCase(s.charAt(i + 1)))
                         .append(Character.toUpperCase(s.charAt(i + 2)));
             }
             i += 2;
@@ -197,7 +197,12 @@ public final class PathNormalizer {
 
     /** RFC 3986 §2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
     private static boolean isUnreserved(int c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || c == '-' || c == '.' || c == '_' || c == '~';
+        return c >= 'a' && c <= 'z'
+                || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9'
+                || c == '-'
+                || c == '.'
+                || c == '_'
+                || c == '~';
     }
 }

@@ -14,8 +14,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RegexHosts {
 
-    private RegexHosts() {
-    }
+    private RegexHosts() {}
 
     /** The normalised host patterns in regex mode; {@code null} stands for host-less rules. */
     public static Set<String> of(Collection<IngressRuleSet> ruleSets) {

@@ -81,7 +81,8 @@ final class RegexPath {
     }
 
     /** A matcher positioned on the first match in {@code path}, or {@code null} when none. */
-    @Nullable Matcher match(CharSequence path) {
+    @Nullable
+    Matcher match(CharSequence path) {
         Matcher matcher = pattern.matcher(path);
         return matcher.find() ? matcher : null;
     }

@@ -9,8 +9,7 @@ package dev.usher.routing;
  */
 final class RequestTarget {
 
-    private RequestTarget() {
-    }
+    private RequestTarget() {}
 
     /** Index where the path starts: 0 for origin form, just after the authority for absolute form. */
     static int pathStart(String uri) {

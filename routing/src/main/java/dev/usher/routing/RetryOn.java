@@ -70,9 +70,10 @@ public enum RetryOn {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("names an unknown condition '" + t + "' (known: off, error, timeout, "
-                        + "invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, "
-                        + "non_idempotent)");
+                throw new IllegalArgumentException(
+                        "names an unknown condition '" + t + "' (known: off, error, timeout, "
+                                + "invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, "
+                                + "non_idempotent)");
             }
             out.add(found);
         }

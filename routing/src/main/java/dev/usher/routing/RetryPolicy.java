@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param timeout no retry starts once this much time passed since the first attempt; zero means no limit;
  *     {@code null} to inherit
  */
-public record RetryPolicy(@Nullable Set<RetryOn> on, @Nullable Integer tries, @Nullable Duration timeout) {
+public record RetryPolicy(
+        @Nullable Set<RetryOn> on,
+        @Nullable Integer tries,
+        @Nullable Duration timeout) {
 
     /** Sets nothing: every component comes from the data plane's flags. */
     public static final RetryPolicy INHERIT = new RetryPolicy(null, null, null);

@@ -13,8 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Rewrite {
 
-    private Rewrite() {
-    }
+    private Rewrite() {}
 
     /** The prefix target as compared and concatenated: trailing slashes dropped, a leading slash added. */
     static String prefixTarget(String target) {

@@ -36,6 +36,7 @@ public final class Route {
     private final int matchedLength;
     /** {@link #typeRank()}, cached. */
     private final int rank;
+
     private final @Nullable String exactTarget;
     private final @Nullable String prefixTarget;
     /**
@@ -43,27 +44,63 @@ public final class Route {
      * {@link #regex(RegexPath, String)} while the snapshot is compiled, before it is published (a volatile write).
      */
     private @Nullable RegexPath regex;
+
     private @Nullable String nginxTarget;
     /** The canary of this main route; set once by the snapshot compiler, before publication. */
     private @Nullable Canary canary;
 
-    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
-            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
-            @Nullable String rewriteTarget, boolean httpsRedirect) {
+    Route(
+            RouteSource source,
+            @Nullable Backend backend,
+            @Nullable String host,
+            @Nullable String path,
+            @Nullable PathType pathType,
+            @Nullable String namespace,
+            @Nullable String ingress,
+            @Nullable String rewriteTarget,
+            boolean httpsRedirect) {
         this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, true);
     }
 
-    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
-            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
-            @Nullable String rewriteTarget, boolean httpsRedirect, boolean requestBuffering) {
-        this(source, backend, host, path, pathType, namespace, ingress, rewriteTarget, httpsRedirect, requestBuffering,
-                RouteOptions.DEFAULT, Upstream.HTTP);
+    Route(
+            RouteSource source,
+            @Nullable Backend backend,
+            @Nullable String host,
+            @Nullable String path,
+            @Nullable PathType pathType,
+            @Nullable String namespace,
+            @Nullable String ingress,
+            @Nullable String rewriteTarget,
+            boolean httpsRedirect,
+            boolean requestBuffering) {
+        this(
+                source,
+                backend,
+                host,
+                path,
+                pathType,
+                namespace,
+                ingress,
+                rewriteTarget,
+                httpsRedirect,
+                requestBuffering,
+                RouteOptions.DEFAULT,
+                Upstream.HTTP);
     }
 
-    Route(RouteSource source, @Nullable Backend backend, @Nullable String host, @Nullable String path,
-            @Nullable PathType pathType, @Nullable String namespace, @Nullable String ingress,
-            @Nullable String rewriteTarget, boolean httpsRedirect, boolean requestBuffering,
-            RouteOptions options, Upstream upstream) {
+    Route(
+            RouteSource source,
+            @Nullable Backend backend,
+            @Nullable String host,
+            @Nullable String path,
+            @Nullable PathType pathType,
+            @Nullable String namespace,
+            @Nullable String ingress,
+            @Nullable String rewriteTarget,
+            boolean httpsRedirect,
+            boolean requestBuffering,
+            RouteOptions options,
+            Upstream upstream) {
         this.options = Objects.requireNonNull(options, "options");
         this.requestBuffering = requestBuffering;
         this.upstream = upstream;
@@ -103,8 +140,18 @@ public final class Route {
      * take (same host, path, rewrite, options and upstream, as ingress-nginx merges a canary into the main location).
      */
     Route alternative(Backend alternative, String ns, String name) {
-        Route route = new Route(source, alternative, host, path, pathType, ns, name,
-                source == RouteSource.RULE ? options.rewriteTarget() : null, httpsRedirect, requestBuffering, options,
+        Route route = new Route(
+                source,
+                alternative,
+                host,
+                path,
+                pathType,
+                ns,
+                name,
+                source == RouteSource.RULE ? options.rewriteTarget() : null,
+                httpsRedirect,
+                requestBuffering,
+                options,
                 upstream);
         route.regex = regex;
         route.nginxTarget = nginxTarget;
@@ -125,7 +172,8 @@ public final class Route {
     }
 
     /** The compiled regex, or {@code null} outside regex mode. */
-    @Nullable RegexPath regexPath() {
+    @Nullable
+    RegexPath regexPath() {
         return regex;
     }
 
@@ -225,7 +273,8 @@ public final class Route {
             return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, null)) + uri.substring(pathEnd);
         }
         // upstreamUri calls this in regex mode only
-        Matcher match = Objects.requireNonNull(regex, "regex").match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
+        Matcher match = Objects.requireNonNull(regex, "regex")
+                .match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
         if (match == null) {
             return uri;
         }
@@ -269,12 +318,14 @@ public final class Route {
             return false;
         }
         // rank, not a switch on the enum: one int compare instead of a synthetic switch-map array load
-        return rank == RANK_PREFIX ? length == keyLength || uri.charAt(start + keyLength) == '/'
+        return rank == RANK_PREFIX
+                ? length == keyLength || uri.charAt(start + keyLength) == '/'
                 : rank != RANK_EXACT || length == keyLength;
     }
 
     /** What a request path is compared with; {@code null} for defaults. */
-    @Nullable String matchKey() {
+    @Nullable
+    String matchKey() {
         return key;
     }
 
@@ -295,7 +346,11 @@ public final class Route {
         }
         StringBuilder text = new StringBuilder(source.name());
         if (path != null) {
-            text.append(' ').append(host == null ? "*" : host).append(' ').append(pathType).append(' ')
+            text.append(' ')
+                    .append(host == null ? "*" : host)
+                    .append(' ')
+                    .append(pathType)
+                    .append(' ')
                     .append(regex == null ? path : regex.expression());
         }
         if (namespace != null) {

@@ -46,13 +46,28 @@ import org.jspecify.annotations.Nullable;
  * @param canary this Ingress is the canary of the main routes with its hosts and paths ({@code canary: "true"}):
  *     its traffic shaping, or {@code null} for an ordinary Ingress
  */
-public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts, boolean sslRedirect,
-        boolean requestBuffering, NginxPaths nginxPaths, long maxRequestBodyBytes, RouteTimeouts timeouts,
-        boolean forceSslRedirect, @Nullable LocalRedirect redirect, @Nullable String appRoot,
-        @Nullable String upstreamVhost, @Nullable String forwardedPrefix,
-        SourceRanges sourceRanges, @Nullable BasicAuth basicAuth, @Nullable String denied,
-        Map<BackendRef, Upstream> upstreams, RetryPolicy retry, @Nullable Cors cors, @Nullable SessionAffinity affinity,
-        @Nullable RateLimit rateLimit, @Nullable CanaryRule canary) {
+public record RouteOptions(
+        @Nullable String rewriteTarget,
+        Set<String> tlsHosts,
+        boolean sslRedirect,
+        boolean requestBuffering,
+        NginxPaths nginxPaths,
+        long maxRequestBodyBytes,
+        RouteTimeouts timeouts,
+        boolean forceSslRedirect,
+        @Nullable LocalRedirect redirect,
+        @Nullable String appRoot,
+        @Nullable String upstreamVhost,
+        @Nullable String forwardedPrefix,
+        SourceRanges sourceRanges,
+        @Nullable BasicAuth basicAuth,
+        @Nullable String denied,
+        Map<BackendRef, Upstream> upstreams,
+        RetryPolicy retry,
+        @Nullable Cors cors,
+        @Nullable SessionAffinity affinity,
+        @Nullable RateLimit rateLimit,
+        @Nullable CanaryRule canary) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -142,8 +157,7 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
         private @Nullable RateLimit rateLimit;
         private @Nullable CanaryRule canary;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder rewriteTarget(@Nullable String rewriteTarget) {
             this.rewriteTarget = rewriteTarget;
@@ -251,10 +265,28 @@ public record RouteOptions(@Nullable String rewriteTarget, Set<String> tlsHosts,
         }
 
         public RouteOptions build() {
-            return new RouteOptions(rewriteTarget, tlsHosts, sslRedirect, requestBuffering, nginxPaths,
-                    maxRequestBodyBytes, timeouts, forceSslRedirect, redirect, appRoot, upstreamVhost, forwardedPrefix,
-                    sourceRanges, basicAuth, denied, upstreams, retry, cors, affinity,
-                    rateLimit, canary);
+            return new RouteOptions(
+                    rewriteTarget,
+                    tlsHosts,
+                    sslRedirect,
+                    requestBuffering,
+                    nginxPaths,
+                    maxRequestBodyBytes,
+                    timeouts,
+                    forceSslRedirect,
+                    redirect,
+                    appRoot,
+                    upstreamVhost,
+                    forwardedPrefix,
+                    sourceRanges,
+                    basicAuth,
+                    denied,
+                    upstreams,
+                    retry,
+                    cors,
+                    affinity,
+                    rateLimit,
+                    canary);
         }
     }
 }

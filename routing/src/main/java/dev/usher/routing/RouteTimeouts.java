@@ -11,7 +11,10 @@ import org.jspecify.annotations.Nullable;
  * @param read the request fully sent to the response head (the proxy's response timeout)
  * @param send an origin that stops taking request body bytes
  */
-public record RouteTimeouts(@Nullable Duration connect, @Nullable Duration read, @Nullable Duration send) {
+public record RouteTimeouts(
+        @Nullable Duration connect,
+        @Nullable Duration read,
+        @Nullable Duration send) {
 
     /** No override: every timeout is the global one. */
     public static final RouteTimeouts NONE = new RouteTimeouts(null, null, null);

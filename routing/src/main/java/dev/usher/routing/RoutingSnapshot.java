@@ -46,8 +46,14 @@ public final class RoutingSnapshot {
     private final List<SnapshotCompiler.Shadowed> shadowed;
     private final Map<BackendRef, SnapshotCompiler.Resolved> resolved;
 
-    RoutingSnapshot(HostIndex exact, HostIndex wildcard, @Nullable HostEntry hostless, Route fallback, List<Route> routes,
-            List<Conflict> conflicts, List<SnapshotCompiler.Shadowed> shadowed,
+    RoutingSnapshot(
+            HostIndex exact,
+            HostIndex wildcard,
+            @Nullable HostEntry hostless,
+            Route fallback,
+            List<Route> routes,
+            List<Conflict> conflicts,
+            List<SnapshotCompiler.Shadowed> shadowed,
             Map<BackendRef, SnapshotCompiler.Resolved> resolved) {
         this.exact = exact;
         this.wildcard = wildcard;
@@ -96,7 +102,8 @@ public final class RoutingSnapshot {
     }
 
     /** The host entry whose rules apply: exact, else one-label wildcard, else host-less; {@code null} if none. */
-    @Nullable HostEntry select(@Nullable String text, long region) {
+    @Nullable
+    HostEntry select(@Nullable String text, long region) {
         if (region != HostNormalizer.NO_HOST && text != null) { // a region is one of text's, never of no text
             int start = HostNormalizer.start(region);
             int end = HostNormalizer.end(region);
@@ -151,7 +158,8 @@ public final class RoutingSnapshot {
         return wildcard;
     }
 
-    @Nullable HostEntry hostless() {
+    @Nullable
+    HostEntry hostless() {
         return hostless;
     }
 
@@ -172,8 +180,7 @@ public final class RoutingSnapshot {
         private final Map<String, IngressRuleSet> ruleSets = new LinkedHashMap<>();
         private @Nullable BackendRef flagDefault;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder add(IngressRuleSet ruleSet) {
             Objects.requireNonNull(ruleSet, "ruleSet");

@@ -16,9 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param secure whether {@code Secure} is set on plain-HTTP responses too (it always is over TLS)
  * @param changeOnFailure whether a request that failed over to another endpoint moves the cookie there
  */
-public record SessionAffinity(String cookieName, @Nullable String path, long maxAge, long expires,
+public record SessionAffinity(
+        String cookieName,
+        @Nullable String path,
+        long maxAge,
+        long expires,
         @Nullable String sameSite,
-        boolean secure, boolean changeOnFailure) {
+        boolean secure,
+        boolean changeOnFailure) {
 
     public static final String DEFAULT_NAME = "INGRESSCOOKIE";
 

@@ -30,10 +30,12 @@ final class SnapshotCompiler {
     private final Function<BackendRef, Backend> backends;
     /** Every backend a route points to, winners and losers, each asked of {@link #backends} once. */
     private final Map<BackendRef, Resolved> resolved;
+
     private final List<Conflict> conflicts = new ArrayList<>();
     private final List<Shadowed> shadowed = new ArrayList<>();
     /** Each regex path compiled once per snapshot, whatever the number of hosts and Ingresses that use it. */
     private final Map<String, RegexPath> regexes = new HashMap<>();
+
     private Set<String> regexHosts = Set.of();
 
     SnapshotCompiler(Function<BackendRef, Backend> backends, int ruleSets) {
@@ -95,8 +97,8 @@ final class SnapshotCompiler {
             }
         }
         routes.addAll(tail);
-        return new RoutingSnapshot(new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes,
-                conflicts, shadowed, resolved);
+        return new RoutingSnapshot(
+                new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes, conflicts, shadowed, resolved);
     }
 
     /**
@@ -120,8 +122,15 @@ final class SnapshotCompiler {
                 BackendRef fallback = canary.defaultBackend();
                 if (fallback != null) {
                     if (catchAll == null) {
-                        conflicts.add(new Conflict(null, null, null, canary.id(), canary.id(), "canary default backend "
-                                + "without a main catch-all default backend (an Ingress without rules): ignored"));
+                        conflicts.add(
+                                new Conflict(
+                                        null,
+                                        null,
+                                        null,
+                                        canary.id(),
+                                        canary.id(),
+                                        "canary default backend "
+                                                + "without a main catch-all default backend (an Ingress without rules): ignored"));
                     } else {
                         attach(null, catchAll, canary, fallback, "catch-all default backend");
                     }
@@ -132,7 +141,12 @@ final class SnapshotCompiler {
                     for (PathRule rule : hostRule.paths()) {
                         Route main = host == null ? null : host.main(rule);
                         if (main == null) {
-                            conflicts.add(new Conflict(pattern, rule.path(), rule.type(), canary.id(), canary.id(),
+                            conflicts.add(new Conflict(
+                                    pattern,
+                                    rule.path(),
+                                    rule.type(),
+                                    canary.id(),
+                                    canary.id(),
                                     "canary without a main route (no other Ingress routes this host, path and type):"
                                             + " ignored"));
                         } else {
@@ -143,17 +157,22 @@ final class SnapshotCompiler {
             }
         }
 
-        private void attach(@Nullable String pattern, Route main, IngressRuleSet canary, BackendRef backend,
-                String what) {
+        private void attach(
+                @Nullable String pattern, Route main, IngressRuleSet canary, BackendRef backend, String what) {
             IngressRuleSet taken = owners.get(main);
             if (taken == null) {
-                main.canary(new Canary(Objects.requireNonNull(canary.options().canary()),
+                main.canary(new Canary(
+                        Objects.requireNonNull(canary.options().canary()),
                         main.alternative(use(backend), canary.namespace(), canary.name())));
                 owners.put(main, canary);
             } else {
                 Route loser = main.alternative(resolve(backend), canary.namespace(), canary.name());
-                lose(pattern, loser, taken, canary, "two canaries for one " + what + " (one canary per route, as "
-                        + "ingress-nginx)");
+                lose(
+                        pattern,
+                        loser,
+                        taken,
+                        canary,
+                        "two canaries for one " + what + " (one canary per route, as " + "ingress-nginx)");
             }
         }
     }
@@ -189,12 +208,23 @@ final class SnapshotCompiler {
     private Route defaultRoute(RouteSource source, IngressRuleSet owner, @Nullable String pattern, boolean wins) {
         BackendRef ref = Objects.requireNonNull(owner.defaultBackend(), "only owners with a default backend");
         Backend backend = wins ? use(ref) : resolve(ref);
-        return new Route(source, backend, null, null, null, owner.namespace(), owner.name(), null,
-                redirects(owner, pattern), owner.options().requestBuffering(), owner.options(),
+        return new Route(
+                source,
+                backend,
+                null,
+                null,
+                null,
+                owner.namespace(),
+                owner.name(),
+                null,
+                redirects(owner, pattern),
+                owner.options().requestBuffering(),
+                owner.options(),
                 owner.options().upstream(ref));
     }
 
-    private void lose(@Nullable String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
+    private void lose(
+            @Nullable String pattern, Route loser, IngressRuleSet winner, IngressRuleSet loserSet, String what) {
         String reason = what + ": " + precedence(winner, loserSet);
         conflicts.add(new Conflict(pattern, loser.path(), loser.pathType(), winner.id(), loserSet.id(), reason));
         shadowed.add(new Shadowed(pattern, new Candidate(loser, "conflict: " + reason)));
@@ -207,8 +237,8 @@ final class SnapshotCompiler {
         if (winner.creationTimestamp().equals(loser.creationTimestamp())) {
             return winner.id() + " wins over " + loser.id() + " (same creationTimestamp, namespace/name order)";
         }
-        return winner.id() + " wins over " + loser.id() + " (older: created " + winner.creationTimestamp()
-                + " before " + loser.creationTimestamp() + ")";
+        return winner.id() + " wins over " + loser.id() + " (older: created " + winner.creationTimestamp() + " before "
+                + loser.creationTimestamp() + ")";
     }
 
     /** Whether plain-HTTP requests for {@code pattern} get redirected by {@code owner} (forced, or a TLS host). */
@@ -222,8 +252,8 @@ final class SnapshotCompiler {
         }
         for (String tlsHost : options.tlsHosts()) {
             String tls = HostNormalizer.normalizeRuleHost(tlsHost);
-            if (pattern.equals(tls) || (tls != null && isWildcard(tls) && !isWildcard(pattern)
-                    && HostPatterns.matches(tls, pattern))) {
+            if (pattern.equals(tls)
+                    || (tls != null && isWildcard(tls) && !isWildcard(pattern) && HostPatterns.matches(tls, pattern))) {
                 return true;
             }
         }
@@ -264,11 +294,9 @@ final class SnapshotCompiler {
     }
 
     /** A route that lost a conflict, kept for {@code /debug/explain}. */
-    record Shadowed(@Nullable String pattern, Candidate candidate) {
-    }
+    record Shadowed(@Nullable String pattern, Candidate candidate) {}
 
-    private record PathKey(PathType type, String key) {
-    }
+    private record PathKey(PathType type, String key) {}
 
     /** Collects one host pattern's rules from every Ingress that has rules for it, oldest Ingress first. */
     private final class HostBuilder {
@@ -278,6 +306,7 @@ final class SnapshotCompiler {
         private final @Nullable String pattern;
         /** ingress-nginx's regex mode: paths compared as written, each one a {@link RegexPath}. */
         private final boolean regex;
+
         private final List<IngressRuleSet> owners = new ArrayList<>(1);
         private final List<Route> rules = new ArrayList<>(8);
         private final List<IngressRuleSet> ruleOwners = new ArrayList<>(8);
@@ -294,7 +323,8 @@ final class SnapshotCompiler {
             }
             for (PathRule rule : paths) {
                 String key = rule.type() == PathType.PREFIX && !regex
-                        ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+                        ? Rewrite.stripTrailingSlashes(rule.path())
+                        : rule.path();
                 RegexPath compiled = regex ? regex(owner, rule) : null;
                 if (regex && compiled == null) {
                     continue;
@@ -333,7 +363,12 @@ final class SnapshotCompiler {
                     regexes.put(rule.path(), compiled);
                 } catch (IllegalArgumentException e) {
                     // its own Ingress as "winner": readers of conflicts never meet a null
-                    conflicts.add(new Conflict(pattern, rule.path(), rule.type(), owner.id(), owner.id(),
+                    conflicts.add(new Conflict(
+                            pattern,
+                            rule.path(),
+                            rule.type(),
+                            owner.id(),
+                            owner.id(),
                             "regex path does not compile (RE2 syntax): " + e.getMessage() + "; path skipped"));
                 }
             }
@@ -341,9 +376,10 @@ final class SnapshotCompiler {
         }
 
         /** The routed (winning) rule a canary's {@code rule} would share: same type and match key, or null. */
-        @Nullable Route main(PathRule rule) {
-            String key = rule.type() == PathType.PREFIX && !regex
-                    ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
+        @Nullable
+        Route main(PathRule rule) {
+            String key =
+                    rule.type() == PathType.PREFIX && !regex ? Rewrite.stripTrailingSlashes(rule.path()) : rule.path();
             for (Route taken : rules) {
                 if (taken.pathType() == rule.type() && key.equals(taken.matchKey())) {
                     return taken;
@@ -357,8 +393,11 @@ final class SnapshotCompiler {
             if (ruleOwnerIndex == null && rules.size() >= SCAN_LIMIT) {
                 ruleOwnerIndex = new HashMap<>();
                 for (int i = 0; i < rules.size(); i++) { // rules, not defaults: each has a type and a match key
-                    ruleOwnerIndex.put(new PathKey(Objects.requireNonNull(rules.get(i).pathType()),
-                            Objects.requireNonNull(rules.get(i).matchKey())), ruleOwners.get(i));
+                    ruleOwnerIndex.put(
+                            new PathKey(
+                                    Objects.requireNonNull(rules.get(i).pathType()),
+                                    Objects.requireNonNull(rules.get(i).matchKey())),
+                            ruleOwners.get(i));
                 }
             }
             if (ruleOwnerIndex != null) {
@@ -374,9 +413,19 @@ final class SnapshotCompiler {
         }
 
         private Route route(IngressRuleSet owner, PathRule rule, Backend backend) {
-            return new Route(RouteSource.RULE, backend, pattern, rule.path(), rule.type(), owner.namespace(),
-                    owner.name(), owner.options().rewriteTarget(), redirects(owner, pattern),
-                    owner.options().requestBuffering(), owner.options(), owner.options().upstream(rule.backend()));
+            return new Route(
+                    RouteSource.RULE,
+                    backend,
+                    pattern,
+                    rule.path(),
+                    rule.type(),
+                    owner.namespace(),
+                    owner.name(),
+                    owner.options().rewriteTarget(),
+                    redirects(owner, pattern),
+                    owner.options().requestBuffering(),
+                    owner.options(),
+                    owner.options().upstream(rule.backend()));
         }
 
         /** The oldest owner that declares a default backend wins; a different one from a younger owner is reported. */

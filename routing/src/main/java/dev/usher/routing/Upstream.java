@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param tls what the TLS handshake checks; {@code null} unless {@code protocol.tls()}
  * @param refusal why requests of this route must not reach the origin, or {@code null}
  */
-public record Upstream(BackendProtocol protocol, @Nullable OriginTls tls, @Nullable String refusal) {
+public record Upstream(
+        BackendProtocol protocol,
+        @Nullable OriginTls tls,
+        @Nullable String refusal) {
 
     /** HTTP/1.1 in cleartext, the default and the upstream of every route that says nothing else. */
     public static final Upstream HTTP = new Upstream(BackendProtocol.HTTP, null, null);

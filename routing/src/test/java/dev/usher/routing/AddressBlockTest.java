@@ -35,11 +35,31 @@ final class AddressBlockTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"localhost", "example.com", "lb.example.com/32", "10.0.0.0/33", "10.0.0.0/x",
-        "10.0.0/8", "10.0.0.256", "010.0.0.1", "::1/129", "", "/8", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/8",
-        "10.0.0.0/0008", "[::1]", "fe80::1%eth0", ":::", "1::2::3"})
+    @ValueSource(
+            strings = {
+                "localhost",
+                "example.com",
+                "lb.example.com/32",
+                "10.0.0.0/33",
+                "10.0.0.0/x",
+                "10.0.0/8",
+                "10.0.0.256",
+                "010.0.0.1",
+                "::1/129",
+                "",
+                "/8",
+                "10.0.0.0/",
+                "10.0.0.0/-1",
+                "10.0.0.0/8/8",
+                "10.0.0.0/0008",
+                "[::1]",
+                "fe80::1%eth0",
+                ":::",
+                "1::2::3"
+            })
     void parse_refusesHostNamesAmbiguousOctetsAndBadPrefixes_namingTheText(String text) {
-        assertThatThrownBy(() -> AddressBlock.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> AddressBlock.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
     }
 
@@ -61,16 +81,18 @@ final class AddressBlockTest {
     void contains_comparesOnlyTheSameFamily_andSeesMappedIpv4AsIpv4(String block, String client, boolean inside)
             throws Exception {
         assertThat(AddressBlock.parse(block).contains(address(client))).isEqualTo(inside);
-        assertThat(AddressBlock.parse(block).contains(address(client).getAddress())).isEqualTo(inside);
+        assertThat(AddressBlock.parse(block).contains(address(client).getAddress()))
+                .isEqualTo(inside);
     }
 
     @Test
     void parseList_skipsBlanks_andNamesTheFirstBadEntry() {
-        assertThat(AddressBlock.parseList(" 10.0.0.0/8 ,, fd00::/8 ")).containsExactly(AddressBlock.parse("10.0.0.0/8"),
-                AddressBlock.parse("fd00::/8"));
+        assertThat(AddressBlock.parseList(" 10.0.0.0/8 ,, fd00::/8 "))
+                .containsExactly(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("fd00::/8"));
         assertThat(AddressBlock.parseList(" ")).isEmpty();
         assertThatThrownBy(() -> AddressBlock.parseList("10.0.0.0/8,bad,worse"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bad'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'bad'");
     }
 
     @Test

@@ -22,13 +22,18 @@ final class AllocationTest {
     private static final int CALLS = 200_000;
 
     private static final RoutingSnapshot SNAPSHOT = snapshot(
-            ingress("web").rewrite(null).rule(host("www.foo.com",
-                    prefix("/", "root"), prefix("/api", "api"), exact("/login", "login"))).build(),
+            ingress("web")
+                    .rewrite(null)
+                    .rule(host("www.foo.com", prefix("/", "root"), prefix("/api", "api"), exact("/login", "login")))
+                    .build(),
             ingress("wild").rule(host("*.bar.com", prefix("/static", "static"))).build(),
             ingress("any").rule(host(null, prefix("/health", "health"))).build(),
             // a regex host in the same snapshot: the other hosts' lookups must stay allocation-free
-            ingress("regex").nginx(true, "/$2").rule(host("regex.foo.com",
-                    prefix("/api(/|$)(.*)", "regex-api"), prefix("/static/.*\\.css", "css"))).build());
+            ingress("regex")
+                    .nginx(true, "/$2")
+                    .rule(host(
+                            "regex.foo.com", prefix("/api(/|$)(.*)", "regex-api"), prefix("/static/.*\\.css", "css")))
+                    .build());
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -96,7 +101,8 @@ final class AllocationTest {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs a HotSpot-style ThreadMXBean");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+        assumeTrue(
+                threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
                 "thread allocation counting unavailable");
         return threads;
     }

@@ -1,9 +1,9 @@
 package dev.usher.routing;
 
+import static dev.usher.routing.Fixtures.exact;
 import static dev.usher.routing.Fixtures.host;
 import static dev.usher.routing.Fixtures.ingress;
 import static dev.usher.routing.Fixtures.prefix;
-import static dev.usher.routing.Fixtures.exact;
 import static dev.usher.routing.Fixtures.snapshot;
 import static dev.usher.routing.Fixtures.svc;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,13 +27,20 @@ final class CanaryRoutingTest {
     }
 
     private static IngressRuleSet main() {
-        return ingress("main").age(1).rule(host("foo.com", prefix("/app", "main-svc"))).build();
+        return ingress("main")
+                .age(1)
+                .rule(host("foo.com", prefix("/app", "main-svc")))
+                .build();
     }
 
     @Test
     void canary_samehostPathAndType_becomesTheMainRoutesCanary_withoutAConflict() {
-        RoutingSnapshot snapshot = snapshot(main(),
-                ingress("canary").age(2).canary(BY_HEADER).rule(host("foo.com", prefix("/app/", "canary-svc")))
+        RoutingSnapshot snapshot = snapshot(
+                main(),
+                ingress("canary")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .rule(host("foo.com", prefix("/app/", "canary-svc")))
                         .build());
 
         Route route = snapshot.route("foo.com", "/app/x");
@@ -55,25 +62,40 @@ final class CanaryRoutingTest {
     @Test
     void canary_withoutMainRoute_createsNoHostAndIsListed() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("wild").age(1).rule(host("*.example.com", prefix("/", "wild-svc"))).build(),
-                ingress("canary").age(2).canary(BY_HEADER).rule(host("a.example.com", prefix("/", "canary-svc")))
-                        .rule(host("foo.com", prefix("/info", "canary-svc"))).build());
+                ingress("wild")
+                        .age(1)
+                        .rule(host("*.example.com", prefix("/", "wild-svc")))
+                        .build(),
+                ingress("canary")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .rule(host("a.example.com", prefix("/", "canary-svc")))
+                        .rule(host("foo.com", prefix("/info", "canary-svc")))
+                        .build());
 
         assertThat(snapshot.route("a.example.com", "/x").ingress())
-                .as("the canary's host does not shadow the wildcard").isEqualTo("wild");
+                .as("the canary's host does not shadow the wildcard")
+                .isEqualTo("wild");
         assertThat(snapshot.route("a.example.com", "/x").canary()).isNull();
         assertThat(snapshot.route("foo.com", "/info").isNotFound()).isTrue();
-        assertThat(snapshot.conflicts()).extracting(Conflict::host, Conflict::path, Conflict::loser)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("a.example.com", "/",
-                        "default/canary"), org.assertj.core.groups.Tuple.tuple("foo.com", "/info", "default/canary"));
+        assertThat(snapshot.conflicts())
+                .extracting(Conflict::host, Conflict::path, Conflict::loser)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("a.example.com", "/", "default/canary"),
+                        org.assertj.core.groups.Tuple.tuple("foo.com", "/info", "default/canary"));
         assertThat(snapshot.conflicts()).allSatisfy(c -> assertThat(c.reason()).contains("canary without a main"));
         assertThat(snapshot.refersTo(svc("canary-svc"))).isFalse();
     }
 
     @Test
     void canary_ofAnotherPathType_doesNotAttach() {
-        RoutingSnapshot snapshot = snapshot(main(),
-                ingress("canary").age(2).canary(BY_HEADER).rule(host("foo.com", exact("/app", "canary-svc"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                main(),
+                ingress("canary")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .rule(host("foo.com", exact("/app", "canary-svc")))
+                        .build());
 
         assertThat(snapshot.route("foo.com", "/app").canary()).isNull();
         assertThat(snapshot.route("foo.com", "/app").ingress()).isEqualTo("main");
@@ -83,9 +105,18 @@ final class CanaryRoutingTest {
     @ParameterizedTest(name = "added in reverse order: {0}")
     @ValueSource(booleans = {false, true})
     void twoCanaries_oneMainRoute_theOlderWins_theYoungerIsAConflict(boolean reversed) {
-        List<IngressRuleSet> all = new ArrayList<>(List.of(main(),
-                ingress("canary-a").age(3).canary(BY_HEADER).rule(host("foo.com", prefix("/app", "a-svc"))).build(),
-                ingress("canary-b").age(2).canary(BY_HEADER).rule(host("foo.com", prefix("/app", "b-svc"))).build()));
+        List<IngressRuleSet> all = new ArrayList<>(List.of(
+                main(),
+                ingress("canary-a")
+                        .age(3)
+                        .canary(BY_HEADER)
+                        .rule(host("foo.com", prefix("/app", "a-svc")))
+                        .build(),
+                ingress("canary-b")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .rule(host("foo.com", prefix("/app", "b-svc")))
+                        .build()));
         if (reversed) {
             Collections.reverse(all);
         }
@@ -97,14 +128,20 @@ final class CanaryRoutingTest {
             assertThat(c.loser()).isEqualTo("default/canary-a");
             assertThat(c.reason()).contains("two canaries");
         });
-        assertThat(snapshot.explain("foo.com", "/app").losers()).singleElement()
+        assertThat(snapshot.explain("foo.com", "/app").losers())
+                .singleElement()
                 .satisfies(l -> assertThat(l.route().backend().ref()).isEqualTo(svc("a-svc")));
     }
 
     @Test
     void canaryDefaultBackend_joinsTheCatchAll() {
-        RoutingSnapshot snapshot = snapshot(ingress("main").age(1).defaultBackend("main-svc").build(),
-                ingress("canary").age(2).canary(BY_HEADER).defaultBackend("canary-svc").build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("main").age(1).defaultBackend("main-svc").build(),
+                ingress("canary")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .defaultBackend("canary-svc")
+                        .build());
 
         Route route = snapshot.route("any.host", "/x");
         assertThat(route.source()).isEqualTo(RouteSource.CATCH_ALL_DEFAULT);
@@ -116,60 +153,85 @@ final class CanaryRoutingTest {
     @Test
     void canaryOnARegexHost_takesTheMainRoutesRegexAndRewrite_andNeverTurnsRegexModeOn() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("main").age(1).nginx(true, "/$2").rule(host("foo.com", prefix("/api(/|$)(.*)", "main-svc")))
+                ingress("main")
+                        .age(1)
+                        .nginx(true, "/$2")
+                        .rule(host("foo.com", prefix("/api(/|$)(.*)", "main-svc")))
                         .build(),
-                ingress("canary").age(2).canary(BY_HEADER).rule(host("foo.com", prefix("/api(/|$)(.*)", "c-svc")))
+                ingress("canary")
+                        .age(2)
+                        .canary(BY_HEADER)
+                        .rule(host("foo.com", prefix("/api(/|$)(.*)", "c-svc")))
                         .build(),
-                ingress("plain").age(1).rule(host("bar.com", prefix("/", "bar-svc"))).build(),
-                ingress("bar-canary").age(2).nginx(true, null).canary(BY_HEADER)
-                        .rule(host("bar.com", prefix("/", "bar-canary-svc"))).build());
+                ingress("plain")
+                        .age(1)
+                        .rule(host("bar.com", prefix("/", "bar-svc")))
+                        .build(),
+                ingress("bar-canary")
+                        .age(2)
+                        .nginx(true, null)
+                        .canary(BY_HEADER)
+                        .rule(host("bar.com", prefix("/", "bar-canary-svc")))
+                        .build());
 
         Route canary = snapshot.route("foo.com", "/api/users").canary().route();
-        assertThat(canary.regex()).isEqualTo(snapshot.route("foo.com", "/api/users").regex()).isNotNull();
+        assertThat(canary.regex())
+                .isEqualTo(snapshot.route("foo.com", "/api/users").regex())
+                .isNotNull();
         assertThat(canary.upstreamUri("/api/users?q=1")).isEqualTo("/users?q=1");
-        assertThat(snapshot.route("bar.com", "/x").regex()).as("a canary's use-regex is not its own").isNull();
+        assertThat(snapshot.route("bar.com", "/x").regex())
+                .as("a canary's use-regex is not its own")
+                .isNull();
         assertThat(snapshot.route("bar.com", "/x").canary()).isNotNull();
     }
 
     /** One row per rule of ingress-nginx's balancer: header, then cookie, then weight. */
     @ParameterizedTest(name = "{0} | header={1} cookie={2} -> {3}")
-    @CsvSource(nullValues = "null", value = {
-        // rule,           header value,   cookie value, canary?
-        "always-never,     always,         never,        true",
-        "always-never,     never,          always,       false",
-        "always-never,     yes,            always,       true",
-        "always-never,     yes,            never,        false",
-        "always-never,     null,           always,       true",
-        "always-never,     ALWAYS,         null,         false",
-        "always-never,     null,           null,         false",
-        "value,            DoCanary,       never,        true",
-        "value,            always,         null,         false",
-        "value,            never,          always,       true",
-        "value,            docanary,       null,         false",
-        "pattern,          DoCanary,       never,        true",
-        "pattern,          xDoTuesdayx,    never,        false",
-        "pattern,          Docanary,       always,       true",
-        "pattern,          Docanary,       null,         false",
-        "broken-pattern,   DoCanary,       always,       false",
-        "broken-pattern,   null,           always,       true",
-    })
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                // rule,           header value,   cookie value, canary?
+                "always-never,     always,         never,        true",
+                "always-never,     never,          always,       false",
+                "always-never,     yes,            always,       true",
+                "always-never,     yes,            never,        false",
+                "always-never,     null,           always,       true",
+                "always-never,     ALWAYS,         null,         false",
+                "always-never,     null,           null,         false",
+                "value,            DoCanary,       never,        true",
+                "value,            always,         null,         false",
+                "value,            never,          always,       true",
+                "value,            docanary,       null,         false",
+                "pattern,          DoCanary,       never,        true",
+                "pattern,          xDoTuesdayx,    never,        false",
+                "pattern,          Docanary,       always,       true",
+                "pattern,          Docanary,       null,         false",
+                "broken-pattern,   DoCanary,       always,       false",
+                "broken-pattern,   null,           always,       true",
+            })
     void chooses_byIngressNginxPrecedence(String kind, String header, String cookie, boolean canary) {
-        CanaryRule rule = switch (kind) {
-            case "always-never" -> new CanaryRule("X-Canary", null, null, "canary", 0, 100);
-            case "value" -> new CanaryRule("X-Canary", "DoCanary", "^Do[A-Z][a-z]+y$", "canary", 0, 100);
-            case "pattern" -> new CanaryRule("X-Canary", null, "^Do[A-Z][a-z]+y$|Can", "canary", 0, 100);
-            case "broken-pattern" -> new CanaryRule("X-Canary", null, "[][**da?$&*", "canary", 100, 100);
-            default -> throw new IllegalArgumentException(kind);
-        };
-        assertThat(canaryOf(rule).chooses(header, cookie, CanaryRoutingTest::neverAsked)).isEqualTo(canary);
+        CanaryRule rule =
+                switch (kind) {
+                    case "always-never" -> new CanaryRule("X-Canary", null, null, "canary", 0, 100);
+                    case "value" -> new CanaryRule("X-Canary", "DoCanary", "^Do[A-Z][a-z]+y$", "canary", 0, 100);
+                    case "pattern" -> new CanaryRule("X-Canary", null, "^Do[A-Z][a-z]+y$|Can", "canary", 0, 100);
+                    case "broken-pattern" -> new CanaryRule("X-Canary", null, "[][**da?$&*", "canary", 100, 100);
+                    default -> throw new IllegalArgumentException(kind);
+                };
+        assertThat(canaryOf(rule).chooses(header, cookie, CanaryRoutingTest::neverAsked))
+                .isEqualTo(canary);
     }
 
     @Test
     void weight_zeroAndTotal_decideWithoutTheRandomSource() {
-        assertThat(canaryOf(CanaryRule.weighted(0, 100)).chooses(null, null, CanaryRoutingTest::neverAsked)).isFalse();
-        assertThat(canaryOf(CanaryRule.weighted(100, 100)).chooses(null, null, CanaryRoutingTest::neverAsked)).isTrue();
-        assertThat(canaryOf(CanaryRule.weighted(1000, 1000)).chooses(null, null, CanaryRoutingTest::neverAsked)).isTrue();
-        assertThat(canaryOf(CanaryRule.weighted(250, 200)).chooses(null, null, CanaryRoutingTest::neverAsked)).isTrue();
+        assertThat(canaryOf(CanaryRule.weighted(0, 100)).chooses(null, null, CanaryRoutingTest::neverAsked))
+                .isFalse();
+        assertThat(canaryOf(CanaryRule.weighted(100, 100)).chooses(null, null, CanaryRoutingTest::neverAsked))
+                .isTrue();
+        assertThat(canaryOf(CanaryRule.weighted(1000, 1000)).chooses(null, null, CanaryRoutingTest::neverAsked))
+                .isTrue();
+        assertThat(canaryOf(CanaryRule.weighted(250, 200)).chooses(null, null, CanaryRoutingTest::neverAsked))
+                .isTrue();
     }
 
     @ParameterizedTest(name = "weight {0} of {1}")
@@ -198,8 +260,13 @@ final class CanaryRoutingTest {
     }
 
     private static Canary canaryOf(CanaryRule rule) {
-        RoutingSnapshot snapshot = snapshot(main(),
-                ingress("canary").age(2).canary(rule).rule(host("foo.com", prefix("/app", "canary-svc"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                main(),
+                ingress("canary")
+                        .age(2)
+                        .canary(rule)
+                        .rule(host("foo.com", prefix("/app", "canary-svc")))
+                        .build());
         return snapshot.route("foo.com", "/app").canary();
     }
 }

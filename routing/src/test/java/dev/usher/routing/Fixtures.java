@@ -11,8 +11,7 @@ final class Fixtures {
 
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static BackendRef svc(String name) {
         return new BackendRef("default", name, PortRef.number(80));
@@ -110,9 +109,20 @@ final class Fixtures {
         }
 
         IngressRuleSet build() {
-            return new IngressRuleSet(namespace, name, created, rules, defaultBackend,
-                    RouteOptions.builder().rewriteTarget(rewrite).tlsHosts(tlsHosts).sslRedirect(sslRedirect)
-                            .requestBuffering(requestBuffering).nginxPaths(nginxPaths).canary(canary).build());
+            return new IngressRuleSet(
+                    namespace,
+                    name,
+                    created,
+                    rules,
+                    defaultBackend,
+                    RouteOptions.builder()
+                            .rewriteTarget(rewrite)
+                            .tlsHosts(tlsHosts)
+                            .sslRedirect(sslRedirect)
+                            .requestBuffering(requestBuffering)
+                            .nginxPaths(nginxPaths)
+                            .canary(canary)
+                            .build());
         }
     }
 }

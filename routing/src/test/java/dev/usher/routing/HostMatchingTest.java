@@ -21,8 +21,12 @@ final class HostMatchingTest {
     private static final RoutingSnapshot HOSTS = snapshot(
             ingress("exact").rule(host("foo.com", prefix("/", "exact"))).build(),
             ingress("wildcard").rule(host("*.foo.com", prefix("/", "wildcard"))).build(),
-            ingress("exact-beats-wildcard").rule(host("www.foo.com", prefix("/", "www"))).build(),
-            ingress("wildcard-only").rule(host("*.bar.org", prefix("/", "wildcard-bar"))).build(),
+            ingress("exact-beats-wildcard")
+                    .rule(host("www.foo.com", prefix("/", "www")))
+                    .build(),
+            ingress("wildcard-only")
+                    .rule(host("*.bar.org", prefix("/", "wildcard-bar")))
+                    .build(),
             ingress("any").rule(host(null, prefix("/", "hostless"))).build());
 
     static Stream<Arguments> hosts() {
@@ -62,14 +66,17 @@ final class HostMatchingTest {
         Route route = HOSTS.route("other.org", "http://FOO.com:8080/x?y=1");
 
         assertThat(route.backend().ref()).isEqualTo(svc("exact"));
-        assertThat(HOSTS.route("foo.com", "https://user@bar.foo.com/").backend().ref()).isEqualTo(svc("wildcard"));
+        assertThat(HOSTS.route("foo.com", "https://user@bar.foo.com/").backend().ref())
+                .isEqualTo(svc("wildcard"));
         assertThat(HOSTS.route("foo.com", "http:///x").backend().ref())
-                .as("an empty authority leaves the Host header in force").isEqualTo(svc("exact"));
+                .as("an empty authority leaves the Host header in force")
+                .isEqualTo(svc("exact"));
     }
 
     @Test
     void route_absoluteFormWithoutPath_matchesAsSlash() {
-        RoutingSnapshot snapshot = snapshot(ingress("root").rule(host("foo.com", exact("/", "root"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("root").rule(host("foo.com", exact("/", "root"))).build());
 
         assertThat(snapshot.route(null, "http://foo.com").backend().ref()).isEqualTo(svc("root"));
         assertThat(snapshot.route(null, "http://foo.com?q").backend().ref()).isEqualTo(svc("root"));
@@ -79,13 +86,16 @@ final class HostMatchingTest {
     void route_ipv6Literal_isNormalisedWithoutBracketsOrPort() {
         assertThat(HOSTS.explain("[2001:DB8::1]:443", "/").host()).isEqualTo("2001:db8::1");
         assertThat(HOSTS.explain("[::1]", "/").host()).isEqualTo("::1");
-        assertThat(HOSTS.explain("2001:db8::1", "/").host()).as("bare IPv6 keeps its colons").isEqualTo("2001:db8::1");
+        assertThat(HOSTS.explain("2001:db8::1", "/").host())
+                .as("bare IPv6 keeps its colons")
+                .isEqualTo("2001:db8::1");
         assertThat(HOSTS.explain("Foo.COM.:80", "/").host()).isEqualTo("foo.com");
     }
 
     @Test
     void route_ruleHosts_areNormalisedLikeRequestHosts() {
-        RoutingSnapshot snapshot = snapshot(ingress("upper").rule(host("Foo.COM.", prefix("/", "web"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("upper").rule(host("Foo.COM.", prefix("/", "web"))).build());
 
         assertThat(snapshot.route("foo.com", "/").backend().ref()).isEqualTo(svc("web"));
         assertThat(snapshot.routes().get(0).host()).isEqualTo("foo.com");
@@ -99,8 +109,13 @@ final class HostMatchingTest {
     @Test
     void route_exactHostWithoutMatchingPath_fallsBackWithoutTryingWildcardOrHostlessRules() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("exact").defaultBackend("exact-default").rule(host("www.foo.com", exact("/only", "e"))).build(),
-                ingress("wildcard").rule(host("*.foo.com", prefix("/", "wildcard"))).build(),
+                ingress("exact")
+                        .defaultBackend("exact-default")
+                        .rule(host("www.foo.com", exact("/only", "e")))
+                        .build(),
+                ingress("wildcard")
+                        .rule(host("*.foo.com", prefix("/", "wildcard")))
+                        .build(),
                 ingress("any").rule(host(null, prefix("/", "hostless"))).build(),
                 ingress("catch-all").defaultBackend("catch-all").build());
 
@@ -124,7 +139,10 @@ final class HostMatchingTest {
     @Test
     void route_wildcardHostWithoutMatchingPath_fallsBackWithoutTryingHostlessRules() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("wildcard").defaultBackend("wild-default").rule(host("*.foo.com", exact("/a", "w"))).build(),
+                ingress("wildcard")
+                        .defaultBackend("wild-default")
+                        .rule(host("*.foo.com", exact("/a", "w")))
+                        .build(),
                 ingress("any").rule(host(null, prefix("/", "hostless"))).build());
 
         assertThat(snapshot.route("x.foo.com", "/b").backend().ref()).isEqualTo(svc("wild-default"));
@@ -132,19 +150,26 @@ final class HostMatchingTest {
 
     @Test
     void route_unknownHost_walksTheFallbackChainDownToNotFound() {
-        IngressRuleSet rules = ingress("rules").defaultBackend("rules-default")
-                .rule(host("foo.com", prefix("/", "web"))).build();
-        IngressRuleSet catchAll = ingress("catch-all").defaultBackend("catch-all").build();
+        IngressRuleSet rules = ingress("rules")
+                .defaultBackend("rules-default")
+                .rule(host("foo.com", prefix("/", "web")))
+                .build();
+        IngressRuleSet catchAll =
+                ingress("catch-all").defaultBackend("catch-all").build();
 
-        RoutingSnapshot full = RoutingSnapshot.builder().add(rules).add(catchAll).defaultBackend(svc("flag"))
+        RoutingSnapshot full = RoutingSnapshot.builder()
+                .add(rules)
+                .add(catchAll)
+                .defaultBackend(svc("flag"))
                 .build(new RoutingTable()::backend);
-        RoutingSnapshot noCatchAll = RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag"))
-                .build(new RoutingTable()::backend);
+        RoutingSnapshot noCatchAll =
+                RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag")).build(new RoutingTable()::backend);
         RoutingSnapshot nothing = snapshot(rules);
 
         Route catchAllRoute = full.route("unknown.org", "/");
         assertThat(catchAllRoute.source()).isEqualTo(RouteSource.CATCH_ALL_DEFAULT);
-        assertThat(catchAllRoute.backend().ref()).as("the owner's default applies to its hosts only")
+        assertThat(catchAllRoute.backend().ref())
+                .as("the owner's default applies to its hosts only")
                 .isEqualTo(svc("catch-all"));
         assertThat(catchAllRoute.ingress()).isEqualTo("catch-all");
         assertThat(catchAllRoute.host()).isNull();
@@ -163,10 +188,11 @@ final class HostMatchingTest {
 
     @Test
     void route_knownHostWithoutMatchingPath_walksTheSameChainAfterItsOwnersDefault() {
-        IngressRuleSet rules = ingress("rules").rule(host("foo.com", exact("/a", "web"))).build();
+        IngressRuleSet rules =
+                ingress("rules").rule(host("foo.com", exact("/a", "web"))).build();
 
-        RoutingSnapshot flagOnly = RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag"))
-                .build(new RoutingTable()::backend);
+        RoutingSnapshot flagOnly =
+                RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag")).build(new RoutingTable()::backend);
 
         assertThat(flagOnly.route("foo.com", "/b").source()).isEqualTo(RouteSource.FLAG_DEFAULT);
         assertThat(snapshot(rules).route("foo.com", "/b").isNotFound()).isTrue();
@@ -175,8 +201,13 @@ final class HostMatchingTest {
     @Test
     void route_hostListedWithoutPaths_stillOwnsTheHostAndUsesItsDefaultBackend() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("listed").defaultBackend("listed-default").rule(host("www.foo.com")).build(),
-                ingress("wildcard").rule(host("*.foo.com", prefix("/", "wildcard"))).build());
+                ingress("listed")
+                        .defaultBackend("listed-default")
+                        .rule(host("www.foo.com"))
+                        .build(),
+                ingress("wildcard")
+                        .rule(host("*.foo.com", prefix("/", "wildcard")))
+                        .build());
 
         assertThat(snapshot.route("www.foo.com", "/").backend().ref()).isEqualTo(svc("listed-default"));
         assertThat(snapshot.route("api.foo.com", "/").backend().ref()).isEqualTo(svc("wildcard"));

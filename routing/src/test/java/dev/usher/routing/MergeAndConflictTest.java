@@ -30,9 +30,18 @@ final class MergeAndConflictTest {
     @Test
     void route_oneHostAcrossIngresses_longestPrefixWinsWhicheverIngressOwnsIt() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("root").age(1).rule(host("foo.com", prefix("/", "root"))).build(),
-                ingress("api").age(2).rule(host("foo.com", prefix("/api", "api"))).build(),
-                ingress("api-v2").age(3).rule(host("foo.com", prefix("/api/v2", "api-v2"))).build());
+                ingress("root")
+                        .age(1)
+                        .rule(host("foo.com", prefix("/", "root")))
+                        .build(),
+                ingress("api")
+                        .age(2)
+                        .rule(host("foo.com", prefix("/api", "api")))
+                        .build(),
+                ingress("api-v2")
+                        .age(3)
+                        .rule(host("foo.com", prefix("/api/v2", "api-v2")))
+                        .build());
 
         assertThat(snapshot.route("foo.com", "/api/v2/users").ingress()).isEqualTo("api-v2");
         assertThat(snapshot.route("foo.com", "/api/v1").ingress()).isEqualTo("api");
@@ -43,20 +52,35 @@ final class MergeAndConflictTest {
     @Test
     void route_oneHostAcrossIngresses_exactInAYoungerIngressBeatsPrefixOfAnOlderOne() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("old").age(1).rule(host("foo.com", prefix("/login", "old"))).build(),
-                ingress("young").age(2).rule(host("foo.com", exact("/login", "young"))).build());
+                ingress("old")
+                        .age(1)
+                        .rule(host("foo.com", prefix("/login", "old")))
+                        .build(),
+                ingress("young")
+                        .age(2)
+                        .rule(host("foo.com", exact("/login", "young")))
+                        .build());
 
         assertThat(snapshot.route("foo.com", "/login").ingress()).isEqualTo("young");
         assertThat(snapshot.route("foo.com", "/login/x").ingress()).isEqualTo("old");
-        assertThat(snapshot.conflicts()).as("different types are not a conflict").isEmpty();
+        assertThat(snapshot.conflicts())
+                .as("different types are not a conflict")
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "added in reverse order: {0}")
     @ValueSource(booleans = {false, true})
     void conflict_samePathAndType_oldestCreationTimestampWins(boolean reversed) {
-        RoutingSnapshot snapshot = build(reversed,
-                ingress("team-b", "zzz").age(1).rule(host("foo.com", prefix("/app", "older"))).build(),
-                ingress("team-a", "aaa").age(2).rule(host("foo.com", prefix("/app", "younger"))).build());
+        RoutingSnapshot snapshot = build(
+                reversed,
+                ingress("team-b", "zzz")
+                        .age(1)
+                        .rule(host("foo.com", prefix("/app", "older")))
+                        .build(),
+                ingress("team-a", "aaa")
+                        .age(2)
+                        .rule(host("foo.com", prefix("/app", "younger")))
+                        .build());
 
         assertThat(snapshot.route("foo.com", "/app").backend().ref().service()).isEqualTo("older");
         assertThat(snapshot.conflicts()).singleElement().satisfies(conflict -> {
@@ -72,13 +96,15 @@ final class MergeAndConflictTest {
     @ParameterizedTest(name = "added in reverse order: {0}")
     @ValueSource(booleans = {false, true})
     void conflict_sameCreationTimestamp_namespaceThenNameDecides(boolean reversed) {
-        RoutingSnapshot snapshot = build(reversed,
+        RoutingSnapshot snapshot = build(
+                reversed,
                 ingress("a", "y").rule(host("foo.com", exact("/x", "a-y"))).build(),
                 ingress("a-b", "x").rule(host("foo.com", exact("/x", "a-b-x"))).build(),
                 ingress("a", "z").rule(host("foo.com", exact("/x", "a-z"))).build());
 
         assertThat(snapshot.route("foo.com", "/x").backend().ref().service())
-                .as("namespace 'a' sorts before 'a-b' even though 'a-b/x' < 'a/y' as strings").isEqualTo("a-y");
+                .as("namespace 'a' sorts before 'a-b' even though 'a-b/x' < 'a/y' as strings")
+                .isEqualTo("a-y");
         assertThat(snapshot.conflicts()).extracting(Conflict::loser).containsExactly("a/z", "a-b/x");
         assertThat(snapshot.conflicts()).extracting(Conflict::winner).containsOnly("a/y");
     }
@@ -98,19 +124,30 @@ final class MergeAndConflictTest {
 
         assertThat(snapshot.route("foo.com", "/old/3/x").ingress()).isEqualTo("old");
         assertThat(snapshot.route("foo.com", "/young/5").backend().ref()).isEqualTo(svc("young"));
-        assertThat(snapshot.conflicts()).extracting(Conflict::winner, Conflict::loser, Conflict::path)
-                .containsExactly(tuple("default/old", "default/young", "/old/3/"),
+        assertThat(snapshot.conflicts())
+                .extracting(Conflict::winner, Conflict::loser, Conflict::path)
+                .containsExactly(
+                        tuple("default/old", "default/young", "/old/3/"),
                         tuple("default/young", "default/young", "/young/5"));
     }
 
     @Test
     void conflict_prefixPathsDifferingOnlyByTrailingSlash_conflict() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("old").age(1).rule(host("foo.com", prefix("/app/", "old"))).build(),
-                ingress("young").age(2).rule(host("foo.com", prefix("/app", "young"))).build());
+                ingress("old")
+                        .age(1)
+                        .rule(host("foo.com", prefix("/app/", "old")))
+                        .build(),
+                ingress("young")
+                        .age(2)
+                        .rule(host("foo.com", prefix("/app", "young")))
+                        .build());
 
         assertThat(snapshot.route("foo.com", "/app").ingress()).isEqualTo("old");
-        assertThat(snapshot.conflicts()).singleElement().extracting(Conflict::path).isEqualTo("/app");
+        assertThat(snapshot.conflicts())
+                .singleElement()
+                .extracting(Conflict::path)
+                .isEqualTo("/app");
     }
 
     @Test
@@ -129,7 +166,9 @@ final class MergeAndConflictTest {
     @Test
     void conflict_samePathTwiceInOneIngress_firstWinsAndTheDuplicateIsReported() {
         RoutingSnapshot snapshot = snapshot(ingress("dup")
-                .rule(host("foo.com", prefix("/a", "first"))).rule(host("FOO.com", prefix("/a", "second"))).build());
+                .rule(host("foo.com", prefix("/a", "first")))
+                .rule(host("FOO.com", prefix("/a", "second")))
+                .build());
 
         assertThat(snapshot.route("foo.com", "/a").backend().ref()).isEqualTo(svc("first"));
         assertThat(snapshot.conflicts()).singleElement().satisfies(conflict -> {
@@ -141,7 +180,8 @@ final class MergeAndConflictTest {
     @ParameterizedTest(name = "added in reverse order: {0}")
     @ValueSource(booleans = {false, true})
     void conflict_twoCatchAllDefaultBackends_oldestWinsAndTheLoserIsReported(boolean reversed) {
-        RoutingSnapshot snapshot = build(reversed,
+        RoutingSnapshot snapshot = build(
+                reversed,
                 ingress("old-catch-all").age(1).defaultBackend("old").build(),
                 ingress("new-catch-all").age(2).defaultBackend("new").build());
 
@@ -156,16 +196,30 @@ final class MergeAndConflictTest {
             assertThat(conflict.type()).isNull();
         });
         assertThat(snapshot.refersTo(svc("old"))).isTrue();
-        assertThat(snapshot.refersTo(svc("new"))).as("a loser's backend is not routed to").isFalse();
+        assertThat(snapshot.refersTo(svc("new")))
+                .as("a loser's backend is not routed to")
+                .isFalse();
     }
 
     @ParameterizedTest(name = "added in reverse order: {0}")
     @ValueSource(booleans = {false, true})
     void fallback_hostOwnedBySeveralIngresses_usesTheOldestOwnersDefaultBackend(boolean reversed) {
-        RoutingSnapshot snapshot = build(reversed,
-                ingress("no-default").age(0).rule(host("foo.com", exact("/a", "a"))).build(),
-                ingress("old").age(1).defaultBackend("old-default").rule(host("foo.com", exact("/b", "b"))).build(),
-                ingress("new").age(2).defaultBackend("new-default").rule(host("foo.com", exact("/c", "c"))).build());
+        RoutingSnapshot snapshot = build(
+                reversed,
+                ingress("no-default")
+                        .age(0)
+                        .rule(host("foo.com", exact("/a", "a")))
+                        .build(),
+                ingress("old")
+                        .age(1)
+                        .defaultBackend("old-default")
+                        .rule(host("foo.com", exact("/b", "b")))
+                        .build(),
+                ingress("new")
+                        .age(2)
+                        .defaultBackend("new-default")
+                        .rule(host("foo.com", exact("/c", "c")))
+                        .build());
 
         Route route = snapshot.route("foo.com", "/other");
         assertThat(route.source()).isEqualTo(RouteSource.INGRESS_DEFAULT);
@@ -181,7 +235,10 @@ final class MergeAndConflictTest {
     @Test
     void fallback_ingressDefaultBackend_appliesOnlyToTheHostsThatIngressOwns() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("a").defaultBackend("a-default").rule(host("a.com", exact("/x", "a"))).build(),
+                ingress("a")
+                        .defaultBackend("a-default")
+                        .rule(host("a.com", exact("/x", "a")))
+                        .build(),
                 ingress("b").rule(host("b.com", exact("/x", "b"))).build());
 
         assertThat(snapshot.route("a.com", "/y").backend().ref()).isEqualTo(svc("a-default"));
@@ -204,7 +261,8 @@ final class MergeAndConflictTest {
     void build_backends_comeFromTheGivenTableSoEndpointUpdatesNeedNoRebuild() {
         RoutingTable table = new RoutingTable();
         RoutingSnapshot snapshot = RoutingSnapshot.builder()
-                .add(ingress("web").rule(host("foo.com", prefix("/", "web"))).build()).build(table::backend);
+                .add(ingress("web").rule(host("foo.com", prefix("/", "web"))).build())
+                .build(table::backend);
         table.publish(snapshot);
 
         table.updateEndpoints(svc("web"), List.of(new Endpoint("10.0.0.1", 8080, "web-0")));
@@ -217,14 +275,22 @@ final class MergeAndConflictTest {
     @Test
     void routes_listsEveryCompiledRouteOnce() {
         RoutingSnapshot snapshot = RoutingSnapshot.builder()
-                .add(ingress("web").defaultBackend("web-default")
-                        .rule(host("foo.com", prefix("/", "root"), exact("/a", "a"))).build())
+                .add(ingress("web")
+                        .defaultBackend("web-default")
+                        .rule(host("foo.com", prefix("/", "root"), exact("/a", "a")))
+                        .build())
                 .add(ingress("catch-all").defaultBackend("catch-all").build())
                 .defaultBackend(svc("flag"))
                 .build(new RoutingTable()::backend);
 
-        assertThat(snapshot.routes()).extracting(Route::source).containsExactly(RouteSource.RULE, RouteSource.RULE,
-                RouteSource.INGRESS_DEFAULT, RouteSource.CATCH_ALL_DEFAULT, RouteSource.FLAG_DEFAULT);
+        assertThat(snapshot.routes())
+                .extracting(Route::source)
+                .containsExactly(
+                        RouteSource.RULE,
+                        RouteSource.RULE,
+                        RouteSource.INGRESS_DEFAULT,
+                        RouteSource.CATCH_ALL_DEFAULT,
+                        RouteSource.FLAG_DEFAULT);
         assertThat(snapshot.routes()).extracting(Route::path).containsExactly("/a", "/", null, null, null);
     }
 }

@@ -23,7 +23,8 @@ final class ObjectRefTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "/", "web", "/web", "shop/", "a/b/c"})
     void parse_refusesAnythingButNamespaceSlashName(String text) {
-        assertThatThrownBy(() -> ObjectRef.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ObjectRef.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
     }
 

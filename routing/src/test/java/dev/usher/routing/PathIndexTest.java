@@ -28,14 +28,17 @@ final class PathIndexTest {
         for (int i = 0; i < 12 + random.nextInt(40); i++) {
             String path = randomPath(random);
             String service = "r" + i;
-            rules.add(switch (random.nextInt(3)) {
-                case 0 -> exact(path, service);
-                case 1 -> prefix(path, service);
-                default -> plain(path, service);
-            });
+            rules.add(
+                    switch (random.nextInt(3)) {
+                        case 0 -> exact(path, service);
+                        case 1 -> prefix(path, service);
+                        default -> plain(path, service);
+                    });
         }
-        RoutingSnapshot snapshot = snapshot(ingress("many").defaultBackend("fallback")
-                .rule(new HostRule("foo.com", rules)).build());
+        RoutingSnapshot snapshot = snapshot(ingress("many")
+                .defaultBackend("fallback")
+                .rule(new HostRule("foo.com", rules))
+                .build());
         HostEntry entry = snapshot.exactHosts().get("foo.com", 0, 7);
         assertThat(entry.rules().size()).isGreaterThan(HostEntry.INDEX_THRESHOLD);
 
@@ -56,7 +59,8 @@ final class PathIndexTest {
         rules.add(exact("/foo", "e-foo"));
         rules.add(plain("/foo/ba", "i-fooba"));
         rules.add(prefix("/foo/bar", "p-foobar"));
-        RoutingSnapshot snapshot = snapshot(ingress("many").rule(new HostRule("foo.com", rules)).build());
+        RoutingSnapshot snapshot =
+                snapshot(ingress("many").rule(new HostRule("foo.com", rules)).build());
 
         assertThat(service(snapshot, "/foo")).isEqualTo("e-foo");
         assertThat(service(snapshot, "/foo/")).isEqualTo("p-foo");
@@ -65,8 +69,12 @@ final class PathIndexTest {
         assertThat(service(snapshot, "/foo/b")).isEqualTo("p-foo");
         assertThat(service(snapshot, "/foobar")).isEqualTo("root");
         assertThat(service(snapshot, "/filler/7?x")).isEqualTo("filler");
-        assertThat(snapshot(ingress("h").rule(host("foo.com", prefix("/a", "a"))).build()).route("foo.com", "/b")
-                .isNotFound()).isTrue();
+        assertThat(snapshot(ingress("h")
+                                .rule(host("foo.com", prefix("/a", "a")))
+                                .build())
+                        .route("foo.com", "/b")
+                        .isNotFound())
+                .isTrue();
     }
 
     private static String service(RoutingSnapshot snapshot, String uri) {

@@ -15,8 +15,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class PathNormalizerTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/", "/a", "/a/", "/a/b/c", "/a.b/..c/c../.d", "/a%2Fb", "/%C3%A9", "/a?x=/../..&y=%2e",
-            "/a/b?", "/~user/x-y_z", "/a/...", "/a/.../b", "/%25", "/caf\u00e9", "/a/b?u=http://x/./y/../%7e%zz"})
+    @ValueSource(
+            strings = {
+                "/",
+                "/a",
+                "/a/",
+                "/a/b/c",
+                "/a.b/..c/c../.d",
+                "/a%2Fb",
+                "/%C3%A9",
+                "/a?x=/../..&y=%2e",
+                "/a/b?",
+                "/~user/x-y_z",
+                "/a/...",
+                "/a/.../b",
+                "/%25",
+                "/caf\u00e9",
+                "/a/b?u=http://x/./y/../%7e%zz"
+            })
     void normalize_pathThatNeedsNoChange_isReturnedAsTheSameInstance(String target) {
         assertThat(PathNormalizer.normalize(target)).isSameAs(target);
     }
@@ -33,8 +49,8 @@ final class PathNormalizerTest {
             /%252e%252e         | /%252e%252e
             /%2541              | /%2541
             """)
-    void normalize_unreservedEscapesAreDecoded_otherEscapesUpperCased_nothingDecodedTwice(String target,
-            String expected) {
+    void normalize_unreservedEscapesAreDecoded_otherEscapesUpperCased_nothingDecodedTwice(
+            String target, String expected) {
         assertThat(PathNormalizer.normalize(target)).isEqualTo(expected);
     }
 
@@ -102,8 +118,17 @@ final class PathNormalizerTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/..", "/../x", "/a/../..", "/a/../../admin", "/%2e%2e/x", "/./../x", "//..//x",
-            "/a/b/../../../c?q"})
+    @ValueSource(
+            strings = {
+                "/..",
+                "/../x",
+                "/a/../..",
+                "/a/../../admin",
+                "/%2e%2e/x",
+                "/./../x",
+                "//..//x",
+                "/a/b/../../../c?q"
+            })
     void normalize_pathClimbingAboveTheRoot_isInvalid(String target) {
         assertThat(PathNormalizer.normalize(target)).isNull();
     }
@@ -141,8 +166,9 @@ final class PathNormalizerTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/~user/x", "/%7Euser/x", "/%7euser/x", "/caf%c3%a9", "/caf%C3%A9"})
     void route_rulePathWithEscapes_matchesEveryNormalisedSpellingOfTheRequest(String request) {
-        RoutingSnapshot snapshot = snapshot(ingress("esc").rule(host("foo.com",
-                prefix("/%7euser", "home"), exact("/caf%c3%a9", "cafe"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("esc")
+                .rule(host("foo.com", prefix("/%7euser", "home"), exact("/caf%c3%a9", "cafe")))
+                .build());
 
         Route route = snapshot.route("foo.com", PathNormalizer.normalize(request));
 
@@ -155,8 +181,9 @@ final class PathNormalizerTest {
             /x/%2e%2e/public//y    | /public/y | /public/y
             """)
     void explain_normalisesThePathAsTheDataPlaneDoes(String uri, String path, String upstream) {
-        RoutingSnapshot snapshot = snapshot(ingress("site").rule(host("foo.com",
-                prefix("/public", "public"), prefix("/admin", "admin"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("site")
+                .rule(host("foo.com", prefix("/public", "public"), prefix("/admin", "admin")))
+                .build());
 
         Explanation explanation = snapshot.explain("foo.com", uri);
 

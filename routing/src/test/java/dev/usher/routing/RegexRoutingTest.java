@@ -20,11 +20,16 @@ final class RegexRoutingTest {
 
     /** The "Path Priority" example of ingress-path-matching.md: two Ingresses, one of them with rewrite-target /$1. */
     private static final RoutingSnapshot PRIORITY = snapshot(
-            ingress("test-ingress-1").rule(host("test.com",
-                    plain("/foo/bar", "service1"), plain("/foo/bar/", "service2"))).build(),
-            ingress("test-ingress-2").age(1).nginx(false, "/$1")
-                    .rule(host("test.com", plain("/foo/bar/(.+)", "service3"))).build(),
-            ingress("plain").rule(host("plain.com", prefix("/foo", "plain-foo"), exact("/exact", "plain-exact")))
+            ingress("test-ingress-1")
+                    .rule(host("test.com", plain("/foo/bar", "service1"), plain("/foo/bar/", "service2")))
+                    .build(),
+            ingress("test-ingress-2")
+                    .age(1)
+                    .nginx(false, "/$1")
+                    .rule(host("test.com", plain("/foo/bar/(.+)", "service3")))
+                    .build(),
+            ingress("plain")
+                    .rule(host("plain.com", prefix("/foo", "plain-foo"), exact("/exact", "plain-exact")))
                     .build());
 
     @ParameterizedTest(name = "{0} -> {1} as {2}")
@@ -45,7 +50,8 @@ final class RegexRoutingTest {
     void route_hostWithoutRegexAnnotations_keepsPrefixAndExactSemantics() {
         assertThat(PRIORITY.route("plain.com", "/foobar").isNotFound()).isTrue();
         assertThat(PRIORITY.route("plain.com", "/FOO").isNotFound()).isTrue();
-        assertThat(PRIORITY.route("plain.com", "/foo/x").backend().ref().service()).isEqualTo("plain-foo");
+        assertThat(PRIORITY.route("plain.com", "/foo/x").backend().ref().service())
+                .isEqualTo("plain-foo");
         assertThat(PRIORITY.route("plain.com", "/exact/x").isNotFound()).isTrue();
         assertThat(PRIORITY.route("plain.com", "/foo/x").regex()).isNull();
     }
@@ -53,9 +59,12 @@ final class RegexRoutingTest {
     /** The "Warning" example: a regex that is longer wins over a literal path that matches exactly. */
     @Test
     void route_docsWarning_firstMatchInLengthOrderBeatsTheExactLiteral() {
-        RoutingSnapshot snapshot = snapshot(ingress("test-ingress-3").nginx(true, null).rule(host("test.com",
-                plain("/foo/bar/bar", "literal"), plain("/foo/bar/[A-Z0-9]{3}", "regex"))).build());
-        assertThat(snapshot.route("test.com", "/foo/bar/bar").backend().ref().service()).isEqualTo("regex");
+        RoutingSnapshot snapshot = snapshot(ingress("test-ingress-3")
+                .nginx(true, null)
+                .rule(host("test.com", plain("/foo/bar/bar", "literal"), plain("/foo/bar/[A-Z0-9]{3}", "regex")))
+                .build());
+        assertThat(snapshot.route("test.com", "/foo/bar/bar").backend().ref().service())
+                .isEqualTo("regex");
         assertThat(snapshot.route("test.com", "/foo/bar/bar").regex()).isEqualTo("~* \"^/foo/bar/[A-Z0-9]{3}\"");
     }
 
@@ -70,11 +79,15 @@ final class RegexRoutingTest {
             /somethingelse         | /somethingelse
             """)
     void upstreamUri_captureGroupRewriteOnPrefixPath_replacesTheWholePath(String uri, String upstream) {
-        RoutingSnapshot snapshot = snapshot(ingress("rewrite").nginx(false, "/$2")
-                .rule(host("rewrite.bar.com", prefix("/something(/|$)(.*)", "http-svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("rewrite")
+                .nginx(false, "/$2")
+                .rule(host("rewrite.bar.com", prefix("/something(/|$)(.*)", "http-svc")))
+                .build());
         Route route = snapshot.route("rewrite.bar.com", uri);
         if (upstream.equals("/somethingelse")) {
-            assertThat(route.isNotFound()).as("^/something(/|$) does not match /somethingelse").isTrue();
+            assertThat(route.isNotFound())
+                    .as("^/something(/|$) does not match /somethingelse")
+                    .isTrue();
             return;
         }
         assertThat(route.backend().ref().service()).isEqualTo("http-svc");
@@ -84,8 +97,10 @@ final class RegexRoutingTest {
     /** rewrite.go: "should allow for custom rewrite parameters": /foo/bar/(.+) to /new/backend/$1. */
     @Test
     void upstreamUri_customRewriteParameters_insertsTheCapture() {
-        RoutingSnapshot snapshot = snapshot(ingress("rewrite").nginx(true, "/new/backend/$1")
-                .rule(host("rewrite.bar.com", plain("/foo/bar/(.+)", "http-svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("rewrite")
+                .nginx(true, "/new/backend/$1")
+                .rule(host("rewrite.bar.com", plain("/foo/bar/(.+)", "http-svc")))
+                .build());
         assertThat(snapshot.route("rewrite.bar.com", "/foo/bar/baz").upstreamUri("/foo/bar/baz"))
                 .isEqualTo("/new/backend/baz");
     }
@@ -93,22 +108,37 @@ final class RegexRoutingTest {
     @Test
     void route_regexModeOfOneIngress_appliesToEveryPathOfTheHostWhateverItsType() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("plain").rule(host("shop.com", prefix("/app", "app"), exact("/exact", "exact"))).build(),
-                ingress("regex").age(1).nginx(true, null).rule(host("shop.com", plain("/api/v[0-9]+", "api")))
+                ingress("plain")
+                        .rule(host("shop.com", prefix("/app", "app"), exact("/exact", "exact")))
+                        .build(),
+                ingress("regex")
+                        .age(1)
+                        .nginx(true, null)
+                        .rule(host("shop.com", plain("/api/v[0-9]+", "api")))
                         .build());
-        assertThat(snapshot.route("shop.com", "/application").backend().ref().service()).isEqualTo("app");
-        assertThat(snapshot.route("shop.com", "/EXACT/more").backend().ref().service()).isEqualTo("exact");
-        assertThat(snapshot.route("shop.com", "/api/v2/x").backend().ref().service()).isEqualTo("api");
+        assertThat(snapshot.route("shop.com", "/application").backend().ref().service())
+                .isEqualTo("app");
+        assertThat(snapshot.route("shop.com", "/EXACT/more").backend().ref().service())
+                .isEqualTo("exact");
+        assertThat(snapshot.route("shop.com", "/api/v2/x").backend().ref().service())
+                .isEqualTo("api");
         assertThat(snapshot.route("shop.com", "/api/vx").isNotFound()).isTrue();
-        assertThat(snapshot.route("shop.com", "/app").upstreamUri("/app")).as("no rewrite on plain's paths")
+        assertThat(snapshot.route("shop.com", "/app").upstreamUri("/app"))
+                .as("no rewrite on plain's paths")
                 .isEqualTo("/app");
     }
 
     @Test
     void route_equalLengths_keepTheOldestIngressFirstThenManifestOrder() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("young").age(5).nginx(true, null).rule(host("t.com", plain("/a.c", "young"))).build(),
-                ingress("old").nginx(true, null).rule(host("t.com", plain("/ab.", "old-1"), plain("/.bc", "old-2")))
+                ingress("young")
+                        .age(5)
+                        .nginx(true, null)
+                        .rule(host("t.com", plain("/a.c", "young")))
+                        .build(),
+                ingress("old")
+                        .nginx(true, null)
+                        .rule(host("t.com", plain("/ab.", "old-1"), plain("/.bc", "old-2")))
                         .build());
         assertThat(snapshot.route("t.com", "/abc").backend().ref().service()).isEqualTo("old-1");
         assertThat(snapshot.route("t.com", "/xbc").backend().ref().service()).isEqualTo("old-2");
@@ -117,8 +147,10 @@ final class RegexRoutingTest {
 
     @Test
     void route_rewriteTargetEqualToThePath_doesNotTurnRegexModeOn() {
-        RoutingSnapshot snapshot = snapshot(ingress("same").nginx(false, "/api")
-                .rule(host("t.com", prefix("/api", "api"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("same")
+                .nginx(false, "/api")
+                .rule(host("t.com", prefix("/api", "api")))
+                .build());
         assertThat(snapshot.route("t.com", "/apis").isNotFound()).isTrue();
         assertThat(snapshot.route("t.com", "/api/x").regex()).isNull();
     }
@@ -131,8 +163,10 @@ final class RegexRoutingTest {
             /a++
             """)
     void compile_pcreOnlySyntax_skipsThatPathAndListsIt(String path) {
-        RoutingSnapshot snapshot = snapshot(ingress("pcre").nginx(true, "/$1")
-                .rule(host("t.com", plain(path, "bad"), plain("/ok/(.*)", "good"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("pcre")
+                .nginx(true, "/$1")
+                .rule(host("t.com", plain(path, "bad"), plain("/ok/(.*)", "good")))
+                .build());
         assertThat(RegexHosts.problem(path)).isNotNull();
         assertThat(snapshot.conflicts()).singleElement().satisfies(conflict -> {
             assertThat(conflict.path()).isEqualTo(path);
@@ -148,8 +182,10 @@ final class RegexRoutingTest {
             /.x/a             | /a
             """)
     void upstreamUri_captureHoldingDotSegments_neverClimbsAboveTheRoot(String uri, String upstream) {
-        RoutingSnapshot snapshot = snapshot(ingress("dots").nginx(false, "/$1/$2")
-                .rule(host("t.com", plain("/(\\.\\.?)x/(.*)", "svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("dots")
+                .nginx(false, "/$1/$2")
+                .rule(host("t.com", plain("/(\\.\\.?)x/(.*)", "svc")))
+                .build());
         String normalized = PathNormalizer.normalize(uri);
         if (normalized == null) {
             assertThat(uri).contains("/../../");
@@ -160,8 +196,10 @@ final class RegexRoutingTest {
 
     @Test
     void substitute_missingAndUnmatchedGroups_areEmpty() {
-        RoutingSnapshot snapshot = snapshot(ingress("groups").nginx(false, "$1/x$2$9/$0")
-                .rule(host("t.com", plain("/(a)(b)?", "svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("groups")
+                .nginx(false, "$1/x$2$9/$0")
+                .rule(host("t.com", plain("/(a)(b)?", "svc")))
+                .build());
         assertThat(snapshot.route("t.com", "/a").upstreamUri("/a?q")).isEqualTo("/a/x/a?q");
     }
 
@@ -170,8 +208,9 @@ final class RegexRoutingTest {
         Explanation explanation = PRIORITY.explain("test.com", "/foo/bar/1?x");
         assertThat(explanation.winner().regex()).isEqualTo("~* \"^/foo/bar/(.+)\"");
         assertThat(explanation.upstreamUri()).isEqualTo("/1?x");
-        assertThat(explanation.losers()).extracting(Candidate::reason).allSatisfy(reason ->
-                assertThat(reason).contains("tried longest first").contains("^/foo/bar/(.+)"));
+        assertThat(explanation.losers()).extracting(Candidate::reason).allSatisfy(reason -> assertThat(reason)
+                .contains("tried longest first")
+                .contains("^/foo/bar/(.+)"));
         assertThat(explanation.losers()).hasSize(2);
     }
 
@@ -192,20 +231,30 @@ final class RegexRoutingTest {
 
     @Test
     void literalPrefix_nonAsciiRequestCharacter_isLeftToTheEngine() {
-        RoutingSnapshot snapshot = snapshot(ingress("k").nginx(true, null)
-                .rule(host("t.com", plain("/kelvin", "svc"))).build());
-        assertThat(snapshot.route("t.com", "/\u212Aelvin").backend().ref().service()).isEqualTo("svc");
+        RoutingSnapshot snapshot = snapshot(ingress("k")
+                .nginx(true, null)
+                .rule(host("t.com", plain("/kelvin", "svc")))
+                .build());
+        assertThat(snapshot.route("t.com", "/\u212Aelvin").backend().ref().service())
+                .isEqualTo("svc");
     }
 
     @Test
     void conflict_samePathOnARegexHost_olderWins_andTheLoserIsExplainedAsARegex() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("old").nginx(true, null).rule(host("t.com", prefix("/api/.*", "old"))).build(),
-                ingress("young").age(1).rule(host("t.com", prefix("/api/.*", "young"))).build());
+                ingress("old")
+                        .nginx(true, null)
+                        .rule(host("t.com", prefix("/api/.*", "old")))
+                        .build(),
+                ingress("young")
+                        .age(1)
+                        .rule(host("t.com", prefix("/api/.*", "young")))
+                        .build());
         assertThat(snapshot.route("t.com", "/API/x").backend().ref().service()).isEqualTo("old");
-        assertThat(snapshot.conflicts()).singleElement()
-                .satisfies(c -> assertThat(c.loser()).isEqualTo("default/young"));
-        assertThat(snapshot.explain("t.com", "/API/x").losers()).singleElement()
+        assertThat(snapshot.conflicts()).singleElement().satisfies(c -> assertThat(c.loser())
+                .isEqualTo("default/young"));
+        assertThat(snapshot.explain("t.com", "/API/x").losers())
+                .singleElement()
                 .satisfies(loser -> assertThat(loser.route().regex()).isEqualTo("~* \"^/api/.*\""));
         assertThat(snapshot.explain("t.com", "/other").losers()).isEmpty();
     }
@@ -213,9 +262,12 @@ final class RegexRoutingTest {
     /** rewrite-target without groups replaces every matching path with itself, as in ingress-nginx. */
     @Test
     void upstreamUri_rewriteTargetWithoutGroups_sendsEveryMatchToTheTarget() {
-        RoutingSnapshot snapshot = snapshot(ingress("root").nginx(false, "/")
-                .rule(host("t.com", prefix("/app", "svc"))).build());
-        assertThat(snapshot.route("t.com", "/application/x").upstreamUri("/application/x?y=1")).isEqualTo("/?y=1");
+        RoutingSnapshot snapshot = snapshot(ingress("root")
+                .nginx(false, "/")
+                .rule(host("t.com", prefix("/app", "svc")))
+                .build());
+        assertThat(snapshot.route("t.com", "/application/x").upstreamUri("/application/x?y=1"))
+                .isEqualTo("/?y=1");
         assertThat(snapshot.route("t.com", "/app").upstreamUri("/app")).isEqualTo("/");
     }
 }

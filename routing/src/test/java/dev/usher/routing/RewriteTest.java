@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class RewriteTest {
 
     private static Route routeWithRewrite(PathRule rule, String target, String uri) {
-        RoutingSnapshot snapshot = snapshot(ingress("rewrite").rewrite(target).rule(host("foo.com", rule)).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("rewrite").rewrite(target).rule(host("foo.com", rule)).build());
         Route route = snapshot.route("foo.com", uri);
         assertThat(route.source()).as("%s must match %s", uri, rule.path()).isEqualTo(RouteSource.RULE);
         return route;
@@ -37,8 +38,8 @@ final class RewriteTest {
             /foo/    | /foo  | /     | /
             /foo     | /foo  | /     | /
             """)
-    void upstreamUri_prefixRewrite_followsReplacePrefixMatch(String path, String rulePath, String target,
-            String expected) {
+    void upstreamUri_prefixRewrite_followsReplacePrefixMatch(
+            String path, String rulePath, String target, String expected) {
         Route route = routeWithRewrite(prefix(rulePath, "svc"), target, path);
 
         assertThat(route.upstreamUri(path)).isEqualTo(expected);
@@ -51,7 +52,8 @@ final class RewriteTest {
             /foo/?q           | /xyz/?q
             """)
     void upstreamUri_prefixRewrite_keepsTheQueryStringAsReceived(String uri, String expected) {
-        assertThat(routeWithRewrite(prefix("/foo", "svc"), "/xyz", uri).upstreamUri(uri)).isEqualTo(expected);
+        assertThat(routeWithRewrite(prefix("/foo", "svc"), "/xyz", uri).upstreamUri(uri))
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "exact {0} -> ''{1}'': {2} -> {3}")
@@ -62,16 +64,18 @@ final class RewriteTest {
             /foo     | ''     | /foo?x     | /?x
             /foo     | /      | /foo       | /
             """)
-    void upstreamUri_exactRewrite_replacesTheWholePathAndKeepsTheQuery(String rulePath, String target, String uri,
-            String expected) {
-        assertThat(routeWithRewrite(exact(rulePath, "svc"), target, uri).upstreamUri(uri)).isEqualTo(expected);
+    void upstreamUri_exactRewrite_replacesTheWholePathAndKeepsTheQuery(
+            String rulePath, String target, String uri, String expected) {
+        assertThat(routeWithRewrite(exact(rulePath, "svc"), target, uri).upstreamUri(uri))
+                .isEqualTo(expected);
     }
 
     @Test
     void upstreamUri_prefixSlashRule_prependsTheTarget() {
         assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/a/b?c").upstreamUri("/a/b?c"))
                 .isEqualTo("/app/a/b?c");
-        assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/").upstreamUri("/")).isEqualTo("/app/");
+        assertThat(routeWithRewrite(prefix("/", "svc"), "/app", "/").upstreamUri("/"))
+                .isEqualTo("/app/");
     }
 
     @Test
@@ -79,25 +83,30 @@ final class RewriteTest {
         assertThat(routeWithRewrite(plain("/foo", "svc"), "/xyz", "/foo/bar").upstreamUri("/foo/bar"))
                 .isEqualTo("/xyz/bar");
         assertThat(routeWithRewrite(plain("/foo", "svc"), "/", "/foobar").upstreamUri("/foobar"))
-                .as("the result stays an absolute path").isEqualTo("/bar");
+                .as("the result stays an absolute path")
+                .isEqualTo("/bar");
     }
 
     @Test
     void upstreamUri_targetWithoutLeadingSlash_isMadeAbsolute() {
-        assertThat(routeWithRewrite(prefix("/foo", "svc"), "xyz", "/foo/a").upstreamUri("/foo/a")).isEqualTo("/xyz/a");
+        assertThat(routeWithRewrite(prefix("/foo", "svc"), "xyz", "/foo/a").upstreamUri("/foo/a"))
+                .isEqualTo("/xyz/a");
     }
 
     @Test
     void upstreamUri_absoluteFormTarget_isRewrittenToOriginForm() {
         String uri = "http://foo.com:8080/foo/bar?q=1";
 
-        assertThat(routeWithRewrite(prefix("/foo", "svc"), "/xyz", uri).upstreamUri(uri)).isEqualTo("/xyz/bar?q=1");
+        assertThat(routeWithRewrite(prefix("/foo", "svc"), "/xyz", uri).upstreamUri(uri))
+                .isEqualTo("/xyz/bar?q=1");
     }
 
     @Test
     void upstreamUri_withoutRewrite_returnsTheSameInstanceByteForByte() {
-        RoutingSnapshot snapshot = snapshot(ingress("plain").defaultBackend("default")
-                .rule(host("foo.com", prefix("/foo", "svc"), exact("/bar", "svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("plain")
+                .defaultBackend("default")
+                .rule(host("foo.com", prefix("/foo", "svc"), exact("/bar", "svc")))
+                .build());
         String prefixed = new String("/foo/%2e%2E/x?y=%20");
         String exactPath = new String("/bar?");
         String fallback = new String("/other");
@@ -109,8 +118,11 @@ final class RewriteTest {
 
     @Test
     void upstreamUri_defaultBackendOfARewritingIngress_isNotRewritten() {
-        RoutingSnapshot snapshot = snapshot(ingress("rewrite").rewrite("/xyz").defaultBackend("default")
-                .rule(host("foo.com", prefix("/foo", "svc"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("rewrite")
+                .rewrite("/xyz")
+                .defaultBackend("default")
+                .rule(host("foo.com", prefix("/foo", "svc")))
+                .build());
         String uri = "/other/path";
 
         assertThat(snapshot.route("foo.com", uri).upstreamUri(uri)).isSameAs(uri);

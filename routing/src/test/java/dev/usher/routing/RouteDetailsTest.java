@@ -16,38 +16,61 @@ final class RouteDetailsTest {
     @Test
     void requestBuffering_followsTheOwningIngress_forRulesAndItsDefaultBackend() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("streamed").requestBuffering(false).defaultBackend("d")
-                        .rule(host("up.com", exact("/upload", "u"))).build(),
+                ingress("streamed")
+                        .requestBuffering(false)
+                        .defaultBackend("d")
+                        .rule(host("up.com", exact("/upload", "u")))
+                        .build(),
                 ingress("buffered").rule(host("web.com", prefix("/", "w"))).build());
 
         assertThat(snapshot.route("up.com", "/upload").requestBuffering()).isFalse();
-        assertThat(snapshot.route("up.com", "/other").requestBuffering()).as("its default backend").isFalse();
+        assertThat(snapshot.route("up.com", "/other").requestBuffering())
+                .as("its default backend")
+                .isFalse();
         assertThat(snapshot.route("web.com", "/").requestBuffering()).isTrue();
     }
 
     @Test
     void httpsRedirect_hostInTlsHostsWithSslRedirect_isTrue() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("tls").tls(true, "secure.com", "*.wild.com").defaultBackend("tls-default")
-                        .rule(host("secure.com", prefix("/", "s"))).rule(host("plain.com", prefix("/", "p")))
-                        .rule(host("*.wild.com", prefix("/", "w"))).rule(host("a.wild.com", prefix("/", "a")))
-                        .rule(host(null, prefix("/", "any"))).build(),
-                ingress("no-redirect").tls(false, "optout.com").rule(host("optout.com", prefix("/", "o"))).build());
+                ingress("tls")
+                        .tls(true, "secure.com", "*.wild.com")
+                        .defaultBackend("tls-default")
+                        .rule(host("secure.com", prefix("/", "s")))
+                        .rule(host("plain.com", prefix("/", "p")))
+                        .rule(host("*.wild.com", prefix("/", "w")))
+                        .rule(host("a.wild.com", prefix("/", "a")))
+                        .rule(host(null, prefix("/", "any")))
+                        .build(),
+                ingress("no-redirect")
+                        .tls(false, "optout.com")
+                        .rule(host("optout.com", prefix("/", "o")))
+                        .build());
 
         assertThat(snapshot.route("secure.com", "/").httpsRedirect()).isTrue();
         assertThat(snapshot.route("secure.com", "/").backend().ref()).isEqualTo(svc("s"));
         assertThat(snapshot.route("plain.com", "/").httpsRedirect()).isFalse();
-        assertThat(snapshot.route("x.wild.com", "/").httpsRedirect()).as("wildcard pattern listed").isTrue();
-        assertThat(snapshot.route("a.wild.com", "/").httpsRedirect()).as("exact host covered by a TLS wildcard")
+        assertThat(snapshot.route("x.wild.com", "/").httpsRedirect())
+                .as("wildcard pattern listed")
                 .isTrue();
-        assertThat(snapshot.route("other.org", "/").httpsRedirect()).as("host-less rules").isFalse();
-        assertThat(snapshot.route("optout.com", "/").httpsRedirect()).as("ssl-redirect off").isFalse();
+        assertThat(snapshot.route("a.wild.com", "/").httpsRedirect())
+                .as("exact host covered by a TLS wildcard")
+                .isTrue();
+        assertThat(snapshot.route("other.org", "/").httpsRedirect())
+                .as("host-less rules")
+                .isFalse();
+        assertThat(snapshot.route("optout.com", "/").httpsRedirect())
+                .as("ssl-redirect off")
+                .isFalse();
     }
 
     @Test
     void httpsRedirect_ingressDefaultBackendOfATlsHost_isTrue() {
-        RoutingSnapshot snapshot = snapshot(ingress("tls").tls(true, "secure.com").defaultBackend("tls-default")
-                .rule(host("secure.com", exact("/a", "s"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("tls")
+                .tls(true, "secure.com")
+                .defaultBackend("tls-default")
+                .rule(host("secure.com", exact("/a", "s")))
+                .build());
 
         Route route = snapshot.route("secure.com", "/b");
         assertThat(route.source()).isEqualTo(RouteSource.INGRESS_DEFAULT);
@@ -57,9 +80,18 @@ final class RouteDetailsTest {
     @Test
     void explain_listsEveryOtherMatchWithTheReasonItLost() {
         RoutingSnapshot snapshot = snapshot(
-                ingress("old").age(1).rule(host("foo.com", prefix("/", "root"), prefix("/api", "api"))).build(),
-                ingress("young").age(2).rule(host("foo.com", prefix("/api", "young-api"))).build(),
-                ingress("mixed").age(3).rule(host("foo.com", exact("/api/v1", "exact"))).build(),
+                ingress("old")
+                        .age(1)
+                        .rule(host("foo.com", prefix("/", "root"), prefix("/api", "api")))
+                        .build(),
+                ingress("young")
+                        .age(2)
+                        .rule(host("foo.com", prefix("/api", "young-api")))
+                        .build(),
+                ingress("mixed")
+                        .age(3)
+                        .rule(host("foo.com", exact("/api/v1", "exact")))
+                        .build(),
                 ingress("wild").rule(host("*.com", prefix("/", "never"))).build(),
                 ingress("any").rule(host(null, prefix("/api", "hostless"))).build());
 
@@ -69,7 +101,8 @@ final class RouteDetailsTest {
         assertThat(explanation.path()).isEqualTo("/api/v1/x");
         assertThat(explanation.winner().backend().ref()).isEqualTo(svc("api"));
         assertThat(explanation.upstreamUri()).isEqualTo("/api/v1/x?q=1");
-        assertThat(explanation.losers()).extracting(candidate -> candidate.route().backend().ref().service())
+        assertThat(explanation.losers())
+                .extracting(candidate -> candidate.route().backend().ref().service())
                 .containsExactly("root", "never", "hostless", "young-api");
         assertThat(explanation.losers().get(0).reason()).contains("shorter");
         assertThat(explanation.losers().get(1).reason()).contains("foo.com has rules of its own");
@@ -79,13 +112,14 @@ final class RouteDetailsTest {
     @Test
     void explain_equalLength_saysExactBeatsPrefix() {
         RoutingSnapshot snapshot = snapshot(ingress("mixed")
-                .rule(host("foo.com", prefix("/foo", "p"), exact("/foo", "e"))).build());
+                .rule(host("foo.com", prefix("/foo", "p"), exact("/foo", "e")))
+                .build());
 
         Explanation explanation = snapshot.explain("foo.com", "/foo");
 
         assertThat(explanation.winner().backend().ref()).isEqualTo(svc("e"));
-        assertThat(explanation.losers()).singleElement().satisfies(candidate ->
-                assertThat(candidate.reason()).isEqualTo("EXACT beats PREFIX on a path of equal length"));
+        assertThat(explanation.losers()).singleElement().satisfies(candidate -> assertThat(candidate.reason())
+                .isEqualTo("EXACT beats PREFIX on a path of equal length"));
     }
 
     @Test
@@ -100,19 +134,22 @@ final class RouteDetailsTest {
 
     @Test
     void explain_catchAllWinner_listsTheLosingCatchAll() {
-        RoutingSnapshot snapshot = snapshot(ingress("old").age(1).defaultBackend("old").build(),
+        RoutingSnapshot snapshot = snapshot(
+                ingress("old").age(1).defaultBackend("old").build(),
                 ingress("new").age(2).defaultBackend("new").build());
 
         Explanation explanation = snapshot.explain("x.org", "/");
 
         assertThat(explanation.winner().backend().ref()).isEqualTo(svc("old"));
-        assertThat(explanation.losers()).singleElement()
-                .satisfies(candidate -> assertThat(candidate.route().backend().ref()).isEqualTo(svc("new")));
+        assertThat(explanation.losers()).singleElement().satisfies(candidate -> assertThat(
+                        candidate.route().backend().ref())
+                .isEqualTo(svc("new")));
     }
 
     @Test
     void toString_describesTheRoute() {
-        RoutingSnapshot snapshot = snapshot(ingress("web").rule(host("foo.com", prefix("/api", "api"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("web").rule(host("foo.com", prefix("/api", "api"))).build());
 
         assertThat(snapshot.route("foo.com", "/api").toString())
                 .isEqualTo("RULE foo.com PREFIX /api (default/web) -> default/api:80");

@@ -23,7 +23,8 @@ final class RoutingSnapshotTest {
 
     @Test
     void route_exactHostPrefixRule_returnsTheRuleWithItsOwner() {
-        RoutingSnapshot snapshot = snapshot(ingress("web").rule(host("foo.com", prefix("/api", "api"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("web").rule(host("foo.com", prefix("/api", "api"))).build());
 
         Route route = snapshot.route("FOO.com:8080", "/api/users?id=1");
 
@@ -40,8 +41,9 @@ final class RoutingSnapshotTest {
 
     @Test
     void route_longestPathWins_andExactBeatsPrefixOnTie() {
-        RoutingSnapshot snapshot = snapshot(ingress("web").rule(host("foo.com",
-                prefix("/", "root"), prefix("/foo", "foo-prefix"), exact("/foo", "foo-exact"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("web")
+                .rule(host("foo.com", prefix("/", "root"), prefix("/foo", "foo-prefix"), exact("/foo", "foo-exact")))
+                .build());
 
         assertThat(snapshot.route("foo.com", "/foo").backend().ref()).isEqualTo(svc("foo-exact"));
         assertThat(snapshot.route("foo.com", "/foo/bar").backend().ref()).isEqualTo(svc("foo-prefix"));
@@ -50,8 +52,12 @@ final class RoutingSnapshotTest {
 
     @Test
     void route_conflict_oldestWinsAndLoserIsReported() {
-        IngressRuleSet young = ingress("young").age(10).rule(host("foo.com", prefix("/", "young"))).build();
-        IngressRuleSet old = ingress("old").age(1).rule(host("foo.com", prefix("/", "old"))).build();
+        IngressRuleSet young = ingress("young")
+                .age(10)
+                .rule(host("foo.com", prefix("/", "young")))
+                .build();
+        IngressRuleSet old =
+                ingress("old").age(1).rule(host("foo.com", prefix("/", "old"))).build();
 
         RoutingSnapshot snapshot = snapshot(young, old);
 
@@ -67,12 +73,13 @@ final class RoutingSnapshotTest {
 
     @Test
     void route_unknownHost_fallsThroughCatchAllThenFlagThenNotFound() {
-        IngressRuleSet rules = ingress("web").rule(host("foo.com", prefix("/", "web"))).build();
+        IngressRuleSet rules =
+                ingress("web").rule(host("foo.com", prefix("/", "web"))).build();
         IngressRuleSet catchAll = ingress("catch-all").defaultBackend("catch").build();
 
         assertThat(snapshot(rules, catchAll).route("bar.com", "/").source()).isEqualTo(RouteSource.CATCH_ALL_DEFAULT);
-        RoutingSnapshot withFlag = RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag"))
-                .build(new RoutingTable()::backend);
+        RoutingSnapshot withFlag =
+                RoutingSnapshot.builder().add(rules).defaultBackend(svc("flag")).build(new RoutingTable()::backend);
         assertThat(withFlag.route("bar.com", "/").source()).isEqualTo(RouteSource.FLAG_DEFAULT);
         assertThat(withFlag.route("bar.com", "/").backend().ref()).isEqualTo(svc("flag"));
         assertThat(snapshot(rules).route("bar.com", "/").isNotFound()).isTrue();
@@ -80,7 +87,8 @@ final class RoutingSnapshotTest {
 
     @Test
     void upstreamUri_withoutRewrite_returnsTheSameInstance() {
-        RoutingSnapshot snapshot = snapshot(ingress("web").rule(host("foo.com", prefix("/", "web"))).build());
+        RoutingSnapshot snapshot = snapshot(
+                ingress("web").rule(host("foo.com", prefix("/", "web"))).build());
         String uri = new String("/a/b?c=d");
 
         assertThat(snapshot.route("foo.com", uri).upstreamUri(uri)).isSameAs(uri);
@@ -88,9 +96,12 @@ final class RoutingSnapshotTest {
 
     @Test
     void upstreamUri_withRewrite_replacesThePrefixAndKeepsTheQuery() {
-        RoutingSnapshot snapshot = snapshot(ingress("web").rewrite("/xyz")
-                .rule(host("foo.com", prefix("/foo", "web"))).build());
+        RoutingSnapshot snapshot = snapshot(ingress("web")
+                .rewrite("/xyz")
+                .rule(host("foo.com", prefix("/foo", "web")))
+                .build());
 
-        assertThat(snapshot.route("foo.com", "/foo/bar?q=1").upstreamUri("/foo/bar?q=1")).isEqualTo("/xyz/bar?q=1");
+        assertThat(snapshot.route("foo.com", "/foo/bar?q=1").upstreamUri("/foo/bar?q=1"))
+                .isEqualTo("/xyz/bar?q=1");
     }
 }

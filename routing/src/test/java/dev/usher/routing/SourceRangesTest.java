@@ -15,14 +15,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class SourceRangesTest {
 
     private static final SourceRanges RANGES = new SourceRanges(
-            List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("2001:db8::/32")), List.of(AddressBlock.parse("10.9.0.0/16")));
+            List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("2001:db8::/32")),
+            List.of(AddressBlock.parse("10.9.0.0/16")));
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
         "10.1.2.3, true",
-        "10.9.1.1, false",            // denied before the allow list is read
-        "192.0.2.1, false",           // not allowed
-        "::ffff:10.1.2.3, true",      // IPv4-mapped IPv6 (dual-stack listener) is its IPv4 address
+        "10.9.1.1, false", // denied before the allow list is read
+        "192.0.2.1, false", // not allowed
+        "::ffff:10.1.2.3, true", // IPv4-mapped IPv6 (dual-stack listener) is its IPv4 address
         "::ffff:10.9.1.1, false",
         "2001:db8::1, true",
         "2001:db9::1, false",

@@ -15,8 +15,7 @@ public final class CaCertificates {
     /** The Secret key ingress-nginx and cert-manager store a CA bundle under. */
     public static final String FIELD = "ca.crt";
 
-    private CaCertificates() {
-    }
+    private CaCertificates() {}
 
     /** Every {@code CERTIFICATE} block of {@code pem}, at least one, or a problem saying what is wrong. */
     public static List<X509Certificate> parse(byte[] pem) throws CertificateProblem {

@@ -13,8 +13,7 @@ final class CertificateChecks {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private CertificateChecks() {
-    }
+    private CertificateChecks() {}
 
     /**
      * Proves that {@code key} belongs to {@code leaf} by signing a random challenge with it and verifying the
@@ -28,13 +27,15 @@ final class CertificateChecks {
             throw new CertificateProblem("tls.key does not match the certificate's public key (tls.key is "
                     + keyAlgorithm + ", the certificate's key is " + certAlgorithm + ")");
         }
-        String signatureAlgorithm = switch (keyAlgorithm) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> throw new CertificateProblem("tls.key uses the unsupported key algorithm " + keyAlgorithm
-                    + " (use RSA or EC)");
-        };
+        String signatureAlgorithm =
+                switch (keyAlgorithm) {
+                    case "RSA" -> "SHA256withRSA";
+                    case "EC" -> "SHA256withECDSA";
+                    case "Ed25519", "EdDSA" -> "Ed25519";
+                    default ->
+                        throw new CertificateProblem(
+                                "tls.key uses the unsupported key algorithm " + keyAlgorithm + " (use RSA or EC)");
+                };
         byte[] challenge = new byte[32];
         RANDOM.nextBytes(challenge);
         boolean matches;

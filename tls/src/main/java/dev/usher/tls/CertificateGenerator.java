@@ -125,16 +125,27 @@ public final class CertificateGenerator {
         Objects.requireNonNull(id, "id");
         try {
             KeyPair pair = newKeyPair(keyType);
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                    .addRDN(BCStyle.CN, commonName)
+                    .build();
             X500Name issuerName = issuer == null
-                    ? subject : X500Name.getInstance(issuer.leaf().getSubjectX500Principal().getEncoded());
-            PublicKey issuerPublicKey = issuer == null ? pair.getPublic() : issuer.leaf().getPublicKey();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
-                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(notBefore), Date.from(notAfter),
-                    subject, pair.getPublic());
+                    ? subject
+                    : X500Name.getInstance(
+                            issuer.leaf().getSubjectX500Principal().getEncoded());
+            PublicKey issuerPublicKey =
+                    issuer == null ? pair.getPublic() : issuer.leaf().getPublicKey();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    issuerName,
+                    new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    subject,
+                    pair.getPublic());
             addExtensions(builder, pair.getPublic(), issuerPublicKey);
-            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(issuer == null
-                    ? pair.getPrivate().getAlgorithm() : issuer.key().getAlgorithm()))
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(
+                            issuer == null
+                                    ? pair.getPrivate().getAlgorithm()
+                                    : issuer.key().getAlgorithm()))
                     .build(issuer == null ? pair.getPrivate() : issuer.key());
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
             List<X509Certificate> chain = new ArrayList<>();
@@ -152,15 +163,15 @@ public final class CertificateGenerator {
             throws CertIOException, GeneralSecurityException {
         JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
         builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
-        builder.addExtension(Extension.authorityKeyIdentifier, false,
-                utils.createAuthorityKeyIdentifier(issuerKey));
+        builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey));
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(authority));
         if (authority) {
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             return;
         }
         int usage = keyType == KeyType.RSA_2048
-                ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature;
+                ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
+                : KeyUsage.digitalSignature;
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         if (!dnsNames.isEmpty()) {

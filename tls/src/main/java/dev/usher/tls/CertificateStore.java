@@ -39,8 +39,8 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateStore.class);
 
     /** A built context, or why it could not be built; failures are cached too so they are not rebuilt per hello. */
-    private record Built(@Nullable SslContext context, @Nullable Exception failure) {
-    }
+    private record Built(
+            @Nullable SslContext context, @Nullable Exception failure) {}
 
     /** Makes a server context for one certificate; a seam so tests can make a build fail. */
     @FunctionalInterface
@@ -85,8 +85,8 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     private static Executor contextBuilders() {
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), task -> {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
                     Thread thread = new Thread(task, "usher-tls-context-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
@@ -95,18 +95,20 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
         return pool;
     }
 
-    static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider,
-            ContextBuilder builder) {
+    static CertificateStore create(
+            TlsCertificate defaultCertificate, Executor builders, SslProvider provider, ContextBuilder builder) {
         Objects.requireNonNull(defaultCertificate, "defaultCertificate");
         Objects.requireNonNull(builders, "builders");
         Objects.requireNonNull(provider, "provider");
-        CertificateStore store = new CertificateStore(provider, builder, builders,
-                SniTable.of(Map.of(), defaultCertificate));
+        CertificateStore store =
+                new CertificateStore(provider, builder, builders, SniTable.of(Map.of(), defaultCertificate));
         SniTable.Entry defaultEntry = store.table.defaultEntry();
         Built built = store.build(defaultEntry);
         if (built.failure() != null) {
-            throw new IllegalArgumentException("the default certificate " + defaultCertificate.id()
-                    + " cannot be served: " + built.failure().getMessage(), built.failure());
+            throw new IllegalArgumentException(
+                    "the default certificate " + defaultCertificate.id() + " cannot be served: "
+                            + built.failure().getMessage(),
+                    built.failure());
         }
         store.contexts.put(defaultEntry.fingerprint(), CompletableFuture.completedFuture(built));
         return store;
@@ -195,16 +197,19 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     }
 
     private CompletableFuture<Built> context(SniTable.Entry entry) {
-        return contexts.get(entry.fingerprint(), (fingerprint, executor) ->
-                CompletableFuture.supplyAsync(() -> build(entry), executor));
+        return contexts.get(
+                entry.fingerprint(),
+                (fingerprint, executor) -> CompletableFuture.supplyAsync(() -> build(entry), executor));
     }
 
     private Built build(SniTable.Entry entry) {
         try {
             return new Built(builder.build(entry.certificate(), provider), null);
         } catch (SSLException | RuntimeException e) {
-            LOG.warn("cannot build a TLS context for {}: {}; its hosts get the default certificate",
-                    entry.certificate().id(), e.toString());
+            LOG.warn(
+                    "cannot build a TLS context for {}: {}; its hosts get the default certificate",
+                    entry.certificate().id(),
+                    e.toString());
             return new Built(null, e);
         }
     }

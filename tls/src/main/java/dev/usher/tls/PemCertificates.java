@@ -6,8 +6,8 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
-import java.security.interfaces.ECPrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -34,8 +34,7 @@ public final class PemCertificates {
         PKCS8
     }
 
-    private PemCertificates() {
-    }
+    private PemCertificates() {}
 
     /**
      * Parses and checks a certificate chain and its key against the system clock.
@@ -97,7 +96,9 @@ public final class PemCertificates {
             org.bouncycastle.asn1.sec.ECPrivateKey inner =
                     org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
             org.bouncycastle.asn1.sec.ECPrivateKey withCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                    key.getParams().getOrder().bitLength(), inner.getKey(), inner.getPublicKey(),
+                    key.getParams().getOrder().bitLength(),
+                    inner.getKey(),
+                    inner.getPublicKey(),
                     info.getPrivateKeyAlgorithm().getParameters());
             return new PemObject("EC PRIVATE KEY", withCurve.getEncoded());
         } catch (IOException e) {

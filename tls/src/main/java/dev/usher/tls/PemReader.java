@@ -39,8 +39,7 @@ final class PemReader {
     private static final String CRT = "tls.crt";
     private static final String KEY = "tls.key";
 
-    private PemReader() {
-    }
+    private PemReader() {}
 
     /** Every {@code CERTIFICATE} block in order; other blocks are skipped. At least one, or a problem. */
     static List<X509Certificate> certificates(byte[] pem) throws CertificateProblem {
@@ -57,8 +56,9 @@ final class PemReader {
                 try {
                     chain.add(converter.getCertificate(holder));
                 } catch (CertificateException | RuntimeException e) {
-                    throw new CertificateProblem("certificate " + (chain.size() + 1) + " in " + field
-                            + " is not a valid X.509 certificate (" + e.getClass().getSimpleName() + ")");
+                    throw new CertificateProblem(
+                            "certificate " + (chain.size() + 1) + " in " + field + " is not a valid X.509 certificate ("
+                                    + e.getClass().getSimpleName() + ")");
                 }
             }
         }
@@ -110,13 +110,18 @@ final class PemReader {
         }
         ASN1Encodable parameters = curve;
         if (parameters == null) {
-            AlgorithmIdentifier leafAlgorithm = SubjectPublicKeyInfo.getInstance(leaf.getPublicKey().getEncoded())
+            AlgorithmIdentifier leafAlgorithm = SubjectPublicKeyInfo.getInstance(
+                            leaf.getPublicKey().getEncoded())
                     .getAlgorithm();
             parameters = X9ObjectIdentifiers.id_ecPublicKey.equals(leafAlgorithm.getAlgorithm())
-                    ? leafAlgorithm.getParameters() : null;
+                    ? leafAlgorithm.getParameters()
+                    : null;
         }
-        return parameters == null ? info : new PrivateKeyInfo(
-                new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters), info.parsePrivateKey());
+        return parameters == null
+                ? info
+                : new PrivateKeyInfo(
+                        new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, parameters),
+                        info.parsePrivateKey());
     }
 
     /**

@@ -37,10 +37,10 @@ final class ServerContexts {
             ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
 
-    private ServerContexts() {
-    }
+    private ServerContexts() {}
 
     /** OpenSSL (BoringSSL from netty-tcnative) when its native library loads on this machine, else the JDK. */
     static SslProvider preferredProvider() {
@@ -54,7 +54,8 @@ final class ServerContexts {
 
     /** Builds a server context for {@code certificate}; may take milliseconds, so never call it on an event loop. */
     static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
-        return SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
+        return SslContextBuilder.forServer(
+                        certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)

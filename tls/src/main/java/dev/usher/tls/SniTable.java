@@ -27,12 +27,12 @@ final class SniTable {
     private static final Logger LOG = LoggerFactory.getLogger(SniTable.class);
 
     /** A certificate and its content fingerprint, the key of its cached context. */
-    record Entry(TlsCertificate certificate, String fingerprint) {
-    }
+    record Entry(TlsCertificate certificate, String fingerprint) {}
 
     private final Map<String, Entry> exact;
     /** Keyed by the parent domain: {@code *.foo.com} is stored as {@code foo.com}. */
     private final Map<String, Entry> wildcard;
+
     private final Entry defaultEntry;
 
     private SniTable(Map<String, Entry> exact, Map<String, Entry> wildcard, Entry defaultEntry) {
@@ -56,8 +56,10 @@ final class SniTable {
                 exact.merge(host, entry, SniTable::lowerId);
             } else {
                 // The translator validates hosts; this guards the table, it must not throw a whole publish away.
-                LOG.warn("TLS host '{}' of {} is neither a host name nor '*.domain'; skipped",
-                        mapping.getKey(), mapping.getValue().id());
+                LOG.warn(
+                        "TLS host '{}' of {} is neither a host name nor '*.domain'; skipped",
+                        mapping.getKey(),
+                        mapping.getValue().id());
             }
         }
         Entry defaultEntry = entries.computeIfAbsent(defaultCertificate, SniTable::entry);
@@ -98,8 +100,10 @@ final class SniTable {
 
     /** Every fingerprint this table can hand out, the default's included. */
     Set<String> fingerprints() {
-        return Stream.concat(Stream.concat(exact.values().stream(), wildcard.values().stream()),
-                Stream.of(defaultEntry)).map(Entry::fingerprint).collect(Collectors.toUnmodifiableSet());
+        return Stream.concat(
+                        Stream.concat(exact.values().stream(), wildcard.values().stream()), Stream.of(defaultEntry))
+                .map(Entry::fingerprint)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Lower-cases and strips one trailing dot: {@code Foo.COM.} and {@code foo.com} are the same host. */
@@ -112,8 +116,11 @@ final class SniTable {
     private static Entry lowerId(Entry first, Entry second) {
         Entry winner = first.certificate().id().compareTo(second.certificate().id()) <= 0 ? first : second;
         if (first != second) {
-            LOG.warn("TLS host named by both {} and {}; serving {}", first.certificate().id(),
-                    second.certificate().id(), winner.certificate().id());
+            LOG.warn(
+                    "TLS host named by both {} and {}; serving {}",
+                    first.certificate().id(),
+                    second.certificate().id(),
+                    winner.certificate().id());
         }
         return winner;
     }

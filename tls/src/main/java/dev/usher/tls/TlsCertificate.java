@@ -77,8 +77,9 @@ public record TlsCertificate(String id, PrivateKey key, List<X509Certificate> ch
 
     @Override
     public String toString() {
-        return "TlsCertificate[id=" + id + ", subject=" + leaf().getSubjectX500Principal().getName()
-                + ", dnsNames=" + dnsNames() + ", notAfter=" + notAfter() + ", chainLength=" + chain.size() + "]";
+        return "TlsCertificate[id=" + id + ", subject="
+                + leaf().getSubjectX500Principal().getName() + ", dnsNames=" + dnsNames() + ", notAfter=" + notAfter()
+                + ", chainLength=" + chain.size() + "]";
     }
 
     private static @Nullable String commonName(X509Certificate certificate) {

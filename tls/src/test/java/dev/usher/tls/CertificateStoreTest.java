@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,9 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 final class CertificateStoreTest {
 
     private static final TlsCertificate DEFAULT = DefaultCertificate.generate();
-    private static final TlsCertificate EXACT = CertificateGenerator.forHosts("foo.com").generate("ns/exact");
-    private static final TlsCertificate WILD = CertificateGenerator.forHosts("*.foo.com").generate("ns/wild");
-    private static final TlsCertificate BAR = CertificateGenerator.forHosts("bar.foo.com").generate("ns/bar");
+    private static final TlsCertificate EXACT =
+            CertificateGenerator.forHosts("foo.com").generate("ns/exact");
+    private static final TlsCertificate WILD =
+            CertificateGenerator.forHosts("*.foo.com").generate("ns/wild");
+    private static final TlsCertificate BAR =
+            CertificateGenerator.forHosts("bar.foo.com").generate("ns/bar");
 
     /** Runs builder tasks only when the test says so: shows that nothing waits for a build. */
     private static final class ManualExecutor implements Executor {
@@ -73,8 +76,8 @@ final class CertificateStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("selection")
-    void certificateFor_sniHostName_followsExactThenWildcardThenDefault(String rule, String sni,
-            TlsCertificate expected) {
+    void certificateFor_sniHostName_followsExactThenWildcardThenDefault(
+            String rule, String sni, TlsCertificate expected) {
         CertificateStore store = CertificateStore.create(DEFAULT, builders);
         store.publish(Map.of("foo.com", EXACT, "*.FOO.com", WILD, "bar.foo.com.", BAR));
 
@@ -139,7 +142,9 @@ final class CertificateStoreTest {
 
         store.map("foo.com", promise);
 
-        assertThat(promise.isDone()).as("no build may run on the caller's thread").isFalse();
+        assertThat(promise.isDone())
+                .as("no build may run on the caller's thread")
+                .isFalse();
         assertThat(builders.runAll()).isEqualTo(1);
         assertThat(promise.isSuccess()).isTrue();
     }
@@ -211,7 +216,8 @@ final class CertificateStoreTest {
     void publish_withNewDefault_servesItToUnknownHosts() throws Exception {
         CertificateStore store = CertificateStore.create(DEFAULT, builders);
         SslContext oldDefault = mapNow(store, null);
-        TlsCertificate named = CertificateGenerator.forHosts("default.example.com").generate("ns/default-tls");
+        TlsCertificate named =
+                CertificateGenerator.forHosts("default.example.com").generate("ns/default-tls");
 
         store.publish(Map.of(), named);
 

@@ -16,7 +16,8 @@ final class DefaultCertificateTest {
         assertThat(certificate.chain()).hasSize(1);
         assertThat(certificate.leaf().getSubjectX500Principal().getName())
                 .isEqualTo("CN=Usher Ingress Controller Default Certificate");
-        assertThat(certificate.leaf().getIssuerX500Principal()).isEqualTo(certificate.leaf().getSubjectX500Principal());
+        assertThat(certificate.leaf().getIssuerX500Principal())
+                .isEqualTo(certificate.leaf().getSubjectX500Principal());
         certificate.leaf().verify(certificate.leaf().getPublicKey());
         assertThat(certificate.key().getAlgorithm()).isEqualTo("EC");
     }
@@ -34,7 +35,8 @@ final class DefaultCertificateTest {
     void generate_survivesAPemRoundTrip() throws Exception {
         TlsCertificate certificate = DefaultCertificate.generate();
 
-        TlsCertificate parsed = PemCertificates.parse("default",
+        TlsCertificate parsed = PemCertificates.parse(
+                "default",
                 PemCertificates.certificatesPem(certificate.chain()),
                 PemCertificates.privateKeyPem(certificate.key(), PemCertificates.KeyFormat.TRADITIONAL));
 

@@ -54,8 +54,8 @@ public final class JdkTlsClient implements AutoCloseable {
 
     /** The same over an already-open socket (after a PROXY protocol header, say); closing the client closes it. */
     public static JdkTlsClient over(Socket plain, String sni) throws IOException, GeneralSecurityException {
-        SSLSocket socket = (SSLSocket) trustAllContext().getSocketFactory()
-                .createSocket(plain, sni, plain.getPort(), true);
+        SSLSocket socket =
+                (SSLSocket) trustAllContext().getSocketFactory().createSocket(plain, sni, plain.getPort(), true);
         return handshake(socket, sni);
     }
 
@@ -78,7 +78,9 @@ public final class JdkTlsClient implements AutoCloseable {
 
     /** The chain the server presented, leaf first. */
     public List<X509Certificate> peerChain() throws IOException {
-        return Arrays.stream(socket.getSession().getPeerCertificates()).map(X509Certificate.class::cast).toList();
+        return Arrays.stream(socket.getSession().getPeerCertificates())
+                .map(X509Certificate.class::cast)
+                .toList();
     }
 
     public X509Certificate peerLeaf() throws IOException {

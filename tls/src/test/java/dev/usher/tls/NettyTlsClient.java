@@ -61,7 +61,9 @@ final class NettyTlsClient implements AutoCloseable {
                             });
                         }
                     })
-                    .connect("127.0.0.1", port).sync().channel();
+                    .connect("127.0.0.1", port)
+                    .sync()
+                    .channel();
             return new NettyTlsClient(group, channel, holder[0]);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS);

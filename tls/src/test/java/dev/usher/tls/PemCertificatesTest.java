@@ -40,10 +40,10 @@ final class PemCertificatesTest {
     // Only to write encrypted keys in a test: the code under test never registers or uses this provider.
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-    private static final TlsCertificate RSA = CertificateGenerator.forHosts("rsa.example.com").keyType(RSA_2048)
-            .generate("rsa");
-    private static final TlsCertificate EC = CertificateGenerator.forHosts("ec.example.com").keyType(EC_P256)
-            .generate("ec");
+    private static final TlsCertificate RSA =
+            CertificateGenerator.forHosts("rsa.example.com").keyType(RSA_2048).generate("rsa");
+    private static final TlsCertificate EC =
+            CertificateGenerator.forHosts("ec.example.com").keyType(EC_P256).generate("ec");
 
     static Stream<Arguments> keyEncodings() {
         return Stream.of(
@@ -55,13 +55,13 @@ final class PemCertificatesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("keyEncodings")
-    void parse_eachKeyEncoding_returnsTheKeyAndChain(String name, TlsCertificate source,
-            PemCertificates.KeyFormat format, String header) throws Exception {
+    void parse_eachKeyEncoding_returnsTheKeyAndChain(
+            String name, TlsCertificate source, PemCertificates.KeyFormat format, String header) throws Exception {
         byte[] keyPem = PemCertificates.privateKeyPem(source.key(), format);
         assertThat(new String(keyPem, StandardCharsets.US_ASCII)).startsWith(header);
 
-        TlsCertificate parsed = PemCertificates.parse("ns/" + source.id(),
-                PemCertificates.certificatesPem(source.chain()), keyPem);
+        TlsCertificate parsed =
+                PemCertificates.parse("ns/" + source.id(), PemCertificates.certificatesPem(source.chain()), keyPem);
 
         assertThat(parsed.id()).isEqualTo("ns/" + source.id());
         assertThat(secret(parsed.key())).isEqualTo(secret(source.key()));
@@ -97,18 +97,23 @@ final class PemCertificatesTest {
         char[] password = "secret".toCharArray();
         StringWriter traditional = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(traditional)) {
-            writer.writeObject(RSA.key(), new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(BC).build(password));
+            writer.writeObject(
+                    RSA.key(),
+                    new JcePEMEncryptorBuilder("AES-128-CBC").setProvider(BC).build(password));
         }
         StringWriter pkcs8 = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(pkcs8)) {
-            writer.writeObject(new JcaPKCS8Generator(RSA.key(),
-                    new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC).setProvider(BC)
-                            .setPassword(password).build()));
+            writer.writeObject(new JcaPKCS8Generator(
+                    RSA.key(),
+                    new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                            .setProvider(BC)
+                            .setPassword(password)
+                            .build()));
         }
 
         for (StringWriter key : List.of(traditional, pkcs8)) {
-            assertThatThrownBy(() -> PemCertificates.parse("ns/enc", certPem,
-                    key.toString().getBytes(StandardCharsets.US_ASCII)))
+            assertThatThrownBy(() -> PemCertificates.parse(
+                            "ns/enc", certPem, key.toString().getBytes(StandardCharsets.US_ASCII)))
                     .isInstanceOf(CertificateProblem.class)
                     .hasMessageStartingWith("tls.key holds an encrypted private key");
         }
@@ -117,16 +122,21 @@ final class PemCertificatesTest {
     @Test
     void parse_chainOfThree_keepsLeafFirstOrder() throws Exception {
         TlsCertificate root = CertificateGenerator.authority("Test Root").generate("root");
-        TlsCertificate intermediate = CertificateGenerator.authority("Test Intermediate").issuedBy(root)
+        TlsCertificate intermediate = CertificateGenerator.authority("Test Intermediate")
+                .issuedBy(root)
                 .generate("intermediate");
-        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com").issuedBy(intermediate)
+        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com")
+                .issuedBy(intermediate)
                 .generate("leaf");
 
-        TlsCertificate parsed = PemCertificates.parse("ns/chain", PemCertificates.certificatesPem(leaf.chain()),
+        TlsCertificate parsed = PemCertificates.parse(
+                "ns/chain",
+                PemCertificates.certificatesPem(leaf.chain()),
                 PemCertificates.privateKeyPem(leaf.key(), PKCS8));
 
         assertThat(parsed.chain()).hasSize(3);
-        assertThat(parsed.chain()).extracting(c -> c.getSubjectX500Principal().getName())
+        assertThat(parsed.chain())
+                .extracting(c -> c.getSubjectX500Principal().getName())
                 .containsExactly("CN=chain.example.com", "CN=Test Intermediate", "CN=Test Root");
         parsed.chain().get(0).verify(intermediate.leaf().getPublicKey());
         parsed.chain().get(1).verify(root.leaf().getPublicKey());
@@ -134,8 +144,8 @@ final class PemCertificatesTest {
 
     @Test
     void parse_keyAndCertificateInOneFile_findsTheKey() throws Exception {
-        byte[] both = concat(PemCertificates.certificatesPem(RSA.chain()),
-                PemCertificates.privateKeyPem(RSA.key(), TRADITIONAL));
+        byte[] both = concat(
+                PemCertificates.certificatesPem(RSA.chain()), PemCertificates.privateKeyPem(RSA.key(), TRADITIONAL));
 
         TlsCertificate parsed = PemCertificates.parse("ns/both", both, both);
 
@@ -144,18 +154,24 @@ final class PemCertificatesTest {
 
     @Test
     void parse_keyOfAnotherCertificate_isRejectedAsMismatch() {
-        TlsCertificate other = CertificateGenerator.forHosts("rsa.example.com").keyType(RSA_2048).generate("other");
+        TlsCertificate other = CertificateGenerator.forHosts("rsa.example.com")
+                .keyType(RSA_2048)
+                .generate("other");
 
-        assertThatThrownBy(() -> PemCertificates.parse("ns/x", PemCertificates.certificatesPem(RSA.chain()),
-                PemCertificates.privateKeyPem(other.key(), TRADITIONAL)))
+        assertThatThrownBy(() -> PemCertificates.parse(
+                        "ns/x",
+                        PemCertificates.certificatesPem(RSA.chain()),
+                        PemCertificates.privateKeyPem(other.key(), TRADITIONAL)))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith("tls.key does not match the certificate's public key");
     }
 
     @Test
     void parse_ecKeyForRsaCertificate_isRejectedAsMismatch() {
-        assertThatThrownBy(() -> PemCertificates.parse("ns/x", PemCertificates.certificatesPem(RSA.chain()),
-                PemCertificates.privateKeyPem(EC.key(), PKCS8)))
+        assertThatThrownBy(() -> PemCertificates.parse(
+                        "ns/x",
+                        PemCertificates.certificatesPem(RSA.chain()),
+                        PemCertificates.privateKeyPem(EC.key(), PKCS8)))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith("tls.key does not match the certificate's public key")
                 .hasMessageContaining("tls.key is EC");
@@ -165,8 +181,10 @@ final class PemCertificatesTest {
     void parse_ecKeyOnAnotherCurvePoint_isRejectedAsMismatch() {
         TlsCertificate other = CertificateGenerator.forHosts("ec.example.com").generate("other");
 
-        assertThatThrownBy(() -> PemCertificates.parse("ns/x", PemCertificates.certificatesPem(EC.chain()),
-                PemCertificates.privateKeyPem(other.key(), TRADITIONAL)))
+        assertThatThrownBy(() -> PemCertificates.parse(
+                        "ns/x",
+                        PemCertificates.certificatesPem(EC.chain()),
+                        PemCertificates.privateKeyPem(other.key(), TRADITIONAL)))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith("tls.key does not match the certificate's public key");
     }
@@ -175,10 +193,13 @@ final class PemCertificatesTest {
     void parse_expiredCertificate_isRejectedWithItsNotAfter() {
         Instant notAfter = Instant.parse("2020-01-02T00:00:00Z");
         TlsCertificate old = CertificateGenerator.forHosts("old.example.com")
-                .validity(Instant.parse("2020-01-01T00:00:00Z"), notAfter).generate("old");
+                .validity(Instant.parse("2020-01-01T00:00:00Z"), notAfter)
+                .generate("old");
 
-        assertThatThrownBy(() -> PemCertificates.parse("ns/old", PemCertificates.certificatesPem(old.chain()),
-                PemCertificates.privateKeyPem(old.key(), PKCS8)))
+        assertThatThrownBy(() -> PemCertificates.parse(
+                        "ns/old",
+                        PemCertificates.certificatesPem(old.chain()),
+                        PemCertificates.privateKeyPem(old.key(), PKCS8)))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith("certificate expired at 2020-01-02T00:00:00Z");
     }
@@ -190,8 +211,11 @@ final class PemCertificatesTest {
                 .generate("old");
         Clock then = Clock.fixed(Instant.parse("2020-01-01T12:00:00Z"), ZoneOffset.UTC);
 
-        TlsCertificate parsed = PemCertificates.parse("ns/old", PemCertificates.certificatesPem(old.chain()),
-                PemCertificates.privateKeyPem(old.key(), PKCS8), then);
+        TlsCertificate parsed = PemCertificates.parse(
+                "ns/old",
+                PemCertificates.certificatesPem(old.chain()),
+                PemCertificates.privateKeyPem(old.key(), PKCS8),
+                then);
 
         assertThat(parsed.notAfter()).isEqualTo(Instant.parse("2020-01-02T00:00:00Z"));
     }
@@ -200,8 +224,11 @@ final class PemCertificatesTest {
     void parse_clockAfterNotAfter_rejectsAValidCertificate() {
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(400));
 
-        assertThatThrownBy(() -> PemCertificates.parse("ns/ec", PemCertificates.certificatesPem(EC.chain()),
-                PemCertificates.privateKeyPem(EC.key(), PKCS8), later))
+        assertThatThrownBy(() -> PemCertificates.parse(
+                        "ns/ec",
+                        PemCertificates.certificatesPem(EC.chain()),
+                        PemCertificates.privateKeyPem(EC.key(), PKCS8),
+                        later))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith("certificate expired at");
     }
@@ -210,8 +237,8 @@ final class PemCertificatesTest {
         byte[] goodCert = PemCertificates.certificatesPem(RSA.chain());
         byte[] goodKey = PemCertificates.privateKeyPem(RSA.key(), PKCS8);
         byte[] garbage = "hello world".getBytes(StandardCharsets.US_ASCII);
-        byte[] brokenBase64 = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] brokenBase64 =
+                "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII);
         byte[] notDer = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n"
                 .getBytes(StandardCharsets.US_ASCII);
         return Stream.of(
@@ -226,8 +253,7 @@ final class PemCertificatesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputs")
-    void parse_badInput_isACertificateProblemWithAClearMessage(String name, byte[] cert, byte[] key,
-            String message) {
+    void parse_badInput_isACertificateProblemWithAClearMessage(String name, byte[] cert, byte[] key, String message) {
         assertThatThrownBy(() -> PemCertificates.parse("ns/bad", cert, key))
                 .isInstanceOf(CertificateProblem.class)
                 .hasMessageStartingWith(message);
@@ -250,8 +276,8 @@ final class PemCertificatesTest {
         byte[] cert = PemCertificates.certificatesPem(RSA.chain());
         List<String> body = key.lines().filter(l -> !l.startsWith("-----")).toList();
 
-        Throwable problem = catchThrowable(
-                () -> PemCertificates.parse("ns/bad", cert, key.getBytes(StandardCharsets.US_ASCII)));
+        Throwable problem =
+                catchThrowable(() -> PemCertificates.parse("ns/bad", cert, key.getBytes(StandardCharsets.US_ASCII)));
 
         assertThat(problem).isInstanceOf(CertificateProblem.class).hasNoCause();
         for (String line : body) {
@@ -271,7 +297,8 @@ final class PemCertificatesTest {
 
     @Test
     void dnsNames_withoutSubjectAltNames_fallsBackToTheCommonName() {
-        TlsCertificate certificate = CertificateGenerator.named("legacy.example.com").generate("cn");
+        TlsCertificate certificate =
+                CertificateGenerator.named("legacy.example.com").generate("cn");
 
         assertThat(certificate.dnsNames()).containsExactly("legacy.example.com");
     }
@@ -285,7 +312,10 @@ final class PemCertificatesTest {
 
     @Test
     void toString_neverPrintsTheKey() {
-        assertThat(RSA.toString()).contains("rsa.example.com").doesNotContain("modulus").doesNotContain("exponent");
+        assertThat(RSA.toString())
+                .contains("rsa.example.com")
+                .doesNotContain("modulus")
+                .doesNotContain("exponent");
     }
 
     /** The secret part of a key, equal across encodings that differ only in optional fields. */

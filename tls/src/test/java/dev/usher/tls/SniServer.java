@@ -37,7 +37,9 @@ final class SniServer implements AutoCloseable {
                         ch.pipeline().addLast(new SniHandler(mapping), new Echo());
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
     }
 
     static SniServer start(AsyncMapping<String, SslContext> mapping) throws InterruptedException {

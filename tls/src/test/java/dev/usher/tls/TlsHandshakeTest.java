@@ -25,11 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 final class TlsHandshakeTest {
 
     private static final TlsCertificate DEFAULT = DefaultCertificate.generate();
-    private static final TlsCertificate A = CertificateGenerator.forHosts("a.example.com").keyType(RSA_2048)
-            .generate("ns/a");
-    private static final TlsCertificate B = CertificateGenerator.forHosts("b.example.com").keyType(EC_P256)
-            .generate("ns/b");
-    private static final TlsCertificate WILD = CertificateGenerator.forHosts("*.w.example.com").generate("ns/w");
+    private static final TlsCertificate A =
+            CertificateGenerator.forHosts("a.example.com").keyType(RSA_2048).generate("ns/a");
+    private static final TlsCertificate B =
+            CertificateGenerator.forHosts("b.example.com").keyType(EC_P256).generate("ns/b");
+    private static final TlsCertificate WILD =
+            CertificateGenerator.forHosts("*.w.example.com").generate("ns/w");
 
     private final ExecutorService builders = Executors.newSingleThreadExecutor();
     private SniServer server;
@@ -62,43 +63,47 @@ final class TlsHandshakeTest {
     }
 
     static Stream<Arguments> sniCases() {
-        return providers().flatMap(provider -> Stream.of(
-                Arguments.of(provider, "a.example.com", A),
-                Arguments.of(provider, "B.Example.COM", B),
-                Arguments.of(provider, "x.w.example.com", WILD),
-                Arguments.of(provider, "y.x.w.example.com", DEFAULT),
-                Arguments.of(provider, "w.example.com", DEFAULT),
-                Arguments.of(provider, "unknown.example.org", DEFAULT),
-                Arguments.of(provider, null, DEFAULT)));
+        return providers()
+                .flatMap(provider -> Stream.of(
+                        Arguments.of(provider, "a.example.com", A),
+                        Arguments.of(provider, "B.Example.COM", B),
+                        Arguments.of(provider, "x.w.example.com", WILD),
+                        Arguments.of(provider, "y.x.w.example.com", DEFAULT),
+                        Arguments.of(provider, "w.example.com", DEFAULT),
+                        Arguments.of(provider, "unknown.example.org", DEFAULT),
+                        Arguments.of(provider, null, DEFAULT)));
     }
 
     @ParameterizedTest(name = "{0}: SNI {1}")
     @MethodSource("sniCases")
-    void handshake_sniHostName_presentsTheCertificateOfThatHostElseTheDefault(SslProvider provider, String sni,
-            TlsCertificate expected) throws Exception {
+    void handshake_sniHostName_presentsTheCertificateOfThatHostElseTheDefault(
+            SslProvider provider, String sni, TlsCertificate expected) throws Exception {
         serve(provider, Map.of("a.example.com", A, "b.example.com", B, "*.w.example.com", WILD));
 
         assertThat(presentedTo(sni)).isEqualTo(expected.leaf());
     }
 
     static Stream<Arguments> keyEncodings() {
-        return providers().flatMap(provider -> Stream.of(
-                Arguments.of(provider, RSA_2048, PemCertificates.KeyFormat.TRADITIONAL, "RSA PRIVATE KEY"),
-                Arguments.of(provider, RSA_2048, PemCertificates.KeyFormat.PKCS8, "PRIVATE KEY"),
-                Arguments.of(provider, EC_P256, PemCertificates.KeyFormat.TRADITIONAL, "EC PRIVATE KEY"),
-                Arguments.of(provider, EC_P256, PemCertificates.KeyFormat.PKCS8, "PRIVATE KEY")));
+        return providers()
+                .flatMap(provider -> Stream.of(
+                        Arguments.of(provider, RSA_2048, PemCertificates.KeyFormat.TRADITIONAL, "RSA PRIVATE KEY"),
+                        Arguments.of(provider, RSA_2048, PemCertificates.KeyFormat.PKCS8, "PRIVATE KEY"),
+                        Arguments.of(provider, EC_P256, PemCertificates.KeyFormat.TRADITIONAL, "EC PRIVATE KEY"),
+                        Arguments.of(provider, EC_P256, PemCertificates.KeyFormat.PKCS8, "PRIVATE KEY")));
     }
 
     @ParameterizedTest(name = "{0}: {1} as {3}")
     @MethodSource("keyEncodings")
-    void handshake_certificateParsedFromEachKeyEncoding_isServed(SslProvider provider,
-            CertificateGenerator.KeyType type, PemCertificates.KeyFormat format, String pemType) throws Exception {
-        TlsCertificate generated = CertificateGenerator.forHosts("pem.example.com").keyType(type).generate("gen");
+    void handshake_certificateParsedFromEachKeyEncoding_isServed(
+            SslProvider provider, CertificateGenerator.KeyType type, PemCertificates.KeyFormat format, String pemType)
+            throws Exception {
+        TlsCertificate generated =
+                CertificateGenerator.forHosts("pem.example.com").keyType(type).generate("gen");
         byte[] keyPem = PemCertificates.privateKeyPem(generated.key(), format);
         assertThat(new String(keyPem, java.nio.charset.StandardCharsets.US_ASCII))
                 .startsWith("-----BEGIN " + pemType + "-----");
-        TlsCertificate parsed = PemCertificates.parse("ns/pem",
-                PemCertificates.certificatesPem(generated.chain()), keyPem);
+        TlsCertificate parsed =
+                PemCertificates.parse("ns/pem", PemCertificates.certificatesPem(generated.chain()), keyPem);
         serve(provider, Map.of("pem.example.com", parsed));
 
         assertThat(presentedTo("pem.example.com")).isEqualTo(generated.leaf());
@@ -107,12 +112,17 @@ final class TlsHandshakeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void handshake_chainOfThree_isServedLeafFirst(SslProvider provider) throws Exception {
-        TlsCertificate root = CertificateGenerator.authority("Test Root").keyType(RSA_2048).generate("root");
-        TlsCertificate intermediate = CertificateGenerator.authority("Test Intermediate").issuedBy(root)
+        TlsCertificate root =
+                CertificateGenerator.authority("Test Root").keyType(RSA_2048).generate("root");
+        TlsCertificate intermediate = CertificateGenerator.authority("Test Intermediate")
+                .issuedBy(root)
                 .generate("intermediate");
-        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com").issuedBy(intermediate)
+        TlsCertificate leaf = CertificateGenerator.forHosts("chain.example.com")
+                .issuedBy(intermediate)
                 .generate("leaf");
-        TlsCertificate parsed = PemCertificates.parse("ns/chain", PemCertificates.certificatesPem(leaf.chain()),
+        TlsCertificate parsed = PemCertificates.parse(
+                "ns/chain",
+                PemCertificates.certificatesPem(leaf.chain()),
                 PemCertificates.privateKeyPem(leaf.key(), PemCertificates.KeyFormat.PKCS8));
         serve(provider, Map.of("chain.example.com", parsed));
 
@@ -126,7 +136,8 @@ final class TlsHandshakeTest {
     void publish_rotatedCertificate_newHandshakeSeesItWhileOpenConnectionKeepsWorking(SslProvider provider)
             throws Exception {
         CertificateStore store = serve(provider, Map.of("a.example.com", A));
-        TlsCertificate rotated = CertificateGenerator.forHosts("a.example.com").keyType(RSA_2048).generate("ns/a");
+        TlsCertificate rotated =
+                CertificateGenerator.forHosts("a.example.com").keyType(RSA_2048).generate("ns/a");
 
         try (JdkTlsClient open = JdkTlsClient.connect(server.port(), "a.example.com")) {
             assertThat(open.peerLeaf()).isEqualTo(A.leaf());
@@ -181,10 +192,12 @@ final class TlsHandshakeTest {
         serve(provider, Map.of("a.example.com", A));
 
         try (NettyTlsClient client = NettyTlsClient.connect(server.port(), "a.example.com", "TLSv1.1")) {
-            assertThat(client.handshake()).isInstanceOf(SSLHandshakeException.class)
+            assertThat(client.handshake())
+                    .isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("PROTOCOL_VERSION");
         }
-        await("the server, not the client, refused the hello").atMost(Duration.ofSeconds(20))
+        await("the server, not the client, refused the hello")
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> !server.handshakeFailures().isEmpty());
     }
 }

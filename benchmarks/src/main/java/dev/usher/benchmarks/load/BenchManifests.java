@@ -22,8 +22,7 @@ public final class BenchManifests {
     /** The IngressClass every generated Ingress names. */
     public static final String CLASS_NAME = "usher";
 
-    private BenchManifests() {
-    }
+    private BenchManifests() {}
 
     /** Name of the Service (and Endpoints) of origin {@code index}. */
     public static String serviceName(int index) {
@@ -52,8 +51,10 @@ public final class BenchManifests {
         StringBuilder services = new StringBuilder();
         for (int i = 0; i < originPorts.size(); i++) {
             services.append(service(serviceName(i)));
-            writeAtomically(dir, "endpoints-" + serviceName(i) + ".yaml", endpoints(serviceName(i),
-                    List.of(originPorts.get(i))));
+            writeAtomically(
+                    dir,
+                    "endpoints-" + serviceName(i) + ".yaml",
+                    endpoints(serviceName(i), List.of(originPorts.get(i))));
         }
         writeAtomically(dir, "services.yaml", services.toString());
         List<RequestTarget> targets = new ArrayList<>();
@@ -70,8 +71,7 @@ public final class BenchManifests {
     }
 
     /** One path rule of a generated Ingress. */
-    public record Rule(String path, String pathType, String service) {
-    }
+    public record Rule(String path, String pathType, String service) {}
 
     static String ingressClass() {
         return """

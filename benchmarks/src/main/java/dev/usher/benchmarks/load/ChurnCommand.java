@@ -17,27 +17,44 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code usher-bench churn}: route and endpoint edits through the manifests folder while load runs. */
-@Command(name = "churn", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Start Usher on generated manifests, run load, and while it runs apply route edits (and "
-                + "endpoint changes) through the manifests folder at a steady pace.",
+@Command(
+        name = "churn",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Start Usher on generated manifests, run load, and while it runs apply route edits (and "
+                    + "endpoint changes) through the manifests folder at a steady pace.",
             "Reports the load's non-2xx responses and resets, and the propagation delay of each new route "
-                    + "(rename -> first 200 seen by a probe), p50 and p99."})
+                    + "(rename -> first 200 seen by a probe), p50 and p99."
+        })
 final class ChurnCommand implements Callable<Integer> {
 
-    @Option(names = "--edits", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--edits",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Route edits (default: ${DEFAULT-VALUE}).")
     int edits;
 
-    @Option(names = "--edit-rate", paramLabel = "PER_S", defaultValue = "10",
+    @Option(
+            names = "--edit-rate",
+            paramLabel = "PER_S",
+            defaultValue = "10",
             description = "Route edits per second (default: ${DEFAULT-VALUE}).")
     double editRate;
 
-    @Option(names = "--endpoint-every", paramLabel = "N", defaultValue = "10",
-            description = "Also change origin-0's endpoints every N route edits, 0 = never "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--endpoint-every",
+            paramLabel = "N",
+            defaultValue = "10",
+            description =
+                    "Also change origin-0's endpoints every N route edits, 0 = never " + "(default: ${DEFAULT-VALUE}).")
     int endpointEvery;
 
-    @Option(names = "--churn-files", paramLabel = "N", defaultValue = "50",
+    @Option(
+            names = "--churn-files",
+            paramLabel = "N",
+            defaultValue = "50",
             description = "Files the edits rotate through; a route lives N / edit-rate seconds "
                     + "(default: ${DEFAULT-VALUE}).")
     int churnFiles;
@@ -55,15 +72,29 @@ final class ChurnCommand implements Callable<Integer> {
         }
         usher.origins = Math.max(2, usher.origins); // endpoint changes move origin-0's traffic between two origins
         Path out = load.outputDir("churn");
-        Duration churnTime = Duration.ofMillis(Math.round(edits / editRate * 1000)).plusSeconds(5);
+        Duration churnTime =
+                Duration.ofMillis(Math.round(edits / editRate * 1000)).plusSeconds(5);
         Duration duration = load.duration.compareTo(churnTime) > 0 ? load.duration : churnTime;
         ExecutorService loader = Executors.newSingleThreadExecutor();
         try (LocalSetup setup = LocalSetup.start(usher, load.responseSize, out)) {
-            System.out.printf("usher pid %d on :%d; %d edits at %.1f/s while %d connections load it for %d s%n",
-                    setup.usher().pid(), setup.usher().httpPort(), edits, editRate, load.connections,
+            System.out.printf(
+                    "usher pid %d on :%d; %d edits at %.1f/s while %d connections load it for %d s%n",
+                    setup.usher().pid(),
+                    setup.usher().httpPort(),
+                    edits,
+                    editRate,
+                    load.connections,
                     duration.toSeconds());
-            LoadSettings settings = new LoadSettings(setup.address(), setup.requests(), load.connections,
-                    load.warmup, duration, load.rate, load.bodySize, load.timeout, load.threads);
+            LoadSettings settings = new LoadSettings(
+                    setup.address(),
+                    setup.requests(),
+                    load.connections,
+                    load.warmup,
+                    duration,
+                    load.rate,
+                    load.bodySize,
+                    load.timeout,
+                    load.threads);
             CountDownLatch counting = new CountDownLatch(1);
             Progress progress = new Progress() {
                 private final Progress print = Progress.printingTo(System.out, "churn");
@@ -78,15 +109,22 @@ final class ChurnCommand implements Callable<Integer> {
                     counting.countDown();
                 }
             };
-            Future<LoadResult> loadRun = loader.submit(() -> MeasuredProcess.run("usher", setup.usher().pid(),
-                    settings, progress));
+            Future<LoadResult> loadRun = loader.submit(
+                    () -> MeasuredProcess.run("usher", setup.usher().pid(), settings, progress));
             while (!counting.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 if (loadRun.isDone()) {
                     loadRun.get(); // surfaces the load's failure
                 }
             }
-            Churner.Report churn = new Churner(setup.manifests(), setup.address(), setup.originPorts(), edits,
-                    editRate, endpointEvery, churnFiles).run();
+            Churner.Report churn = new Churner(
+                            setup.manifests(),
+                            setup.address(),
+                            setup.originPorts(),
+                            edits,
+                            editRate,
+                            endpointEvery,
+                            churnFiles)
+                    .run();
             LoadResult result = loadRun.get();
             return report(out, result, churn);
         } catch (ExecutionException e) {
@@ -100,11 +138,22 @@ final class ChurnCommand implements Callable<Integer> {
         Reports.print(System.out, result);
         Errors errors = result.measurement().errors();
         Latency p = churn.propagation();
-        System.out.printf(Locale.ROOT, "churn: %d route edits, %d endpoint edits; load non-2xx %d, resets %d, "
+        System.out.printf(
+                Locale.ROOT,
+                "churn: %d route edits, %d endpoint edits; load non-2xx %d, resets %d, "
                         + "other errors %d; propagation p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d seen, %d missed, "
-                        + "%d probe errors)%n", churn.routeEdits(), churn.endpointEdits(), errors.nonSuccess(),
-                errors.resets(), errors.connect() + errors.timeouts() + errors.other(), p.p50() / 1e3,
-                p.p99() / 1e3, p.max() / 1e3, churn.seen(), churn.missed(), churn.probeErrors());
+                        + "%d probe errors)%n",
+                churn.routeEdits(),
+                churn.endpointEdits(),
+                errors.nonSuccess(),
+                errors.resets(),
+                errors.connect() + errors.timeouts() + errors.other(),
+                p.p50() / 1e3,
+                p.p99() / 1e3,
+                p.max() / 1e3,
+                churn.seen(),
+                churn.missed(),
+                churn.probeErrors());
         Map<String, Object> settings = new LinkedHashMap<>(load.describe());
         settings.putAll(usher.describe());
         settings.put("edits", edits);

@@ -26,8 +26,7 @@ final class Churner {
     static final String HOST = "churn.bench.test";
 
     /** What the churn did and saw. */
-    record Report(int routeEdits, int endpointEdits, long seen, long missed, long probeErrors, Latency propagation) {
-    }
+    record Report(int routeEdits, int endpointEdits, long seen, long missed, long probeErrors, Latency propagation) {}
 
     private final Path manifests;
     private final InetSocketAddress address;
@@ -45,8 +44,14 @@ final class Churner {
     private long missed;
     private long probeErrors;
 
-    Churner(Path manifests, InetSocketAddress address, List<Integer> originPorts, int edits, double editsPerSecond,
-            int endpointEvery, int files) {
+    Churner(
+            Path manifests,
+            InetSocketAddress address,
+            List<Integer> originPorts,
+            int edits,
+            double editsPerSecond,
+            int endpointEvery,
+            int files) {
         this.manifests = manifests;
         this.address = address;
         this.originPorts = List.copyOf(originPorts);
@@ -81,8 +86,11 @@ final class Churner {
                 }
                 int file = k % files;
                 String name = "churn-" + file;
-                String yaml = BenchManifests.ingress(name, HOST, List.of(new BenchManifests.Rule("/churn/" + k,
-                        "Exact", BenchManifests.serviceName(k % originPorts.size()))));
+                String yaml = BenchManifests.ingress(
+                        name,
+                        HOST,
+                        List.of(new BenchManifests.Rule(
+                                "/churn/" + k, "Exact", BenchManifests.serviceName(k % originPorts.size()))));
                 BenchManifests.writeAtomically(manifests, name + ".yaml", yaml);
                 pending.put(k, System.nanoTime());
                 if (endpointEvery > 0 && k % endpointEvery == 0 && originPorts.size() > 1) {
@@ -100,14 +108,15 @@ final class Churner {
 
     private void editEndpoints(int round) throws IOException {
         List<Integer> both = List.of(originPorts.get(0), originPorts.get(1));
-        List<Integer> ports = switch (round % 4) {
-            case 0 -> List.of(originPorts.get(1));
-            case 2 -> List.of(originPorts.get(0));
-            default -> both;
-        };
+        List<Integer> ports =
+                switch (round % 4) {
+                    case 0 -> List.of(originPorts.get(1));
+                    case 2 -> List.of(originPorts.get(0));
+                    default -> both;
+                };
         String service = BenchManifests.serviceName(0);
-        BenchManifests.writeAtomically(manifests, "endpoints-" + service + ".yaml",
-                BenchManifests.endpoints(service, ports));
+        BenchManifests.writeAtomically(
+                manifests, "endpoints-" + service + ".yaml", BenchManifests.endpoints(service, ports));
         endpointEdits++;
     }
 

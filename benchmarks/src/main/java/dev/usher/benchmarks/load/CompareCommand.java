@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +24,16 @@ import picocli.CommandLine.Option;
  * (A B C A B C ...), medians per target, one table with ratios to the baseline. {@code benchmarks/compare.sh} starts
  * the proxies and calls this.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load several already running targets in interleaved rounds and print one table of medians "
-                + "with ratios to the baseline (see benchmarks/compare.sh, which starts Usher, nginx and HAProxy).",
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Load several already running targets in interleaved rounds and print one table of medians "
+                    + "with ratios to the baseline (see benchmarks/compare.sh, which starts Usher, nginx and HAProxy).",
             "Each target is NAME=URL or NAME=URL@PID; with a pid its CPU per 1,000 requests and peak RSS are read "
-                    + "from /proc."})
+                    + "from /proc."
+        })
 final class CompareCommand implements Callable<Integer> {
 
     /** One target: a label, the URL to load, and the process to measure (0 for none). */
@@ -53,33 +58,56 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--target", paramLabel = "NAME=URL[@PID]", required = true,
+    @Option(
+            names = "--target",
+            paramLabel = "NAME=URL[@PID]",
+            required = true,
             description = "A target to load (repeat; they run in the given order each round).")
     List<String> targets;
 
-    @Option(names = "--host", paramLabel = "HOST", defaultValue = "h0.bench.test",
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            defaultValue = "h0.bench.test",
             description = "Host header sent to every target (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--connection-counts", paramLabel = "N", split = ",", defaultValue = "50,200",
+    @Option(
+            names = "--connection-counts",
+            paramLabel = "N",
+            split = ",",
+            defaultValue = "50,200",
             description = "Connection counts to compare at (default: ${DEFAULT-VALUE}).")
     List<Integer> connectionCounts;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Interleaved rounds; the table shows medians (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--jvm-warmup", paramLabel = "DURATION", defaultValue = "20s",
+    @Option(
+            names = "--jvm-warmup",
+            paramLabel = "DURATION",
+            defaultValue = "20s",
             converter = DurationConverter.class,
             description = "Uncounted load on every target before the first round, so the JVM has compiled its "
                     + "hot paths (default: ${DEFAULT-VALUE}).")
     Duration jvmWarmup;
 
-    @Option(names = "--baseline", paramLabel = "NAME", defaultValue = "nginx",
+    @Option(
+            names = "--baseline",
+            paramLabel = "NAME",
+            defaultValue = "nginx",
             description = "Target the ratios compare to (default: ${DEFAULT-VALUE}).")
     String baseline;
 
-    @Option(names = "--wrk", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--wrk",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Also run wrk as a neutral client when it is installed (default: ${DEFAULT-VALUE}).")
     boolean wrk;
 
@@ -99,21 +127,32 @@ final class CompareCommand implements Callable<Integer> {
         Path out = load.outputDir("compare");
         int widest = connectionCounts.stream().mapToInt(Integer::intValue).max().orElse(50);
         for (Target target : parsed) {
-            System.out.printf("warming %s for %d s at %d connections (not counted)%n", target.name(),
-                    jvmWarmup.toSeconds(), widest);
-            LoadGenerator.run(new LoadSettings(target.address(), requests(target), widest, Duration.ZERO,
-                    jvmWarmup.isZero() ? Duration.ofMillis(1) : jvmWarmup, 0, load.bodySize, load.timeout,
-                    load.threads), (elapsed, counting, interval, errors) -> { });
+            System.out.printf(
+                    "warming %s for %d s at %d connections (not counted)%n",
+                    target.name(), jvmWarmup.toSeconds(), widest);
+            LoadGenerator.run(
+                    new LoadSettings(
+                            target.address(),
+                            requests(target),
+                            widest,
+                            Duration.ZERO,
+                            jvmWarmup.isZero() ? Duration.ofMillis(1) : jvmWarmup,
+                            0,
+                            load.bodySize,
+                            load.timeout,
+                            load.threads),
+                    (elapsed, counting, interval, errors) -> {});
         }
         List<LoadResult> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             for (int connections : connectionCounts) {
                 for (Target target : parsed) {
-                    System.out.printf("round %d/%d, %d connections, %s%n", round, rounds, connections,
-                            target.name());
-                    LoadResult result = MeasuredProcess.run(target.name(), target.pid(),
+                    System.out.printf("round %d/%d, %d connections, %s%n", round, rounds, connections, target.name());
+                    LoadResult result = MeasuredProcess.run(
+                            target.name(),
+                            target.pid(),
                             load.settings(target.address(), requests(target), connections),
-                            (elapsed, counting, interval, errors) -> { });
+                            (elapsed, counting, interval, errors) -> {});
                     Reports.print(System.out, result);
                     results.add(result);
                 }
@@ -145,13 +184,18 @@ final class CompareCommand implements Callable<Integer> {
     private int report(Path out, List<Target> parsed, List<LoadResult> results) throws IOException {
         List<String> header = new ArrayList<>();
         header.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).withNano(0));
-        header.add(String.format("rounds: %d interleaved (medians shown); %s counted per run after %s of warm-up; "
-                        + "JVM warm-up %s per target; usher-bench client: %d event loop, %s", rounds,
-                seconds(load.duration), seconds(load.warmup), seconds(jvmWarmup), load.threads,
+        header.add(String.format(
+                "rounds: %d interleaved (medians shown); %s counted per run after %s of warm-up; "
+                        + "JVM warm-up %s per target; usher-bench client: %d event loop, %s",
+                rounds,
+                seconds(load.duration),
+                seconds(load.warmup),
+                seconds(jvmWarmup),
+                load.threads,
                 Epoll.isAvailable() ? "epoll" : "nio"));
         for (Target target : parsed) {
-            header.add(target.name() + ": " + target.url() + (target.pid() > 0 ? " pid " + target.pid() + ": "
-                    + commandLine(target.pid()) : ""));
+            header.add(target.name() + ": " + target.url()
+                    + (target.pid() > 0 ? " pid " + target.pid() + ": " + commandLine(target.pid()) : ""));
         }
         header.addAll(notes);
         String table = CompareTable.markdown(CompareTable.rows(results), baseline);
@@ -160,17 +204,21 @@ final class CompareCommand implements Callable<Integer> {
         System.out.println();
         System.out.print(table);
         Files.createDirectories(out);
-        Files.writeString(out.resolve("table.md"), String.join("\n", header) + "\n\n" + table,
-                StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("table.md"), String.join("\n", header) + "\n\n" + table, StandardCharsets.UTF_8);
         Map<String, Object> settings = new LinkedHashMap<>(load.describe());
         settings.put("rounds", rounds);
         settings.put("connectionCounts", connectionCounts);
         settings.put("notes", header);
         // The plot gets one line per target and connection count: its last round (the JSON keeps every round).
         Map<String, LoadResult> lastRounds = new LinkedHashMap<>();
-        results.stream().filter(r -> r.client().equals("usher-bench"))
+        results.stream()
+                .filter(r -> r.client().equals("usher-bench"))
                 .forEach(r -> lastRounds.put(r.target() + "|" + r.connections(), r));
-        Reports.write(out, "usher-bench compare (last round)", settings, new ArrayList<>(lastRounds.values()),
+        Reports.write(
+                out,
+                "usher-bench compare (last round)",
+                settings,
+                new ArrayList<>(lastRounds.values()),
                 Map.of("allRounds", results.stream().map(LoadResult::toMap).toList()));
         System.out.println("wrote " + out.resolve("table.md") + ", results.json and latency.svg");
         return 0;

@@ -16,16 +16,24 @@ import java.util.Objects;
 final class CompareTable {
 
     /** One row: medians over the rounds of one (client, connections, target). */
-    record Row(String client, int connections, String target, int rounds, double requestsPerSecond, double p50Millis,
-            double p99Millis, double cpuMillisPer1000, double rssMiB, long errors) {
-    }
+    record Row(
+            String client,
+            int connections,
+            String target,
+            int rounds,
+            double requestsPerSecond,
+            double p50Millis,
+            double p99Millis,
+            double cpuMillisPer1000,
+            double rssMiB,
+            long errors) {}
 
-    private CompareTable() {
-    }
+    private CompareTable() {}
 
     /** The median; the mean of the two middle values for an even count; NaN for none. NaN inputs are skipped. */
     static double median(double... values) {
-        double[] known = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        double[] known =
+                Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
         if (known.length == 0) {
             return Double.NaN;
         }
@@ -37,19 +45,35 @@ final class CompareTable {
     static List<Row> rows(List<LoadResult> results) {
         Map<String, List<LoadResult>> groups = new LinkedHashMap<>();
         for (LoadResult result : results) {
-            groups.computeIfAbsent(result.client() + "|" + result.connections() + "|" + result.target(),
-                    key -> new ArrayList<>()).add(result);
+            groups.computeIfAbsent(
+                            result.client() + "|" + result.connections() + "|" + result.target(),
+                            key -> new ArrayList<>())
+                    .add(result);
         }
         List<Row> rows = new ArrayList<>();
         for (List<LoadResult> group : groups.values()) {
             LoadResult first = group.get(0);
-            rows.add(new Row(first.client(), first.connections(), first.target(), group.size(),
-                    median(group.stream().mapToDouble(r -> r.measurement().requestsPerSecond()).toArray()),
-                    median(group.stream().mapToDouble(r -> r.measurement().latency().p50() / 1e3).toArray()),
-                    median(group.stream().mapToDouble(r -> r.measurement().latency().p99() / 1e3).toArray()),
-                    median(group.stream().mapToDouble(r -> r.cpuSecondsPer1000() * 1e3).toArray()),
+            rows.add(new Row(
+                    first.client(),
+                    first.connections(),
+                    first.target(),
+                    group.size(),
+                    median(group.stream()
+                            .mapToDouble(r -> r.measurement().requestsPerSecond())
+                            .toArray()),
+                    median(group.stream()
+                            .mapToDouble(r -> r.measurement().latency().p50() / 1e3)
+                            .toArray()),
+                    median(group.stream()
+                            .mapToDouble(r -> r.measurement().latency().p99() / 1e3)
+                            .toArray()),
+                    median(group.stream()
+                            .mapToDouble(r -> r.cpuSecondsPer1000() * 1e3)
+                            .toArray()),
                     group.stream().mapToLong(LoadResult::peakRssBytes).max().orElse(-1) / 1048576.0,
-                    group.stream().mapToLong(r -> r.measurement().errors().total()).sum()));
+                    group.stream()
+                            .mapToLong(r -> r.measurement().errors().total())
+                            .sum()));
         }
         return rows;
     }
@@ -61,18 +85,29 @@ final class CompareTable {
                 + baseline + " | p99 ms | x" + baseline + " | CPU ms/1k req | x" + baseline + " | peak RSS MiB | x"
                 + baseline + " | errors |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            Row base = rows.stream().filter(r -> r.client().equals(row.client())
-                    && r.connections() == row.connections() && r.target().equals(baseline)).findFirst().orElse(null);
-            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
-                            + "| %d |%n", row.client(), row.connections(), row.target(),
-                    number(row.requestsPerSecond(), 0), ratio(row.requestsPerSecond(), base == null ? Double.NaN
-                            : base.requestsPerSecond()),
-                    number(row.p50Millis(), 3), ratio(row.p50Millis(), base == null ? Double.NaN : base.p50Millis()),
-                    number(row.p99Millis(), 3), ratio(row.p99Millis(), base == null ? Double.NaN : base.p99Millis()),
-                    number(row.cpuMillisPer1000(), 1), ratio(row.cpuMillisPer1000(),
-                            base == null ? Double.NaN : base.cpuMillisPer1000()),
-                    row.rssMiB() < 0 ? "-" : number(row.rssMiB(), 1), ratio(row.rssMiB(),
-                            base == null ? Double.NaN : base.rssMiB()), row.errors()));
+            Row base = rows.stream()
+                    .filter(r -> r.client().equals(row.client())
+                            && r.connections() == row.connections()
+                            && r.target().equals(baseline))
+                    .findFirst()
+                    .orElse(null);
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s " + "| %d |%n",
+                    row.client(),
+                    row.connections(),
+                    row.target(),
+                    number(row.requestsPerSecond(), 0),
+                    ratio(row.requestsPerSecond(), base == null ? Double.NaN : base.requestsPerSecond()),
+                    number(row.p50Millis(), 3),
+                    ratio(row.p50Millis(), base == null ? Double.NaN : base.p50Millis()),
+                    number(row.p99Millis(), 3),
+                    ratio(row.p99Millis(), base == null ? Double.NaN : base.p99Millis()),
+                    number(row.cpuMillisPer1000(), 1),
+                    ratio(row.cpuMillisPer1000(), base == null ? Double.NaN : base.cpuMillisPer1000()),
+                    row.rssMiB() < 0 ? "-" : number(row.rssMiB(), 1),
+                    ratio(row.rssMiB(), base == null ? Double.NaN : base.rssMiB()),
+                    row.errors()));
         }
         return table.toString();
     }

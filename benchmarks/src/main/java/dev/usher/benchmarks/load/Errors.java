@@ -32,7 +32,9 @@ public record Errors(Map<Integer, Long> statuses, long connect, long resets, lon
     /** For example {@code 503x2 reset=1}; {@code none} when nothing failed. */
     public String summary() {
         StringBuilder text = new StringBuilder();
-        new TreeMap<>(statuses).forEach((status, count) -> text.append(status).append('x').append(count).append(' '));
+        new TreeMap<>(statuses)
+                .forEach((status, count) ->
+                        text.append(status).append('x').append(count).append(' '));
         append(text, "connect", connect);
         append(text, "reset", resets);
         append(text, "timeout", timeouts);

@@ -18,18 +18,21 @@ final class Json {
 
     private static final DefaultIndenter TWO_SPACES = new DefaultIndenter("  ", "\n");
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-            .withObjectNameValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("")
-            .withArrayEmptySeparator("")).withObjectIndenter(TWO_SPACES).withArrayIndenter(TWO_SPACES);
+                    .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
+            .withObjectIndenter(TWO_SPACES)
+            .withArrayIndenter(TWO_SPACES);
     private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .enable(SerializationFeature.INDENT_OUTPUT)
             .defaultPrettyPrinter(PRETTY)
             .addModule(new SimpleModule("measurements")
                     .addSerializer(Double.class, new Measurement<>(Double.class))
                     .addSerializer(Float.class, new Measurement<>(Float.class)))
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     static String write(Object value) {
         return MAPPER.writeValueAsString(value) + "\n";

@@ -11,12 +11,10 @@ import org.HdrHistogram.Histogram;
  * @param count recorded requests
  * @param curve {@code (percentile, micros)} points from 0 up to the highest percentile the count supports
  */
-public record Latency(long count, long p50, long p90, long p99, long p999, long max, double mean,
-        List<Point> curve) {
+public record Latency(long count, long p50, long p90, long p99, long p999, long max, double mean, List<Point> curve) {
 
     /** One point of the percentile curve. */
-    public record Point(double percentile, long micros) {
-    }
+    public record Point(double percentile, long micros) {}
 
     /** Points per decade of {@code 1 / (1 - p)}: enough for a smooth line, small enough for JSON. */
     static final int POINTS_PER_DECADE = 20;
@@ -32,9 +30,15 @@ public record Latency(long count, long p50, long p90, long p99, long p999, long 
         if (count == 0) {
             return new Latency(0, 0, 0, 0, 0, 0, 0, List.of());
         }
-        return new Latency(count, micros.getValueAtPercentile(50), micros.getValueAtPercentile(90),
-                micros.getValueAtPercentile(99), micros.getValueAtPercentile(99.9), micros.getMaxValue(),
-                micros.getMean(), curve(micros));
+        return new Latency(
+                count,
+                micros.getValueAtPercentile(50),
+                micros.getValueAtPercentile(90),
+                micros.getValueAtPercentile(99),
+                micros.getValueAtPercentile(99.9),
+                micros.getMaxValue(),
+                micros.getMean(),
+                curve(micros));
     }
 
     /**

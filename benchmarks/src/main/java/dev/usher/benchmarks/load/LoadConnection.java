@@ -90,8 +90,8 @@ final class LoadConnection extends SimpleChannelInboundHandler<HttpObject> {
         startNanos = start;
         status = 0;
         keepAlive = true;
-        timeout = ctx.executor().schedule(this::timedOut, run.settings().requestTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        timeout = ctx.executor()
+                .schedule(this::timedOut, run.settings().requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(run.request(slot.nextRequest()));
     }
 

@@ -38,8 +38,7 @@ import org.HdrHistogram.Recorder;
  */
 public final class LoadGenerator {
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     /** Runs warm-up plus the counted window, then closes every connection; blocks the caller throughout. */
     public static Measurement run(LoadSettings settings, Progress progress) throws InterruptedException {
@@ -47,15 +46,17 @@ public final class LoadGenerator {
         Objects.requireNonNull(progress, "progress");
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.threads(),
-                new DefaultThreadFactory("load-client"), io);
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(settings.threads(), new DefaultThreadFactory("load-client"), io);
         Class<? extends SocketChannel> channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         LoadRun run = new LoadRun(settings, encode(settings));
         try {
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(channelType)
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(channelType)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                            (int) Math.min(Integer.MAX_VALUE, settings.requestTimeout().toMillis()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(
+                            Integer.MAX_VALUE, settings.requestTimeout().toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -109,8 +110,8 @@ public final class LoadGenerator {
             lastTick = now;
             if (last) {
                 progress.countingEnded();
-                return new Measurement(total.getTotalCount(), (now - countFrom) / 1e9, Latency.of(total),
-                        window.counters.snapshot());
+                return new Measurement(
+                        total.getTotalCount(), (now - countFrom) / 1e9, Latency.of(total), window.counters.snapshot());
             }
             if (!counting && now >= countFrom) {
                 counting = true;

@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code usher-bench}: the load harness's command line; {@code main} only parses and dispatches. */
-@Command(name = "usher-bench", mixinStandardHelpOptions = true, version = "usher-bench 0.1.0",
+@Command(
+        name = "usher-bench",
+        mixinStandardHelpOptions = true,
+        version = "usher-bench 0.1.0",
         description = "Load-test Usher (or any HTTP/1.1 target) and compare it with nginx and HAProxy.",
         subcommands = {LoadCommand.class, ChurnCommand.class, CompareCommand.class, ManifestsCommand.class})
 public final class LoadMain implements Runnable {

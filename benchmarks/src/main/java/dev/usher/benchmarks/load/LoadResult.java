@@ -17,8 +17,14 @@ import java.util.TreeMap;
  * @param cpuSeconds CPU seconds the target process used in the counted window, NaN when unknown
  * @param peakRssBytes the target process's peak RSS at the end of the run, -1 when unknown
  */
-public record LoadResult(String target, String client, int connections, int rate, Measurement measurement,
-        double cpuSeconds, long peakRssBytes) {
+public record LoadResult(
+        String target,
+        String client,
+        int connections,
+        int rate,
+        Measurement measurement,
+        double cpuSeconds,
+        long peakRssBytes) {
 
     public LoadResult {
         Objects.requireNonNull(target, "target");
@@ -64,8 +70,11 @@ public record LoadResult(String target, String client, int connections, int rate
         map.put("cpuSecondsPer1000", cpuSecondsPer1000());
         map.put("peakRssBytes", peakRssBytes < 0 ? null : peakRssBytes);
         // [percentile, micros] pairs: enough to redraw the plot
-        map.put("percentileCurve", latency.curve().stream()
-                .map(point -> List.of(point.percentile(), point.micros())).toList());
+        map.put(
+                "percentileCurve",
+                latency.curve().stream()
+                        .map(point -> List.of(point.percentile(), point.micros()))
+                        .toList());
         return map;
     }
 }

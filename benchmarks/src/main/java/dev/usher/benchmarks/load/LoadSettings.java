@@ -18,8 +18,16 @@ import java.util.Objects;
  * @param requestTimeout a request not answered within this counts as a timeout and its connection is replaced
  * @param threads event loop threads of the client
  */
-public record LoadSettings(InetSocketAddress address, List<RequestTarget> requests, int connections,
-        Duration warmup, Duration duration, int rate, int requestBodySize, Duration requestTimeout, int threads) {
+public record LoadSettings(
+        InetSocketAddress address,
+        List<RequestTarget> requests,
+        int connections,
+        Duration warmup,
+        Duration duration,
+        int rate,
+        int requestBodySize,
+        Duration requestTimeout,
+        int threads) {
 
     public LoadSettings {
         Objects.requireNonNull(address, "address");
@@ -42,7 +50,10 @@ public record LoadSettings(InetSocketAddress address, List<RequestTarget> reques
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        if (duration.isNegative() || duration.isZero() || warmup.isNegative() || requestTimeout.isNegative()
+        if (duration.isNegative()
+                || duration.isZero()
+                || warmup.isNegative()
+                || requestTimeout.isNegative()
                 || requestTimeout.isZero()) {
             throw new IllegalArgumentException("duration and requestTimeout must be positive, warmup 0 or more");
         }

@@ -32,14 +32,21 @@ final class LocalSetup implements AutoCloseable {
         try {
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < options.origins; i++) {
-                EchoServer echo = EchoServer.builder().name(BenchManifests.serviceName(i)).responseSize(responseSize)
-                        .build().start();
+                EchoServer echo = EchoServer.builder()
+                        .name(BenchManifests.serviceName(i))
+                        .responseSize(responseSize)
+                        .build()
+                        .start();
                 setup.origins.add(echo);
                 ports.add(echo.port());
             }
             setup.requests = BenchManifests.write(setup.manifests, options.hosts, options.paths, ports);
             Files.createDirectories(logDir);
-            setup.usher = UsherProcess.start(options.jar, setup.manifests, options.javaOptions(), options.runArgs(),
+            setup.usher = UsherProcess.start(
+                    options.jar,
+                    setup.manifests,
+                    options.javaOptions(),
+                    options.runArgs(),
                     logDir.resolve("usher.log"));
             return setup;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -80,7 +87,8 @@ final class LocalSetup implements AutoCloseable {
         }
         origins.forEach(EchoServer::close);
         try (Stream<Path> files = Files.walk(manifests)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             System.err.println("could not delete " + manifests + ": " + e);
         }

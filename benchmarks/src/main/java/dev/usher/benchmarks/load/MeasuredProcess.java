@@ -52,7 +52,13 @@ final class MeasuredProcess implements Progress {
             throws InterruptedException {
         MeasuredProcess measured = new MeasuredProcess(pid, progress);
         Measurement measurement = LoadGenerator.run(settings, measured);
-        return new LoadResult(target, "usher-bench", settings.connections(), settings.rate(), measurement,
-                measured.cpuSeconds(), measured.peakRssBytes());
+        return new LoadResult(
+                target,
+                "usher-bench",
+                settings.connections(),
+                settings.rate(),
+                measurement,
+                measured.cpuSeconds(),
+                measured.peakRssBytes());
     }
 }

@@ -25,11 +25,11 @@ public final class PercentilePlot {
     private static final int RIGHT = 230;
     private static final int TOP = 40;
     private static final int BOTTOM = 50;
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    private static final String[] COLORS = {
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+    };
 
-    private PercentilePlot() {
-    }
+    private PercentilePlot() {}
 
     /** The percentile's position on the x axis: {@code log10(1 / (1 - p / 100))}; 0 for the median's left end. */
     static double axis(double percentile) {
@@ -54,12 +54,18 @@ public final class PercentilePlot {
         double step = niceStep(Math.max(maxMillis, 0.001) / 5);
         double top = Math.ceil(Math.max(maxMillis, 0.001) / step) * step;
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>%n<svg xmlns=\"http://www.w3.org"
-                + "/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
-                + "font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>%n<svg xmlns=\"http://www.w3.org"
+                        + "/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
+                        + "font-size=\"12\">%n",
+                WIDTH,
+                HEIGHT,
+                WIDTH,
+                HEIGHT));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\">%s</text>%n", LEFT,
-                escape(title)));
+        svg.append(String.format(
+                Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\">%s</text>%n", LEFT, escape(title)));
         for (int d = 0; d <= decades; d++) {
             double x = x(d, decades);
             svg.append(line(x, TOP, x, HEIGHT - BOTTOM, "#dddddd"));
@@ -71,8 +77,11 @@ public final class PercentilePlot {
             svg.append(text(LEFT - 6, y + 4, "end", millisLabel(v, step)));
         }
         svg.append(text((LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - 12, "middle", "percentile"));
-        svg.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
-                + "text-anchor=\"middle\">latency (ms)</text>%n", (TOP + HEIGHT - BOTTOM) / 2,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
+                        + "text-anchor=\"middle\">latency (ms)</text>%n",
+                (TOP + HEIGHT - BOTTOM) / 2,
                 (TOP + HEIGHT - BOTTOM) / 2));
         for (int i = 0; i < series.size(); i++) {
             Series line = series.get(i);
@@ -80,18 +89,29 @@ public final class PercentilePlot {
             StringBuilder points = new StringBuilder();
             for (Latency.Point point : line.points()) {
                 if (point.percentile() < 100) {
-                    points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(axis(point.percentile()), decades),
+                    points.append(String.format(
+                            Locale.ROOT,
+                            "%.1f,%.1f ",
+                            x(axis(point.percentile()), decades),
                             y(point.micros() / 1e3, top)));
                 }
             }
-            svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                    + "points=\"%s\"/>%n", color, points.toString().trim()));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" " + "points=\"%s\"/>%n",
+                    color,
+                    points.toString().trim()));
             double legendY = TOP + 10 + i * 20;
             svg.append(line(WIDTH - RIGHT + 15, legendY, WIDTH - RIGHT + 40, legendY, color));
             svg.append(text(WIDTH - RIGHT + 46, legendY + 4, "start", line.label()));
         }
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                + "stroke=\"#444444\"/>%n</svg>%n", LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" " + "stroke=\"#444444\"/>%n</svg>%n",
+                LEFT,
+                TOP,
+                WIDTH - LEFT - RIGHT,
+                HEIGHT - TOP - BOTTOM));
         return svg.toString();
     }
 
@@ -115,7 +135,8 @@ public final class PercentilePlot {
     }
 
     private static String millisLabel(double value, double step) {
-        return step >= 1 ? String.format(Locale.ROOT, "%.0f", value)
+        return step >= 1
+                ? String.format(Locale.ROOT, "%.0f", value)
                 : String.format(Locale.ROOT, "%." + (int) Math.ceil(-Math.log10(step)) + "f", value);
     }
 
@@ -128,16 +149,30 @@ public final class PercentilePlot {
     }
 
     private static String line(double x1, double y1, double x2, double y2, String color) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
-                x1, y1, x2, y2, color);
+        return String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
+                x1,
+                y1,
+                x2,
+                y2,
+                color);
     }
 
     private static String text(double x, double y, String anchor, String content) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>%n", x, y, anchor,
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>%n",
+                x,
+                y,
+                anchor,
                 escape(content));
     }
 
     static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

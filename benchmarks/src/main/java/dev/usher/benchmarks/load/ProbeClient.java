@@ -51,7 +51,8 @@ final class ProbeClient implements AutoCloseable {
             for (String header = line(); !header.isEmpty(); header = line()) {
                 String lower = header.toLowerCase(Locale.ROOT);
                 if (lower.startsWith("content-length:")) {
-                    length = Long.parseLong(lower.substring("content-length:".length()).trim());
+                    length = Long.parseLong(
+                            lower.substring("content-length:".length()).trim());
                 } else if (lower.startsWith("connection:") && lower.contains("close")) {
                     close = true;
                 } else if (lower.startsWith("transfer-encoding:")) {

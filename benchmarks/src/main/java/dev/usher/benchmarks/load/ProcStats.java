@@ -17,8 +17,7 @@ public final class ProcStats {
     /** Clock ticks per second of the {@code stat} CPU fields. */
     static final long CLOCK_TICKS = 100;
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     /** CPU seconds (user + system) the process has used so far. */
     public static double cpuSeconds(long pid) {

@@ -14,26 +14,38 @@ import java.util.Map;
 /** Prints results and writes {@code results.json} and {@code latency.svg} into an output folder. */
 final class Reports {
 
-    private Reports() {
-    }
+    private Reports() {}
 
     /** One human line per result. */
     static void print(PrintStream out, LoadResult result) {
         Measurement m = result.measurement();
         Latency l = m.latency();
-        out.printf(Locale.ROOT, "%-10s %-11s c=%-5d %9.0f req/s  p50 %7.3f  p90 %7.3f  p99 %7.3f  p99.9 %7.3f  "
-                        + "max %8.3f ms  errors: %s%s%s%n", result.target(), result.client(), result.connections(),
-                m.requestsPerSecond(), l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3,
+        out.printf(
+                Locale.ROOT,
+                "%-10s %-11s c=%-5d %9.0f req/s  p50 %7.3f  p90 %7.3f  p99 %7.3f  p99.9 %7.3f  "
+                        + "max %8.3f ms  errors: %s%s%s%n",
+                result.target(),
+                result.client(),
+                result.connections(),
+                m.requestsPerSecond(),
+                l.p50() / 1e3,
+                l.p90() / 1e3,
+                l.p99() / 1e3,
+                l.p999() / 1e3,
+                l.max() / 1e3,
                 m.errors().summary(),
-                Double.isNaN(result.cpuSeconds()) ? ""
+                Double.isNaN(result.cpuSeconds())
+                        ? ""
                         : String.format(Locale.ROOT, "  cpu %.3f s/1k req", result.cpuSecondsPer1000()),
-                result.peakRssBytes() < 0 ? "" : String.format(Locale.ROOT, "  peak RSS %.1f MiB",
-                        result.peakRssBytes() / 1048576.0));
+                result.peakRssBytes() < 0
+                        ? ""
+                        : String.format(Locale.ROOT, "  peak RSS %.1f MiB", result.peakRssBytes() / 1048576.0));
     }
 
     /** Writes {@code results.json} (settings, then every result) and {@code latency.svg} (one line per result). */
-    static void write(Path dir, String title, Map<String, Object> settings, List<LoadResult> results,
-            Map<String, Object> extra) throws IOException {
+    static void write(
+            Path dir, String title, Map<String, Object> settings, List<LoadResult> results, Map<String, Object> extra)
+            throws IOException {
         Files.createDirectories(dir);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("title", title);
@@ -44,9 +56,10 @@ final class Reports {
         List<PercentilePlot.Series> series = new ArrayList<>();
         for (LoadResult result : results) {
             if (!result.measurement().latency().curve().isEmpty()) {
-                series.add(new PercentilePlot.Series(result.target() + " c=" + result.connections()
-                        + (result.rate() > 0 ? " " + result.rate() + "/s" : ""), result.measurement().latency()
-                        .curve()));
+                series.add(new PercentilePlot.Series(
+                        result.target() + " c=" + result.connections()
+                                + (result.rate() > 0 ? " " + result.rate() + "/s" : ""),
+                        result.measurement().latency().curve()));
             }
         }
         Files.writeString(dir.resolve("latency.svg"), PercentilePlot.svg(title, series), StandardCharsets.UTF_8);

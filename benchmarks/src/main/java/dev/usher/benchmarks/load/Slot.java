@@ -40,12 +40,15 @@ final class Slot {
         if (run.stopped()) {
             return;
         }
-        ChannelFuture future = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpResponseDecoder(), new LoadConnection(Slot.this));
-            }
-        }).connect(run.settings().address());
+        ChannelFuture future = bootstrap
+                .clone(loop)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpResponseDecoder(), new LoadConnection(Slot.this));
+                    }
+                })
+                .connect(run.settings().address());
         future.addListener(done -> {
             if (!done.isSuccess() && !run.stopped()) {
                 run.counters().connect();

@@ -14,36 +14,59 @@ final class UsherOptions {
     /** JVM flags used when none are given: a small fixed heap and a single-threaded collector for 2 cores. */
     static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+UseSerialGC";
 
-    @Option(names = "--usher-jar", paramLabel = "JAR", defaultValue = "deploy/target/usher.jar",
+    @Option(
+            names = "--usher-jar",
+            paramLabel = "JAR",
+            defaultValue = "deploy/target/usher.jar",
             description = "Usher's runnable jar (default: ${DEFAULT-VALUE}).")
     Path jar;
 
-    @Option(names = "--usher-java-opts", paramLabel = "FLAGS", defaultValue = DEFAULT_JAVA_OPTS,
+    @Option(
+            names = "--usher-java-opts",
+            paramLabel = "FLAGS",
+            defaultValue = DEFAULT_JAVA_OPTS,
             description = "JVM flags for Usher, space separated (default: ${DEFAULT-VALUE}).")
     String javaOpts;
 
-    @Option(names = "--usher-event-loops", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--usher-event-loops",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Usher's proxy event loops, 0 = one per processor (default: ${DEFAULT-VALUE}).")
     int eventLoops;
 
-    @Option(names = "--usher-access-log", paramLabel = "text|json|off", defaultValue = "off",
+    @Option(
+            names = "--usher-access-log",
+            paramLabel = "text|json|off",
+            defaultValue = "off",
             description = "Usher's access log; off by default, as for nginx and HAProxy in compare.sh "
                     + "(default: ${DEFAULT-VALUE}).")
     String accessLog;
 
-    @Option(names = "--usher-arg", paramLabel = "ARG",
+    @Option(
+            names = "--usher-arg",
+            paramLabel = "ARG",
             description = "An extra 'usher run' argument (repeat it), such as --access-log=off.")
     List<String> extraArgs = new ArrayList<>();
 
-    @Option(names = "--origins", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--origins",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Echo origins (in-process, one event loop each) (default: ${DEFAULT-VALUE}).")
     int origins;
 
-    @Option(names = "--hosts", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--hosts",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Hosts in the routing table (default: ${DEFAULT-VALUE}).")
     int hosts;
 
-    @Option(names = "--paths", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--paths",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Prefix paths per host (default: ${DEFAULT-VALUE}).")
     int paths;
 
@@ -52,8 +75,8 @@ final class UsherOptions {
     }
 
     List<String> runArgs() {
-        List<String> args = new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops), "--access-log",
-                accessLog));
+        List<String> args =
+                new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops), "--access-log", accessLog));
         args.addAll(extraArgs);
         return args;
     }

@@ -52,19 +52,33 @@ public final class UsherProcess implements AutoCloseable {
      * @param extraArgs further {@code usher run} flags, such as {@code --event-loops 1}
      * @param log where Usher's output goes
      */
-    public static UsherProcess start(Path jar, Path manifests, List<String> javaOptions, List<String> extraArgs,
-            Path log) throws IOException, InterruptedException {
+    public static UsherProcess start(
+            Path jar, Path manifests, List<String> javaOptions, List<String> extraArgs, Path log)
+            throws IOException, InterruptedException {
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(manifests, "manifests");
         if (!Files.isRegularFile(jar)) {
-            throw new IOException("no Usher jar at " + jar + "; build it: mvn -B -o -q -pl deploy -am package "
-                    + "-DskipTests");
+            throw new IOException(
+                    "no Usher jar at " + jar + "; build it: mvn -B -o -q -pl deploy -am package " + "-DskipTests");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
-        command.addAll(List.of("-jar", jar.toString(), "run", "--manifests", manifests.toString(), "--bind",
-                "127.0.0.1", "--http-port", "0", "--admin-port", "0", "--disable-https", "--drain-timeout", "1s"));
+        command.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "run",
+                "--manifests",
+                manifests.toString(),
+                "--bind",
+                "127.0.0.1",
+                "--http-port",
+                "0",
+                "--admin-port",
+                "0",
+                "--disable-https",
+                "--drain-timeout",
+                "1s"));
         command.addAll(extraArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<int[]> ports = new CompletableFuture<>();
@@ -86,9 +100,9 @@ public final class UsherProcess implements AutoCloseable {
     }
 
     private static void pump(Process process, Path log, CompletableFuture<int[]> ports) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-             PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 out.println(line);
@@ -104,9 +118,11 @@ public final class UsherProcess implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
-                .timeout(Duration.ofSeconds(2)).build();
+                .timeout(Duration.ofSeconds(2))
+                .build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {

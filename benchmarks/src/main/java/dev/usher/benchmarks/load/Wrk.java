@@ -19,19 +19,20 @@ final class Wrk {
 
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m)");
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|90|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s|m)\\s*$",
-            Pattern.MULTILINE);
+    private static final Pattern PERCENTILE =
+            Pattern.compile("^\\s*(50|90|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s|m)\\s*$", Pattern.MULTILINE);
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
-    private static final Pattern SOCKET = Pattern.compile(
-            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern SOCKET =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
-    private Wrk() {
-    }
+    private Wrk() {}
 
     /** Whether a {@code wrk} binary is on the PATH. */
     static boolean available() {
         try {
-            Process p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("wrk", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             p.waitFor(5, TimeUnit.SECONDS);
             return true;
@@ -46,8 +47,19 @@ final class Wrk {
     /** Runs wrk for {@code seconds} with one thread and returns its report as a measurement. */
     static Measurement run(String url, String host, int connections, int seconds)
             throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
-                "--timeout", "10s", "-H", "Host: " + host, url).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "wrk",
+                        "-t1",
+                        "-c" + connections,
+                        "-d" + seconds + "s",
+                        "--latency",
+                        "--timeout",
+                        "10s",
+                        "-H",
+                        "Host: " + host,
+                        url)
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -71,7 +83,8 @@ final class Wrk {
         Map<Integer, Long> percentiles = new HashMap<>();
         Matcher percentile = PERCENTILE.matcher(output);
         while (percentile.find()) {
-            percentiles.put(Integer.parseInt(percentile.group(1)),
+            percentiles.put(
+                    Integer.parseInt(percentile.group(1)),
                     Math.round(micros(percentile.group(2), percentile.group(3))));
         }
         Map<Integer, Long> statuses = new HashMap<>();
@@ -90,8 +103,15 @@ final class Wrk {
             other = Long.parseLong(socket.group(3));
             timeouts = Long.parseLong(socket.group(4));
         }
-        Latency latency = new Latency(count, percentiles.getOrDefault(50, 0L), percentiles.getOrDefault(90, 0L),
-                percentiles.getOrDefault(99, 0L), 0, 0, 0, List.of());
+        Latency latency = new Latency(
+                count,
+                percentiles.getOrDefault(50, 0L),
+                percentiles.getOrDefault(90, 0L),
+                percentiles.getOrDefault(99, 0L),
+                0,
+                0,
+                0,
+                List.of());
         // wrk's own rate uses its own clock; keep its count and derive the window so req/s matches its report.
         double reported = Double.parseDouble(rate.group(1));
         double window = reported > 0 ? count / reported : seconds;

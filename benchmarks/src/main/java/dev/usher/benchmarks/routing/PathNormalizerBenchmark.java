@@ -39,12 +39,15 @@ public class PathNormalizerBenchmark {
     @Setup
     public void setUp() {
         for (int r = 0; r < REQUESTS; r++) {
-            String target = switch (scenario) {
-                case "clean" -> "/api/v1/users/" + r + "/orders/2026/11/items/" + r + "/caf%C3%A9?expand=all&page=2";
-                case "dirty" -> "/api/v1/users/" + r + "/../" + r + "//orders/./%7e2026/items/%2e%2e/" + r
-                        + "?expand=all&page=2";
-                default -> throw new IllegalArgumentException(scenario);
-            };
+            String target =
+                    switch (scenario) {
+                        case "clean" ->
+                            "/api/v1/users/" + r + "/orders/2026/11/items/" + r + "/caf%C3%A9?expand=all&page=2";
+                        case "dirty" ->
+                            "/api/v1/users/" + r + "/../" + r + "//orders/./%7e2026/items/%2e%2e/" + r
+                                    + "?expand=all&page=2";
+                        default -> throw new IllegalArgumentException(scenario);
+                    };
             String normalized = PathNormalizer.normalize(target);
             if ((normalized == target) != scenario.equals("clean")) {
                 throw new IllegalStateException(scenario + ": " + target + " -> " + normalized);

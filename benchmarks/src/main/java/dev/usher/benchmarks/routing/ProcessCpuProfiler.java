@@ -38,8 +38,8 @@ public final class ProcessCpuProfiler implements InternalProfiler {
 
     @Override
     @SuppressWarnings("rawtypes") // the signature is JMH's, whose Result is used raw in InternalProfiler
-    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
-            IterationParams iterationParams, IterationResult result) {
+    public Collection<? extends Result> afterIteration(
+            BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         long cpu = os.getProcessCpuTime() - startCpu;
         long ops = result.getMetadata().getMeasuredOps();
         double perOp = ops == 0 ? Double.NaN : (double) cpu / ops;

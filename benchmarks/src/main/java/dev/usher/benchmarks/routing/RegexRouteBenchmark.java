@@ -75,12 +75,23 @@ public class RegexRouteBenchmark {
             regex.add(new PathRule("/svc-" + i + "(/|$)(.*)", PathType.PREFIX, backend));
             wide.add(new PathRule("/[a-z]+-" + i + "(/|$)(.*)", PathType.PREFIX, backend));
         }
-        RouteOptions nginx = RouteOptions.builder().nginxPaths(new NginxPaths(true, "/$2")).build();
+        RouteOptions nginx =
+                RouteOptions.builder().nginxPaths(new NginxPaths(true, "/$2")).build();
         snapshot = RoutingSnapshot.builder()
-                .add(new IngressRuleSet("default", "prefix", Instant.EPOCH,
-                        List.of(new HostRule(PREFIX_HOST, prefix)), null, RouteOptions.DEFAULT))
-                .add(new IngressRuleSet("default", "regex", Instant.EPOCH,
-                        List.of(new HostRule(REGEX_HOST, regex), new HostRule(WIDE_HOST, wide)), null, nginx))
+                .add(new IngressRuleSet(
+                        "default",
+                        "prefix",
+                        Instant.EPOCH,
+                        List.of(new HostRule(PREFIX_HOST, prefix)),
+                        null,
+                        RouteOptions.DEFAULT))
+                .add(new IngressRuleSet(
+                        "default",
+                        "regex",
+                        Instant.EPOCH,
+                        List.of(new HostRule(REGEX_HOST, regex), new HostRule(WIDE_HOST, wide)),
+                        null,
+                        nginx))
                 .build(new RoutingTable()::backend);
         host = switch (scenario) {
             case "prefixHost" -> PREFIX_HOST;
@@ -90,7 +101,8 @@ public class RegexRouteBenchmark {
         };
         for (int r = 0; r < REQUESTS; r++) {
             int i = (int) ((r * 2654435761L) % paths);
-            uris[r] = scenario.equals("regexMiss") ? "/nothing/here/" + r
+            uris[r] = scenario.equals("regexMiss")
+                    ? "/nothing/here/" + r
                     : "/svc-" + i + "/api/v1/orders/" + r + "?page=2";
             Route route = snapshot.route(host, uris[r]);
             if (route.isNotFound() != scenario.equals("regexMiss")) {

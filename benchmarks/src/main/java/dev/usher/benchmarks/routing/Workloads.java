@@ -17,8 +17,7 @@ final class Workloads {
 
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     static String exactHost(int i) {
         return "app-" + i + ".example.com";
@@ -51,7 +50,11 @@ final class Workloads {
                 new PathRule("/login", PathType.EXACT, backend(namespace, name + "-login")),
                 new PathRule("/static/assets", PathType.PREFIX, backend(namespace, name + "-static")));
         boolean tenth = age % 10 == 0;
-        return new IngressRuleSet(namespace, name, EPOCH.plusSeconds(age), List.of(new HostRule(host, paths)),
+        return new IngressRuleSet(
+                namespace,
+                name,
+                EPOCH.plusSeconds(age),
+                List.of(new HostRule(host, paths)),
                 tenth ? backend(namespace, name + "-default") : null,
                 tenth ? RouteOptions.builder().tlsHosts(Set.of(host)).build() : RouteOptions.DEFAULT);
     }

@@ -72,11 +72,15 @@ public class HandshakeBenchmark {
             throw new IllegalStateException("netty-tcnative did not load", OpenSsl.unavailabilityCause());
         }
         TlsCertificate certificate = CertificateGenerator.forHosts(HOST)
-                .keyType(CertificateGenerator.KeyType.valueOf(keyType)).generate("bench/tls");
+                .keyType(CertificateGenerator.KeyType.valueOf(keyType))
+                .generate("bench/tls");
         store = CertificateStore.create(DefaultCertificate.generate());
         store.publish(Map.of(HOST, certificate));
-        client = SslContextBuilder.forClient().sslProvider(engine).protocols(protocol)
-                .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        client = SslContextBuilder.forClient()
+                .sslProvider(engine)
+                .protocols(protocol)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
     }
 
     /** One full handshake; returns the negotiated cipher suite so the work cannot be optimised away. */

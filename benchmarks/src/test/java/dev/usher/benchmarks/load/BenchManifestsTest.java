@@ -25,14 +25,20 @@ final class BenchManifestsTest {
     void write_twoHostsThreePaths_listsEveryRouteHostByHost() throws Exception {
         List<RequestTarget> targets = BenchManifests.write(dir, 2, 3, List.of(9001, 9002));
 
-        assertThat(targets).containsExactly(
-                new RequestTarget("h0.bench.test", "/p0"), new RequestTarget("h0.bench.test", "/p1"),
-                new RequestTarget("h0.bench.test", "/p2"), new RequestTarget("h1.bench.test", "/p0"),
-                new RequestTarget("h1.bench.test", "/p1"), new RequestTarget("h1.bench.test", "/p2"));
+        assertThat(targets)
+                .containsExactly(
+                        new RequestTarget("h0.bench.test", "/p0"), new RequestTarget("h0.bench.test", "/p1"),
+                        new RequestTarget("h0.bench.test", "/p2"), new RequestTarget("h1.bench.test", "/p0"),
+                        new RequestTarget("h1.bench.test", "/p1"), new RequestTarget("h1.bench.test", "/p2"));
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("ingressclass.yaml",
-                    "services.yaml", "endpoints-origin-0.yaml", "endpoints-origin-1.yaml", "ingress-h0.yaml",
-                    "ingress-h1.yaml"); // and no temporary file left behind
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder(
+                            "ingressclass.yaml",
+                            "services.yaml",
+                            "endpoints-origin-0.yaml",
+                            "endpoints-origin-1.yaml",
+                            "ingress-h0.yaml",
+                            "ingress-h1.yaml"); // and no temporary file left behind
         }
     }
 
@@ -52,24 +58,28 @@ final class BenchManifestsTest {
                     int origin = (host * 3 + path) % 2;
                     assertThat(route.isNotFound()).as("h%d /p%d", host, path).isFalse();
                     assertThat(route.backend().ref().service()).isEqualTo(BenchManifests.serviceName(origin));
-                    assertThat(route.backend().endpoints()).extracting(Endpoint::port)
+                    assertThat(route.backend().endpoints())
+                            .extracting(Endpoint::port)
                             .containsExactly(9001 + origin);
                 }
             }
-            assertThat(snapshot.route(BenchManifests.hostName(0), "/p").isNotFound()).isTrue();
+            assertThat(snapshot.route(BenchManifests.hostName(0), "/p").isNotFound())
+                    .isTrue();
         }
     }
 
     @Test
     void endpoints_severalPorts_giveOneSubsetEach() throws Exception {
         BenchManifests.write(dir, 1, 1, List.of(9001));
-        BenchManifests.writeAtomically(dir, "endpoints-origin-0.yaml",
-                BenchManifests.endpoints("origin-0", List.of(9001, 9002)));
+        BenchManifests.writeAtomically(
+                dir, "endpoints-origin-0.yaml", BenchManifests.endpoints("origin-0", List.of(9001, 9002)));
         RoutingTable table = new RoutingTable();
         SnapshotPublisher publisher = new SnapshotPublisher(table, null);
 
         try (ManifestsSource source = ManifestsSource.start(dir, WatcherSettings.defaults(), publisher)) {
-            assertThat(publisher.problems()).as("problems in %s", source.directory()).isEmpty();
+            assertThat(publisher.problems())
+                    .as("problems in %s", source.directory())
+                    .isEmpty();
             Route route = table.current().route(BenchManifests.hostName(0), "/p0");
             assertThat(route.backend().endpoints()).extracting(Endpoint::port).containsExactlyInAnyOrder(9001, 9002);
         }

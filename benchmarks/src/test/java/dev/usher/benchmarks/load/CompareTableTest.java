@@ -36,8 +36,14 @@ final class CompareTableTest {
         Histogram histogram = new Histogram(3);
         histogram.recordValue(p99Micros);
         long responses = Math.round(rps * 10);
-        return new LoadResult(target, "usher-bench", 50, 0, new Measurement(responses, 10, Latency.of(histogram),
-                new Errors(Map.of(), 0, 0, 0, 0)), cpuSeconds, rss);
+        return new LoadResult(
+                target,
+                "usher-bench",
+                50,
+                0,
+                new Measurement(responses, 10, Latency.of(histogram), new Errors(Map.of(), 0, 0, 0, 0)),
+                cpuSeconds,
+                rss);
     }
 
     @Test
@@ -60,13 +66,14 @@ final class CompareTableTest {
 
     @Test
     void markdown_givesEachFigureAsARatioToTheBaseline() {
-        List<LoadResult> results = List.of(result("usher", 1000, 2000, 2.0, 64 << 20),
-                result("nginx", 2000, 1000, 1.0, 16 << 20));
+        List<LoadResult> results =
+                List.of(result("usher", 1000, 2000, 2.0, 64 << 20), result("nginx", 2000, 1000, 1.0, 16 << 20));
 
         String table = CompareTable.markdown(CompareTable.rows(results), "nginx");
 
-        assertThat(table).contains("| usher-bench | 50 | usher | 1000 | 0.50 | 2.000 | 2.00 | 2.000 | 2.00 | 200.0 "
-                + "| 4.00 | 64.0 | 4.00 | 0 |");
+        assertThat(table)
+                .contains("| usher-bench | 50 | usher | 1000 | 0.50 | 2.000 | 2.00 | 2.000 | 2.00 | 200.0 "
+                        + "| 4.00 | 64.0 | 4.00 | 0 |");
         assertThat(table).contains("| usher-bench | 50 | nginx | 2000 | 1.00 |");
     }
 }

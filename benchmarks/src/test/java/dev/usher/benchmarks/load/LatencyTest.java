@@ -49,22 +49,23 @@ final class LatencyTest {
         assertThat(curve.get(curve.size() - 1)).isEqualTo(new Latency.Point(100, 1000));
         for (int i = 1; i < curve.size(); i++) {
             assertThat(curve.get(i).percentile()).isGreaterThan(curve.get(i - 1).percentile());
-            assertThat(curve.get(i).micros()).isGreaterThanOrEqualTo(curve.get(i - 1).micros());
+            assertThat(curve.get(i).micros())
+                    .isGreaterThanOrEqualTo(curve.get(i - 1).micros());
         }
     }
 
     @Test
     void measurement_requestsPerSecond_isResponsesOverSeconds() {
-        Measurement measurement = new Measurement(5000, 2.5, Latency.of(new Histogram(3)),
-                new Errors(java.util.Map.of(), 0, 0, 0, 0));
+        Measurement measurement =
+                new Measurement(5000, 2.5, Latency.of(new Histogram(3)), new Errors(java.util.Map.of(), 0, 0, 0, 0));
 
         assertThat(measurement.requestsPerSecond()).isEqualTo(2000);
     }
 
     @Test
     void loadResult_cpuPerThousand_isCpuSecondsPerThousandResponses() {
-        Measurement measurement = new Measurement(20_000, 10, Latency.of(new Histogram(3)),
-                new Errors(java.util.Map.of(), 0, 0, 0, 0));
+        Measurement measurement =
+                new Measurement(20_000, 10, Latency.of(new Histogram(3)), new Errors(java.util.Map.of(), 0, 0, 0, 0));
 
         LoadResult result = new LoadResult("usher", "usher-bench", 50, 0, measurement, 3.0, 1 << 20);
 

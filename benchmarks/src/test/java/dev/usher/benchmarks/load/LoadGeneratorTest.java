@@ -48,9 +48,16 @@ final class LoadGeneratorTest {
 
     /** Two seconds counted after two of warm-up, which absorbs class loading on a busy machine. */
     private LoadSettings settings(String path, int connections, int rate, int bodySize) {
-        return new LoadSettings(new InetSocketAddress("127.0.0.1", echo.port()),
-                List.of(new RequestTarget("a.test", path), new RequestTarget("b.test", path)), connections,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), rate, bodySize, Duration.ofSeconds(10), 1);
+        return new LoadSettings(
+                new InetSocketAddress("127.0.0.1", echo.port()),
+                List.of(new RequestTarget("a.test", path), new RequestTarget("b.test", path)),
+                connections,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                rate,
+                bodySize,
+                Duration.ofSeconds(10),
+                1);
     }
 
     @Test
@@ -98,9 +105,16 @@ final class LoadGeneratorTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        LoadSettings settings = new LoadSettings(new InetSocketAddress("127.0.0.1", port),
-                List.of(new RequestTarget("a.test", "/")), 2, Duration.ZERO, Duration.ofSeconds(1), 0, 0,
-                Duration.ofSeconds(2), 1);
+        LoadSettings settings = new LoadSettings(
+                new InetSocketAddress("127.0.0.1", port),
+                List.of(new RequestTarget("a.test", "/")),
+                2,
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                0,
+                0,
+                Duration.ofSeconds(2),
+                1);
 
         Measurement m = LoadGenerator.run(settings, progress);
 

@@ -29,8 +29,11 @@ final class PercentilePlotTest {
 
     @Test
     void svg_twoSeries_isWellFormedWithOneLineAndOneLegendEach() throws Exception {
-        String svg = PercentilePlot.svg("usher <vs> nginx & co", List.of(
-                new PercentilePlot.Series("usher c=50", curve(1)), new PercentilePlot.Series("nginx c=50", curve(2))));
+        String svg = PercentilePlot.svg(
+                "usher <vs> nginx & co",
+                List.of(
+                        new PercentilePlot.Series("usher c=50", curve(1)),
+                        new PercentilePlot.Series("nginx c=50", curve(2))));
 
         Document document = parse(svg);
 
@@ -45,8 +48,11 @@ final class PercentilePlotTest {
     void svg_polylinePoints_stayInsideThePlot() throws Exception {
         Document document = parse(PercentilePlot.svg("t", List.of(new PercentilePlot.Series("a", curve(3)))));
 
-        String points = document.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline").item(0)
-                .getAttributes().getNamedItem("points").getNodeValue();
+        String points = document.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline")
+                .item(0)
+                .getAttributes()
+                .getNamedItem("points")
+                .getNodeValue();
         for (String point : points.split(" ")) {
             String[] xy = point.split(",");
             assertThat(Double.parseDouble(xy[0])).isBetween(70.0, 670.0);
@@ -56,7 +62,9 @@ final class PercentilePlotTest {
 
     @Test
     void svg_noSeries_isStillADocument() throws Exception {
-        assertThat(parse(PercentilePlot.svg("empty", List.of())).getDocumentElement().getLocalName())
+        assertThat(parse(PercentilePlot.svg("empty", List.of()))
+                        .getDocumentElement()
+                        .getLocalName())
                 .isEqualTo("svg");
     }
 

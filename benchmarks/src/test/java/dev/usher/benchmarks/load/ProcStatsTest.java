@@ -22,7 +22,8 @@ final class ProcStatsTest {
         assertThat(ProcStats.statusKib(status, "VmHWM")).isEqualTo(153_400);
         assertThat(ProcStats.statusKib(status, "VmRSS")).isEqualTo(150_000);
         assertThatThrownBy(() -> ProcStats.statusKib(status, "VmSwap"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("VmSwap");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("VmSwap");
     }
 
     @Test

@@ -42,6 +42,7 @@ final class WrkTest {
     @Test
     void parse_notAReport_failsWithTheOutput() {
         assertThatThrownBy(() -> Wrk.parse("unable to connect to 127.0.0.1:1 Connection refused"))
-                .isInstanceOf(IOException.class).hasMessageContaining("Connection refused");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Connection refused");
     }
 }

@@ -21,8 +21,7 @@ public final class AdminMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    private AdminMetrics() {
-    }
+    private AdminMetrics() {}
 
     /** A registry with the JVM and Netty allocator meters bound. */
     public static AdminMetrics create() {

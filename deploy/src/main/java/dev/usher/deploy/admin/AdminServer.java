@@ -70,9 +70,18 @@ public final class AdminServer implements AutoCloseable {
      *
      * @throws IOException when the port cannot be bound
      */
-    public static AdminServer start(String bindAddress, int port, SnapshotPublisher publisher, AdminMetrics metrics,
-            BooleanSupplier listenersBound) throws IOException {
-        return builder().bind(bindAddress, port).publisher(publisher).metrics(metrics).listenersBound(listenersBound)
+    public static AdminServer start(
+            String bindAddress,
+            int port,
+            SnapshotPublisher publisher,
+            AdminMetrics metrics,
+            BooleanSupplier listenersBound)
+            throws IOException {
+        return builder()
+                .bind(bindAddress, port)
+                .publisher(publisher)
+                .metrics(metrics)
+                .listenersBound(listenersBound)
                 .start();
     }
 
@@ -121,12 +130,20 @@ public final class AdminServer implements AutoCloseable {
             default -> {
                 InetAddress client = exchange.getRemoteAddress().getAddress();
                 if (!debugAccess.allows(client)) {
-                    send(exchange, 403, TEXT, "forbidden: the debug views answer loopback clients only (use kubectl "
-                            + "port-forward) or the addresses of --debug-from; /healthz /readyz /metrics answer "
-                            + "everyone\n");
+                    send(
+                            exchange,
+                            403,
+                            TEXT,
+                            "forbidden: the debug views answer loopback clients only (use kubectl "
+                                    + "port-forward) or the addresses of --debug-from; /healthz /readyz /metrics answer "
+                                    + "everyone\n");
                 } else if (!DebugAccess.safeHost(exchange.getRequestHeaders().getFirst("Host"))) {
-                    send(exchange, 403, TEXT, "forbidden: the debug views answer only requests addressed to an IP "
-                            + "address or localhost (a guard against DNS rebinding)\n");
+                    send(
+                            exchange,
+                            403,
+                            TEXT,
+                            "forbidden: the debug views answer only requests addressed to an IP "
+                                    + "address or localhost (a guard against DNS rebinding)\n");
                 } else {
                     debug(exchange, uri);
                 }
@@ -147,8 +164,12 @@ public final class AdminServer implements AutoCloseable {
                     PageFiles.secureHeaders(exchange.getResponseHeaders());
                     send(exchange, 200, file.contentType(), file.bytes());
                 } else {
-                    send(exchange, 404, TEXT, "not found; try / /healthz /readyz /metrics /debug/routes "
-                            + "/debug/explain?host=H&path=P /debug/stats\n");
+                    send(
+                            exchange,
+                            404,
+                            TEXT,
+                            "not found; try / /healthz /readyz /metrics /debug/routes "
+                                    + "/debug/explain?host=H&path=P /debug/stats\n");
                 }
             }
         }
@@ -157,8 +178,11 @@ public final class AdminServer implements AutoCloseable {
     /** Routes and problems of one build: one read of {@link SnapshotPublisher#published()}. */
     private void routes(HttpExchange exchange) throws IOException {
         SnapshotPublisher.Published published = publisher.published();
-        send(exchange, 200, JSON, RoutesJson.write(RoutesJson.routes(published.snapshot(), published.problems(),
-                ready(), certificates)));
+        send(
+                exchange,
+                200,
+                JSON,
+                RoutesJson.write(RoutesJson.routes(published.snapshot(), published.problems(), ready(), certificates)));
     }
 
     private void readyz(HttpExchange exchange) throws IOException {
@@ -180,7 +204,11 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         String host = query.get("host");
-        send(exchange, 200, JSON, RoutesJson.write(RoutesJson.explain(publisher.table().current(), host, path)));
+        send(
+                exchange,
+                200,
+                JSON,
+                RoutesJson.write(RoutesJson.explain(publisher.table().current(), host, path)));
     }
 
     /** Decodes {@code a=1&b=2}; the first value of a repeated name wins. */
@@ -232,8 +260,7 @@ public final class AdminServer implements AutoCloseable {
         private CertificateStore certificates;
         private LongSupplier nanoTime = System::nanoTime;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The address and port to bind (0 = ephemeral); default {@code 127.0.0.1:0}. */
         public Builder bind(String bindAddress, int port) {
@@ -291,8 +318,8 @@ public final class AdminServer implements AutoCloseable {
             try {
                 server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
             } catch (IOException e) {
-                throw new IOException("admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(),
-                        e);
+                throw new IOException(
+                        "admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
             }
             ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "usher-admin");

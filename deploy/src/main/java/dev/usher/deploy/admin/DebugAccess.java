@@ -76,7 +76,8 @@ public final class DebugAccess {
         String name = host;
         if (name.startsWith("[")) {
             int close = name.indexOf(']');
-            return close > 1 && name.substring(1, close).matches("[0-9A-Fa-f:.]+")
+            return close > 1
+                    && name.substring(1, close).matches("[0-9A-Fa-f:.]+")
                     && (close == name.length() - 1 || name.substring(close + 1).matches(":\\d{1,5}"));
         }
         int colon = name.indexOf(':');

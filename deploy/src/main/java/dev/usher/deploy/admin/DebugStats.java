@@ -31,8 +31,7 @@ final class DebugStats {
     static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
     static final long MIN_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private record Key(String namespace, String ingress, String service) {
-    }
+    private record Key(String namespace, String ingress, String service) {}
 
     /** Cumulative figures of one route: requests, 5xx answers, and histogram counts at each bucket bound. */
     private static final class Totals {
@@ -60,8 +59,7 @@ final class DebugStats {
         }
     }
 
-    private record Sample(long nanos, Map<Key, Totals> routes) {
-    }
+    private record Sample(long nanos, Map<Key, Totals> routes) {}
 
     private final MeterRegistry registry;
     private final LongSupplier nanoTime;
@@ -91,16 +89,23 @@ final class DebugStats {
         }
         ArrayNode routes = root.putArray("routes");
         now.routes.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey(Comparator.comparing(Key::namespace).thenComparing(Key::ingress)
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(Key::namespace)
+                        .thenComparing(Key::ingress)
                         .thenComparing(Key::service)))
-                .forEach(entry -> route(routes.addObject(), entry.getKey(), entry.getValue(),
-                        seconds > 0 ? base.routes.get(entry.getKey()) : null, seconds));
+                .forEach(entry -> route(
+                        routes.addObject(),
+                        entry.getKey(),
+                        entry.getValue(),
+                        seconds > 0 ? base.routes.get(entry.getKey()) : null,
+                        seconds));
         root.set("propagation", propagation(mapper));
         return root;
     }
 
     private static void route(ObjectNode node, Key key, Totals now, Totals before, double seconds) {
-        node.put("namespace", key.namespace).put("ingress", key.ingress).put("service", key.service)
+        node.put("namespace", key.namespace)
+                .put("ingress", key.ingress)
+                .put("service", key.service)
                 .put("requests", now.requests);
         if (seconds <= 0) {
             node.putNull("rps").putNull("errorRatio").putNull("p50").putNull("p99");
@@ -175,7 +180,8 @@ final class DebugStats {
         for (int i = 0; i < bounds.length; i++) {
             if (cumulative[i] >= rank) {
                 double inBucket = cumulative[i] - lowerCount;
-                return inBucket <= 0 ? bounds[i]
+                return inBucket <= 0
+                        ? bounds[i]
                         : lowerBound + (bounds[i] - lowerBound) * (rank - lowerCount) / inBucket;
             }
             lowerBound = bounds[i];
@@ -188,8 +194,8 @@ final class DebugStats {
         Map<Key, Totals> routes = new HashMap<>();
         for (Timer timer : registry.find("usher.request.duration").timers()) {
             Key key = new Key(tag(timer, "namespace"), tag(timer, "ingress"), tag(timer, "service"));
-            routes.computeIfAbsent(key, k -> new Totals()).add(timer.takeSnapshot(),
-                    "5xx".equals(timer.getId().getTag("status")));
+            routes.computeIfAbsent(key, k -> new Totals())
+                    .add(timer.takeSnapshot(), "5xx".equals(timer.getId().getTag("status")));
         }
         return new Sample(nanoTime.getAsLong(), routes);
     }

@@ -14,8 +14,7 @@ import java.util.Map;
 final class PageFiles {
 
     /** One file with its media type. */
-    record File(String contentType, byte[] bytes) {
-    }
+    record File(String contentType, byte[] bytes) {}
 
     private static final String ROOT = "/dev/usher/deploy/admin/page/";
 
@@ -62,8 +61,10 @@ final class PageFiles {
      * a host name or problem message rendered into the page can never run), no framing, no referrer.
      */
     static void secureHeaders(Headers headers) {
-        headers.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
-                + "connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        headers.set(
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'self'; style-src 'self'; "
+                        + "connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("X-Frame-Options", "DENY");
         headers.set("Referrer-Policy", "no-referrer");

@@ -26,8 +26,7 @@ final class RoutesJson {
     static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final String INGRESS_SOURCE = "Ingress ";
 
-    private RoutesJson() {
-    }
+    private RoutesJson() {}
 
     static String write(ObjectNode node) {
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
@@ -39,8 +38,8 @@ final class RoutesJson {
      *
      * @param certificates the SNI store, or {@code null} when no HTTPS listener runs
      */
-    static ObjectNode routes(RoutingSnapshot snapshot, List<Problem> problems, boolean ready,
-            CertificateStore certificates) {
+    static ObjectNode routes(
+            RoutingSnapshot snapshot, List<Problem> problems, boolean ready, CertificateStore certificates) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("ready", ready);
         TreeSet<String> hosts = new TreeSet<>();
@@ -64,14 +63,16 @@ final class RoutesJson {
             ObjectNode node = conflicts.addObject();
             node.put("host", conflict.host());
             node.put("path", conflict.path());
-            node.put("pathType", conflict.type() == null ? null : conflict.type().name());
+            node.put(
+                    "pathType", conflict.type() == null ? null : conflict.type().name());
             node.put("winner", conflict.winner());
             node.put("loser", conflict.loser());
             node.put("reason", conflict.reason());
         }
         ArrayNode problemList = root.putArray("problems");
         for (Problem problem : problems) {
-            ObjectNode node = problemList.addObject().put("source", problem.source()).put("message", problem.message());
+            ObjectNode node =
+                    problemList.addObject().put("source", problem.source()).put("message", problem.message());
             // A translation problem names its object "Ingress ns/name": the page links it to that Ingress.
             if (problem.source().startsWith(INGRESS_SOURCE)) {
                 node.put("ingress", problem.source().substring(INGRESS_SOURCE.length()));
@@ -139,7 +140,9 @@ final class RoutesJson {
         node.put("path", route.path());
         node.put("pathType", route.pathType() == null ? null : route.pathType().name());
         node.put("regex", route.regex());
-        node.put("ingress", route.ingressRef() == null ? null : route.ingressRef().toString());
+        node.put(
+                "ingress",
+                route.ingressRef() == null ? null : route.ingressRef().toString());
         node.put("namespace", route.namespace());
         node.put("httpsRedirect", route.httpsRedirect());
         Backend backend = route.backend();
@@ -167,7 +170,10 @@ final class RoutesJson {
         node.put("port", ref.port().toString());
         ArrayNode endpoints = node.putArray("endpoints");
         for (Endpoint endpoint : backend.endpoints()) {
-            ObjectNode item = endpoints.addObject().put("address", endpoint.address()).put("port", endpoint.port())
+            ObjectNode item = endpoints
+                    .addObject()
+                    .put("address", endpoint.address())
+                    .put("port", endpoint.port())
                     .put("name", endpoint.name());
             if (endpoint.zone() != null) {
                 item.put("zone", endpoint.zone());

@@ -41,7 +41,8 @@ final class StateGauges {
         this.endpoints = MultiGauge.builder("usher.backend.endpoints.ready")
                 .description("Ready endpoints of the Service an Ingress routes to; 0 means 503 for its requests")
                 .register(registry);
-        this.expiry = MultiGauge.builder("usher.certificate.expiry.timestamp").baseUnit("seconds")
+        this.expiry = MultiGauge.builder("usher.certificate.expiry.timestamp")
+                .baseUnit("seconds")
                 .description("When a served certificate's leaf expires (Unix time), per Secret")
                 .register(registry);
     }
@@ -54,8 +55,13 @@ final class StateGauges {
             if (backend == null) {
                 continue;
             }
-            Tags tags = Tags.of("namespace", backend.ref().namespace(), "ingress",
-                    route.ingress() == null ? "none" : route.ingress(), "service", backend.ref().service());
+            Tags tags = Tags.of(
+                    "namespace",
+                    backend.ref().namespace(),
+                    "ingress",
+                    route.ingress() == null ? "none" : route.ingress(),
+                    "service",
+                    backend.ref().service());
             ready.merge(tags, backend.endpoints().size(), Math::min);
         }
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -68,8 +74,8 @@ final class StateGauges {
             TlsCertificate fallback = certificates.defaultCertificate();
             bySecret.putIfAbsent(fallback.id(), fallback);
             List<MultiGauge.Row<?>> certificateRows = new ArrayList<>();
-            bySecret.forEach((id, certificate) -> certificateRows.add(MultiGauge.Row.of(Tags.of("secret", id),
-                    certificate.notAfter().getEpochSecond())));
+            bySecret.forEach((id, certificate) -> certificateRows.add(MultiGauge.Row.of(
+                    Tags.of("secret", id), certificate.notAfter().getEpochSecond())));
             expiry.register(certificateRows, true);
         }
     }

@@ -61,25 +61,43 @@ final class AdminServerTest {
     }
 
     private HttpResponse<String> get(String target) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + target)).build(),
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + target))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** path-ingress (older) and a newer Ingress that also claims bandicoot.example.com /a/. */
     private void publishBookRoutes() {
-        IngressRuleSet path = new IngressRuleSet("default", "path-ingress", Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule("bandicoot.example.com", List.of(
-                        new PathRule("/", PathType.PREFIX, BANDICOOT),
-                        new PathRule("/a/", PathType.PREFIX, ALPACA)))),
-                null, RouteOptions.DEFAULT);
-        IngressRuleSet rival = new IngressRuleSet("default", "rival", Instant.parse("2025-01-01T00:00:00Z"),
-                List.of(new HostRule("bandicoot.example.com", List.of(new PathRule("/a/", PathType.PREFIX,
-                        BANDICOOT)))),
-                null, RouteOptions.DEFAULT);
-        publisher.publish(new Translation(List.of(path, rival),
-                Map.of(ALPACA, List.of(new Endpoint("127.0.0.1", 9002, null)),
-                        BANDICOOT, List.of(new Endpoint("127.0.0.1", 9003, null))),
-                Map.of(), null, List.of(new Problem("broken.yaml", "line 3: mapping values are not allowed here"))));
+        IngressRuleSet path = new IngressRuleSet(
+                "default",
+                "path-ingress",
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule(
+                        "bandicoot.example.com",
+                        List.of(
+                                new PathRule("/", PathType.PREFIX, BANDICOOT),
+                                new PathRule("/a/", PathType.PREFIX, ALPACA)))),
+                null,
+                RouteOptions.DEFAULT);
+        IngressRuleSet rival = new IngressRuleSet(
+                "default",
+                "rival",
+                Instant.parse("2025-01-01T00:00:00Z"),
+                List.of(new HostRule(
+                        "bandicoot.example.com", List.of(new PathRule("/a/", PathType.PREFIX, BANDICOOT)))),
+                null,
+                RouteOptions.DEFAULT);
+        publisher.publish(new Translation(
+                List.of(path, rival),
+                Map.of(
+                        ALPACA,
+                        List.of(new Endpoint("127.0.0.1", 9002, null)),
+                        BANDICOOT,
+                        List.of(new Endpoint("127.0.0.1", 9003, null))),
+                Map.of(),
+                null,
+                List.of(new Problem("broken.yaml", "line 3: mapping values are not allowed here"))));
     }
 
     @Test
@@ -109,12 +127,16 @@ final class AdminServerTest {
         HttpResponse<String> response = get("/debug/routes");
         JsonNode routes = JSON.readTree(response.body());
 
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         assertThat(routes.get("hosts").toString()).isEqualTo("[\"bandicoot.example.com\"]");
         assertThat(routes.get("routes").toString())
-                .contains("\"path\":\"/a/\"", "\"pathType\":\"PREFIX\"", "\"ingress\":\"default/path-ingress\"",
-                        "\"service\":\"alpaca\"", "\"port\":9002");
+                .contains(
+                        "\"path\":\"/a/\"",
+                        "\"pathType\":\"PREFIX\"",
+                        "\"ingress\":\"default/path-ingress\"",
+                        "\"service\":\"alpaca\"",
+                        "\"port\":9002");
         assertThat(routes.get("conflicts")).hasSize(1);
         assertThat(routes.get("conflicts").get(0).get("loser").asString()).contains("rival");
         assertThat(routes.get("problems").get(0).get("source").asString()).isEqualTo("broken.yaml");
@@ -125,14 +147,18 @@ final class AdminServerTest {
         publishBookRoutes();
 
         JsonNode explained = JSON.readTree(get("/debug/explain?host=BANDICOOT.example.com:8080&path="
-                + URLEncoder.encode("/a/b?x=1", StandardCharsets.UTF_8)).body());
+                        + URLEncoder.encode("/a/b?x=1", StandardCharsets.UTF_8))
+                .body());
 
         assertThat(explained.get("winner").get("ingress").asString()).isEqualTo("default/path-ingress");
-        assertThat(explained.get("winner").get("backend").get("service").asString()).isEqualTo("alpaca");
+        assertThat(explained.get("winner").get("backend").get("service").asString())
+                .isEqualTo("alpaca");
         assertThat(explained.get("upstreamUri").asString()).isEqualTo("/a/b?x=1");
-        List<String> losers = explained.get("losers").valueStream()
-                .map(loser -> loser.get("route").get("ingress").asString() + " " + loser.get("route").get("path")
-                        .asString())
+        List<String> losers = explained
+                .get("losers")
+                .valueStream()
+                .map(loser -> loser.get("route").get("ingress").asString() + " "
+                        + loser.get("route").get("path").asString())
                 .toList();
         assertThat(losers).contains("default/rival /a/", "default/path-ingress /");
         assertThat(explained.get("losers").get(0).get("reason").asString()).isNotBlank();
@@ -142,7 +168,8 @@ final class AdminServerTest {
     void debugExplain_unknownHostWithNoDefault_isNotFound() throws Exception {
         publishBookRoutes();
 
-        JsonNode explained = JSON.readTree(get("/debug/explain?host=nowhere.example&path=/").body());
+        JsonNode explained =
+                JSON.readTree(get("/debug/explain?host=nowhere.example&path=/").body());
 
         assertThat(explained.get("winner").get("source").asString()).isEqualTo("NOT_FOUND");
         assertThat(explained.get("winner").get("backend").isNull()).isTrue();
@@ -158,10 +185,14 @@ final class AdminServerTest {
         HttpResponse<String> response = get("/metrics");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/plain"));
-        assertThat(response.body()).contains("# TYPE jvm_memory_used_bytes gauge", "jvm_threads_live_threads",
-                "process_cpu_usage", "netty_allocator_memory_used");
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(response.body())
+                .contains(
+                        "# TYPE jvm_memory_used_bytes gauge",
+                        "jvm_threads_live_threads",
+                        "process_cpu_usage",
+                        "netty_allocator_memory_used");
     }
 
     /** A raw GET from {@code source} (a local address) to the admin port; returns the status code. */
@@ -173,8 +204,9 @@ final class AdminServerTest {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(source, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", admin.port()));
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             return Integer.parseInt(response.substring(9, 12));
         }
@@ -184,8 +216,12 @@ final class AdminServerTest {
     void debugViews_refuseClientsOutsideTheAllowedBlocks_whileProbesAndMetricsAnswerEveryone() throws Exception {
         admin.close();
         // Bound on every address, as in a pod; only 127.0.0.2 may read the debug views, so 127.0.0.1 is "outside".
-        admin = AdminServer.builder().bind("0.0.0.0", 0).publisher(publisher).metrics(metrics)
-                .listenersBound(bound::get).debugAccess(DebugAccess.only(List.of(AddressBlock.parse("127.0.0.2/32"))))
+        admin = AdminServer.builder()
+                .bind("0.0.0.0", 0)
+                .publisher(publisher)
+                .metrics(metrics)
+                .listenersBound(bound::get)
+                .debugAccess(DebugAccess.only(List.of(AddressBlock.parse("127.0.0.2/32"))))
                 .start();
         publishBookRoutes();
         bound.set(true);
@@ -211,16 +247,21 @@ final class AdminServerTest {
 
     @Test
     void debugViews_addressedToAForeignHostName_areRefused_asDnsRebindingWouldSendThem() throws Exception {
-        assertThat(getFrom("127.0.0.1", "/debug/routes", "attacker.example:" + admin.port())).isEqualTo(403);
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "attacker.example:" + admin.port()))
+                .isEqualTo(403);
         assertThat(getFrom("127.0.0.1", "/", "attacker.example")).isEqualTo(403);
-        assertThat(getFrom("127.0.0.1", "/debug/routes", "localhost:" + admin.port())).isEqualTo(200);
+        assertThat(getFrom("127.0.0.1", "/debug/routes", "localhost:" + admin.port()))
+                .isEqualTo(200);
         assertThat(getFrom("127.0.0.1", "/metrics", "attacker.example")).isEqualTo(200);
     }
 
     @Test
     void forbiddenAnswer_namesTheWayIn() throws Exception {
         admin.close();
-        admin = AdminServer.builder().publisher(publisher).metrics(metrics).debugAccess(DebugAccess.only(List.of()))
+        admin = AdminServer.builder()
+                .publisher(publisher)
+                .metrics(metrics)
+                .debugAccess(DebugAccess.only(List.of()))
                 .start();
 
         HttpResponse<String> response = get("/debug/routes");
@@ -240,7 +281,8 @@ final class AdminServerTest {
         assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(csp -> assertThat(csp)
                 .contains("default-src 'none'", "script-src 'self'", "connect-src 'self'")
                 .doesNotContain("unsafe-inline", "http"));
-        assertThat(page.body()).contains("<script src=\"/page/app.js\"", "id=\"routes\"", "id=\"explain-form\"")
+        assertThat(page.body())
+                .contains("<script src=\"/page/app.js\"", "id=\"routes\"", "id=\"explain-form\"")
                 .doesNotContain("<script>", "https://");
         assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
         assertThat(script.body()).contains("/debug/routes", "/debug/stats", "/debug/explain");
@@ -261,7 +303,11 @@ final class AdminServerTest {
         admin.close();
         TlsCertificate fallback = DefaultCertificate.generate();
         CertificateStore store = CertificateStore.create(fallback);
-        admin = AdminServer.builder().publisher(publisher).metrics(metrics).certificates(store).start();
+        admin = AdminServer.builder()
+                .publisher(publisher)
+                .metrics(metrics)
+                .certificates(store)
+                .start();
         publishBookRoutes();
 
         JsonNode routes = JSON.readTree(get("/debug/routes").body());
@@ -275,9 +321,11 @@ final class AdminServerTest {
 
     @Test
     void unknownPathAndWrongMethod_areRefused() throws Exception {
-        HttpResponse<String> post = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + admin.port() + "/readyz")).POST(HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/readyz"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(get("/nope").statusCode()).isEqualTo(404);
         assertThat(post.statusCode()).isEqualTo(405);

@@ -40,8 +40,8 @@ final class DebugAccessTest {
         "fe80::1, false",
     })
     void debugFrom_addsItsBlocksToLoopback(String client, boolean allowed) throws Exception {
-        DebugAccess access = DebugAccess.loopbackAnd(
-                List.of(AddressBlock.parse("192.0.2.0/24"), AddressBlock.parse("fd00::/8")));
+        DebugAccess access =
+                DebugAccess.loopbackAnd(List.of(AddressBlock.parse("192.0.2.0/24"), AddressBlock.parse("fd00::/8")));
 
         assertThat(access.allows(address(client))).isEqualTo(allowed);
         assertThat(access).hasToString("loopback, 192.0.2.0/24, fd00::/8");

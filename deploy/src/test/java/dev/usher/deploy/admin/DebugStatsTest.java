@@ -14,8 +14,14 @@ import tools.jackson.databind.JsonNode;
 
 final class DebugStatsTest {
 
-    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10)};
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(100),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(10)
+    };
 
     private final AdminMetrics metrics = AdminMetrics.create();
     private final MeterRegistry registry = metrics.registry();
@@ -36,7 +42,10 @@ final class DebugStatsTest {
     }
 
     private JsonNode route(JsonNode stats, String service) {
-        return stats.get("routes").valueStream().filter(r -> r.get("service").asString().equals(service)).findFirst()
+        return stats.get("routes")
+                .valueStream()
+                .filter(r -> r.get("service").asString().equals(service))
+                .findFirst()
                 .orElseThrow();
     }
 
@@ -48,9 +57,10 @@ final class DebugStatsTest {
     void quantile_interpolatesInsideTheBucket_asHistogramQuantileDoes() {
         double[] bounds = {0.001, 0.005, 0.01};
 
-        assertThat(DebugStats.quantile(0.5, bounds, new double[] {0, 0, 100}, 100)).isCloseTo(0.0075, within(1e-9));
-        assertThat(DebugStats.quantile(0.99, bounds, new double[] {50, 100, 100}, 100)).isCloseTo(0.00492,
-                within(1e-9));
+        assertThat(DebugStats.quantile(0.5, bounds, new double[] {0, 0, 100}, 100))
+                .isCloseTo(0.0075, within(1e-9));
+        assertThat(DebugStats.quantile(0.99, bounds, new double[] {50, 100, 100}, 100))
+                .isCloseTo(0.00492, within(1e-9));
         assertThat(DebugStats.quantile(0.5, bounds, new double[] {0, 0, 0}, 10)).isEqualTo(0.01);
         assertThat(DebugStats.quantile(0.5, bounds, new double[] {0, 0, 0}, 0)).isNaN();
     }
@@ -121,9 +131,12 @@ final class DebugStatsTest {
 
     @Test
     void stats_reportConfigPropagationFromItsHistogram() {
-        Timer.builder("usher.config.propagation").publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(40, TimeUnit.MILLISECONDS);
+        Timer.builder("usher.config.propagation")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)
+                .record(40, TimeUnit.MILLISECONDS);
 
         JsonNode propagation = stats.stats(RoutesJson.MAPPER).get("propagation");
 

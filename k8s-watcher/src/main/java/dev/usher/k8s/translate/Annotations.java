@@ -27,8 +27,12 @@ public final class Annotations {
 
     /** How Usher treats one annotation; the order is the order of a report. */
     public enum Status {
-        HONOURED("honoured"), NO_EFFECT("no effect needed"), REFUSED("refused"), UNSUPPORTED("unsupported"),
-        UNKNOWN("unknown"), INVALID("invalid");
+        HONOURED("honoured"),
+        NO_EFFECT("no effect needed"),
+        REFUSED("refused"),
+        UNSUPPORTED("unsupported"),
+        UNKNOWN("unknown"),
+        INVALID("invalid");
 
         private final String label;
 
@@ -90,42 +94,140 @@ public final class Annotations {
 
     /** Every key of ingress-nginx's annotation reference, without the prefix. */
     static final Set<String> NGINX_KEYS = Set.of(
-            "affinity", "affinity-canary-behavior", "affinity-mode", "allowlist-source-range", "app-root",
+            "affinity",
+            "affinity-canary-behavior",
+            "affinity-mode",
+            "allowlist-source-range",
+            "app-root",
             "auth-always-set-cookie",
-            "auth-cache-duration", "auth-cache-key", "auth-keepalive", "auth-keepalive-requests",
-            "auth-keepalive-share-vars", "auth-keepalive-timeout", "auth-method", "auth-proxy-set-headers",
-            "auth-realm", "auth-request-redirect", "auth-response-headers", "auth-secret", "auth-secret-type",
-            "auth-signin", "auth-signin-redirect-param", "auth-snippet", "auth-tls-error-page", "auth-tls-match-cn",
-            "auth-tls-pass-certificate-to-upstream", "auth-tls-secret", "auth-tls-verify-client",
-            "auth-tls-verify-depth", "auth-type", "auth-url", "backend-protocol", "canary", "canary-by-cookie",
-            "canary-by-header", "canary-by-header-pattern", "canary-by-header-value", "canary-weight",
-            "canary-weight-total", "client-body-buffer-size", "configuration-snippet", "connection-proxy-header",
-            "cors-allow-credentials", "cors-allow-headers", "cors-allow-methods", "cors-allow-origin",
-            "cors-expose-headers", "cors-max-age", "custom-headers", "custom-http-errors", "default-backend",
-            "denylist-source-range", "enable-access-log", "enable-cors", "enable-global-auth", "enable-modsecurity",
-            "enable-opentelemetry", "enable-owasp-core-rules", "enable-rewrite-log", "force-ssl-redirect",
-            "from-to-www-redirect", "http2-push-preload", "limit-burst-multiplier", "limit-connections",
-            "limit-rate", "limit-rate-after", "limit-rpm", "limit-rps", "limit-whitelist", "load-balance",
+            "auth-cache-duration",
+            "auth-cache-key",
+            "auth-keepalive",
+            "auth-keepalive-requests",
+            "auth-keepalive-share-vars",
+            "auth-keepalive-timeout",
+            "auth-method",
+            "auth-proxy-set-headers",
+            "auth-realm",
+            "auth-request-redirect",
+            "auth-response-headers",
+            "auth-secret",
+            "auth-secret-type",
+            "auth-signin",
+            "auth-signin-redirect-param",
+            "auth-snippet",
+            "auth-tls-error-page",
+            "auth-tls-match-cn",
+            "auth-tls-pass-certificate-to-upstream",
+            "auth-tls-secret",
+            "auth-tls-verify-client",
+            "auth-tls-verify-depth",
+            "auth-type",
+            "auth-url",
+            "backend-protocol",
+            "canary",
+            "canary-by-cookie",
+            "canary-by-header",
+            "canary-by-header-pattern",
+            "canary-by-header-value",
+            "canary-weight",
+            "canary-weight-total",
+            "client-body-buffer-size",
+            "configuration-snippet",
+            "connection-proxy-header",
+            "cors-allow-credentials",
+            "cors-allow-headers",
+            "cors-allow-methods",
+            "cors-allow-origin",
+            "cors-expose-headers",
+            "cors-max-age",
+            "custom-headers",
+            "custom-http-errors",
+            "default-backend",
+            "denylist-source-range",
+            "enable-access-log",
+            "enable-cors",
+            "enable-global-auth",
+            "enable-modsecurity",
+            "enable-opentelemetry",
+            "enable-owasp-core-rules",
+            "enable-rewrite-log",
+            "force-ssl-redirect",
+            "from-to-www-redirect",
+            "http2-push-preload",
+            "limit-burst-multiplier",
+            "limit-connections",
+            "limit-rate",
+            "limit-rate-after",
+            "limit-rpm",
+            "limit-rps",
+            "limit-whitelist",
+            "load-balance",
             "limit-allowlist", // limit-whitelist's newer name in ingress-nginx's parser, missing from its table
-            "mirror-host", "mirror-request-body", "mirror-target", "modsecurity-snippet",
-            "modsecurity-transaction-id", "opentelemetry-trust-incoming-span", "permanent-redirect",
-            "permanent-redirect-code", "preserve-trailing-slash", "proxy-body-size", "proxy-buffer-size",
-            "proxy-buffering", "proxy-buffers-number", "proxy-busy-buffers-size", "proxy-connect-timeout",
-            "proxy-cookie-domain", "proxy-cookie-path", "proxy-http-version", "proxy-max-temp-file-size",
-            "proxy-next-upstream", "proxy-next-upstream-timeout", "proxy-next-upstream-tries",
-            "proxy-read-timeout", "proxy-redirect-from", "proxy-redirect-to", "proxy-request-buffering",
-            "proxy-send-timeout", "proxy-ssl-ciphers", "proxy-ssl-name", "proxy-ssl-protocols", "proxy-ssl-secret",
-            "proxy-ssl-server-name", "proxy-ssl-verify", "proxy-ssl-verify-depth", "rewrite-target", "satisfy",
-            "server-alias", "server-snippet", "service-upstream", "session-cookie-change-on-failure",
-            "session-cookie-conditional-samesite-none", "session-cookie-domain", "session-cookie-expires",
-            "session-cookie-max-age", "session-cookie-name", "session-cookie-path", "session-cookie-samesite",
-            "session-cookie-secure", "ssl-ciphers", "ssl-passthrough", "ssl-prefer-server-ciphers", "ssl-redirect",
-            "stream-snippet", "temporal-redirect", "temporal-redirect-code", "upstream-hash-by",
-            "upstream-hash-by-subset", "upstream-hash-by-subset-size", "upstream-vhost", "use-regex",
-            "whitelist-source-range", "x-forwarded-prefix");
+            "mirror-host",
+            "mirror-request-body",
+            "mirror-target",
+            "modsecurity-snippet",
+            "modsecurity-transaction-id",
+            "opentelemetry-trust-incoming-span",
+            "permanent-redirect",
+            "permanent-redirect-code",
+            "preserve-trailing-slash",
+            "proxy-body-size",
+            "proxy-buffer-size",
+            "proxy-buffering",
+            "proxy-buffers-number",
+            "proxy-busy-buffers-size",
+            "proxy-connect-timeout",
+            "proxy-cookie-domain",
+            "proxy-cookie-path",
+            "proxy-http-version",
+            "proxy-max-temp-file-size",
+            "proxy-next-upstream",
+            "proxy-next-upstream-timeout",
+            "proxy-next-upstream-tries",
+            "proxy-read-timeout",
+            "proxy-redirect-from",
+            "proxy-redirect-to",
+            "proxy-request-buffering",
+            "proxy-send-timeout",
+            "proxy-ssl-ciphers",
+            "proxy-ssl-name",
+            "proxy-ssl-protocols",
+            "proxy-ssl-secret",
+            "proxy-ssl-server-name",
+            "proxy-ssl-verify",
+            "proxy-ssl-verify-depth",
+            "rewrite-target",
+            "satisfy",
+            "server-alias",
+            "server-snippet",
+            "service-upstream",
+            "session-cookie-change-on-failure",
+            "session-cookie-conditional-samesite-none",
+            "session-cookie-domain",
+            "session-cookie-expires",
+            "session-cookie-max-age",
+            "session-cookie-name",
+            "session-cookie-path",
+            "session-cookie-samesite",
+            "session-cookie-secure",
+            "ssl-ciphers",
+            "ssl-passthrough",
+            "ssl-prefer-server-ciphers",
+            "ssl-redirect",
+            "stream-snippet",
+            "temporal-redirect",
+            "temporal-redirect-code",
+            "upstream-hash-by",
+            "upstream-hash-by-subset",
+            "upstream-hash-by-subset-size",
+            "upstream-vhost",
+            "use-regex",
+            "whitelist-source-range",
+            "x-forwarded-prefix");
 
-    private Annotations() {
-    }
+    private Annotations() {}
 
     /** The verdicts for the Usher and ingress-nginx keys among {@code annotations}, sorted by key. */
     public static List<Verdict> audit(Map<String, String> annotations) {
@@ -145,7 +247,8 @@ public final class Annotations {
         if (key.startsWith(USHER)) {
             String name = key.substring(USHER.length());
             String does = USHER_KEYS.get(name);
-            return does != null ? new Verdict(key, Status.HONOURED, does)
+            return does != null
+                    ? new Verdict(key, Status.HONOURED, does)
                     : unknown(key, name, USHER, USHER_KEYS.keySet());
         }
         if (!key.startsWith(NGINX)) {
@@ -160,40 +263,76 @@ public final class Annotations {
         }
         String v = value == null ? "" : value.trim();
         return switch (name) {
-            case "ssl-redirect" -> onOff(key, v, "true", "false",
-                    "as ingress-nginx: 308 to HTTPS for the hosts in spec.tls unless \"false\"");
-            case "proxy-request-buffering" -> onOff(key, v, "on", "off",
-                    "as ingress-nginx: \"off\" streams request bodies to the origin");
+            case "ssl-redirect" ->
+                onOff(
+                        key,
+                        v,
+                        "true",
+                        "false",
+                        "as ingress-nginx: 308 to HTTPS for the hosts in spec.tls unless \"false\"");
+            case "proxy-request-buffering" ->
+                onOff(key, v, "on", "off", "as ingress-nginx: \"off\" streams request bodies to the origin");
             case RetryAnnotations.NEXT_UPSTREAM, RetryAnnotations.TRIES, RetryAnnotations.TIMEOUT -> {
                 String why = RetryAnnotations.invalid(name, v);
-                yield why == null ? new Verdict(key, Status.HONOURED, "as ingress-nginx: retries on the next endpoint")
-                        : new Verdict(key, Status.INVALID, Problems.quote(v.length() > 60 ? v.substring(0, 60) + "..."
-                                : v) + " " + why + "; the data plane's default applies");
+                yield why == null
+                        ? new Verdict(key, Status.HONOURED, "as ingress-nginx: retries on the next endpoint")
+                        : new Verdict(
+                                key,
+                                Status.INVALID,
+                                Problems.quote(v.length() > 60 ? v.substring(0, 60) + "..." : v) + " " + why
+                                        + "; the data plane's default applies");
             }
-            case "proxy-http-version" -> "1.1".equals(v)
-                    ? new Verdict(key, Status.NO_EFFECT, "Usher speaks HTTP/1.1 to origins unless backend-protocol "
-                            + "says otherwise")
-                    : new Verdict(key, Status.UNSUPPORTED, "use backend-protocol (GRPC, GRPCS) for HTTP/2 origins; "
-                            + "HTTP/1.0 is not spoken to origins");
+            case "proxy-http-version" ->
+                "1.1".equals(v)
+                        ? new Verdict(
+                                key,
+                                Status.NO_EFFECT,
+                                "Usher speaks HTTP/1.1 to origins unless backend-protocol " + "says otherwise")
+                        : new Verdict(
+                                key,
+                                Status.UNSUPPORTED,
+                                "use backend-protocol (GRPC, GRPCS) for HTTP/2 origins; "
+                                        + "HTTP/1.0 is not spoken to origins");
             case "backend-protocol" -> backendProtocol(key, v);
-            case "proxy-ssl-verify" -> onOff(key, v, "on", "off",
-                    "as ingress-nginx: \"on\" verifies the origin's certificate and name (CA from proxy-ssl-secret)");
-            case "proxy-ssl-server-name" -> onOff(key, v, "on", "off",
-                    "as ingress-nginx: \"on\" sends SNI to TLS origins (always sent when verifying)");
-            case "proxy-ssl-secret" -> new Verdict(key, Status.HONOURED, "its ca.crt verifies origins when "
-                    + "proxy-ssl-verify is \"on\" (same namespace only); no client certificate is sent to origins");
-            case "proxy-ssl-name" -> new Verdict(key, Status.HONOURED,
-                    "the SNI name and the name checked in the origin's certificate");
+            case "proxy-ssl-verify" ->
+                onOff(
+                        key,
+                        v,
+                        "on",
+                        "off",
+                        "as ingress-nginx: \"on\" verifies the origin's certificate and name (CA from proxy-ssl-secret)");
+            case "proxy-ssl-server-name" ->
+                onOff(
+                        key,
+                        v,
+                        "on",
+                        "off",
+                        "as ingress-nginx: \"on\" sends SNI to TLS origins (always sent when verifying)");
+            case "proxy-ssl-secret" ->
+                new Verdict(
+                        key,
+                        Status.HONOURED,
+                        "its ca.crt verifies origins when "
+                                + "proxy-ssl-verify is \"on\" (same namespace only); no client certificate is sent to origins");
+            case "proxy-ssl-name" ->
+                new Verdict(key, Status.HONOURED, "the SNI name and the name checked in the origin's certificate");
             case "rewrite-target" -> rewriteTarget(key, v);
             case NginxCanary.AFFINITY_BEHAVIOR -> NginxCanary.affinityBehavior(key, v);
-            case "use-regex" -> onOff(key, v, "true", "false", "as ingress-nginx: every path of the Ingress's hosts"
-                    + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
+            case "use-regex" ->
+                onOff(
+                        key,
+                        v,
+                        "true",
+                        "false",
+                        "as ingress-nginx: every path of the Ingress's hosts"
+                                + " is a case-insensitive regex anchored at the start, longest path first (RE2 syntax)");
             default -> {
                 if (NginxHonoured.covers(name)) {
                     yield NginxHonoured.verdict(key, name, v);
                 }
                 String reason = NO_EFFECT.get(name);
-                yield reason != null ? new Verdict(key, Status.NO_EFFECT, reason)
+                yield reason != null
+                        ? new Verdict(key, Status.NO_EFFECT, reason)
                         : new Verdict(key, Status.UNSUPPORTED, NOT_YET);
             }
         };
@@ -206,8 +345,13 @@ public final class Annotations {
             case "GRPC" -> new Verdict(key, Status.HONOURED, "HTTP/2 in cleartext (h2c) to the origin");
             case "GRPCS" -> new Verdict(key, Status.HONOURED, "HTTP/2 over TLS (ALPN h2) to the origin");
             case "FCGI" -> new Verdict(key, Status.UNSUPPORTED, "FastCGI is not supported; served as HTTP");
-            default -> new Verdict(key, Status.INVALID, "expected HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP or FCGI, got "
-                    + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");
+            default ->
+                new Verdict(
+                        key,
+                        Status.INVALID,
+                        "expected HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP or FCGI, got "
+                                + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value)
+                                + "; ignored");
         };
     }
 
@@ -228,10 +372,15 @@ public final class Annotations {
         }
         String problem = NginxRewrite.problem(value);
         if (problem == null) {
-            return new Verdict(key, Status.HONOURED, "as ingress-nginx: the whole path sent upstream is replaced,"
-                    + " $1..$9 from the path's regex; turns regex mode on for the Ingress's hosts; query kept");
+            return new Verdict(
+                    key,
+                    Status.HONOURED,
+                    "as ingress-nginx: the whole path sent upstream is replaced,"
+                            + " $1..$9 from the path's regex; turns regex mode on for the Ingress's hosts; query kept");
         }
-        return new Verdict(key, NginxRewrite.isRedirect(value) ? Status.UNSUPPORTED : Status.INVALID,
+        return new Verdict(
+                key,
+                NginxRewrite.isRedirect(value) ? Status.UNSUPPORTED : Status.INVALID,
                 problem + "; ignored, paths are forwarded unchanged");
     }
 
@@ -239,8 +388,11 @@ public final class Annotations {
         if (on.equalsIgnoreCase(value) || off.equalsIgnoreCase(value)) {
             return new Verdict(key, Status.HONOURED, honoured);
         }
-        return new Verdict(key, Status.INVALID, "expected \"" + on + "\" or \"" + off + "\", got "
-                + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");
+        return new Verdict(
+                key,
+                Status.INVALID,
+                "expected \"" + on + "\" or \"" + off + "\", got "
+                        + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value) + "; ignored");
     }
 
     private static Verdict unknown(String key, String name, String prefix, Set<String> known) {
@@ -249,8 +401,9 @@ public final class Annotations {
     }
 
     private static String nearest(String name, Set<String> known) {
-        return known.stream().min(Comparator.comparingInt((String k) -> distance(name, k))
-                .thenComparing(Comparator.naturalOrder())).orElseThrow();
+        return known.stream()
+                .min(Comparator.comparingInt((String k) -> distance(name, k)).thenComparing(Comparator.naturalOrder()))
+                .orElseThrow();
     }
 
     /** Levenshtein distance, two rows. */

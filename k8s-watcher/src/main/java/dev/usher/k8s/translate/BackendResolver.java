@@ -14,8 +14,7 @@ import java.util.List;
 final class BackendResolver {
 
     /** Endpoints, and why there are none when resolution failed ({@code problem} null on success). */
-    record Resolution(List<Endpoint> endpoints, String problem) {
-    }
+    record Resolution(List<Endpoint> endpoints, String problem) {}
 
     private final KubeObjects objects;
     private final EndpointsIndex index;
@@ -33,11 +32,11 @@ final class BackendResolver {
     Resolution resolve(BackendRef ref) {
         Service service = objects.service(ref.namespace(), ref.service());
         if (service == null) {
-            return failed("Service " + ref.serviceRef() + " not found; backend " + ref
-                    + " has no endpoints");
+            return failed("Service " + ref.serviceRef() + " not found; backend " + ref + " has no endpoints");
         }
         ServicePort port = servicePort(service, ref);
-        if (service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())
+        if (service.getSpec() != null
+                && "ExternalName".equals(service.getSpec().getType())
                 && service.getSpec().getExternalName() != null) {
             int number = port != null ? port.getPort() : ref.port().number();
             if (number < 1) {
@@ -46,8 +45,7 @@ final class BackendResolver {
             return new Resolution(List.of(new Endpoint(service.getSpec().getExternalName(), number, null)), null);
         }
         if (port == null) {
-            return failed("Service " + ref.serviceRef() + " has no port " + ref.port()
-                    + "; backend has no endpoints");
+            return failed("Service " + ref.serviceRef() + " has no port " + ref.port() + "; backend has no endpoints");
         }
         return new Resolution(index.ready(ref.namespace(), ref.service(), port.getName()), null);
     }

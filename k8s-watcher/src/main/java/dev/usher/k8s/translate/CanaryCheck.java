@@ -22,17 +22,18 @@ import java.util.Set;
  */
 final class CanaryCheck {
 
-    private record MainKey(String host, PathType type, String key) {
-    }
+    private record MainKey(String host, PathType type, String key) {}
 
-    private CanaryCheck() {
-    }
+    private CanaryCheck() {}
 
     static List<Converted> apply(List<Converted> converted, Problems problems) {
         if (converted.stream().noneMatch(CanaryCheck::isCanary)) {
             return converted;
         }
-        List<IngressRuleSet> mains = converted.stream().filter(c -> !isCanary(c)).map(Converted::ruleSet).toList();
+        List<IngressRuleSet> mains = converted.stream()
+                .filter(c -> !isCanary(c))
+                .map(Converted::ruleSet)
+                .toList();
         Set<String> regexHosts = RegexHosts.of(mains);
         Set<MainKey> routed = new HashSet<>();
         boolean catchAll = false;
@@ -51,8 +52,8 @@ final class CanaryCheck {
         return checked;
     }
 
-    private static Converted check(Converted c, Set<MainKey> routed, boolean catchAll, Set<String> regexHosts,
-            Problems problems) {
+    private static Converted check(
+            Converted c, Set<MainKey> routed, boolean catchAll, Set<String> regexHosts, Problems problems) {
         IngressRuleSet canary = c.ruleSet();
         String source = "Ingress " + canary.id();
         List<HostRule> rules = new ArrayList<>(canary.rules().size());
@@ -62,9 +63,11 @@ final class CanaryCheck {
                 if (routed.contains(key(rule.host(), path, regexHosts))) {
                     paths.add(path);
                 } else {
-                    problems.add(source, "canary: no other Ingress routes host " + (rule.host() == null ? "*"
-                            : rule.host()) + " " + path.type() + " path " + Problems.quote(path.path())
-                            + ", so there is no main route to share; ignored, as ingress-nginx ignores it");
+                    problems.add(
+                            source,
+                            "canary: no other Ingress routes host " + (rule.host() == null ? "*" : rule.host()) + " "
+                                    + path.type() + " path " + Problems.quote(path.path())
+                                    + ", so there is no main route to share; ignored, as ingress-nginx ignores it");
                 }
             }
             if (!paths.isEmpty()) {
@@ -73,15 +76,24 @@ final class CanaryCheck {
         }
         BackendRef fallback = canary.defaultBackend();
         if (fallback != null && !catchAll) {
-            problems.add(source, "canary: spec.defaultBackend has no main catch-all default backend (an Ingress "
-                    + "without rules) to share; ignored");
+            problems.add(
+                    source,
+                    "canary: spec.defaultBackend has no main catch-all default backend (an Ingress "
+                            + "without rules) to share; ignored");
             fallback = null;
         }
         if (!c.tls().isEmpty()) {
             problems.add(source, "canary: spec.tls is ignored; the main Ingress's TLS settings apply");
         }
-        return new Converted(new IngressRuleSet(canary.namespace(), canary.name(), canary.creationTimestamp(), rules,
-                fallback, canary.options()), List.of());
+        return new Converted(
+                new IngressRuleSet(
+                        canary.namespace(),
+                        canary.name(),
+                        canary.creationTimestamp(),
+                        rules,
+                        fallback,
+                        canary.options()),
+                List.of());
     }
 
     private static boolean isCanary(Converted c) {

@@ -37,8 +37,7 @@ final class ClassFilter {
     }
 
     /** Whether an Ingress is ours, and why, in words for {@code usher check}. */
-    record Selection(boolean ours, String reason) {
-    }
+    record Selection(boolean ours, String reason) {}
 
     boolean isOurs(Ingress ingress) {
         Selection selection = select(ingress);
@@ -55,26 +54,32 @@ final class ClassFilter {
             if (ingressClass == null) {
                 return new Selection(false, "IngressClass '" + className + "' is unknown");
             }
-            String controller = ingressClass.getSpec() == null ? null : ingressClass.getSpec().getController();
+            String controller = ingressClass.getSpec() == null
+                    ? null
+                    : ingressClass.getSpec().getController();
             return isOurs(ingressClass)
                     ? new Selection(true, "IngressClass '" + className + "' of controller " + controller)
-                    : new Selection(false, "IngressClass '" + className + "' is of controller " + controller
-                            + ", not " + settings.controllerName());
+                    : new Selection(
+                            false,
+                            "IngressClass '" + className + "' is of controller " + controller + ", not "
+                                    + settings.controllerName());
         }
         String annotation = annotations(ingress).get(CLASS_ANNOTATION);
         if (annotation != null) {
             return annotation.equals(settings.ingressClass())
                     ? new Selection(true, "class annotation '" + annotation + "'")
-                    : new Selection(false, "class annotation '" + annotation + "', not '" + settings.ingressClass()
-                            + "'");
+                    : new Selection(
+                            false, "class annotation '" + annotation + "', not '" + settings.ingressClass() + "'");
         }
         if (ourClassIsDefault) {
             return new Selection(true, "it names no class and ours is the default IngressClass");
         }
         return settings.watchIngressWithoutClass()
                 ? new Selection(true, "it names no class and --watch-ingress-without-class is set")
-                : new Selection(false, "it names no class and ours is not the default "
-                        + "(--watch-ingress-without-class would take it)");
+                : new Selection(
+                        false,
+                        "it names no class and ours is not the default "
+                                + "(--watch-ingress-without-class would take it)");
     }
 
     private boolean isOurs(IngressClass ingressClass) {

@@ -38,8 +38,7 @@ final class EndpointsIndex {
             Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port);
 
     /** A ready slice endpoint and the zones it is hinted for ({@code null}: no hints). */
-    private record Candidate(Endpoint endpoint, Set<String> forZones) {
-    }
+    private record Candidate(Endpoint endpoint, Set<String> forZones) {}
 
     private final KubeObjects objects;
     private final String zone;
@@ -57,8 +56,9 @@ final class EndpointsIndex {
             Map<String, String> labels = slice.getMetadata().getLabels();
             String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
             if (service != null) {
-                slicesByService.computeIfAbsent(new ObjectRef(KubeObjects.namespace(slice), service),
-                        k -> new ArrayList<>()).add(slice);
+                slicesByService
+                        .computeIfAbsent(new ObjectRef(KubeObjects.namespace(slice), service), k -> new ArrayList<>())
+                        .add(slice);
             }
         }
     }
@@ -87,13 +87,15 @@ final class EndpointsIndex {
         if (zone == null || candidates.stream().anyMatch(c -> c.forZones() == null)) {
             return candidates;
         }
-        List<Candidate> local = candidates.stream().filter(c -> c.forZones().contains(zone)).toList();
+        List<Candidate> local =
+                candidates.stream().filter(c -> c.forZones().contains(zone)).toList();
         return local.isEmpty() ? candidates : local;
     }
 
     private static void fromSlice(EndpointSlice slice, String portName, List<Candidate> out) {
         Integer port = null;
-        var ports = slice.getPorts() == null ? List.<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort>of()
+        var ports = slice.getPorts() == null
+                ? List.<io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort>of()
                 : slice.getPorts();
         for (var p : ports) {
             if (portName.equals(p.getName() == null ? "" : p.getName())) {
@@ -111,10 +113,11 @@ final class EndpointsIndex {
             if (conditions != null && Boolean.FALSE.equals(conditions.getReady())) {
                 continue;
             }
-            String target = endpoint.getTargetRef() != null ? endpoint.getTargetRef().getName()
-                    : endpoint.getHostname();
+            String target =
+                    endpoint.getTargetRef() != null ? endpoint.getTargetRef().getName() : endpoint.getHostname();
             Set<String> forZones = null;
-            if (endpoint.getHints() != null && endpoint.getHints().getForZones() != null
+            if (endpoint.getHints() != null
+                    && endpoint.getHints().getForZones() != null
                     && !endpoint.getHints().getForZones().isEmpty()) {
                 forZones = new HashSet<>();
                 for (var forZone : endpoint.getHints().getForZones()) {
@@ -144,8 +147,8 @@ final class EndpointsIndex {
         for (EndpointAddress address : subset.getAddresses()) {
             String host = address.getIp() != null ? address.getIp() : address.getHostname();
             if (host != null) {
-                String target = address.getTargetRef() != null ? address.getTargetRef().getName()
-                        : address.getHostname();
+                String target =
+                        address.getTargetRef() != null ? address.getTargetRef().getName() : address.getHostname();
                 out.add(new Endpoint(host, port, target));
             }
         }

@@ -8,8 +8,7 @@ final class HostNames {
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
-    private HostNames() {
-    }
+    private HostNames() {}
 
     /** The lower-case host, or {@code null} if it is not a valid Ingress host. */
     static String normalize(String host) {

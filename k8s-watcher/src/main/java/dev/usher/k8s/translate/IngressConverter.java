@@ -37,15 +37,12 @@ final class IngressConverter {
     static final String REQUEST_BUFFERING = "usher.dev/request-buffering";
 
     /** One {@code spec.tls} entry after validation: lower-case valid hosts and the Secret's name (may be null). */
-    record TlsEntry(List<String> hosts, String secretName) {
-    }
+    record TlsEntry(List<String> hosts, String secretName) {}
 
     /** The rule set plus the TLS entries that the certificate step resolves. */
-    record Converted(IngressRuleSet ruleSet, List<TlsEntry> tls) {
-    }
+    record Converted(IngressRuleSet ruleSet, List<TlsEntry> tls) {}
 
-    private IngressConverter() {
-    }
+    private IngressConverter() {}
 
     static String source(Ingress ingress) {
         return "Ingress " + KubeObjects.key(ingress);
@@ -56,7 +53,8 @@ final class IngressConverter {
         String source = source(ingress);
         IngressSpec spec = ingress.getSpec() == null ? new IngressSpec() : ingress.getSpec();
         BackendRef defaultBackend = spec.getDefaultBackend() == null
-                ? null : backend(spec.getDefaultBackend(), ns, source, "spec.defaultBackend", problems);
+                ? null
+                : backend(spec.getDefaultBackend(), ns, source, "spec.defaultBackend", problems);
         List<HostRule> rules = new ArrayList<>();
         List<IngressRule> specRules = spec.getRules() == null ? List.of() : spec.getRules();
         for (int r = 0; r < specRules.size(); r++) {
@@ -69,8 +67,13 @@ final class IngressConverter {
         Set<String> tlsHosts = new LinkedHashSet<>();
         tls.forEach(entry -> tlsHosts.addAll(entry.hosts()));
         RouteOptions options = options(ingress.getMetadata().getAnnotations(), tlsHosts, source, problems);
-        IngressRuleSet ruleSet = new IngressRuleSet(ns, ingress.getMetadata().getName(),
-                creationTimestamp(ingress, source, problems), rules, defaultBackend, options);
+        IngressRuleSet ruleSet = new IngressRuleSet(
+                ns,
+                ingress.getMetadata().getName(),
+                creationTimestamp(ingress, source, problems),
+                rules,
+                defaultBackend,
+                options);
         return new Converted(ruleSet, tls);
     }
 
@@ -84,8 +87,10 @@ final class IngressConverter {
             }
         }
         List<PathRule> paths = new ArrayList<>();
-        List<HTTPIngressPath> specPaths = rule.getHttp() == null || rule.getHttp().getPaths() == null
-                ? List.of() : rule.getHttp().getPaths();
+        List<HTTPIngressPath> specPaths =
+                rule.getHttp() == null || rule.getHttp().getPaths() == null
+                        ? List.of()
+                        : rule.getHttp().getPaths();
         for (int p = 0; p < specPaths.size(); p++) {
             PathRule path = path(specPaths.get(p), ns, source, where + ".http.paths[" + p + "]", problems);
             if (path != null) {
@@ -100,12 +105,13 @@ final class IngressConverter {
             problems.add(source, where + ": pathType is required in networking.k8s.io/v1; path skipped");
             return null;
         }
-        PathType type = switch (path.getPathType()) {
-            case "Exact" -> PathType.EXACT;
-            case "Prefix" -> PathType.PREFIX;
-            case "ImplementationSpecific" -> PathType.IMPLEMENTATION_SPECIFIC;
-            default -> null;
-        };
+        PathType type =
+                switch (path.getPathType()) {
+                    case "Exact" -> PathType.EXACT;
+                    case "Prefix" -> PathType.PREFIX;
+                    case "ImplementationSpecific" -> PathType.IMPLEMENTATION_SPECIFIC;
+                    default -> null;
+                };
         if (type == null) {
             problems.add(source, where + ": unknown pathType '" + path.getPathType() + "'; path skipped");
             return null;
@@ -115,8 +121,10 @@ final class IngressConverter {
             value = "/";
         }
         if (value == null || !value.startsWith("/")) {
-            problems.add(source, where + ": path must start with '/', got "
-                    + (value == null ? "none" : Problems.quote(value)) + "; path skipped");
+            problems.add(
+                    source,
+                    where + ": path must start with '/', got " + (value == null ? "none" : Problems.quote(value))
+                            + "; path skipped");
             return null;
         }
         String invalid = RulePaths.pathProblem(value, type);
@@ -132,8 +140,8 @@ final class IngressConverter {
         return backend == null ? null : new PathRule(value, type, backend);
     }
 
-    private static BackendRef backend(IngressBackend backend, String ns, String source, String where,
-            Problems problems) {
+    private static BackendRef backend(
+            IngressBackend backend, String ns, String source, String where, Problems problems) {
         IngressServiceBackend service = backend.getService();
         if (service == null) {
             problems.add(source, where + ": only Service backends are supported; skipped");
@@ -145,8 +153,10 @@ final class IngressConverter {
             return null;
         }
         if (name.contains("/")) {
-            problems.add(source, where + ": Service '" + name
-                    + "' is outside the Ingress's namespace; an Ingress may only use Services in its own; skipped");
+            problems.add(
+                    source,
+                    where + ": Service '" + name
+                            + "' is outside the Ingress's namespace; an Ingress may only use Services in its own; skipped");
             return null;
         }
         PortRef port = port(service.getPort());
@@ -184,16 +194,19 @@ final class IngressConverter {
             for (String raw : entry.getHosts() == null ? List.<String>of() : entry.getHosts()) {
                 String host = HostNames.normalize(raw);
                 if (host == null) {
-                    problems.add(source, "spec.tls[" + t + "]: invalid host " + Problems.quote(String.valueOf(raw))
-                            + "; skipped");
+                    problems.add(
+                            source,
+                            "spec.tls[" + t + "]: invalid host " + Problems.quote(String.valueOf(raw)) + "; skipped");
                 } else {
                     hosts.add(host);
                 }
             }
             String secret = entry.getSecretName();
             if (secret != null && secret.contains("/")) {
-                problems.add(source, "spec.tls[" + t + "]: Secret '" + secret
-                        + "' is outside the Ingress's namespace; its hosts get the default certificate");
+                problems.add(
+                        source,
+                        "spec.tls[" + t + "]: Secret '" + secret
+                                + "' is outside the Ingress's namespace; its hosts get the default certificate");
                 secret = null;
             }
             entries.add(new TlsEntry(List.copyOf(hosts), secret == null || secret.isEmpty() ? null : secret));
@@ -201,16 +214,18 @@ final class IngressConverter {
         return entries;
     }
 
-    private static RouteOptions options(Map<String, String> annotations, Set<String> tlsHosts, String source,
-            Problems problems) {
+    private static RouteOptions options(
+            Map<String, String> annotations, Set<String> tlsHosts, String source, Problems problems) {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
         String rewrite = a.get(REWRITE_TARGET);
         if (rewrite != null && !rewrite.isEmpty()) {
-            String invalid = rewrite.startsWith("/") ? RulePaths.rewriteProblem(rewrite)
-                    : "must be empty or start with '/'";
+            String invalid =
+                    rewrite.startsWith("/") ? RulePaths.rewriteProblem(rewrite) : "must be empty or start with '/'";
             if (invalid != null) {
-                problems.add(source, REWRITE_TARGET + ": " + Problems.quote(rewrite) + " " + invalid
-                        + "; paths are forwarded unchanged");
+                problems.add(
+                        source,
+                        REWRITE_TARGET + ": " + Problems.quote(rewrite) + " " + invalid
+                                + "; paths are forwarded unchanged");
                 rewrite = null;
             }
         }
@@ -224,8 +239,9 @@ final class IngressConverter {
         } else if ("true".equalsIgnoreCase(redirect)) {
             sslRedirect = true;
         } else if (redirect != null && !"true".equalsIgnoreCase(redirect)) {
-            problems.add(source, SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect
-                    + "'; redirect stays on");
+            problems.add(
+                    source,
+                    SSL_REDIRECT + ": expected \"true\" or \"false\", got '" + redirect + "'; redirect stays on");
         }
         return RouteOptions.builder()
                 .rewriteTarget(rewrite)
@@ -266,8 +282,9 @@ final class IngressConverter {
         if ("off".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
             return false;
         }
-        problems.add(source, REQUEST_BUFFERING + ": expected \"on\" or \"off\", got '" + value
-                + "'; request bodies stay buffered");
+        problems.add(
+                source,
+                REQUEST_BUFFERING + ": expected \"on\" or \"off\", got '" + value + "'; request bodies stay buffered");
         return true;
     }
 

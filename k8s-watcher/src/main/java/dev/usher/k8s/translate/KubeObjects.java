@@ -44,8 +44,12 @@ public final class KubeObjects {
 
     /** {@code true} for the kinds (and legacy Ingress versions) that the translation reads. */
     public static boolean isSupported(HasMetadata object) {
-        return object instanceof Ingress || object instanceof IngressClass || object instanceof Service
-                || object instanceof Endpoints || object instanceof EndpointSlice || object instanceof Secret
+        return object instanceof Ingress
+                || object instanceof IngressClass
+                || object instanceof Service
+                || object instanceof Endpoints
+                || object instanceof EndpointSlice
+                || object instanceof Secret
                 || LegacyIngressConverter.isLegacyIngress(object);
     }
 
@@ -63,7 +67,9 @@ public final class KubeObjects {
 
     /** The namespaced object's {@code namespace/name} (a missing namespace counts as {@code default}). */
     public static ObjectRef ref(HasMetadata object) {
-        return new ObjectRef(namespace(object), Objects.requireNonNull(object.getMetadata(), "metadata").getName());
+        return new ObjectRef(
+                namespace(object),
+                Objects.requireNonNull(object.getMetadata(), "metadata").getName());
     }
 
     Collection<Ingress> ingresses() {
@@ -103,8 +109,7 @@ public final class KubeObjects {
         private final Map<ObjectRef, EndpointSlice> endpointSlices = new TreeMap<>();
         private final Map<ObjectRef, Secret> secrets = new TreeMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds {@code object} if its kind is supported; legacy Ingresses become v1 copies.

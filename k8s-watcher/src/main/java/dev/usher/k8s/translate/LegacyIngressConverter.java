@@ -31,13 +31,12 @@ final class LegacyIngressConverter {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private LegacyIngressConverter() {
-    }
+    private LegacyIngressConverter() {}
 
     static boolean isLegacyIngress(HasMetadata object) {
         return "Ingress".equals(object.getKind())
                 && ("extensions/v1beta1".equals(object.getApiVersion())
-                || "networking.k8s.io/v1beta1".equals(object.getApiVersion()));
+                        || "networking.k8s.io/v1beta1".equals(object.getApiVersion()));
     }
 
     /** The v1 form of a legacy Ingress; throws {@link IllegalArgumentException} naming the first bad field. */
@@ -62,8 +61,10 @@ final class LegacyIngressConverter {
             Map<?, ?> t = map(entry);
             List<String> hosts = new ArrayList<>();
             list(t.get("hosts")).forEach(h -> hosts.add(String.valueOf(h)));
-            tls.add(new IngressTLSBuilder().withHosts(hosts)
-                    .withSecretName(t.get("secretName") == null ? null : String.valueOf(t.get("secretName"))).build());
+            tls.add(new IngressTLSBuilder()
+                    .withHosts(hosts)
+                    .withSecretName(t.get("secretName") == null ? null : String.valueOf(t.get("secretName")))
+                    .build());
         }
         out.withTls(tls);
         return new IngressBuilder()
@@ -107,14 +108,26 @@ final class LegacyIngressConverter {
         IngressBackendBuilder out = new IngressBackendBuilder();
         String text = String.valueOf(port);
         if (port instanceof Number number) {
-            out.withNewService().withName(String.valueOf(service)).withNewPort().withNumber(number.intValue())
-                    .endPort().endService();
+            out.withNewService()
+                    .withName(String.valueOf(service))
+                    .withNewPort()
+                    .withNumber(number.intValue())
+                    .endPort()
+                    .endService();
         } else if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
-            out.withNewService().withName(String.valueOf(service)).withNewPort()
-                    .withNumber(Integer.parseInt(text)).endPort().endService();
+            out.withNewService()
+                    .withName(String.valueOf(service))
+                    .withNewPort()
+                    .withNumber(Integer.parseInt(text))
+                    .endPort()
+                    .endService();
         } else {
-            out.withNewService().withName(String.valueOf(service)).withNewPort().withName(text)
-                    .endPort().endService();
+            out.withNewService()
+                    .withName(String.valueOf(service))
+                    .withNewPort()
+                    .withName(text)
+                    .endPort()
+                    .endService();
         }
         return out.build();
     }

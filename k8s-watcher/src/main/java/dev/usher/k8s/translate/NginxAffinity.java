@@ -25,8 +25,7 @@ final class NginxAffinity {
     static final String SECURE = "session-cookie-secure";
     static final String CHANGE_ON_FAILURE = "session-cookie-change-on-failure";
 
-    private NginxAffinity() {
-    }
+    private NginxAffinity() {}
 
     /** The affinity, or {@code null} unless {@code affinity} is {@code cookie}. */
     static SessionAffinity read(Map<String, String> a) {
@@ -36,8 +35,12 @@ final class NginxAffinity {
         }
         String name = value(a, NAME);
         String sameSite = value(a, SAMESITE);
-        return new SessionAffinity(name == null ? SessionAffinity.DEFAULT_NAME : name, value(a, PATH),
-                seconds(a, MAX_AGE), seconds(a, EXPIRES), sameSite == null ? null : sameSite(sameSite),
+        return new SessionAffinity(
+                name == null ? SessionAffinity.DEFAULT_NAME : name,
+                value(a, PATH),
+                seconds(a, MAX_AGE),
+                seconds(a, EXPIRES),
+                sameSite == null ? null : sameSite(sameSite),
                 Boolean.TRUE.equals(Annotations.nginxFlag(a, SECURE, "true", "false")),
                 Boolean.TRUE.equals(Annotations.nginxFlag(a, CHANGE_ON_FAILURE, "true", "false")));
     }
@@ -46,16 +49,24 @@ final class NginxAffinity {
     static String problem(String name, String value) {
         return switch (name) {
             case AFFINITY -> value.equals("cookie") ? null : "only \"cookie\" affinity exists";
-            case MODE -> value.equals("balanced") || value.equals("persistent") ? null
-                    : "expected \"balanced\" or \"persistent\"";
-            case NAME -> SessionAffinity.isToken(value) && value.length() <= 64 ? null
-                    : "expected a cookie name (letters, digits and !#$%&'*+-.^_`|~)";
-            case PATH -> SessionAffinity.isPath(value) ? null
-                    : "expected an absolute path without spaces, ';' or control characters";
+            case MODE ->
+                value.equals("balanced") || value.equals("persistent")
+                        ? null
+                        : "expected \"balanced\" or \"persistent\"";
+            case NAME ->
+                SessionAffinity.isToken(value) && value.length() <= 64
+                        ? null
+                        : "expected a cookie name (letters, digits and !#$%&'*+-.^_`|~)";
+            case PATH ->
+                SessionAffinity.isPath(value)
+                        ? null
+                        : "expected an absolute path without spaces, ';' or control characters";
             case MAX_AGE, EXPIRES -> value.matches("\\d{1,10}") ? null : "expected whole seconds";
             case SAMESITE -> sameSite(value) != null ? null : "expected None, Lax or Strict";
-            case SECURE, CHANGE_ON_FAILURE -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
-                    ? null : "expected \"true\" or \"false\"";
+            case SECURE, CHANGE_ON_FAILURE ->
+                "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                        ? null
+                        : "expected \"true\" or \"false\"";
             default -> throw new IllegalArgumentException(name);
         };
     }

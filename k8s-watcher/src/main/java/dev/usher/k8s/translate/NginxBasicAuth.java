@@ -34,8 +34,7 @@ public final class NginxBasicAuth {
     /** ingress-nginx's realm characters (CharsWithSpace): alphanumerics, {@code -._~/:} and spaces. */
     private static final Pattern REALM_CHARS = Pattern.compile("[-._~/: A-Za-z0-9]*");
 
-    private NginxBasicAuth() {
-    }
+    private NginxBasicAuth() {}
 
     /** {@code type} of the Secrets Basic auth reads ({@code kubectl create secret generic}). */
     public static final String SECRET_KIND = "Opaque";
@@ -60,8 +59,13 @@ public final class NginxBasicAuth {
      * {@code options} with the Ingress's Basic auth set, or denied with the reason reported; unchanged without
      * {@code auth-type}.
      */
-    static RouteOptions apply(RouteOptions options, String namespace, Map<String, String> a, KubeObjects objects,
-            String source, Problems problems) {
+    static RouteOptions apply(
+            RouteOptions options,
+            String namespace,
+            Map<String, String> a,
+            KubeObjects objects,
+            String source,
+            Problems problems) {
         String type = a.get(Annotations.NGINX + TYPE);
         if (type == null) {
             return options;
@@ -72,7 +76,9 @@ public final class NginxBasicAuth {
         } catch (IllegalStateException e) {
             String reason = e.getMessage() + "; the Ingress fails closed (503)";
             problems.add(source, "annotation " + Annotations.NGINX + SECRET + ": " + reason);
-            return options.toBuilder().denied(options.denied() != null ? options.denied() : reason).build();
+            return options.toBuilder()
+                    .denied(options.denied() != null ? options.denied() : reason)
+                    .build();
         }
         return options.toBuilder().basicAuth(auth).build();
     }
@@ -80,19 +86,31 @@ public final class NginxBasicAuth {
     /** What is wrong with the value of {@code name} on its own (one of this class's keys), or {@code null}. */
     static String problem(String name, String value) {
         return switch (name) {
-            case TYPE -> "basic".equals(value) ? null : "digest".equals(value)
-                    ? "Digest authentication is not supported by Usher; the Ingress fails closed (503)"
-                    : "expected \"basic\"; the Ingress fails closed (503)";
-            case SECRET_TYPE -> "auth-file".equals(value) || "auth-map".equals(value) ? null
-                    : "expected \"auth-file\" or \"auth-map\"; the Ingress fails closed (503)";
-            case REALM -> REALM_CHARS.matcher(value).matches() ? null
-                    : "a realm may hold only letters, digits, spaces and -._~/:";
+            case TYPE ->
+                "basic".equals(value)
+                        ? null
+                        : "digest".equals(value)
+                                ? "Digest authentication is not supported by Usher; the Ingress fails closed (503)"
+                                : "expected \"basic\"; the Ingress fails closed (503)";
+            case SECRET_TYPE ->
+                "auth-file".equals(value) || "auth-map".equals(value)
+                        ? null
+                        : "expected \"auth-file\" or \"auth-map\"; the Ingress fails closed (503)";
+            case REALM ->
+                REALM_CHARS.matcher(value).matches()
+                        ? null
+                        : "a realm may hold only letters, digits, spaces and -._~/:";
             default -> value.isBlank() ? "names no Secret; the Ingress fails closed (503)" : null;
         };
     }
 
-    private static BasicAuth read(String type, String namespace, Map<String, String> a, KubeObjects objects,
-            String source, Problems problems) {
+    private static BasicAuth read(
+            String type,
+            String namespace,
+            Map<String, String> a,
+            KubeObjects objects,
+            String source,
+            Problems problems) {
         if (!"basic".equals(type)) {
             throw new IllegalStateException("auth-type " + Problems.quote(type) + " is not supported (only basic)");
         }
@@ -110,7 +128,8 @@ public final class NginxBasicAuth {
         if (secret == null) {
             throw new IllegalStateException("Secret " + namespace + "/" + secretName + " not found");
         }
-        String secretType = a.getOrDefault(Annotations.NGINX + SECRET_TYPE, "auth-file").strip();
+        String secretType =
+                a.getOrDefault(Annotations.NGINX + SECRET_TYPE, "auth-file").strip();
         Map<String, String> users = new LinkedHashMap<>();
         String id = "Secret " + namespace + "/" + secretName;
         if (secretType.equals("auth-file")) {
@@ -134,15 +153,23 @@ public final class NginxBasicAuth {
         } else if (secretType.equals("auth-map")) {
             Set<String> keys = new TreeSet<>();
             keys.addAll(secret.getData() == null ? Set.of() : secret.getData().keySet());
-            keys.addAll(secret.getStringData() == null ? Set.of() : secret.getStringData().keySet());
+            keys.addAll(
+                    secret.getStringData() == null
+                            ? Set.of()
+                            : secret.getStringData().keySet());
             for (String user : keys) {
                 byte[] hash = TlsResolver.field(secret, user);
-                add(users, user, hash == null ? "" : new String(hash, StandardCharsets.UTF_8).strip(), id, source,
+                add(
+                        users,
+                        user,
+                        hash == null ? "" : new String(hash, StandardCharsets.UTF_8).strip(),
+                        id,
+                        source,
                         problems);
             }
         } else {
-            throw new IllegalStateException("auth-secret-type " + Problems.quote(secretType)
-                    + " is not auth-file or auth-map");
+            throw new IllegalStateException(
+                    "auth-secret-type " + Problems.quote(secretType) + " is not auth-file or auth-map");
         }
         if (users.isEmpty()) {
             problems.add(source, id + " holds no usable user; every request gets 401");
@@ -152,15 +179,22 @@ public final class NginxBasicAuth {
     }
 
     /** Adds a user whose hash is in a supported form; reports (without the hash) and skips any other. */
-    private static void add(Map<String, String> users, String user, String hash, String id, String source,
-            Problems problems) {
-        if (BCRYPT.matcher(hash).matches() || APR1.matcher(hash).matches() || SHA.matcher(hash).matches()) {
+    private static void add(
+            Map<String, String> users, String user, String hash, String id, String source, Problems problems) {
+        if (BCRYPT.matcher(hash).matches()
+                || APR1.matcher(hash).matches()
+                || SHA.matcher(hash).matches()) {
             users.put(user, hash);
             return;
         }
-        String form = hash.length() == 13 ? "crypt(3) DES" : hash.startsWith("$1$") ? "MD5-crypt $1$"
-                : hash.startsWith("$5$") || hash.startsWith("$6$") ? "SHA-crypt" : "unrecognised";
-        problems.add(source, id + ": user " + Problems.quote(user) + " has a " + form
-                + " hash; Usher verifies bcrypt, $apr1$ and {SHA} only (htpasswd -B), so this user cannot log in");
+        String form = hash.length() == 13
+                ? "crypt(3) DES"
+                : hash.startsWith("$1$")
+                        ? "MD5-crypt $1$"
+                        : hash.startsWith("$5$") || hash.startsWith("$6$") ? "SHA-crypt" : "unrecognised";
+        problems.add(
+                source,
+                id + ": user " + Problems.quote(user) + " has a " + form
+                        + " hash; Usher verifies bcrypt, $apr1$ and {SHA} only (htpasswd -B), so this user cannot log in");
     }
 }

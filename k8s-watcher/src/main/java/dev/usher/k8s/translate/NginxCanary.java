@@ -27,17 +27,17 @@ final class NginxCanary {
     static final String WEIGHT_TOTAL = "canary-weight-total";
     static final String AFFINITY_BEHAVIOR = "affinity-canary-behavior";
 
-    private static final List<String> SHAPING = List.of(BY_HEADER, BY_HEADER_VALUE, BY_HEADER_PATTERN, BY_COOKIE,
-            WEIGHT, WEIGHT_TOTAL);
+    private static final List<String> SHAPING =
+            List.of(BY_HEADER, BY_HEADER_VALUE, BY_HEADER_PATTERN, BY_COOKIE, WEIGHT, WEIGHT_TOTAL);
     /** ingress-nginx's {@code BasicCharsRegex}. */
     private static final java.util.regex.Pattern BASIC = java.util.regex.Pattern.compile("[-._~a-zA-Z0-9/:]+");
     /** ingress-nginx's {@code IsValidRegex}: basic characters plus {@code ^$[](){}*+?|&=\}. */
     private static final java.util.regex.Pattern REGEX_CHARS =
             java.util.regex.Pattern.compile("[-._~a-zA-Z0-9/:^$\\[\\](){}*+?|&=\\\\]+");
+
     static final String BROKEN_PATTERN = "requests carrying the header go to the main backend";
 
-    private NginxCanary() {
-    }
+    private NginxCanary() {}
 
     /** The canary rule, or {@code null} unless {@code canary} is {@code "true"}. */
     static @Nullable CanaryRule read(Map<String, String> a) {
@@ -47,12 +47,18 @@ final class NginxCanary {
         String header = value(a, BY_HEADER);
         String headerValue = value(a, BY_HEADER_VALUE);
         String headerPattern = a.get(Annotations.NGINX + BY_HEADER_PATTERN);
-        headerPattern = headerPattern == null || !REGEX_CHARS.matcher(headerPattern.strip()).matches() ? null
+        headerPattern = headerPattern == null
+                        || !REGEX_CHARS.matcher(headerPattern.strip()).matches()
+                ? null
                 : headerPattern.strip();
         String weight = value(a, WEIGHT);
         String total = value(a, WEIGHT_TOTAL);
-        return new CanaryRule(header, header == null ? null : headerValue, header == null ? null : headerPattern,
-                value(a, BY_COOKIE), weight == null ? 0 : Integer.parseInt(weight),
+        return new CanaryRule(
+                header,
+                header == null ? null : headerValue,
+                header == null ? null : headerPattern,
+                value(a, BY_COOKIE),
+                weight == null ? 0 : Integer.parseInt(weight),
                 total == null ? CanaryRule.DEFAULT_TOTAL : Integer.parseInt(total));
     }
 
@@ -65,15 +71,19 @@ final class NginxCanary {
         boolean canary = Boolean.TRUE.equals(Annotations.nginxFlag(a, CANARY, "true", "false"));
         for (String name : SHAPING) {
             if (!canary && a.containsKey(Annotations.NGINX + name)) {
-                problems.add(source, "annotation " + Annotations.NGINX + name + ": no effect without "
-                        + Annotations.NGINX + "canary: \"true\"; ignored, as ingress-nginx does");
+                problems.add(
+                        source,
+                        "annotation " + Annotations.NGINX + name + ": no effect without " + Annotations.NGINX
+                                + "canary: \"true\"; ignored, as ingress-nginx does");
             }
         }
         if (canary && value(a, BY_HEADER) == null) {
             for (String name : List.of(BY_HEADER_VALUE, BY_HEADER_PATTERN)) {
                 if (a.containsKey(Annotations.NGINX + name)) {
-                    problems.add(source, "annotation " + Annotations.NGINX + name + ": no effect without a valid "
-                            + Annotations.NGINX + BY_HEADER + "; ignored");
+                    problems.add(
+                            source,
+                            "annotation " + Annotations.NGINX + name + ": no effect without a valid "
+                                    + Annotations.NGINX + BY_HEADER + "; ignored");
                 }
             }
         }
@@ -85,13 +95,17 @@ final class NginxCanary {
      */
     static Annotations.Verdict onCanary(Map<String, String> a, Annotations.Verdict verdict) {
         String name = verdict.key().substring(verdict.key().indexOf('/') + 1);
-        if (verdict.status() != Annotations.Status.HONOURED || name.startsWith(CANARY)
-                || name.equals(AFFINITY_BEHAVIOR) || !Boolean.TRUE.equals(Annotations.nginxFlag(a, CANARY, "true",
-                "false"))) {
+        if (verdict.status() != Annotations.Status.HONOURED
+                || name.startsWith(CANARY)
+                || name.equals(AFFINITY_BEHAVIOR)
+                || !Boolean.TRUE.equals(Annotations.nginxFlag(a, CANARY, "true", "false"))) {
             return verdict;
         }
-        return new Annotations.Verdict(verdict.key(), Annotations.Status.NO_EFFECT, "on a canary Ingress: its main "
-                + "Ingress's annotations apply to the requests it takes, as in ingress-nginx");
+        return new Annotations.Verdict(
+                verdict.key(),
+                Annotations.Status.NO_EFFECT,
+                "on a canary Ingress: its main "
+                        + "Ingress's annotations apply to the requests it takes, as in ingress-nginx");
     }
 
     /**
@@ -100,30 +114,51 @@ final class NginxCanary {
      */
     static Annotations.Verdict affinityBehavior(String key, String value) {
         return switch (value) {
-            case "sticky" -> new Annotations.Verdict(key, Annotations.Status.HONOURED, "as ingress-nginx: a session "
-                    + "the affinity cookie keeps on the main or the canary backend stays there (the default)");
-            case "legacy" -> new Annotations.Verdict(key, Annotations.Status.UNSUPPORTED, "legacy (the canary ignores "
-                    + "affinity) is not implemented; sessions stick as with sticky");
-            default -> new Annotations.Verdict(key, Annotations.Status.INVALID, "expected \"sticky\" or \"legacy\", "
-                    + "got " + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value)
-                    + "; ignored");
+            case "sticky" ->
+                new Annotations.Verdict(
+                        key,
+                        Annotations.Status.HONOURED,
+                        "as ingress-nginx: a session "
+                                + "the affinity cookie keeps on the main or the canary backend stays there (the default)");
+            case "legacy" ->
+                new Annotations.Verdict(
+                        key,
+                        Annotations.Status.UNSUPPORTED,
+                        "legacy (the canary ignores " + "affinity) is not implemented; sessions stick as with sticky");
+            default ->
+                new Annotations.Verdict(
+                        key,
+                        Annotations.Status.INVALID,
+                        "expected \"sticky\" or \"legacy\", "
+                                + "got " + Problems.quote(value.length() > 40 ? value.substring(0, 40) + "..." : value)
+                                + "; ignored");
         };
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static @Nullable String problem(String name, String value) {
         return switch (name) {
-            case CANARY -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value) ? null
-                    : "expected \"true\" or \"false\"";
-            case BY_HEADER, BY_COOKIE -> SessionAffinity.isToken(value) && BASIC.matcher(value).matches() ? null
-                    : "expected a " + (name.equals(BY_HEADER) ? "header" : "cookie") + " name (letters, digits, -._~)";
-            case BY_HEADER_VALUE -> BASIC.matcher(value).matches() ? null
-                    : "expected letters, digits and -._~/: only (ingress-nginx's check)";
+            case CANARY ->
+                "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                        ? null
+                        : "expected \"true\" or \"false\"";
+            case BY_HEADER, BY_COOKIE ->
+                SessionAffinity.isToken(value) && BASIC.matcher(value).matches()
+                        ? null
+                        : "expected a " + (name.equals(BY_HEADER) ? "header" : "cookie")
+                                + " name (letters, digits, -._~)";
+            case BY_HEADER_VALUE ->
+                BASIC.matcher(value).matches()
+                        ? null
+                        : "expected letters, digits and -._~/: only (ingress-nginx's check)";
             case BY_HEADER_PATTERN -> patternProblem(value);
             case WEIGHT -> value.matches("\\d{1,9}") ? null : "expected a whole number of requests (0 and up)";
-            case WEIGHT_TOTAL -> !value.matches("\\d{1,9}") ? "expected a whole number of 100 or more"
-                    : Integer.parseInt(value) < CanaryRule.DEFAULT_TOTAL
-                    ? "below 100: ingress-nginx's balancer counts such a total as 100, and so does Usher" : null;
+            case WEIGHT_TOTAL ->
+                !value.matches("\\d{1,9}")
+                        ? "expected a whole number of 100 or more"
+                        : Integer.parseInt(value) < CanaryRule.DEFAULT_TOTAL
+                                ? "below 100: ingress-nginx's balancer counts such a total as 100, and so does Usher"
+                                : null;
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -133,8 +168,9 @@ final class NginxCanary {
             return "expected letters, digits, -._~/: and regex characters ^$[](){}*+?|&=\\ only (ingress-nginx's check)";
         }
         String re2 = Canary.patternProblem(value);
-        return re2 == null ? null : "RE2 cannot compile it (" + re2 + "); " + BROKEN_PATTERN
-                + ", as ingress-nginx's failing match does";
+        return re2 == null
+                ? null
+                : "RE2 cannot compile it (" + re2 + "); " + BROKEN_PATTERN + ", as ingress-nginx's failing match does";
     }
 
     /** The stripped value when present and valid, else {@code null}. */

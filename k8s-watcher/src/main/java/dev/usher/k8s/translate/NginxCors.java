@@ -34,13 +34,12 @@ final class NginxCors {
     static final long DEFAULT_MAX_AGE = 1_728_000;
 
     private static final String LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
-    private static final Pattern ORIGIN_SYNTAX = Pattern.compile(
-            "https?://(?:\\*\\.)?" + LABEL + "(?:\\." + LABEL + ")*(?::\\d{1,5})?");
-    private static final Pattern TOKENS = Pattern.compile("[-!#$%&'*+.^_`|~A-Za-z0-9]+(?:\\s*,\\s*"
-            + "[-!#$%&'*+.^_`|~A-Za-z0-9]+)*");
+    private static final Pattern ORIGIN_SYNTAX =
+            Pattern.compile("https?://(?:\\*\\.)?" + LABEL + "(?:\\." + LABEL + ")*(?::\\d{1,5})?");
+    private static final Pattern TOKENS =
+            Pattern.compile("[-!#$%&'*+.^_`|~A-Za-z0-9]+(?:\\s*,\\s*" + "[-!#$%&'*+.^_`|~A-Za-z0-9]+)*");
 
-    private NginxCors() {
-    }
+    private NginxCors() {}
 
     /** The CORS options, or {@code null} unless {@code enable-cors} is {@code "true"}. */
     static Cors read(Map<String, String> a) {
@@ -51,28 +50,39 @@ final class NginxCors {
         List<String> allowed = origins == null || origins.isBlank() ? List.of("*") : origins(origins);
         Boolean credentials = Annotations.nginxFlag(a, CREDENTIALS, "true", "false");
         String maxAge = value(a, MAX_AGE, null);
-        return new Cors(allowed, value(a, METHODS, DEFAULT_METHODS), value(a, HEADERS, DEFAULT_HEADERS),
-                value(a, EXPOSE, ""), credentials == null || credentials,
+        return new Cors(
+                allowed,
+                value(a, METHODS, DEFAULT_METHODS),
+                value(a, HEADERS, DEFAULT_HEADERS),
+                value(a, EXPOSE, ""),
+                credentials == null || credentials,
                 maxAge == null ? DEFAULT_MAX_AGE : Long.parseLong(maxAge));
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static String problem(String name, String value) {
         return switch (name) {
-            case ENABLE, CREDENTIALS -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value) ? null
-                    : "expected \"true\" or \"false\"";
+            case ENABLE, CREDENTIALS ->
+                "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                        ? null
+                        : "expected \"true\" or \"false\"";
             case ORIGIN -> {
                 for (String origin : value.split(",", -1)) {
                     String o = origin.strip();
-                    if (!o.equals("*") && !ORIGIN_SYNTAX.matcher(o.toLowerCase(Locale.ROOT)).matches()) {
+                    if (!o.equals("*")
+                            && !ORIGIN_SYNTAX
+                                    .matcher(o.toLowerCase(Locale.ROOT))
+                                    .matches()) {
                         yield Problems.quote(o) + " is not an origin (http(s)://host[:port], http(s)://*.domain or *);"
                                 + " that entry is dropped";
                     }
                 }
                 yield null;
             }
-            case METHODS, HEADERS, EXPOSE -> TOKENS.matcher(value).matches() && value.length() <= 1024 ? null
-                    : "expected a comma-separated list of " + (name.equals(METHODS) ? "methods" : "header names");
+            case METHODS, HEADERS, EXPOSE ->
+                TOKENS.matcher(value).matches() && value.length() <= 1024
+                        ? null
+                        : "expected a comma-separated list of " + (name.equals(METHODS) ? "methods" : "header names");
             case MAX_AGE -> value.matches("\\d{1,9}") ? null : "expected whole seconds";
             default -> throw new IllegalArgumentException(name);
         };

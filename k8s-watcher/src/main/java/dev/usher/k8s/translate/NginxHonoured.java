@@ -12,112 +12,218 @@ import java.util.function.BinaryOperator;
 final class NginxHonoured {
 
     /** What an honoured key does, and its value check ({@code (name, value) -> problem or null}). */
-    private record Entry(String meaning, BinaryOperator<String> check) {
-    }
+    private record Entry(String meaning, BinaryOperator<String> check) {}
 
     private static final Map<String, Entry> ENTRIES = Map.ofEntries(
-            Map.entry(NginxLimits.BODY_SIZE, new Entry("request body limit of this Ingress (413 above it; 0 = "
-                    + "unlimited), instead of --max-request-body", NginxLimits::problem)),
-            Map.entry(NginxLimits.CONNECT_TIMEOUT, new Entry("origin connect timeout of this Ingress, in seconds",
-                    NginxLimits::problem)),
-            Map.entry(NginxLimits.READ_TIMEOUT, new Entry("time for the origin's response head once the request is "
-                    + "sent, in seconds (504 after it)", NginxLimits::problem)),
-            Map.entry(NginxLimits.SEND_TIMEOUT, new Entry("time an origin may stop taking the request body, in "
-                    + "seconds", NginxLimits::problem)),
-            Map.entry(NginxRedirects.FORCE_SSL, new Entry("308 to HTTPS for plain-HTTP requests, with or without "
-                    + "spec.tls; wins over ssl-redirect: \"false\"", NginxRedirects::problem)),
-            Map.entry(NginxRedirects.PERMANENT, new Entry("answers every request with a redirect there (301 or "
-                    + "permanent-redirect-code); the origin is never contacted", NginxRedirects::problem)),
-            Map.entry(NginxRedirects.PERMANENT_CODE, new Entry("status of permanent-redirect (300-308)",
-                    NginxRedirects::problem)),
-            Map.entry(NginxRedirects.TEMPORAL, new Entry("answers every request with a redirect there (302 or "
-                    + "temporal-redirect-code); wins over permanent-redirect", NginxRedirects::problem)),
-            Map.entry(NginxRedirects.TEMPORAL_CODE, new Entry("status of temporal-redirect (300-307)",
-                    NginxRedirects::problem)),
+            Map.entry(
+                    NginxLimits.BODY_SIZE,
+                    new Entry(
+                            "request body limit of this Ingress (413 above it; 0 = "
+                                    + "unlimited), instead of --max-request-body",
+                            NginxLimits::problem)),
+            Map.entry(
+                    NginxLimits.CONNECT_TIMEOUT,
+                    new Entry("origin connect timeout of this Ingress, in seconds", NginxLimits::problem)),
+            Map.entry(
+                    NginxLimits.READ_TIMEOUT,
+                    new Entry(
+                            "time for the origin's response head once the request is "
+                                    + "sent, in seconds (504 after it)",
+                            NginxLimits::problem)),
+            Map.entry(
+                    NginxLimits.SEND_TIMEOUT,
+                    new Entry(
+                            "time an origin may stop taking the request body, in " + "seconds", NginxLimits::problem)),
+            Map.entry(
+                    NginxRedirects.FORCE_SSL,
+                    new Entry(
+                            "308 to HTTPS for plain-HTTP requests, with or without "
+                                    + "spec.tls; wins over ssl-redirect: \"false\"",
+                            NginxRedirects::problem)),
+            Map.entry(
+                    NginxRedirects.PERMANENT,
+                    new Entry(
+                            "answers every request with a redirect there (301 or "
+                                    + "permanent-redirect-code); the origin is never contacted",
+                            NginxRedirects::problem)),
+            Map.entry(
+                    NginxRedirects.PERMANENT_CODE,
+                    new Entry("status of permanent-redirect (300-308)", NginxRedirects::problem)),
+            Map.entry(
+                    NginxRedirects.TEMPORAL,
+                    new Entry(
+                            "answers every request with a redirect there (302 or "
+                                    + "temporal-redirect-code); wins over permanent-redirect",
+                            NginxRedirects::problem)),
+            Map.entry(
+                    NginxRedirects.TEMPORAL_CODE,
+                    new Entry("status of temporal-redirect (300-307)", NginxRedirects::problem)),
             Map.entry(NginxRedirects.APP_ROOT, new Entry("302 from / to this path", NginxRedirects::problem)),
-            Map.entry(NginxUpstreamHeaders.UPSTREAM_VHOST, new Entry("the Host header sent to the origin",
-                    NginxUpstreamHeaders::problem)),
-            Map.entry(NginxUpstreamHeaders.FORWARDED_PREFIX, new Entry("X-Forwarded-Prefix sent to the origin",
-                    NginxUpstreamHeaders::problem)),
-            Map.entry(NginxSourceRanges.ALLOW, new Entry("only these client addresses pass (403 otherwise)",
-                    (name, value) -> NginxSourceRanges.problem(value))),
-            Map.entry(NginxSourceRanges.WHITELIST, new Entry("only these client addresses pass (403 otherwise); "
-                    + "allowlist-source-range wins when both are set",
-                    (name, value) -> NginxSourceRanges.problem(value))),
-            Map.entry(NginxSourceRanges.DENY, new Entry("these client addresses get 403",
-                    (name, value) -> NginxSourceRanges.problem(value))),
-            Map.entry(NginxBasicAuth.TYPE, new Entry("Basic authentication (401 with WWW-Authenticate without "
-                    + "valid credentials)", NginxBasicAuth::problem)),
-            Map.entry(NginxBasicAuth.SECRET, new Entry("the htpasswd Secret of auth-type basic (bcrypt, $apr1$, "
-                    + "{SHA}); missing or unreadable, the Ingress fails closed (503)", NginxBasicAuth::problem)),
-            Map.entry(NginxBasicAuth.SECRET_TYPE, new Entry("auth-file (key auth, htpasswd lines) or auth-map (a "
-                    + "key per user)", NginxBasicAuth::problem)),
-            Map.entry(NginxCors.ENABLE, new Entry("\"true\": CORS preflights (OPTIONS with Origin and "
-                    + "Access-Control-Request-Method) answered with 204, allowed origins get Access-Control-* headers",
-                    NginxCors::problem)),
-            Map.entry(NginxCors.ORIGIN, new Entry("origins allowed by enable-cors (*, http(s)://host[:port], "
-                    + "http(s)://*.domain); a listed origin is echoed with Vary: Origin", NginxCors::problem)),
-            Map.entry(NginxCors.METHODS, new Entry("Access-Control-Allow-Methods of enable-cors",
-                    NginxCors::problem)),
-            Map.entry(NginxCors.HEADERS, new Entry("Access-Control-Allow-Headers of enable-cors",
-                    NginxCors::problem)),
-            Map.entry(NginxCors.EXPOSE, new Entry("Access-Control-Expose-Headers of enable-cors",
-                    NginxCors::problem)),
-            Map.entry(NginxCors.CREDENTIALS, new Entry("Access-Control-Allow-Credentials of enable-cors (never "
-                    + "with origin *)", NginxCors::problem)),
-            Map.entry(NginxCors.MAX_AGE, new Entry("Access-Control-Max-Age of enable-cors, in seconds",
-                    NginxCors::problem)),
-            Map.entry(NginxAffinity.AFFINITY, new Entry("\"cookie\": a session sticks to one endpoint by a cookie "
-                    + "holding a hash of it (a gone or ejected endpoint: balanced again, new cookie)",
-                    NginxAffinity::problem)),
-            Map.entry(NginxAffinity.MODE, new Entry("balanced and persistent both keep a session on its endpoint "
-                    + "while it serves (Usher's affinity is persistent)", NginxAffinity::problem)),
-            Map.entry(NginxAffinity.NAME, new Entry("the affinity cookie's name (INGRESSCOOKIE by default)",
-                    NginxAffinity::problem)),
-            Map.entry(NginxAffinity.PATH, new Entry("the affinity cookie's Path (default the rule's path)",
-                    NginxAffinity::problem)),
-            Map.entry(NginxAffinity.MAX_AGE, new Entry("the affinity cookie's Max-Age, in seconds",
-                    NginxAffinity::problem)),
-            Map.entry(NginxAffinity.EXPIRES, new Entry("the affinity cookie's Expires, seconds from now",
-                    NginxAffinity::problem)),
+            Map.entry(
+                    NginxUpstreamHeaders.UPSTREAM_VHOST,
+                    new Entry("the Host header sent to the origin", NginxUpstreamHeaders::problem)),
+            Map.entry(
+                    NginxUpstreamHeaders.FORWARDED_PREFIX,
+                    new Entry("X-Forwarded-Prefix sent to the origin", NginxUpstreamHeaders::problem)),
+            Map.entry(
+                    NginxSourceRanges.ALLOW,
+                    new Entry(
+                            "only these client addresses pass (403 otherwise)",
+                            (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(
+                    NginxSourceRanges.WHITELIST,
+                    new Entry(
+                            "only these client addresses pass (403 otherwise); "
+                                    + "allowlist-source-range wins when both are set",
+                            (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(
+                    NginxSourceRanges.DENY,
+                    new Entry("these client addresses get 403", (name, value) -> NginxSourceRanges.problem(value))),
+            Map.entry(
+                    NginxBasicAuth.TYPE,
+                    new Entry(
+                            "Basic authentication (401 with WWW-Authenticate without " + "valid credentials)",
+                            NginxBasicAuth::problem)),
+            Map.entry(
+                    NginxBasicAuth.SECRET,
+                    new Entry(
+                            "the htpasswd Secret of auth-type basic (bcrypt, $apr1$, "
+                                    + "{SHA}); missing or unreadable, the Ingress fails closed (503)",
+                            NginxBasicAuth::problem)),
+            Map.entry(
+                    NginxBasicAuth.SECRET_TYPE,
+                    new Entry(
+                            "auth-file (key auth, htpasswd lines) or auth-map (a " + "key per user)",
+                            NginxBasicAuth::problem)),
+            Map.entry(
+                    NginxCors.ENABLE,
+                    new Entry(
+                            "\"true\": CORS preflights (OPTIONS with Origin and "
+                                    + "Access-Control-Request-Method) answered with 204, allowed origins get Access-Control-* headers",
+                            NginxCors::problem)),
+            Map.entry(
+                    NginxCors.ORIGIN,
+                    new Entry(
+                            "origins allowed by enable-cors (*, http(s)://host[:port], "
+                                    + "http(s)://*.domain); a listed origin is echoed with Vary: Origin",
+                            NginxCors::problem)),
+            Map.entry(NginxCors.METHODS, new Entry("Access-Control-Allow-Methods of enable-cors", NginxCors::problem)),
+            Map.entry(NginxCors.HEADERS, new Entry("Access-Control-Allow-Headers of enable-cors", NginxCors::problem)),
+            Map.entry(NginxCors.EXPOSE, new Entry("Access-Control-Expose-Headers of enable-cors", NginxCors::problem)),
+            Map.entry(
+                    NginxCors.CREDENTIALS,
+                    new Entry(
+                            "Access-Control-Allow-Credentials of enable-cors (never " + "with origin *)",
+                            NginxCors::problem)),
+            Map.entry(
+                    NginxCors.MAX_AGE,
+                    new Entry("Access-Control-Max-Age of enable-cors, in seconds", NginxCors::problem)),
+            Map.entry(
+                    NginxAffinity.AFFINITY,
+                    new Entry(
+                            "\"cookie\": a session sticks to one endpoint by a cookie "
+                                    + "holding a hash of it (a gone or ejected endpoint: balanced again, new cookie)",
+                            NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.MODE,
+                    new Entry(
+                            "balanced and persistent both keep a session on its endpoint "
+                                    + "while it serves (Usher's affinity is persistent)",
+                            NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.NAME,
+                    new Entry("the affinity cookie's name (INGRESSCOOKIE by default)", NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.PATH,
+                    new Entry("the affinity cookie's Path (default the rule's path)", NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.MAX_AGE,
+                    new Entry("the affinity cookie's Max-Age, in seconds", NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.EXPIRES,
+                    new Entry("the affinity cookie's Expires, seconds from now", NginxAffinity::problem)),
             Map.entry(NginxAffinity.SAMESITE, new Entry("the affinity cookie's SameSite", NginxAffinity::problem)),
-            Map.entry(NginxAffinity.SECURE, new Entry("Secure on the affinity cookie over plain HTTP too (always "
-                    + "over HTTPS)", NginxAffinity::problem)),
-            Map.entry(NginxAffinity.CHANGE_ON_FAILURE, new Entry("\"true\": a request that failed over to another "
-                    + "endpoint moves the session there", NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.SECURE,
+                    new Entry(
+                            "Secure on the affinity cookie over plain HTTP too (always " + "over HTTPS)",
+                            NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.CHANGE_ON_FAILURE,
+                    new Entry(
+                            "\"true\": a request that failed over to another " + "endpoint moves the session there",
+                            NginxAffinity::problem)),
             Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)),
             // rate limiting (NginxRateLimit): per client address and Ingress, on each replica
-            Map.entry(NginxRateLimit.RPS, new Entry("requests a second per client address, burst rps x "
-                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)", NginxRateLimit::problem)),
-            Map.entry(NginxRateLimit.RPM, new Entry("requests a minute per client address, burst rpm x "
-                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)", NginxRateLimit::problem)),
-            Map.entry(NginxRateLimit.CONNECTIONS, new Entry("requests in progress at once per client address; "
-                    + "beyond it 503 (--limit-conn-status-code)", NginxRateLimit::problem)),
-            Map.entry(NginxRateLimit.BURST_MULTIPLIER, new Entry("burst of limit-rps and limit-rpm as a multiple "
-                    + "of the rate (default 5)", NginxRateLimit::problem)),
-            Map.entry(NginxRateLimit.WHITELIST, new Entry("client addresses no limit-* applies to",
-                    NginxRateLimit::problem)),
-            Map.entry(NginxRateLimit.ALLOWLIST, new Entry("client addresses no limit-* applies to; wins over "
-                    + "limit-whitelist", NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.RPS,
+                    new Entry(
+                            "requests a second per client address, burst rps x "
+                                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)",
+                            NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.RPM,
+                    new Entry(
+                            "requests a minute per client address, burst rpm x "
+                                    + "limit-burst-multiplier; beyond it 503 (--limit-req-status-code)",
+                            NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.CONNECTIONS,
+                    new Entry(
+                            "requests in progress at once per client address; "
+                                    + "beyond it 503 (--limit-conn-status-code)",
+                            NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.BURST_MULTIPLIER,
+                    new Entry(
+                            "burst of limit-rps and limit-rpm as a multiple " + "of the rate (default 5)",
+                            NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.WHITELIST,
+                    new Entry("client addresses no limit-* applies to", NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.ALLOWLIST,
+                    new Entry(
+                            "client addresses no limit-* applies to; wins over " + "limit-whitelist",
+                            NginxRateLimit::problem)),
             // canary: one line per key, kept apart for merges
-            Map.entry(NginxCanary.CANARY, new Entry("\"true\": the canary of the main Ingress with the same host, "
-                    + "path and type (its other annotations are the main one's; no main route: ignored)",
-                    NginxCanary::problem)),
-            Map.entry(NginxCanary.BY_HEADER, new Entry("header \"always\" sends to the canary, \"never\" to the "
-                    + "main backend (first rule: header, cookie, weight)", NginxCanary::problem)),
-            Map.entry(NginxCanary.BY_HEADER_VALUE, new Entry("this exact canary-by-header value sends to the canary",
-                    NginxCanary::problem)),
-            Map.entry(NginxCanary.BY_HEADER_PATTERN, new Entry("a canary-by-header value this regex finds (RE2) "
-                    + "sends to the canary", NginxCanary::problem)),
-            Map.entry(NginxCanary.BY_COOKIE, new Entry("cookie \"always\" sends to the canary, \"never\" to the "
-                    + "main backend (after the header)", NginxCanary::problem)),
-            Map.entry(NginxCanary.WEIGHT, new Entry("this many requests out of canary-weight-total go to the canary "
-                    + "at random (after header and cookie)", NginxCanary::problem)),
-            Map.entry(NginxCanary.WEIGHT_TOTAL, new Entry("the total canary-weight counts in (100 by default)",
-                    NginxCanary::problem)));
+            Map.entry(
+                    NginxCanary.CANARY,
+                    new Entry(
+                            "\"true\": the canary of the main Ingress with the same host, "
+                                    + "path and type (its other annotations are the main one's; no main route: ignored)",
+                            NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.BY_HEADER,
+                    new Entry(
+                            "header \"always\" sends to the canary, \"never\" to the "
+                                    + "main backend (first rule: header, cookie, weight)",
+                            NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.BY_HEADER_VALUE,
+                    new Entry("this exact canary-by-header value sends to the canary", NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.BY_HEADER_PATTERN,
+                    new Entry(
+                            "a canary-by-header value this regex finds (RE2) " + "sends to the canary",
+                            NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.BY_COOKIE,
+                    new Entry(
+                            "cookie \"always\" sends to the canary, \"never\" to the "
+                                    + "main backend (after the header)",
+                            NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.WEIGHT,
+                    new Entry(
+                            "this many requests out of canary-weight-total go to the canary "
+                                    + "at random (after header and cookie)",
+                            NginxCanary::problem)),
+            Map.entry(
+                    NginxCanary.WEIGHT_TOTAL,
+                    new Entry("the total canary-weight counts in (100 by default)", NginxCanary::problem)));
 
-    private NginxHonoured() {
-    }
+    private NginxHonoured() {}
 
     static boolean covers(String name) {
         return ENTRIES.containsKey(name);
@@ -131,7 +237,12 @@ final class NginxHonoured {
             return new Verdict(key, Status.HONOURED, "as ingress-nginx: " + entry.meaning());
         }
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-        return new Verdict(key, Status.INVALID, Problems.quote(shown) + ": " + problem
-                + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN) ? "" : "; ignored"));
+        return new Verdict(
+                key,
+                Status.INVALID,
+                Problems.quote(shown) + ": " + problem
+                        + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN)
+                                ? ""
+                                : "; ignored"));
     }
 }

@@ -23,8 +23,7 @@ final class NginxLimits {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})([kKmMgG]?)");
     private static final Pattern SECONDS = Pattern.compile("\\d{1,9}");
 
-    private NginxLimits() {
-    }
+    private NginxLimits() {}
 
     /** The request body limit in bytes, or {@link RouteOptions#GLOBAL_BODY_LIMIT} when absent or invalid. */
     static long bodySize(Map<String, String> a) {
@@ -61,12 +60,13 @@ final class NginxLimits {
         } catch (NumberFormatException e) {
             return -1;
         }
-        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            default -> 0;
-        };
+        int shift =
+                switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    default -> 0;
+                };
         return number > (Long.MAX_VALUE >> shift) ? -1 : number << shift;
     }
 

@@ -25,8 +25,7 @@ final class NginxRateLimit {
     static final String WHITELIST = "limit-whitelist";
     static final String ALLOWLIST = "limit-allowlist";
 
-    private NginxRateLimit() {
-    }
+    private NginxRateLimit() {}
 
     /** The limits, or {@code null} when no rate or connection limit is set (or none is valid). */
     static @Nullable RateLimit read(Map<String, String> a) {
@@ -38,17 +37,17 @@ final class NginxRateLimit {
         }
         String exempt = a.get(Annotations.NGINX + ALLOWLIST);
         exempt = exempt != null ? exempt : a.get(Annotations.NGINX + WHITELIST);
-        List<AddressBlock> blocks = exempt == null || problem(WHITELIST, exempt) != null ? List.of()
-                : AddressBlock.parseList(exempt);
-        return new RateLimit(rps, rpm, connections, number(a, BURST_MULTIPLIER, RateLimit.DEFAULT_BURST_MULTIPLIER),
-                blocks);
+        List<AddressBlock> blocks =
+                exempt == null || problem(WHITELIST, exempt) != null ? List.of() : AddressBlock.parseList(exempt);
+        return new RateLimit(
+                rps, rpm, connections, number(a, BURST_MULTIPLIER, RateLimit.DEFAULT_BURST_MULTIPLIER), blocks);
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static @Nullable String problem(String name, String value) {
         return switch (name) {
-            case RPS, RPM, CONNECTIONS, BURST_MULTIPLIER -> value.strip().matches("\\d{1,9}") ? null
-                    : "expected a whole number from 0 to 999999999";
+            case RPS, RPM, CONNECTIONS, BURST_MULTIPLIER ->
+                value.strip().matches("\\d{1,9}") ? null : "expected a whole number from 0 to 999999999";
             case WHITELIST, ALLOWLIST -> cidrProblem(value);
             default -> throw new IllegalArgumentException(name);
         };

@@ -28,8 +28,7 @@ final class NginxRedirects {
     /** ingress-nginx's app-root characters, without {@code $} (Usher expands no nginx variable). */
     private static final Pattern PATH = Pattern.compile("/[-._~A-Za-z0-9/:]*");
 
-    private NginxRedirects() {
-    }
+    private NginxRedirects() {}
 
     static boolean forceSslRedirect(Map<String, String> a) {
         return Boolean.TRUE.equals(Annotations.nginxFlag(a, FORCE_SSL, "true", "false"));
@@ -49,8 +48,10 @@ final class NginxRedirects {
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static String problem(String name, String value) {
         return switch (name) {
-            case FORCE_SSL -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value) ? null
-                    : "expected \"true\" or \"false\"";
+            case FORCE_SSL ->
+                "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                        ? null
+                        : "expected \"true\" or \"false\"";
             case PERMANENT, TEMPORAL -> urlProblem(value);
             case PERMANENT_CODE -> code(value, 308) > 0 ? null : "expected a status from 300 to 308; 301 is used";
             case TEMPORAL_CODE -> code(value, 307) > 0 ? null : "expected a status from 300 to 307; 302 is used";
@@ -59,8 +60,8 @@ final class NginxRedirects {
         };
     }
 
-    private static LocalRedirect redirect(Map<String, String> a, String name, String codeName, int defaultCode,
-            int maxCode) {
+    private static LocalRedirect redirect(
+            Map<String, String> a, String name, String codeName, int defaultCode, int maxCode) {
         String url = a.get(Annotations.NGINX + name);
         if (url == null || url.isBlank() || urlProblem(url.strip()) != null) {
             return null;
@@ -90,7 +91,8 @@ final class NginxRedirects {
         try {
             URI uri = new URI(value);
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+            if (scheme == null
+                    || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                     || uri.getHost() == null) {
                 return "expected an absolute http:// or https:// URL with a host";
             }
@@ -104,7 +106,8 @@ final class NginxRedirects {
         if (value.indexOf('$') >= 0) {
             return "nginx variables are not expanded by Usher yet";
         }
-        return PATH.matcher(value).matches() && !value.startsWith("//") ? null
+        return PATH.matcher(value).matches() && !value.startsWith("//")
+                ? null
                 : "expected an absolute path such as /app (letters, digits and -._~/:)";
     }
 }

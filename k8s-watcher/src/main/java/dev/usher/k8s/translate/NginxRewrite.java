@@ -17,8 +17,7 @@ final class NginxRewrite {
     static final String USE_REGEX = "use-regex";
     static final String REWRITE_TARGET = "rewrite-target";
 
-    private NginxRewrite() {
-    }
+    private NginxRewrite() {}
 
     /** The two annotations of {@code annotations}; invalid values count as absent (the audit reports them). */
     static NginxPaths read(Map<String, String> annotations) {

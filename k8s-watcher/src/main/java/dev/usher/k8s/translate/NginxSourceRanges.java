@@ -19,8 +19,7 @@ final class NginxSourceRanges {
     static final String WHITELIST = "whitelist-source-range";
     static final String DENY = "denylist-source-range";
 
-    private NginxSourceRanges() {
-    }
+    private NginxSourceRanges() {}
 
     /** The ranges, or {@link SourceRanges#ANY} when none is set or one is invalid (then {@link #denied} says so). */
     static SourceRanges ranges(Map<String, String> a) {

@@ -21,8 +21,7 @@ final class NginxUpstreamHeaders {
                     + "|\\[[0-9A-Fa-f:.]+\\])(?::\\d{1,5})?");
     private static final Pattern PREFIX = Pattern.compile("/?[-._~A-Za-z0-9/:]+");
 
-    private NginxUpstreamHeaders() {
-    }
+    private NginxUpstreamHeaders() {}
 
     static String upstreamVhost(Map<String, String> a) {
         return valid(a, UPSTREAM_VHOST);
@@ -40,7 +39,8 @@ final class NginxUpstreamHeaders {
             if (host.indexOf('$') >= 0) {
                 return "of the nginx variables only $service_name and $namespace are expanded by Usher";
             }
-            return HOST.matcher(host).matches() && value.length() <= 261 ? null
+            return HOST.matcher(host).matches() && value.length() <= 261
+                    ? null
                     : "expected a host name or address with an optional port";
         }
         if (value.indexOf('$') >= 0) {

@@ -38,7 +38,8 @@ final class OriginProtocols {
 
     /** {@code converted} with the upstream of each of its backends in its options. */
     Converted apply(Ingress ingress, Converted converted, Problems problems) {
-        Map<String, String> a = ingress.getMetadata().getAnnotations() == null ? Map.of()
+        Map<String, String> a = ingress.getMetadata().getAnnotations() == null
+                ? Map.of()
                 : ingress.getMetadata().getAnnotations();
         IngressRuleSet set = converted.ruleSet();
         String source = "Ingress " + set.id();
@@ -47,7 +48,8 @@ final class OriginProtocols {
         for (BackendRef ref : new LinkedHashSet<>(Translator.backends(set))) {
             Service service = objects.service(ref.namespace(), ref.service());
             BackendProtocol protocol = annotated != null ? annotated : appProtocol(service, ref);
-            Upstream upstream = protocol.tls() ? tls.upstream(protocol, a, ref, service, source, problems)
+            Upstream upstream = protocol.tls()
+                    ? tls.upstream(protocol, a, ref, service, source, problems)
                     : Upstream.of(protocol, null);
             if (upstream != Upstream.HTTP) {
                 upstreams.put(ref, upstream);
@@ -56,8 +58,13 @@ final class OriginProtocols {
         if (upstreams.isEmpty()) {
             return converted;
         }
-        IngressRuleSet withUpstreams = new IngressRuleSet(set.namespace(), set.name(), set.creationTimestamp(),
-                set.rules(), set.defaultBackend(), set.options().toBuilder().upstreams(upstreams).build());
+        IngressRuleSet withUpstreams = new IngressRuleSet(
+                set.namespace(),
+                set.name(),
+                set.creationTimestamp(),
+                set.rules(),
+                set.defaultBackend(),
+                set.options().toBuilder().upstreams(upstreams).build());
         return new Converted(withUpstreams, converted.tls());
     }
 
@@ -69,8 +76,10 @@ final class OriginProtocols {
             if (protocol != null) {
                 return protocol;
             }
-            problems.add(source, BACKEND_PROTOCOL + ": expected http, https, h2c, h2, grpc or grpcs, got "
-                    + Problems.quote(usher) + "; ignored");
+            problems.add(
+                    source,
+                    BACKEND_PROTOCOL + ": expected http, https, h2c, h2, grpc or grpcs, got " + Problems.quote(usher)
+                            + "; ignored");
         }
         String nginx = a.get(NGINX_BACKEND_PROTOCOL);
         if (nginx == null) {
@@ -104,7 +113,8 @@ final class OriginProtocols {
      */
     static BackendProtocol appProtocol(Service service, BackendRef ref) {
         ServicePort port = service == null ? null : BackendResolver.servicePort(service, ref);
-        String app = port == null || port.getAppProtocol() == null ? ""
+        String app = port == null || port.getAppProtocol() == null
+                ? ""
                 : port.getAppProtocol().trim().toLowerCase(Locale.ROOT);
         return switch (app) {
             case "kubernetes.io/h2c", "h2c", "grpc" -> BackendProtocol.H2C;

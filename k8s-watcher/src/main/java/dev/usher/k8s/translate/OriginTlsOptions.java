@@ -44,8 +44,7 @@ final class OriginTlsOptions {
     static final String NGINX_SNI = "proxy-ssl-server-name";
 
     /** A parsed CA bundle, or why there is none. */
-    private record Trust(List<X509Certificate> certificates, String id, String problem) {
-    }
+    private record Trust(List<X509Certificate> certificates, String id, String problem) {}
 
     private final KubeObjects objects;
     private final Map<String, Trust> parsed = new HashMap<>();
@@ -54,7 +53,12 @@ final class OriginTlsOptions {
         this.objects = objects;
     }
 
-    Upstream upstream(BackendProtocol protocol, Map<String, String> a, BackendRef ref, Service service, String source,
+    Upstream upstream(
+            BackendProtocol protocol,
+            Map<String, String> a,
+            BackendRef ref,
+            Service service,
+            String source,
             Problems problems) {
         String ns = ref.namespace();
         String secretName = caSecret(a, ns);
@@ -74,8 +78,10 @@ final class OriginTlsOptions {
         }
         Trust trust = parsed.computeIfAbsent(ns + "/" + secretName, this::read);
         if (trust.problem() != null) {
-            problems.add(source, "backend " + ref + ": " + trust.problem()
-                    + "; its routes answer 503 rather than reach the origin unverified");
+            problems.add(
+                    source,
+                    "backend " + ref + ": " + trust.problem()
+                            + "; its routes answer 503 rather than reach the origin unverified");
             return Upstream.refused(protocol, trust.problem());
         }
         return Upstream.of(protocol, new OriginTls(true, trust.certificates(), trust.id(), name));
@@ -87,9 +93,12 @@ final class OriginTlsOptions {
      */
     static String caSecret(Map<String, String> a, String ns) {
         String usher = a.get(CA_SECRET);
-        String raw = usher != null ? usher.trim()
-                : Boolean.TRUE.equals(Annotations.nginxFlag(a, NGINX_VERIFY, "on", "off")) && a.get(NGINX_SECRET) != null
-                        ? a.get(NGINX_SECRET).trim() : null;
+        String raw = usher != null
+                ? usher.trim()
+                : Boolean.TRUE.equals(Annotations.nginxFlag(a, NGINX_VERIFY, "on", "off"))
+                                && a.get(NGINX_SECRET) != null
+                        ? a.get(NGINX_SECRET).trim()
+                        : null;
         if (raw == null || raw.isEmpty()) {
             return null;
         }
@@ -104,8 +113,8 @@ final class OriginTlsOptions {
         return a.containsKey(CA_SECRET) ? a.get(CA_SECRET) : a.get(NGINX_SECRET);
     }
 
-    private static String serverName(Map<String, String> a, BackendRef ref, Service service, String source,
-            Problems problems) {
+    private static String serverName(
+            Map<String, String> a, BackendRef ref, Service service, String source, Problems problems) {
         for (String key : new String[] {SERVER_NAME, NGINX_NAME}) {
             String value = a.get(key);
             if (value == null) {
@@ -115,10 +124,14 @@ final class OriginTlsOptions {
             if (host != null && !host.startsWith("*")) {
                 return host;
             }
-            problems.add(source, key + ": " + Problems.quote(value) + " is not a host name"
-                    + (value.contains("$") ? " (nginx variables are not expanded)" : "") + "; ignored");
+            problems.add(
+                    source,
+                    key + ": " + Problems.quote(value) + " is not a host name"
+                            + (value.contains("$") ? " (nginx variables are not expanded)" : "") + "; ignored");
         }
-        if (service != null && service.getSpec() != null && "ExternalName".equals(service.getSpec().getType())
+        if (service != null
+                && service.getSpec() != null
+                && "ExternalName".equals(service.getSpec().getType())
                 && service.getSpec().getExternalName() != null) {
             return service.getSpec().getExternalName();
         }

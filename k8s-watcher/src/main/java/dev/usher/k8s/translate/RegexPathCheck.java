@@ -17,11 +17,11 @@ import java.util.Set;
  */
 final class RegexPathCheck {
 
-    private RegexPathCheck() {
-    }
+    private RegexPathCheck() {}
 
     static List<Converted> apply(List<Converted> converted, Problems problems) {
-        Set<String> regexHosts = RegexHosts.of(converted.stream().map(Converted::ruleSet).toList());
+        Set<String> regexHosts =
+                RegexHosts.of(converted.stream().map(Converted::ruleSet).toList());
         if (regexHosts.isEmpty()) {
             return converted;
         }
@@ -42,16 +42,28 @@ final class RegexPathCheck {
                         paths.add(path);
                     } else {
                         changed = true;
-                        problems.add("Ingress " + ruleSet.id(), "host " + (rule.host() == null ? "*" : rule.host())
-                                + " is in regex mode (use-regex or rewrite-target on an Ingress of that host), but"
-                                + " path " + Problems.quote(path.path()) + " is not an RE2 regular expression ("
-                                + problem + "); path skipped");
+                        problems.add(
+                                "Ingress " + ruleSet.id(),
+                                "host " + (rule.host() == null ? "*" : rule.host())
+                                        + " is in regex mode (use-regex or rewrite-target on an Ingress of that host), but"
+                                        + " path " + Problems.quote(path.path()) + " is not an RE2 regular expression ("
+                                        + problem + "); path skipped");
                     }
                 }
                 rules.add(new HostRule(rule.host(), paths));
             }
-            checked.add(changed ? new Converted(new IngressRuleSet(ruleSet.namespace(), ruleSet.name(),
-                    ruleSet.creationTimestamp(), rules, ruleSet.defaultBackend(), ruleSet.options()), c.tls()) : c);
+            checked.add(
+                    changed
+                            ? new Converted(
+                                    new IngressRuleSet(
+                                            ruleSet.namespace(),
+                                            ruleSet.name(),
+                                            ruleSet.creationTimestamp(),
+                                            rules,
+                                            ruleSet.defaultBackend(),
+                                            ruleSet.options()),
+                                    c.tls())
+                            : c);
         }
         return checked;
     }

@@ -27,8 +27,7 @@ final class RetryAnnotations {
     private static final Pattern TIME = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
-    private RetryAnnotations() {
-    }
+    private RetryAnnotations() {}
 
     /** The retry settings of an Ingress with {@code annotations}. */
     static RetryPolicy parse(Map<String, String> annotations) {
@@ -38,8 +37,10 @@ final class RetryAnnotations {
         if (on == null && tries == null && timeout == null) {
             return RetryPolicy.INHERIT;
         }
-        return new RetryPolicy(valid(NEXT_UPSTREAM, on) ? RetryOn.parse(on) : null,
-                valid(TRIES, tries) ? triesOf(tries) : null, valid(TIMEOUT, timeout) ? timeoutOf(timeout) : null);
+        return new RetryPolicy(
+                valid(NEXT_UPSTREAM, on) ? RetryOn.parse(on) : null,
+                valid(TRIES, tries) ? triesOf(tries) : null,
+                valid(TIMEOUT, timeout) ? timeoutOf(timeout) : null);
     }
 
     /** Why {@code value} is not valid for {@code name} (one of the three keys), or {@code null} when it is. */
@@ -74,12 +75,13 @@ final class RetryAnnotations {
             throw new IllegalArgumentException("is not a time (seconds, or e.g. 500ms, 10s, 1m)");
         }
         long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        Duration d =
+                switch (m.group(2) == null ? "s" : m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofSeconds(n);
+                };
         if (d.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("is longer than 24h");
         }

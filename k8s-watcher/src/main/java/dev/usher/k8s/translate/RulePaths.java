@@ -19,8 +19,7 @@ final class RulePaths {
     private static final String[] INVALID_SEQUENCES = {"//", "/./", "/../", "%2f", "%2F"};
     private static final String[] INVALID_SUFFIXES = {"/..", "/."};
 
-    private RulePaths() {
-    }
+    private RulePaths() {}
 
     /** Why {@code path} (absolute) cannot be a rule path of {@code type}, or {@code null} when it can. */
     static String pathProblem(String path, PathType type) {
@@ -93,7 +92,9 @@ final class RulePaths {
 
     /** RFC 3986 §3.3 {@code pchar} without {@code pct-encoded}, plus {@code /}. */
     private static boolean isPathCharacter(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+        return c >= 'a' && c <= 'z'
+                || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9'
                 || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0;
     }
 

@@ -29,8 +29,7 @@ final class TlsResolver {
     static final String TLS_TYPE = "kubernetes.io/tls";
 
     /** A parsed certificate, or why there is none. */
-    private record Parsed(TlsCertificate certificate, String problem) {
-    }
+    private record Parsed(TlsCertificate certificate, String problem) {}
 
     private final KubeObjects objects;
     private final Map<ObjectRef, Parsed> parsed = new HashMap<>();
@@ -50,22 +49,32 @@ final class TlsResolver {
                 if (entry.secretName() == null) {
                     continue;
                 }
-                Parsed result = parsed.computeIfAbsent(new ObjectRef(ns, entry.secretName()),
+                Parsed result = parsed.computeIfAbsent(
+                        new ObjectRef(ns, entry.secretName()),
                         ref -> parse(ref.toString(), objects.secret(ns, entry.secretName())));
                 if (result.certificate() == null) {
-                    problems.add(source, result.problem() + "; " + (entry.hosts().isEmpty() ? "its hosts"
-                            : String.join(", ", entry.hosts())) + " get the default certificate");
+                    problems.add(
+                            source,
+                            result.problem() + "; "
+                                    + (entry.hosts().isEmpty() ? "its hosts" : String.join(", ", entry.hosts()))
+                                    + " get the default certificate");
                     continue;
                 }
                 List<String> hosts = entry.hosts().isEmpty()
-                        ? result.certificate().dnsNames().stream().map(HostNames::normalize)
-                                .filter(Objects::nonNull).toList()
+                        ? result.certificate().dnsNames().stream()
+                                .map(HostNames::normalize)
+                                .filter(Objects::nonNull)
+                                .toList()
                         : entry.hosts();
                 for (String host : hosts) {
                     TlsCertificate existing = byHost.putIfAbsent(host, result.certificate());
-                    if (existing != null && !existing.id().equals(result.certificate().id())) {
-                        problems.add(source, "host " + host + " already uses Secret " + existing.id() + " of older "
-                                + ownerByHost.get(host) + "; Secret " + result.certificate().id() + " ignored for it");
+                    if (existing != null
+                            && !existing.id().equals(result.certificate().id())) {
+                        problems.add(
+                                source,
+                                "host " + host + " already uses Secret " + existing.id() + " of older "
+                                        + ownerByHost.get(host) + "; Secret "
+                                        + result.certificate().id() + " ignored for it");
                     } else {
                         ownerByHost.putIfAbsent(host, source);
                     }

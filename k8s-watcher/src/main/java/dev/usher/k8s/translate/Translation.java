@@ -21,8 +21,12 @@ import java.util.Objects;
  * @param defaultCertificate the {@code --default-ssl-certificate} Secret's certificate as it is now, or {@code null}
  *        when none is followed or it is unusable (then the default certificate in force stays)
  */
-public record Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
-        Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems,
+public record Translation(
+        List<IngressRuleSet> ruleSets,
+        Map<BackendRef, List<Endpoint>> endpoints,
+        Map<String, TlsCertificate> certificates,
+        BackendRef defaultBackend,
+        List<Problem> problems,
         TlsCertificate defaultCertificate) {
 
     public Translation {
@@ -33,8 +37,12 @@ public record Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<En
     }
 
     /** Without a followed default certificate. */
-    public Translation(List<IngressRuleSet> ruleSets, Map<BackendRef, List<Endpoint>> endpoints,
-            Map<String, TlsCertificate> certificates, BackendRef defaultBackend, List<Problem> problems) {
+    public Translation(
+            List<IngressRuleSet> ruleSets,
+            Map<BackendRef, List<Endpoint>> endpoints,
+            Map<String, TlsCertificate> certificates,
+            BackendRef defaultBackend,
+            List<Problem> problems) {
         this(ruleSets, endpoints, certificates, defaultBackend, problems, null);
     }
 

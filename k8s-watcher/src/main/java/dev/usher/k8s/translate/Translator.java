@@ -30,12 +30,11 @@ import java.util.Set;
  */
 public final class Translator {
 
-    private static final Comparator<Converted> OLDEST_FIRST = Comparator
-            .comparing((Converted c) -> c.ruleSet().creationTimestamp())
+    private static final Comparator<Converted> OLDEST_FIRST = Comparator.comparing(
+                    (Converted c) -> c.ruleSet().creationTimestamp())
             .thenComparing(c -> c.ruleSet().id());
 
-    private Translator() {
-    }
+    private Translator() {}
 
     public static Translation translate(KubeObjects objects, WatcherSettings settings) {
         Objects.requireNonNull(objects, "objects");
@@ -46,11 +45,14 @@ public final class Translator {
 
         Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
         for (Converted c : ours) {
-            backends(c.ruleSet()).forEach(ref -> referrers.computeIfAbsent(ref, r -> new LinkedHashSet<>())
+            backends(c.ruleSet()).forEach(ref -> referrers
+                    .computeIfAbsent(ref, r -> new LinkedHashSet<>())
                     .add("Ingress " + c.ruleSet().id()));
         }
         if (settings.defaultBackend() != null) {
-            referrers.computeIfAbsent(settings.defaultBackend(), r -> new LinkedHashSet<>()).add("--default-backend");
+            referrers
+                    .computeIfAbsent(settings.defaultBackend(), r -> new LinkedHashSet<>())
+                    .add("--default-backend");
         }
         Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, settings.zone(), referrers, problems);
 
@@ -68,8 +70,8 @@ public final class Translator {
             defaultCertificate = new TlsResolver(objects).resolveDefault(settings.defaultSslCertificate(), problems);
         }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
-        return new Translation(ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list(),
-                defaultCertificate);
+        return new Translation(
+                ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list(), defaultCertificate);
     }
 
     /**
@@ -81,8 +83,8 @@ public final class Translator {
     }
 
     /** As {@link #endpoints(KubeObjects, Collection)}, preferring endpoints hinted for {@code zone} (may be null). */
-    public static Map<BackendRef, List<Endpoint>> endpoints(KubeObjects objects, Collection<BackendRef> backends,
-            String zone) {
+    public static Map<BackendRef, List<Endpoint>> endpoints(
+            KubeObjects objects, Collection<BackendRef> backends, String zone) {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(backends, "backends");
         BackendResolver resolver = new BackendResolver(objects, zone);
@@ -105,7 +107,8 @@ public final class Translator {
         Objects.requireNonNull(object, "object");
         Problems problems = new Problems();
         try {
-            Ingress ingress = object instanceof Ingress i ? i
+            Ingress ingress = object instanceof Ingress i
+                    ? i
                     : LegacyIngressConverter.isLegacyIngress(object) ? LegacyIngressConverter.toV1(object) : null;
             if (ingress != null) {
                 IngressConverter.convert(ingress, problems);
@@ -122,18 +125,20 @@ public final class Translator {
     }
 
     /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
-    public record Served(String ingress, boolean served, String reason) {
-    }
+    public record Served(String ingress, boolean served, String reason) {}
 
     /** Class selection alone, for every Ingress in {@code objects}, in {@code namespace/name} order. */
     public static List<Served> selection(KubeObjects objects, WatcherSettings settings) {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(settings, "settings");
         ClassFilter filter = new ClassFilter(objects, settings);
-        return objects.ingresses().stream().map(ingress -> {
-            ClassFilter.Selection s = filter.select(ingress);
-            return new Served(KubeObjects.key(ingress), s.ours(), s.reason());
-        }).sorted(Comparator.comparing(Served::ingress)).toList();
+        return objects.ingresses().stream()
+                .map(ingress -> {
+                    ClassFilter.Selection s = filter.select(ingress);
+                    return new Served(KubeObjects.key(ingress), s.ours(), s.reason());
+                })
+                .sorted(Comparator.comparing(Served::ingress))
+                .toList();
     }
 
     /** The annotations of every Ingress in {@code objects}, by {@code namespace/name}. */
@@ -146,16 +151,18 @@ public final class Translator {
         return all;
     }
 
-    private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings,
-            Problems problems) {
+    private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings, Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
         OriginProtocols origins = new OriginProtocols(objects);
         List<Converted> ours = new ArrayList<>();
         for (Ingress ingress : objects.ingresses()) {
             try {
                 if (filter.isOurs(ingress)) {
-                    ours.add(withBasicAuth(origins.apply(ingress, IngressConverter.convert(ingress, problems),
-                            problems), ingress, objects, problems));
+                    ours.add(withBasicAuth(
+                            origins.apply(ingress, IngressConverter.convert(ingress, problems), problems),
+                            ingress,
+                            objects,
+                            problems));
                     reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
@@ -166,14 +173,23 @@ public final class Translator {
     }
 
     /** The Ingress's Basic auth needs its Secret, which only the whole object set has ({@link NginxBasicAuth}). */
-    private static Converted withBasicAuth(Converted converted, Ingress ingress, KubeObjects objects,
-            Problems problems) {
+    private static Converted withBasicAuth(
+            Converted converted, Ingress ingress, KubeObjects objects, Problems problems) {
         IngressRuleSet r = converted.ruleSet();
         Map<String, String> a = ingress.getMetadata().getAnnotations();
-        RouteOptions options = NginxBasicAuth.apply(r.options(), r.namespace(), a == null ? Map.of() : a, objects,
-                IngressConverter.source(ingress), problems);
-        return options == r.options() ? converted : new Converted(new IngressRuleSet(r.namespace(), r.name(),
-                r.creationTimestamp(), r.rules(), r.defaultBackend(), options), converted.tls());
+        RouteOptions options = NginxBasicAuth.apply(
+                r.options(),
+                r.namespace(),
+                a == null ? Map.of() : a,
+                objects,
+                IngressConverter.source(ingress),
+                problems);
+        return options == r.options()
+                ? converted
+                : new Converted(
+                        new IngressRuleSet(
+                                r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
+                        converted.tls());
     }
 
     /**
@@ -186,14 +202,15 @@ public final class Translator {
         NginxCanary.report(annotations == null ? Map.of() : annotations, IngressConverter.source(ingress), problems);
         for (Annotations.Verdict v : Annotations.audit(ingress.getMetadata().getAnnotations())) {
             if (v.status().dropped()) {
-                problems.add(IngressConverter.source(ingress),
+                problems.add(
+                        IngressConverter.source(ingress),
                         "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason());
             }
         }
     }
 
-    private static Map<BackendRef, List<Endpoint>> resolveBackends(KubeObjects objects, String zone,
-            Map<BackendRef, Set<String>> referrers, Problems problems) {
+    private static Map<BackendRef, List<Endpoint>> resolveBackends(
+            KubeObjects objects, String zone, Map<BackendRef, Set<String>> referrers, Problems problems) {
         BackendResolver resolver = new BackendResolver(objects, zone);
         Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
         referrers.forEach((ref, sources) -> {

@@ -15,8 +15,13 @@ import java.util.Objects;
  * @param zone the zone Usher runs in ({@code --zone}, or its node's {@code topology.kubernetes.io/zone} label), or
  *        {@code null}: with a zone, Services with topology-aware routing hints send to the endpoints hinted for it
  */
-public record WatcherSettings(String ingressClass, String controllerName, boolean watchIngressWithoutClass,
-        BackendRef defaultBackend, String defaultSslCertificate, String zone) {
+public record WatcherSettings(
+        String ingressClass,
+        String controllerName,
+        boolean watchIngressWithoutClass,
+        BackendRef defaultBackend,
+        String defaultSslCertificate,
+        String zone) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -27,8 +32,8 @@ public record WatcherSettings(String ingressClass, String controllerName, boolea
     }
 
     /** Without a {@code --default-ssl-certificate} to follow. */
-    public WatcherSettings(String ingressClass, String controllerName, boolean watchIngressWithoutClass,
-            BackendRef defaultBackend) {
+    public WatcherSettings(
+            String ingressClass, String controllerName, boolean watchIngressWithoutClass, BackendRef defaultBackend) {
         this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null);
     }
 
@@ -44,8 +49,8 @@ public record WatcherSettings(String ingressClass, String controllerName, boolea
 
     /** A copy with another {@code --default-backend}. */
     public WatcherSettings withDefaultBackend(BackendRef backend) {
-        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, backend,
-                defaultSslCertificate, zone);
+        return new WatcherSettings(
+                ingressClass, controllerName, watchIngressWithoutClass, backend, defaultSslCertificate, zone);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
@@ -55,7 +60,12 @@ public record WatcherSettings(String ingressClass, String controllerName, boolea
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
     public WatcherSettings withZone(String zone) {
-        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend,
-                defaultSslCertificate, zone == null || zone.isBlank() ? null : zone);
+        return new WatcherSettings(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                defaultSslCertificate,
+                zone == null || zone.isBlank() ? null : zone);
     }
 }

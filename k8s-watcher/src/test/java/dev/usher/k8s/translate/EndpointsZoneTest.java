@@ -36,29 +36,54 @@ final class EndpointsZoneTest {
         String a1NoHints = endpoint("10.0.0.1", "zone-a", null, true);
         String b1NoHints = endpoint("10.0.1.1", "zone-b", null, true);
         return Stream.of(
-                new Case("hintsForOurZone_onlyThoseEndpointsAreUsed", "zone-a", List.of(a1, a2, b1),
+                new Case(
+                        "hintsForOurZone_onlyThoseEndpointsAreUsed",
+                        "zone-a",
+                        List.of(a1, a2, b1),
                         List.of("10.0.0.1", "10.0.0.2")),
-                new Case("hintsForAnotherZone_onlyThatZonesEndpointsAreUsedThere", "zone-b", List.of(a1, a2, b1),
+                new Case(
+                        "hintsForAnotherZone_onlyThatZonesEndpointsAreUsedThere",
+                        "zone-b",
+                        List.of(a1, a2, b1),
                         List.of("10.0.1.1")),
-                new Case("hintIsWhatCounts_notTheEndpointsOwnZone", "zone-a", List.of(a1, b1, b2HintedForA),
+                new Case(
+                        "hintIsWhatCounts_notTheEndpointsOwnZone",
+                        "zone-a",
+                        List.of(a1, b1, b2HintedForA),
                         List.of("10.0.0.1", "10.0.1.2")),
-                new Case("noEndpointHintedForOurZone_allReadyEndpointsAreUsed", "zone-c", List.of(a1, b1),
+                new Case(
+                        "noEndpointHintedForOurZone_allReadyEndpointsAreUsed",
+                        "zone-c",
+                        List.of(a1, b1),
                         List.of("10.0.0.1", "10.0.1.1")),
-                new Case("noHintsAtAll_allReadyEndpointsAreUsed", "zone-a", List.of(a1NoHints, b1NoHints),
+                new Case(
+                        "noHintsAtAll_allReadyEndpointsAreUsed",
+                        "zone-a",
+                        List.of(a1NoHints, b1NoHints),
                         List.of("10.0.0.1", "10.0.1.1")),
-                new Case("someEndpointWithoutHints_hintsAreIgnored_asKubeProxyDoes", "zone-a", List.of(a1, b1NoHints),
+                new Case(
+                        "someEndpointWithoutHints_hintsAreIgnored_asKubeProxyDoes",
+                        "zone-a",
+                        List.of(a1, b1NoHints),
                         List.of("10.0.0.1", "10.0.1.1")),
-                new Case("mixedReadiness_onlyTheReadyEndpointOfOurZoneIsUsed", "zone-a",
-                        List.of(a1NotReady, a2, b1), List.of("10.0.0.2")),
-                new Case("noReadyEndpointInOurZone_fallsBackToAllReadyEndpoints", "zone-a",
-                        List.of(a1NotReady, a2NotReady, b1), List.of("10.0.1.1")),
+                new Case(
+                        "mixedReadiness_onlyTheReadyEndpointOfOurZoneIsUsed",
+                        "zone-a",
+                        List.of(a1NotReady, a2, b1),
+                        List.of("10.0.0.2")),
+                new Case(
+                        "noReadyEndpointInOurZone_fallsBackToAllReadyEndpoints",
+                        "zone-a",
+                        List.of(a1NotReady, a2NotReady, b1),
+                        List.of("10.0.1.1")),
                 new Case("zoneUnknown_hintsAreIgnored", null, List.of(a1, b1), List.of("10.0.0.1", "10.0.1.1")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void ready(Case c) {
-        KubeObjects objects = Yaml.kube(service("alpaca", "http", 8080, 9376),
+        KubeObjects objects = Yaml.kube(
+                service("alpaca", "http", 8080, 9376),
                 slice("alpaca-1", "alpaca", "http", 9376, c.endpoints().toArray(String[]::new)));
 
         List<Endpoint> ready = new EndpointsIndex(objects, c.zone()).ready("default", "alpaca", "http");
@@ -69,7 +94,8 @@ final class EndpointsZoneTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void endpointsCarryTheirSlicesZone(Case c) {
-        KubeObjects objects = Yaml.kube(service("alpaca", "http", 8080, 9376),
+        KubeObjects objects = Yaml.kube(
+                service("alpaca", "http", 8080, 9376),
                 slice("alpaca-1", "alpaca", "http", 9376, c.endpoints().toArray(String[]::new)));
 
         for (Endpoint endpoint : new EndpointsIndex(objects, c.zone()).ready("default", "alpaca", "http")) {

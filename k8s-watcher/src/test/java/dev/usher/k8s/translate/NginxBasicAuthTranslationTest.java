@@ -22,24 +22,33 @@ final class NginxBasicAuthTranslationTest {
 
     @Test
     void authFile_ofBcryptApr1AndSha_users_areTaken_desAndSha512AreReportedWithoutTheirHash() {
-        Translation t = translate(N + "auth-type: basic, " + N + "auth-secret: basic-auth, " + N
-                + "auth-realm: 'Staff only'", secret("basic-auth", "stringData: {auth: \"# team\\nalice:" + BCRYPT
-                + "\\nbob:" + APR1 + "\\ncarol:" + SHA + "\\n\\ndave:abJnggxhB/yWI\\neve:$6$salt$abc\\n\"}"));
+        Translation t = translate(
+                N + "auth-type: basic, " + N + "auth-secret: basic-auth, " + N + "auth-realm: 'Staff only'",
+                secret(
+                        "basic-auth",
+                        "stringData: {auth: \"# team\\nalice:" + BCRYPT + "\\nbob:" + APR1 + "\\ncarol:" + SHA
+                                + "\\n\\ndave:abJnggxhB/yWI\\neve:$6$salt$abc\\n\"}"));
 
         RouteOptions options = t.ruleSets().get(0).options();
         assertThat(options.denied()).isNull();
         assertThat(options.basicAuth().realm()).isEqualTo("Staff only");
-        assertThat(options.basicAuth().users()).containsOnlyKeys("alice", "bob", "carol")
-                .containsEntry("alice", BCRYPT).containsEntry("bob", APR1).containsEntry("carol", SHA);
-        assertThat(own(t)).hasSize(2).anyMatch(m -> m.contains("'dave' has a crypt(3) DES hash"))
+        assertThat(options.basicAuth().users())
+                .containsOnlyKeys("alice", "bob", "carol")
+                .containsEntry("alice", BCRYPT)
+                .containsEntry("bob", APR1)
+                .containsEntry("carol", SHA);
+        assertThat(own(t))
+                .hasSize(2)
+                .anyMatch(m -> m.contains("'dave' has a crypt(3) DES hash"))
                 .anyMatch(m -> m.contains("'eve' has a SHA-crypt hash"))
                 .noneMatch(m -> m.contains("abJnggxhB") || m.contains("$6$salt"));
     }
 
     @Test
     void authMap_takesOneKeyPerUser() {
-        Translation t = translate(N + "auth-type: basic, " + N + "auth-secret: default/users, " + N
-                + "auth-secret-type: auth-map", secret("users", "stringData: {alice: '" + SHA + "'}"));
+        Translation t = translate(
+                N + "auth-type: basic, " + N + "auth-secret: default/users, " + N + "auth-secret-type: auth-map",
+                secret("users", "stringData: {alice: '" + SHA + "'}"));
 
         assertThat(t.ruleSets().get(0).options().basicAuth().users()).containsOnlyKeys("alice");
         assertThat(t.ruleSets().get(0).options().basicAuth().realm()).isEmpty();
@@ -53,12 +62,16 @@ final class NginxBasicAuthTranslationTest {
             {N + "auth-type: basic", "needs auth-secret"},
             {N + "auth-type: basic, " + N + "auth-secret: other/basic-auth", "outside the Ingress's namespace"},
             {N + "auth-type: digest, " + N + "auth-secret: basic-auth", "not supported"},
-            {N + "auth-type: basic, " + N + "auth-secret: basic-auth, " + N + "auth-secret-type: ldap",
-                "not auth-file or auth-map"},
+            {
+                N + "auth-type: basic, " + N + "auth-secret: basic-auth, " + N + "auth-secret-type: ldap",
+                "not auth-file or auth-map"
+            },
             {N + "auth-type: basic, " + N + "auth-secret: no-key", "has no key \"auth\""},
         };
         for (String[] c : cases) {
-            Translation t = translate(c[0], secret("basic-auth", "stringData: {auth: 'a:" + SHA + "'}"),
+            Translation t = translate(
+                    c[0],
+                    secret("basic-auth", "stringData: {auth: 'a:" + SHA + "'}"),
                     secret("no-key", "stringData: {users: 'a:" + SHA + "'}"));
             RouteOptions options = t.ruleSets().get(0).options();
             assertThat(options.denied()).as(c[0]).contains(c[1]);
@@ -86,19 +99,23 @@ final class NginxBasicAuthTranslationTest {
     }
 
     private static Translation translate(String annotations, String... secrets) {
-        List<String> docs = new ArrayList<>(List.of(OUR_CLASS, ingress("a", "a.example.com", "alpaca", 8080)
-                .replace("namespace: default}", "namespace: default, annotations: {" + annotations + "}}")));
+        List<String> docs = new ArrayList<>(List.of(
+                OUR_CLASS,
+                ingress("a", "a.example.com", "alpaca", 8080)
+                        .replace("namespace: default}", "namespace: default, annotations: {" + annotations + "}}")));
         docs.addAll(List.of(secrets));
         return Translator.translate(Yaml.kube(docs.toArray(String[]::new)), WatcherSettings.defaults());
     }
 
     private static String secret(String name, String data) {
-        return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + ", namespace: default}\ntype: Opaque\n"
-                + data + "\n";
+        return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + ", namespace: default}\ntype: Opaque\n" + data
+                + "\n";
     }
 
     private static List<String> own(Translation t) {
-        return t.problems().stream().map(Problem::message)
-                .filter(m -> !m.contains("Service default/alpaca not found")).toList();
+        return t.problems().stream()
+                .map(Problem::message)
+                .filter(m -> !m.contains("Service default/alpaca not found"))
+                .toList();
     }
 }

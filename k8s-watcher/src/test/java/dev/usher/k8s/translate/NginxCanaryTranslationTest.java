@@ -37,46 +37,75 @@ final class NginxCanaryTranslationTest {
                 new Row(N + "canary: 'false'", null, null),
                 new Row(N + "canary: 'yes'", null, "canary: invalid"),
                 new Row(N + "canary-weight: '50'", null, "canary-weight: no effect without"),
-                new Row(N + "canary: 'false', " + N + "canary-by-header: X-Canary", null,
+                new Row(
+                        N + "canary: 'false', " + N + "canary-by-header: X-Canary",
+                        null,
                         "canary-by-header: no effect without"),
                 new Row(ON + N + "canary-by-header: X-Canary", rule("X-Canary", null, null, null, 0, 100), null),
-                new Row(ON + N + "canary-by-header: 'X Canary'", rule(null, null, null, null, 0, 100),
+                new Row(
+                        ON + N + "canary-by-header: 'X Canary'",
+                        rule(null, null, null, null, 0, 100),
                         "canary-by-header: invalid"),
-                new Row(HEADER + N + "canary-by-header-value: DoCanary",
-                        rule("X-Canary", "DoCanary", null, null, 0, 100), null),
-                new Row(HEADER + N + "canary-by-header-value: 'Do Canary'", rule("X-Canary", null, null, null, 0, 100),
+                new Row(
+                        HEADER + N + "canary-by-header-value: DoCanary",
+                        rule("X-Canary", "DoCanary", null, null, 0, 100),
+                        null),
+                new Row(
+                        HEADER + N + "canary-by-header-value: 'Do Canary'",
+                        rule("X-Canary", null, null, null, 0, 100),
                         "canary-by-header-value: invalid"),
-                new Row(HEADER + N + "canary-by-header-pattern: '^Do[A-Z][a-z]+y$'",
-                        rule("X-Canary", null, "^Do[A-Z][a-z]+y$", null, 0, 100), null),
-                new Row(HEADER + N + "canary-by-header-value: DoCanary, " + N + "canary-by-header-pattern: '^Do'",
-                        rule("X-Canary", "DoCanary", "^Do", null, 0, 100), null),
-                new Row(HEADER + N + "canary-by-header-pattern: '(a)\\1'", rule("X-Canary", null, "(a)\\1", null, 0,
-                        100), "requests carrying the header go to the main backend"),
-                new Row(HEADER + N + "canary-by-header-pattern: 'a;b'", rule("X-Canary", null, null, null, 0, 100),
+                new Row(
+                        HEADER + N + "canary-by-header-pattern: '^Do[A-Z][a-z]+y$'",
+                        rule("X-Canary", null, "^Do[A-Z][a-z]+y$", null, 0, 100),
+                        null),
+                new Row(
+                        HEADER + N + "canary-by-header-value: DoCanary, " + N + "canary-by-header-pattern: '^Do'",
+                        rule("X-Canary", "DoCanary", "^Do", null, 0, 100),
+                        null),
+                new Row(
+                        HEADER + N + "canary-by-header-pattern: '(a)\\1'",
+                        rule("X-Canary", null, "(a)\\1", null, 0, 100),
+                        "requests carrying the header go to the main backend"),
+                new Row(
+                        HEADER + N + "canary-by-header-pattern: 'a;b'",
+                        rule("X-Canary", null, null, null, 0, 100),
                         "canary-by-header-pattern: invalid"),
-                new Row(ON + N + "canary-by-header-value: DoCanary", rule(null, null, null, null, 0, 100),
+                new Row(
+                        ON + N + "canary-by-header-value: DoCanary",
+                        rule(null, null, null, null, 0, 100),
                         "canary-by-header-value: no effect without a valid"),
                 new Row(ON + N + "canary-by-cookie: canary", rule(null, null, null, "canary", 0, 100), null),
-                new Row(ON + N + "canary-by-cookie: 'a=b'", rule(null, null, null, null, 0, 100),
+                new Row(
+                        ON + N + "canary-by-cookie: 'a=b'",
+                        rule(null, null, null, null, 0, 100),
                         "canary-by-cookie: invalid"),
                 new Row(ON + N + "canary-weight: '30'", rule(null, null, null, null, 30, 100), null),
                 new Row(ON + N + "canary-weight: '0'", rule(null, null, null, null, 0, 100), null),
                 new Row(ON + N + "canary-weight: '-5'", rule(null, null, null, null, 0, 100), "canary-weight: invalid"),
                 new Row(ON + N + "canary-weight: 30%", rule(null, null, null, null, 0, 100), "canary-weight: invalid"),
-                new Row(ON + N + "canary-weight: '1000', " + N + "canary-weight-total: '1000'",
-                        rule(null, null, null, null, 1000, 1000), null),
-                new Row(ON + N + "canary-weight: '5', " + N + "canary-weight-total: '50'",
-                        rule(null, null, null, null, 5, 100), "canary-weight-total: invalid: '50': below 100"),
-                new Row(ON + N + "canary-weight-total: many", rule(null, null, null, null, 0, 100),
+                new Row(
+                        ON + N + "canary-weight: '1000', " + N + "canary-weight-total: '1000'",
+                        rule(null, null, null, null, 1000, 1000),
+                        null),
+                new Row(
+                        ON + N + "canary-weight: '5', " + N + "canary-weight-total: '50'",
+                        rule(null, null, null, null, 5, 100),
+                        "canary-weight-total: invalid: '50': below 100"),
+                new Row(
+                        ON + N + "canary-weight-total: many",
+                        rule(null, null, null, null, 0, 100),
                         "canary-weight-total: invalid"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void annotation_becomesTheCanaryRule_andBadValuesAreReported(Row row) {
-        Translation t = Translator.translate(Yaml.kube(Yaml.OUR_DEFAULT_CLASS,
-                ingress("main", "", "/info", "Prefix", "main-svc"),
-                ingress("other", row.annotations(), "/info", "Prefix", "other-svc")), WatcherSettings.defaults());
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        Yaml.OUR_DEFAULT_CLASS,
+                        ingress("main", "", "/info", "Prefix", "main-svc"),
+                        ingress("other", row.annotations(), "/info", "Prefix", "other-svc")),
+                WatcherSettings.defaults());
 
         IngressRuleSet other = ruleSet(t, "other");
         assertThat(other.options().canary()).isEqualTo(row.expected());
@@ -84,65 +113,105 @@ final class NginxCanaryTranslationTest {
         if (row.problem() == null) {
             assertThat(own).isEmpty();
         } else {
-            assertThat(own).singleElement().asString().startsWith("annotation " + N).contains(row.problem());
+            assertThat(own)
+                    .singleElement()
+                    .asString()
+                    .startsWith("annotation " + N)
+                    .contains(row.problem());
         }
     }
 
     @Test
     void canary_withoutMainRoute_isReported_andKeepsNoRule() {
-        Translation t = Translator.translate(Yaml.kube(Yaml.OUR_DEFAULT_CLASS,
-                ingress("main", "", "/info", "Prefix", "main-svc"),
-                ingress("canary", ON + N + "canary-weight: '50'", "/other", "Prefix", "canary-svc"),
-                ingress("exact", ON + N + "canary-weight: '50'", "/info", "Exact", "canary-svc"),
-                ingress("slash", ON + N + "canary-weight: '50'", "/info/", "Prefix", "canary-svc")),
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        Yaml.OUR_DEFAULT_CLASS,
+                        ingress("main", "", "/info", "Prefix", "main-svc"),
+                        ingress("canary", ON + N + "canary-weight: '50'", "/other", "Prefix", "canary-svc"),
+                        ingress("exact", ON + N + "canary-weight: '50'", "/info", "Exact", "canary-svc"),
+                        ingress("slash", ON + N + "canary-weight: '50'", "/info/", "Prefix", "canary-svc")),
                 WatcherSettings.defaults());
 
-        assertThat(problems(t, "canary")).singleElement().asString()
+        assertThat(problems(t, "canary"))
+                .singleElement()
+                .asString()
                 .contains("canary: no other Ingress routes host foo.example.com PREFIX path '/other'")
                 .contains("ignored");
         assertThat(ruleSet(t, "canary").rules()).isEmpty();
         assertThat(problems(t, "exact")).singleElement().asString().contains("EXACT path '/info'");
-        assertThat(problems(t, "slash")).as("/info/ and /info are one Prefix route").isEmpty();
-        assertThat(ruleSet(t, "slash").rules()).flatExtracting(r -> r.paths()).extracting(PathRule::path)
+        assertThat(problems(t, "slash"))
+                .as("/info/ and /info are one Prefix route")
+                .isEmpty();
+        assertThat(ruleSet(t, "slash").rules())
+                .flatExtracting(r -> r.paths())
+                .extracting(PathRule::path)
                 .containsExactly("/info/");
         assertThat(problems(t, "main")).isEmpty();
-        assertThat(Translator.validate(Yaml.objects(ingress("canary", ON + N + "canary-weight: '50'", "/other",
-                "Prefix", "canary-svc")).get(0))).as("a manifests file is not rejected for it").isEmpty();
+        assertThat(Translator.validate(Yaml.objects(
+                                ingress("canary", ON + N + "canary-weight: '50'", "/other", "Prefix", "canary-svc"))
+                        .get(0)))
+                .as("a manifests file is not rejected for it")
+                .isEmpty();
     }
 
     @Test
     void canary_ofAForeignClassMain_hasNoMain() {
-        Translation t = Translator.translate(Yaml.kube(Yaml.OUR_CLASS,
-                ingress("main", "", "/info", "Prefix", "main-svc").replace("spec:", "spec:\n  ingressClassName: nginx"),
-                ingress("canary", ON, "/info", "Prefix", "canary-svc").replace("spec:",
-                        "spec:\n  ingressClassName: usher")), WatcherSettings.defaults());
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        Yaml.OUR_CLASS,
+                        ingress("main", "", "/info", "Prefix", "main-svc")
+                                .replace("spec:", "spec:\n  ingressClassName: nginx"),
+                        ingress("canary", ON, "/info", "Prefix", "canary-svc")
+                                .replace("spec:", "spec:\n  ingressClassName: usher")),
+                WatcherSettings.defaults());
 
         assertThat(problems(t, "canary")).singleElement().asString().contains("no other Ingress routes");
     }
 
     @Test
     void annotationVerdicts_areHonoured_orInvalidWithWhatHappens() {
-        for (String key : List.of("canary", "canary-by-header", "canary-by-header-value", "canary-by-header-pattern",
-                "canary-by-cookie", "canary-weight", "canary-weight-total")) {
+        for (String key : List.of(
+                "canary",
+                "canary-by-header",
+                "canary-by-header-value",
+                "canary-by-header-pattern",
+                "canary-by-cookie",
+                "canary-weight",
+                "canary-weight-total")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
         assertThat(Annotations.classify(N + "canary-weight", "30").status()).isEqualTo(Status.HONOURED);
         Annotations.Verdict broken = Annotations.classify(N + "canary-by-header-pattern", "(a)\\1");
         assertThat(broken.status()).isEqualTo(Status.INVALID);
         assertThat(broken.reason()).contains("RE2 cannot compile it").endsWith("failing match does");
-        assertThat(Annotations.classify(N + "canary-by-header", "X Canary").reason()).endsWith("; ignored");
-        assertThat(Annotations.classify(N + "affinity-canary-behavior", "sticky").status()).isEqualTo(Status.HONOURED);
-        assertThat(Annotations.audit(java.util.Map.of(N + "canary", "true", N + "canary-weight", "5",
-                N + "proxy-body-size", "1m", "usher.dev/rewrite-target", "/v2", N + "proxy-body-size-typo", "1")))
-                .extracting(Annotations.Verdict::key, Annotations.Verdict::status).containsExactly(
+        assertThat(Annotations.classify(N + "canary-by-header", "X Canary").reason())
+                .endsWith("; ignored");
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "sticky")
+                        .status())
+                .isEqualTo(Status.HONOURED);
+        assertThat(Annotations.audit(java.util.Map.of(
+                        N + "canary",
+                        "true",
+                        N + "canary-weight",
+                        "5",
+                        N + "proxy-body-size",
+                        "1m",
+                        "usher.dev/rewrite-target",
+                        "/v2",
+                        N + "proxy-body-size-typo",
+                        "1")))
+                .extracting(Annotations.Verdict::key, Annotations.Verdict::status)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(N + "canary", Status.HONOURED),
                         org.assertj.core.groups.Tuple.tuple(N + "canary-weight", Status.HONOURED),
                         org.assertj.core.groups.Tuple.tuple(N + "proxy-body-size", Status.NO_EFFECT),
                         org.assertj.core.groups.Tuple.tuple(N + "proxy-body-size-typo", Status.UNKNOWN),
                         org.assertj.core.groups.Tuple.tuple("usher.dev/rewrite-target", Status.NO_EFFECT));
-        assertThat(Annotations.classify(N + "affinity-canary-behavior", "legacy").status())
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "legacy")
+                        .status())
                 .isEqualTo(Status.UNSUPPORTED);
-        assertThat(Annotations.classify(N + "affinity-canary-behavior", "soft").status()).isEqualTo(Status.INVALID);
+        assertThat(Annotations.classify(N + "affinity-canary-behavior", "soft").status())
+                .isEqualTo(Status.INVALID);
     }
 
     private static CanaryRule rule(String header, String value, String pattern, String cookie, int weight, int total) {
@@ -150,12 +219,18 @@ final class NginxCanaryTranslationTest {
     }
 
     private static IngressRuleSet ruleSet(Translation t, String name) {
-        return t.ruleSets().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+        return t.ruleSets().stream()
+                .filter(r -> r.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static List<String> problems(Translation t, String name) {
-        return t.problems().stream().filter(p -> p.source().equals("Ingress default/" + name)).map(Problem::message)
-                .filter(m -> !m.contains("not found")).toList();
+        return t.problems().stream()
+                .filter(p -> p.source().equals("Ingress default/" + name))
+                .map(Problem::message)
+                .filter(m -> !m.contains("not found"))
+                .toList();
     }
 
     static String ingress(String name, String annotations, String path, String type, String service) {

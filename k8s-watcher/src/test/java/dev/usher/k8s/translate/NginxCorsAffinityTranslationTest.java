@@ -23,10 +23,10 @@ final class NginxCorsAffinityTranslationTest {
     private static final String N = "nginx.ingress.kubernetes.io/";
     private static final String ON = N + "enable-cors: 'true', ";
     private static final String COOKIE = N + "affinity: cookie, ";
-    private static final Cors DEFAULT_CORS = new Cors(List.of("*"), NginxCors.DEFAULT_METHODS,
-            NginxCors.DEFAULT_HEADERS, "", true, 1_728_000);
-    private static final SessionAffinity DEFAULT_AFFINITY = new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null,
-            false, false);
+    private static final Cors DEFAULT_CORS =
+            new Cors(List.of("*"), NginxCors.DEFAULT_METHODS, NginxCors.DEFAULT_HEADERS, "", true, 1_728_000);
+    private static final SessionAffinity DEFAULT_AFFINITY =
+            new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null, false, false);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
@@ -48,22 +48,43 @@ final class NginxCorsAffinityTranslationTest {
                 new Row(N + "enable-cors: 'false', " + N + "cors-allow-origin: 'https://a.example'", cors, null, null),
                 new Row(N + "cors-allow-origin: 'https://a.example'", cors, null, null),
                 new Row(N + "enable-cors: 'yes'", cors, null, "enable-cors: invalid"),
-                new Row(ON + N + "cors-allow-origin: 'https://a.example, http://B.example:8080'", origins,
-                        List.of("https://a.example", "http://b.example:8080"), null),
-                new Row(ON + N + "cors-allow-origin: 'https://*.example.com'", origins,
-                        List.of("https://*.example.com"), null),
+                new Row(
+                        ON + N + "cors-allow-origin: 'https://a.example, http://B.example:8080'",
+                        origins,
+                        List.of("https://a.example", "http://b.example:8080"),
+                        null),
+                new Row(
+                        ON + N + "cors-allow-origin: 'https://*.example.com'",
+                        origins,
+                        List.of("https://*.example.com"),
+                        null),
                 new Row(ON + N + "cors-allow-origin: '*'", origins, List.of("*"), null),
-                new Row(ON + N + "cors-allow-origin: 'https://a.example, javascript:alert(1)'", origins,
-                        List.of("https://a.example"), "cors-allow-origin: invalid"),
-                new Row(ON + N + "cors-allow-origin: \"https://a.example\\r\\nSet-Cookie: x=1\"", origins, List.of(),
+                new Row(
+                        ON + N + "cors-allow-origin: 'https://a.example, javascript:alert(1)'",
+                        origins,
+                        List.of("https://a.example"),
+                        "cors-allow-origin: invalid"),
+                new Row(
+                        ON + N + "cors-allow-origin: \"https://a.example\\r\\nSet-Cookie: x=1\"",
+                        origins,
+                        List.of(),
                         "cors-allow-origin: invalid"),
                 new Row(ON + N + "cors-allow-origin: 'a.example'", origins, List.of(), "is not an origin"),
                 new Row(ON + N + "cors-allow-methods: 'PUT,GET'", methods, "PUT, GET", null),
-                new Row(ON + N + "cors-allow-methods: 'PUT;GET'", methods, NginxCors.DEFAULT_METHODS,
+                new Row(
+                        ON + N + "cors-allow-methods: 'PUT;GET'",
+                        methods,
+                        NginxCors.DEFAULT_METHODS,
                         "cors-allow-methods: invalid"),
-                new Row(ON + N + "cors-allow-headers: 'X-Forwarded-For, X-App-123'", headers,
-                        "X-Forwarded-For, X-App-123", null),
-                new Row(ON + N + "cors-allow-headers: \"X-A\\r\\nX-B: 1\"", headers, NginxCors.DEFAULT_HEADERS,
+                new Row(
+                        ON + N + "cors-allow-headers: 'X-Forwarded-For, X-App-123'",
+                        headers,
+                        "X-Forwarded-For, X-App-123",
+                        null),
+                new Row(
+                        ON + N + "cors-allow-headers: \"X-A\\r\\nX-B: 1\"",
+                        headers,
+                        NginxCors.DEFAULT_HEADERS,
                         "cors-allow-headers: invalid"),
                 new Row(ON + N + "cors-expose-headers: 'X-Total, *'", expose, "X-Total, *", null),
                 new Row(ON + N + "cors-expose-headers: 'X(Y)'", expose, "", "cors-expose-headers: invalid"),
@@ -75,27 +96,55 @@ final class NginxCorsAffinityTranslationTest {
                 new Row(N + "affinity: ip", affinity, null, "affinity: invalid"),
                 new Row(COOKIE + N + "affinity-mode: persistent", affinity, DEFAULT_AFFINITY, null),
                 new Row(COOKIE + N + "affinity-mode: sticky", affinity, DEFAULT_AFFINITY, "affinity-mode: invalid"),
-                new Row(COOKIE + N + "session-cookie-name: route, " + N + "session-cookie-path: /app, "
-                        + N + "session-cookie-max-age: '172800', " + N + "session-cookie-expires: '3600', "
-                        + N + "session-cookie-samesite: lax, " + N + "session-cookie-secure: 'true', "
-                        + N + "session-cookie-change-on-failure: 'true'", affinity,
-                        new SessionAffinity("route", "/app", 172_800, 3600, "Lax", true, true), null),
-                new Row(COOKIE + N + "session-cookie-name: 'a=b'", affinity, DEFAULT_AFFINITY,
+                new Row(
+                        COOKIE + N + "session-cookie-name: route, " + N + "session-cookie-path: /app, "
+                                + N + "session-cookie-max-age: '172800', " + N + "session-cookie-expires: '3600', "
+                                + N + "session-cookie-samesite: lax, " + N + "session-cookie-secure: 'true', "
+                                + N + "session-cookie-change-on-failure: 'true'",
+                        affinity,
+                        new SessionAffinity("route", "/app", 172_800, 3600, "Lax", true, true),
+                        null),
+                new Row(
+                        COOKIE + N + "session-cookie-name: 'a=b'",
+                        affinity,
+                        DEFAULT_AFFINITY,
                         "session-cookie-name: invalid"),
-                new Row(COOKIE + N + "session-cookie-path: '/a; Domain=evil.example'", affinity, DEFAULT_AFFINITY,
+                new Row(
+                        COOKIE + N + "session-cookie-path: '/a; Domain=evil.example'",
+                        affinity,
+                        DEFAULT_AFFINITY,
                         "session-cookie-path: invalid"),
-                new Row(COOKIE + N + "session-cookie-max-age: 2d", affinity, DEFAULT_AFFINITY,
+                new Row(
+                        COOKIE + N + "session-cookie-max-age: 2d",
+                        affinity,
+                        DEFAULT_AFFINITY,
                         "session-cookie-max-age: invalid"),
-                new Row(COOKIE + N + "session-cookie-samesite: Sometimes", affinity, DEFAULT_AFFINITY,
+                new Row(
+                        COOKIE + N + "session-cookie-samesite: Sometimes",
+                        affinity,
+                        DEFAULT_AFFINITY,
                         "session-cookie-samesite: invalid"));
     }
 
     @Test
     void everyCorsAndAffinityKeyIsHonoured() {
-        for (String key : List.of("enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers",
-                "cors-expose-headers", "cors-allow-credentials", "cors-max-age", "affinity", "affinity-mode",
-                "session-cookie-name", "session-cookie-path", "session-cookie-max-age", "session-cookie-expires",
-                "session-cookie-samesite", "session-cookie-secure", "session-cookie-change-on-failure")) {
+        for (String key : List.of(
+                "enable-cors",
+                "cors-allow-origin",
+                "cors-allow-methods",
+                "cors-allow-headers",
+                "cors-expose-headers",
+                "cors-allow-credentials",
+                "cors-max-age",
+                "affinity",
+                "affinity-mode",
+                "session-cookie-name",
+                "session-cookie-path",
+                "session-cookie-max-age",
+                "session-cookie-expires",
+                "session-cookie-samesite",
+                "session-cookie-secure",
+                "session-cookie-change-on-failure")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }

@@ -35,18 +35,24 @@ final class NginxOptionsTranslationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        String annotated = ingress("a", "a.example.com", "alpaca", 8080).replace("namespace: default}",
-                "namespace: default, annotations: {" + row.annotations() + "}}");
+        String annotated = ingress("a", "a.example.com", "alpaca", 8080)
+                .replace("namespace: default}", "namespace: default, annotations: {" + row.annotations() + "}}");
         Translation t = Translator.translate(Yaml.kube(OUR_CLASS, annotated), WatcherSettings.defaults());
 
         assertThat(t.ruleSets()).hasSize(1);
         assertThat(row.option().apply(t.ruleSets().get(0).options())).isEqualTo(row.expected());
-        List<String> own = t.problems().stream().map(Problem::message)
-                .filter(m -> !m.contains("Service default/alpaca not found")).toList();
+        List<String> own = t.problems().stream()
+                .map(Problem::message)
+                .filter(m -> !m.contains("Service default/alpaca not found"))
+                .toList();
         if (row.problem() == null) {
             assertThat(own).isEmpty();
         } else {
-            assertThat(own).singleElement().asString().startsWith("annotation " + N).contains(row.problem());
+            assertThat(own)
+                    .singleElement()
+                    .asString()
+                    .startsWith("annotation " + N)
+                    .contains(row.problem());
         }
     }
 
@@ -67,53 +73,100 @@ final class NginxOptionsTranslationTest {
                 new Row(N + "proxy-body-size: 8mb", body, global, "invalid"),
                 new Row(N + "proxy-body-size: '-1'", body, global, "invalid"),
                 new Row(N + "proxy-body-size: 99999999999999999999g", body, global, "invalid"),
-                new Row(N + "proxy-read-timeout: '3600'", timeouts,
-                        new RouteTimeouts(null, Duration.ofHours(1), null), null),
-                new Row(N + "proxy-send-timeout: '120', " + N + "proxy-connect-timeout: '2'", timeouts,
-                        new RouteTimeouts(Duration.ofSeconds(2), null, Duration.ofSeconds(120)), null),
+                new Row(
+                        N + "proxy-read-timeout: '3600'",
+                        timeouts,
+                        new RouteTimeouts(null, Duration.ofHours(1), null),
+                        null),
+                new Row(
+                        N + "proxy-send-timeout: '120', " + N + "proxy-connect-timeout: '2'",
+                        timeouts,
+                        new RouteTimeouts(Duration.ofSeconds(2), null, Duration.ofSeconds(120)),
+                        null),
                 new Row(N + "proxy-read-timeout: 60s", timeouts, RouteTimeouts.NONE, "proxy-read-timeout: invalid"),
                 new Row(N + "proxy-connect-timeout: '0'", timeouts, RouteTimeouts.NONE, "invalid"),
                 new Row(N + "force-ssl-redirect: 'true'", RouteOptions::forceSslRedirect, true, null),
                 new Row(N + "force-ssl-redirect: 'false'", RouteOptions::forceSslRedirect, false, null),
                 new Row(N + "force-ssl-redirect: 'yes'", RouteOptions::forceSslRedirect, false, "invalid"),
-                new Row(N + "permanent-redirect: https://new.example.com/x?y=1", redirect,
-                        new LocalRedirect("https://new.example.com/x?y=1", 301), null),
-                new Row(N + "permanent-redirect: https://n.example.com, " + N + "permanent-redirect-code: '308'",
-                        redirect, new LocalRedirect("https://n.example.com", 308), null),
-                new Row(N + "permanent-redirect: https://n.example.com, " + N + "permanent-redirect-code: '200'",
-                        redirect, new LocalRedirect("https://n.example.com", 301), "permanent-redirect-code: invalid"),
-                new Row(N + "temporal-redirect: http://t.example.com/", redirect,
-                        new LocalRedirect("http://t.example.com/", 302), null),
-                new Row(N + "temporal-redirect: http://t.example.com, " + N + "temporal-redirect-code: '307', "
-                        + N + "permanent-redirect: https://p.example.com", redirect,
-                        new LocalRedirect("http://t.example.com", 307), null),
-                new Row(N + "permanent-redirect: \"https://x.example.com/\\r\\nSet-Cookie: a=b\"", redirect, null,
+                new Row(
+                        N + "permanent-redirect: https://new.example.com/x?y=1",
+                        redirect,
+                        new LocalRedirect("https://new.example.com/x?y=1", 301),
+                        null),
+                new Row(
+                        N + "permanent-redirect: https://n.example.com, " + N + "permanent-redirect-code: '308'",
+                        redirect,
+                        new LocalRedirect("https://n.example.com", 308),
+                        null),
+                new Row(
+                        N + "permanent-redirect: https://n.example.com, " + N + "permanent-redirect-code: '200'",
+                        redirect,
+                        new LocalRedirect("https://n.example.com", 301),
+                        "permanent-redirect-code: invalid"),
+                new Row(
+                        N + "temporal-redirect: http://t.example.com/",
+                        redirect,
+                        new LocalRedirect("http://t.example.com/", 302),
+                        null),
+                new Row(
+                        N + "temporal-redirect: http://t.example.com, " + N + "temporal-redirect-code: '307', " + N
+                                + "permanent-redirect: https://p.example.com",
+                        redirect,
+                        new LocalRedirect("http://t.example.com", 307),
+                        null),
+                new Row(
+                        N + "permanent-redirect: \"https://x.example.com/\\r\\nSet-Cookie: a=b\"",
+                        redirect,
+                        null,
                         "permanent-redirect: invalid"),
-                new Row(N + "permanent-redirect: https://x.example.com$request_uri", redirect, null,
-                        "not allowed"),
+                new Row(N + "permanent-redirect: https://x.example.com$request_uri", redirect, null, "not allowed"),
                 new Row(N + "permanent-redirect: javascript:alert(1)", redirect, null, "invalid"),
                 new Row(N + "permanent-redirect: /relative", redirect, null, "absolute http"),
                 new Row(N + "app-root: /app1", RouteOptions::appRoot, "/app1", null),
                 new Row(N + "app-root: https://evil.example.com", RouteOptions::appRoot, null, "app-root: invalid"),
                 new Row(N + "app-root: //evil.example.com", RouteOptions::appRoot, null, "invalid"),
-                new Row(N + "upstream-vhost: api.internal.example:8080", RouteOptions::upstreamVhost,
-                        "api.internal.example:8080", null),
-                new Row(N + "upstream-vhost: \"evil.example.com\\r\\nX-Injected: 1\"", RouteOptions::upstreamVhost,
-                        null, "upstream-vhost: invalid"),
-                new Row(N + "upstream-vhost: $service_name.$namespace.svc.cluster.local", RouteOptions::upstreamVhost,
-                        "$service_name.$namespace.svc.cluster.local", null),
+                new Row(
+                        N + "upstream-vhost: api.internal.example:8080",
+                        RouteOptions::upstreamVhost,
+                        "api.internal.example:8080",
+                        null),
+                new Row(
+                        N + "upstream-vhost: \"evil.example.com\\r\\nX-Injected: 1\"",
+                        RouteOptions::upstreamVhost,
+                        null,
+                        "upstream-vhost: invalid"),
+                new Row(
+                        N + "upstream-vhost: $service_name.$namespace.svc.cluster.local",
+                        RouteOptions::upstreamVhost,
+                        "$service_name.$namespace.svc.cluster.local",
+                        null),
                 new Row(N + "upstream-vhost: $host", RouteOptions::upstreamVhost, null, "only $service_name"),
                 new Row(N + "x-forwarded-prefix: /api", RouteOptions::forwardedPrefix, "/api", null),
-                new Row(N + "x-forwarded-prefix: \"/a\\u0000b\"", RouteOptions::forwardedPrefix, null,
+                new Row(
+                        N + "x-forwarded-prefix: \"/a\\u0000b\"",
+                        RouteOptions::forwardedPrefix,
+                        null,
                         "x-forwarded-prefix: invalid"),
-                new Row(N + "whitelist-source-range: '10.0.0.0/8, 192.0.2.7'", ranges,
-                        new SourceRanges(List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("192.0.2.7")), List.of()),
+                new Row(
+                        N + "whitelist-source-range: '10.0.0.0/8, 192.0.2.7'",
+                        ranges,
+                        new SourceRanges(
+                                List.of(AddressBlock.parse("10.0.0.0/8"), AddressBlock.parse("192.0.2.7")), List.of()),
                         null),
-                new Row(N + "allowlist-source-range: 10.1.0.0/16, " + N + "whitelist-source-range: 10.2.0.0/16",
-                        ranges, new SourceRanges(List.of(AddressBlock.parse("10.1.0.0/16")), List.of()), null),
-                new Row(N + "denylist-source-range: '2001:db8::/32'", ranges,
-                        new SourceRanges(List.of(), List.of(AddressBlock.parse("2001:db8::/32"))), null),
-                new Row(N + "whitelist-source-range: '10.0.0.0/8,not-an-ip'", denied, true,
+                new Row(
+                        N + "allowlist-source-range: 10.1.0.0/16, " + N + "whitelist-source-range: 10.2.0.0/16",
+                        ranges,
+                        new SourceRanges(List.of(AddressBlock.parse("10.1.0.0/16")), List.of()),
+                        null),
+                new Row(
+                        N + "denylist-source-range: '2001:db8::/32'",
+                        ranges,
+                        new SourceRanges(List.of(), List.of(AddressBlock.parse("2001:db8::/32"))),
+                        null),
+                new Row(
+                        N + "whitelist-source-range: '10.0.0.0/8,not-an-ip'",
+                        denied,
+                        true,
                         "whitelist-source-range: invalid: "),
                 new Row(N + "denylist-source-range: 10.0.0.0/33", denied, true, "fails closed"),
                 new Row(N + "whitelist-source-range: 10.0.0.0/8", denied, false, null));

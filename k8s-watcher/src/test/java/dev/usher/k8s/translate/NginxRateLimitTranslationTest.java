@@ -38,10 +38,17 @@ final class NginxRateLimitTranslationTest {
                 new Row(N + "limit-rps: '10'", limit, new RateLimit(10, 0, 0, 5, NONE), null),
                 new Row(N + "limit-rpm: '300'", limit, new RateLimit(0, 300, 0, 5, NONE), null),
                 new Row(N + "limit-connections: '8'", limit, new RateLimit(0, 0, 8, 5, NONE), null),
-                new Row(N + "limit-rps: '5', " + N + "limit-rpm: '100', " + N + "limit-connections: '2', "
-                        + N + "limit-burst-multiplier: '3'", limit, new RateLimit(5, 100, 2, 3, NONE), null),
-                new Row(N + "limit-rps: '5', " + N + "limit-burst-multiplier: '0'", limit,
-                        new RateLimit(5, 0, 0, 0, NONE), null),
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-rpm: '100', " + N + "limit-connections: '2', " + N
+                                + "limit-burst-multiplier: '3'",
+                        limit,
+                        new RateLimit(5, 100, 2, 3, NONE),
+                        null),
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-burst-multiplier: '0'",
+                        limit,
+                        new RateLimit(5, 0, 0, 0, NONE),
+                        null),
                 new Row(N + "limit-rps: '0'", limit, null, null),
                 new Row(N + "limit-burst-multiplier: '3'", limit, null, null),
                 new Row(N + "limit-whitelist: '10.0.0.0/8'", limit, null, null),
@@ -49,24 +56,48 @@ final class NginxRateLimitTranslationTest {
                 new Row(N + "limit-rps: '-1'", limit, null, "limit-rps: invalid"),
                 new Row(N + "limit-rpm: '99999999999'", limit, null, "limit-rpm: invalid"),
                 new Row(N + "limit-connections: many", limit, null, "limit-connections: invalid"),
-                new Row(N + "limit-rps: x, " + N + "limit-rpm: '60'", limit, new RateLimit(0, 60, 0, 5, NONE),
+                new Row(
+                        N + "limit-rps: x, " + N + "limit-rpm: '60'",
+                        limit,
+                        new RateLimit(0, 60, 0, 5, NONE),
                         "limit-rps: invalid"),
-                new Row(N + "limit-rps: '5', " + N + "limit-burst-multiplier: two", limit,
-                        new RateLimit(5, 0, 0, 5, NONE), "limit-burst-multiplier: invalid"),
-                new Row(N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/8, 192.0.2.7'", limit,
-                        new RateLimit(5, 0, 0, 5, office), null),
-                new Row(N + "limit-rps: '5', " + N + "limit-allowlist: '10.0.0.0/8,192.0.2.7', "
-                        + N + "limit-whitelist: '172.16.0.0/12'", limit, new RateLimit(5, 0, 0, 5, office), null),
-                new Row(N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/33'", limit,
-                        new RateLimit(5, 0, 0, 5, NONE), "limit-whitelist: invalid"),
-                new Row(N + "limit-connections: '1', " + N + "limit-whitelist: 'office.example.com'", limit,
-                        new RateLimit(0, 0, 1, 5, NONE), "the limits apply to every client"));
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-burst-multiplier: two",
+                        limit,
+                        new RateLimit(5, 0, 0, 5, NONE),
+                        "limit-burst-multiplier: invalid"),
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/8, 192.0.2.7'",
+                        limit,
+                        new RateLimit(5, 0, 0, 5, office),
+                        null),
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-allowlist: '10.0.0.0/8,192.0.2.7', " + N
+                                + "limit-whitelist: '172.16.0.0/12'",
+                        limit,
+                        new RateLimit(5, 0, 0, 5, office),
+                        null),
+                new Row(
+                        N + "limit-rps: '5', " + N + "limit-whitelist: '10.0.0.0/33'",
+                        limit,
+                        new RateLimit(5, 0, 0, 5, NONE),
+                        "limit-whitelist: invalid"),
+                new Row(
+                        N + "limit-connections: '1', " + N + "limit-whitelist: 'office.example.com'",
+                        limit,
+                        new RateLimit(0, 0, 1, 5, NONE),
+                        "the limits apply to every client"));
     }
 
     @Test
     void everyRateLimitKeyIsHonoured_andLimitRateIsNot() {
-        for (String key : List.of("limit-rps", "limit-rpm", "limit-connections", "limit-burst-multiplier",
-                "limit-whitelist", "limit-allowlist")) {
+        for (String key : List.of(
+                "limit-rps",
+                "limit-rpm",
+                "limit-connections",
+                "limit-burst-multiplier",
+                "limit-whitelist",
+                "limit-allowlist")) {
             assertThat(Annotations.classify(N + key, "1").status()).as(key).isIn(Status.HONOURED, Status.INVALID);
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }

@@ -15,10 +15,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Backend protocol and TLS to origins, as the translator reads them: the precedence usher.dev annotation >
@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 final class OriginProtocolsTest {
 
     private static final BackendRef SVC = new BackendRef("default", "svc", PortRef.number(443));
-    private static final TlsCertificate CA = CertificateGenerator.authority("Test CA").generate("ca");
+    private static final TlsCertificate CA =
+            CertificateGenerator.authority("Test CA").generate("ca");
 
     static Stream<Arguments> precedence() {
         return Stream.of(
@@ -40,14 +41,22 @@ final class OriginProtocolsTest {
                 Arguments.of("h2c", null, null, BackendProtocol.H2C, null),
                 Arguments.of("h2", null, null, BackendProtocol.H2, null),
                 Arguments.of("http", "HTTPS", "https", BackendProtocol.HTTP, null),
-                Arguments.of("spdy", "HTTPS", null, BackendProtocol.HTTPS,
+                Arguments.of(
+                        "spdy",
+                        "HTTPS",
+                        null,
+                        BackendProtocol.HTTPS,
                         "usher.dev/backend-protocol: expected http, https, h2c, h2, grpc or grpcs, got 'spdy'"),
                 Arguments.of(null, "HTTPS", "kubernetes.io/h2c", BackendProtocol.HTTPS, null),
                 Arguments.of(null, "https", null, BackendProtocol.HTTPS, null),
                 Arguments.of(null, "AUTO_HTTP", "https", BackendProtocol.HTTP, null),
                 Arguments.of(null, "GRPC", null, BackendProtocol.H2C, null),
                 Arguments.of(null, "GRPCS", null, BackendProtocol.H2, null),
-                Arguments.of(null, "FCGI", "https", BackendProtocol.HTTP,
+                Arguments.of(
+                        null,
+                        "FCGI",
+                        "https",
+                        BackendProtocol.HTTP,
                         "backend-protocol: unsupported: FastCGI is not supported; served as HTTP"),
                 Arguments.of(null, "SOAP", "https", BackendProtocol.HTTPS, "backend-protocol: invalid: expected HTTP"),
                 Arguments.of(null, null, "https", BackendProtocol.HTTPS, null),
@@ -60,8 +69,7 @@ final class OriginProtocolsTest {
 
     @ParameterizedTest(name = "usher={0} nginx={1} appProtocol={2} -> {3}")
     @MethodSource("precedence")
-    void protocol_precedence(String usher, String nginx, String appProtocol, BackendProtocol expected,
-            String problem) {
+    void protocol_precedence(String usher, String nginx, String appProtocol, BackendProtocol expected, String problem) {
         List<String> annotations = new ArrayList<>();
         if (usher != null) {
             annotations.add("usher.dev/backend-protocol: '" + usher + "'");
@@ -74,7 +82,9 @@ final class OriginProtocolsTest {
         if (problem == null) {
             assertThat(t.problems()).isEmpty();
         } else {
-            assertThat(t.problems()).extracting(Problem::message).singleElement()
+            assertThat(t.problems())
+                    .extracting(Problem::message)
+                    .singleElement()
                     .satisfies(m -> assertThat(m).contains(problem));
         }
     }
@@ -106,8 +116,8 @@ final class OriginProtocolsTest {
 
     @Test
     void https_withoutCa_isNotVerified_andSendsNoSni() {
-        Upstream upstream = upstream(translate(ingress("a", List.of("usher.dev/backend-protocol: https")),
-                service("svc", null)), 0);
+        Upstream upstream = upstream(
+                translate(ingress("a", List.of("usher.dev/backend-protocol: https")), service("svc", null)), 0);
         assertThat(upstream.refusal()).isNull();
         assertThat(upstream.tls().verify()).isFalse();
         assertThat(upstream.tls().serverName()).isNull();
@@ -115,8 +125,10 @@ final class OriginProtocolsTest {
 
     @Test
     void usherCaSecret_verifiesAgainstItsCaCrt_withTheServiceName() {
-        Translation t = translate(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "usher.dev/backend-ca-secret: origin-ca")), service("svc", null), caSecret("origin-ca", "Opaque"));
+        Translation t = translate(
+                ingress("a", List.of("usher.dev/backend-protocol: https", "usher.dev/backend-ca-secret: origin-ca")),
+                service("svc", null),
+                caSecret("origin-ca", "Opaque"));
         assertThat(t.problems()).isEmpty();
         Upstream upstream = upstream(t, 0);
         assertThat(upstream.tls().verify()).isTrue();
@@ -126,11 +138,12 @@ final class OriginProtocolsTest {
 
     @Test
     void nginxProxySslSecret_countsOnlyWithVerifyOn_andProxySslNameOverridesTheName() {
-        List<String> nginx = List.of("nginx.ingress.kubernetes.io/backend-protocol: HTTPS",
+        List<String> nginx = List.of(
+                "nginx.ingress.kubernetes.io/backend-protocol: HTTPS",
                 "nginx.ingress.kubernetes.io/proxy-ssl-secret: default/origin-ca",
                 "nginx.ingress.kubernetes.io/proxy-ssl-name: api.internal.example");
-        Upstream off = upstream(translate(ingress("a", nginx), service("svc", null),
-                caSecret("origin-ca", "kubernetes.io/tls")), 0);
+        Upstream off = upstream(
+                translate(ingress("a", nginx), service("svc", null), caSecret("origin-ca", "kubernetes.io/tls")), 0);
         assertThat(off.tls().verify()).isFalse();
         List<String> on = new ArrayList<>(nginx);
         on.add("nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'");
@@ -143,16 +156,30 @@ final class OriginProtocolsTest {
 
     @Test
     void proxySslServerNameOn_sendsSniWithoutVerifying() {
-        Upstream upstream = upstream(translate(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "nginx.ingress.kubernetes.io/proxy-ssl-server-name: 'on'")), service("svc", null)), 0);
+        Upstream upstream = upstream(
+                translate(
+                        ingress(
+                                "a",
+                                List.of(
+                                        "usher.dev/backend-protocol: https",
+                                        "nginx.ingress.kubernetes.io/proxy-ssl-server-name: 'on'")),
+                        service("svc", null)),
+                0);
         assertThat(upstream.tls().verify()).isFalse();
         assertThat(upstream.tls().serverName()).isEqualTo("svc.default.svc");
     }
 
     @Test
     void verifyOnWithoutSecret_usesTheDefaultTrustStore() {
-        Upstream upstream = upstream(translate(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'")), service("svc", null)), 0);
+        Upstream upstream = upstream(
+                translate(
+                        ingress(
+                                "a",
+                                List.of(
+                                        "usher.dev/backend-protocol: https",
+                                        "nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'")),
+                        service("svc", null)),
+                0);
         assertThat(upstream.tls().verify()).isTrue();
         assertThat(upstream.tls().trusted()).isEmpty();
         assertThat(upstream.tls().trustId()).isEqualTo("default");
@@ -169,8 +196,9 @@ final class OriginProtocolsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("unusableCa")
     void unusableCaSecret_isAProblem_andTheBackendIsRefused(String secret, String data, String problem) {
-        List<String> documents = new ArrayList<>(List.of(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "usher.dev/backend-ca-secret: " + secret)), service("svc", null)));
+        List<String> documents = new ArrayList<>(List.of(
+                ingress("a", List.of("usher.dev/backend-protocol: https", "usher.dev/backend-ca-secret: " + secret)),
+                service("svc", null)));
         if (data != null) {
             documents.add("""
                     apiVersion: v1
@@ -183,14 +211,17 @@ final class OriginProtocolsTest {
         Translation t = translate(documents.toArray(String[]::new));
         Upstream upstream = upstream(t, 0);
         assertThat(upstream.refusal()).contains(problem);
-        assertThat(t.problems()).extracting(Problem::message).singleElement()
-                .satisfies(m -> assertThat(m).contains(problem).contains("answer 503"));
+        assertThat(t.problems()).extracting(Problem::message).singleElement().satisfies(m -> assertThat(m)
+                .contains(problem)
+                .contains("answer 503"));
     }
 
     @Test
     void twoIngressesOnOneService_keepTheirOwnProtocols() {
-        Translation t = translate(ingress("plain", List.of()),
-                ingress("secure", List.of("usher.dev/backend-protocol: https")), service("svc", null));
+        Translation t = translate(
+                ingress("plain", List.of()),
+                ingress("secure", List.of("usher.dev/backend-protocol: https")),
+                service("svc", null));
         assertThat(t.ruleSets()).extracting(IngressRuleSet::name).containsExactly("plain", "secure");
         assertThat(upstream(t, 0)).isSameAs(Upstream.HTTP);
         assertThat(upstream(t, 1).protocol()).isEqualTo(BackendProtocol.HTTPS);
@@ -204,25 +235,41 @@ final class OriginProtocolsTest {
                 metadata: {name: svc, namespace: default}
                 spec: {type: ExternalName, externalName: api.example.com, ports: [{port: 443}]}
                 """;
-        Upstream upstream = upstream(translate(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'")), external), 0);
+        Upstream upstream = upstream(
+                translate(
+                        ingress(
+                                "a",
+                                List.of(
+                                        "usher.dev/backend-protocol: https",
+                                        "nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'")),
+                        external),
+                0);
         assertThat(upstream.tls().serverName()).isEqualTo("api.example.com");
     }
 
     @Test
     void nginxVariableInProxySslName_isReported_andTheServiceNameUsed() {
-        Translation t = translate(ingress("a", List.of("usher.dev/backend-protocol: https",
-                "usher.dev/backend-ca-secret: origin-ca", "nginx.ingress.kubernetes.io/proxy-ssl-name: $host")),
-                service("svc", null), caSecret("origin-ca", "Opaque"));
+        Translation t = translate(
+                ingress(
+                        "a",
+                        List.of(
+                                "usher.dev/backend-protocol: https",
+                                "usher.dev/backend-ca-secret: origin-ca",
+                                "nginx.ingress.kubernetes.io/proxy-ssl-name: $host")),
+                service("svc", null),
+                caSecret("origin-ca", "Opaque"));
         assertThat(upstream(t, 0).tls().serverName()).isEqualTo("svc.default.svc");
-        assertThat(t.problems()).extracting(Problem::message).singleElement()
-                .satisfies(m -> assertThat(m).contains("nginx variables are not expanded"));
+        assertThat(t.problems()).extracting(Problem::message).singleElement().satisfies(m -> assertThat(m)
+                .contains("nginx variables are not expanded"));
     }
 
     @Test
     void caSecrets_areTheDependenciesOfTheIngress() {
-        KubeObjects objects = Yaml.kube(ingress("a", List.of("nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'",
-                "nginx.ingress.kubernetes.io/proxy-ssl-secret: default/origin-ca")));
+        KubeObjects objects = Yaml.kube(ingress(
+                "a",
+                List.of(
+                        "nginx.ingress.kubernetes.io/proxy-ssl-verify: 'on'",
+                        "nginx.ingress.kubernetes.io/proxy-ssl-secret: default/origin-ca")));
         assertThat(Translator.caSecrets(objects.ingresses().iterator().next())).containsExactly("default/origin-ca");
     }
 
@@ -231,7 +278,8 @@ final class OriginProtocolsTest {
     }
 
     private static Translation translate(String... documents) {
-        return Translator.translate(Yaml.kube(documents), WatcherSettings.defaults().withWatchIngressWithoutClass(true));
+        return Translator.translate(
+                Yaml.kube(documents), WatcherSettings.defaults().withWatchIngressWithoutClass(true));
     }
 
     private static String ingress(String name, List<String> annotations) {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** TLS Secrets through the real PEM parser: which certificate each host gets, and what is reported. */
 final class TlsTranslationTest {
 
-    private static final TlsCertificate A = CertificateGenerator.forHosts("a.example.com", "www.a.example.com")
-            .generate("generated");
+    private static final TlsCertificate A =
+            CertificateGenerator.forHosts("a.example.com", "www.a.example.com").generate("generated");
 
     @Test
     void tls_validSecret_givesItsCertificateToTheListedHosts() {
@@ -34,9 +34,11 @@ final class TlsTranslationTest {
     @Test
     void tls_twoIngressesGivingOneHostDifferentSecrets_olderKeepsIt_youngerIsReported() {
         TlsCertificate other = CertificateGenerator.forHosts("a.example.com").generate("generated");
-        Translation t = translate(ingress("young", "2024-06-01T00:00:00Z", "cert-y", "a.example.com"),
+        Translation t = translate(
+                ingress("young", "2024-06-01T00:00:00Z", "cert-y", "a.example.com"),
                 ingress("old", "2024-01-01T00:00:00Z", "cert-o", "a.example.com"),
-                secret("cert-y", other), secret("cert-o", A));
+                secret("cert-y", other),
+                secret("cert-o", A));
         assertThat(t.certificates().get("a.example.com").id()).isEqualTo("default/cert-o");
         assertThat(t.problems()).singleElement().satisfies(p -> {
             assertThat(p.source()).isEqualTo("Ingress default/young");
@@ -48,11 +50,13 @@ final class TlsTranslationTest {
     void tls_expiredCertificate_isAProblem_andTheHostFallsBackToTheDefault() {
         Instant past = Instant.now().minus(Duration.ofDays(30));
         TlsCertificate expired = CertificateGenerator.forHosts("a.example.com")
-                .validity(past.minus(Duration.ofDays(30)), past).generate("generated");
+                .validity(past.minus(Duration.ofDays(30)), past)
+                .generate("generated");
         Translation t = translate(ingress("a", null, "cert", "a.example.com"), secret("cert", expired));
         assertThat(t.certificates()).isEmpty();
         assertThat(t.problems()).extracting(Problem::message).singleElement().satisfies(m -> assertThat(m)
-                .startsWith("Secret default/cert: ").contains("a.example.com get the default certificate"));
+                .startsWith("Secret default/cert: ")
+                .contains("a.example.com get the default certificate"));
         assertThat(t.ruleSets().get(0).options().tlsHosts()).containsExactly("a.example.com");
     }
 
@@ -81,7 +85,9 @@ final class TlsTranslationTest {
                 metadata: {name: %s}
                 type: kubernetes.io/tls
                 data: {tls.crt: %s, tls.key: %s}
-                """.formatted(name, b64.encodeToString(PemCertificates.certificatesPem(certificate.chain())),
+                """.formatted(
+                name,
+                b64.encodeToString(PemCertificates.certificatesPem(certificate.chain())),
                 b64.encodeToString(PemCertificates.privateKeyPem(certificate.key(), PemCertificates.KeyFormat.PKCS8)));
     }
 }

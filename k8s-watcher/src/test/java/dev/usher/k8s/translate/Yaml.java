@@ -12,8 +12,7 @@ final class Yaml {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private Yaml() {
-    }
+    private Yaml() {}
 
     static List<HasMetadata> objects(String... documents) {
         String text = String.join("\n---\n", documents);
@@ -99,7 +98,7 @@ final class Yaml {
                 ports:
                 - {%sport: %d, protocol: TCP}
                 endpoints: [%s]
-                """.formatted(name, service, portName == null ? "" : "name: " + portName + ", ", port,
-                String.join(", ", endpoints));
+                """.formatted(
+                name, service, portName == null ? "" : "name: " + portName + ", ", port, String.join(", ", endpoints));
     }
 }

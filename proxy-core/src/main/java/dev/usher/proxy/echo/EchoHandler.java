@@ -98,8 +98,8 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         EchoParams params = EchoParams.parse(head.uri(), defaultSize);
         if (params.delayMillis() > 0) {
             // Scheduled on the event loop: a slow reply never blocks other connections.
-            delayed = ctx.executor().schedule(() -> reply(ctx, head, length, params), params.delayMillis(),
-                    TimeUnit.MILLISECONDS);
+            delayed = ctx.executor()
+                    .schedule(() -> reply(ctx, head, length, params), params.delayMillis(), TimeUnit.MILLISECONDS);
         } else {
             reply(ctx, head, length, params);
         }
@@ -153,10 +153,13 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     private void badRequest(ChannelHandlerContext ctx, Throwable cause) {
         String text = "bad request: " + (cause == null ? "malformed" : cause.getMessage()) + "\n";
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.BAD_REQUEST, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.BAD_REQUEST,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         responding = true;
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

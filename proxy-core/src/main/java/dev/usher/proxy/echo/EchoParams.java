@@ -9,7 +9,12 @@ import org.jspecify.annotations.Nullable;
  *
  * @param error a message for a 400 reply when a parameter is malformed, else null
  */
-record EchoParams(String path, int status, long delayMillis, long size, @Nullable String error) {
+record EchoParams(
+        String path,
+        int status,
+        long delayMillis,
+        long size,
+        @Nullable String error) {
 
     static final long MAX_DELAY_MILLIS = 600_000;
 

@@ -46,12 +46,17 @@ final class EchoReply {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ByteBuf PAD = padding();
 
-    private EchoReply() {
-    }
+    private EchoReply() {}
 
     /** Writes the reply for a complete request and returns the future of its last write. */
-    static ChannelFuture write(ChannelHandlerContext ctx, HttpRequest request, long bodyLength, EchoParams params,
-            EchoIdentity identity, long connectionId, boolean keepAlive) {
+    static ChannelFuture write(
+            ChannelHandlerContext ctx,
+            HttpRequest request,
+            long bodyLength,
+            EchoParams params,
+            EchoIdentity identity,
+            long connectionId,
+            boolean keepAlive) {
         if (params.error() != null) {
             return text(ctx, request, HttpResponseStatus.BAD_REQUEST, params.error() + "\n", keepAlive);
         }
@@ -65,8 +70,9 @@ final class EchoReply {
         boolean noBody = request.method().equals(HttpMethod.HEAD) || status.code() == 204 || status.code() == 304;
 
         HttpResponse head = padding <= PAD_SIZE && !noBody
-                ? new DefaultFullHttpResponse(request.protocolVersion(), status,
-                        Unpooled.wrappedBuffer(json, PAD.retainedSlice(0, (int) padding)))
+                ? new DefaultFullHttpResponse(
+                        request.protocolVersion(), status, Unpooled.wrappedBuffer(json, PAD.retainedSlice(0, (int)
+                                padding)))
                 : new DefaultHttpResponse(request.protocolVersion(), status);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         if (status.code() != 204) {
@@ -93,12 +99,12 @@ final class EchoReply {
         return ctx.writeAndFlush(new HttpChunkedInput(new PaddedBody(json, padding, PAD)));
     }
 
-    private static ChannelFuture text(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status,
-            String text, boolean keepAlive) {
+    private static ChannelFuture text(
+            ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String text, boolean keepAlive) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         boolean head = request.method().equals(HttpMethod.HEAD);
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(
+                request.protocolVersion(), status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         HttpUtil.setKeepAlive(response, keepAlive);
@@ -113,7 +119,10 @@ final class EchoReply {
                 return RESPONSE_HEADER + " must look like 'Name: value', got '" + spec + "'";
             }
             try {
-                response.headers().add(spec.substring(0, colon).trim(), spec.substring(colon + 1).trim());
+                response.headers()
+                        .add(
+                                spec.substring(0, colon).trim(),
+                                spec.substring(colon + 1).trim());
             } catch (IllegalArgumentException e) {
                 return RESPONSE_HEADER + " '" + spec + "' is not a valid header: " + e.getMessage();
             }
@@ -121,11 +130,12 @@ final class EchoReply {
         return null;
     }
 
-    static String describe(ChannelHandlerContext ctx, HttpRequest request, long bodyLength, EchoIdentity identity,
-            long connectionId) {
+    static String describe(
+            ChannelHandlerContext ctx, HttpRequest request, long bodyLength, EchoIdentity identity, long connectionId) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        request.headers().iteratorAsString().forEachRemaining(h ->
-                headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue()));
+        request.headers().iteratorAsString().forEachRemaining(h -> headers.computeIfAbsent(
+                        h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                .add(h.getValue()));
         StringWriter out = new StringWriter(256 + 64 * headers.size());
         try (JsonGenerator json = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
             json.writeStartObject();

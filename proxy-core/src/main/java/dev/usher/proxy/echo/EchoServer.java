@@ -49,7 +49,10 @@ public final class EchoServer implements AutoCloseable {
         this.requestedPort = builder.port;
         this.eventLoops = builder.eventLoops;
         this.responseSize = builder.responseSize;
-        this.identity = new EchoIdentity(builder.name, builder.namespace, builder.ingress,
+        this.identity = new EchoIdentity(
+                builder.name,
+                builder.namespace,
+                builder.ingress,
                 builder.service == null ? builder.name : builder.service,
                 builder.pod == null ? builder.name : builder.pod);
     }
@@ -68,8 +71,8 @@ public final class EchoServer implements AutoCloseable {
         if (group != null) {
             throw new IllegalStateException("echo server " + identity.name() + " already started");
         }
-        group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("echo-" + identity.name()),
-                Transports.ioHandlerFactory());
+        group = new MultiThreadIoEventLoopGroup(
+                eventLoops, new DefaultThreadFactory("echo-" + identity.name()), Transports.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -77,12 +80,15 @@ public final class EchoServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new EchoInitializer(identity, responseSize, connections));
         try {
-            serverChannel = bootstrap.bind(bindAddress, requestedPort).syncUninterruptibly().channel();
+            serverChannel = bootstrap
+                    .bind(bindAddress, requestedPort)
+                    .syncUninterruptibly()
+                    .channel();
         } catch (Exception e) { // Netty rethrows the bind failure (a checked IOException) unchecked
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group = null;
-            BindException bind = new BindException("echo server " + identity.name() + " cannot bind "
-                    + bindAddress + ":" + requestedPort + ": " + e.getMessage());
+            BindException bind = new BindException("echo server " + identity.name() + " cannot bind " + bindAddress
+                    + ":" + requestedPort + ": " + e.getMessage());
             bind.initCause(e);
             throw new UncheckedIOException(bind);
         }
@@ -134,8 +140,7 @@ public final class EchoServer implements AutoCloseable {
         private @Nullable String pod;
         private long responseSize;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Address to bind; default {@code 127.0.0.1}. */
         public Builder bindAddress(String bindAddress) {

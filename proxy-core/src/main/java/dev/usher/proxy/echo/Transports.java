@@ -11,8 +11,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 /** Picks epoll when the native transport loads, NIO otherwise, so the echo origin runs the same way as the proxy. */
 final class Transports {
 
-    private Transports() {
-    }
+    private Transports() {}
 
     static boolean epoll() {
         return Epoll.isAvailable();

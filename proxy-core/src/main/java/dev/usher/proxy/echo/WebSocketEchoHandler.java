@@ -15,7 +15,8 @@ final class WebSocketEchoHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame
+        if (msg instanceof TextWebSocketFrame
+                || msg instanceof BinaryWebSocketFrame
                 || msg instanceof ContinuationWebSocketFrame) {
             ctx.write(msg);
             if (!ctx.channel().isWritable()) {

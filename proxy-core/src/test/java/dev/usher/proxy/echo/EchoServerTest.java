@@ -31,9 +31,17 @@ final class EchoServerTest {
 
     @BeforeEach
     void start() {
-        echo = EchoServer.builder().name("alpaca").namespace("zoo").ingress("host-ingress").service("alpaca-svc")
-                .pod("alpaca-0").build().start();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        echo = EchoServer.builder()
+                .name("alpaca")
+                .namespace("zoo")
+                .ingress("host-ingress")
+                .service("alpaca-svc")
+                .pod("alpaca-0")
+                .build()
+                .start();
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
                 .build();
     }
 
@@ -69,7 +77,9 @@ final class EchoServerTest {
 
     @Test
     void get_repeatedHeader_keepsEveryValueInOrder() throws Exception {
-        HttpResponse<String> response = send(request("/").header("X-Multi", "one").header("X-Multi", "two \"q\"")
+        HttpResponse<String> response = send(request("/")
+                .header("X-Multi", "one")
+                .header("X-Multi", "two \"q\"")
                 .build());
 
         assertThat(response.body()).contains("\"x-multi\":[\"one\",\"two \\\"q\\\"\"]");
@@ -87,10 +97,12 @@ final class EchoServerTest {
     @Test
     void post_fixedLengthAndChunkedBodies_countsEveryByte() throws Exception {
         byte[] body = new byte[300_000];
-        HttpResponse<String> fixed = send(request("/upload").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        HttpResponse<String> fixed = send(request("/upload")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build());
-        HttpResponse<String> chunked = send(request("/upload").POST(HttpRequest.BodyPublishers.ofInputStream(
-                () -> new ByteArrayInputStream(body))).build());
+        HttpResponse<String> chunked = send(request("/upload")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                .build());
 
         assertThat(fixed.body()).contains("\"bodyLength\":300000", "\"method\":\"POST\"");
         assertThat(chunked.body()).contains("\"bodyLength\":300000", "\"transfer-encoding\":[\"chunked\"]");
@@ -134,24 +146,28 @@ final class EchoServerTest {
     @Test
     void delay_holdsTheReplyWithoutBlockingOtherConnections() throws Exception {
         // A delay no loaded machine reaches while the test runs: the slow reply is certainly still pending.
-        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(request("/slow?delay=600000")
-                .timeout(Duration.ofMinutes(15)).build(),
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                request("/slow?delay=600000").timeout(Duration.ofMinutes(15)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient other =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         HttpResponse<String> fast = other.send(request("/fast").build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(fast.statusCode()).isEqualTo(200);
         assertThat(slow).isNotDone();
-        assertThat(other.send(request("/short?delay=50").build(), HttpResponse.BodyHandlers.ofString()).body())
+        assertThat(other.send(request("/short?delay=50").build(), HttpResponse.BodyHandlers.ofString())
+                        .body())
                 .contains("\"uri\":\"/short?delay=50\"");
         slow.cancel(true);
     }
 
     @Test
     void echoResponseHeader_setsEachRequestedHeader() throws Exception {
-        HttpResponse<String> response = send(request("/").header(EchoReply.RESPONSE_HEADER, "X-One: 1")
-                .header(EchoReply.RESPONSE_HEADER, "Cache-Control: max-age=60, public").build());
+        HttpResponse<String> response = send(request("/")
+                .header(EchoReply.RESPONSE_HEADER, "X-One: 1")
+                .header(EchoReply.RESPONSE_HEADER, "Cache-Control: max-age=60, public")
+                .build());
 
         assertThat(response.headers().firstValue("x-one")).hasValue("1");
         assertThat(response.headers().firstValue("cache-control")).hasValue("max-age=60, public");
@@ -170,11 +186,13 @@ final class EchoServerTest {
 
     @Test
     void responseSizeSetting_padsEveryReply_andHeadSendsOnlyTheLength() throws Exception {
-        try (EchoServer padded = EchoServer.builder().responseSize(10_000).build().start()) {
+        try (EchoServer padded =
+                EchoServer.builder().responseSize(10_000).build().start()) {
             URI uri = URI.create("http://127.0.0.1:" + padded.port() + "/");
             HttpResponse<String> get = send(HttpRequest.newBuilder(uri).build());
             HttpResponse<String> head = send(HttpRequest.newBuilder(uri)
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build());
 
             assertThat(get.body()).hasSize(10_000);
             assertThat(head.body()).isEmpty();
@@ -196,15 +214,14 @@ final class EchoServerTest {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /first?delay=300 HTTP/1.1\r\nHost: a\r\n\r\n"
-                    + "POST /second HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
-                    + "GET /third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                            + "POST /second HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                            + "GET /third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
             String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
-            assertThat(all.indexOf("/first?delay=300")).isPositive()
-                    .isLessThan(all.indexOf("/second"));
+            assertThat(all.indexOf("/first?delay=300")).isPositive().isLessThan(all.indexOf("/second"));
             assertThat(all.indexOf("/second")).isLessThan(all.indexOf("/third"));
             assertThat(all).contains("\"bodyLength\":3").doesNotContainIgnoringCase("server:");
         }
@@ -263,10 +280,12 @@ final class EchoServerTest {
 
     @Test
     void start_portInUse_failsWithAClearError() {
-        try (EchoServer second = EchoServer.builder().port(echo.port()).name("twin").build()) {
+        try (EchoServer second =
+                EchoServer.builder().port(echo.port()).name("twin").build()) {
             assertThatThrownBy(second::start)
                     .isInstanceOf(UncheckedIOException.class)
-                    .hasMessageContaining("twin").hasMessageContaining(String.valueOf(echo.port()));
+                    .hasMessageContaining("twin")
+                    .hasMessageContaining(String.valueOf(echo.port()));
         }
     }
 }
