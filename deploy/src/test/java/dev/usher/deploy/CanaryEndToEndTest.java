@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,21 +88,7 @@ final class CanaryEndToEndTest {
                 "zero.example.com",
                 "bandicoot"));
         Files.writeString(manifests.resolve("canary.yaml"), yaml);
-        CommandLine.ParseResult parsed = Main.commandLine()
-                .parseArgs(
-                        "run",
-                        "--manifests",
-                        manifests.toString(),
-                        "--bind",
-                        "127.0.0.1",
-                        "--http-port",
-                        "0",
-                        "--admin-port",
-                        "0",
-                        "--disable-https",
-                        "--no-update-status");
-        controller =
-                Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
+        controller = ExampleOrigins.startUsher(manifests);
     }
 
     @AfterEach

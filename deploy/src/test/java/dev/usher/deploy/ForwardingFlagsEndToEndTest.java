@@ -51,20 +51,7 @@ final class ForwardingFlagsEndToEndTest {
 
     private void startUsher(String... flags) throws IOException {
         ExampleOrigins.serve(manifests, origins);
-        List<String> args = new ArrayList<>(List.of(
-                "run",
-                "--manifests",
-                manifests.toString(),
-                "--bind",
-                "127.0.0.1",
-                "--http-port",
-                "0",
-                "--admin-port",
-                "0",
-                "--disable-https",
-                "--no-update-status"));
-        args.addAll(List.of(flags));
-        controller = Controller.start(parse(args.toArray(String[]::new)).config());
+        controller = ExampleOrigins.startUsher(manifests, flags);
     }
 
     /** Writes {@code bytes} on a fresh connection and returns everything that comes back until the close. */

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * ingress-nginx annotations through the launcher: {@code usher run --manifests} on the examples plus Ingresses that
@@ -75,21 +74,7 @@ final class NginxAnnotationsEndToEndTest {
                         + "apiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd}\ntype: Opaque\ndata: {auth: "
                         + htpasswd
                         + "}\n");
-        CommandLine.ParseResult parsed = Main.commandLine()
-                .parseArgs(
-                        "run",
-                        "--manifests",
-                        manifests.toString(),
-                        "--bind",
-                        "127.0.0.1",
-                        "--http-port",
-                        "0",
-                        "--admin-port",
-                        "0",
-                        "--disable-https",
-                        "--no-update-status");
-        controller =
-                Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());
+        controller = ExampleOrigins.startUsher(manifests);
     }
 
     @AfterEach
