@@ -22,10 +22,8 @@
 #   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
 set -euo pipefail
 
+prog=h2load.sh
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$PATH:/usr/sbin:/sbin"
-bench_jar="$root/benchmarks/target/usher-bench.jar"
-usher_jar="$root/deploy/target/usher.jar"
 
 ROUNDS="${ROUNDS:-2}"
 DURATION="${DURATION:-10}"
@@ -52,60 +50,17 @@ base_port=$((BASE_PORT + 6))
 base_admin_port=$((BASE_PORT + 7))
 base_tls_port=$((BASE_PORT + 8))
 
-missing=()
-for tool in nginx h2load java curl openssl; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-    echo "h2load.sh: missing ${missing[*]}; install them with: apt-get install -y nginx nghttp2-client" >&2
-    exit 2
-fi
-if [[ ! -f "$bench_jar" || ! -f "$usher_jar" ]]; then
-    echo "h2load.sh: build the jars first: mvn -B -o -q -pl benchmarks,deploy -am package -DskipTests" >&2
-    exit 2
-fi
+# shellcheck source=benchmarks/proxies.sh
+source "$root/benchmarks/proxies.sh"
+require_tools "apt-get install -y nginx nghttp2-client" nginx h2load java curl openssl
+require_jars
 if [[ " $TARGETS " == *" usher-base "* && ! -f "$BASELINE_JAR" ]]; then
-    echo "h2load.sh: TARGETS has usher-base: set BASELINE_JAR to an usher.jar" >&2
+    echo "$prog: TARGETS has usher-base: set BASELINE_JAR to an usher.jar" >&2
     exit 2
 fi
-for port in $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port $base_port \
-    $base_admin_port $base_tls_port; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "h2load.sh: port $port is in use; set BASE_PORT to a free range" >&2
-        exit 2
-    fi
-done
-
-tmp="$(mktemp -d /tmp/usher-h2load.XXXXXX)"
-mkdir -p "$OUT"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_http() { # url, what, pid, log, [curl flag]
-    local i
-    for ((i = 0; i < 600; i++)); do
-        curl -fsS ${5:-} -o /dev/null -H 'Host: h0.bench.test' "$1" 2>/dev/null && return 0
-        if ! kill -0 "$3" 2>/dev/null; then
-            echo "h2load.sh: $2 exited; its output ($4):" >&2
-            tail -20 "$4" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-    echo "h2load.sh: $2 did not answer on $1 within 120 s" >&2
-    return 1
-}
+require_free_ports $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port $base_port \
+    $base_admin_port $base_tls_port
+start_session usher-h2load
 
 cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /proc/pid/stat, after the comm field)
     local stat
@@ -116,77 +71,26 @@ cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /pro
     echo $((${12} + ${13}))
 }
 
-java -Xms64m -Xmx128m -XX:+UseSerialGC -jar "$usher_jar" echo --port "$origin_port" --name origin-0 \
-    --event-loops 1 >"$OUT/origin.log" 2>&1 &
-origin_pid=$!
-pids+=("$origin_pid")
-wait_http "http://127.0.0.1:$origin_port/health" "the echo origin" "$origin_pid" "$OUT/origin.log"
-
-java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
-start_usher() { # jar, http port, https port, admin port, log -> sets started_pid
-    # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
-    java $USHER_JAVA_OPTS -jar "$1" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-        --http-port "$2" --https-port "$3" --admin-port "$4" --event-loops "$USHER_EVENT_LOOPS" \
-        --access-log off --drain-timeout 1s >"$5" 2>&1 &
-    started_pid=$!
-    pids+=("$started_pid")
-    wait_http "http://127.0.0.1:$4/readyz" "Usher ($1)" "$started_pid" "$5"
-}
-start_usher "$usher_jar" "$usher_port" "$usher_tls_port" "$admin_port" "$OUT/usher.log"
+start_origin
+write_manifests
+start_usher "$usher_jar" "$usher_port" "$admin_port" Usher "$OUT/usher.log" --https-port "$usher_tls_port"
 usher_pid=$started_pid
 base_pid=
 if [[ " $TARGETS " == *" usher-base "* ]]; then
-    start_usher "$BASELINE_JAR" "$base_port" "$base_tls_port" "$base_admin_port" "$OUT/usher-base.log"
+    start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" "baseline Usher" "$OUT/usher-base.log" \
+        --https-port "$base_tls_port"
     base_pid=$started_pid
 fi
 
-# nginx: one process, h2c with prior knowledge on one listener, h2 over TLS on another (a self-signed P-256
-# certificate, as Usher's generated default is ECDSA P-256 too), upstream keep-alive, Usher's forwarding headers.
-mkdir -p "$tmp/nginx"
+# nginx: h2c with prior knowledge on its plain listener (nginx 1.22's `http2` there speaks only HTTP/2, so the probe
+# uses prior knowledge), h2 over TLS on a second one with a self-signed P-256 certificate (Usher's generated default
+# is ECDSA P-256 too).
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
-    -keyout "$tmp/nginx/key.pem" -out "$tmp/nginx/cert.pem" >/dev/null 2>&1
-cat >"$tmp/nginx/nginx.conf" <<CONF
-worker_processes 1;
-master_process off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    upstream origin {
-        server 127.0.0.1:$origin_port;
-        keepalive 512;
-    }
-    server {
-        listen 127.0.0.1:$nginx_port http2 backlog=4096;
-        listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
-        ssl_certificate $tmp/nginx/cert.pem;
-        ssl_certificate_key $tmp/nginx/key.pem;
-        http2_max_concurrent_streams 100;
-        keepalive_requests 1000000;
-        location / {
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Real-IP \$remote_addr;
-            proxy_set_header X-Request-ID \$request_id;
-        }
-    }
-}
-CONF
-nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$OUT/nginx.log" 2>&1 &
-nginx_pid=$!
-pids+=("$nginx_pid")
-# a plain listener with http2 speaks only HTTP/2 in nginx 1.22: probe it with prior knowledge
-wait_http "http://127.0.0.1:$nginx_port/p0" "nginx" "$nginx_pid" "$OUT/nginx.log" --http2-prior-knowledge
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+start_nginx "http2 backlog=4096" "listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+        ssl_certificate $tmp/cert.pem;
+        ssl_certificate_key $tmp/key.pem;
+        http2_max_concurrent_streams 100;" --http2-prior-knowledge
 wait_http "https://127.0.0.1:$nginx_tls_port/p0" "nginx (TLS)" "$nginx_pid" "$OUT/nginx.log" "-k --http2"
 
 run() { # name, protocol, port, pid, round -> one result line
@@ -235,8 +139,11 @@ for name in $TARGETS; do
     for proto in $PROTOCOLS; do
         scheme=http
         [[ $proto == h2 ]] && scheme=https
-        h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$JVM_WARMUP" -H ':authority: h0.bench.test' \
-            "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1
+        # bounded: h2load -D never stops a client whose TLS handshake ends after the duration (a cold JVM on a
+        # busy machine), it keeps that connection's requests going
+        timeout "$((JVM_WARMUP + 30))" h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$JVM_WARMUP" \
+            -H ':authority: h0.bench.test' \
+            "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1 || true
     done
 done
 {

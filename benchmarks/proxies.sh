@@ -85,13 +85,15 @@ write_manifests() {
     java -jar "$bench_jar" manifests --out "$tmp/manifests" --origin-port "$origin_port" >/dev/null
 }
 
-# Usher on $tmp/manifests, plain HTTP only, no access log; waits for /readyz -> started_pid.
+# Usher on $tmp/manifests, no access log; plain HTTP only unless the first extra flag is --https-port (then HTTPS on
+# that port too, with Usher's generated default certificate); waits for /readyz -> started_pid.
 start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags]
-    local jar=$1 port=$2 admin=$3 what=$4 log=$5
+    local jar=$1 port=$2 admin=$3 what=$4 log=$5 https=(--disable-https)
     shift 5
+    [[ ${1:-} == --https-port ]] && https=()
     # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
     java $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
-        --http-port "$port" --admin-port "$admin" --disable-https --event-loops "$USHER_EVENT_LOOPS" \
+        --http-port "$port" --admin-port "$admin" "${https[@]}" --event-loops "$USHER_EVENT_LOOPS" \
         --access-log off --drain-timeout 1s "$@" >"$log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
@@ -100,7 +102,7 @@ start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags
 
 # nginx: one process (master_process off: the single worker's work, one pid to measure), upstream keep-alive, the
 # same forwarding headers Usher adds, no access log; waits until it answers -> nginx_pid.
-start_nginx() { # listen parameters (after the address), extra server directive or "", [curl flag for the probe]
+start_nginx() { # listen parameters (after the address), extra server directives or "", [curl flag for the probe]
     mkdir -p "$tmp/nginx"
     cat >"$tmp/nginx/nginx.conf" <<CONF
 worker_processes 1;
