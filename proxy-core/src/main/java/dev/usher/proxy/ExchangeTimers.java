@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>A route's {@code proxy-read-timeout} replaces the response timeout and its {@code proxy-send-timeout} the
  *       origin-stall limit ({@link RouteTimeouts}).</li>
  * </ul>
+ * The clocks share one scheduled task, set for the earliest moment any of them is due: a request arms the watchdog
+ * and the response timeout and cancels both, which costs one schedule and one cancel on the event loop's task queue
+ * instead of two of each. When the task runs it handles every clock that is due and sets itself for the next one.
+ * <p>
  * Time is the executor's {@link io.netty.util.concurrent.Ticker}, the clock its scheduled tasks run by, so a test on
  * an {@code EmbeddedChannel} with frozen time decides exactly when each timer fires ({@code ExchangeTimersTest}).
  */
@@ -38,12 +42,20 @@ final class ExchangeTimers {
     private final Runnable onClientStalled;
     private final BooleanSupplier waitingOnOrigin;
     private final Runnable onOriginStalled;
-    private @Nullable ScheduledFuture<?> response;
-    private @Nullable ScheduledFuture<?> watchdog;
-    private @Nullable ScheduledFuture<?> deadline;
-    /** When the gRPC deadline passes, on the executor's ticker; meaningful only while {@link #deadline} is armed. */
+    private Runnable onDeadline = () -> {};
+
+    // Each clock is a moment on the executor's ticker, meaningful only while its flag is set.
+    private boolean responseArmed;
+    private long responseAt;
+    private boolean watchdogArmed;
+    private long watchdogAt;
+    private boolean deadlineArmed;
     private long deadlineAt;
 
+    /** The one scheduled task, due at {@link #taskAt}; null when none is scheduled. */
+    private @Nullable ScheduledFuture<?> task;
+
+    private long taskAt;
     private long lastClientProgress;
 
     /**
@@ -77,21 +89,29 @@ final class ExchangeTimers {
         this.onOriginStalled = onOriginStalled;
     }
 
+    private long now() {
+        return executor.ticker().nanoTime();
+    }
+
     /** Body bytes moved (the client sent some, or the origin took some): the stall clock restarts. */
     void progress() {
-        lastClientProgress = executor.ticker().nanoTime();
+        lastClientProgress = now();
     }
 
     void startWatchdog() {
         progress();
-        if (watchdog == null) {
-            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
+        if (!watchdogArmed) {
+            watchdogArmed = true;
+            watchdogAt = lastClientProgress + checkPeriod();
+            runBy(watchdogAt);
         }
     }
 
     void armResponse() {
-        if (response == null) {
-            response = executor.schedule(this::responseExpired, responseNanos, TimeUnit.NANOSECONDS);
+        if (!responseArmed) {
+            responseArmed = true;
+            responseAt = now() + responseNanos;
+            runBy(responseAt);
         }
     }
 
@@ -103,14 +123,10 @@ final class ExchangeTimers {
      */
     void armDeadline(long nanos, Runnable expired) {
         if (nanos >= 0) {
-            deadlineAt = executor.ticker().nanoTime() + nanos;
-            deadline = executor.schedule(
-                    () -> {
-                        deadline = null;
-                        expired.run();
-                    },
-                    nanos,
-                    TimeUnit.NANOSECONDS);
+            onDeadline = expired;
+            deadlineArmed = true;
+            deadlineAt = now() + nanos;
+            runBy(deadlineAt);
         }
     }
 
@@ -120,36 +136,86 @@ final class ExchangeTimers {
      * exchange before the deadline task does, and must still be reported as the deadline.
      */
     boolean deadlineOver() {
-        return deadline != null && executor.ticker().nanoTime() - deadlineAt >= 0;
+        return deadlineArmed && now() - deadlineAt >= 0;
     }
 
     /** The response head arrived: neither the response timeout nor a gRPC deadline applies any more. */
     void cancelResponse() {
-        cancelResponseTimer();
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
+        responseArmed = false;
+        deadlineArmed = false;
+        stopIfIdle();
     }
 
     /** An attempt ended and another follows: its clocks stop, the call's deadline keeps running. */
     void cancelAttempt() {
-        cancelResponseTimer();
-        if (watchdog != null) {
-            watchdog.cancel(false);
-            watchdog = null;
-        }
+        responseArmed = false;
+        watchdogArmed = false;
+        stopIfIdle();
     }
 
     void cancelAll() {
-        cancelAttempt();
-        cancelResponse();
+        responseArmed = false;
+        watchdogArmed = false;
+        deadlineArmed = false;
+        stopIfIdle();
     }
 
-    private void cancelResponseTimer() {
-        if (response != null) {
-            response.cancel(false);
-            response = null;
+    /** Makes sure the task runs no later than {@code at}; a task due earlier stays, and finds nothing due then. */
+    private void runBy(long at) {
+        if (task != null) {
+            if (at - taskAt >= 0) {
+                return;
+            }
+            task.cancel(false);
+        }
+        taskAt = at;
+        task = executor.schedule(this::fire, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Nothing armed: the task is cancelled rather than left to run for nothing (and to hold the exchange). */
+    private void stopIfIdle() {
+        if (task != null && !responseArmed && !watchdogArmed && !deadlineArmed) {
+            task.cancel(false);
+            task = null;
+        }
+    }
+
+    /** Each clock that is due runs in turn; a callback may end the exchange and so disarm the ones after it. */
+    private void fire() {
+        task = null;
+        long now = now();
+        if (deadlineArmed && now - deadlineAt >= 0) {
+            deadlineArmed = false;
+            onDeadline.run();
+        }
+        if (responseArmed && now - responseAt >= 0) {
+            responseArmed = false;
+            onResponseTimeout.run();
+        }
+        if (watchdogArmed && now - watchdogAt >= 0) {
+            watchdogArmed = false;
+            checkClient(now);
+        }
+        rearm();
+    }
+
+    private void rearm() {
+        long next = 0;
+        boolean any = false;
+        if (deadlineArmed) {
+            next = deadlineAt;
+            any = true;
+        }
+        if (responseArmed && (!any || responseAt - next < 0)) {
+            next = responseAt;
+            any = true;
+        }
+        if (watchdogArmed && (!any || watchdogAt - next < 0)) {
+            next = watchdogAt;
+            any = true;
+        }
+        if (any) {
+            runBy(next);
         }
     }
 
@@ -157,31 +223,27 @@ final class ExchangeTimers {
         return Math.min(Math.min(idleNanos, bodyNanos), Math.min(responseNanos, sendNanos));
     }
 
-    private void responseExpired() {
-        response = null;
-        onResponseTimeout.run();
-    }
-
-    private void checkClient() {
-        watchdog = null;
-        long quiet = executor.ticker().nanoTime() - lastClientProgress;
+    private void checkClient(long now) {
+        long quiet = now - lastClientProgress;
         long limit =
                 waitingOnClientBody.getAsBoolean() ? bodyNanos : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
+        long wait;
         if (limit > 0) {
             if (quiet >= limit) {
                 onClientStalled.run();
                 return;
             }
-            watchdog = executor.schedule(this::checkClient, Math.min(limit - quiet, sendNanos), TimeUnit.NANOSECONDS);
+            wait = Math.min(limit - quiet, sendNanos);
         } else if (waitingOnOrigin.getAsBoolean()) {
             if (quiet >= sendNanos) {
                 onOriginStalled.run();
                 return;
             }
-            watchdog =
-                    executor.schedule(this::checkClient, Math.min(idleNanos, sendNanos - quiet), TimeUnit.NANOSECONDS);
+            wait = Math.min(idleNanos, sendNanos - quiet);
         } else {
-            watchdog = executor.schedule(this::checkClient, checkPeriod(), TimeUnit.NANOSECONDS);
+            wait = checkPeriod();
         }
+        watchdogArmed = true;
+        watchdogAt = now + wait;
     }
 }

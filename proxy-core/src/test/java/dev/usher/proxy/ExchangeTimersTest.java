@@ -176,4 +176,62 @@ final class ExchangeTimersTest {
         advance(RESPONSE.multipliedBy(3));
         assertThat(fired).isEmpty();
     }
+
+    @Test
+    void sharedTask_eachClockStillFiresAtItsOwnMoment() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.startWatchdog(); // nothing owed yet: it keeps checking every period
+        t.armResponse();
+        t.armDeadline(Duration.ofSeconds(30).toNanos(), () -> fired.add("deadline"));
+
+        advance(Duration.ofSeconds(30).minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("deadline");
+        advance(RESPONSE.minusSeconds(30).minusNanos(1));
+        assertThat(fired).containsExactly("deadline");
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("deadline", "response");
+
+        t.progress();
+        clientNotReading = true;
+        advance(IDLE.plus(BODY));
+        assertThat(fired).containsExactly("deadline", "response", "client");
+    }
+
+    @Test
+    void cancellingTheResponse_keepsTheWatchdog_andDropsTheDeadline() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        clientOwesBody = true;
+        t.startWatchdog();
+        t.armResponse();
+        t.armDeadline(Duration.ofSeconds(5).toNanos(), () -> fired.add("deadline"));
+        t.cancelResponse();
+
+        advance(BODY.minusNanos(1));
+        assertThat(fired).isEmpty();
+        advance(Duration.ofNanos(1));
+        assertThat(fired).containsExactly("client");
+    }
+
+    @Test
+    void anEarlierClock_movesTheSharedTaskForward() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.armResponse(); // due at 60 s
+        t.armDeadline(Duration.ofSeconds(1).toNanos(), () -> fired.add("deadline")); // due first
+
+        advance(Duration.ofSeconds(1));
+        assertThat(fired).containsExactly("deadline");
+    }
+
+    @Test
+    void cancelAll_leavesNoTaskBehind() {
+        ExchangeTimers t = timers(RouteTimeouts.NONE);
+        t.startWatchdog();
+        t.armResponse();
+        t.armDeadline(Duration.ofSeconds(1).toNanos(), () -> fired.add("deadline"));
+        t.cancelAll();
+
+        assertThat(ch.runScheduledPendingTasks()).isEqualTo(-1); // no scheduled task left on the event loop
+    }
 }
