@@ -2,7 +2,7 @@
 # Time from process start to /readyz 200, with and without a class-data sharing (AppCDS) archive, interleaved rounds.
 #   benchmarks/startup.sh [ROUNDS]          (default 5; JAR=..., JVM_OPTS=..., BASE_PORT=... to override)
 # JVM flags default to the Deployment's pod configuration (1 CPU visible, SerialGC, 128 MiB heap). The archive is
-# made the way deploy/Dockerfile makes it: one training run of `usher run` on the examples, stopped with SIGTERM.
+# made the way deploy/Dockerfile makes it: one training run of `usher warmup`.
 # Prints one line per round and the medians; loopback only; every process it starts is stopped on exit.
 set -euo pipefail
 
@@ -47,12 +47,13 @@ stop() {
     pid=""
 }
 
-# Training run: the classes loaded up to ready and by a few requests go into the archive at exit.
+# Training run, as deploy/Dockerfile does it: `usher warmup` (the demo on free loopback ports, a fixed set of HTTP/1.1,
+# HTTPS and HTTP/2 requests, a clean stop) with the same JVM flags writes the archive at exit.
 archive="$work/usher.jsa"
-start -XX:ArchiveClassesAtExit="$archive"
-for _ in 1 2 3 4 5; do curl -so /dev/null -H 'Host: alpaca.example.com' "http://127.0.0.1:$port/" || true; done
-stop
-[[ -s "$archive" ]] || { echo "startup.sh: no archive written; log:" >&2; cat "$work/usher.log" >&2; exit 1; }
+# shellcheck disable=SC2086
+java $opts -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=error -jar "$jar" warmup >"$work/warmup.log" 2>&1 \
+    || { echo "startup.sh: the training run failed; log:" >&2; cat "$work/warmup.log" >&2; exit 1; }
+[[ -s "$archive" ]] || { echo "startup.sh: no archive written; log:" >&2; cat "$work/warmup.log" >&2; exit 1; }
 
 plain=(); cds=()
 for ((r = 1; r <= rounds; r++)); do

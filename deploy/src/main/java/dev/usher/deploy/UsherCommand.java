@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         name = "usher",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, CheckCommand.class, EchoCommand.class, DemoCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, EchoCommand.class, DemoCommand.class, WarmupCommand.class},
         description = {
             "Usher: a Kubernetes Ingress controller and HTTP reverse proxy.",
             "",

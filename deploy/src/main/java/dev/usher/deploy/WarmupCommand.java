@@ -1,0 +1,194 @@
+package dev.usher.deploy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code usher warmup}: the demo on free loopback ports, a fixed set of requests through it (HTTP/1.1, HTTPS over
+ * HTTP/1.1 and HTTP/2, the admin endpoints), then a clean stop. It exists for the image build: run under
+ * {@code -XX:ArchiveClassesAtExit}, it leaves a class-data sharing archive of the classes Usher loads to start and
+ * to serve, which {@code -XX:SharedArchiveFile} then maps at every start (deploy/Dockerfile).
+ */
+@Command(
+        name = "warmup",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Start the demo on free loopback ports, send a fixed set of HTTP/1.1, HTTPS and HTTP/2 requests through "
+                    + "it, stop and exit: the training run of the image's class-data sharing archive."
+        })
+final class WarmupCommand implements Callable<Integer> {
+
+    /** The book's hosts and paths of the bundled examples, and the status each answers with. */
+    static final List<String> TARGETS =
+            List.of("alpaca.example.com /", "bandicoot.example.com /", "bandicoot.example.com /a/", "unknown.test /");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "20",
+            description = "Times each request is sent (default: ${DEFAULT-VALUE}), so the paths the JIT sees first "
+                    + "are the ones serving uses.")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+        // The JDK client refuses to set Host unless told: the examples route by it.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        ControllerConfig.Builder config = ControllerConfig.builder()
+                .bindAddress("127.0.0.1")
+                .adminBindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
+                .drainTimeout(Duration.ofSeconds(1));
+        int sent = 0;
+        int failed = 0;
+        HttpClient plain = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        HttpClient h2 = HttpClient.newBuilder()
+                .sslContext(trustingLoopbackOnly())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        try (Demo demo = Demo.start(config, new PrintWriter(new StringWriter()))) {
+            Controller controller = demo.controller();
+            String http = "http://127.0.0.1:" + controller.httpPort();
+            String https = "https://127.0.0.1:" + controller.httpsPort();
+            String admin = "http://127.0.0.1:" + controller.adminPort();
+            for (int round = 0; round < rounds; round++) {
+                for (String target : TARGETS) {
+                    String host = target.substring(0, target.indexOf(' '));
+                    String path = target.substring(target.indexOf(' ') + 1);
+                    for (HttpRequest request : List.of(
+                            get(http + path, host),
+                            post(http + path, host),
+                            // over HTTP/2 a Host beside :authority must equal it (RFC 9113 §8.3.1): the default route
+                            get(https + path, null),
+                            post(https + path, null))) {
+                        HttpClient client = request.uri().getScheme().equals("https") ? h2 : plain;
+                        sent++;
+                        if (client.send(request, HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                >= 500) {
+                            failed++;
+                        }
+                    }
+                }
+            }
+            for (String path : List.of("/readyz", "/healthz", "/metrics", "/debug/routes")) {
+                sent++;
+                if (plain.send(
+                                        HttpRequest.newBuilder(URI.create(admin + path))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        != 200) {
+                    failed++;
+                }
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("warmup: " + sent + " requests, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static HttpRequest.Builder request(String url, @Nullable String host) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        return host == null ? request : request.header("Host", host);
+    }
+
+    private static HttpRequest get(String url, @Nullable String host) {
+        return request(url, host).build();
+    }
+
+    private static HttpRequest post(String url, @Nullable String host) {
+        return request(url, host)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"warmup\":true}"))
+                .build();
+    }
+
+    /**
+     * The demo serves Usher's generated self-signed default certificate, and this client only ever connects to its
+     * own listener on 127.0.0.1 in the same process: it accepts the certificate for loopback peers and refuses any
+     * other peer.
+     */
+    private static SSLContext trustingLoopbackOnly() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new LoopbackTrust()}, new SecureRandom());
+        return context;
+    }
+
+    private static final class LoopbackTrust extends X509ExtendedTrustManager {
+
+        private static void loopback(String peerHost) throws CertificateException {
+            if (!"127.0.0.1".equals(peerHost)) {
+                throw new CertificateException("warmup trusts only its own loopback listener");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            loopback(socket.getInetAddress().getHostAddress());
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            loopback(engine.getPeerHost());
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("warmup needs the peer's address");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("warmup is a client only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("warmup is a client only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("warmup is a client only");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
