@@ -87,6 +87,35 @@ final class HeadTimerTest {
         assertFalse(ch.finishAndReleaseAll());
     }
 
+    @Test
+    void busyKeepAliveConnection_staysOpen_andTheLastIdleDeadlineStillHolds() {
+        ch.freezeTime();
+        for (int i = 0; i < 100; i++) { // a busy keep-alive connection: a request every second
+            timer.awaitHead();
+            advance(Duration.ofSeconds(1));
+            receive("GET / HTTP/1.1\r\n\r\n");
+            timer.headReceived();
+        }
+        assertThat(ch.isOpen()).isTrue(); // 100 s in all, but never idle for 60 s
+
+        timer.awaitHead();
+        advance(IDLE.minusNanos(1));
+        assertThat(ch.isOpen()).isTrue();
+        advance(Duration.ofNanos(1));
+        assertThat(ch.isOpen()).isFalse();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void closedConnection_leavesNoTaskBehind() {
+        ch.freezeTime();
+        timer.awaitHead();
+        ch.close();
+
+        assertThat(ch.runScheduledPendingTasks()).isEqualTo(-1);
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
     /** Bytes from the client pass through unchanged. */
     private void receive(String text) {
         ch.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
