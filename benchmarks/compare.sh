@@ -100,7 +100,7 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     "${targets[@]/#/--target=}" \
     --target "nginx=http://127.0.0.1:$nginx_port/p0@$nginx_pid" \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
-    --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
+    --also-measured "$origin_pid" --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
     --note "baseline: ${BASELINE_JAR:-none}" \
     --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \

@@ -111,6 +111,13 @@ final class CompareCommand implements Callable<Integer> {
             description = "Also run wrk as a neutral client when it is installed (default: ${DEFAULT-VALUE}).")
     boolean wrk;
 
+    @Option(
+            names = "--also-measured",
+            paramLabel = "PID",
+            description = "A process that is part of the set-up (the origin): its CPU is not counted as the rest of "
+                    + "the machine's (repeat).")
+    List<Long> alsoMeasured = new ArrayList<>();
+
     @Option(names = "--note", paramLabel = "TEXT", description = "A line printed with the table (repeat).")
     List<String> notes = new ArrayList<>();
 
@@ -143,29 +150,36 @@ final class CompareCommand implements Callable<Integer> {
                             load.threads),
                     (elapsed, counting, interval, errors) -> {});
         }
+        List<Long> measuredPids = new ArrayList<>(alsoMeasured);
+        parsed.stream().filter(t -> t.pid() > 0).forEach(t -> measuredPids.add(t.pid()));
+        MachineLoad machine = new MachineLoad(measuredPids);
         List<LoadResult> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             for (int connections : connectionCounts) {
                 for (Target target : parsed) {
                     System.out.printf("round %d/%d, %d connections, %s%n", round, rounds, connections, target.name());
+                    MachineLoad.Sample start = machine.sample();
                     LoadResult result = MeasuredProcess.run(
                             target.name(),
                             target.pid(),
                             load.settings(target.address(), requests(target), connections),
                             (elapsed, counting, interval, errors) -> {});
+                    machine.recordSince(start);
                     Reports.print(System.out, result);
                     results.add(result);
                 }
                 if (useWrk) {
                     for (Target target : parsed) {
+                        MachineLoad.Sample start = machine.sample();
                         LoadResult result = wrkRound(target, connections);
+                        machine.recordSince(start);
                         Reports.print(System.out, result);
                         results.add(result);
                     }
                 }
             }
         }
-        return report(out, parsed, results);
+        return report(out, parsed, results, machine);
     }
 
     private List<RequestTarget> requests(Target target) {
@@ -181,7 +195,8 @@ final class CompareCommand implements Callable<Integer> {
         return new LoadResult(target.name(), "wrk", connections, 0, measurement, cpu, rss);
     }
 
-    private int report(Path out, List<Target> parsed, List<LoadResult> results) throws IOException {
+    private int report(Path out, List<Target> parsed, List<LoadResult> results, MachineLoad machine)
+            throws IOException {
         List<String> header = new ArrayList<>();
         header.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).withNano(0));
         header.add(String.format(
@@ -198,6 +213,7 @@ final class CompareCommand implements Callable<Integer> {
                     + (target.pid() > 0 ? " pid " + target.pid() + ": " + commandLine(target.pid()) : ""));
         }
         header.addAll(notes);
+        header.add(machine.summary());
         String table = CompareTable.markdown(CompareTable.rows(results), baseline);
         System.out.println();
         header.forEach(System.out::println);
@@ -209,6 +225,7 @@ final class CompareCommand implements Callable<Integer> {
         settings.put("rounds", rounds);
         settings.put("connectionCounts", connectionCounts);
         settings.put("notes", header);
+        settings.put("otherProcessesCoresPerRun", machine.otherCores());
         // The plot gets one line per target and connection count: its last round (the JSON keeps every round).
         Map<String, LoadResult> lastRounds = new LinkedHashMap<>();
         results.stream()
@@ -221,6 +238,9 @@ final class CompareCommand implements Callable<Integer> {
                 new ArrayList<>(lastRounds.values()),
                 Map.of("allRounds", results.stream().map(LoadResult::toMap).toList()));
         System.out.println("wrote " + out.resolve("table.md") + ", results.json and latency.svg");
+        if (machine.summary().startsWith("WARNING")) {
+            System.out.println(machine.summary());
+        }
         return 0;
     }
 

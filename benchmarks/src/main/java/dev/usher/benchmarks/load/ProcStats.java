@@ -24,6 +24,32 @@ public final class ProcStats {
         return cpuSecondsOf(read(Path.of("/proc", Long.toString(pid), "stat")));
     }
 
+    /** CPU seconds of the process and of its children it has waited for (a finished wrk, say). */
+    public static double cpuSecondsWithChildren(long pid) {
+        return cpuSecondsOf(read(Path.of("/proc", Long.toString(pid), "stat")), true);
+    }
+
+    /**
+     * CPU seconds the whole machine has been busy so far: the first line of {@code /proc/stat} (user, nice, system,
+     * irq, softirq and steal ticks of every CPU; idle and iowait are not busy).
+     */
+    public static double machineBusySeconds() {
+        return machineBusySecondsOf(read(Path.of("/proc/stat")));
+    }
+
+    static double machineBusySecondsOf(String procStat) {
+        String first = procStat.substring(0, procStat.indexOf('\n') < 0 ? procStat.length() : procStat.indexOf('\n'));
+        String[] fields = first.trim().split(" +");
+        if (!fields[0].equals("cpu") || fields.length < 9) {
+            throw new IllegalArgumentException("not the cpu line of /proc/stat: " + first);
+        }
+        long busy = 0;
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system [idle iowait] irq softirq steal
+            busy += Long.parseLong(fields[i]);
+        }
+        return busy / (double) CLOCK_TICKS;
+    }
+
     /** Peak resident set size in bytes ({@code VmHWM}). */
     public static long peakRssBytes(long pid) {
         return statusKib(read(Path.of("/proc", Long.toString(pid), "status")), "VmHWM") * 1024;
@@ -36,6 +62,10 @@ public final class ProcStats {
 
     /** Parses a {@code stat} line; the command name (field 2) may hold spaces and parentheses, so skip to the last ')'. */
     static double cpuSecondsOf(String stat) {
+        return cpuSecondsOf(stat, false);
+    }
+
+    static double cpuSecondsOf(String stat, boolean withChildren) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + stat);
@@ -44,7 +74,8 @@ public final class ProcStats {
         // fields[0] is field 3 (state), so field n is fields[n - 3].
         long utime = Long.parseLong(fields[14 - 3]);
         long stime = Long.parseLong(fields[15 - 3]);
-        return (utime + stime) / (double) CLOCK_TICKS;
+        long children = withChildren ? Long.parseLong(fields[16 - 3]) + Long.parseLong(fields[17 - 3]) : 0;
+        return (utime + stime + children) / (double) CLOCK_TICKS;
     }
 
     /** The kB value of one {@code Name:   123 kB} line of a {@code status} file. */
