@@ -19,7 +19,12 @@ import org.slf4j.LoggerFactory;
  * <p>Why a handler: an allocation fails inside Netty (a socket read, an encoder, TLS), far from Usher's code. A failed
  * read arrives here as {@code exceptionCaught}; a failed encode only fails the write's promise, which nobody might
  * look at, so this handler, sitting just behind the encoder, watches every write promise that passes it. Without it a
- * response could silently lose a chunk, or a connection stay open with nothing to say. Stateless and shared.
+ * response could silently lose a chunk, or a connection stay open with nothing to say. Shared by every connection.
+ *
+ * <p>HTTP/1 pipelines use {@link #encoderChecked()} instead: their encoders ({@link ResponseEncoder},
+ * {@link OriginRequestEncoder}) report their own failed allocation through {@link #encodeFailed}, so no listener is
+ * added to each write's promise on the hot path; that variant only watches reads. HTTP/2 pipelines, whose frames are
+ * encoded by Netty's codec, keep the listener.
  */
 @ChannelHandler.Sharable
 final class AllocationGuard extends ChannelDuplexHandler {
@@ -28,12 +33,40 @@ final class AllocationGuard extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AllocationGuard.class);
 
     private final ProxyMetrics metrics;
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_PERIOD_NANOS);
-    private final AtomicLong unlogged = new AtomicLong();
+    private final AtomicLong lastLog;
+    private final AtomicLong unlogged;
     private final ChannelFutureListener onWritten = this::written;
+    private final boolean watchWrites;
+    private final AllocationGuard encoderChecked;
 
     AllocationGuard(ProxyMetrics metrics) {
         this.metrics = metrics;
+        this.lastLog = new AtomicLong(System.nanoTime() - LOG_PERIOD_NANOS);
+        this.unlogged = new AtomicLong();
+        this.watchWrites = true;
+        this.encoderChecked = new AllocationGuard(this);
+    }
+
+    /** The variant that leaves writes to an encoder that checks itself; it shares the count and the log's pace. */
+    private AllocationGuard(AllocationGuard watching) {
+        this.metrics = watching.metrics;
+        this.lastLog = watching.lastLog;
+        this.unlogged = watching.unlogged;
+        this.watchWrites = false;
+        this.encoderChecked = this;
+    }
+
+    /** The guard for a pipeline whose encoder calls {@link #encodeFailed} itself (HTTP/1): reads only. */
+    AllocationGuard encoderChecked() {
+        return encoderChecked;
+    }
+
+    /** An encoder's write threw: an allocation failure closes the connection and is counted and logged. */
+    void encodeFailed(ChannelHandlerContext ctx, Throwable cause) {
+        if (isAllocationFailure(cause)) {
+            report(cause);
+            ctx.close();
+        }
     }
 
     /** Whether {@code cause}, or one of its causes, is an allocation failure. */
@@ -49,7 +82,7 @@ final class AllocationGuard extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // A void promise already reports a failure as exceptionCaught; any other gets the listener.
-        ctx.write(msg, promise.isVoid() ? promise : promise.addListener(onWritten));
+        ctx.write(msg, !watchWrites || promise.isVoid() ? promise : promise.addListener(onWritten));
     }
 
     @Override

@@ -52,12 +52,12 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast(new H2PrefaceSniffer(this));
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
-        ResponseEncoder encoder = new ResponseEncoder();
+        ResponseEncoder encoder = new ResponseEncoder(context.allocationGuard());
         p.addLast(
                 headTimer,
                 new RequestDecoder(context.settings()),
                 encoder,
-                context.allocationGuard(),
+                context.allocationGuard().encoderChecked(),
                 new FlowControlHandler(),
                 new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
     }
@@ -69,6 +69,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         p.remove(ResponseEncoder.class);
         p.remove(RequestDecoder.class);
         p.remove(HeadTimer.class);
+        p.remove(AllocationGuard.class); // HTTP/2 frames need the guard that watches every write
         H2Pipeline.install(p, context, tls, httpsPort);
     }
 }

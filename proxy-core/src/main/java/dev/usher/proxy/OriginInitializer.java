@@ -40,6 +40,11 @@ final class OriginInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             ch.pipeline().addLast(OriginTlsContexts.handler(tls, ch.alloc(), serverName, handshakeTimeoutMillis));
         }
-        ch.pipeline().addLast(new OriginResponseDecoder(), new OriginRequestEncoder(), guard, new OriginHandler());
+        ch.pipeline()
+                .addLast(
+                        new OriginResponseDecoder(),
+                        new OriginRequestEncoder(guard),
+                        guard.encoderChecked(),
+                        new OriginHandler());
     }
 }

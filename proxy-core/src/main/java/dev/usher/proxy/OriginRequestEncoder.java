@@ -2,6 +2,8 @@ package dev.usher.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,12 @@ import java.nio.charset.StandardCharsets;
  * as UTF-8 as before. Usher always sends an origin-form target (or {@code *}), so no absolute-form fix-up is needed.
  */
 final class OriginRequestEncoder extends HttpRequestEncoder {
+
+    private final AllocationGuard guard;
+
+    OriginRequestEncoder(AllocationGuard guard) {
+        this.guard = guard;
+    }
 
     @Override
     protected void encodeInitialLine(ByteBuf buf, HttpRequest request) {
@@ -35,5 +43,15 @@ final class OriginRequestEncoder extends HttpRequestEncoder {
             }
         }
         return true;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        try {
+            super.write(ctx, msg, promise);
+        } catch (Throwable t) {
+            guard.encodeFailed(ctx, t); // the promise fails too, but nobody might look at it
+            throw t;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.usher.proxy;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -12,7 +14,12 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  */
 final class ResponseEncoder extends HttpResponseEncoder {
 
+    private final AllocationGuard guard;
     private boolean headRequest;
+
+    ResponseEncoder(AllocationGuard guard) {
+        this.guard = guard;
+    }
 
     void headRequest(boolean head) {
         this.headRequest = head;
@@ -21,5 +28,15 @@ final class ResponseEncoder extends HttpResponseEncoder {
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {
         return (headRequest && msg.status().code() >= 200) || super.isContentAlwaysEmpty(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        try {
+            super.write(ctx, msg, promise);
+        } catch (Throwable t) {
+            guard.encodeFailed(ctx, t); // the promise fails too, but nobody might look at it
+            throw t;
+        }
     }
 }

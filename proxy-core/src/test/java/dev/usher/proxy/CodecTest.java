@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -52,7 +53,7 @@ final class CodecTest {
 
     @Test
     void responseEncoder_headResponse_keepsLengthButSendsNoBody() {
-        ResponseEncoder encoder = new ResponseEncoder();
+        ResponseEncoder encoder = new ResponseEncoder(AllocationGuardTest.guard(new SimpleMeterRegistry()));
         EmbeddedChannel ch = new EmbeddedChannel(encoder);
         encoder.headRequest(true);
         DefaultFullHttpResponse response =
