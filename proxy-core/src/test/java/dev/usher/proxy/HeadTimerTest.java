@@ -35,11 +35,7 @@ final class HeadTimerTest {
         assertThat(ch.isOpen()).isTrue();
         assertThat(timer.idle()).isTrue();
 
-        advance(IDLE.minus(HEADER).minusSeconds(1).minusNanos(1));
-        assertThat(ch.isOpen()).isTrue();
-        advance(Duration.ofNanos(1));
-        assertThat(ch.isOpen()).isFalse();
-        assertFalse(ch.finishAndReleaseAll());
+        closesExactlyAfter(IDLE.minus(HEADER).minusSeconds(1));
     }
 
     @Test
@@ -51,11 +47,7 @@ final class HeadTimerTest {
         receive("GET / HT");
         assertThat(timer.idle()).isFalse(); // part of a head arrived: not idle, even when draining
         // The idle timer would have fired 5 s from here: it was cancelled.
-        advance(HEADER.minusNanos(1));
-        assertThat(ch.isOpen()).isTrue();
-        advance(Duration.ofNanos(1));
-        assertThat(ch.isOpen()).isFalse();
-        assertFalse(ch.finishAndReleaseAll());
+        closesExactlyAfter(HEADER);
     }
 
     @Test
@@ -80,11 +72,7 @@ final class HeadTimerTest {
         advance(IDLE.multipliedBy(2));
 
         timer.awaitHead();
-        advance(IDLE.minusNanos(1));
-        assertThat(ch.isOpen()).isTrue();
-        advance(Duration.ofNanos(1));
-        assertThat(ch.isOpen()).isFalse();
-        assertFalse(ch.finishAndReleaseAll());
+        closesExactlyAfter(IDLE);
     }
 
     @Test
@@ -99,11 +87,7 @@ final class HeadTimerTest {
         assertThat(ch.isOpen()).isTrue(); // 100 s in all, but never idle for 60 s
 
         timer.awaitHead();
-        advance(IDLE.minusNanos(1));
-        assertThat(ch.isOpen()).isTrue();
-        advance(Duration.ofNanos(1));
-        assertThat(ch.isOpen()).isFalse();
-        assertFalse(ch.finishAndReleaseAll());
+        closesExactlyAfter(IDLE);
     }
 
     @Test
@@ -113,6 +97,15 @@ final class HeadTimerTest {
         ch.close();
 
         assertThat(ch.runScheduledPendingTasks()).isEqualTo(-1);
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    /** Open until {@code by} has passed, closed at that very nanosecond, nothing left behind. */
+    private void closesExactlyAfter(Duration by) {
+        advance(by.minusNanos(1));
+        assertThat(ch.isOpen()).isTrue();
+        advance(Duration.ofNanos(1));
+        assertThat(ch.isOpen()).isFalse();
         assertFalse(ch.finishAndReleaseAll());
     }
 
