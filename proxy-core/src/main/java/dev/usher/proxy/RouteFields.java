@@ -29,6 +29,7 @@ final class RouteFields {
     private final @Nullable CookieAffinity sticky;
     private final String cookiePath;
     private final boolean tls;
+    private final boolean omitSameSite;
 
     private RouteFields(Route route, HttpRequest request, LoadBalancer balancer, boolean tls) {
         RouteOptions options = route.options();
@@ -40,6 +41,10 @@ final class RouteFields {
         // ingress-nginx's default Path is the location's; a regex location has none that fits, so "/" then
         this.cookiePath = path != null && route.regex() == null && SessionAffinity.isPath(path) ? path : "/";
         this.tls = tls;
+        this.omitSameSite = affinity != null
+                && affinity.conditionalSameSiteNone()
+                && "None".equals(affinity.sameSite())
+                && SameSiteNoneClients.rejectsNone(request.headers().get(HttpHeaderNames.USER_AGENT));
     }
 
     static RouteFields of(Route route, HttpRequest request, LoadBalancer balancer, boolean tls) {
@@ -70,6 +75,9 @@ final class RouteFields {
                 .append(value)
                 .append("; Path=")
                 .append(cookiePath);
+        if (affinity.domain() != null) {
+            cookie.append("; Domain=").append(affinity.domain());
+        }
         if (affinity.expires() >= 0) {
             cookie.append("; Expires=")
                     .append(DateTimeFormatter.RFC_1123_DATE_TIME.format(
@@ -82,7 +90,7 @@ final class RouteFields {
             cookie.append("; Secure");
         }
         cookie.append("; HttpOnly");
-        if (affinity.sameSite() != null) {
+        if (affinity.sameSite() != null && !omitSameSite) {
             cookie.append("; SameSite=").append(affinity.sameSite());
         }
         return cookie.toString();

@@ -74,7 +74,8 @@ final class CanaryTest {
                 snapshot,
                 "sticky.test",
                 RouteOptions.builder()
-                        .affinity(new SessionAffinity(SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false))
+                        .affinity(new SessionAffinity(
+                                SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false, null, false))
                         .build(),
                 CanaryRule.weighted(50, 100));
         table.publish(snapshot.build(table::backend));

@@ -50,7 +50,8 @@ final class CookieAffinityTest {
         b = new TestOrigin("b");
         table.updateEndpoints(APP, List.of(endpoint(a), endpoint(b)));
         RouteOptions sticky = RouteOptions.builder()
-                .affinity(new SessionAffinity(SessionAffinity.DEFAULT_NAME, null, 3600, -1, "Lax", false, false))
+                .affinity(new SessionAffinity(
+                        SessionAffinity.DEFAULT_NAME, null, 3600, -1, "Lax", false, false, null, false))
                 .build();
         table.publish(RoutingSnapshot.builder()
                 .add(new IngressRuleSet(
@@ -67,7 +68,17 @@ final class CookieAffinityTest {
                         List.of(new HostRule("move.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
                         null,
                         RouteOptions.builder()
-                                .affinity(new SessionAffinity("route", "/", -1, -1, null, true, true))
+                                .affinity(new SessionAffinity("route", "/", -1, -1, null, true, true, null, false))
+                                .build()))
+                .add(new IngressRuleSet(
+                        "default",
+                        "cross-site",
+                        Instant.parse("2024-01-01T00:00:00Z"),
+                        List.of(new HostRule("app.cross.test", List.of(new PathRule("/", PathType.PREFIX, APP)))),
+                        null,
+                        RouteOptions.builder()
+                                .affinity(new SessionAffinity(
+                                        "s", null, -1, -1, "None", false, false, ".cross.test", true))
                                 .build()))
                 .add(new IngressRuleSet(
                         "default",
@@ -213,6 +224,29 @@ final class CookieAffinityTest {
         }
         assertThat(a.requests.get()).isPositive();
         assertThat(b.requests.get()).isPositive();
+    }
+
+    @Test
+    void domainIsSet_andSameSiteNoneIsLeftOutOnlyForBrowsersThatRejectIt() throws Exception {
+        String chrome60 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                + "Chrome/60.0.3112.113 Safari/537.36";
+        String chrome120 = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                + "Chrome/120.0.0.0 Safari/537.36";
+
+        assertThat(setCookie(chrome120)).matches("s=[0-9a-f]{32}; Path=/; Domain=.cross.test; HttpOnly; SameSite=None");
+        assertThat(setCookie(chrome60)).matches("s=[0-9a-f]{32}; Path=/; Domain=.cross.test; HttpOnly");
+    }
+
+    private String setCookie(String userAgent) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
+                .header("Host", "app.cross.test")
+                .header("User-Agent", userAgent)
+                .timeout(Duration.ofSeconds(20))
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString())
+                .headers()
+                .firstValue("Set-Cookie")
+                .orElseThrow();
     }
 
     private static String cookieOf(HttpResponse<String> res) {

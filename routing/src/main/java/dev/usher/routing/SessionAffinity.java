@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param sameSite {@code None}, {@code Lax} or {@code Strict}, or {@code null} for no attribute
  * @param secure whether {@code Secure} is set on plain-HTTP responses too (it always is over TLS)
  * @param changeOnFailure whether a request that failed over to another endpoint moves the cookie there
+ * @param domain the cookie's {@code Domain}, or {@code null} for none (the cookie stays with the request's host)
+ * @param conditionalSameSiteNone whether {@code SameSite=None} is left out for user agents known to reject or
+ *     misread it (ingress-nginx's {@code session-cookie-conditional-samesite-none})
  */
 public record SessionAffinity(
         String cookieName,
@@ -23,7 +26,9 @@ public record SessionAffinity(
         long expires,
         @Nullable String sameSite,
         boolean secure,
-        boolean changeOnFailure) {
+        boolean changeOnFailure,
+        @Nullable String domain,
+        boolean conditionalSameSiteNone) {
 
     public static final String DEFAULT_NAME = "INGRESSCOOKIE";
 
@@ -34,6 +39,9 @@ public record SessionAffinity(
         }
         if (path != null && !isPath(path)) {
             throw new IllegalArgumentException("not a cookie path: " + path);
+        }
+        if (domain != null && !isDomain(domain)) {
+            throw new IllegalArgumentException("not a cookie domain: " + domain);
         }
         if (sameSite != null && !sameSite.equals("None") && !sameSite.equals("Lax") && !sameSite.equals("Strict")) {
             throw new IllegalArgumentException("SameSite must be None, Lax or Strict: " + sameSite);
@@ -50,6 +58,29 @@ public record SessionAffinity(
             boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
             if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
                 return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A DNS name as a cookie's {@code Domain} (RFC 6265 §4.1.2.3, an optional leading dot allowed): labels of letters,
+     * digits and hyphens, not starting or ending with a hyphen, at most 253 characters.
+     */
+    public static boolean isDomain(String value) {
+        String name = value.startsWith(".") ? value.substring(1) : value;
+        if (name.isEmpty() || name.length() > 253) {
+            return false;
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                    return false;
+                }
             }
         }
         return true;

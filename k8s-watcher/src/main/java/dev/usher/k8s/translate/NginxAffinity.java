@@ -8,7 +8,7 @@ import java.util.Map;
  * ingress-nginx's cookie session affinity: {@code affinity: cookie} switches it on; {@code session-cookie-name}
  * (default {@code INGRESSCOOKIE}), {@code -path} (default the path of the rule), {@code -max-age}, {@code -expires}
  * (seconds), {@code -samesite} ({@code None}, {@code Lax}, {@code Strict}), {@code -secure} and
- * {@code -change-on-failure} shape the cookie; {@code affinity-mode} {@code balanced} (ingress-nginx's default) and
+ * {@code -change-on-failure}, {@code -domain} and {@code -conditional-samesite-none} shape the cookie; {@code affinity-mode} {@code balanced} (ingress-nginx's default) and
  * {@code persistent} both keep a session on its endpoint while that endpoint serves (Usher's affinity is
  * persistent). Each value is checked here, once, so nothing can split the {@code Set-Cookie} header or add an
  * attribute to it; an invalid one is reported and its default used.
@@ -24,6 +24,8 @@ final class NginxAffinity {
     static final String SAMESITE = "session-cookie-samesite";
     static final String SECURE = "session-cookie-secure";
     static final String CHANGE_ON_FAILURE = "session-cookie-change-on-failure";
+    static final String DOMAIN = "session-cookie-domain";
+    static final String CONDITIONAL_SAMESITE_NONE = "session-cookie-conditional-samesite-none";
 
     private NginxAffinity() {}
 
@@ -42,7 +44,9 @@ final class NginxAffinity {
                 seconds(a, EXPIRES),
                 sameSite == null ? null : sameSite(sameSite),
                 Boolean.TRUE.equals(Annotations.nginxFlag(a, SECURE, "true", "false")),
-                Boolean.TRUE.equals(Annotations.nginxFlag(a, CHANGE_ON_FAILURE, "true", "false")));
+                Boolean.TRUE.equals(Annotations.nginxFlag(a, CHANGE_ON_FAILURE, "true", "false")),
+                value(a, DOMAIN),
+                Boolean.TRUE.equals(Annotations.nginxFlag(a, CONDITIONAL_SAMESITE_NONE, "true", "false")));
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
@@ -63,7 +67,11 @@ final class NginxAffinity {
                         : "expected an absolute path without spaces, ';' or control characters";
             case MAX_AGE, EXPIRES -> value.matches("\\d{1,10}") ? null : "expected whole seconds";
             case SAMESITE -> sameSite(value) != null ? null : "expected None, Lax or Strict";
-            case SECURE, CHANGE_ON_FAILURE ->
+            case DOMAIN ->
+                SessionAffinity.isDomain(value)
+                        ? null
+                        : "expected a domain name (letters, digits, '-' and '.', an optional leading '.')";
+            case SECURE, CHANGE_ON_FAILURE, CONDITIONAL_SAMESITE_NONE ->
                 "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
                         ? null
                         : "expected \"true\" or \"false\"";

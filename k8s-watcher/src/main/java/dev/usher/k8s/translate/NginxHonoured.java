@@ -153,6 +153,13 @@ final class NginxHonoured {
                     new Entry(
                             "\"true\": a request that failed over to another " + "endpoint moves the session there",
                             NginxAffinity::problem)),
+            Map.entry(NginxAffinity.DOMAIN, new Entry("the affinity cookie's Domain", NginxAffinity::problem)),
+            Map.entry(
+                    NginxAffinity.CONDITIONAL_SAMESITE_NONE,
+                    new Entry(
+                            "\"true\": SameSite=None is left out for browsers that reject or misread it (Chrome "
+                                    + "51-66, UC Browser before 12.13.2, iOS 12, Safari on macOS 10.14)",
+                            NginxAffinity::problem)),
             Map.entry(NginxBasicAuth.REALM, new Entry("the realm of WWW-Authenticate", NginxBasicAuth::problem)),
             // rate limiting (NginxRateLimit): per client address and Ingress, on each replica
             Map.entry(

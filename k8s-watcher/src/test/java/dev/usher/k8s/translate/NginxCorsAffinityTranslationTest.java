@@ -26,7 +26,7 @@ final class NginxCorsAffinityTranslationTest {
     private static final Cors DEFAULT_CORS =
             new Cors(List.of("*"), NginxCors.DEFAULT_METHODS, NginxCors.DEFAULT_HEADERS, "", true, 1_728_000);
     private static final SessionAffinity DEFAULT_AFFINITY =
-            new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null, false, false);
+            new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null, false, false, null, false);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
@@ -100,10 +100,27 @@ final class NginxCorsAffinityTranslationTest {
                         COOKIE + N + "session-cookie-name: route, " + N + "session-cookie-path: /app, "
                                 + N + "session-cookie-max-age: '172800', " + N + "session-cookie-expires: '3600', "
                                 + N + "session-cookie-samesite: lax, " + N + "session-cookie-secure: 'true', "
-                                + N + "session-cookie-change-on-failure: 'true'",
+                                + N + "session-cookie-change-on-failure: 'true', "
+                                + N + "session-cookie-domain: .example.com, "
+                                + N + "session-cookie-conditional-samesite-none: 'true'",
                         affinity,
-                        new SessionAffinity("route", "/app", 172_800, 3600, "Lax", true, true),
+                        new SessionAffinity("route", "/app", 172_800, 3600, "Lax", true, true, ".example.com", true),
                         null),
+                new Row(
+                        COOKIE + N + "session-cookie-domain: 'example.com; Secure'",
+                        affinity,
+                        DEFAULT_AFFINITY,
+                        "session-cookie-domain: invalid"),
+                new Row(
+                        COOKIE + N + "session-cookie-domain: '-bad-.example'",
+                        affinity,
+                        DEFAULT_AFFINITY,
+                        "session-cookie-domain: invalid"),
+                new Row(
+                        COOKIE + N + "session-cookie-conditional-samesite-none: 'sometimes'",
+                        affinity,
+                        DEFAULT_AFFINITY,
+                        "session-cookie-conditional-samesite-none: invalid"),
                 new Row(
                         COOKIE + N + "session-cookie-name: 'a=b'",
                         affinity,
@@ -144,7 +161,9 @@ final class NginxCorsAffinityTranslationTest {
                 "session-cookie-expires",
                 "session-cookie-samesite",
                 "session-cookie-secure",
-                "session-cookie-change-on-failure")) {
+                "session-cookie-change-on-failure",
+                "session-cookie-domain",
+                "session-cookie-conditional-samesite-none")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }
