@@ -153,6 +153,13 @@ final class NginxAuthTls {
                 continue;
             }
             String source = "Ingress " + c.ruleSet().id();
+            if (auth.requestsCertificate() && c.ruleSet().rules().stream().anyMatch(rule -> rule.host() == null)) {
+                problems.add(
+                        source,
+                        "a rule without host gets client-certificate authentication but no handshake asks for a "
+                                + "certificate (the TLS side is per host name)"
+                                + (auth.verify() == Verify.ON ? ": its requests over HTTPS answer 400" : ""));
+            }
             for (String host : hosts(c.ruleSet())) {
                 ClientCertificateAuth first = byHost.putIfAbsent(host, auth);
                 if (first == null) {

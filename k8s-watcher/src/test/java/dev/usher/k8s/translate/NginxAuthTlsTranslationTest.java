@@ -177,6 +177,19 @@ final class NginxAuthTlsTranslationTest {
     }
 
     @Test
+    void aRuleWithoutHost_isReported_noHandshakeCanAskForIt() {
+        String hostless = ingress("any", "a.example.com", "")
+                .replace("  - host: a.example.com\n", "  - http:\n")
+                .replace("    http:\n      paths:", "      paths:");
+        Translation t = translate(List.of(hostless), caSecret("client-ca", CA));
+
+        assertThat(t.problems())
+                .anyMatch(p -> p.message().contains("a rule without host")
+                        && p.message().contains("answer 400"));
+        assertThat(t.clientCas()).isEmpty();
+    }
+
+    @Test
     void audit_honoursEveryAuthTlsKey_andNamesBadValues() {
         assertThat(Annotations.classify(N + "auth-tls-secret", "default/ca").status())
                 .isEqualTo(Annotations.Status.HONOURED);
