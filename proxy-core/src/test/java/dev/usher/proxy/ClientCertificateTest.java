@@ -11,9 +11,12 @@ import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.JdkTlsClient;
+import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -24,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ingress-nginx's client-certificate authentication on real TLS connections: the proxy judges the certificate of the
@@ -213,6 +217,24 @@ final class ClientCertificateTest {
     void plainHttp_offersNoCertificate() throws Exception {
         assertThat(fixture.get("on.test", "/echo").statusCode()).isEqualTo(400);
         assertThat(fixture.get("optional.test", "/echo").body()).contains("ssl-client-verify: NONE");
+    }
+
+    @Test
+    void http2Streams_areJudgedByTheirConnectionsCertificate(@TempDir Path folder) throws Exception {
+        Path cert = Files.write(folder.resolve("alice.crt"), PemCertificates.certificatesPem(CLIENT.chain()));
+        Path key = Files.write(
+                folder.resolve("alice.key"),
+                PemCertificates.privateKeyPem(CLIENT.key(), PemCertificates.KeyFormat.PKCS8));
+        int port = fixture.proxy.httpsPort();
+        String resolve = "on.test:" + port + ":127.0.0.1";
+        String url = "https://on.test:" + port + "/echo";
+
+        String with = Http2ListenersTest.curl(
+                "--http2", "-k", "--resolve", resolve, "--cert", cert.toString(), "--key", key.toString(), url);
+        String without = Http2ListenersTest.curl("--http2", "-k", "--resolve", resolve, url);
+
+        assertThat(with).startsWith("HTTP/2 200").contains("ssl-client-subject-dn: CN=alice");
+        assertThat(without).startsWith("HTTP/2 400");
     }
 
     private static String line(String response, String prefix) {
