@@ -122,6 +122,13 @@ final class ClusterCache {
                 secrets.add(ObjectRef.parse(auth)); // the htpasswd Secret of ingress-nginx's auth-type basic
             }
             Translator.caSecrets(ingress).forEach(ca -> secrets.add(ObjectRef.parse(ca)));
+            String clientCa = Translator.clientCaSecret(ingress); // ca.crt of ingress-nginx's auth-tls-secret
+            if (clientCa != null
+                    && clientCa.indexOf('/') > 0
+                    && !clientCa.endsWith("/")
+                    && clientCa.indexOf('/') == clientCa.lastIndexOf('/')) {
+                secrets.add(ObjectRef.parse(clientCa));
+            }
             if (ingress.getSpec() != null && ingress.getSpec().getTls() != null) {
                 for (IngressTLS tls : ingress.getSpec().getTls()) {
                     if (tls.getSecretName() != null) {

@@ -109,10 +109,13 @@ public final class SnapshotPublisher {
         RoutingSnapshot snapshot = builder.build(table::backend);
         // Problems first: whoever sees a certificate or a route of this build also sees its problems.
         published = new Published(snapshot, translation.problems());
-        if (certificates != null && translation.defaultCertificate() != null) {
-            certificates.publish(translation.certificates(), translation.defaultCertificate());
-        } else if (certificates != null) {
-            certificates.publish(translation.certificates());
+        if (certificates != null) {
+            certificates.publish(
+                    translation.certificates(),
+                    translation.defaultCertificate() != null
+                            ? translation.defaultCertificate()
+                            : certificates.defaultCertificate(),
+                    translation.clientCas());
         }
         table.publish(snapshot);
         table.retainReferenced();

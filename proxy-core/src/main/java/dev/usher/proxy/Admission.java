@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
+import dev.usher.routing.ClientCertificateAuth;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.RateLimit;
@@ -70,9 +71,17 @@ final class Admission {
 
     private Admission() {}
 
-    /** @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 without an HTTPS listener */
+    /**
+     * @param httpsPort the bound HTTPS port, named by redirects to HTTPS; -1 without an HTTPS listener
+     * @param conn the client connection (its TLS server name and client certificate)
+     */
     static Decision decide(
-            HttpRequest request, ProxyContext context, boolean tls, int httpsPort, RequestRecord record) {
+            HttpRequest request,
+            ProxyContext context,
+            boolean tls,
+            int httpsPort,
+            RequestRecord record,
+            ClientConnection conn) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Requests.Refusal coding = Requests.transferEncoding(request);
@@ -106,6 +115,7 @@ final class Admission {
         if (path != target.path()) { // the normaliser returns the same instance when nothing changed
             target = new Requests.Target(target.host(), path);
         }
+        ClientCertificateGate.removeClientFields(request.headers()); // only Usher says what the certificate was
         boolean hasBody = Requests.hasBody(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
         boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
@@ -117,6 +127,13 @@ final class Admission {
             return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);
         }
         RouteOptions options = route.options();
+        ClientCertificateAuth clientAuth = options.clientCertificateAuth();
+        if (clientAuth != null && tls) { // as nginx: checked once the head is read, before any phase of the location
+            RouteGate.Reply refused = ClientCertificateGate.check(clientAuth, request.headers(), conn, target.host());
+            if (refused != null) {
+                return Decision.local(refused, close);
+            }
+        }
         long max = options.maxRequestBodyBytes(context.settings().maxRequestBodyBytes()); // the Ingress's, or global
         if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
             return Decision.reply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes", true);
@@ -156,6 +173,12 @@ final class Admission {
                     List.of(),
                     null,
                     null);
+        }
+        if (clientAuth != null && !tls) { // plain HTTP carries no certificate: "on" refuses, the others pass
+            RouteGate.Reply refused = ClientCertificateGate.check(clientAuth, request.headers(), conn, target.host());
+            if (refused != null) {
+                return Decision.local(refused, close);
+            }
         }
         Decision limited = limited(options.rateLimit(), route, context, record, close);
         if (limited != null) {

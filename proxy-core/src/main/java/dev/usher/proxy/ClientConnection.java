@@ -1,12 +1,19 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.ClientCertificateAuth;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.time.Instant;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +25,12 @@ import org.jspecify.annotations.Nullable;
  * address of each request is then {@link #clientAddress}.
  */
 final class ClientConnection {
+
+    /** A connection's client certificate as judged for one CA bundle. */
+    private record VerifiedClient(ClientCertificateAuth auth, ClientCertificates.Result result) {}
+
+    private static final AttributeKey<VerifiedClient> VERIFIED_CLIENT =
+            AttributeKey.valueOf(ClientConnection.class, "verifiedClient");
 
     final ChannelHandlerContext ctx;
     /** The HTTP/1 response encoder, {@code null} on an HTTP/2 stream (whose codec knows HEAD from the frames). */
@@ -44,6 +57,42 @@ final class ClientConnection {
         this.peerIp = NetUtil.toAddressString(peer);
         this.peerTrusted = trusted.contains(peer);
         this.listenerPort = ((InetSocketAddress) socket.localAddress()).getPort();
+    }
+
+    /** The TLS server name (SNI) the client's handshake asked for, normalised; {@code null} without TLS or SNI. */
+    @Nullable
+    String serverName() {
+        return socket().attr(ServerNames.SERVER_NAME).get();
+    }
+
+    /**
+     * The connection's client certificate judged against {@code auth}: verified once per connection and CA bundle
+     * (every stream of an HTTP/2 connection shares it), from the TLS session, never from anything the client says.
+     */
+    ClientCertificates.Result clientCertificate(ClientCertificateAuth auth) {
+        Channel socket = socket();
+        Attribute<VerifiedClient> cached = socket.attr(VERIFIED_CLIENT);
+        VerifiedClient verified = cached.get();
+        if (verified != null && verified.auth().equals(auth)) {
+            return verified.result();
+        }
+        SslHandler ssl = socket.pipeline().get(SslHandler.class);
+        Certificate[] peer = null;
+        if (ssl != null) {
+            try {
+                peer = ssl.engine().getSession().getPeerCertificates();
+            } catch (SSLPeerUnverifiedException e) {
+                peer = null; // the client sent none
+            }
+        }
+        ClientCertificates.Result result = ClientCertificates.verify(auth, peer, Instant.now());
+        cached.set(new VerifiedClient(auth, result));
+        return result;
+    }
+
+    private Channel socket() {
+        Channel channel = ctx.channel();
+        return channel instanceof Http2StreamChannel stream ? stream.parent() : channel;
     }
 
     /** Tells the HTTP/1 encoder whether the response about to be written answers a HEAD request. */

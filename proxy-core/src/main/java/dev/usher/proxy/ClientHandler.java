@@ -98,7 +98,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
         boolean head = HttpMethod.HEAD.equals(request.method());
-        Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record);
+        Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record, conn);
         if (decision.proxied()) {
             state = State.EXCHANGE;
             exchange = new Exchange(this, conn, context, request, decision, record);

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 import org.jspecify.annotations.Nullable;
@@ -43,10 +42,10 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast(new HAProxyMessageDecoder(), new ProxyProtocolHandler(context.settings()));
         }
         if (sni != null) {
-            // 0 = Netty's default ClientHello size limit; a TLS handshake gets as long as a request head.
+            // A TLS handshake gets as long as a request head.
             p.addLast(
-                    new SniHandler(
-                            sni, 0, context.settings().requestHeaderTimeout().toMillis()),
+                    new ServerNames(
+                            sni, context.settings().requestHeaderTimeout().toMillis()),
                     new H2AlpnSwitch(this));
         } else {
             p.addLast(new H2PrefaceSniffer(this));

@@ -158,7 +158,8 @@ final class Http2ListenersTest {
         }
     }
 
-    private static String curl(String... args) throws Exception {
+    /** Runs curl with {@code args} (silent, headers shown, 20 s at most) and returns what it printed. */
+    static String curl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "-i", "-m", "20"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,6 +47,15 @@ final class OptionsFixture implements AutoCloseable {
 
     /** As above, with the proxy's injected clock (rate limits, outlier ejections). */
     OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts, LongSupplier nanoClock) {
+        this(settings, hosts, nanoClock, builder -> {});
+    }
+
+    /** As above, with more proxy settings ({@code extra}: an HTTPS listener, say). */
+    OptionsFixture(
+            ProxySettings settings,
+            Map<String, RouteOptions> hosts,
+            LongSupplier nanoClock,
+            Consumer<ProxyServer.Builder> extra) {
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
         RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
         hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet(
@@ -56,15 +66,16 @@ final class OptionsFixture implements AutoCloseable {
                 null,
                 options)));
         table.publish(snapshot.build(table::backend));
-        proxy = ProxyServer.builder()
+        ProxyServer.Builder builder = ProxyServer.builder()
                 .routingTable(table)
                 .bindAddress("127.0.0.1")
                 .httpPort(0)
                 .eventLoops(1)
                 .settings(settings)
                 .nanoClock(nanoClock)
-                .meterRegistry(registry)
-                .build();
+                .meterRegistry(registry);
+        extra.accept(builder);
+        proxy = builder.build();
         proxy.start();
     }
 

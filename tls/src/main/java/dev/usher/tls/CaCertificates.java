@@ -2,7 +2,9 @@ package dev.usher.tls;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,15 +24,31 @@ public final class CaCertificates {
         return List.copyOf(PemReader.certificates(FIELD, pem));
     }
 
+    /** The Secret key ingress-nginx reads certificate revocation lists from ({@code auth-tls-secret}). */
+    public static final String CRL_FIELD = "ca.crl";
+
+    /** Every {@code X509 CRL} block of {@code pem} (a Secret's {@code ca.crl}), at least one, or a problem. */
+    public static List<X509CRL> parseCrls(byte[] pem) throws CertificateProblem {
+        return List.copyOf(PemReader.crls(CRL_FIELD, pem));
+    }
+
     /** A SHA-256 digest of the certificates' DER encodings in order, hex: equal bundles, equal ids. */
     public static String digest(List<X509Certificate> certificates) {
+        return digest(certificates, List.of());
+    }
+
+    /** As {@link #digest(List)}, the revocation lists' encodings following the certificates'. */
+    public static String digest(List<X509Certificate> certificates, List<X509CRL> crls) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (X509Certificate certificate : certificates) {
                 sha.update(certificate.getEncoded());
             }
+            for (X509CRL crl : crls) {
+                sha.update(crl.getEncoded());
+            }
             return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+        } catch (NoSuchAlgorithmException | CertificateEncodingException | CRLException e) {
             throw new IllegalStateException("cannot digest a parsed certificate", e);
         }
     }

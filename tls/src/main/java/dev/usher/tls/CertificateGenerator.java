@@ -61,6 +61,7 @@ public final class CertificateGenerator {
     private final String commonName;
     private final List<String> dnsNames;
     private final boolean authority;
+    private boolean client;
     private KeyType keyType = KeyType.EC_P256;
     private Instant notBefore;
     private Instant notAfter;
@@ -89,6 +90,17 @@ public final class CertificateGenerator {
     /** A server certificate with only a subject CN and no subjectAltName, like the default certificate. */
     public static CertificateGenerator named(String commonName) {
         return new CertificateGenerator(Objects.requireNonNull(commonName, "commonName"), List.of(), false);
+    }
+
+    /**
+     * A client certificate (extended key usage clientAuth, no subjectAltName) with subject CN {@code commonName}, for
+     * client-certificate authentication; sign it with {@link #issuedBy}.
+     */
+    public static CertificateGenerator client(String commonName) {
+        CertificateGenerator generator =
+                new CertificateGenerator(Objects.requireNonNull(commonName, "commonName"), List.of(), false);
+        generator.client = true;
+        return generator;
     }
 
     /** A certificate authority (root, or intermediate when {@link #issuedBy} is set) that can sign others. */
@@ -173,7 +185,10 @@ public final class CertificateGenerator {
                 ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
                 : KeyUsage.digitalSignature;
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        builder.addExtension(
+                Extension.extendedKeyUsage,
+                false,
+                new ExtendedKeyUsage(client ? KeyPurposeId.id_kp_clientAuth : KeyPurposeId.id_kp_serverAuth));
         if (!dnsNames.isEmpty()) {
             GeneralName[] names = dnsNames.stream()
                     .map(name -> new GeneralName(GeneralName.dNSName, name))

@@ -7,6 +7,8 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +47,8 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     /** Makes a server context for one certificate; a seam so tests can make a build fail. */
     @FunctionalInterface
     interface ContextBuilder {
-        SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException;
+        SslContext build(TlsCertificate certificate, List<X509Certificate> clientCas, SslProvider provider)
+                throws SSLException;
     }
 
     private final SslProvider provider;
@@ -126,9 +129,24 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     /** As {@link #publish(Map)}, also replacing the default certificate (for {@code --default-ssl-certificate}). */
     public void publish(Map<String, TlsCertificate> byHost, TlsCertificate defaultCertificate) {
+        publish(byHost, defaultCertificate, Map.of());
+    }
+
+    /**
+     * As {@link #publish(Map, TlsCertificate)}; the handshakes of the hosts of {@code clientCas} (exact or
+     * {@code *.domain}) also ask the client for a certificate issued by one of those CAs (ingress-nginx's
+     * {@code auth-tls-secret}). The handshake never fails for a missing or unverifiable client certificate: the
+     * proxy checks it per request and answers as nginx does. Hosts missing from {@code clientCas} keep the contexts
+     * they have without it, so their handshakes cost what they did.
+     */
+    public void publish(
+            Map<String, TlsCertificate> byHost,
+            TlsCertificate defaultCertificate,
+            Map<String, List<X509Certificate>> clientCas) {
         Objects.requireNonNull(byHost, "byHost");
         Objects.requireNonNull(defaultCertificate, "defaultCertificate");
-        SniTable next = SniTable.of(byHost, defaultCertificate);
+        Objects.requireNonNull(clientCas, "clientCas");
+        SniTable next = SniTable.of(byHost, defaultCertificate, clientCas);
         table = next;
         // A handshake that read the previous table may re-add a dropped entry; the next publish drops it again.
         contexts.asMap().keySet().retainAll(next.fingerprints());
@@ -137,6 +155,11 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     /** The certificate a client sending SNI {@code hostname} (or {@code null} for none) gets now. */
     public TlsCertificate certificateFor(String hostname) {
         return table.select(hostname).certificate();
+    }
+
+    /** The CAs a client sending SNI {@code hostname} is asked for a certificate of; empty when none is asked for. */
+    public List<X509Certificate> clientCertificateAuthorities(@Nullable String hostname) {
+        return table.select(hostname).clientCas();
     }
 
     /** The current host map: exact hosts and {@code *.domain} wildcards, normalised, without the default. */
@@ -204,7 +227,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     private Built build(SniTable.Entry entry) {
         try {
-            return new Built(builder.build(entry.certificate(), provider), null);
+            return new Built(builder.build(entry.certificate(), entry.clientCas(), provider), null);
         } catch (SSLException | RuntimeException e) {
             LOG.warn(
                     "cannot build a TLS context for {}: {}; its hosts get the default certificate",

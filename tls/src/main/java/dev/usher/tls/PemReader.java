@@ -6,7 +6,9 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -66,6 +70,26 @@ final class PemReader {
             throw new CertificateProblem("no certificate in " + field + " (expected a PEM 'BEGIN CERTIFICATE' block)");
         }
         return chain;
+    }
+
+    /** Every {@code X509 CRL} block of {@code field} in order; other blocks are skipped. At least one, or a problem. */
+    static List<X509CRL> crls(String field, byte[] pem) throws CertificateProblem {
+        JcaX509CRLConverter converter = new JcaX509CRLConverter();
+        List<X509CRL> crls = new ArrayList<>();
+        for (Object object : readAll(field, pem)) {
+            if (object instanceof X509CRLHolder holder) {
+                try {
+                    crls.add(converter.getCRL(holder));
+                } catch (CRLException | RuntimeException e) {
+                    throw new CertificateProblem("revocation list " + (crls.size() + 1) + " in " + field
+                            + " is not a valid X.509 CRL (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+        }
+        if (crls.isEmpty()) {
+            throw new CertificateProblem("no revocation list in " + field + " (expected a PEM 'BEGIN X509 CRL' block)");
+        }
+        return crls;
     }
 
     /**

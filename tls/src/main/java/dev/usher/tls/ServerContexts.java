@@ -2,6 +2,7 @@ package dev.usher.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -54,12 +55,26 @@ final class ServerContexts {
 
     /** Builds a server context for {@code certificate}; may take milliseconds, so never call it on an event loop. */
     static SslContext build(TlsCertificate certificate, SslProvider provider) throws SSLException {
-        return SslContextBuilder.forServer(
+        return build(certificate, List.of(), provider);
+    }
+
+    /**
+     * As {@link #build(TlsCertificate, SslProvider)}; with {@code clientCas}, the handshake asks for a client
+     * certificate and names those CAs in its request, as nginx's {@code ssl_verify_client} does. The handshake takes
+     * whatever the client sends, or nothing: like nginx, Usher judges the certificate per request, so that a refused
+     * client gets an HTTP answer (400, or the error page) instead of a TLS alert.
+     */
+    static SslContext build(TlsCertificate certificate, List<X509Certificate> clientCas, SslProvider provider)
+            throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(
                         certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(ALPN)
-                .build();
+                .applicationProtocolConfig(ALPN);
+        if (!clientCas.isEmpty()) {
+            builder.clientAuth(ClientAuth.OPTIONAL).trustManager(new ClientCertificateRequest(clientCas));
+        }
+        return builder.build();
     }
 }

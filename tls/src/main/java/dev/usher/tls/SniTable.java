@@ -6,10 +6,12 @@ import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -26,35 +28,53 @@ final class SniTable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SniTable.class);
 
-    /** A certificate and its content fingerprint, the key of its cached context. */
-    record Entry(TlsCertificate certificate, String fingerprint) {}
+    /**
+     * A certificate, the CAs whose client certificates its handshakes ask for (empty: none asked for), and the
+     * fingerprint of both, the key of its cached context.
+     */
+    record Entry(TlsCertificate certificate, List<X509Certificate> clientCas, String fingerprint) {}
 
     private final Map<String, Entry> exact;
     /** Keyed by the parent domain: {@code *.foo.com} is stored as {@code foo.com}. */
     private final Map<String, Entry> wildcard;
 
     private final Entry defaultEntry;
+    /** The certificates by host as published, without the client-certificate hosts that only use the default. */
+    private final Map<String, TlsCertificate> certificates;
 
-    private SniTable(Map<String, Entry> exact, Map<String, Entry> wildcard, Entry defaultEntry) {
+    private SniTable(
+            Map<String, Entry> exact,
+            Map<String, Entry> wildcard,
+            Entry defaultEntry,
+            Map<String, TlsCertificate> certificates) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.defaultEntry = defaultEntry;
+        this.certificates = certificates;
     }
 
-    /** Builds a table; host keys are normalised, and keys that are neither a host nor {@code *.domain} are skipped. */
+    /** Builds a table without client-certificate requests. */
     static SniTable of(Map<String, TlsCertificate> byHost, TlsCertificate defaultCertificate) {
-        Map<TlsCertificate, Entry> entries = new IdentityHashMap<>();
+        return of(byHost, defaultCertificate, Map.of());
+    }
+
+    /**
+     * Builds a table; host keys are normalised, and keys that are neither a host nor {@code *.domain} are skipped.
+     * A host of {@code clientCas} asks for a client certificate issued by those CAs, with the certificate it would get
+     * anyway (its own, a wildcard's or the default).
+     */
+    static SniTable of(
+            Map<String, TlsCertificate> byHost,
+            TlsCertificate defaultCertificate,
+            Map<String, List<X509Certificate>> clientCas) {
+        Entries entries = new Entries();
         Map<String, Entry> exact = new HashMap<>();
         Map<String, Entry> wildcard = new HashMap<>();
         for (Map.Entry<String, TlsCertificate> mapping : byHost.entrySet()) {
             String host = normalize(mapping.getKey());
             TlsCertificate certificate = Objects.requireNonNull(mapping.getValue(), () -> "certificate of " + host);
-            Entry entry = entries.computeIfAbsent(certificate, SniTable::entry);
-            if (host.startsWith("*.") && host.indexOf('*', 1) < 0 && host.length() > 2) {
-                wildcard.merge(host.substring(2), entry, SniTable::lowerId);
-            } else if (!host.isEmpty() && host.indexOf('*') < 0) {
-                exact.merge(host, entry, SniTable::lowerId);
-            } else {
+            Entry entry = entries.of(certificate, List.of());
+            if (!put(host, entry, exact, wildcard, SniTable::lowerId)) {
                 // The translator validates hosts; this guards the table, it must not throw a whole publish away.
                 LOG.warn(
                         "TLS host '{}' of {} is neither a host name nor '*.domain'; skipped",
@@ -62,16 +82,62 @@ final class SniTable {
                         mapping.getValue().id());
             }
         }
-        Entry defaultEntry = entries.computeIfAbsent(defaultCertificate, SniTable::entry);
-        return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), defaultEntry);
+        Map<String, TlsCertificate> certificates = new HashMap<>();
+        exact.forEach((host, entry) -> certificates.put(host, entry.certificate()));
+        wildcard.forEach((domain, entry) -> certificates.put("*." + domain, entry.certificate()));
+        Entry defaultEntry = entries.of(defaultCertificate, List.of());
+        for (Map.Entry<String, List<X509Certificate>> request : clientCas.entrySet()) {
+            String host = normalize(request.getKey());
+            List<X509Certificate> cas = request.getValue(); // one list per CA bundle: its digest is computed once
+            if (cas.isEmpty()) {
+                continue;
+            }
+            Entry base = host.startsWith("*.")
+                    ? wildcard.getOrDefault(host.substring(2), defaultEntry)
+                    : select(host, exact, wildcard, defaultEntry);
+            if (!put(host, entries.of(base.certificate(), cas), exact, wildcard, (first, second) -> second)) {
+                LOG.warn("client-certificate host '{}' is neither a host name nor '*.domain'; skipped", host);
+            }
+        }
+        return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), defaultEntry, Map.copyOf(certificates));
+    }
+
+    /** Puts {@code entry} under an exact host or a {@code *.domain}; false when {@code host} is neither. */
+    private static boolean put(
+            String host,
+            Entry entry,
+            Map<String, Entry> exact,
+            Map<String, Entry> wildcard,
+            BinaryOperator<Entry> merge) {
+        if (host.startsWith("*.") && host.indexOf('*', 1) < 0 && host.length() > 2) {
+            wildcard.merge(host.substring(2), entry, merge);
+            return true;
+        }
+        if (!host.isEmpty() && host.indexOf('*') < 0) {
+            exact.merge(host, entry, merge);
+            return true;
+        }
+        return false;
+    }
+
+    /** Entries made once per certificate and CA bundle, fingerprints computed once per certificate. */
+    private static final class Entries {
+        private final Map<TlsCertificate, String> prints = new IdentityHashMap<>();
+        private final Map<List<X509Certificate>, String> caDigests = new IdentityHashMap<>();
+        private final Map<String, Entry> byFingerprint = new HashMap<>();
+
+        Entry of(TlsCertificate certificate, List<X509Certificate> clientCas) {
+            String print = prints.computeIfAbsent(certificate, SniTable::fingerprint);
+            String key = clientCas.isEmpty()
+                    ? print
+                    : print + "+client-ca:" + caDigests.computeIfAbsent(clientCas, CaCertificates::digest);
+            return byFingerprint.computeIfAbsent(key, k -> new Entry(certificate, List.copyOf(clientCas), k));
+        }
     }
 
     /** Every host key as published (normalised; wildcards as {@code *.domain}), the default excluded. */
     Map<String, TlsCertificate> certificates() {
-        Map<String, TlsCertificate> all = new HashMap<>();
-        exact.forEach((host, entry) -> all.put(host, entry.certificate()));
-        wildcard.forEach((domain, entry) -> all.put("*." + domain, entry.certificate()));
-        return Map.copyOf(all);
+        return certificates;
     }
 
     /** The entry for an SNI host name (any case, trailing dot allowed); {@code null} or unknown gives the default. */
@@ -79,7 +145,11 @@ final class SniTable {
         if (hostname == null) {
             return defaultEntry;
         }
-        String host = normalize(hostname);
+        return select(normalize(hostname), exact, wildcard, defaultEntry);
+    }
+
+    private static Entry select(
+            String host, Map<String, Entry> exact, Map<String, Entry> wildcard, Entry defaultEntry) {
         Entry entry = exact.get(host);
         if (entry != null) {
             return entry;
@@ -123,10 +193,6 @@ final class SniTable {
                     winner.certificate().id());
         }
         return winner;
-    }
-
-    private static Entry entry(TlsCertificate certificate) {
-        return new Entry(certificate, fingerprint(certificate));
     }
 
     private static String fingerprint(TlsCertificate certificate) {

@@ -228,7 +228,7 @@ final class CertificateStoreTest {
     @Test
     void map_hostWhoseContextCannotBeBuilt_getsTheDefaultAndIsNotRebuiltPerHandshake() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        CertificateStore.ContextBuilder failsForExact = (certificate, provider) -> {
+        CertificateStore.ContextBuilder failsForExact = (certificate, clientCas, provider) -> {
             if (certificate == EXACT) {
                 attempts.incrementAndGet();
                 throw new SSLException("refused by the test");

@@ -8,13 +8,18 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +45,72 @@ public final class JdkTlsClient implements AutoCloseable {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * A fresh client context that trusts any server certificate and presents {@code certificate} (key and chain)
+     * whenever the server asks for one, whichever CAs the request names (the JDK's own key managers would send nothing
+     * for a foreign CA, and tests need a client that tries).
+     */
+    public static SSLContext clientCertificateContext(TlsCertificate certificate) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(
+                new KeyManager[] {new FixedKeyManager(certificate)},
+                InsecureTrustManagerFactory.INSTANCE.getTrustManagers(),
+                null);
+        return context;
+    }
+
+    /** Offers one certificate to every request for a client certificate. */
+    private static final class FixedKeyManager extends X509ExtendedKeyManager {
+        private static final String ALIAS = "client";
+        private final TlsCertificate certificate;
+
+        FixedKeyManager(TlsCertificate certificate) {
+            this.certificate = certificate;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public String @Nullable [] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public @Nullable String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return certificate.chain().toArray(new X509Certificate[0]);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return certificate.key();
+        }
+    }
+
+    /** As {@link #connect(int, String, String...)} with the client context {@code context}. */
+    public static JdkTlsClient connect(int port, @Nullable String sni, SSLContext context)
+            throws IOException, GeneralSecurityException {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        return handshake(socket, sni);
     }
 
     /**

@@ -12,12 +12,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AsyncMapping;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** A loopback TLS echo server whose pipeline is {@code SniHandler(mapping)} and an echo handler. */
 final class SniServer implements AutoCloseable {
@@ -25,6 +29,7 @@ final class SniServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final List<Throwable> handshakeFailures = new CopyOnWriteArrayList<>();
+    private final List<String> clientCertificates = new CopyOnWriteArrayList<>();
 
     private SniServer(AsyncMapping<String, SslContext> mapping) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -55,6 +60,11 @@ final class SniServer implements AutoCloseable {
         return handshakeFailures;
     }
 
+    /** Per completed handshake, in order: the subject of the client's certificate, or "none". */
+    List<String> clientCertificates() {
+        return clientCertificates;
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -71,6 +81,19 @@ final class SniServer implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
                 handshakeFailures.add(done.cause());
+            } else if (evt instanceof SslHandshakeCompletionEvent) {
+                try {
+                    Certificate[] peer = ctx.pipeline()
+                            .get(SslHandler.class)
+                            .engine()
+                            .getSession()
+                            .getPeerCertificates();
+                    clientCertificates.add(((X509Certificate) peer[0])
+                            .getSubjectX500Principal()
+                            .getName());
+                } catch (SSLPeerUnverifiedException e) {
+                    clientCertificates.add("none");
+                }
             }
             ctx.fireUserEventTriggered(evt);
         }

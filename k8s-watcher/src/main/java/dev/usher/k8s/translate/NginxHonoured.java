@@ -228,7 +228,39 @@ final class NginxHonoured {
                             NginxCanary::problem)),
             Map.entry(
                     NginxCanary.WEIGHT_TOTAL,
-                    new Entry("the total canary-weight counts in (100 by default)", NginxCanary::problem)));
+                    new Entry("the total canary-weight counts in (100 by default)", NginxCanary::problem)),
+            // client certificates (NginxAuthTls): per host, the oldest Ingress naming the host sets them
+            Map.entry(
+                    NginxAuthTls.SECRET,
+                    new Entry(
+                            "the handshakes of the Ingress's hosts ask for a client certificate, verified against "
+                                    + "this Secret's ca.crt (and ca.crl); missing or unreadable, the Ingress fails closed (503)",
+                            NginxAuthTls::problem)),
+            Map.entry(
+                    NginxAuthTls.VERIFY,
+                    new Entry(
+                            "on: 400 without a valid certificate; optional: 400 for an invalid one; optional_no_ca: "
+                                    + "an unknown issuer passes; off: none asked for; a request whose TLS server name "
+                                    + "is another host gets 421",
+                            NginxAuthTls::problem)),
+            Map.entry(
+                    NginxAuthTls.DEPTH,
+                    new Entry(
+                            "the longest client chain accepted (1: issued by a CA of ca.crt)", NginxAuthTls::problem)),
+            Map.entry(
+                    NginxAuthTls.PASS,
+                    new Entry(
+                            "\"true\": the client certificate goes to the origin, URL-encoded PEM in ssl-client-cert "
+                                    + "(ssl-client-verify, -subject-dn, -issuer-dn are always sent)",
+                            NginxAuthTls::problem)),
+            Map.entry(
+                    NginxAuthTls.ERROR_PAGE,
+                    new Entry("a refused client certificate gets a 302 there instead of 400", NginxAuthTls::problem)),
+            Map.entry(
+                    NginxAuthTls.MATCH_CN,
+                    new Entry(
+                            "the client certificate's subject DN must contain a match of this RE2 pattern (403 otherwise)",
+                            NginxAuthTls::problem)));
 
     private NginxHonoured() {}
 

@@ -4,6 +4,7 @@ import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.tls.TlsCertificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.Objects;
  * @param problems what was skipped and why
  * @param defaultCertificate the {@code --default-ssl-certificate} Secret's certificate as it is now, or {@code null}
  *        when none is followed or it is unusable (then the default certificate in force stays)
+ * @param clientCas the CAs whose client certificates the handshakes of each host (exact or {@code *.wildcard}) ask
+ *        for (ingress-nginx's {@code auth-tls-secret}); hosts missing here ask for none
  */
 public record Translation(
         List<IngressRuleSet> ruleSets,
@@ -27,13 +30,26 @@ public record Translation(
         Map<String, TlsCertificate> certificates,
         BackendRef defaultBackend,
         List<Problem> problems,
-        TlsCertificate defaultCertificate) {
+        TlsCertificate defaultCertificate,
+        Map<String, List<X509Certificate>> clientCas) {
 
     public Translation {
+        clientCas = Map.copyOf(Objects.requireNonNull(clientCas, "clientCas"));
         ruleSets = List.copyOf(Objects.requireNonNull(ruleSets, "ruleSets"));
         endpoints = Map.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
         certificates = Map.copyOf(Objects.requireNonNull(certificates, "certificates"));
         problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
+    }
+
+    /** Without client-certificate hosts. */
+    public Translation(
+            List<IngressRuleSet> ruleSets,
+            Map<BackendRef, List<Endpoint>> endpoints,
+            Map<String, TlsCertificate> certificates,
+            BackendRef defaultBackend,
+            List<Problem> problems,
+            TlsCertificate defaultCertificate) {
+        this(ruleSets, endpoints, certificates, defaultBackend, problems, defaultCertificate, Map.of());
     }
 
     /** Without a followed default certificate. */
@@ -53,6 +69,6 @@ public record Translation(
         }
         List<Problem> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
-        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all, defaultCertificate);
+        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all, defaultCertificate, clientCas);
     }
 }

@@ -40,8 +40,10 @@ public final class Translator {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(settings, "settings");
         Problems problems = new Problems();
-        List<Converted> ours = CanaryCheck.apply(
+        List<Converted> checked = CanaryCheck.apply(
                 RegexPathCheck.apply(selectAndConvert(objects, settings, problems), problems), problems);
+        NginxAuthTls.Hosts clientAuth = NginxAuthTls.byHost(checked, problems); // per host, as ingress-nginx
+        List<Converted> ours = clientAuth.ingresses();
 
         Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
         for (Converted c : ours) {
@@ -71,7 +73,13 @@ public final class Translator {
         }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
         return new Translation(
-                ruleSets, endpoints, certificates, settings.defaultBackend(), problems.list(), defaultCertificate);
+                ruleSets,
+                endpoints,
+                certificates,
+                settings.defaultBackend(),
+                problems.list(),
+                defaultCertificate,
+                clientAuth.clientCas());
     }
 
     /**
@@ -122,6 +130,12 @@ public final class Translator {
     /** {@code namespace/name} of the CA Secret {@code ingress} names for TLS to its origins, if any. */
     public static Set<String> caSecrets(Ingress ingress) {
         return OriginProtocols.caSecrets(Objects.requireNonNull(ingress, "ingress"));
+    }
+
+    /** {@code namespace/name} of the CA Secret of {@code ingress}'s client-certificate authentication, or null. */
+    public static String clientCaSecret(Ingress ingress) {
+        return NginxAuthTls.secretKey(
+                KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
     }
 
     /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
@@ -184,6 +198,9 @@ public final class Translator {
                 objects,
                 IngressConverter.source(ingress),
                 problems);
+        // client certificates (auth-tls-secret) need their CA Secret too
+        options = NginxAuthTls.apply(
+                options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
         return options == r.options()
                 ? converted
                 : new Converted(
