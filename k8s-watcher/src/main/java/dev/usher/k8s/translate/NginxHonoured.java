@@ -221,7 +221,15 @@ final class NginxHonoured {
                             NginxCanary::problem)),
             Map.entry(
                     NginxCanary.WEIGHT_TOTAL,
-                    new Entry("the total canary-weight counts in (100 by default)", NginxCanary::problem)));
+                    new Entry("the total canary-weight counts in (100 by default)", NginxCanary::problem)),
+            // TLS passthrough (NginxSslPassthrough): needs --enable-ssl-passthrough, see Annotations.audit
+            Map.entry(
+                    NginxSslPassthrough.PASSTHROUGH,
+                    new Entry(
+                            "\"true\" with --enable-ssl-passthrough: TLS connections whose server name (SNI) is one"
+                                    + " of the Ingress's hosts go unopened to the backend of the host's / path (or its"
+                                    + " default backend); only the host matters",
+                            NginxSslPassthrough::problem)));
 
     private NginxHonoured() {}
 
