@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,6 +99,10 @@ final class SslPassthroughTest {
 
     /** Origins up, a proxy with an HTTPS listener serving Usher's certificate for every name, passthrough on or off. */
     private void start(boolean enableSslPassthrough) throws Exception {
+        start(ProxySettings.builder().enableSslPassthrough(enableSslPassthrough).build());
+    }
+
+    private void start(ProxySettings settings) throws Exception {
         tlsOrigin = track(new TlsOrigin(originCertificate));
         echo = track(new TlsEchoOrigin(originCertificate));
         raw = track(new RawTcpOrigin());
@@ -116,9 +121,7 @@ final class SslPassthroughTest {
                 .httpPort(0)
                 .https(0, sni)
                 .eventLoops(2)
-                .settings(ProxySettings.builder()
-                        .enableSslPassthrough(enableSslPassthrough)
-                        .build())
+                .settings(settings)
                 .meterRegistry(registry)
                 .build();
         proxy.start();
@@ -285,6 +288,25 @@ final class SslPassthroughTest {
             socket.getOutputStream().write(clientHello("dead.test"));
             socket.getOutputStream().flush();
             assertClosed(socket.getInputStream());
+        }
+        awaitNoClientConnections();
+    }
+
+    @Test
+    void anIdleSplice_isClosed_afterTheTunnelIdleTimeout() throws Exception {
+        start(ProxySettings.builder()
+                .enableSslPassthrough(true)
+                .tunnelIdleTimeout(Duration.ofMillis(300))
+                .build());
+        try (JdkTlsClient client = JdkTlsClient.connect(proxy.httpsPort(), "echo.test")) {
+            assertThat(client.echo("still open")).isEqualTo("still open");
+            try {
+                assertThat(client.in().read()).as("end of stream").isEqualTo(-1); // nothing moves: both sides closed
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the idle splice was not closed", e);
+            } catch (IOException closedWithoutCloseNotify) {
+                // the origin's TLS ended without close_notify: closed all the same
+            }
         }
         awaitNoClientConnections();
     }
