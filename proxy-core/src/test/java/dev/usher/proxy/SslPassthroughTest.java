@@ -26,7 +26,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +35,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -236,7 +232,7 @@ final class SslPassthroughTest {
     @Test
     void theClientHelloGoesFirst_andAHalfCloseCrosses_thenTheOriginsCloseEndsTheClient() throws Exception {
         start(true);
-        byte[] hello = clientHello("raw.test");
+        byte[] hello = ClientHellos.naming("raw.test");
         byte[] payload = "after the hello".getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.httpsPort())) {
             socket.setSoTimeout(10_000);
@@ -285,7 +281,7 @@ final class SslPassthroughTest {
         start(true);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.httpsPort())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(clientHello("dead.test"));
+            socket.getOutputStream().write(ClientHellos.naming("dead.test"));
             socket.getOutputStream().flush();
             assertClosed(socket.getInputStream());
         }
@@ -333,22 +329,6 @@ final class SslPassthroughTest {
         try (JdkTlsClient client = JdkTlsClient.connect(proxy.httpsPort(), "pass.test")) {
             assertThat(client.peerLeaf()).isEqualTo(usherCertificate.leaf());
         }
-    }
-
-    /** A real ClientHello naming {@code host}, as the JDK's TLS client writes it. */
-    private static byte[] clientHello(String host) throws Exception {
-        SSLEngine engine = JdkTlsClient.trustAllContext().createSSLEngine(host, 443);
-        engine.setUseClientMode(true);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(List.of(new SNIHostName(host)));
-        engine.setSSLParameters(parameters);
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.beginHandshake();
-        engine.wrap(ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] hello = new byte[out.remaining()];
-        out.get(hello);
-        return hello;
     }
 
     private static void assertClosed(InputStream in) throws IOException {
