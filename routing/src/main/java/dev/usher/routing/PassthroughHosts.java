@@ -7,11 +7,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Collects the {@link Passthrough} hosts of a snapshot while {@link SnapshotCompiler} builds each host, with
- * ingress-nginx's rules: a host is passed through when any Ingress with rules for it says {@code ssl-passthrough}
- * (its server is); the backend is that of the host's winning {@code /} rule, else the host's default backend
- * ({@code spec.defaultBackend} of an Ingress with rules for it); without either, passthrough is ignored for the host.
- * Only exact hosts: ingress-nginx compares the server name with each passthrough host literally, so a wildcard or
- * host-less rule never matches. Every host ignored is listed as a {@link Conflict} of the Ingress that asked.
+ * ingress-nginx's rules: a host is passed through when an Ingress with rules for it says {@code ssl-passthrough}; the
+ * backend is that of the host's winning {@code /} rule, else the host's default backend ({@code spec.defaultBackend}
+ * of an Ingress with rules for it); without either, passthrough is ignored for the host. Only exact hosts:
+ * ingress-nginx compares the server name with each passthrough host literally, so a wildcard or host-less rule never
+ * matches. Every host ignored is listed as a {@link Conflict} of the Ingress that asked.
+ *
+ * <p><b>Choice:</b> ingress-nginx passes the host through whatever Ingress owns that {@code /} backend; here the owner
+ * must ask for passthrough itself, so one Ingress cannot switch off TLS termination, and with it the access control,
+ * of another Ingress's backend. The rules of the host's other Ingresses get no HTTPS traffic: listed as conflicts too.
  */
 final class PassthroughHosts {
 
@@ -71,7 +75,34 @@ final class PassthroughHosts {
                             + " the host keeps TLS termination");
             return;
         }
+        IngressRuleSet owner = null;
+        for (IngressRuleSet candidate : owners) {
+            if (candidate.ref().equals(ingress)) {
+                owner = candidate;
+            }
+        }
+        if (owner == null || !owner.options().sslPassthrough()) {
+            ignored(
+                    pattern,
+                    asking,
+                    "ssl-passthrough: the host's " + (root == fallback ? "default backend" : "/ path") + " belongs to "
+                            + ingress + ", which does not ask for it; the host keeps TLS termination (one Ingress"
+                            + " never opens another's backend to raw TLS)");
+            return;
+        }
         hosts.put(pattern, new Passthrough(pattern, backend, ingress));
+        for (IngressRuleSet other : owners) {
+            if (!other.options().sslPassthrough()) {
+                conflicts.add(new Conflict(
+                        pattern,
+                        null,
+                        null,
+                        owner.id(),
+                        other.id(),
+                        "the host is passed through (ssl-passthrough of " + owner.id() + "): this Ingress's rules"
+                                + " for it get plain HTTP only"));
+            }
+        }
     }
 
     private void ignored(@Nullable String pattern, IngressRuleSet asking, String reason) {

@@ -89,21 +89,47 @@ final class PassthroughHostsTest {
     }
 
     @Test
-    void oneIngressAsking_passesTheHostThrough_toTheWinningSlashRule_ofAnotherIngress() {
+    void anIngressAsking_cannotPassThroughAnotherIngresssSlashBackend() {
         IngressRuleSet owner = ingress("owner")
                 .age(0)
                 .rule(host("vault.test", prefix("/", "vault")))
                 .build();
         IngressRuleSet asking = passthrough(ingress("asking")
                 .age(10)
-                .rule(host("vault.test", prefix("/", "other"), prefix("/extra", "extra")))
+                .rule(host("vault.test", prefix("/extra", "extra")))
                 .build());
 
         RoutingSnapshot s = snapshot(owner, asking);
 
-        // as ingress-nginx: the server is passthrough if any Ingress of the host says so; "/" is the older one's
+        // ingress-nginx would pass it through to default/vault; Usher does not open another Ingress's backend
+        assertThat(s.passthroughHosts()).isEmpty();
+        assertThat(s.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.loser()).isEqualTo("default/asking");
+            assertThat(c.reason()).contains("belongs to default/owner, which does not ask for it");
+        });
+    }
+
+    @Test
+    void whenTheAskingIngressOwnsSlash_theHostPassesThrough_andOtherIngressesRulesAreReported() {
+        IngressRuleSet asking = passthrough(ingress("asking")
+                .age(0)
+                .rule(host("vault.test", prefix("/", "vault")))
+                .build());
+        IngressRuleSet other = ingress("other")
+                .age(10)
+                .rule(host("vault.test", prefix("/admin", "admin")))
+                .build();
+
+        RoutingSnapshot s = snapshot(asking, other);
+
         assertThat(s.passthrough("vault.test").backend().ref()).isEqualTo(Fixtures.svc("vault"));
-        assertThat(s.passthrough("vault.test").ingress()).isEqualTo(new ObjectRef("default", "owner"));
+        assertThat(s.passthrough("vault.test").ingress()).isEqualTo(new ObjectRef("default", "asking"));
+        assertThat(s.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.winner()).isEqualTo("default/asking");
+            assertThat(c.loser()).isEqualTo("default/other");
+            assertThat(c.reason()).contains("get plain HTTP only");
+        });
+        assertThat(s.route("vault.test", "/admin").backend().ref()).isEqualTo(Fixtures.svc("admin"));
     }
 
     @Test
