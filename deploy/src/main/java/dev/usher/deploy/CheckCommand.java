@@ -79,12 +79,19 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--watch-ingress-without-class", description = "As for `usher run`.")
     boolean watchIngressWithoutClass;
 
+    @Option(
+            names = "--enable-ssl-passthrough",
+            description = "As for `usher run`: ssl-passthrough annotations take effect (reported as having none "
+                    + "without it).")
+    boolean enableSslPassthrough;
+
     @Override
     public Integer call() throws Exception {
         if (!"text".equals(format) && !"json".equals(format)) {
             throw new ParameterException(spec.commandLine(), "--format: expected text or json, got '" + format + "'");
         }
-        WatcherSettings settings = new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null);
+        WatcherSettings settings = new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null)
+                .withSslPassthrough(enableSslPassthrough);
         CheckReport report;
         if (manifests != null) {
             ManifestsFolder.Read read =

@@ -129,6 +129,11 @@ public final class Controller implements AutoCloseable {
         WatcherSettings watcher = certificates == null
                 ? config.watcher()
                 : config.watcher().withDefaultSslCertificate(config.defaultSslCertificate());
+        // ssl-passthrough takes effect only with --enable-ssl-passthrough and an HTTPS listener to read ClientHellos on
+        watcher = watcher.withSslPassthrough(config.proxy().enableSslPassthrough() && certificates != null);
+        if (config.proxy().enableSslPassthrough() && certificates == null) {
+            LOG.warn("--enable-ssl-passthrough has no effect without an HTTPS listener");
+        }
         if (client != null && watcher.zone() == null && config.nodeName() != null) {
             watcher = watcher.withZone(NodeZone.read(client, config.nodeName()));
         }

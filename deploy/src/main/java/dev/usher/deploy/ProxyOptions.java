@@ -326,7 +326,14 @@ final class ProxyOptions {
                     null,
                     ProxySettings.Builder::limitConnStatusCode,
                     "Status of a request refused by an Ingress's limit-connections, 400-599 "
-                            + "(default: ${DEFAULT-VALUE}, as ingress-nginx's limit-conn-status-code)."));
+                            + "(default: ${DEFAULT-VALUE}, as ingress-nginx's limit-conn-status-code)."),
+            ProxyFlag.onOff(
+                    "--enable-ssl-passthrough",
+                    "enableSslPassthrough",
+                    ProxySettings.Builder::enableSslPassthrough,
+                    "The HTTPS listener reads each TLS ClientHello and passes connections for hosts whose Ingress "
+                            + "says nginx.ingress.kubernetes.io/ssl-passthrough: \"true\" to their backend unopened; "
+                            + "other names are terminated as usual. Off by default, as in ingress-nginx."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

@@ -81,7 +81,7 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
         for (Translator.Served s : Translator.selection(objects, settings)) {
             String id = s.ingress();
             String source = "Ingress " + id;
-            List<Verdict> verdicts = Annotations.audit(annotations.get(id));
+            List<Verdict> verdicts = Annotations.audit(annotations.get(id), settings);
             // annotation problems are shown once, as the annotation's verdict, not again as problems
             List<String> problems = translation.problems().stream()
                     .filter(p -> p.source().equals(source))

@@ -44,8 +44,11 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         if (sni != null) {
             // A TLS handshake gets as long as a request head.
             p.addLast(
-                    new ServerNames(
-                            sni, context.settings().requestHeaderTimeout().toMillis()),
+                    context.settings().enableSslPassthrough()
+                            ? new PassthroughSniHandler(sni, context) // ssl-passthrough hosts leave TLS unopened
+                            : new ServerNames(
+                                    sni,
+                                    context.settings().requestHeaderTimeout().toMillis()),
                     new H2AlpnSwitch(this));
         } else {
             p.addLast(new H2PrefaceSniffer(this));
@@ -63,12 +66,17 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     /** The connection speaks HTTP/2: the HTTP/1 handlers leave (nothing was decoded by them yet) for the HTTP/2 ones. */
     void toHttp2(ChannelPipeline p, boolean tls) {
+        removeHttp1(p);
+        p.remove(AllocationGuard.class); // HTTP/2 frames need the guard that watches every write
+        H2Pipeline.install(p, context, tls, httpsPort);
+    }
+
+    /** Removes the HTTP/1 handlers before any of them decoded anything (HTTP/2, or a TLS passthrough splice). */
+    static void removeHttp1(ChannelPipeline p) {
         p.remove(ClientHandler.class);
         p.remove(FlowControlHandler.class);
         p.remove(ResponseEncoder.class);
         p.remove(RequestDecoder.class);
         p.remove(HeadTimer.class);
-        p.remove(AllocationGuard.class); // HTTP/2 frames need the guard that watches every write
-        H2Pipeline.install(p, context, tls, httpsPort);
     }
 }

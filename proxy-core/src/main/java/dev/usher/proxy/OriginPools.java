@@ -7,6 +7,8 @@ import dev.usher.routing.OriginTls;
 import dev.usher.routing.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -55,6 +57,7 @@ final class OriginPools {
     }
 
     private final LongSupplier nanoClock;
+    private @Nullable Bootstrap raw;
     private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
@@ -84,6 +87,32 @@ final class OriginPools {
         if (allocator != null) {
             bootstrap.option(ChannelOption.ALLOCATOR, allocator);
         }
+    }
+
+    /**
+     * A bootstrap for a raw TCP connection on this loop with the origin connections' options (connect timeout,
+     * auto-read off, water marks, allocator), half-closure allowed and no handler yet: the TLS passthrough splice
+     * ({@link PassthroughSplice}) adds its own once connected, so a failed attempt leaves nothing behind.
+     */
+    Bootstrap rawBootstrap() {
+        Bootstrap b = raw;
+        if (b == null) {
+            b = bootstrap
+                    .clone()
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .handler(
+                            new ChannelInitializer<Channel>() { // @Sharable; leaves an empty pipeline
+                                @Override
+                                protected void initChannel(Channel ch) {}
+                            });
+            raw = b;
+        }
+        return b;
+    }
+
+    /** The guard every origin pipeline carries, for pipelines built outside {@link OriginInitializer}. */
+    AllocationGuard guard() {
+        return guard;
     }
 
     OriginPool pool(Endpoint endpoint) {

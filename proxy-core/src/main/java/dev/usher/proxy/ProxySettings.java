@@ -76,6 +76,9 @@ import org.jspecify.annotations.Nullable;
  *     ingress-nginx's {@code limit-req-status-code}; 400-599)
  * @param limitConnStatusCode the status of a request refused by an Ingress's {@code limit-connections} (503,
  *     ingress-nginx's {@code limit-conn-status-code}; 400-599)
+ * @param enableSslPassthrough the HTTPS listener reads each ClientHello's server name and passes the connection
+ *     unopened to the backend of a host whose Ingress says {@code ssl-passthrough: "true"} ({@code false}, as
+ *     ingress-nginx's {@code --enable-ssl-passthrough}); other server names are terminated as usual
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -112,7 +115,8 @@ public record ProxySettings(
         int retryBudgetPercent,
         int retryBudgetMinPerSecond,
         int limitReqStatusCode,
-        int limitConnStatusCode) {
+        int limitConnStatusCode,
+        boolean enableSslPassthrough) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -231,6 +235,7 @@ public record ProxySettings(
         b.retryBudgetMinPerSecond = retryBudgetMinPerSecond;
         b.limitReqStatusCode = limitReqStatusCode;
         b.limitConnStatusCode = limitConnStatusCode;
+        b.enableSslPassthrough = enableSslPassthrough;
         return b;
     }
 
@@ -298,6 +303,7 @@ public record ProxySettings(
         private int retryBudgetMinPerSecond = 10;
         private int limitReqStatusCode = 503;
         private int limitConnStatusCode = 503;
+        private boolean enableSslPassthrough;
 
         private Builder() {}
 
@@ -479,6 +485,11 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder enableSslPassthrough(boolean v) {
+            enableSslPassthrough = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(
@@ -515,7 +526,8 @@ public record ProxySettings(
                     retryBudgetPercent,
                     retryBudgetMinPerSecond,
                     limitReqStatusCode,
-                    limitConnStatusCode);
+                    limitConnStatusCode,
+                    enableSslPassthrough);
         }
     }
 }

@@ -13,18 +13,24 @@ import org.jspecify.annotations.Nullable;
  * host that verifies client certificates serves only requests whose {@code Host} is that name
  * ({@link ClientCertificateGate}, 421 otherwise).
  */
-final class ServerNames extends SniHandler {
+class ServerNames extends SniHandler {
+
+    /**
+     * The longest ClientHello handshake message read before deciding, in bytes (Netty's 0 would mean no limit, so a
+     * client could make Usher buffer 16 MiB per connection). A browser's ClientHello, post-quantum key share included,
+     * is about 2 KiB; ingress-nginx's passthrough proxy decides on the first 16 KiB too.
+     */
+    static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     /** The SNI name of a TLS connection, lower case without a trailing dot; absent when the client sent none. */
     static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf(ServerNames.class, "serverName");
 
     ServerNames(AsyncMapping<String, SslContext> mapping, long handshakeTimeoutMillis) {
-        // 0 = Netty's default ClientHello size limit
-        super(mapping, 0, handshakeTimeoutMillis);
+        super(mapping, MAX_CLIENT_HELLO, handshakeTimeoutMillis);
     }
 
     @Override
-    protected void replaceHandler(ChannelHandlerContext ctx, @Nullable String hostname, SslContext sslContext)
+    protected void replaceHandler(ChannelHandlerContext ctx, @Nullable String hostname, @Nullable SslContext sslContext)
             throws Exception {
         if (hostname != null) {
             String name = hostname.toLowerCase(Locale.ROOT);

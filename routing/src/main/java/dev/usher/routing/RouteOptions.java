@@ -47,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  *     its traffic shaping, or {@code null} for an ordinary Ingress
  * @param clientCertificateAuth client-certificate authentication of this Ingress's hosts ({@code auth-tls-*}), or
  *     {@code null} for none
+ * @param sslPassthrough TLS connections whose SNI names one of this Ingress's exact hosts are passed to the host's
+ *     {@code /} backend unopened ({@code ssl-passthrough: "true"}, which the translator sets only under
+ *     {@code --enable-ssl-passthrough}); see {@link RoutingSnapshot#passthrough}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -70,7 +73,8 @@ public record RouteOptions(
         @Nullable SessionAffinity affinity,
         @Nullable RateLimit rateLimit,
         @Nullable CanaryRule canary,
-        @Nullable ClientCertificateAuth clientCertificateAuth) {
+        @Nullable ClientCertificateAuth clientCertificateAuth,
+        boolean sslPassthrough) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -104,7 +108,8 @@ public record RouteOptions(
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
-     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client certificates.
+     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
+     * certificates, no TLS passthrough.
      */
     public static Builder builder() {
         return new Builder();
@@ -134,7 +139,8 @@ public record RouteOptions(
                 .affinity(affinity)
                 .rateLimit(rateLimit)
                 .canary(canary)
-                .clientCertificateAuth(clientCertificateAuth);
+                .clientCertificateAuth(clientCertificateAuth)
+                .sslPassthrough(sslPassthrough);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -161,6 +167,7 @@ public record RouteOptions(
         private @Nullable RateLimit rateLimit;
         private @Nullable CanaryRule canary;
         private @Nullable ClientCertificateAuth clientCertificateAuth;
+        private boolean sslPassthrough;
 
         private Builder() {}
 
@@ -274,6 +281,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder sslPassthrough(boolean sslPassthrough) {
+            this.sslPassthrough = sslPassthrough;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -297,7 +309,8 @@ public record RouteOptions(
                     affinity,
                     rateLimit,
                     canary,
-                    clientCertificateAuth);
+                    clientCertificateAuth,
+                    sslPassthrough);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -45,6 +46,7 @@ public final class RoutingSnapshot {
     private final List<Conflict> conflicts;
     private final List<SnapshotCompiler.Shadowed> shadowed;
     private final Map<BackendRef, SnapshotCompiler.Resolved> resolved;
+    private final Map<String, Passthrough> passthrough;
 
     RoutingSnapshot(
             HostIndex exact,
@@ -54,7 +56,8 @@ public final class RoutingSnapshot {
             List<Route> routes,
             List<Conflict> conflicts,
             List<SnapshotCompiler.Shadowed> shadowed,
-            Map<BackendRef, SnapshotCompiler.Resolved> resolved) {
+            Map<BackendRef, SnapshotCompiler.Resolved> resolved,
+            Map<String, Passthrough> passthrough) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.hostless = hostless;
@@ -64,6 +67,7 @@ public final class RoutingSnapshot {
         this.conflicts = List.copyOf(conflicts);
         this.shadowed = List.copyOf(shadowed);
         this.resolved = resolved;
+        this.passthrough = passthrough;
     }
 
     /** A snapshot that routes every request to {@link RouteSource#NOT_FOUND}. */
@@ -132,6 +136,30 @@ public final class RoutingSnapshot {
         Objects.requireNonNull(uri, "uri");
         String normalized = uri.startsWith("/") ? PathNormalizer.normalize(uri) : null;
         return new Explainer(this).explain(host, normalized == null ? uri : normalized);
+    }
+
+    /**
+     * The host whose TLS connections go to a backend unopened ({@code ssl-passthrough}) for this ClientHello server
+     * name, or {@code null}: the connection is then terminated as usual. Exact hosts only, compared without case and
+     * without one trailing dot; lock-free, and allocation-free for a lower-case name.
+     *
+     * @param serverName the SNI host name, or {@code null} when the ClientHello named none
+     */
+    public @Nullable Passthrough passthrough(@Nullable String serverName) {
+        if (serverName == null || passthrough.isEmpty()) {
+            return null;
+        }
+        Passthrough hit = passthrough.get(serverName);
+        if (hit != null) {
+            return hit;
+        }
+        String name = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
+        return passthrough.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Every {@code ssl-passthrough} host, by host name, for debugging and {@code usher check}. */
+    public Map<String, Passthrough> passthroughHosts() {
+        return passthrough;
     }
 
     /** Every compiled route (rules per host, host default backends, catch-all, flag default), for debugging. */

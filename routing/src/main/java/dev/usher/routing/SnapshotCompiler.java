@@ -82,8 +82,11 @@ final class SnapshotCompiler {
         List<Route> routes = new ArrayList<>(hosts.size() * 6 + 2);
         List<String> patterns = new ArrayList<>(hosts.keySet());
         patterns.sort(Comparator.nullsLast(Comparator.naturalOrder()));
+        PassthroughHosts passthrough = new PassthroughHosts(conflicts);
         for (String pattern : patterns) {
-            HostEntry entry = Objects.requireNonNull(hosts.get(pattern)).build(global); // one of its keys
+            HostBuilder host = Objects.requireNonNull(hosts.get(pattern)); // one of its keys
+            HostEntry entry = host.build(global);
+            passthrough.offer(pattern, host.owners, host.rules, entry.fallback());
             entry.addRulesTo(routes);
             if (entry.fallback() != global) {
                 routes.add(entry.fallback());
@@ -98,7 +101,15 @@ final class SnapshotCompiler {
         }
         routes.addAll(tail);
         return new RoutingSnapshot(
-                new HostIndex(exact), new HostIndex(wildcard), hostless, global, routes, conflicts, shadowed, resolved);
+                new HostIndex(exact),
+                new HostIndex(wildcard),
+                hostless,
+                global,
+                routes,
+                conflicts,
+                shadowed,
+                resolved,
+                passthrough.hosts());
     }
 
     /**

@@ -58,6 +58,13 @@ final class RoutesJson {
         root.set("certificates", certificates == null ? MAPPER.createArrayNode() : certificates(certificates));
         ArrayNode hostList = root.putArray("hosts");
         hosts.forEach(hostList::add);
+        ArrayNode passthrough = root.putArray("passthrough"); // ssl-passthrough hosts: TLS spliced, not terminated
+        new TreeMap<>(snapshot.passthroughHosts()).forEach((host, to) -> passthrough
+                .addObject()
+                .put("host", host)
+                .put("backend", to.backend().ref().toString())
+                .put("ingress", to.ingress().toString())
+                .put("endpoints", to.backend().endpoints().size()));
         ArrayNode conflicts = root.putArray("conflicts");
         for (Conflict conflict : snapshot.conflicts()) {
             ObjectNode node = conflicts.addObject();

@@ -241,6 +241,17 @@ public final class Annotations {
         return verdicts;
     }
 
+    /**
+     * As {@link #audit(Map)}, with the flags that change a verdict: {@code ssl-passthrough: "true"} has no effect
+     * without {@code --enable-ssl-passthrough}.
+     */
+    public static List<Verdict> audit(Map<String, String> annotations, WatcherSettings settings) {
+        Map<String, String> a = annotations == null ? Map.of() : annotations;
+        return audit(a).stream()
+                .map(v -> NginxSslPassthrough.withFlag(v, a, settings.sslPassthrough()))
+                .toList();
+    }
+
     /** The verdict on one annotation, or {@code null} when its prefix is neither Usher's nor ingress-nginx's. */
     public static Verdict classify(String key, String value) {
         Objects.requireNonNull(key, "key");

@@ -263,6 +263,7 @@ final class IngressConverter {
                 .affinity(NginxAffinity.read(a))
                 .rateLimit(NginxRateLimit.read(a)) // a bad value: reported by the audit
                 .canary(NginxCanary.read(a))
+                .sslPassthrough(NginxSslPassthrough.read(a)) // cleared without --enable-ssl-passthrough
                 .build();
     }
 

@@ -260,7 +260,15 @@ final class NginxHonoured {
                     NginxAuthTls.MATCH_CN,
                     new Entry(
                             "the client certificate's subject DN must contain a match of this RE2 pattern (403 otherwise)",
-                            NginxAuthTls::problem)));
+                            NginxAuthTls::problem)),
+            // TLS passthrough (NginxSslPassthrough): needs --enable-ssl-passthrough, see Annotations.audit
+            Map.entry(
+                    NginxSslPassthrough.PASSTHROUGH,
+                    new Entry(
+                            "\"true\" with --enable-ssl-passthrough: TLS connections whose server name (SNI) is one"
+                                    + " of the Ingress's hosts go unopened to the backend of the host's / path (or its"
+                                    + " default backend); only the host matters",
+                            NginxSslPassthrough::problem)));
 
     private NginxHonoured() {}
 

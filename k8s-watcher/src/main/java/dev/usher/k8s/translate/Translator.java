@@ -172,12 +172,18 @@ public final class Translator {
         for (Ingress ingress : objects.ingresses()) {
             try {
                 if (filter.isOurs(ingress)) {
-                    ours.add(withBasicAuth(
+                    Converted converted = withBasicAuth(
                             origins.apply(ingress, IngressConverter.convert(ingress, problems), problems),
                             ingress,
                             objects,
+                            problems);
+                    ours.add(NginxSslPassthrough.apply(
+                            converted,
+                            annotations(ingress),
+                            settings.sslPassthrough(),
+                            IngressConverter.source(ingress),
                             problems));
-                    reportAnnotations(ingress, problems);
+                    reportAnnotations(ingress, settings, problems);
                 }
             } catch (RuntimeException e) {
                 problems.add(IngressConverter.source(ingress), "skipped after an unexpected error: " + e);
@@ -214,16 +220,21 @@ public final class Translator {
      * problem; the rest of the Ingress serves. Not part of {@link #validate}: a manifests file is not rejected for an
      * ingress-nginx annotation Usher does not implement.
      */
-    private static void reportAnnotations(Ingress ingress, Problems problems) {
-        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
-        NginxCanary.report(annotations == null ? Map.of() : annotations, IngressConverter.source(ingress), problems);
-        for (Annotations.Verdict v : Annotations.audit(ingress.getMetadata().getAnnotations())) {
+    private static void reportAnnotations(Ingress ingress, WatcherSettings settings, Problems problems) {
+        Map<String, String> annotations = annotations(ingress);
+        NginxCanary.report(annotations, IngressConverter.source(ingress), problems);
+        for (Annotations.Verdict v : Annotations.audit(annotations, settings)) {
             if (v.status().dropped()) {
                 problems.add(
                         IngressConverter.source(ingress),
                         "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason());
             }
         }
+    }
+
+    private static Map<String, String> annotations(Ingress ingress) {
+        Map<String, String> a = ingress.getMetadata().getAnnotations();
+        return a == null ? Map.of() : a;
     }
 
     private static Map<BackendRef, List<Endpoint>> resolveBackends(

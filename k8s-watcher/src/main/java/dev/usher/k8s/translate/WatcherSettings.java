@@ -14,6 +14,8 @@ import java.util.Objects;
  *        the Ingresses' TLS Secrets, or {@code null}
  * @param zone the zone Usher runs in ({@code --zone}, or its node's {@code topology.kubernetes.io/zone} label), or
  *        {@code null}: with a zone, Services with topology-aware routing hints send to the endpoints hinted for it
+ * @param sslPassthrough {@code --enable-ssl-passthrough} is on (with an HTTPS listener): {@code ssl-passthrough}
+ *        annotations take effect; off, they are reported as having none, as ingress-nginx ignores them
  */
 public record WatcherSettings(
         String ingressClass,
@@ -21,7 +23,8 @@ public record WatcherSettings(
         boolean watchIngressWithoutClass,
         BackendRef defaultBackend,
         String defaultSslCertificate,
-        String zone) {
+        String zone,
+        boolean sslPassthrough) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -34,7 +37,7 @@ public record WatcherSettings(
     /** Without a {@code --default-ssl-certificate} to follow. */
     public WatcherSettings(
             String ingressClass, String controllerName, boolean watchIngressWithoutClass, BackendRef defaultBackend) {
-        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null);
+        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false);
     }
 
     /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
@@ -44,18 +47,26 @@ public record WatcherSettings(
 
     /** A copy that also takes Ingresses without any class. */
     public WatcherSettings withWatchIngressWithoutClass(boolean watch) {
-        return new WatcherSettings(ingressClass, controllerName, watch, defaultBackend, defaultSslCertificate, zone);
+        return new WatcherSettings(
+                ingressClass, controllerName, watch, defaultBackend, defaultSslCertificate, zone, sslPassthrough);
     }
 
     /** A copy with another {@code --default-backend}. */
     public WatcherSettings withDefaultBackend(BackendRef backend) {
         return new WatcherSettings(
-                ingressClass, controllerName, watchIngressWithoutClass, backend, defaultSslCertificate, zone);
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                backend,
+                defaultSslCertificate,
+                zone,
+                sslPassthrough);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
     public WatcherSettings withDefaultSslCertificate(String id) {
-        return new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, id, zone);
+        return new WatcherSettings(
+                ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, id, zone, sslPassthrough);
     }
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
@@ -66,6 +77,19 @@ public record WatcherSettings(
                 watchIngressWithoutClass,
                 defaultBackend,
                 defaultSslCertificate,
-                zone == null || zone.isBlank() ? null : zone);
+                zone == null || zone.isBlank() ? null : zone,
+                sslPassthrough);
+    }
+
+    /** A copy with {@code --enable-ssl-passthrough} on or off. */
+    public WatcherSettings withSslPassthrough(boolean on) {
+        return new WatcherSettings(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                defaultSslCertificate,
+                zone,
+                on);
     }
 }
