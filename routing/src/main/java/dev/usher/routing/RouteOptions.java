@@ -45,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  *     {@code null} for none
  * @param canary this Ingress is the canary of the main routes with its hosts and paths ({@code canary: "true"}):
  *     its traffic shaping, or {@code null} for an ordinary Ingress
+ * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -67,7 +68,8 @@ public record RouteOptions(
         @Nullable Cors cors,
         @Nullable SessionAffinity affinity,
         @Nullable RateLimit rateLimit,
-        @Nullable CanaryRule canary) {
+        @Nullable CanaryRule canary,
+        @Nullable ExternalAuth externalAuth) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -101,7 +103,8 @@ public record RouteOptions(
      * A builder holding the defaults: no rewrite, no TLS hosts, redirect on, request buffering on, no ingress-nginx
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
-     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary.
+     * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no external
+     * authentication.
      */
     public static Builder builder() {
         return new Builder();
@@ -130,7 +133,8 @@ public record RouteOptions(
                 .cors(cors)
                 .affinity(affinity)
                 .rateLimit(rateLimit)
-                .canary(canary);
+                .canary(canary)
+                .externalAuth(externalAuth);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -156,6 +160,7 @@ public record RouteOptions(
         private @Nullable SessionAffinity affinity;
         private @Nullable RateLimit rateLimit;
         private @Nullable CanaryRule canary;
+        private @Nullable ExternalAuth externalAuth;
 
         private Builder() {}
 
@@ -264,6 +269,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder externalAuth(@Nullable ExternalAuth externalAuth) {
+            this.externalAuth = externalAuth;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -286,7 +296,8 @@ public record RouteOptions(
                     cors,
                     affinity,
                     rateLimit,
-                    canary);
+                    canary,
+                    externalAuth);
         }
     }
 }
