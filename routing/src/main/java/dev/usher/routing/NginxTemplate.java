@@ -185,6 +185,16 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
     }
 
     /**
+     * {@code value} with every byte outside printable ASCII, and the characters an expansion encodes, percent-encoded:
+     * safe in a header field or a request line.
+     */
+    public static String escapeUnsafe(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        appendSafe(out, value);
+        return out.toString();
+    }
+
+    /**
      * {@code value} percent-encoded for a query parameter: everything but the unreserved characters of RFC 3986
      * ({@code A-Z a-z 0-9 - . _ ~}), as nginx's {@code $escaped_request_uri} and Go's {@code url.QueryEscape} do.
      */
