@@ -174,6 +174,34 @@ final class CheckCommandTest {
     }
 
     @Test
+    void check_externalAuthAnnotations_areHonoured_andAnUnknownVariableFailsClosed(@TempDir Path dir)
+            throws IOException {
+        String guarded = CLEAN.replace(
+                "nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
+                "nginx.ingress.kubernetes.io/auth-url: \"https://$host/oauth2/auth\""
+                        + "\n    nginx.ingress.kubernetes.io/auth-signin: \"https://$host/oauth2/start?rd=$escaped_request_uri\""
+                        + "\n    nginx.ingress.kubernetes.io/auth-response-headers: X-Auth-Request-User"
+                        + "\n    nginx.ingress.kubernetes.io/auth-method: GET"
+                        + "\n    nginx.ingress.kubernetes.io/auth-request-redirect: /after");
+        String n = "nginx.ingress.kubernetes.io/";
+
+        assertThat(check(folder(dir, NGINX_CLASS, BACKEND, guarded)))
+                .as(out.toString())
+                .isZero();
+        for (String key : List.of("auth-url", "auth-signin", "auth-response-headers", "auth-method")) {
+            assertThat(out.toString()).contains("  annotation " + n + key + ": honoured: as ingress-nginx: ");
+        }
+
+        out.getBuffer().setLength(0);
+        String broken = guarded.replace("https://$host/oauth2/auth", "https://$http_host/oauth2/auth");
+        assertThat(check(folder(dir, NGINX_CLASS, BACKEND, broken))).isEqualTo(1);
+        assertThat(out.toString())
+                .contains("  annotation " + n + "auth-url: invalid: ")
+                .contains("$http_host")
+                .contains("fails closed (503)");
+    }
+
+    @Test
     void check_folderThatCarriesOverWhole_exits0(@TempDir Path dir) throws IOException {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN));
 

@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.ExternalAuth;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * is complete: responses leave in request order with no reordering buffer. Every {@code channelRead} branch either
  * hands the message on (to the {@link Exchange}) or releases it.
  *
+ * <p>A route with ingress-nginx's {@code auth-url} first waits in {@code AUTH} for the auth service's verdict
+ * ({@link ExternalAuthCheck}); nothing is read from the client meanwhile, so its body waits, unread, for the exchange.
+ *
  * <p>On an HTTP/2 stream ({@link #forStream}) the same handler drives exactly one exchange: the stream's child channel
  * delivers the request as HTTP/1 objects ({@link H2StreamAdapter}), and when the response ends the stream ends
  * with it. There is no head timer, keep-alive loop or lingering close: those are the connection's business
@@ -28,6 +32,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private enum State {
         AWAIT_HEAD,
+        /** The head waits for the Ingress's {@code auth-url} verdict; nothing of the request is read meanwhile. */
+        AUTH,
         EXCHANGE,
         CLOSING
     }
@@ -40,6 +46,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientConnection conn; // set by channelActive, an initializer
     private State state = State.AWAIT_HEAD;
     private @Nullable Exchange exchange;
+    private @Nullable ExternalAuthCheck authCheck; // in AUTH: the subrequest under way
+    private @Nullable Runnable authAbandoned; // in AUTH: what a client gone meanwhile leaves to clean up
 
     /** The handler of one HTTP/2 stream's child channel. */
     static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort) {
@@ -85,7 +93,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             Objects.requireNonNull(exchange, "EXCHANGE has one").requestContent(content);
         } else {
             ReferenceCountUtil.release(msg);
-            if (state == State.EXCHANGE) {
+            if (state == State.EXCHANGE || state == State.AUTH) { // AUTH reads nothing: a message cannot come
                 ctx.close(); // a new head before the body ended cannot happen with a sane decoder: give up
             }
         }
@@ -97,14 +105,59 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 conn.clientAddress(request.headers()),
                 request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
-        boolean head = HttpMethod.HEAD.equals(request.method());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record, conn);
-        if (decision.proxied()) {
-            state = State.EXCHANGE;
-            exchange = new Exchange(this, conn, context, request, decision, record);
-            exchange.start();
+        ExternalAuth auth = decision.proxied()
+                ? Objects.requireNonNull(decision.route(), "a proxied decision has a route")
+                        .options()
+                        .externalAuth()
+                : null;
+        if (auth != null) {
+            state = State.AUTH;
+            authAbandoned = () -> {
+                ReferenceCountUtil.release(request);
+                record.finish(499);
+            };
+            authCheck = ExternalAuthCheck.start(
+                    auth,
+                    request,
+                    decision,
+                    record,
+                    conn,
+                    context,
+                    refusal -> authorised(request, decision, record, refusal));
             return;
         }
+        if (decision.proxied()) {
+            proxy(request, decision, record);
+            return;
+        }
+        answer(request, decision, record);
+    }
+
+    private void proxy(HttpRequest request, Admission.Decision decision, RequestRecord record) {
+        state = State.EXCHANGE;
+        exchange = new Exchange(this, conn, context, request, decision, record);
+        exchange.start();
+    }
+
+    /** The auth service's verdict: the request goes on to its origin, or gets {@code refusal} instead. */
+    private void authorised(
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record,
+            Admission.@Nullable Decision refusal) {
+        authCheck = null;
+        authAbandoned = null;
+        if (refusal == null) {
+            proxy(request, decision, record);
+        } else {
+            answer(request, refusal, record);
+        }
+    }
+
+    /** Usher's own reply to {@code request}; the connection ends after it when the decision says so. */
+    private void answer(HttpRequest request, Admission.Decision decision, RequestRecord record) {
+        boolean head = HttpMethod.HEAD.equals(request.method());
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
         FullHttpResponse response = decision.preflight() != null
                 ? CorsHeaders.preflightReply(decision.preflight(), decision.close())
@@ -194,6 +247,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSING;
+        ExternalAuthCheck check = authCheck;
+        Runnable abandoned = authAbandoned;
+        authCheck = null;
+        authAbandoned = null;
+        if (check != null && abandoned != null) {
+            check.cancel(); // the auth service's connection closes; no verdict follows
+            abandoned.run();
+        }
         Exchange gone = exchange;
         exchange = null;
         if (gone != null) {

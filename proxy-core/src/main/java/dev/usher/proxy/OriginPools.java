@@ -12,6 +12,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +62,8 @@ final class OriginPools {
     private final LongSupplier nanoClock;
     private @Nullable Bootstrap raw;
     private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
+    private final Class<? extends DatagramChannel> datagramChannel;
+    private @Nullable Bootstrap authBootstrap; // built on the first auth-url subrequest of this loop
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(
@@ -75,6 +80,7 @@ final class OriginPools {
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
+        this.datagramChannel = transports.datagramChannel();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -171,6 +177,22 @@ final class OriginPools {
     private Flavour add(Flavour flavour) {
         flavours.add(flavour);
         return flavour;
+    }
+
+    /**
+     * The bootstrap of this loop's {@code auth-url} subrequests ({@link AuthCall}): origin connections' options with
+     * auto-read on, and names resolved by Netty's asynchronous DNS resolver (search domains and {@code ndots} from
+     * {@code /etc/resolv.conf}, so {@code svc.ns} names work as in a pod), never by a blocking lookup on the loop.
+     */
+    Bootstrap authBootstrap() {
+        if (authBootstrap == null) {
+            authBootstrap = bootstrap
+                    .clone()
+                    .option(ChannelOption.AUTO_READ, true)
+                    .resolver(new DnsAddressResolverGroup(
+                            new DnsNameResolverBuilder().datagramChannelType(datagramChannel)));
+        }
+        return authBootstrap;
     }
 
     /** This loop's passive health state. */

@@ -50,6 +50,7 @@ import org.jspecify.annotations.Nullable;
  * @param sslPassthrough TLS connections whose SNI names one of this Ingress's exact hosts are passed to the host's
  *     {@code /} backend unopened ({@code ssl-passthrough: "true"}, which the translator sets only under
  *     {@code --enable-ssl-passthrough}); see {@link RoutingSnapshot#passthrough}
+ * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -74,7 +75,8 @@ public record RouteOptions(
         @Nullable RateLimit rateLimit,
         @Nullable CanaryRule canary,
         @Nullable ClientCertificateAuth clientCertificateAuth,
-        boolean sslPassthrough) {
+        boolean sslPassthrough,
+        @Nullable ExternalAuth externalAuth) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -109,7 +111,7 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough.
+     * certificates, no TLS passthrough, no external authentication.
      */
     public static Builder builder() {
         return new Builder();
@@ -140,7 +142,8 @@ public record RouteOptions(
                 .rateLimit(rateLimit)
                 .canary(canary)
                 .clientCertificateAuth(clientCertificateAuth)
-                .sslPassthrough(sslPassthrough);
+                .sslPassthrough(sslPassthrough)
+                .externalAuth(externalAuth);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -168,6 +171,7 @@ public record RouteOptions(
         private @Nullable CanaryRule canary;
         private @Nullable ClientCertificateAuth clientCertificateAuth;
         private boolean sslPassthrough;
+        private @Nullable ExternalAuth externalAuth;
 
         private Builder() {}
 
@@ -286,6 +290,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder externalAuth(@Nullable ExternalAuth externalAuth) {
+            this.externalAuth = externalAuth;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -310,7 +319,8 @@ public record RouteOptions(
                     rateLimit,
                     canary,
                     clientCertificateAuth,
-                    sslPassthrough);
+                    sslPassthrough,
+                    externalAuth);
         }
     }
 }

@@ -257,14 +257,21 @@ final class IngressConverter {
                 .upstreamVhost(NginxUpstreamHeaders.upstreamVhost(a))
                 .forwardedPrefix(NginxUpstreamHeaders.forwardedPrefix(a))
                 .sourceRanges(NginxSourceRanges.ranges(a))
-                .denied(NginxSourceRanges.denied(a))
+                .denied(denied(a))
                 .retry(RetryAnnotations.parse(a)) // a bad value: reported by the audit
                 .cors(NginxCors.read(a))
                 .affinity(NginxAffinity.read(a))
                 .rateLimit(NginxRateLimit.read(a)) // a bad value: reported by the audit
                 .canary(NginxCanary.read(a))
                 .sslPassthrough(NginxSslPassthrough.read(a)) // cleared without --enable-ssl-passthrough
+                .externalAuth(NginxExternalAuth.read(a)) // a bad value fails closed: denied(a)
                 .build();
+    }
+
+    /** Why the Ingress's access control fails closed (503): its source ranges, else its external authentication. */
+    private static String denied(Map<String, String> a) {
+        String ranges = NginxSourceRanges.denied(a);
+        return ranges != null ? ranges : NginxExternalAuth.denied(a);
     }
 
     /**

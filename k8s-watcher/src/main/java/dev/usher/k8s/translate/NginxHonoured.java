@@ -268,7 +268,38 @@ final class NginxHonoured {
                             "\"true\" with --enable-ssl-passthrough: TLS connections whose server name (SNI) is one"
                                     + " of the Ingress's hosts go unopened to the backend of the host's / path (or its"
                                     + " default backend); only the host matters",
-                            NginxSslPassthrough::problem)));
+                            NginxSslPassthrough::problem)),
+            // external authentication (NginxExternalAuth): one line per key, kept apart for merges
+            Map.entry(
+                    NginxExternalAuth.URL,
+                    new Entry(
+                            "every request is first sent, headers only, to this URL ($host, $scheme, $request_uri, "
+                                    + "$escaped_request_uri, $best_http_host, $server_port, $service_name, $namespace, "
+                                    + "$remote_addr expanded): 2xx passes, 401/403 go to the client, anything else 500",
+                            NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxExternalAuth.METHOD,
+                    new Entry("the method of the auth-url request (GET by default)", NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxExternalAuth.SIGNIN,
+                    new Entry(
+                            "a 401 from auth-url becomes a 302 here, with rd= the original URL appended "
+                                    + "unless the URL has it",
+                            NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxExternalAuth.REDIRECT_PARAM,
+                    new Entry(
+                            "the parameter of auth-signin carrying the original URL (rd)", NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxExternalAuth.RESPONSE_HEADERS,
+                    new Entry(
+                            "these fields of the auth-url response replace the client's in the request to the origin",
+                            NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxExternalAuth.REQUEST_REDIRECT,
+                    new Entry(
+                            "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
+                            NginxExternalAuth::problem)));
 
     private NginxHonoured() {}
 

@@ -1,0 +1,150 @@
+package dev.usher.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.k8s.translate.Annotations.Status;
+import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
+import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.NginxTemplate;
+import dev.usher.routing.RouteOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ingress-nginx's external authentication annotations, one row per annotation and value form: the
+ * {@link ExternalAuth} they become, and for a bad value the problem reported and, where ingress-nginx denies the
+ * location, the Ingress failing closed (503 via {@link RouteOptions#denied()}); each row is checked as
+ * {@link NginxOptionsTranslationTest} checks its own.
+ */
+final class NginxExternalAuthTranslationTest {
+
+    private static final String N = "nginx.ingress.kubernetes.io/";
+    private static final String URL = N + "auth-url: 'http://auth.example/check'";
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
+        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
+    }
+
+    private static ExternalAuth auth(
+            String url, String method, String signin, boolean append, List<String> fields, String redirect) {
+        return new ExternalAuth(
+                NginxTemplate.parse(url),
+                method,
+                signin == null ? null : NginxTemplate.parse(signin),
+                "rd",
+                append,
+                fields,
+                redirect);
+    }
+
+    static Stream<Row> rows() {
+        Function<RouteOptions, Object> auth = RouteOptions::externalAuth;
+        Function<RouteOptions, Object> denied = o -> o.denied() != null;
+        String check = "http://auth.example/check";
+        return Stream.of(
+                new Row(URL, auth, auth(check, "GET", null, false, List.of(), null), null),
+                new Row(
+                        N + "auth-url: 'https://$host/oauth2/auth', " + N
+                                + "auth-signin: 'https://$host/oauth2/start?rd=$escaped_request_uri'",
+                        auth,
+                        auth(
+                                "https://$host/oauth2/auth",
+                                "GET",
+                                "https://$host/oauth2/start?rd=$escaped_request_uri",
+                                false,
+                                List.of(),
+                                null),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-signin: 'http://$host/auth/start'",
+                        auth,
+                        auth(check, "GET", "http://$host/auth/start", true, List.of(), null),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-method: POST, " + N
+                                + "auth-response-headers: 'X-Auth-Request-User, X-Auth-Request-Email', " + N
+                                + "auth-request-redirect: 'https://app.example/after'",
+                        auth,
+                        auth(
+                                check,
+                                "POST",
+                                null,
+                                false,
+                                List.of("x-auth-request-user", "x-auth-request-email"),
+                                "https://app.example/after"),
+                        null),
+                new Row(
+                        N + "auth-url: 'http://$service_name.$namespace.svc.cluster.local:4180/oauth2/auth'",
+                        auth,
+                        auth(
+                                "http://$service_name.$namespace.svc.cluster.local:4180/oauth2/auth",
+                                "GET",
+                                null,
+                                false,
+                                List.of(),
+                                null),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-signin: 'https://login.example/start?next=1', " + N
+                                + "auth-signin-redirect-param: next",
+                        o -> o.externalAuth() == null ? null : o.externalAuth().appendRedirect(),
+                        false,
+                        null),
+                // invalid: ingress-nginx denies the location, Usher fails closed with 503
+                new Row(N + "auth-url: 'auth.example/check'", denied, true, "auth-url: invalid"),
+                new Row(N + "auth-url: 'ftp://auth.example/check'", denied, true, "http:// or https://"),
+                new Row(N + "auth-url: 'http:///check'", denied, true, "fails closed"),
+                new Row(N + "auth-url: ''", denied, true, "names no URL"),
+                new Row(N + "auth-url: 'http://auth.example/$cookie_session'", denied, true, "$cookie_session"),
+                new Row(N + "auth-url: 'http://auth.example/${host'", denied, true, "not closed"),
+                new Row(URL + ", " + N + "auth-method: FETCH", denied, true, "auth-method: invalid"),
+                new Row(URL + ", " + N + "auth-signin: 'https://$http_x_next/login'", denied, true, "$http_x_next"),
+                new Row(URL + ", " + N + "auth-response-headers: 'X-User, X User'", denied, true, "not a header"),
+                new Row(
+                        URL + ", " + N + "auth-response-headers: 'X-User, Content-Length'",
+                        denied,
+                        true,
+                        "set by the proxy"),
+                new Row(URL, denied, false, null),
+                // ignored with a report: neither opens anything
+                new Row(
+                        URL + ", " + N + "auth-signin-redirect-param: 'r d'",
+                        o -> o.externalAuth() == null ? null : o.externalAuth().redirectParam(),
+                        "rd",
+                        "auth-signin-redirect-param: invalid"),
+                new Row(N + "auth-method: POST", auth, null, null));
+    }
+
+    @Test
+    void everyExternalAuthKeyIsHonoured() {
+        for (String key : List.of(
+                "auth-url",
+                "auth-method",
+                "auth-signin",
+                "auth-signin-redirect-param",
+                "auth-response-headers",
+                "auth-request-redirect")) {
+            assertThat(NginxHonoured.covers(key)).as(key).isTrue();
+        }
+        assertThat(Annotations.classify(N + "auth-url", "https://$host/oauth2/auth")
+                        .status())
+                .isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "auth-url", "http://a/$request_id").reason())
+                .contains("fails closed");
+        assertThat(Annotations.classify(N + "auth-cache-key", "x").status()).isEqualTo(Status.UNSUPPORTED);
+    }
+
+    @Test
+    void deniedSaysWhichAnnotation() {
+        assertThat(NginxExternalAuth.denied(Map.of(N + "auth-url", "http://a/x", N + "auth-method", "GIT")))
+                .startsWith(N + "auth-method: ");
+        assertThat(NginxExternalAuth.denied(Map.of(N + "auth-method", "GIT"))).isNull();
+    }
+}

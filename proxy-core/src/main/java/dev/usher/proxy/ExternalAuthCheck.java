@@ -1,0 +1,288 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.NginxTemplate;
+import dev.usher.routing.OriginTls;
+import dev.usher.routing.Route;
+import dev.usher.routing.RouteOptions;
+import dev.usher.routing.RouteTimeouts;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * ingress-nginx's external authentication for one request ({@code auth-url}, nginx's {@code auth_request}): before the
+ * request goes to its origin, the auth service gets a request with the client's headers and no body, plus
+ * {@code X-Original-URI}, {@code X-Original-Method}, {@code X-Original-URL}, {@code X-Scheme},
+ * {@code X-Auth-Request-Redirect}, and the {@code X-Forwarded-*}, {@code X-Real-IP} and {@code X-Request-ID} the origin
+ * will get. Its answer decides:
+ *
+ * <ul>
+ * <li>2xx: the request goes on; the fields of {@code auth-response-headers} are taken from the auth response, replacing
+ *     whatever the client sent under those names (a field the response lacks is removed, as nginx's empty
+ *     {@code proxy_set_header} does), so a client can never claim an identity the auth service did not vouch for;</li>
+ * <li>401: to the client with the auth service's {@code WWW-Authenticate}, or, with {@code auth-signin}, a 302 to the
+ *     sign-in URL with {@code rd=} the original URL appended (unless the URL has it);</li>
+ * <li>403: to the client;</li>
+ * <li>anything else, an unreachable service, a timeout (the Ingress's connect plus read timeouts, else the proxy's):
+ *     500, as nginx answers a failed {@code auth_request}.</li>
+ * </ul>
+ *
+ * <p>The client's request body is not read meanwhile (auto-read is off): it waits in the socket or the HTTP/2 stream's
+ * window until the request is let through, then streams as it would have.
+ */
+final class ExternalAuthCheck {
+
+    /** Where the verdict goes: {@code null} lets the request through, else the reply to send instead. */
+    interface Verdict {
+        void decided(Admission.@Nullable Decision refusal);
+    }
+
+    private static final String X_ORIGINAL_URI = "x-original-uri";
+    private static final String X_ORIGINAL_METHOD = "x-original-method";
+    private static final String X_ORIGINAL_URL = "x-original-url";
+    private static final String X_SCHEME = "x-scheme";
+    private static final String X_AUTH_REQUEST_REDIRECT = "x-auth-request-redirect";
+
+    private final ExternalAuth auth;
+    private final HttpRequest request;
+    private final RequestVariables variables;
+    private final boolean close;
+    private final Verdict verdict;
+    private final EventLoop loop;
+    private @Nullable AuthCall call;
+    private boolean starting = true; // a verdict reached while start() runs waits for the next loop turn
+    private boolean cancelled;
+
+    private ExternalAuthCheck(
+            ExternalAuth auth,
+            HttpRequest request,
+            RequestVariables variables,
+            boolean close,
+            Verdict verdict,
+            EventLoop loop) {
+        this.auth = auth;
+        this.request = request;
+        this.variables = variables;
+        this.close = close;
+        this.verdict = verdict;
+        this.loop = loop;
+    }
+
+    /** Sends the subrequest; {@code verdict} is called later on the client's event loop, unless {@link #cancel}led. */
+    static ExternalAuthCheck start(
+            ExternalAuth auth,
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record,
+            ClientConnection conn,
+            ProxyContext context,
+            Verdict verdict) {
+        Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
+        Requests.Target target = Objects.requireNonNull(decision.target(), "and a target");
+        RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, record.clientIp());
+        boolean close = decision.hasBody() || !decision.keepAlive(); // an unread body cannot be skipped
+        EventLoop loop = conn.ctx.channel().eventLoop();
+        ExternalAuthCheck check = new ExternalAuthCheck(auth, request, variables, close, verdict, loop);
+        URI url = absolute(auth.url().expand(variables));
+        if (url == null) {
+            check.failed("auth-url does not expand to an absolute http(s) URL");
+            check.starting = false;
+            return check;
+        }
+        boolean tls = url.getScheme().equalsIgnoreCase("https");
+        int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        String host = url.getHost().startsWith("[")
+                ? url.getHost().substring(1, url.getHost().length() - 1)
+                : url.getHost();
+        FullHttpRequest subrequest = subrequest(auth, request, url, variables, record, conn, context.settings());
+        RouteOptions options = route.options();
+        Duration timeout = RouteTimeouts.or(
+                        options.timeouts().connect(), context.settings().connectTimeout())
+                .plus(RouteTimeouts.or(
+                        options.timeouts().read(), context.settings().responseTimeout()));
+        check.call = AuthCall.start(
+                context.pools(loop).authBootstrap(),
+                loop,
+                host,
+                port,
+                tls ? OriginTlsContexts.of(OriginTls.INSECURE) : null,
+                subrequest,
+                timeout,
+                check.new Outcome());
+        check.starting = false;
+        return check;
+    }
+
+    /** The client went away: the subrequest is abandoned and no verdict follows. */
+    void cancel() {
+        cancelled = true;
+        if (call != null) {
+            call.cancel();
+        }
+    }
+
+    /**
+     * Hands the verdict over, never from inside {@link #start} (a refused connect can fail at once): the caller has
+     * the check in hand before its verdict comes.
+     */
+    private void deliver(Admission.@Nullable Decision refusal) {
+        if (starting) {
+            loop.execute(() -> deliver(refusal));
+        } else if (!cancelled) {
+            verdict.decided(refusal);
+        }
+    }
+
+    /** The parsed expansion if it is an absolute http(s) URL with a host, else {@code null}. */
+    private static @Nullable URI absolute(String expanded) {
+        try {
+            URI uri = new URI(expanded);
+            String scheme = uri.getScheme();
+            boolean http = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
+            return http && uri.getHost() != null && uri.getRawUserInfo() == null ? uri : null;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** The auth service's request: the client's head (without hop-by-hop fields), no body, the auth fields. */
+    private static FullHttpRequest subrequest(
+            ExternalAuth auth,
+            HttpRequest request,
+            URI url,
+            RequestVariables variables,
+            RequestRecord record,
+            ClientConnection conn,
+            ProxySettings settings) {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String query = url.getRawQuery();
+        FullHttpRequest sub = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(auth.method()),
+                query == null ? path : path + "?" + query,
+                Unpooled.EMPTY_BUFFER);
+        HttpHeaders headers = sub.headers().set(request.headers());
+        HeaderRules.removeHopByHop(headers);
+        if (!settings.underscoresInHeaders()) {
+            HeaderRules.removeUnderscored(headers);
+        }
+        headers.remove(HttpHeaderNames.EXPECT).remove(HttpHeaderNames.CONTENT_LENGTH);
+        String id = ForwardedHeaders.apply(headers, conn, record.clientIp(), variables.hostWithPort());
+        // the origin gets the same X-Request-ID as the auth service ($req_id in both), so logs can be joined
+        request.headers().set(ForwardedHeaders.X_REQUEST_ID, id);
+        record.requestId(id); // a refused request is logged with it too
+        String redirect = auth.requestRedirect();
+        headers.set(HttpHeaderNames.HOST, url.getRawAuthority())
+                .set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(X_ORIGINAL_URI, safe(variables.requestUri()))
+                .set(X_ORIGINAL_METHOD, request.method().name())
+                .set(X_ORIGINAL_URL, safe(originalUrl(variables)))
+                .set(X_SCHEME, variables.scheme())
+                .set(X_AUTH_REQUEST_REDIRECT, redirect != null ? redirect : safe(variables.requestUri()));
+        return sub;
+    }
+
+    /** nginx's {@code $scheme://$http_host$request_uri}. */
+    private static String originalUrl(RequestVariables variables) {
+        return variables.scheme() + "://" + variables.hostWithPort() + variables.requestUri();
+    }
+
+    /** {@code value} with anything outside printable ASCII percent-encoded: it goes into a header field. */
+    private static String safe(String value) {
+        return NginxTemplate.escapeUnsafe(value);
+    }
+
+    private void failed(String why) {
+        deliver(Admission.Decision.local(
+                new RouteGate.Reply(
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR, "external authentication failed: " + why, null, null),
+                close));
+    }
+
+    /** The call's outcome turned into the verdict. */
+    private final class Outcome implements AuthCall.Listener {
+        @Override
+        public void answered(int status, HttpHeaders headers) {
+            if (status >= 200 && status < 300) {
+                copyResponseFields(auth.responseHeaders(), headers, request.headers());
+                deliver(null);
+            } else if (status == 401 && auth.signin() != null) {
+                String location = signin(Objects.requireNonNull(auth.signin()));
+                deliver(Admission.Decision.local(
+                        new RouteGate.Reply(HttpResponseStatus.FOUND, "sign in at " + location, location, null),
+                        close));
+            } else if (status == 401) {
+                String challenge = headers.get(HttpHeaderNames.WWW_AUTHENTICATE);
+                deliver(Admission.Decision.local(
+                        new RouteGate.Reply(
+                                HttpResponseStatus.UNAUTHORIZED,
+                                "authorization required",
+                                null,
+                                challenge != null && fieldValue(challenge) ? challenge : null),
+                        close));
+            } else if (status == 403) {
+                deliver(Admission.Decision.local(
+                        new RouteGate.Reply(
+                                HttpResponseStatus.FORBIDDEN, "refused by the authentication service", null, null),
+                        close));
+            } else {
+                failed("the authentication service answered " + status);
+            }
+        }
+
+        @Override
+        public void failed(String why) {
+            ExternalAuthCheck.this.failed(why);
+        }
+    }
+
+    /** The sign-in URL, with {@code rd=$scheme://$http_host$escaped_request_uri} appended as ingress-nginx does. */
+    private String signin(NginxTemplate signin) {
+        String location = signin.expand(variables);
+        if (!auth.appendRedirect()) {
+            return location;
+        }
+        return location + (signin.literalText().indexOf('?') >= 0 ? '&' : '?') + auth.redirectParam() + "="
+                + variables.scheme() + "://" + safe(variables.hostWithPort())
+                + NginxTemplate.escapeComponent(variables.requestUri());
+    }
+
+    /** Sets each of {@code names} from {@code from} (joined with ", " when repeated) or removes it from {@code to}. */
+    static void copyResponseFields(List<String> names, HttpHeaders from, HttpHeaders to) {
+        for (String name : names) {
+            to.remove(name);
+            List<String> values = from.getAll(name);
+            String value = values.size() == 1 ? values.get(0) : String.join(", ", values);
+            if (!value.isEmpty() && fieldValue(value)) {
+                to.set(name, value);
+            }
+        }
+    }
+
+    /** A field value safe to pass on: visible ASCII, spaces and tabs (RFC 9110 §5.5), never CR, LF or NUL. */
+    private static boolean fieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < ' ' && c != '\t') || c == 0x7f || c > 0xff) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

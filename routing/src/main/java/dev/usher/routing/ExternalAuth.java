@@ -1,0 +1,42 @@
+package dev.usher.routing;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * External authentication of an Ingress (ingress-nginx's {@code auth-url} and its companions): before a request goes
+ * to the origin, the proxy asks {@code url} with the request's headers and no body; a 2xx lets the request through,
+ * 401 and 403 go back to the client (401 as a 302 to {@code signin} when set), anything else is a 500.
+ *
+ * @param url the auth service, an absolute {@code http} or {@code https} URL once expanded ({@code auth-url})
+ * @param method the method of the subrequest ({@code auth-method}, {@code GET} by default)
+ * @param signin where a client the auth service answered 401 is redirected (302, {@code auth-signin}), or
+ *     {@code null} to pass the 401 on
+ * @param redirectParam the query parameter of {@code signin} carrying the original URL ({@code rd}, or
+ *     {@code auth-signin-redirect-param}); appended only when {@code signin} does not have it already
+ * @param appendRedirect whether {@code redirectParam} is appended to {@code signin} (it is not in its query yet)
+ * @param responseHeaders the fields copied from the auth service's 2xx response to the request sent to the origin,
+ *     replacing the client's ({@code auth-response-headers}); a field the response lacks is removed
+ * @param requestRedirect sent as {@code X-Auth-Request-Redirect} ({@code auth-request-redirect}); {@code null} sends
+ *     the request URI, as ingress-nginx does
+ */
+public record ExternalAuth(
+        NginxTemplate url,
+        String method,
+        @Nullable NginxTemplate signin,
+        String redirectParam,
+        boolean appendRedirect,
+        List<String> responseHeaders,
+        @Nullable String requestRedirect) {
+
+    /** ingress-nginx's default {@code auth-signin-redirect-param}. */
+    public static final String DEFAULT_REDIRECT_PARAM = "rd";
+
+    public ExternalAuth {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(redirectParam, "redirectParam");
+        responseHeaders = List.copyOf(Objects.requireNonNull(responseHeaders, "responseHeaders"));
+    }
+}
