@@ -1,12 +1,16 @@
 package dev.usher.deploy;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -17,7 +21,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,6 +46,8 @@ final class WarmupCommand implements Callable<Integer> {
     static final List<String> TARGETS =
             List.of("alpaca.example.com /", "bandicoot.example.com /", "bandicoot.example.com /a/", "unknown.test /");
 
+    private static final String BODY = "{\"warmup\":true}";
+
     @Spec
     CommandSpec spec;
 
@@ -56,8 +61,6 @@ final class WarmupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The JDK client refuses to set Host unless told: the examples route by it.
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         ControllerConfig.Builder config = ControllerConfig.builder()
                 .bindAddress("127.0.0.1")
                 .adminBindAddress("127.0.0.1")
@@ -77,22 +80,23 @@ final class WarmupCommand implements Callable<Integer> {
                 .build();
         try (Demo demo = Demo.start(config, new PrintWriter(new StringWriter()))) {
             Controller controller = demo.controller();
-            String http = "http://127.0.0.1:" + controller.httpPort();
             String https = "https://127.0.0.1:" + controller.httpsPort();
             String admin = "http://127.0.0.1:" + controller.adminPort();
             for (int round = 0; round < rounds; round++) {
                 for (String target : TARGETS) {
                     String host = target.substring(0, target.indexOf(' '));
                     String path = target.substring(target.indexOf(' ') + 1);
-                    for (HttpRequest request : List.of(
-                            get(http + path, host),
-                            post(http + path, host),
-                            // over HTTP/2 a Host beside :authority must equal it (RFC 9113 §8.3.1): the default route
-                            get(https + path, null),
-                            post(https + path, null))) {
-                        HttpClient client = request.uri().getScheme().equals("https") ? h2 : plain;
+                    // HTTP/1.1 on raw sockets, routed by Host (the JDK client will not set it)
+                    for (String body : List.of("", BODY)) {
                         sent++;
-                        if (client.send(request, HttpResponse.BodyHandlers.discarding())
+                        if (raw(controller.httpPort(), host, path, body) >= 500) {
+                            failed++;
+                        }
+                    }
+                    // HTTP/2 over TLS: the authority is the address, so the default route answers
+                    for (HttpRequest request : List.of(get(https + path), post(https + path))) {
+                        sent++;
+                        if (h2.send(request, HttpResponse.BodyHandlers.discarding())
                                         .statusCode()
                                 >= 500) {
                             failed++;
@@ -117,20 +121,39 @@ final class WarmupCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
-    private static HttpRequest.Builder request(String url, @Nullable String host) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-        return host == null ? request : request.header("Host", host);
-    }
-
-    private static HttpRequest get(String url, @Nullable String host) {
-        return request(url, host).build();
-    }
-
-    private static HttpRequest post(String url, @Nullable String host) {
-        return request(url, host)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"warmup\":true}"))
+    private static HttpRequest get(String url) {
+        return HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
                 .build();
+    }
+
+    private static HttpRequest post(String url) {
+        return HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                .build();
+    }
+
+    /** One HTTP/1.1 request on its own connection (a POST when {@code body} is not empty); its status, 599 if none. */
+    private static int raw(int port, String host, String path, String body) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            String head = (body.isEmpty() ? "GET " : "POST ") + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n"
+                    + (body.isEmpty()
+                            ? ""
+                            : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                    + "\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write((head + body).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] response = socket.getInputStream().readAllBytes();
+            String status = new String(response, 0, Math.min(response.length, 12), StandardCharsets.US_ASCII);
+            return status.length() == 12 && status.startsWith("HTTP/1.1 ")
+                    ? Integer.parseInt(status.substring(9))
+                    : 599;
+        }
     }
 
     /**
