@@ -64,7 +64,9 @@ final class Exchange {
         this.head = HttpMethod.HEAD.equals(request.method());
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
         Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
-        this.routeFields = RouteFields.of(route, request, context.loadBalancer(), conn.tls); // before forwarding edits
+        LoadBalancer balancer = RouteBalancing.choose(
+                route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
+        this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
         boolean upgrade = RequestHeads.prepare(
                 request,
                 route,
@@ -98,7 +100,7 @@ final class Exchange {
         this.attempts = new Attempts(
                 this,
                 context,
-                routeFields.balancer(context.loadBalancer()),
+                routeFields.balancer(balancer),
                 context.pools(ctx.channel().eventLoop()),
                 record,
                 route,

@@ -51,6 +51,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code /} backend unopened ({@code ssl-passthrough: "true"}, which the translator sets only under
  *     {@code --enable-ssl-passthrough}); see {@link RoutingSnapshot#passthrough}
  * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
+ * @param balancing the Ingress's own load balancing ({@code load-balance}, {@code upstream-hash-by}), or {@code null}
+ *     for the data plane's
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -76,7 +78,8 @@ public record RouteOptions(
         @Nullable CanaryRule canary,
         @Nullable ClientCertificateAuth clientCertificateAuth,
         boolean sslPassthrough,
-        @Nullable ExternalAuth externalAuth) {
+        @Nullable ExternalAuth externalAuth,
+        @Nullable Balancing balancing) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -111,7 +114,7 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough, no external authentication.
+     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing.
      */
     public static Builder builder() {
         return new Builder();
@@ -143,7 +146,8 @@ public record RouteOptions(
                 .canary(canary)
                 .clientCertificateAuth(clientCertificateAuth)
                 .sslPassthrough(sslPassthrough)
-                .externalAuth(externalAuth);
+                .externalAuth(externalAuth)
+                .balancing(balancing);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -172,6 +176,7 @@ public record RouteOptions(
         private @Nullable ClientCertificateAuth clientCertificateAuth;
         private boolean sslPassthrough;
         private @Nullable ExternalAuth externalAuth;
+        private @Nullable Balancing balancing;
 
         private Builder() {}
 
@@ -295,6 +300,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder balancing(@Nullable Balancing balancing) {
+            this.balancing = balancing;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -320,7 +330,8 @@ public record RouteOptions(
                     canary,
                     clientCertificateAuth,
                     sslPassthrough,
-                    externalAuth);
+                    externalAuth,
+                    balancing);
         }
     }
 }

@@ -265,6 +265,7 @@ final class IngressConverter {
                 .canary(NginxCanary.read(a))
                 .sslPassthrough(NginxSslPassthrough.read(a)) // cleared without --enable-ssl-passthrough
                 .externalAuth(NginxExternalAuth.read(a)) // a bad value fails closed: denied(a)
+                .balancing(NginxBalancing.read(a)) // a bad value: reported by the audit
                 .build();
     }
 

@@ -299,7 +299,20 @@ final class NginxHonoured {
                     NginxExternalAuth.REQUEST_REDIRECT,
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
-                            NginxExternalAuth::problem)));
+                            NginxExternalAuth::problem)),
+            // load balancing (NginxBalancing)
+            Map.entry(
+                    NginxBalancing.LOAD_BALANCE,
+                    new Entry(
+                            "round_robin, or ewma as Usher's least-request (of two random endpoints, the one with "
+                                    + "fewer requests in flight), instead of --load-balancing",
+                            NginxBalancing::problem)),
+            Map.entry(
+                    NginxBalancing.HASH_BY,
+                    new Entry(
+                            "consistent (rendezvous) hashing on this value with nginx variables: the same value goes "
+                                    + "to the same endpoint in every replica; wins over load-balance",
+                            NginxBalancing::problem)));
 
     private NginxHonoured() {}
 

@@ -1,0 +1,57 @@
+package dev.usher.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
+import dev.usher.routing.Balancing;
+import dev.usher.routing.NginxTemplate;
+import dev.usher.routing.RouteOptions;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code load-balance} and {@code upstream-hash-by}, one row per value form, the invalid ones included. */
+final class NginxBalancingTranslationTest {
+
+    private static final String N = "nginx.ingress.kubernetes.io/";
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
+        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
+    }
+
+    static Stream<Row> rows() {
+        Function<RouteOptions, Object> balancing = RouteOptions::balancing;
+        return Stream.of(
+                new Row(
+                        N + "load-balance: round_robin",
+                        balancing,
+                        new Balancing(Balancing.Kind.ROUND_ROBIN, null),
+                        null),
+                new Row(N + "load-balance: ewma", balancing, new Balancing(Balancing.Kind.LEAST_REQUEST, null), null),
+                new Row(N + "load-balance: chash", balancing, null, "load-balance: invalid"),
+                new Row(
+                        N + "upstream-hash-by: $request_uri",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri")),
+                        null),
+                new Row(
+                        N + "upstream-hash-by: '$remote_addr', " + N + "load-balance: ewma",
+                        balancing,
+                        new Balancing(Balancing.Kind.LEAST_REQUEST, NginxTemplate.parse("$remote_addr")),
+                        null),
+                new Row(N + "upstream-hash-by: '$no_such_variable'", balancing, null, "upstream-hash-by: invalid"),
+                new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"));
+    }
+
+    @Test
+    void bothKeysAreHonoured() {
+        for (String key : List.of("load-balance", "upstream-hash-by")) {
+            assertThat(NginxHonoured.covers(key)).as(key).isTrue();
+        }
+    }
+}
