@@ -122,7 +122,7 @@ final class RequestRecord implements RateLimiter.SlotHolder {
                 .route(route)
                 .record(method, protocol == HTTP_2, status, nanos, upstreamNanos, bytesIn, bytesOut);
         AccessLog log = context.accessLog();
-        if (log.enabled()) {
+        if (log.enabled() && (route == null || route.options().accessLog())) { // enable-access-log: "false"
             Backend backend = route == null || route.isNotFound() ? null : route.backend();
             log.log(new AccessLog.Entry(
                     System.currentTimeMillis(),

@@ -53,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
  * @param balancing the Ingress's own load balancing ({@code load-balance}, {@code upstream-hash-by}), or {@code null}
  *     for the data plane's
+ * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
+ *     "false"} turns them off; metrics still count them)
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -79,7 +81,8 @@ public record RouteOptions(
         @Nullable ClientCertificateAuth clientCertificateAuth,
         boolean sslPassthrough,
         @Nullable ExternalAuth externalAuth,
-        @Nullable Balancing balancing) {
+        @Nullable Balancing balancing,
+        boolean accessLog) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -114,7 +117,7 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing.
+     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log lines.
      */
     public static Builder builder() {
         return new Builder();
@@ -147,7 +150,8 @@ public record RouteOptions(
                 .clientCertificateAuth(clientCertificateAuth)
                 .sslPassthrough(sslPassthrough)
                 .externalAuth(externalAuth)
-                .balancing(balancing);
+                .balancing(balancing)
+                .accessLog(accessLog);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -177,6 +181,7 @@ public record RouteOptions(
         private boolean sslPassthrough;
         private @Nullable ExternalAuth externalAuth;
         private @Nullable Balancing balancing;
+        private boolean accessLog = true;
 
         private Builder() {}
 
@@ -305,6 +310,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder accessLog(boolean accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -331,7 +341,8 @@ public record RouteOptions(
                     clientCertificateAuth,
                     sslPassthrough,
                     externalAuth,
-                    balancing);
+                    balancing,
+                    accessLog);
         }
     }
 }

@@ -266,6 +266,7 @@ final class IngressConverter {
                 .sslPassthrough(NginxSslPassthrough.read(a)) // cleared without --enable-ssl-passthrough
                 .externalAuth(NginxExternalAuth.read(a)) // a bad value fails closed: denied(a)
                 .balancing(NginxBalancing.read(a)) // a bad value: reported by the audit
+                .accessLog(!Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.ACCESS_LOG, "true", "false")))
                 .build();
     }
 

@@ -14,6 +14,9 @@ final class NginxHonoured {
     /** What an honoured key does, and its value check ({@code (name, value) -> problem or null}). */
     private record Entry(String meaning, BinaryOperator<String> check) {}
 
+    /** {@code enable-access-log: "false"}: no access-log lines for the Ingress's requests (read by IngressConverter). */
+    static final String ACCESS_LOG = "enable-access-log";
+
     private static final Map<String, Entry> ENTRIES = Map.ofEntries(
             Map.entry(
                     NginxLimits.BODY_SIZE,
@@ -312,7 +315,14 @@ final class NginxHonoured {
                     new Entry(
                             "consistent (rendezvous) hashing on this value with nginx variables: the same value goes "
                                     + "to the same endpoint in every replica; wins over load-balance",
-                            NginxBalancing::problem)));
+                            NginxBalancing::problem)),
+            Map.entry(
+                    ACCESS_LOG,
+                    new Entry(
+                            "\"false\": the Ingress's requests get no access-log lines (metrics still count them)",
+                            (name, value) -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                                    ? null
+                                    : "expected \"true\" or \"false\"")));
 
     private NginxHonoured() {}
 

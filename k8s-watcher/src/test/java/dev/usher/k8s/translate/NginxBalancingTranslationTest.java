@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code load-balance} and {@code upstream-hash-by}, one row per value form, the invalid ones included. */
+/**
+ * {@code load-balance}, {@code upstream-hash-by} and {@code enable-access-log}, one row per value form, the invalid
+ * ones included.
+ */
 final class NginxBalancingTranslationTest {
 
     private static final String N = "nginx.ingress.kubernetes.io/";
@@ -26,6 +29,7 @@ final class NginxBalancingTranslationTest {
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> balancing = RouteOptions::balancing;
+        Function<RouteOptions, Object> accessLog = RouteOptions::accessLog;
         return Stream.of(
                 new Row(
                         N + "load-balance: round_robin",
@@ -45,12 +49,15 @@ final class NginxBalancingTranslationTest {
                         new Balancing(Balancing.Kind.LEAST_REQUEST, NginxTemplate.parse("$remote_addr")),
                         null),
                 new Row(N + "upstream-hash-by: '$no_such_variable'", balancing, null, "upstream-hash-by: invalid"),
-                new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"));
+                new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"),
+                new Row(N + "enable-access-log: 'false'", accessLog, false, null),
+                new Row(N + "enable-access-log: 'true'", accessLog, true, null),
+                new Row(N + "enable-access-log: 'off'", accessLog, true, "enable-access-log: invalid"));
     }
 
     @Test
-    void bothKeysAreHonoured() {
-        for (String key : List.of("load-balance", "upstream-hash-by")) {
+    void everyKeyIsHonoured() {
+        for (String key : List.of("load-balance", "upstream-hash-by", "enable-access-log")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }
