@@ -7,6 +7,7 @@ import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.RateLimit;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
+import dev.usher.routing.RoutingSnapshot;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -120,8 +121,19 @@ final class Admission {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
         boolean close = hasBody || !keepAlive; // an unread body cannot be skipped safely: close instead
         record.host(target.host());
-        Route route =
-                context.table().current().route(target.host(), target.path().equals("*") ? "/" : target.path());
+        RoutingSnapshot snapshot = context.table().current();
+        String www = snapshot.wwwRedirect(target.host()); // from-to-www-redirect: before any route, as its server is
+        if (www != null && target.host() != null) {
+            String location = (tls ? "https://" : "http://")
+                    + www
+                    + target.host()
+                            .substring(Requests.hostWithoutPort(target.host()).length())
+                    + target.path();
+            return Decision.local(
+                    new RouteGate.Reply(HttpResponseStatus.PERMANENT_REDIRECT, "use " + location, location, null),
+                    close);
+        }
+        Route route = snapshot.route(target.host(), target.path().equals("*") ? "/" : target.path());
         record.route(route);
         if (route.isNotFound()) {
             return Decision.reply(HttpResponseStatus.NOT_FOUND, "no route", close);

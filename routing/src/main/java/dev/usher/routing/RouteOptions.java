@@ -53,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
  * @param balancing the Ingress's own load balancing ({@code load-balance}, {@code upstream-hash-by}), or {@code null}
  *     for the data plane's
+ * @param fromToWwwRedirect requests for {@code www.<host>} (or, for a {@code www.} host, the name without it) are
+ *     redirected to the Ingress's host ({@code from-to-www-redirect}; see {@link RoutingSnapshot#wwwRedirect})
  * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
  *     "false"} turns them off; metrics still count them)
  */
@@ -82,7 +84,8 @@ public record RouteOptions(
         boolean sslPassthrough,
         @Nullable ExternalAuth externalAuth,
         @Nullable Balancing balancing,
-        boolean accessLog) {
+        boolean accessLog,
+        boolean fromToWwwRedirect) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -117,7 +120,7 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log lines.
+     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log lines, no www redirect.
      */
     public static Builder builder() {
         return new Builder();
@@ -151,7 +154,8 @@ public record RouteOptions(
                 .sslPassthrough(sslPassthrough)
                 .externalAuth(externalAuth)
                 .balancing(balancing)
-                .accessLog(accessLog);
+                .accessLog(accessLog)
+                .fromToWwwRedirect(fromToWwwRedirect);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -182,6 +186,7 @@ public record RouteOptions(
         private @Nullable ExternalAuth externalAuth;
         private @Nullable Balancing balancing;
         private boolean accessLog = true;
+        private boolean fromToWwwRedirect;
 
         private Builder() {}
 
@@ -315,6 +320,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder fromToWwwRedirect(boolean fromToWwwRedirect) {
+            this.fromToWwwRedirect = fromToWwwRedirect;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -342,7 +352,8 @@ public record RouteOptions(
                     sslPassthrough,
                     externalAuth,
                     balancing,
-                    accessLog);
+                    accessLog,
+                    fromToWwwRedirect);
         }
     }
 }

@@ -47,6 +47,7 @@ public final class RoutingSnapshot {
     private final List<SnapshotCompiler.Shadowed> shadowed;
     private final Map<BackendRef, SnapshotCompiler.Resolved> resolved;
     private final Map<String, Passthrough> passthrough;
+    private final Map<String, String> wwwRedirects;
 
     RoutingSnapshot(
             HostIndex exact,
@@ -57,7 +58,8 @@ public final class RoutingSnapshot {
             List<Conflict> conflicts,
             List<SnapshotCompiler.Shadowed> shadowed,
             Map<BackendRef, SnapshotCompiler.Resolved> resolved,
-            Map<String, Passthrough> passthrough) {
+            Map<String, Passthrough> passthrough,
+            Map<String, String> wwwRedirects) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.hostless = hostless;
@@ -68,6 +70,7 @@ public final class RoutingSnapshot {
         this.shadowed = List.copyOf(shadowed);
         this.resolved = resolved;
         this.passthrough = passthrough;
+        this.wwwRedirects = wwwRedirects;
     }
 
     /** A snapshot that routes every request to {@link RouteSource#NOT_FOUND}. */
@@ -155,6 +158,28 @@ public final class RoutingSnapshot {
         }
         String name = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
         return passthrough.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The host a request for {@code host} is redirected to by {@code from-to-www-redirect} ({@link WwwRedirects}), or
+     * {@code null}. Free when no Ingress asks for it.
+     *
+     * @param host the request's host as validated by the data plane, any case, may carry {@code :port} or a trailing
+     *     dot; {@code null} for none
+     */
+    public @Nullable String wwwRedirect(@Nullable String host) {
+        if (host == null || wwwRedirects.isEmpty()) {
+            return null;
+        }
+        String name = host;
+        int colon = name.lastIndexOf(':');
+        if (colon >= 0 && name.indexOf(']', colon) < 0) {
+            name = name.substring(0, colon);
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return wwwRedirects.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** Every {@code ssl-passthrough} host, by host name, for debugging and {@code usher check}. */

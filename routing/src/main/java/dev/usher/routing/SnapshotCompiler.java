@@ -109,7 +109,8 @@ final class SnapshotCompiler {
                 conflicts,
                 shadowed,
                 resolved,
-                passthrough.hosts());
+                passthrough.hosts(),
+                WwwRedirects.of(sorted, hosts.keySet()));
     }
 
     /**

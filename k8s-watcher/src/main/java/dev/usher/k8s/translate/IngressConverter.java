@@ -267,6 +267,7 @@ final class IngressConverter {
                 .externalAuth(NginxExternalAuth.read(a)) // a bad value fails closed: denied(a)
                 .balancing(NginxBalancing.read(a)) // a bad value: reported by the audit
                 .accessLog(!Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.ACCESS_LOG, "true", "false")))
+                .fromToWwwRedirect(Boolean.TRUE.equals(Annotations.nginxFlag(a, NginxHonoured.WWW, "true", "false")))
                 .build();
     }
 

@@ -4,6 +4,7 @@ import dev.usher.k8s.translate.Annotations.Status;
 import dev.usher.k8s.translate.Annotations.Verdict;
 import java.util.Map;
 import java.util.function.BinaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ingress-nginx annotations Usher honours through a typed route option, each with what it does and the check of
@@ -16,6 +17,15 @@ final class NginxHonoured {
 
     /** {@code enable-access-log: "false"}: no access-log lines for the Ingress's requests (read by IngressConverter). */
     static final String ACCESS_LOG = "enable-access-log";
+
+    /** {@code from-to-www-redirect: "true"} (read by IngressConverter; compiled by routing's WwwRedirects). */
+    static final String WWW = "from-to-www-redirect";
+
+    private static @Nullable String flagProblem(String name, String value) {
+        return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
+                ? null
+                : "expected \"true\" or \"false\"";
+    }
 
     private static final Map<String, Entry> ENTRIES = Map.ofEntries(
             Map.entry(
@@ -320,9 +330,13 @@ final class NginxHonoured {
                     ACCESS_LOG,
                     new Entry(
                             "\"false\": the Ingress's requests get no access-log lines (metrics still count them)",
-                            (name, value) -> "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
-                                    ? null
-                                    : "expected \"true\" or \"false\"")));
+                            NginxHonoured::flagProblem)),
+            Map.entry(
+                    WWW,
+                    new Entry(
+                            "\"true\": requests for www.<host> (for a www. host: the name without it) get a 308 to "
+                                    + "the host, unless an Ingress serves that name itself",
+                            NginxHonoured::flagProblem)));
 
     private NginxHonoured() {}
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code load-balance}, {@code upstream-hash-by} and {@code enable-access-log}, one row per value form, the invalid
+ * {@code load-balance}, {@code upstream-hash-by}, {@code enable-access-log} and {@code from-to-www-redirect}, one row per value form, the invalid
  * ones included.
  */
 final class NginxBalancingTranslationTest {
@@ -30,6 +30,7 @@ final class NginxBalancingTranslationTest {
     static Stream<Row> rows() {
         Function<RouteOptions, Object> balancing = RouteOptions::balancing;
         Function<RouteOptions, Object> accessLog = RouteOptions::accessLog;
+        Function<RouteOptions, Object> www = RouteOptions::fromToWwwRedirect;
         return Stream.of(
                 new Row(
                         N + "load-balance: round_robin",
@@ -52,12 +53,14 @@ final class NginxBalancingTranslationTest {
                 new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"),
                 new Row(N + "enable-access-log: 'false'", accessLog, false, null),
                 new Row(N + "enable-access-log: 'true'", accessLog, true, null),
-                new Row(N + "enable-access-log: 'off'", accessLog, true, "enable-access-log: invalid"));
+                new Row(N + "enable-access-log: 'off'", accessLog, true, "enable-access-log: invalid"),
+                new Row(N + "from-to-www-redirect: 'true'", www, true, null),
+                new Row(N + "from-to-www-redirect: 'yes'", www, false, "from-to-www-redirect: invalid"));
     }
 
     @Test
     void everyKeyIsHonoured() {
-        for (String key : List.of("load-balance", "upstream-hash-by", "enable-access-log")) {
+        for (String key : List.of("load-balance", "upstream-hash-by", "enable-access-log", "from-to-www-redirect")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }
