@@ -57,7 +57,7 @@ final class RequestHeads {
         }
         record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
         RouteOptions options = route.options();
-        String vhost = UpstreamVhost.of(route); // ingress-nginx's upstream-vhost
+        String vhost = UpstreamVhost.of(route, request, target, record, conn); // ingress-nginx's upstream-vhost
         if (vhost != null) {
             headers.set(HttpHeaderNames.HOST, vhost);
         }

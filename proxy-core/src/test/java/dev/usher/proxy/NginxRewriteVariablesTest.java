@@ -34,13 +34,22 @@ final class NginxRewriteVariablesTest {
                         "abs.test", target("https://new.example.com/v2/$2"),
                         "absq.test", target("https://new.example.com/login?rd=$escaped_request_uri"),
                         "absdrop.test", target("https://new.example.com/$2?"),
-                        "abshost.test", target("$scheme://$host/new/$2")),
+                        "abshost.test", target("$scheme://$host/new/$2"),
+                        "vh.test", vhost("${host}.internal:$server_port"),
+                        "vhbad.test", vhost("$best_http_host.internal")),
                 new PathRule("/api(/|$)(.*)", PathType.IMPLEMENTATION_SPECIFIC, OptionsFixture.APP));
     }
 
     private static RouteOptions target(String rewriteTarget) {
         return RouteOptions.builder()
                 .nginxPaths(new NginxPaths(false, rewriteTarget))
+                .build();
+    }
+
+    private static RouteOptions vhost(String upstreamVhost) {
+        return RouteOptions.builder()
+                .nginxPaths(new NginxPaths(true, null))
+                .upstreamVhost(upstreamVhost)
                 .build();
     }
 
@@ -134,6 +143,23 @@ final class NginxRewriteVariablesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void upstreamVhost_expandsTheRequestsHostAndTheListenersPort() throws Exception {
+        assertThat(fixture.get("vh.test:8080", "/api/v").statusCode()).isEqualTo(200);
+
+        assertThat(fixture.origin.seen.stream()
+                        .filter(r -> r.uri().equals("/api/v"))
+                        .map(r -> r.headers().get("Host")))
+                .containsExactly("vh.test.internal:" + fixture.proxy.httpPort());
+    }
+
+    @Test
+    void upstreamVhost_expandingToAnInvalidHost_keepsTheClientsHost() throws Exception {
+        assertThat(fixture.get("vhbad.test:8080", "/api/w").statusCode()).isEqualTo(200);
+
+        assertThat(uris("vhbad.test:8080")).containsExactly("/api/w");
     }
 
     private static List<String> uris(String host) {
