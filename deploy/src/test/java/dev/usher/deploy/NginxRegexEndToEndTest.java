@@ -129,7 +129,7 @@ final class NginxRegexEndToEndTest {
         staticSvc.close();
     }
 
-    private static String backend(String name, int port) {
+    static String backend(String name, int port) {
         return """
                 apiVersion: v1
                 kind: Service

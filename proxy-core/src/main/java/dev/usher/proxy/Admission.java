@@ -171,6 +171,9 @@ final class Admission {
                     null,
                     preflight);
         }
+        if (route.nginxRedirect() && !target.path().equals("*")) { // nginx's rewrite to an absolute URL: 302
+            return Decision.local(NginxRewriteRedirect.reply(route, request, target, conn, record), close);
+        }
         if (route.httpsRedirect() && !tls && target.host() != null) {
             String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
             return new Decision(

@@ -57,14 +57,14 @@ final class RequestHeads {
         }
         record.requestId(ForwardedHeaders.apply(headers, conn, record.clientIp(), target.host()));
         RouteOptions options = route.options();
-        String vhost = UpstreamVhost.of(route); // ingress-nginx's upstream-vhost
+        String vhost = UpstreamVhost.of(route, request, target, record, conn); // ingress-nginx's upstream-vhost
         if (vhost != null) {
             headers.set(HttpHeaderNames.HOST, vhost);
         }
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
         }
-        request.setUri(target.path().equals("*") ? "*" : route.upstreamUri(target.path()));
+        request.setUri(target.path().equals("*") ? "*" : upstreamUri(request, route, target, record, conn));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.CONTENT_LENGTH);
         if (chunked) {
@@ -73,6 +73,16 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return upgradeTo != null;
+    }
+
+    /** The rewritten target; the nginx variables of a rewrite-target are read before the head is changed. */
+    private static String upstreamUri(
+            HttpRequest request, Route route, Requests.Target target, RequestRecord record, ClientConnection conn) {
+        if (!route.rewriteVariables()) {
+            return route.upstreamUri(target.path());
+        }
+        return route.upstreamUri(
+                target.path(), RequestVariables.of(request.uri(), target, conn, route, record.clientIp()));
     }
 
     /**

@@ -1,30 +1,56 @@
 package dev.usher.proxy;
 
-import dev.usher.routing.Backend;
+import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
-import java.util.Objects;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@code Host} a route sends to its origin (ingress-nginx's {@code upstream-vhost}), with the two nginx variables
- * ingress-nginx users put there expanded: {@code $service_name} (the route's backend Service) and {@code $namespace}
- * (its Ingress's namespace), as in {@code $service_name.$namespace.svc.cluster.local}. The translator admits no other
- * variable; the expansion is checked again here, so a name that is not host syntax never becomes a header.
+ * The {@code Host} a route sends to its origin (ingress-nginx's {@code upstream-vhost}), with the nginx variables the
+ * translator admits there expanded ({@link NginxTemplate}): {@code $service_name} (the route's backend Service),
+ * {@code $namespace} (its Ingress's namespace), as in {@code $service_name.$namespace.svc.cluster.local}, and the
+ * request's {@code $host}, {@code $best_http_host} and {@code $server_port}. The expansion is checked here, per
+ * request: a value that is not a host name or address with an optional port never becomes a header; the client's
+ * {@code Host} is kept instead, and that is logged once.
  */
 final class UpstreamVhost {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamVhost.class);
+    private static final AtomicBoolean LOGGED = new AtomicBoolean();
+
     private UpstreamVhost() {}
 
-    /** The {@code Host} value for {@code route}'s origin, or {@code null} to keep the client's. */
-    static @Nullable String of(Route route) {
+    /**
+     * The {@code Host} value for {@code route}'s origin, or {@code null} to keep the client's. Called before the
+     * request head is rewritten (the variables are the client's request).
+     */
+    static @Nullable String of(
+            Route route, HttpRequest request, Requests.Target target, RequestRecord record, ClientConnection conn) {
         String template = route.options().upstreamVhost();
         if (template == null || template.indexOf('$') < 0) {
             return template; // the common case: no allocation
         }
-        String namespace = route.namespace() == null ? "" : route.namespace();
-        Backend backend = Objects.requireNonNull(route.backend(), "a proxied route has a backend");
-        String host = template.replace("$service_name", backend.ref().service()).replace("$namespace", namespace);
-        return hostSyntax(host) ? host : null;
+        String host;
+        try {
+            host = NginxTemplate.parse(template)
+                    .expand(RequestVariables.of(request.uri(), target, conn, route, record.clientIp()));
+        } catch (IllegalArgumentException e) { // the translator admits only known variables
+            host = "";
+        }
+        if (hostSyntax(host) && RequestSyntax.hostValid(host)) {
+            return host;
+        }
+        if (LOGGED.compareAndSet(false, true)) {
+            LOG.warn(
+                    "upstream-vhost of Ingress {} expanded to an invalid host {}; the client's Host is sent instead"
+                            + " (logged once)",
+                    route.ingressRef(),
+                    NginxTemplate.escapeUnsafe(host));
+        }
+        return null;
     }
 
     /** Letters, digits, {@code .-:[]} only: a host name or address with a port, nothing that can end a header. */

@@ -56,13 +56,27 @@ final class OptionsFixture implements AutoCloseable {
             Map<String, RouteOptions> hosts,
             LongSupplier nanoClock,
             Consumer<ProxyServer.Builder> extra) {
+        this(settings, hosts, new PathRule("/", PathType.PREFIX, APP), nanoClock, extra);
+    }
+
+    /** As above, each host's one rule being {@code rule} instead of {@code /} Prefix (a regex path, say). */
+    OptionsFixture(ProxySettings settings, Map<String, RouteOptions> hosts, PathRule rule) {
+        this(settings, hosts, rule, System::nanoTime, builder -> {});
+    }
+
+    private OptionsFixture(
+            ProxySettings settings,
+            Map<String, RouteOptions> hosts,
+            PathRule rule,
+            LongSupplier nanoClock,
+            Consumer<ProxyServer.Builder> extra) {
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
         RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
         hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet(
                 "default",
                 host.replace('.', '-'),
                 Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))),
+                List.of(new HostRule(host, List.of(rule))),
                 null,
                 options)));
         table.publish(snapshot.build(table::backend));

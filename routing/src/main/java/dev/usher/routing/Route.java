@@ -2,6 +2,7 @@ package dev.usher.routing;
 
 import com.google.re2j.Matcher;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,7 +46,7 @@ public final class Route {
      */
     private @Nullable RegexPath regex;
 
-    private @Nullable String nginxTarget;
+    private @Nullable NginxRewriteTarget nginxTarget;
     /** The canary of this main route; set once by the snapshot compiler, before publication. */
     private @Nullable Canary canary;
 
@@ -124,7 +125,15 @@ public final class Route {
     /** Puts this rule in regex mode; only the snapshot compiler calls this, before publication. */
     void regex(RegexPath path, @Nullable String rewriteTarget) {
         this.regex = path;
-        this.nginxTarget = rewriteTarget;
+        NginxRewriteTarget parsed = null;
+        if (rewriteTarget != null) {
+            try {
+                parsed = NginxRewriteTarget.parse(rewriteTarget);
+            } catch (IllegalArgumentException e) {
+                parsed = null; // the translator reports and drops such a target; a hand-built one rewrites nothing
+            }
+        }
+        this.nginxTarget = parsed;
     }
 
     /**
@@ -233,9 +242,17 @@ public final class Route {
      * @param uri the request target this route was chosen for
      */
     public String upstreamUri(String uri) {
+        return upstreamUri(uri, Route::placeholder);
+    }
+
+    /**
+     * {@link #upstreamUri(String)} with the nginx variables of the rewrite target taken from {@code variables}
+     * (called only when {@link #rewriteVariables()}).
+     */
+    public String upstreamUri(String uri, Function<NginxTemplate.Variable, String> variables) {
         Objects.requireNonNull(uri, "uri");
         if (regex != null && (nginxTarget != null || exactTarget != null || prefixTarget != null)) {
-            return regexUpstreamUri(uri);
+            return regexUpstreamUri(uri, variables);
         }
         if (exactTarget == null && prefixTarget == null) {
             return uri;
@@ -265,12 +282,17 @@ public final class Route {
      * without ever climbing above {@code /}. The query string is kept. {@code uri} is the target the route was chosen
      * for; were the regex not to match it, a target that needs the match would leave it unchanged.
      */
-    private String regexUpstreamUri(String uri) {
+    private String regexUpstreamUri(String uri, Function<NginxTemplate.Variable, String> variables) {
         int pathStart = RequestTarget.pathStart(uri);
         int pathEnd = RequestTarget.pathEnd(uri, pathStart);
-        if (exactTarget == null && prefixTarget == null && nginxTarget != null && nginxTarget.indexOf('$') < 0) {
-            // no capture to substitute: the route was chosen by this regex, the target replaces the whole path
-            return PathNormalizer.normalizeRewritten(RegexPath.substitute(nginxTarget, null)) + uri.substring(pathEnd);
+        if (exactTarget == null && prefixTarget == null && nginxTarget != null) {
+            if (nginxTarget.redirect()) {
+                return uri; // answered by the proxy (redirectLocation), never sent upstream
+            }
+            if (!nginxTarget.captures()) {
+                // no capture to substitute: the route was chosen by this regex, the target replaces the whole path
+                return PathNormalizer.normalizeRewritten(nginxTarget.path(null, variables)) + uri.substring(pathEnd);
+            }
         }
         // upstreamUri calls this in regex mode only
         Matcher match = Objects.requireNonNull(regex, "regex")
@@ -282,8 +304,54 @@ public final class Route {
             return Rewrite.apply(uri, match.end(), exactTarget, prefixTarget);
         }
         // upstreamUri saw a target and it is not Usher's, so it is nginx's
-        String target = Objects.requireNonNull(nginxTarget, "nginxTarget");
-        return PathNormalizer.normalizeRewritten(RegexPath.substitute(target, match)) + uri.substring(pathEnd);
+        NginxRewriteTarget target = Objects.requireNonNull(nginxTarget, "nginxTarget");
+        return PathNormalizer.normalizeRewritten(target.path(match, variables)) + uri.substring(pathEnd);
+    }
+
+    /** Whether the nginx rewrite target holds nginx variables, so the proxy must give their values. */
+    public boolean rewriteVariables() {
+        return nginxTarget != null && nginxTarget.variables();
+    }
+
+    /**
+     * Whether the owner's nginx rewrite-target is an absolute URL: nginx's {@code rewrite} then answers 302 with
+     * {@link #redirectLocation}, and the origin is never contacted. Usher's own rewrite-target, when set, wins.
+     */
+    public boolean nginxRedirect() {
+        return regex != null
+                && nginxTarget != null
+                && nginxTarget.redirect()
+                && exactTarget == null
+                && prefixTarget == null;
+    }
+
+    /**
+     * The {@code Location} of an {@link #nginxRedirect()} route for the request target {@code uri}: captures from
+     * the path's match, variables from {@code variables}, the request's query appended as nginx does; {@code null}
+     * when the expansion is not a valid absolute URL (or this is no redirect).
+     */
+    public @Nullable String redirectLocation(String uri, Function<NginxTemplate.Variable, String> variables) {
+        if (!nginxRedirect()) {
+            return null;
+        }
+        NginxRewriteTarget target = Objects.requireNonNull(nginxTarget, "nginxTarget");
+        int pathStart = RequestTarget.pathStart(uri);
+        int pathEnd = RequestTarget.pathEnd(uri, pathStart);
+        Matcher match = null;
+        if (target.captures()) {
+            match = Objects.requireNonNull(regex, "regex")
+                    .match(pathStart == pathEnd ? "/" : uri.subSequence(pathStart, pathEnd));
+            if (match == null) {
+                return null;
+            }
+        }
+        String query = pathEnd < uri.length() ? uri.substring(pathEnd + 1) : "";
+        return target.location(match, variables, query);
+    }
+
+    /** What an expansion shows without a request: {@code $name}. */
+    private static String placeholder(NginxTemplate.Variable variable) {
+        return "$" + variable.nginxName();
     }
 
     /**

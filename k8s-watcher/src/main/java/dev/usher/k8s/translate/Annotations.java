@@ -382,17 +382,23 @@ public final class Annotations {
             return new Verdict(key, Status.NO_EFFECT, "empty: nothing is rewritten, as in ingress-nginx");
         }
         String problem = NginxRewrite.problem(value);
+        if (problem == null && NginxRewrite.isRedirect(value)) {
+            return new Verdict(
+                    key,
+                    Status.HONOURED,
+                    "as ingress-nginx: an absolute URL answers 302 to its expansion ($1..$9 from the path's regex,"
+                            + " nginx variables from the request), the query appended as nginx does; the origin is"
+                            + " not contacted; turns regex mode on for the Ingress's hosts");
+        }
         if (problem == null) {
             return new Verdict(
                     key,
                     Status.HONOURED,
-                    "as ingress-nginx: the whole path sent upstream is replaced,"
-                            + " $1..$9 from the path's regex; turns regex mode on for the Ingress's hosts; query kept");
+                    "as ingress-nginx: the whole path sent upstream is replaced, $1..$9 from the path's regex and"
+                            + " nginx variables ($host, ...) from the request; turns regex mode on for the Ingress's"
+                            + " hosts; query kept");
         }
-        return new Verdict(
-                key,
-                NginxRewrite.isRedirect(value) ? Status.UNSUPPORTED : Status.INVALID,
-                problem + "; ignored, paths are forwarded unchanged");
+        return new Verdict(key, Status.INVALID, problem + "; ignored, paths are forwarded unchanged");
     }
 
     private static Verdict onOff(String key, String value, String on, String off, String honoured) {

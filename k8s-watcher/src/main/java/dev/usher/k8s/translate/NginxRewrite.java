@@ -1,15 +1,19 @@
 package dev.usher.k8s.translate;
 
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.NginxPaths;
+import dev.usher.routing.NginxRewriteTarget;
 import java.util.Map;
 
 /**
  * ingress-nginx's {@code use-regex} and {@code rewrite-target}, read with its semantics into {@link NginxPaths}.
  *
  * <p>{@code rewrite-target} replaces the whole path sent upstream (nginx {@code rewrite ... break}), with
- * {@code $0}..{@code $9} taken from the path's regex match; the query string is kept. It must be a path (starting
- * with {@code /} or a capture reference) made of RFC 3986 path characters. Any other nginx variable ({@code $host},
- * {@code $request_uri}) and an absolute URL (which nginx turns into a redirect) are not supported: the annotation is
+ * {@code $0}..{@code $9} taken from the path's regex match and the nginx variables Usher expands
+ * ({@link dev.usher.routing.NginxTemplate.Variable}) from the request; the query string is kept. It must then be a
+ * path (starting with {@code /}, a capture reference or a variable) made of RFC 3986 path characters. An absolute URL
+ * ({@code http://}, {@code https://}, {@code $scheme}) is nginx's redirect: the client gets a 302 to its expansion,
+ * whose host must be fixed by the text ({@link NginxRewriteTarget}). Any other variable is invalid: the annotation is
  * then ignored and reported by the annotation audit ({@link Annotations#classify}), never applied half way.
  */
 final class NginxRewrite {
@@ -33,30 +37,29 @@ final class NginxRewrite {
         return regex || target != null ? new NginxPaths(regex, target) : NginxPaths.NONE;
     }
 
-    /** Whether {@code target} is an absolute URL: nginx redirects to it, Usher does not yet. */
+    /** Whether {@code target} is an absolute URL: nginx redirects to it. */
     static boolean isRedirect(String target) {
-        return target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8);
+        return NginxRewriteTarget.isRedirect(target);
     }
 
     /** Why {@code target} (trimmed, non-empty) cannot be applied, or {@code null} when it can. */
     static String problem(String target) {
-        if (isRedirect(target)) {
-            return "an absolute URL (a redirect in nginx) is not implemented yet";
+        NginxRewriteTarget parsed;
+        try {
+            parsed = NginxRewriteTarget.parse(target);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        String skeleton = parsed.skeleton();
+        if (parsed.redirect()) {
+            return LocalRedirect.safeHeaderValue(skeleton)
+                    ? null
+                    : "an absolute URL must be printable ASCII without spaces (percent-encode others)";
         }
         if (!target.startsWith("/") && !target.startsWith("$")) {
-            return "must start with '/' or a capture reference such as '$1'";
+            return "must start with '/', a capture reference such as '$1' or a variable";
         }
-        for (int i = 0; i < target.length(); i++) {
-            if (target.charAt(i) == '$' && (i + 1 == target.length() || !isDigit(target.charAt(i + 1)))) {
-                return "only the capture references $0..$9 are supported, not nginx variables ("
-                        + Problems.quote(target.substring(i, Math.min(target.length(), i + 20))) + ")";
-            }
-        }
-        String path = target.startsWith("/") ? target : "/" + target;
+        String path = skeleton.startsWith("/") ? skeleton : "/" + skeleton;
         return RulePaths.rewriteProblem(path);
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 }

@@ -1,5 +1,6 @@
 package dev.usher.k8s.translate;
 
+import dev.usher.routing.NginxTemplate;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -8,8 +9,9 @@ import java.util.regex.Pattern;
  * {@code X-Forwarded-Prefix} sent to the origin). Values are checked here, once, so nothing a manifest holds can
  * split a header: a host name, IPv4 or bracketed IPv6 address with an optional port; a path of ingress-nginx's
  * characters. In {@code upstream-vhost} the proxy expands {@code $service_name} and {@code $namespace}
- * ({@code $service_name.$namespace.svc.cluster.local}); any other nginx variable is reported and the value ignored,
- * by the annotation audit ({@link #problem}).
+ * ({@code $service_name.$namespace.svc.cluster.local}) and the request's {@code $host}, {@code $best_http_host} and
+ * {@code $server_port}; any other nginx variable is reported and the value ignored, by the annotation audit
+ * ({@link #problem}).
  */
 final class NginxUpstreamHeaders {
 
@@ -34,11 +36,20 @@ final class NginxUpstreamHeaders {
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static String problem(String name, String value) {
         if (name.equals(UPSTREAM_VHOST)) {
-            // the proxy expands these two per route (UpstreamVhost); a stand-in label checks the rest's syntax
-            String host = value.replace("$service_name", "svc").replace("$namespace", "ns");
-            if (host.indexOf('$') >= 0) {
-                return "of the nginx variables only $service_name and $namespace are expanded by Usher";
+            // the proxy expands these per request (UpstreamVhost); stand-in values check the rest's syntax
+            NginxTemplate template;
+            try {
+                template = NginxTemplate.parse(value);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
             }
+            for (NginxTemplate.Part part : template.parts()) {
+                if (part instanceof NginxTemplate.Variable v && standIn(v) == null) {
+                    return "$" + v.nginxName() + " cannot be in a Host; of the nginx variables only $host,"
+                            + " $best_http_host, $server_port, $service_name and $namespace can";
+                }
+            }
+            String host = template.expand(NginxUpstreamHeaders::standIn);
             return HOST.matcher(host).matches() && value.length() <= 261
                     ? null
                     : "expected a host name or address with an optional port";
@@ -47,6 +58,17 @@ final class NginxUpstreamHeaders {
             return "nginx variables are not expanded by Usher in x-forwarded-prefix";
         }
         return PREFIX.matcher(value).matches() ? null : "expected a path prefix (letters, digits and -._~/:)";
+    }
+
+    /** A host-syntax stand-in for the variables a Host may hold; {@code null} for the others. */
+    private static String standIn(NginxTemplate.Variable variable) {
+        return switch (variable) {
+            case HOST, BEST_HTTP_HOST -> "host";
+            case SERVER_PORT -> "80";
+            case SERVICE_NAME -> "svc";
+            case NAMESPACE -> "ns";
+            default -> null;
+        };
     }
 
     private static String valid(Map<String, String> a, String name) {

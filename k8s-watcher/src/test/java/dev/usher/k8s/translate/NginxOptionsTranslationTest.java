@@ -140,7 +140,19 @@ final class NginxOptionsTranslationTest {
                         RouteOptions::upstreamVhost,
                         "$service_name.$namespace.svc.cluster.local",
                         null),
-                new Row(N + "upstream-vhost: $host", RouteOptions::upstreamVhost, null, "only $service_name"),
+                new Row(N + "upstream-vhost: $host", RouteOptions::upstreamVhost, "$host", null),
+                new Row(
+                        N + "upstream-vhost: '${host}.internal:$server_port'",
+                        RouteOptions::upstreamVhost,
+                        "${host}.internal:$server_port",
+                        null),
+                new Row(N + "upstream-vhost: $remote_addr", RouteOptions::upstreamVhost, null, "cannot be in a Host"),
+                new Row(
+                        N + "upstream-vhost: $http_x_host",
+                        RouteOptions::upstreamVhost,
+                        null,
+                        "unknown nginx variable"),
+                new Row(N + "upstream-vhost: '$host/x'", RouteOptions::upstreamVhost, null, "host name or address"),
                 new Row(N + "x-forwarded-prefix: /api", RouteOptions::forwardedPrefix, "/api", null),
                 new Row(
                         N + "x-forwarded-prefix: \"/a\\u0000b\"",

@@ -752,9 +752,27 @@ final class TranslatorTest {
                             assertThat(ownMessages(t)).isEmpty();
                         }),
                 new Case(
-                        "nginxAnnotations_rewriteTargetWithAnNginxVariable_isInvalid_andIgnored",
+                        "nginxAnnotations_rewriteTargetWithAnNginxVariable_isHonoured",
                         DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: /$host/$1")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(new NginxPaths(false, "/$host/$1"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetStartingWithAVariable_isHonoured",
+                        DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: '${namespace}/$service_name$2'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(new NginxPaths(false, "${namespace}/$service_name$2"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetWithAnUnknownVariable_isInvalid_andIgnored",
+                        DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: /$http_x_user/$1")),
                         t -> {
                             assertThat(t.ruleSets().get(0).options().nginxPaths())
                                     .isEqualTo(NginxPaths.NONE);
@@ -762,19 +780,77 @@ final class TranslatorTest {
                                     .singleElement()
                                     .asString()
                                     .startsWith("annotation " + n + "rewrite-target: invalid: ")
-                                    .contains("'$host/$1'");
+                                    .contains("$http_x_user");
                         }),
                 new Case(
-                        "nginxAnnotations_rewriteTargetAbsoluteUrl_isUnsupported_andIgnored",
+                        "nginxAnnotations_rewriteTargetAbsoluteUrl_isHonoured",
                         DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: 'https://x.org/$1'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(new NginxPaths(false, "https://x.org/$1"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetAbsoluteUrlWithVariables_isHonoured",
+                        DEFAULTS,
+                        List.of(
+                                OUR_CLASS,
+                                annotated.formatted(n + "rewrite-target: '$scheme://$host:8443$request_uri'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(new NginxPaths(false, "$scheme://$host:8443$request_uri"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetAbsoluteUrlWithQuery_isHonoured",
+                        DEFAULTS,
+                        List.of(
+                                OUR_CLASS,
+                                annotated.formatted(
+                                        n + "rewrite-target: 'http://x.org/login?rd=$escaped_request_uri'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(new NginxPaths(false, "http://x.org/login?rd=$escaped_request_uri"));
+                            assertThat(ownMessages(t)).isEmpty();
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetAbsoluteUrlWithACaptureInItsHost_isInvalid",
+                        DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: 'https://x.org$1'")),
                         t -> {
                             assertThat(t.ruleSets().get(0).options().nginxPaths())
                                     .isEqualTo(NginxPaths.NONE);
                             assertThat(ownMessages(t))
                                     .singleElement()
                                     .asString()
-                                    .startsWith("annotation " + n + "rewrite-target: unsupported: ");
+                                    .startsWith("annotation " + n + "rewrite-target: invalid: ")
+                                    .contains("capture");
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetAbsoluteUrlWithAClientVariableInItsHost_isInvalid",
+                        DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: 'https://$remote_addr/'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t))
+                                    .singleElement()
+                                    .asString()
+                                    .startsWith("annotation " + n + "rewrite-target: invalid: ")
+                                    .contains("$remote_addr");
+                        }),
+                new Case(
+                        "nginxAnnotations_rewriteTargetAbsoluteUrlWithASpace_isInvalid",
+                        DEFAULTS,
+                        List.of(OUR_CLASS, annotated.formatted(n + "rewrite-target: 'https://x.org/a b'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().nginxPaths())
+                                    .isEqualTo(NginxPaths.NONE);
+                            assertThat(ownMessages(t))
+                                    .singleElement()
+                                    .asString()
+                                    .startsWith("annotation " + n + "rewrite-target: invalid: ");
                         }),
                 new Case(
                         "nginxAnnotations_rewriteTargetWithCrLf_isInvalid",
