@@ -76,14 +76,16 @@ final class NginxExternalAuth {
             redirect = null;
         }
         boolean hasSignin = signin != null && !signin.isBlank();
-        return new ExternalAuth(
-                NginxTemplate.parse(url.strip()),
-                method == null || method.isBlank() ? "GET" : method.strip(),
-                hasSignin ? NginxTemplate.parse(signin.strip()) : null,
-                param,
-                hasSignin && !hasParam(signin.strip(), param),
-                headers(a.get(Annotations.NGINX + RESPONSE_HEADERS)),
-                redirect == null ? null : redirect.strip());
+        return NginxAuthCache.apply(
+                new ExternalAuth(
+                        NginxTemplate.parse(url.strip()),
+                        method == null || method.isBlank() ? "GET" : method.strip(),
+                        hasSignin ? NginxTemplate.parse(signin.strip()) : null,
+                        param,
+                        hasSignin && !hasParam(signin.strip(), param),
+                        headers(a.get(Annotations.NGINX + RESPONSE_HEADERS)),
+                        redirect == null ? null : redirect.strip()),
+                a);
     }
 
     /**

@@ -299,7 +299,26 @@ final class NginxHonoured {
                     NginxExternalAuth.REQUEST_REDIRECT,
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
-                            NginxExternalAuth::problem)));
+                            NginxExternalAuth::problem)),
+            Map.entry(
+                    NginxAuthCache.ALWAYS_SET_COOKIE,
+                    new Entry(
+                            "the auth-url response's Set-Cookie fields go on every response (401/403/5xx too), not"
+                                    + " only on 2xx/3xx responses after a 2xx verdict",
+                            NginxAuthCache::problem)),
+            Map.entry(
+                    NginxAuthCache.CACHE_KEY,
+                    new Entry(
+                            "auth-url verdicts are cached per Ingress path under this key ($http_<name>,"
+                                    + " $cookie_<name>, $remote_user and the auth-url variables expanded; hashed)",
+                            NginxAuthCache::problem)),
+            Map.entry(
+                    NginxAuthCache.CACHE_DURATION,
+                    new Entry(
+                            "how long cached auth-url verdicts of each status live (default \"200 202 401 5m\"); a"
+                                    + " response with Set-Cookie or Cache-Control no-store/no-cache/private is not"
+                                    + " cached",
+                            NginxAuthCache::problem)));
 
     private NginxHonoured() {}
 
