@@ -193,6 +193,19 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
         return true;
     }
 
+    /**
+     * Whether the template reads the request head ({@link RequestField}): such a value is the client's to choose, fit
+     * for a cache key, never for where a request goes.
+     */
+    public boolean readsRequestFields() {
+        for (Part part : parts) {
+            if (part instanceof RequestField) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The literal text with every variable left empty: what the template looks like before any request. */
     public String literalText() {
         StringBuilder out = new StringBuilder();

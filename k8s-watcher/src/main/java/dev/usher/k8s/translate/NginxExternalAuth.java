@@ -136,6 +136,10 @@ final class NginxExternalAuth {
         } catch (IllegalArgumentException e) {
             return e.getMessage() + consequence;
         }
+        if (template.readsRequestFields()) { // a client could name the auth service, or the sign-in page
+            return "$http_*, $cookie_* and $remote_user are the client's to choose, allowed in auth-cache-key only"
+                    + consequence;
+        }
         // Stand-in values check the literal text's syntax; the data plane checks each expansion again.
         String sample = template.expand(v -> switch (v) {
             case HOST, BEST_HTTP_HOST -> "example.com";
