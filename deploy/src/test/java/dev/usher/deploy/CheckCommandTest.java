@@ -182,13 +182,23 @@ final class CheckCommandTest {
                         + "\n    nginx.ingress.kubernetes.io/auth-signin: \"https://$host/oauth2/start?rd=$escaped_request_uri\""
                         + "\n    nginx.ingress.kubernetes.io/auth-response-headers: X-Auth-Request-User"
                         + "\n    nginx.ingress.kubernetes.io/auth-method: GET"
-                        + "\n    nginx.ingress.kubernetes.io/auth-request-redirect: /after");
+                        + "\n    nginx.ingress.kubernetes.io/auth-request-redirect: /after"
+                        + "\n    nginx.ingress.kubernetes.io/auth-always-set-cookie: \"true\""
+                        + "\n    nginx.ingress.kubernetes.io/auth-cache-key: \"$remote_user$http_authorization\""
+                        + "\n    nginx.ingress.kubernetes.io/auth-cache-duration: \"200 202 401 5m\"");
         String n = "nginx.ingress.kubernetes.io/";
 
         assertThat(check(folder(dir, NGINX_CLASS, BACKEND, guarded)))
                 .as(out.toString())
                 .isZero();
-        for (String key : List.of("auth-url", "auth-signin", "auth-response-headers", "auth-method")) {
+        for (String key : List.of(
+                "auth-url",
+                "auth-signin",
+                "auth-response-headers",
+                "auth-method",
+                "auth-always-set-cookie",
+                "auth-cache-key",
+                "auth-cache-duration")) {
             assertThat(out.toString()).contains("  annotation " + n + key + ": honoured: as ingress-nginx: ");
         }
 
@@ -197,7 +207,7 @@ final class CheckCommandTest {
         assertThat(check(folder(dir, NGINX_CLASS, BACKEND, broken))).isEqualTo(1);
         assertThat(out.toString())
                 .contains("  annotation " + n + "auth-url: invalid: ")
-                .contains("$http_host")
+                .contains("auth-cache-key only")
                 .contains("fails closed (503)");
     }
 

@@ -6,9 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -124,7 +126,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     record,
                     conn,
                     context,
-                    refusal -> authorised(request, decision, record, refusal));
+                    (refusal, cookies) -> authorised(request, decision, record, refusal, cookies, auth));
             return;
         }
         if (decision.proxied()) {
@@ -135,8 +137,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void proxy(HttpRequest request, Admission.Decision decision, RequestRecord record) {
+        proxy(request, decision, record, List.of(), null);
+    }
+
+    private void proxy(
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record,
+            List<String> cookies,
+            @Nullable ExternalAuth auth) {
         state = State.EXCHANGE;
         exchange = new Exchange(this, conn, context, request, decision, record);
+        if (auth != null) {
+            exchange.authCookies(cookies, auth);
+        }
         exchange.start();
     }
 
@@ -145,23 +159,40 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             HttpRequest request,
             Admission.Decision decision,
             RequestRecord record,
-            Admission.@Nullable Decision refusal) {
+            Admission.@Nullable Decision refusal,
+            List<String> cookies,
+            ExternalAuth auth) {
         authCheck = null;
         authAbandoned = null;
         if (refusal == null) {
-            proxy(request, decision, record);
+            proxy(request, decision, record, cookies, auth);
         } else {
-            answer(request, refusal, record);
+            answer(request, refusal, record, cookies, auth);
         }
     }
 
     /** Usher's own reply to {@code request}; the connection ends after it when the decision says so. */
     private void answer(HttpRequest request, Admission.Decision decision, RequestRecord record) {
+        answer(request, decision, record, List.of(), null);
+    }
+
+    /** As above, with the auth service's {@code cookies} added when {@code auth} passes them on for the status. */
+    private void answer(
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record,
+            List<String> cookies,
+            @Nullable ExternalAuth auth) {
         boolean head = HttpMethod.HEAD.equals(request.method());
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
         FullHttpResponse response = decision.preflight() != null
                 ? CorsHeaders.preflightReply(decision.preflight(), decision.close())
                 : ErrorResponses.local(conn.ctx.alloc(), decision, head, record.grpc());
+        if (auth != null
+                && !cookies.isEmpty()
+                && ExternalAuthCheck.cookiesFor(auth, response.status().code())) {
+            response.headers().add(HttpHeaderNames.SET_COOKIE, cookies);
+        }
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(Objects.requireNonNull(decision.status(), "a local reply has a status")

@@ -1,18 +1,22 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.ExternalAuth;
 import dev.usher.routing.RetryOn;
 import dev.usher.routing.Route;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +51,8 @@ final class Exchange {
     private boolean keepAlive;
     private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
+    private List<String> authCookies = List.of(); // the auth-url response's Set-Cookie values
+    private @Nullable ExternalAuth auth; // the route's, when its verdict let the request through
 
     Exchange(
             ClientHandler client,
@@ -136,6 +142,22 @@ final class Exchange {
     /** Adds the route's own fields (CORS, the session cookie) to the origin's final response head. */
     void addRouteFields(HttpResponse response) {
         routeFields.apply(response.headers(), attempts.endpoint());
+        addAuthCookies(response);
+    }
+
+    /** The auth service's cookies go on the client's response ({@link ExternalAuthCheck#cookiesFor}). */
+    void authCookies(List<String> cookies, ExternalAuth auth) {
+        this.authCookies = List.copyOf(cookies);
+        this.auth = auth;
+    }
+
+    private void addAuthCookies(HttpResponse response) {
+        ExternalAuth a = auth;
+        if (a != null
+                && !authCookies.isEmpty()
+                && ExternalAuthCheck.cookiesFor(a, response.status().code())) {
+            response.headers().add(HttpHeaderNames.SET_COOKIE, authCookies);
+        }
     }
 
     ExchangeState state() {
@@ -339,8 +361,9 @@ final class Exchange {
         end(ExchangeState.FAILED, error.code());
         boolean keep = keepAlive && requestRelay.clientReusable();
         conn.headRequest(head);
-        client.exchangeDone(
-                keep, ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, detail, head, !keep, record.grpc())));
+        FullHttpResponse reply = ErrorResponses.of(ctx.alloc(), error, detail, head, !keep, record.grpc());
+        addAuthCookies(reply);
+        client.exchangeDone(keep, ctx.writeAndFlush(reply));
     }
 
     /** The call's {@code grpc-timeout} passed before its response head: no retry can beat a passed deadline. */

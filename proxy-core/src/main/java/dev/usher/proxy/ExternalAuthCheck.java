@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.usher.routing.ExternalAuth;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.OriginTls;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -47,9 +49,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class ExternalAuthCheck {
 
-    /** Where the verdict goes: {@code null} lets the request through, else the reply to send instead. */
+    /**
+     * Where the verdict goes: {@code null} lets the request through, else the reply to send instead; {@code cookies}
+     * are the auth service's {@code Set-Cookie} values for the client's response ({@link #cookiesFor}).
+     */
     interface Verdict {
-        void decided(Admission.@Nullable Decision refusal);
+        void decided(Admission.@Nullable Decision refusal, List<String> cookies);
     }
 
     private static final String X_ORIGINAL_URI = "x-original-uri";
@@ -65,6 +70,8 @@ final class ExternalAuthCheck {
     private final Verdict verdict;
     private final EventLoop loop;
     private @Nullable AuthCall call;
+    private @Nullable Cache<String, AuthVerdictCache.Verdict> cache;
+    private String cacheKey = "";
     private boolean starting = true; // a verdict reached while start() runs waits for the next loop turn
     private boolean cancelled;
 
@@ -104,6 +111,19 @@ final class ExternalAuthCheck {
             check.starting = false;
             return check;
         }
+        NginxTemplate key = auth.cacheKey();
+        check.cache = AuthVerdictCache.of(auth);
+        if (check.cache != null && key != null) {
+            check.cacheKey = AuthVerdictCache.key(
+                    url.toString(), key.expand(new RequestFieldValues(variables, request.headers())));
+            AuthVerdictCache.Verdict cached = check.cache.getIfPresent(check.cacheKey);
+            if (cached != null) {
+                check.cache = null; // answered from the cache: nothing to store again
+                check.new Outcome().answered(cached.status(), cached.headers());
+                check.starting = false;
+                return check;
+            }
+        }
         boolean tls = url.getScheme().equalsIgnoreCase("https");
         int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
         String host = url.getHost().startsWith("[")
@@ -141,11 +161,42 @@ final class ExternalAuthCheck {
      * the check in hand before its verdict comes.
      */
     private void deliver(Admission.@Nullable Decision refusal) {
+        deliver(refusal, List.of());
+    }
+
+    private void deliver(Admission.@Nullable Decision refusal, List<String> cookies) {
         if (starting) {
-            loop.execute(() -> deliver(refusal));
+            loop.execute(() -> deliver(refusal, cookies));
         } else if (!cancelled) {
-            verdict.decided(refusal);
+            verdict.decided(refusal, cookies);
         }
+    }
+
+    /**
+     * Whether the auth service's cookies go on every response ({@code auth-always-set-cookie}), not only on the
+     * 2xx/3xx ones nginx's {@code add_header} adds to.
+     */
+    static boolean cookiesFor(ExternalAuth auth, int status) {
+        return auth.alwaysSetCookie() || addHeaderStatus(status);
+    }
+
+    /** The statuses nginx's {@code add_header} (without {@code always}) adds its field to. */
+    private static boolean addHeaderStatus(int status) {
+        return switch (status) {
+            case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308 -> true;
+            default -> false;
+        };
+    }
+
+    /** The {@code Set-Cookie} values of the auth response fit to pass on (never one with CR, LF or NUL). */
+    private static List<String> cookies(HttpHeaders headers) {
+        List<String> cookies = new ArrayList<>();
+        for (String value : headers.getAll(HttpHeaderNames.SET_COOKIE)) {
+            if (!value.isEmpty() && fieldValue(value)) {
+                cookies.add(value);
+            }
+        }
+        return cookies;
     }
 
     /** The parsed expansion if it is an absolute http(s) URL with a host, else {@code null}. */
@@ -209,40 +260,69 @@ final class ExternalAuthCheck {
     }
 
     private void failed(String why) {
-        deliver(Admission.Decision.local(
+        deliver(failure(why));
+    }
+
+    private Admission.Decision failure(String why) {
+        return Admission.Decision.local(
                 new RouteGate.Reply(
                         HttpResponseStatus.INTERNAL_SERVER_ERROR, "external authentication failed: " + why, null, null),
-                close));
+                close);
     }
 
     /** The call's outcome turned into the verdict. */
     private final class Outcome implements AuthCall.Listener {
         @Override
         public void answered(int status, HttpHeaders headers) {
+            Cache<String, AuthVerdictCache.Verdict> verdicts = cache;
+            if (verdicts != null) {
+                AuthVerdictCache.Verdict kept = AuthVerdictCache.verdict(auth, status, headers);
+                if (kept != null) {
+                    verdicts.put(cacheKey, kept);
+                }
+            }
+            List<String> cookies = cookies(headers);
+            boolean passed = status >= 200 && status < 300;
+            if (!passed && !auth.alwaysSetCookie()) {
+                cookies = List.of();
+            }
+            decide(status, headers, cookies);
+        }
+
+        private void decide(int status, HttpHeaders headers, List<String> cookies) {
             if (status >= 200 && status < 300) {
                 copyResponseFields(auth.responseHeaders(), headers, request.headers());
-                deliver(null);
+                deliver(null, cookies);
             } else if (status == 401 && auth.signin() != null) {
                 String location = signin(Objects.requireNonNull(auth.signin()));
-                deliver(Admission.Decision.local(
-                        new RouteGate.Reply(HttpResponseStatus.FOUND, "sign in at " + location, location, null),
-                        close));
+                deliver(
+                        Admission.Decision.local(
+                                new RouteGate.Reply(HttpResponseStatus.FOUND, "sign in at " + location, location, null),
+                                close),
+                        cookies);
             } else if (status == 401) {
                 String challenge = headers.get(HttpHeaderNames.WWW_AUTHENTICATE);
-                deliver(Admission.Decision.local(
-                        new RouteGate.Reply(
-                                HttpResponseStatus.UNAUTHORIZED,
-                                "authorization required",
-                                null,
-                                challenge != null && fieldValue(challenge) ? challenge : null),
-                        close));
+                deliver(
+                        Admission.Decision.local(
+                                new RouteGate.Reply(
+                                        HttpResponseStatus.UNAUTHORIZED,
+                                        "authorization required",
+                                        null,
+                                        challenge != null && fieldValue(challenge) ? challenge : null),
+                                close),
+                        cookies);
             } else if (status == 403) {
-                deliver(Admission.Decision.local(
-                        new RouteGate.Reply(
-                                HttpResponseStatus.FORBIDDEN, "refused by the authentication service", null, null),
-                        close));
+                deliver(
+                        Admission.Decision.local(
+                                new RouteGate.Reply(
+                                        HttpResponseStatus.FORBIDDEN,
+                                        "refused by the authentication service",
+                                        null,
+                                        null),
+                                close),
+                        cookies);
             } else {
-                failed("the authentication service answered " + status);
+                deliver(failure("the authentication service answered " + status), cookies);
             }
         }
 

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The load balancer of one exchange: the data plane's ({@code --load-balancing}) unless the route's Ingress chose its
- * own ({@link Balancing}: ingress-nginx's {@code load-balance}, or consistent hashing by {@code upstream-hash-by}).
+ * own ({@link Balancing}: ingress-nginx's {@code load-balance}, or consistent hashing by {@code upstream-hash-by}, whose
+ * value may also read the request's fields: {@code $http_x_user}, {@code $cookie_session}, {@code $remote_user}).
  */
 final class RouteBalancing {
 
@@ -34,7 +35,8 @@ final class RouteBalancing {
         }
         NginxTemplate hashBy = balancing.hashBy();
         if (hashBy != null && target != null) {
-            return new Hashed(hashBy.expand(RequestVariables.of(request.uri(), target, conn, route, clientIp)));
+            RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, clientIp);
+            return new Hashed(hashBy.expand(new RequestFieldValues(variables, request.headers())));
         }
         Balancing.Kind kind = balancing.kind();
         if (kind == null) {

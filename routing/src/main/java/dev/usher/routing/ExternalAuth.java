@@ -1,6 +1,8 @@
 package dev.usher.routing;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +22,12 @@ import org.jspecify.annotations.Nullable;
  *     replacing the client's ({@code auth-response-headers}); a field the response lacks is removed
  * @param requestRedirect sent as {@code X-Auth-Request-Redirect} ({@code auth-request-redirect}); {@code null} sends
  *     the request URI, as ingress-nginx does
+ * @param alwaysSetCookie whether the auth service's {@code Set-Cookie} fields go on every response to the client
+ *     ({@code auth-always-set-cookie}), not only after a 2xx verdict on a 2xx/3xx response
+ * @param cacheKey what verdicts are cached under, expanded per request and hashed ({@code auth-cache-key}), or
+ *     {@code null} to ask the auth service every time
+ * @param cacheDurations how long a verdict of each status is cached ({@code auth-cache-duration}); key
+ *     {@link #ANY_STATUS} for every status not listed
  */
 public record ExternalAuth(
         NginxTemplate url,
@@ -28,7 +36,13 @@ public record ExternalAuth(
         String redirectParam,
         boolean appendRedirect,
         List<String> responseHeaders,
-        @Nullable String requestRedirect) {
+        @Nullable String requestRedirect,
+        boolean alwaysSetCookie,
+        @Nullable NginxTemplate cacheKey,
+        Map<Integer, Duration> cacheDurations) {
+
+    /** The key of {@link #cacheDurations} standing for nginx's {@code any}. */
+    public static final int ANY_STATUS = 0;
 
     /** ingress-nginx's default {@code auth-signin-redirect-param}. */
     public static final String DEFAULT_REDIRECT_PARAM = "rd";
@@ -38,5 +52,37 @@ public record ExternalAuth(
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(redirectParam, "redirectParam");
         responseHeaders = List.copyOf(Objects.requireNonNull(responseHeaders, "responseHeaders"));
+        cacheDurations = Map.copyOf(Objects.requireNonNull(cacheDurations, "cacheDurations"));
+    }
+
+    /** Without cookies on every response and without a verdict cache. */
+    public ExternalAuth(
+            NginxTemplate url,
+            String method,
+            @Nullable NginxTemplate signin,
+            String redirectParam,
+            boolean appendRedirect,
+            List<String> responseHeaders,
+            @Nullable String requestRedirect) {
+        this(
+                url,
+                method,
+                signin,
+                redirectParam,
+                appendRedirect,
+                responseHeaders,
+                requestRedirect,
+                false,
+                null,
+                Map.of());
+    }
+
+    /** How long a verdict of {@code status} is cached; zero when it is not. */
+    public Duration cacheDuration(int status) {
+        if (cacheKey == null) {
+            return Duration.ZERO;
+        }
+        Duration d = cacheDurations.get(status);
+        return d != null ? d : cacheDurations.getOrDefault(ANY_STATUS, Duration.ZERO);
     }
 }

@@ -66,6 +66,15 @@ public final class NginxRewriteTarget {
             }
         }
         segments.add(NginxTemplate.parse(target.substring(from)));
+        for (NginxTemplate segment : segments) {
+            for (NginxTemplate.Part part : segment.parts()) {
+                if (part instanceof NginxTemplate.RequestField field) {
+                    throw new IllegalArgumentException("unknown nginx variable in a rewrite-target: "
+                            + field.toString().replace("${", "$").replace("}", "")
+                            + " ($http_*, $cookie_* and $remote_user are not expanded there)");
+                }
+            }
+        }
         int[] groups = captures.stream().mapToInt(Integer::intValue).toArray();
         NginxRewriteTarget parsed = new NginxRewriteTarget(target, isRedirect(target), segments, groups);
         if (parsed.redirect) {

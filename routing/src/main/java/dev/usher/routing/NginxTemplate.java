@@ -21,7 +21,44 @@ import java.util.function.Function;
 public record NginxTemplate(List<NginxTemplate.Part> parts) {
 
     /** A piece of a template: literal text or a variable. */
-    public sealed interface Part permits Literal, Variable {}
+    public sealed interface Part permits Literal, Variable, RequestField {}
+
+    /**
+     * A variable read from the request head: {@code $http_<name>} (a header field, {@code _} for {@code -}),
+     * {@code $cookie_<name>} (a cookie of the {@code Cookie} field) or {@code $remote_user} (the user of a Basic
+     * {@code Authorization}). Expanded by {@link Fields}; a plain function leaves it empty.
+     *
+     * @param kind which part of the head
+     * @param name the field's name (lower-case, {@code -} separated) or the cookie's; empty for {@code $remote_user}
+     */
+    public record RequestField(Kind kind, String name) implements Part {
+        /** Where the value comes from. */
+        public enum Kind {
+            HEADER,
+            COOKIE,
+            REMOTE_USER
+        }
+
+        public RequestField {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case HEADER -> "${http_" + name.replace('-', '_') + "}";
+                case COOKIE -> "${cookie_" + name + "}";
+                case REMOTE_USER -> "${remote_user}";
+            };
+        }
+    }
+
+    /** Values that can also expand {@link RequestField}s. */
+    public interface Fields extends Function<Variable, String> {
+        /** The value of {@code field} in the request, or "" when it has none. */
+        String field(RequestField field);
+    }
 
     /** Text copied as it is. */
     public record Literal(String text) implements Part {
@@ -123,7 +160,7 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
                 parts.add(new Literal(literal.toString()));
                 literal.setLength(0);
             }
-            parts.add(Variable.named(text.substring(start, end).toLowerCase(Locale.ROOT)));
+            parts.add(part(text.substring(start, end)));
             i = braced ? end + 1 : end;
         }
         if (literal.length() > 0) {
@@ -132,14 +169,41 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
         return new NginxTemplate(parts);
     }
 
+    private static Part part(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http_") && lower.length() > 5) {
+            return new RequestField(RequestField.Kind.HEADER, lower.substring(5).replace('_', '-'));
+        }
+        if (name.startsWith("cookie_") && name.length() > 7) {
+            return new RequestField(RequestField.Kind.COOKIE, name.substring(7)); // cookie names are case-sensitive
+        }
+        if (lower.equals("remote_user")) {
+            return new RequestField(RequestField.Kind.REMOTE_USER, "");
+        }
+        return Variable.named(lower);
+    }
+
     /** Whether the template has no variable: its {@link #expand expansion} is always the same text. */
     public boolean constant() {
         for (Part part : parts) {
-            if (part instanceof Variable) {
+            if (!(part instanceof Literal)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the template reads the request head ({@link RequestField}): such a value is the client's to choose, fit
+     * for a cache key, never for where a request goes.
+     */
+    public boolean readsRequestFields() {
+        for (Part part : parts) {
+            if (part instanceof RequestField) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The literal text with every variable left empty: what the template looks like before any request. */
@@ -162,6 +226,8 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
         for (Part part : parts) {
             if (part instanceof Literal literal) {
                 out.append(literal.text());
+            } else if (part instanceof RequestField field) {
+                appendSafe(out, values instanceof Fields fields ? fields.field(field) : "");
             } else {
                 appendSafe(out, values.apply((Variable) part));
             }
@@ -232,7 +298,10 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
     public String toString() {
         StringBuilder out = new StringBuilder();
         for (Part part : parts) {
-            out.append(part instanceof Variable v ? "${" + v.nginxName() + "}" : ((Literal) part).text());
+            out.append(
+                    part instanceof Variable v
+                            ? "${" + v.nginxName() + "}"
+                            : part instanceof Literal l ? l.text() : part.toString());
         }
         return out.toString();
     }

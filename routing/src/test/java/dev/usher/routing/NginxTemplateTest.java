@@ -80,11 +80,35 @@ final class NginxTemplateTest {
 
     @Test
     void unknownVariables_andUnclosedBraces_areRefused_withTheKnownOnesNamed() {
-        for (String bad : List.of("http://a/$cookie_x", "$http_host", "${request_id}", "${host")) {
+        for (String bad : List.of("http://a/$cookies", "$http_", "${request_id}", "${host")) {
             assertThatThrownBy(() -> NginxTemplate.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> NginxTemplate.parse("$arg_rd"))
                 .hasMessageContaining("$arg_rd")
                 .hasMessageContaining("$escaped_request_uri");
+    }
+
+    @Test
+    void requestFields_expandFromTheHead_onlyThroughFields() {
+        NginxTemplate t = NginxTemplate.parse("$remote_user|$http_authorization|${cookie_Session}|$HTTP_X_API_KEY");
+
+        assertThat(t.readsRequestFields()).isTrue();
+        assertThat(t.constant()).isFalse();
+        assertThat(t.expand(v -> "v")).isEqualTo("|||");
+        NginxTemplate.Fields fields = new NginxTemplate.Fields() {
+            @Override
+            public String apply(NginxTemplate.Variable variable) {
+                return "v";
+            }
+
+            @Override
+            public String field(NginxTemplate.RequestField field) {
+                return field.kind() + ":" + field.name() + "\r\n";
+            }
+        };
+        assertThat(t.expand(fields))
+                .isEqualTo("REMOTE_USER:%0D%0A|HEADER:authorization%0D%0A|COOKIE:Session%0D%0A|HEADER:x-api-key%0D%0A");
+        assertThat(NginxTemplate.parse("http://$host/$request_uri").readsRequestFields())
+                .isFalse();
     }
 }

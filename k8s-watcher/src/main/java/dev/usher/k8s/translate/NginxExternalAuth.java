@@ -76,14 +76,16 @@ final class NginxExternalAuth {
             redirect = null;
         }
         boolean hasSignin = signin != null && !signin.isBlank();
-        return new ExternalAuth(
-                NginxTemplate.parse(url.strip()),
-                method == null || method.isBlank() ? "GET" : method.strip(),
-                hasSignin ? NginxTemplate.parse(signin.strip()) : null,
-                param,
-                hasSignin && !hasParam(signin.strip(), param),
-                headers(a.get(Annotations.NGINX + RESPONSE_HEADERS)),
-                redirect == null ? null : redirect.strip());
+        return NginxAuthCache.apply(
+                new ExternalAuth(
+                        NginxTemplate.parse(url.strip()),
+                        method == null || method.isBlank() ? "GET" : method.strip(),
+                        hasSignin ? NginxTemplate.parse(signin.strip()) : null,
+                        param,
+                        hasSignin && !hasParam(signin.strip(), param),
+                        headers(a.get(Annotations.NGINX + RESPONSE_HEADERS)),
+                        redirect == null ? null : redirect.strip()),
+                a);
     }
 
     /**
@@ -133,6 +135,10 @@ final class NginxExternalAuth {
             template = NginxTemplate.parse(value);
         } catch (IllegalArgumentException e) {
             return e.getMessage() + consequence;
+        }
+        if (template.readsRequestFields()) { // a client could name the auth service, or the sign-in page
+            return "$http_*, $cookie_* and $remote_user are the client's to choose, allowed in auth-cache-key only"
+                    + consequence;
         }
         // Stand-in values check the literal text's syntax; the data plane checks each expansion again.
         String sample = template.expand(v -> switch (v) {

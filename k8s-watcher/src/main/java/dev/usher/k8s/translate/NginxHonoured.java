@@ -336,7 +336,26 @@ final class NginxHonoured {
                     new Entry(
                             "\"true\": requests for www.<host> (for a www. host: the name without it) get a 308 to "
                                     + "the host, unless an Ingress serves that name itself",
-                            NginxHonoured::flagProblem)));
+                            NginxHonoured::flagProblem)),
+            Map.entry(
+                    NginxAuthCache.ALWAYS_SET_COOKIE,
+                    new Entry(
+                            "the auth-url response's Set-Cookie fields go on every response (401/403/5xx too), not"
+                                    + " only on 2xx/3xx responses after a 2xx verdict",
+                            NginxAuthCache::problem)),
+            Map.entry(
+                    NginxAuthCache.CACHE_KEY,
+                    new Entry(
+                            "auth-url verdicts are cached per Ingress path under this key ($http_<name>,"
+                                    + " $cookie_<name>, $remote_user and the auth-url variables expanded; hashed)",
+                            NginxAuthCache::problem)),
+            Map.entry(
+                    NginxAuthCache.CACHE_DURATION,
+                    new Entry(
+                            "how long cached auth-url verdicts of each status live (default \"200 202 401 5m\"); a"
+                                    + " response with Set-Cookie or Cache-Control no-store/no-cache/private is not"
+                                    + " cached",
+                            NginxAuthCache::problem)));
 
     private NginxHonoured() {}
 

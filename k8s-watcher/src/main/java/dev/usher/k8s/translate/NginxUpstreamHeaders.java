@@ -44,6 +44,10 @@ final class NginxUpstreamHeaders {
                 return e.getMessage();
             }
             for (NginxTemplate.Part part : template.parts()) {
+                if (part instanceof NginxTemplate.RequestField) {
+                    return "unknown nginx variable in a Host: $http_*, $cookie_* and $remote_user cannot be there; only"
+                            + " $host, $best_http_host, $server_port, $service_name and $namespace can";
+                }
                 if (part instanceof NginxTemplate.Variable v && standIn(v) == null) {
                     return "$" + v.nginxName() + " cannot be in a Host; of the nginx variables only $host,"
                             + " $best_http_host, $server_port, $service_name and $namespace can";

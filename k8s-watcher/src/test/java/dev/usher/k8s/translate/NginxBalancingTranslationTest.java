@@ -49,6 +49,11 @@ final class NginxBalancingTranslationTest {
                         balancing,
                         new Balancing(Balancing.Kind.LEAST_REQUEST, NginxTemplate.parse("$remote_addr")),
                         null),
+                new Row(
+                        N + "upstream-hash-by: '$http_x_user'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$http_x_user")),
+                        null),
                 new Row(N + "upstream-hash-by: '$no_such_variable'", balancing, null, "upstream-hash-by: invalid"),
                 new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"),
                 new Row(N + "enable-access-log: 'false'", accessLog, false, null),

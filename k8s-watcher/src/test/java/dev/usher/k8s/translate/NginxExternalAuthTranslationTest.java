@@ -7,6 +7,7 @@ import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
 import dev.usher.routing.ExternalAuth;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.RouteOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,6 +49,17 @@ final class NginxExternalAuthTranslationTest {
         Function<RouteOptions, Object> auth = RouteOptions::externalAuth;
         Function<RouteOptions, Object> denied = o -> o.denied() != null;
         String check = "http://auth.example/check";
+        Function<RouteOptions, Object> always =
+                o -> o.externalAuth() == null ? null : o.externalAuth().alwaysSetCookie();
+        Function<RouteOptions, Object> cacheKey =
+                o -> o.externalAuth() == null || o.externalAuth().cacheKey() == null
+                        ? null
+                        : o.externalAuth().cacheKey().toString();
+        Function<RouteOptions, Object> durations =
+                o -> o.externalAuth() == null || o.externalAuth().cacheKey() == null
+                        ? null
+                        : o.externalAuth().cacheDurations();
+        Duration minutes5 = Duration.ofMinutes(5);
         return Stream.of(
                 new Row(URL, auth, auth(check, "GET", null, false, List.of(), null), null),
                 new Row(
@@ -102,10 +114,15 @@ final class NginxExternalAuthTranslationTest {
                 new Row(N + "auth-url: 'ftp://auth.example/check'", denied, true, "http:// or https://"),
                 new Row(N + "auth-url: 'http:///check'", denied, true, "fails closed"),
                 new Row(N + "auth-url: ''", denied, true, "names no URL"),
-                new Row(N + "auth-url: 'http://auth.example/$cookie_session'", denied, true, "$cookie_session"),
+                new Row(N + "auth-url: 'http://auth.example/$cookie_session'", denied, true, "auth-cache-key only"),
+                new Row(N + "auth-url: 'http://$http_x_auth/check'", denied, true, "auth-cache-key only"),
                 new Row(N + "auth-url: 'http://auth.example/${host'", denied, true, "not closed"),
                 new Row(URL + ", " + N + "auth-method: FETCH", denied, true, "auth-method: invalid"),
-                new Row(URL + ", " + N + "auth-signin: 'https://$http_x_next/login'", denied, true, "$http_x_next"),
+                new Row(
+                        URL + ", " + N + "auth-signin: 'https://$http_x_next/login'",
+                        denied,
+                        true,
+                        "auth-cache-key only"),
                 new Row(URL + ", " + N + "auth-response-headers: 'X-User, X User'", denied, true, "not a header"),
                 new Row(
                         URL + ", " + N + "auth-response-headers: 'X-User, Content-Length'",
@@ -119,7 +136,55 @@ final class NginxExternalAuthTranslationTest {
                         o -> o.externalAuth() == null ? null : o.externalAuth().redirectParam(),
                         "rd",
                         "auth-signin-redirect-param: invalid"),
-                new Row(N + "auth-method: POST", auth, null, null));
+                new Row(N + "auth-method: POST", auth, null, null),
+                // cookies and the verdict cache: a bad value is reported and ignored, the auth service still asked
+                new Row(URL, always, false, null),
+                new Row(URL + ", " + N + "auth-always-set-cookie: 'true'", always, true, null),
+                new Row(
+                        URL + ", " + N + "auth-always-set-cookie: 'yes'",
+                        always,
+                        false,
+                        "auth-always-set-cookie: invalid"),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$remote_user$http_authorization'",
+                        cacheKey,
+                        "${remote_user}${http_authorization}",
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$remote_user$http_authorization'",
+                        durations,
+                        Map.of(200, minutes5, 202, minutes5, 401, minutes5),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$cookie__oauth2_proxy', " + N
+                                + "auth-cache-duration: '200 201 10m, 401 30s'",
+                        durations,
+                        Map.of(200, Duration.ofMinutes(10), 201, Duration.ofMinutes(10), 401, Duration.ofSeconds(30)),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$http_x_api_key', " + N + "auth-cache-duration: 'any 1h'",
+                        durations,
+                        Map.of(ExternalAuth.ANY_STATUS, Duration.ofHours(1)),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$http_x_api_key', " + N + "auth-cache-duration: '90'",
+                        durations,
+                        Map.of(200, Duration.ofSeconds(90), 301, Duration.ofSeconds(90), 302, Duration.ofSeconds(90)),
+                        null),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$http_authorization', " + N
+                                + "auth-cache-duration: '200 five'",
+                        cacheKey,
+                        null,
+                        "auth-cache-duration: invalid"),
+                new Row(
+                        URL + ", " + N + "auth-cache-key: '$http_authorization', " + N
+                                + "auth-cache-duration: '600 5m'",
+                        cacheKey,
+                        null,
+                        "auth-cache-duration: invalid"),
+                new Row(URL + ", " + N + "auth-cache-key: '$request_id'", cacheKey, null, "auth-cache-key: invalid"),
+                new Row(URL + ", " + N + "auth-cache-duration: '200 5m'", cacheKey, null, null));
     }
 
     @Test
@@ -130,7 +195,10 @@ final class NginxExternalAuthTranslationTest {
                 "auth-signin",
                 "auth-signin-redirect-param",
                 "auth-response-headers",
-                "auth-request-redirect")) {
+                "auth-request-redirect",
+                "auth-always-set-cookie",
+                "auth-cache-key",
+                "auth-cache-duration")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
         assertThat(Annotations.classify(N + "auth-url", "https://$host/oauth2/auth")
@@ -138,7 +206,13 @@ final class NginxExternalAuthTranslationTest {
                 .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "auth-url", "http://a/$request_id").reason())
                 .contains("fails closed");
-        assertThat(Annotations.classify(N + "auth-cache-key", "x").status()).isEqualTo(Status.UNSUPPORTED);
+        assertThat(Annotations.classify(N + "auth-cache-key", "$remote_user$http_authorization")
+                        .status())
+                .isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "auth-cache-duration", "200 202 401 5m")
+                        .status())
+                .isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "auth-keepalive", "10").status()).isEqualTo(Status.UNSUPPORTED);
     }
 
     @Test
