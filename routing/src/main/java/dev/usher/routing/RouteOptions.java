@@ -51,6 +51,7 @@ import org.jspecify.annotations.Nullable;
  *     {@code /} backend unopened ({@code ssl-passthrough: "true"}, which the translator sets only under
  *     {@code --enable-ssl-passthrough}); see {@link RoutingSnapshot#passthrough}
  * @param externalAuth the auth service every request must pass first ({@code auth-url}), or {@code null} for none
+ * @param customErrors ingress-nginx's {@code custom-http-errors} and {@code default-backend}, or {@code null} for none
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -76,7 +77,8 @@ public record RouteOptions(
         @Nullable CanaryRule canary,
         @Nullable ClientCertificateAuth clientCertificateAuth,
         boolean sslPassthrough,
-        @Nullable ExternalAuth externalAuth) {
+        @Nullable ExternalAuth externalAuth,
+        @Nullable CustomErrors customErrors) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -111,7 +113,7 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough, no external authentication.
+     * certificates, no TLS passthrough, no external authentication, no custom errors.
      */
     public static Builder builder() {
         return new Builder();
@@ -143,7 +145,8 @@ public record RouteOptions(
                 .canary(canary)
                 .clientCertificateAuth(clientCertificateAuth)
                 .sslPassthrough(sslPassthrough)
-                .externalAuth(externalAuth);
+                .externalAuth(externalAuth)
+                .customErrors(customErrors);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -172,6 +175,7 @@ public record RouteOptions(
         private @Nullable ClientCertificateAuth clientCertificateAuth;
         private boolean sslPassthrough;
         private @Nullable ExternalAuth externalAuth;
+        private @Nullable CustomErrors customErrors;
 
         private Builder() {}
 
@@ -295,6 +299,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder customErrors(@Nullable CustomErrors customErrors) {
+            this.customErrors = customErrors;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -320,7 +329,8 @@ public record RouteOptions(
                     canary,
                     clientCertificateAuth,
                     sslPassthrough,
-                    externalAuth);
+                    externalAuth,
+                    customErrors);
         }
     }
 }

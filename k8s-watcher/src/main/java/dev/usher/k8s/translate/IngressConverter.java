@@ -265,6 +265,7 @@ final class IngressConverter {
                 .canary(NginxCanary.read(a))
                 .sslPassthrough(NginxSslPassthrough.read(a)) // cleared without --enable-ssl-passthrough
                 .externalAuth(NginxExternalAuth.read(a)) // a bad value fails closed: denied(a)
+                .customErrors(NginxCustomErrors.read(a)) // default-backend: NginxCustomErrors.apply (needs Services)
                 .build();
     }
 

@@ -299,7 +299,22 @@ final class NginxHonoured {
                     NginxExternalAuth.REQUEST_REDIRECT,
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
-                            NginxExternalAuth::problem)));
+                            NginxExternalAuth::problem)),
+            // custom error pages (NginxCustomErrors): one line per key, kept apart for merges
+            Map.entry(
+                    NginxCustomErrors.CODES,
+                    new Entry(
+                            "an origin response (or Usher's 502/503/504) with one of these statuses is replaced by a "
+                                    + "GET of the same path from default-backend (else --default-backend) with X-Code, "
+                                    + "X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, "
+                                    + "X-Service-Port, X-Request-ID",
+                            NginxCustomErrors::problem)),
+            Map.entry(
+                    NginxCustomErrors.BACKEND,
+                    new Entry(
+                            "this Service of the Ingress's namespace (its first port) serves the Ingress's routes "
+                                    + "whose backend has no ready endpoint, and the custom-http-errors",
+                            NginxCustomErrors::problem)));
 
     private NginxHonoured() {}
 
