@@ -304,10 +304,9 @@ final class NginxHonoured {
             Map.entry(
                     NginxCustomErrors.CODES,
                     new Entry(
-                            "an origin response (or Usher's 502/503/504) with one of these statuses is replaced by a "
-                                    + "GET of the same path from default-backend (else --default-backend) with X-Code, "
-                                    + "X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, "
-                                    + "X-Service-Port, X-Request-ID",
+                            "503: a route without a ready endpoint is served by default-backend (else --default-backend)"
+                                    + ", told why by X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, "
+                                    + "X-Service-Name, X-Service-Port, X-Request-ID; its response goes out as is",
                             NginxCustomErrors::problem)),
             Map.entry(
                     NginxCustomErrors.BACKEND,

@@ -40,13 +40,18 @@ final class NginxCustomErrorsTranslationTest {
     static Stream<Row> rows() {
         Function<RouteOptions, Object> errors = RouteOptions::customErrors;
         return Stream.of(
-                new Row(N + "custom-http-errors: '404,503'", errors, new CustomErrors(Set.of(404, 503), null), null),
+                new Row(N + "custom-http-errors: '503'", errors, new CustomErrors(Set.of(503), null), null),
+                new Row(N + "custom-http-errors: ' 503 , 503'", errors, new CustomErrors(Set.of(503), null), null),
                 new Row(
-                        N + "custom-http-errors: '503, 404, 503'",
+                        N + "custom-http-errors: '404,503'",
                         errors,
                         new CustomErrors(Set.of(404, 503), null),
-                        null),
-                new Row(N + "custom-http-errors: '599'", errors, new CustomErrors(Set.of(599), null), null),
+                        "custom-http-errors: unsupported: origin responses [404] are not replaced"),
+                new Row(
+                        N + "custom-http-errors: '503, 404, 599'",
+                        errors,
+                        new CustomErrors(Set.of(404, 503, 599), null),
+                        "[404, 599] are not replaced"),
                 new Row(N + "custom-http-errors: '404,200'", errors, null, "custom-http-errors: invalid"),
                 new Row(N + "custom-http-errors: '404,abc'", errors, null, "custom-http-errors: invalid"),
                 new Row(N + "custom-http-errors: '4040'", errors, null, "custom-http-errors: invalid"),
@@ -55,9 +60,9 @@ final class NginxCustomErrorsTranslationTest {
                 new Row(N + "default-backend: Errors_Svc", errors, null, "default-backend: invalid"),
                 new Row(N + "default-backend: other/errors", errors, null, "default-backend: invalid"),
                 new Row(
-                        N + "custom-http-errors: '404', " + N + "default-backend: missing",
+                        N + "custom-http-errors: '503', " + N + "default-backend: missing",
                         errors,
-                        new CustomErrors(Set.of(404), null),
+                        new CustomErrors(Set.of(503), null),
                         "Service default/missing not found or without ports; ignored"));
     }
 
@@ -69,7 +74,7 @@ final class NginxCustomErrorsTranslationTest {
                         ingress("a", "a.example.com", "alpaca", 8080)
                                 .replace(
                                         "namespace: default}",
-                                        "namespace: default, annotations: {" + N + "custom-http-errors: '404', " + N
+                                        "namespace: default, annotations: {" + N + "custom-http-errors: '503', " + N
                                                 + "default-backend: errors}}"),
                         service("alpaca", null, 8080, 8080),
                         service("errors", "web", 80, 8081)
@@ -80,7 +85,7 @@ final class NginxCustomErrorsTranslationTest {
                 WatcherSettings.defaults());
 
         BackendRef errors = new BackendRef("default", "errors", PortRef.number(80));
-        assertThat(t.ruleSets().get(0).options().customErrors()).isEqualTo(new CustomErrors(Set.of(404), errors));
+        assertThat(t.ruleSets().get(0).options().customErrors()).isEqualTo(new CustomErrors(Set.of(503), errors));
         assertThat(t.endpoints().get(errors))
                 .extracting(Endpoint::address, Endpoint::port)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("10.0.0.9", 8081));
@@ -105,8 +110,11 @@ final class NginxCustomErrorsTranslationTest {
 
     @Test
     void bothKeysAreHonoured() {
-        assertThat(Annotations.classify(N + "custom-http-errors", "404,503").status())
+        assertThat(Annotations.classify(N + "custom-http-errors", "503").status())
                 .isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "custom-http-errors", "404,503").status())
+                .as("not on the data plane yet: usher check says so")
+                .isEqualTo(Status.UNSUPPORTED);
         assertThat(Annotations.classify(N + "default-backend", "errors").status())
                 .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "custom-http-errors", "404,600").status())
