@@ -3,10 +3,16 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.CustomErrors;
+import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -67,5 +73,61 @@ final class ErrorPages {
         BackendRef ref = backend == null ? null : backend.ref();
         headers.set(X_SERVICE_NAME, ref == null ? "" : ref.service());
         headers.set(X_SERVICE_PORT, ref == null ? "" : ref.port().toString());
+    }
+
+    /**
+     * What an exchange keeps to replace a listed response by the error backend's: the client's head as it came,
+     * copied before the forwarding edits; {@code null} when the route's Ingress lists no codes or has no error backend
+     * (then nothing is copied).
+     */
+    static @Nullable Original original(Route route, HttpRequest request, Admission.Decision decision) {
+        CustomErrors errors = route.options().customErrors();
+        if (errors == null || errors.codes().isEmpty() || route.errorRoute() == null) {
+            return null;
+        }
+        return new Original(
+                route,
+                Objects.requireNonNull(decision.target(), "a proxied decision has a target"),
+                HttpMethod.HEAD.equals(request.method()),
+                request.headers().copy());
+    }
+
+    /** A request whose listed error status may be replaced; see {@link #original}. */
+    record Original(Route route, Requests.Target target, boolean head, HttpHeaders headers) {
+
+        /**
+         * The error exchange's decision for a response with {@code code}, or {@code null} when the code is not
+         * listed or the error backend has no ready endpoint (then the original response is served).
+         */
+        Admission.@Nullable Decision errorPage(int code, boolean keepAlive) {
+            CustomErrors errors = route.options().customErrors();
+            Route errorRoute = route.errorRoute();
+            if (errors == null || errorRoute == null || !errors.intercepts(code)) {
+                return null;
+            }
+            List<Endpoint> endpoints = Objects.requireNonNull(errorRoute.backend(), "an error route has a backend")
+                    .endpoints();
+            if (endpoints.isEmpty()) {
+                return null;
+            }
+            return new Admission.Decision(
+                    null, null, null, false, errorRoute, target, keepAlive, false, endpoints, null, null);
+        }
+
+        /**
+         * The head sent to the error backend: a GET (HEAD stays HEAD, as nginx's {@code error_page}) of the same
+         * target, without a body, with the client's fields and ingress-nginx's.
+         */
+        HttpRequest head(int code) {
+            HttpHeaders fields = headers.copy();
+            fields.remove(HttpHeaderNames.CONTENT_LENGTH);
+            fields.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            fields.remove(HttpHeaderNames.EXPECT);
+            fields.remove(HttpHeaderNames.CONTENT_TYPE);
+            fields.remove(HttpHeaderNames.TRAILER);
+            fields(fields, code, route, target.path());
+            return new DefaultHttpRequest(
+                    HttpVersion.HTTP_1_1, head ? HttpMethod.HEAD : HttpMethod.GET, target.path(), fields);
+        }
     }
 }
