@@ -305,7 +305,6 @@ public final class Annotations {
                                 "use backend-protocol (GRPC, GRPCS) for HTTP/2 origins; "
                                         + "HTTP/1.0 is not spoken to origins");
             case "backend-protocol" -> backendProtocol(key, v);
-            case NginxCustomErrors.CODES -> NginxCustomErrors.verdict(key, v);
             case "proxy-ssl-verify" ->
                 onOff(
                         key,

@@ -1,7 +1,5 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.k8s.translate.Annotations.Status;
-import dev.usher.k8s.translate.Annotations.Verdict;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.CustomErrors;
 import dev.usher.routing.PortRef;
@@ -51,27 +49,6 @@ final class NginxCustomErrors {
                         : "expected the name of a Service in the Ingress's namespace";
             default -> throw new IllegalArgumentException(name);
         };
-    }
-
-    /**
-     * The audit's verdict on a {@code custom-http-errors} value. The data plane so far replaces only the 503 of a route
-     * without a ready endpoint; a list with any other code is reported as not implemented yet, so that
-     * {@code usher check} never promises an error page Usher does not serve.
-     */
-    static Verdict verdict(String key, String value) {
-        Set<Integer> codes = codes(value);
-        if (codes == null) {
-            return NginxHonoured.verdict(key, CODES, value);
-        }
-        Set<Integer> pending = new TreeSet<>(codes);
-        pending.remove(503);
-        return pending.isEmpty()
-                ? NginxHonoured.verdict(key, CODES, value)
-                : new Verdict(
-                        key,
-                        Status.UNSUPPORTED,
-                        "origin responses " + pending + " are not replaced by the error backend yet (issue 12): "
-                                + "only 503 for a route without a ready endpoint is");
     }
 
     /**

@@ -304,8 +304,9 @@ final class NginxHonoured {
             Map.entry(
                     NginxCustomErrors.CODES,
                     new Entry(
-                            "503: a route without a ready endpoint is served by default-backend (else --default-backend)"
-                                    + ", told why by X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, "
+                            "an origin response (head not sent yet) or Usher's 502/503/504 with one of these statuses is "
+                                    + "replaced by a GET of the same path from default-backend (else --default-backend), "
+                                    + "told why by X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, "
                                     + "X-Service-Name, X-Service-Port, X-Request-ID; its response goes out as is",
                             NginxCustomErrors::problem)),
             Map.entry(

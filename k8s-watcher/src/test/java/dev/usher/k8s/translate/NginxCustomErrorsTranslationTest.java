@@ -42,16 +42,12 @@ final class NginxCustomErrorsTranslationTest {
         return Stream.of(
                 new Row(N + "custom-http-errors: '503'", errors, new CustomErrors(Set.of(503), null), null),
                 new Row(N + "custom-http-errors: ' 503 , 503'", errors, new CustomErrors(Set.of(503), null), null),
-                new Row(
-                        N + "custom-http-errors: '404,503'",
-                        errors,
-                        new CustomErrors(Set.of(404, 503), null),
-                        "custom-http-errors: unsupported: origin responses [404] are not replaced"),
+                new Row(N + "custom-http-errors: '404,503'", errors, new CustomErrors(Set.of(404, 503), null), null),
                 new Row(
                         N + "custom-http-errors: '503, 404, 599'",
                         errors,
                         new CustomErrors(Set.of(404, 503, 599), null),
-                        "[404, 599] are not replaced"),
+                        null),
                 new Row(N + "custom-http-errors: '404,200'", errors, null, "custom-http-errors: invalid"),
                 new Row(N + "custom-http-errors: '404,abc'", errors, null, "custom-http-errors: invalid"),
                 new Row(N + "custom-http-errors: '4040'", errors, null, "custom-http-errors: invalid"),
@@ -113,8 +109,7 @@ final class NginxCustomErrorsTranslationTest {
         assertThat(Annotations.classify(N + "custom-http-errors", "503").status())
                 .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "custom-http-errors", "404,503").status())
-                .as("not on the data plane yet: usher check says so")
-                .isEqualTo(Status.UNSUPPORTED);
+                .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "default-backend", "errors").status())
                 .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "custom-http-errors", "404,600").status())
