@@ -213,6 +213,15 @@ final class Admission {
                     close);
         }
         List<Endpoint> endpoints = backend.endpoints(); // the one read of this volatile list for the whole exchange
+        Route errors = endpoints.isEmpty() ? ErrorPages.noEndpoint(route) : null;
+        if (errors != null) { // ingress-nginx's default-backend: it serves instead, told why by X-Code and friends
+            context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
+            ErrorPages.fields(request.headers(), HttpResponseStatus.SERVICE_UNAVAILABLE.code(), route, target.path());
+            route = errors;
+            record.route(route);
+            endpoints = Objects.requireNonNull(route.backend(), "an error route has a backend")
+                    .endpoints();
+        }
         if (endpoints.isEmpty()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.NO_ENDPOINT);
             return Decision.reply(

@@ -154,6 +154,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange.start();
     }
 
+    /**
+     * custom-http-errors: the exchange for {@code request} ended with a listed {@code status}; {@code errorHead} (a GET
+     * of the same target with ingress-nginx's fields) goes to the error route instead, on the same record.
+     */
+    void errorPage(HttpRequest errorHead, Admission.Decision decision, RequestRecord record, int status) {
+        record.route(Objects.requireNonNull(decision.route(), "an error page has a route"));
+        exchange = new Exchange(this, conn, context, errorHead, decision, record);
+        exchange.errorFor(status);
+        exchange.start();
+    }
+
     /** The auth service's verdict: the request goes on to its origin, or gets {@code refusal} instead. */
     private void authorised(
             HttpRequest request,

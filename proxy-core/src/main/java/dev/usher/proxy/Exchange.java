@@ -53,6 +53,10 @@ final class Exchange {
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
     private List<String> authCookies = List.of(); // the auth-url response's Set-Cookie values
     private @Nullable ExternalAuth auth; // the route's, when its verdict let the request through
+    /** custom-http-errors: the client's head as it came (before forwarding edits), target and route; or null. */
+    private final ErrorPages.@Nullable Original original;
+    /** The status this exchange's error backend stands in for (0: an ordinary exchange, whose errors may go there). */
+    private int errorFor;
 
     Exchange(
             ClientHandler client,
@@ -73,6 +77,7 @@ final class Exchange {
         LoadBalancer balancer = RouteBalancing.choose(
                 route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
+        this.original = ErrorPages.original(route, request, decision);
         boolean upgrade = RequestHeads.prepare(
                 request,
                 route,
@@ -323,6 +328,38 @@ final class Exchange {
         }
     }
 
+    /** Makes this the error backend's exchange standing in for {@code status}: its own errors answer that status. */
+    void errorFor(int status) {
+        this.errorFor = status;
+        requestRelay.alreadyRead();
+    }
+
+    /**
+     * ingress-nginx's custom-http-errors: whether a response with {@code code}, not sent yet, is replaced by the error
+     * backend's. Then this exchange ends here (the origin connection closed, so no unread body can be reused) and the
+     * client handler starts a GET of the same target on the error route; never from an error exchange (no loop), and
+     * only for a body-less request or one read to its end.
+     */
+    boolean errorPage(int code) {
+        if (original == null
+                || errorFor != 0
+                || !state.beforeResponse()
+                || response.interimSent()
+                || !requestRelay.clientReusable()) {
+            return false; // a body still on its way cannot be skipped: the original response is served
+        }
+        Admission.Decision errors = original.errorPage(code, keepAlive);
+        if (errors == null) {
+            return false;
+        }
+        moveTo(ExchangeState.FAILED); // this attempt's part is over; the record goes on with the error exchange
+        timers.cancelAll();
+        requestRelay.release();
+        dropOrigin();
+        client.errorPage(original.head(code), errors, record, code);
+        return true;
+    }
+
     /** A final response head not sent yet: whether it is discarded (its connection closed) for another attempt. */
     boolean retryOnStatus(int code) {
         RetryOn condition = RetryOn.ofStatus(code);
@@ -348,6 +385,12 @@ final class Exchange {
 
     /** Ends the exchange with Usher's own response, or by closing the client when a response already started. */
     void fail(HttpResponseStatus error, String detail) {
+        if (state.beforeResponse() && errorPage(error.code())) {
+            return; // Usher's own 502/503/504 listed in custom-http-errors: the error backend answers
+        }
+        if (errorFor != 0 && state.beforeResponse()) {
+            error = HttpResponseStatus.valueOf(errorFor); // the error backend failed too: the original status
+        }
         if (state == ExchangeState.RELAYING) {
             end(ExchangeState.FAILED, response.status());
             ctx.close();

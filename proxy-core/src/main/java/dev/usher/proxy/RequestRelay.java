@@ -33,6 +33,9 @@ final class RequestRelay {
     private final ExchangeTimers timers;
     private final long maxBodyBytes;
     private final boolean bodyless;
+    /** {@link #alreadyRead()}: nothing of the client is this request's. */
+    private boolean alreadyRead;
+
     private final boolean replayable;
     private final @Nullable BufferedBody body; // null: body-less, upgrade, or streamed (request buffering off)
     private final ChannelFutureListener sent = this::flushed;
@@ -79,6 +82,15 @@ final class RequestRelay {
     /** Whether the request can be sent again: body-less or buffered, and no upgrade. */
     boolean replayable() {
         return replayable;
+    }
+
+    /**
+     * This is an error page's request (custom-http-errors): the client's request was read by the exchange before, so
+     * this one has no body to read, and the client's empty end, if it is still on its way, is dropped.
+     */
+    void alreadyRead() {
+        complete = true;
+        alreadyRead = true;
     }
 
     /** Whether the client's request was read to its end. */
@@ -160,6 +172,10 @@ final class RequestRelay {
 
     /** A request body chunk (or its end) from the client; {@code state} is the exchange's, not terminal. */
     void onContent(HttpContent content, ExchangeState state) {
+        if (alreadyRead) {
+            content.release(); // the replaced request's empty end
+            return;
+        }
         if (state == ExchangeState.CONNECTING && body == null) {
             // A retry is connecting, which only body-less requests do while the client is still read: this is their
             // empty end, replayed by sendTo() once the next connection is up.

@@ -117,6 +117,9 @@ final class ResponseRelay {
         if (!interimSent && exchange.retryOnStatus(code)) {
             return; // discarded for another attempt; its body is released with the closed connection
         }
+        if (!interimSent && exchange.errorPage(code)) {
+            return; // custom-http-errors: discarded with its connection, the error backend answers instead
+        }
         exchange.responseStarted();
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);

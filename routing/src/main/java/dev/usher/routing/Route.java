@@ -49,6 +49,8 @@ public final class Route {
     private @Nullable NginxRewriteTarget nginxTarget;
     /** The canary of this main route; set once by the snapshot compiler, before publication. */
     private @Nullable Canary canary;
+    /** This route to the error backend ({@link #errorRoute()}); set once by the snapshot compiler. */
+    private @Nullable Route errorRoute;
 
     Route(
             RouteSource source,
@@ -164,7 +166,23 @@ public final class Route {
                 upstream);
         route.regex = regex;
         route.nginxTarget = nginxTarget;
+        route.errorRoute = errorRoute;
         return route;
+    }
+
+    /** Gives this route its error backend; only the snapshot compiler calls this, before publication. */
+    void errorBackend(Backend errors) {
+        this.errorRoute =
+                alternative(errors, Objects.requireNonNullElse(namespace, ""), Objects.requireNonNullElse(ingress, ""));
+    }
+
+    /**
+     * This route with the backend of its Ingress's error pages instead (ingress-nginx's {@code default-backend}
+     * annotation, else, for {@code custom-http-errors}, the controller's default backend), or {@code null} when it has
+     * none: what serves a request whose backend has no ready endpoint, and the custom errors.
+     */
+    public @Nullable Route errorRoute() {
+        return errorRoute;
     }
 
     /** Gives this main route its canary; only the snapshot compiler calls this, before publication. */

@@ -57,6 +57,7 @@ import org.jspecify.annotations.Nullable;
  *     redirected to the Ingress's host ({@code from-to-www-redirect}; see {@link RoutingSnapshot#wwwRedirect})
  * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
  *     "false"} turns them off; metrics still count them)
+ * @param customErrors ingress-nginx's {@code custom-http-errors} and {@code default-backend}, or {@code null} for none
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -85,7 +86,8 @@ public record RouteOptions(
         @Nullable ExternalAuth externalAuth,
         @Nullable Balancing balancing,
         boolean accessLog,
-        boolean fromToWwwRedirect) {
+        boolean fromToWwwRedirect,
+        @Nullable CustomErrors customErrors) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -120,7 +122,8 @@ public record RouteOptions(
      * regex paths, the global body limit and timeouts, no forced redirect, no local redirect, app root, upstream vhost
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
-     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log lines, no www redirect.
+     * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
+     * lines, no www redirect, no custom errors.
      */
     public static Builder builder() {
         return new Builder();
@@ -155,7 +158,8 @@ public record RouteOptions(
                 .externalAuth(externalAuth)
                 .balancing(balancing)
                 .accessLog(accessLog)
-                .fromToWwwRedirect(fromToWwwRedirect);
+                .fromToWwwRedirect(fromToWwwRedirect)
+                .customErrors(customErrors);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -187,6 +191,7 @@ public record RouteOptions(
         private @Nullable Balancing balancing;
         private boolean accessLog = true;
         private boolean fromToWwwRedirect;
+        private @Nullable CustomErrors customErrors;
 
         private Builder() {}
 
@@ -325,6 +330,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder customErrors(@Nullable CustomErrors customErrors) {
+            this.customErrors = customErrors;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -353,7 +363,8 @@ public record RouteOptions(
                     externalAuth,
                     balancing,
                     accessLog,
-                    fromToWwwRedirect);
+                    fromToWwwRedirect,
+                    customErrors);
         }
     }
 }

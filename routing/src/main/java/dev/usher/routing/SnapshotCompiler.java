@@ -37,6 +37,8 @@ final class SnapshotCompiler {
     private final Map<String, RegexPath> regexes = new HashMap<>();
 
     private Set<String> regexHosts = Set.of();
+    /** The controller's default backend, the error backend of {@code custom-http-errors} without its own. */
+    private @Nullable BackendRef flagDefault;
 
     SnapshotCompiler(Function<BackendRef, Backend> backends, int ruleSets) {
         this.backends = backends;
@@ -51,6 +53,7 @@ final class SnapshotCompiler {
         }
         sorted.sort(AGE);
         canaries.sort(AGE);
+        this.flagDefault = flagDefault;
 
         Route global = Route.notFound();
         List<Route> tail = new ArrayList<>(2);
@@ -220,19 +223,37 @@ final class SnapshotCompiler {
     private Route defaultRoute(RouteSource source, IngressRuleSet owner, @Nullable String pattern, boolean wins) {
         BackendRef ref = Objects.requireNonNull(owner.defaultBackend(), "only owners with a default backend");
         Backend backend = wins ? use(ref) : resolve(ref);
-        return new Route(
-                source,
-                backend,
-                null,
-                null,
-                null,
-                owner.namespace(),
-                owner.name(),
-                null,
-                redirects(owner, pattern),
-                owner.options().requestBuffering(),
-                owner.options(),
-                owner.options().upstream(ref));
+        return errors(
+                owner,
+                wins,
+                new Route(
+                        source,
+                        backend,
+                        null,
+                        null,
+                        null,
+                        owner.namespace(),
+                        owner.name(),
+                        null,
+                        redirects(owner, pattern),
+                        owner.options().requestBuffering(),
+                        owner.options(),
+                        owner.options().upstream(ref)));
+    }
+
+    /**
+     * {@code route} with its Ingress's error backend ({@code default-backend}, else the flag's default backend when the
+     * Ingress lists {@code custom-http-errors}); a winner's error backend is referenced, so its endpoints are kept.
+     */
+    private Route errors(IngressRuleSet owner, boolean wins, Route route) {
+        CustomErrors errors = owner.options().customErrors();
+        BackendRef ref = errors == null ? null : errors.backend() != null ? errors.backend() : flagDefault;
+        if (ref != null
+                && errors != null
+                && (errors.backend() != null || !errors.codes().isEmpty())) {
+            route.errorBackend(wins ? use(ref) : resolve(ref));
+        }
+        return route;
     }
 
     private void lose(
@@ -347,6 +368,7 @@ final class SnapshotCompiler {
                     if (compiled != null) {
                         route.regex(compiled, owner.options().nginxPaths().rewriteTarget());
                     }
+                    errors(owner, true, route); // after the regex: the error route rewrites as this one
                     rules.add(route);
                     ruleOwners.add(owner);
                     if (ruleOwnerIndex != null) {

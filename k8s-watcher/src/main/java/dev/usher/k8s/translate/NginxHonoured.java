@@ -355,7 +355,22 @@ final class NginxHonoured {
                             "how long cached auth-url verdicts of each status live (default \"200 202 401 5m\"); a"
                                     + " response with Set-Cookie or Cache-Control no-store/no-cache/private is not"
                                     + " cached",
-                            NginxAuthCache::problem)));
+                            NginxAuthCache::problem)),
+            // custom error pages (NginxCustomErrors): one line per key, kept apart for merges
+            Map.entry(
+                    NginxCustomErrors.CODES,
+                    new Entry(
+                            "an origin response (head not sent yet) or Usher's 502/503/504 with one of these statuses is "
+                                    + "replaced by a GET of the same path from default-backend (else --default-backend), "
+                                    + "told why by X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, "
+                                    + "X-Service-Name, X-Service-Port, X-Request-ID; its response goes out as is",
+                            NginxCustomErrors::problem)),
+            Map.entry(
+                    NginxCustomErrors.BACKEND,
+                    new Entry(
+                            "this Service of the Ingress's namespace (its first port) serves the Ingress's routes "
+                                    + "whose backend has no ready endpoint, and the custom-http-errors",
+                            NginxCustomErrors::problem)));
 
     private NginxHonoured() {}
 

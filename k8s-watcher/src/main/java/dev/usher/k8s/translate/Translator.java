@@ -3,6 +3,7 @@ package dev.usher.k8s.translate;
 import dev.usher.k8s.translate.BackendResolver.Resolution;
 import dev.usher.k8s.translate.IngressConverter.Converted;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.CustomErrors;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
@@ -207,6 +208,9 @@ public final class Translator {
         // client certificates (auth-tls-secret) need their CA Secret too
         options = NginxAuthTls.apply(
                 options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
+        // ingress-nginx's default-backend names a Service: its first port
+        options = NginxCustomErrors.apply(
+                options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
         return options == r.options()
                 ? converted
                 : new Converted(
@@ -257,7 +261,10 @@ public final class Translator {
         return endpoints;
     }
 
-    /** The backends {@code ruleSet} routes to, its default backend first, with repeats. */
+    /**
+     * The backends {@code ruleSet} routes to, its default backend first, with repeats, then its error backend
+     * (ingress-nginx's {@code default-backend} annotation).
+     */
     static List<BackendRef> backends(IngressRuleSet ruleSet) {
         List<BackendRef> refs = new ArrayList<>();
         if (ruleSet.defaultBackend() != null) {
@@ -267,6 +274,10 @@ public final class Translator {
             for (PathRule path : rule.paths()) {
                 refs.add(path.backend());
             }
+        }
+        CustomErrors errors = ruleSet.options().customErrors();
+        if (errors != null && errors.backend() != null) {
+            refs.add(errors.backend());
         }
         return refs;
     }
