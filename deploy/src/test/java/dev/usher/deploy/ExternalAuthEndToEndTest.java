@@ -26,23 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class ExternalAuthEndToEndTest {
 
-    private static final String INGRESS = """
-            apiVersion: networking.k8s.io/v1
-            kind: Ingress
-            metadata:
-              name: %s
-              annotations:
-            %s
-            spec:
-              ingressClassName: usher
-              rules:
-              - host: %s
-                http:
-                  paths:
-                  - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
-            ---
-            """;
-    private static final String N = "    nginx.ingress.kubernetes.io/";
+    private static final String INGRESS = NginxAnnotationsEndToEndTest.INGRESS;
+    private static final String N = NginxAnnotationsEndToEndTest.N;
 
     @TempDir
     Path manifests;

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class NginxAnnotationsEndToEndTest {
 
-    private static final String INGRESS = """
+    /** One Ingress of class usher: name, annotation lines (indented four spaces), host; its / goes to alpaca. */
+    static final String INGRESS = """
             apiVersion: networking.k8s.io/v1
             kind: Ingress
             metadata:
@@ -39,7 +40,8 @@ final class NginxAnnotationsEndToEndTest {
                   - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
             ---
             """;
-    private static final String N = "    nginx.ingress.kubernetes.io/";
+
+    static final String N = "    nginx.ingress.kubernetes.io/";
 
     @TempDir
     Path manifests;
