@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.CustomErrors;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
@@ -30,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +48,12 @@ import org.junit.jupiter.api.Test;
 final class ResponseRewritesTest {
 
     private static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
+    private static final BackendRef ERRORS = new BackendRef("default", "errors", PortRef.number(80));
+
+    /** The error backend's answer (to a request with ingress-nginx's {@code X-Code}). */
+    private static final String ERROR_PAGE = "HTTP/1.1 404 Not Found\r\n"
+            + "Location: http://backend:8080/from-error-page\r\n"
+            + "Set-Cookie: err=1; Domain=backend.local; Path=/one/\r\n";
 
     /** The origin's answer to each path: the fields after the status line (CRLF-separated). */
     private static final Map<String, String> ANSWERS = Map.of(
@@ -86,6 +95,7 @@ final class ResponseRewritesTest {
         origin = new ScriptedOrigin();
         table = new RoutingTable();
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-o", null)));
+        table.updateEndpoints(ERRORS, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-e", null)));
         table.publish(RoutingSnapshot.builder()
                 .add(ingress(
                         "rewrites",
@@ -99,6 +109,13 @@ final class ResponseRewritesTest {
                                         new ResponseRewrites(new Rule("http://backend:8080/", "/"), null, null))
                                 .build()))
                 .add(ingress("plain", "plain.test", RouteOptions.DEFAULT))
+                .add(ingress(
+                        "errors",
+                        "errors.test",
+                        RouteOptions.builder()
+                                .responseRewrites(ALL)
+                                .customErrors(new CustomErrors(Set.of(404), ERRORS))
+                                .build()))
                 .build(table::backend));
         proxy = ProxyServer.builder()
                 .routingTable(table)
@@ -190,6 +207,17 @@ final class ResponseRewritesTest {
     }
 
     @Test
+    void theErrorBackendsResponse_isNotRewritten_asIngressNginxsCustomErrorLocationHasNoProxyRedirect()
+            throws Exception {
+        HttpResponse<Void> r = get("errors.test", "/missing");
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.headers().allValues("location")).containsExactly("http://backend:8080/from-error-page");
+        assertThat(r.headers().allValues("set-cookie")).containsExactly("err=1; Domain=backend.local; Path=/one/");
+        assertThat(origin.paths.stream().filter("/missing"::equals)).hasSize(2); // the route's, the error backend's
+    }
+
+    @Test
     void http2_getsTheSameRewrites() throws Exception {
         try (RawH2 h2 = RawH2.connect(proxy.httpPort())) {
             h2.headers(1, RawH2.request("GET", "rewrites.test", "/redirect"), true);
@@ -266,7 +294,9 @@ final class ResponseRewritesTest {
                 while ((head = readHead(in)) != null) {
                     String path = head.split(" ", 3)[1];
                     paths.add(path);
-                    String answer = ANSWERS.getOrDefault(path, "HTTP/1.1 404 Not Found\r\n");
+                    String answer = head.toLowerCase(Locale.ROOT).contains("\r\nx-code: ")
+                            ? ERROR_PAGE
+                            : ANSWERS.getOrDefault(path, "HTTP/1.1 404 Not Found\r\n");
                     out.write((answer + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                 }
