@@ -65,6 +65,12 @@ final class ResponseRewritesTest {
             "HTTP/1.1 301 Moved Permanently\r\n"
                     + "Location: HTTP://BACKEND:8080/upper\r\n" // nginx's prefix match is case-sensitive
                     + "Refresh: 5\r\n",
+            "/ws",
+            "HTTP/1.1 101 Switching Protocols\r\n"
+                    + "Upgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                    + "Set-Cookie: ws=1; Path=/one/ws; Domain=backend.local\r\n",
             "/created",
             "HTTP/1.1 201 Created\r\nLocation: http://backend:8080/items/7\r\n",
             "/cookies",
@@ -218,6 +224,23 @@ final class ResponseRewritesTest {
     }
 
     @Test
+    void aWebSocketUpgrade_101_isRewrittenToo_asNginxEditsEveryProxiedHead() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.httpPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream()
+                    .write(("GET /ws HTTP/1.1\r\nHost: rewrites.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+
+            String head = ScriptedOrigin.readHead(socket.getInputStream());
+
+            assertThat(head)
+                    .startsWith("HTTP/1.1 101")
+                    .contains("\r\nset-cookie: ws=1; Path=/ws; Domain=example.com\r\n");
+        }
+    }
+
+    @Test
     void http2_getsTheSameRewrites() throws Exception {
         try (RawH2 h2 = RawH2.connect(proxy.httpPort())) {
             h2.headers(1, RawH2.request("GET", "rewrites.test", "/redirect"), true);
@@ -297,7 +320,8 @@ final class ResponseRewritesTest {
                     String answer = head.toLowerCase(Locale.ROOT).contains("\r\nx-code: ")
                             ? ERROR_PAGE
                             : ANSWERS.getOrDefault(path, "HTTP/1.1 404 Not Found\r\n");
-                    out.write((answer + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    String end = answer.startsWith("HTTP/1.1 101") ? "\r\n" : "Content-Length: 0\r\n\r\n";
+                    out.write((answer + end).getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                 }
             } catch (IOException e) {
