@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.ResponseRewrites;
 import dev.usher.routing.RetryOn;
 import dev.usher.routing.Route;
 import io.netty.channel.Channel;
@@ -51,6 +52,7 @@ final class Exchange {
     private boolean keepAlive;
     private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
+    private final @Nullable ResponseRewrites rewrites; // proxy-redirect-*, proxy-cookie-*: null for most routes
     private List<String> authCookies = List.of(); // the auth-url response's Set-Cookie values
     private @Nullable ExternalAuth auth; // the route's, when its verdict let the request through
     /** custom-http-errors: the client's head as it came (before forwarding edits), target and route; or null. */
@@ -77,6 +79,7 @@ final class Exchange {
         LoadBalancer balancer = RouteBalancing.choose(
                 route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
+        this.rewrites = route.options().responseRewrites();
         this.original = ErrorPages.original(route, request, decision);
         boolean upgrade = RequestHeads.prepare(
                 request,
@@ -142,6 +145,18 @@ final class Exchange {
     void connect(boolean fresh) {
         moveTo(ExchangeState.CONNECTING);
         attempts.connect(fresh);
+    }
+
+    /**
+     * Rewrites the origin's {@code Location}, {@code Refresh} and {@code Set-Cookie} fields as the route says
+     * ({@code proxy-redirect-*}, {@code proxy-cookie-*}); not in the error backend's response, which ingress-nginx
+     * serves from a location of its own without them. Before the route's own fields are added, which are Usher's.
+     */
+    void rewriteOriginFields(HttpResponse response) {
+        ResponseRewrites r = rewrites;
+        if (r != null && errorFor == 0) {
+            ResponseRewriting.apply(response.headers(), r);
+        }
     }
 
     /** Adds the route's own fields (CORS, the session cookie) to the origin's final response head. */

@@ -97,6 +97,7 @@ final class ResponseRelay {
         if (code == 101) {
             if (upgrade) {
                 status = 101;
+                exchange.rewriteOriginFields(response); // nginx edits a 101's fields as any other's
                 exchange.switchProtocols(response);
             } else {
                 exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");
@@ -124,6 +125,7 @@ final class ResponseRelay {
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10, exchange.keepAlive() && !context.draining()));
+        exchange.rewriteOriginFields(response);
         exchange.addRouteFields(response);
         if (conn.tls) {
             ResponseHeads.addHsts(response, context.settings().hsts());

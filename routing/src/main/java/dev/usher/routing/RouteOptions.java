@@ -58,6 +58,9 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
  *     "false"} turns them off; metrics still count them)
  * @param customErrors ingress-nginx's {@code custom-http-errors} and {@code default-backend}, or {@code null} for none
+ * @param responseRewrites edits of the origin's {@code Location}, {@code Refresh} and {@code Set-Cookie} fields
+ *     ({@code proxy-redirect-from}/{@code -to}, {@code proxy-cookie-domain}, {@code proxy-cookie-path}), or
+ *     {@code null} for none
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -87,7 +90,8 @@ public record RouteOptions(
         @Nullable Balancing balancing,
         boolean accessLog,
         boolean fromToWwwRedirect,
-        @Nullable CustomErrors customErrors) {
+        @Nullable CustomErrors customErrors,
+        @Nullable ResponseRewrites responseRewrites) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -123,7 +127,7 @@ public record RouteOptions(
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
-     * lines, no www redirect, no custom errors.
+     * lines, no www redirect, no custom errors, no response rewrites.
      */
     public static Builder builder() {
         return new Builder();
@@ -159,7 +163,8 @@ public record RouteOptions(
                 .balancing(balancing)
                 .accessLog(accessLog)
                 .fromToWwwRedirect(fromToWwwRedirect)
-                .customErrors(customErrors);
+                .customErrors(customErrors)
+                .responseRewrites(responseRewrites);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -192,6 +197,7 @@ public record RouteOptions(
         private boolean accessLog = true;
         private boolean fromToWwwRedirect;
         private @Nullable CustomErrors customErrors;
+        private @Nullable ResponseRewrites responseRewrites;
 
         private Builder() {}
 
@@ -335,6 +341,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder responseRewrites(@Nullable ResponseRewrites responseRewrites) {
+            this.responseRewrites = responseRewrites;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -364,7 +375,8 @@ public record RouteOptions(
                     balancing,
                     accessLog,
                     fromToWwwRedirect,
-                    customErrors);
+                    customErrors,
+                    responseRewrites);
         }
     }
 }

@@ -235,7 +235,7 @@ public final class Annotations {
         new TreeMap<>(annotations == null ? Map.<String, String>of() : annotations).forEach((key, value) -> {
             Verdict verdict = classify(key, value);
             if (verdict != null) {
-                verdicts.add(NginxCanary.onCanary(annotations, verdict));
+                verdicts.add(NginxResponseRewrites.paired(annotations, NginxCanary.onCanary(annotations, verdict)));
             }
         });
         return verdicts;

@@ -370,7 +370,30 @@ final class NginxHonoured {
                     new Entry(
                             "this Service of the Ingress's namespace (its first port) serves the Ingress's routes "
                                     + "whose backend has no ready endpoint, and the custom-http-errors",
-                            NginxCustomErrors::problem)));
+                            NginxCustomErrors::problem)),
+            // origin response rewrites (NginxResponseRewrites): one line per key, kept apart for merges
+            Map.entry(
+                    NginxResponseRewrites.REDIRECT_FROM,
+                    new Entry(
+                            "the prefix of the origin's Location and Refresh url= replaced by proxy-redirect-to",
+                            NginxResponseRewrites::problem)),
+            Map.entry(
+                    NginxResponseRewrites.REDIRECT_TO,
+                    new Entry(
+                            "what replaces proxy-redirect-from in the origin's Location and Refresh url=",
+                            NginxResponseRewrites::problem)),
+            Map.entry(
+                    NginxResponseRewrites.COOKIE_DOMAIN,
+                    new Entry(
+                            "the Domain attribute of the origin's Set-Cookie fields equal to <from> (case-insensitive,"
+                                    + " a leading dot ignored) becomes <to>; the cookie's name and value untouched",
+                            NginxResponseRewrites::problem)),
+            Map.entry(
+                    NginxResponseRewrites.COOKIE_PATH,
+                    new Entry(
+                            "the Path attribute of the origin's Set-Cookie fields beginning with <from> gets <to>"
+                                    + " instead of that prefix; the cookie's name and value untouched",
+                            NginxResponseRewrites::problem)));
 
     private NginxHonoured() {}
 
