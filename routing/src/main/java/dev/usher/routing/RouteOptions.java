@@ -1,5 +1,6 @@
 package dev.usher.routing;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -58,6 +59,9 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
  *     "false"} turns them off; metrics still count them)
  * @param customErrors ingress-nginx's {@code custom-http-errors} and {@code default-backend}, or {@code null} for none
+ * @param serverAliases more host names served exactly as this Ingress's hosts ({@code server-alias}): lower-case DNS
+ *     names or {@code *.} wildcards, validated by the translator; which host an alias joins is decided across
+ *     Ingresses by {@link ServerAliases}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -87,7 +91,8 @@ public record RouteOptions(
         @Nullable Balancing balancing,
         boolean accessLog,
         boolean fromToWwwRedirect,
-        @Nullable CustomErrors customErrors) {
+        @Nullable CustomErrors customErrors,
+        List<String> serverAliases) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -102,6 +107,7 @@ public record RouteOptions(
         Objects.requireNonNull(sourceRanges, "sourceRanges");
         upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
         Objects.requireNonNull(retry, "retry");
+        serverAliases = List.copyOf(Objects.requireNonNull(serverAliases, "serverAliases"));
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
@@ -123,7 +129,7 @@ public record RouteOptions(
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
-     * lines, no www redirect, no custom errors.
+     * lines, no www redirect, no custom errors, no server aliases.
      */
     public static Builder builder() {
         return new Builder();
@@ -159,7 +165,8 @@ public record RouteOptions(
                 .balancing(balancing)
                 .accessLog(accessLog)
                 .fromToWwwRedirect(fromToWwwRedirect)
-                .customErrors(customErrors);
+                .customErrors(customErrors)
+                .serverAliases(serverAliases);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -192,6 +199,7 @@ public record RouteOptions(
         private boolean accessLog = true;
         private boolean fromToWwwRedirect;
         private @Nullable CustomErrors customErrors;
+        private List<String> serverAliases = List.of();
 
         private Builder() {}
 
@@ -335,6 +343,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder serverAliases(List<String> serverAliases) {
+            this.serverAliases = serverAliases;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -364,7 +377,8 @@ public record RouteOptions(
                     balancing,
                     accessLog,
                     fromToWwwRedirect,
-                    customErrors);
+                    customErrors,
+                    serverAliases);
         }
     }
 }

@@ -21,6 +21,9 @@ final class NginxHonoured {
     /** {@code from-to-www-redirect: "true"} (read by IngressConverter; compiled by routing's WwwRedirects). */
     static final String WWW = "from-to-www-redirect";
 
+    /** {@code service-upstream: "true"} (read by IngressConverter; resolved by BackendResolver). */
+    static final String SERVICE_UPSTREAM = "service-upstream";
+
     private static @Nullable String flagProblem(String name, String value) {
         return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
                 ? null
@@ -370,7 +373,20 @@ final class NginxHonoured {
                     new Entry(
                             "this Service of the Ingress's namespace (its first port) serves the Ingress's routes "
                                     + "whose backend has no ready endpoint, and the custom-http-errors",
-                            NginxCustomErrors::problem)));
+                            NginxCustomErrors::problem)),
+            Map.entry(
+                    NginxServerAlias.KEY,
+                    new Entry(
+                            "these names are served exactly as the Ingress's hosts (and get a host's certificate when"
+                                    + " it covers them), unless an Ingress has one as its host",
+                            NginxServerAlias::problem)),
+            Map.entry(
+                    SERVICE_UPSTREAM,
+                    new Entry(
+                            "\"true\": the Ingress's backends are reached through the Service's cluster IP and port,"
+                                    + " one endpoint (kube-proxy balances), not its pod addresses; a headless Service"
+                                    + " keeps its endpoints (reported)",
+                            NginxHonoured::flagProblem)));
 
     private NginxHonoured() {}
 
