@@ -62,6 +62,9 @@ import org.jspecify.annotations.Nullable;
  * @param serverAliases more host names served exactly as this Ingress's hosts ({@code server-alias}): lower-case DNS
  *     names or {@code *.} wildcards, validated by the translator; which host an alias joins is decided across
  *     Ingresses by {@link ServerAliases}
+ * @param preserveTrailingSlash whether the HTTPS redirect keeps a trailing {@code /} of the request target (Usher's
+ *     default); {@code false} ({@code preserve-trailing-slash: "false"}, ingress-nginx's default) drops its last byte
+ *     when it is a {@code /}, as ingress-nginx's {@code lua_ingress.rewrite}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -92,7 +95,8 @@ public record RouteOptions(
         boolean accessLog,
         boolean fromToWwwRedirect,
         @Nullable CustomErrors customErrors,
-        List<String> serverAliases) {
+        List<String> serverAliases,
+        boolean preserveTrailingSlash) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -129,7 +133,7 @@ public record RouteOptions(
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
-     * lines, no www redirect, no custom errors, no server aliases.
+     * lines, no www redirect, no custom errors, no server aliases, trailing slashes kept by the HTTPS redirect.
      */
     public static Builder builder() {
         return new Builder();
@@ -166,7 +170,8 @@ public record RouteOptions(
                 .accessLog(accessLog)
                 .fromToWwwRedirect(fromToWwwRedirect)
                 .customErrors(customErrors)
-                .serverAliases(serverAliases);
+                .serverAliases(serverAliases)
+                .preserveTrailingSlash(preserveTrailingSlash);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -200,6 +205,7 @@ public record RouteOptions(
         private boolean fromToWwwRedirect;
         private @Nullable CustomErrors customErrors;
         private List<String> serverAliases = List.of();
+        private boolean preserveTrailingSlash = true;
 
         private Builder() {}
 
@@ -348,6 +354,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder preserveTrailingSlash(boolean preserveTrailingSlash) {
+            this.preserveTrailingSlash = preserveTrailingSlash;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -378,7 +389,8 @@ public record RouteOptions(
                     accessLog,
                     fromToWwwRedirect,
                     customErrors,
-                    serverAliases);
+                    serverAliases,
+                    preserveTrailingSlash);
         }
     }
 }

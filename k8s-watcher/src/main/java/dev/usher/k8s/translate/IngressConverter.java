@@ -283,6 +283,8 @@ final class IngressConverter {
                 .fromToWwwRedirect(Boolean.TRUE.equals(Annotations.nginxFlag(a, NginxHonoured.WWW, "true", "false")))
                 .customErrors(NginxCustomErrors.read(a)) // default-backend: NginxCustomErrors.apply (needs Services)
                 .serverAliases(NginxServerAlias.read(a)) // bad names: reported by the audit
+                .preserveTrailingSlash(
+                        !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
                 .build();
     }
 

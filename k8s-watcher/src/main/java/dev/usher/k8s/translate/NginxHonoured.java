@@ -24,6 +24,9 @@ final class NginxHonoured {
     /** {@code service-upstream: "true"} (read by IngressConverter; resolved by BackendResolver). */
     static final String SERVICE_UPSTREAM = "service-upstream";
 
+    /** {@code preserve-trailing-slash} (read by IngressConverter; applied by proxy-core's HTTPS redirect). */
+    static final String TRAILING_SLASH = "preserve-trailing-slash";
+
     private static @Nullable String flagProblem(String name, String value) {
         return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
                 ? null
@@ -386,6 +389,12 @@ final class NginxHonoured {
                             "\"true\": the Ingress's backends are reached through the Service's cluster IP and port,"
                                     + " one endpoint (kube-proxy balances), not its pod addresses; a headless Service"
                                     + " keeps its endpoints (reported)",
+                            NginxHonoured::flagProblem)),
+            Map.entry(
+                    TRAILING_SLASH,
+                    new Entry(
+                            "\"false\": the HTTPS redirect drops a trailing / of the request URI (ingress-nginx's"
+                                    + " default; /a/ goes to https://host/a); \"true\" or absent: it is kept",
                             NginxHonoured::flagProblem)));
 
     private NginxHonoured() {}

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code server-alias} (one row per value form, the invalid ones included; the alias's certificate) and
- * {@code service-upstream} (the cluster IP as the one endpoint, a headless Service keeping its endpoints).
+ * {@code service-upstream} (the cluster IP as the one endpoint, a headless Service keeping its endpoints) and
+ * {@code preserve-trailing-slash}.
  */
 final class NginxServerAliasTranslationTest {
 
@@ -35,6 +36,7 @@ final class NginxServerAliasTranslationTest {
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> aliases = RouteOptions::serverAliases;
+        Function<RouteOptions, Object> slash = RouteOptions::preserveTrailingSlash;
         return Stream.of(
                 new Row(N + "server-alias: b.example.com", aliases, List.of("b.example.com"), null),
                 new Row(
@@ -53,12 +55,15 @@ final class NginxServerAliasTranslationTest {
                 new Row(N + "server-alias: 'bad_name.example.com'", aliases, List.of(), "server-alias: invalid"),
                 new Row(N + "server-alias: ''", aliases, List.of(), "expected comma-separated host names"),
                 new Row(N + "service-upstream: 'false'", aliases, List.of(), null),
-                new Row(N + "service-upstream: 'yes'", aliases, List.of(), "service-upstream: invalid"));
+                new Row(N + "service-upstream: 'yes'", aliases, List.of(), "service-upstream: invalid"),
+                new Row(N + "preserve-trailing-slash: 'false'", slash, false, null),
+                new Row(N + "preserve-trailing-slash: 'true'", slash, true, null),
+                new Row(N + "preserve-trailing-slash: 'no'", slash, true, "preserve-trailing-slash: invalid"));
     }
 
     @Test
     void everyKeyIsHonoured() {
-        for (String key : List.of("server-alias", "service-upstream")) {
+        for (String key : List.of("server-alias", "service-upstream", "preserve-trailing-slash")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }
