@@ -13,6 +13,7 @@ import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,23 @@ final class NginxServerAliasTranslationTest {
         for (String key : List.of("server-alias", "service-upstream", "preserve-trailing-slash")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
+    }
+
+    @Test
+    void onACanary_serviceUpstreamStillChoosesItsBackend_whileServerAliasHasNoEffect() {
+        List<Annotations.Verdict> verdicts = Annotations.audit(
+                Map.of(N + "canary", "true", N + "service-upstream", "true", N + "server-alias", "b.example.com"));
+
+        assertThat(verdicts)
+                .filteredOn(v -> v.key().equals(N + "service-upstream"))
+                .singleElement()
+                .extracting(Annotations.Verdict::status)
+                .isEqualTo(Annotations.Status.HONOURED);
+        assertThat(verdicts)
+                .filteredOn(v -> v.key().equals(N + "server-alias"))
+                .singleElement()
+                .extracting(Annotations.Verdict::status)
+                .isEqualTo(Annotations.Status.NO_EFFECT);
     }
 
     @Test
