@@ -55,11 +55,24 @@ final class NginxServerAliasTranslationTest {
                 new Row(N + "server-alias: 'a.example.com;lala'", aliases, List.of(), "server-alias: invalid"),
                 new Row(N + "server-alias: 'bad_name.example.com'", aliases, List.of(), "server-alias: invalid"),
                 new Row(N + "server-alias: ''", aliases, List.of(), "expected comma-separated host names"),
+                new Row(
+                        N + "server-alias: '" + manyNames(101) + "'",
+                        aliases,
+                        List.of(manyNames(100).split(",")),
+                        "101 names: only the first 100 are served"),
                 new Row(N + "service-upstream: 'false'", aliases, List.of(), null),
                 new Row(N + "service-upstream: 'yes'", aliases, List.of(), "service-upstream: invalid"),
                 new Row(N + "preserve-trailing-slash: 'false'", slash, false, null),
                 new Row(N + "preserve-trailing-slash: 'true'", slash, true, null),
                 new Row(N + "preserve-trailing-slash: 'no'", slash, true, "preserve-trailing-slash: invalid"));
+    }
+
+    private static String manyNames(int n) {
+        return String.join(
+                ",",
+                java.util.stream.IntStream.range(0, n)
+                        .mapToObj(i -> "n" + i + ".example.com")
+                        .toList());
     }
 
     @Test
