@@ -128,6 +128,28 @@ final class NginxServerAliasTranslationTest {
     }
 
     @Test
+    void anAliasOfAHostThatVerifiesClients_asksForTheSameClientCertificates() {
+        TlsCertificate ca = CertificateGenerator.authority("Client CA").generate("ca");
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        OUR_CLASS,
+                        Yaml.ingress("a", "a.example.com", "alpaca", 8080)
+                                .replace(
+                                        "namespace: default}",
+                                        "namespace: default, annotations: {" + N + "auth-tls-secret: client-ca, " + N
+                                                + "server-alias: b.example.com}}"),
+                        Yaml.service("alpaca", null, 8080, 80),
+                        "apiVersion: v1\nkind: Secret\nmetadata: {name: client-ca, namespace: default}\ntype: Opaque\n"
+                                + "data: {ca.crt: "
+                                + Base64.getEncoder().encodeToString(PemCertificates.certificatesPem(ca.chain()))
+                                + "}\n"),
+                WatcherSettings.defaults());
+
+        assertThat(t.clientCas()).containsOnlyKeys("a.example.com", "b.example.com");
+        assertThat(t.clientCas().get("b.example.com")).containsExactly(ca.leaf());
+    }
+
+    @Test
     void serviceUpstream_reachesTheClusterIpAndServicePort_asTheOneEndpoint() {
         Translation t = translate("10.96.0.7");
 
