@@ -13,11 +13,13 @@ import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.Route;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
+import dev.usher.routing.ServerAliases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -77,6 +79,11 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
         Map<String, Map<String, String>> annotations = Translator.annotations(objects);
         Set<String> servedIds =
                 translation.ruleSets().stream().map(IngressRuleSet::id).collect(Collectors.toSet());
+        Map<String, List<String>> aliasesByHost = new TreeMap<>();
+        ServerAliases.of(translation.ruleSets()).forEach((alias, host) -> aliasesByHost
+                .computeIfAbsent(host, h -> new ArrayList<>())
+                .add(alias));
+        aliasesByHost.values().forEach(list -> list.sort(null));
         List<IngressEntry> entries = new ArrayList<>();
         for (Translator.Served s : Translator.selection(objects, settings)) {
             String id = s.ingress();
@@ -91,7 +98,9 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
             List<String> conflicts = new ArrayList<>();
             for (Conflict c : snapshot.conflicts()) {
                 String rule = (c.host() == null ? "*" : c.host()) + " "
-                        + (c.path() == null ? "(default backend)" : c.path() + " " + c.type());
+                        + (c.path() != null
+                                ? c.path() + " " + c.type()
+                                : c.reason().startsWith("server-alias") ? "(server-alias)" : "(default backend)");
                 if (c.loser().equals(id)) {
                     conflicts.add("lost " + rule + " to " + c.winner() + ": " + c.reason());
                 } else if (c.winner().equals(id)) {
@@ -101,7 +110,17 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
             List<RouteLine> routes = new ArrayList<>();
             for (Route r : snapshot.routes()) {
                 if (r.ingressRef() != null && id.equals(r.ingressRef().toString())) {
-                    routes.add(line(r));
+                    RouteLine line = line(r);
+                    routes.add(line);
+                    // server-alias: the alias is routed as the host, so it shows each of the host's routes
+                    for (String alias :
+                            r.host() == null ? List.<String>of() : aliasesByHost.getOrDefault(r.host(), List.of())) {
+                        routes.add(new RouteLine(
+                                alias,
+                                line.path(),
+                                line.type(),
+                                line.backend() + " (server-alias of " + r.host() + ")"));
+                    }
                 }
                 Canary canary = r.canary(); // a canary Ingress's routes are its share of main routes
                 if (canary != null && id.equals(String.valueOf(canary.route().ingressRef()))) {

@@ -175,7 +175,12 @@ final class Admission {
             return Decision.local(NginxRewriteRedirect.reply(route, request, target, conn, record), close);
         }
         if (route.httpsRedirect() && !tls && target.host() != null) {
-            String location = Requests.httpsLocation(target.host(), target.path(), httpsPort);
+            String uri = target.path();
+            if (!options.preserveTrailingSlash() && uri.endsWith("/")) {
+                // ingress-nginx's default (preserve-trailing-slash: "false"): its last byte, "/" itself included
+                uri = uri.substring(0, uri.length() - 1);
+            }
+            String location = Requests.httpsLocation(target.host(), uri, httpsPort);
             return new Decision(
                     HttpResponseStatus.PERMANENT_REDIRECT,
                     "use " + location,

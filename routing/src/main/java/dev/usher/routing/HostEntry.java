@@ -97,6 +97,11 @@ final class HostEntry {
         return (data[at] << 16) | data[at + 1];
     }
 
+    /** This entry found under another key: a {@code server-alias} of its host ({@link ServerAliases}). */
+    HostEntry alias(String indexKey) {
+        return new HostEntry(pattern, indexKey, Arrays.asList(rules), fallback, regex);
+    }
+
     /** The normalised host pattern, {@code null} for host-less rules. */
     @Nullable
     String pattern() {

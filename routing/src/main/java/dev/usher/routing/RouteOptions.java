@@ -1,5 +1,6 @@
 package dev.usher.routing;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -61,6 +62,12 @@ import org.jspecify.annotations.Nullable;
  * @param responseRewrites edits of the origin's {@code Location}, {@code Refresh} and {@code Set-Cookie} fields
  *     ({@code proxy-redirect-from}/{@code -to}, {@code proxy-cookie-domain}, {@code proxy-cookie-path}), or
  *     {@code null} for none
+ * @param serverAliases more host names served exactly as this Ingress's hosts ({@code server-alias}): lower-case DNS
+ *     names or {@code *.} wildcards, validated by the translator; which host an alias joins is decided across
+ *     Ingresses by {@link ServerAliases}
+ * @param preserveTrailingSlash whether the HTTPS redirect keeps a trailing {@code /} of the request target (Usher's
+ *     default); {@code false} ({@code preserve-trailing-slash: "false"}, ingress-nginx's default) drops its last byte
+ *     when it is a {@code /}, as ingress-nginx's {@code lua_ingress.rewrite}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -91,7 +98,9 @@ public record RouteOptions(
         boolean accessLog,
         boolean fromToWwwRedirect,
         @Nullable CustomErrors customErrors,
-        @Nullable ResponseRewrites responseRewrites) {
+        @Nullable ResponseRewrites responseRewrites,
+        List<String> serverAliases,
+        boolean preserveTrailingSlash) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -106,6 +115,7 @@ public record RouteOptions(
         Objects.requireNonNull(sourceRanges, "sourceRanges");
         upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
         Objects.requireNonNull(retry, "retry");
+        serverAliases = List.copyOf(Objects.requireNonNull(serverAliases, "serverAliases"));
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
@@ -127,7 +137,8 @@ public record RouteOptions(
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
-     * lines, no www redirect, no custom errors, no response rewrites.
+     * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
+     * HTTPS redirect.
      */
     public static Builder builder() {
         return new Builder();
@@ -164,7 +175,9 @@ public record RouteOptions(
                 .accessLog(accessLog)
                 .fromToWwwRedirect(fromToWwwRedirect)
                 .customErrors(customErrors)
-                .responseRewrites(responseRewrites);
+                .responseRewrites(responseRewrites)
+                .serverAliases(serverAliases)
+                .preserveTrailingSlash(preserveTrailingSlash);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -198,6 +211,8 @@ public record RouteOptions(
         private boolean fromToWwwRedirect;
         private @Nullable CustomErrors customErrors;
         private @Nullable ResponseRewrites responseRewrites;
+        private List<String> serverAliases = List.of();
+        private boolean preserveTrailingSlash = true;
 
         private Builder() {}
 
@@ -346,6 +361,16 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder serverAliases(List<String> serverAliases) {
+            this.serverAliases = serverAliases;
+            return this;
+        }
+
+        public Builder preserveTrailingSlash(boolean preserveTrailingSlash) {
+            this.preserveTrailingSlash = preserveTrailingSlash;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -376,7 +401,9 @@ public record RouteOptions(
                     accessLog,
                     fromToWwwRedirect,
                     customErrors,
-                    responseRewrites);
+                    responseRewrites,
+                    serverAliases,
+                    preserveTrailingSlash);
         }
     }
 }

@@ -102,6 +102,12 @@ final class SnapshotCompiler {
                 exact.put(pattern, entry);
             }
         }
+        ServerAliases.of(sorted, hosts.keySet(), conflicts).forEach((alias, host) -> {
+            HostEntry entry = isWildcard(host) ? wildcard.get(indexKey(host)) : exact.get(host);
+            if (entry != null) { // always: an alias's host is one of the patterns above
+                (isWildcard(alias) ? wildcard : exact).put(indexKey(alias), entry.alias(indexKey(alias)));
+            }
+        });
         routes.addAll(tail);
         return new RoutingSnapshot(
                 new HostIndex(exact),

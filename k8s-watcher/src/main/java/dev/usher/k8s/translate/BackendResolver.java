@@ -1,5 +1,6 @@
 package dev.usher.k8s.translate;
 
+import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import io.fabric8.kubernetes.api.model.Service;
@@ -13,7 +14,10 @@ import java.util.List;
  */
 final class BackendResolver {
 
-    /** Endpoints, and why there are none when resolution failed ({@code problem} null on success). */
+    /**
+     * Endpoints, and why there are none when resolution failed ({@code problem} null on success), or why the endpoints
+     * are not the ones asked for ({@code service-upstream} of a Service without a cluster IP).
+     */
     record Resolution(List<Endpoint> endpoints, String problem) {}
 
     private final KubeObjects objects;
@@ -47,7 +51,35 @@ final class BackendResolver {
         if (port == null) {
             return failed("Service " + ref.serviceRef() + " has no port " + ref.port() + "; backend has no endpoints");
         }
-        return new Resolution(index.ready(ref.namespace(), ref.service(), port.getName()), null);
+        List<Endpoint> ready = index.ready(ref.namespace(), ref.service(), port.getName());
+        if (!ref.clusterIp()) {
+            return new Resolution(ready, null);
+        }
+        // ingress-nginx's service-upstream: the cluster IP and the Service port, one endpoint kube-proxy balances
+        String clusterIp = service.getSpec() == null ? null : service.getSpec().getClusterIP();
+        if (isAddress(clusterIp) && port.getPort() != null && port.getPort() >= 1 && port.getPort() <= 65535) {
+            return new Resolution(List.of(new Endpoint(clusterIp, port.getPort(), ref.service())), null);
+        }
+        return new Resolution(
+                ready,
+                "service-upstream: Service " + ref.serviceRef()
+                        + (clusterIp == null || clusterIp.isEmpty() || "None".equals(clusterIp)
+                                ? " has no cluster IP (headless or none)"
+                                : " has cluster IP " + Problems.quote(clusterIp) + ", not an IP address")
+                        + "; its endpoints are used instead, as ingress-nginx");
+    }
+
+    /** Whether {@code text} is an IPv4 or IPv6 literal (never a name: nothing is looked up in DNS). */
+    private static boolean isAddress(String text) {
+        if (text == null || text.isEmpty() || text.indexOf('/') >= 0 || !text.equals(text.strip())) {
+            return false;
+        }
+        try {
+            AddressBlock.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static ServicePort servicePort(Service service, BackendRef ref) {

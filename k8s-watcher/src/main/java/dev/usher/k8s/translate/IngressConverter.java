@@ -63,6 +63,19 @@ final class IngressConverter {
                 rules.add(rule);
             }
         }
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        if (annotations != null
+                && Boolean.TRUE.equals(
+                        Annotations.nginxFlag(annotations, NginxHonoured.SERVICE_UPSTREAM, "true", "false"))) {
+            // ingress-nginx's service-upstream: the Service's cluster IP instead of its endpoints (BackendResolver)
+            defaultBackend = defaultBackend == null ? null : defaultBackend.viaClusterIp();
+            rules.replaceAll(rule -> new HostRule(
+                    rule.host(),
+                    rule.paths().stream()
+                            .map(p ->
+                                    new PathRule(p.path(), p.type(), p.backend().viaClusterIp()))
+                            .toList()));
+        }
         List<TlsEntry> tls = tls(spec.getTls(), source, problems);
         Set<String> tlsHosts = new LinkedHashSet<>();
         tls.forEach(entry -> tlsHosts.addAll(entry.hosts()));
@@ -270,6 +283,9 @@ final class IngressConverter {
                 .fromToWwwRedirect(Boolean.TRUE.equals(Annotations.nginxFlag(a, NginxHonoured.WWW, "true", "false")))
                 .customErrors(NginxCustomErrors.read(a)) // default-backend: NginxCustomErrors.apply (needs Services)
                 .responseRewrites(NginxResponseRewrites.read(a)) // a bad value: reported by the audit
+                .serverAliases(NginxServerAlias.read(a)) // bad names: reported by the audit
+                .preserveTrailingSlash(
+                        !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
                 .build();
     }
 

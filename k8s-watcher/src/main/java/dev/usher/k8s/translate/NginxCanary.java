@@ -98,6 +98,8 @@ final class NginxCanary {
         if (verdict.status() != Annotations.Status.HONOURED
                 || name.startsWith(CANARY)
                 || name.equals(AFFINITY_BEHAVIOR)
+                // ingress-nginx builds the canary's own upstream with it: its backend is the cluster IP
+                || name.equals(NginxHonoured.SERVICE_UPSTREAM)
                 || !Boolean.TRUE.equals(Annotations.nginxFlag(a, CANARY, "true", "false"))) {
             return verdict;
         }

@@ -21,6 +21,12 @@ final class NginxHonoured {
     /** {@code from-to-www-redirect: "true"} (read by IngressConverter; compiled by routing's WwwRedirects). */
     static final String WWW = "from-to-www-redirect";
 
+    /** {@code service-upstream: "true"} (read by IngressConverter; resolved by BackendResolver). */
+    static final String SERVICE_UPSTREAM = "service-upstream";
+
+    /** {@code preserve-trailing-slash} (read by IngressConverter; applied by proxy-core's HTTPS redirect). */
+    static final String TRAILING_SLASH = "preserve-trailing-slash";
+
     private static @Nullable String flagProblem(String name, String value) {
         return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
                 ? null
@@ -393,7 +399,26 @@ final class NginxHonoured {
                     new Entry(
                             "the Path attribute of the origin's Set-Cookie fields beginning with <from> gets <to>"
                                     + " instead of that prefix; the cookie's name and value untouched",
-                            NginxResponseRewrites::problem)));
+                            NginxResponseRewrites::problem)),
+            Map.entry(
+                    NginxServerAlias.KEY,
+                    new Entry(
+                            "these names are served exactly as the Ingress's hosts (and get a host's certificate when"
+                                    + " it covers them), unless an Ingress has one as its host",
+                            NginxServerAlias::problem)),
+            Map.entry(
+                    SERVICE_UPSTREAM,
+                    new Entry(
+                            "\"true\": the Ingress's backends are reached through the Service's cluster IP and port,"
+                                    + " one endpoint (kube-proxy balances), not its pod addresses; a headless Service"
+                                    + " keeps its endpoints (reported)",
+                            NginxHonoured::flagProblem)),
+            Map.entry(
+                    TRAILING_SLASH,
+                    new Entry(
+                            "\"false\": the HTTPS redirect drops a trailing / of the request URI (ingress-nginx's"
+                                    + " default; /a/ goes to https://host/a); \"true\" or absent: it is kept",
+                            NginxHonoured::flagProblem)));
 
     private NginxHonoured() {}
 

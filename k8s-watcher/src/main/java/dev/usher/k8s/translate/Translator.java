@@ -9,9 +9,11 @@ import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.RouteOptions;
+import dev.usher.routing.ServerAliases;
 import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -73,6 +75,12 @@ public final class Translator {
             defaultCertificate = new TlsResolver(objects).resolveDefault(settings.defaultSslCertificate(), problems);
         }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
+        Map<String, List<X509Certificate>> clientCas = clientAuth.clientCas();
+        Map<String, String> aliases = ServerAliases.of(ruleSets);
+        if (!aliases.isEmpty()) {
+            certificates = aliasCertificates(certificates, aliases);
+            clientCas = aliasClientCas(clientCas, aliases);
+        }
         return new Translation(
                 ruleSets,
                 endpoints,
@@ -80,7 +88,60 @@ public final class Translator {
                 settings.defaultBackend(),
                 problems.list(),
                 defaultCertificate,
-                clientAuth.clientCas());
+                clientCas);
+    }
+
+    /**
+     * ingress-nginx's {@code server-alias} on the TLS side: an alias gets its host's certificate when that certificate
+     * names it (else the default certificate, as ingress-nginx), unless it has one of its own.
+     */
+    private static Map<String, TlsCertificate> aliasCertificates(
+            Map<String, TlsCertificate> certificates, Map<String, String> aliases) {
+        Map<String, TlsCertificate> all = new LinkedHashMap<>(certificates);
+        aliases.forEach((alias, host) -> {
+            TlsCertificate certificate = certificates.get(host);
+            if (certificate != null && covers(certificate, alias)) {
+                all.putIfAbsent(alias, certificate);
+            }
+        });
+        return all;
+    }
+
+    /** An alias's handshakes ask for a client certificate as its host's do: nginx verifies per server block. */
+    private static Map<String, List<X509Certificate>> aliasClientCas(
+            Map<String, List<X509Certificate>> clientCas, Map<String, String> aliases) {
+        if (clientCas.isEmpty()) {
+            return clientCas;
+        }
+        Map<String, List<X509Certificate>> all = new LinkedHashMap<>(clientCas);
+        aliases.forEach((alias, host) -> {
+            List<X509Certificate> cas = clientCas.get(host);
+            if (cas != null) {
+                all.putIfAbsent(alias, cas);
+            }
+        });
+        return all;
+    }
+
+    /** Whether one of the certificate's DNS names is {@code name} or a one-label wildcard matching it. */
+    static boolean covers(TlsCertificate certificate, String name) {
+        for (String dnsName : certificate.dnsNames()) {
+            String covered = HostNames.normalize(dnsName);
+            if (covered == null) {
+                continue;
+            }
+            if (covered.equals(name)) {
+                return true;
+            }
+            int dot = name.indexOf('.');
+            if (covered.startsWith("*.")
+                    && !name.startsWith("*.")
+                    && dot > 0
+                    && name.substring(dot + 1).equals(covered.substring(2))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,0 +1,144 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.usher.k8s.MockApiServer;
+import dev.usher.proxy.echo.EchoServer;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * ingress-nginx's {@code service-upstream} in cluster mode on fabric8's mock API server: the watched Service's
+ * {@code spec.clusterIP} and port are the one endpoint, and turning the annotation off goes back to the Service's
+ * endpoints (none here: 503), without a restart.
+ */
+final class ServiceUpstreamClusterTest {
+
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+
+    final KubernetesClient client = api.client();
+
+    private EchoServer alpaca;
+    private EchoServer clustered;
+    private Controller controller;
+
+    @BeforeEach
+    void start() {
+        alpaca = EchoServer.builder().name("alpaca").build().start();
+        clustered = EchoServer.builder().name("clustered").build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        alpaca.close();
+        clustered.close();
+    }
+
+    @Test
+    void theClusterIpOfTheWatchedService_servesUntilTheAnnotationGoes() throws IOException {
+        ClusterFixture.createAlpaca(
+                client,
+                new EndpointSliceBuilder()
+                        .withNewMetadata()
+                        .withName("alpaca-abc12")
+                        .withNamespace("default")
+                        .addToLabels("kubernetes.io/service-name", "alpaca")
+                        .endMetadata()
+                        .withAddressType("IPv4")
+                        .addNewEndpoint()
+                        .withAddresses("127.0.0.1")
+                        .endEndpoint()
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(alpaca.port())
+                        .withProtocol("TCP")
+                        .endPort()
+                        .build());
+        client.services()
+                .inNamespace("default")
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("clustered")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withClusterIP("127.0.0.1")
+                        .addNewPort()
+                        .withName("web")
+                        .withPort(clustered.port())
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+        client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .resource(vip("true"))
+                .create();
+
+        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> RawHttp.get(controller.httpPort(), "vip.example.com", "/")
+                                .status()
+                        == 200);
+        assertThat(RawHttp.get(controller.httpPort(), "vip.example.com", "/").body())
+                .contains("\"name\":\"clustered\"");
+
+        client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .resource(vip("false"))
+                .update();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> RawHttp.get(controller.httpPort(), "vip.example.com", "/")
+                                .status()
+                        == 503);
+        assertThat(ClusterFixture.answers(controller, "name", 1)).containsExactly("alpaca");
+    }
+
+    private static Ingress vip(String serviceUpstream) {
+        return new IngressBuilder()
+                .withNewMetadata()
+                .withName("vip")
+                .withNamespace("default")
+                .addToAnnotations("nginx.ingress.kubernetes.io/service-upstream", serviceUpstream)
+                .endMetadata()
+                .withNewSpec()
+                .withIngressClassName("usher")
+                .addNewRule()
+                .withHost("vip.example.com")
+                .withNewHttp()
+                .addNewPath()
+                .withPath("/")
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName("clustered")
+                .withNewPort()
+                .withName("web")
+                .endPort()
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
+                .endSpec()
+                .build();
+    }
+}
