@@ -58,6 +58,7 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog whether the requests of this Ingress's routes get access-log lines ({@code enable-access-log:
  *     "false"} turns them off; metrics still count them)
  * @param customErrors ingress-nginx's {@code custom-http-errors} and {@code default-backend}, or {@code null} for none
+ * @param mirror where each request is also sent, its response discarded ({@code mirror-target}), or {@code null}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -87,7 +88,8 @@ public record RouteOptions(
         @Nullable Balancing balancing,
         boolean accessLog,
         boolean fromToWwwRedirect,
-        @Nullable CustomErrors customErrors) {
+        @Nullable CustomErrors customErrors,
+        @Nullable Mirror mirror) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -123,7 +125,7 @@ public record RouteOptions(
      * or forwarded prefix, every client admitted, no authentication, not denied, HTTP upstreams,
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
-     * lines, no www redirect, no custom errors.
+     * lines, no www redirect, no custom errors, no mirror.
      */
     public static Builder builder() {
         return new Builder();
@@ -159,7 +161,8 @@ public record RouteOptions(
                 .balancing(balancing)
                 .accessLog(accessLog)
                 .fromToWwwRedirect(fromToWwwRedirect)
-                .customErrors(customErrors);
+                .customErrors(customErrors)
+                .mirror(mirror);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -192,6 +195,7 @@ public record RouteOptions(
         private boolean accessLog = true;
         private boolean fromToWwwRedirect;
         private @Nullable CustomErrors customErrors;
+        private @Nullable Mirror mirror;
 
         private Builder() {}
 
@@ -335,6 +339,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder mirror(@Nullable Mirror mirror) {
+            this.mirror = mirror;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -364,7 +373,8 @@ public record RouteOptions(
                     balancing,
                     accessLog,
                     fromToWwwRedirect,
-                    customErrors);
+                    customErrors,
+                    mirror);
         }
     }
 }

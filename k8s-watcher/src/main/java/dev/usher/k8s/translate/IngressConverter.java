@@ -269,6 +269,7 @@ final class IngressConverter {
                 .accessLog(!Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.ACCESS_LOG, "true", "false")))
                 .fromToWwwRedirect(Boolean.TRUE.equals(Annotations.nginxFlag(a, NginxHonoured.WWW, "true", "false")))
                 .customErrors(NginxCustomErrors.read(a)) // default-backend: NginxCustomErrors.apply (needs Services)
+                .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
                 .build();
     }
 
