@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -124,6 +125,14 @@ final class RequestMirror {
             metrics.mirror(ProxyMetrics.MirrorResult.FAILED);
             return;
         }
+        @Nullable SslContext tls;
+        try {
+            tls = mirror.tls() ? OriginTlsContexts.of(OriginTls.INSECURE) : null;
+        } catch (RuntimeException e) { // the copy's failure, never the client's
+            metrics.mirror(ProxyMetrics.MirrorResult.FAILED);
+            logOnce("no TLS context for the mirror", e);
+            return;
+        }
         OriginPools pools = context.pools(loop);
         if (!pools.mirrorStarts()) {
             metrics.mirror(ProxyMetrics.MirrorResult.DROPPED);
@@ -136,9 +145,7 @@ final class RequestMirror {
             } catch (IOException e) {
                 pools.mirrorEnded();
                 metrics.mirror(ProxyMetrics.MirrorResult.FAILED);
-                if (LOGGED.compareAndSet(false, true)) {
-                    LOG.warn("a request body could not be read again for its mirror: {} (logged once)", e.toString());
-                }
+                logOnce("a request body could not be read again for its mirror", e);
                 return;
             }
         }
@@ -149,7 +156,7 @@ final class RequestMirror {
                 loop,
                 mirror.host(),
                 mirror.port(),
-                mirror.tls() ? OriginTlsContexts.of(OriginTls.INSECURE) : null,
+                tls,
                 copy,
                 context.settings().connectTimeout().plus(context.settings().responseTimeout()),
                 new AuthCall.Listener() {
@@ -169,6 +176,12 @@ final class RequestMirror {
                         metrics.mirror(result);
                     }
                 });
+    }
+
+    private static void logOnce(String what, Exception e) {
+        if (LOGGED.compareAndSet(false, true)) {
+            LOG.warn("{}: {} (logged once)", what, e.toString());
+        }
     }
 
     /** The copy on the wire: head, body (memory or file chunks), end. */

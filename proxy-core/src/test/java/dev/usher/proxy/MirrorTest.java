@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
@@ -17,6 +19,8 @@ import dev.usher.routing.PortRef;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
+import dev.usher.tls.CertificateGenerator;
+import dev.usher.tls.TlsCertificate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -31,6 +35,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +47,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,9 +88,20 @@ final class MirrorTest {
         private final boolean hold;
 
         Recorder(String name, boolean hold) throws IOException {
+            this(name, hold, null);
+        }
+
+        /** With {@code tls}: HTTPS with that context's certificate. */
+        Recorder(String name, boolean hold, @Nullable SSLContext tls) throws IOException {
             this.name = name;
             this.hold = hold;
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            } else {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
             server.setExecutor(threads);
             server.createContext("/", this::handle);
             server.start();
@@ -325,6 +344,51 @@ final class MirrorTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> spoolFiles() == 0);
             }
         }
+    }
+
+    @Test
+    void anHttpsMirror_getsASpooledBodyOverTls_withoutCertificateVerification_asNginx() throws Exception {
+        TlsCertificate certificate = CertificateGenerator.forHosts("mirror.test")
+                .issuedBy(CertificateGenerator.authority("Nobody's CA").generate("ca"))
+                .generate("mirror");
+        try (Recorder origin = new Recorder("origin", false);
+                Recorder shadow = new Recorder("mirror", false, serverContext(certificate))) {
+            RouteOptions options = RouteOptions.builder()
+                    .mirror(new Mirror(
+                            true,
+                            "127.0.0.1",
+                            shadow.port(),
+                            NginxTemplate.parse("/tls$request_uri"),
+                            NginxTemplate.parse("mirror.test"),
+                            true))
+                    .build();
+            try (Proxy proxy = new Proxy(settings(), origin, Map.of("m.test", options))) {
+                byte[] large = new byte[200 * 1024 + 17];
+                new Random(11).nextBytes(large);
+                assertThat(proxy.send("m.test", "POST", "/big?x", large).statusCode())
+                        .isEqualTo(200);
+                await().atMost(Duration.ofSeconds(20)).until(() -> shadow.seen.size() == 1);
+                Recorder.Seen copy = shadow.seen.poll();
+                assertThat(copy.uri()).isEqualTo("/tls/big?x");
+                assertThat(copy.host()).isEqualTo("mirror.test");
+                assertThat(copy.body()).isEqualTo(large);
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.mirrors("answered") == 1);
+                await().atMost(Duration.ofSeconds(20)).until(() -> spoolFiles() == 0);
+            }
+        }
+    }
+
+    private static SSLContext serverContext(TlsCertificate certificate) throws Exception {
+        char[] password = "test".toCharArray();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry(
+                "mirror", certificate.key(), password, certificate.chain().toArray(new X509Certificate[0]));
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
     }
 
     @Test
