@@ -333,7 +333,17 @@ final class ProxyOptions {
                     ProxySettings.Builder::enableSslPassthrough,
                     "The HTTPS listener reads each TLS ClientHello and passes connections for hosts whose Ingress "
                             + "says nginx.ingress.kubernetes.io/ssl-passthrough: \"true\" to their backend unopened; "
-                            + "other names are terminated as usual. Off by default, as in ingress-nginx."));
+                            + "other names are terminated as usual. Off by default, as in ingress-nginx."),
+            ProxyFlag.of(
+                    "--mirror-max-in-flight",
+                    "mirrorMaxInFlight",
+                    "N",
+                    Integer.class,
+                    null,
+                    ProxySettings.Builder::mirrorMaxInFlight,
+                    "Mirror requests (an Ingress's nginx.ingress.kubernetes.io/mirror-target) each event loop may "
+                            + "have in flight; past it a request is not mirrored, and counted; 0 turns mirroring off "
+                            + "(default: ${DEFAULT-VALUE})."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 

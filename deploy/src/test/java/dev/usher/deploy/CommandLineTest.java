@@ -529,7 +529,8 @@ final class CommandLineTest {
                 Map.entry("--retry-budget-percent", "7"),
                 Map.entry("--retry-budget-min-per-second", "7"),
                 Map.entry("--limit-req-status-code", "429"),
-                Map.entry("--limit-conn-status-code", "429"));
+                Map.entry("--limit-conn-status-code", "429"),
+                Map.entry("--mirror-max-in-flight", "7"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -25,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One {@code auth-url} subrequest on the wire: a connection of its own on the client's event loop (as ingress-nginx's
- * subrequest without {@code auth-keepalive}: {@code Connection: close}), the request head written, the response head
- * read, the connection closed. Names are resolved by the loop's asynchronous DNS resolver
+ * One {@code auth-url} subrequest (or {@code mirror-target} copy, {@link RequestMirror}) on the wire: a connection of
+ * its own on the client's event loop (as ingress-nginx's subrequest without {@code auth-keepalive}:
+ * {@code Connection: close}), the request written, the response head read, the connection closed. Names are resolved by the loop's asynchronous DNS resolver
  * ({@link OriginPools#authBootstrap}); connect, TLS handshake and response head share one deadline. The body of the
  * response is never read: nothing of it reaches the client.
  *
@@ -43,6 +44,20 @@ final class AuthCall {
 
         /** No response: connect or DNS failure, reset, timeout, malformed response. */
         void failed(String why);
+    }
+
+    /** What a call writes; the call owns it once started: it is written, or {@link #discard}ed. */
+    interface Outgoing {
+        /** Writes the whole request to {@code channel} and flushes it; the future of the last write. */
+        ChannelFuture writeTo(Channel channel);
+
+        /** Frees what was never written. */
+        void discard();
+
+        /** Whether the request holds a {@code ChunkedInput} (a file body), which needs a chunked writer. */
+        default boolean chunked() {
+            return false;
+        }
     }
 
     private static final int MAX_HEADER_SIZE = 16 * 1024;
@@ -70,6 +85,37 @@ final class AuthCall {
             FullHttpRequest request,
             Duration timeout,
             Listener listener) {
+        return start(
+                auth,
+                loop,
+                host,
+                port,
+                tls,
+                new Outgoing() {
+                    @Override
+                    public ChannelFuture writeTo(Channel channel) {
+                        return channel.writeAndFlush(request);
+                    }
+
+                    @Override
+                    public void discard() {
+                        request.release();
+                    }
+                },
+                timeout,
+                listener);
+    }
+
+    /** Starts a call that writes {@code request}; see the other {@code start}. */
+    static AuthCall start(
+            Bootstrap auth,
+            EventLoop loop,
+            String host,
+            int port,
+            @Nullable SslContext tls,
+            Outgoing request,
+            Duration timeout,
+            Listener listener) {
         AuthCall call = new AuthCall(listener);
         call.timer = loop.schedule(
                 () -> call.fail("no answer within " + timeout.toMillis() + " ms"),
@@ -82,7 +128,7 @@ final class AuthCall {
                     ? new InetSocketAddress(InetAddress.getByAddress(literal), port) // no lookup for an address
                     : InetSocketAddress.createUnresolved(host, port); // the bootstrap's DNS resolver, asynchronous
         } catch (UnknownHostException e) {
-            request.release();
+            request.discard();
             loop.execute(() -> call.fail("bad address " + host)); // never called back before start returns
             return call;
         }
@@ -95,23 +141,26 @@ final class AuthCall {
                         if (tls != null) {
                             ch.pipeline().addLast(OriginTlsContexts.handler(tls, ch.alloc(), sni, timeout.toMillis()));
                         }
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec(4096, MAX_HEADER_SIZE, 8192), call.new ResponseHead());
+                        ch.pipeline().addLast(new HttpClientCodec(4096, MAX_HEADER_SIZE, 8192));
+                        if (request.chunked()) {
+                            ch.pipeline().addLast(new ChunkedWriteHandler());
+                        }
+                        ch.pipeline().addLast(call.new ResponseHead());
                     }
                 })
                 .connect(address);
         call.channel = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                request.release();
+                request.discard();
                 Throwable cause = f.cause();
                 call.fail("cannot connect to " + host + ":" + port
                         + (cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")"));
             } else if (call.done) {
-                request.release();
+                request.discard();
                 connect.channel().close();
             } else {
-                connect.channel().writeAndFlush(request).addListener(w -> {
+                request.writeTo(connect.channel()).addListener(w -> {
                     if (!w.isSuccess()) {
                         call.fail("cannot send the request");
                     }

@@ -2,10 +2,12 @@ package dev.usher.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +48,7 @@ final class BufferedBody {
     private long reservedBytes;
     private boolean writing;
     private boolean released;
+    private int shares; // copies handed out by share() and not given back: the file stays while there are any
 
     BufferedBody(EventExecutor loop, BodySpool spool, ByteBufAllocator alloc, int memoryLimit) {
         this.loop = loop;
@@ -129,7 +132,9 @@ final class BufferedBody {
         data.release();
         writing = false;
         if (released) {
-            deleteFile();
+            if (shares == 0) {
+                deleteFile();
+            }
         } else if (error != null) {
             failed.accept(error);
         } else {
@@ -165,7 +170,45 @@ final class BufferedBody {
         return origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
-    /** Frees the memory and deletes the file (now, or when a pending write completes). Idempotent. */
+    /** The whole body for one more request, and what to run once that request is over. */
+    record Shared(Object content, long size, Runnable done) {}
+
+    /**
+     * The whole body for another request written beside the exchange's (a mirror, {@link RequestMirror}): the memory
+     * as a retained duplicate, or the file as a {@link ChunkedNioFile} read through a descriptor of its own. The file,
+     * with its share of the spool's budget, is deleted only once {@link Shared#done} ran as well as {@link #release()},
+     * on this loop. Call it only once the body is whole.
+     *
+     * @throws IOException when the file cannot be opened again
+     */
+    Shared share() throws IOException {
+        if (file != null) {
+            FileChannel read = FileChannel.open(file, StandardOpenOption.READ);
+            ChunkedNioFile chunks;
+            try {
+                chunks = new ChunkedNioFile(read, 0, size, 8192);
+            } catch (IOException | RuntimeException e) {
+                read.close();
+                throw e;
+            }
+            shares++;
+            return new Shared(chunks, size, this::unshare);
+        }
+        ByteBuf copy = memory != null && memory.isReadable() ? memory.retainedDuplicate() : Unpooled.EMPTY_BUFFER;
+        return new Shared(copy, copy.readableBytes(), () -> {});
+    }
+
+    private void unshare() {
+        shares--;
+        if (released && shares == 0 && !writing) {
+            deleteFile();
+        }
+    }
+
+    /**
+     * Frees the memory and deletes the file (now, when a pending write completes, or when the last {@link #share()} is
+     * done). Idempotent.
+     */
     void release() {
         if (released) {
             return;
@@ -175,7 +218,7 @@ final class BufferedBody {
             memory.release();
             memory = null;
         }
-        if (!writing) {
+        if (!writing && shares == 0) {
             deleteFile();
         }
     }

@@ -59,6 +59,8 @@ final class Exchange {
     private final ErrorPages.@Nullable Original original;
     /** The status this exchange's error backend stands in for (0: an ordinary exchange, whose errors may go there). */
     private int errorFor;
+    /** mirror-target: the copy still to send when the first attempt starts, or null. */
+    private @Nullable RequestMirror mirror;
 
     Exchange(
             ClientHandler client,
@@ -81,13 +83,13 @@ final class Exchange {
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
         this.rewrites = route.options().responseRewrites();
         this.original = ErrorPages.original(route, request, decision);
-        boolean upgrade = RequestHeads.prepare(
-                request,
-                route,
-                Objects.requireNonNull(decision.target(), "a proxied decision has a target"),
-                record,
-                conn,
-                context.settings());
+        Requests.Target target = Objects.requireNonNull(decision.target(), "a proxied decision has a target");
+        RequestMirror copy = RequestMirror.of(route, request, target, conn, record, context.settings()); // before edits
+        boolean upgrade = RequestHeads.prepare(request, route, target, record, conn, context.settings());
+        if (copy != null) {
+            copy.fields(request.headers()); // the forwarded fields, X-Request-ID included
+        }
+        this.mirror = copy;
         this.timers = new ExchangeTimers(
                 ctx.executor(),
                 context.settings(),
@@ -127,6 +129,7 @@ final class Exchange {
 
     void start() {
         if (!requestRelay.buffers()) {
+            mirror(); // a streamed body is not mirrored: the copy has the head only
             connect(false);
             return;
         }
@@ -204,7 +207,17 @@ final class Exchange {
     /** The buffered body is whole: the first attempt starts. */
     void bodyBuffered() {
         if (state == ExchangeState.BUFFERING) {
+            mirror();
             connect(false);
+        }
+    }
+
+    /** Sends the mirror copy, once, never for an error page's exchange (its request was mirrored already). */
+    private void mirror() {
+        RequestMirror copy = mirror;
+        mirror = null;
+        if (copy != null && errorFor == 0) {
+            copy.send(requestRelay.bufferedBody(), context, ctx.channel().eventLoop());
         }
     }
 

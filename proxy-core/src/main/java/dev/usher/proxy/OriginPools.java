@@ -64,6 +64,7 @@ final class OriginPools {
     private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
     private final Class<? extends DatagramChannel> datagramChannel;
     private @Nullable Bootstrap authBootstrap; // built on the first auth-url subrequest of this loop
+    private int mirrorsInFlight; // mirror-target requests of this loop not ended yet
 
     /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
     OriginPools(
@@ -193,6 +194,27 @@ final class OriginPools {
                             new DnsNameResolverBuilder().datagramChannelType(datagramChannel)));
         }
         return authBootstrap;
+    }
+
+    /**
+     * Takes one of this loop's {@link ProxySettings#mirrorMaxInFlight()} mirror slots; {@code false} when none is
+     * left (the mirror request is dropped). Each slot taken is given back by {@link #mirrorEnded()}.
+     */
+    boolean mirrorStarts() {
+        if (mirrorsInFlight >= settings.mirrorMaxInFlight()) {
+            return false;
+        }
+        mirrorsInFlight++;
+        return true;
+    }
+
+    void mirrorEnded() {
+        mirrorsInFlight--;
+    }
+
+    /** Mirror requests of this loop in flight. */
+    int mirrorsInFlight() {
+        return mirrorsInFlight;
     }
 
     /** This loop's passive health state. */

@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  *       but the backend's retry budget refused; tags namespace, service</li>
  *   <li>{@code usher.rate.limited} [{@code usher_rate_limited_total}]: requests refused by an Ingress's
  *       {@code limit-*} annotations; tags namespace, ingress, limit ({@code rps}, {@code rpm}, {@code connections})</li>
+ *   <li>{@code usher.mirror.requests} [{@code usher_mirror_requests_total}]: mirror requests of ingress-nginx's
+ *       {@code mirror-target} by outcome; tag result ({@code answered}: a response head came, whatever its status;
+ *       {@code failed}: no connection, reset, timeout or a bad expansion; {@code dropped}: not sent, the event loop's
+ *       in-flight cap was reached)</li>
  * </ul>
  * Only low-cardinality tags: never a path, host or client address; a method outside the common eight counts as
  * {@code other}. The histograms have fixed buckets from 1 ms to 10 s (13 plus {@code +Inf}), enough for
@@ -67,6 +71,19 @@ final class ProxyMetrics {
         final String tag;
 
         UpstreamError(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    /** What became of a mirror request; the {@code result} tag. */
+    enum MirrorResult {
+        ANSWERED("answered"),
+        FAILED("failed"),
+        DROPPED("dropped");
+
+        final String tag;
+
+        MirrorResult(String tag) {
             this.tag = tag;
         }
     }
@@ -96,6 +113,7 @@ final class ProxyMetrics {
     private final Timer connect;
     private final Map<UpstreamError, Counter> errors = new EnumMap<>(UpstreamError.class);
     private final Counter allocationFailures;
+    private final Map<MirrorResult, Counter> mirrors = new EnumMap<>(MirrorResult.class);
 
     /** @param connections the open client connections, whose size is the active-connections gauge */
     ProxyMetrics(MeterRegistry registry, Collection<?> connections) {
@@ -114,6 +132,14 @@ final class ProxyMetrics {
         Gauge.builder("usher.connections.active", connections, Collection::size)
                 .description("Open client connections")
                 .register(registry);
+        for (MirrorResult result : MirrorResult.values()) {
+            mirrors.put(
+                    result,
+                    Counter.builder("usher.mirror.requests")
+                            .description("Mirror requests (mirror-target) by outcome")
+                            .tag("result", result.tag)
+                            .register(registry));
+        }
         allocationFailures = Counter.builder("usher.allocation.failures")
                 .description("Connections closed because a buffer could not be allocated (direct memory exhausted)")
                 .register(registry);
@@ -189,6 +215,10 @@ final class ProxyMetrics {
                     .register(registry));
         }
         counter.increment();
+    }
+
+    void mirror(MirrorResult result) {
+        Objects.requireNonNull(mirrors.get(result), "a counter per result").increment();
     }
 
     void upstreamError(UpstreamError error) {

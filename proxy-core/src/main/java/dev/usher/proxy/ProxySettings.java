@@ -79,6 +79,10 @@ import org.jspecify.annotations.Nullable;
  * @param enableSslPassthrough the HTTPS listener reads each ClientHello's server name and passes the connection
  *     unopened to the backend of a host whose Ingress says {@code ssl-passthrough: "true"} ({@code false}, as
  *     ingress-nginx's {@code --enable-ssl-passthrough}); other server names are terminated as usual
+ * @param mirrorMaxInFlight mirror requests (ingress-nginx's {@code mirror-target}) each event loop may have in flight
+ *     at once (100); a request that would pass it is not mirrored, and counted ({@code usher_mirror_requests_total}
+ *     {@code result="dropped"}), so a slow mirror holds a bounded number of connections and bodies; 0 turns mirroring
+ *     off
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -116,7 +120,8 @@ public record ProxySettings(
         int retryBudgetMinPerSecond,
         int limitReqStatusCode,
         int limitConnStatusCode,
-        boolean enableSslPassthrough) {
+        boolean enableSslPassthrough,
+        int mirrorMaxInFlight) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -183,6 +188,7 @@ public record ProxySettings(
         atLeast(retryBudgetMinPerSecond, 0, "retryBudgetMinPerSecond");
         errorStatus(limitReqStatusCode, "limitReqStatusCode");
         errorStatus(limitConnStatusCode, "limitConnStatusCode");
+        atLeast(mirrorMaxInFlight, 0, "mirrorMaxInFlight");
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -236,6 +242,7 @@ public record ProxySettings(
         b.limitReqStatusCode = limitReqStatusCode;
         b.limitConnStatusCode = limitConnStatusCode;
         b.enableSslPassthrough = enableSslPassthrough;
+        b.mirrorMaxInFlight = mirrorMaxInFlight;
         return b;
     }
 
@@ -304,6 +311,7 @@ public record ProxySettings(
         private int limitReqStatusCode = 503;
         private int limitConnStatusCode = 503;
         private boolean enableSslPassthrough;
+        private int mirrorMaxInFlight = 100;
 
         private Builder() {}
 
@@ -490,6 +498,11 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder mirrorMaxInFlight(int v) {
+            mirrorMaxInFlight = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(
@@ -527,7 +540,8 @@ public record ProxySettings(
                     retryBudgetMinPerSecond,
                     limitReqStatusCode,
                     limitConnStatusCode,
-                    enableSslPassthrough);
+                    enableSslPassthrough,
+                    mirrorMaxInFlight);
         }
     }
 }

@@ -74,6 +74,12 @@ final class RequestRelay {
         this.replayable = (bodyless || body != null) && !upgrade;
     }
 
+    /** The body read whole before an origin connection is acquired, or {@code null} when it is not buffered. */
+    @Nullable
+    BufferedBody bufferedBody() {
+        return body;
+    }
+
     /** Whether the body is read whole before an origin connection is acquired. */
     boolean buffers() {
         return body != null;

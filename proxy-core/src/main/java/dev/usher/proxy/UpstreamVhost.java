@@ -54,7 +54,7 @@ final class UpstreamVhost {
     }
 
     /** Letters, digits, {@code .-:[]} only: a host name or address with a port, nothing that can end a header. */
-    private static boolean hostSyntax(String host) {
+    static boolean hostSyntax(String host) {
         if (host.isEmpty() || host.length() > 261) {
             return false;
         }

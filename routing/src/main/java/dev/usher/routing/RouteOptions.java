@@ -68,6 +68,7 @@ import org.jspecify.annotations.Nullable;
  * @param preserveTrailingSlash whether the HTTPS redirect keeps a trailing {@code /} of the request target (Usher's
  *     default); {@code false} ({@code preserve-trailing-slash: "false"}, ingress-nginx's default) drops its last byte
  *     when it is a {@code /}, as ingress-nginx's {@code lua_ingress.rewrite}
+ * @param mirror where each request is also sent, its response discarded ({@code mirror-target}), or {@code null}
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -100,7 +101,8 @@ public record RouteOptions(
         @Nullable CustomErrors customErrors,
         @Nullable ResponseRewrites responseRewrites,
         List<String> serverAliases,
-        boolean preserveTrailingSlash) {
+        boolean preserveTrailingSlash,
+        @Nullable Mirror mirror) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -138,7 +140,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect.
+     * HTTPS redirect, no mirror.
      */
     public static Builder builder() {
         return new Builder();
@@ -177,7 +179,8 @@ public record RouteOptions(
                 .customErrors(customErrors)
                 .responseRewrites(responseRewrites)
                 .serverAliases(serverAliases)
-                .preserveTrailingSlash(preserveTrailingSlash);
+                .preserveTrailingSlash(preserveTrailingSlash)
+                .mirror(mirror);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -213,6 +216,7 @@ public record RouteOptions(
         private @Nullable ResponseRewrites responseRewrites;
         private List<String> serverAliases = List.of();
         private boolean preserveTrailingSlash = true;
+        private @Nullable Mirror mirror;
 
         private Builder() {}
 
@@ -371,6 +375,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder mirror(@Nullable Mirror mirror) {
+            this.mirror = mirror;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -403,7 +412,8 @@ public record RouteOptions(
                     customErrors,
                     responseRewrites,
                     serverAliases,
-                    preserveTrailingSlash);
+                    preserveTrailingSlash,
+                    mirror);
         }
     }
 }

@@ -286,6 +286,7 @@ final class IngressConverter {
                 .serverAliases(NginxServerAlias.read(a)) // bad names: reported by the audit
                 .preserveTrailingSlash(
                         !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
+                .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
                 .build();
     }
 

@@ -418,7 +418,26 @@ final class NginxHonoured {
                     new Entry(
                             "\"false\": the HTTPS redirect drops a trailing / of the request URI (ingress-nginx's"
                                     + " default; /a/ goes to https://host/a); \"true\" or absent: it is kept",
-                            NginxHonoured::flagProblem)));
+                            NginxHonoured::flagProblem)),
+            // request mirroring (NginxMirror): one line per key, kept apart for merges
+            Map.entry(
+                    NginxMirror.TARGET,
+                    new Entry(
+                            "each request is also sent to this URL ($request_uri and the other auth-url variables "
+                                    + "after its host), its response discarded; a slow or failing mirror never delays "
+                                    + "or fails the client's request (past the in-flight cap mirrors are dropped)",
+                            NginxMirror::problem)),
+            Map.entry(
+                    NginxMirror.REQUEST_BODY,
+                    new Entry(
+                            "\"off\": the mirror gets the request head only; \"on\" (the default) sends a buffered "
+                                    + "body too (a streamed body is never mirrored)",
+                            NginxMirror::problem)),
+            Map.entry(
+                    NginxMirror.HOST,
+                    new Entry(
+                            "the Host header of the mirror request (by default the mirror-target's host name)",
+                            NginxMirror::problem)));
 
     private NginxHonoured() {}
 
