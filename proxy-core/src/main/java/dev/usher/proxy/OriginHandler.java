@@ -67,6 +67,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (decoder != null) {
             decoder.expectNothing(true);
+            // Keep a read pending from here on, as the pool will: asked for now, inside the read batch that ended the
+            // response, the channel keeps its EPOLLIN interest instead of dropping it at the batch's end and adding
+            // it back when the pool asks (two epoll_ctl calls per exchange). A byte read meanwhile closes the
+            // connection, exactly as it would in the pool.
+            channel.read();
         }
         channel.eventLoop().execute(releaseTask);
     }
