@@ -117,7 +117,7 @@ final class Attempts {
     void connect(boolean fresh) {
         Endpoint endpoint = endpoint();
         OriginPool target = pools.pool(endpoint, upstream);
-        record.endpoint(endpoint.toString());
+        record.endpoint(endpoint);
         Future<Channel> acquired = target.acquire(fresh, connectTimeout);
         if (acquired.isDone()) {
             connected(acquired, target);

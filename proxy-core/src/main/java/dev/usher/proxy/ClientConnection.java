@@ -41,6 +41,9 @@ final class ClientConnection {
     final boolean peerTrusted;
 
     final int listenerPort;
+    /** {@link #listenerPort} as text, for X-Forwarded-Port. */
+    final String listenerPortText;
+
     final boolean tls;
     private final TrustedProxies trusted;
     private boolean readPending;
@@ -57,6 +60,7 @@ final class ClientConnection {
         this.peerIp = NetUtil.toAddressString(peer);
         this.peerTrusted = trusted.contains(peer);
         this.listenerPort = ((InetSocketAddress) socket.localAddress()).getPort();
+        this.listenerPortText = Integer.toString(listenerPort);
     }
 
     /** The TLS server name (SNI) the client's handshake asked for, normalised; {@code null} without TLS or SNI. */

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * has started ({@link ExchangeState#RELAYING}), closing the client connection is the only honest signal left. The
  * origin connection goes back to its pool only after a clean, complete exchange whose request was fully flushed.
  */
-final class Exchange {
+final class Exchange implements ExchangeTimers.Owner {
 
     private final ClientHandler client;
     private final ClientConnection conn;
@@ -91,15 +91,7 @@ final class Exchange {
         }
         this.mirror = copy;
         this.timers = new ExchangeTimers(
-                ctx.executor(),
-                context.settings(),
-                route.options().timeouts(),
-                () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true),
-                () -> !state.terminal() && requestRelay.waitingOnClientBody(),
-                () -> !state.terminal() && response.waitingClient(),
-                () -> timedOut(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow", false),
-                () -> !state.terminal() && requestRelay.waitingOrigin(),
-                () -> timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false));
+                ctx.executor(), context.settings(), route.options().timeouts(), this);
         this.requestRelay = new RequestRelay(
                 this,
                 conn,
@@ -124,7 +116,7 @@ final class Exchange {
                 requestRelay.replayable() && Requests.idempotent(request.method()),
                 requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
-        timers.armDeadline(Grpc.timeoutNanos(request.headers()), this::deadlinePassed);
+        timers.armDeadline(Grpc.timeoutNanos(request.headers()));
     }
 
     void start() {
@@ -438,7 +430,38 @@ final class Exchange {
     }
 
     /** The call's {@code grpc-timeout} passed before its response head: no retry can beat a passed deadline. */
-    private void deadlinePassed() {
+    @Override
+    public void responseTimedOut() {
+        timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin did not answer in time", true);
+    }
+
+    @Override
+    public boolean waitingOnClientBody() {
+        return !state.terminal() && requestRelay.waitingOnClientBody();
+    }
+
+    @Override
+    public boolean waitingOnClientRead() {
+        return !state.terminal() && response.waitingClient();
+    }
+
+    @Override
+    public void clientStalled() {
+        timedOut(HttpResponseStatus.REQUEST_TIMEOUT, "client too slow", false);
+    }
+
+    @Override
+    public boolean waitingOnOrigin() {
+        return !state.terminal() && requestRelay.waitingOrigin();
+    }
+
+    @Override
+    public void originStalled() {
+        timedOut(HttpResponseStatus.GATEWAY_TIMEOUT, "origin stopped reading the request", false);
+    }
+
+    @Override
+    public void deadlinePassed() {
         if (state.beforeResponse()) {
             context.metrics().upstreamError(ProxyMetrics.UpstreamError.TIMEOUT);
             fail(HttpResponseStatus.GATEWAY_TIMEOUT, "grpc-timeout passed");

@@ -4,7 +4,6 @@ import dev.usher.routing.RouteTimeouts;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,20 +28,41 @@ import org.jspecify.annotations.Nullable;
  * Time is the executor's {@link io.netty.util.concurrent.Ticker}, the clock its scheduled tasks run by, so a test on
  * an {@code EmbeddedChannel} with frozen time decides exactly when each timer fires ({@code ExchangeTimersTest}).
  */
-final class ExchangeTimers {
+final class ExchangeTimers implements Runnable {
+
+    /**
+     * What the clocks ask of, and report to, the exchange they time (the exchange itself, so that a request costs no
+     * callback objects).
+     */
+    interface Owner {
+        /** The response timeout passed before the response head arrived. */
+        void responseTimedOut();
+
+        /** The client owes body bytes that Usher is ready to take. */
+        boolean waitingOnClientBody();
+
+        /** The client has not taken the response bytes written to it. */
+        boolean waitingOnClientRead();
+
+        /** The client paused its body, or its reading, for too long. */
+        void clientStalled();
+
+        /** The origin has not taken the request body bytes written to it. */
+        boolean waitingOnOrigin();
+
+        /** The origin stopped taking the request body for too long. */
+        void originStalled();
+
+        /** The gRPC deadline armed by {@link #armDeadline} passed. */
+        void deadlinePassed();
+    }
 
     private final EventExecutor executor;
     private final long responseNanos;
     private final long sendNanos;
     private final long idleNanos;
     private final long bodyNanos;
-    private final Runnable onResponseTimeout;
-    private final BooleanSupplier waitingOnClientBody;
-    private final BooleanSupplier waitingOnClientRead;
-    private final Runnable onClientStalled;
-    private final BooleanSupplier waitingOnOrigin;
-    private final Runnable onOriginStalled;
-    private Runnable onDeadline = () -> {};
+    private final Owner owner;
 
     // Each clock is a moment on the executor's ticker, meaningful only while its flag is set.
     private boolean responseArmed;
@@ -61,19 +81,9 @@ final class ExchangeTimers {
     /**
      * @param route the route's own read ({@code proxy-read-timeout}) and send ({@code proxy-send-timeout}) timeouts,
      *     each overriding {@link ProxySettings#responseTimeout()} when set
-     * @param waitingOnClientBody the client owes body bytes that Usher is ready to take
-     * @param waitingOnClientRead the client has not taken the response bytes written to it
+     * @param owner the exchange these clocks time
      */
-    ExchangeTimers(
-            EventExecutor executor,
-            ProxySettings settings,
-            RouteTimeouts route,
-            Runnable onResponseTimeout,
-            BooleanSupplier waitingOnClientBody,
-            BooleanSupplier waitingOnClientRead,
-            Runnable onClientStalled,
-            BooleanSupplier waitingOnOrigin,
-            Runnable onOriginStalled) {
+    ExchangeTimers(EventExecutor executor, ProxySettings settings, RouteTimeouts route, Owner owner) {
         this.executor = executor;
         this.responseNanos =
                 RouteTimeouts.or(route.read(), settings.responseTimeout()).toNanos();
@@ -81,12 +91,7 @@ final class ExchangeTimers {
                 RouteTimeouts.or(route.send(), settings.responseTimeout()).toNanos();
         this.idleNanos = settings.clientIdleTimeout().toNanos();
         this.bodyNanos = settings.clientBodyTimeout().toNanos();
-        this.onResponseTimeout = onResponseTimeout;
-        this.waitingOnClientBody = waitingOnClientBody;
-        this.waitingOnClientRead = waitingOnClientRead;
-        this.onClientStalled = onClientStalled;
-        this.waitingOnOrigin = waitingOnOrigin;
-        this.onOriginStalled = onOriginStalled;
+        this.owner = owner;
     }
 
     private long now() {
@@ -121,9 +126,8 @@ final class ExchangeTimers {
      *
      * @param nanos negative: no deadline
      */
-    void armDeadline(long nanos, Runnable expired) {
+    void armDeadline(long nanos) {
         if (nanos >= 0) {
-            onDeadline = expired;
             deadlineArmed = true;
             deadlineAt = now() + nanos;
             runBy(deadlineAt);
@@ -169,7 +173,7 @@ final class ExchangeTimers {
             task.cancel(false);
         }
         taskAt = at;
-        task = executor.schedule(this::fire, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
+        task = executor.schedule(this, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
     }
 
     /** Nothing armed: the task is cancelled rather than left to run for nothing (and to hold the exchange). */
@@ -180,17 +184,21 @@ final class ExchangeTimers {
         }
     }
 
-    /** Each clock that is due runs in turn; a callback may end the exchange and so disarm the ones after it. */
-    private void fire() {
+    /**
+     * The scheduled task: each clock that is due runs in turn; a callback may end the exchange and so disarm the ones
+     * after it.
+     */
+    @Override
+    public void run() {
         task = null;
         long now = now();
         if (deadlineArmed && now - deadlineAt >= 0) {
             deadlineArmed = false;
-            onDeadline.run();
+            owner.deadlinePassed();
         }
         if (responseArmed && now - responseAt >= 0) {
             responseArmed = false;
-            onResponseTimeout.run();
+            owner.responseTimedOut();
         }
         if (watchdogArmed && now - watchdogAt >= 0) {
             watchdogArmed = false;
@@ -225,18 +233,17 @@ final class ExchangeTimers {
 
     private void checkClient(long now) {
         long quiet = now - lastClientProgress;
-        long limit =
-                waitingOnClientBody.getAsBoolean() ? bodyNanos : waitingOnClientRead.getAsBoolean() ? idleNanos : -1;
+        long limit = owner.waitingOnClientBody() ? bodyNanos : owner.waitingOnClientRead() ? idleNanos : -1;
         long wait;
         if (limit > 0) {
             if (quiet >= limit) {
-                onClientStalled.run();
+                owner.clientStalled();
                 return;
             }
             wait = Math.min(limit - quiet, sendNanos);
-        } else if (waitingOnOrigin.getAsBoolean()) {
+        } else if (owner.waitingOnOrigin()) {
             if (quiet >= sendNanos) {
-                onOriginStalled.run();
+                owner.originStalled();
                 return;
             }
             wait = Math.min(idleNanos, sendNanos - quiet);

@@ -233,7 +233,7 @@ final class ExternalAuthCheck {
             HeaderRules.removeUnderscored(headers);
         }
         headers.remove(HttpHeaderNames.EXPECT).remove(HttpHeaderNames.CONTENT_LENGTH);
-        String id = ForwardedHeaders.apply(headers, conn, record.clientIp(), variables.hostWithPort());
+        CharSequence id = ForwardedHeaders.apply(headers, conn, record.clientIp(), variables.hostWithPort());
         // the origin gets the same X-Request-ID as the auth service ($req_id in both), so logs can be joined
         request.headers().set(ForwardedHeaders.X_REQUEST_ID, id);
         record.requestId(id); // a refused request is logged with it too

@@ -33,7 +33,12 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private @Nullable OriginResponseDecoder decoder;
     private final Runnable releaseTask = this::releaseToPool;
 
+    /** The handler of an origin channel: the pipeline's last one, found without walking it (twice per request). */
     static OriginHandler of(Channel ch) {
+        ChannelHandlerContext last = ch.pipeline().lastContext();
+        if (last != null && last.handler() instanceof OriginHandler handler) {
+            return handler;
+        }
         return ch.pipeline().get(OriginHandler.class);
     }
 
@@ -54,11 +59,13 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         return refused;
     }
 
-    void attach(Exchange owner) {
+    /** Serves {@code owner}; {@code head}: its request is a HEAD, so the response has no body whatever it says. */
+    void attach(Exchange owner, boolean head) {
         this.exchange = owner;
         exchanges++;
-        if (decoder != null) { // null on an HTTP/2 stream: the stream frames its one response itself
+        if (decoder != null) { // null on an HTTP/2 stream: the stream frames its one response (HEAD too) itself
             decoder.expectNothing(false);
+            decoder.headRequest(head);
         }
     }
 
@@ -67,6 +74,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (decoder != null) {
             decoder.expectNothing(true);
+            // Keep a read pending from here on, as the pool will: asked for now, inside the read batch that ended the
+            // response, the channel keeps its EPOLLIN interest instead of dropping it at the batch's end and adding
+            // it back when the pool asks (two epoll_ctl calls per exchange). A byte read meanwhile closes the
+            // connection, exactly as it would in the pool.
+            channel.read();
         }
         channel.eventLoop().execute(releaseTask);
     }

@@ -22,11 +22,7 @@ final class OriginLease {
     /** Binds {@code channel}, borrowed from {@code pool}, to {@code exchange}. */
     static OriginLease attach(Channel channel, OriginPool pool, Exchange exchange, boolean head) {
         OriginLease lease = new OriginLease(channel, pool);
-        lease.handler.attach(exchange);
-        OriginResponseDecoder decoder = channel.pipeline().get(OriginResponseDecoder.class);
-        if (decoder != null) { // none on an HTTP/2 stream, which frames a HEAD response itself
-            decoder.headRequest(head);
-        }
+        lease.handler.attach(exchange, head);
         return lease;
     }
 

@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Backend;
+import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
 import org.jspecify.annotations.Nullable;
@@ -23,8 +24,9 @@ final class RequestRecord implements RateLimiter.SlotHolder {
     private final boolean grpc;
     private @Nullable String host;
     private @Nullable Route route;
-    private @Nullable String endpoint;
-    private @Nullable String requestId;
+    private @Nullable Endpoint firstEndpoint; // the common single attempt: formatted only if logged
+    private @Nullable String endpointsTried; // a retry's list, formatted as it happens
+    private @Nullable CharSequence requestId;
     private long endpointNanos;
     private long upstreamNanos = -1;
     private long bytesIn;
@@ -64,8 +66,13 @@ final class RequestRecord implements RateLimiter.SlotHolder {
      * The endpoint chosen for an attempt; starts the upstream clock (a retry restarts it). The access log names every
      * endpoint tried, in order, comma-separated (as nginx's {@code $upstream_addr} does).
      */
-    void endpoint(String value) {
-        this.endpoint = endpoint == null ? value : endpoint + "," + value;
+    void endpoint(Endpoint value) {
+        Endpoint first = firstEndpoint;
+        if (first == null) {
+            firstEndpoint = value;
+        } else {
+            endpointsTried = (endpointsTried == null ? first.toString() : endpointsTried) + "," + value;
+        }
         this.endpointNanos = System.nanoTime();
         this.upstreamNanos = -1;
     }
@@ -77,7 +84,7 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         }
     }
 
-    void requestId(String value) {
+    void requestId(CharSequence value) {
         this.requestId = value;
     }
 
@@ -138,8 +145,8 @@ final class RequestRecord implements RateLimiter.SlotHolder {
                     route == null ? null : route.namespace(),
                     route == null ? null : route.ingress(),
                     backend == null ? null : backend.ref().service(),
-                    endpoint,
-                    requestId));
+                    endpointsTried != null ? endpointsTried : firstEndpoint == null ? null : firstEndpoint.toString(),
+                    requestId == null ? null : requestId.toString()));
         }
     }
 }

@@ -44,16 +44,42 @@ final class ExchangeTimersTest {
                 .clientIdleTimeout(IDLE)
                 .clientBodyTimeout(BODY)
                 .build();
-        return new ExchangeTimers(
-                ch.eventLoop(),
-                settings,
-                route,
-                () -> fired.add("response"),
-                () -> clientOwesBody,
-                () -> clientNotReading,
-                () -> fired.add("client"),
-                () -> originNotReading,
-                () -> fired.add("origin"));
+        return new ExchangeTimers(ch.eventLoop(), settings, route, new ExchangeTimers.Owner() {
+            @Override
+            public void responseTimedOut() {
+                fired.add("response");
+            }
+
+            @Override
+            public boolean waitingOnClientBody() {
+                return clientOwesBody;
+            }
+
+            @Override
+            public boolean waitingOnClientRead() {
+                return clientNotReading;
+            }
+
+            @Override
+            public void clientStalled() {
+                fired.add("client");
+            }
+
+            @Override
+            public boolean waitingOnOrigin() {
+                return originNotReading;
+            }
+
+            @Override
+            public void originStalled() {
+                fired.add("origin");
+            }
+
+            @Override
+            public void deadlinePassed() {
+                fired.add("deadline");
+            }
+        });
     }
 
     private void advance(Duration by) {
@@ -98,7 +124,7 @@ final class ExchangeTimersTest {
     void grpcDeadline_isOverAtItsLimit_evenBeforeItsTaskRuns_andNotOnceCancelled() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
         assertThat(t.deadlineOver()).isFalse(); // no grpc-timeout: never over
-        t.armDeadline(Duration.ofMillis(200).toNanos(), () -> fired.add("deadline"));
+        t.armDeadline(Duration.ofMillis(200).toNanos());
 
         ch.advanceTimeBy(Duration.ofMillis(200).minusNanos(1).toNanos(), TimeUnit.NANOSECONDS);
         assertThat(t.deadlineOver()).isFalse();
@@ -182,7 +208,7 @@ final class ExchangeTimersTest {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
         t.startWatchdog(); // nothing owed yet: it keeps checking every period
         t.armResponse();
-        t.armDeadline(Duration.ofSeconds(30).toNanos(), () -> fired.add("deadline"));
+        t.armDeadline(Duration.ofSeconds(30).toNanos());
 
         advance(Duration.ofSeconds(30).minusNanos(1));
         assertThat(fired).isEmpty();
@@ -205,7 +231,7 @@ final class ExchangeTimersTest {
         clientOwesBody = true;
         t.startWatchdog();
         t.armResponse();
-        t.armDeadline(Duration.ofSeconds(5).toNanos(), () -> fired.add("deadline"));
+        t.armDeadline(Duration.ofSeconds(5).toNanos());
         t.cancelResponse();
 
         advance(BODY.minusNanos(1));
@@ -218,7 +244,7 @@ final class ExchangeTimersTest {
     void anEarlierClock_movesTheSharedTaskForward() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
         t.armResponse(); // due at 60 s
-        t.armDeadline(Duration.ofSeconds(1).toNanos(), () -> fired.add("deadline")); // due first
+        t.armDeadline(Duration.ofSeconds(1).toNanos()); // due first
 
         advance(Duration.ofSeconds(1));
         assertThat(fired).containsExactly("deadline");
@@ -229,7 +255,7 @@ final class ExchangeTimersTest {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
         t.startWatchdog();
         t.armResponse();
-        t.armDeadline(Duration.ofSeconds(1).toNanos(), () -> fired.add("deadline"));
+        t.armDeadline(Duration.ofSeconds(1).toNanos());
         t.cancelAll();
 
         assertThat(ch.runScheduledPendingTasks()).isEqualTo(-1); // no scheduled task left on the event loop
