@@ -44,15 +44,17 @@ final class ForwardedHeaders {
     static final int MAX_REQUEST_ID = 128;
 
     private static final AsciiString X_FORWARDED_FAMILY = AsciiString.cached("x-forwarded-");
-    private static final List<AsciiString> ALWAYS_REMOVED = List.of(
-            AsciiString.cached("x-original-url"), AsciiString.cached("x-rewrite-url"), AsciiString.cached("proxy"));
-    private static final List<AsciiString> UNTRUSTED_REMOVED = List.of(
-            AsciiString.cached("forwarded"),
-            X_REAL_IP,
-            AsciiString.cached("x-client-ip"),
-            AsciiString.cached("true-client-ip"),
-            AsciiString.cached("x-cluster-client-ip"),
-            AsciiString.cached("x-original-forwarded-for"));
+    private static final AsciiString[] ALWAYS_REMOVED = {
+        AsciiString.cached("x-original-url"), AsciiString.cached("x-rewrite-url"), AsciiString.cached("proxy")
+    };
+    private static final AsciiString[] UNTRUSTED_REMOVED = {
+        AsciiString.cached("forwarded"),
+        X_REAL_IP,
+        AsciiString.cached("x-client-ip"),
+        AsciiString.cached("true-client-ip"),
+        AsciiString.cached("x-cluster-client-ip"),
+        AsciiString.cached("x-original-forwarded-for")
+    };
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

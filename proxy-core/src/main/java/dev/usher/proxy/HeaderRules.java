@@ -25,16 +25,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class HeaderRules {
 
-    private static final List<AsciiString> HOP_BY_HOP = List.of(
-            HttpHeaderNames.CONNECTION,
-            AsciiString.cached("keep-alive"), // HttpHeaderNames.KEEP_ALIVE is deprecated, the field is still hop-by-hop
-            AsciiString.cached("proxy-connection"),
-            HttpHeaderNames.TE,
-            HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.TRAILER,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.PROXY_AUTHENTICATE);
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION,
+        AsciiString.cached("keep-alive"), // HttpHeaderNames.KEEP_ALIVE is deprecated, the field is still hop-by-hop
+        AsciiString.cached("proxy-connection"),
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.TRAILER,
+        HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.PROXY_AUTHENTICATE
+    };
 
     /** Fields that frame or route a request: never removed because {@code Connection} names them. */
     static final List<AsciiString> REQUEST_PROTECTED =

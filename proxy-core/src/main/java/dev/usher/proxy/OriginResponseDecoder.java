@@ -28,7 +28,8 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
                 .setMaxHeaderSize(64 * 1024)
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
-                .setValidateHeaders(true));
+                .setValidateHeaders(true)
+                .setTrailersFactory(TrailerHeaders.FACTORY));
     }
 
     private boolean expectNothing;

@@ -23,6 +23,7 @@ final class RequestDecoder extends HttpRequestDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
+                .setTrailersFactory(TrailerHeaders.FACTORY)
                 .setStrictLineParsing(true));
     }
 
