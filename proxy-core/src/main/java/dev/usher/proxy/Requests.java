@@ -71,10 +71,10 @@ final class Requests {
      * refuses {@code chunked, gzip} and {@code gzip} itself), so that they get 501 as well.
      */
     static @Nullable Refusal transferEncoding(HttpRequest request) {
-        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (codings.isEmpty()) {
-            return null;
+        if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return null; // most requests: no list made
         }
+        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
         }
