@@ -15,6 +15,10 @@
 #   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4, baseline Usher +5, its admin +6)
 #   BASELINE_JAR=path/to/usher.jar   also runs that build of Usher (same flags) as target usher-base, to measure a
 #                                    change against the build before it in the same rounds
+#   USHER_DEFAULTS=1                 also runs Usher as `usher run` starts by default (no JVM flags: the JVM's own
+#                                    collector and heap; one event loop per processor) as target usher-defaults, beside
+#                                    `usher`, which runs as the Deployment does (one processor's worth: SerialGC, one
+#                                    event loop); 0 leaves it out
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +35,7 @@ USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"
 BASELINE_JAR="${BASELINE_JAR:-}"
+USHER_DEFAULTS="${USHER_DEFAULTS:-1}"
 OUT="${OUT:-$root/benchmarks/target/compare-$(date -u +%Y%m%d-%H%M%S)}"
 
 usher_port=$BASE_PORT
@@ -40,6 +45,8 @@ nginx_port=$((BASE_PORT + 3))
 haproxy_port=$((BASE_PORT + 4))
 base_port=$((BASE_PORT + 5))
 base_admin_port=$((BASE_PORT + 6))
+defaults_port=$((BASE_PORT + 7))
+defaults_admin_port=$((BASE_PORT + 8))
 
 # shellcheck source=benchmarks/proxies.sh
 source "$root/benchmarks/proxies.sh"
@@ -49,7 +56,8 @@ if [[ -n "$BASELINE_JAR" && ! -f "$BASELINE_JAR" ]]; then
     echo "compare: BASELINE_JAR $BASELINE_JAR does not exist" >&2
     exit 2
 fi
-require_free_ports $usher_port $origin_port $admin_port $nginx_port $haproxy_port $base_port $base_admin_port
+require_free_ports $usher_port $origin_port $admin_port $nginx_port $haproxy_port $base_port $base_admin_port \
+    $defaults_port $defaults_admin_port
 
 start_session usher-compare
 
@@ -65,6 +73,12 @@ if [[ -n "$BASELINE_JAR" ]]; then
     start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" "baseline Usher" "$OUT/usher-base.log" $USHER_ARGS
     base_pid=$started_pid
     targets+=("usher-base=http://127.0.0.1:$base_port/p0@$base_pid")
+fi
+if [[ "$USHER_DEFAULTS" == 1 ]]; then
+    # shellcheck disable=SC2086
+    USHER_JAVA_OPTS="" USHER_EVENT_LOOPS=0 start_usher "$usher_jar" "$defaults_port" "$defaults_admin_port" \
+        "Usher with its defaults" "$OUT/usher-defaults.log" $USHER_ARGS
+    targets+=("usher-defaults=http://127.0.0.1:$defaults_port/p0@$started_pid")
 fi
 
 start_nginx "backlog=4096" ""
@@ -104,6 +118,7 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
     --note "baseline: ${BASELINE_JAR:-none}" \
     --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
+    --note "usher-defaults: $([[ "$USHER_DEFAULTS" == 1 ]] && echo "no JVM flags, --event-loops 0 (one per processor)" || echo "not run")" \
     --note "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 process, upstream keepalive 512" \
     --note "haproxy: $(haproxy -v | head -1 | cut -d' ' -f1-3), nbthread 1, http-reuse always" \
     --note "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); machine: $(nproc) cores, $(uname -r)"
