@@ -94,7 +94,7 @@ start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags
     # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
     java $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
         --http-port "$port" --admin-port "$admin" "${https[@]}" --event-loops "$USHER_EVENT_LOOPS" \
-        --access-log off --drain-timeout 1s "$@" >"$log" 2>&1 &
+        --access-log off --shutdown-delay 0s --drain-timeout 1s "$@" >"$log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
     wait_http "http://127.0.0.1:$admin/readyz" "$what" "$started_pid" "$log"

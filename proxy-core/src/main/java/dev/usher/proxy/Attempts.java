@@ -118,6 +118,11 @@ final class Attempts {
         Endpoint endpoint = endpoint();
         OriginPool target = pools.pool(endpoint, upstream);
         record.endpoint(endpoint);
+        Channel pooled = fresh ? null : target.pollIdle();
+        if (pooled != null) {
+            exchange.attached(pooled, target, endpoint); // the exchange is connecting: nothing ran in between
+            return;
+        }
         Future<Channel> acquired = target.acquire(fresh, connectTimeout);
         if (acquired.isDone()) {
             connected(acquired, target);

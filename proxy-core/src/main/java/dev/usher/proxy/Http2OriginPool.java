@@ -95,6 +95,13 @@ final class Http2OriginPool extends OriginPool {
         return busy;
     }
 
+    /** Streams are opened per request, never pooled: {@link #acquire} opens one on a parent connection. */
+    @Override
+    @Nullable
+    Channel pollIdle() {
+        return null;
+    }
+
     /**
      * A stream on a connection with room, else on a new connection. {@code connectTimeout} (a route's
      * {@code proxy-connect-timeout}) is not applied: a connection is shared by the streams of every route, so it uses

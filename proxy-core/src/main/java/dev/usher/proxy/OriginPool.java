@@ -105,17 +105,9 @@ class OriginPool {
      * {@code proxy-connect-timeout}) instead of the pool's when it is not null.
      */
     Future<Channel> acquire(boolean fresh, @Nullable Duration connectTimeout) {
-        if (!fresh) {
-            Channel ch;
-            while ((ch = idle.pollLast()) != null) {
-                OriginHandler handler = OriginHandler.of(ch);
-                handler.leavePool();
-                if (ch.isActive()) {
-                    busy++;
-                    return loop.newSucceededFuture(ch);
-                }
-                ch.close();
-            }
+        Channel pooled = fresh ? null : pollIdle();
+        if (pooled != null) {
+            return loop.newSucceededFuture(pooled);
         }
         if (open >= settings.maxConnectionsPerEndpoint()) {
             return loop.newFailedFuture(new Exhausted(
@@ -171,6 +163,24 @@ class OriginPool {
                 promise.setFailure(h.cause());
             }
         });
+    }
+
+    /**
+     * The most recently used idle connection that is still active, now counted busy, or {@code null}: the common case
+     * of {@link #acquire}, without a future.
+     */
+    @Nullable
+    Channel pollIdle() {
+        Channel ch;
+        while ((ch = idle.pollLast()) != null) {
+            OriginHandler.of(ch).leavePool();
+            if (ch.isActive()) {
+                busy++;
+                return ch;
+            }
+            ch.close();
+        }
+        return null;
     }
 
     /** Takes back a connection after a clean, complete exchange; closes it if the pool is full or it is gone. */
