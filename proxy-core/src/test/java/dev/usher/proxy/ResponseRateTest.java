@@ -149,6 +149,8 @@ final class ResponseRateTest {
             first = Download.start(socket, "slow.test", SIZE);
             await().atMost(Duration.ofSeconds(20)).until(() -> first.received.get() == 64 * KIB);
         }
+        // Usher is not reading the client during the response: the next paced writes find it gone
+        advance(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(20)).until(() -> origin.closedConnections.get() == 1);
         advance(Duration.ofSeconds(30)); // a pacing task left behind would find nothing to send
         try (Socket socket = new Socket("127.0.0.1", proxy.httpPort())) {
@@ -157,6 +159,48 @@ final class ResponseRateTest {
             next.finish();
             assertThat(next.failure).isNull();
             next.assertPattern();
+        }
+    }
+
+    @Test
+    void theOriginClosingAfterAPacedBody_stillDeliversAllOfIt() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", proxy.httpPort())) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /pattern?bytes=262144&close HTTP/1.1\r\nHost: slow.test\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = Download.head(in);
+            assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+            // the origin wrote it all and closed: the end is read and held while the clock stands still
+            await().atMost(Duration.ofSeconds(20)).until(() -> origin.closedConnections.get() == 1);
+            advance(Duration.ofSeconds(20));
+            byte[] body = Download.chunked(in);
+            assertThat(body).hasSize(SIZE);
+            for (int i = 0; i < SIZE; i++) {
+                if (body[i] != TestOrigin.patternByte(i)) {
+                    throw new AssertionError("byte " + i + " differs");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPacedClientThatStopsReading_isStillTimedOut() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4 * KIB);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.httpPort()), 5_000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(
+                    "GET /big?bytes=268435456 HTTP/1.1\r\nHost: slow.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(Download.head(socket.getInputStream())).startsWith("HTTP/1.1 200"); // pacing started
+            advance(Duration.ofDays(1)); // credit for all of it: only the client's reading holds it back now
+            // it reads nothing: Usher's buffers fill, and after the client idle timeout the exchange is ended
+            await().atMost(Duration.ofSeconds(30)).until(() -> origin.closedConnections.get() == 1);
+            assertThat(origin.streamedBytes.get()).isLessThan(268435456L);
         }
     }
 
@@ -255,6 +299,10 @@ final class ResponseRateTest {
         }
 
         private String head() throws IOException {
+            return head(in);
+        }
+
+        static String head(InputStream in) throws IOException {
             StringBuilder sb = new StringBuilder();
             while (!sb.toString().endsWith("\r\n\r\n")) {
                 int b = in.read();
@@ -262,6 +310,34 @@ final class ResponseRateTest {
                     throw new IOException("closed in the head: " + sb);
                 }
                 sb.append((char) b);
+            }
+            return sb.toString();
+        }
+
+        /** A chunked body read to its end. */
+        static byte[] chunked(InputStream in) throws IOException {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            while (true) {
+                String size = line(in);
+                int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+                if (n == 0) {
+                    line(in); // no trailers: the empty line
+                    return body.toByteArray();
+                }
+                body.write(in.readNBytes(n));
+                line(in);
+            }
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int b; (b = in.read()) != '\n'; ) {
+                if (b < 0) {
+                    throw new IOException("closed in a line: " + sb);
+                }
+                if (b != '\r') {
+                    sb.append((char) b);
+                }
             }
             return sb.toString();
         }
