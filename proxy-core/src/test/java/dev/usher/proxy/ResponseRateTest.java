@@ -256,6 +256,112 @@ final class ResponseRateTest {
         }
     }
 
+    @Test
+    void http2_aStreamResetMidThrottle_freesTheOriginConnection_andTheConnectionServesOn() throws Exception {
+        try (RawH2 h2 = RawH2.connect(proxy.httpPort())) {
+            h2.headers(1, RawH2.request("GET", "slow.test", "/pattern?bytes=" + SIZE), true);
+            int received = 0;
+            while (received < 64 * KIB) { // the stream's initial window is 65,535: give the bytes back as they come
+                RawH2.Frame f = h2.read();
+                assertThat(f).isNotNull();
+                if (f.type() == RawH2.HEADERS) {
+                    h2.decode(f);
+                } else if (f.type() == RawH2.DATA && f.stream() == 1 && f.payload().length > 0) {
+                    received += f.payload().length;
+                    h2.windowUpdate(0, f.payload().length);
+                    h2.windowUpdate(1, f.payload().length);
+                }
+            }
+            assertThat(received).isEqualTo(64 * KIB);
+            h2.rst(1, 0x8); // CANCEL, while the rest is held for its pace
+            await().atMost(Duration.ofSeconds(20)).until(() -> origin.closedConnections.get() == 1);
+            h2.headers(3, RawH2.request("GET", "fast.test", "/pattern?bytes=1000"), true);
+            RawH2.Reply reply = h2.replies(List.of(3)).get(3);
+            assertThat(reply.status()).isEqualTo("200");
+            assertThat(reply.body.size()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void anH2cOrigin_isPacedThroughItsStream_andItsConnectionServesTheNextRequest() throws Exception {
+        BackendRef grpc = new BackendRef("default", "grpc", PortRef.number(50051));
+        try (H2Origin h2 = new H2Origin(0)) {
+            RoutingTable table = new RoutingTable();
+            table.updateEndpoints(grpc, List.of(new Endpoint("127.0.0.1", h2.port(), "grpc-0")));
+            table.publish(RoutingSnapshot.builder()
+                    .add(new IngressRuleSet(
+                            "default",
+                            "h2c",
+                            Instant.parse("2024-01-01T00:00:00Z"),
+                            List.of(new HostRule("h2c.test", List.of(new PathRule("/", PathType.PREFIX, grpc)))),
+                            null,
+                            RouteOptions.builder()
+                                    .upstreams(java.util.Map.of(
+                                            grpc,
+                                            dev.usher.routing.Upstream.of(dev.usher.routing.BackendProtocol.H2C, null)))
+                                    .responseRate(new ResponseRate(16 * KIB, 64 * KIB))
+                                    .build()))
+                    .build(table::backend));
+            ProxyServer viaH2 = ProxyServer.builder()
+                    .routingTable(table)
+                    .bindAddress("127.0.0.1")
+                    .httpPort(0)
+                    .eventLoops(1)
+                    .nanoClock(clock::get)
+                    .build();
+            viaH2.start();
+            try (Socket socket = new Socket("127.0.0.1", viaH2.httpPort())) {
+                socket.setSoTimeout(20_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET /pattern?bytes=" + SIZE + " HTTP/1.1\r\nHost: h2c.test\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                assertThat(Download.head(in)).startsWith("HTTP/1.1 200");
+                AtomicInteger received = new AtomicInteger();
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                AtomicLong failure = new AtomicLong();
+                Thread reader = new Thread(() -> {
+                    try {
+                        for (byte[] chunk; (chunk = Download.chunk(in)) != null; ) {
+                            body.write(chunk);
+                            received.addAndGet(chunk.length);
+                        }
+                    } catch (IOException e) {
+                        failure.incrementAndGet();
+                    }
+                });
+                reader.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.get() == 64 * KIB);
+                advance(Duration.ofSeconds(1));
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.get() == 80 * KIB);
+                advance(Duration.ofSeconds(20));
+                reader.join(TimeUnit.SECONDS.toMillis(20));
+                assertThat(reader.isAlive()).isFalse();
+                assertThat(failure.get()).isZero();
+                byte[] bytes = body.toByteArray();
+                assertThat(bytes).hasSize(SIZE);
+                for (int i = 0; i < SIZE; i++) {
+                    if (bytes[i] != TestOrigin.patternByte(i)) {
+                        throw new AssertionError("byte " + i + " differs");
+                    }
+                }
+
+                out.write("GET /pattern?bytes=1000 HTTP/1.1\r\nHost: h2c.test\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(Download.head(in)).startsWith("HTTP/1.1 200");
+                assertThat(Download.chunked(in)).hasSize(1000);
+            } finally {
+                viaH2.close();
+            }
+            assertThat(h2.requests.get()).isEqualTo(2);
+            assertThat(h2.connections.get())
+                    .as("one origin connection, its streams ended cleanly")
+                    .isEqualTo(1);
+        }
+    }
+
     /** One GET on a raw HTTP/1.1 socket, read on its own thread: the body's bytes counted as they arrive. */
     private static final class Download extends Thread {
         final AtomicInteger received = new AtomicInteger();
@@ -312,6 +418,18 @@ final class ResponseRateTest {
                 sb.append((char) b);
             }
             return sb.toString();
+        }
+
+        /** The next chunk of a chunked body, or null after the last one (and its empty trailer line). */
+        static byte[] chunk(InputStream in) throws IOException {
+            int n = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+            if (n == 0) {
+                line(in);
+                return null;
+            }
+            byte[] bytes = in.readNBytes(n);
+            line(in);
+            return bytes;
         }
 
         /** A chunked body read to its end. */
