@@ -103,7 +103,16 @@ final class Exchange implements ExchangeTimers.Owner {
                 route.requestBuffering() && !record.grpc(),
                 upgrade, // a gRPC call streams, as nginx's grpc_pass
                 route.options().maxRequestBodyBytes(context.settings().maxRequestBodyBytes()));
-        this.response = new ResponseRelay(this, conn, record, timers, context, head, http10, upgrade);
+        this.response = new ResponseRelay(
+                this,
+                conn,
+                record,
+                timers,
+                context,
+                head,
+                http10,
+                upgrade,
+                route.options().responseRate());
         // Admission's one read of the endpoints: every attempt walks this same, non-empty list
         this.attempts = new Attempts(
                 this,
@@ -238,9 +247,17 @@ final class Exchange implements ExchangeTimers.Owner {
     }
 
     void clientWritabilityChanged() {
-        if (!state.terminal() && origin != null) {
-            response.clientWritable(origin.channel);
+        if (!state.terminal() && (origin != null || state == ExchangeState.RELAYING)) {
+            OriginLease o = origin;
+            response.clientWritable(o == null ? null : o.channel); // null: a paced end held after the origin closed
         }
+    }
+
+    /** The current origin connection, or null when there is none (a paced response may outlive it). */
+    @Nullable
+    Channel originChannel() {
+        OriginLease o = origin;
+        return o == null ? null : o.channel;
     }
 
     void originWritabilityChanged() {
@@ -279,9 +296,8 @@ final class Exchange implements ExchangeTimers.Owner {
     /** The last response byte was handed to the client. */
     void complete(ChannelFuture lastWrite) {
         // RFC 9112 §9.3: reuse only after a complete exchange the origin did not ask to end.
-        if (requestRelay.complete() && requestRelay.flushed() && response.originKeepAlive()) {
-            Objects.requireNonNull(origin, "a complete response came from the origin held")
-                    .finish();
+        if (requestRelay.complete() && requestRelay.flushed() && response.originKeepAlive() && origin != null) {
+            origin.finish(); // null: the origin closed while a paced relay (limit-rate) held the response's end
             origin = null;
         }
         int status = response.status();
@@ -298,6 +314,7 @@ final class Exchange implements ExchangeTimers.Owner {
     private void end(ExchangeState ending, int status) {
         moveTo(ending);
         timers.cancelAll();
+        response.stop();
         requestRelay.release();
         dropOrigin();
         record.finish(status);
@@ -313,6 +330,10 @@ final class Exchange implements ExchangeTimers.Owner {
             return;
         }
         OriginLease held = Objects.requireNonNull(origin, "only the origin held reports its close");
+        if (state == ExchangeState.RELAYING && response.holdsEnd()) {
+            dropOrigin(); // limit-rate: the whole response was read and waits for its pace; the client gets it all
+            return;
+        }
         boolean stale = held.reused();
         boolean refused = held.refused();
         dropOrigin();

@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.ResponseRate;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The origin-to-client half of an {@link Exchange}: interim responses, the rewritten head, and the body relayed with
@@ -30,6 +32,10 @@ final class ResponseRelay {
     private boolean interimSent;
     private boolean waitingClient;
     private int status;
+    /** limit-rate: the pace of the body, or null (most routes: one null check per origin read batch and chunk). */
+    private final @Nullable ResponsePacing pacing;
+    /** A paced response's end was read (and is held): whatever the origin sends after it is dropped. */
+    private boolean ended;
 
     ResponseRelay(
             Exchange exchange,
@@ -39,7 +45,8 @@ final class ResponseRelay {
             ProxyContext context,
             boolean head,
             boolean http10,
-            boolean upgrade) {
+            boolean upgrade,
+            @Nullable ResponseRate rate) {
         this.exchange = exchange;
         this.conn = conn;
         this.ctx = conn.ctx;
@@ -49,6 +56,10 @@ final class ResponseRelay {
         this.head = head;
         this.http10 = http10;
         this.upgrade = upgrade;
+        this.pacing = rate == null
+                ? null
+                : new ResponsePacing(
+                        this, ctx.executor(), context.pools(ctx.channel().eventLoop())::now, rate);
     }
 
     int status() {
@@ -72,6 +83,13 @@ final class ResponseRelay {
 
     /** A message decoded from the origin. */
     void onMessage(Object msg) {
+        if (ended) {
+            // Bytes after the response's end, in the read batch that ended it (paced: the exchange is not complete
+            // yet, so the decoder was not told to expect nothing): the connection is never reused.
+            ReferenceCountUtil.release(msg);
+            originKeepAlive = false;
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             onHead(response);
         }
@@ -122,6 +140,9 @@ final class ResponseRelay {
             return; // custom-http-errors: discarded with its connection, the error backend answers instead
         }
         exchange.responseStarted();
+        if (pacing != null) {
+            pacing.start();
+        }
         status = code;
         originKeepAlive = HttpUtil.isKeepAlive(response) && framed(response, code);
         exchange.keepAlive(ResponseHeads.prepare(response, head, http10, exchange.keepAlive() && !context.draining()));
@@ -161,6 +182,16 @@ final class ResponseRelay {
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response body");
             return;
         }
+        if (pacing != null) {
+            ended = content instanceof LastHttpContent;
+            pacing.offer(content); // sends what the rate allows now, holds the rest of this read batch
+        } else {
+            send(content);
+        }
+    }
+
+    /** Writes a body part to the client; the last one completes the exchange. */
+    void send(HttpContent content) {
         record.bytesOut(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
             exchange.complete(ctx.writeAndFlush(content));
@@ -169,10 +200,15 @@ final class ResponseRelay {
         }
     }
 
-    /** End of an origin read batch: flush to the client, and read more only if the client can take it. */
+    /**
+     * End of an origin read batch: flush to the client, and read more only if the client can take it (and, with a
+     * {@code limit-rate}, once the pace allows: the pacing task resumes it).
+     */
     void readComplete(Channel origin) {
         ctx.flush();
-        if (ctx.channel().isWritable()) {
+        if (pacing != null && pacing.mustWait()) {
+            pacing.pause();
+        } else if (ctx.channel().isWritable()) {
             timers.progress();
             origin.read();
         } else {
@@ -180,12 +216,55 @@ final class ResponseRelay {
         }
     }
 
-    /** The client drained its buffer: resume the origin if it was paused for it. */
-    void clientWritable(Channel origin) {
+    /** The client drained its buffer: resume the origin (or the paced parts) if it was paused for it. */
+    void clientWritable(@Nullable Channel origin) {
         if (waitingClient && ctx.channel().isWritable()) {
             waitingClient = false;
             timers.progress();
+            if (pacing != null && pacing.mustWait()) {
+                pacing.pause();
+            } else if (origin != null) {
+                origin.read();
+            }
+        }
+    }
+
+    /**
+     * The pacing task: the credit grew. Usher's own pause never counts against the client's send timeout, so the
+     * clock restarts here; a client that cannot take more now is waited for as usual ({@link #clientWritable}).
+     */
+    void paced() {
+        if (exchange.state() != ExchangeState.RELAYING) {
+            return;
+        }
+        timers.progress();
+        if (!ctx.channel().isWritable()) {
+            waitingClient = true;
+            return;
+        }
+        ResponsePacing p = java.util.Objects.requireNonNull(pacing, "only a paced relay has a pacing task");
+        p.drain(); // the last part completes the exchange
+        if (exchange.state() != ExchangeState.RELAYING) {
+            return;
+        }
+        ctx.flush();
+        Channel origin = exchange.originChannel();
+        if (p.mustWait() || origin == null) {
+            p.pause();
+        } else {
             origin.read();
+        }
+    }
+
+    /** Whether the paced relay holds the response's end: the origin may close, the client still gets it all. */
+    boolean holdsEnd() {
+        return pacing != null && pacing.holdsEnd();
+    }
+
+    /** The exchange ended: the pacing task is cancelled and held parts released. */
+    void stop() {
+        if (pacing != null) {
+            pacing.stop();
         }
     }
 }

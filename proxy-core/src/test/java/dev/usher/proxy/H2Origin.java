@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An h2c (prior knowledge) origin on a loopback port, Netty's HTTP/2 server: {@code /hello} answers
  * {@code "h2 <path> te=<te>"}; {@code /trailers} a streamed body and {@code grpc-status}/{@code grpc-message}
- * trailers; {@code /count} the request body's length; {@code /held} answers only after {@link #releaseHeld()}. Counts TCP connections, requests, and the most
+ * trailers; {@code /count} the request body's length; {@code /pattern?bytes=} a body of {@link TestOrigin#patternByte}s; {@code /held} answers only after {@link #releaseHeld()}. Counts TCP connections, requests, and the most
  * streams ever open at once on one connection. The next {@link #refuseWithReset} requests are refused unprocessed
  * with {@code RST_STREAM REFUSED_STREAM}, the next {@link #refuseWithGoAway} with a GOAWAY whose last stream id is
  * below theirs (counted in {@link #refused}, not in {@link #requests}).
@@ -163,6 +163,18 @@ final class H2Origin implements AutoCloseable {
             String path = request.uri();
             if (path.startsWith("/held")) {
                 held.add(ctx);
+            } else if (path.startsWith("/pattern?bytes=")) {
+                int bytes = Integer.parseInt(path.substring("/pattern?bytes=".length()));
+                ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+                for (int at = 0; at < bytes; at += 16 * 1024) {
+                    int n = Math.min(16 * 1024, bytes - at);
+                    io.netty.buffer.ByteBuf chunk = ctx.alloc().buffer(n);
+                    for (int i = at; i < at + n; i++) {
+                        chunk.writeByte(TestOrigin.patternByte(i));
+                    }
+                    ctx.write(new DefaultHttpContent(chunk));
+                }
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             } else if (path.startsWith("/count")) {
                 ctx.writeAndFlush(text("count=" + request.content().readableBytes()));
             } else if (path.startsWith("/trailers")) {

@@ -69,6 +69,8 @@ import org.jspecify.annotations.Nullable;
  *     default); {@code false} ({@code preserve-trailing-slash: "false"}, ingress-nginx's default) drops its last byte
  *     when it is a {@code /}, as ingress-nginx's {@code lua_ingress.rewrite}
  * @param mirror where each request is also sent, its response discarded ({@code mirror-target}), or {@code null}
+ * @param responseRate the pace of each response body to the client ({@code limit-rate}, {@code limit-rate-after}), or
+ *     {@code null} for full speed
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -102,7 +104,8 @@ public record RouteOptions(
         @Nullable ResponseRewrites responseRewrites,
         List<String> serverAliases,
         boolean preserveTrailingSlash,
-        @Nullable Mirror mirror) {
+        @Nullable Mirror mirror,
+        @Nullable ResponseRate responseRate) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -140,7 +143,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect, no mirror.
+     * HTTPS redirect, no mirror, responses at full speed.
      */
     public static Builder builder() {
         return new Builder();
@@ -180,7 +183,8 @@ public record RouteOptions(
                 .responseRewrites(responseRewrites)
                 .serverAliases(serverAliases)
                 .preserveTrailingSlash(preserveTrailingSlash)
-                .mirror(mirror);
+                .mirror(mirror)
+                .responseRate(responseRate);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -217,6 +221,7 @@ public record RouteOptions(
         private List<String> serverAliases = List.of();
         private boolean preserveTrailingSlash = true;
         private @Nullable Mirror mirror;
+        private @Nullable ResponseRate responseRate;
 
         private Builder() {}
 
@@ -380,6 +385,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder responseRate(@Nullable ResponseRate responseRate) {
+            this.responseRate = responseRate;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -413,7 +423,8 @@ public record RouteOptions(
                     responseRewrites,
                     serverAliases,
                     preserveTrailingSlash,
-                    mirror);
+                    mirror,
+                    responseRate);
         }
     }
 }

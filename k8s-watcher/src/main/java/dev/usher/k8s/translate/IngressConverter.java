@@ -287,6 +287,7 @@ final class IngressConverter {
                 .preserveTrailingSlash(
                         !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
                 .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
+                .responseRate(NginxRateLimit.responseRate(a)) // a bad value: reported by the audit
                 .build();
     }
 

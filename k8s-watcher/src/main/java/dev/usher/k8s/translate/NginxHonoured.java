@@ -212,6 +212,18 @@ final class NginxHonoured {
                     new Entry(
                             "client addresses no limit-* applies to; wins over " + "limit-whitelist",
                             NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.RATE,
+                    new Entry(
+                            "KiB a second: each response's body goes to the client at most this fast, per request, "
+                                    + "after limit-rate-after (0: no limit)",
+                            NginxRateLimit::problem)),
+            Map.entry(
+                    NginxRateLimit.RATE_AFTER,
+                    new Entry(
+                            "KiB of each response's body sent at full speed before limit-rate applies "
+                                    + "(no effect without limit-rate)",
+                            NginxRateLimit::problem)),
             // canary: one line per key, kept apart for merges
             Map.entry(
                     NginxCanary.CANARY,

@@ -2,6 +2,7 @@ package dev.usher.k8s.translate;
 
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.RateLimit;
+import dev.usher.routing.ResponseRate;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  * is off), {@code limit-burst-multiplier} (default 5) and {@code limit-whitelist} (its newer name
  * {@code limit-allowlist} wins when both are set: comma-separated CIDR blocks exempt from every limit). ingress-nginx
  * builds one zone per Ingress and limit, keyed by client address; the data plane does the same.
+ *
+ * <p>{@code limit-rate} and {@code limit-rate-after} (KiB, whole numbers, 0 is off) pace each response body instead
+ * ({@link #responseRate}).
  *
  * <p>A bad number is reported and that limit ignored, as ingress-nginx ignores an annotation that fails validation; a
  * bad multiplier keeps the default 5. A bad exempt list is reported and no address is exempt: the limits still apply
@@ -24,6 +28,8 @@ final class NginxRateLimit {
     static final String BURST_MULTIPLIER = "limit-burst-multiplier";
     static final String WHITELIST = "limit-whitelist";
     static final String ALLOWLIST = "limit-allowlist";
+    static final String RATE = "limit-rate";
+    static final String RATE_AFTER = "limit-rate-after";
 
     private NginxRateLimit() {}
 
@@ -46,11 +52,24 @@ final class NginxRateLimit {
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
     static @Nullable String problem(String name, String value) {
         return switch (name) {
-            case RPS, RPM, CONNECTIONS, BURST_MULTIPLIER ->
+            case RPS, RPM, CONNECTIONS, BURST_MULTIPLIER, RATE, RATE_AFTER ->
                 value.strip().matches("\\d{1,9}") ? null : "expected a whole number from 0 to 999999999";
             case WHITELIST, ALLOWLIST -> cidrProblem(value);
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    /**
+     * nginx's {@code limit_rate} and {@code limit_rate_after} as ingress-nginx renders them ({@code <n>k}: KiB), or
+     * {@code null} when {@code limit-rate} is absent, 0 or invalid (a bad {@code limit-rate-after} is reported and
+     * taken as 0: the whole body is paced, never the other way round).
+     */
+    static @Nullable ResponseRate responseRate(Map<String, String> a) {
+        long rate = number(a, RATE, 0);
+        if (rate == 0) {
+            return null;
+        }
+        return new ResponseRate(rate * 1024, number(a, RATE_AFTER, 0) * 1024L);
     }
 
     private static @Nullable String cidrProblem(String value) {

@@ -6,6 +6,7 @@ import dev.usher.k8s.translate.Annotations.Status;
 import dev.usher.k8s.translate.NginxOptionsTranslationTest.Row;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.RateLimit;
+import dev.usher.routing.ResponseRate;
 import dev.usher.routing.RouteOptions;
 import java.util.List;
 import java.util.function.Function;
@@ -89,18 +90,65 @@ final class NginxRateLimitTranslationTest {
                         "the limits apply to every client"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rateRows")
+    void limitRate_becomesTheResponseRate_andBadValuesAreReported(Row row) {
+        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
+    }
+
+    /** limit-rate and limit-rate-after: KiB as ingress-nginx renders them ({@code limit_rate <n>k}), 0 is off. */
+    static Stream<Row> rateRows() {
+        Function<RouteOptions, Object> rate = RouteOptions::responseRate;
+        return Stream.of(
+                new Row(N + "limit-rate: '100'", rate, new ResponseRate(100 * 1024, 0), null),
+                new Row(
+                        N + "limit-rate: '8', " + N + "limit-rate-after: '512'",
+                        rate,
+                        new ResponseRate(8 * 1024, 512 * 1024),
+                        null),
+                new Row(
+                        N + "limit-rate: ' 16 ', " + N + "limit-rate-after: '0'",
+                        rate,
+                        new ResponseRate(16 * 1024, 0),
+                        null),
+                new Row(N + "limit-rate: '999999999'", rate, new ResponseRate(999_999_999L * 1024, 0), null),
+                new Row(N + "limit-rate: '0'", rate, null, null),
+                new Row(N + "limit-rate: '0', " + N + "limit-rate-after: '100'", rate, null, null),
+                new Row(N + "limit-rate-after: '100'", rate, null, null),
+                new Row(N + "limit-rate: '-1'", rate, null, "limit-rate: invalid"),
+                new Row(N + "limit-rate: 100k", rate, null, "limit-rate: invalid"),
+                new Row(N + "limit-rate: 1m", rate, null, "limit-rate: invalid"),
+                new Row(N + "limit-rate: fast", rate, null, "limit-rate: invalid"),
+                new Row(N + "limit-rate: '1.5'", rate, null, "limit-rate: invalid"),
+                new Row(N + "limit-rate: '9999999999'", rate, null, "limit-rate: invalid"),
+                new Row(
+                        N + "limit-rate: '8', " + N + "limit-rate-after: '-5'",
+                        rate,
+                        new ResponseRate(8 * 1024, 0),
+                        "limit-rate-after: invalid"),
+                new Row(
+                        N + "limit-rate: '8', " + N + "limit-rate-after: 1m",
+                        rate,
+                        new ResponseRate(8 * 1024, 0),
+                        "limit-rate-after: invalid"));
+    }
+
     @Test
-    void everyRateLimitKeyIsHonoured_andLimitRateIsNot() {
+    void everyRateLimitKeyIsHonoured() {
         for (String key : List.of(
                 "limit-rps",
                 "limit-rpm",
                 "limit-connections",
                 "limit-burst-multiplier",
                 "limit-whitelist",
-                "limit-allowlist")) {
+                "limit-allowlist",
+                "limit-rate",
+                "limit-rate-after")) {
             assertThat(Annotations.classify(N + key, "1").status()).as(key).isIn(Status.HONOURED, Status.INVALID);
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
-        assertThat(Annotations.classify(N + "limit-rate", "100").status()).isEqualTo(Status.UNSUPPORTED);
+        assertThat(Annotations.classify(N + "limit-rate", "100").status()).isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "limit-rate-after", "100").status()).isEqualTo(Status.HONOURED);
+        assertThat(Annotations.classify(N + "limit-rate", "100k").status()).isEqualTo(Status.INVALID);
     }
 }

@@ -713,13 +713,13 @@ final class TranslatorTest {
                 new Case(
                         "nginxAnnotations_unsupportedKey_isReported_andTheIngressServes",
                         DEFAULTS,
-                        List.of(OUR_CLASS, annotated.formatted(n + "limit-rate: '100'")),
+                        List.of(OUR_CLASS, annotated.formatted(n + "enable-opentelemetry: 'true'")),
                         t -> {
                             assertThat(paths(t)).containsExactly("a.example.com / PREFIX");
                             assertThat(ownMessages(t))
                                     .singleElement()
                                     .asString()
-                                    .startsWith("annotation " + n + "limit-rate: unsupported: ");
+                                    .startsWith("annotation " + n + "enable-opentelemetry: unsupported: ");
                         }),
                 new Case(
                         "nginxAnnotations_useRegexTrue_isHonoured",
