@@ -16,7 +16,8 @@
 # Settings (environment):
 #   ROUNDS=2 DURATION=10 (seconds) WARMUP=2 (seconds, h2load --warm-up-time) JVM_WARMUP=10 (seconds, before round 1)
 #   CLIENTS=50 STREAMS=10 THREADS=1 (h2load -c -m -t)
-#   PROTOCOLS="h2c h2" (h2c: cleartext listeners; h2: TLS listeners, ALPN h2)
+#   PROTOCOLS="h2c h2" (h2c: cleartext listeners; h2: TLS listeners, ALPN h2; https1: the TLS listeners over
+#                       HTTP/1.1 keep-alive, h2load --h1 with one request at a time per connection, -m ignored)
 #   TARGETS="usher nginx" (add usher-base with BASELINE_JAR=<an older usher.jar> to compare two builds)
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
 #   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
@@ -95,11 +96,13 @@ wait_http "https://127.0.0.1:$nginx_tls_port/p0" "nginx (TLS)" "$nginx_pid" "$OU
 
 run() { # name, protocol, port, pid, round -> one result line
     local name=$1 proto=$2 port=$3 pid=$4 round=$5 log="$OUT/$1-$2-$5" before after ticks reqs rps p99 hz scheme
-    scheme=http
-    [[ $proto == h2 ]] && scheme=https
+    local -a shape
+    local shape_text
+    read -r scheme shape_text <<<"$(client_shape "$proto")"
+    read -r -a shape <<<"$shape_text"
     hz="$(getconf CLK_TCK)"
     before="$(cpu_ticks "$pid")"
-    h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$DURATION" --warm-up-time "$WARMUP" \
+    h2load -c "$CLIENTS" "${shape[@]}" -t "$THREADS" -D "$DURATION" --warm-up-time "$WARMUP" \
         -H ':authority: h0.bench.test' --log-file "$log.requests" "$scheme://127.0.0.1:$port/p0" >"$log.txt" 2>&1
     after="$(cpu_ticks "$pid")"
     ticks=$((after - before))
@@ -114,14 +117,23 @@ run() { # name, protocol, port, pid, round -> one result line
             n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok }'
 }
 
+# The URL scheme and h2load's flags for a protocol: "scheme flag..."
+client_shape() { # protocol
+    case "$1" in
+        h2c) echo "http -m $STREAMS" ;;
+        h2) echo "https -m $STREAMS" ;;
+        https1) echo "https --h1 -m 1" ;; # HTTP/1.1 has no streams; -m above 1 would pipeline
+    esac
+}
+
 target_port() { # name, protocol
     case "$1-$2" in
         usher-h2c) echo "$usher_port" ;;
-        usher-h2) echo "$usher_tls_port" ;;
+        usher-h2 | usher-https1) echo "$usher_tls_port" ;;
         usher-base-h2c) echo "$base_port" ;;
-        usher-base-h2) echo "$base_tls_port" ;;
+        usher-base-h2 | usher-base-https1) echo "$base_tls_port" ;;
         nginx-h2c) echo "$nginx_port" ;;
-        nginx-h2) echo "$nginx_tls_port" ;;
+        nginx-h2 | nginx-https1) echo "$nginx_tls_port" ;;
     esac
 }
 target_pid() {
@@ -137,11 +149,11 @@ echo "warming the JVMs for $JVM_WARMUP s per protocol"
 for name in $TARGETS; do
     [[ $name == nginx ]] && continue
     for proto in $PROTOCOLS; do
-        scheme=http
-        [[ $proto == h2 ]] && scheme=https
+        read -r scheme shape_text <<<"$(client_shape "$proto")"
+        read -r -a shape <<<"$shape_text"
         # bounded: h2load -D never stops a client whose TLS handshake ends after the duration (a cold JVM on a
         # busy machine), it keeps that connection's requests going
-        timeout "$((JVM_WARMUP + 30))" h2load -c "$CLIENTS" -m "$STREAMS" -t "$THREADS" -D "$JVM_WARMUP" \
+        timeout "$((JVM_WARMUP + 30))" h2load -c "$CLIENTS" "${shape[@]}" -t "$THREADS" -D "$JVM_WARMUP" \
             -H ':authority: h0.bench.test' \
             "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1 || true
     done
