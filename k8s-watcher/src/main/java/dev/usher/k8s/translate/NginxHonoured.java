@@ -333,6 +333,18 @@ final class NginxHonoured {
                                     + "to the same endpoint in every replica; wins over load-balance",
                             NginxBalancing::problem)),
             Map.entry(
+                    NginxBalancing.SUBSET,
+                    new Entry(
+                            "\"true\": upstream-hash-by's value chooses a subset of endpoints (its top "
+                                    + "upstream-hash-by-subset-size rendezvous scores, the same in every replica) and "
+                                    + "each request goes to a random member of it; no effect without upstream-hash-by",
+                            NginxBalancing::problem)),
+            Map.entry(
+                    NginxBalancing.SUBSET_SIZE,
+                    new Entry(
+                            "the number of endpoints in an upstream-hash-by-subset subset (default 3)",
+                            NginxBalancing::problem)),
+            Map.entry(
                     ACCESS_LOG,
                     new Entry(
                             "\"false\": the Ingress's requests get no access-log lines (metrics still count them)",
