@@ -319,6 +319,25 @@ final class NginxHonoured {
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
                             NginxExternalAuth::problem)),
+            // TLS to origins (OriginTlsOptions): one line per key, kept apart for merges
+            Map.entry(
+                    OriginTlsOptions.NGINX_PROTOCOLS,
+                    new Entry(
+                            "the TLS versions offered to TLS origins (TLSv1.2, TLSv1.3; default both); an origin "
+                                    + "speaking none of them is a 502",
+                            OriginTlsOptions::problem)),
+            Map.entry(
+                    OriginTlsOptions.NGINX_CIPHERS,
+                    new Entry(
+                            "the TLS 1.2 ciphers offered to TLS origins, an OpenSSL cipher string evaluated by the "
+                                    + "engine (weak ciphers refused; TLS 1.3 suites unchanged)",
+                            OriginTlsOptions::problem)),
+            Map.entry(
+                    OriginTlsOptions.NGINX_DEPTH,
+                    new Entry(
+                            "with proxy-ssl-verify: \"on\", the most intermediate CAs between the origin's "
+                                    + "certificate and a trusted one (OpenSSL's verify depth; unlimited when absent)",
+                            OriginTlsOptions::problem)),
             // load balancing (NginxBalancing)
             Map.entry(
                     NginxBalancing.LOAD_BALANCE,
@@ -469,7 +488,11 @@ final class NginxHonoured {
                 key,
                 Status.INVALID,
                 Problems.quote(shown) + ": " + problem
-                        + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN)
+                        + (problem.contains("fails closed")
+                                        || problem.contains(NginxCanary.BROKEN_PATTERN)
+                                        || problem.endsWith("the rest applies")
+                                        || problem.endsWith("the default list applies")
+                                        || problem.endsWith("the default (both) applies")
                                 ? ""
                                 : "; ignored"));
     }
