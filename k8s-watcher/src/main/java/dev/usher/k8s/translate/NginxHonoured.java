@@ -338,6 +338,19 @@ final class NginxHonoured {
                             "with proxy-ssl-verify: \"on\", the most intermediate CAs between the origin's "
                                     + "certificate and a trusted one (OpenSSL's verify depth; unlimited when absent)",
                             OriginTlsOptions::problem)),
+            // client handshakes (NginxSslCiphers): one line per key, kept apart for merges
+            Map.entry(
+                    NginxSslCiphers.CIPHERS,
+                    new Entry(
+                            "the TLS 1.2 ciphers the handshakes of the Ingress's hosts offer (per host, the oldest "
+                                    + "Ingress's), an OpenSSL cipher string evaluated by the engine (weak ciphers "
+                                    + "refused; TLS 1.3 suites unchanged)",
+                            NginxSslCiphers::problem)),
+            Map.entry(
+                    NginxSslCiphers.PREFER_SERVER,
+                    new Entry(
+                            "\"true\": the server's cipher order wins, which is what Usher always does",
+                            NginxSslCiphers::problem)),
             // load balancing (NginxBalancing)
             Map.entry(
                     NginxBalancing.LOAD_BALANCE,
