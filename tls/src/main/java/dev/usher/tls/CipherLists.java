@@ -130,6 +130,15 @@ public final class CipherLists {
         return new Parsed(suites, problems);
     }
 
+    /** At most five words of at most 40 characters each (the string's characters are checked already). */
+    private static String shown(List<String> words) {
+        List<String> shown = words.stream()
+                .limit(5)
+                .map(w -> w.length() > 40 ? w.substring(0, 40) + "..." : w)
+                .toList();
+        return String.join(", ", shown) + (words.size() > 5 ? " and " + (words.size() - 5) + " more" : "");
+    }
+
     private static Parsed ignored(String why) {
         return new Parsed(List.of(), List.of(why + "; the default list applies"));
     }
@@ -162,8 +171,8 @@ public final class CipherLists {
             }
         }
         if (!unknown.isEmpty()) {
-            problems.add("names no cipher of this engine (" + OpenSsl.versionString() + "), left out: "
-                    + String.join(", ", unknown));
+            problems.add(
+                    "names no cipher of this engine (" + OpenSsl.versionString() + "), left out: " + shown(unknown));
         }
         if (kept.isEmpty()) {
             return List.of();
@@ -254,7 +263,7 @@ public final class CipherLists {
         }
         if (!unknown.isEmpty()) {
             problems.add("without OpenSSL only IANA suite names the JDK supports are understood, left out: "
-                    + String.join(", ", unknown));
+                    + shown(unknown));
         }
         return suites;
     }

@@ -37,6 +37,14 @@ final class CipherListsTest {
     }
 
     @Test
+    void aLongListOfUnknownWords_isReportedBriefly() {
+        assumeTrue(OpenSsl.isAvailable());
+        CipherLists.Parsed parsed = CipherLists.parse("W1:W2:W3:W4:W5:W6:W7:" + "X".repeat(100) + ":HIGH");
+        assertThat(parsed.suites()).isNotEmpty();
+        assertThat(parsed.problem()).contains("W1, W2, W3, W4, W5 and 3 more").doesNotContain("W6");
+    }
+
+    @Test
     void weakSuites_areRefusedWhateverTheStringSays() {
         assumeTrue(OpenSsl.isAvailable());
         CipherLists.Parsed parsed = CipherLists.parse("3DES:ECDHE-RSA-AES128-GCM-SHA256");

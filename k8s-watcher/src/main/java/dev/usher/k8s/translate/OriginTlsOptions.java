@@ -159,8 +159,8 @@ final class OriginTlsOptions {
         for (String word : value.strip().split("\\s+")) {
             if (word.equalsIgnoreCase("TLSv1.2") || word.equalsIgnoreCase("TLSv1.3")) {
                 any = true;
-            } else if (!word.isEmpty()) {
-                others.add(word.length() > 20 ? word.substring(0, 20) + "..." : word);
+            } else if (!word.isEmpty() && others.size() < 5) { // the report names at most five, each quoted
+                others.add(Problems.quote(word.length() > 20 ? word.substring(0, 20) + "..." : word));
             }
         }
         if (!any) {

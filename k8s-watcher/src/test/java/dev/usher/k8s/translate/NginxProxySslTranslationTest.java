@@ -51,7 +51,7 @@ final class NginxProxySslTranslationTest {
                         List.of(),
                         0,
                         "proxy-ssl-protocols: invalid: 'TLSv1 TLSv1.1 TLSv1.2': Usher speaks TLSv1.2 and TLSv1.3"
-                                + " only, left out: TLSv1 TLSv1.1; the rest applies"),
+                                + " only, left out: 'TLSv1' 'TLSv1.1'; the rest applies"),
                 new Row(
                         List.of(N + "proxy-ssl-protocols: 'SSLv3'"),
                         List.of(),
