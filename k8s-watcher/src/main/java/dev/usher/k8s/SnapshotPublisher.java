@@ -115,7 +115,8 @@ public final class SnapshotPublisher {
                     translation.defaultCertificate() != null
                             ? translation.defaultCertificate()
                             : certificates.defaultCertificate(),
-                    translation.clientCas());
+                    translation.clientCas(),
+                    translation.serverCiphers());
         }
         table.publish(snapshot);
         table.retainReferenced();

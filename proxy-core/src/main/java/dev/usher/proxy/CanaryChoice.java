@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Picks, once per request, between a main route and its canary (ingress-nginx's {@code canary: "true"} Ingress). A
  * session already stuck to one of them by the route's affinity cookie stays there (ingress-nginx's default "sticky"
  * canary behaviour); otherwise the canary's rule decides: header, then cookie, then weight ({@link Canary#chooses}).
- * A route without a canary costs one field read.
+ * With {@code affinity-canary-behavior: legacy} a session cookie keeps a session on the main backend only: the canary's
+ * route has no affinity (no cookie set, none followed). A route without a canary costs one field read.
  */
 final class CanaryChoice {
 
@@ -40,7 +41,7 @@ final class CanaryChoice {
                 if (names(route.backend(), session)) {
                     return route;
                 }
-                if (names(canary.route().backend(), session)) {
+                if (!canary.rule().legacyAffinity() && names(canary.route().backend(), session)) {
                     return canary.route();
                 }
             }

@@ -7,6 +7,7 @@ import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +36,8 @@ final class RouteBalancing {
         NginxTemplate hashBy = balancing.hashBy();
         if (hashBy != null && target != null) {
             RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, clientIp);
-            return new Hashed(hashBy.expand(new RequestFieldValues(variables, request.headers())));
+            String value = hashBy.expand(new RequestFieldValues(variables, request.headers()));
+            return balancing.subsetSize() > 0 ? new Subset(value, balancing.subsetSize()) : new Hashed(value);
         }
         Balancing.Kind kind = balancing.kind();
         if (kind == null) {
@@ -66,14 +68,18 @@ final class RouteBalancing {
             int best = 0;
             long bestScore = Long.MIN_VALUE;
             for (int i = 0; i < endpoints.size(); i++) {
-                Endpoint e = endpoints.get(i);
-                long score = mix(key ^ mix(fnv1a(e.address()) * 31 + e.port()));
+                long score = score(key, endpoints.get(i));
                 if (score > bestScore) {
                     best = i;
                     bestScore = score;
                 }
             }
             return best;
+        }
+
+        /** The endpoint's rendezvous score for {@code key}: the same in every replica, whatever the list's order. */
+        static long score(long key, Endpoint e) {
+            return mix(key ^ mix(fnv1a(e.address()) * 31 + e.port()));
         }
 
         /** 64-bit FNV-1a over the characters, with no copy: the same value in every replica and JVM. */
@@ -91,6 +97,65 @@ final class RouteBalancing {
             z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
             z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
             return z ^ (z >>> 31);
+        }
+    }
+
+    /**
+     * ingress-nginx's {@code upstream-hash-by-subset}: the value chooses a subset of {@code size} endpoints and each
+     * request goes to a random member of it. ingress-nginx cuts the endpoint list into fixed subsets and hashes the
+     * value onto one; Usher's subset is the value's {@code size} highest rendezvous scores, so it is the same in every
+     * replica and on every event loop, and an endpoint that comes or goes changes only the subsets it enters or leaves
+     * (the others keep all their members). The random member comes from the event loop's own source, no contention.
+     * Fewer endpoints than {@code size}: all of them. O(endpoints x rank) per request.
+     */
+    static final class Subset implements LoadBalancer {
+
+        private final long key;
+        private final int size;
+
+        Subset(String value, int size) {
+            this.key = Hashed.fnv1a(value);
+            this.size = size;
+        }
+
+        @Override
+        public int pick(BackendRef backend, List<Endpoint> endpoints, OriginPools pools) {
+            return member(endpoints, ThreadLocalRandom.current().nextInt(Math.min(size, endpoints.size())));
+        }
+
+        /**
+         * The index of the subset's member of rank {@code rank} (0 = the highest score), ties broken by address and
+         * port so the order never depends on the list's: one pass keeping the {@code rank + 1} best in two small arrays.
+         */
+        int member(List<Endpoint> endpoints, int rank) {
+            int k = rank + 1;
+            int[] best = new int[k];
+            long[] bestScores = new long[k];
+            int kept = 0;
+            for (int i = 0; i < endpoints.size(); i++) {
+                Endpoint e = endpoints.get(i);
+                long score = Hashed.score(key, e);
+                if (kept == k && !higher(e, score, endpoints.get(best[k - 1]), bestScores[k - 1])) {
+                    continue;
+                }
+                int at = kept == k ? k - 1 : kept++;
+                while (at > 0 && higher(e, score, endpoints.get(best[at - 1]), bestScores[at - 1])) {
+                    best[at] = best[at - 1];
+                    bestScores[at] = bestScores[at - 1];
+                    at--;
+                }
+                best[at] = i;
+                bestScores[at] = score;
+            }
+            return best[Math.min(rank, kept - 1)];
+        }
+
+        private static boolean higher(Endpoint a, long aScore, Endpoint b, long bScore) {
+            if (aScore != bScore) {
+                return aScore > bScore;
+            }
+            int byAddress = a.address().compareTo(b.address());
+            return byAddress != 0 ? byAddress < 0 : a.port() < b.port();
         }
     }
 }

@@ -78,6 +78,14 @@ final class CanaryTest {
                                 SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false, null, false))
                         .build(),
                 CanaryRule.weighted(50, 100));
+        pair(
+                snapshot,
+                "legacy.test",
+                RouteOptions.builder()
+                        .affinity(new SessionAffinity(
+                                SessionAffinity.DEFAULT_NAME, null, -1, -1, null, false, false, null, false))
+                        .build(),
+                new CanaryRule(null, null, null, null, 50, 100, true));
         table.publish(snapshot.build(table::backend));
         proxy = ProxyServer.builder()
                 .routingTable(table)
@@ -184,6 +192,32 @@ final class CanaryTest {
         draws.set(60);
         for (int i = 0; i < 10; i++) {
             assertThat(served("sticky.test", "Cookie", canarySession)).isEqualTo("canary");
+        }
+    }
+
+    @Test
+    void legacyAffinity_theCanaryIgnoresTheCookie_aMainSessionStillSticks() throws Exception {
+        draws.set(0); // 0 of 100 is below weight 50: the canary
+        HttpResponse<String> onCanary = get("legacy.test");
+        assertThat(canary.requests.get()).isEqualTo(1);
+        assertThat(onCanary.headers().firstValue("Set-Cookie"))
+                .as("the canary sets no affinity cookie")
+                .isEmpty();
+
+        draws.set(99); // above the weight: the main backend, which sets its cookie
+        String session = cookieOf(get("legacy.test"));
+        assertThat(main.requests.get()).isEqualTo(1);
+        draws.set(0);
+        for (int i = 0; i < 5; i++) { // below the weight, yet the main session stays (ingress-nginx's primary balancer)
+            assertThat(served("legacy.test", "Cookie", session)).isEqualTo("main");
+        }
+
+        // a cookie naming the canary's endpoint (as a sticky canary would have set) keeps nothing on it
+        String canaryHash =
+                "INGRESSCOOKIE=" + CookieAffinity.hash(new Endpoint("127.0.0.1", canary.port(), "pod-canary"));
+        draws.set(60);
+        for (int i = 0; i < 5; i++) { // draws 60..64: above the weight
+            assertThat(served("legacy.test", "Cookie", canaryHash)).isEqualTo("main");
         }
     }
 

@@ -82,6 +82,79 @@ final class RouteBalancingTest {
         assertThat(moved).isBetween(700, 1_300); // about a fifth
     }
 
+    private static java.util.Set<Endpoint> subset(String key, int size, List<Endpoint> endpoints) {
+        RouteBalancing.Subset subset = new RouteBalancing.Subset(key, size);
+        java.util.Set<Endpoint> members = new java.util.HashSet<>();
+        for (int rank = 0; rank < Math.min(size, endpoints.size()); rank++) {
+            members.add(endpoints.get(subset.member(endpoints, rank)));
+        }
+        return members;
+    }
+
+    @Test
+    void subset_sameValueSameSubset_whateverTheListOrder_andRequestsSpreadWithinIt() {
+        List<Endpoint> ten = endpoints(10);
+        List<Endpoint> reversed = new ArrayList<>(ten);
+        java.util.Collections.reverse(reversed);
+        Map<Endpoint, Integer> inSubsets = new HashMap<>();
+        for (int i = 0; i < 2_000; i++) {
+            String key = "/item/" + i;
+            java.util.Set<Endpoint> members = subset(key, 3, ten);
+            assertThat(members).hasSize(3);
+            assertThat(subset(key, 3, reversed)).as("order of the list").isEqualTo(members);
+            assertThat(subset(key, 1, ten))
+                    .as("a subset of one is plain upstream-hash-by's endpoint")
+                    .containsExactly(pick(key, ten));
+            members.forEach(e -> inSubsets.merge(e, 1, Integer::sum));
+        }
+        assertThat(inSubsets).hasSize(10); // 600 subset places each, +- 25 %
+        assertThat(inSubsets.values()).allSatisfy(c -> assertThat(c).isBetween(450, 750));
+
+        String key = "/cart/7";
+        java.util.Set<Endpoint> members = subset(key, 3, ten);
+        Map<Endpoint, Integer> picks = new HashMap<>();
+        RouteBalancing.Subset balancer = new RouteBalancing.Subset(key, 3);
+        for (int i = 0; i < 3_000; i++) { // a new balancer per request in the data plane: the same value, the same
+            Endpoint e = ten.get((i % 2 == 0 ? balancer : new RouteBalancing.Subset(key, 3)).pick(APP, ten, null));
+            picks.merge(e, 1, Integer::sum);
+        }
+        assertThat(picks.keySet()).isEqualTo(members);
+        assertThat(picks.values()).allSatisfy(c -> assertThat(c).isBetween(800, 1_200)); // 1,000 each
+    }
+
+    @Test
+    void subset_largerThanTheBackend_isEveryEndpoint() {
+        List<Endpoint> two = endpoints(2);
+        assertThat(subset("k", 3, two)).containsExactlyInAnyOrderElementsOf(two);
+        java.util.Set<Endpoint> picked = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            picked.add(two.get(new RouteBalancing.Subset("k", 3).pick(APP, two, null)));
+        }
+        assertThat(picked).containsExactlyInAnyOrderElementsOf(two);
+    }
+
+    @Test
+    void subset_anEndpointThatGoes_changesOnlyTheSubsetsItWasIn() {
+        List<Endpoint> eight = endpoints(8);
+        Endpoint gone = eight.get(5);
+        List<Endpoint> seven = new ArrayList<>(eight);
+        seven.remove(gone);
+        int changed = 0;
+        for (int i = 0; i < 2_000; i++) {
+            String key = "user-" + i;
+            java.util.Set<Endpoint> before = subset(key, 3, eight);
+            java.util.Set<Endpoint> after = subset(key, 3, seven);
+            if (before.contains(gone)) {
+                changed++;
+                before.remove(gone);
+                assertThat(after).as(key).containsAll(before).hasSize(3);
+            } else {
+                assertThat(after).as(key).isEqualTo(before);
+            }
+        }
+        assertThat(changed).isBetween(550, 950); // 3/8 of them
+    }
+
     @Test
     void theRoutesHashValue_picksTheOrigin_endToEnd() throws Exception {
         RoutingTable table = new RoutingTable();

@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
@@ -45,10 +47,24 @@ final class TlsOrigin implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
+    /** The protocol and cipher suite of each completed handshake, as {@code "TLSv1.2 TLS_..."}. */
+    final Queue<String> handshakes = new ConcurrentLinkedQueue<>();
+
     TlsOrigin(TlsCertificate certificate) throws SSLException {
-        SslContext context = SslContextBuilder.forServer(
-                        certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
-                .build();
+        this(certificate, null, null);
+    }
+
+    /** An origin offering only {@code protocols} and {@code ciphers} (IANA names); {@code null}: the defaults. */
+    TlsOrigin(TlsCertificate certificate, String[] protocols, java.util.List<String> ciphers) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(
+                certificate.key(), certificate.chain().toArray(new X509Certificate[0]));
+        if (protocols != null) {
+            builder.protocols(protocols);
+        }
+        if (ciphers != null) {
+            builder.ciphers(ciphers);
+        }
+        SslContext context = builder.build();
         AsyncMapping<String, SslContext> mapping = (String name, Promise<SslContext> promise) -> {
             serverNames.add(name == null ? "-" : name);
             return promise.setSuccess(context);
@@ -77,6 +93,20 @@ final class TlsOrigin implements AutoCloseable {
                                                         Unpooled.wrappedBuffer(body));
                                                 HttpUtil.setContentLength(response, body.length);
                                                 ctx.writeAndFlush(response);
+                                            }
+
+                                            @Override
+                                            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                                                if (event instanceof SslHandshakeCompletionEvent done
+                                                        && done.isSuccess()) {
+                                                    javax.net.ssl.SSLSession session = ctx.pipeline()
+                                                            .get(SslHandler.class)
+                                                            .engine()
+                                                            .getSession();
+                                                    handshakes.add(
+                                                            session.getProtocol() + " " + session.getCipherSuite());
+                                                }
+                                                ctx.fireUserEventTriggered(event);
                                             }
 
                                             @Override

@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * @param weight {@code canary-weight}: the requests out of {@code weightTotal} that go to the canary at random (0:
  *     none, {@code weightTotal} or more: all)
  * @param weightTotal {@code canary-weight-total} (100 by default; ingress-nginx's balancer never uses less than 100)
+ * @param legacyAffinity {@code affinity-canary-behavior: legacy}: the canary ignores the main route's session affinity
+ *     (its responses set no affinity cookie and a cookie never keeps a session on it); a session the cookie keeps on
+ *     the main backend still stays there, as ingress-nginx's primary balancer does. {@code false}: {@code sticky}
  */
 public record CanaryRule(
         @Nullable String header,
@@ -26,9 +29,21 @@ public record CanaryRule(
         @Nullable String headerPattern,
         @Nullable String cookie,
         int weight,
-        int weightTotal) {
+        int weightTotal,
+        boolean legacyAffinity) {
 
     public static final int DEFAULT_TOTAL = 100;
+
+    /** With ingress-nginx's default {@code affinity-canary-behavior: sticky}. */
+    public CanaryRule(
+            @Nullable String header,
+            @Nullable String headerValue,
+            @Nullable String headerPattern,
+            @Nullable String cookie,
+            int weight,
+            int weightTotal) {
+        this(header, headerValue, headerPattern, cookie, weight, weightTotal, false);
+    }
 
     public CanaryRule {
         if (weight < 0) {
@@ -71,6 +86,7 @@ public record CanaryRule(
                 .append(weight)
                 .append('/')
                 .append(weightTotal)
+                .append(legacyAffinity ? ", affinity ignored (legacy)" : "")
                 .toString();
     }
 }

@@ -151,6 +151,11 @@ public final class Route {
      * take (same host, path, rewrite, options and upstream, as ingress-nginx merges a canary into the main location).
      */
     Route alternative(Backend alternative, String ns, String name) {
+        return alternative(alternative, ns, name, options);
+    }
+
+    /** As {@link #alternative(Backend, String, String)} with other options (a legacy canary's: no affinity). */
+    Route alternative(Backend alternative, String ns, String name, RouteOptions options) {
         Route route = new Route(
                 source,
                 alternative,

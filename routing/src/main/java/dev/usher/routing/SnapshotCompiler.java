@@ -182,9 +182,12 @@ final class SnapshotCompiler {
                 @Nullable String pattern, Route main, IngressRuleSet canary, BackendRef backend, String what) {
             IngressRuleSet taken = owners.get(main);
             if (taken == null) {
-                main.canary(new Canary(
-                        Objects.requireNonNull(canary.options().canary()),
-                        main.alternative(use(backend), canary.namespace(), canary.name())));
+                CanaryRule rule = Objects.requireNonNull(canary.options().canary());
+                RouteOptions options = rule.legacyAffinity() && main.options().affinity() != null
+                        ? main.options().toBuilder().affinity(null).build() // legacy: the canary ignores affinity
+                        : main.options();
+                main.canary(
+                        new Canary(rule, main.alternative(use(backend), canary.namespace(), canary.name(), options)));
                 owners.put(main, canary);
             } else {
                 Route loser = main.alternative(resolve(backend), canary.namespace(), canary.name());

@@ -49,7 +49,30 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
     interface ContextBuilder {
         SslContext build(TlsCertificate certificate, List<X509Certificate> clientCas, SslProvider provider)
                 throws SSLException;
+
+        /** As {@link #build(TlsCertificate, List, SslProvider)}, offering {@code ciphers} (empty: the default). */
+        default SslContext build(
+                TlsCertificate certificate, List<X509Certificate> clientCas, List<String> ciphers, SslProvider provider)
+                throws SSLException {
+            return build(certificate, clientCas, provider);
+        }
     }
+
+    /** {@link ServerContexts}, per-host cipher lists included. */
+    private static final ContextBuilder SERVER_CONTEXTS = new ContextBuilder() {
+        @Override
+        public SslContext build(TlsCertificate certificate, List<X509Certificate> clientCas, SslProvider provider)
+                throws SSLException {
+            return ServerContexts.build(certificate, clientCas, List.of(), provider);
+        }
+
+        @Override
+        public SslContext build(
+                TlsCertificate certificate, List<X509Certificate> clientCas, List<String> ciphers, SslProvider provider)
+                throws SSLException {
+            return ServerContexts.build(certificate, clientCas, ciphers, provider);
+        }
+    };
 
     private final SslProvider provider;
     private final ContextBuilder builder;
@@ -82,7 +105,7 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     /** As {@link #create(TlsCertificate, Executor)} with a fixed provider; lets tests cover both engines. */
     static CertificateStore create(TlsCertificate defaultCertificate, Executor builders, SslProvider provider) {
-        return create(defaultCertificate, builders, provider, ServerContexts::build);
+        return create(defaultCertificate, builders, provider, SERVER_CONTEXTS);
     }
 
     private static Executor contextBuilders() {
@@ -143,10 +166,25 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
             Map<String, TlsCertificate> byHost,
             TlsCertificate defaultCertificate,
             Map<String, List<X509Certificate>> clientCas) {
+        publish(byHost, defaultCertificate, clientCas, Map.of());
+    }
+
+    /**
+     * As {@link #publish(Map, TlsCertificate, Map)}; the handshakes of the hosts of {@code ciphers} (exact or
+     * {@code *.domain}) offer those TLS 1.2 suites, IANA names in preference order (ingress-nginx's {@code ssl-ciphers},
+     * evaluated by {@link CipherLists}); TLS 1.3 suites stay as they are. Hosts with the same certificate, CAs and
+     * cipher list share one context; hosts missing from {@code ciphers} keep the default list.
+     */
+    public void publish(
+            Map<String, TlsCertificate> byHost,
+            TlsCertificate defaultCertificate,
+            Map<String, List<X509Certificate>> clientCas,
+            Map<String, List<String>> ciphers) {
         Objects.requireNonNull(byHost, "byHost");
         Objects.requireNonNull(defaultCertificate, "defaultCertificate");
         Objects.requireNonNull(clientCas, "clientCas");
-        SniTable next = SniTable.of(byHost, defaultCertificate, clientCas);
+        Objects.requireNonNull(ciphers, "ciphers");
+        SniTable next = SniTable.of(byHost, defaultCertificate, clientCas, ciphers);
         table = next;
         // A handshake that read the previous table may re-add a dropped entry; the next publish drops it again.
         contexts.asMap().keySet().retainAll(next.fingerprints());
@@ -227,7 +265,11 @@ public final class CertificateStore implements AsyncMapping<String, SslContext> 
 
     private Built build(SniTable.Entry entry) {
         try {
-            return new Built(builder.build(entry.certificate(), entry.clientCas(), provider), null);
+            return new Built(
+                    entry.ciphers().isEmpty()
+                            ? builder.build(entry.certificate(), entry.clientCas(), provider)
+                            : builder.build(entry.certificate(), entry.clientCas(), entry.ciphers(), provider),
+                    null);
         } catch (SSLException | RuntimeException e) {
             LOG.warn(
                     "cannot build a TLS context for {}: {}; its hosts get the default certificate",

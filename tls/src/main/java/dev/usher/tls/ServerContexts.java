@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
@@ -66,11 +67,27 @@ final class ServerContexts {
      */
     static SslContext build(TlsCertificate certificate, List<X509Certificate> clientCas, SslProvider provider)
             throws SSLException {
+        return build(certificate, clientCas, List.of(), provider);
+    }
+
+    /**
+     * As {@link #build(TlsCertificate, List, SslProvider)}, offering the TLS 1.2 suites {@code ciphers} (IANA names in
+     * preference order, ingress-nginx's {@code ssl-ciphers} evaluated by {@link CipherLists}) instead of the default
+     * ones; TLS 1.3 suites stay. Empty: the default list.
+     */
+    static SslContext build(
+            TlsCertificate certificate, List<X509Certificate> clientCas, List<String> ciphers, SslProvider provider)
+            throws SSLException {
+        List<String> offered = CIPHERS;
+        if (!ciphers.isEmpty()) {
+            offered = new ArrayList<>(CipherLists.TLS13);
+            offered.addAll(ciphers);
+        }
         SslContextBuilder builder = SslContextBuilder.forServer(
                         certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
-                .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .ciphers(offered, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(ALPN);
         if (!clientCas.isEmpty()) {
             builder.clientAuth(ClientAuth.OPTIONAL).trustManager(new ClientCertificateRequest(clientCas));

@@ -29,10 +29,12 @@ final class SniTable {
     private static final Logger LOG = LoggerFactory.getLogger(SniTable.class);
 
     /**
-     * A certificate, the CAs whose client certificates its handshakes ask for (empty: none asked for), and the
-     * fingerprint of both, the key of its cached context.
+     * A certificate, the CAs whose client certificates its handshakes ask for (empty: none asked for), the TLS 1.2
+     * cipher suites it offers (empty: {@link ServerContexts#CIPHERS}), and the fingerprint of all three, the key of its
+     * cached context.
      */
-    record Entry(TlsCertificate certificate, List<X509Certificate> clientCas, String fingerprint) {}
+    record Entry(
+            TlsCertificate certificate, List<X509Certificate> clientCas, List<String> ciphers, String fingerprint) {}
 
     private final Map<String, Entry> exact;
     /** Keyed by the parent domain: {@code *.foo.com} is stored as {@code foo.com}. */
@@ -58,22 +60,32 @@ final class SniTable {
         return of(byHost, defaultCertificate, Map.of());
     }
 
-    /**
-     * Builds a table; host keys are normalised, and keys that are neither a host nor {@code *.domain} are skipped.
-     * A host of {@code clientCas} asks for a client certificate issued by those CAs, with the certificate it would get
-     * anyway (its own, a wildcard's or the default).
-     */
+    /** Builds a table without per-host cipher lists. */
     static SniTable of(
             Map<String, TlsCertificate> byHost,
             TlsCertificate defaultCertificate,
             Map<String, List<X509Certificate>> clientCas) {
+        return of(byHost, defaultCertificate, clientCas, Map.of());
+    }
+
+    /**
+     * Builds a table; host keys are normalised, and keys that are neither a host nor {@code *.domain} are skipped.
+     * A host of {@code clientCas} asks for a client certificate issued by those CAs, with the certificate it would get
+     * anyway (its own, a wildcard's or the default). A host of {@code ciphers} offers those TLS 1.2 suites (ingress-nginx's
+     * {@code ssl-ciphers}), with the certificate and client-certificate request it would have anyway.
+     */
+    static SniTable of(
+            Map<String, TlsCertificate> byHost,
+            TlsCertificate defaultCertificate,
+            Map<String, List<X509Certificate>> clientCas,
+            Map<String, List<String>> ciphers) {
         Entries entries = new Entries();
         Map<String, Entry> exact = new HashMap<>();
         Map<String, Entry> wildcard = new HashMap<>();
         for (Map.Entry<String, TlsCertificate> mapping : byHost.entrySet()) {
             String host = normalize(mapping.getKey());
             TlsCertificate certificate = Objects.requireNonNull(mapping.getValue(), () -> "certificate of " + host);
-            Entry entry = entries.of(certificate, List.of());
+            Entry entry = entries.of(certificate, List.of(), List.of());
             if (!put(host, entry, exact, wildcard, SniTable::lowerId)) {
                 // The translator validates hosts; this guards the table, it must not throw a whole publish away.
                 LOG.warn(
@@ -85,7 +97,7 @@ final class SniTable {
         Map<String, TlsCertificate> certificates = new HashMap<>();
         exact.forEach((host, entry) -> certificates.put(host, entry.certificate()));
         wildcard.forEach((domain, entry) -> certificates.put("*." + domain, entry.certificate()));
-        Entry defaultEntry = entries.of(defaultCertificate, List.of());
+        Entry defaultEntry = entries.of(defaultCertificate, List.of(), List.of());
         for (Map.Entry<String, List<X509Certificate>> request : clientCas.entrySet()) {
             String host = normalize(request.getKey());
             List<X509Certificate> cas = request.getValue(); // one list per CA bundle: its digest is computed once
@@ -95,8 +107,22 @@ final class SniTable {
             Entry base = host.startsWith("*.")
                     ? wildcard.getOrDefault(host.substring(2), defaultEntry)
                     : select(host, exact, wildcard, defaultEntry);
-            if (!put(host, entries.of(base.certificate(), cas), exact, wildcard, (first, second) -> second)) {
+            if (!put(
+                    host, entries.of(base.certificate(), cas, List.of()), exact, wildcard, (first, second) -> second)) {
                 LOG.warn("client-certificate host '{}' is neither a host name nor '*.domain'; skipped", host);
+            }
+        }
+        for (Map.Entry<String, List<String>> offer : ciphers.entrySet()) {
+            String host = normalize(offer.getKey());
+            if (offer.getValue().isEmpty()) {
+                continue;
+            }
+            Entry base = host.startsWith("*.")
+                    ? wildcard.getOrDefault(host.substring(2), defaultEntry)
+                    : select(host, exact, wildcard, defaultEntry);
+            Entry entry = entries.of(base.certificate(), base.clientCas(), offer.getValue());
+            if (!put(host, entry, exact, wildcard, (first, second) -> second)) {
+                LOG.warn("ssl-ciphers host '{}' is neither a host name nor '*.domain'; skipped", host);
             }
         }
         return new SniTable(Map.copyOf(exact), Map.copyOf(wildcard), defaultEntry, Map.copyOf(certificates));
@@ -120,18 +146,22 @@ final class SniTable {
         return false;
     }
 
-    /** Entries made once per certificate and CA bundle, fingerprints computed once per certificate. */
+    /** Entries made once per certificate, CA bundle and cipher list, fingerprints computed once per certificate. */
     private static final class Entries {
         private final Map<TlsCertificate, String> prints = new IdentityHashMap<>();
         private final Map<List<X509Certificate>, String> caDigests = new IdentityHashMap<>();
         private final Map<String, Entry> byFingerprint = new HashMap<>();
 
-        Entry of(TlsCertificate certificate, List<X509Certificate> clientCas) {
+        Entry of(TlsCertificate certificate, List<X509Certificate> clientCas, List<String> ciphers) {
             String print = prints.computeIfAbsent(certificate, SniTable::fingerprint);
             String key = clientCas.isEmpty()
                     ? print
                     : print + "+client-ca:" + caDigests.computeIfAbsent(clientCas, CaCertificates::digest);
-            return byFingerprint.computeIfAbsent(key, k -> new Entry(certificate, List.copyOf(clientCas), k));
+            if (!ciphers.isEmpty()) {
+                key += "+ciphers:" + String.join(":", ciphers); // the names themselves: no collision possible
+            }
+            return byFingerprint.computeIfAbsent(
+                    key, k -> new Entry(certificate, List.copyOf(clientCas), List.copyOf(ciphers), k));
         }
     }
 

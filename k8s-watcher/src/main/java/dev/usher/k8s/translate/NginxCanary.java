@@ -5,6 +5,7 @@ import dev.usher.routing.CanaryRule;
 import dev.usher.routing.SessionAffinity;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,7 +60,10 @@ final class NginxCanary {
                 header == null ? null : headerPattern,
                 value(a, BY_COOKIE),
                 weight == null ? 0 : Integer.parseInt(weight),
-                total == null ? CanaryRule.DEFAULT_TOTAL : Integer.parseInt(total));
+                total == null ? CanaryRule.DEFAULT_TOTAL : Integer.parseInt(total),
+                "legacy"
+                        .equals(Objects.requireNonNullElse(a.get(Annotations.NGINX + AFFINITY_BEHAVIOR), "")
+                                .strip()));
     }
 
     /**
@@ -112,7 +116,7 @@ final class NginxCanary {
 
     /**
      * {@code affinity-canary-behavior}: {@code sticky} (the default) is what Usher does, a session the main route's
-     * affinity cookie keeps on the main or the canary backend stays there; {@code legacy} is not implemented.
+     * affinity cookie keeps on the main or the canary backend stays there; {@code legacy}: the canary ignores it.
      */
     static Annotations.Verdict affinityBehavior(String key, String value) {
         return switch (value) {
@@ -125,8 +129,9 @@ final class NginxCanary {
             case "legacy" ->
                 new Annotations.Verdict(
                         key,
-                        Annotations.Status.UNSUPPORTED,
-                        "legacy (the canary ignores " + "affinity) is not implemented; sessions stick as with sticky");
+                        Annotations.Status.HONOURED,
+                        "as ingress-nginx: the canary ignores the main Ingress's session affinity (no cookie set or"
+                                + " followed for it); a session the cookie keeps on the main backend stays there");
             default ->
                 new Annotations.Verdict(
                         key,

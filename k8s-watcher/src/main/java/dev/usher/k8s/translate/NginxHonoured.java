@@ -331,6 +331,38 @@ final class NginxHonoured {
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
                             NginxExternalAuth::problem)),
+            // TLS to origins (OriginTlsOptions): one line per key, kept apart for merges
+            Map.entry(
+                    OriginTlsOptions.NGINX_PROTOCOLS,
+                    new Entry(
+                            "the TLS versions offered to TLS origins (TLSv1.2, TLSv1.3; default both); an origin "
+                                    + "speaking none of them is a 502",
+                            OriginTlsOptions::problem)),
+            Map.entry(
+                    OriginTlsOptions.NGINX_CIPHERS,
+                    new Entry(
+                            "the TLS 1.2 ciphers offered to TLS origins, an OpenSSL cipher string evaluated by the "
+                                    + "engine (weak ciphers refused; TLS 1.3 suites unchanged)",
+                            OriginTlsOptions::problem)),
+            Map.entry(
+                    OriginTlsOptions.NGINX_DEPTH,
+                    new Entry(
+                            "with proxy-ssl-verify: \"on\", the most intermediate CAs between the origin's "
+                                    + "certificate and a trusted one (OpenSSL's verify depth; unlimited when absent)",
+                            OriginTlsOptions::problem)),
+            // client handshakes (NginxSslCiphers): one line per key, kept apart for merges
+            Map.entry(
+                    NginxSslCiphers.CIPHERS,
+                    new Entry(
+                            "the TLS 1.2 ciphers the handshakes of the Ingress's hosts offer (per host, the oldest "
+                                    + "Ingress's), an OpenSSL cipher string evaluated by the engine (weak ciphers "
+                                    + "refused; TLS 1.3 suites unchanged)",
+                            NginxSslCiphers::problem)),
+            Map.entry(
+                    NginxSslCiphers.PREFER_SERVER,
+                    new Entry(
+                            "\"true\": the server's cipher order wins, which is what Usher always does",
+                            NginxSslCiphers::problem)),
             // load balancing (NginxBalancing)
             Map.entry(
                     NginxBalancing.LOAD_BALANCE,
@@ -343,6 +375,18 @@ final class NginxHonoured {
                     new Entry(
                             "consistent (rendezvous) hashing on this value with nginx variables: the same value goes "
                                     + "to the same endpoint in every replica; wins over load-balance",
+                            NginxBalancing::problem)),
+            Map.entry(
+                    NginxBalancing.SUBSET,
+                    new Entry(
+                            "\"true\": upstream-hash-by's value chooses a subset of endpoints (its top "
+                                    + "upstream-hash-by-subset-size rendezvous scores, the same in every replica) and "
+                                    + "each request goes to a random member of it; no effect without upstream-hash-by",
+                            NginxBalancing::problem)),
+            Map.entry(
+                    NginxBalancing.SUBSET_SIZE,
+                    new Entry(
+                            "the number of endpoints in an upstream-hash-by-subset subset (default 3)",
                             NginxBalancing::problem)),
             Map.entry(
                     ACCESS_LOG,
@@ -469,7 +513,11 @@ final class NginxHonoured {
                 key,
                 Status.INVALID,
                 Problems.quote(shown) + ": " + problem
-                        + (problem.contains("fails closed") || problem.contains(NginxCanary.BROKEN_PATTERN)
+                        + (problem.contains("fails closed")
+                                        || problem.contains(NginxCanary.BROKEN_PATTERN)
+                                        || problem.endsWith("the rest applies")
+                                        || problem.endsWith("the default list applies")
+                                        || problem.endsWith("the default (both) applies")
                                 ? ""
                                 : "; ignored"));
     }

@@ -6,6 +6,7 @@ import dev.usher.routing.OriginTls;
 import dev.usher.routing.Upstream;
 import dev.usher.tls.CaCertificates;
 import dev.usher.tls.CertificateProblem;
+import dev.usher.tls.CipherLists;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS to an origin, from an Ingress's annotations: whether the origin's certificate is verified, against which CAs,
@@ -28,6 +30,8 @@ import java.util.Set;
  * <li>Name: {@code usher.dev/backend-server-name}, else {@code proxy-ssl-name}, else the Service's DNS name
  *     ({@code SERVICE.NAMESPACE.svc}, or an ExternalName Service's external name). It is sent as SNI when verifying
  *     or with {@code proxy-ssl-server-name: "on"}.
+ * <li>Handshake: {@code proxy-ssl-protocols} ({@code TLSv1.2}, {@code TLSv1.3}), {@code proxy-ssl-ciphers} (an
+ *     OpenSSL cipher string, evaluated by {@link CipherLists}) and, when verifying, {@code proxy-ssl-verify-depth}.
  * </ul>
  *
  * <p>Verification asked for but impossible (a CA Secret that is missing, in another namespace, without a readable
@@ -42,6 +46,9 @@ final class OriginTlsOptions {
     static final String NGINX_SECRET = Annotations.NGINX + "proxy-ssl-secret";
     static final String NGINX_NAME = Annotations.NGINX + "proxy-ssl-name";
     static final String NGINX_SNI = "proxy-ssl-server-name";
+    static final String NGINX_PROTOCOLS = "proxy-ssl-protocols";
+    static final String NGINX_CIPHERS = "proxy-ssl-ciphers";
+    static final String NGINX_DEPTH = "proxy-ssl-verify-depth";
 
     /** A parsed CA bundle, or why there is none. */
     private record Trust(List<X509Certificate> certificates, String id, String problem) {}
@@ -66,10 +73,10 @@ final class OriginTlsOptions {
         String name = serverName(a, ref, service, source, problems);
         boolean sni = verify || Boolean.TRUE.equals(Annotations.nginxFlag(a, NGINX_SNI, "on", "off"));
         if (!verify) {
-            return Upstream.of(protocol, new OriginTls(false, List.of(), "none", sni ? name : null));
+            return Upstream.of(protocol, handshake(a, new OriginTls(false, List.of(), "none", sni ? name : null)));
         }
         if (secretName == null) {
-            return Upstream.of(protocol, new OriginTls(true, List.of(), "default", name));
+            return Upstream.of(protocol, handshake(a, new OriginTls(true, List.of(), "default", name)));
         }
         if (secretName.isEmpty()) {
             String why = "CA Secret " + Problems.quote(rawSecret(a)) + " is outside the Ingress's namespace " + ns;
@@ -84,7 +91,84 @@ final class OriginTlsOptions {
                             + "; its routes answer 503 rather than reach the origin unverified");
             return Upstream.refused(protocol, trust.problem());
         }
-        return Upstream.of(protocol, new OriginTls(true, trust.certificates(), trust.id(), name));
+        return Upstream.of(protocol, handshake(a, new OriginTls(true, trust.certificates(), trust.id(), name)));
+    }
+
+    /**
+     * {@code tls} with the Ingress's {@code proxy-ssl-protocols}, {@code proxy-ssl-ciphers} and (when verifying)
+     * {@code proxy-ssl-verify-depth}; invalid parts are left out here and reported by the annotation audit
+     * ({@link #problem}). ingress-nginx writes them only with a {@code proxy-ssl-secret}; Usher applies them to every
+     * TLS origin of the Ingress, as it does {@code proxy-ssl-verify}.
+     */
+    private static OriginTls handshake(Map<String, String> a, OriginTls tls) {
+        String protocols = a.get(Annotations.NGINX + NGINX_PROTOCOLS);
+        String ciphers = a.get(Annotations.NGINX + NGINX_CIPHERS);
+        String depth = a.get(Annotations.NGINX + NGINX_DEPTH);
+        if (protocols == null && ciphers == null && depth == null) {
+            return tls;
+        }
+        return tls.with(
+                protocols == null ? List.of() : protocols(protocols),
+                ciphers == null ? List.of() : CipherLists.parse(ciphers).suites(),
+                depth == null || !tls.verify() ? 0 : Math.max(0, depth(depth)));
+    }
+
+    /**
+     * The protocols of a {@code proxy-ssl-protocols} value, sorted as ingress-nginx sorts them; empty (the default,
+     * both) when it names both or neither.
+     */
+    static List<String> protocols(String value) {
+        Set<String> known = new java.util.TreeSet<>();
+        for (String word : value.strip().split("\\s+")) {
+            if (word.equalsIgnoreCase("TLSv1.2")) {
+                known.add("TLSv1.2");
+            } else if (word.equalsIgnoreCase("TLSv1.3")) {
+                known.add("TLSv1.3");
+            }
+        }
+        return known.size() == 1 ? List.copyOf(known) : List.of();
+    }
+
+    /** A {@code proxy-ssl-verify-depth}: 1 to 100, 0 meaning ingress-nginx's default 1; -1 when invalid. */
+    private static int depth(String value) {
+        String v = value.strip();
+        if (v.isEmpty() || v.length() > 3 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        int depth = Integer.parseInt(v);
+        return depth == 0 ? 1 : depth <= 100 ? depth : -1;
+    }
+
+    /** What is wrong with {@code value} of {@code proxy-ssl-protocols}, {@code -ciphers} or {@code -verify-depth}. */
+    static @Nullable String problem(String name, String value) {
+        return switch (name) {
+            case NGINX_PROTOCOLS -> protocolsProblem(value);
+            case NGINX_CIPHERS -> {
+                CipherLists.Parsed parsed = CipherLists.parse(value);
+                String problem = parsed.problem();
+                yield problem == null || parsed.suites().isEmpty() ? problem : problem + "; the rest applies";
+            }
+            case NGINX_DEPTH -> depth(value) > 0 ? null : "expected a whole number from 0 (= 1) to 100";
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    private static @Nullable String protocolsProblem(String value) {
+        List<String> others = new java.util.ArrayList<>();
+        boolean any = false;
+        for (String word : value.strip().split("\\s+")) {
+            if (word.equalsIgnoreCase("TLSv1.2") || word.equalsIgnoreCase("TLSv1.3")) {
+                any = true;
+            } else if (!word.isEmpty() && others.size() < 5) { // the report names at most five, each quoted
+                others.add(Problems.quote(word.length() > 20 ? word.substring(0, 20) + "..." : word));
+            }
+        }
+        if (!any) {
+            return "names neither TLSv1.2 nor TLSv1.3; the default (both) applies";
+        }
+        return others.isEmpty()
+                ? null
+                : "Usher speaks TLSv1.2 and TLSv1.3 only, left out: " + String.join(" ", others) + "; the rest applies";
     }
 
     /**

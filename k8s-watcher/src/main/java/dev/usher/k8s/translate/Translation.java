@@ -23,6 +23,8 @@ import java.util.Objects;
  *        when none is followed or it is unusable (then the default certificate in force stays)
  * @param clientCas the CAs whose client certificates the handshakes of each host (exact or {@code *.wildcard}) ask
  *        for (ingress-nginx's {@code auth-tls-secret}); hosts missing here ask for none
+ * @param serverCiphers the TLS 1.2 cipher suites (IANA names, in order) the handshakes of each host offer
+ *        (ingress-nginx's {@code ssl-ciphers}); hosts missing here offer the default list
  */
 public record Translation(
         List<IngressRuleSet> ruleSets,
@@ -31,14 +33,28 @@ public record Translation(
         BackendRef defaultBackend,
         List<Problem> problems,
         TlsCertificate defaultCertificate,
-        Map<String, List<X509Certificate>> clientCas) {
+        Map<String, List<X509Certificate>> clientCas,
+        Map<String, List<String>> serverCiphers) {
 
     public Translation {
         clientCas = Map.copyOf(Objects.requireNonNull(clientCas, "clientCas"));
+        serverCiphers = Map.copyOf(Objects.requireNonNull(serverCiphers, "serverCiphers"));
         ruleSets = List.copyOf(Objects.requireNonNull(ruleSets, "ruleSets"));
         endpoints = Map.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
         certificates = Map.copyOf(Objects.requireNonNull(certificates, "certificates"));
         problems = List.copyOf(Objects.requireNonNull(problems, "problems"));
+    }
+
+    /** Without per-host cipher lists. */
+    public Translation(
+            List<IngressRuleSet> ruleSets,
+            Map<BackendRef, List<Endpoint>> endpoints,
+            Map<String, TlsCertificate> certificates,
+            BackendRef defaultBackend,
+            List<Problem> problems,
+            TlsCertificate defaultCertificate,
+            Map<String, List<X509Certificate>> clientCas) {
+        this(ruleSets, endpoints, certificates, defaultBackend, problems, defaultCertificate, clientCas, Map.of());
     }
 
     /** Without client-certificate hosts. */
@@ -69,6 +85,7 @@ public record Translation(
         }
         List<Problem> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
-        return new Translation(ruleSets, endpoints, certificates, defaultBackend, all, defaultCertificate, clientCas);
+        return new Translation(
+                ruleSets, endpoints, certificates, defaultBackend, all, defaultCertificate, clientCas, serverCiphers);
     }
 }

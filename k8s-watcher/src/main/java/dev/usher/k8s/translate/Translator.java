@@ -76,10 +76,12 @@ public final class Translator {
         }
         List<IngressRuleSet> ruleSets = ours.stream().map(Converted::ruleSet).toList();
         Map<String, List<X509Certificate>> clientCas = clientAuth.clientCas();
+        Map<String, List<String>> serverCiphers = NginxSslCiphers.byHost(oldestFirst, objects, problems);
         Map<String, String> aliases = ServerAliases.of(ruleSets);
         if (!aliases.isEmpty()) {
             certificates = aliasCertificates(certificates, aliases);
             clientCas = aliasClientCas(clientCas, aliases);
+            serverCiphers = aliasCopies(serverCiphers, aliases);
         }
         return new Translation(
                 ruleSets,
@@ -88,7 +90,23 @@ public final class Translator {
                 settings.defaultBackend(),
                 problems.list(),
                 defaultCertificate,
-                clientCas);
+                clientCas,
+                serverCiphers);
+    }
+
+    /** An alias's handshakes offer its host's {@code ssl-ciphers}: nginx sets them per server block. */
+    private static <T> Map<String, T> aliasCopies(Map<String, T> byHost, Map<String, String> aliases) {
+        if (byHost.isEmpty()) {
+            return byHost;
+        }
+        Map<String, T> all = new LinkedHashMap<>(byHost);
+        aliases.forEach((alias, host) -> {
+            T value = byHost.get(host);
+            if (value != null) {
+                all.putIfAbsent(alias, value);
+            }
+        });
+        return all;
     }
 
     /**

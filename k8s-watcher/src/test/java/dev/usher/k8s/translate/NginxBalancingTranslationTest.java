@@ -56,6 +56,41 @@ final class NginxBalancingTranslationTest {
                         null),
                 new Row(N + "upstream-hash-by: '$no_such_variable'", balancing, null, "upstream-hash-by: invalid"),
                 new Row(N + "upstream-hash-by: '${host'", balancing, null, "upstream-hash-by: invalid"),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'true'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 3),
+                        null),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'TRUE', " + N
+                                + "upstream-hash-by-subset-size: '5'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 5),
+                        null),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'false', " + N
+                                + "upstream-hash-by-subset-size: '5'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 0),
+                        null),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'true', " + N
+                                + "upstream-hash-by-subset-size: '0'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 3),
+                        "upstream-hash-by-subset-size: invalid"),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'true', " + N
+                                + "upstream-hash-by-subset-size: '-2'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 3),
+                        "upstream-hash-by-subset-size: invalid"),
+                new Row(
+                        N + "upstream-hash-by: $request_uri, " + N + "upstream-hash-by-subset: 'yes'",
+                        balancing,
+                        new Balancing(null, NginxTemplate.parse("$request_uri"), 0),
+                        "upstream-hash-by-subset: invalid"),
+                new Row(N + "upstream-hash-by-subset: 'true'", balancing, null, null),
                 new Row(N + "enable-access-log: 'false'", accessLog, false, null),
                 new Row(N + "enable-access-log: 'true'", accessLog, true, null),
                 new Row(N + "enable-access-log: 'off'", accessLog, true, "enable-access-log: invalid"),
@@ -65,7 +100,13 @@ final class NginxBalancingTranslationTest {
 
     @Test
     void everyKeyIsHonoured() {
-        for (String key : List.of("load-balance", "upstream-hash-by", "enable-access-log", "from-to-www-redirect")) {
+        for (String key : List.of(
+                "load-balance",
+                "upstream-hash-by",
+                "upstream-hash-by-subset",
+                "upstream-hash-by-subset-size",
+                "enable-access-log",
+                "from-to-www-redirect")) {
             assertThat(NginxHonoured.covers(key)).as(key).isTrue();
         }
     }

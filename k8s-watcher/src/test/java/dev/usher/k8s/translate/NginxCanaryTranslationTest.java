@@ -209,9 +209,22 @@ final class NginxCanaryTranslationTest {
                         org.assertj.core.groups.Tuple.tuple("usher.dev/rewrite-target", Status.NO_EFFECT));
         assertThat(Annotations.classify(N + "affinity-canary-behavior", "legacy")
                         .status())
-                .isEqualTo(Status.UNSUPPORTED);
+                .isEqualTo(Status.HONOURED);
         assertThat(Annotations.classify(N + "affinity-canary-behavior", "soft").status())
                 .isEqualTo(Status.INVALID);
+    }
+
+    @org.junit.jupiter.api.Test
+    void affinityCanaryBehavior_legacyIsTheRulesFlag_stickyAndAbsentAreNot() {
+        java.util.Map<String, String> canary = java.util.Map.of(N + "canary", "true", N + "canary-weight", "20");
+        assertThat(NginxCanary.read(canary).legacyAffinity()).isFalse();
+        java.util.Map<String, String> legacy = new java.util.HashMap<>(canary);
+        legacy.put(N + "affinity-canary-behavior", "legacy");
+        assertThat(NginxCanary.read(legacy)).isEqualTo(new CanaryRule(null, null, null, null, 20, 100, true));
+        legacy.put(N + "affinity-canary-behavior", "sticky");
+        assertThat(NginxCanary.read(legacy).legacyAffinity()).isFalse();
+        legacy.put(N + "affinity-canary-behavior", "Legacy"); // ingress-nginx's options are case-sensitive: invalid
+        assertThat(NginxCanary.read(legacy).legacyAffinity()).isFalse();
     }
 
     private static CanaryRule rule(String header, String value, String pattern, String cookie, int weight, int total) {
