@@ -87,7 +87,7 @@ final class ClientCertificates {
         }
         List<X509Certificate> path = path(auth, leaf, chain, now, auth.depth());
         if (path == null) {
-            return auth.depth() > 0 && path(auth, leaf, chain, now, Integer.MAX_VALUE) != null
+            return path(auth, leaf, chain, now, Integer.MAX_VALUE) != null
                     ? Result.failed(Outcome.FAILED, "certificate chain too long", leaf)
                     : Result.failed(Outcome.NO_ISSUER, "unable to get local issuer certificate", leaf);
         }
@@ -108,16 +108,14 @@ final class ClientCertificates {
     }
 
     /**
-     * The path from {@code leaf} to a CA, leaf first and the CA last, with at most {@code depth - 1} certificates
-     * between them; {@code null} when there is none. A leaf that is itself one of the CAs is its own path.
+     * The path from {@code leaf} to a CA, leaf first and the CA last, with at most {@code depth} intermediate
+     * certificates between them (OpenSSL's verify depth, which nginx's {@code ssl_verify_depth} sets: depth 1 accepts
+     * leaf, intermediate, CA); {@code null} when there is none. A leaf that is itself one of the CAs is its own path.
      */
     private static @Nullable List<X509Certificate> path(
             ClientCertificateAuth auth, X509Certificate leaf, List<X509Certificate> chain, Date now, int depth) {
         if (auth.cas().contains(leaf)) {
             return List.of(leaf);
-        }
-        if (depth == 0) {
-            return null;
         }
         try {
             Set<TrustAnchor> anchors = new HashSet<>();
@@ -129,7 +127,7 @@ final class ClientCertificates {
             PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
             parameters.setRevocationEnabled(false); // checked below against ca.crl only, as nginx's ssl_crl
             parameters.setDate(now);
-            parameters.setMaxPathLength(depth == Integer.MAX_VALUE ? -1 : depth - 1);
+            parameters.setMaxPathLength(depth == Integer.MAX_VALUE ? -1 : depth);
             parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(chain)));
             PKIXCertPathBuilderResult result = (PKIXCertPathBuilderResult)
                     CertPathBuilder.getInstance("PKIX").build(parameters);

@@ -73,11 +73,15 @@ final class ClientCertificatesTest {
     }
 
     @Test
-    void anIntermediate_needsDepthTwo() {
-        assertThat(ClientCertificates.verify(auth(1, List.of()), chain(INDIRECT), now)
+    void anIntermediate_passesAtDepthOne_asOpenSslVerifyDepthCounts() {
+        // openssl verify -verify_depth 0 fails a leaf-intermediate-root chain ("certificate chain too long"); 1 passes
+        assertThat(ClientCertificates.verify(auth(0, List.of()), chain(INDIRECT), now)
                         .verify())
                 .isEqualTo("FAILED:certificate chain too long");
-        assertThat(ClientCertificates.verify(auth(2, List.of()), chain(INDIRECT), now)
+        assertThat(ClientCertificates.verify(auth(1, List.of()), chain(INDIRECT), now)
+                        .outcome())
+                .isEqualTo(Outcome.SUCCESS);
+        assertThat(ClientCertificates.verify(auth(0, List.of()), chain(DIRECT), now)
                         .outcome())
                 .isEqualTo(Outcome.SUCCESS);
         // without the intermediate in what the client sends, there is no path

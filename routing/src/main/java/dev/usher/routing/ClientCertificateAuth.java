@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param crls the revocation lists of that Secret's {@code ca.crl}; when present every certificate of the chain needs
  *     one (nginx's {@code ssl_crl}), may be empty
  * @param caId identifies {@code cas} and {@code crls}: a digest of their encodings
- * @param depth the longest chain accepted: 1 = the client certificate is issued by one of {@code cas}, each more
- *     allows one intermediate ({@code auth-tls-verify-depth}, nginx's {@code ssl_verify_depth})
+ * @param depth the most intermediate certificates between the client certificate and one of {@code cas}: 0 = issued
+ *     by one of them, 1 (ingress-nginx's default) allows one intermediate, each more one more ({@code
+ *     auth-tls-verify-depth}: nginx's {@code ssl_verify_depth}, OpenSSL's verify depth)
  * @param passCertificate whether the client's certificate goes to the origin, URL-encoded PEM in {@code ssl-client-cert}
  *     ({@code auth-tls-pass-certificate-to-upstream})
  * @param errorPage where a client whose certificate is refused is redirected (302) instead of getting 400
