@@ -319,6 +319,12 @@ final class NginxHonoured {
                     new Entry(
                             "sent to auth-url as X-Auth-Request-Redirect (default: the request URI)",
                             NginxExternalAuth::problem)),
+            Map.entry(
+                    GlobalAuth.ENABLE,
+                    new Entry(
+                            "\"false\": the Ingress is left out of --global-auth-url's external authentication (an"
+                                    + " Ingress with its own auth-url always uses its own)",
+                            NginxHonoured::flagProblem)),
             // load balancing (NginxBalancing)
             Map.entry(
                     NginxBalancing.LOAD_BALANCE,
