@@ -69,6 +69,9 @@ import org.jspecify.annotations.Nullable;
  *     default); {@code false} ({@code preserve-trailing-slash: "false"}, ingress-nginx's default) drops its last byte
  *     when it is a {@code /}, as ingress-nginx's {@code lua_ingress.rewrite}
  * @param mirror where each request is also sent, its response discarded ({@code mirror-target}), or {@code null}
+ * @param satisfyAny ingress-nginx's {@code satisfy: "any"}: a client address the allowlist names, or one passing
+ *     authentication (Basic, then external), is enough; {@code false} (nginx's {@code all}, the default) needs the
+ *     address check and every authentication to pass
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -102,7 +105,8 @@ public record RouteOptions(
         @Nullable ResponseRewrites responseRewrites,
         List<String> serverAliases,
         boolean preserveTrailingSlash,
-        @Nullable Mirror mirror) {
+        @Nullable Mirror mirror,
+        boolean satisfyAny) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -140,7 +144,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect, no mirror.
+     * HTTPS redirect, no mirror, {@code satisfy all}.
      */
     public static Builder builder() {
         return new Builder();
@@ -180,7 +184,8 @@ public record RouteOptions(
                 .responseRewrites(responseRewrites)
                 .serverAliases(serverAliases)
                 .preserveTrailingSlash(preserveTrailingSlash)
-                .mirror(mirror);
+                .mirror(mirror)
+                .satisfyAny(satisfyAny);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -217,6 +222,7 @@ public record RouteOptions(
         private List<String> serverAliases = List.of();
         private boolean preserveTrailingSlash = true;
         private @Nullable Mirror mirror;
+        private boolean satisfyAny;
 
         private Builder() {}
 
@@ -380,6 +386,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder satisfyAny(boolean satisfyAny) {
+            this.satisfyAny = satisfyAny;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -413,7 +424,8 @@ public record RouteOptions(
                     responseRewrites,
                     serverAliases,
                     preserveTrailingSlash,
-                    mirror);
+                    mirror,
+                    satisfyAny);
         }
     }
 }

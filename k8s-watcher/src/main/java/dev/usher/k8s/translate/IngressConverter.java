@@ -296,6 +296,7 @@ final class IngressConverter {
                 .preserveTrailingSlash(
                         !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
                 .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
+                .satisfyAny(NginxHonoured.satisfyAny(a)) // a bad value: reported, "all"
                 .build();
     }
 
