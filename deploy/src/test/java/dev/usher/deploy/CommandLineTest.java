@@ -152,6 +152,14 @@ final class CommandLineTest {
     }
 
     @Test
+    void check_takesTheGlobalAuthFlagsToo_withTheSameChecks() {
+        int code = execute("check", "--manifests", "nowhere", "--global-auth-signin", "https://login.example/");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--global-auth-signin needs --global-auth-url");
+    }
+
+    @Test
     void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
         ControllerConfig config = parse(
                         RunCommand.class,
