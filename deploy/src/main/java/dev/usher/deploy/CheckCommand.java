@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -85,13 +86,17 @@ final class CheckCommand implements Callable<Integer> {
                     + "without it).")
     boolean enableSslPassthrough;
 
+    @Mixin
+    GlobalAuthOptions globalAuth = new GlobalAuthOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!"text".equals(format) && !"json".equals(format)) {
             throw new ParameterException(spec.commandLine(), "--format: expected text or json, got '" + format + "'");
         }
         WatcherSettings settings = new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null)
-                .withSslPassthrough(enableSslPassthrough);
+                .withSslPassthrough(enableSslPassthrough)
+                .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine()));
         CheckReport report;
         if (manifests != null) {
             ManifestsFolder.Read read =

@@ -91,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ListenerPorts ports = new ListenerPorts();
 
+    @Mixin
+    GlobalAuthOptions globalAuth = new GlobalAuthOptions();
+
     @Option(
             names = "--bind",
             paramLabel = "ADDRESS",
@@ -197,7 +200,8 @@ final class RunCommand implements Callable<Integer> {
                 .adminBindAddress(adminBind)
                 .debugAccess(DebugAccess.loopbackAnd(debugFrom))
                 .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
-                        .withZone(zone))
+                        .withZone(zone)
+                        .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
                 .defaultSslCertificate(defaultSslCertificate)

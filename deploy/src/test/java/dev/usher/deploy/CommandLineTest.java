@@ -102,6 +102,64 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_globalAuthFlags_reachTheWatcherSettings_asTheAuthAnnotations() {
+        ControllerConfig config = parse(
+                        RunCommand.class,
+                        "run",
+                        "--global-auth-url",
+                        "http://auth.example/check",
+                        "--global-auth-method",
+                        "POST",
+                        "--global-auth-signin",
+                        "https://login.example/start",
+                        "--global-auth-response-headers",
+                        "X-User, X-Email",
+                        "--global-auth-cache-key",
+                        "$http_authorization",
+                        "--global-auth-cache-duration",
+                        "200 1m")
+                .config();
+
+        assertThat(config.watcher().globalAuth().annotations())
+                .containsEntry("nginx.ingress.kubernetes.io/auth-url", "http://auth.example/check")
+                .containsEntry("nginx.ingress.kubernetes.io/auth-method", "POST")
+                .containsEntry("nginx.ingress.kubernetes.io/auth-signin", "https://login.example/start")
+                .containsEntry("nginx.ingress.kubernetes.io/auth-response-headers", "X-User, X-Email")
+                .containsEntry("nginx.ingress.kubernetes.io/auth-cache-key", "$http_authorization")
+                .containsEntry("nginx.ingress.kubernetes.io/auth-cache-duration", "200 1m")
+                .hasSize(6);
+        assertThat(parse(RunCommand.class, "run").config().watcher().globalAuth())
+                .isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--global-auth-url|ftp://auth.example/|--global-auth-url: 'ftp://auth.example/' expected an absolute",
+                "--global-auth-method|GIT|--global-auth-method: 'GIT' expected an HTTP method",
+                "--global-auth-signin|https://login.example/|--global-auth-signin needs --global-auth-url",
+            })
+    void run_invalidGlobalAuthFlag_failsAtStartUp_withTheReason(String flag, String value, String message) {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--manifests", "nowhere", flag, value));
+        if (!flag.equals("--global-auth-url") && !flag.equals("--global-auth-signin")) {
+            args.addAll(List.of("--global-auth-url", "http://auth.example/check"));
+        }
+        int code = execute(args.toArray(String[]::new));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains(message);
+    }
+
+    @Test
+    void check_takesTheGlobalAuthFlagsToo_withTheSameChecks() {
+        int code = execute("check", "--manifests", "nowhere", "--global-auth-signin", "https://login.example/");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--global-auth-signin needs --global-auth-url");
+    }
+
+    @Test
     void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
         ControllerConfig config = parse(
                         RunCommand.class,

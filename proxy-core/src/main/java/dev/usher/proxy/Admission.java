@@ -31,7 +31,8 @@ final class Admission {
      * whether the connection must end after it. A proxied request has its {@code route} and {@code target}, and the
      * backend's endpoint list as read once here ({@code endpoints}, never empty): the exchange balances and retries
      * over this same list, so an endpoint update in between cannot empty it under the load balancer. A CORS preflight
-     * answered by Usher has its 204's fields in {@code preflight}.
+     * answered by Usher has its 204's fields in {@code preflight}. {@code accessSatisfied}: {@code satisfy: "any"}
+     * let the request through in the access phase already, so its external authentication is not asked.
      */
     record Decision(
             @Nullable HttpResponseStatus status,
@@ -44,14 +45,15 @@ final class Admission {
             boolean hasBody,
             List<Endpoint> endpoints,
             @Nullable String challenge,
-            @Nullable HttpHeaders preflight) {
+            @Nullable HttpHeaders preflight,
+            boolean accessSatisfied) {
 
         boolean proxied() {
             return status == null;
         }
 
         static Decision reply(HttpResponseStatus status, String reason, boolean close) {
-            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null, null);
+            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null, null, false);
         }
 
         static Decision local(RouteGate.Reply reply, boolean close) {
@@ -66,7 +68,8 @@ final class Admission {
                     false,
                     List.of(),
                     reply.challenge(),
-                    null);
+                    null,
+                    false);
         }
     }
 
@@ -169,7 +172,8 @@ final class Admission {
                     false,
                     List.of(),
                     null,
-                    preflight);
+                    preflight,
+                    false);
         }
         if (route.nginxRedirect() && !target.path().equals("*")) { // nginx's rewrite to an absolute URL: 302
             return Decision.local(NginxRewriteRedirect.reply(route, request, target, conn, record), close);
@@ -192,7 +196,8 @@ final class Admission {
                     hasBody,
                     List.of(),
                     null,
-                    null);
+                    null,
+                    false);
         }
         if (clientAuth != null && !tls) { // plain HTTP carries no certificate: "on" refuses, the others pass
             RouteGate.Reply refused = ClientCertificateGate.check(clientAuth, request.headers(), conn, target.host());
@@ -205,7 +210,8 @@ final class Admission {
             return limited;
         }
         local = RouteGate.access(options, request, record.clientIp(), BasicAuthVerifier.SHARED);
-        if (local != null) {
+        boolean satisfied = local == RouteGate.SATISFIED; // satisfy any: no external authentication either
+        if (local != null && !satisfied) {
             return Decision.local(local, close);
         }
         route = CanaryChoice.route(route, request, context.canaryRandom());
@@ -232,7 +238,8 @@ final class Admission {
             return Decision.reply(
                     HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(), close);
         }
-        return new Decision(null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null);
+        return new Decision(
+                null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null, satisfied);
     }
 
     /**

@@ -108,7 +108,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
         Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record, conn);
-        ExternalAuth auth = decision.proxied()
+        ExternalAuth auth = decision.proxied() && !decision.accessSatisfied()
                 ? Objects.requireNonNull(decision.route(), "a proxied decision has a route")
                         .options()
                         .externalAuth()

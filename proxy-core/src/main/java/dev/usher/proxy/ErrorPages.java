@@ -111,7 +111,7 @@ final class ErrorPages {
                 return null;
             }
             return new Admission.Decision(
-                    null, null, null, false, errorRoute, target, keepAlive, false, endpoints, null, null);
+                    null, null, null, false, errorRoute, target, keepAlive, false, endpoints, null, null, false);
         }
 
         /**

@@ -59,20 +59,46 @@ final class RouteGate {
         return null;
     }
 
-    /** The access-phase answers: source ranges, then Basic authentication; {@code null} to go on. */
+    /**
+     * Not an answer: the access phase passed under {@code satisfy: "any"} (an allowlisted address, or Basic
+     * credentials), so no further authentication - the external one included - is asked for.
+     */
+    static final Reply SATISFIED = new Reply(HttpResponseStatus.OK, "access satisfied", null, null);
+
+    /**
+     * The access-phase answers: source ranges, then Basic authentication; {@code null} to go on (to external
+     * authentication, when the route has one), {@link #SATISFIED} when {@code satisfy: "any"} already lets the request
+     * through.
+     *
+     * <p>With {@code satisfy: "any"} (nginx's access phase): an address an allow rule names (allowlist, and not
+     * denied) passes at once; an address the ranges refuse, or that only no deny rule names, is not enough and the
+     * authentication decides: Basic credentials pass, or - when they fail or are not asked for - external
+     * authentication decides. With neither authentication, a refused address is a 403 as with {@code "all"}.
+     */
     static @Nullable Reply access(
             RouteOptions options, HttpRequest request, String clientIp, BasicAuthVerifier verifier) {
         SourceRanges ranges = options.sourceRanges();
+        BasicAuth auth = options.basicAuth();
+        boolean any = options.satisfyAny() && (auth != null || options.externalAuth() != null);
         if (ranges.restricts()) {
             InetAddress address = NetUtil.createInetAddressFromIpAddressString(clientIp);
-            if (address == null || !ranges.admits(address)) {
+            boolean admitted = address != null && ranges.admits(address);
+            if (any && admitted && !ranges.allow().isEmpty()) {
+                if (auth != null) { // ingress-nginx clears it whenever auth-type basic is set
+                    request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+                }
+                return SATISFIED;
+            }
+            if (!admitted && !any) {
                 return new Reply(HttpResponseStatus.FORBIDDEN, "client address not allowed", null, null);
             }
         }
-        BasicAuth auth = options.basicAuth();
         if (auth != null) {
             String credentials = request.headers().get(HttpHeaderNames.AUTHORIZATION);
             if (!verifier.verify(auth, credentials)) {
+                if (any && options.externalAuth() != null) {
+                    return null; // satisfy any: the external authentication may still let it through
+                }
                 return new Reply(
                         HttpResponseStatus.UNAUTHORIZED,
                         "authorization required",
@@ -82,6 +108,9 @@ final class RouteGate {
             // ingress-nginx sends the origin an empty Authorization (proxy_set_header Authorization ""): the
             // credentials are the proxy's business, never the application's.
             request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+            if (any) {
+                return SATISFIED;
+            }
         }
         return null;
     }

@@ -71,6 +71,9 @@ import org.jspecify.annotations.Nullable;
  * @param mirror where each request is also sent, its response discarded ({@code mirror-target}), or {@code null}
  * @param responseRate the pace of each response body to the client ({@code limit-rate}, {@code limit-rate-after}), or
  *     {@code null} for full speed
+ * @param satisfyAny ingress-nginx's {@code satisfy: "any"}: a client address the allowlist names, or one passing
+ *     authentication (Basic, then external), is enough; {@code false} (nginx's {@code all}, the default) needs the
+ *     address check and every authentication to pass
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -105,7 +108,8 @@ public record RouteOptions(
         List<String> serverAliases,
         boolean preserveTrailingSlash,
         @Nullable Mirror mirror,
-        @Nullable ResponseRate responseRate) {
+        @Nullable ResponseRate responseRate,
+        boolean satisfyAny) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -143,7 +147,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect, no mirror, responses at full speed.
+     * HTTPS redirect, no mirror, responses at full speed, {@code satisfy all}.
      */
     public static Builder builder() {
         return new Builder();
@@ -184,7 +188,8 @@ public record RouteOptions(
                 .serverAliases(serverAliases)
                 .preserveTrailingSlash(preserveTrailingSlash)
                 .mirror(mirror)
-                .responseRate(responseRate);
+                .responseRate(responseRate)
+                .satisfyAny(satisfyAny);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -222,6 +227,7 @@ public record RouteOptions(
         private boolean preserveTrailingSlash = true;
         private @Nullable Mirror mirror;
         private @Nullable ResponseRate responseRate;
+        private boolean satisfyAny;
 
         private Builder() {}
 
@@ -390,6 +396,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder satisfyAny(boolean satisfyAny) {
+            this.satisfyAny = satisfyAny;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -424,7 +435,8 @@ public record RouteOptions(
                     serverAliases,
                     preserveTrailingSlash,
                     mirror,
-                    responseRate);
+                    responseRate,
+                    satisfyAny);
         }
     }
 }

@@ -62,6 +62,10 @@ public final class Annotations {
     static final String REFUSED_SNIPPET = "snippets would inject configuration (IngressNightmare)";
     private static final String NOT_YET = "not implemented yet (issue 12); ignored";
     private static final String STREAMS = "Usher streams responses and sizes its own buffers";
+    /** auth-keepalive*: connection reuse to the auth service tunes cost only; no verdict depends on it. */
+    private static final String AUTH_CONNECTIONS =
+            "tunes only nginx's connection reuse to the auth service: Usher sends"
+                    + " each auth-url request on a connection of its own (Connection: close), with the same verdicts";
 
     /** The Usher annotations the translator reads, with what they do. */
     private static final Map<String, String> USHER_KEYS = Map.of(
@@ -73,16 +77,24 @@ public final class Annotations {
             "backend-server-name", "the name sent as SNI to TLS origins and checked in their certificate");
 
     /** Keys that need no effect in Usher, with the reason. */
-    private static final Map<String, String> NO_EFFECT = Map.of(
-            "proxy-buffering", STREAMS,
-            "proxy-buffer-size", STREAMS,
-            "proxy-buffers-number", STREAMS,
-            "proxy-busy-buffers-size", STREAMS,
-            "proxy-max-temp-file-size", STREAMS,
-            "client-body-buffer-size", "Usher keeps 16 KiB of a request body in memory, then spills to a temp file",
-            "connection-proxy-header", "Usher manages origin keep-alive itself (hop-by-hop Connection is not relayed)",
-            "enable-rewrite-log", "Usher has no nginx rewrite log",
-            "http2-push-preload", "HTTP/2 server push is gone from browsers; Usher never pushes");
+    private static final Map<String, String> NO_EFFECT = Map.ofEntries(
+            Map.entry("proxy-buffering", STREAMS),
+            Map.entry("proxy-buffer-size", STREAMS),
+            Map.entry("proxy-buffers-number", STREAMS),
+            Map.entry("proxy-busy-buffers-size", STREAMS),
+            Map.entry("proxy-max-temp-file-size", STREAMS),
+            Map.entry(
+                    "client-body-buffer-size",
+                    "Usher keeps 16 KiB of a request body in memory, then spills to a temp file"),
+            Map.entry(
+                    "connection-proxy-header",
+                    "Usher manages origin keep-alive itself (hop-by-hop Connection is not relayed)"),
+            Map.entry("enable-rewrite-log", "Usher has no nginx rewrite log"),
+            Map.entry("http2-push-preload", "HTTP/2 server push is gone from browsers; Usher never pushes"),
+            Map.entry("auth-keepalive", AUTH_CONNECTIONS),
+            Map.entry("auth-keepalive-requests", AUTH_CONNECTIONS),
+            Map.entry("auth-keepalive-share-vars", AUTH_CONNECTIONS),
+            Map.entry("auth-keepalive-timeout", AUTH_CONNECTIONS));
 
     /** Well-known invented keys, mapped to the real one meant (edit distance finds the rest). */
     private static final Map<String, String> MEANT = Map.of(

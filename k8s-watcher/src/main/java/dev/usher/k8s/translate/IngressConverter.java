@@ -49,6 +49,11 @@ final class IngressConverter {
     }
 
     static Converted convert(Ingress ingress, Problems problems) {
+        return convert(ingress, null, problems);
+    }
+
+    /** As {@link #convert(Ingress, Problems)}, with {@code --global-auth-*} ({@code null}: none) where it applies. */
+    static Converted convert(Ingress ingress, GlobalAuth globalAuth, Problems problems) {
         String ns = KubeObjects.namespace(ingress);
         String source = source(ingress);
         IngressSpec spec = ingress.getSpec() == null ? new IngressSpec() : ingress.getSpec();
@@ -79,7 +84,11 @@ final class IngressConverter {
         List<TlsEntry> tls = tls(spec.getTls(), source, problems);
         Set<String> tlsHosts = new LinkedHashSet<>();
         tls.forEach(entry -> tlsHosts.addAll(entry.hosts()));
-        RouteOptions options = options(ingress.getMetadata().getAnnotations(), tlsHosts, source, problems);
+        RouteOptions options = options(
+                GlobalAuth.applyTo(globalAuth, annotations == null ? Map.of() : annotations),
+                tlsHosts,
+                source,
+                problems);
         IngressRuleSet ruleSet = new IngressRuleSet(
                 ns,
                 ingress.getMetadata().getName(),
@@ -288,6 +297,7 @@ final class IngressConverter {
                         !Boolean.FALSE.equals(Annotations.nginxFlag(a, NginxHonoured.TRAILING_SLASH, "true", "false")))
                 .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
                 .responseRate(NginxRateLimit.responseRate(a)) // a bad value: reported by the audit
+                .satisfyAny(NginxHonoured.satisfyAny(a)) // a bad value: reported, "all"
                 .build();
     }
 

@@ -27,6 +27,23 @@ final class NginxHonoured {
     /** {@code preserve-trailing-slash} (read by IngressConverter; applied by proxy-core's HTTPS redirect). */
     static final String TRAILING_SLASH = "preserve-trailing-slash";
 
+    /** {@code satisfy: "any"} (read by IngressConverter; applied by proxy-core's RouteGate). */
+    static final String SATISFY = "satisfy";
+
+    /** {@code satisfy}: "any" or "all"; anything else is access control left as "all" (fails closed). */
+    static @Nullable String satisfyProblem(String name, String value) {
+        String v = value.strip();
+        return v.equals("any") || v.equals("all")
+                ? null
+                : "expected \"any\" or \"all\"; treated as \"all\" (access control fails closed)";
+    }
+
+    /** Whether the Ingress's {@code satisfy} is a valid {@code "any"}. */
+    static boolean satisfyAny(Map<String, String> a) {
+        String value = a.get(Annotations.NGINX + SATISFY);
+        return value != null && value.strip().equals("any");
+    }
+
     private static @Nullable String flagProblem(String name, String value) {
         return "true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)
                 ? null
@@ -363,6 +380,18 @@ final class NginxHonoured {
                     new Entry(
                             "\"true\": the server's cipher order wins, which is what Usher always does",
                             NginxSslCiphers::problem)),
+            Map.entry(
+                    GlobalAuth.ENABLE,
+                    new Entry(
+                            "\"false\": the Ingress is left out of --global-auth-url's external authentication (an"
+                                    + " Ingress with its own auth-url always uses its own)",
+                            NginxHonoured::flagProblem)),
+            Map.entry(
+                    SATISFY,
+                    new Entry(
+                            "\"any\": a client address the allowlist names, or passing authentication (auth-type"
+                                    + " basic, auth-url), is enough; \"all\" (the default) needs both",
+                            NginxHonoured::satisfyProblem)),
             // load balancing (NginxBalancing)
             Map.entry(
                     NginxBalancing.LOAD_BALANCE,

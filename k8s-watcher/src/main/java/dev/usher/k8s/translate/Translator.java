@@ -253,7 +253,10 @@ public final class Translator {
             try {
                 if (filter.isOurs(ingress)) {
                     Converted converted = withBasicAuth(
-                            origins.apply(ingress, IngressConverter.convert(ingress, problems), problems),
+                            origins.apply(
+                                    ingress,
+                                    IngressConverter.convert(ingress, settings.globalAuth(), problems),
+                                    problems),
                             ingress,
                             objects,
                             problems);

@@ -16,6 +16,8 @@ import java.util.Objects;
  *        {@code null}: with a zone, Services with topology-aware routing hints send to the endpoints hinted for it
  * @param sslPassthrough {@code --enable-ssl-passthrough} is on (with an HTTPS listener): {@code ssl-passthrough}
  *        annotations take effect; off, they are reported as having none, as ingress-nginx ignores them
+ * @param globalAuth the {@code --global-auth-*} flags (ingress-nginx's {@code global-auth-*} ConfigMap keys): external
+ *        authentication for every Ingress without its own {@code auth-url} that does not opt out; or {@code null}
  */
 public record WatcherSettings(
         String ingressClass,
@@ -24,7 +26,8 @@ public record WatcherSettings(
         BackendRef defaultBackend,
         String defaultSslCertificate,
         String zone,
-        boolean sslPassthrough) {
+        boolean sslPassthrough,
+        GlobalAuth globalAuth) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -37,7 +40,7 @@ public record WatcherSettings(
     /** Without a {@code --default-ssl-certificate} to follow. */
     public WatcherSettings(
             String ingressClass, String controllerName, boolean watchIngressWithoutClass, BackendRef defaultBackend) {
-        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false);
+        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false, null);
     }
 
     /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
@@ -48,7 +51,14 @@ public record WatcherSettings(
     /** A copy that also takes Ingresses without any class. */
     public WatcherSettings withWatchIngressWithoutClass(boolean watch) {
         return new WatcherSettings(
-                ingressClass, controllerName, watch, defaultBackend, defaultSslCertificate, zone, sslPassthrough);
+                ingressClass,
+                controllerName,
+                watch,
+                defaultBackend,
+                defaultSslCertificate,
+                zone,
+                sslPassthrough,
+                globalAuth);
     }
 
     /** A copy with another {@code --default-backend}. */
@@ -60,13 +70,21 @@ public record WatcherSettings(
                 backend,
                 defaultSslCertificate,
                 zone,
-                sslPassthrough);
+                sslPassthrough,
+                globalAuth);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
     public WatcherSettings withDefaultSslCertificate(String id) {
         return new WatcherSettings(
-                ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, id, zone, sslPassthrough);
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                id,
+                zone,
+                sslPassthrough,
+                globalAuth);
     }
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
@@ -78,7 +96,8 @@ public record WatcherSettings(
                 defaultBackend,
                 defaultSslCertificate,
                 zone == null || zone.isBlank() ? null : zone,
-                sslPassthrough);
+                sslPassthrough,
+                globalAuth);
     }
 
     /** A copy with {@code --enable-ssl-passthrough} on or off. */
@@ -90,6 +109,20 @@ public record WatcherSettings(
                 defaultBackend,
                 defaultSslCertificate,
                 zone,
-                on);
+                on,
+                globalAuth);
+    }
+
+    /** A copy with the {@code --global-auth-*} flags' external authentication ({@code null}: none). */
+    public WatcherSettings withGlobalAuth(GlobalAuth auth) {
+        return new WatcherSettings(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                defaultSslCertificate,
+                zone,
+                sslPassthrough,
+                auth);
     }
 }

@@ -212,7 +212,7 @@ final class NginxExternalAuthTranslationTest {
         assertThat(Annotations.classify(N + "auth-cache-duration", "200 202 401 5m")
                         .status())
                 .isEqualTo(Status.HONOURED);
-        assertThat(Annotations.classify(N + "auth-keepalive", "10").status()).isEqualTo(Status.UNSUPPORTED);
+        assertThat(Annotations.classify(N + "auth-keepalive", "10").status()).isEqualTo(Status.NO_EFFECT);
     }
 
     @Test

@@ -181,6 +181,11 @@ final class NginxOptionsTranslationTest {
                         true,
                         "whitelist-source-range: invalid: "),
                 new Row(N + "denylist-source-range: 10.0.0.0/33", denied, true, "fails closed"),
-                new Row(N + "whitelist-source-range: 10.0.0.0/8", denied, false, null));
+                new Row(N + "whitelist-source-range: 10.0.0.0/8", denied, false, null),
+                new Row(N + "satisfy: any", RouteOptions::satisfyAny, true, null),
+                new Row(N + "satisfy: all", RouteOptions::satisfyAny, false, null),
+                new Row(N + "satisfy: ' any '", RouteOptions::satisfyAny, true, null),
+                new Row(N + "satisfy: ANY", RouteOptions::satisfyAny, false, "treated as \"all\""),
+                new Row(N + "satisfy: either", RouteOptions::satisfyAny, false, "access control fails closed"));
     }
 }
