@@ -3,10 +3,15 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,18 +46,7 @@ final class ClusterFixture {
                 .create();
         client.services()
                 .inNamespace("default")
-                .resource(new ServiceBuilder()
-                        .withNewMetadata()
-                        .withName("alpaca")
-                        .withNamespace("default")
-                        .endMetadata()
-                        .withNewSpec()
-                        .addNewPort()
-                        .withName("http")
-                        .withPort(8080)
-                        .endPort()
-                        .endSpec()
-                        .build())
+                .resource(service("alpaca", "http", 8080))
                 .create();
         client.discovery()
                 .v1()
@@ -64,33 +58,79 @@ final class ClusterFixture {
                 .v1()
                 .ingresses()
                 .inNamespace("default")
-                .resource(new IngressBuilder()
-                        .withNewMetadata()
-                        .withName("host-ingress")
-                        .withNamespace("default")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withIngressClassName("usher")
-                        .addNewRule()
-                        .withHost("alpaca.example.com")
-                        .withNewHttp()
-                        .addNewPath()
-                        .withPath("/")
-                        .withPathType("Prefix")
-                        .withNewBackend()
-                        .withNewService()
-                        .withName("alpaca")
-                        .withNewPort()
-                        .withNumber(8080)
-                        .endPort()
-                        .endService()
-                        .endBackend()
-                        .endPath()
-                        .endHttp()
-                        .endRule()
-                        .endSpec()
-                        .build())
+                .resource(ingress(
+                        "host-ingress",
+                        "alpaca.example.com",
+                        "alpaca",
+                        new ServiceBackendPortBuilder().withNumber(8080).build()))
                 .create();
+    }
+
+    /** Service alpaca's EndpointSlice alpaca-abc12: one ready endpoint, 127.0.0.1:{@code port}, port name http. */
+    static EndpointSlice alpacaSlice(int port) {
+        return new EndpointSliceBuilder()
+                .withNewMetadata()
+                .withName("alpaca-abc12")
+                .withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "alpaca")
+                .endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint()
+                .withAddresses("127.0.0.1")
+                .withNewConditions()
+                .withReady(true)
+                .endConditions()
+                .endEndpoint()
+                .addNewPort()
+                .withName("http")
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort()
+                .build();
+    }
+
+    /** A Service {@code default/name} with one port. */
+    static Service service(String name, String portName, int port) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withName(portName)
+                .withPort(port)
+                .endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** An Ingress {@code default/name} of class usher sending every path of {@code host} to {@code service}. */
+    static Ingress ingress(String name, String host, String service, ServiceBackendPort port) {
+        return new IngressBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .withIngressClassName("usher")
+                .addNewRule()
+                .withHost(host)
+                .withNewHttp()
+                .addNewPath()
+                .withPath("/")
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName(service)
+                .withPort(port)
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
+                .endSpec()
+                .build();
     }
 
     /** The launcher's settings in cluster mode: loopback, ephemeral HTTP and admin ports, no HTTPS. */

@@ -43,27 +43,7 @@ final class ClusterModeEndToEndTest {
     }
 
     private void createAlpaca() {
-        ClusterFixture.createAlpaca(
-                client,
-                new EndpointSliceBuilder()
-                        .withNewMetadata()
-                        .withName("alpaca-abc12")
-                        .withNamespace("default")
-                        .addToLabels("kubernetes.io/service-name", "alpaca")
-                        .endMetadata()
-                        .withAddressType("IPv4")
-                        .addNewEndpoint()
-                        .withAddresses("127.0.0.1")
-                        .withNewConditions()
-                        .withReady(true)
-                        .endConditions()
-                        .endEndpoint()
-                        .addNewPort()
-                        .withName("http")
-                        .withPort(alpaca.port())
-                        .withProtocol("TCP")
-                        .endPort()
-                        .build());
+        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
     }
 
     @Test
