@@ -3,15 +3,14 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.KubeFixtures;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
-import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -32,18 +31,7 @@ final class ClusterFixture {
 
     /** Creates the IngressClass, Service alpaca, {@code slice} and host-ingress, in that order. */
     static void createAlpaca(KubernetesClient client, EndpointSlice slice) {
-        client.network()
-                .v1()
-                .ingressClasses()
-                .resource(new IngressClassBuilder()
-                        .withNewMetadata()
-                        .withName("usher")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withController("usher.dev/ingress-controller")
-                        .endSpec()
-                        .build())
-                .create();
+        client.network().v1().ingressClasses().resource(KubeFixtures.ourClass()).create();
         client.services()
                 .inNamespace("default")
                 .resource(service("alpaca", "http", 8080))
@@ -58,16 +46,24 @@ final class ClusterFixture {
                 .v1()
                 .ingresses()
                 .inNamespace("default")
-                .resource(ingress(
-                        "host-ingress",
-                        "alpaca.example.com",
-                        "alpaca",
-                        new ServiceBackendPortBuilder().withNumber(8080).build()))
+                .resource(KubeFixtures.ingress("default", "host-ingress", "alpaca.example.com", "alpaca"))
                 .create();
     }
 
     /** Service alpaca's EndpointSlice alpaca-abc12: one ready endpoint, 127.0.0.1:{@code port}, port name http. */
     static EndpointSlice alpacaSlice(int port) {
+        return alpacaSliceBuilder(port)
+                .addNewEndpoint()
+                .withAddresses("127.0.0.1")
+                .withNewConditions()
+                .withReady(true)
+                .endConditions()
+                .endEndpoint()
+                .build();
+    }
+
+    /** Service alpaca's EndpointSlice alpaca-abc12 with its port ({@code port}, named http), for the endpoints. */
+    static EndpointSliceBuilder alpacaSliceBuilder(int port) {
         return new EndpointSliceBuilder()
                 .withNewMetadata()
                 .withName("alpaca-abc12")
@@ -75,18 +71,11 @@ final class ClusterFixture {
                 .addToLabels("kubernetes.io/service-name", "alpaca")
                 .endMetadata()
                 .withAddressType("IPv4")
-                .addNewEndpoint()
-                .withAddresses("127.0.0.1")
-                .withNewConditions()
-                .withReady(true)
-                .endConditions()
-                .endEndpoint()
                 .addNewPort()
                 .withName("http")
                 .withPort(port)
                 .withProtocol("TCP")
-                .endPort()
-                .build();
+                .endPort();
     }
 
     /** A Service {@code default/name} with one port. */
@@ -105,24 +94,15 @@ final class ClusterFixture {
                 .build();
     }
 
-    /** An Ingress {@code default/name} of class usher sending every path of {@code host} to {@code service}. */
+    /** {@link KubeFixtures#ingress} with another port of the Service. */
     static Ingress ingress(String name, String host, String service, ServiceBackendPort port) {
-        return new IngressBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace("default")
-                .endMetadata()
-                .withNewSpec()
-                .withIngressClassName("usher")
-                .addNewRule()
-                .withHost(host)
-                .withNewHttp()
-                .addNewPath()
-                .withPath("/")
-                .withPathType("Prefix")
-                .withNewBackend()
-                .withNewService()
-                .withName(service)
+        return new IngressBuilder(KubeFixtures.ingress("default", name, host, service))
+                .editSpec()
+                .editFirstRule()
+                .editHttp()
+                .editFirstPath()
+                .editBackend()
+                .editService()
                 .withPort(port)
                 .endService()
                 .endBackend()
