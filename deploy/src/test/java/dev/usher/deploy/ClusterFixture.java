@@ -3,10 +3,14 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.usher.k8s.KubeFixtures;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -27,32 +31,10 @@ final class ClusterFixture {
 
     /** Creates the IngressClass, Service alpaca, {@code slice} and host-ingress, in that order. */
     static void createAlpaca(KubernetesClient client, EndpointSlice slice) {
-        client.network()
-                .v1()
-                .ingressClasses()
-                .resource(new IngressClassBuilder()
-                        .withNewMetadata()
-                        .withName("usher")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withController("usher.dev/ingress-controller")
-                        .endSpec()
-                        .build())
-                .create();
+        client.network().v1().ingressClasses().resource(KubeFixtures.ourClass()).create();
         client.services()
                 .inNamespace("default")
-                .resource(new ServiceBuilder()
-                        .withNewMetadata()
-                        .withName("alpaca")
-                        .withNamespace("default")
-                        .endMetadata()
-                        .withNewSpec()
-                        .addNewPort()
-                        .withName("http")
-                        .withPort(8080)
-                        .endPort()
-                        .endSpec()
-                        .build())
+                .resource(service("alpaca", "http", 8080))
                 .create();
         client.discovery()
                 .v1()
@@ -64,33 +46,71 @@ final class ClusterFixture {
                 .v1()
                 .ingresses()
                 .inNamespace("default")
-                .resource(new IngressBuilder()
-                        .withNewMetadata()
-                        .withName("host-ingress")
-                        .withNamespace("default")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withIngressClassName("usher")
-                        .addNewRule()
-                        .withHost("alpaca.example.com")
-                        .withNewHttp()
-                        .addNewPath()
-                        .withPath("/")
-                        .withPathType("Prefix")
-                        .withNewBackend()
-                        .withNewService()
-                        .withName("alpaca")
-                        .withNewPort()
-                        .withNumber(8080)
-                        .endPort()
-                        .endService()
-                        .endBackend()
-                        .endPath()
-                        .endHttp()
-                        .endRule()
-                        .endSpec()
-                        .build())
+                .resource(KubeFixtures.ingress("default", "host-ingress", "alpaca.example.com", "alpaca"))
                 .create();
+    }
+
+    /** Service alpaca's EndpointSlice alpaca-abc12: one ready endpoint, 127.0.0.1:{@code port}, port name http. */
+    static EndpointSlice alpacaSlice(int port) {
+        return alpacaSliceBuilder(port)
+                .addNewEndpoint()
+                .withAddresses("127.0.0.1")
+                .withNewConditions()
+                .withReady(true)
+                .endConditions()
+                .endEndpoint()
+                .build();
+    }
+
+    /** Service alpaca's EndpointSlice alpaca-abc12 with its port ({@code port}, named http), for the endpoints. */
+    static EndpointSliceBuilder alpacaSliceBuilder(int port) {
+        return new EndpointSliceBuilder()
+                .withNewMetadata()
+                .withName("alpaca-abc12")
+                .withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "alpaca")
+                .endMetadata()
+                .withAddressType("IPv4")
+                .addNewPort()
+                .withName("http")
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort();
+    }
+
+    /** A Service {@code default/name} with one port. */
+    static Service service(String name, String portName, int port) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withName(portName)
+                .withPort(port)
+                .endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** {@link KubeFixtures#ingress} with another port of the Service. */
+    static Ingress ingress(String name, String host, String service, ServiceBackendPort port) {
+        return new IngressBuilder(KubeFixtures.ingress("default", name, host, service))
+                .editSpec()
+                .editFirstRule()
+                .editHttp()
+                .editFirstPath()
+                .editBackend()
+                .editService()
+                .withPort(port)
+                .endService()
+                .endBackend()
+                .endPath()
+                .endHttp()
+                .endRule()
+                .endSpec()
+                .build();
     }
 
     /** The launcher's settings in cluster mode: loopback, ephemeral HTTP and admin ports, no HTTPS. */

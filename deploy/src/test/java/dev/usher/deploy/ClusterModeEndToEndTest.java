@@ -43,27 +43,7 @@ final class ClusterModeEndToEndTest {
     }
 
     private void createAlpaca() {
-        ClusterFixture.createAlpaca(
-                client,
-                new EndpointSliceBuilder()
-                        .withNewMetadata()
-                        .withName("alpaca-abc12")
-                        .withNamespace("default")
-                        .addToLabels("kubernetes.io/service-name", "alpaca")
-                        .endMetadata()
-                        .withAddressType("IPv4")
-                        .addNewEndpoint()
-                        .withAddresses("127.0.0.1")
-                        .withNewConditions()
-                        .withReady(true)
-                        .endConditions()
-                        .endEndpoint()
-                        .addNewPort()
-                        .withName("http")
-                        .withPort(alpaca.port())
-                        .withProtocol("TCP")
-                        .endPort()
-                        .build());
+        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
     }
 
     @Test
@@ -91,18 +71,7 @@ final class ClusterModeEndToEndTest {
             controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
             assertThat(names(10)).containsOnly("alpaca");
 
-            EndpointSliceBuilder scaled = new EndpointSliceBuilder()
-                    .withNewMetadata()
-                    .withName("alpaca-abc12")
-                    .withNamespace("default")
-                    .addToLabels("kubernetes.io/service-name", "alpaca")
-                    .endMetadata()
-                    .withAddressType("IPv4")
-                    .addNewPort()
-                    .withName("http")
-                    .withPort(alpaca.port())
-                    .withProtocol("TCP")
-                    .endPort();
+            EndpointSliceBuilder scaled = ClusterFixture.alpacaSliceBuilder(alpaca.port());
             for (int i = 2; i <= 11; i++) {
                 scaled.addNewEndpoint()
                         .withAddresses("127.0.0." + i)

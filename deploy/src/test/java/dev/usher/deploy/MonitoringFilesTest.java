@@ -3,7 +3,6 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.PemCertificates.KeyFormat;
@@ -68,15 +67,7 @@ final class MonitoringFilesTest {
                         "false",
                         Map.of("secure.example.com", "site-tls"),
                         Map.of("secure.example.com", "alpaca", "empty.example.com", "missing"));
-        controller = Controller.start(ControllerConfig.builder()
-                .manifests(folder)
-                .bindAddress("127.0.0.1")
-                .httpPort(0)
-                .httpsPort(0)
-                .adminPort(0)
-                .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2))
-                .build());
+        controller = TlsManifests.startUsher(folder);
         assertThat(RawHttp.get(controller.httpPort(), "secure.example.com", "/").status())
                 .isEqualTo(200);
         await().atMost(PATIENCE).until(() -> scrape().contains("usher_requests_total{"));

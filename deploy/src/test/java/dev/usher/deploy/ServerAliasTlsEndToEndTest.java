@@ -2,7 +2,6 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.JdkTlsClient;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,15 +57,7 @@ final class ServerAliasTlsEndToEndTest {
                       paths:
                       - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
                 """, StandardCharsets.UTF_8);
-        controller = Controller.start(ControllerConfig.builder()
-                .manifests(folder)
-                .bindAddress("127.0.0.1")
-                .httpPort(0)
-                .httpsPort(0)
-                .adminPort(0)
-                .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2))
-                .build());
+        controller = TlsManifests.startUsher(folder);
     }
 
     @AfterEach

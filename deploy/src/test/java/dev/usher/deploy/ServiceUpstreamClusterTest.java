@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -50,37 +50,12 @@ final class ServiceUpstreamClusterTest {
 
     @Test
     void theClusterIpOfTheWatchedService_servesUntilTheAnnotationGoes() throws IOException {
-        ClusterFixture.createAlpaca(
-                client,
-                new EndpointSliceBuilder()
-                        .withNewMetadata()
-                        .withName("alpaca-abc12")
-                        .withNamespace("default")
-                        .addToLabels("kubernetes.io/service-name", "alpaca")
-                        .endMetadata()
-                        .withAddressType("IPv4")
-                        .addNewEndpoint()
-                        .withAddresses("127.0.0.1")
-                        .endEndpoint()
-                        .addNewPort()
-                        .withName("http")
-                        .withPort(alpaca.port())
-                        .withProtocol("TCP")
-                        .endPort()
-                        .build());
+        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
         client.services()
                 .inNamespace("default")
-                .resource(new ServiceBuilder()
-                        .withNewMetadata()
-                        .withName("clustered")
-                        .withNamespace("default")
-                        .endMetadata()
-                        .withNewSpec()
+                .resource(new ServiceBuilder(ClusterFixture.service("clustered", "web", clustered.port()))
+                        .editSpec()
                         .withClusterIP("127.0.0.1")
-                        .addNewPort()
-                        .withName("web")
-                        .withPort(clustered.port())
-                        .endPort()
                         .endSpec()
                         .build())
                 .create();
@@ -113,32 +88,14 @@ final class ServiceUpstreamClusterTest {
     }
 
     private static Ingress vip(String serviceUpstream) {
-        return new IngressBuilder()
-                .withNewMetadata()
-                .withName("vip")
-                .withNamespace("default")
+        return new IngressBuilder(ClusterFixture.ingress(
+                        "vip",
+                        "vip.example.com",
+                        "clustered",
+                        new ServiceBackendPortBuilder().withName("web").build()))
+                .editMetadata()
                 .addToAnnotations("nginx.ingress.kubernetes.io/service-upstream", serviceUpstream)
                 .endMetadata()
-                .withNewSpec()
-                .withIngressClassName("usher")
-                .addNewRule()
-                .withHost("vip.example.com")
-                .withNewHttp()
-                .addNewPath()
-                .withPath("/")
-                .withPathType("Prefix")
-                .withNewBackend()
-                .withNewService()
-                .withName("clustered")
-                .withNewPort()
-                .withName("web")
-                .endPort()
-                .endService()
-                .endBackend()
-                .endPath()
-                .endHttp()
-                .endRule()
-                .endSpec()
                 .build();
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateGenerator.KeyType;
@@ -81,15 +80,7 @@ final class TlsEndToEndTest {
     }
 
     private void startUsher() throws IOException {
-        controller = Controller.start(ControllerConfig.builder()
-                .manifests(folder)
-                .bindAddress("127.0.0.1")
-                .httpPort(0)
-                .httpsPort(0)
-                .adminPort(0)
-                .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2))
-                .build());
+        controller = TlsManifests.startUsher(folder);
     }
 
     /** a.example.com, b.example.com and *.w.example.com, each with its own Secret and origin. */

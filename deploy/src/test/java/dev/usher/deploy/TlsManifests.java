@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.TlsCertificate;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,6 +23,22 @@ final class TlsManifests {
 
     TlsManifests(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Starts the launcher on the manifests in {@code folder}: loopback, ephemeral HTTP, HTTPS and admin ports,
+     * Ingresses without a class watched too.
+     */
+    static Controller startUsher(Path folder) throws IOException {
+        return Controller.start(ControllerConfig.builder()
+                .manifests(folder)
+                .bindAddress("127.0.0.1")
+                .httpPort(0)
+                .httpsPort(0)
+                .adminPort(0)
+                .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
+                .drainTimeout(Duration.ofSeconds(2))
+                .build());
     }
 
     /** One Service per origin (port 8080 named http) and Endpoints pointing it at 127.0.0.1 and the origin's port. */

@@ -7,7 +7,6 @@ import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -63,13 +62,7 @@ final class ZoneAwareEndToEndTest {
     }
 
     private EndpointSlice slice(boolean localReady) {
-        return new EndpointSliceBuilder()
-                .withNewMetadata()
-                .withName("alpaca-abc12")
-                .withNamespace("default")
-                .addToLabels("kubernetes.io/service-name", "alpaca")
-                .endMetadata()
-                .withAddressType("IPv4")
+        return ClusterFixture.alpacaSliceBuilder(local.port())
                 .addNewEndpoint()
                 .withAddresses("127.0.0.1")
                 .withZone("zone-a")
@@ -90,11 +83,6 @@ final class ZoneAwareEndToEndTest {
                 .withReady(true)
                 .endConditions()
                 .endEndpoint()
-                .addNewPort()
-                .withName("http")
-                .withPort(local.port())
-                .withProtocol("TCP")
-                .endPort()
                 .build();
     }
 

@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 /** Kubernetes objects for the cluster-mode tests: our IngressClass, and Ingress → Service → EndpointSlice chains. */
-final class KubeFixtures {
+public final class KubeFixtures {
 
     private KubeFixtures() {}
 
@@ -26,7 +26,7 @@ final class KubeFixtures {
         }
     }
 
-    static IngressClass ourClass() {
+    public static IngressClass ourClass() {
         return new IngressClassBuilder()
                 .withNewMetadata()
                 .withName("usher")
@@ -38,7 +38,7 @@ final class KubeFixtures {
     }
 
     /** An Ingress of class {@code usher} sending every path of {@code host} to {@code service} port 8080. */
-    static Ingress ingress(String namespace, String name, String host, String service) {
+    public static Ingress ingress(String namespace, String name, String host, String service) {
         return new IngressBuilder()
                 .withNewMetadata()
                 .withName(name)

@@ -9,13 +9,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.Mirror;
 import dev.usher.routing.NginxTemplate;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
-import dev.usher.routing.PortRef;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
@@ -38,7 +33,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class MirrorTest {
 
-    private static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
+    private static final BackendRef APP = OptionsFixture.APP;
 
     @TempDir
     Path spool;
@@ -156,13 +150,8 @@ final class MirrorTest {
             RoutingTable table = new RoutingTable();
             table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
             RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
-            hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet(
-                    "default",
-                    host.replace('.', '-'),
-                    Instant.parse("2024-01-01T00:00:00Z"),
-                    List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                    null,
-                    options)));
+            hosts.forEach(
+                    (host, options) -> snapshot.add(OptionsFixture.ingress(host.replace('.', '-'), host, options)));
             table.publish(snapshot.build(table::backend));
             server = ProxyServer.builder()
                     .routingTable(table)

@@ -70,15 +70,29 @@ final class OptionsFixture implements AutoCloseable {
             PathRule rule,
             LongSupplier nanoClock,
             Consumer<ProxyServer.Builder> extra) {
+        this(
+                settings,
+                hosts.entrySet().stream()
+                        .map(host -> ingress(host.getKey().replace('.', '-'), host.getKey(), rule, host.getValue()))
+                        .toList(),
+                nanoClock,
+                extra);
+    }
+
+    /** The given Ingresses (see {@link #ingress}), their backend {@link #APP} being the test origin. */
+    OptionsFixture(ProxySettings settings, List<IngressRuleSet> ingresses) {
+        this(settings, ingresses, System::nanoTime, builder -> {});
+    }
+
+    /** As above, with the proxy's injected clock and more proxy settings. */
+    OptionsFixture(
+            ProxySettings settings,
+            List<IngressRuleSet> ingresses,
+            LongSupplier nanoClock,
+            Consumer<ProxyServer.Builder> extra) {
         table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
         RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
-        hosts.forEach((host, options) -> snapshot.add(new IngressRuleSet(
-                "default",
-                host.replace('.', '-'),
-                Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(rule))),
-                null,
-                options)));
+        ingresses.forEach(snapshot::add);
         table.publish(snapshot.build(table::backend));
         ProxyServer.Builder builder = ProxyServer.builder()
                 .routingTable(table)
@@ -91,6 +105,22 @@ final class OptionsFixture implements AutoCloseable {
         extra.accept(builder);
         proxy = builder.build();
         proxy.start();
+    }
+
+    /** An Ingress {@code default/name} of one host whose {@code /} Prefix goes to {@link #APP}. */
+    static IngressRuleSet ingress(String name, String host, RouteOptions options) {
+        return ingress(name, host, new PathRule("/", PathType.PREFIX, APP), options);
+    }
+
+    /** An Ingress {@code default/name} of one host with one rule. */
+    static IngressRuleSet ingress(String name, String host, PathRule rule, RouteOptions options) {
+        return new IngressRuleSet(
+                "default",
+                name,
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule(host, List.of(rule))),
+                null,
+                options);
     }
 
     HttpResponse<String> get(String host, String path, String... headers) throws IOException, InterruptedException {

@@ -1,12 +1,11 @@
 package dev.usher.proxy;
 
+import static dev.usher.proxy.OptionsFixture.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
@@ -21,7 +20,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -39,56 +37,38 @@ import org.junit.jupiter.api.Test;
  */
 final class ResponseRateTest {
 
-    private static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
     private static final int KIB = 1024;
     private static final int SIZE = 256 * KIB;
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000_000L);
+    private OptionsFixture fixture;
     private TestOrigin origin;
     private ProxyServer proxy;
 
-    private static IngressRuleSet ingress(String name, String host, RouteOptions options) {
-        return new IngressRuleSet(
-                "default",
-                name,
-                Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null,
-                options);
-    }
-
     @BeforeEach
     void start() {
-        origin = new TestOrigin("o");
-        RoutingTable table = new RoutingTable();
-        table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-o", null)));
-        table.publish(RoutingSnapshot.builder()
-                .add(ingress(
-                        "slow",
-                        "slow.test",
-                        RouteOptions.builder()
-                                .responseRate(new ResponseRate(16 * KIB, 64 * KIB))
-                                .build()))
-                .add(ingress("fast", "fast.test", RouteOptions.DEFAULT))
-                .build(table::backend));
-        proxy = ProxyServer.builder()
-                .routingTable(table)
-                .bindAddress("127.0.0.1")
-                .httpPort(0)
-                .eventLoops(1)
-                .nanoClock(clock::get)
+        fixture = new OptionsFixture(
                 // shorter than the pauses below: a paced download must not be taken for a client that stopped reading
-                .settings(ProxySettings.builder()
+                ProxySettings.builder()
                         .clientIdleTimeout(Duration.ofMillis(500))
-                        .build())
-                .build();
-        proxy.start();
+                        .build(),
+                List.of(
+                        ingress(
+                                "slow",
+                                "slow.test",
+                                RouteOptions.builder()
+                                        .responseRate(new ResponseRate(16 * KIB, 64 * KIB))
+                                        .build()),
+                        ingress("fast", "fast.test", RouteOptions.DEFAULT)),
+                clock::get,
+                builder -> {});
+        origin = fixture.origin;
+        proxy = fixture.proxy;
     }
 
     @AfterEach
     void stop() {
-        proxy.close();
-        origin.close();
+        fixture.close();
     }
 
     private void advance(Duration by) {
@@ -289,12 +269,10 @@ final class ResponseRateTest {
             RoutingTable table = new RoutingTable();
             table.updateEndpoints(grpc, List.of(new Endpoint("127.0.0.1", h2.port(), "grpc-0")));
             table.publish(RoutingSnapshot.builder()
-                    .add(new IngressRuleSet(
-                            "default",
+                    .add(ingress(
                             "h2c",
-                            Instant.parse("2024-01-01T00:00:00Z"),
-                            List.of(new HostRule("h2c.test", List.of(new PathRule("/", PathType.PREFIX, grpc)))),
-                            null,
+                            "h2c.test",
+                            new PathRule("/", PathType.PREFIX, grpc),
                             RouteOptions.builder()
                                     .upstreams(java.util.Map.of(
                                             grpc,

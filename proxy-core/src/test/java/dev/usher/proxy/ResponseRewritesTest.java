@@ -1,14 +1,11 @@
 package dev.usher.proxy;
 
+import static dev.usher.proxy.OptionsFixture.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.CustomErrors;
 import dev.usher.routing.Endpoint;
-import dev.usher.routing.HostRule;
-import dev.usher.routing.IngressRuleSet;
-import dev.usher.routing.PathRule;
-import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
 import dev.usher.routing.ResponseRewrites;
 import dev.usher.routing.ResponseRewrites.Rule;
@@ -29,7 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,7 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 final class ResponseRewritesTest {
 
-    private static final BackendRef APP = new BackendRef("default", "app", PortRef.number(80));
+    private static final BackendRef APP = OptionsFixture.APP;
     private static final BackendRef ERRORS = new BackendRef("default", "errors", PortRef.number(80));
 
     /** The error backend's answer (to a request with ingress-nginx's {@code X-Code}). */
@@ -140,16 +136,6 @@ final class ResponseRewritesTest {
     static void stop() throws IOException {
         proxy.close();
         origin.close();
-    }
-
-    private static IngressRuleSet ingress(String name, String host, RouteOptions options) {
-        return new IngressRuleSet(
-                "default",
-                name,
-                Instant.parse("2024-01-01T00:00:00Z"),
-                List.of(new HostRule(host, List.of(new PathRule("/", PathType.PREFIX, APP)))),
-                null,
-                options);
     }
 
     @Test

@@ -10,22 +10,12 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code load-balance}, {@code upstream-hash-by}, {@code enable-access-log} and {@code from-to-www-redirect}, one row per value form, the invalid
  * ones included.
  */
-final class NginxBalancingTranslationTest {
-
-    private static final String N = "nginx.ingress.kubernetes.io/";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
+final class NginxBalancingTranslationTest extends NginxRowsTest {
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> balancing = RouteOptions::balancing;

@@ -10,29 +10,20 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ingress-nginx's CORS and cookie affinity annotations, one row per annotation and value form: the route option they
  * become (with ingress-nginx's defaults) and the problem reported for a bad value, whose default is then kept; each row
  * is checked as {@link NginxOptionsTranslationTest} checks its own.
  */
-final class NginxCorsAffinityTranslationTest {
+final class NginxCorsAffinityTranslationTest extends NginxRowsTest {
 
-    private static final String N = "nginx.ingress.kubernetes.io/";
     private static final String ON = N + "enable-cors: 'true', ";
     private static final String COOKIE = N + "affinity: cookie, ";
     private static final Cors DEFAULT_CORS =
             new Cors(List.of("*"), NginxCors.DEFAULT_METHODS, NginxCors.DEFAULT_HEADERS, "", true, 1_728_000);
     private static final SessionAffinity DEFAULT_AFFINITY =
             new SessionAffinity("INGRESSCOOKIE", null, -1, -1, null, false, false, null, false);
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> cors = RouteOptions::cors;

@@ -18,8 +18,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ingress-nginx's {@code custom-http-errors} and {@code default-backend}: the codes become {@link CustomErrors} (400-599,
@@ -27,15 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the Ingress's namespace whose first port becomes the error backend, with its endpoints resolved like any backend's;
  * an unknown Service is reported and ignored.
  */
-final class NginxCustomErrorsTranslationTest {
-
-    private static final String N = "nginx.ingress.kubernetes.io/";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
+final class NginxCustomErrorsTranslationTest extends NginxRowsTest {
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> errors = RouteOptions::customErrors;

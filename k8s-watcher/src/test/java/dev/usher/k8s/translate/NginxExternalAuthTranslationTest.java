@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ingress-nginx's external authentication annotations, one row per annotation and value form: the
@@ -22,16 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * location, the Ingress failing closed (503 via {@link RouteOptions#denied()}); each row is checked as
  * {@link NginxOptionsTranslationTest} checks its own.
  */
-final class NginxExternalAuthTranslationTest {
+final class NginxExternalAuthTranslationTest extends NginxRowsTest {
 
-    private static final String N = "nginx.ingress.kubernetes.io/";
     private static final String URL = N + "auth-url: 'http://auth.example/check'";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
 
     private static ExternalAuth auth(
             String url, String method, String signin, boolean append, List<String> fields, String redirect) {

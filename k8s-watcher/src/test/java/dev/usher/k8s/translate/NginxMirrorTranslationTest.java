@@ -10,23 +10,13 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code mirror-target}, {@code mirror-request-body} and {@code mirror-host}, one row per value form, the invalid ones
  * included (ingress-nginx's own parser test cases where they apply): a bad target means no mirror, never a mirror
  * whose host a request could choose.
  */
-final class NginxMirrorTranslationTest {
-
-    private static final String N = "nginx.ingress.kubernetes.io/";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
+final class NginxMirrorTranslationTest extends NginxRowsTest {
 
     private static Mirror mirror(boolean tls, String host, int port, String target, String hostHeader, boolean body) {
         return new Mirror(tls, host, port, NginxTemplate.parse(target), NginxTemplate.parse(hostHeader), body);

@@ -21,16 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * bad value, which is then ignored (a bad multiplier keeps 5, a bad exempt list exempts nobody); each row is checked
  * as {@link NginxOptionsTranslationTest} checks its own.
  */
-final class NginxRateLimitTranslationTest {
+final class NginxRateLimitTranslationTest extends NginxRowsTest {
 
-    private static final String N = "nginx.ingress.kubernetes.io/";
     private static final List<AddressBlock> NONE = List.of();
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> limit = RouteOptions::rateLimit;

@@ -13,26 +13,17 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code proxy-redirect-from}/{@code -to}, {@code proxy-cookie-domain} and {@code proxy-cookie-path}, one row per value
  * form: valid, {@code off}/{@code default}, one of a pair alone, and invalid values (reported and ignored).
  */
-final class NginxResponseRewritesTranslationTest {
+final class NginxResponseRewritesTranslationTest extends NginxRowsTest {
 
-    private static final String N = "nginx.ingress.kubernetes.io/";
     private static final String FROM = N + "proxy-redirect-from: ";
     private static final String TO = ", " + N + "proxy-redirect-to: ";
     private static final String DOMAIN = N + "proxy-cookie-domain: ";
     private static final String PATH = N + "proxy-cookie-path: ";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> r = RouteOptions::responseRewrites;

@@ -17,23 +17,13 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code server-alias} (one row per value form, the invalid ones included; the alias's certificate) and
  * {@code service-upstream} (the cluster IP as the one endpoint, a headless Service keeping its endpoints) and
  * {@code preserve-trailing-slash}.
  */
-final class NginxServerAliasTranslationTest {
-
-    private static final String N = "nginx.ingress.kubernetes.io/";
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void annotation_becomesTheRouteOption_andBadValuesAreReported(Row row) {
-        new NginxOptionsTranslationTest().annotation_becomesTheRouteOption_andBadValuesAreReported(row);
-    }
+final class NginxServerAliasTranslationTest extends NginxRowsTest {
 
     static Stream<Row> rows() {
         Function<RouteOptions, Object> aliases = RouteOptions::serverAliases;
