@@ -5,6 +5,7 @@ import dev.usher.deploy.admin.AdminServer;
 import dev.usher.k8s.ClusterSource;
 import dev.usher.k8s.ManifestsSource;
 import dev.usher.k8s.SnapshotPublisher;
+import dev.usher.k8s.translate.Problem;
 import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.ProxyServer;
 import dev.usher.routing.RoutingTable;
@@ -212,9 +213,14 @@ public final class Controller implements AutoCloseable {
                         .size())
                 .description("rules that lost to another Ingress's rule for the same host and path")
                 .register(registry);
-        Gauge.builder("usher.config.problems", publisher, p -> p.problems().size())
-                .description("objects or files skipped by the last load, see /debug/routes")
-                .register(registry);
+        for (String reason : Problem.REASONS) {
+            Gauge.builder("usher.config.problems", publisher, p -> p.problems().stream()
+                            .filter(problem -> problem.reason().equals(reason))
+                            .count())
+                    .description("what the last load skipped or could not honour, by reason, see /debug/routes")
+                    .tag("reason", reason)
+                    .register(registry);
+        }
     }
 
     /** The bound HTTP port. */

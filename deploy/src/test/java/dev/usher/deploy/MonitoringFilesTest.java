@@ -146,6 +146,9 @@ final class MonitoringFilesTest {
                 .containsPattern("(?m)^usher_backend_endpoints_ready\\{(?=.*ingress=\"site\")"
                         + "(?=.*service=\"alpaca\").*} 1\\.0$");
         assertThat(scrape).containsPattern("(?m)^usher_backend_endpoints_ready\\{(?=.*service=\"missing\").*} 0\\.0$");
+        // the missing Service is a problem of reason "other"; no annotation problem in these manifests
+        assertThat(scrape).containsPattern("(?m)^usher_config_problems\\{reason=\"other\"} [1-9]");
+        assertThat(scrape).containsPattern("(?m)^usher_config_problems\\{reason=\"annotation-unsupported\"} 0\\.0$");
         Matcher expiry = Pattern.compile(
                         "(?m)^usher_certificate_expiry_timestamp_seconds\\{secret=\"default/site-tls\"" + "} (\\S+)$")
                 .matcher(scrape);

@@ -78,8 +78,11 @@ final class RoutesJson {
         }
         ArrayNode problemList = root.putArray("problems");
         for (Problem problem : problems) {
-            ObjectNode node =
-                    problemList.addObject().put("source", problem.source()).put("message", problem.message());
+            ObjectNode node = problemList
+                    .addObject()
+                    .put("source", problem.source())
+                    .put("message", problem.message())
+                    .put("reason", problem.reason());
             // A translation problem names its object "Ingress ns/name": the page links it to that Ingress.
             if (problem.source().startsWith(INGRESS_SOURCE)) {
                 node.put("ingress", problem.source().substring(INGRESS_SOURCE.length()));

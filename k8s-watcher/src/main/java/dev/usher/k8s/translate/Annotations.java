@@ -48,6 +48,17 @@ public final class Annotations {
         public boolean dropped() {
             return this != HONOURED && this != NO_EFFECT;
         }
+
+        /** The {@link Problem#reason()} of a {@link #dropped()} annotation. */
+        public String problemReason() {
+            return switch (this) {
+                case UNKNOWN -> Problem.ANNOTATION_UNKNOWN;
+                case UNSUPPORTED -> Problem.ANNOTATION_UNSUPPORTED;
+                case REFUSED -> Problem.ANNOTATION_REFUSED;
+                case INVALID -> Problem.ANNOTATION_INVALID;
+                case HONOURED, NO_EFFECT -> Problem.OTHER; // never reported
+            };
+        }
     }
 
     /** One annotation's classification: its full key, status and the reason in words. */

@@ -18,8 +18,13 @@ final class Problems {
     private final List<Problem> list = new ArrayList<>();
 
     void add(String source, String message) {
+        add(source, message, Problem.OTHER);
+    }
+
+    /** A problem of one of {@link Problem#REASONS}. */
+    void add(String source, String message, String reason) {
         LOG.debug("{}: {}", source, message);
-        list.add(new Problem(source, message));
+        list.add(new Problem(source, message, reason));
     }
 
     /**

@@ -313,7 +313,8 @@ public final class Translator {
             if (v.status().dropped()) {
                 problems.add(
                         IngressConverter.source(ingress),
-                        "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason());
+                        "annotation " + v.key() + ": " + v.status().label() + ": " + v.reason(),
+                        v.status().problemReason());
             }
         }
     }

@@ -722,6 +722,21 @@ final class TranslatorTest {
                                     .startsWith("annotation " + n + "enable-opentelemetry: unsupported: ");
                         }),
                 new Case(
+                        "nginxAnnotations_problems_carryTheirReason_forTheMetric",
+                        DEFAULTS,
+                        List.of(
+                                OUR_CLASS,
+                                annotated.formatted(n + "enable-opentelemetry: 'true', " + n + "use-regex: 'yes', " + n
+                                        + "server-snippet: x, " + n + "proxy-write-timeout: '5'")),
+                        t -> assertThat(t.problems().stream()
+                                        .filter(p -> !p.message().contains("Service default/alpaca not found"))
+                                        .map(Problem::reason))
+                                .containsExactlyInAnyOrder(
+                                        Problem.ANNOTATION_UNSUPPORTED,
+                                        Problem.ANNOTATION_INVALID,
+                                        Problem.ANNOTATION_REFUSED,
+                                        Problem.ANNOTATION_UNKNOWN)),
+                new Case(
                         "nginxAnnotations_useRegexTrue_isHonoured",
                         DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "use-regex: 'true'")),
