@@ -88,13 +88,15 @@ write_manifests() {
 # Usher on $tmp/manifests, no access log; plain HTTP only unless the first extra flag is --https-port (then HTTPS on
 # that port too, with Usher's generated default certificate); waits for /readyz -> started_pid.
 start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags]
-    local jar=$1 port=$2 admin=$3 what=$4 log=$5 https=(--disable-https)
+    local jar=$1 port=$2 admin=$3 what=$4 log=$5 https=(--disable-https) stop=()
     shift 5
     [[ ${1:-} == --https-port ]] && https=()
+    # stopping it need not wait out the default 15 s shutdown delay; older builds (a BASELINE_JAR) lack the flag
+    java -jar "$jar" run --help 2>/dev/null | grep -q -- --shutdown-delay && stop=(--shutdown-delay 0s)
     # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
     java $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
         --http-port "$port" --admin-port "$admin" "${https[@]}" --event-loops "$USHER_EVENT_LOOPS" \
-        --access-log off --shutdown-delay 0s --drain-timeout 1s "$@" >"$log" 2>&1 &
+        --access-log off "${stop[@]}" --drain-timeout 1s "$@" >"$log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
     wait_http "http://127.0.0.1:$admin/readyz" "$what" "$started_pid" "$log"
