@@ -2,17 +2,12 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,26 +28,13 @@ final class ExternalAuthEndToEndTest {
     Path manifests;
 
     private final List<EchoServer> origins = new ArrayList<>();
-    private final ConcurrentLinkedQueue<String> authSaw = new ConcurrentLinkedQueue<>();
-    private HttpServer auth;
+    private AuthService auth;
     private Controller controller;
 
     @BeforeEach
     void start() throws IOException {
-        auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        auth.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            authSaw.add(exchange.getRequestURI() + " "
-                    + exchange.getRequestHeaders().getFirst("X-Original-URL"));
-            boolean good = "Bearer good".equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            if (good) {
-                exchange.getResponseHeaders().add("X-Auth-Request-User", "alice");
-            }
-            exchange.sendResponseHeaders(good ? 200 : 401, -1);
-            exchange.close();
-        });
-        auth.start();
-        String url = "http://127.0.0.1:" + auth.getAddress().getPort();
+        auth = new AuthService(uri -> "alice");
+        String url = auth.url();
         ExampleOrigins.serve(manifests, origins);
         Files.writeString(
                 manifests.resolve("auth.yaml"),
@@ -73,7 +55,7 @@ final class ExternalAuthEndToEndTest {
             controller.close();
         }
         origins.forEach(EchoServer::close);
-        auth.stop(0);
+        auth.close();
     }
 
     @Test
@@ -81,7 +63,7 @@ final class ExternalAuthEndToEndTest {
         String in =
                 get("guarded.example.com", "/page?x=1", "Authorization: Bearer good\r\nX-Auth-Request-User: eve\r\n");
         assertThat(in).startsWith("HTTP/1.1 200 ").contains("alice").doesNotContain("eve");
-        assertThat(authSaw).contains("/oauth2/auth?ns=default http://guarded.example.com/page?x=1");
+        assertThat(auth.saw).contains("/oauth2/auth?ns=default http://guarded.example.com/page?x=1");
 
         String out = get("guarded.example.com", "/page?x=1", "");
         assertThat(out)
@@ -95,13 +77,6 @@ final class ExternalAuthEndToEndTest {
     }
 
     private String get(String host, String target, String headers) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", controller.httpPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream()
-                    .write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
-                                    + "Connection: close\r\n\r\n")
-                            .getBytes(StandardCharsets.ISO_8859_1));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttp.text(controller.httpPort(), host, target, headers);
     }
 }

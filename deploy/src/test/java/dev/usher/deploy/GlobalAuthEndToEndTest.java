@@ -2,17 +2,12 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,29 +28,13 @@ final class GlobalAuthEndToEndTest {
     Path manifests;
 
     private final List<EchoServer> origins = new ArrayList<>();
-    private final ConcurrentLinkedQueue<String> authSaw = new ConcurrentLinkedQueue<>();
-    private HttpServer auth;
+    private AuthService auth;
     private Controller controller;
 
     @BeforeEach
     void start() throws IOException {
-        auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        auth.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            authSaw.add(exchange.getRequestURI().getPath() + " "
-                    + exchange.getRequestHeaders().getFirst("X-Original-URL"));
-            boolean good = "Bearer good".equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            if (good) {
-                exchange.getResponseHeaders()
-                        .add(
-                                "X-Auth-Request-User",
-                                exchange.getRequestURI().getPath().substring(1));
-            }
-            exchange.sendResponseHeaders(good ? 200 : 401, -1);
-            exchange.close();
-        });
-        auth.start();
-        String url = "http://127.0.0.1:" + auth.getAddress().getPort();
+        auth = new AuthService(uri -> uri.getPath().substring(1));
+        String url = auth.url();
         ExampleOrigins.serve(manifests, origins);
         Files.writeString(
                 manifests.resolve("auth.yaml"),
@@ -84,7 +63,7 @@ final class GlobalAuthEndToEndTest {
             controller.close();
         }
         origins.forEach(EchoServer::close);
-        auth.stop(0);
+        auth.close();
     }
 
     @Test
@@ -96,14 +75,14 @@ final class GlobalAuthEndToEndTest {
         assertThat(get("plain.example.com", "/page", ""))
                 .startsWith("HTTP/1.1 302 ")
                 .contains("\r\nlocation: https://login.example/start?rd=http://plain.example.com%2Fpage\r\n");
-        assertThat(authSaw)
+        assertThat(auth.saw)
                 .containsExactly("/global http://plain.example.com/page", "/global http://plain.example.com/page");
     }
 
     @Test
     void enableGlobalAuthFalse_optsOut() throws Exception {
         assertThat(get("out.example.com", "/page", "")).startsWith("HTTP/1.1 200 ");
-        assertThat(authSaw).isEmpty();
+        assertThat(auth.saw).isEmpty();
     }
 
     @Test
@@ -112,17 +91,10 @@ final class GlobalAuthEndToEndTest {
                 .startsWith("HTTP/1.1 200 ")
                 .contains("own");
         assertThat(get("own.example.com", "/page", "")).startsWith("HTTP/1.1 401 "); // no global auth-signin
-        assertThat(authSaw).containsExactly("/own http://own.example.com/page", "/own http://own.example.com/page");
+        assertThat(auth.saw).containsExactly("/own http://own.example.com/page", "/own http://own.example.com/page");
     }
 
     private String get(String host, String target, String headers) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", controller.httpPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream()
-                    .write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
-                                    + "Connection: close\r\n\r\n")
-                            .getBytes(StandardCharsets.ISO_8859_1));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttp.text(controller.httpPort(), host, target, headers);
     }
 }

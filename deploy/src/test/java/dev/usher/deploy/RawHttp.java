@@ -22,6 +22,21 @@ final class RawHttp {
         }
     }
 
+    /**
+     * The whole response, head and body as text, to a GET with {@code headers} (complete lines, each ending in CRLF)
+     * after {@code Host}.
+     */
+    static String text(int port, String host, String target, String headers) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** The same over TLS with {@code host} as SNI, trusting any certificate (the default one is self-signed). */
     static Response getTls(int port, String host, String target) throws IOException, GeneralSecurityException {
         try (JdkTlsClient tls = JdkTlsClient.connect(port, host)) {

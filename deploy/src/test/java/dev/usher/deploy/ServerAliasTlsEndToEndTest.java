@@ -2,16 +2,11 @@ package dev.usher.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.JdkTlsClient;
-import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.TlsCertificate;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,18 +25,11 @@ final class ServerAliasTlsEndToEndTest {
     @TempDir
     Path folder;
 
-    private EchoServer alpaca;
-    private Controller controller;
+    private TlsManifests.AlpacaBehindUsher usher;
 
     @BeforeEach
     void start() throws IOException {
-        alpaca = EchoServer.builder()
-                .name("alpaca")
-                .bindAddress("127.0.0.1")
-                .build()
-                .start();
-        new TlsManifests(folder).services(Map.of("alpaca", alpaca.port())).secret("shop-tls", SHOP, KeyFormat.PKCS8);
-        Files.writeString(folder.resolve("ingress.yaml"), """
+        usher = TlsManifests.AlpacaBehindUsher.start(folder, "shop-tls", SHOP, """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
                 metadata:
@@ -56,27 +44,25 @@ final class ServerAliasTlsEndToEndTest {
                     http:
                       paths:
                       - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
-                """, StandardCharsets.UTF_8);
-        controller = TlsManifests.startUsher(folder);
+                """);
     }
 
     @AfterEach
     void stop() {
-        if (controller != null) {
-            controller.close();
+        if (usher != null) {
+            usher.close();
         }
-        alpaca.close();
     }
 
     @Test
     void anAliasTheCertificateNames_getsIt_andOneItDoesNot_getsTheDefault() throws Exception {
-        try (JdkTlsClient www = JdkTlsClient.connect(controller.httpsPort(), "www.shop.example.com")) {
+        try (JdkTlsClient www = JdkTlsClient.connect(usher.httpsPort(), "www.shop.example.com")) {
             assertThat(www.peerLeaf()).isEqualTo(SHOP.leaf());
             RawHttp.Response response = KeepAliveClient.get(www.out(), www.in(), "www.shop.example.com", "/");
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("\"name\":\"alpaca\"");
         }
-        try (JdkTlsClient net = JdkTlsClient.connect(controller.httpsPort(), "shop.example.net")) {
+        try (JdkTlsClient net = JdkTlsClient.connect(usher.httpsPort(), "shop.example.net")) {
             assertThat(net.peerLeaf().getSubjectX500Principal().getName()).isEqualTo(DEFAULT_CN);
             assertThat(KeepAliveClient.get(net.out(), net.in(), "shop.example.net", "/")
                             .status())

@@ -3,19 +3,13 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.usher.k8s.translate.WatcherSettings;
-import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.JdkTlsClient;
-import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.TlsCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -40,18 +34,11 @@ final class SslCiphersEndToEndTest {
     @TempDir
     Path folder;
 
-    private EchoServer alpaca;
-    private Controller controller;
+    private TlsManifests.AlpacaBehindUsher usher;
 
     @BeforeEach
     void start() throws IOException {
-        alpaca = EchoServer.builder()
-                .name("alpaca")
-                .bindAddress("127.0.0.1")
-                .build()
-                .start();
-        new TlsManifests(folder).services(Map.of("alpaca", alpaca.port())).secret("site-tls", SITE, KeyFormat.PKCS8);
-        Files.writeString(folder.resolve("ingress.yaml"), """
+        usher = TlsManifests.AlpacaBehindUsher.start(folder, "site-tls", SITE, """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
                 metadata:
@@ -79,30 +66,20 @@ final class SslCiphersEndToEndTest {
                     http:
                       paths:
                       - {path: /, pathType: Prefix, backend: {service: {name: alpaca, port: {number: 8080}}}}
-                """, StandardCharsets.UTF_8);
-        controller = Controller.start(ControllerConfig.builder()
-                .manifests(folder)
-                .bindAddress("127.0.0.1")
-                .httpPort(0)
-                .httpsPort(0)
-                .adminPort(0)
-                .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
-                .drainTimeout(Duration.ofSeconds(2))
-                .build());
+                """);
     }
 
     @AfterEach
     void stop() {
-        if (controller != null) {
-            controller.close();
+        if (usher != null) {
+            usher.close();
         }
-        alpaca.close();
     }
 
     /** A TLS 1.2 handshake to {@code sni} offering {@code offered} in that order, then a GET: cipher and status line. */
     private String exchange(String sni, String... offered) throws Exception {
         try (SSLSocket socket = (SSLSocket)
-                JdkTlsClient.trustAllContext().getSocketFactory().createSocket("127.0.0.1", controller.httpsPort())) {
+                JdkTlsClient.trustAllContext().getSocketFactory().createSocket("127.0.0.1", usher.httpsPort())) {
             socket.setSoTimeout(10_000);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setServerNames(List.of(new SNIHostName(sni)));

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.k8s.translate.WatcherSettings;
+import dev.usher.proxy.echo.EchoServer;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.PemCertificates.KeyFormat;
 import dev.usher.tls.TlsCertificate;
@@ -39,6 +40,43 @@ final class TlsManifests {
                 .watcher(WatcherSettings.defaults().withWatchIngressWithoutClass(true))
                 .drainTimeout(Duration.ofSeconds(2))
                 .build());
+    }
+
+    /**
+     * An echo origin {@code alpaca} behind the launcher (started by {@link #startUsher}) on {@code folder}: its Service,
+     * the Secret {@code secret} holding {@code certificate}, and {@code ingresses} (YAML) as {@code ingress.yaml}.
+     */
+    record AlpacaBehindUsher(EchoServer alpaca, Controller controller) implements AutoCloseable {
+
+        static AlpacaBehindUsher start(Path folder, String secret, TlsCertificate certificate, String ingresses)
+                throws IOException {
+            EchoServer alpaca = EchoServer.builder()
+                    .name("alpaca")
+                    .bindAddress("127.0.0.1")
+                    .build()
+                    .start();
+            try {
+                new TlsManifests(folder)
+                        .services(Map.of("alpaca", alpaca.port()))
+                        .secret(secret, certificate, KeyFormat.PKCS8);
+                Files.writeString(folder.resolve("ingress.yaml"), ingresses, StandardCharsets.UTF_8);
+                return new AlpacaBehindUsher(alpaca, startUsher(folder));
+            } catch (IOException | RuntimeException e) {
+                alpaca.close();
+                throw e;
+            }
+        }
+
+        /** Usher's HTTPS port. */
+        int httpsPort() {
+            return controller.httpsPort();
+        }
+
+        @Override
+        public void close() {
+            controller.close();
+            alpaca.close();
+        }
     }
 
     /** One Service per origin (port 8080 named http) and Endpoints pointing it at 127.0.0.1 and the origin's port. */
