@@ -266,12 +266,13 @@ public final class Annotations {
 
     /**
      * As {@link #audit(Map)}, with the flags that change a verdict: {@code ssl-passthrough: "true"} has no effect
-     * without {@code --enable-ssl-passthrough}.
+     * without {@code --enable-ssl-passthrough}, nor {@code enable-global-auth} without {@code --global-auth-url}.
      */
     public static List<Verdict> audit(Map<String, String> annotations, WatcherSettings settings) {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
         return audit(a).stream()
                 .map(v -> NginxSslPassthrough.withFlag(v, a, settings.sslPassthrough()))
+                .map(v -> GlobalAuth.withFlags(v, settings.globalAuth()))
                 .toList();
     }
 

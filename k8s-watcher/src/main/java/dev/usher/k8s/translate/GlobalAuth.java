@@ -88,6 +88,22 @@ public record GlobalAuth(Map<String, String> annotations) {
     }
 
     /**
+     * {@code verdict} with the flags: a valid {@code enable-global-auth} has nothing to opt out of, and so no effect,
+     * when no {@code --global-auth-url} is set.
+     */
+    static Annotations.Verdict withFlags(Annotations.Verdict verdict, @Nullable GlobalAuth global) {
+        if (global != null
+                || verdict.status() != Annotations.Status.HONOURED
+                || !verdict.key().equals(Annotations.NGINX + ENABLE)) {
+            return verdict;
+        }
+        return new Annotations.Verdict(
+                verdict.key(),
+                Annotations.Status.NO_EFFECT,
+                "no --global-auth-url is set: there is no global authentication to opt out of");
+    }
+
+    /**
      * {@code annotations} with the global {@code auth-*} values added when they apply (ingress-nginx's
      * {@code shouldApplyGlobalAuth}): the Ingress has no {@code auth-url} of its own and {@code enable-global-auth}
      * is not {@code "false"}. Otherwise {@code annotations} unchanged: an Ingress's own {@code auth-url} is used with

@@ -106,6 +106,26 @@ final class NginxGlobalAuthTranslationTest {
                 .isEqualTo(Status.INVALID);
     }
 
+    @Test
+    void enableGlobalAuth_hasNoEffectWithoutTheFlag_asUsherCheckReportsIt() {
+        Map<String, String> optOut = Map.of(N + "enable-global-auth", "false");
+        assertThat(Annotations.audit(optOut, WatcherSettings.defaults()))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.status()).isEqualTo(Status.NO_EFFECT);
+                    assertThat(v.reason()).contains("--global-auth-url");
+                });
+        assertThat(Annotations.audit(optOut, WatcherSettings.defaults().withGlobalAuth(GLOBAL)))
+                .singleElement()
+                .extracting(Annotations.Verdict::status)
+                .isEqualTo(Status.HONOURED);
+        // an invalid value stays reported either way (it would keep global auth on)
+        assertThat(Annotations.audit(Map.of(N + "enable-global-auth", "maybe"), WatcherSettings.defaults()))
+                .singleElement()
+                .extracting(Annotations.Verdict::status)
+                .isEqualTo(Status.INVALID);
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(
             delimiter = '|',
