@@ -9,12 +9,14 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * Wires an HTTP/2 client connection and its streams.
  *
- * <p>Connection: [TLS] → {@link AllocationGuard} → {@link H2FrameGuard} → {@code Http2FrameCodec} → {@code Http2MultiplexHandler} →
- * {@link H2Connection}. Each stream is a child channel on the connection's event loop, auto-read off: {@link
+ * <p>Connection: [TLS] → {@link AllocationGuard} → {@code FlushConsolidationHandler} → {@link H2FrameGuard} →
+ * {@code Http2FrameCodec} → {@code Http2MultiplexHandler} → {@link H2Connection}. The streams' flushes of one
+ * event-loop turn leave as one socket write (and on TLS as few records), not one per stream. Each stream is a child channel on the connection's event loop, auto-read off: {@link
  * H2HeaderCheck} → {@code Http2StreamFrameToHttpObjectCodec} → {@link H2StreamAdapter} → {@code FlowControlHandler}
  * → {@link ClientHandler#forStream}: from the codec on, a stream looks like one HTTP/1.1 request to the same handler,
  * admission and exchange as on an HTTP/1 connection.
@@ -35,6 +37,9 @@ final class H2Pipeline {
     static final int STREAM_WINDOW = 256 * 1024;
     /** The connection's receive window: what all streams of one connection may buffer unread together. */
     static final int CONNECTION_WINDOW = 1024 * 1024;
+
+    /** Flushes folded into one socket write at most (see {@link FlushConsolidationHandler}). */
+    static final int FLUSHES_PER_WRITE = 64;
 
     static final int MAX_RESETS = 200;
     static final int RESET_WINDOW_SECONDS = 30;
@@ -68,6 +73,7 @@ final class H2Pipeline {
             p.addLast(context.allocationGuard());
         }
         p.addLast(
+                new FlushConsolidationHandler(FLUSHES_PER_WRITE, true),
                 new H2FrameGuard(),
                 codec,
                 new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)),
