@@ -16,11 +16,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Runs on the same event loop as the client connection that borrowed it, so no field needs synchronization.
  *
- * <p>Reuse after a clean exchange ({@link #finish()}) is deferred to a task that runs after the current read batch: the
+ * <p>Reuse after a clean exchange ({@link #finish()}) is deferred to the end of the current read batch (its
+ * read-complete, or a task when the exchange ended outside a read): the
  * decoder may still hold, or the same batch still deliver, bytes that follow the response's end. Handing the connection
  * back at once would let the next request (a pipelined one is read synchronously when the exchange ends) borrow it
  * and take those bytes as its response. Until that task, and while idle in the pool, the decoder closes the connection
- * on any byte; the task discards it if undecoded bytes remain.
+ * on any byte; the release discards it if undecoded bytes remain.
  */
 final class OriginHandler extends ChannelInboundHandlerAdapter {
 
@@ -32,6 +33,10 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private Channel channel; // set by handlerAdded, an initializer
     private @Nullable OriginResponseDecoder decoder;
     private final Runnable releaseTask = this::releaseToPool;
+    /** Between a read and its read-complete: the read batch is not over yet. */
+    private boolean reading;
+    /** {@link #finish()} came inside a read batch: the connection goes back to its pool at the batch's end. */
+    private boolean releaseAtReadComplete;
 
     /** The handler of an origin channel: the pipeline's last one, found without walking it (twice per request). */
     static OriginHandler of(Channel ch) {
@@ -80,7 +85,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
             // connection, exactly as it would in the pool.
             channel.read();
         }
-        channel.eventLoop().execute(releaseTask);
+        if (reading) {
+            releaseAtReadComplete = true; // the usual case: the response's end was just read
+        } else {
+            channel.eventLoop().execute(releaseTask); // ended outside a read (a client that was slow to take it)
+        }
     }
 
     private void releaseToPool() {
@@ -122,6 +131,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         Exchange current = exchange;
         if (current != null) {
             current.originRead(msg);
@@ -134,9 +144,14 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
         Exchange current = exchange;
         if (current != null) {
             current.originReadComplete();
+        }
+        if (releaseAtReadComplete) {
+            releaseAtReadComplete = false;
+            releaseToPool();
         }
     }
 
