@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link ExternalAuthCheck}); nothing is read from the client meanwhile, so its body waits, unread, for the exchange.
  *
  * <p>On an HTTP/2 stream ({@link #forStream}) the same handler drives exactly one exchange: the stream's child channel
- * delivers the request as HTTP/1 objects ({@link H2StreamAdapter}), and when the response ends the stream ends
+ * delivers the request as HTTP/1 objects ({@link H2StreamCodec}), and when the response ends the stream ends
  * with it. There is no head timer, keep-alive loop or lingering close: those are the connection's business
  * ({@link H2Connection}).
  */

@@ -1,23 +1,16 @@
 package dev.usher.proxy;
 
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * First in a stream's pipeline: refuses a malformed header block (RFC 9113 §8.2) before anything of the request is
- * converted or forwarded. The stream is reset with {@code PROTOCOL_ERROR} and everything it sends afterwards dropped.
+ * RFC 9113 §8.2 for a header block, checked by {@link H2StreamCodec} before anything of a request is converted or
+ * forwarded: a malformed block resets the stream with {@code PROTOCOL_ERROR}.
  *
  * <p>Netty's HPACK decoder (with header validation on) already refuses upper-case field names, connection-specific
  * fields and a {@code te} other than {@code trailers} as stream errors; this check is the same rule again in one
@@ -25,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * (§8.2.1), and an {@code :authority} that disagrees with a {@code host} field (§8.3.1), which would let routing and
  * the origin see different hosts.
  */
-final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
+final class H2HeaderCheck {
 
     /** RFC 9113 §8.2.2: fields that only mean something on an HTTP/1 connection. */
     private static final Set<AsciiString> CONNECTION_SPECIFIC = Set.of(
@@ -35,21 +28,7 @@ final class H2HeaderCheck extends ChannelInboundHandlerAdapter {
             HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE);
 
-    private boolean refused;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!refused && msg instanceof Http2HeadersFrame frame && problem(frame.headers()) != null) {
-            refused = true;
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
-        if (refused) {
-            ReferenceCountUtil.release(msg);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
-    }
+    private H2HeaderCheck() {}
 
     /** What makes {@code headers} malformed, or {@code null} when nothing does. */
     static @Nullable String problem(Http2Headers headers) {

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
@@ -16,9 +15,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  *
  * <p>Connection: [TLS] → {@link AllocationGuard} → {@code FlushConsolidationHandler} → {@link H2FrameGuard} →
  * {@code Http2FrameCodec} → {@code Http2MultiplexHandler} → {@link H2Connection}. The streams' flushes of one
- * event-loop turn leave as one socket write (and on TLS as few records), not one per stream. Each stream is a child channel on the connection's event loop, auto-read off: {@link
- * H2HeaderCheck} → {@code Http2StreamFrameToHttpObjectCodec} → {@link H2StreamAdapter} → {@code FlowControlHandler}
- * → {@link ClientHandler#forStream}: from the codec on, a stream looks like one HTTP/1.1 request to the same handler,
+ * event-loop turn leave as one socket write (and on TLS as few records), not one per stream.
+ *
+ * <p>Each stream is a child channel on the connection's event loop, auto-read off: {@link H2StreamCodec} → {@code
+ * FlowControlHandler} → {@link ClientHandler#forStream}: from the stream codec on, a stream looks like one HTTP/1.1 request to the same handler,
  * admission and exchange as on an HTTP/1 connection.
  *
  * <p>The codec's limits are the flood defences: at most {@link ProxySettings#http2MaxConcurrentStreams()} streams,
@@ -82,10 +82,6 @@ final class H2Pipeline {
         p.channel().config().setAutoRead(true);
     }
 
-    /** The frame-to-HTTP conversion of every client stream: sharable, so one instance instead of one per stream. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
-            new Http2StreamFrameToHttpObjectCodec(true, true);
-
     /** Wires each stream's child channel. */
     private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
         private final ProxyContext context;
@@ -107,9 +103,7 @@ final class H2Pipeline {
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
             ch.pipeline()
                     .addLast(
-                            new H2HeaderCheck(),
-                            STREAM_CODEC,
-                            new H2StreamAdapter(),
+                            new H2StreamCodec(),
                             new FlowControlHandler(),
                             ClientHandler.forStream(context, tls, httpsPort));
         }

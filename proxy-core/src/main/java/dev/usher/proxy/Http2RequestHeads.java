@@ -55,6 +55,6 @@ final class Http2RequestHeads extends ChannelDuplexHandler {
     }
 
     private static void strip(HttpHeaders headers) {
-        H2StreamAdapter.removeConversionFields(headers);
+        H2StreamCodec.removeConversionFields(headers);
     }
 }

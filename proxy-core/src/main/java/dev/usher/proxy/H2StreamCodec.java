@@ -1,0 +1,262 @@
+package dev.usher.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.PromiseCombiner;
+import io.netty.util.concurrent.PromiseNotifier;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * First in a client stream's pipeline: turns the stream's frames into exactly what the HTTP/1 decoder produces, and
+ * the HTTP/1 objects the exchange writes back into frames, so {@link ClientHandler} and the exchange need no HTTP/2
+ * branch. One handler instead of a chain of four (check, Netty's frame-to-HTTP codec, adapter): a stream is set up
+ * and traversed once per request, so every handler in it is paid for per request.
+ *
+ * <p>Inbound:
+ * <ul>
+ *   <li>A malformed header block ({@link H2HeaderCheck}, RFC 9113 §8.2) resets the stream with {@code
+ *       PROTOCOL_ERROR} before anything is converted; all the stream sends afterwards is dropped.</li>
+ *   <li>The head becomes a request line and fields ({@code :authority} → {@code Host}, cookie crumbs one {@code
+ *       Cookie}, §8.2.3), without the conversion's own {@code x-http2-*} fields, whoever sent them. A request whose
+ *       body follows gets {@code Transfer-Encoding: chunked} unless it has a {@code Content-Length}; one that ended
+ *       with its HEADERS frame goes on as a head and an empty end, as the HTTP/1 decoder delivers it.</li>
+ *   <li>The head waits until the connection's current read batch is over (one event-loop task) before it goes on: a
+ *       stream opened and reset in the same batch (rapid reset, CVE-2023-44487) is closed by then and costs no
+ *       origin request, just the dropped head.</li>
+ *   <li>DATA becomes content, a trailing HEADERS frame the end with trailers; other frames (a client's RST_STREAM,
+ *       unknown frames) are released: closing the stream is Netty's.</li>
+ * </ul>
+ *
+ * <p>Outbound:
+ * <ul>
+ *   <li>A final response head waits for the next write or flush: when that is an empty end without trailers, both
+ *       leave as one HEADERS frame with END_STREAM. gRPC requires it for a trailers-only response (a HEADERS frame
+ *       with {@code grpc-status} followed by an empty DATA frame is a protocol error to grpc-java), and a body-less
+ *       response costs one frame instead of two.</li>
+ *   <li>An interim (1xx) head is one HEADERS frame without END_STREAM; the empty end that follows it on the HTTP/1
+ *       path is swallowed, since on HTTP/2 it would end the stream.</li>
+ *   <li>Content is DATA; an end with trailers is DATA (when it has content) and a HEADERS frame with END_STREAM.</li>
+ * </ul>
+ */
+final class H2StreamCodec extends ChannelDuplexHandler {
+
+    /** The names of {@link HttpConversionUtil.ExtensionHeaderNames}, copied once ({@code values()} copies per call). */
+    private static final AsciiString[] CONVERSION_FIELDS = java.util.Arrays.stream(
+                    HttpConversionUtil.ExtensionHeaderNames.values())
+            .map(HttpConversionUtil.ExtensionHeaderNames::text)
+            .toArray(AsciiString[]::new);
+
+    private boolean refused;
+    private boolean headSeen;
+    private @Nullable ArrayDeque<HttpObject> held;
+    private boolean interimEnd;
+    private @Nullable HttpResponse pendingHead;
+    private @Nullable ChannelPromise pendingPromise;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Http2Exception {
+        if (!refused && msg instanceof Http2HeadersFrame frame && H2HeaderCheck.problem(frame.headers()) != null) {
+            refused = true;
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof Http2HeadersFrame frame) {
+            headers(ctx, frame);
+        } else if (msg instanceof Http2DataFrame data) {
+            forward(
+                    ctx,
+                    data.isEndStream()
+                            ? new DefaultLastHttpContent(data.content())
+                            : new DefaultHttpContent(data.content()));
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void headers(ChannelHandlerContext ctx, Http2HeadersFrame frame) throws Http2Exception {
+        Http2Headers headers = frame.headers();
+        int id = frame.stream() == null ? 0 : frame.stream().id();
+        if (headSeen && frame.isEndStream() && headers.method() == null) {
+            LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            HttpConversionUtil.addHttp2ToHttpHeaders(
+                    id, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
+            removeConversionFields(last.trailingHeaders());
+            forward(ctx, last);
+            return;
+        }
+        headSeen = true;
+        HttpRequest request = HttpConversionUtil.toHttpRequest(id, headers, true); // no :method: stream error
+        removeConversionFields(request.headers());
+        ArrayDeque<HttpObject> queue = held;
+        if (queue != null) { // a second head: the exchange closes the stream on it
+            queue.add(request);
+            return;
+        }
+        queue = new ArrayDeque<>(2);
+        held = queue;
+        queue.add(request);
+        if (frame.isEndStream()) {
+            queue.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (!HttpUtil.isContentLengthSet(request)) {
+            request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        ctx.executor().execute(() -> release(ctx));
+    }
+
+    private void forward(ChannelHandlerContext ctx, HttpObject object) {
+        if (held != null) {
+            held.add(object);
+        } else {
+            ctx.fireChannelRead(object);
+        }
+    }
+
+    private void release(ChannelHandlerContext ctx) {
+        ArrayDeque<HttpObject> queued = Objects.requireNonNull(held, "held before this task was scheduled");
+        held = null;
+        boolean open = ctx.channel().isActive();
+        for (HttpObject msg; (msg = queued.poll()) != null; ) {
+            if (open) {
+                ctx.fireChannelRead(msg);
+            } else {
+                ReferenceCountUtil.release(msg); // reset before its turn: nothing was forwarded
+            }
+        }
+    }
+
+    /** Removes the conversion's {@code x-http2-*} fields from {@code headers}. */
+    static void removeConversionFields(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        for (AsciiString name : CONVERSION_FIELDS) {
+            headers.remove(name);
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (pendingHead != null
+                && msg instanceof LastHttpContent last
+                && !last.content().isReadable()
+                && last.trailingHeaders().isEmpty()) {
+            HttpResponse response = pendingHead;
+            ChannelPromise headPromise = Objects.requireNonNull(pendingPromise, "a pending head has a promise");
+            pendingHead = null;
+            pendingPromise = null;
+            last.release();
+            ctx.write(new DefaultHttp2HeadersFrame(headersOf(response), true), promise.unvoid())
+                    .addListener(new PromiseNotifier<Void, ChannelFuture>(headPromise));
+            return;
+        }
+        writePendingHead(ctx);
+        if (msg instanceof HttpResponse response && !(msg instanceof FullHttpResponse)) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                interimEnd = true;
+                ctx.write(new DefaultHttp2HeadersFrame(headersOf(response), false), promise);
+            } else {
+                pendingHead = response;
+                pendingPromise = promise.unvoid();
+            }
+        } else if (msg instanceof FullHttpResponse full) {
+            boolean empty =
+                    !full.content().isReadable() && full.trailingHeaders().isEmpty();
+            if (empty) {
+                full.release();
+                ctx.write(new DefaultHttp2HeadersFrame(headersOf(full), true), promise);
+            } else {
+                PromiseCombiner all = new PromiseCombiner(ctx.executor());
+                all.add(ctx.write(new DefaultHttp2HeadersFrame(headersOf(full), false)));
+                writeEnd(ctx, full, false, all);
+                all.finish(promise);
+            }
+        } else if (interimEnd && msg instanceof LastHttpContent last) {
+            interimEnd = false;
+            last.release();
+            promise.setSuccess();
+        } else if (msg instanceof LastHttpContent last) {
+            PromiseCombiner all = new PromiseCombiner(ctx.executor());
+            writeEnd(ctx, last, true, all);
+            all.finish(promise);
+        } else if (msg instanceof HttpContent content) {
+            ctx.write(new DefaultHttp2DataFrame(content.content(), false), promise);
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    /**
+     * The end of a message: its content as DATA (always, when {@code filler} and there are no trailers, so that the
+     * stream ends), then its trailers as HEADERS with END_STREAM. Takes over {@code last}'s buffer.
+     */
+    private static void writeEnd(ChannelHandlerContext ctx, LastHttpContent last, boolean filler, PromiseCombiner all) {
+        HttpHeaders trailers = last.trailingHeaders();
+        if (last.content().isReadable() || (filler && trailers.isEmpty())) {
+            all.add(ctx.write(new DefaultHttp2DataFrame(last.content(), trailers.isEmpty())));
+        } else {
+            last.release();
+        }
+        if (!trailers.isEmpty()) {
+            all.add(ctx.write(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(trailers, true), true)));
+        }
+    }
+
+    private static Http2Headers headersOf(HttpResponse response) {
+        return HttpConversionUtil.toHttp2Headers(response, true);
+    }
+
+    private void writePendingHead(ChannelHandlerContext ctx) {
+        HttpResponse response = pendingHead;
+        if (response != null) {
+            pendingHead = null;
+            ChannelPromise promise = Objects.requireNonNull(pendingPromise, "a pending head has a promise");
+            pendingPromise = null;
+            ctx.write(new DefaultHttp2HeadersFrame(headersOf(response), false), promise);
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        writePendingHead(ctx);
+        ctx.flush();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        writePendingHead(ctx);
+        ctx.close(promise);
+    }
+}
