@@ -7,7 +7,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
@@ -17,8 +16,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * {@code Http2FrameCodec} → {@code Http2MultiplexHandler} → {@link H2Connection}. The streams' flushes of one
  * event-loop turn leave as one socket write (and on TLS as few records), not one per stream.
  *
- * <p>Each stream is a child channel on the connection's event loop, auto-read off: {@link H2StreamCodec} → {@code
- * FlowControlHandler} → {@link ClientHandler#forStream}: from the stream codec on, a stream looks like one HTTP/1.1 request to the same handler,
+ * <p>Each stream is a child channel on the connection's event loop, auto-read off: {@link H2StreamCodec} (which also
+ * hands on one message per {@code read()}, as a {@code FlowControlHandler} does on HTTP/1) → {@link
+ * ClientHandler#forStream}: from the stream codec on, a stream looks like one HTTP/1.1 request to the same handler,
  * admission and exchange as on an HTTP/1 connection.
  *
  * <p>The codec's limits are the flood defences: at most {@link ProxySettings#http2MaxConcurrentStreams()} streams,
@@ -101,11 +101,7 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline()
-                    .addLast(
-                            new H2StreamCodec(),
-                            new FlowControlHandler(),
-                            ClientHandler.forStream(context, tls, httpsPort));
+            ch.pipeline().addLast(new H2StreamCodec(), ClientHandler.forStream(context, tls, httpsPort));
         }
     }
 }

@@ -56,6 +56,9 @@ import org.jspecify.annotations.Nullable;
  *       origin request, just the dropped head.</li>
  *   <li>DATA becomes content, a trailing HEADERS frame the end with trailers; other frames (a client's RST_STREAM,
  *       unknown frames) are released: closing the stream is Netty's.</li>
+ *   <li>One message per {@code read()}, as Netty's {@code FlowControlHandler} gives it on HTTP/1: the exchange asks
+ *       for the next one when it can take it (the body as the origin takes it); what the child channel has not read
+ *       yet waits in the stream's window.</li>
  * </ul>
  *
  * <p>Outbound:
@@ -79,7 +82,14 @@ final class H2StreamCodec extends ChannelDuplexHandler {
 
     private boolean refused;
     private boolean headSeen;
-    private @Nullable ArrayDeque<HttpObject> held;
+    /** Converted messages the exchange has not asked for yet. */
+    private final ArrayDeque<HttpObject> queue = new ArrayDeque<>(4);
+    /** The head waits for the end of the read batch that brought it (rapid reset). */
+    private boolean holding;
+    /** A {@code read()} is waiting for a message. */
+    private boolean demand;
+
+    private int depth;
     private boolean interimEnd;
     private @Nullable HttpResponse pendingHead;
     private @Nullable ChannelPromise pendingPromise;
@@ -120,40 +130,85 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         headSeen = true;
         HttpRequest request = HttpConversionUtil.toHttpRequest(id, headers, true); // no :method: stream error
         removeConversionFields(request.headers());
-        ArrayDeque<HttpObject> queue = held;
-        if (queue != null) { // a second head: the exchange closes the stream on it
-            queue.add(request);
-            return;
+        if (!frame.isEndStream() && !HttpUtil.isContentLengthSet(request)) {
+            request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        queue = new ArrayDeque<>(2);
-        held = queue;
+        holding = true; // a second head is held too; the exchange closes the stream on it
         queue.add(request);
         if (frame.isEndStream()) {
             queue.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (!HttpUtil.isContentLengthSet(request)) {
-            request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        ctx.executor().execute(() -> release(ctx));
+        ctx.executor().execute(() -> endHold(ctx));
     }
 
     private void forward(ChannelHandlerContext ctx, HttpObject object) {
-        if (held != null) {
-            held.add(object);
-        } else {
-            ctx.fireChannelRead(object);
+        queue.add(object);
+        if (demand && !holding) {
+            demand = false;
+            deliver(ctx);
         }
     }
 
-    private void release(ChannelHandlerContext ctx) {
-        ArrayDeque<HttpObject> queued = Objects.requireNonNull(held, "held before this task was scheduled");
-        held = null;
-        boolean open = ctx.channel().isActive();
-        for (HttpObject msg; (msg = queued.poll()) != null; ) {
-            if (open) {
-                ctx.fireChannelRead(msg);
-            } else {
-                ReferenceCountUtil.release(msg); // reset before its turn: nothing was forwarded
-            }
+    /** The read batch that brought the head is over: a stream reset meanwhile drops what it sent, unforwarded. */
+    private void endHold(ChannelHandlerContext ctx) {
+        holding = false;
+        if (!ctx.channel().isActive()) {
+            releaseQueued();
+        } else if (demand && !queue.isEmpty()) {
+            demand = false;
+            deliver(ctx);
+        }
+    }
+
+    /** The next message, queued or read from the child channel. */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (!holding && !queue.isEmpty()) {
+            deliver(ctx);
+        } else {
+            demand = true;
+            ctx.read();
+        }
+    }
+
+    /** Hands on the next message; read-complete follows once the queue is empty (once, however nested). */
+    private void deliver(ChannelHandlerContext ctx) {
+        HttpObject msg = queue.poll();
+        if (msg == null) {
+            return;
+        }
+        depth++;
+        try {
+            ctx.fireChannelRead(msg);
+        } finally {
+            depth--;
+        }
+        if (depth == 0 && queue.isEmpty()) {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (queue.isEmpty()) {
+            ctx.fireChannelReadComplete(); // otherwise deliver() signals it when the queue runs empty
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseQueued();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseQueued();
+    }
+
+    private void releaseQueued() {
+        for (HttpObject msg; (msg = queue.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
         }
     }
 
