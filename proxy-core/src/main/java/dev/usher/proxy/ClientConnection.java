@@ -48,19 +48,34 @@ final class ClientConnection {
     private final TrustedProxies trusted;
     private boolean readPending;
 
+    /**
+     * What a connection's requests know of its socket: the peer (canonical text, and whether it is a trusted proxy)
+     * and the listener port. Worked out once per connection; every stream of an HTTP/2 connection shares it.
+     */
+    record Peer(String ip, boolean trusted, int listenerPort, String listenerPortText) {
+
+        /** The peer of {@code socket}, the connection (never a stream) channel. */
+        static Peer of(Channel socket, TrustedProxies trustedProxies) {
+            InetAddress peer = ProxyProtocolHandler.peer(socket);
+            int port = ((InetSocketAddress) socket.localAddress()).getPort();
+            return new Peer(NetUtil.toAddressString(peer), trustedProxies.contains(peer), port, Integer.toString(port));
+        }
+    }
+
     ClientConnection(
-            ChannelHandlerContext ctx, @Nullable ResponseEncoder encoder, boolean tls, TrustedProxies trusted) {
+            ChannelHandlerContext ctx,
+            @Nullable ResponseEncoder encoder,
+            boolean tls,
+            TrustedProxies trusted,
+            Peer peer) {
         this.ctx = ctx;
         this.encoder = encoder;
         this.tls = tls;
         this.trusted = trusted;
-        // An HTTP/2 stream's peer and listener are its connection's.
-        Channel socket = ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
-        InetAddress peer = ProxyProtocolHandler.peer(socket);
-        this.peerIp = NetUtil.toAddressString(peer);
-        this.peerTrusted = trusted.contains(peer);
-        this.listenerPort = ((InetSocketAddress) socket.localAddress()).getPort();
-        this.listenerPortText = Integer.toString(listenerPort);
+        this.peerIp = peer.ip();
+        this.peerTrusted = peer.trusted();
+        this.listenerPort = peer.listenerPort();
+        this.listenerPortText = peer.listenerPortText();
     }
 
     /** The TLS server name (SNI) the client's handshake asked for, normalised; {@code null} without TLS or SNI. */

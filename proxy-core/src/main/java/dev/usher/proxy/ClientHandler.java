@@ -50,10 +50,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Exchange exchange;
     private @Nullable ExternalAuthCheck authCheck; // in AUTH: the subrequest under way
     private @Nullable Runnable authAbandoned; // in AUTH: what a client gone meanwhile leaves to clean up
+    private ClientConnection.@Nullable Peer peer; // a stream's: its connection's, worked out once
 
-    /** The handler of one HTTP/2 stream's child channel. */
-    static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort) {
-        return new ClientHandler(context, null, null, tls, httpsPort);
+    /** The handler of one HTTP/2 stream's child channel, on a connection whose {@code peer} is known already. */
+    static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort, ClientConnection.Peer peer) {
+        ClientHandler handler = new ClientHandler(context, null, null, tls, httpsPort);
+        handler.peer = peer;
+        return handler;
     }
 
     /** @param httpsPort the bound HTTPS port that redirects name, -1 when there is no HTTPS listener */
@@ -72,7 +75,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        conn = new ClientConnection(ctx, encoder, tls, context.settings().trustedProxies());
+        TrustedProxies trusted = context.settings().trustedProxies();
+        ClientConnection.Peer known = peer;
+        conn = new ClientConnection(
+                ctx, encoder, tls, trusted, known != null ? known : ClientConnection.Peer.of(ctx.channel(), trusted));
         if (stream()) {
             conn.read(); // the stream's one request
         } else {

@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
@@ -32,6 +33,11 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private @Nullable ScheduledFuture<?> idleTimer;
     private int open;
+    /** When the last stream ended ({@link System#nanoTime()}); the idle timeout counts from there. */
+    private long idleSince;
+
+    private final Runnable idleCheck = this::idleCheck;
+    private final ChannelFutureListener onStreamClosed = f -> streamClosed();
     private boolean draining;
 
     H2Connection(ProxySettings settings, int connectionWindow) {
@@ -53,16 +59,17 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     /** A stream's child channel was created; it counts until it closes. */
     void streamOpened(io.netty.channel.Channel child) {
         open++;
-        cancelIdle();
-        child.closeFuture().addListener(f -> {
-            if (--open == 0) {
-                if (draining) {
-                    ctx.channel().close();
-                } else {
-                    armIdle();
-                }
+        child.closeFuture().addListener(onStreamClosed);
+    }
+
+    private void streamClosed() {
+        if (--open == 0) {
+            if (draining) {
+                ctx.channel().close();
+            } else {
+                armIdle();
             }
-        });
+        }
     }
 
     /** Graceful drain: GOAWAY now (naming the last stream accepted), close once the open streams finished. */
@@ -77,18 +84,28 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * No stream is open from now on: the connection closes after the idle timeout unless one opens meanwhile. One
+     * timer at a time, never cancelled by a stream: when it fires it looks at what happened since, and waits again
+     * for what is left of the timeout if the connection was busy (a busy connection drops to no open stream often).
+     */
     private void armIdle() {
-        cancelIdle();
-        if (ctx.channel().isActive()) {
-            idleTimer = ctx.executor()
-                    .schedule(
-                            () -> {
-                                if (open == 0) {
-                                    ctx.channel().close();
-                                }
-                            },
-                            idleNanos,
-                            TimeUnit.NANOSECONDS);
+        idleSince = System.nanoTime();
+        if (idleTimer == null && ctx.channel().isActive()) {
+            idleTimer = ctx.executor().schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (open > 0 || !ctx.channel().isActive()) {
+            return; // the stream's end arms it again
+        }
+        long left = idleSince + idleNanos - System.nanoTime();
+        if (left <= 0) {
+            ctx.channel().close();
+        } else {
+            idleTimer = ctx.executor().schedule(idleCheck, left, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -8,12 +8,13 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wires an HTTP/2 client connection and its streams.
  *
  * <p>Connection: [TLS] → {@link AllocationGuard} → {@code FlushConsolidationHandler} → {@link H2FrameGuard} →
- * {@code Http2FrameCodec} → {@code Http2MultiplexHandler} → {@link H2Connection}. The streams' flushes of one
+ * {@link H2ReadBatch} → {@code Http2FrameCodec} → {@code Http2MultiplexHandler} → {@link H2Connection}. The streams' flushes of one
  * event-loop turn leave as one socket write (and on TLS as few records), not one per stream.
  *
  * <p>Each stream is a child channel on the connection's event loop, auto-read off: {@link H2StreamCodec} (which also
@@ -69,14 +70,16 @@ final class H2Pipeline {
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
                 .build();
         H2Connection connection = new H2Connection(settings, CONNECTION_WINDOW);
+        H2ReadBatch batch = new H2ReadBatch();
         if (p.get(AllocationGuard.class) == null) {
             p.addLast(context.allocationGuard());
         }
         p.addLast(
                 new FlushConsolidationHandler(FLUSHES_PER_WRITE, true),
                 new H2FrameGuard(),
+                batch,
                 codec,
-                new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection)),
+                new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection, batch)),
                 connection);
         // Flow control windows, not read pauses, hold a client back on HTTP/2: the connection always reads.
         p.channel().config().setAutoRead(true);
@@ -88,8 +91,11 @@ final class H2Pipeline {
         private final boolean tls;
         private final int httpsPort;
         private final H2Connection connection;
+        private final H2ReadBatch batch;
+        private ClientConnection.@Nullable Peer peer; // the connection's, worked out for its first stream
 
-        Streams(ProxyContext context, boolean tls, int httpsPort, H2Connection connection) {
+        Streams(ProxyContext context, boolean tls, int httpsPort, H2Connection connection, H2ReadBatch batch) {
+            this.batch = batch;
             this.context = context;
             this.tls = tls;
             this.httpsPort = httpsPort;
@@ -101,7 +107,12 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline().addLast(new H2StreamCodec(), ClientHandler.forStream(context, tls, httpsPort));
+            ClientConnection.Peer known = peer;
+            if (known == null) {
+                known = ClientConnection.Peer.of(ch.parent(), context.settings().trustedProxies());
+                peer = known;
+            }
+            ch.pipeline().addLast(new H2StreamCodec(batch), ClientHandler.forStream(context, tls, httpsPort, known));
         }
     }
 }

@@ -51,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  *       Cookie}, §8.2.3), without the conversion's own {@code x-http2-*} fields, whoever sent them. A request whose
  *       body follows gets {@code Transfer-Encoding: chunked} unless it has a {@code Content-Length}; one that ended
  *       with its HEADERS frame goes on as a head and an empty end, as the HTTP/1 decoder delivers it.</li>
- *   <li>The head waits until the connection's current read batch is over (one event-loop task) before it goes on: a
+ *   <li>The head waits until the connection's current read batch is over ({@link H2ReadBatch}) before it goes on: a
  *       stream opened and reset in the same batch (rapid reset, CVE-2023-44487) is closed by then and costs no
  *       origin request, just the dropped head.</li>
  *   <li>DATA becomes content, a trailing HEADERS frame the end with trailers; other frames (a client's RST_STREAM,
@@ -80,6 +80,9 @@ final class H2StreamCodec extends ChannelDuplexHandler {
             .map(HttpConversionUtil.ExtensionHeaderNames::text)
             .toArray(AsciiString[]::new);
 
+    private final H2ReadBatch batch;
+    private final Runnable endHold = this::endHold;
+    private ChannelHandlerContext ctx; // set by handlerAdded, an initializer
     private boolean refused;
     private boolean headSeen;
     /** Converted messages the exchange has not asked for yet. */
@@ -93,6 +96,15 @@ final class H2StreamCodec extends ChannelDuplexHandler {
     private boolean interimEnd;
     private @Nullable HttpResponse pendingHead;
     private @Nullable ChannelPromise pendingPromise;
+
+    H2StreamCodec(H2ReadBatch batch) {
+        this.batch = batch;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Http2Exception {
@@ -138,7 +150,7 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         if (frame.isEndStream()) {
             queue.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-        ctx.executor().execute(() -> endHold(ctx));
+        batch.afterBatch(ctx, endHold);
     }
 
     private void forward(ChannelHandlerContext ctx, HttpObject object) {
@@ -150,7 +162,8 @@ final class H2StreamCodec extends ChannelDuplexHandler {
     }
 
     /** The read batch that brought the head is over: a stream reset meanwhile drops what it sent, unforwarded. */
-    private void endHold(ChannelHandlerContext ctx) {
+    private void endHold() {
+        ChannelHandlerContext ctx = this.ctx;
         holding = false;
         if (!ctx.channel().isActive()) {
             releaseQueued();
