@@ -10,10 +10,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.AsyncMapping;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
@@ -21,6 +23,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** A loopback TLS echo server whose pipeline is {@code SniHandler(mapping)} and an echo handler. */
@@ -30,6 +33,7 @@ final class SniServer implements AutoCloseable {
     private final Channel channel;
     private final List<Throwable> handshakeFailures = new CopyOnWriteArrayList<>();
     private final List<String> clientCertificates = new CopyOnWriteArrayList<>();
+    private final List<Boolean> resumptions = new CopyOnWriteArrayList<>();
 
     private SniServer(AsyncMapping<String, SslContext> mapping) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -60,6 +64,11 @@ final class SniServer implements AutoCloseable {
         return handshakeFailures;
     }
 
+    /** Per completed handshake, in order: whether it resumed a session (BoringSSL only; the JDK's says false). */
+    List<Boolean> resumptions() {
+        return resumptions;
+    }
+
     /** Per completed handshake, in order: the subject of the client's certificate, or "none". */
     List<String> clientCertificates() {
         return clientCertificates;
@@ -82,12 +91,11 @@ final class SniServer implements AutoCloseable {
             if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
                 handshakeFailures.add(done.cause());
             } else if (evt instanceof SslHandshakeCompletionEvent) {
+                SSLEngine engine = ctx.pipeline().get(SslHandler.class).engine();
+                resumptions.add(engine instanceof ReferenceCountedOpenSslEngine openSsl
+                        && SSL.isSessionReused(openSsl.sslPointer()));
                 try {
-                    Certificate[] peer = ctx.pipeline()
-                            .get(SslHandler.class)
-                            .engine()
-                            .getSession()
-                            .getPeerCertificates();
+                    Certificate[] peer = engine.getSession().getPeerCertificates();
                     clientCertificates.add(((X509Certificate) peer[0])
                             .getSubjectX500Principal()
                             .getName());
