@@ -55,6 +55,12 @@ cleanup() {
     rm -rf "$tmp"
 }
 
+# Stops one started process before the session ends (cleanup's kill of it later does nothing).
+stop_pid() { # pid
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
 wait_http() { # url, what, pid, log, [curl flag]
     local i
     for ((i = 0; i < 600; i++)); do
