@@ -11,7 +11,16 @@ public final class Main {
 
     private Main() {}
 
+    /** Netty's buffer-leak detector; tests run it at {@code paranoid}, an operator may turn it on with the flag. */
+    static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        // Off unless asked for (-Dio.netty.leakDetection.level=simple): Netty's default samples one buffer in 128 and
+        // wraps it, which costs every TLS read and write more than the sample is worth in a pod (benchmarks/README.md);
+        // every test run keeps it at paranoid, where a leak fails the build. Before any buffer class is loaded.
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            System.setProperty(LEAK_DETECTION, "disabled");
+        }
         System.exit(commandLine().execute(args));
     }
 
