@@ -41,18 +41,13 @@ TARGETS="${TARGETS:-usher nginx}"
 BASELINE_JAR="${BASELINE_JAR:-}"
 OUT="${OUT:-$root/benchmarks/target/h2load-$(date -u +%Y%m%d-%H%M%S)}"
 
-usher_port=$BASE_PORT
-origin_port=$((BASE_PORT + 1))
-admin_port=$((BASE_PORT + 2))
-nginx_port=$((BASE_PORT + 3))
-usher_tls_port=$((BASE_PORT + 4))
-nginx_tls_port=$((BASE_PORT + 5))
 base_port=$((BASE_PORT + 6))
 base_admin_port=$((BASE_PORT + 7))
 base_tls_port=$((BASE_PORT + 8))
 
 # shellcheck source=benchmarks/proxies.sh
 source "$root/benchmarks/proxies.sh"
+tls_ports # usher_port, origin_port, admin_port, nginx_port, usher_tls_port, nginx_tls_port from BASE_PORT
 require_tools "apt-get install -y nginx nghttp2-client" nginx h2load java curl openssl
 require_jars
 if [[ " $TARGETS " == *" usher-base "* && ! -f "$BASELINE_JAR" ]]; then
@@ -62,15 +57,6 @@ fi
 require_free_ports $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port $base_port \
     $base_admin_port $base_tls_port
 start_session usher-h2load
-
-cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /proc/pid/stat, after the comm field)
-    local stat
-    stat="$(cat "/proc/$1/stat")"
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086 # split the fields on purpose
-    set -- $stat
-    echo $((${12} + ${13}))
-}
 
 start_origin
 write_manifests

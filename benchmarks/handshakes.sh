@@ -40,28 +40,14 @@ USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 BASE_PORT="${BASE_PORT:-18380}"
 OUT="${OUT:-$root/benchmarks/target/handshakes-$(date -u +%Y%m%d-%H%M%S)}"
 
-usher_port=$BASE_PORT
-origin_port=$((BASE_PORT + 1))
-admin_port=$((BASE_PORT + 2))
-nginx_port=$((BASE_PORT + 3))
-usher_tls_port=$((BASE_PORT + 4))
-nginx_tls_port=$((BASE_PORT + 5))
 
 # shellcheck source=benchmarks/proxies.sh
 source "$root/benchmarks/proxies.sh"
+tls_ports # usher_port, origin_port, admin_port, nginx_port, usher_tls_port, nginx_tls_port from BASE_PORT
 require_tools "apt-get install -y nginx wrk nghttp2-client" nginx wrk h2load java curl openssl base64
 require_jars
 require_free_ports $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port
 start_session usher-handshakes
-
-cpu_ticks() { # utime + stime of a pid, in clock ticks (fields 14 and 15 of /proc/pid/stat, after the comm field)
-    local stat
-    stat="$(cat "/proc/$1/stat")"
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086 # split the fields on purpose
-    set -- $stat
-    echo $((${12} + ${13}))
-}
 
 # A self-signed certificate for h0.bench.test of a key type, as PEM files and as a kubernetes.io/tls Secret manifest.
 make_certificate() { # ecdsa | rsa

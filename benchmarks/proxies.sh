@@ -55,6 +55,27 @@ cleanup() {
     rm -rf "$tmp"
 }
 
+# The ports of a run with TLS listeners, from BASE_PORT: Usher +0, the origin +1, Usher's admin +2, nginx +3, Usher's
+# HTTPS +4, nginx's HTTPS +5.
+tls_ports() {
+    usher_port=$BASE_PORT
+    origin_port=$((BASE_PORT + 1))
+    admin_port=$((BASE_PORT + 2))
+    nginx_port=$((BASE_PORT + 3))
+    usher_tls_port=$((BASE_PORT + 4))
+    nginx_tls_port=$((BASE_PORT + 5))
+}
+
+# utime + stime of a pid, in clock ticks (fields 14 and 15 of /proc/pid/stat, after the comm field).
+cpu_ticks() { # pid
+    local stat
+    stat="$(cat "/proc/$1/stat")"
+    stat="${stat##*) }"
+    # shellcheck disable=SC2086 # split the fields on purpose
+    set -- $stat
+    echo $((${12} + ${13}))
+}
+
 # Stops one started process before the session ends (cleanup's kill of it later does nothing).
 stop_pid() { # pid
     kill "$1" 2>/dev/null || true
