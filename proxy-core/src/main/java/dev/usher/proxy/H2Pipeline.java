@@ -8,7 +8,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Wires an HTTP/2 client connection and its streams.
@@ -79,7 +78,13 @@ final class H2Pipeline {
                 new H2FrameGuard(),
                 batch,
                 codec,
-                new Http2MultiplexHandler(new Streams(context, tls, httpsPort, connection, batch)),
+                new Http2MultiplexHandler(new Streams(
+                        context,
+                        tls,
+                        httpsPort,
+                        connection,
+                        batch,
+                        ClientConnection.Peer.of(p.channel(), settings.trustedProxies()))),
                 connection);
         // Flow control windows, not read pauses, hold a client back on HTTP/2: the connection always reads.
         p.channel().config().setAutoRead(true);
@@ -92,10 +97,17 @@ final class H2Pipeline {
         private final int httpsPort;
         private final H2Connection connection;
         private final H2ReadBatch batch;
-        private ClientConnection.@Nullable Peer peer; // the connection's, worked out for its first stream
+        private final ClientConnection.Peer peer; // the connection's, shared by its streams
 
-        Streams(ProxyContext context, boolean tls, int httpsPort, H2Connection connection, H2ReadBatch batch) {
+        Streams(
+                ProxyContext context,
+                boolean tls,
+                int httpsPort,
+                H2Connection connection,
+                H2ReadBatch batch,
+                ClientConnection.Peer peer) {
             this.batch = batch;
+            this.peer = peer;
             this.context = context;
             this.tls = tls;
             this.httpsPort = httpsPort;
@@ -107,12 +119,7 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ClientConnection.Peer known = peer;
-            if (known == null) {
-                known = ClientConnection.Peer.of(ch.parent(), context.settings().trustedProxies());
-                peer = known;
-            }
-            ch.pipeline().addLast(new H2StreamCodec(batch), ClientHandler.forStream(context, tls, httpsPort, known));
+            ch.pipeline().addLast(new H2StreamCodec(batch), ClientHandler.forStream(context, tls, httpsPort, peer));
         }
     }
 }
