@@ -29,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * <p>Design: one daemon thread, {@code usher-manifests}, owns all state. It waits on a {@link WatchService} (every
  * directory of the tree is registered) for at most {@value #RESCAN_MILLIS} ms; an event starts a debounce that
  * collects further events until {@value #QUIET_MILLIS} ms pass quietly (at most {@value #MAX_DEBOUNCE_MILLIS} ms), so
- * an editor's write-rename-delete burst becomes one rebuild while a change still applies within tens of milliseconds
- * (a file caught half-written fails to parse, keeps its last good objects, and is read again on its next event). A
- * timeout rescans stamps anyway, because some platforms deliver watch events late or not at all. A rebuild publishes only when a file's objects or problem changed.
+ * an editor's write-rename-delete burst (its system calls come microseconds apart) becomes one rebuild while a change
+ * applies within a few milliseconds (a file caught half-written fails to parse, keeps its last good objects, and is
+ * read again on its next event). Events that name only plain files re-read only those files. A timeout rescans stamps
+ * anyway, because some platforms deliver watch events late or not at all. A rebuild publishes only when a file's
+ * objects or problem changed, and records the time from the first event to the publish in
+ * {@code usher_config_propagation_seconds}.
  *
  * <p>Manifests rarely carry {@code creationTimestamp}; such Ingresses count as created at the epoch, so conflicts
  * between them are decided by {@code namespace/name} order, which is stable across edits and restarts.
@@ -39,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class ManifestsSource implements AutoCloseable {
 
     static final long RESCAN_MILLIS = 1000;
-    static final long QUIET_MILLIS = 10;
+    static final long QUIET_MILLIS = 3;
     static final long MAX_DEBOUNCE_MILLIS = 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestsSource.class);
@@ -51,10 +54,15 @@ public final class ManifestsSource implements AutoCloseable {
     private final WatchService watchService;
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private final Thread thread;
+    private final long rescanMillis;
     private volatile boolean closed;
+    /** When the first event of the change being applied arrived (0 for a rescan), for the propagation metric. */
+    private long firstEventNanos;
 
-    private ManifestsSource(Path dir, WatcherSettings settings, SnapshotPublisher publisher) throws IOException {
+    private ManifestsSource(Path dir, WatcherSettings settings, SnapshotPublisher publisher, long rescanMillis)
+            throws IOException {
         this.dir = dir;
+        this.rescanMillis = rescanMillis;
         this.settings = settings;
         this.publisher = publisher;
         this.files = new ManifestFiles(dir);
@@ -66,6 +74,12 @@ public final class ManifestsSource implements AutoCloseable {
     /** Reads {@code dir}, publishes the first translation (before returning), then follows changes. */
     public static ManifestsSource start(Path dir, WatcherSettings settings, SnapshotPublisher publisher)
             throws IOException {
+        return start(dir, settings, publisher, RESCAN_MILLIS);
+    }
+
+    /** As {@link #start(Path, WatcherSettings, SnapshotPublisher)}; tests stretch the rescan to see events alone. */
+    static ManifestsSource start(Path dir, WatcherSettings settings, SnapshotPublisher publisher, long rescanMillis)
+            throws IOException {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
@@ -73,7 +87,7 @@ public final class ManifestsSource implements AutoCloseable {
         if (!Files.isDirectory(root)) {
             throw new IOException("manifests folder " + root + " is not a directory");
         }
-        ManifestsSource source = new ManifestsSource(root, settings, publisher);
+        ManifestsSource source = new ManifestsSource(root, settings, publisher, rescanMillis);
         try {
             source.scanAndPublish(Set.of(), true, true);
         } catch (IOException | RuntimeException e) {
@@ -125,10 +139,12 @@ public final class ManifestsSource implements AutoCloseable {
 
     /** Blocks until a watch event (then debounces) or the rescan interval; returns whether events were lost. */
     private boolean waitForChanges(Set<Path> touched) throws InterruptedException {
-        WatchKey key = watchService.poll(RESCAN_MILLIS, TimeUnit.MILLISECONDS);
+        firstEventNanos = 0;
+        WatchKey key = watchService.poll(rescanMillis, TimeUnit.MILLISECONDS);
         if (key == null) {
             return false;
         }
+        firstEventNanos = System.nanoTime();
         boolean overflow = collect(key, touched);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DEBOUNCE_MILLIS);
         while (System.nanoTime() < deadline) {
@@ -166,7 +182,7 @@ public final class ManifestsSource implements AutoCloseable {
         }
         List<Problem> sourceProblems = new ArrayList<>(files.fileProblems());
         KubeObjects objects = files.objects(sourceProblems);
-        publisher.publish(Translator.translate(objects, settings).withSourceProblems(sourceProblems));
+        publisher.publish(Translator.translate(objects, settings).withSourceProblems(sourceProblems), firstEventNanos);
     }
 
     private void register(Set<Path> directories) {

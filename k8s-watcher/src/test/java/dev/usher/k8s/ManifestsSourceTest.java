@@ -10,13 +10,18 @@ import dev.usher.tls.CertificateStore;
 import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,7 +92,7 @@ final class ManifestsSourceTest {
 
     @Test
     void addEditDelete_routingFollows() throws IOException {
-        source = ManifestsSource.start(dir, settings, publisher);
+        source = eventsOnly();
         assertThat(Routes.target(table, "new.example.com", "/")).isEqualTo("404");
 
         write("new.yaml", ingress("n", "new.example.com", "/", "alpaca"));
@@ -104,13 +109,68 @@ final class ManifestsSourceTest {
     @Test
     void editorStyleRenameIntoPlace_isApplied() throws IOException {
         write("site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
-        source = ManifestsSource.start(dir, settings, publisher);
+        source = eventsOnly();
         assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
 
         Path temp = write(".site.yaml.swp", ingress("s", "site.example.com", "/", "bandicoot"));
         Files.move(temp, dir.resolve("site.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080"))
                 .isEqualTo("bandicoot:8080");
+    }
+
+    @Test
+    void configMapVolumeSwap_isApplied_andTheOldVersionGoingAwayDropsNothing() throws IOException {
+        // How the kubelet presents a ConfigMap volume: each key a symlink through ..data, swapped in one rename.
+        write("..2026_12_03_a/site.yaml", ingress("s", "site.example.com", "/", "alpaca"));
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..2026_12_03_a"));
+        Files.createSymbolicLink(dir.resolve("site.yaml"), Path.of("..data/site.yaml"));
+        source = eventsOnly();
+        assertThat(Routes.target(table, "site.example.com", "/")).isEqualTo("alpaca:8080");
+
+        write("..2026_12_03_b/site.yaml", ingress("s", "site.example.com", "/", "bandicoot"));
+        Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..2026_12_03_b"));
+        Files.move(
+                dir.resolve("..data_tmp"),
+                dir.resolve("..data"),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(dir.resolve("..2026_12_03_a/site.yaml"));
+        Files.delete(dir.resolve("..2026_12_03_a"));
+        assertThat(Routes.await(table, "site.example.com", "/", "bandicoot:8080"))
+                .isEqualTo("bandicoot:8080");
+        assertThat(publisher.problems()).isEmpty();
+    }
+
+    @Test
+    void folderMovedInAndOut_itsFilesComeAndGo_andFoldersMadeInsideItAreFollowed() throws IOException {
+        source = eventsOnly();
+        write(".staging/team/app.yaml", ingress("app", "app.example.com", "/", "alpaca"));
+        Files.move(dir.resolve(".staging/team"), dir.resolve("team"), StandardCopyOption.ATOMIC_MOVE);
+        assertThat(Routes.await(table, "app.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+
+        write("team/nested/more.yaml", ingress("more", "more.example.com", "/", "bandicoot"));
+        assertThat(Routes.await(table, "more.example.com", "/", "bandicoot:8080"))
+                .isEqualTo("bandicoot:8080");
+        write("team/nested/more.yaml", ingress("more", "more.example.com", "/", "alpaca"));
+        assertThat(Routes.await(table, "more.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+
+        Files.move(dir.resolve("team"), dir.resolve(".staging/gone"), StandardCopyOption.ATOMIC_MOVE);
+        assertThat(Routes.await(table, "app.example.com", "/", "404")).isEqualTo("404");
+        assertThat(Routes.await(table, "more.example.com", "/", "404")).isEqualTo("404");
+    }
+
+    @Test
+    void anEditIsTimedFromItsFirstEventToItsPublish_theStartIsNot() throws IOException {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SnapshotPublisher timed = new SnapshotPublisher(table, null, registry);
+        source = ManifestsSource.start(dir, settings, timed);
+        Timer propagation = registry.get("usher.config.propagation").timer();
+        assertThat(propagation.count()).isZero();
+
+        write("new.yaml", ingress("n", "new.example.com", "/", "alpaca"));
+        assertThat(Routes.await(table, "new.example.com", "/", "alpaca:8080")).isEqualTo("alpaca:8080");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> propagation.count() >= 1);
+        assertThat(propagation.totalTime(TimeUnit.NANOSECONDS)).isPositive();
     }
 
     @Test
@@ -359,6 +419,11 @@ final class ManifestsSourceTest {
     private boolean awaitProblemAbout(String file) {
         return Routes.awaitValue(
                 () -> publisher.problems().stream().anyMatch(p -> p.source().equals(file)), true);
+    }
+
+    /** A source that never rescans on its own: what it applies, it applied from watch events alone. */
+    private ManifestsSource eventsOnly() throws IOException {
+        return ManifestsSource.start(dir, settings, publisher, TimeUnit.HOURS.toMillis(1));
     }
 
     private Path write(String name, String text) throws IOException {
