@@ -10,14 +10,14 @@
 #
 # Settings (environment):
 #   ROUNDS=3 DURATION=10s WARMUP=2s JVM_WARMUP=20s CONNECTIONS=50,200 RESPONSE_SIZE=0
-#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
+#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
 #   USHER_ARGS='--max-idle-per-endpoint=1024' (more `usher run` flags)
 #   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4, baseline Usher +5, its admin +6)
 #   BASELINE_JAR=path/to/usher.jar   also runs that build of Usher (same flags) as target usher-base, to measure a
 #                                    change against the build before it in the same rounds
 #   USHER_DEFAULTS=1                 also runs Usher as `usher run` starts by default (no JVM flags: the JVM's own
 #                                    collector and heap; one event loop per processor) as target usher-defaults, beside
-#                                    `usher`, which runs as the Deployment does (one processor's worth: SerialGC, one
+#                                    `usher`, which runs as the Deployment does (one processor's worth: ParallelGC, one
 #                                    event loop); 0 leaves it out
 set -euo pipefail
 
@@ -30,7 +30,7 @@ WARMUP="${WARMUP:-2s}"
 JVM_WARMUP="${JVM_WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-50,200}"
 RESPONSE_SIZE="${RESPONSE_SIZE:-0}"
-USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
+USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"

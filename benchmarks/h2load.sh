@@ -19,7 +19,7 @@
 #   PROTOCOLS="h2c h2" (h2c: cleartext listeners; h2: TLS listeners, ALPN h2; https1: the TLS listeners over
 #                       HTTP/1.1 keep-alive, h2load --h1 with one request at a time per connection, -m ignored)
 #   TARGETS="usher nginx" (add usher-base with BASELINE_JAR=<an older usher.jar> to compare two builds)
-#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
+#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
 #   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
 set -euo pipefail
 
@@ -33,7 +33,7 @@ JVM_WARMUP="${JVM_WARMUP:-10}"
 CLIENTS="${CLIENTS:-50}"
 STREAMS="${STREAMS:-10}"
 THREADS="${THREADS:-1}"
-USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
+USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 BASE_PORT="${BASE_PORT:-18180}"
 PROTOCOLS="${PROTOCOLS:-h2c h2}"

@@ -22,7 +22,7 @@
 # Settings (environment):
 #   ROUNDS=2 DURATION=10 (seconds) JVM_WARMUP=20 (seconds, per key type and mode before round 1) CONNECTIONS=50
 #   KEYS="ecdsa rsa" MODES="full resumed"
-#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseSerialGC'  USHER_EVENT_LOOPS=1
+#   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
 #   BASE_PORT=18380 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5)
 set -euo pipefail
 
@@ -35,7 +35,7 @@ JVM_WARMUP="${JVM_WARMUP:-20}"
 CONNECTIONS="${CONNECTIONS:-50}"
 KEYS="${KEYS:-ecdsa rsa}"
 MODES="${MODES:-full resumed}"
-USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC}"
+USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 BASE_PORT="${BASE_PORT:-18380}"
 OUT="${OUT:-$root/benchmarks/target/handshakes-$(date -u +%Y%m%d-%H%M%S)}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time from process start to /readyz 200, with and without a class-data sharing (AppCDS) archive, interleaved rounds.
 #   benchmarks/startup.sh [ROUNDS]          (default 5; JAR=..., JVM_OPTS=..., BASE_PORT=... to override)
-# JVM flags default to the Deployment's pod configuration (1 CPU visible, SerialGC, 128 MiB heap). The archive is
+# JVM flags default to the Deployment's pod configuration (1 CPU visible, ParallelGC, 128 MiB heap). The archive is
 # made the way deploy/Dockerfile makes it: one training run of `usher warmup`.
 # Prints one line per round and the medians; loopback only; every process it starts is stopped on exit.
 set -euo pipefail
@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-5}"
 jar="${JAR:-$root/deploy/target/usher.jar}"
-opts="${JVM_OPTS:--XX:ActiveProcessorCount=1 -XX:+UseSerialGC -Xmx128m -XX:-UsePerfData}"
+opts="${JVM_OPTS:--XX:ActiveProcessorCount=1 -XX:+UseParallelGC -Xmx128m -XX:-UsePerfData}"
 port="${BASE_PORT:-18380}"
 work="$(mktemp -d)"
 pid=""

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class UsherOptions {
 
     /** JVM flags used when none are given: a small fixed heap and a single-threaded collector for 2 cores. */
-    static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+UseSerialGC";
+    static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+UseParallelGC";
 
     @Option(
             names = "--usher-jar",
