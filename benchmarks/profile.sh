@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Where Usher's event loop spends its CPU under a plain-HTTP keep-alive load: a CPU profile by async-profiler (from
+# Maven Central, loaded into the running JVM after its warm-up), summed as kernel / Java / other native time, with the
+# Java methods that use the most. The split says whether a gap to nginx is system calls or Java work per request.
+#
+#   benchmarks/profile.sh                        Usher from this tree, wrk -c 50
+#   CONNECTIONS=200 JAR=/tmp/old/usher.jar benchmarks/profile.sh
+#
+# Needs wrk, Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
+# kernel.perf_event_paranoid <= 1 (async-profiler falls back to itimer without kernel frames otherwise). Settings:
+# CONNECTIONS=50 DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR. Writes
+# $OUT/profile.collapsed (one line per stack), $OUT/flame.html and the summary; every process it starts runs on
+# 127.0.0.1 and is stopped on exit.
+# shellcheck source=benchmarks/proxies.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+prog=profile
+CONNECTIONS="${CONNECTIONS:-50}"
+DURATION="${DURATION:-20}"
+JVM_WARMUP="${JVM_WARMUP:-20}"
+BASE_PORT="${BASE_PORT:-18280}"
+INTERVAL="${INTERVAL:-500us}"
+AP_VERSION=4.1
+OUT="${OUT:-$root/benchmarks/target/profile-$(date -u +%Y%m%d-%H%M%S)}"
+USHER_JAVA_OPTS="-Xms128m -Xmx128m -XX:+UseParallelGC"
+USHER_EVENT_LOOPS=1
+usher_port=$BASE_PORT
+origin_port=$((BASE_PORT + 1))
+admin_port=$((BASE_PORT + 2))
+
+source "$root/benchmarks/proxies.sh"
+require_tools "apt-get install -y wrk maven" wrk mvn java jcmd curl unzip
+require_jars
+jar="${JAR:-$usher_jar}"
+require_free_ports $usher_port $origin_port $admin_port
+
+ap_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION-linux-x64.jar"
+if [[ ! -f $ap_jar ]]; then
+    mvn -B -q -ntp dependency:get -Dartifact="tools.profiler:async-profiler:$AP_VERSION:jar:linux-x64" >&2
+fi
+
+start_session usher-profile
+unzip -q -o "$ap_jar" 'linux-x64/*' -d "$tmp/ap"
+lib="$tmp/ap/linux-x64/libasyncProfiler.so"
+start_origin
+write_manifests
+start_usher "$jar" "$usher_port" "$admin_port" "Usher" "$OUT/usher.log"
+usher_pid=$started_pid
+
+load() { # seconds -> requests wrk completed
+    wrk -t1 -c"$CONNECTIONS" -d"$1"s -H 'Host: h0.bench.test' "http://127.0.0.1:$usher_port/p0" |
+        awk '/requests in/ {print $1}'
+}
+
+profiler() { # async-profiler command
+    # jcmd would read the '=' in the options as a named argument of its own unless they are quoted
+    jcmd "$usher_pid" JVMTI.agent_load "$lib" "\"$1\"" >>"$OUT/profiler.log"
+    if [[ $(tail -1 "$OUT/profiler.log") != "return code: 0" ]]; then
+        echo "$prog: async-profiler refused '$1' (see $OUT/profiler.log and $OUT/usher.log)" >&2
+        exit 1
+    fi
+}
+
+echo "$prog: warming the JVM for $JVM_WARMUP s, then profiling $DURATION s at -c $CONNECTIONS" >&2
+load "$JVM_WARMUP" >/dev/null
+profiler "start,event=cpu,interval=$INTERVAL,threads"
+ticks0=$(cpu_ticks "$usher_pid")
+requests=$(load "$DURATION")
+ticks1=$(cpu_ticks "$usher_pid")
+profiler "dump,collapsed,file=$OUT/profile.collapsed"
+profiler "stop,file=$OUT/flame.html"
+
+{
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), wrk -t1 -c $CONNECTIONS, $DURATION s, $jar"
+    awk -v n="$requests" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        printf "%d requests, Usher CPU %.1f ms per 1k requests\n", n, t * 1000 / hz * 1000 / n }'
+    # A collapsed line: "[thread];frame;...;leaf count". Kernel frames end in _[k]; Java frames are package/Class.
+    awk -v javaframe='^[A-Za-z_][A-Za-z0-9_$]*/' '$0 ~ /^\[usher-proxy/ {
+            n = $NF; line = substr($0, 1, length($0) - length(n) - 1)
+            k = split(line, f, ";"); leaf = f[k]; total += n
+            if (leaf ~ /_\[k\]$/) kind["kernel"] += n
+            else if (leaf ~ javaframe) kind["Java"] += n
+            else kind["other native (libc, JNI, BoringSSL)"] += n
+            for (i = k; i > 1; i--) if (f[i] ~ javaframe && f[i] !~ /_\[k\]$/) { java[f[i]] += n; break }
+        }
+        END {
+            printf "event loop samples %d:", total
+            for (x in kind) printf "  %s %.1f %%", x, 100 * kind[x] / total
+            printf "\ndeepest Java frame of each sample (system calls count for the JNI method that made them):\n"
+            fflush()
+            for (m in java) printf "%6.1f %%  %s\n", 100 * java[m] / total, m | "sort -rn | head -25"
+        }' "$OUT/profile.collapsed"
+} | tee "$OUT/summary.txt"
+echo "wrote $OUT/summary.txt, profile.collapsed and flame.html" >&2
