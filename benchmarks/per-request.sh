@@ -5,13 +5,16 @@
 #
 #   benchmarks/per-request.sh                     Usher from this tree and nginx
 #   EXTRA_JARS="/tmp/old/usher.jar" benchmarks/per-request.sh   also older builds of Usher, one after the other
+#   PROTOCOL=h2 benchmarks/per-request.sh          HTTP/2 over TLS 1.3 (h2c: prior knowledge), h2load -c 50 -m 10
 #
-# Needs nginx, wrk, strace and a JDK with jcmd/jfr (apt-get install -y nginx wrk strace); installs nothing. Settings:
-# CONNECTIONS=50 DURATION=10 (seconds, wrk, per measurement) JVM_WARMUP=10 (seconds) BASE_PORT=18180. Every process it
+# Needs nginx, wrk (h1) or h2load (h2, h2c), strace and a JDK with jcmd/jfr (apt-get install -y nginx wrk
+# nghttp2-client strace); installs nothing. Settings: PROTOCOL=h1 STREAMS=10 (h2load -m) CONNECTIONS=50 DURATION=10 (seconds, wrk, per measurement) JVM_WARMUP=10 (seconds) BASE_PORT=18180. Every process it
 # starts runs on 127.0.0.1 and is stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prog=per-request
+PROTOCOL="${PROTOCOL:-h1}"
+STREAMS="${STREAMS:-10}"
 CONNECTIONS="${CONNECTIONS:-50}"
 DURATION="${DURATION:-10}"
 JVM_WARMUP="${JVM_WARMUP:-10}"
@@ -24,39 +27,54 @@ usher_port=$BASE_PORT
 origin_port=$((BASE_PORT + 1))
 admin_port=$((BASE_PORT + 2))
 nginx_port=$((BASE_PORT + 3))
+usher_tls_port=$((BASE_PORT + 4))
+nginx_tls_port=$((BASE_PORT + 5))
 
 # shellcheck source=benchmarks/proxies.sh
 source "$root/benchmarks/proxies.sh"
-require_tools "apt-get install -y nginx wrk strace" nginx wrk strace java jcmd jfr curl
+case $PROTOCOL in
+    h1) require_tools "apt-get install -y nginx wrk strace" nginx wrk strace java jcmd jfr curl ;;
+    h2 | h2c) require_tools "apt-get install -y nginx nghttp2-client strace" nginx h2load strace java jcmd jfr curl openssl ;;
+    *) echo "$prog: PROTOCOL is h1, h2c or h2, not '$PROTOCOL'" >&2 && exit 2 ;;
+esac
 require_jars
-require_free_ports $usher_port $origin_port $admin_port $nginx_port
+require_free_ports $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port
 start_session usher-per-request
 start_origin
 write_manifests
 
-load() { # port, seconds -> number of requests wrk completed
-    wrk -t1 -c"$CONNECTIONS" -d"$2"s -H 'Host: h0.bench.test' "http://127.0.0.1:$1/p0" | awk '/requests in/ {print $1}'
+load() { # plain port, TLS port, seconds -> number of requests the client completed
+    case $PROTOCOL in
+        h1) wrk -t1 -c"$CONNECTIONS" -d"$3"s -H 'Host: h0.bench.test' "http://127.0.0.1:$1/p0" |
+            awk '/requests in/ {print $1}' ;;
+        h2c | h2)
+            local url="http://127.0.0.1:$1/p0"
+            [[ $PROTOCOL == h2 ]] && url="https://127.0.0.1:$2/p0"
+            # bounded: h2load -D never stops a client whose TLS handshake ends after the duration (a cold JVM)
+            timeout "$(($3 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$3" \
+                -H ':authority: h0.bench.test' "$url" | awk '/^requests:/ {print $8}' ;;
+    esac
 }
 
 # System calls of every thread of pid during one load run, per request: "name calls/request" for the frequent ones.
-syscalls() { # pid, port, what
-    local trace="$OUT/strace-$3.txt" tracer n
+syscalls() { # pid, plain port, TLS port, what
+    local trace="$OUT/strace-$4.txt" tracer n
     strace -c -f -p "$1" -o "$trace" 2>/dev/null &
     tracer=$!
     sleep 1 # strace attaches to every thread first
-    n="$(load "$2" "$DURATION")"
+    n="$(load "$2" "$3" "$DURATION")"
     kill -INT "$tracer"
     wait "$tracer" 2>/dev/null || true
     # strace -c lines: % time, seconds, usecs/call, calls, [errors], syscall
-    awk -v n="$n" -v what="$3" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" && $4 / n >= 0.01 {
+    awk -v n="$n" -v what="$4" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" && $4 / n >= 0.01 {
             printf "%s %s %.3f\n", what, $NF, $4 / n
         }' "$trace" | sort -k3 -rn
-    echo "$3 requests $n"
+    echo "$4 requests $n"
 }
 
 # Bytes the event loop thread allocated per request over one load run (JFR's jdk.ThreadAllocationStatistics).
-allocation() { # pid, port, what
-    local jfc="$tmp/alloc.jfc" rec="$OUT/alloc-$3.jfr" n
+allocation() { # pid, plain port, TLS port, what
+    local jfc="$tmp/alloc.jfc" rec="$OUT/alloc-$4.jfr" n
     cat >"$jfc" <<'JFC'
 <?xml version="1.0" encoding="UTF-8"?>
 <configuration version="2.0">
@@ -64,9 +82,9 @@ allocation() { # pid, port, what
 </configuration>
 JFC
     jcmd "$1" JFR.start name=alloc settings="$jfc" filename="$rec" >/dev/null
-    n="$(load "$2" "$DURATION")"
+    n="$(load "$2" "$3" "$DURATION")"
     jcmd "$1" JFR.stop name=alloc >/dev/null
-    jfr print --events jdk.ThreadAllocationStatistics "$rec" | awk -v n="$n" -v what="$3" '
+    jfr print --events jdk.ThreadAllocationStatistics "$rec" | awk -v n="$n" -v what="$4" '
         /thread = "usher-proxy/ { loop = 1 } # the allocated field comes before the thread field
         /allocated = / { value = $3; unit = $4; if (unit == "kB") value *= 1e3; else if (unit == "MB") value *= 1e6;
                          else if (unit == "GB") value *= 1e9 }
@@ -75,24 +93,35 @@ JFC
 }
 
 measure_usher() { # jar, what
-    start_usher "$1" "$usher_port" "$admin_port" "$2" "$OUT/$2.log"
+    start_usher "$1" "$usher_port" "$admin_port" "$2" "$OUT/$2.log" --https-port "$usher_tls_port"
     local pid=$started_pid
-    load "$usher_port" "$JVM_WARMUP" >/dev/null
-    syscalls "$pid" "$usher_port" "$2"
-    allocation "$pid" "$usher_port" "$2"
+    load "$usher_port" "$usher_tls_port" "$JVM_WARMUP" >/dev/null
+    syscalls "$pid" "$usher_port" "$usher_tls_port" "$2"
+    allocation "$pid" "$usher_port" "$usher_tls_port" "$2"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }
 
 # Everything below also goes to per-request.txt (not a pipeline: a subshell's processes would escape the trap).
 exec > >(tee "$OUT/per-request.txt")
-echo "# per request, $CONNECTIONS connections, ${DURATION}s per measurement; $(date -u +%FT%TZ)"
+echo "# per request, $PROTOCOL, $CONNECTIONS connections, ${DURATION}s per measurement; $(date -u +%FT%TZ)"
 measure_usher "$usher_jar" usher
 i=0
 for jar in $EXTRA_JARS; do
     i=$((i + 1))
     measure_usher "$jar" "usher-extra-$i"
 done
-start_nginx "" ""
-load "$nginx_port" 2 >/dev/null
-syscalls "$nginx_pid" "$nginx_port" nginx
+case $PROTOCOL in
+    h1) start_nginx "" "" ;;
+    h2c | h2)
+        # TLS 1.3 and a P-256 certificate, as in h2load.sh (Usher's generated default is ECDSA P-256 too)
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
+            -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+        start_nginx "http2 backlog=4096" "listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+        ssl_certificate $tmp/cert.pem;
+        ssl_certificate_key $tmp/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        http2_max_concurrent_streams 100;" --http2-prior-knowledge ;;
+esac
+load "$nginx_port" "$nginx_tls_port" 2 >/dev/null
+syscalls "$nginx_pid" "$nginx_port" "$nginx_tls_port" nginx

@@ -5,17 +5,20 @@
 #
 #   benchmarks/profile.sh                        Usher from this tree, wrk -c 50
 #   CONNECTIONS=200 JAR=/tmp/old/usher.jar benchmarks/profile.sh
+#   PROTOCOL=h2 benchmarks/profile.sh            HTTP/2 over TLS (h2c: prior knowledge), h2load -c 50 -m 10
 #
-# Needs wrk, Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
+# Needs wrk (PROTOCOL=h1) or h2load (h2, h2c), Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
 # kernel.perf_event_paranoid <= 1 (async-profiler falls back to itimer without kernel frames otherwise). Settings:
-# CONNECTIONS=50 DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR. Writes
+# PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR. Writes
 # $OUT/profile.collapsed (one line per stack), $OUT/flame.html and the summary; every process it starts runs on
 # 127.0.0.1 and is stopped on exit.
 # shellcheck source=benchmarks/proxies.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prog=profile
+PROTOCOL="${PROTOCOL:-h1}"
 CONNECTIONS="${CONNECTIONS:-50}"
+STREAMS="${STREAMS:-10}"
 DURATION="${DURATION:-20}"
 JVM_WARMUP="${JVM_WARMUP:-20}"
 BASE_PORT="${BASE_PORT:-18280}"
@@ -27,12 +30,17 @@ USHER_EVENT_LOOPS=1
 usher_port=$BASE_PORT
 origin_port=$((BASE_PORT + 1))
 admin_port=$((BASE_PORT + 2))
+tls_port=$((BASE_PORT + 3))
 
 source "$root/benchmarks/proxies.sh"
-require_tools "apt-get install -y wrk maven" wrk mvn java jcmd curl unzip
+case $PROTOCOL in
+    h1) require_tools "apt-get install -y wrk maven" wrk mvn java jcmd curl unzip ;;
+    h2 | h2c) require_tools "apt-get install -y nghttp2-client maven" h2load mvn java jcmd curl unzip ;;
+    *) echo "$prog: PROTOCOL is h1, h2c or h2, not '$PROTOCOL'" >&2 && exit 2 ;;
+esac
 require_jars
 jar="${JAR:-$usher_jar}"
-require_free_ports $usher_port $origin_port $admin_port
+require_free_ports $usher_port $origin_port $admin_port $tls_port
 
 ap_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION-linux-x64.jar"
 if [[ ! -f $ap_jar ]]; then
@@ -44,12 +52,19 @@ unzip -q -o "$ap_jar" 'linux-x64/*' -d "$tmp/ap"
 lib="$tmp/ap/linux-x64/libasyncProfiler.so"
 start_origin
 write_manifests
-start_usher "$jar" "$usher_port" "$admin_port" "Usher" "$OUT/usher.log"
+start_usher "$jar" "$usher_port" "$admin_port" "Usher" "$OUT/usher.log" --https-port "$tls_port"
 usher_pid=$started_pid
 
-load() { # seconds -> requests wrk completed
-    wrk -t1 -c"$CONNECTIONS" -d"$1"s -H 'Host: h0.bench.test' "http://127.0.0.1:$usher_port/p0" |
-        awk '/requests in/ {print $1}'
+load() { # seconds -> requests the client completed
+    case $PROTOCOL in
+        h1) wrk -t1 -c"$CONNECTIONS" -d"$1"s -H 'Host: h0.bench.test' "http://127.0.0.1:$usher_port/p0" |
+            awk '/requests in/ {print $1}' ;;
+        # bounded: h2load -D never stops a client whose TLS handshake ends after the duration (a cold JVM)
+        h2c) timeout "$(($1 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$1" \
+            -H ':authority: h0.bench.test' "http://127.0.0.1:$usher_port/p0" | awk '/^requests:/ {print $8}' ;;
+        h2) timeout "$(($1 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$1" \
+            -H ':authority: h0.bench.test' "https://127.0.0.1:$tls_port/p0" | awk '/^requests:/ {print $8}' ;;
+    esac
 }
 
 profiler() { # async-profiler command
@@ -61,7 +76,7 @@ profiler() { # async-profiler command
     fi
 }
 
-echo "$prog: warming the JVM for $JVM_WARMUP s, then profiling $DURATION s at -c $CONNECTIONS" >&2
+echo "$prog: warming the JVM for $JVM_WARMUP s, then profiling $DURATION s of $PROTOCOL at -c $CONNECTIONS" >&2
 load "$JVM_WARMUP" >/dev/null
 profiler "start,event=cpu,interval=$INTERVAL,threads"
 ticks0=$(cpu_ticks "$usher_pid")
@@ -71,7 +86,9 @@ profiler "dump,collapsed,file=$OUT/profile.collapsed"
 profiler "stop,file=$OUT/flame.html"
 
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), wrk -t1 -c $CONNECTIONS, $DURATION s, $jar"
+    client="wrk -t1 -c $CONNECTIONS"
+    [[ $PROTOCOL != h1 ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $client, $DURATION s, $jar"
     awk -v n="$requests" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
         printf "%d requests, Usher CPU %.1f ms per 1k requests\n", n, t * 1000 / hz * 1000 / n }'
     # A collapsed line: "[thread];frame;...;leaf count". Kernel frames end in _[k]; Java frames are package/Class.
