@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What one proxied request costs Usher and nginx beyond CPU time: system calls (strace -c over a fixed load) and, for
-# Usher, bytes allocated by its event loop (JFR's per-thread allocation counter). The counts are per request and do
-# not depend on how busy the machine is, unlike the timings of compare.sh.
+# What one proxied request costs Usher and nginx: user and system CPU time (an untraced run), system calls (strace -c
+# over a fixed load) and, for Usher, bytes allocated by its event loop (JFR's per-thread allocation counter). The
+# counts are per request and do not depend on how busy the machine is, unlike the timings of compare.sh; the CPU
+# split does, a little, but tells whether a difference is in the kernel or in the process's own code.
 #
 #   benchmarks/per-request.sh                     Usher from this tree and nginx
 #   EXTRA_JARS="/tmp/old/usher.jar" benchmarks/per-request.sh   also older builds of Usher, one after the other
@@ -72,6 +73,18 @@ syscalls() { # pid, plain port, TLS port, what
     echo "$4 requests $n"
 }
 
+# User and system CPU time of pid per request over one untraced load run (utime and stime of /proc/pid/stat): which
+# side of the system call boundary a difference in CPU per request is on.
+cpu_split() { # pid, plain port, TLS port, what
+    local stat n u0 s0 u1 s1
+    stat="$(cat "/proc/$1/stat")" && read -r u0 s0 < <(echo "${stat##*) }" | awk '{print $12, $13}')
+    n="$(load "$2" "$3" "$DURATION")"
+    stat="$(cat "/proc/$1/stat")" && read -r u1 s1 < <(echo "${stat##*) }" | awk '{print $12, $13}')
+    awk -v n="$n" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v what="$4" 'BEGIN {
+        printf "%s cpu user %.1f us, system %.1f us per request (%d requests)\n", what, u / hz * 1e6 / n,
+            s / hz * 1e6 / n, n }'
+}
+
 # Bytes the event loop thread allocated per request over one load run (JFR's jdk.ThreadAllocationStatistics).
 allocation() { # pid, plain port, TLS port, what
     local jfc="$tmp/alloc.jfc" rec="$OUT/alloc-$4.jfr" n
@@ -96,6 +109,7 @@ measure_usher() { # jar, what
     start_usher "$1" "$usher_port" "$admin_port" "$2" "$OUT/$2.log" --https-port "$usher_tls_port"
     local pid=$started_pid
     load "$usher_port" "$usher_tls_port" "$JVM_WARMUP" >/dev/null
+    cpu_split "$pid" "$usher_port" "$usher_tls_port" "$2"
     syscalls "$pid" "$usher_port" "$usher_tls_port" "$2"
     allocation "$pid" "$usher_port" "$usher_tls_port" "$2"
     kill "$pid"
@@ -124,4 +138,5 @@ case $PROTOCOL in
         http2_max_concurrent_streams 100;" --http2-prior-knowledge ;;
 esac
 load "$nginx_port" "$nginx_tls_port" 2 >/dev/null
+cpu_split "$nginx_pid" "$nginx_port" "$nginx_tls_port" nginx
 syscalls "$nginx_pid" "$nginx_port" "$nginx_tls_port" nginx
