@@ -51,6 +51,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ExternalAuthCheck authCheck; // in AUTH: the subrequest under way
     private @Nullable Runnable authAbandoned; // in AUTH: what a client gone meanwhile leaves to clean up
     private ClientConnection.@Nullable Peer peer; // a stream's: its connection's, worked out once
+    private @Nullable ConnectionClock
+            clock; // HTTP/1: the exchanges' shared timer task; a stream's exchange has its own
 
     /** The handler of one HTTP/2 stream's child channel, on a connection whose {@code peer} is known already. */
     static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort, ClientConnection.Peer peer) {
@@ -82,8 +84,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (stream()) {
             conn.read(); // the stream's one request
         } else {
+            clock = new ConnectionClock(ctx.executor());
             awaitHead();
         }
+    }
+
+    /** The timer task this connection's exchanges share one after the other; null on an HTTP/2 stream. */
+    @Nullable
+    ConnectionClock clock() {
+        return clock;
     }
 
     @Override
@@ -307,6 +316,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (gone != null) {
             gone.clientClosed();
+        }
+        if (clock != null) {
+            clock.close(); // after the exchange's own clean-up, which may still let go of it
         }
     }
 

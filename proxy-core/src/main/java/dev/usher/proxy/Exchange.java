@@ -91,7 +91,7 @@ final class Exchange implements ExchangeTimers.Owner {
         }
         this.mirror = copy;
         this.timers = new ExchangeTimers(
-                ctx.executor(), context.settings(), route.options().timeouts(), this);
+                ctx.executor(), context.settings(), route.options().timeouts(), this, client.clock());
         this.requestRelay = new RequestRelay(
                 this,
                 conn,

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The clocks share one scheduled task, set for the earliest moment any of them is due: a request arms the watchdog
  * and the response timeout and cancels both, which costs one schedule and one cancel on the event loop's task queue
- * instead of two of each. When the task runs it handles every clock that is due and sets itself for the next one.
+ * instead of two of each. When the task runs it handles every clock that is due and sets itself for the next one. On
+ * an HTTP/1 connection that task is the connection's {@link ConnectionClock}, shared by its exchanges one after the
+ * other, so a request usually costs neither.
  * <p>
  * Time is the executor's {@link io.netty.util.concurrent.Ticker}, the clock its scheduled tasks run by, so a test on
  * an {@code EmbeddedChannel} with frozen time decides exactly when each timer fires ({@code ExchangeTimersTest}).
@@ -63,6 +65,7 @@ final class ExchangeTimers implements Runnable {
     private final long idleNanos;
     private final long bodyNanos;
     private final Owner owner;
+    private final @Nullable ConnectionClock clock;
 
     // Each clock is a moment on the executor's ticker, meaningful only while its flag is set.
     private boolean responseArmed;
@@ -84,7 +87,21 @@ final class ExchangeTimers implements Runnable {
      * @param owner the exchange these clocks time
      */
     ExchangeTimers(EventExecutor executor, ProxySettings settings, RouteTimeouts route, Owner owner) {
+        this(executor, settings, route, owner, null);
+    }
+
+    /**
+     * @param clock the connection's shared task, used while no other exchange holds it; null: always a task of its own
+     *     (HTTP/2 streams)
+     */
+    ExchangeTimers(
+            EventExecutor executor,
+            ProxySettings settings,
+            RouteTimeouts route,
+            Owner owner,
+            @Nullable ConnectionClock clock) {
         this.executor = executor;
+        this.clock = clock;
         this.responseNanos =
                 RouteTimeouts.or(route.read(), settings.responseTimeout()).toNanos();
         this.sendNanos =
@@ -166,6 +183,11 @@ final class ExchangeTimers implements Runnable {
 
     /** Makes sure the task runs no later than {@code at}; a task due earlier stays, and finds nothing due then. */
     private void runBy(long at) {
+        ConnectionClock shared = clock;
+        if (shared != null && shared.take(this)) {
+            shared.runBy(at);
+            return;
+        }
         if (task != null) {
             if (at - taskAt >= 0) {
                 return;
@@ -176,21 +198,37 @@ final class ExchangeTimers implements Runnable {
         task = executor.schedule(this, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
     }
 
-    /** Nothing armed: the task is cancelled rather than left to run for nothing (and to hold the exchange). */
+    /**
+     * Nothing armed: a task of its own is cancelled rather than left to run for nothing (and to hold the exchange); the
+     * connection's clock is let go, its task left for the next exchange.
+     */
     private void stopIfIdle() {
-        if (task != null && !responseArmed && !watchdogArmed && !deadlineArmed) {
+        if (responseArmed || watchdogArmed || deadlineArmed) {
+            return;
+        }
+        if (task != null) {
             task.cancel(false);
             task = null;
         }
+        if (clock != null) {
+            clock.release(this);
+        }
     }
 
-    /**
-     * The scheduled task: each clock that is due runs in turn; a callback may end the exchange and so disarm the ones
-     * after it.
-     */
+    /** The task of its own ran. */
     @Override
     public void run() {
         task = null;
+        fire();
+    }
+
+    /** The connection's clock ran while these timers held it. */
+    void clockFired() {
+        fire();
+    }
+
+    /** Each clock that is due runs in turn; a callback may end the exchange and so disarm the ones after it. */
+    private void fire() {
         long now = now();
         if (deadlineArmed && now - deadlineAt >= 0) {
             deadlineArmed = false;
