@@ -35,14 +35,13 @@ final class OriginPools {
 
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    private static final int MAX_BUDGETS = 4096;
+    private static final int MAX_BACKENDS = 4096;
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
     private final ProxyMetrics metrics;
     private final Map<Endpoint, OriginPool> pools = new HashMap<>();
-    private final Map<BackendRef, int[]> cursors = new HashMap<>();
     private final Outliers outliers;
     private final AllocationGuard guard;
     /** HTTP/1.1 over TLS: a bootstrap and pools per {@link OriginTls}; HTTP/2 over TLS the same; h2c one. */
@@ -61,7 +60,14 @@ final class OriginPools {
 
     private final LongSupplier nanoClock;
     private @Nullable Bootstrap raw;
-    private final Map<BackendRef, RetryBudget> budgets = new HashMap<>();
+    private final Map<BackendRef, BackendState> backends = new HashMap<>();
+    /**
+     * The backend looked up last and its state: a snapshot's routes share one {@link BackendRef} instance, so the
+     * round-robin pick and the retry budget of one request, and most requests after it, find it without hashing.
+     */
+    private @Nullable BackendRef lastBackend;
+
+    private @Nullable BackendState lastState;
     private final Class<? extends DatagramChannel> datagramChannel;
     private @Nullable Bootstrap authBootstrap; // built on the first auth-url subrequest of this loop
     private int mirrorsInFlight; // mirror-target requests of this loop not ended yet
@@ -222,17 +228,38 @@ final class OriginPools {
         return outliers;
     }
 
+    /** A backend's state on this loop: its retry budget and its round-robin position. */
+    private static final class BackendState {
+        final RetryBudget budget;
+        int cursor;
+
+        BackendState(RetryBudget budget) {
+            this.budget = budget;
+        }
+    }
+
+    private BackendState state(BackendRef backend) {
+        BackendState state = lastState;
+        if (backend == lastBackend && state != null) {
+            return state;
+        }
+        state = backends.get(backend);
+        if (state == null) {
+            if (backends.size() >= MAX_BACKENDS) {
+                backends.clear(); // backends come and go; a fresh budget starts with its minimum
+            }
+            state = new BackendState(
+                    new RetryBudget(settings.retryBudgetPercent(), settings.retryBudgetMinPerSecond()));
+            backends.put(backend, state);
+        }
+        lastBackend = backend;
+        lastState = state;
+        return state;
+    }
+
     /** This loop's retry budget for {@code backend}. */
     RetryBudget retryBudget(BackendRef backend) {
-        RetryBudget budget = budgets.get(backend);
-        if (budget == null) {
-            if (budgets.size() >= MAX_BUDGETS) {
-                budgets.clear(); // backends come and go; a fresh budget starts with its minimum
-            }
-            budget = new RetryBudget(settings.retryBudgetPercent(), settings.retryBudgetMinPerSecond());
-            budgets.put(backend, budget);
-        }
-        return budget;
+        return state(backend).budget;
     }
 
     /** The clock of ejections and retry budgets, in nanoseconds like {@link System#nanoTime()}. */
@@ -253,9 +280,9 @@ final class OriginPools {
 
     /** This loop's next round-robin position for {@code backend}, never negative. */
     int nextCursor(BackendRef backend) {
-        int[] cursor = cursors.computeIfAbsent(backend, b -> new int[1]);
-        int value = cursor[0];
-        cursor[0] = (value + 1) & Integer.MAX_VALUE;
+        BackendState state = state(backend);
+        int value = state.cursor;
+        state.cursor = (value + 1) & Integer.MAX_VALUE;
         return value;
     }
 }
