@@ -69,18 +69,7 @@ if [[ " $TARGETS " == *" usher-base "* ]]; then
     base_pid=$started_pid
 fi
 
-# nginx 1.22 offers TLS 1.3 only when told to (it joined the default list in 1.23.4), so it is, as ingress-nginx's
-# ssl-protocols default does: both proxies then negotiate TLS 1.3 with h2load.
-# nginx: h2c with prior knowledge on its plain listener (nginx 1.22's `http2` there speaks only HTTP/2, so the probe
-# uses prior knowledge), h2 over TLS on a second one with a self-signed P-256 certificate (Usher's generated default
-# is ECDSA P-256 too).
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
-    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
-start_nginx "http2 backlog=4096" "listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
-        ssl_certificate $tmp/cert.pem;
-        ssl_certificate_key $tmp/key.pem;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        http2_max_concurrent_streams 100;" --http2-prior-knowledge
+start_nginx_h2 # h2c on nginx_port, h2 over TLS 1.3 on nginx_tls_port
 wait_http "https://127.0.0.1:$nginx_tls_port/p0" "nginx (TLS)" "$nginx_pid" "$OUT/nginx.log" "-k --http2"
 
 run() { # name, protocol, port, pid, round -> one result line

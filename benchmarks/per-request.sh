@@ -127,15 +127,7 @@ for jar in $EXTRA_JARS; do
 done
 case $PROTOCOL in
     h1) start_nginx "" "" ;;
-    h2c | h2)
-        # TLS 1.3 and a P-256 certificate, as in h2load.sh (Usher's generated default is ECDSA P-256 too)
-        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
-            -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
-        start_nginx "http2 backlog=4096" "listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
-        ssl_certificate $tmp/cert.pem;
-        ssl_certificate_key $tmp/key.pem;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        http2_max_concurrent_streams 100;" --http2-prior-knowledge ;;
+    h2c | h2) start_nginx_h2 ;;
 esac
 load "$nginx_port" "$nginx_tls_port" 2 >/dev/null
 cpu_split "$nginx_pid" "$nginx_port" "$nginx_tls_port" nginx

@@ -129,6 +129,20 @@ start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags
     wait_http "http://127.0.0.1:$admin/readyz" "$what" "$started_pid" "$log"
 }
 
+# nginx for HTTP/2: h2c with prior knowledge on nginx_port (nginx 1.22's `http2` there speaks only HTTP/2, so the
+# probe uses prior knowledge) and h2 over TLS on nginx_tls_port, with a self-signed P-256 certificate (Usher's
+# generated default is ECDSA P-256 too). nginx 1.22 offers TLS 1.3 only when told to (it joined the default list in
+# 1.23.4), so it is, as ingress-nginx's ssl-protocols default does: both proxies then negotiate TLS 1.3 with h2load.
+start_nginx_h2() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=h0.bench.test \
+        -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+    start_nginx "http2 backlog=4096" "listen 127.0.0.1:$nginx_tls_port ssl http2 backlog=4096;
+        ssl_certificate $tmp/cert.pem;
+        ssl_certificate_key $tmp/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        http2_max_concurrent_streams 100;" --http2-prior-knowledge
+}
+
 # nginx: one process (master_process off: the single worker's work, one pid to measure), upstream keep-alive, the
 # same forwarding headers Usher adds, no access log; waits until it answers -> nginx_pid.
 start_nginx() { # listen parameters (after the address), extra server directives or "", [curl flag for the probe]

@@ -42,47 +42,7 @@ final class ConnectionClockTest {
                 .clientIdleTimeout(RESPONSE)
                 .clientBodyTimeout(RESPONSE)
                 .build();
-        return new ExchangeTimers(
-                ch.eventLoop(),
-                settings,
-                route,
-                new ExchangeTimers.Owner() {
-                    @Override
-                    public void responseTimedOut() {
-                        fired.add(name + ":response");
-                    }
-
-                    @Override
-                    public boolean waitingOnClientBody() {
-                        return false;
-                    }
-
-                    @Override
-                    public boolean waitingOnClientRead() {
-                        return false;
-                    }
-
-                    @Override
-                    public void clientStalled() {
-                        fired.add(name + ":client");
-                    }
-
-                    @Override
-                    public boolean waitingOnOrigin() {
-                        return false;
-                    }
-
-                    @Override
-                    public void originStalled() {
-                        fired.add(name + ":origin");
-                    }
-
-                    @Override
-                    public void deadlinePassed() {
-                        fired.add(name + ":deadline");
-                    }
-                },
-                clock);
+        return new ExchangeTimers(ch.eventLoop(), settings, route, new RecordingTimerOwner(fired, name + ":"), clock);
     }
 
     /** Moves the clock and runs what is due; returns the nanoseconds until the next scheduled task, -1 for none. */

@@ -24,9 +24,7 @@ final class ExchangeTimersTest {
 
     private final EmbeddedChannel ch = new EmbeddedChannel();
     private final List<String> fired = new ArrayList<>();
-    private boolean clientOwesBody;
-    private boolean clientNotReading;
-    private boolean originNotReading;
+    private final RecordingTimerOwner owner = new RecordingTimerOwner(fired, "");
 
     @BeforeEach
     void freeze() {
@@ -44,42 +42,7 @@ final class ExchangeTimersTest {
                 .clientIdleTimeout(IDLE)
                 .clientBodyTimeout(BODY)
                 .build();
-        return new ExchangeTimers(ch.eventLoop(), settings, route, new ExchangeTimers.Owner() {
-            @Override
-            public void responseTimedOut() {
-                fired.add("response");
-            }
-
-            @Override
-            public boolean waitingOnClientBody() {
-                return clientOwesBody;
-            }
-
-            @Override
-            public boolean waitingOnClientRead() {
-                return clientNotReading;
-            }
-
-            @Override
-            public void clientStalled() {
-                fired.add("client");
-            }
-
-            @Override
-            public boolean waitingOnOrigin() {
-                return originNotReading;
-            }
-
-            @Override
-            public void originStalled() {
-                fired.add("origin");
-            }
-
-            @Override
-            public void deadlinePassed() {
-                fired.add("deadline");
-            }
-        });
+        return new ExchangeTimers(ch.eventLoop(), settings, route, owner);
     }
 
     private void advance(Duration by) {
@@ -141,7 +104,7 @@ final class ExchangeTimersTest {
     @Test
     void aClientPausingItsBody_isStalledAfterTheBodyTimeout_countedFromItsLastProgress() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
-        clientOwesBody = true;
+        owner.clientOwesBody = true;
         t.startWatchdog();
         advance(BODY.minusSeconds(1));
         t.progress(); // a chunk arrived: the stall clock restarts here
@@ -155,7 +118,7 @@ final class ExchangeTimersTest {
     @Test
     void aClientNotReadingItsResponse_isStalledAfterTheIdleTimeout_notTheBodyTimeout() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
-        clientNotReading = true;
+        owner.clientNotReading = true;
         t.startWatchdog();
 
         advance(BODY.plusSeconds(1));
@@ -169,7 +132,7 @@ final class ExchangeTimersTest {
     @Test
     void anOriginNotTakingTheBody_isStalledAfterTheRoutesSendTimeout() {
         ExchangeTimers t = timers(new RouteTimeouts(null, null, Duration.ofSeconds(7)));
-        originNotReading = true;
+        owner.originNotReading = true;
         t.startWatchdog();
 
         advance(Duration.ofSeconds(7).minusNanos(1));
@@ -186,7 +149,7 @@ final class ExchangeTimersTest {
         assertThat(fired).isEmpty();
 
         t.progress();
-        clientNotReading = true;
+        owner.clientNotReading = true;
         advance(IDLE.plus(BODY)); // the next check comes at most one check period after the stall began
         assertThat(fired).containsExactly("client");
     }
@@ -194,7 +157,7 @@ final class ExchangeTimersTest {
     @Test
     void cancelAll_stopsTheWatchdog() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
-        clientOwesBody = true;
+        owner.clientOwesBody = true;
         t.startWatchdog();
         t.armResponse();
         t.cancelAll();
@@ -220,7 +183,7 @@ final class ExchangeTimersTest {
         assertThat(fired).containsExactly("deadline", "response");
 
         t.progress();
-        clientNotReading = true;
+        owner.clientNotReading = true;
         advance(IDLE.plus(BODY));
         assertThat(fired).containsExactly("deadline", "response", "client");
     }
@@ -228,7 +191,7 @@ final class ExchangeTimersTest {
     @Test
     void cancellingTheResponse_keepsTheWatchdog_andDropsTheDeadline() {
         ExchangeTimers t = timers(RouteTimeouts.NONE);
-        clientOwesBody = true;
+        owner.clientOwesBody = true;
         t.startWatchdog();
         t.armResponse();
         t.armDeadline(Duration.ofSeconds(5).toNanos());
