@@ -24,7 +24,8 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * <p>The codec's limits are the flood defences: at most {@link ProxySettings#http2MaxConcurrentStreams()} streams,
  * a header list of {@link ProxySettings#maxHeaderSize()} (a block past 1.25 times that ends the connection, however
  * many CONTINUATION frames carry it, and {@link H2FrameGuard} caps the frames), {@link #MAX_RESETS} client resets per {@link #RESET_WINDOW_SECONDS} s (rapid
- * reset, then {@code GOAWAY ENHANCE_YOUR_CALM}), {@link #MAX_QUEUED_CONTROL_FRAMES} unflushed control-frame answers
+ * reset, then {@code GOAWAY ENHANCE_YOUR_CALM}) and as many resets with an error code sent by Usher (MadeYouReset: a
+ * client that provokes stream errors; {@link H2StreamCodec} resets with the error's code, which counts), {@link #MAX_QUEUED_CONTROL_FRAMES} unflushed control-frame answers
  * (SETTINGS and PING floods; {@link H2FrameGuard} ends such a flood sooner, once the client leaves the connection
  * unwritable) and {@link #MAX_EMPTY_DATA_FRAMES} empty DATA frames in a row.
  */
@@ -65,6 +66,7 @@ final class H2Pipeline {
                 .validateHeaders(true)
                 .gracefulShutdownTimeoutMillis(CLOSE_GRACE_MILLIS)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
                 .build();

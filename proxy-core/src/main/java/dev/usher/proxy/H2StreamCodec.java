@@ -106,6 +106,22 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         this.ctx = context;
     }
 
+    /**
+     * A stream error the frame codec found on this stream (a WINDOW_UPDATE that overflows the stream's window, say):
+     * the stream is reset with its code, where the child channel's close would send {@code CANCEL}. Besides telling
+     * the client what it did wrong (RFC 9113 §5.4.2), that puts the reset on the connection's budget of resets Usher
+     * sends, which counts no {@code CANCEL}: a client that makes Usher reset its streams past it gets {@code GOAWAY
+     * ENHANCE_YOUR_CALM} (MadeYouReset, CVE-2025-55163), as one that resets them itself does (rapid reset).
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception.StreamException error && !refused) {
+            refused = true;
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error.error()));
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Http2Exception {
         if (!refused && msg instanceof Http2HeadersFrame frame && H2HeaderCheck.problem(frame.headers()) != null) {

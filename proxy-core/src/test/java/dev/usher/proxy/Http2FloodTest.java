@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,55 @@ final class Http2FloodTest extends RawH2Test {
             assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
             assertThat(h2.awaitClose()).isFalse(); // then the connection ends
             assertThat(fixture.origins.get(0).requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void aStreamError_resetsTheStreamWithItsOwnCode_andTheConnectionCarriesOn() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            bytes.write(RawH2.frameBytes(
+                    RawH2.HEADERS,
+                    RawH2.END_HEADERS | RawH2.END_STREAM,
+                    1,
+                    h2.block(1, RawH2.request("GET", "app.test", "/echo"))));
+            bytes.write(RawH2.frameBytes(RawH2.WINDOW_UPDATE, 0, 1, RawH2.int32(Integer.MAX_VALUE))); // overflows
+            h2.writeRaw(bytes.toByteArray());
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
+
+            Map<Integer, RawH2.Reply> replies = h2.replies(List.of(1, 3));
+
+            assertThat(replies.get(1).reset).isEqualTo(3L); // FLOW_CONTROL_ERROR, not the CANCEL of a closed stream
+            assertThat(replies.get(3).status()).isEqualTo("200");
+        }
+    }
+
+    /**
+     * MadeYouReset (CVE-2025-55163): a client that makes the server reset its streams (here a WINDOW_UPDATE that
+     * overflows the stream's window, a stream error Usher answers with RST_STREAM FLOW_CONTROL_ERROR) gets around a
+     * budget on the resets it sends itself. The resets Usher sends have the same budget: past it, GOAWAY.
+     */
+    @Test
+    void madeYouReset_serverResetsPastTheBudget_getGoAwayEnhanceYourCalm() throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (int i = 0; i < H2Pipeline.MAX_RESETS + 50; i++) {
+                int id = 1 + 2 * i;
+                bytes.write(RawH2.frameBytes(
+                        RawH2.HEADERS,
+                        RawH2.END_HEADERS | RawH2.END_STREAM,
+                        id,
+                        h2.block(id, RawH2.request("GET", "app.test", "/echo"))));
+                bytes.write(RawH2.frameBytes(RawH2.WINDOW_UPDATE, 0, id, RawH2.int32(Integer.MAX_VALUE)));
+            }
+            h2.writeRaw(bytes.toByteArray());
+
+            RawH2.Frame goAway = h2.awaitGoAway();
+
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(ENHANCE_YOUR_CALM);
+            assertThat(h2.awaitClose()).isFalse();
+            assertThat(fixture.origins.get(0).requests.get()).isZero(); // reset in the batch that opened them
         }
     }
 
