@@ -28,13 +28,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A client that resets its connection in the middle of the TLS handshake (after its ClientHello, before its
- * Finished; or with its ClientHello cut short) costs Usher a closed connection and nothing else: no log line per connection, which any client could
+ * Finished; or with its ClientHello cut short), or sends a ClientHello too long to take, costs Usher a closed
+ * connection and nothing else: no log line per connection, which any client could
  * otherwise write into the proxy's log at will (Netty's protocol negotiation handler logs such a reset as a WARN with
  * its stack trace). nginx logs a client's handshake failures at {@code info}.
  */
 final class HandshakeResetTest {
 
     private static final int CONNECTIONS = 20;
+    private static final byte[] OVERSIZED_HELLO = {
+        0x16, 0x03, 0x01, 0x00, 0x04, 0x01, (byte) 0xff, (byte) 0xff, (byte) 0xff
+    };
+    private static final byte[] JUST_TOO_LONG_HELLO = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x40, 0x01};
 
     @Test
     void resetsDuringTheHandshake_areClosedWithoutAWarningEach() throws Exception {
@@ -52,15 +57,21 @@ final class HandshakeResetTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     socket.setSoTimeout(10_000); // a server that never answers fails the test rather than hangs it
-                    if (i % 2 == 0) {
+                    if (i % 4 == 0) {
                         socket.getOutputStream().write(hello);
                         socket.getOutputStream().flush();
                         assertThat(socket.getInputStream().read()).isEqualTo(0x16); // the ServerHello: mid-handshake
-                    } else {
+                        socket.setSoLinger(true, 0); // close() resets
+                    } else if (i % 4 == 1) {
                         socket.getOutputStream().write(hello, 0, 10); // a ClientHello cut short: SNI not known yet
                         socket.getOutputStream().flush();
+                        socket.setSoLinger(true, 0);
+                    } else {
+                        // a ClientHello announcing 16 MiB, or 16 KiB + 1: refused by the SNI handler, closed by Usher
+                        socket.getOutputStream().write(i % 4 == 2 ? OVERSIZED_HELLO : JUST_TOO_LONG_HELLO);
+                        socket.getOutputStream().flush();
+                        assertThat(socket.getInputStream().read()).isEqualTo(-1);
                     }
-                    socket.setSoLinger(true, 0); // close() resets
                 }
             }
             await().atMost(Duration.ofSeconds(10))
