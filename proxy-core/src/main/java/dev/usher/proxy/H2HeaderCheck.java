@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Netty's HPACK decoder (with header validation on) already refuses upper-case field names, connection-specific
  * fields and a {@code te} other than {@code trailers} as stream errors; this check is the same rule again in one
  * place, plus what Netty does not look at: CR, LF or NUL in a value, a value with leading or trailing whitespace
- * (§8.2.1), and an {@code :authority} that disagrees with a {@code host} field (§8.3.1), which would let routing and
- * the origin see different hosts.
+ * (§8.2.1), an {@code :authority} that disagrees with a {@code host} field (§8.3.1), which would let routing and
+ * the origin see different hosts, and pseudo-fields that cannot become an HTTP/1.1 request line: a {@code :method}
+ * that is not a token (RFC 9110 §9.1) or a {@code :path} with a space (not a URI, RFC 3986). Netty's conversion
+ * refuses those too, but by throwing, and the stream's close then resets it with {@code CANCEL}, which the budget of
+ * resets Usher sends does not count; refused here, they reset with {@code PROTOCOL_ERROR} and are counted.
  */
 final class H2HeaderCheck {
 
@@ -46,6 +49,9 @@ final class H2HeaderCheck {
             if (CONNECTION_SPECIFIC.contains(lower)) {
                 return "connection-specific field " + name;
             }
+            if (pseudo && !pseudoValid(lower, value)) {
+                return "invalid " + name;
+            }
             if (HttpHeaderNames.TE.contentEquals(lower) && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(value)) {
                 return "te other than trailers";
             }
@@ -56,6 +62,27 @@ final class H2HeaderCheck {
             return ":authority and host disagree";
         }
         return null;
+    }
+
+    /** A {@code :method} is a token; a {@code :path} has no space (controls fail {@link #valueValid} or later). */
+    private static boolean pseudoValid(AsciiString name, CharSequence value) {
+        if (Http2Headers.PseudoHeaderName.METHOD.value().contentEquals(name)) {
+            if (value.length() == 0) {
+                return false;
+            }
+            for (int i = 0; i < value.length(); i++) {
+                if (!RequestSyntax.tchar(value.charAt(i))) {
+                    return false;
+                }
+            }
+        } else if (Http2Headers.PseudoHeaderName.PATH.value().contentEquals(name)) {
+            for (int i = 0; i < value.length(); i++) {
+                if (value.charAt(i) == ' ') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** §8.2.1: a token of lower-case visible ASCII (no controls, space, upper case, DEL or non-ASCII). */

@@ -156,7 +156,12 @@ final class H2StreamCodec extends ChannelDuplexHandler {
             return;
         }
         headSeen = true;
-        HttpRequest request = HttpConversionUtil.toHttpRequest(id, headers, true); // no :method: stream error
+        HttpRequest request;
+        try {
+            request = HttpConversionUtil.toHttpRequest(id, headers, true); // no :method: stream error
+        } catch (IllegalArgumentException e) { // a head H2HeaderCheck let through but Netty cannot convert
+            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e, "malformed request head");
+        }
         removeConversionFields(request.headers());
         if (!frame.isEndStream() && !HttpUtil.isContentLengthSet(request)) {
             request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

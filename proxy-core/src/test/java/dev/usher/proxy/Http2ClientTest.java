@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,6 +228,36 @@ final class Http2ClientTest extends RawH2Test {
             }
             assertThat(next).isNotNull();
             assertThat(next.stream()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * H2.CL request smuggling: a content-length that disagrees with the DATA the stream carries must not reach an
+     * HTTP/1.1 origin as framing, or the surplus (or the next request, when short) is read there as a request of
+     * its own. The stream is reset and nothing after it on the origin connection is misread.
+     */
+    @ParameterizedTest(name = "content-length {0}")
+    @ValueSource(ints = {5, 400})
+    void aContentLengthTheDataDisagreesWith_resetsTheStream_andNothingIsSmuggled(int declared) throws Exception {
+        byte[] body = ("hello" + "GET /smuggled HTTP/1.1\r\nHost: app.test\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(
+                    1,
+                    RawH2.request("POST", "app.test", "/echo").add("content-length", String.valueOf(declared)),
+                    false);
+            h2.data(1, body, true);
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo?after"), true);
+
+            Map<Integer, RawH2.Reply> replies = h2.replies(List.of(1, 3));
+
+            assertThat(replies.get(1).status()).isNull();
+            assertThat(replies.get(1).reset).isEqualTo(1L); // PROTOCOL_ERROR
+            assertThat(replies.get(3).status()).isEqualTo("200");
+            assertThat(fixture.origins.get(0).seen)
+                    .extracting(HttpRequest::uri)
+                    .doesNotContain("/smuggled")
+                    .contains("/echo?after");
         }
     }
 

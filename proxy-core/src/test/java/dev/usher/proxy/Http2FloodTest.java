@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The known HTTP/2 floods and stalls, each driven with hand-built frames on a real socket, plus the connection-level
@@ -79,22 +82,30 @@ final class Http2FloodTest extends RawH2Test {
     }
 
     /**
-     * MadeYouReset (CVE-2025-55163): a client that makes the server reset its streams (here a WINDOW_UPDATE that
-     * overflows the stream's window, a stream error Usher answers with RST_STREAM FLOW_CONTROL_ERROR) gets around a
-     * budget on the resets it sends itself. The resets Usher sends have the same budget: past it, GOAWAY.
+     * MadeYouReset (CVE-2025-55163): a client that makes the server reset its streams gets around a budget on the
+     * resets it sends itself. The resets Usher sends have the same budget: past it, GOAWAY. The provocations: a
+     * WINDOW_UPDATE that overflows the stream's window (RST_STREAM FLOW_CONTROL_ERROR), and request heads that cannot
+     * become an HTTP/1.1 request line (RST_STREAM PROTOCOL_ERROR; a reset by closing the stream would say CANCEL, which
+     * the budget does not count).
      */
-    @Test
-    void madeYouReset_serverResetsPastTheBudget_getGoAwayEnhanceYourCalm() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"window overflow", "method not a token", "space in path"})
+    void madeYouReset_serverResetsPastTheBudget_getGoAwayEnhanceYourCalm(String provocation) throws Exception {
         try (RawH2 h2 = connect(ProxySettings.defaults())) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             for (int i = 0; i < H2Pipeline.MAX_RESETS + 50; i++) {
                 int id = 1 + 2 * i;
-                bytes.write(RawH2.frameBytes(
-                        RawH2.HEADERS,
-                        RawH2.END_HEADERS | RawH2.END_STREAM,
-                        id,
-                        h2.block(id, RawH2.request("GET", "app.test", "/echo"))));
-                bytes.write(RawH2.frameBytes(RawH2.WINDOW_UPDATE, 0, id, RawH2.int32(Integer.MAX_VALUE)));
+                Http2Headers head =
+                        switch (provocation) {
+                            case "method not a token" -> RawH2.request("GET /x", "app.test", "/echo");
+                            case "space in path" -> RawH2.request("GET", "app.test", "/echo HTTP/1.1");
+                            default -> RawH2.request("GET", "app.test", "/echo");
+                        };
+                bytes.write(
+                        RawH2.frameBytes(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, id, h2.block(id, head)));
+                if (provocation.equals("window overflow")) {
+                    bytes.write(RawH2.frameBytes(RawH2.WINDOW_UPDATE, 0, id, RawH2.int32(Integer.MAX_VALUE)));
+                }
             }
             h2.writeRaw(bytes.toByteArray());
 
