@@ -10,7 +10,9 @@
 # certificate; Usher serves its generated default certificate; h2load verifies neither); installs nothing. Every process it starts
 # (echo origin, Usher, nginx) runs on 127.0.0.1 with its own config in a temporary folder and is stopped on exit,
 # also on failure or Ctrl-C. Per run: requests/s and p99 latency (from h2load's per-request log) and requests per
-# CPU-second of the proxy process (utime + stime from /proc/<pid>/stat around the run). Results go to $OUT
+# CPU-second of the proxy process (utime + stime from /proc/<pid>/stat around the run). Each run also reports what other
+# processes used meanwhile (the machine's busy time less the proxy, the origin and h2load), and the summary warns
+# when their median is above 0.25 cores, as compare.sh does. Results go to $OUT
 # (default benchmarks/target/h2load-<time>), a table on stdout.
 #
 # Settings (environment):
@@ -78,21 +80,34 @@ run() { # name, protocol, port, pid, round -> one result line
     local shape_text
     read -r scheme shape_text <<<"$(client_shape "$proto")"
     read -r -a shape <<<"$shape_text"
+    local busy_before origin_before start_ns other client_cpu TIMEFORMAT='%U %S'
     hz="$(getconf CLK_TCK)"
     before="$(cpu_ticks "$pid")"
-    h2load -c "$CLIENTS" "${shape[@]}" -t "$THREADS" -D "$DURATION" --warm-up-time "$WARMUP" \
-        -H ':authority: h0.bench.test' --log-file "$log.requests" "$scheme://127.0.0.1:$port/p0" >"$log.txt" 2>&1
+    origin_before="$(cpu_ticks "$origin_pid")"
+    busy_before="$(machine_busy_ticks)"
+    start_ns="$(date +%s%N)"
+    # `time` reports h2load's own CPU (user, system) to $log.time
+    { time h2load -c "$CLIENTS" "${shape[@]}" -t "$THREADS" -D "$DURATION" --warm-up-time "$WARMUP" \
+        -H ':authority: h0.bench.test' --log-file "$log.requests" "$scheme://127.0.0.1:$port/p0" >"$log.txt" 2>&1; } \
+        2>"$log.time"
     after="$(cpu_ticks "$pid")"
     ticks=$((after - before))
+    # What the rest of the machine used meanwhile, in cores: busy time less the proxy, the origin and the client
+    client_cpu="$(awk '{print $1 + $2}' "$log.time")"
+    other="$(awk -v busy="$(($(machine_busy_ticks) - busy_before))" -v proxy="$ticks" \
+        -v origin="$(($(cpu_ticks "$origin_pid") - origin_before))" -v client="$client_cpu" -v hz="$hz" \
+        -v ns="$(($(date +%s%N) - start_ns))" 'BEGIN { o = ((busy - proxy - origin) / hz - client) / (ns / 1e9);
+            printf "%.2f", (o < 0 ? 0 : o) }')"
+    echo "$other" >>"$OUT/other-cores"
     reqs="$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$log.txt")"
     rps="$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$log.txt")"
     # the log's third column is each request's time in microseconds
     p99="$(awk '{print $3}' "$log.requests" | sort -n | awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}')"
     # CPU counted over warm-up + measurement, so requests per CPU-second use the same span's requests (rps x span)
     awk -v n="$name" -v pr="$proto" -v r="$round" -v rps="$rps" -v ok="$reqs" -v p="$p99" -v t="$ticks" -v hz="$hz" \
-        -v span="$((DURATION + WARMUP))" 'BEGIN {
-            cpu = t / hz; printf "%-10s %-3s round %d  %10.0f req/s  p99 %7s ms  cpu %6.2f s  %8.0f req/cpu-s  (%s ok)\n",
-            n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok }'
+        -v span="$((DURATION + WARMUP))" -v other="$other" 'BEGIN {
+            cpu = t / hz; printf "%-10s %-3s round %d  %10.0f req/s  p99 %7s ms  cpu %6.2f s  %8.0f req/cpu-s  (%s ok)  other %s cores\n",
+            n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok, other }'
 }
 
 # The URL scheme and h2load's flags for a protocol: "scheme flag..."
@@ -148,4 +163,10 @@ done
             done
         done
     done
+    # As compare.sh warns: other processes' CPU beside the measured ones, median over the runs
+    sort -n "$OUT/other-cores" | awk -v cores="$(nproc)" '{ v[NR] = $1; if ($1 > 0.25) busy++ }
+        END { m = v[int((NR + 1) / 2)]; if (m > 0.25) printf "WARNING: the machine was busy: other processes used %.2f" \
+            " cores per run (median), %.2f at most, of %d; %d of %d runs above 0.25 cores: these figures are not worth" \
+            " comparing, run again on a quiet machine\n", m, v[NR], cores, busy, NR
+            else printf "other processes used %.2f cores per run (median), %.2f at most\n", m, v[NR] }'
 } | tee "$OUT/summary.txt"

@@ -76,6 +76,13 @@ cpu_ticks() { # pid
     echo $((${12} + ${13}))
 }
 
+# The machine's busy CPU time so far, in clock ticks (all CPUs: user, nice, system, irq, softirq, steal).
+machine_busy_ticks() {
+    local _ user nice system idle iowait irq softirq steal
+    read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+    echo $((user + nice + system + irq + softirq + steal))
+}
+
 # Stops one started process before the session ends (cleanup's kill of it later does nothing).
 stop_pid() { # pid
     kill "$1" 2>/dev/null || true
