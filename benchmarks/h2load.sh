@@ -151,6 +151,7 @@ for name in $TARGETS; do
             "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1 || true
     done
 done
+: >"$OUT/other-cores" # this run's figures only, also when OUT is reused
 {
     echo "# $PROTOCOLS, h2load -c $CLIENTS -m $STREAMS -t $THREADS, ${DURATION}s + ${WARMUP}s warm-up per run"
     echo "# usher: $(java -version 2>&1 | head -1), $USHER_JAVA_OPTS, --event-loops $USHER_EVENT_LOOPS;" \
