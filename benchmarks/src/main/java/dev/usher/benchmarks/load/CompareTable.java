@@ -113,13 +113,20 @@ final class CompareTable {
     }
 
     static String ratio(double value, double base) {
-        if (Double.isNaN(value) || Double.isNaN(base) || base <= 0 || value < 0) {
-            return "-";
-        }
-        return String.format(Locale.ROOT, "%.2f", value / base);
+        double ratio = ratioOf(value, base);
+        return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
     }
 
-    private static String number(double value, int decimals) {
+    /** {@code value / base}; NaN when either is unknown, the base is not positive or the value is negative. */
+    static double ratioOf(double value, double base) {
+        if (Double.isNaN(value) || Double.isNaN(base) || base <= 0 || value < 0) {
+            return Double.NaN;
+        }
+        return value / base;
+    }
+
+    /** The value with {@code decimals} decimals; a dash when unknown. */
+    static String number(double value, int decimals) {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 }

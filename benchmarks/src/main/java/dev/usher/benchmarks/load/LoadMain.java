@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "usher-bench 0.1.0",
         description = "Load-test Usher (or any HTTP/1.1 target) and compare it with nginx and HAProxy.",
-        subcommands = {LoadCommand.class, ChurnCommand.class, CompareCommand.class, ManifestsCommand.class})
+        subcommands = {
+            LoadCommand.class,
+            ChurnCommand.class,
+            CompareCommand.class,
+            ManifestsCommand.class,
+            H2loadReportCommand.class
+        })
 public final class LoadMain implements Runnable {
 
     @CommandLine.Spec
