@@ -132,8 +132,8 @@ final class H2loadReportCommand implements Callable<Integer> {
     private List<String> header() {
         return List.of(
                 String.format(
-                        "h2load.sh: %s over %s; h2load -c %d -m %d -t %d, %d s + %d s warm-up per run, %d rounds "
-                                + "(medians shown), JVM warm-up %d s per protocol",
+                        "h2load.sh: %s over %s; h2load -c %d -m %d -t %d, %d s + %d s warm-up per run; rounds: %d "
+                                + "(medians shown); JVM warm-up %d s per protocol",
                         String.join(", ", targets),
                         String.join(" ", protocols),
                         clients,
@@ -147,7 +147,8 @@ final class H2loadReportCommand implements Callable<Integer> {
                         "usher: %s, %s, --event-loops %d; nginx %s, 1 process; %s; %d cores",
                         jvm, usherJavaOpts, usherEventLoops, nginx, h2load, cores),
                 "req/CPU-s: requests per CPU-second of the proxy process over warm-up and measurement; latency "
-                        + "from h2load's per-request log; x" + baseline + ": ratio to " + baseline
+                        + "from h2load's per-request log (HdrHistogram, 3 significant digits); x" + baseline
+                        + ": ratio to " + baseline
                         + " in the same protocol; ok: h2load's succeeded requests");
     }
 
