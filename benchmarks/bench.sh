@@ -6,7 +6,8 @@
 #   benchmarks/bench.sh compare                                    no --target: the whole comparison, set up here:
 #       benchmarks/compare.sh (HTTP/1.1: Usher in both configurations, nginx, HAProxy; table, JSON, SVG), then
 #       benchmarks/h2load.sh with PROTOCOLS="https1 h2c h2" when h2load is installed (HTTPS and HTTP/2 against
-#       nginx); settings go in their environment variables (ROUNDS, DURATION, ...), H2LOAD=0 skips the second
+#       nginx; table, JSON, SVG); settings go in their environment variables (ROUNDS, DURATION, ...), H2LOAD=0 skips
+#       the second
 #   benchmarks/bench.sh --help
 # Run it from anywhere; paths in arguments are relative to the repository root.
 set -euo pipefail

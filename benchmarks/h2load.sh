@@ -13,7 +13,11 @@
 # CPU-second of the proxy process (utime + stime from /proc/<pid>/stat around the run). Each run also reports what other
 # processes used meanwhile (the machine's busy time less the proxy, the origin and h2load), and the summary warns
 # when their median is above 0.25 cores, as compare.sh does. Results go to $OUT
-# (default benchmarks/target/h2load-<time>), a table on stdout.
+# (default benchmarks/target/h2load-<time>): the per-run table on stdout and in summary.txt, and, written by
+# `usher-bench h2load-report` from runs.tsv (one line per run) and h2load's per-request logs
+# (<target>-<protocol>-<round>.requests), table.md (medians over rounds per protocol and target, ratios to nginx),
+# results.json (settings, every run, the medians and ratios, the busy-machine verdict) and latency percentile plots
+# with every round of a target merged: latency.svg (all protocols together) and latency-<protocol>.svg.
 #
 # Settings (environment):
 #   ROUNDS=2 DURATION=10 (seconds) WARMUP=2 (seconds, h2load --warm-up-time) JVM_WARMUP=10 (seconds, before round 1)
@@ -52,6 +56,11 @@ source "$root/benchmarks/proxies.sh"
 tls_ports # usher_port, origin_port, admin_port, nginx_port, usher_tls_port, nginx_tls_port from BASE_PORT
 require_tools "apt-get install -y nginx nghttp2-client" nginx h2load java curl openssl
 require_jars
+if ! java -jar "$bench_jar" h2load-report --help >/dev/null 2>&1; then # a jar from before the subcommand
+    echo "$prog: $bench_jar has no h2load-report; rebuild it: mvn -B -o -q -pl benchmarks,deploy -am package" \
+        "-DskipTests" >&2
+    exit 2
+fi
 if [[ " $TARGETS " == *" usher-base "* && ! -f "$BASELINE_JAR" ]]; then
     echo "$prog: TARGETS has usher-base: set BASELINE_JAR to an usher.jar" >&2
     exit 2
@@ -98,16 +107,17 @@ run() { # name, protocol, port, pid, round -> one result line
         -v origin="$(($(cpu_ticks "$origin_pid") - origin_before))" -v client="$client_cpu" -v hz="$hz" \
         -v ns="$(($(date +%s%N) - start_ns))" 'BEGIN { o = ((busy - proxy - origin) / hz - client) / (ns / 1e9);
             printf "%.2f", (o < 0 ? 0 : o) }')"
-    echo "$other" >>"$OUT/other-cores"
     reqs="$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$log.txt")"
     rps="$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$log.txt")"
     # the log's third column is each request's time in microseconds
     p99="$(awk '{print $3}' "$log.requests" | sort -n | awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}')"
-    # CPU counted over warm-up + measurement, so requests per CPU-second use the same span's requests (rps x span)
+    # CPU counted over warm-up + measurement, so requests per CPU-second use the same span's requests (rps x span);
+    # the line also goes to runs.tsv (tab-separated, see usher-bench h2load-report) for the JSON, table and plots
     awk -v n="$name" -v pr="$proto" -v r="$round" -v rps="$rps" -v ok="$reqs" -v p="$p99" -v t="$ticks" -v hz="$hz" \
-        -v span="$((DURATION + WARMUP))" -v other="$other" 'BEGIN {
+        -v span="$((DURATION + WARMUP))" -v other="$other" -v runs="$OUT/runs.tsv" -v logname="${log##*/}.requests" 'BEGIN {
             cpu = t / hz; printf "%-10s %-3s round %d  %10.0f req/s  p99 %7s ms  cpu %6.2f s  %8.0f req/cpu-s  (%s ok)  other %s cores\n",
-            n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok, other }'
+            n, pr, r, rps, p, cpu, (cpu > 0 ? rps * span / cpu : 0), ok, other
+            printf "%s\t%s\t%d\t%s\t%s\t%.2f\t%d\t%s\t%s\n", n, pr, r, rps, ok, cpu, span, other, logname >>runs }'
 }
 
 # The URL scheme and h2load's flags for a protocol: "scheme flag..."
@@ -137,6 +147,9 @@ target_pid() {
     esac
 }
 
+java_version="$(java -version 2>&1 | head -1)"
+nginx_version="$(nginx -v 2>&1 | sed 's/.*: //')"
+h2load_version="$(h2load --version | head -1)"
 echo "h2load.sh: usher pid $usher_pid, usher-base pid ${base_pid:--}, nginx pid $nginx_pid; results in $OUT"
 echo "warming the JVMs for $JVM_WARMUP s per protocol"
 for name in $TARGETS; do
@@ -151,11 +164,12 @@ for name in $TARGETS; do
             "$scheme://127.0.0.1:$(target_port "$name" "$proto")/p0" >"$OUT/jvm-warmup-$name-$proto.txt" 2>&1 || true
     done
 done
-: >"$OUT/other-cores" # this run's figures only, also when OUT is reused
+# this run's figures only, also when OUT is reused
+printf '# target\tprotocol\tround\treq/s\tsucceeded\tcpu-s\tspan-s\tother-cores\tlog\n' >"$OUT/runs.tsv"
 {
     echo "# $PROTOCOLS, h2load -c $CLIENTS -m $STREAMS -t $THREADS, ${DURATION}s + ${WARMUP}s warm-up per run"
-    echo "# usher: $(java -version 2>&1 | head -1), $USHER_JAVA_OPTS, --event-loops $USHER_EVENT_LOOPS;" \
-        "nginx $(nginx -v 2>&1 | sed 's/.*: //'), 1 process; $(h2load --version | head -1); $(nproc) cores," \
+    echo "# usher: $java_version, $USHER_JAVA_OPTS, --event-loops $USHER_EVENT_LOOPS;" \
+        "nginx $nginx_version, 1 process; $h2load_version; $(nproc) cores," \
         "load average $(cut -d' ' -f1-3 /proc/loadavg)"
     for ((round = 1; round <= ROUNDS; round++)); do
         for proto in $PROTOCOLS; do
@@ -164,10 +178,11 @@ done
             done
         done
     done
-    # As compare.sh warns: other processes' CPU beside the measured ones, median over the runs
-    sort -n "$OUT/other-cores" | awk -v cores="$(nproc)" '{ v[NR] = $1; if ($1 > 0.25) busy++ }
-        END { m = v[int((NR + 1) / 2)]; if (m > 0.25) printf "WARNING: the machine was busy: other processes used %.2f" \
-            " cores per run (median), %.2f at most, of %d; %d of %d runs above 0.25 cores: these figures are not worth" \
-            " comparing, run again on a quiet machine\n", m, v[NR], cores, busy, NR
-            else printf "other processes used %.2f cores per run (median), %.2f at most\n", m, v[NR] }'
+    # Medians, ratios to nginx, table.md, results.json, latency*.svg; prints the busy-machine line (as compare.sh
+    # warns: the median over the runs of what other processes used beside the measured ones, above 0.25 cores)
+    java -Xmx256m -jar "$bench_jar" h2load-report --out "$OUT" --protocols "$PROTOCOLS" --targets "$TARGETS" \
+        --clients "$CLIENTS" --streams "$STREAMS" --threads "$THREADS" --duration "$DURATION" --warmup "$WARMUP" \
+        --jvm-warmup "$JVM_WARMUP" --rounds "$ROUNDS" --usher-java-opts="$USHER_JAVA_OPTS" \
+        --usher-event-loops "$USHER_EVENT_LOOPS" --jvm "$java_version" --nginx "$nginx_version" \
+        --h2load "$h2load_version" --cores "$(nproc)"
 } | tee "$OUT/summary.txt"
