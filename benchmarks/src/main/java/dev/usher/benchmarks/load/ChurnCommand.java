@@ -44,6 +44,15 @@ final class ChurnCommand implements Callable<Integer> {
     double editRate;
 
     @Option(
+            names = "--warmup-edits",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Edits applied at the same pace during the load's warm-up (which lasts at least as long), "
+                    + "so the measured edits meet a control plane as warm as the data plane; their propagation is "
+                    + "reported apart, as the cold figures (default: ${DEFAULT-VALUE}).")
+    int warmupEdits;
+
+    @Option(
             names = "--endpoint-every",
             paramLabel = "N",
             defaultValue = "10",
@@ -67,14 +76,19 @@ final class ChurnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (edits < 1 || editRate <= 0 || churnFiles < 1) {
-            throw new IllegalArgumentException("--edits, --edit-rate and --churn-files must be positive");
+        if (edits < 1 || editRate <= 0 || churnFiles < 1 || warmupEdits < 0) {
+            throw new IllegalArgumentException(
+                    "--edits, --edit-rate and --churn-files must be positive, --warmup-edits not negative");
         }
         usher.origins = Math.max(2, usher.origins); // endpoint changes move origin-0's traffic between two origins
         Path out = load.outputDir("churn");
         Duration churnTime =
                 Duration.ofMillis(Math.round(edits / editRate * 1000)).plusSeconds(5);
         Duration duration = load.duration.compareTo(churnTime) > 0 ? load.duration : churnTime;
+        Duration warmupChurn = warmupEdits == 0
+                ? Duration.ZERO
+                : Duration.ofMillis(Math.round(warmupEdits / editRate * 1000)).plusSeconds(2);
+        Duration warmup = load.warmup.compareTo(warmupChurn) > 0 ? load.warmup : warmupChurn;
         ExecutorService loader = Executors.newSingleThreadExecutor();
         try (LocalSetup setup = LocalSetup.start(usher, load.responseSize, out)) {
             System.out.printf(
@@ -89,7 +103,7 @@ final class ChurnCommand implements Callable<Integer> {
                     setup.address(),
                     setup.requests(),
                     load.connections,
-                    load.warmup,
+                    warmup,
                     duration,
                     load.rate,
                     load.bodySize,
@@ -111,6 +125,18 @@ final class ChurnCommand implements Callable<Integer> {
             };
             Future<LoadResult> loadRun = loader.submit(
                     () -> MeasuredProcess.run("usher", setup.usher().pid(), settings, progress));
+            Churner.Report cold = warmupEdits == 0
+                    ? null
+                    : new Churner(
+                                    setup.manifests(),
+                                    setup.address(),
+                                    setup.originPorts(),
+                                    0,
+                                    warmupEdits,
+                                    editRate,
+                                    endpointEvery,
+                                    churnFiles)
+                            .run();
             while (!counting.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 if (loadRun.isDone()) {
                     loadRun.get(); // surfaces the load's failure
@@ -120,13 +146,14 @@ final class ChurnCommand implements Callable<Integer> {
                             setup.manifests(),
                             setup.address(),
                             setup.originPorts(),
+                            warmupEdits,
                             edits,
                             editRate,
                             endpointEvery,
                             churnFiles)
                     .run();
             LoadResult result = loadRun.get();
-            return report(out, result, churn);
+            return report(out, result, churn, cold);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         } finally {
@@ -134,8 +161,24 @@ final class ChurnCommand implements Callable<Integer> {
         }
     }
 
-    private int report(Path out, LoadResult result, Churner.Report churn) throws java.io.IOException {
+    private int report(Path out, LoadResult result, Churner.Report churn, Churner.Report cold)
+            throws java.io.IOException {
         Reports.print(System.out, result);
+        if (cold != null) {
+            Latency c = cold.propagation();
+            System.out.printf(
+                    Locale.ROOT,
+                    "warm-up (not counted): %d route edits, %d endpoint edits; propagation p50 %.1f ms, p99 %.1f ms, "
+                            + "max %.1f ms (%d seen, %d missed, %d probe errors)%n",
+                    cold.routeEdits(),
+                    cold.endpointEdits(),
+                    c.p50() / 1e3,
+                    c.p99() / 1e3,
+                    c.max() / 1e3,
+                    cold.seen(),
+                    cold.missed(),
+                    cold.probeErrors());
+        }
         Errors errors = result.measurement().errors();
         Latency p = churn.propagation();
         System.out.printf(
@@ -160,21 +203,36 @@ final class ChurnCommand implements Callable<Integer> {
         settings.put("editsPerSecond", editRate);
         settings.put("endpointEvery", endpointEvery);
         settings.put("churnFiles", churnFiles);
+        settings.put("warmupEdits", warmupEdits);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("routeEdits", churn.routeEdits());
         summary.put("endpointEdits", churn.endpointEdits());
         summary.put("loadNon2xx", errors.nonSuccess());
         summary.put("loadResets", errors.resets());
+        summary.put("propagationMicros", micros(p));
+        summary.put("seen", churn.seen());
+        summary.put("missed", churn.missed());
+        summary.put("probeErrors", churn.probeErrors());
+        if (cold != null) {
+            Map<String, Object> warm = new LinkedHashMap<>();
+            warm.put("routeEdits", cold.routeEdits());
+            warm.put("endpointEdits", cold.endpointEdits());
+            warm.put("propagationMicros", micros(cold.propagation()));
+            warm.put("seen", cold.seen());
+            warm.put("missed", cold.missed());
+            summary.put("warmup", warm);
+        }
+        Reports.write(out, "usher-bench churn", settings, List.of(result), Map.of("churn", summary));
+        System.out.println("wrote " + out.resolve("results.json") + " and " + out.resolve("latency.svg"));
+        boolean coldMissed = cold != null && cold.missed() > 0;
+        return errors.total() == 0 && churn.missed() == 0 && !coldMissed ? 0 : 1;
+    }
+
+    private static Map<String, Object> micros(Latency p) {
         Map<String, Object> propagation = new LinkedHashMap<>();
         propagation.put("p50", p.p50());
         propagation.put("p99", p.p99());
         propagation.put("max", p.max());
-        summary.put("propagationMicros", propagation);
-        summary.put("seen", churn.seen());
-        summary.put("missed", churn.missed());
-        summary.put("probeErrors", churn.probeErrors());
-        Reports.write(out, "usher-bench churn", settings, List.of(result), Map.of("churn", summary));
-        System.out.println("wrote " + out.resolve("results.json") + " and " + out.resolve("latency.svg"));
-        return errors.total() == 0 && churn.missed() == 0 ? 0 : 1;
+        return propagation;
     }
 }

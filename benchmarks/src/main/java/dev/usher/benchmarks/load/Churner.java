@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * {@code /churn/k} on host {@code churn.bench.test}, so it adds a route and removes the one that file held before.
  * That host has no other rule, so before the edit is in force the probe gets 404 and after it 200: the delay from
  * the rename to the probe's first 200 is the propagation delay (an upper bound; the probe's sweep adds a little).
- * Every {@code endpointEvery}-th edit also rewrites the Endpoints of {@code origin-0}, cycling between both origin
+ * Edits are numbered from {@code firstEdit}, so a second churner (the measured one after a warm-up one) never
+ * probes a path the first one used. Every {@code endpointEvery}-th edit also rewrites the Endpoints of {@code origin-0}, cycling between both origin
  * ports, one, and the other, so load routed there keeps flowing while its pool changes.
  */
 final class Churner {
@@ -31,6 +32,7 @@ final class Churner {
     private final Path manifests;
     private final InetSocketAddress address;
     private final List<Integer> originPorts;
+    private final int firstEdit;
     private final int edits;
     private final double editsPerSecond;
     private final int endpointEvery;
@@ -48,6 +50,7 @@ final class Churner {
             Path manifests,
             InetSocketAddress address,
             List<Integer> originPorts,
+            int firstEdit,
             int edits,
             double editsPerSecond,
             int endpointEvery,
@@ -55,6 +58,7 @@ final class Churner {
         this.manifests = manifests;
         this.address = address;
         this.originPorts = List.copyOf(originPorts);
+        this.firstEdit = firstEdit;
         this.edits = edits;
         this.editsPerSecond = editsPerSecond;
         this.endpointEvery = endpointEvery;
@@ -78,8 +82,8 @@ final class Churner {
         long start = System.nanoTime();
         long interval = Math.round(1e9 / editsPerSecond);
         try {
-            for (int k = 0; k < edits; k++) {
-                long due = start + k * interval;
+            for (int k = firstEdit; k < firstEdit + edits; k++) {
+                long due = start + (k - firstEdit) * interval;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
