@@ -2,6 +2,7 @@ package dev.usher.k8s;
 
 import dev.usher.k8s.ClusterCache.Effect;
 import dev.usher.k8s.ClusterSource.Watched;
+import dev.usher.k8s.translate.ConversionMemo;
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.Translation;
 import dev.usher.k8s.translate.Translator;
@@ -60,6 +61,9 @@ final class ClusterLoop implements Runnable {
     private final SnapshotPublisher publisher;
     private final StatusLeadership status;
     private final ClusterCache cache;
+    /** Unchanged Ingresses are not converted again (this loop's thread only, as the cache). */
+    private final ConversionMemo memo = new ConversionMemo();
+
     private final EmptyTableGuard guard;
     private final LongSupplier clock;
     private volatile boolean stopped;
@@ -197,7 +201,7 @@ final class ClusterLoop implements Runnable {
 
     private void publish(long now) {
         if (rebuild || last == null) {
-            Translation translation = Translator.translate(cache.objects(), settings);
+            Translation translation = Translator.translate(cache.objects(), settings, memo);
             if (guard.withhold(
                     last == null ? 0 : last.ruleSets().size(),
                     translation.ruleSets().size(),

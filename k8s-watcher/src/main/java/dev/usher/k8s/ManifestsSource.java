@@ -1,5 +1,6 @@
 package dev.usher.k8s;
 
+import dev.usher.k8s.translate.ConversionMemo;
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.Problem;
 import dev.usher.k8s.translate.Translator;
@@ -51,6 +52,9 @@ public final class ManifestsSource implements AutoCloseable {
     private final WatcherSettings settings;
     private final SnapshotPublisher publisher;
     private final ManifestFiles files;
+    /** Unchanged Ingresses are not converted again (this thread's, as {@link #files} is). */
+    private final ConversionMemo memo = new ConversionMemo();
+
     private final WatchService watchService;
     private final Map<WatchKey, Path> watched = new HashMap<>();
     private final Thread thread;
@@ -182,7 +186,8 @@ public final class ManifestsSource implements AutoCloseable {
         }
         List<Problem> sourceProblems = new ArrayList<>(files.fileProblems());
         KubeObjects objects = files.objects(sourceProblems);
-        publisher.publish(Translator.translate(objects, settings).withSourceProblems(sourceProblems), firstEventNanos);
+        publisher.publish(
+                Translator.translate(objects, settings, memo).withSourceProblems(sourceProblems), firstEventNanos);
     }
 
     private void register(Set<Path> directories) {

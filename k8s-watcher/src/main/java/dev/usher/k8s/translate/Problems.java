@@ -51,6 +51,11 @@ final class Problems {
         return out.append('\'').toString();
     }
 
+    /** Problems found before, by an earlier translation of the same object (already logged then). */
+    void addAll(List<Problem> found) {
+        list.addAll(found);
+    }
+
     boolean isEmpty() {
         return list.isEmpty();
     }

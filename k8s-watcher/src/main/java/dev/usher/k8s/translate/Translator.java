@@ -39,12 +39,23 @@ public final class Translator {
 
     private Translator() {}
 
+    /** Translates {@code objects} from scratch (a one-off: {@code usher check}, tests). */
     public static Translation translate(KubeObjects objects, WatcherSettings settings) {
+        return translate(objects, settings, new ConversionMemo());
+    }
+
+    /**
+     * Translates {@code objects}, converting again only the Ingresses {@code memo} has not seen in the last
+     * translation (a source that translates on every change keeps one memo).
+     */
+    public static Translation translate(KubeObjects objects, WatcherSettings settings, ConversionMemo memo) {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(memo, "memo");
         Problems problems = new Problems();
-        List<Converted> checked = CanaryCheck.apply(
-                RegexPathCheck.apply(selectAndConvert(objects, settings, problems), problems), problems);
+        List<Converted> converted = selectAndConvert(objects, settings, memo, problems);
+        memo.finish();
+        List<Converted> checked = CanaryCheck.apply(RegexPathCheck.apply(converted, problems), problems);
         NginxAuthTls.Hosts clientAuth = NginxAuthTls.byHost(checked, problems); // per host, as ingress-nginx
         List<Converted> ours = clientAuth.ingresses();
 
@@ -245,7 +256,8 @@ public final class Translator {
         return all;
     }
 
-    private static List<Converted> selectAndConvert(KubeObjects objects, WatcherSettings settings, Problems problems) {
+    private static List<Converted> selectAndConvert(
+            KubeObjects objects, WatcherSettings settings, ConversionMemo memo, Problems problems) {
         ClassFilter filter = new ClassFilter(objects, settings);
         OriginProtocols origins = new OriginProtocols(objects);
         List<Converted> ours = new ArrayList<>();
@@ -253,10 +265,7 @@ public final class Translator {
             try {
                 if (filter.isOurs(ingress)) {
                     Converted converted = withBasicAuth(
-                            origins.apply(
-                                    ingress,
-                                    IngressConverter.convert(ingress, settings.globalAuth(), problems),
-                                    problems),
+                            origins.apply(ingress, memo.convert(ingress, settings, problems), problems),
                             ingress,
                             objects,
                             problems);
@@ -266,7 +275,7 @@ public final class Translator {
                             settings.sslPassthrough(),
                             IngressConverter.source(ingress),
                             problems));
-                    reportAnnotations(ingress, settings, problems);
+                    memo.reportAnnotations(ingress, problems);
                 }
             } catch (RuntimeException e) {
                 problems.add(IngressConverter.source(ingress), "skipped after an unexpected error: " + e);
@@ -306,7 +315,7 @@ public final class Translator {
      * problem; the rest of the Ingress serves. Not part of {@link #validate}: a manifests file is not rejected for an
      * ingress-nginx annotation Usher does not implement.
      */
-    private static void reportAnnotations(Ingress ingress, WatcherSettings settings, Problems problems) {
+    static void reportAnnotations(Ingress ingress, WatcherSettings settings, Problems problems) {
         Map<String, String> annotations = annotations(ingress);
         NginxCanary.report(annotations, IngressConverter.source(ingress), problems);
         for (Annotations.Verdict v : Annotations.audit(annotations, settings)) {
