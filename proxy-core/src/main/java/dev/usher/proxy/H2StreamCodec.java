@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>A malformed header block ({@link H2HeaderCheck}, RFC 9113 §8.2) resets the stream with {@code
  *       PROTOCOL_ERROR} before anything is converted; all the stream sends afterwards is dropped.</li>
- *   <li>The head becomes a request line and fields ({@code :authority} → {@code Host}, cookie crumbs one {@code
- *       Cookie}, §8.2.3), without the conversion's own {@code x-http2-*} fields, whoever sent them. A request whose
+ *   <li>The head becomes a request line and fields ({@link H2Heads}: {@code :authority} → {@code Host}, cookie
+ *       crumbs one {@code Cookie}, §8.2.3), without {@code x-http2-*} fields, whoever sent them. A request whose
  *       body follows gets {@code Transfer-Encoding: chunked} unless it has a {@code Content-Length}; one that ended
  *       with its HEADERS frame goes on as a head and an empty end, as the HTTP/1 decoder delivers it.</li>
  *   <li>The head waits until the connection's current read batch is over ({@link H2ReadBatch}) before it goes on: a
@@ -158,11 +158,10 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         headSeen = true;
         HttpRequest request;
         try {
-            request = HttpConversionUtil.toHttpRequest(id, headers, true); // no :method: stream error
+            request = H2Heads.request(id, headers); // no :method: stream error
         } catch (IllegalArgumentException e) { // a head H2HeaderCheck let through but Netty cannot convert
             throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e, "malformed request head");
         }
-        removeConversionFields(request.headers());
         if (!frame.isEndStream() && !HttpUtil.isContentLengthSet(request)) {
             request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
