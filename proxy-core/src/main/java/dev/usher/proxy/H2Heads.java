@@ -35,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  *       (or no earlier {@code host}), dropped when it equals the one already there, ignoring case, and a stream
  *       error otherwise.</li>
  *   <li>Cookie crumbs are joined with {@code "; "} into one field, added after all others (§8.2.3).</li>
- *   <li>The client's own {@code x-http2-*} fields are dropped, and so are {@code Transfer-Encoding}, {@code
- *       Trailer} and {@code Connection}, as the conversion removes them after translating.</li>
+ *   <li>Fields the client sends under the conversion's own names ({@link HttpConversionUtil.ExtensionHeaderNames}:
+ *       {@code x-http2-scheme}, {@code x-http2-stream-id}...; other {@code x-http2-} names are ordinary fields) are
+ *       dropped, and so are {@code Transfer-Encoding}, {@code Trailer} and {@code Connection}, as the conversion
+ *       removes them after translating.</li>
  *   <li>A field name that is empty or starts with {@code :} but is no pseudo-field is a stream error.</li>
  *   <li>Every field goes into headers that validate as Netty's do (name a token; value without control characters
  *       other than HTAB, nor leading whitespace): {@link H2HeaderCheck} only refuses upper case, CR, LF and NUL, so
