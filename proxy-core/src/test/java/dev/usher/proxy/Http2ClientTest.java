@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -195,6 +196,8 @@ final class Http2ClientTest extends RawH2Test {
                 "x-v: a\rb",
                 "x-v: a\nb",
                 "x-v: a\u0000b",
+                "x-v: a\u0001b",
+                "x-v: a\u007fb",
                 "x-v:  lead",
                 "host: other.test"
             })
@@ -210,6 +213,28 @@ final class Http2ClientTest extends RawH2Test {
 
             assertThat(replies.get(1).status()).isNull();
             assertThat(replies.get(1).reset).isEqualTo(1L); // PROTOCOL_ERROR
+            assertThat(replies.get(3).status()).isEqualTo("200"); // the connection carries on
+            assertThat(fixture.origins.get(0).seen).hasSize(1);
+        }
+    }
+
+    /**
+     * A target with a control byte never reaches an origin or a log: a malformed head (RFC 9113 §8.1.1: the value
+     * check refuses controls other than HTAB) resets the stream; HTAB passes that check and gets the 400 of HTTP/1.1's
+     * admission ({@code Requests.check}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"/a\u0001b, reset 1", "/a\u001bb, reset 1", "/a\u007fb, reset 1", "/a\tb, 400"})
+    void aPathWithAControlByte_isRefused_andForwardsNothing(String path, String outcome) throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request("GET", "app.test", path), true);
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
+
+            Map<Integer, RawH2.Reply> replies = h2.replies(List.of(1, 3));
+
+            RawH2.Reply refused = replies.get(1);
+            assertThat(refused.status() == null ? "reset " + refused.reset : refused.status())
+                    .isEqualTo(outcome);
             assertThat(replies.get(3).status()).isEqualTo("200"); // the connection carries on
             assertThat(fixture.origins.get(0).seen).hasSize(1);
         }
