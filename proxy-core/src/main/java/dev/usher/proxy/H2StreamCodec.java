@@ -70,6 +70,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>An interim (1xx) head is one HEADERS frame without END_STREAM; the empty end that follows it on the HTTP/1
  *       path is swallowed, since on HTTP/2 it would end the stream.</li>
  *   <li>Content is DATA; an end with trailers is DATA (when it has content) and a HEADERS frame with END_STREAM.</li>
+ *   <li>Heads and trailers become header blocks through {@link H2ResponseHeads}: Netty's conversion
+ *       (connection-specific fields out, names lower case, cookies split), built in one pass.</li>
  * </ul>
  */
 final class H2StreamCodec extends ChannelDuplexHandler {
@@ -318,12 +320,12 @@ final class H2StreamCodec extends ChannelDuplexHandler {
             last.release();
         }
         if (!trailers.isEmpty()) {
-            all.add(ctx.write(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(trailers, true), true)));
+            all.add(ctx.write(new DefaultHttp2HeadersFrame(H2ResponseHeads.trailers(trailers), true)));
         }
     }
 
     private static Http2Headers headersOf(HttpResponse response) {
-        return HttpConversionUtil.toHttp2Headers(response, true);
+        return H2ResponseHeads.response(response);
     }
 
     private void writePendingHead(ChannelHandlerContext ctx) {
