@@ -125,7 +125,9 @@ final class Exchange implements ExchangeTimers.Owner {
                 requestRelay.replayable() && Requests.idempotent(request.method()),
                 requestRelay.replayable());
         this.state = requestRelay.buffers() ? ExchangeState.BUFFERING : ExchangeState.CONNECTING;
-        timers.armDeadline(Grpc.timeoutNanos(request.headers()));
+        if (record.grpc()) { // the head's content type is read once, by the record
+            timers.armDeadline(Grpc.timeoutNanos(request.headers()));
+        }
     }
 
     void start() {
