@@ -7,6 +7,7 @@
 #   benchmarks/per-request.sh                     Usher from this tree and nginx
 #   EXTRA_JARS="/tmp/old/usher.jar" benchmarks/per-request.sh   also older builds of Usher, one after the other
 #   PROTOCOL=h2 benchmarks/per-request.sh          HTTP/2 over TLS 1.3 (h2c: prior knowledge), h2load -c 50 -m 10
+#   SITES=1 benchmarks/per-request.sh              also the event loop's top allocation sites (JFR samples)
 #
 # Needs nginx, wrk (h1) or h2load (h2, h2c), strace and a JDK with jcmd/jfr (apt-get install -y nginx wrk
 # nghttp2-client strace); installs nothing. Settings: PROTOCOL=h1 STREAMS=10 (h2load -m) CONNECTIONS=50 DURATION=10 (seconds, wrk, per measurement) JVM_WARMUP=10 (seconds) BASE_PORT=18180. Every process it
@@ -105,6 +106,44 @@ JFC
         END { printf "%s allocation %.0f B/request (%d requests)\n", what, (max - min) / n, n }'
 }
 
+# Where the event loop's bytes come from (SITES=1): JFR's allocation samples (jdk.ObjectAllocationSample, no throttle)
+# over one load run, each weighted by the bytes it stands for, summed per allocated class and allocating frame and
+# printed per request: the sites worth removing first. Estimates (JFR samples at TLAB refills), so read the ranking and
+# the order of magnitude, and allocation() for the total.
+allocation_sites() { # pid, plain port, TLS port, what
+    local jfc="$tmp/sites.jfc" rec="$OUT/sites-$4.jfr" n
+    cat >"$jfc" <<'JFC'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0">
+  <event name="jdk.ObjectAllocationSample"><setting name="enabled">true</setting><setting name="throttle">off</setting><setting name="stackTrace">true</setting></event>
+</configuration>
+JFC
+    jcmd "$1" JFR.start name=sites settings="$jfc" filename="$rec" >/dev/null
+    n="$(load "$2" "$3" "$DURATION")"
+    jcmd "$1" JFR.stop name=sites >/dev/null
+    # An event: objectClass, weight, eventThread, then stackTrace = [ frames ]; the site is the allocated class, the
+    # allocating frame and the first of Usher's own frames below it.
+    jfr print --events jdk.ObjectAllocationSample --stack-depth 32 "$rec" | awk -v n="$n" -v what="$4" '
+        /^jdk.ObjectAllocationSample/ { cls = ""; w = 0; loop = 0; top = ""; own = ""; depth = -1 }
+        /objectClass = / { cls = $3 }
+        /weight = / { w = $3; if ($4 == "kB") w *= 1e3; else if ($4 == "MB") w *= 1e6; else if ($4 == "GB") w *= 1e9 }
+        /eventThread = "usher-proxy/ { loop = 1; thread = $3 }
+        /stackTrace = \[/ { depth = 0; next }
+        depth >= 0 && /^[[:space:]]+[a-zA-Z_$][[:alnum:]_$.]*\(/ {
+            f = $1; sub(/\(.*/, "", f)
+            if (depth == 0) top = f
+            else if (own == "" && f ~ /^dev\.usher\./) own = f
+            depth++
+        }
+        # A thread'"'"'s first sample weighs everything it allocated since before the recording: left out.
+        /^}/ && loop && depth >= 0 && !(thread in seen) { seen[thread] = 1; next }
+        /^}/ { if (loop && depth >= 0) { key = cls " " top (own == "" || own == top ? "" : " <- " own); sum[key] += w; all += w } }
+        END {
+            printf "%s allocation sites: %.0f B/request sampled (%d requests)\n", what, all / n, n
+            for (k in sum) printf "%s site %8.1f B/request  %s\n", what, sum[k] / n, k | "sort -k3 -rn | head -25"
+        }'
+}
+
 measure_usher() { # jar, what
     start_usher "$1" "$usher_port" "$admin_port" "$2" "$OUT/$2.log" --https-port "$usher_tls_port"
     local pid=$started_pid
@@ -112,6 +151,7 @@ measure_usher() { # jar, what
     cpu_split "$pid" "$usher_port" "$usher_tls_port" "$2"
     syscalls "$pid" "$usher_port" "$usher_tls_port" "$2"
     allocation "$pid" "$usher_port" "$usher_tls_port" "$2"
+    [[ "${SITES:-0}" == 1 ]] && allocation_sites "$pid" "$usher_port" "$usher_tls_port" "$2"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }
