@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** One grpc-java client call (no stub code generated): what arrived, in order, and how it ended. */
-final class GrpcCall {
+public final class GrpcCall {
 
-    final List<String> messages = new CopyOnWriteArrayList<>();
+    public final List<String> messages = new CopyOnWriteArrayList<>();
     final CompletableFuture<Metadata> trailers = new CompletableFuture<>();
     private final CompletableFuture<Status> status = new CompletableFuture<>();
     private final ClientCall<String, String> call;
@@ -55,12 +55,12 @@ final class GrpcCall {
     }
 
     /** The call's final status (waits for it, bounded). */
-    Status status() throws InterruptedException, ExecutionException, TimeoutException {
+    public Status status() throws InterruptedException, ExecutionException, TimeoutException {
         return status.get(20, TimeUnit.SECONDS);
     }
 
     /** A unary call: one message, half-close, the status. */
-    static GrpcCall unary(Channel channel, MethodDescriptor<String, String> method, String message) {
+    public static GrpcCall unary(Channel channel, MethodDescriptor<String, String> method, String message) {
         return new GrpcCall(channel, method).send(message).halfClose();
     }
 }

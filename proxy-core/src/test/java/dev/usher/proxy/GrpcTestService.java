@@ -19,11 +19,12 @@ import java.util.function.BiConsumer;
 
 /**
  * A gRPC service defined without protoc: UTF-8 strings as messages, one method per call kind, plus an error and a
- * call that never answers. Handlers run on grpc-java's executor; what the tests await is in atomics.
+ * call that never answers. Handlers run on grpc-java's executor; what the tests await is in atomics. Public for the
+ * launcher's end-to-end tests (deploy), through this module's test-jar.
  */
-final class GrpcTestService {
+public final class GrpcTestService {
 
-    static final String SERVICE = "test.Echo";
+    public static final String SERVICE = "test.Echo";
     static final Metadata.Key<String> COUNT = Metadata.Key.of("x-message-count", Metadata.ASCII_STRING_MARSHALLER);
     static final MethodDescriptor.Marshaller<String> TEXT = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -40,8 +41,8 @@ final class GrpcTestService {
             }
         }
     };
-    static final MethodDescriptor<String, String> SAY = method("Say", MethodType.UNARY);
-    static final MethodDescriptor<String, String> COUNT_TO = method("CountTo", MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<String, String> SAY = method("Say", MethodType.UNARY);
+    public static final MethodDescriptor<String, String> COUNT_TO = method("CountTo", MethodType.SERVER_STREAMING);
     static final MethodDescriptor<String, String> JOIN = method("Join", MethodType.CLIENT_STREAMING);
     static final MethodDescriptor<String, String> CHAT = method("Chat", MethodType.BIDI_STREAMING);
     static final MethodDescriptor<String, String> FAIL = method("Fail", MethodType.UNARY);
@@ -61,7 +62,7 @@ final class GrpcTestService {
                 .build();
     }
 
-    ServerServiceDefinition definition() {
+    public ServerServiceDefinition definition() {
         return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(SAY, collecting((call, in) -> call.sendMessage("hello " + in.get(0))))
                 .addMethod(COUNT_TO, collecting((call, in) -> {
