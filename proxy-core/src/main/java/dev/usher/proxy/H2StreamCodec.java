@@ -203,6 +203,12 @@ final class H2StreamCodec extends ChannelDuplexHandler {
         } else {
             demand = true;
             ctx.read();
+            // The stream channel writes the WINDOW_UPDATE for what was read before when a read is asked for, but
+            // flushes it only if that read finds nothing queued: asked while a read is pending, the update stays in
+            // the connection's buffer, and a connection whose every stream waits for data that only such an update
+            // lets the client send is stuck until the body timeout. A no-op when nothing was written; during the
+            // connection's read batch, deferred to its end.
+            ctx.flush();
         }
     }
 
