@@ -19,7 +19,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  * from HTTP/2 origins and relays them (gRPC servers require it). The codec behind turns the rest into HEADERS: the
  * Host field becomes {@code :authority}, connection-specific fields are dropped (RFC 9113 §8.2.2). On the way back,
  * the codec's own {@code x-http2-*} fields (stream id, scheme, ...) are removed from heads and trailers: they are
- * Netty bookkeeping, not the origin's.
+ * Netty bookkeeping, not the origin's. Each read the exchange asks for is followed by a flush (the stream's
+ * WINDOW_UPDATE).
  */
 @ChannelHandler.Sharable
 final class Http2RequestHeads extends ChannelDuplexHandler {
@@ -34,6 +35,18 @@ final class Http2RequestHeads extends ChannelDuplexHandler {
             request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * The exchange asks for more of the response: the stream channel writes the WINDOW_UPDATE for what was read before
+     * but flushes it only if the read finds nothing queued, so it is flushed here, as {@link H2StreamCodec#read} does
+     * for clients' uploads (where a connection of waiting streams stalled without it). A no-op when nothing was
+     * written.
+     */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.flush();
     }
 
     @Override
