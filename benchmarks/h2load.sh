@@ -26,6 +26,7 @@
 #                       HTTP/1.1 keep-alive, h2load --h1 with one request at a time per connection, -m ignored)
 #   TARGETS="usher nginx" (add usher-base with BASELINE_JAR=<an older usher.jar> to compare two builds)
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
+#   BASELINE_JAVA_OPTS=<USHER_JAVA_OPTS> (usher-base's JVM flags: BASELINE_JAR=<the same jar> A/Bs a flag)
 #   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
 set -euo pipefail
 
@@ -45,6 +46,7 @@ BASE_PORT="${BASE_PORT:-18180}"
 PROTOCOLS="${PROTOCOLS:-h2c h2}"
 TARGETS="${TARGETS:-usher nginx}"
 BASELINE_JAR="${BASELINE_JAR:-}"
+BASELINE_JAVA_OPTS="${BASELINE_JAVA_OPTS:-$USHER_JAVA_OPTS}"
 OUT="${OUT:-$root/benchmarks/target/h2load-$(date -u +%Y%m%d-%H%M%S)}"
 
 base_port=$((BASE_PORT + 6))
@@ -75,8 +77,8 @@ start_usher "$usher_jar" "$usher_port" "$admin_port" Usher "$OUT/usher.log" --ht
 usher_pid=$started_pid
 base_pid=
 if [[ " $TARGETS " == *" usher-base "* ]]; then
-    start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" "baseline Usher" "$OUT/usher-base.log" \
-        --https-port "$base_tls_port"
+    USHER_JAVA_OPTS="$BASELINE_JAVA_OPTS" start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" \
+        "baseline Usher" "$OUT/usher-base.log" --https-port "$base_tls_port"
     base_pid=$started_pid
 fi
 

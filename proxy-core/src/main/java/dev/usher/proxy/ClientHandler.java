@@ -51,13 +51,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ExternalAuthCheck authCheck; // in AUTH: the subrequest under way
     private @Nullable Runnable authAbandoned; // in AUTH: what a client gone meanwhile leaves to clean up
     private ClientConnection.@Nullable Peer peer; // a stream's: its connection's, worked out once
-    private @Nullable ConnectionClock
-            clock; // HTTP/1: the exchanges' shared timer task; a stream's exchange has its own
+    private @Nullable ConnectionClock clock; // the exchanges' shared timer task: this connection's, or a stream's
 
-    /** The handler of one HTTP/2 stream's child channel, on a connection whose {@code peer} is known already. */
-    static ClientHandler forStream(ProxyContext context, boolean tls, int httpsPort, ClientConnection.Peer peer) {
+    /**
+     * The handler of one HTTP/2 stream's child channel, on a connection whose {@code peer} is known already and whose
+     * streams share {@code clock} (the connection closes it).
+     */
+    static ClientHandler forStream(
+            ProxyContext context, boolean tls, int httpsPort, ClientConnection.Peer peer, ConnectionClock clock) {
         ClientHandler handler = new ClientHandler(context, null, null, tls, httpsPort);
         handler.peer = peer;
+        handler.clock = clock;
         return handler;
     }
 
@@ -89,7 +93,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The timer task this connection's exchanges share one after the other; null on an HTTP/2 stream. */
+    /** The timer task this connection's exchanges share (one after the other; on HTTP/2, with the other streams). */
     @Nullable
     ConnectionClock clock() {
         return clock;
@@ -317,7 +321,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (gone != null) {
             gone.clientClosed();
         }
-        if (clock != null) {
+        if (clock != null && !stream()) {
             clock.close(); // after the exchange's own clean-up, which may still let go of it
         }
     }

@@ -1,24 +1,27 @@
 package dev.usher.proxy;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one scheduled task that the exchanges of an HTTP/1 keep-alive connection share, one exchange after the other, so
- * that a request costs no schedule and no cancel on the event loop's task queue.
+ * The one scheduled task that the exchanges of a client connection share: one after the other on an HTTP/1 keep-alive
+ * connection, side by side on an HTTP/2 connection's streams. A request then costs no schedule and no cancel on the
+ * event loop's task queue, only linking its {@link ExchangeTimers} into a list and out again.
  *
- * <p>An exchange's {@link ExchangeTimers} hold the clock while any of their clocks is armed and let go when none is.
- * Letting go leaves the task where it is: the next exchange's deadlines are as late or later (same route, later
- * start), so it usually finds the task due earlier than it needs and schedules nothing; when the task runs it hands
- * over to whichever timers hold the clock then, which handle what is due and set it for their next deadline. A task
- * that finds no holder ends, and the next exchange schedules afresh: a busy connection schedules about once per
- * timeout period instead of once per request.
+ * <p>Exchange timers hold the clock while any of their clocks is armed and let go when none is. Letting go leaves the
+ * task where it is: a later exchange's deadlines are as late or later (same route, later start), so it usually finds
+ * the task due earlier than it needs and schedules nothing; when the task runs it hands over to every holder, and each
+ * handles what is due and asks for its next deadline, which sets the task for the earliest of them. A task that finds
+ * no holder ends, and the next exchange schedules afresh: a busy connection schedules about once per timeout period
+ * instead of once per request. A holder with a shorter timeout than the task's (a route's own) moves it earlier.
  *
- * <p>At most one holder: timers that find the clock held (an exchange that overlaps the one before it, such as a
- * custom error page's) schedule their own task, as HTTP/2 streams' timers always do. Closing the connection cancels
- * the task ({@link #close}), so a closed connection is not held until its last deadline. Confined to the
+ * <p>The holders form a list threaded through the timers themselves ({@link ExchangeTimers#clockPrev}, {@link
+ * ExchangeTimers#clockNext}), so taking and letting go cost no allocation and no search. Closing the connection cancels
+ * the task and lets every holder go ({@link #close}); timers that arm after that (an exchange still winding down)
+ * schedule a task of their own, so a closed connection is not held until its last deadline. Confined to the
  * connection's event loop.
  */
 final class ConnectionClock implements Runnable {
@@ -28,25 +31,36 @@ final class ConnectionClock implements Runnable {
     /** When {@link #task} runs, on the executor's ticker; meaningful only while it is set. */
     private long taskAt;
 
-    private @Nullable ExchangeTimers holder;
+    private @Nullable ExchangeTimers first;
+    private int holders;
     private boolean closed;
+    /** The holders when the task runs: a callback may end (and so unlink) any of them. */
+    private final ArrayList<ExchangeTimers> due = new ArrayList<>();
 
     ConnectionClock(EventExecutor executor) {
         this.executor = executor;
     }
 
-    /** Whether {@code timers} hold the clock now: they did already, or it was free and is theirs from now on. */
+    /** Whether {@code timers} hold the clock now: they did already, or they joined the holders; false once closed. */
     boolean take(ExchangeTimers timers) {
+        if (timers.clockHeld) {
+            return true;
+        }
         if (closed) {
             return false;
         }
-        if (holder == null) {
-            holder = timers;
+        timers.clockHeld = true;
+        timers.clockPrev = null;
+        timers.clockNext = first;
+        if (first != null) {
+            first.clockPrev = timers;
         }
-        return holder == timers;
+        first = timers;
+        holders++;
+        return true;
     }
 
-    /** The holder needs to run by {@code at}: a task due earlier stays, and finds nothing due then. */
+    /** A holder needs to run by {@code at}: a task due earlier stays, and finds nothing due for it then. */
     void runBy(long at) {
         ScheduledFuture<?> current = task;
         if (current != null) {
@@ -59,17 +73,38 @@ final class ConnectionClock implements Runnable {
         task = executor.schedule(this, Math.max(0, at - executor.ticker().nanoTime()), TimeUnit.NANOSECONDS);
     }
 
-    /** {@code timers} have nothing armed any more: the clock is free, its task stays for the next holder. */
+    /** {@code timers} have nothing armed any more: they leave the holders, the task stays for the others and the next. */
     void release(ExchangeTimers timers) {
-        if (holder == timers) {
-            holder = null;
+        if (!timers.clockHeld) {
+            return;
         }
+        ExchangeTimers prev = timers.clockPrev;
+        ExchangeTimers next = timers.clockNext;
+        if (prev != null) {
+            prev.clockNext = next;
+        } else {
+            first = next;
+        }
+        if (next != null) {
+            next.clockPrev = prev;
+        }
+        timers.clockHeld = false;
+        timers.clockPrev = null;
+        timers.clockNext = null;
+        holders--;
     }
 
-    /** The connection closed: no holder from now on, and no task left behind. */
+    /** How many exchange timers hold the clock now. */
+    int holders() {
+        return holders;
+    }
+
+    /** The connection closed: every holder is let go, none joins from now on, and no task is left behind. */
     void close() {
         closed = true;
-        holder = null;
+        while (first != null) {
+            release(first);
+        }
         ScheduledFuture<?> current = task;
         task = null;
         if (current != null) {
@@ -80,9 +115,21 @@ final class ConnectionClock implements Runnable {
     @Override
     public void run() {
         task = null;
-        ExchangeTimers current = holder;
-        if (current != null) {
-            current.clockFired();
+        if (first == null) {
+            return;
+        }
+        for (ExchangeTimers t = first; t != null; t = t.clockNext) {
+            due.add(t);
+        }
+        try {
+            for (int i = 0; i < due.size(); i++) {
+                ExchangeTimers t = due.get(i);
+                if (t.clockHeld) { // not let go by an earlier holder's callback (which may close the connection)
+                    t.clockFired();
+                }
+            }
+        } finally {
+            due.clear();
         }
     }
 }

@@ -21,11 +21,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>A route's {@code proxy-read-timeout} replaces the response timeout and its {@code proxy-send-timeout} the
  *       origin-stall limit ({@link RouteTimeouts}).</li>
  * </ul>
- * The clocks share one scheduled task, set for the earliest moment any of them is due: a request arms the watchdog
- * and the response timeout and cancels both, which costs one schedule and one cancel on the event loop's task queue
- * instead of two of each. When the task runs it handles every clock that is due and sets itself for the next one. On
- * an HTTP/1 connection that task is the connection's {@link ConnectionClock}, shared by its exchanges one after the
- * other, so a request usually costs neither.
+ * The clocks share one scheduled task, set for the earliest moment any of them is due. When the task runs it handles
+ * every clock that is due and sets itself for the next one. That task is the client connection's {@link
+ * ConnectionClock}, shared by its exchanges (one after the other on HTTP/1, side by side on HTTP/2's streams), so a
+ * request usually costs no schedule and no cancel; timers without a connection clock (or armed after it closed)
+ * schedule a task of their own, one for the three clocks.
  * <p>
  * Time is the executor's {@link io.netty.util.concurrent.Ticker}, the clock its scheduled tasks run by, so a test on
  * an {@code EmbeddedChannel} with frozen time decides exactly when each timer fires ({@code ExchangeTimersTest}).
@@ -75,7 +75,16 @@ final class ExchangeTimers implements Runnable {
     private boolean deadlineArmed;
     private long deadlineAt;
 
-    /** The one scheduled task, due at {@link #taskAt}; null when none is scheduled. */
+    // Membership of the connection clock's holders, a list threaded through the timers (kept by ConnectionClock).
+    boolean clockHeld;
+
+    @Nullable
+    ExchangeTimers clockPrev;
+
+    @Nullable
+    ExchangeTimers clockNext;
+
+    /** The task of its own (no connection clock, or a closed one), due at {@link #taskAt}; null when none is. */
     private @Nullable ScheduledFuture<?> task;
 
     private long taskAt;
@@ -91,8 +100,7 @@ final class ExchangeTimers implements Runnable {
     }
 
     /**
-     * @param clock the connection's shared task, used while no other exchange holds it; null: always a task of its own
-     *     (HTTP/2 streams)
+     * @param clock the connection's shared task; null: always a task of its own
      */
     ExchangeTimers(
             EventExecutor executor,
@@ -200,7 +208,7 @@ final class ExchangeTimers implements Runnable {
 
     /**
      * Nothing armed: a task of its own is cancelled rather than left to run for nothing (and to hold the exchange); the
-     * connection's clock is let go, its task left for the next exchange.
+     * connection's clock is let go, its task left for the other and the next exchanges.
      */
     private void stopIfIdle() {
         if (responseArmed || watchdogArmed || deadlineArmed) {
@@ -262,6 +270,8 @@ final class ExchangeTimers implements Runnable {
         }
         if (any) {
             runBy(next);
+        } else {
+            stopIfIdle(); // every clock fired: the connection's clock is let go even if the owner never cancels
         }
     }
 

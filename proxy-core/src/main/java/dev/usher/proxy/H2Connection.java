@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The connection-level rules of an HTTP/2 client connection, last in its pipeline (behind the frame codec and the
  * multiplexer): the connection receive window, the idle timeout and the graceful drain. Confined to the connection's
- * event loop.
+ * event loop. It also keeps the timer task its streams' exchanges share ({@link ConnectionClock}).
  *
  * <ul>
  *   <li>Idle: with no stream open for {@link ProxySettings#clientIdleTimeout()}, the connection is closed, which the
@@ -31,6 +31,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     private final long idleNanos;
     private final int connectionWindow;
     private ChannelHandlerContext ctx;
+    private ConnectionClock clock; // set by handlerAdded, before any stream
     private @Nullable ScheduledFuture<?> idleTimer;
     private int open;
     /** When the last stream ended ({@link System#nanoTime()}); the idle timeout counts from there. */
@@ -48,12 +49,18 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
+        this.clock = new ConnectionClock(context.executor());
         int increment = connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
         if (increment > 0) {
             // RFC 9113 §6.9.2: the connection window starts at 64 KiB whatever SETTINGS say; only an update widens it.
             context.writeAndFlush(new DefaultHttp2WindowUpdateFrame(increment));
         }
         armIdle();
+    }
+
+    /** The timer task the streams' exchanges share; closed with the connection. */
+    ConnectionClock clock() {
+        return clock;
     }
 
     /** A stream's child channel was created; it counts until it closes. */
@@ -129,6 +136,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         cancelIdle();
+        clock.close();
     }
 
     @Override

@@ -121,7 +121,10 @@ final class H2Pipeline {
             connection.streamOpened(ch);
             ch.config().setAutoRead(false); // the exchange reads the body as the origin takes it
             ch.config().setWriteBufferWaterMark(OriginPools.WATER_MARK);
-            ch.pipeline().addLast(new H2StreamCodec(batch), ClientHandler.forStream(context, tls, httpsPort, peer));
+            ch.pipeline()
+                    .addLast(
+                            new H2StreamCodec(batch),
+                            ClientHandler.forStream(context, tls, httpsPort, peer, connection.clock()));
         }
     }
 }

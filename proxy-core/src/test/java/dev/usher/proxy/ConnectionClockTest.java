@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The timer task an HTTP/1 connection's exchanges share, on an {@link EmbeddedChannel} whose clock moves only when
+ * The timer task a connection's exchanges share (HTTP/1's one after the other, HTTP/2's streams side by side), on an {@link EmbeddedChannel} whose clock moves only when
  * the test advances it. {@code runScheduledPendingTasks()} answers how long until the next scheduled task (or -1):
  * that tells whether an exchange scheduled a task of its own or found the shared one due early enough.
  */
@@ -36,13 +36,16 @@ final class ConnectionClockTest {
         ch.finishAndReleaseAll();
     }
 
-    private ExchangeTimers exchange(String name, RouteTimeouts route) {
-        ProxySettings settings = ProxySettings.builder()
+    private static ProxySettings settings() {
+        return ProxySettings.builder()
                 .responseTimeout(RESPONSE)
                 .clientIdleTimeout(RESPONSE)
                 .clientBodyTimeout(RESPONSE)
                 .build();
-        return new ExchangeTimers(ch.eventLoop(), settings, route, new RecordingTimerOwner(fired, name + ":"), clock);
+    }
+
+    private ExchangeTimers exchange(String name, RouteTimeouts route) {
+        return new ExchangeTimers(ch.eventLoop(), settings(), route, new RecordingTimerOwner(fired, name + ":"), clock);
     }
 
     /** Moves the clock and runs what is due; returns the nanoseconds until the next scheduled task, -1 for none. */
@@ -96,31 +99,91 @@ final class ConnectionClockTest {
     }
 
     @Test
-    void anExchangeOverlappingTheHolder_timesItselfWithATaskOfItsOwn() {
+    void exchangesSideBySide_shareTheTask_andAShorterTimeoutMovesItEarlier() {
         ExchangeTimers a = exchange("a", RouteTimeouts.NONE);
-        a.armResponse(); // a holds the clock, due in 60 s
+        a.armResponse(); // due in 60 s
 
         ExchangeTimers b = exchange("b", FIVE_SECONDS);
-        b.armResponse(); // its own task, due in 5 s
+        b.armResponse(); // joins, and moves the one task to 5 s
+        assertThat(clock.holders()).isEqualTo(2);
         assertThat(nextTaskIn()).isEqualTo(Duration.ofSeconds(5).toNanos());
-        advance(Duration.ofSeconds(5));
+        assertThat(advance(Duration.ofSeconds(5)))
+                .isEqualTo(RESPONSE.minusSeconds(5).toNanos());
         assertThat(fired).containsExactly("b:response");
+        assertThat(clock.holders()).isEqualTo(1);
 
         advance(RESPONSE.minusSeconds(5)); // a was never disturbed by b
         assertThat(fired).containsExactly("b:response", "a:response");
+        assertThat(clock.holders()).isZero();
     }
 
     @Test
-    void aCancelledOverlappingExchange_leavesNoTaskOfItsOwn_andTheHolderStillFires() {
+    void aCancelledExchangeSideBySide_letsGo_andTheOtherStillFires() {
         ExchangeTimers a = exchange("a", RouteTimeouts.NONE);
         a.armResponse();
         ExchangeTimers b = exchange("b", FIVE_SECONDS);
         b.armResponse();
-        b.cancelAll(); // b's own task is cancelled, a keeps the clock
+        b.cancelAll(); // b leaves; the task stays at 5 s and finds only a
 
-        assertThat(nextTaskIn()).isEqualTo(RESPONSE.toNanos());
-        advance(RESPONSE);
+        assertThat(clock.holders()).isEqualTo(1);
+        assertThat(advance(Duration.ofSeconds(5)))
+                .isEqualTo(RESPONSE.minusSeconds(5).toNanos());
+        assertThat(fired).isEmpty();
+        advance(RESPONSE.minusSeconds(5));
         assertThat(fired).containsExactly("a:response");
+    }
+
+    @Test
+    void aHundredStreams_scheduleOneTask_andEachTimesOutAtItsOwnDeadline() {
+        List<ExchangeTimers> streams = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ExchangeTimers t = exchange("s" + i, RouteTimeouts.NONE);
+            t.armResponse();
+            streams.add(t);
+            advance(Duration.ofMillis(10)); // each starts 10 ms after the one before
+        }
+        assertThat(clock.holders()).isEqualTo(100);
+        // one task, for the first stream's deadline (the event loop's queue holds nothing else)
+        assertThat(nextTaskIn()).isEqualTo(RESPONSE.minusSeconds(1).toNanos());
+        for (int i = 0; i < 100; i += 2) {
+            streams.get(i).cancelAll(); // every other stream is answered
+        }
+        assertThat(clock.holders()).isEqualTo(50);
+
+        advance(RESPONSE.minusSeconds(1).plusMillis(10)); // up to stream 1's deadline (s0's found nothing)
+        assertThat(fired).containsExactly("s1:response");
+        advance(Duration.ofSeconds(1));
+        assertThat(fired).hasSize(50).allMatch(f -> Integer.parseInt(f.substring(1, f.indexOf(':'))) % 2 == 1);
+        assertThat(clock.holders()).isZero();
+    }
+
+    @Test
+    void aCallbackThatClosesTheConnection_endsTheRound_andLetsEveryHolderGo() {
+        List<ExchangeTimers> others = new ArrayList<>();
+        ExchangeTimers closer = new ExchangeTimers(
+                ch.eventLoop(),
+                settings(),
+                FIVE_SECONDS,
+                new RecordingTimerOwner(fired, "closer:") {
+                    @Override
+                    public void responseTimedOut() {
+                        super.responseTimedOut();
+                        clock.close(); // as a stream's timeout that ends the whole connection would
+                    }
+                },
+                clock);
+        for (int i = 0; i < 3; i++) {
+            ExchangeTimers t = exchange("o" + i, FIVE_SECONDS);
+            t.armResponse();
+            others.add(t);
+        }
+        closer.armResponse();
+        advance(Duration.ofSeconds(5));
+        // the closer ran first (the newest holder heads the list); the others were let go before their turn
+        assertThat(fired).containsExactly("closer:response");
+        assertThat(clock.holders()).isZero();
+        assertThat(others).noneMatch(t -> t.clockHeld);
+        assertThat(nextTaskIn()).isEqualTo(-1);
     }
 
     @Test

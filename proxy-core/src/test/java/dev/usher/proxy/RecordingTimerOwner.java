@@ -7,7 +7,7 @@ import java.util.List;
  * {@code client}, {@code origin}, {@code deadline}) with a prefix into a list the test reads, and the waiting states
  * are fields the test sets.
  */
-final class RecordingTimerOwner implements ExchangeTimers.Owner {
+class RecordingTimerOwner implements ExchangeTimers.Owner {
 
     private final List<String> fired;
     private final String prefix;
