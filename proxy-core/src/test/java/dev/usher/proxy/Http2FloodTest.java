@@ -192,6 +192,30 @@ final class Http2FloodTest extends RawH2Test {
         }
     }
 
+    /** The streams of a connection share one timer task; each still times out on its own, and only itself. */
+    @Test
+    void stalledStreams_timeOutOneByOne_whileTheirNeighboursAreAnswered() throws Exception {
+        ProxySettings settings = ProxySettings.builder()
+                .clientBodyTimeout(Duration.ofMillis(300))
+                .build();
+        try (RawH2 h2 = connect(settings)) {
+            h2.headers(1, RawH2.request("POST", "app.test", "/count"), false);
+            h2.data(1, new byte[100], false); // then nothing
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
+            h2.headers(5, RawH2.request("POST", "app.test", "/count"), false);
+            h2.data(5, new byte[10], false); // then nothing
+
+            Map<Integer, RawH2.Reply> replies = h2.replies(List.of(1, 3, 5));
+            h2.headers(7, RawH2.request("GET", "app.test", "/echo"), true); // the connection carries on
+
+            assertThat(replies.get(1).status()).isEqualTo("408");
+            assertThat(replies.get(3).status()).isEqualTo("200");
+            assertThat(replies.get(5).status()).isEqualTo("408");
+            assertThat(h2.replies(List.of(7)).get(7).status()).isEqualTo("200");
+            assertThat(fixture.origins.get(0).requests.get()).isEqualTo(2);
+        }
+    }
+
     @Test
     void settings_announceMaxConcurrentStreams() throws Exception {
         try (RawH2 h2 =
