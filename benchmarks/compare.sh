@@ -15,6 +15,7 @@
 #   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4, baseline Usher +5, its admin +6)
 #   BASELINE_JAR=path/to/usher.jar   also runs that build of Usher (same flags) as target usher-base, to measure a
 #                                    change against the build before it in the same rounds
+#   BASELINE_JAVA_OPTS=<USHER_JAVA_OPTS> usher-base's JVM flags: BASELINE_JAR=<the same jar> A/Bs a flag
 #   USHER_DEFAULTS=1                 also runs Usher as `usher run` starts by default (no JVM flags: the JVM's own
 #                                    collector and heap; one event loop per processor) as target usher-defaults, beside
 #                                    `usher`, which runs as the Deployment does (one processor's worth: ParallelGC, one
@@ -35,6 +36,7 @@ USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"
 BASELINE_JAR="${BASELINE_JAR:-}"
+BASELINE_JAVA_OPTS="${BASELINE_JAVA_OPTS:-$USHER_JAVA_OPTS}"
 USHER_DEFAULTS="${USHER_DEFAULTS:-1}"
 OUT="${OUT:-$root/benchmarks/target/compare-$(date -u +%Y%m%d-%H%M%S)}"
 
@@ -70,7 +72,8 @@ usher_pid=$started_pid
 targets=("usher=http://127.0.0.1:$usher_port/p0@$usher_pid")
 if [[ -n "$BASELINE_JAR" ]]; then
     # shellcheck disable=SC2086
-    start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" "baseline Usher" "$OUT/usher-base.log" $USHER_ARGS
+    USHER_JAVA_OPTS="$BASELINE_JAVA_OPTS" start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" \
+        "baseline Usher" "$OUT/usher-base.log" $USHER_ARGS
     base_pid=$started_pid
     targets+=("usher-base=http://127.0.0.1:$base_port/p0@$base_pid")
 fi
@@ -116,7 +119,7 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
     --also-measured "$origin_pid" --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
-    --note "baseline: ${BASELINE_JAR:-none}" \
+    --note "baseline: ${BASELINE_JAR:-none}${BASELINE_JAR:+, flags: $BASELINE_JAVA_OPTS}" \
     --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
     --note "usher-defaults: $([[ "$USHER_DEFAULTS" == 1 ]] && echo "no JVM flags, --event-loops 0 (one per processor)" || echo "not run")" \
     --note "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 process, upstream keepalive 512" \
