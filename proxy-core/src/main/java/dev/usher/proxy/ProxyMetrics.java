@@ -1,7 +1,7 @@
 package dev.usher.proxy;
 
-import dev.usher.routing.Backend;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.MeterKey;
 import dev.usher.routing.Route;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -99,16 +99,12 @@ final class ProxyMetrics {
     /** The {@code method} tag values; the last one takes every other method. */
     static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
 
-    private static final String NONE = "none";
-
-    private record RouteKey(String namespace, String ingress, String service) {}
+    private static final String NONE = MeterKey.NONE;
 
     private record LimitKey(String namespace, String ingress, RateLimiter.Limit limit) {}
 
-    private static final RouteKey UNROUTED = new RouteKey(NONE, NONE, NONE);
-
     private final MeterRegistry registry;
-    private final ConcurrentMap<RouteKey, RouteMeters> byRoute = new ConcurrentHashMap<>();
+    private final ConcurrentMap<MeterKey, RouteMeters> byRoute = new ConcurrentHashMap<>();
     private final ConcurrentMap<LimitKey, Counter> rateLimited = new ConcurrentHashMap<>();
     private final Timer connect;
     private final Map<UpstreamError, Counter> errors = new EnumMap<>(UpstreamError.class);
@@ -147,13 +143,7 @@ final class ProxyMetrics {
 
     /** The meters of {@code route}; {@code null} (a request refused before routing) counts under "none". */
     RouteMeters route(@Nullable Route route) {
-        Backend backend = route == null || route.isNotFound() ? null : route.backend();
-        RouteKey key = route == null
-                ? UNROUTED
-                : new RouteKey(
-                        orNone(route.namespace()),
-                        orNone(route.ingress()),
-                        backend == null ? NONE : backend.ref().service());
+        MeterKey key = route == null ? MeterKey.UNROUTED : route.meterKey(); // built with the snapshot
         RouteMeters meters = byRoute.get(key);
         return meters != null ? meters : byRoute.computeIfAbsent(key, RouteMeters::new);
     }
@@ -249,29 +239,29 @@ final class ProxyMetrics {
      * the race is harmless.
      */
     final class RouteMeters {
-        private final RouteKey key;
+        private final MeterKey key;
         private final Counter[] requests = new Counter[METHODS.length * 6 * 2];
         private final Timer[] durations = new Timer[METHODS.length * 6 * 2];
         private final Timer upstream;
         private final Counter bytesIn;
         private final Counter bytesOut;
 
-        private RouteMeters(RouteKey key) {
+        private RouteMeters(MeterKey key) {
             this.key = key;
             this.upstream = Timer.builder("usher.upstream.duration")
                     .description("Time from choosing an endpoint to the origin's response head")
-                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .tags("namespace", key.namespace(), "ingress", key.ingress(), "service", key.service())
                     .serviceLevelObjectives(LATENCY_BUCKETS)
                     .register(registry);
             this.bytesIn = Counter.builder("usher.request.bytes")
                     .baseUnit(BaseUnits.BYTES)
                     .description("Request body bytes received from clients")
-                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .tags("namespace", key.namespace(), "ingress", key.ingress(), "service", key.service())
                     .register(registry);
             this.bytesOut = Counter.builder("usher.response.bytes")
                     .baseUnit(BaseUnits.BYTES)
                     .description("Response body bytes sent to clients")
-                    .tags("namespace", key.namespace, "ingress", key.ingress, "service", key.service)
+                    .tags("namespace", key.namespace(), "ingress", key.ingress(), "service", key.service())
                     .register(registry);
         }
 
@@ -300,11 +290,11 @@ final class ProxyMetrics {
                         .description("Requests answered, by route, method and status class")
                         .tags(
                                 "namespace",
-                                key.namespace,
+                                key.namespace(),
                                 "ingress",
-                                key.ingress,
+                                key.ingress(),
                                 "service",
-                                key.service,
+                                key.service(),
                                 "method",
                                 METHODS[m],
                                 "status",
@@ -316,11 +306,11 @@ final class ProxyMetrics {
                         .description("Time from request head to the last response byte")
                         .tags(
                                 "namespace",
-                                key.namespace,
+                                key.namespace(),
                                 "ingress",
-                                key.ingress,
+                                key.ingress(),
                                 "service",
-                                key.service,
+                                key.service(),
                                 "method",
                                 METHODS[m],
                                 "status",

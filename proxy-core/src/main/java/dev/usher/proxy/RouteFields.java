@@ -31,6 +31,19 @@ final class RouteFields {
     private final boolean tls;
     private final boolean omitSameSite;
 
+    /** The fields of a route with neither CORS nor affinity: none, the same for every request. */
+    private static final RouteFields NONE = new RouteFields();
+
+    private RouteFields() {
+        this.cors = null;
+        this.allowed = null;
+        this.affinity = null;
+        this.sticky = null;
+        this.cookiePath = "/";
+        this.tls = false;
+        this.omitSameSite = false;
+    }
+
     private RouteFields(Route route, HttpRequest request, LoadBalancer balancer, boolean tls) {
         RouteOptions options = route.options();
         this.cors = options.cors();
@@ -48,6 +61,10 @@ final class RouteFields {
     }
 
     static RouteFields of(Route route, HttpRequest request, LoadBalancer balancer, boolean tls) {
+        RouteOptions options = route.options();
+        if (options.cors() == null && options.affinity() == null) {
+            return NONE; // most routes: nothing to read from the request, nothing to add
+        }
         return new RouteFields(route, request, balancer, tls);
     }
 

@@ -75,6 +75,25 @@ final class RequestMetricsTest {
     }
 
     @Test
+    void aRequestNoRuleMatches_countsUnderNone_besideTheRoutedOnes() throws Exception {
+        assertThat(send("GET", "app.test", "/", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "nobody.test", "/", null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "nobody.test", "/", null).statusCode()).isEqualTo(404);
+
+        await().atMost(PATIENCE).until(() -> requests("none", "none", "none", "4xx") == 2.0);
+        await().atMost(PATIENCE).until(() -> requests("default", "app-ingress", "app", "2xx") == 1.0);
+        assertThat(requests("none", "none", "none", "2xx")).isZero();
+    }
+
+    private double requests(String namespace, String ingress, String service, String status) {
+        Counter counter = fixture.registry
+                .find("usher.requests")
+                .tags("namespace", namespace, "ingress", ingress, "service", service, "method", "GET", "status", status)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void post_countsItsMethodBodyBytesAndUpstreamLatency() throws Exception {
         HttpResponse<String> response = send("POST", "app.test", "/upload", "hello, origin");
 

@@ -38,6 +38,8 @@ public final class Route {
     /** {@link #typeRank()}, cached. */
     private final int rank;
 
+    private final MeterKey meterKey;
+
     private final @Nullable String exactTarget;
     private final @Nullable String prefixTarget;
     /**
@@ -119,6 +121,7 @@ public final class Route {
         this.key = pathType == PathType.PREFIX ? trimmed : path;
         this.matchedLength = trimmed == null ? 0 : trimmed.length();
         this.rank = pathType == null ? RANK_DEFAULT : pathType.ordinal();
+        this.meterKey = source == RouteSource.NOT_FOUND ? MeterKey.UNROUTED : MeterKey.of(namespace, ingress, backend);
         String rewrites = path == null ? null : rewriteTarget;
         this.exactTarget = rewrites != null && pathType == PathType.EXACT ? Rewrite.exactTarget(rewrites) : null;
         this.prefixTarget = rewrites != null && pathType != PathType.EXACT ? Rewrite.prefixTarget(rewrites) : null;
@@ -216,6 +219,11 @@ public final class Route {
     /** True when nothing matched and no default backend exists: the proxy answers 404. */
     public boolean isNotFound() {
         return source == RouteSource.NOT_FOUND;
+    }
+
+    /** Whom this route's requests count under in metrics; the same object for every request it matches. */
+    public MeterKey meterKey() {
+        return meterKey;
     }
 
     /** The backend to proxy to; {@code null} only when {@link #isNotFound()}. */
