@@ -154,6 +154,7 @@ public final class Controller implements AutoCloseable {
                 .bindAddress(config.bindAddress())
                 .httpPort(config.httpPort())
                 .settings(config.proxy())
+                .transport(config.transport())
                 .meterRegistry(metrics.registry());
         if (certificates != null) {
             builder.https(config.httpsPort(), certificates);

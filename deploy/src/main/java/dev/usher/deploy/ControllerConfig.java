@@ -4,6 +4,7 @@ import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.ProxySettings;
+import dev.usher.proxy.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param watcher which Ingresses are ours and the {@code --default-backend}
  * @param proxy data-plane timeouts, limits, load balancing and access log
  * @param eventLoops proxy event loop threads (0 = one per available processor)
+ * @param transport the event loops' I/O transport ({@link Transport#AUTO}: epoll where available, else NIO)
  * @param defaultSslCertificate {@code namespace/name} of the Secret to serve when no Ingress certificate matches,
  *        or {@code null} for the generated default certificate
  * @param drainTimeout how long shutdown waits for in-flight requests (10 s)
@@ -43,6 +45,7 @@ public record ControllerConfig(
         WatcherSettings watcher,
         ProxySettings proxy,
         int eventLoops,
+        Transport transport,
         String defaultSslCertificate,
         Duration drainTimeout,
         Duration shutdownDelay,
@@ -56,6 +59,7 @@ public record ControllerConfig(
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(debugAccess, "debugAccess");
+        Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(shutdownDelay, "shutdownDelay");
         if (shutdownDelay.isNegative()) {
             throw new IllegalArgumentException("shutdownDelay must not be negative, got " + shutdownDelay);
@@ -102,6 +106,7 @@ public record ControllerConfig(
         private WatcherSettings watcher = WatcherSettings.defaults();
         private ProxySettings proxy = ProxySettings.defaults();
         private int eventLoops;
+        private Transport transport = Transport.AUTO;
         private String defaultSslCertificate;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private DebugAccess debugAccess = DebugAccess.loopbackOnly();
@@ -166,6 +171,11 @@ public record ControllerConfig(
             return this;
         }
 
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
         public Builder defaultSslCertificate(String defaultSslCertificate) {
             this.defaultSslCertificate = defaultSslCertificate;
             return this;
@@ -206,6 +216,7 @@ public record ControllerConfig(
                     watcher,
                     proxy,
                     eventLoops,
+                    transport,
                     defaultSslCertificate,
                     drainTimeout,
                     shutdownDelay,

@@ -1,6 +1,7 @@
 package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
+import dev.usher.proxy.Transport;
 import dev.usher.proxy.TrustedProxies;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
@@ -89,6 +90,18 @@ final class Converters {
         @Override
         public ProxySettings.AccessLogFormat convert(String value) {
             return constant(ProxySettings.AccessLogFormat.class, value);
+        }
+    }
+
+    /** {@code auto}, {@code io_uring} ({@code io-uring}), {@code epoll} or {@code nio}. */
+    static final class TransportConverter implements ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            try {
+                return Transport.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

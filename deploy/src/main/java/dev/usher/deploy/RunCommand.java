@@ -3,6 +3,7 @@ package dev.usher.deploy;
 import dev.usher.deploy.admin.DebugAccess;
 import dev.usher.k8s.StatusOptions;
 import dev.usher.k8s.translate.WatcherSettings;
+import dev.usher.proxy.Transport;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import java.net.InetAddress;
@@ -157,6 +158,15 @@ final class RunCommand implements Callable<Integer> {
     int eventLoops;
 
     @Option(
+            names = "--transport",
+            paramLabel = "auto|io_uring|epoll|nio",
+            defaultValue = "auto",
+            converter = Converters.TransportConverter.class,
+            description = "The proxy's I/O transport: auto is epoll where available, else NIO; io_uring must be "
+                    + "named; one named but not available here stops the start (default: ${DEFAULT-VALUE}).")
+    Transport transport;
+
+    @Option(
             names = "--drain-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -204,6 +214,7 @@ final class RunCommand implements Callable<Integer> {
                         .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
+                .transport(transport)
                 .defaultSslCertificate(defaultSslCertificate)
                 .drainTimeout(drainTimeout)
                 .shutdownDelay(shutdownDelay)

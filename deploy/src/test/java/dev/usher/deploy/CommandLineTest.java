@@ -399,6 +399,16 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_transport_defaultsToAuto_andTakesIoUringByName() {
+        assertThat(parse(RunCommand.class, "run", "--manifests", "m").config().transport())
+                .isEqualTo(dev.usher.proxy.Transport.AUTO);
+        assertThat(parse(RunCommand.class, "run", "--manifests", "m", "--transport", "io_uring")
+                        .config()
+                        .transport())
+                .isEqualTo(dev.usher.proxy.Transport.IO_URING);
+    }
+
+    @Test
     void run_disableHttps_meansNoHttpsListener() {
         ControllerConfig config = parse(RunCommand.class, "run", "--manifests", "m", "--disable-https")
                 .config();
@@ -415,6 +425,7 @@ final class CommandLineTest {
                 "--max-request-body|lots|is not a size",
                 "--access-log|xml|is not one of text, json, off",
                 "--load-balancing|random|is not one of round-robin, least-request",
+                "--transport|kqueue|unknown transport 'kqueue': expected one of auto, io_uring, epoll, nio",
                 "--default-backend|just-a-service|is not NAMESPACE/SERVICE:PORT",
                 "--http-port|http|'http' is not an int"
             })

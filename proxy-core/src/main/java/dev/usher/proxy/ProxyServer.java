@@ -54,7 +54,7 @@ public final class ProxyServer implements AutoCloseable {
     private final @Nullable ByteBufAllocator allocator;
     private final LongSupplier nanoClock;
     private final IntUnaryOperator canaryRandom;
-    private final Transports transports = Transports.best();
+    private final Transports transports;
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private @Nullable EventLoopGroup group; // the listeners' and connections' state: set by start()
     private @Nullable ChannelGroup connections;
@@ -78,6 +78,12 @@ public final class ProxyServer implements AutoCloseable {
         this.allocator = b.allocator;
         this.nanoClock = b.nanoClock;
         this.canaryRandom = b.canaryRandom;
+        this.transports = Transports.of(b.transport);
+    }
+
+    /** The I/O transport the event loops use: {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String transportName() {
+        return transports.name();
     }
 
     /** A builder; only {@link Builder#routingTable} is required. */
@@ -133,7 +139,7 @@ public final class ProxyServer implements AutoCloseable {
                 httpPort(),
                 httpsChannel == null ? "" : " and " + bindAddress + ":" + httpsPort() + " (https)",
                 eventLoops,
-                transports.name());
+                transports.note().isEmpty() ? transports.name() : transports.name() + "; " + transports.note());
     }
 
     private Channel bind(int port, ChannelHandler initializer) {
@@ -258,6 +264,7 @@ public final class ProxyServer implements AutoCloseable {
         private @Nullable ByteBufAllocator allocator;
         private LongSupplier nanoClock = System::nanoTime;
         private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
+        private Transport transport = Transport.AUTO;
 
         private Builder() {}
 
@@ -292,6 +299,15 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalArgumentException("eventLoops must be >= 1: " + n);
             }
             this.eventLoops = n;
+            return this;
+        }
+
+        /**
+         * The event loops' I/O transport; default {@link Transport#AUTO}. {@link #build()} throws
+         * {@link IllegalStateException} when one asked for by name is not available here.
+         */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -24,7 +24,7 @@ final class OriginPoolsBackendStateTest {
     private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry(), List.of());
     private final OriginPools pools = new OriginPools(
             group.next(),
-            Transports.nio(),
+            Transports.of(Transport.NIO),
             ProxySettings.builder().build(),
             metrics,
             null,
