@@ -16,6 +16,9 @@
 #   BASELINE_JAR=path/to/usher.jar   also runs that build of Usher (same flags) as target usher-base, to measure a
 #                                    change against the build before it in the same rounds
 #   BASELINE_JAVA_OPTS=<USHER_JAVA_OPTS> usher-base's JVM flags: BASELINE_JAR=<the same jar> A/Bs a flag
+#   BASELINE_ARGS=<USHER_ARGS>       usher-base's `usher run` flags: BASELINE_JAR=<the same jar> A/Bs an Usher flag
+#                                    (BASELINE_ARGS='--transport io_uring')
+#   USHER_JAVA=java BASELINE_JAVA=<USHER_JAVA>  the JVM each Usher runs on: BASELINE_JAR=<the same jar> A/Bs a JDK
 #   USHER_DEFAULTS=1                 also runs Usher as `usher run` starts by default (no JVM flags: the JVM's own
 #                                    collector and heap; one event loop per processor) as target usher-defaults, beside
 #                                    `usher`, which runs as the Deployment does (one processor's worth: ParallelGC, one
@@ -37,6 +40,8 @@ USHER_ARGS="${USHER_ARGS:-}"
 BASE_PORT="${BASE_PORT:-18080}"
 BASELINE_JAR="${BASELINE_JAR:-}"
 BASELINE_JAVA_OPTS="${BASELINE_JAVA_OPTS:-$USHER_JAVA_OPTS}"
+BASELINE_ARGS="${BASELINE_ARGS:-$USHER_ARGS}"
+BASELINE_JAVA="${BASELINE_JAVA:-${USHER_JAVA:-java}}"
 USHER_DEFAULTS="${USHER_DEFAULTS:-1}"
 OUT="${OUT:-$root/benchmarks/target/compare-$(date -u +%Y%m%d-%H%M%S)}"
 
@@ -72,8 +77,8 @@ usher_pid=$started_pid
 targets=("usher=http://127.0.0.1:$usher_port/p0@$usher_pid")
 if [[ -n "$BASELINE_JAR" ]]; then
     # shellcheck disable=SC2086
-    USHER_JAVA_OPTS="$BASELINE_JAVA_OPTS" start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" \
-        "baseline Usher" "$OUT/usher-base.log" $USHER_ARGS
+    USHER_JAVA="$BASELINE_JAVA" USHER_JAVA_OPTS="$BASELINE_JAVA_OPTS" start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" \
+        "baseline Usher" "$OUT/usher-base.log" $BASELINE_ARGS
     base_pid=$started_pid
     targets+=("usher-base=http://127.0.0.1:$base_port/p0@$base_pid")
 fi
@@ -119,8 +124,8 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
     --also-measured "$origin_pid" --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
-    --note "baseline: ${BASELINE_JAR:-none}${BASELINE_JAR:+, flags: $BASELINE_JAVA_OPTS}" \
-    --note "usher JVM: $(java -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
+    --note "baseline: ${BASELINE_JAR:-none}${BASELINE_JAR:+, JVM: $("$BASELINE_JAVA" -version 2>&1 | head -1), flags: $BASELINE_JAVA_OPTS $BASELINE_ARGS}" \
+    --note "usher JVM: $("$USHER_JAVA" -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
     --note "usher-defaults: $([[ "$USHER_DEFAULTS" == 1 ]] && echo "no JVM flags, --event-loops 0 (one per processor)" || echo "not run")" \
     --note "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 process, upstream keepalive 512" \
     --note "haproxy: $(haproxy -v | head -1 | cut -d' ' -f1-3), nbthread 1, http-reuse always" \

@@ -1,6 +1,9 @@
 # Sourced by compare.sh and h2load.sh (not run on its own): the set-up they share. Each script sets `prog` (its name
 # in messages), `root`, `OUT`, `origin_port`, and the settings USHER_JAVA_OPTS and USHER_EVENT_LOOPS first.
+# USHER_JAVA (default `java` on the PATH) is the JVM Usher runs on; the origin and the client keep `java`.
 # shellcheck shell=bash
+
+USHER_JAVA="${USHER_JAVA:-java}"
 
 bench_jar="$root/benchmarks/target/usher-bench.jar"
 usher_jar="$root/deploy/target/usher.jar"
@@ -126,9 +129,9 @@ start_usher() { # jar, http port, admin port, what, log, [more `usher run` flags
     shift 5
     [[ ${1:-} == --https-port ]] && https=()
     # stopping it need not wait out the default 15 s shutdown delay; older builds (a BASELINE_JAR) lack the flag
-    java -jar "$jar" run --help 2>/dev/null | grep -q -- --shutdown-delay && stop=(--shutdown-delay 0s)
+    "$USHER_JAVA" -jar "$jar" run --help 2>/dev/null | grep -q -- --shutdown-delay && stop=(--shutdown-delay 0s)
     # shellcheck disable=SC2086 # USHER_JAVA_OPTS is a list of flags on purpose
-    java $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
+    "$USHER_JAVA" $USHER_JAVA_OPTS -jar "$jar" run --manifests "$tmp/manifests" --bind 127.0.0.1 \
         --http-port "$port" --admin-port "$admin" "${https[@]}" --event-loops "$USHER_EVENT_LOOPS" \
         --access-log off "${stop[@]}" --drain-timeout 1s "$@" >"$log" 2>&1 &
     started_pid=$!
