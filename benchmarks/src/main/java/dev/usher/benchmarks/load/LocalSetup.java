@@ -43,6 +43,7 @@ final class LocalSetup implements AutoCloseable {
             setup.requests = BenchManifests.write(setup.manifests, options.hosts, options.paths, ports);
             Files.createDirectories(logDir);
             setup.usher = UsherProcess.start(
+                    options.javaCommand(),
                     options.jar,
                     setup.manifests,
                     options.javaOptions(),

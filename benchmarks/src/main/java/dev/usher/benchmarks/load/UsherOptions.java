@@ -22,6 +22,12 @@ final class UsherOptions {
     Path jar;
 
     @Option(
+            names = "--usher-java",
+            paramLabel = "JAVA",
+            description = "The java launcher Usher runs on, to compare JDKs (default: the harness's own).")
+    Path java;
+
+    @Option(
             names = "--usher-java-opts",
             paramLabel = "FLAGS",
             defaultValue = DEFAULT_JAVA_OPTS,
@@ -70,6 +76,10 @@ final class UsherOptions {
             description = "Prefix paths per host (default: ${DEFAULT-VALUE}).")
     int paths;
 
+    Path javaCommand() {
+        return java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
     List<String> javaOptions() {
         return javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.trim().split("\\s+"));
     }
@@ -83,6 +93,7 @@ final class UsherOptions {
 
     Map<String, Object> describe() {
         Map<String, Object> map = new LinkedHashMap<>();
+        map.put("usherJava", javaCommand().toString());
         map.put("usherJavaOptions", javaOpts);
         map.put("usherRunArgs", runArgs());
         map.put("origins", origins);

@@ -48,12 +48,13 @@ public final class UsherProcess implements AutoCloseable {
     /**
      * Starts Usher on {@code manifests} and returns once it is ready.
      *
+     * @param java the {@code java} launcher Usher runs on
      * @param javaOptions JVM flags (heap, GC, JFR...)
      * @param extraArgs further {@code usher run} flags, such as {@code --event-loops 1}
      * @param log where Usher's output goes
      */
     public static UsherProcess start(
-            Path jar, Path manifests, List<String> javaOptions, List<String> extraArgs, Path log)
+            Path java, Path jar, Path manifests, List<String> javaOptions, List<String> extraArgs, Path log)
             throws IOException, InterruptedException {
         Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(manifests, "manifests");
@@ -62,7 +63,7 @@ public final class UsherProcess implements AutoCloseable {
                     "no Usher jar at " + jar + "; build it: mvn -B -o -q -pl deploy -am package " + "-DskipTests");
         }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java.toString());
         command.addAll(javaOptions);
         command.addAll(List.of(
                 "-jar",
