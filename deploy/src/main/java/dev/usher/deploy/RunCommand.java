@@ -6,6 +6,7 @@ import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.proxy.Transport;
 import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code usher run}: the controller, on the cluster's API server or on a folder of manifests. */
@@ -192,6 +194,16 @@ final class RunCommand implements Callable<Integer> {
                     + "once (default: ${DEFAULT-VALUE}).")
     Duration shutdownDelay;
 
+    @Option(
+            names = "--warmup-rounds",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "Before serving: N rounds of `usher warmup`'s HTTP/1.1, HTTPS and HTTP/2 requests through the "
+                            + "demo on private loopback ports (its own origins; nothing reaches the cluster's Services), so the "
+                            + "first requests after /readyz find compiled code; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int warmupRounds;
+
     /** The configuration these flags describe. */
     ControllerConfig config() {
         return ports.applyTo(ControllerConfig.builder())
@@ -227,6 +239,29 @@ final class RunCommand implements Callable<Integer> {
         return value == null || value.isBlank() ? fallback : value;
     }
 
+    /**
+     * {@code usher warmup}'s HTTP/1.1 requests through the demo, on loopback ports of its own with its own origins and
+     * metrics, before the real listeners open: the JIT compiles the request path before /readyz lets traffic in.
+     */
+    private void warmUp() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("warm-up: %d rounds through the demo on private loopback ports before serving%n", warmupRounds);
+        out.flush();
+        long start = System.nanoTime();
+        try {
+            WarmupCommand.Tally tally = WarmupCommand.warm(warmupRounds, true);
+            out.printf(
+                    "warm-up: %d requests, %d failed, %d ms; starting%n",
+                    tally.sent(), tally.failed(), (System.nanoTime() - start) / 1_000_000);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // an optimisation: without it Usher starts as it would with --warmup-rounds 0
+            out.printf("warm-up failed (%s); starting without it%n", e);
+        }
+        out.flush();
+    }
+
     /** Outside a pod (no $POD_NAME): the host name and process id, unique among replicas on one machine. */
     private static String hostName() {
         String host;
@@ -240,7 +275,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Controller controller = Controller.start(config());
+        ControllerConfig config = config();
+        if (warmupRounds < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup-rounds must be 0 or more, not " + warmupRounds);
+        }
+        if (warmupRounds > 0) {
+            warmUp();
+        }
+        Controller controller = Controller.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(controller::close, "usher-shutdown"));
         spec.commandLine()
                 .getOut()

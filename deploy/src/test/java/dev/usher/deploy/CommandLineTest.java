@@ -190,6 +190,20 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_warmupRounds_defaultsToNone_andANegativeCountFailsBeforeAnythingStarts() {
+        assertThat(parse(RunCommand.class, "run").warmupRounds).isZero();
+        assertThat(parse(RunCommand.class, "run", "--warmup-rounds", "100").warmupRounds)
+                .isEqualTo(100);
+
+        int code = execute("run", "--warmup-rounds", "-1", "--http-port", "0", "--admin-port", "0");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--warmup-rounds must be 0 or more, not -1")
+                .doesNotContain("\tat ", "warm-up:");
+    }
+
+    @Test
     void run_badPublishService_failsWithOneLine() {
         int code = execute("run", "--publish-service", "just-a-name", "--http-port", "0", "--admin-port", "0");
 

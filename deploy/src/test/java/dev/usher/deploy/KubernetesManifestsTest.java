@@ -143,6 +143,17 @@ final class KubernetesManifestsTest {
     }
 
     @Test
+    void deployment_warmsUpBeforeServing_andTheStartupProbeLeavesRoomForIt() {
+        Probe startup = container().getStartupProbe();
+        assertThat(deploymentArgs().warmupRounds).as("--warmup-rounds").isPositive();
+        assertThat(startup.getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(startup.getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
+        assertThat((long) startup.getPeriodSeconds() * startup.getFailureThreshold())
+                .as("seconds a start and its warm-up get before the kubelet restarts the container")
+                .isGreaterThanOrEqualTo(60);
+    }
+
+    @Test
     void deployment_gracePeriodAndReadinessProbe_fitTheShutdownDelayAndDrain() {
         ControllerConfig config = deploymentArgs().config();
         Probe readiness = container().getReadinessProbe();

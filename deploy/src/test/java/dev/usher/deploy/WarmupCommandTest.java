@@ -22,4 +22,10 @@ final class WarmupCommandTest {
         assertThat(out.toString()).contains("warmup: 36 requests, 0 failed");
         assertThat(code).isZero();
     }
+
+    @Test
+    void http1Only_theWarmUpOfRun_sendsOnlyTheRawHttp11Requests_andEachIsAnswered() throws Exception {
+        // what `usher run --warmup-rounds 2` sends before it serves: 2 rounds x 4 targets x (GET, POST)
+        assertThat(WarmupCommand.warm(2, true)).isEqualTo(new WarmupCommand.Tally(16, 0));
+    }
 }
