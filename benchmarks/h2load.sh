@@ -27,6 +27,7 @@
 #   TARGETS="usher nginx" (add usher-base with BASELINE_JAR=<an older usher.jar> to compare two builds)
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
 #   BASELINE_JAVA_OPTS=<USHER_JAVA_OPTS> (usher-base's JVM flags: BASELINE_JAR=<the same jar> A/Bs a flag)
+#   BASELINE_ARGS='--transport io_uring' (more `usher run` flags for usher-base only)
 #   BASE_PORT=18180 (origin +1, Usher admin +2, nginx +3, Usher TLS +4, nginx TLS +5, usher-base +6..+8)
 set -euo pipefail
 
@@ -47,6 +48,7 @@ PROTOCOLS="${PROTOCOLS:-h2c h2}"
 TARGETS="${TARGETS:-usher nginx}"
 BASELINE_JAR="${BASELINE_JAR:-}"
 BASELINE_JAVA_OPTS="${BASELINE_JAVA_OPTS:-$USHER_JAVA_OPTS}"
+BASELINE_ARGS="${BASELINE_ARGS:-}"
 OUT="${OUT:-$root/benchmarks/target/h2load-$(date -u +%Y%m%d-%H%M%S)}"
 
 base_port=$((BASE_PORT + 6))
@@ -77,8 +79,9 @@ start_usher "$usher_jar" "$usher_port" "$admin_port" Usher "$OUT/usher.log" --ht
 usher_pid=$started_pid
 base_pid=
 if [[ " $TARGETS " == *" usher-base "* ]]; then
+    # shellcheck disable=SC2086 # BASELINE_ARGS is a list of flags on purpose
     USHER_JAVA_OPTS="$BASELINE_JAVA_OPTS" start_usher "$BASELINE_JAR" "$base_port" "$base_admin_port" \
-        "baseline Usher" "$OUT/usher-base.log" --https-port "$base_tls_port"
+        "baseline Usher" "$OUT/usher-base.log" --https-port "$base_tls_port" $BASELINE_ARGS
     base_pid=$started_pid
 fi
 
@@ -173,6 +176,7 @@ printf '# target\tprotocol\tround\treq/s\tsucceeded\tcpu-s\tspan-s\tother-cores\
     echo "# usher: $java_version, $USHER_JAVA_OPTS, --event-loops $USHER_EVENT_LOOPS;" \
         "nginx $nginx_version, 1 process; $h2load_version; $(nproc) cores," \
         "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    [[ -n "$base_pid" ]] && echo "# usher-base: $BASELINE_JAR, $BASELINE_JAVA_OPTS $BASELINE_ARGS"
     for ((round = 1; round <= ROUNDS; round++)); do
         for proto in $PROTOCOLS; do
             for name in $TARGETS; do
