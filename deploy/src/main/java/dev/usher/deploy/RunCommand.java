@@ -198,10 +198,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--warmup-rounds",
             paramLabel = "N",
             defaultValue = "0",
-            description =
-                    "Before serving: N rounds of `usher warmup`'s HTTP/1.1, HTTPS and HTTP/2 requests through the "
-                            + "demo on private loopback ports (its own origins; nothing reaches the cluster's Services), so the "
-                            + "first requests after /readyz find compiled code; 0 skips it (default: ${DEFAULT-VALUE}).")
+            description = "Before serving: N rounds of `usher warmup`'s HTTP/1.1 requests (8 per round) through the "
+                    + "demo on private loopback ports (its own origins; nothing reaches the cluster's Services), so the "
+                    + "first requests after /readyz find compiled code; 0 skips it (default: ${DEFAULT-VALUE}).")
     int warmupRounds;
 
     /** The configuration these flags describe. */

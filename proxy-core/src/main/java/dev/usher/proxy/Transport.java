@@ -7,8 +7,8 @@ import java.util.stream.Collectors;
 /**
  * Which I/O transport the proxy's event loops use ({@code --transport}). {@link #AUTO} is epoll where the platform
  * has it, else NIO. io_uring is taken only when asked for by name: it used a quarter less CPU per request than epoll
- * in the c=50 comparison, but is not yet measured everywhere epoll is (benchmarks/README.md), and is often switched
- * off (the {@code kernel.io_uring_disabled} sysctl, container runtimes' default seccomp profiles, gVisor).
+ * under keep-alive load, but its tail was worse at 10,000 idle connections (benchmarks/README.md), and it is often
+ * switched off (the {@code kernel.io_uring_disabled} sysctl, container runtimes' default seccomp profiles, gVisor).
  */
 public enum Transport {
     /** Epoll where available, else NIO. */

@@ -40,15 +40,15 @@ record Transports(
         return switch (wanted) {
             case IO_URING -> {
                 require("io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause());
-                yield ioUring("");
+                yield ioUring();
             }
             case EPOLL -> {
                 require("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause());
-                yield epoll("");
+                yield epoll();
             }
             case NIO -> nio("");
             case AUTO ->
-                Epoll.isAvailable() ? epoll("") : nio("epoll not available: " + cause(Epoll.unavailabilityCause()));
+                Epoll.isAvailable() ? epoll() : nio("epoll not available: " + cause(Epoll.unavailabilityCause()));
         };
     }
 
@@ -67,24 +67,24 @@ record Transports(
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    private static Transports ioUring(String note) {
+    private static Transports ioUring() {
         return new Transports(
                 "io_uring",
                 IoUringIoHandler.newFactory(),
                 IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class,
                 IoUringDatagramChannel.class,
-                note);
+                "");
     }
 
-    private static Transports epoll(String note) {
+    private static Transports epoll() {
         return new Transports(
                 "epoll",
                 EpollIoHandler.newFactory(),
                 EpollServerSocketChannel.class,
                 EpollSocketChannel.class,
                 EpollDatagramChannel.class,
-                note);
+                "");
     }
 
     private static Transports nio(String note) {
