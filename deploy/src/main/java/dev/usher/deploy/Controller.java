@@ -58,6 +58,7 @@ public final class Controller implements AutoCloseable {
     private final AdminMetrics metrics = AdminMetrics.create();
     private final RoutingTable table = new RoutingTable();
     private volatile boolean listening;
+    private final StartupCollection startupCollection = new StartupCollection();
     private SnapshotPublisher publisher;
     private CertificateStore certificates;
     /** Volatile: the readiness gauge reads it from the scrape thread. */
@@ -119,7 +120,7 @@ public final class Controller implements AutoCloseable {
                 .bind(config.adminBindAddress(), config.adminPort())
                 .publisher(publisher)
                 .metrics(metrics)
-                .listenersBound(() -> listening)
+                .listenersBound(this::listeningAndCollected)
                 .debugAccess(config.debugAccess())
                 .certificates(certificates)
                 .start();
@@ -165,6 +166,11 @@ public final class Controller implements AutoCloseable {
         proxy = builder.build();
         proxy.start();
         listening = true;
+        // With manifests the first load is published by now: the start-up's garbage is collected before anything
+        // asks /readyz. In cluster mode the first probe after the first sync does it.
+        if (publisher.ready()) {
+            startupCollection.runOnce();
+        }
         LOG.info(
                 "usher listening: http {}:{}{}, admin {}:{} (debug views for {}); {}",
                 config.bindAddress(),
@@ -237,6 +243,24 @@ public final class Controller implements AutoCloseable {
     /** The bound admin port. */
     public int adminPort() {
         return admin.port();
+    }
+
+    /**
+     * Whether the listeners are bound, for {@code /readyz}, which asks only once the first load is published: the
+     * first time it asks, the start-up's garbage is collected ({@link StartupCollection}) before the answer lets
+     * traffic in.
+     */
+    private boolean listeningAndCollected() {
+        if (!listening) {
+            return false;
+        }
+        startupCollection.runOnce();
+        return true;
+    }
+
+    /** Whether the start-up collection has run (tests). */
+    boolean startupCollected() {
+        return startupCollection.ran();
     }
 
     /** What {@code /readyz} reports. */

@@ -51,6 +51,9 @@ final class ClusterModeEndToEndTest {
         createAlpaca();
 
         controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        assertThat(controller.startupCollected())
+                .as("the start-up's garbage is collected before the first ready answer")
+                .isTrue();
         assertThat(ClusterFixture.answers(controller, "service", 1)).containsExactly("alpaca");
     }
 

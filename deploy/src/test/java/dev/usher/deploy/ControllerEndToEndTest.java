@@ -92,6 +92,9 @@ final class ControllerEndToEndTest {
 
     @Test
     void readyz_isReadyOnceStarted_andHealthzAnswers() throws Exception {
+        assertThat(controller.startupCollected())
+                .as("with manifests the start-up's garbage is collected before start returns")
+                .isTrue();
         assertThat(controller.ready()).isTrue();
         assertThat(admin("/readyz").statusCode()).isEqualTo(200);
         assertThat(admin("/healthz").statusCode()).isEqualTo(200);
