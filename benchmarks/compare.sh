@@ -10,6 +10,8 @@
 #
 # Settings (environment):
 #   ROUNDS=3 DURATION=10s WARMUP=2s JVM_WARMUP=20s CONNECTIONS=50,200 RESPONSE_SIZE=0
+#   RATE=0 (closed loop); RATE=1000 sends an open-loop 1,000 req/s with coordinated-omission-corrected latency, to
+#                                    compare the tails at a fixed load (wrk, closed-loop only, is then left out)
 #   USHER_JAVA_OPTS='-Xms128m -Xmx128m -XX:+UseParallelGC'  USHER_EVENT_LOOPS=1
 #   USHER_ARGS='--max-idle-per-endpoint=1024' (more `usher run` flags)
 #   BASE_PORT=18080 (origin +1, Usher admin +2, nginx +3, HAProxy +4, baseline Usher +5, its admin +6)
@@ -34,6 +36,7 @@ WARMUP="${WARMUP:-2s}"
 JVM_WARMUP="${JVM_WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-50,200}"
 RESPONSE_SIZE="${RESPONSE_SIZE:-0}"
+RATE="${RATE:-0}"
 USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS="${USHER_EVENT_LOOPS:-1}"
 USHER_ARGS="${USHER_ARGS:-}"
@@ -124,6 +127,7 @@ java -Xms256m -Xmx512m -jar "$bench_jar" compare \
     --target "haproxy=http://127.0.0.1:$haproxy_port/p0@$haproxy_pid" \
     --also-measured "$origin_pid" --host h0.bench.test --connection-counts "$CONNECTIONS" --rounds "$ROUNDS" --duration "$DURATION" \
     --warmup "$WARMUP" --jvm-warmup "$JVM_WARMUP" --response-size "$RESPONSE_SIZE" --out "$OUT" \
+    --rate "$RATE" "$([[ "$RATE" == 0 ]] && echo --wrk || echo --no-wrk)" \
     --note "baseline: ${BASELINE_JAR:-none}${BASELINE_JAR:+, JVM: $("$BASELINE_JAVA" -version 2>&1 | head -1), flags: $BASELINE_JAVA_OPTS $BASELINE_ARGS}" \
     --note "usher JVM: $("$USHER_JAVA" -version 2>&1 | head -1); flags: $USHER_JAVA_OPTS; --event-loops $USHER_EVENT_LOOPS $USHER_ARGS" \
     --note "usher-defaults: $([[ "$USHER_DEFAULTS" == 1 ]] && echo "no JVM flags, --event-loops 0 (one per processor)" || echo "not run")" \

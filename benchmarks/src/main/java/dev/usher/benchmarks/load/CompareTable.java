@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The comparison table: per (client, connections, target), the median over rounds of req/s, p50, p99 and CPU per
+ * The comparison table: per (client, connections, target), the median over rounds of req/s, p50, p99, p99.9 and CPU per
  * 1,000 requests, the highest peak RSS, and each figure as a ratio to the baseline target's (nginx) in the same
  * client and connection count.
  */
@@ -24,6 +24,7 @@ final class CompareTable {
             double requestsPerSecond,
             double p50Millis,
             double p99Millis,
+            double p999Millis,
             double cpuMillisPer1000,
             double rssMiB,
             long errors) {}
@@ -68,6 +69,9 @@ final class CompareTable {
                             .mapToDouble(r -> r.measurement().latency().p99() / 1e3)
                             .toArray()),
                     median(group.stream()
+                            .mapToDouble(r -> r.measurement().latency().p999() / 1e3)
+                            .toArray()),
+                    median(group.stream()
                             .mapToDouble(r -> r.cpuSecondsPer1000() * 1e3)
                             .toArray()),
                     group.stream().mapToLong(LoadResult::peakRssBytes).max().orElse(-1) / 1048576.0,
@@ -82,8 +86,10 @@ final class CompareTable {
     static String markdown(List<Row> rows, String baseline) {
         Objects.requireNonNull(baseline, "baseline");
         StringBuilder table = new StringBuilder("| client | conns | target | req/s | x" + baseline + " | p50 ms | x"
-                + baseline + " | p99 ms | x" + baseline + " | CPU ms/1k req | x" + baseline + " | peak RSS MiB | x"
-                + baseline + " | errors |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + baseline + " | p99 ms | x" + baseline + " | p99.9 ms | x" + baseline + " | CPU ms/1k req | x"
+                + baseline
+                + " | peak RSS MiB | x" + baseline
+                + " | errors |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             Row base = rows.stream()
                     .filter(r -> r.client().equals(row.client())
@@ -93,7 +99,7 @@ final class CompareTable {
                     .orElse(null);
             table.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s " + "| %d |%n",
+                    "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n",
                     row.client(),
                     row.connections(),
                     row.target(),
@@ -103,6 +109,8 @@ final class CompareTable {
                     ratio(row.p50Millis(), base == null ? Double.NaN : base.p50Millis()),
                     number(row.p99Millis(), 3),
                     ratio(row.p99Millis(), base == null ? Double.NaN : base.p99Millis()),
+                    number(row.p999Millis(), 3),
+                    ratio(row.p999Millis(), base == null ? Double.NaN : base.p999Millis()),
                     number(row.cpuMillisPer1000(), 1),
                     ratio(row.cpuMillisPer1000(), base == null ? Double.NaN : base.cpuMillisPer1000()),
                     row.rssMiB() < 0 ? "-" : number(row.rssMiB(), 1),

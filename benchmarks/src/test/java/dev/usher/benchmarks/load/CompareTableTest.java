@@ -60,6 +60,7 @@ final class CompareTableTest {
         assertThat(usher.rounds()).isEqualTo(3);
         assertThat(usher.requestsPerSecond()).isEqualTo(2000);
         assertThat(usher.p99Millis()).isEqualTo(1.4); // values under 2,048 us are exact in the histogram
+        assertThat(usher.p999Millis()).isEqualTo(1.4);
         assertThat(usher.cpuMillisPer1000()).isEqualTo(100.0); // 2 s per 20,000 responses
         assertThat(usher.rssMiB()).isEqualTo(120);
     }
@@ -72,8 +73,8 @@ final class CompareTableTest {
         String table = CompareTable.markdown(CompareTable.rows(results), "nginx");
 
         assertThat(table)
-                .contains("| usher-bench | 50 | usher | 1000 | 0.50 | 2.000 | 2.00 | 2.000 | 2.00 | 200.0 "
-                        + "| 4.00 | 64.0 | 4.00 | 0 |");
+                .contains("| usher-bench | 50 | usher | 1000 | 0.50 | 2.000 | 2.00 | 2.000 | 2.00 | 2.000 | 2.00 "
+                        + "| 200.0 | 4.00 | 64.0 | 4.00 | 0 |");
         assertThat(table).contains("| usher-bench | 50 | nginx | 2000 | 1.00 |");
     }
 }
