@@ -90,7 +90,7 @@ final class ChurnCommand implements Callable<Integer> {
                 : Duration.ofMillis(Math.round(warmupEdits / editRate * 1000)).plusSeconds(2);
         Duration warmup = load.warmup.compareTo(warmupChurn) > 0 ? load.warmup : warmupChurn;
         ExecutorService loader = Executors.newSingleThreadExecutor();
-        try (LocalSetup setup = LocalSetup.start(usher, load.responseSize, out)) {
+        try (LocalSetup setup = LocalSetup.start(usher, load, out)) {
             System.out.printf(
                     "usher pid %d on :%d; %d edits at %.1f/s while %d connections load it for %d s%n",
                     setup.usher().pid(),

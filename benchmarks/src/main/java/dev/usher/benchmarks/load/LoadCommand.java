@@ -69,7 +69,7 @@ final class LoadCommand implements Callable<Integer> {
                     Progress.printingTo(System.out, name));
         } else {
             settings.putAll(usher.describe());
-            try (LocalSetup setup = LocalSetup.start(usher, load.responseSize, out)) {
+            try (LocalSetup setup = LocalSetup.start(usher, load, out)) {
                 System.out.printf(
                         "usher pid %d on http://127.0.0.1:%d (admin :%d), %d route(s) to %d origin(s)%n",
                         setup.usher().pid(),

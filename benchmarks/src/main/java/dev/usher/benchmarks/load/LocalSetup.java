@@ -2,9 +2,11 @@ package dev.usher.benchmarks.load;
 
 import dev.usher.proxy.echo.EchoServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +28,7 @@ final class LocalSetup implements AutoCloseable {
     }
 
     /** Starts everything; on failure stops what was started and rethrows. */
-    static LocalSetup start(UsherOptions options, long responseSize, Path logDir)
+    static LocalSetup start(UsherOptions options, LoadOptions load, Path logDir)
             throws IOException, InterruptedException {
         LocalSetup setup = new LocalSetup(Files.createTempDirectory("usher-bench-manifests"));
         try {
@@ -34,13 +36,16 @@ final class LocalSetup implements AutoCloseable {
             for (int i = 0; i < options.origins; i++) {
                 EchoServer echo = EchoServer.builder()
                         .name(BenchManifests.serviceName(i))
-                        .responseSize(responseSize)
+                        .responseSize(load.responseSize)
                         .build()
                         .start();
                 setup.origins.add(echo);
                 ports.add(echo.port());
             }
             setup.requests = BenchManifests.write(setup.manifests, options.hosts, options.paths, ports);
+            if (!options.clientWarmup.isZero()) {
+                warmClient(options.clientWarmup, load, setup.requests, ports.get(0));
+            }
             Files.createDirectories(logDir);
             setup.usher = UsherProcess.start(
                     options.javaCommand(),
@@ -54,6 +59,31 @@ final class LocalSetup implements AutoCloseable {
             setup.close();
             throw e;
         }
+    }
+
+    /**
+     * The load generator against the first echo origin directly, uncounted: the client's and the origins' code (both
+     * in this JVM) gets compiled before Usher starts. The echo origin answers any host and path.
+     */
+    private static void warmClient(Duration time, LoadOptions load, List<RequestTarget> requests, int originPort)
+            throws InterruptedException {
+        System.out.printf(
+                "client warm-up: %d s against the echo origin directly, before Usher starts%n", time.toSeconds());
+        Measurement warm = LoadGenerator.run(
+                new LoadSettings(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), originPort),
+                        requests,
+                        load.connections,
+                        Duration.ZERO,
+                        time,
+                        load.rate,
+                        load.bodySize,
+                        load.timeout,
+                        load.threads),
+                (elapsed, counting, interval, errors) -> {});
+        System.out.printf(
+                "client warm-up: %d responses, %d errors%n",
+                warm.responses(), warm.errors().total());
     }
 
     List<RequestTarget> requests() {

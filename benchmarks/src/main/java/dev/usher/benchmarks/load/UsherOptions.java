@@ -1,6 +1,7 @@
 package dev.usher.benchmarks.load;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -76,6 +77,16 @@ final class UsherOptions {
             description = "Prefix paths per host (default: ${DEFAULT-VALUE}).")
     int paths;
 
+    @Option(
+            names = "--client-warmup",
+            paramLabel = "DURATION",
+            defaultValue = "0s",
+            converter = DurationConverter.class,
+            description = "Before Usher starts, load the echo origins directly for this long (the same connections "
+                    + "and rate, not counted), so that this JVM's client and origins are compiled and the first "
+                    + "seconds after Usher is ready measure Usher, not the harness (default: ${DEFAULT-VALUE}).")
+    Duration clientWarmup;
+
     Path javaCommand() {
         return java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java");
     }
@@ -99,6 +110,7 @@ final class UsherOptions {
         map.put("origins", origins);
         map.put("hosts", hosts);
         map.put("paths", paths);
+        map.put("clientWarmupSeconds", clientWarmup.toMillis() / 1000.0);
         return map;
     }
 }
