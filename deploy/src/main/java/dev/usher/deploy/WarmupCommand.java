@@ -1,5 +1,6 @@
 package dev.usher.deploy;
 
+import dev.usher.proxy.ProxySettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -74,7 +75,7 @@ final class WarmupCommand implements Callable<Integer> {
      * The demo on free loopback ports, {@code rounds} times the fixed requests through it, then a clean stop. With
      * {@code http1Only} (what {@code usher run --warmup-rounds} uses before it serves) only the HTTP/1.1 requests on
      * raw sockets: the JDK's HTTP client and its TLS client would stay loaded in the server for nothing (measured: 39
-     * MiB more RSS at ready with them).
+     * MiB more RSS at ready with them); and no access log, so the server's log starts with its real traffic.
      */
     static Tally warm(int rounds, boolean http1Only) throws Exception {
         ControllerConfig.Builder config = ControllerConfig.builder()
@@ -84,6 +85,12 @@ final class WarmupCommand implements Callable<Integer> {
                 .httpsPort(0)
                 .adminPort(0)
                 .drainTimeout(Duration.ofSeconds(1));
+        if (http1Only) {
+            // before `usher run` serves: its access log is the real traffic's, without the warm-up's requests
+            config.proxy(ProxySettings.builder()
+                    .accessLog(ProxySettings.AccessLogFormat.OFF)
+                    .build());
+        }
         int sent = 0;
         int failed = 0;
         try (Demo demo = Demo.start(config, new PrintWriter(new StringWriter()))) {
