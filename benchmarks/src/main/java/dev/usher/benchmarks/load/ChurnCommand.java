@@ -16,14 +16,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code usher-bench churn}: route and endpoint edits through the manifests folder while load runs. */
+/**
+ * {@code usher-bench churn}: route and endpoint edits through the manifests folder (or, with {@code --cluster}, the
+ * API server) while load runs.
+ */
 @Command(
         name = "churn",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Start Usher on generated manifests, run load, and while it runs apply route edits (and "
-                    + "endpoint changes) through the manifests folder at a steady pace.",
+                    + "endpoint changes) through the manifests folder (with --cluster: through a mock API server "
+                    + "Usher watches) at a steady pace.",
             "Reports the load's non-2xx responses and resets, and the propagation delay of each new route "
                     + "(rename -> first 200 seen by a probe), p50 and p99."
         })
@@ -92,9 +96,10 @@ final class ChurnCommand implements Callable<Integer> {
         ExecutorService loader = Executors.newSingleThreadExecutor();
         try (LocalSetup setup = LocalSetup.start(usher, load, out)) {
             System.out.printf(
-                    "usher pid %d on :%d; %d edits at %.1f/s while %d connections load it for %d s%n",
+                    "usher pid %d on :%d (%s); %d edits at %.1f/s while %d connections load it for %d s%n",
                     setup.usher().pid(),
                     setup.usher().httpPort(),
+                    usher.cluster ? "cluster mode" : "manifests",
                     edits,
                     editRate,
                     load.connections,
@@ -128,7 +133,7 @@ final class ChurnCommand implements Callable<Integer> {
             Churner.Report cold = warmupEdits == 0
                     ? null
                     : new Churner(
-                                    setup.manifests(),
+                                    setup.target(),
                                     setup.address(),
                                     setup.originPorts(),
                                     0,
@@ -143,7 +148,7 @@ final class ChurnCommand implements Callable<Integer> {
                 }
             }
             Churner.Report churn = new Churner(
-                            setup.manifests(),
+                            setup.target(),
                             setup.address(),
                             setup.originPorts(),
                             warmupEdits,
@@ -169,7 +174,7 @@ final class ChurnCommand implements Callable<Integer> {
             System.out.printf(
                     Locale.ROOT,
                     "warm-up (not counted): %d route edits, %d endpoint edits; propagation p50 %.1f ms, p99 %.1f ms, "
-                            + "max %.1f ms (%d seen, %d missed, %d probe errors)%n",
+                            + "max %.1f ms (%d seen, %d missed, %d probe errors, %d probes)%n",
                     cold.routeEdits(),
                     cold.endpointEdits(),
                     c.p50() / 1e3,
@@ -177,7 +182,8 @@ final class ChurnCommand implements Callable<Integer> {
                     c.max() / 1e3,
                     cold.seen(),
                     cold.missed(),
-                    cold.probeErrors());
+                    cold.probeErrors(),
+                    cold.probes());
         }
         Errors errors = result.measurement().errors();
         Latency p = churn.propagation();
@@ -185,7 +191,7 @@ final class ChurnCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "churn: %d route edits, %d endpoint edits; load non-2xx %d, resets %d, "
                         + "other errors %d; propagation p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d seen, %d missed, "
-                        + "%d probe errors)%n",
+                        + "%d probe errors, %d probe requests sent beside the load)%n",
                 churn.routeEdits(),
                 churn.endpointEdits(),
                 errors.nonSuccess(),
@@ -196,7 +202,8 @@ final class ChurnCommand implements Callable<Integer> {
                 p.max() / 1e3,
                 churn.seen(),
                 churn.missed(),
-                churn.probeErrors());
+                churn.probeErrors(),
+                churn.probes());
         Map<String, Object> settings = new LinkedHashMap<>(load.describe());
         settings.putAll(usher.describe());
         settings.put("edits", edits);
@@ -213,6 +220,7 @@ final class ChurnCommand implements Callable<Integer> {
         summary.put("seen", churn.seen());
         summary.put("missed", churn.missed());
         summary.put("probeErrors", churn.probeErrors());
+        summary.put("probes", churn.probes());
         if (cold != null) {
             Map<String, Object> warm = new LinkedHashMap<>();
             warm.put("routeEdits", cold.routeEdits());

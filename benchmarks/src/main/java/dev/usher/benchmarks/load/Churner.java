@@ -2,22 +2,24 @@ package dev.usher.benchmarks.load;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * The churn scenario's two threads: an editor that changes routes (and endpoints) through the manifests folder at a
- * steady pace, and a probe that times how long each new route takes to serve.
+ * The churn scenario's two threads: an editor that changes routes (and endpoints) through the manifests folder, or
+ * the API server in cluster mode ({@link ChurnTarget}), at a steady pace, and a probe that times how long each new
+ * route takes to serve.
  *
- * <p>Edit {@code k} rewrites file {@code churn-(k mod files).yaml} (temp file + atomic rename) with one Exact rule
- * {@code /churn/k} on host {@code churn.bench.test}, so it adds a route and removes the one that file held before.
- * That host has no other rule, so before the edit is in force the probe gets 404 and after it 200: the delay from
- * the rename to the probe's first 200 is the propagation delay (an upper bound; the probe's sweep adds a little).
+ * <p>Edit {@code k} replaces Ingress {@code churn-(k mod files)} (its file, written and renamed into place, or the
+ * object through the API server) with one Exact rule {@code /churn/k} on host {@code churn.bench.test}, so it adds a
+ * route and removes the one that Ingress held before. That host has no other rule, so before the edit is in force
+ * the probe gets 404 and after it 200: the delay from the edit's return to the probe's first 200 is the propagation
+ * delay (an upper bound; the probe's sweep adds a little).
  * Edits are numbered from {@code firstEdit}, so a second churner (the measured one after a warm-up one) never
  * probes a path the first one used. Every {@code endpointEvery}-th edit also rewrites the Endpoints of {@code origin-0}, cycling between both origin
  * ports, one, and the other, so load routed there keeps flowing while its pool changes.
@@ -27,9 +29,24 @@ final class Churner {
     static final String HOST = "churn.bench.test";
 
     /** What the churn did and saw. */
-    record Report(int routeEdits, int endpointEdits, long seen, long missed, long probeErrors, Latency propagation) {}
+    record Report(
+            int routeEdits,
+            int endpointEdits,
+            long seen,
+            long missed,
+            long probeErrors,
+            long probes,
+            Latency propagation) {}
 
-    private final Path manifests;
+    /**
+     * The probe sweeps the pending routes at most once per this period. Back to back it sent thousands of requests a
+     * second while an edit was pending, which in cluster mode (50 ms of debounce per edit) more than doubled Usher's
+     * event-loop CPU beside 1,000 req/s of load; paced, it sends at most 1,000 while anything is pending, and a
+     * propagation delay reads at most this much long.
+     */
+    static final long PROBE_PERIOD_NANOS = 1_000_000;
+
+    private final ChurnTarget target;
     private final InetSocketAddress address;
     private final List<Integer> originPorts;
     private final int firstEdit;
@@ -45,9 +62,10 @@ final class Churner {
     private long seen;
     private long missed;
     private long probeErrors;
+    private long probes;
 
     Churner(
-            Path manifests,
+            ChurnTarget target,
             InetSocketAddress address,
             List<Integer> originPorts,
             int firstEdit,
@@ -55,7 +73,7 @@ final class Churner {
             double editsPerSecond,
             int endpointEvery,
             int files) {
-        this.manifests = manifests;
+        this.target = target;
         this.address = address;
         this.originPorts = List.copyOf(originPorts);
         this.firstEdit = firstEdit;
@@ -75,7 +93,7 @@ final class Churner {
         if (editorFailure != null) {
             throw editorFailure;
         }
-        return new Report(edits, endpointEdits, seen, missed, probeErrors, Latency.of(propagationMicros));
+        return new Report(edits, endpointEdits, seen, missed, probeErrors, probes, Latency.of(propagationMicros));
     }
 
     private void edit() {
@@ -95,7 +113,7 @@ final class Churner {
                         HOST,
                         List.of(new BenchManifests.Rule(
                                 "/churn/" + k, "Exact", BenchManifests.serviceName(k % originPorts.size()))));
-                BenchManifests.writeAtomically(manifests, name + ".yaml", yaml);
+                target.ingress(name, yaml);
                 pending.put(k, System.nanoTime());
                 if (endpointEvery > 0 && k % endpointEvery == 0 && originPorts.size() > 1) {
                     editEndpoints(k / endpointEvery);
@@ -118,9 +136,7 @@ final class Churner {
                     case 2 -> List.of(originPorts.get(0));
                     default -> both;
                 };
-        String service = BenchManifests.serviceName(0);
-        BenchManifests.writeAtomically(
-                manifests, "endpoints-" + service + ".yaml", BenchManifests.endpoints(service, ports));
+        target.endpoints(BenchManifests.serviceName(0), ports);
         endpointEdits++;
     }
 
@@ -133,8 +149,13 @@ final class Churner {
                     Thread.sleep(1);
                     continue;
                 }
+                long sweep = System.nanoTime();
                 for (Map.Entry<Integer, Long> edit : new TreeMap<>(pending).entrySet()) {
                     probeOne(client, edit.getKey(), edit.getValue(), giveUpNanos);
+                }
+                long rest = PROBE_PERIOD_NANOS - (System.nanoTime() - sweep);
+                if (rest > 0) {
+                    LockSupport.parkNanos(rest);
                 }
             }
         }
@@ -142,6 +163,7 @@ final class Churner {
 
     private void probeOne(ProbeClient client, int k, long writtenAt, long giveUpNanos) {
         int status;
+        probes++;
         try {
             status = client.get(HOST, "/churn/" + k);
         } catch (IOException | RuntimeException e) {

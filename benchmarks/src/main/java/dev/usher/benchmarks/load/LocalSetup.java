@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Echo origins in this process, a generated manifests folder routing hosts x paths to them, and Usher as a child
- * process on that folder. Closing stops Usher, then the origins, then deletes the folder.
+ * process on that folder, or (with {@code --cluster}) in cluster mode against a mock API server in this process
+ * holding the folder's objects. Closing stops Usher, the API server, then the origins, then deletes the folder.
  */
 final class LocalSetup implements AutoCloseable {
 
@@ -22,6 +23,7 @@ final class LocalSetup implements AutoCloseable {
     private final Path manifests;
     private List<RequestTarget> requests = List.of();
     private UsherProcess usher;
+    private ClusterApi cluster;
 
     private LocalSetup(Path manifests) {
         this.manifests = manifests;
@@ -47,13 +49,25 @@ final class LocalSetup implements AutoCloseable {
                 warmClient(options.clientWarmup, load, setup.requests, ports.get(0));
             }
             Files.createDirectories(logDir);
-            setup.usher = UsherProcess.start(
-                    options.javaCommand(),
-                    options.jar,
-                    setup.manifests,
-                    options.javaOptions(),
-                    options.runArgs(),
-                    logDir.resolve("usher.log"));
+            if (options.cluster) {
+                setup.cluster = ClusterApi.start(setup.manifests);
+                setup.cluster.load(setup.manifests, ports);
+                setup.usher = UsherProcess.startInCluster(
+                        options.javaCommand(),
+                        options.jar,
+                        setup.cluster.kubeconfig(),
+                        options.javaOptions(),
+                        options.runArgs(),
+                        logDir.resolve("usher.log"));
+            } else {
+                setup.usher = UsherProcess.start(
+                        options.javaCommand(),
+                        options.jar,
+                        setup.manifests,
+                        options.javaOptions(),
+                        options.runArgs(),
+                        logDir.resolve("usher.log"));
+            }
             return setup;
         } catch (IOException | InterruptedException | RuntimeException e) {
             setup.close();
@@ -90,8 +104,9 @@ final class LocalSetup implements AutoCloseable {
         return requests;
     }
 
-    Path manifests() {
-        return manifests;
+    /** Where route and endpoint edits go: the API server in cluster mode, else the manifests folder. */
+    ChurnTarget target() {
+        return cluster != null ? cluster : ChurnTarget.folder(manifests);
     }
 
     UsherProcess usher() {
@@ -115,6 +130,9 @@ final class LocalSetup implements AutoCloseable {
     public void close() {
         if (usher != null) {
             usher.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         origins.forEach(EchoServer::close);
         try (Stream<Path> files = Files.walk(manifests)) {

@@ -95,6 +95,13 @@ final class UsherOptions {
         return javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.trim().split("\\s+"));
     }
 
+    @Option(
+            names = "--cluster",
+            description = "Run Usher in cluster mode against fabric8's mock API server (CRUD mode, in this process, "
+                    + "on loopback) holding the same objects, instead of on the manifests folder; edits go through "
+                    + "the API server.")
+    boolean cluster;
+
     List<String> runArgs() {
         List<String> args =
                 new ArrayList<>(List.of("--event-loops", Integer.toString(eventLoops), "--access-log", accessLog));
@@ -111,6 +118,7 @@ final class UsherOptions {
         map.put("hosts", hosts);
         map.put("paths", paths);
         map.put("clientWarmupSeconds", clientWarmup.toMillis() / 1000.0);
+        map.put("source", cluster ? "cluster (mock API server)" : "manifests");
         return map;
     }
 }

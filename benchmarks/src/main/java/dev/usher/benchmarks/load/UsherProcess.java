@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Usher's launcher ({@code java -jar usher.jar run --manifests DIR}) as a child process, so the harness can read its
+ * Usher's launcher ({@code java -jar usher.jar run --manifests DIR}, or in cluster mode against an API server) as a
+ * child process, so the harness can read its
  * CPU and memory from {@code /proc}. It binds port 0 on loopback; the ports are read from its "usher is running"
  * line, then {@code /readyz} is polled. Its output goes to a log file. {@link #close()} stops it (SIGTERM, then
  * SIGKILL after a grace period).
@@ -56,8 +58,31 @@ public final class UsherProcess implements AutoCloseable {
     public static UsherProcess start(
             Path java, Path jar, Path manifests, List<String> javaOptions, List<String> extraArgs, Path log)
             throws IOException, InterruptedException {
-        Objects.requireNonNull(jar, "jar");
         Objects.requireNonNull(manifests, "manifests");
+        return start(java, jar, List.of("--manifests", manifests.toString()), Map.of(), javaOptions, extraArgs, log);
+    }
+
+    /**
+     * Starts Usher in cluster mode against the API server {@code kubeconfig} names (as {@code $KUBECONFIG}) and
+     * returns once it is ready; otherwise as {@link #start(Path, Path, Path, List, List, Path)}.
+     */
+    public static UsherProcess startInCluster(
+            Path java, Path jar, Path kubeconfig, List<String> javaOptions, List<String> extraArgs, Path log)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(kubeconfig, "kubeconfig");
+        return start(java, jar, List.of(), Map.of("KUBECONFIG", kubeconfig.toString()), javaOptions, extraArgs, log);
+    }
+
+    private static UsherProcess start(
+            Path java,
+            Path jar,
+            List<String> sourceArgs,
+            Map<String, String> environment,
+            List<String> javaOptions,
+            List<String> extraArgs,
+            Path log)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(jar, "jar");
         if (!Files.isRegularFile(jar)) {
             throw new IOException(
                     "no Usher jar at " + jar + "; build it: mvn -B -o -q -pl deploy -am package " + "-DskipTests");
@@ -69,8 +94,6 @@ public final class UsherProcess implements AutoCloseable {
                 "-jar",
                 jar.toString(),
                 "run",
-                "--manifests",
-                manifests.toString(),
                 "--bind",
                 "127.0.0.1",
                 "--http-port",
@@ -80,8 +103,11 @@ public final class UsherProcess implements AutoCloseable {
                 "--disable-https",
                 "--drain-timeout",
                 "1s"));
+        command.addAll(sourceArgs);
         command.addAll(extraArgs);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         CompletableFuture<int[]> ports = new CompletableFuture<>();
         Thread pump = new Thread(() -> pump(process, log, ports), "usher-output");
         pump.setDaemon(true);
