@@ -28,10 +28,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The body of the {@code usher-cluster} thread: applies queued changes to its {@link ClusterCache} and publishes.
  *
- * <p>Debounce: a pending change is published once no further change came for {@value #QUIET_MILLIS} ms, and at most
- * {@value #MAX_DELAY_MILLIS} ms after the first pending one, so a burst (a rollout) costs one rebuild and a steady
- * trickle still propagates. Nothing is built before every informer has synced: at that moment the cache is seeded from
- * the informer stores (their notifications may still be in flight) and the first snapshot published at once.
+ * <p>Pacing: a change for the table (a rebuild or an endpoint update) is published as soon as the last build is
+ * {@link #buildInterval} old: at once when the table was idle, so a lone edit or a pod leaving its Service applies in
+ * milliseconds, and changes that come sooner are folded into the next build. The interval is {@value #QUIET_MILLIS}
+ * ms, or ten times the last build's wall time if that is longer (at most {@value #MAX_DELAY_MILLIS} ms), so however
+ * fast the changes come, builds of up to 50 ms take at most about a tenth of a core, and longer ones come twice a
+ * second. A
+ * change of status only (often our own status write coming back) is published once no further change came for
+ * {@value #QUIET_MILLIS} ms, at most {@value #MAX_DELAY_MILLIS} ms after the first; deletes found by a relist wait
+ * for the same quiet, so the guard below judges the relist whole. A publish that throws is retried {@value
+ * #RETRY_MILLIS} ms later, or on the next change, not in a loop. Nothing is built before every informer has synced:
+ * at that moment the cache is seeded from the informer stores (their notifications may still be in flight) and the
+ * first snapshot published at once.
  *
  * <p>A transient empty list never wipes the table: a rebuild that would route no Ingress after a burst of removals is
  * held back by the {@link EmptyTableGuard} for its grace period, and published only if it is still empty then.
@@ -43,6 +51,7 @@ final class ClusterLoop implements Runnable {
 
     static final long QUIET_MILLIS = 50;
     static final long MAX_DELAY_MILLIS = 500;
+    static final long RETRY_MILLIS = 1000;
     private static final long SYNC_POLL_MILLIS = 50;
     private static final long IDLE_MILLIS = 1000;
     private static final long SYNC_WARNING_MILLIS = 30_000;
@@ -73,6 +82,16 @@ final class ClusterLoop implements Runnable {
     private boolean statusPending;
     private final Set<ObjectRef> endpointServices = new HashSet<>();
     private long firstPending;
+    /** When the last build (a rebuild or an endpoint update) or failed attempt began; long ago before the first. */
+    private long lastBuild;
+    /** The least time between two builds (see the class comment), in nanoseconds. */
+    private long buildInterval = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+    /** A delete found by a relist is pending: wait for quiet, as for a burst. */
+    private boolean relistPending;
+    /** A publish threw: no attempt before {@link #retryAt} unless a new change comes. */
+    private boolean failed;
+
+    private long retryAt;
     private long lastChange;
     private long oldestReceived;
     private long nextSyncWarning;
@@ -99,6 +118,7 @@ final class ClusterLoop implements Runnable {
         this.settings = settings;
         this.publisher = publisher;
         this.cache = new ClusterCache(settings.defaultSslCertificate());
+        this.lastBuild = clock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
     }
 
     void stop() {
@@ -124,9 +144,9 @@ final class ClusterLoop implements Runnable {
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
-                // Keep the table in force and the thread alive; the next change retries the build.
+                // Keep the table in force and the thread alive; the next change, or a second later, retries.
                 LOG.warn("publishing the cluster state failed; keeping the routes in force", e);
-                rebuild = true;
+                failed(clock.getAsLong());
             }
         }
         LOG.debug("cluster thread stopped");
@@ -157,6 +177,10 @@ final class ClusterLoop implements Runnable {
         if (!isPending()) {
             firstPending = now;
         }
+        if (change.relisted()) {
+            relistPending = true;
+        }
+        failed = false;
         if (oldestReceived == 0 || change.receivedNanos() - oldestReceived < 0) {
             oldestReceived = change.receivedNanos();
         }
@@ -199,7 +223,19 @@ final class ClusterLoop implements Runnable {
         LOG.info("all informers synced; building the first snapshot");
     }
 
+    /** The last attempt threw: everything stays pending, retried after {@value #RETRY_MILLIS} ms or on a change. */
+    void failed(long now) {
+        rebuild = true;
+        failed = true;
+        lastBuild = now;
+        retryAt = now + TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+    }
+
     private void publish(long now) {
+        boolean build = tableWorkPending();
+        if (build) {
+            lastBuild = now;
+        }
         if (rebuild || last == null) {
             Translation translation = Translator.translate(cache.objects(), settings, memo);
             if (guard.withhold(
@@ -222,6 +258,12 @@ final class ClusterLoop implements Runnable {
                     Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings.zone()),
                     oldestReceived);
         }
+        if (build) {
+            long tenTimes = 10 * (clock.getAsLong() - now);
+            buildInterval = Math.max(
+                    TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+                    Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS), tenTimes));
+        }
         if (statusPending && status != null) {
             Set<ObjectRef> ours = new HashSet<>();
             last.ruleSets().forEach(r -> ours.add(r.ref()));
@@ -235,6 +277,7 @@ final class ClusterLoop implements Runnable {
         }
         rebuild = false;
         statusPending = false;
+        relistPending = false;
         endpointServices.clear();
         oldestReceived = 0;
     }
@@ -243,13 +286,31 @@ final class ClusterLoop implements Runnable {
         return rebuild || statusPending || !endpointServices.isEmpty();
     }
 
+    private boolean tableWorkPending() {
+        return rebuild || last == null || !endpointServices.isEmpty();
+    }
+
+    /** The least time a pending change is due at, {@link #guard} holds aside; see the class comment. */
+    private long dueAt() {
+        if (failed) {
+            return retryAt;
+        }
+        long quiet = Math.min(
+                lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+                firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
+        if (!tableWorkPending()) {
+            return quiet;
+        }
+        long paced = lastBuild + buildInterval;
+        return relistPending && quiet - paced > 0 ? quiet : paced;
+    }
+
     private boolean isDue(long now) {
-        if (guard.holding()) {
+        if (!failed && guard.holding()) {
             return now - guard.releaseAt() >= 0
                     || lastChange != changeWhenHeld && now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
         }
-        return now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
-                || now - firstPending >= TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
+        return now - dueAt() >= 0;
     }
 
     /** How long the thread may wait for a change before the next step is due; at most {@value #IDLE_MILLIS} ms. */
@@ -262,14 +323,12 @@ final class ClusterLoop implements Runnable {
         }
         long now = clock.getAsLong();
         long due;
-        if (guard.holding()) {
+        if (!failed && guard.holding()) {
             due = lastChange == changeWhenHeld
                     ? guard.releaseAt()
                     : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS));
         } else {
-            due = Math.min(
-                    lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
-                    firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
+            due = dueAt();
         }
         return Math.max(1, Math.min(IDLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(due - now)));
     }

@@ -11,14 +11,18 @@ import dev.usher.routing.RoutingTable;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cluster thread's timers (debounce quiet period, maximum delay, grace of an emptied table) under a clock the test
+ * The cluster thread's timers (publish at once when idle, else debounce quiet period and maximum delay, retry after a
+ * failure, grace of an emptied table) under a clock the test
  * advances: each step runs on the test thread at an exact time, so which timer fired is certain.
  */
 final class ClusterLoopTest {
@@ -28,9 +32,17 @@ final class ClusterLoopTest {
     private final RoutingTable table = new RoutingTable();
     private final SnapshotPublisher publisher = new SnapshotPublisher(table, null);
     private long now = 1_000_000_000L;
+    /** Added to the time at every read of the clock, to make a build take that long. */
+    private long tick;
     // No informers: the loop counts as synced at its first step and starts from an empty cache.
     private final ClusterLoop loop = new ClusterLoop(
-            new LinkedBlockingQueue<>(), List.of(), WatcherSettings.defaults(), publisher, null, GRACE, () -> now);
+            new LinkedBlockingQueue<>(),
+            List.of(),
+            WatcherSettings.defaults(),
+            publisher,
+            null,
+            GRACE,
+            () -> now += tick);
 
     @BeforeEach
     void firstSnapshotWithOneIngress() {
@@ -42,32 +54,134 @@ final class ClusterLoopTest {
     }
 
     @Test
-    void change_isPublishedOnceNoOtherCameForTheQuietPeriod_notBefore() {
+    void loneChange_afterAQuietPeriod_isPublishedInTheStepThatReceivesIt() {
         advance(10_000);
         step(ingress("default", "b", "b.example.com", "alpaca"));
-        advance(ClusterLoop.QUIET_MILLIS - 1);
-        step();
-        assertThat(Routes.target(table, "b.example.com", "/")).isEqualTo("404");
-
-        advance(1);
-        step();
         assertThat(Routes.target(table, "b.example.com", "/")).isEqualTo("alpaca:8080");
     }
 
     @Test
-    void steadyTrickle_isPublishedAtTheMaximumDelay_thoughTheQuietPeriodNeverPasses() {
+    void changeSoonerThanTheIntervalAfterABuild_isPublishedWhenTheIntervalEnds_notBefore() {
         advance(10_000);
-        long step = ClusterLoop.QUIET_MILLIS - 10;
-        int published = -1;
-        for (int i = 0; i * step <= ClusterLoop.MAX_DELAY_MILLIS + step; i++) {
-            step(ingress("default", "t" + i, "t" + i + ".example.com", "alpaca"));
-            if (published < 0 && Routes.target(table, "t0.example.com", "/").equals("alpaca:8080")) {
-                published = i;
-            }
-            advance(step);
+        step(ingress("default", "b", "b.example.com", "alpaca"));
+        advance(10);
+        step(ingress("default", "c", "c.example.com", "alpaca"));
+        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.QUIET_MILLIS - 10);
+        advance(ClusterLoop.QUIET_MILLIS - 11);
+        step(service("default", "unrelated"));
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
+
+        advance(1);
+        step();
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("alpaca:8080");
+    }
+
+    @Test
+    void changesOneIntervalApart_areEachPublishedAtOnce() {
+        advance(10_000);
+        for (int i = 0; i < 5; i++) {
+            step(ingress("default", "e" + i, "e" + i + ".example.com", "alpaca"));
+            assertThat(Routes.target(table, "e" + i + ".example.com", "/")).isEqualTo("alpaca:8080");
+            advance(ClusterLoop.QUIET_MILLIS);
         }
-        // The first change was received at i = 0; the maximum delay ends at the first step at or after it.
-        assertThat(published).isEqualTo((int) ((ClusterLoop.MAX_DELAY_MILLIS + step - 1) / step));
+    }
+
+    @Test
+    void statusOnlyChange_waitsForQuiet_andDoesNotCountAsABuild() {
+        advance(10_000);
+        step(ingress("default", "b", "b.example.com", "alpaca"));
+        advance(5);
+        // What our own status write comes back as: the same spec and annotations.
+        step(ingress("default", "b", "b.example.com", "alpaca"));
+        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.QUIET_MILLIS);
+        advance(ClusterLoop.QUIET_MILLIS);
+        step();
+        assertThat(loop.waitMillis()).isEqualTo(1000);
+
+        // One interval after the build, though sooner after the status publish.
+        step(ingress("default", "c", "c.example.com", "alpaca"));
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("alpaca:8080");
+    }
+
+    @Test
+    void steadyStream_isFoldedIntoOneBuildPerInterval_eachChangeLiveWithinOne() {
+        advance(10_000);
+        int changes = 50;
+        long every = 10;
+        Set<Object> snapshots = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < changes; i++) {
+            step(ingress("default", "s" + i, "s" + i + ".example.com", "alpaca"));
+            snapshots.add(table.current());
+            int late = i - (int) (ClusterLoop.QUIET_MILLIS / every);
+            if (late >= 0) {
+                assertThat(Routes.target(table, "s" + late + ".example.com", "/"))
+                        .isEqualTo("alpaca:8080");
+            }
+            advance(every);
+        }
+        // 500 ms of changes: a build at the first, then one every 50 ms.
+        assertThat(snapshots).hasSize(1 + (int) ((changes - 1) * every / ClusterLoop.QUIET_MILLIS));
+    }
+
+    @Test
+    void slowBuilds_spaceTheNextOnesToTenTimesTheirWallTime_atMostTheMaximumDelay() {
+        advance(10_000);
+        tick = TimeUnit.MILLISECONDS.toNanos(20);
+        step(ingress("default", "b", "b.example.com", "alpaca")); // the build takes one tick
+        tick = 0;
+        assertThat(Routes.target(table, "b.example.com", "/")).isEqualTo("alpaca:8080");
+        advance(100);
+        step(ingress("default", "c", "c.example.com", "alpaca"));
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
+        // 200 ms after the build began: it ended 20 ms after that, 100 ms ago.
+        assertThat(loop.waitMillis()).isEqualTo(80);
+        advance(79);
+        step();
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
+        advance(1);
+        step();
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("alpaca:8080");
+
+        advance(10_000);
+        tick = TimeUnit.MILLISECONDS.toNanos(200);
+        step(ingress("default", "d", "d.example.com", "alpaca"));
+        tick = 0;
+        step(ingress("default", "e", "e.example.com", "alpaca"));
+        // Ten times 200 ms is 2 s; the interval stops at the maximum delay, from the build's start 200 ms ago.
+        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.MAX_DELAY_MILLIS - 200);
+    }
+
+    @Test
+    void relistedDelete_waitsForTheQuietPeriod_thoughTheLoopWasIdle() {
+        step(ingress("default", "b", "b.example.com", "alpaca"));
+        advance(10_000);
+        loop.step(List.of(relistedDelete(ingress("default", "a", "a.example.com", "alpaca"))));
+        assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("alpaca:8080");
+
+        advance(ClusterLoop.QUIET_MILLIS);
+        step();
+        assertThat(loop.holdingEmptyTable()).isFalse();
+        assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("404");
+        assertThat(Routes.target(table, "b.example.com", "/")).isEqualTo("alpaca:8080");
+    }
+
+    @Test
+    void failedPublish_isRetriedAfterTheRetryDelay_notInALoop() {
+        advance(10_000);
+        step(ingress("default", "b", "b.example.com", "alpaca"));
+        advance(1);
+        step(ingress("default", "c", "c.example.com", "alpaca"));
+        advance(ClusterLoop.QUIET_MILLIS);
+        // As the thread's loop does when a step throws.
+        loop.failed(now);
+        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.RETRY_MILLIS);
+        advance(ClusterLoop.RETRY_MILLIS - 1);
+        step();
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
+
+        advance(1);
+        step();
+        assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("alpaca:8080");
     }
 
     @Test
