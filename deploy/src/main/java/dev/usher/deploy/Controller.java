@@ -154,7 +154,10 @@ public final class Controller implements AutoCloseable {
                 .routingTable(table)
                 .bindAddress(config.bindAddress())
                 .httpPort(config.httpPort())
-                .settings(config.proxy())
+                // A folder's names are the operator's own; in a cluster whoever creates a Service chooses them.
+                .settings(config.proxy().toBuilder()
+                        .localOriginNames(config.manifests() != null)
+                        .build())
                 .transport(config.transport())
                 .meterRegistry(metrics.registry());
         if (certificates != null) {

@@ -12,9 +12,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.DatagramChannel;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.NameResolver;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsNameResolverChannelStrategy;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,11 +74,14 @@ final class OriginPools {
     private @Nullable BackendRef lastBackend;
 
     private @Nullable BackendState lastState;
-    private final Class<? extends DatagramChannel> datagramChannel;
     private @Nullable Bootstrap authBootstrap; // built on the first auth-url subrequest of this loop
     private int mirrorsInFlight; // mirror-target requests of this loop not ended yet
 
-    /** @param allocator the buffer allocator of origin connections, {@code null} for Netty's default */
+    /**
+     * @param allocator the buffer allocator of origin connections, {@code null} for Netty's default
+     * @param resolvers how every connection of this loop (origins, {@code auth-url}, mirrors) resolves a host name:
+     *     {@link #resolvers}
+     */
     OriginPools(
             EventLoop loop,
             Transports transports,
@@ -80,14 +89,14 @@ final class OriginPools {
             ProxyMetrics metrics,
             @Nullable ByteBufAllocator allocator,
             AllocationGuard guard,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock,
+            AddressResolverGroup<InetSocketAddress> resolvers) {
         this.loop = loop;
         this.guard = guard;
         this.nanoClock = nanoClock;
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
-        this.datagramChannel = transports.datagramChannel();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -96,6 +105,7 @@ final class OriginPools {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .resolver(resolvers)
                 .handler(new OriginInitializer(guard));
         if (allocator != null) {
             bootstrap.option(ChannelOption.ALLOCATOR, allocator);
@@ -187,19 +197,52 @@ final class OriginPools {
     }
 
     /**
-     * The bootstrap of this loop's {@code auth-url} subrequests ({@link AuthCall}): origin connections' options with
-     * auto-read on, and names resolved by Netty's asynchronous DNS resolver (search domains and {@code ndots} from
-     * {@code /etc/resolv.conf}, so {@code svc.ns} names work as in a pod), never by a blocking lookup on the loop.
+     * The bootstrap of this loop's {@code auth-url} subrequests ({@link AuthCall}) and mirror requests: origin
+     * connections' options and resolver, with auto-read on.
      */
     Bootstrap authBootstrap() {
         if (authBootstrap == null) {
-            authBootstrap = bootstrap
-                    .clone()
-                    .option(ChannelOption.AUTO_READ, true)
-                    .resolver(new DnsAddressResolverGroup(
-                            new DnsNameResolverBuilder().datagramChannelType(datagramChannel)));
+            authBootstrap = bootstrap.clone().option(ChannelOption.AUTO_READ, true);
         }
         return authBootstrap;
+    }
+
+    /**
+     * How every connection Usher opens resolves a host name (an ExternalName Service's external name, an endpoint
+     * named in a manifests folder, an {@code auth-url} or mirror host): Netty's asynchronous DNS resolver, never a
+     * blocking lookup on an event loop, where a name server that does not answer would stall every connection of the
+     * loop (the JDK's resolver blocks its caller for the system's timeouts, up to tens of seconds with a pod's search
+     * domains). {@code /etc/hosts} first, then the name servers, search domains and {@code ndots} of
+     * {@code /etc/resolv.conf} (or {@code servers}), each query given up after the connect timeout; answers cached
+     * for their TTL, shared by all loops; a name that resolves to this host or its link refused unless
+     * {@link ProxySettings#localOriginNames()} ({@link NonLocalNameResolver}). IP literals are not looked up. Each
+     * lookup uses a UDP socket of its own, so its source port is random as with the C library's resolver: with
+     * Netty's default (one socket per loop) a forged answer would have only the 16-bit query id to guess. Close it
+     * when the loops stop.
+     */
+    static AddressResolverGroup<InetSocketAddress> resolvers(
+            Transports transports, ProxySettings settings, @Nullable DnsServerAddressStreamProvider servers) {
+        DnsNameResolverBuilder builder = new DnsNameResolverBuilder()
+                .datagramChannelType(transports.datagramChannel())
+                .queryTimeoutMillis(settings.connectTimeout().toMillis())
+                .datagramChannelStrategy(DnsNameResolverChannelStrategy.ChannelPerResolution);
+        if (servers != null) {
+            builder.nameServerProvider(servers);
+        }
+        return settings.localOriginNames() ? new DnsAddressResolverGroup(builder) : new NonLocalNames(builder);
+    }
+
+    /** The resolvers of {@link #resolvers} when names may not resolve to this host: {@link NonLocalNameResolver}. */
+    private static final class NonLocalNames extends DnsAddressResolverGroup {
+        NonLocalNames(DnsNameResolverBuilder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected AddressResolver<InetSocketAddress> newAddressResolver(
+                EventLoop eventLoop, NameResolver<InetAddress> resolver) {
+            return new NonLocalNameResolver(eventLoop, resolver).asAddressResolver();
+        }
     }
 
     /**

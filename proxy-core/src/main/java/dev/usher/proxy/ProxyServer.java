@@ -14,6 +14,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -55,6 +57,8 @@ public final class ProxyServer implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final IntUnaryOperator canaryRandom;
     private final Transports transports;
+    private final @Nullable DnsServerAddressStreamProvider dnsServers;
+    private @Nullable AddressResolverGroup<InetSocketAddress> resolvers; // set by start()
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private @Nullable EventLoopGroup group; // the listeners' and connections' state: set by start()
     private @Nullable ChannelGroup connections;
@@ -78,6 +82,7 @@ public final class ProxyServer implements AutoCloseable {
         this.allocator = b.allocator;
         this.nanoClock = b.nanoClock;
         this.canaryRandom = b.canaryRandom;
+        this.dnsServers = b.dnsServers;
         this.transports = Transports.of(b.transport);
     }
 
@@ -103,11 +108,13 @@ public final class ProxyServer implements AutoCloseable {
         accessLog = new AccessLog(settings.accessLog());
         ProxyMetrics metrics = new ProxyMetrics(registry, connections);
         AllocationGuard guard = new AllocationGuard(metrics);
+        resolvers = OriginPools.resolvers(transports, settings, dnsServers);
         Map<EventExecutor, OriginPools> pools = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
             pools.put(
                     loop,
-                    new OriginPools((EventLoop) loop, transports, settings, metrics, allocator, guard, nanoClock));
+                    new OriginPools(
+                            (EventLoop) loop, transports, settings, metrics, allocator, guard, nanoClock, resolvers));
         }
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
@@ -242,6 +249,7 @@ public final class ProxyServer implements AutoCloseable {
         closed = true;
         closeListeners();
         Objects.requireNonNull(connections, "set by start").close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Objects.requireNonNull(resolvers, "set by start").close(); // their UDP sockets, while the loops still run
         Objects.requireNonNull(group, "set by start")
                 .shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(10, TimeUnit.SECONDS);
@@ -265,6 +273,7 @@ public final class ProxyServer implements AutoCloseable {
         private LongSupplier nanoClock = System::nanoTime;
         private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
         private Transport transport = Transport.AUTO;
+        private @Nullable DnsServerAddressStreamProvider dnsServers;
 
         private Builder() {}
 
@@ -320,6 +329,15 @@ public final class ProxyServer implements AutoCloseable {
         /** Where meters go; default a private {@link SimpleMeterRegistry}. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * The name servers that resolve host names of origins, {@code auth-url} and mirror targets; default those of
+         * {@code /etc/resolv.conf}. A seam for tests.
+         */
+        public Builder dnsServers(DnsServerAddressStreamProvider servers) {
+            this.dnsServers = Objects.requireNonNull(servers, "dnsServers");
             return this;
         }
 

@@ -83,6 +83,11 @@ import org.jspecify.annotations.Nullable;
  *     at once (100); a request that would pass it is not mirrored, and counted ({@code usher_mirror_requests_total}
  *     {@code result="dropped"}), so a slow mirror holds a bounded number of connections and bodies; 0 turns mirroring
  *     off
+ * @param localOriginNames a host name of an origin (an ExternalName Service's name), {@code auth-url} or mirror target
+ *     may resolve to an address of this host or its link: loopback, unspecified or link-local ({@code false}: such a
+ *     name is refused, 502, so a Service cannot point Usher at its own admin port, whose debug views answer loopback
+ *     clients, or at a cloud metadata address; {@code usher run --manifests} sets it, the folder being the operator's
+ *     own). IP literals are not affected
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -121,7 +126,8 @@ public record ProxySettings(
         int limitReqStatusCode,
         int limitConnStatusCode,
         boolean enableSslPassthrough,
-        int mirrorMaxInFlight) {
+        int mirrorMaxInFlight,
+        boolean localOriginNames) {
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -243,6 +249,7 @@ public record ProxySettings(
         b.limitConnStatusCode = limitConnStatusCode;
         b.enableSslPassthrough = enableSslPassthrough;
         b.mirrorMaxInFlight = mirrorMaxInFlight;
+        b.localOriginNames = localOriginNames;
         return b;
     }
 
@@ -312,6 +319,7 @@ public record ProxySettings(
         private int limitConnStatusCode = 503;
         private boolean enableSslPassthrough;
         private int mirrorMaxInFlight = 100;
+        private boolean localOriginNames;
 
         private Builder() {}
 
@@ -503,6 +511,11 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder localOriginNames(boolean v) {
+            localOriginNames = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(
@@ -541,7 +554,8 @@ public record ProxySettings(
                     limitReqStatusCode,
                     limitConnStatusCode,
                     enableSslPassthrough,
-                    mirrorMaxInFlight);
+                    mirrorMaxInFlight,
+                    localOriginNames);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,8 @@ final class OriginPoolsBackendStateTest {
             metrics,
             null,
             new AllocationGuard(metrics),
-            System::nanoTime);
+            System::nanoTime,
+            DefaultAddressResolverGroup.INSTANCE);
 
     @AfterEach
     void stop() throws InterruptedException {

@@ -46,7 +46,14 @@ final class BackendResolver {
             if (number < 1) {
                 return failed("Service " + ref.serviceRef() + " has no port " + ref.port());
             }
-            return new Resolution(List.of(new Endpoint(service.getSpec().getExternalName(), number, null)), null);
+            String name = service.getSpec().getExternalName();
+            String refusal = ExternalNames.refusal(name);
+            if (refusal != null) {
+                return failed("Service " + ref.serviceRef() + " is an ExternalName for " + Problems.quote(name) + ", "
+                        + refusal + ": refused, so that no Service can point Usher at itself; backend " + ref
+                        + " has no endpoints");
+            }
+            return new Resolution(List.of(new Endpoint(name, number, null)), null);
         }
         if (port == null) {
             return failed("Service " + ref.serviceRef() + " has no port " + ref.port() + "; backend has no endpoints");

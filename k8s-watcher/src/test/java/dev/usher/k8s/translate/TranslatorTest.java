@@ -583,7 +583,47 @@ final class TranslatorTest {
                                 spec: {type: ExternalName, externalName: api.example.net, ports: [{port: 443}]}
                                 """),
                         t -> assertThat(endpoints(t, "default/ext:443"))
-                                .containsExactly(new Endpoint("api.example.net", 443, null))));
+                                .containsExactly(new Endpoint("api.example.net", 443, null))),
+                new Case(
+                        "services_externalNameOfThisHostOrItsLink_isRefused",
+                        DEFAULTS,
+                        List.of(
+                                OUR_CLASS,
+                                ingress("a", "a.example.com", "admin", 10254),
+                                ingress("b", "b.example.com", "loop", 10254),
+                                ingress("c", "c.example.com", "meta", 80),
+                                ingress("d", "d.example.com", "sub", 80),
+                                ingress("e", "e.example.com", "mapped", 80),
+                                externalName("admin", "localhost", 10254),
+                                externalName("loop", "127.0.0.2", 10254),
+                                externalName("meta", "169.254.169.254", 80),
+                                externalName("sub", "debug.LOCALHOST.", 80),
+                                externalName("mapped", "::ffff:127.0.0.1", 80)),
+                        t -> {
+                            for (String service :
+                                    List.of("admin:10254", "loop:10254", "meta:80", "sub:80", "mapped:80")) {
+                                assertThat(endpoints(t, "default/" + service)).isEmpty();
+                            }
+                            assertThat(t.problems()).hasSize(5);
+                            assertThat(t.problems().get(0))
+                                    .isEqualTo(
+                                            new Problem(
+                                                    "Ingress default/a",
+                                                    "Service default/admin is an ExternalName for 'localhost', a name of the"
+                                                            + " local host (RFC 6761): refused, so that no Service can point"
+                                                            + " Usher at itself; backend default/admin:10254 has no endpoints"));
+                            assertThat(t.problems())
+                                    .allSatisfy(p -> assertThat(p.message()).contains(": refused, so that no Service"));
+                        }));
+    }
+
+    private static String externalName(String name, String externalName, int port) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: default}
+                spec: {type: ExternalName, externalName: "%s", ports: [{port: %d}]}
+                """.formatted(name, externalName, port);
     }
 
     static Stream<Case> legacyAndDefaults() {
