@@ -156,7 +156,7 @@ public final class Controller implements AutoCloseable {
                 .httpPort(config.httpPort())
                 // A folder's names are the operator's own; in a cluster whoever creates a Service chooses them.
                 .settings(config.proxy().toBuilder()
-                        .localOriginNames(config.manifests() != null)
+                        .localOriginNames(config.proxy().localOriginNames() || config.manifests() != null)
                         .build())
                 .transport(config.transport())
                 .meterRegistry(metrics.registry());

@@ -343,7 +343,14 @@ final class ProxyOptions {
                     ProxySettings.Builder::mirrorMaxInFlight,
                     "Mirror requests (an Ingress's nginx.ingress.kubernetes.io/mirror-target) each event loop may "
                             + "have in flight; past it a request is not mirrored, and counted; 0 turns mirroring off "
-                            + "(default: ${DEFAULT-VALUE})."));
+                            + "(default: ${DEFAULT-VALUE})."),
+            ProxyFlag.onOff(
+                    "--allow-local-origin-names",
+                    "localOriginNames",
+                    ProxySettings.Builder::localOriginNames,
+                    "Let host names of origins (ExternalName Services), auth-url and mirror targets resolve to "
+                            + "loopback, unspecified or link-local addresses. Off by default in cluster mode, so no "
+                            + "Service can point Usher at its own admin port; always on with --manifests."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();
 
