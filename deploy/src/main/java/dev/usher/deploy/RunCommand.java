@@ -139,6 +139,13 @@ final class RunCommand implements Callable<Integer> {
     boolean watchIngressWithoutClass;
 
     @Option(
+            names = "--disable-svc-external-name",
+            description = "Refuse ExternalName Services as backends (ingress-nginx's flag): their routes answer 503 "
+                    + "and a problem is listed. Without it they are routed, except to names of this host or its "
+                    + "link (localhost, loopback, link-local).")
+    boolean disableSvcExternalName;
+
+    @Option(
             names = "--default-backend",
             paramLabel = "NAMESPACE/SERVICE:PORT",
             converter = Converters.BackendConverter.class,
@@ -222,6 +229,7 @@ final class RunCommand implements Callable<Integer> {
                 .debugAccess(DebugAccess.loopbackAnd(debugFrom))
                 .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
                         .withZone(zone)
+                        .withExternalNameServices(!disableSvcExternalName)
                         .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)

@@ -102,6 +102,17 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_disableSvcExternalName_reachesTheWatcherSettings() {
+        assertThat(parse(RunCommand.class, "run").config().watcher().externalNameServices())
+                .isTrue();
+        assertThat(parse(RunCommand.class, "run", "--disable-svc-external-name")
+                        .config()
+                        .watcher()
+                        .externalNameServices())
+                .isFalse();
+    }
+
+    @Test
     void run_globalAuthFlags_reachTheWatcherSettings_asTheAuthAnnotations() {
         ControllerConfig config = parse(
                         RunCommand.class,

@@ -255,8 +255,7 @@ final class ClusterLoop implements Runnable {
                     .filter(ref -> endpointServices.contains(ref.serviceRef()))
                     .toList();
             publisher.updateEndpoints(
-                    Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings.zone()),
-                    oldestReceived);
+                    Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings), oldestReceived);
         }
         if (build) {
             long tenTimes = 10 * (clock.getAsLong() - now);

@@ -22,15 +22,20 @@ final class BackendResolver {
 
     private final KubeObjects objects;
     private final EndpointsIndex index;
+    private final boolean externalNames;
 
     BackendResolver(KubeObjects objects) {
-        this(objects, null);
+        this(objects, null, true);
     }
 
-    /** Resolving to the endpoints hinted for {@code zone} where a Service uses topology hints ({@code null}: none). */
-    BackendResolver(KubeObjects objects, String zone) {
+    /**
+     * Resolving to the endpoints hinted for {@code zone} where a Service uses topology hints ({@code null}: none),
+     * and to ExternalName Services' names only if {@code externalNames}.
+     */
+    BackendResolver(KubeObjects objects, String zone, boolean externalNames) {
         this.objects = objects;
         this.index = new EndpointsIndex(objects, zone);
+        this.externalNames = externalNames;
     }
 
     Resolution resolve(BackendRef ref) {
@@ -47,6 +52,10 @@ final class BackendResolver {
                 return failed("Service " + ref.serviceRef() + " has no port " + ref.port());
             }
             String name = service.getSpec().getExternalName();
+            if (!externalNames) {
+                return failed("Service " + ref.serviceRef() + " is an ExternalName for " + Problems.quote(name)
+                        + ": refused, --disable-svc-external-name is set; backend " + ref + " has no endpoints");
+            }
             String refusal = ExternalNames.refusal(name);
             if (refusal != null) {
                 return failed("Service " + ref.serviceRef() + " is an ExternalName for " + Problems.quote(name) + ", "

@@ -70,7 +70,7 @@ public final class Translator {
                     .computeIfAbsent(settings.defaultBackend(), r -> new LinkedHashSet<>())
                     .add("--default-backend");
         }
-        Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, settings.zone(), referrers, problems);
+        Map<BackendRef, List<Endpoint>> endpoints = resolveBackends(objects, settings, referrers, problems);
 
         List<Converted> oldestFirst = new ArrayList<>(ours);
         oldestFirst.sort(OLDEST_FIRST);
@@ -178,15 +178,18 @@ public final class Translator {
      * rebuilt. A backend that cannot be resolved gets an empty list (its problem is reported by the next rebuild).
      */
     public static Map<BackendRef, List<Endpoint>> endpoints(KubeObjects objects, Collection<BackendRef> backends) {
-        return endpoints(objects, backends, null);
+        return endpoints(objects, backends, WatcherSettings.defaults());
     }
 
-    /** As {@link #endpoints(KubeObjects, Collection)}, preferring endpoints hinted for {@code zone} (may be null). */
+    /**
+     * As {@link #endpoints(KubeObjects, Collection)}, preferring endpoints hinted for the settings' zone and
+     * resolving ExternalName Services only if they allow them.
+     */
     public static Map<BackendRef, List<Endpoint>> endpoints(
-            KubeObjects objects, Collection<BackendRef> backends, String zone) {
+            KubeObjects objects, Collection<BackendRef> backends, WatcherSettings settings) {
         Objects.requireNonNull(objects, "objects");
         Objects.requireNonNull(backends, "backends");
-        BackendResolver resolver = new BackendResolver(objects, zone);
+        BackendResolver resolver = new BackendResolver(objects, settings.zone(), settings.externalNameServices());
         Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
         for (BackendRef ref : backends) {
             try {
@@ -334,8 +337,8 @@ public final class Translator {
     }
 
     private static Map<BackendRef, List<Endpoint>> resolveBackends(
-            KubeObjects objects, String zone, Map<BackendRef, Set<String>> referrers, Problems problems) {
-        BackendResolver resolver = new BackendResolver(objects, zone);
+            KubeObjects objects, WatcherSettings settings, Map<BackendRef, Set<String>> referrers, Problems problems) {
+        BackendResolver resolver = new BackendResolver(objects, settings.zone(), settings.externalNameServices());
         Map<BackendRef, List<Endpoint>> endpoints = new LinkedHashMap<>();
         referrers.forEach((ref, sources) -> {
             Resolution resolution;

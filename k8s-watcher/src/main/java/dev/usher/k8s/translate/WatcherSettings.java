@@ -18,6 +18,8 @@ import java.util.Objects;
  *        annotations take effect; off, they are reported as having none, as ingress-nginx ignores them
  * @param globalAuth the {@code --global-auth-*} flags (ingress-nginx's {@code global-auth-*} ConfigMap keys): external
  *        authentication for every Ingress without its own {@code auth-url} that does not opt out; or {@code null}
+ * @param externalNameServices route to ExternalName Services (the default); {@code false} with
+ *        {@code --disable-svc-external-name} (ingress-nginx's flag): their backends get no endpoints and a problem
  */
 public record WatcherSettings(
         String ingressClass,
@@ -27,7 +29,8 @@ public record WatcherSettings(
         String defaultSslCertificate,
         String zone,
         boolean sslPassthrough,
-        GlobalAuth globalAuth) {
+        GlobalAuth globalAuth,
+        boolean externalNameServices) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -40,7 +43,7 @@ public record WatcherSettings(
     /** Without a {@code --default-ssl-certificate} to follow. */
     public WatcherSettings(
             String ingressClass, String controllerName, boolean watchIngressWithoutClass, BackendRef defaultBackend) {
-        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false, null);
+        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false, null, true);
     }
 
     /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
@@ -58,7 +61,8 @@ public record WatcherSettings(
                 defaultSslCertificate,
                 zone,
                 sslPassthrough,
-                globalAuth);
+                globalAuth,
+                externalNameServices);
     }
 
     /** A copy with another {@code --default-backend}. */
@@ -71,7 +75,8 @@ public record WatcherSettings(
                 defaultSslCertificate,
                 zone,
                 sslPassthrough,
-                globalAuth);
+                globalAuth,
+                externalNameServices);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
@@ -84,7 +89,8 @@ public record WatcherSettings(
                 id,
                 zone,
                 sslPassthrough,
-                globalAuth);
+                globalAuth,
+                externalNameServices);
     }
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
@@ -97,7 +103,8 @@ public record WatcherSettings(
                 defaultSslCertificate,
                 zone == null || zone.isBlank() ? null : zone,
                 sslPassthrough,
-                globalAuth);
+                globalAuth,
+                externalNameServices);
     }
 
     /** A copy with {@code --enable-ssl-passthrough} on or off. */
@@ -110,7 +117,8 @@ public record WatcherSettings(
                 defaultSslCertificate,
                 zone,
                 on,
-                globalAuth);
+                globalAuth,
+                externalNameServices);
     }
 
     /** A copy with the {@code --global-auth-*} flags' external authentication ({@code null}: none). */
@@ -123,6 +131,21 @@ public record WatcherSettings(
                 defaultSslCertificate,
                 zone,
                 sslPassthrough,
-                auth);
+                auth,
+                externalNameServices);
+    }
+
+    /** A copy that routes to ExternalName Services or, with {@code false}, refuses them. */
+    public WatcherSettings withExternalNameServices(boolean on) {
+        return new WatcherSettings(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                defaultSslCertificate,
+                zone,
+                sslPassthrough,
+                globalAuth,
+                on);
     }
 }

@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -615,6 +616,27 @@ final class TranslatorTest {
                             assertThat(t.problems())
                                     .allSatisfy(p -> assertThat(p.message()).contains(": refused, so that no Service"));
                         }));
+    }
+
+    @Test
+    void externalNameServices_disabled_areRefused_bothInARebuildAndAnEndpointsUpdate() {
+        KubeObjects objects = Yaml.kube(
+                OUR_CLASS, ingress("a", "a.example.com", "ext", 443), externalName("ext", "api.example.net", 443));
+        WatcherSettings disabled = DEFAULTS.withExternalNameServices(false);
+
+        Translation t = Translator.translate(objects, disabled);
+
+        assertThat(endpoints(t, "default/ext:443")).isEmpty();
+        assertThat(t.problems())
+                .containsExactly(new Problem(
+                        "Ingress default/a",
+                        "Service default/ext is an ExternalName for 'api.example.net': refused,"
+                                + " --disable-svc-external-name is set; backend default/ext:443 has no endpoints"));
+        BackendRef ext = BackendRef.parse("default/ext:443");
+        assertThat(Translator.endpoints(objects, List.of(ext), disabled).get(ext))
+                .isEmpty();
+        assertThat(Translator.endpoints(objects, List.of(ext), DEFAULTS).get(ext))
+                .containsExactly(new Endpoint("api.example.net", 443, null));
     }
 
     private static String externalName(String name, String externalName, int port) {
