@@ -12,6 +12,8 @@ import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,16 +32,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pacing: a change for the table (a rebuild or an endpoint update) is published as soon as the last build is
  * {@link #buildInterval} old: at once when the table was idle, so a lone edit or a pod leaving its Service applies in
- * milliseconds, and changes that come sooner are folded into the next build. The interval is {@value #QUIET_MILLIS}
- * ms, or ten times the last build's wall time if that is longer (at most {@value #MAX_DELAY_MILLIS} ms), so however
- * fast the changes come, builds of up to 50 ms take at most about a tenth of a core, and longer ones come twice a
- * second. A
- * change of status only (often our own status write coming back) is published once no further change came for
- * {@value #QUIET_MILLIS} ms, at most {@value #MAX_DELAY_MILLIS} ms after the first; deletes found by a relist wait
- * for the same quiet, so the guard below judges the relist whole. A publish that throws is retried {@value
- * #RETRY_MILLIS} ms later, or on the next change, not in a loop. Nothing is built before every informer has synced:
- * at that moment the cache is seeded from the informer stores (their notifications may still be in flight) and the
- * first snapshot published at once.
+ * milliseconds, and changes that come sooner are folded into the next build. The interval is {@value
+ * #MIN_INTERVAL_MILLIS} ms, or ten times the CPU time the last build took if that is longer (at most {@value
+ * #MAX_DELAY_MILLIS} ms), so however fast the changes come, builds take at most about a tenth of a core (builds of up
+ * to 50 ms of CPU; longer ones come twice a second). CPU time, not wall time: on a busy node a build waits for a CPU,
+ * and that wait must not slow the next edit down. A change of status only (often our own status write coming back) is
+ * published once no further change came for {@value #QUIET_MILLIS} ms, at most {@value #MAX_DELAY_MILLIS} ms after
+ * the first; deletes found by a relist wait for the same quiet, so the guard below judges the relist whole. A
+ * publish that throws is retried {@value #RETRY_MILLIS} ms later, or on the next change, not in a loop. Nothing is
+ * built before every informer has synced: at that moment the cache is seeded from the informer stores (their
+ * notifications may still be in flight) and the first snapshot published at once.
  *
  * <p>A transient empty list never wipes the table: a rebuild that would route no Ingress after a burst of removals is
  * held back by the {@link EmptyTableGuard} for its grace period, and published only if it is still empty then.
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
 final class ClusterLoop implements Runnable {
 
     static final long QUIET_MILLIS = 50;
+    static final long MIN_INTERVAL_MILLIS = 20;
     static final long MAX_DELAY_MILLIS = 500;
     static final long RETRY_MILLIS = 1000;
     private static final long SYNC_POLL_MILLIS = 50;
@@ -57,6 +60,9 @@ final class ClusterLoop implements Runnable {
     private static final long SYNC_WARNING_MILLIS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
+
+    /** The calling thread's CPU time in nanoseconds, or its wall clock where the JVM cannot tell. */
+    static final LongSupplier THREAD_CPU_TIME = threadCpuTime();
 
     /**
      * One informer notification; {@code relisted} marks a delete found by a relist rather than seen on the watch
@@ -75,6 +81,9 @@ final class ClusterLoop implements Runnable {
 
     private final EmptyTableGuard guard;
     private final LongSupplier clock;
+    /** The cluster thread's CPU time in nanoseconds: what a build costs, whatever else the machine runs. */
+    private final LongSupplier cpuClock;
+
     private volatile boolean stopped;
 
     private boolean synced;
@@ -85,7 +94,7 @@ final class ClusterLoop implements Runnable {
     /** When the last build (a rebuild or an endpoint update) or failed attempt began; long ago before the first. */
     private long lastBuild;
     /** The least time between two builds (see the class comment), in nanoseconds. */
-    private long buildInterval = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+    private long buildInterval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
     /** A delete found by a relist is pending: wait for quiet, as for a burst. */
     private boolean relistPending;
     /** A publish threw: no attempt before {@link #retryAt} unless a new change comes. */
@@ -109,8 +118,10 @@ final class ClusterLoop implements Runnable {
             SnapshotPublisher publisher,
             StatusLeadership status,
             Duration emptyGrace,
-            LongSupplier clock) {
+            LongSupplier clock,
+            LongSupplier cpuClock) {
         this.clock = clock;
+        this.cpuClock = cpuClock;
         this.status = status;
         this.guard = new EmptyTableGuard(emptyGrace);
         this.queue = queue;
@@ -119,6 +130,14 @@ final class ClusterLoop implements Runnable {
         this.publisher = publisher;
         this.cache = new ClusterCache(settings.defaultSslCertificate());
         this.lastBuild = clock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
+    }
+
+    private static LongSupplier threadCpuTime() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
+            return threads::getCurrentThreadCpuTime;
+        }
+        return System::nanoTime;
     }
 
     void stop() {
@@ -233,8 +252,10 @@ final class ClusterLoop implements Runnable {
 
     private void publish(long now) {
         boolean build = tableWorkPending();
+        long cpuStart = 0;
         if (build) {
             lastBuild = now;
+            cpuStart = cpuClock.getAsLong();
         }
         if (rebuild || last == null) {
             Translation translation = Translator.translate(cache.objects(), settings, memo);
@@ -258,9 +279,9 @@ final class ClusterLoop implements Runnable {
                     Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings), oldestReceived);
         }
         if (build) {
-            long tenTimes = 10 * (clock.getAsLong() - now);
+            long tenTimes = 10 * (cpuClock.getAsLong() - cpuStart);
             buildInterval = Math.max(
-                    TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
+                    TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS),
                     Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS), tenTimes));
         }
         if (statusPending && status != null) {

@@ -66,9 +66,10 @@ public final class ClusterSource implements AutoCloseable {
             SnapshotPublisher publisher,
             StatusLeadership status,
             Duration emptyGrace,
-            LongSupplier clock) {
+            LongSupplier clock,
+            LongSupplier cpuClock) {
         this.status = status;
-        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace, clock);
+        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace, clock, cpuClock);
         this.thread = new Thread(loop, "usher-cluster");
         this.thread.setDaemon(true);
     }
@@ -129,10 +130,24 @@ public final class ClusterSource implements AutoCloseable {
             Duration renew,
             Duration retry,
             Duration emptyGrace) {
-        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace, System::nanoTime);
+        return start(
+                client,
+                namespace,
+                settings,
+                publisher,
+                status,
+                lease,
+                renew,
+                retry,
+                emptyGrace,
+                System::nanoTime,
+                ClusterLoop.THREAD_CPU_TIME);
     }
 
-    /** As above, with the clock of the debounce and of the grace period ({@link ClusterLoop}). */
+    /**
+     * As above, with the clock of the pacing and of the grace period ({@link ClusterLoop}), which also measures what a
+     * build costs.
+     */
     static ClusterSource start(
             KubernetesClient client,
             String namespace,
@@ -144,12 +159,27 @@ public final class ClusterSource implements AutoCloseable {
             Duration retry,
             Duration emptyGrace,
             LongSupplier clock) {
+        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace, clock, clock);
+    }
+
+    private static ClusterSource start(
+            KubernetesClient client,
+            String namespace,
+            WatcherSettings settings,
+            SnapshotPublisher publisher,
+            StatusOptions status,
+            Duration lease,
+            Duration renew,
+            Duration retry,
+            Duration emptyGrace,
+            LongSupplier clock,
+            LongSupplier cpuClock) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(publisher, "publisher");
         StatusLeadership leadership = status == null ? null : new StatusLeadership(client, status, lease, renew, retry);
-        ClusterSource source =
-                new ClusterSource(settings, publisher, leadership, emptyGrace, Objects.requireNonNull(clock, "clock"));
+        ClusterSource source = new ClusterSource(
+                settings, publisher, leadership, emptyGrace, Objects.requireNonNull(clock, "clock"), cpuClock);
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);
