@@ -12,8 +12,6 @@ import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,18 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The body of the {@code usher-cluster} thread: applies queued changes to its {@link ClusterCache} and publishes.
  *
- * <p>Pacing: a change for the table (a rebuild or an endpoint update) is published as soon as the last build is
- * {@link #buildInterval} old: at once when the table was idle, so a lone edit or a pod leaving its Service applies in
- * milliseconds, and changes that come sooner are folded into the next build. The interval is {@value
- * #MIN_INTERVAL_MILLIS} ms, or ten times the CPU time the last build took if that is longer (at most {@value
- * #MAX_DELAY_MILLIS} ms), so however fast the changes come, builds take at most about a tenth of a core (builds of up
- * to 50 ms of CPU; longer ones come twice a second). CPU time, not wall time: on a busy node a build waits for a CPU,
- * and that wait must not slow the next edit down. A change of status only (often our own status write coming back) is
- * published once no further change came for {@value #QUIET_MILLIS} ms, at most {@value #MAX_DELAY_MILLIS} ms after
- * the first; deletes found by a relist wait for the same quiet, so the guard below judges the relist whole. A
- * publish that throws is retried {@value #RETRY_MILLIS} ms later, or on the next change, not in a loop. Nothing is
- * built before every informer has synced: at that moment the cache is seeded from the informer stores (their
- * notifications may still be in flight) and the first snapshot published at once.
+ * <p>Pacing ({@link BuildPacing}): a change for the table is built at once when the table was idle, and changes that
+ * come sooner than {@value BuildPacing#MIN_INTERVAL_MILLIS} ms (or ten times a costly build's CPU time) after a build
+ * are folded into the next; status-only changes and relisted deletes wait for {@value BuildPacing#QUIET_MILLIS} ms of
+ * quiet; a publish that throws is retried {@value BuildPacing#RETRY_MILLIS} ms later, not in a loop. Nothing is built
+ * before every informer has synced: at that moment the cache is seeded from the informer stores (their notifications
+ * may still be in flight) and the first snapshot published at once.
  *
  * <p>A transient empty list never wipes the table: a rebuild that would route no Ingress after a burst of removals is
  * held back by the {@link EmptyTableGuard} for its grace period, and published only if it is still empty then.
@@ -51,18 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterLoop implements Runnable {
 
-    static final long QUIET_MILLIS = 50;
-    static final long MIN_INTERVAL_MILLIS = 20;
-    static final long MAX_DELAY_MILLIS = 500;
-    static final long RETRY_MILLIS = 1000;
     private static final long SYNC_POLL_MILLIS = 50;
     private static final long IDLE_MILLIS = 1000;
     private static final long SYNC_WARNING_MILLIS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLoop.class);
-
-    /** The calling thread's CPU time in nanoseconds, or its wall clock where the JVM cannot tell. */
-    static final LongSupplier THREAD_CPU_TIME = threadCpuTime();
 
     /**
      * One informer notification; {@code relisted} marks a delete found by a relist rather than seen on the watch
@@ -90,18 +75,7 @@ final class ClusterLoop implements Runnable {
     private boolean rebuild;
     private boolean statusPending;
     private final Set<ObjectRef> endpointServices = new HashSet<>();
-    private long firstPending;
-    /** When the last build (a rebuild or an endpoint update) or failed attempt began; long ago before the first. */
-    private long lastBuild;
-    /** The least time between two builds (see the class comment), in nanoseconds. */
-    private long buildInterval = TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS);
-    /** A delete found by a relist is pending: wait for quiet, as for a burst. */
-    private boolean relistPending;
-    /** A publish threw: no attempt before {@link #retryAt} unless a new change comes. */
-    private boolean failed;
-
-    private long retryAt;
-    private long lastChange;
+    private final BuildPacing pacing;
     private long oldestReceived;
     private long nextSyncWarning;
     private long changeWhenHeld;
@@ -129,15 +103,7 @@ final class ClusterLoop implements Runnable {
         this.settings = settings;
         this.publisher = publisher;
         this.cache = new ClusterCache(settings.defaultSslCertificate());
-        this.lastBuild = clock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
-    }
-
-    private static LongSupplier threadCpuTime() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        if (threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
-            return threads::getCurrentThreadCpuTime;
-        }
-        return System::nanoTime;
+        this.pacing = new BuildPacing(clock.getAsLong());
     }
 
     void stop() {
@@ -193,17 +159,10 @@ final class ClusterLoop implements Runnable {
         if (effect == Effect.NONE) {
             return;
         }
-        if (!isPending()) {
-            firstPending = now;
-        }
-        if (change.relisted()) {
-            relistPending = true;
-        }
-        failed = false;
+        pacing.changed(now, !isPending(), change.relisted());
         if (oldestReceived == 0 || change.receivedNanos() - oldestReceived < 0) {
             oldestReceived = change.receivedNanos();
         }
-        lastChange = now;
         if (change.deleted() && (change.object() instanceof Ingress || change.object() instanceof IngressClass)) {
             boolean wholesale = change.relisted() || change.object() instanceof IngressClass;
             guard.removed(now, wholesale ? EmptyTableGuard.BURST : 1);
@@ -238,23 +197,21 @@ final class ClusterLoop implements Runnable {
         byKind.forEach(cache::seed);
         synced = true;
         rebuild = true;
-        firstPending = now - TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS);
+        pacing.synced(now);
         LOG.info("all informers synced; building the first snapshot");
     }
 
-    /** The last attempt threw: everything stays pending, retried after {@value #RETRY_MILLIS} ms or on a change. */
+    /** The last attempt threw: everything stays pending, retried later or on a change ({@link BuildPacing}). */
     void failed(long now) {
         rebuild = true;
-        failed = true;
-        lastBuild = now;
-        retryAt = now + TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+        pacing.failed(now);
     }
 
     private void publish(long now) {
         boolean build = tableWorkPending();
         long cpuStart = 0;
         if (build) {
-            lastBuild = now;
+            pacing.buildStarted(now);
             cpuStart = cpuClock.getAsLong();
         }
         if (rebuild || last == null) {
@@ -264,7 +221,7 @@ final class ClusterLoop implements Runnable {
                     translation.ruleSets().size(),
                     now)) {
                 // Everything stays pending; look again on the next change or when the grace period ends.
-                changeWhenHeld = lastChange;
+                changeWhenHeld = pacing.lastChange();
                 return;
             }
             publisher.publish(translation, oldestReceived);
@@ -279,10 +236,7 @@ final class ClusterLoop implements Runnable {
                     Translator.endpoints(cache.endpointObjects(endpointServices), backends, settings), oldestReceived);
         }
         if (build) {
-            long tenTimes = 10 * (cpuClock.getAsLong() - cpuStart);
-            buildInterval = Math.max(
-                    TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MILLIS),
-                    Math.min(TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS), tenTimes));
+            pacing.buildCost(cpuClock.getAsLong() - cpuStart);
         }
         if (statusPending && status != null) {
             Set<ObjectRef> ours = new HashSet<>();
@@ -297,7 +251,7 @@ final class ClusterLoop implements Runnable {
         }
         rebuild = false;
         statusPending = false;
-        relistPending = false;
+        pacing.published();
         endpointServices.clear();
         oldestReceived = 0;
     }
@@ -310,27 +264,19 @@ final class ClusterLoop implements Runnable {
         return rebuild || last == null || !endpointServices.isEmpty();
     }
 
-    /** The least time a pending change is due at, {@link #guard} holds aside; see the class comment. */
-    private long dueAt() {
-        if (failed) {
-            return retryAt;
+    private boolean isDue(long now) {
+        if (!pacing.failed() && guard.holding()) {
+            return now - heldDueAt() >= 0;
         }
-        long quiet = Math.min(
-                lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS),
-                firstPending + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS));
-        if (!tableWorkPending()) {
-            return quiet;
-        }
-        long paced = lastBuild + buildInterval;
-        return relistPending && quiet - paced > 0 ? quiet : paced;
+        return now - pacing.dueAt(tableWorkPending()) >= 0;
     }
 
-    private boolean isDue(long now) {
-        if (!failed && guard.holding()) {
-            return now - guard.releaseAt() >= 0
-                    || lastChange != changeWhenHeld && now - lastChange >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
-        }
-        return now - dueAt() >= 0;
+    /** While the guard holds: at its release, or once a change that came during the hold has had its quiet. */
+    private long heldDueAt() {
+        long lastChange = pacing.lastChange();
+        return lastChange == changeWhenHeld
+                ? guard.releaseAt()
+                : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(BuildPacing.QUIET_MILLIS));
     }
 
     /** How long the thread may wait for a change before the next step is due; at most {@value #IDLE_MILLIS} ms. */
@@ -342,14 +288,7 @@ final class ClusterLoop implements Runnable {
             return IDLE_MILLIS;
         }
         long now = clock.getAsLong();
-        long due;
-        if (!failed && guard.holding()) {
-            due = lastChange == changeWhenHeld
-                    ? guard.releaseAt()
-                    : Math.min(guard.releaseAt(), lastChange + TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS));
-        } else {
-            due = dueAt();
-        }
+        long due = !pacing.failed() && guard.holding() ? heldDueAt() : pacing.dueAt(tableWorkPending());
         return Math.max(1, Math.min(IDLE_MILLIS, TimeUnit.NANOSECONDS.toMillis(due - now)));
     }
 }

@@ -141,7 +141,7 @@ public final class ClusterSource implements AutoCloseable {
                 retry,
                 emptyGrace,
                 System::nanoTime,
-                ClusterLoop.THREAD_CPU_TIME);
+                BuildPacing.THREAD_CPU_TIME);
     }
 
     /**

@@ -51,7 +51,7 @@ final class ClusterLoopTest {
     void firstSnapshotWithOneIngress() {
         step(ourClass(), service("default", "alpaca"), ingress("default", "a", "a.example.com", "alpaca"));
         assertThat(publisher.ready()).isTrue();
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("alpaca:8080");
     }
@@ -69,8 +69,8 @@ final class ClusterLoopTest {
         step(ingress("default", "b", "b.example.com", "alpaca"));
         advance(10);
         step(ingress("default", "c", "c.example.com", "alpaca"));
-        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.MIN_INTERVAL_MILLIS - 10);
-        advance(ClusterLoop.MIN_INTERVAL_MILLIS - 11);
+        assertThat(loop.waitMillis()).isEqualTo(BuildPacing.MIN_INTERVAL_MILLIS - 10);
+        advance(BuildPacing.MIN_INTERVAL_MILLIS - 11);
         step(service("default", "unrelated"));
         assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
 
@@ -85,7 +85,7 @@ final class ClusterLoopTest {
         for (int i = 0; i < 5; i++) {
             step(ingress("default", "e" + i, "e" + i + ".example.com", "alpaca"));
             assertThat(Routes.target(table, "e" + i + ".example.com", "/")).isEqualTo("alpaca:8080");
-            advance(ClusterLoop.MIN_INTERVAL_MILLIS);
+            advance(BuildPacing.MIN_INTERVAL_MILLIS);
         }
     }
 
@@ -96,14 +96,14 @@ final class ClusterLoopTest {
         advance(5);
         // What our own status write comes back as: the same spec and annotations.
         step(ingress("default", "b", "b.example.com", "alpaca"));
-        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.QUIET_MILLIS);
-        advance(ClusterLoop.QUIET_MILLIS);
+        assertThat(loop.waitMillis()).isEqualTo(BuildPacing.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(loop.waitMillis()).isEqualTo(1000);
 
         advance(10_000);
         step(ingress("default", "c", "c.example.com", "alpaca"));
-        advance(ClusterLoop.MIN_INTERVAL_MILLIS);
+        advance(BuildPacing.MIN_INTERVAL_MILLIS);
         step(ingress("default", "c", "c.example.com", "alpaca")); // status only, pending
         advance(1);
         // One interval after the build, with a status change pending: built at once.
@@ -120,7 +120,7 @@ final class ClusterLoopTest {
         for (int i = 0; i < changes; i++) {
             step(ingress("default", "s" + i, "s" + i + ".example.com", "alpaca"));
             snapshots.add(table.current());
-            int late = i - (int) (ClusterLoop.MIN_INTERVAL_MILLIS / every);
+            int late = i - (int) (BuildPacing.MIN_INTERVAL_MILLIS / every);
             if (late >= 0) {
                 assertThat(Routes.target(table, "s" + late + ".example.com", "/"))
                         .isEqualTo("alpaca:8080");
@@ -128,7 +128,7 @@ final class ClusterLoopTest {
             advance(every);
         }
         // 500 ms of changes: a build at the first, then one per interval.
-        assertThat(snapshots).hasSize(1 + (int) ((changes - 1) * every / ClusterLoop.MIN_INTERVAL_MILLIS));
+        assertThat(snapshots).hasSize(1 + (int) ((changes - 1) * every / BuildPacing.MIN_INTERVAL_MILLIS));
     }
 
     @Test
@@ -155,7 +155,7 @@ final class ClusterLoopTest {
         cpuTick = 0;
         step(ingress("default", "e", "e.example.com", "alpaca"));
         // Ten times 200 ms is 2 s; the interval stops at the maximum delay.
-        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.MAX_DELAY_MILLIS);
+        assertThat(loop.waitMillis()).isEqualTo(BuildPacing.MAX_DELAY_MILLIS);
     }
 
     @Test
@@ -165,7 +165,7 @@ final class ClusterLoopTest {
         loop.step(List.of(relistedDelete(ingress("default", "a", "a.example.com", "alpaca"))));
         assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("alpaca:8080");
 
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(loop.holdingEmptyTable()).isFalse();
         assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("404");
@@ -178,11 +178,11 @@ final class ClusterLoopTest {
         step(ingress("default", "b", "b.example.com", "alpaca"));
         advance(1);
         step(ingress("default", "c", "c.example.com", "alpaca"));
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         // As the thread's loop does when a step throws.
         loop.failed(now);
-        assertThat(loop.waitMillis()).isEqualTo(ClusterLoop.RETRY_MILLIS);
-        advance(ClusterLoop.RETRY_MILLIS - 1);
+        assertThat(loop.waitMillis()).isEqualTo(BuildPacing.RETRY_MILLIS);
+        advance(BuildPacing.RETRY_MILLIS - 1);
         step();
         assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("404");
 
@@ -194,14 +194,14 @@ final class ClusterLoopTest {
     @Test
     void burstThatEmptiesTheTable_isHeldForTheGracePeriod_thenPublished() {
         step(ingress("default", "b", "b.example.com", "alpaca"));
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         advance(10_000);
         // Deletes found by a relist weigh as a burst on their own.
         loop.step(List.of(
                 relistedDelete(ingress("default", "a", "a.example.com", "alpaca")),
                 relistedDelete(ingress("default", "b", "b.example.com", "alpaca"))));
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(loop.holdingEmptyTable()).isTrue();
         assertThat(Routes.target(table, "a.example.com", "/")).isEqualTo("alpaca:8080");
@@ -223,13 +223,13 @@ final class ClusterLoopTest {
     void ingressBackDuringTheHold_isPublishedAfterTheQuietPeriod_beforeTheGraceEnds() {
         advance(10_000);
         loop.step(List.of(relistedDelete(ingress("default", "a", "a.example.com", "alpaca"))));
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(loop.holdingEmptyTable()).isTrue();
 
         advance(1_000);
         step(ingress("default", "c", "c.example.com", "alpaca"));
-        advance(ClusterLoop.QUIET_MILLIS);
+        advance(BuildPacing.QUIET_MILLIS);
         step();
         assertThat(loop.holdingEmptyTable()).isFalse();
         assertThat(Routes.target(table, "c.example.com", "/")).isEqualTo("alpaca:8080");
