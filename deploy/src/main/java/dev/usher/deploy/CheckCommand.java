@@ -86,6 +86,11 @@ final class CheckCommand implements Callable<Integer> {
                     + "without it).")
     boolean enableSslPassthrough;
 
+    @Option(
+            names = "--disable-svc-external-name",
+            description = "As for `usher run`: ExternalName Services are refused as backends.")
+    boolean disableSvcExternalName;
+
     @Mixin
     GlobalAuthOptions globalAuth = new GlobalAuthOptions();
 
@@ -96,6 +101,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         WatcherSettings settings = new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null)
                 .withSslPassthrough(enableSslPassthrough)
+                .withExternalNameServices(!disableSvcExternalName)
                 .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine()));
         CheckReport report;
         if (manifests != null) {

@@ -212,6 +212,28 @@ final class CheckCommandTest {
     }
 
     @Test
+    void check_externalNameServices_localhostRefused_andAllRefusedWithTheFlag(@TempDir Path dir) throws IOException {
+        String external = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: shop, namespace: default}
+                spec: {type: ExternalName, externalName: %s, ports: [{port: 80}]}
+                """;
+        folder(dir, NGINX_CLASS, CLEAN, external.formatted("shop.example.net"));
+        assertThat(check(dir)).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("  route: shop.example.com / PREFIX -> default/shop:80\n");
+
+        out.getBuffer().setLength(0);
+        assertThat(check(dir, "--disable-svc-external-name")).isEqualTo(1);
+        assertThat(out.toString()).contains("--disable-svc-external-name is set");
+
+        out.getBuffer().setLength(0);
+        folder(dir, NGINX_CLASS, CLEAN, external.formatted("localhost"));
+        assertThat(check(dir)).isEqualTo(1);
+        assertThat(out.toString()).contains("is an ExternalName for 'localhost', a name of the local host");
+    }
+
+    @Test
     void check_folderThatCarriesOverWhole_exits0(@TempDir Path dir) throws IOException {
         int code = check(folder(dir, NGINX_CLASS, BACKEND, CLEAN));
 
