@@ -145,24 +145,10 @@ public final class ClusterSource implements AutoCloseable {
     }
 
     /**
-     * As above, with the clock of the pacing and of the grace period ({@link ClusterLoop}), which also measures what a
-     * build costs.
+     * As above, with the clock of the pacing and of the grace period ({@link ClusterLoop}) and the cluster thread's
+     * CPU clock, which measures what a build costs ({@link BuildPacing}).
      */
     static ClusterSource start(
-            KubernetesClient client,
-            String namespace,
-            WatcherSettings settings,
-            SnapshotPublisher publisher,
-            StatusOptions status,
-            Duration lease,
-            Duration renew,
-            Duration retry,
-            Duration emptyGrace,
-            LongSupplier clock) {
-        return start(client, namespace, settings, publisher, status, lease, renew, retry, emptyGrace, clock, clock);
-    }
-
-    private static ClusterSource start(
             KubernetesClient client,
             String namespace,
             WatcherSettings settings,

@@ -167,7 +167,8 @@ final class ClusterResilienceTest {
                 StatusLeadership.RENEW,
                 StatusLeadership.RETRY,
                 emptyGrace,
-                () -> System.nanoTime() + skipped.get());
+                () -> System.nanoTime() + skipped.get(),
+                BuildPacing.THREAD_CPU_TIME);
         // Changes are made once the watches are open: the mock server can stall a request racing a watch opening.
         Routes.awaitValue(source::watching, true);
     }
