@@ -1,6 +1,5 @@
 package dev.usher.k8s.translate;
 
-import dev.usher.routing.AddressBlock;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.Endpoint;
 import io.fabric8.kubernetes.api.model.Service;
@@ -73,7 +72,10 @@ final class BackendResolver {
         }
         // ingress-nginx's service-upstream: the cluster IP and the Service port, one endpoint kube-proxy balances
         String clusterIp = service.getSpec() == null ? null : service.getSpec().getClusterIP();
-        if (isAddress(clusterIp) && port.getPort() != null && port.getPort() >= 1 && port.getPort() <= 65535) {
+        if (ExternalNames.literal(clusterIp) != null
+                && port.getPort() != null
+                && port.getPort() >= 1
+                && port.getPort() <= 65535) {
             return new Resolution(List.of(new Endpoint(clusterIp, port.getPort(), ref.service())), null);
         }
         return new Resolution(
@@ -83,19 +85,6 @@ final class BackendResolver {
                                 ? " has no cluster IP (headless or none)"
                                 : " has cluster IP " + Problems.quote(clusterIp) + ", not an IP address")
                         + "; its endpoints are used instead, as ingress-nginx");
-    }
-
-    /** Whether {@code text} is an IPv4 or IPv6 literal (never a name: nothing is looked up in DNS). */
-    private static boolean isAddress(String text) {
-        if (text == null || text.isEmpty() || text.indexOf('/') >= 0 || !text.equals(text.strip())) {
-            return false;
-        }
-        try {
-            AddressBlock.parse(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     static ServicePort servicePort(Service service, BackendRef ref) {

@@ -27,7 +27,8 @@ final class ExternalNames {
         if (host.equals("localhost") || host.endsWith(".localhost")) {
             return "a name of the local host (RFC 6761)";
         }
-        InetAddress address = literal(host);
+        InetAddress address =
+                literal(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
         if (address != null
                 && (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress())) {
             return "an address of this host or its link (loopback, unspecified or link-local)";
@@ -35,15 +36,17 @@ final class ExternalNames {
         return null;
     }
 
-    /** The address {@code host} spells as an IP literal, or {@code null} for anything else (nothing is looked up). */
-    private static InetAddress literal(String host) {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (bare.isEmpty() || bare.indexOf('/') >= 0) {
+    /**
+     * The address {@code text} spells as an IP literal (no brackets, prefix or surrounding space), or {@code null} for
+     * anything else; nothing is looked up.
+     */
+    static InetAddress literal(String text) {
+        if (text == null || text.isEmpty() || text.indexOf('/') >= 0 || !text.equals(text.strip())) {
             return null;
         }
         try {
-            AddressBlock.parse(bare);
-            return InetAddress.getByName(bare); // a literal: parsed, not looked up
+            AddressBlock.parse(text);
+            return InetAddress.getByName(text); // a literal: parsed, not looked up
         } catch (IllegalArgumentException | UnknownHostException e) {
             return null;
         }
