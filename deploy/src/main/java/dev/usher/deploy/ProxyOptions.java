@@ -349,7 +349,8 @@ final class ProxyOptions {
                     "localOriginNames",
                     ProxySettings.Builder::localOriginNames,
                     "Let host names of origins (ExternalName Services), auth-url and mirror targets resolve to "
-                            + "loopback, unspecified or link-local addresses. Off by default in cluster mode, so no "
+                            + "loopback, unspecified or link-local addresses, and auth-url and mirror targets be "
+                            + "such addresses. Off by default in cluster mode, so no "
                             + "Service can point Usher at its own admin port; always on with --manifests."));
 
     private final Map<ProxyFlag<?>, OptionSpec> options = new LinkedHashMap<>();

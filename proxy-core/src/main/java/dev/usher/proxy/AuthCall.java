@@ -1,6 +1,5 @@
 package dev.usher.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,7 +76,7 @@ final class AuthCall {
      * on}).
      */
     static AuthCall start(
-            Bootstrap auth,
+            OriginPools pools,
             EventLoop loop,
             String host,
             int port,
@@ -86,7 +85,7 @@ final class AuthCall {
             Duration timeout,
             Listener listener) {
         return start(
-                auth,
+                pools,
                 loop,
                 host,
                 port,
@@ -108,7 +107,7 @@ final class AuthCall {
 
     /** Starts a call that writes {@code request}; see the other {@code start}. */
     static AuthCall start(
-            Bootstrap auth,
+            OriginPools pools,
             EventLoop loop,
             String host,
             int port,
@@ -132,8 +131,15 @@ final class AuthCall {
             loop.execute(() -> call.fail("bad address " + host)); // never called back before start returns
             return call;
         }
+        if (literal != null && !pools.localTargets() && NonLocalNameResolver.local(address.getAddress())) {
+            request.discard(); // the resolver refuses names answering such an address; the same for the address
+            String why = NonLocalNameResolver.refusal(host, address.getAddress());
+            loop.execute(() -> call.fail(why));
+            return call;
+        }
         String sni = literal == null ? host : null;
-        ChannelFuture connect = auth.clone() // registered on this loop: the pools' bootstrap is the loop's
+        ChannelFuture connect = pools.authBootstrap()
+                .clone() // registered on this loop: the pools' bootstrap is the loop's
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

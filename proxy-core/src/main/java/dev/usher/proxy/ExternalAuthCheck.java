@@ -136,7 +136,7 @@ final class ExternalAuthCheck {
                 .plus(RouteTimeouts.or(
                         options.timeouts().read(), context.settings().responseTimeout()));
         check.call = AuthCall.start(
-                context.pools(loop).authBootstrap(),
+                context.pools(loop),
                 loop,
                 host,
                 port,

@@ -87,15 +87,22 @@ final class NonLocalNameResolver extends InetNameResolver {
     }
 
     private static UnknownHostException refused(String host, InetAddress address) {
-        String message = "origin name " + host.replaceAll("[^A-Za-z0-9._:-]", "?") + " resolves to "
-                + address.getHostAddress()
+        return new UnknownHostException(refusal(host, address));
+    }
+
+    /** Why {@code host} answering {@code address} is refused; logged at most every 10 seconds. */
+    static String refusal(String host, InetAddress address) {
+        String message = (literal(host)
+                        ? "origin address " + host
+                        : "origin name " + host.replaceAll("[^A-Za-z0-9._:-]", "?") + " resolves to "
+                                + address.getHostAddress())
                 + ", an address of this host or its link (loopback, unspecified or link-local): refused";
         long now = System.nanoTime();
         long last = LAST_LOGGED.get();
         if (now - last >= LOG_EVERY_NANOS && LAST_LOGGED.compareAndSet(last, now)) {
             LOG.warn("{} (logged at most every 10 s)", message);
         }
-        return new UnknownHostException(message);
+        return message;
     }
 
     @Override

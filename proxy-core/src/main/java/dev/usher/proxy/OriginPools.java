@@ -208,6 +208,15 @@ final class OriginPools {
     }
 
     /**
+     * Whether {@code auth-url} subrequests and mirrors may go to this host or its link (loopback, unspecified,
+     * link-local): {@link ProxySettings#localOriginNames()}. Names answering such an address are refused by the
+     * resolver ({@link NonLocalNameResolver}); {@link AuthCall} refuses such an address written out.
+     */
+    boolean localTargets() {
+        return settings.localOriginNames();
+    }
+
+    /**
      * How every connection Usher opens resolves a host name (an ExternalName Service's external name, an endpoint
      * named in a manifests folder, an {@code auth-url} or mirror host): Netty's asynchronous DNS resolver, never a
      * blocking lookup on an event loop, where a name server that does not answer would stall every connection of the

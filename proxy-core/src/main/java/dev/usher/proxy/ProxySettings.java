@@ -87,7 +87,8 @@ import org.jspecify.annotations.Nullable;
  *     may resolve to an address of this host or its link: loopback, unspecified or link-local ({@code false}: such a
  *     name is refused, 502, so a Service cannot point Usher at its own admin port, whose debug views answer loopback
  *     clients, or at a cloud metadata address; {@code usher run --manifests} sets it, the folder being the operator's
- *     own). IP literals are not affected
+ *     own). An {@code auth-url} or mirror target written as such an address is refused the same way; origins' IP
+ *     literals (EndpointSlice addresses, the folder's Endpoints) are not affected
  */
 public record ProxySettings(
         Duration connectTimeout,

@@ -152,7 +152,7 @@ final class RequestMirror {
         head.set(HttpHeaderNames.CONTENT_LENGTH, shared == null ? 0 : shared.size());
         Copy copy = new Copy(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, target, head), shared);
         AuthCall.start(
-                pools.authBootstrap(),
+                pools,
                 loop,
                 mirror.host(),
                 mirror.port(),

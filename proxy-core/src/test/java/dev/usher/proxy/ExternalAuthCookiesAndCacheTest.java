@@ -50,7 +50,7 @@ final class ExternalAuthCookiesAndCacheTest {
         Map<Integer, Duration> durations =
                 Map.of(200, Duration.ofMinutes(5), 202, Duration.ofMinutes(5), 401, Duration.ofMinutes(5));
         fixture = new OptionsFixture(
-                ProxySettings.defaults(),
+                ProxySettings.builder().localOriginNames(true).build(), // the auth service is on loopback
                 Map.of(
                         "cookie.test", options(auth(base + "/cookie", false, null, Map.of())),
                         "always.test", options(auth(base + "/cookie", true, null, Map.of())),

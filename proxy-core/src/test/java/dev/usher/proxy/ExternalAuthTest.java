@@ -58,7 +58,7 @@ final class ExternalAuthTest {
         }
         List<String> identity = List.of("x-auth-user", "x-auth-email");
         fixture = new OptionsFixture(
-                ProxySettings.defaults(),
+                ProxySettings.builder().localOriginNames(true).build(), // the auth service is on loopback
                 Map.of(
                         "auth.test", options(auth(auth + "/auth?check=1", "GET", null, identity, null)),
                         "signin.test",
@@ -243,6 +243,40 @@ final class ExternalAuthTest {
         assertThat(fixture.get("slow.test", "/echo?e=3", "X-Test-Auth", "slow").statusCode())
                 .isEqualTo(500);
         assertThat(fixture.origin.seen).noneMatch(r -> r.uri().startsWith("/echo?e="));
+    }
+
+    @Test
+    void authServicesOnThisHostOrItsLink_areRefusedInClusterMode_withoutAConnection() throws Exception {
+        int port = authServer.getAddress().getPort();
+        List<String> urls = List.of(
+                "http://127.0.0.1:" + port + "/auth",
+                "http://[::ffff:127.0.0.1]:" + port + "/auth", // the same address, IPv4-mapped
+                "http://0.0.0.0:" + port + "/auth", // connecting to it reaches loopback
+                "http://localhost:" + port + "/auth"); // a name: the resolver refuses its answer
+        Map<String, RouteOptions> hosts = new java.util.HashMap<>();
+        for (int i = 0; i < urls.size(); i++) {
+            hosts.put("local" + i + ".test", options(auth(urls.get(i), "GET", null, List.of(), null)));
+        }
+        int before = seen.size();
+        try (OptionsFixture cluster = new OptionsFixture(ProxySettings.defaults(), hosts)) {
+            for (int i = 0; i < urls.size(); i++) {
+                assertThat(cluster.get("local" + i + ".test", "/echo?local=" + i, "X-Test-Auth", "ok")
+                                .statusCode())
+                        .as(urls.get(i))
+                        .isEqualTo(500);
+            }
+            assertThat(seen).hasSize(before); // no subrequest reached the auth service
+            assertThat(cluster.origin.seen).isEmpty();
+        }
+        try (OptionsFixture manifests = new OptionsFixture(
+                ProxySettings.builder().localOriginNames(true).build(),
+                Map.of("local0.test", hosts.get("local0.test")))) { // the control: allowed, it answers
+            assertThat(manifests
+                            .get("local0.test", "/echo?local=ok", "X-Test-Auth", "ok")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(seen).hasSize(before + 1);
+        }
     }
 
     @Test

@@ -203,8 +203,30 @@ final class MirrorTest {
                 body);
     }
 
+    /** The mirrors here listen on loopback: allowed, as for a manifests folder. */
     private ProxySettings settings() {
-        return ProxySettings.builder().clientBodyTempDir(spool).build();
+        return ProxySettings.builder()
+                .clientBodyTempDir(spool)
+                .localOriginNames(true)
+                .build();
+    }
+
+    @Test
+    void aLoopbackTarget_isRefusedInClusterMode_noCopyLeaves_andTheClientIsServed() throws Exception {
+        try (Recorder origin = new Recorder("origin", false);
+                Recorder shadow = new Recorder("mirror", false)) {
+            RouteOptions options = RouteOptions.builder()
+                    .mirror(mirror("/shadow$request_uri", shadow.port(), null, false))
+                    .build();
+            ProxySettings cluster =
+                    settings().toBuilder().localOriginNames(false).build(); // as usher run without --manifests
+            try (Proxy proxy = new Proxy(cluster, origin, Map.of("m.test", options))) {
+                assertThat(proxy.send("m.test", "GET", "/a", null).statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(20)).until(() -> proxy.mirrors("failed") == 1);
+                assertThat(proxy.mirrors("answered")).isZero();
+                assertThat(shadow.seen).isEmpty();
+            }
+        }
     }
 
     @Test

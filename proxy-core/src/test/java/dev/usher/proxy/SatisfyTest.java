@@ -65,7 +65,7 @@ final class SatisfyTest {
         SourceRanges office = ranges(List.of("10.0.0.0/8"), List.of());
         SourceRanges denyOffice = ranges(List.of(), List.of("10.0.0.0/8"));
         fixture = new OptionsFixture(
-                ProxySettings.defaults(),
+                ProxySettings.builder().localOriginNames(true).build(), // the auth service is on loopback
                 Map.of(
                         "any-in.test", options(loopback, basic, null, true),
                         "any-out.test", options(office, basic, null, true),
