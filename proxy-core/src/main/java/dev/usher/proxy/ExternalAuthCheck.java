@@ -105,6 +105,12 @@ final class ExternalAuthCheck {
         boolean close = decision.hasBody() || !decision.keepAlive(); // an unread body cannot be skipped
         EventLoop loop = conn.ctx.channel().eventLoop();
         ExternalAuthCheck check = new ExternalAuthCheck(auth, request, variables, close, verdict, loop);
+        if (route.host() == null && auth.hostFromRequest()) { // a host-less rule: the Host is anyone's to choose
+            check.failed(
+                    "auth-url takes its host from the request, and a rule without a host lets the client choose it");
+            check.starting = false;
+            return check;
+        }
         URI url = absolute(auth.url().expand(variables));
         if (url == null) {
             check.failed("auth-url does not expand to an absolute http(s) URL");

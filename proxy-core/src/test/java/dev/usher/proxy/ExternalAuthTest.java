@@ -7,7 +7,11 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.NginxTemplate;
+import dev.usher.routing.PathRule;
+import dev.usher.routing.PathType;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RouteTimeouts;
 import java.io.IOException;
@@ -16,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -273,6 +278,36 @@ final class ExternalAuthTest {
                 Map.of("local0.test", hosts.get("local0.test")))) { // the control: allowed, it answers
             assertThat(manifests
                             .get("local0.test", "/echo?local=ok", "X-Test-Auth", "ok")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(seen).hasSize(before + 1);
+        }
+    }
+
+    @Test
+    void anAuthHostFromTheRequest_onAHostlessRule_failsClosed_onARuleWithAHostItIsAsked() throws Exception {
+        // https://$host/oauth2/auth, the usual oauth2-proxy set-up: on a host-less rule the client would choose the
+        // auth service (one of its own answering 200 would let it through), so that route fails closed
+        ExternalAuth fromHost =
+                auth("http://$host:" + authServer.getAddress().getPort() + "/auth", "GET", null, List.of(), null);
+        PathRule root = new PathRule("/", PathType.PREFIX, OptionsFixture.APP);
+        IngressRuleSet ingress = new IngressRuleSet(
+                "default",
+                "oauth",
+                Instant.parse("2024-01-01T00:00:00Z"),
+                List.of(new HostRule("localhost", List.of(root)), new HostRule(null, List.of(root))),
+                null,
+                options(fromHost));
+        int before = seen.size();
+        try (OptionsFixture proxy = new OptionsFixture(
+                ProxySettings.builder().localOriginNames(true).build(), List.of(ingress))) {
+            assertThat(proxy.get("127.0.0.1", "/echo?hostless=1", "X-Test-Auth", "ok")
+                            .statusCode())
+                    .isEqualTo(500);
+            assertThat(seen).hasSize(before);
+            assertThat(proxy.origin.seen).isEmpty();
+
+            assertThat(proxy.get("localhost", "/echo?hosted=1", "X-Test-Auth", "ok")
                             .statusCode())
                     .isEqualTo(200);
             assertThat(seen).hasSize(before + 1);

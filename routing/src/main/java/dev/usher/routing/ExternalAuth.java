@@ -77,6 +77,49 @@ public record ExternalAuth(
                 Map.of());
     }
 
+    /**
+     * Whether the auth service's host or port is taken from the request: {@code $host}, {@code $best_http_host} or
+     * {@code $remote_addr} between {@code ://} and the path ({@code https://$host/oauth2/auth}). On a rule with a host
+     * that is the rule's own; on a host-less rule or a default backend it is whatever {@code Host} the client sends,
+     * so a client could name an auth service of its own that answers 200: such a route fails closed instead.
+     */
+    public boolean hostFromRequest() {
+        StringBuilder scheme = new StringBuilder();
+        boolean authority = false;
+        for (NginxTemplate.Part part : url.parts()) {
+            if (part instanceof NginxTemplate.Literal literal) {
+                String text = literal.text();
+                if (!authority) {
+                    scheme.append(text);
+                    int at = scheme.indexOf("://");
+                    if (at < 0) {
+                        continue;
+                    }
+                    authority = true;
+                    text = scheme.substring(at + 3);
+                }
+                for (int i = 0; i < text.length(); i++) {
+                    if ("/?#".indexOf(text.charAt(i)) >= 0) {
+                        return false; // the authority ended, written out
+                    }
+                }
+            } else if (part instanceof NginxTemplate.RequestField) {
+                return true; // a field the client sends (refused by the translator; never trusted here)
+            } else if (authority) {
+                switch ((NginxTemplate.Variable) part) {
+                    case HOST, BEST_HTTP_HOST, REMOTE_ADDR, ESCAPED_REQUEST_URI -> {
+                        return true;
+                    }
+                    case REQUEST_URI -> {
+                        return false; // always starts with /: the authority ended
+                    }
+                    default -> {}
+                }
+            }
+        }
+        return false;
+    }
+
     /** How long a verdict of {@code status} is cached; zero when it is not. */
     public Duration cacheDuration(int status) {
         if (cacheKey == null) {

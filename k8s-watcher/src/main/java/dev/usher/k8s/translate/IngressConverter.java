@@ -89,6 +89,16 @@ final class IngressConverter {
                 tlsHosts,
                 source,
                 problems);
+        if (options.externalAuth() != null
+                && options.externalAuth().hostFromRequest()
+                && (defaultBackend != null || rules.stream().anyMatch(rule -> rule.host() == null))) {
+            problems.add(
+                    source,
+                    "annotation " + Annotations.NGINX + NginxExternalAuth.URL
+                            + ": takes the auth service's host from the request ($host, $best_http_host), which any"
+                            + " client chooses on a rule without a host or the default backend: those answer 500"
+                            + " (external authentication failed); rules with a host are checked as written");
+        }
         IngressRuleSet ruleSet = new IngressRuleSet(
                 ns,
                 ingress.getMetadata().getName(),

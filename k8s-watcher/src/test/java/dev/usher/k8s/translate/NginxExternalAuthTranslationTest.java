@@ -207,6 +207,27 @@ final class NginxExternalAuthTranslationTest extends NginxRowsTest {
     }
 
     @Test
+    void anAuthHostFromTheRequest_isReported_whenARuleHasNoHostOrThereIsADefaultBackend() {
+        String annotations = "namespace: default, annotations: {" + N + "auth-url: 'https://$host/oauth2/auth'}}";
+        String hosted = Yaml.ingress("hosted", "a.example.com", "svc", 80).replace("namespace: default}", annotations);
+        String hostless = hosted.replace("name: hosted", "name: hostless").replace("- host: a.example.com\n    ", "- ");
+        String withDefault = hosted.replace("name: hosted", "name: with-default")
+                .replace("  rules:", "  defaultBackend: {service: {name: svc, port: {number: 80}}}\n  rules:");
+        String fixed = hostless.replace("name: hostless", "name: fixed").replace("$host", "auth.example.com");
+        Translation t = Translator.translate(
+                Yaml.kube(Yaml.OUR_CLASS, hosted, hostless, withDefault, fixed), WatcherSettings.defaults());
+
+        assertThat(t.ruleSets()).hasSize(4);
+        assertThat(t.problems().stream()
+                        .filter(p -> p.message().contains("auth-url"))
+                        .map(p -> p.source() + ": " + p.message()))
+                .hasSize(2)
+                .allMatch(m -> m.contains("any client chooses on a rule without a host or the default backend"))
+                .anyMatch(m -> m.contains("hostless"))
+                .anyMatch(m -> m.contains("with-default"));
+    }
+
+    @Test
     void deniedSaysWhichAnnotation() {
         assertThat(NginxExternalAuth.denied(Map.of(N + "auth-url", "http://a/x", N + "auth-method", "GIT")))
                 .startsWith(N + "auth-method: ");
