@@ -204,6 +204,18 @@ final class ChurnCommand implements Callable<Integer> {
                 churn.missed(),
                 churn.probeErrors(),
                 churn.probes());
+        StringBuilder perEdit = new StringBuilder("edit,counted,endpoint_edit,propagation_us\n");
+        for (Churner.Report report : cold == null ? List.of(churn) : List.of(cold, churn)) {
+            report.perEditMicros().forEach((k, micros) -> perEdit.append(k)
+                    .append(',')
+                    .append(report == churn)
+                    .append(',')
+                    .append(endpointEvery > 0 && k % endpointEvery == 0)
+                    .append(',')
+                    .append(micros)
+                    .append('\n'));
+        }
+        java.nio.file.Files.writeString(out.resolve("propagation.csv"), perEdit); // -1: missed
         Map<String, Object> settings = new LinkedHashMap<>(load.describe());
         settings.putAll(usher.describe());
         settings.put("edits", edits);
@@ -231,7 +243,8 @@ final class ChurnCommand implements Callable<Integer> {
             summary.put("warmup", warm);
         }
         Reports.write(out, "usher-bench churn", settings, List.of(result), Map.of("churn", summary));
-        System.out.println("wrote " + out.resolve("results.json") + " and " + out.resolve("latency.svg"));
+        System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("latency.svg") + " and "
+                + out.resolve("propagation.csv"));
         boolean coldMissed = cold != null && cold.missed() > 0;
         return errors.total() == 0 && churn.missed() == 0 && !coldMissed ? 0 : 1;
     }

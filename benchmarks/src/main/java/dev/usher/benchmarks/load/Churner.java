@@ -36,7 +36,8 @@ final class Churner {
             long missed,
             long probeErrors,
             long probes,
-            Latency propagation) {}
+            Latency propagation,
+            Map<Integer, Long> perEditMicros) {}
 
     /**
      * The probe sweeps the pending routes at most once per this period. Back to back it sent thousands of requests a
@@ -56,6 +57,7 @@ final class Churner {
     private final int files;
     private final Map<Integer, Long> pending = new ConcurrentSkipListMap<>();
     private final Histogram propagationMicros = new Histogram(3);
+    private final Map<Integer, Long> perEditMicros = new ConcurrentSkipListMap<>(); // edit -> propagation, -1 missed
     private volatile boolean editorDone;
     private volatile IOException editorFailure;
     private int endpointEdits;
@@ -93,7 +95,8 @@ final class Churner {
         if (editorFailure != null) {
             throw editorFailure;
         }
-        return new Report(edits, endpointEdits, seen, missed, probeErrors, probes, Latency.of(propagationMicros));
+        return new Report(
+                edits, endpointEdits, seen, missed, probeErrors, probes, Latency.of(propagationMicros), perEditMicros);
     }
 
     private void edit() {
@@ -173,12 +176,14 @@ final class Churner {
         long now = System.nanoTime();
         if (status == 200) {
             propagationMicros.recordValue(Math.max(0, (now - writtenAt) / 1000));
+            perEditMicros.put(k, Math.max(0, (now - writtenAt) / 1000));
             seen++;
             pending.remove(k);
         } else if (status != 404) {
             probeErrors++;
         } else if (now - writtenAt > giveUpNanos) {
             missed++;
+            perEditMicros.put(k, -1L);
             pending.remove(k);
         }
     }
