@@ -70,6 +70,14 @@ final class NginxAnnotationsEndToEndTest {
                                 N + "limit-rpm: \"1\"\n" + N + "limit-burst-multiplier: \"1\"",
                                 "throttled.example.com")
                         + INGRESS.formatted(
+                                "headers",
+                                N + "configuration-snippet: |\n"
+                                        + "      more_set_headers \"X-Frame-Options: DENY\";\n"
+                                        + "      add_header Strict-Transport-Security \"max-age=31536000;"
+                                        + " includeSubDomains\" always;\n"
+                                        + "      more_clear_headers X-Powered-By;",
+                                "headers.example.com")
+                        + INGRESS.formatted(
                                 "private",
                                 N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N + "auth-realm: Staff",
                                 "private.example.com")
@@ -110,6 +118,17 @@ final class NginxAnnotationsEndToEndTest {
                         + Base64.getEncoder().encodeToString("alice:password".getBytes(StandardCharsets.UTF_8))
                         + "\r\n");
         assertThat(in).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("authorization");
+
+        String echoed = "X-Echo-Response-Header: X-Powered-By: php\r\n" // the origin sends these two
+                + "X-Echo-Response-Header: X-Frame-Options: SAMEORIGIN\r\n";
+        String edited = get("headers.example.com", echoed); // the snippet's header directives, read as such
+        assertThat(edited.substring(0, edited.indexOf("\r\n\r\n") + 2)) // the head; the body echoes the request
+                .startsWith("HTTP/1.1 200 ")
+                .contains("\r\nx-frame-options: DENY\r\n")
+                .doesNotContain("SAMEORIGIN")
+                .contains("\r\nstrict-transport-security: max-age=31536000; includeSubDomains\r\n")
+                .doesNotContainIgnoringCase("x-powered-by:");
+        assertThat(get("limited.example.com", echoed)).containsIgnoringCase("x-powered-by: php"); // sent as a rule
     }
 
     @Test

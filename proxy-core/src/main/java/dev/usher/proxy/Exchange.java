@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.ResponseRewrites;
 import dev.usher.routing.RetryOn;
 import dev.usher.routing.Route;
@@ -53,6 +54,7 @@ final class Exchange implements ExchangeTimers.Owner {
     private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
     private final @Nullable ResponseRewrites rewrites; // proxy-redirect-*, proxy-cookie-*: null for most routes
+    private final List<HeaderEdit> headerEdits; // configuration-snippet's header directives: empty for most routes
     private List<String> authCookies = List.of(); // the auth-url response's Set-Cookie values
     private @Nullable ExternalAuth auth; // the route's, when its verdict let the request through
     /** custom-http-errors: the client's head as it came (before forwarding edits), target and route; or null. */
@@ -82,6 +84,7 @@ final class Exchange implements ExchangeTimers.Owner {
                 route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
         this.rewrites = route.options().responseRewrites();
+        this.headerEdits = route.options().headerEdits();
         this.original = ErrorPages.original(route, request, decision);
         Requests.Target target = Objects.requireNonNull(decision.target(), "a proxied decision has a target");
         RequestMirror copy = RequestMirror.of(route, request, target, conn, record, context.settings()); // before edits
@@ -169,6 +172,13 @@ final class Exchange implements ExchangeTimers.Owner {
     void addRouteFields(HttpResponse response) {
         routeFields.apply(response.headers(), attempts.endpoint());
         addAuthCookies(response);
+    }
+
+    /** The Ingress's header edits ({@code configuration-snippet}), last on the origin's final response head. */
+    void editFields(HttpResponse response) {
+        if (!headerEdits.isEmpty()) {
+            ResponseHeads.edit(response, headerEdits);
+        }
     }
 
     /** The auth service's cookies go on the client's response ({@link ExternalAuthCheck#cookiesFor}). */

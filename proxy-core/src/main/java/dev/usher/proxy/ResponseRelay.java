@@ -151,6 +151,7 @@ final class ResponseRelay {
         if (conn.tls) {
             ResponseHeads.addHsts(response, context.settings().hsts());
         }
+        exchange.editFields(response);
         conn.headRequest(head);
         ctx.write(response);
     }

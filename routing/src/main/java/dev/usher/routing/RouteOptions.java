@@ -74,6 +74,8 @@ import org.jspecify.annotations.Nullable;
  * @param satisfyAny ingress-nginx's {@code satisfy: "any"}: a client address the allowlist names, or one passing
  *     authentication (Basic, then external), is enough; {@code false} (nginx's {@code all}, the default) needs the
  *     address check and every authentication to pass
+ * @param headerEdits edits of the origin's response fields, in order, after every other field Usher sets: the header
+ *     directives of ingress-nginx's {@code configuration-snippet} ({@link HeaderEdit})
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -109,7 +111,8 @@ public record RouteOptions(
         boolean preserveTrailingSlash,
         @Nullable Mirror mirror,
         @Nullable ResponseRate responseRate,
-        boolean satisfyAny) {
+        boolean satisfyAny,
+        List<HeaderEdit> headerEdits) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -125,6 +128,7 @@ public record RouteOptions(
         upstreams = Map.copyOf(Objects.requireNonNull(upstreams, "upstreams"));
         Objects.requireNonNull(retry, "retry");
         serverAliases = List.copyOf(Objects.requireNonNull(serverAliases, "serverAliases"));
+        headerEdits = List.copyOf(Objects.requireNonNull(headerEdits, "headerEdits"));
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
@@ -147,7 +151,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect, no mirror, responses at full speed, {@code satisfy all}.
+     * HTTPS redirect, no mirror, responses at full speed, {@code satisfy all}, no header edits.
      */
     public static Builder builder() {
         return new Builder();
@@ -189,7 +193,8 @@ public record RouteOptions(
                 .preserveTrailingSlash(preserveTrailingSlash)
                 .mirror(mirror)
                 .responseRate(responseRate)
-                .satisfyAny(satisfyAny);
+                .satisfyAny(satisfyAny)
+                .headerEdits(headerEdits);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -228,6 +233,7 @@ public record RouteOptions(
         private @Nullable Mirror mirror;
         private @Nullable ResponseRate responseRate;
         private boolean satisfyAny;
+        private List<HeaderEdit> headerEdits = List.of();
 
         private Builder() {}
 
@@ -401,6 +407,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder headerEdits(List<HeaderEdit> headerEdits) {
+            this.headerEdits = headerEdits;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -436,7 +447,8 @@ public record RouteOptions(
                     preserveTrailingSlash,
                     mirror,
                     responseRate,
-                    satisfyAny);
+                    satisfyAny,
+                    headerEdits);
         }
     }
 }

@@ -290,6 +290,20 @@ public final class Annotations {
             return null;
         }
         String name = key.substring(NGINX.length());
+        if (name.equals(NginxSnippetHeaders.CONFIGURATION_SNIPPET)) {
+            NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse(value == null ? "" : value);
+            return parsed.problem() == null
+                    ? new Verdict(
+                            key,
+                            Status.HONOURED,
+                            "header directives only: " + parsed.edits().size()
+                                    + " edit(s) of the origin's response fields")
+                    : new Verdict(
+                            key,
+                            Status.REFUSED,
+                            REFUSED_SNIPPET + "; Usher reads a configuration-snippet only when it holds nothing"
+                                    + " but response header directives, not here: " + parsed.problem());
+        }
         if (name.endsWith("-snippet")) {
             return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET);
         }

@@ -308,6 +308,7 @@ final class IngressConverter {
                 .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
                 .responseRate(NginxRateLimit.responseRate(a)) // a bad value: reported by the audit
                 .satisfyAny(NginxHonoured.satisfyAny(a)) // a bad value: reported, "all"
+                .headerEdits(NginxSnippetHeaders.read(a)) // anything but header directives: refused, reported
                 .build();
     }
 

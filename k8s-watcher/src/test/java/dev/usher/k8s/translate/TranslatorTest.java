@@ -757,7 +757,11 @@ final class TranslatorTest {
                             assertThat(ownMessages(t))
                                     .containsExactly(
                                             "annotation " + n + "configuration-snippet: refused: snippets would inject "
-                                                    + "configuration (IngressNightmare)",
+                                                    + "configuration (IngressNightmare); Usher reads a "
+                                                    + "configuration-snippet only when it holds nothing but response "
+                                                    + "header directives, not here: 'proxy_pass' is not a header "
+                                                    + "directive (more_set_headers, more_clear_headers, add_header, "
+                                                    + "proxy_hide_header)",
                                             "annotation " + n + "server-snippet: refused: snippets would inject "
                                                     + "configuration (IngressNightmare)");
                             Translation plain = Translator.translate(

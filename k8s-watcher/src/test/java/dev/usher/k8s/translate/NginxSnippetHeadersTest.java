@@ -1,0 +1,145 @@
+package dev.usher.k8s.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.HeaderEdit.Mode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The header directives read from a {@code configuration-snippet}, and everything else refusing the whole snippet
+ * (each refused case names why, and yields no edit).
+ */
+final class NginxSnippetHeadersTest {
+
+    private static final String N = "nginx.ingress.kubernetes.io/";
+
+    @Test
+    void headerDirectives_becomeEdits_inOrder() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                # security headers, as ingress-nginx users write them
+                more_set_headers "X-Frame-Options: DENY" 'X-Content-Type-Options:  nosniff';
+                add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+                add_header X-Served-By usher;
+                more_clear_headers Server X-Powered-By;
+                proxy_hide_header X-Internal;
+                more_set_headers "X-Empty:";   # an empty value clears, as headers-more does
+                more_set_headers "X-Quoted: say \\"hi\\"\\tnow";
+                add_header X-Nothing "";
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        assertThat(parsed.edits())
+                .containsExactly(
+                        new HeaderEdit("x-frame-options", "DENY", Mode.SET),
+                        new HeaderEdit("x-content-type-options", "nosniff", Mode.SET),
+                        new HeaderEdit(
+                                "strict-transport-security", "max-age=31536000; includeSubDomains", Mode.ADD_ALWAYS),
+                        new HeaderEdit("x-served-by", "usher", Mode.ADD),
+                        new HeaderEdit("server", null, Mode.CLEAR),
+                        new HeaderEdit("x-powered-by", null, Mode.CLEAR),
+                        new HeaderEdit("x-internal", null, Mode.CLEAR),
+                        new HeaderEdit("x-empty", null, Mode.CLEAR),
+                        new HeaderEdit("x-quoted", "say \"hi\"\tnow", Mode.SET));
+        assertThat(NginxSnippetHeaders.parse("  # nothing\n\n").edits()).isEmpty();
+        assertThat(NginxSnippetHeaders.parse("  # nothing\n\n").problem()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "proxy_pass http://evil; | 'proxy_pass' is not a header directive",
+                "more_set_headers \"X-A: b\"; proxy_set_header X-B c; | 'proxy_set_header' is not a header directive",
+                "more_set_headers \"X-A: $host\"; | variables ($...) are not expanded",
+                "add_header X-Id $request_id; | variables ($...) are not expanded",
+                "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
+                "more_clear_headers -t text/html X-A; | status and type filters",
+                "more_set_headers \"X-A: a\\r\\nSet-Cookie: s=1\"; | only visible ASCII",
+                "more_set_headers \"X-A: caf\u00e9\"; | only visible ASCII",
+                "more_set_headers \"Content-Length: 0\"; | the proxy's own field",
+                "more_clear_headers Transfer-Encoding; | the proxy's own field",
+                "more_set_headers \"Bad Name: x\"; | is not a field name",
+                "more_set_headers \"X(A): x\"; | is not a field name",
+                "more_clear_headers \"X-Hidden-*\"; | wildcard field names",
+                "location / { return 200; } | blocks ({ }) are not supported",
+                "more_set_headers \"X-A: b\" | the last directive has no closing ;",
+                "more_set_headers \"X-A: b; | an unterminated quoted string",
+                "add_header X-A; | add_header takes a name, a value",
+                "add_header X-A b sometimes; | add_header takes a name, a value",
+                "more_set_headers X-A; | expects \"Name: value\"",
+                "more_set_headers; | names no field",
+                "more_set_headers \"X-A: b\"x; | text right after a quoted string",
+                "more_set_headers X\"A: b\"; | a quote inside a word",
+                "; | an empty directive",
+                "proxy_hide_header; | proxy_hide_header takes one field name"
+            })
+    void anythingElse_refusesTheWholeSnippet(String snippet, String why) {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse(snippet);
+        assertThat(parsed.problem()).as(snippet).contains(why);
+        assertThat(parsed.edits()).isEmpty();
+        assertThat(NginxSnippetHeaders.read(Map.of(N + "configuration-snippet", snippet)))
+                .isEmpty();
+        assertThat(Annotations.classify(N + "configuration-snippet", snippet).status())
+                .isEqualTo(Annotations.Status.REFUSED);
+    }
+
+    @Test
+    void aLiteralLineBreakInsideQuotes_cannotSplitAField() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("more_set_headers \"X-A: a\nX-B: b\";");
+        assertThat(parsed.problem()).contains("only visible ASCII");
+    }
+
+    @Test
+    void translated_theIngressCarriesItsEdits_andARefusedSnippetCarriesNone() {
+        String snippet = "more_set_headers \"X-Frame-Options: DENY\"; more_clear_headers Server;";
+        String edited = Yaml.ingress("edited", "a.example.com", "svc", 80)
+                .replace(
+                        "namespace: default}",
+                        "namespace: default, annotations: {" + N + "configuration-snippet: '" + snippet + "'}}");
+        String refused = Yaml.ingress("refused", "b.example.com", "svc", 80)
+                .replace(
+                        "namespace: default}",
+                        "namespace: default, annotations: {" + N
+                                + "configuration-snippet: 'more_set_headers \"X-A: b\"; rewrite ^ /x;'}}");
+        Translation t = Translator.translate(Yaml.kube(Yaml.OUR_CLASS, edited, refused), WatcherSettings.defaults());
+
+        assertThat(t.ruleSets()).hasSize(2);
+        assertThat(t.ruleSets().get(0).options().headerEdits())
+                .containsExactly(
+                        new HeaderEdit("x-frame-options", "DENY", Mode.SET),
+                        new HeaderEdit("server", null, Mode.CLEAR));
+        assertThat(t.ruleSets().get(1).options().headerEdits()).isEmpty();
+        assertThat(t.problems())
+                .filteredOn(p -> p.message().contains("configuration-snippet"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("'rewrite' is not a header directive"));
+    }
+
+    @Test
+    void tooManyEdits_refuseTheSnippet() {
+        String many = "more_clear_headers" + " X-A".repeat(NginxSnippetHeaders.MAX_EDITS + 1) + ";";
+        assertThat(NginxSnippetHeaders.parse(many).problem()).contains("more than 64 header edits");
+        String enough = "more_clear_headers" + " X-A".repeat(NginxSnippetHeaders.MAX_EDITS) + ";";
+        assertThat(NginxSnippetHeaders.parse(enough).edits()).hasSize(NginxSnippetHeaders.MAX_EDITS);
+    }
+
+    @Test
+    void aHeaderOnlySnippet_isHonoured_andOtherSnippetsStayRefused() {
+        assertThat(Annotations.classify(N + "configuration-snippet", "more_set_headers \"X-A: b\";"))
+                .satisfies(v -> {
+                    assertThat(v.status()).isEqualTo(Annotations.Status.HONOURED);
+                    assertThat(v.reason()).contains("1 edit(s)");
+                });
+        assertThat(Annotations.classify(N + "server-snippet", "more_set_headers \"X-A: b\";")
+                        .status())
+                .isEqualTo(Annotations.Status.REFUSED);
+        assertThat(NginxSnippetHeaders.read(Map.of())).isEmpty();
+        assertThat(NginxSnippetHeaders.read(Map.of(N + "configuration-snippet", "add_header X-A b;")))
+                .isEqualTo(List.of(new HeaderEdit("x-a", "b", Mode.ADD)));
+    }
+}

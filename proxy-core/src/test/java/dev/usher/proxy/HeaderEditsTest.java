@@ -1,0 +1,79 @@
+package dev.usher.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.HeaderEdit.Mode;
+import dev.usher.routing.RouteOptions;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An Ingress's header edits (the header directives of its {@code configuration-snippet}) on real sockets: set replaces
+ * the origin's fields of that name, add keeps them and only on nginx's {@code add_header} statuses unless
+ * {@code always}, clear removes them; a route without edits is untouched.
+ */
+final class HeaderEditsTest {
+
+    private static OptionsFixture fixture;
+
+    @BeforeAll
+    static void start() {
+        RouteOptions edited = RouteOptions.builder()
+                .headerEdits(List.of(
+                        new HeaderEdit("X-Frame-Options", "DENY", Mode.SET),
+                        new HeaderEdit("content-type", "text/html", Mode.SET),
+                        new HeaderEdit("x-added", "yes", Mode.ADD),
+                        new HeaderEdit("x-always", "yes", Mode.ADD_ALWAYS),
+                        new HeaderEdit("x-kept", "again", Mode.ADD),
+                        new HeaderEdit("x-secret-origin", null, Mode.CLEAR),
+                        new HeaderEdit("x-secret-origin", "not this one", Mode.ADD_ALWAYS),
+                        new HeaderEdit("x-secret-origin", null, Mode.CLEAR)))
+                .build();
+        fixture = new OptionsFixture(
+                ProxySettings.defaults(), Map.of("edit.test", edited, "plain.test", RouteOptions.DEFAULT));
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void aSuccessfulResponse_getsEveryEdit_inOrder() throws Exception {
+        HttpResponse<String> res = fixture.get("edit.test", "/hop");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body()).isEqualTo("hop");
+        assertThat(res.headers().allValues("x-frame-options")).containsExactly("DENY");
+        assertThat(res.headers().allValues("content-type")).containsExactly("text/html"); // the origin's replaced
+        assertThat(res.headers().allValues("x-added")).containsExactly("yes");
+        assertThat(res.headers().allValues("x-always")).containsExactly("yes");
+        assertThat(res.headers().allValues("x-kept")).containsExactly("k", "again"); // add keeps the origin's
+        assertThat(res.headers().map()).doesNotContainKey("x-secret-origin");
+    }
+
+    @Test
+    void anErrorFromTheOrigin_getsSetAndAlways_butNotAdd() throws Exception {
+        HttpResponse<String> res = fixture.get("edit.test", "/status/404");
+
+        assertThat(res.statusCode()).isEqualTo(404);
+        assertThat(res.headers().allValues("x-frame-options")).containsExactly("DENY");
+        assertThat(res.headers().allValues("x-always")).containsExactly("yes");
+        assertThat(res.headers().map()).doesNotContainKey("x-added");
+    }
+
+    @Test
+    void aRouteWithoutEdits_isUntouched() throws Exception {
+        HttpResponse<String> res = fixture.get("plain.test", "/hop");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().allValues("x-kept")).containsExactly("k");
+        assertThat(res.headers().allValues("content-type")).containsExactly("text/plain");
+        assertThat(res.headers().map()).doesNotContainKeys("x-frame-options", "x-always");
+    }
+}
