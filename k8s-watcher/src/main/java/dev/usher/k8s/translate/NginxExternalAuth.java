@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.NginxTemplate;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -41,19 +41,13 @@ final class NginxExternalAuth {
 
     private static final Pattern PARAM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /**
-     * Fields an auth service may not set on the origin's request: framing and connection management are the proxy's
-     * (a copied {@code Content-Length} would desynchronise the origin connection), {@code Host} is routing's.
+     * Whether an auth service may not set {@code field} (lower-case) on the origin's request: framing and connection
+     * management are the proxy's ({@link HeaderEdit#PROXY_OWNED}: a copied {@code Content-Length} would desynchronise
+     * the origin connection), {@code Host} is routing's.
      */
-    private static final Set<String> PROXY_OWNED = Set.of(
-            "content-length",
-            "transfer-encoding",
-            "connection",
-            "keep-alive",
-            "proxy-connection",
-            "te",
-            "trailer",
-            "upgrade",
-            "host");
+    private static boolean proxyOwned(String field) {
+        return HeaderEdit.PROXY_OWNED.contains(field) || field.equals("host");
+    }
 
     private NginxExternalAuth() {}
 
@@ -176,7 +170,7 @@ final class NginxExternalAuth {
             if (!HEADER.matcher(field).matches()) {
                 return Problems.quote(field) + " is not a header name (letters, digits, - and _)" + FAILS_CLOSED;
             }
-            if (PROXY_OWNED.contains(field.toLowerCase(Locale.ROOT))) {
+            if (proxyOwned(field.toLowerCase(Locale.ROOT))) {
                 return Problems.quote(field) + " is set by the proxy itself, never copied from the auth service"
                         + FAILS_CLOSED;
             }
