@@ -68,6 +68,25 @@ final class HeaderEditsTest {
     }
 
     @Test
+    void anHttp2Client_getsTheSameEdits() throws Exception {
+        String out = Http2ListenersTest.curl(
+                "--http2-prior-knowledge",
+                "-H",
+                "Host: edit.test",
+                "http://127.0.0.1:" + fixture.proxy.httpPort() + "/hop");
+
+        assertThat(out)
+                .startsWith("HTTP/2 200")
+                .contains("\nx-frame-options: DENY")
+                .contains("\ncontent-type: text/html")
+                .contains("\nx-added: yes")
+                .contains("\nx-kept: k")
+                .contains("\nx-kept: again")
+                .doesNotContain("x-secret-origin")
+                .doesNotContain("text/plain");
+    }
+
+    @Test
     void aRouteWithoutEdits_isUntouched() throws Exception {
         HttpResponse<String> res = fixture.get("plain.test", "/hop");
 
