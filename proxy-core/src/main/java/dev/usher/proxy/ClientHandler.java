@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.Route;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -222,6 +223,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 && !cookies.isEmpty()
                 && ExternalAuthCheck.cookiesFor(auth, response.status().code())) {
             response.headers().add(HttpHeaderNames.SET_COOKIE, cookies);
+        }
+        Route route = record.route(); // the Ingress's header edits on its route's every answer, as nginx's location
+        if (route != null && !route.options().headerEdits().isEmpty()) {
+            ResponseHeads.edit(response, route.options().headerEdits());
         }
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);

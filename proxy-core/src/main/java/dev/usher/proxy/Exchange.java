@@ -174,7 +174,7 @@ final class Exchange implements ExchangeTimers.Owner {
         addAuthCookies(response);
     }
 
-    /** The Ingress's header edits ({@code configuration-snippet}), last on the origin's final response head. */
+    /** The Ingress's header edits ({@code configuration-snippet}), last on the final response head, the origin's or ours. */
     void editFields(HttpResponse response) {
         if (!headerEdits.isEmpty()) {
             ResponseHeads.edit(response, headerEdits);
@@ -459,6 +459,7 @@ final class Exchange implements ExchangeTimers.Owner {
         conn.headRequest(head);
         FullHttpResponse reply = ErrorResponses.of(ctx.alloc(), error, detail, head, !keep, record.grpc());
         addAuthCookies(reply);
+        editFields(reply);
         client.exchangeDone(keep, ctx.writeAndFlush(reply));
     }
 

@@ -62,6 +62,12 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         this.route = value;
     }
 
+    /** The route the request took (the canary's or the error backend's when one served), or {@code null} before. */
+    @Nullable
+    Route route() {
+        return route;
+    }
+
     /**
      * The endpoint chosen for an attempt; starts the upstream clock (a retry restarts it). The access log names every
      * endpoint tried, in order, comma-separated (as nginx's {@code $upstream_addr} does).

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HeaderEdit.Mode;
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.RouteOptions;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -23,19 +24,27 @@ final class HeaderEditsTest {
 
     @BeforeAll
     static void start() {
-        RouteOptions edited = RouteOptions.builder()
-                .headerEdits(List.of(
-                        new HeaderEdit("X-Frame-Options", "DENY", Mode.SET),
-                        new HeaderEdit("content-type", "text/html", Mode.SET),
-                        new HeaderEdit("x-added", "yes", Mode.ADD),
-                        new HeaderEdit("x-always", "yes", Mode.ADD_ALWAYS),
-                        new HeaderEdit("x-kept", "again", Mode.ADD),
-                        new HeaderEdit("x-secret-origin", null, Mode.CLEAR),
-                        new HeaderEdit("x-secret-origin", "not this one", Mode.ADD_ALWAYS),
-                        new HeaderEdit("x-secret-origin", null, Mode.CLEAR)))
-                .build();
+        List<HeaderEdit> edits = List.of(
+                new HeaderEdit("X-Frame-Options", "DENY", Mode.SET),
+                new HeaderEdit("content-type", "text/html", Mode.SET),
+                new HeaderEdit("x-added", "yes", Mode.ADD),
+                new HeaderEdit("x-always", "yes", Mode.ADD_ALWAYS),
+                new HeaderEdit("x-kept", "again", Mode.ADD),
+                new HeaderEdit("x-secret-origin", null, Mode.CLEAR),
+                new HeaderEdit("x-secret-origin", "not this one", Mode.ADD_ALWAYS),
+                new HeaderEdit("x-secret-origin", null, Mode.CLEAR));
         fixture = new OptionsFixture(
-                ProxySettings.defaults(), Map.of("edit.test", edited, "plain.test", RouteOptions.DEFAULT));
+                ProxySettings.defaults(),
+                Map.of(
+                        "edit.test",
+                        RouteOptions.builder().headerEdits(edits).build(),
+                        "moved.test",
+                        RouteOptions.builder()
+                                .headerEdits(edits)
+                                .redirect(new LocalRedirect("https://new.example.com/", 301))
+                                .build(),
+                        "plain.test",
+                        RouteOptions.DEFAULT));
     }
 
     @AfterAll
@@ -84,6 +93,24 @@ final class HeaderEditsTest {
                 .contains("\nx-kept: again")
                 .doesNotContain("x-secret-origin")
                 .doesNotContain("text/plain");
+    }
+
+    @Test
+    void ourOwnAnswersOnTheRoute_getThemToo_asNginxsLocationWould() throws Exception {
+        HttpResponse<String> moved = fixture.get("moved.test", "/");
+        assertThat(moved.statusCode()).isEqualTo(301);
+        assertThat(moved.headers().allValues("location")).containsExactly("https://new.example.com/");
+        assertThat(moved.headers().allValues("x-frame-options")).containsExactly("DENY");
+        assertThat(moved.headers().allValues("x-added")).containsExactly("yes"); // 301 is on add_header's list
+
+        HttpResponse<String> failed = fixture.get("edit.test", "/reset"); // the origin closes without answering
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(failed.headers().allValues("x-frame-options")).containsExactly("DENY");
+        assertThat(failed.headers().allValues("x-always")).containsExactly("yes");
+        assertThat(failed.headers().map()).doesNotContainKey("x-added");
+
+        assertThat(fixture.get("nowhere.test", "/").headers().map()) // no route: nobody's edits
+                .doesNotContainKey("x-frame-options");
     }
 
     @Test
