@@ -55,7 +55,7 @@ final class CheckCommandTest {
               annotations:
                 nginx.ingress.kubernetes.io/configuration-snippet: |
                   more_set_headers "X-Frame-Options: DENY";
-                  proxy_set_header X-Debug on;
+                  proxy_buffering off;
                 nginx.ingress.kubernetes.io/use-regex: "true"
                 nginx.ingress.kubernetes.io/rewrite-target: /$2
                 nginx.ingress.kubernetes.io/proxy-write-timeout: "60"
@@ -143,7 +143,7 @@ final class CheckCommandTest {
                 .contains("Ingress default/shop: served (IngressClass 'nginx' of controller k8s.io/ingress-nginx)\n")
                 .contains("  annotation " + n + "configuration-snippet: refused: snippets would inject "
                         + "configuration (IngressNightmare); Usher reads a configuration-snippet only when it holds "
-                        + "nothing but response header directives, not here: 'proxy_set_header' is not a header "
+                        + "nothing but header directives, not here: 'proxy_buffering' is not a header "
                         + "directive")
                 .contains("  annotation " + n + "rewrite-target: honoured: as ingress-nginx: the whole path")
                 .contains("  annotation " + n + "use-regex: honoured: ")

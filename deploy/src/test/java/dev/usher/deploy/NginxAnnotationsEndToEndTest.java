@@ -75,7 +75,8 @@ final class NginxAnnotationsEndToEndTest {
                                         + "      more_set_headers \"X-Frame-Options: DENY\";\n"
                                         + "      add_header Strict-Transport-Security \"max-age=31536000;"
                                         + " includeSubDomains\" always;\n"
-                                        + "      more_clear_headers X-Powered-By;",
+                                        + "      more_clear_headers X-Powered-By;\n"
+                                        + "      proxy_set_header X-Tenant blue;",
                                 "headers.example.com")
                         + INGRESS.formatted(
                                 "private",
@@ -128,6 +129,7 @@ final class NginxAnnotationsEndToEndTest {
                 .doesNotContain("SAMEORIGIN")
                 .contains("\r\nstrict-transport-security: max-age=31536000; includeSubDomains\r\n")
                 .doesNotContainIgnoringCase("x-powered-by:");
+        assertThat(edited).contains("\"x-tenant\":[\"blue\"]"); // what the origin was sent
         assertThat(get("limited.example.com", echoed)).containsIgnoringCase("x-powered-by: php"); // sent as a rule
     }
 

@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -63,6 +64,14 @@ final class RequestHeads {
         }
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
+        }
+        for (HeaderEdit edit : options.requestHeaderEdits()) { // configuration-snippet's proxy_set_header & co.
+            String value = edit.value();
+            if (value == null) {
+                headers.remove(edit.name());
+            } else {
+                headers.set(edit.name(), value);
+            }
         }
         request.setUri(target.path().equals("*") ? "*" : upstreamUri(request, route, target, record, conn));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);

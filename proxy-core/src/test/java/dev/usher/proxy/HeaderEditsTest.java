@@ -38,6 +38,13 @@ final class HeaderEditsTest {
                 Map.of(
                         "edit.test",
                         RouteOptions.builder().headerEdits(edits).build(),
+                        "sent.test",
+                        RouteOptions.builder()
+                                .requestHeaderEdits(List.of(
+                                        new HeaderEdit("x-tenant", "blue", Mode.SET),
+                                        new HeaderEdit("X-Forwarded-Proto", "https", Mode.SET),
+                                        new HeaderEdit("user-agent", null, Mode.CLEAR)))
+                                .build(),
                         "moved.test",
                         RouteOptions.builder()
                                 .headerEdits(edits)
@@ -111,6 +118,21 @@ final class HeaderEditsTest {
 
         assertThat(fixture.get("nowhere.test", "/").headers().map()) // no route: nobody's edits
                 .doesNotContainKey("x-frame-options");
+    }
+
+    @Test
+    void requestEdits_reachTheOrigin_afterUshersOwnForwardingFields() throws Exception {
+        assertThat(fixture.get("sent.test", "/echo?sent", "X-Tenant", "red").statusCode())
+                .isEqualTo(200);
+
+        io.netty.handler.codec.http.HttpRequest seen = fixture.origin.seen.stream()
+                .filter(r -> r.uri().equals("/echo?sent"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(seen.headers().getAll("x-tenant")).containsExactly("blue"); // the client's replaced
+        assertThat(seen.headers().getAll("x-forwarded-proto")).containsExactly("https"); // over Usher's "http"
+        assertThat(seen.headers().contains("user-agent")).isFalse(); // the JDK client sends one
+        assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1"); // the rest as usual
     }
 
     @Test

@@ -76,6 +76,9 @@ import org.jspecify.annotations.Nullable;
  *     address check and every authentication to pass
  * @param headerEdits edits of the origin's response fields, in order, after every other field Usher sets: the header
  *     directives of ingress-nginx's {@code configuration-snippet} ({@link HeaderEdit})
+ * @param requestHeaderEdits edits of the request's fields sent to the origin ({@link HeaderEdit.Mode#SET} or
+ *     {@link HeaderEdit.Mode#CLEAR}, never {@code Host}), in order, after Usher's forwarding fields: the
+ *     {@code proxy_set_header}, {@code more_set_input_headers} and {@code more_clear_input_headers} of the snippet
  */
 public record RouteOptions(
         @Nullable String rewriteTarget,
@@ -112,7 +115,8 @@ public record RouteOptions(
         @Nullable Mirror mirror,
         @Nullable ResponseRate responseRate,
         boolean satisfyAny,
-        List<HeaderEdit> headerEdits) {
+        List<HeaderEdit> headerEdits,
+        List<HeaderEdit> requestHeaderEdits) {
 
     /** {@link #maxRequestBodyBytes()} that keeps the proxy's global limit. */
     public static final long GLOBAL_BODY_LIMIT = -1;
@@ -129,6 +133,12 @@ public record RouteOptions(
         Objects.requireNonNull(retry, "retry");
         serverAliases = List.copyOf(Objects.requireNonNull(serverAliases, "serverAliases"));
         headerEdits = List.copyOf(Objects.requireNonNull(headerEdits, "headerEdits"));
+        requestHeaderEdits = List.copyOf(Objects.requireNonNull(requestHeaderEdits, "requestHeaderEdits"));
+        for (HeaderEdit edit : requestHeaderEdits) {
+            if (edit.mode() != HeaderEdit.Mode.SET && edit.mode() != HeaderEdit.Mode.CLEAR) {
+                throw new IllegalArgumentException("a request field is set or cleared, not " + edit.mode());
+            }
+        }
         if (maxRequestBodyBytes < GLOBAL_BODY_LIMIT) {
             throw new IllegalArgumentException("maxRequestBodyBytes must be >= -1, got " + maxRequestBodyBytes);
         }
@@ -151,7 +161,7 @@ public record RouteOptions(
      * retries as the data plane's flags say, no CORS, no session affinity, no rate limit, not a canary, no client
      * certificates, no TLS passthrough, no external authentication, the data plane's load balancing, access-log
      * lines, no www redirect, no custom errors, no response rewrites, no server aliases, trailing slashes kept by the
-     * HTTPS redirect, no mirror, responses at full speed, {@code satisfy all}, no header edits.
+     * HTTPS redirect, no mirror, responses at full speed, {@code satisfy all}, no header edits either way.
      */
     public static Builder builder() {
         return new Builder();
@@ -194,7 +204,8 @@ public record RouteOptions(
                 .mirror(mirror)
                 .responseRate(responseRate)
                 .satisfyAny(satisfyAny)
-                .headerEdits(headerEdits);
+                .headerEdits(headerEdits)
+                .requestHeaderEdits(requestHeaderEdits);
     }
 
     /** Collects the options; every setter has the default documented on {@link #builder()}. */
@@ -234,6 +245,7 @@ public record RouteOptions(
         private @Nullable ResponseRate responseRate;
         private boolean satisfyAny;
         private List<HeaderEdit> headerEdits = List.of();
+        private List<HeaderEdit> requestHeaderEdits = List.of();
 
         private Builder() {}
 
@@ -412,6 +424,11 @@ public record RouteOptions(
             return this;
         }
 
+        public Builder requestHeaderEdits(List<HeaderEdit> requestHeaderEdits) {
+            this.requestHeaderEdits = requestHeaderEdits;
+            return this;
+        }
+
         public RouteOptions build() {
             return new RouteOptions(
                     rewriteTarget,
@@ -448,7 +465,8 @@ public record RouteOptions(
                     mirror,
                     responseRate,
                     satisfyAny,
-                    headerEdits);
+                    headerEdits,
+                    requestHeaderEdits);
         }
     }
 }

@@ -297,12 +297,14 @@ public final class Annotations {
                             key,
                             Status.HONOURED,
                             "header directives only: " + parsed.edits().size()
-                                    + " edit(s) of the origin's response fields")
+                                    + " edit(s) of the origin's response fields, "
+                                    + parsed.requestEdits().size()
+                                    + " of the request it is sent")
                     : new Verdict(
                             key,
                             Status.REFUSED,
                             REFUSED_SNIPPET + "; Usher reads a configuration-snippet only when it holds nothing"
-                                    + " but response header directives, not here: " + parsed.problem());
+                                    + " but header directives, not here: " + parsed.problem());
         }
         if (name.endsWith("-snippet")) {
             return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET);

@@ -249,6 +249,7 @@ final class IngressConverter {
     private static RouteOptions options(
             Map<String, String> annotations, Set<String> tlsHosts, String source, Problems problems) {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
+        NginxSnippetHeaders.Parsed snippet = NginxSnippetHeaders.read(a);
         String rewrite = a.get(REWRITE_TARGET);
         if (rewrite != null && !rewrite.isEmpty()) {
             String invalid =
@@ -308,7 +309,8 @@ final class IngressConverter {
                 .mirror(NginxMirror.read(a)) // a bad value: reported by the audit
                 .responseRate(NginxRateLimit.responseRate(a)) // a bad value: reported by the audit
                 .satisfyAny(NginxHonoured.satisfyAny(a)) // a bad value: reported, "all"
-                .headerEdits(NginxSnippetHeaders.read(a)) // anything but header directives: refused, reported
+                .headerEdits(snippet.edits()) // a snippet of anything but header directives: refused, reported
+                .requestHeaderEdits(snippet.requestEdits())
                 .build();
     }
 

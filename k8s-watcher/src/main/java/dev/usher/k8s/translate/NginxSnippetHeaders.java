@@ -7,68 +7,75 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one use of ingress-nginx's {@code configuration-snippet} Usher reads: response header directives. A snippet made
- * only of {@code more_set_headers "Name: value" ...;}, {@code more_clear_headers Name ...;}, {@code add_header Name
- * value [always];} and {@code proxy_hide_header Name;} (comments and blank lines allowed) becomes the Ingress's
- * {@link HeaderEdit}s, so the most common snippet, security headers on a host, works unchanged. Nothing else of a
- * snippet is ever read: any other directive, a block, a variable ({@code $...}, never expanded), a status or type
- * filter ({@code -s}, {@code -t}), a wildcard name, a field name that is not a token or is the proxy's own
- * ({@link HeaderEdit#PROXY_OWNED}) or a value with a control byte refuses the whole snippet, reported, as every
- * snippet was before. The snippet is parsed as nginx would (quotes, backslash escapes, {@code #} comments), but only
- * into field names and values: no text of it reaches a configuration, a request line or a field other than its own.
+ * The one use of ingress-nginx's {@code configuration-snippet} Usher reads: header directives. A snippet made only of
+ * response directives ({@code more_set_headers "Name: value" ...;}, {@code more_clear_headers Name ...;},
+ * {@code add_header Name value [always];}, {@code proxy_hide_header Name;}) and request directives
+ * ({@code proxy_set_header Name value;}, {@code more_set_input_headers "Name: value" ...;},
+ * {@code more_clear_input_headers Name ...;}), comments and blank lines allowed, becomes the Ingress's
+ * {@link HeaderEdit}s, so the most common snippets, security headers on a host or a fixed field for the origin, work
+ * unchanged. Nothing else of a snippet is ever read: any other directive, a block, a variable ({@code $...}, never
+ * expanded), a status or type filter ({@code -s}, {@code -t}), a wildcard name, a field name that is not a token or is
+ * the proxy's own ({@link HeaderEdit#PROXY_OWNED}; a request's {@code Host} too: {@code upstream-vhost} sets it) or a
+ * value with a control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as
+ * nginx would (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it
+ * reaches a configuration, a request line or a field other than its own.
  */
 final class NginxSnippetHeaders {
 
     static final String CONFIGURATION_SNIPPET = "configuration-snippet";
 
-    /** More edits than this refuse the snippet: each one is work on every response. */
+    /** More edits than this refuse the snippet: each one is work on every request or response. */
     static final int MAX_EDITS = 64;
 
     private NginxSnippetHeaders() {}
 
-    /** What a snippet says: its edits, or why it is refused. */
-    record Parsed(List<HeaderEdit> edits, @Nullable String problem) {}
+    /**
+     * What a snippet says: the edits of the origin's responses ({@code edits}) and of the requests sent to it
+     * ({@code requestEdits}), or why it is refused (both empty then).
+     */
+    record Parsed(
+            List<HeaderEdit> edits,
+            List<HeaderEdit> requestEdits,
+            @Nullable String problem) {
+
+        static final Parsed NONE = new Parsed(List.of(), List.of(), null);
+    }
 
     /** The edits of the Ingress's {@code configuration-snippet}; none without one or when it is refused. */
-    static List<HeaderEdit> read(Map<String, String> a) {
+    static Parsed read(Map<String, String> a) {
         String snippet = a.get(Annotations.NGINX + CONFIGURATION_SNIPPET);
-        return snippet == null ? List.of() : parse(snippet).edits();
+        Parsed parsed = snippet == null ? Parsed.NONE : parse(snippet);
+        return parsed.problem() == null ? parsed : Parsed.NONE;
     }
 
     static Parsed parse(String snippet) {
         List<HeaderEdit> edits = new ArrayList<>();
-        List<List<String>> directives;
+        List<HeaderEdit> requestEdits = new ArrayList<>();
         try {
-            directives = directives(snippet);
-            for (List<String> d : directives) {
-                add(d, edits);
+            for (List<String> d : directives(snippet)) {
+                add(d, edits, requestEdits);
             }
         } catch (IllegalArgumentException e) {
-            return new Parsed(List.of(), e.getMessage());
+            return new Parsed(List.of(), List.of(), e.getMessage());
         }
-        if (edits.size() > MAX_EDITS) {
-            return new Parsed(List.of(), "more than " + MAX_EDITS + " header edits");
+        if (edits.size() + requestEdits.size() > MAX_EDITS) {
+            return new Parsed(List.of(), List.of(), "more than " + MAX_EDITS + " header edits");
         }
-        return new Parsed(List.copyOf(edits), null);
+        return new Parsed(List.copyOf(edits), List.copyOf(requestEdits), null);
     }
 
-    private static void add(List<String> d, List<HeaderEdit> edits) {
+    private static void add(List<String> d, List<HeaderEdit> edits, List<HeaderEdit> requestEdits) {
         String directive = d.get(0);
         List<String> args = d.subList(1, d.size());
         switch (directive) {
             case "more_set_headers" -> {
                 for (String arg : arguments(directive, args)) {
-                    int colon = arg.indexOf(':');
-                    if (colon < 0) {
-                        throw new IllegalArgumentException(
-                                "more_set_headers expects \"Name: value\", not " + Problems.quote(clip(arg)));
-                    }
-                    String name = arg.substring(0, colon).strip();
-                    String value = arg.substring(colon + 1).strip();
-                    edits.add(edit(
-                            name,
-                            value.isEmpty() ? null : value,
-                            value.isEmpty() ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET));
+                    edits.add(nameValue(directive, arg, false));
+                }
+            }
+            case "more_set_input_headers" -> {
+                for (String arg : arguments(directive, args)) {
+                    requestEdits.add(nameValue(directive, arg, true));
                 }
             }
             case "more_clear_headers" -> {
@@ -76,11 +83,23 @@ final class NginxSnippetHeaders {
                     edits.add(edit(name, null, HeaderEdit.Mode.CLEAR));
                 }
             }
+            case "more_clear_input_headers" -> {
+                for (String name : arguments(directive, args)) {
+                    requestEdits.add(requestEdit(name, null));
+                }
+            }
             case "proxy_hide_header" -> {
                 if (args.size() != 1) {
                     throw new IllegalArgumentException("proxy_hide_header takes one field name");
                 }
                 edits.add(edit(args.get(0), null, HeaderEdit.Mode.CLEAR));
+            }
+            case "proxy_set_header" -> {
+                if (args.size() != 2) {
+                    throw new IllegalArgumentException("proxy_set_header takes a field name and a value");
+                }
+                String value = args.get(1).strip(); // nginx sends no field for an empty value
+                requestEdits.add(requestEdit(args.get(0), value.isEmpty() ? null : value));
             }
             case "add_header" -> {
                 boolean always = args.size() == 3 && args.get(2).equals("always");
@@ -95,8 +114,32 @@ final class NginxSnippetHeaders {
             default ->
                 throw new IllegalArgumentException(Problems.quote(clip(directive))
                         + " is not a header directive (more_set_headers, more_clear_headers, add_header,"
-                        + " proxy_hide_header)");
+                        + " proxy_hide_header, proxy_set_header, more_set_input_headers, more_clear_input_headers)");
         }
+    }
+
+    /** A headers-more {@code "Name: value"} argument: set, or cleared when the value is empty. */
+    private static HeaderEdit nameValue(String directive, String arg, boolean request) {
+        int colon = arg.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException(
+                    directive + " expects \"Name: value\", not " + Problems.quote(clip(arg)));
+        }
+        String name = arg.substring(0, colon).strip();
+        String value = arg.substring(colon + 1).strip();
+        if (request) {
+            return requestEdit(name, value.isEmpty() ? null : value);
+        }
+        return edit(
+                name, value.isEmpty() ? null : value, value.isEmpty() ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET);
+    }
+
+    /** A field of the request sent to the origin: set, or cleared without a value; never {@code Host}. */
+    private static HeaderEdit requestEdit(String name, @Nullable String value) {
+        if (name.equalsIgnoreCase("host")) {
+            throw new IllegalArgumentException("the origin's Host is set by upstream-vhost, not by a snippet");
+        }
+        return edit(name, value, value == null ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET);
     }
 
     /** The arguments of a headers-more directive, refusing its filters. */

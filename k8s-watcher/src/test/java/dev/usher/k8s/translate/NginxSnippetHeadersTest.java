@@ -49,12 +49,33 @@ final class NginxSnippetHeadersTest {
         assertThat(NginxSnippetHeaders.parse("  # nothing\n\n").problem()).isNull();
     }
 
+    @Test
+    void requestDirectives_becomeEditsOfWhatTheOriginIsSent() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                proxy_set_header X-Tenant blue;
+                more_set_input_headers "X-Env: prod" "X-Debug:";
+                more_clear_input_headers User-Agent;
+                proxy_set_header X-Empty "";
+                more_set_headers "X-Frame-Options: DENY";
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        assertThat(parsed.requestEdits())
+                .containsExactly(
+                        new HeaderEdit("x-tenant", "blue", Mode.SET),
+                        new HeaderEdit("x-env", "prod", Mode.SET),
+                        new HeaderEdit("x-debug", null, Mode.CLEAR),
+                        new HeaderEdit("user-agent", null, Mode.CLEAR),
+                        new HeaderEdit("x-empty", null, Mode.CLEAR));
+        assertThat(parsed.edits()).containsExactly(new HeaderEdit("x-frame-options", "DENY", Mode.SET));
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
             value = {
                 "proxy_pass http://evil; | 'proxy_pass' is not a header directive",
-                "more_set_headers \"X-A: b\"; proxy_set_header X-B c; | 'proxy_set_header' is not a header directive",
+                "more_set_headers \"X-A: b\"; proxy_pass_header X-B; | 'proxy_pass_header' is not a header directive",
                 "more_set_headers \"X-A: $host\"; | variables ($...) are not expanded",
                 "add_header X-Id $request_id; | variables ($...) are not expanded",
                 "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
@@ -76,14 +97,21 @@ final class NginxSnippetHeadersTest {
                 "more_set_headers \"X-A: b\"x; | text right after a quoted string",
                 "more_set_headers X\"A: b\"; | a quote inside a word",
                 "; | an empty directive",
-                "proxy_hide_header; | proxy_hide_header takes one field name"
+                "proxy_hide_header; | proxy_hide_header takes one field name",
+                "proxy_set_header Host $host; | variables ($...) are not expanded",
+                "proxy_set_header Host app.internal; | the origin's Host is set by upstream-vhost",
+                "more_set_input_headers \"host: a\"; | the origin's Host is set by upstream-vhost",
+                "proxy_set_header X-A; | proxy_set_header takes a field name and a value",
+                "more_set_input_headers -r \"X-A: b\"; | status and type filters",
+                "proxy_set_header Content-Length 5; | the proxy's own field",
+                "more_clear_input_headers Transfer-Encoding; | the proxy's own field"
             })
     void anythingElse_refusesTheWholeSnippet(String snippet, String why) {
         NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse(snippet);
         assertThat(parsed.problem()).as(snippet).contains(why);
         assertThat(parsed.edits()).isEmpty();
         assertThat(NginxSnippetHeaders.read(Map.of(N + "configuration-snippet", snippet)))
-                .isEmpty();
+                .isEqualTo(NginxSnippetHeaders.Parsed.NONE);
         assertThat(Annotations.classify(N + "configuration-snippet", snippet).status())
                 .isEqualTo(Annotations.Status.REFUSED);
     }
@@ -138,8 +166,9 @@ final class NginxSnippetHeadersTest {
         assertThat(Annotations.classify(N + "server-snippet", "more_set_headers \"X-A: b\";")
                         .status())
                 .isEqualTo(Annotations.Status.REFUSED);
-        assertThat(NginxSnippetHeaders.read(Map.of())).isEmpty();
-        assertThat(NginxSnippetHeaders.read(Map.of(N + "configuration-snippet", "add_header X-A b;")))
+        assertThat(NginxSnippetHeaders.read(Map.of())).isEqualTo(NginxSnippetHeaders.Parsed.NONE);
+        assertThat(NginxSnippetHeaders.read(Map.of(N + "configuration-snippet", "add_header X-A b;"))
+                        .edits())
                 .isEqualTo(List.of(new HeaderEdit("x-a", "b", Mode.ADD)));
     }
 }
