@@ -76,7 +76,8 @@ final class NginxAnnotationsEndToEndTest {
                                         + "      add_header Strict-Transport-Security \"max-age=31536000;"
                                         + " includeSubDomains\" always;\n"
                                         + "      more_clear_headers X-Powered-By;\n"
-                                        + "      proxy_set_header X-Tenant blue;",
+                                        + "      proxy_set_header X-Tenant blue;\n"
+                                        + "      proxy_set_header Upgrade $http_upgrade;",
                                 "headers.example.com")
                         + INGRESS.formatted(
                                 "private",

@@ -299,7 +299,8 @@ public final class Annotations {
                             "header directives only: " + parsed.edits().size()
                                     + " edit(s) of the origin's response fields, "
                                     + parsed.requestEdits().size()
-                                    + " of the request it is sent")
+                                    + " of the request it is sent, " + parsed.alreadyDone()
+                                    + " already what Usher does")
                     : new Verdict(
                             key,
                             Status.REFUSED,

@@ -3,7 +3,9 @@ package dev.usher.k8s.translate;
 import dev.usher.routing.HeaderEdit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code proxy_set_header Name value;}, {@code more_set_input_headers "Name: value" ...;},
  * {@code more_clear_input_headers Name ...;}), comments and blank lines allowed, becomes the Ingress's
  * {@link HeaderEdit}s, so the most common snippets, security headers on a host or a fixed field for the origin, work
- * unchanged. Nothing else of a snippet is ever read: any other directive, a block, a variable ({@code $...}, never
+ * unchanged; lines that ask for what Usher does anyway (WebSocket's {@code Upgrade}/{@code Connection},
+ * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme}) are no-ops. Nothing
+ * else of a snippet is ever read: any other directive, a block, a variable ({@code $...}, never
  * expanded), a status or type filter ({@code -s}, {@code -t}), a wildcard name, a field name that is not a token or is
  * the proxy's own ({@link HeaderEdit#PROXY_OWNED}; a request's {@code Host} too: {@code upstream-vhost} sets it) or a
  * value with a control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as
@@ -36,10 +40,25 @@ final class NginxSnippetHeaders {
     record Parsed(
             List<HeaderEdit> edits,
             List<HeaderEdit> requestEdits,
+            int alreadyDone,
             @Nullable String problem) {
 
-        static final Parsed NONE = new Parsed(List.of(), List.of(), null);
+        static final Parsed NONE = new Parsed(List.of(), List.of(), 0, null);
     }
+
+    /**
+     * Directives that ask for what Usher does anyway, read as no-ops (directive and field name in lower case, then the
+     * value): WebSocket's {@code Upgrade}/{@code Connection} lines and HTTP/1.1 (Usher tunnels an allowed upgrade
+     * itself and speaks HTTP/1.1 to origins), and the client's address and scheme, which Usher sends as
+     * {@code X-Real-IP} and {@code X-Forwarded-Proto}.
+     */
+    private static final Set<List<String>> ALREADY_DONE = Set.of(
+            List.of("proxy_http_version", "1.1"),
+            List.of("proxy_set_header", "upgrade", "$http_upgrade"),
+            List.of("proxy_set_header", "connection", "upgrade"),
+            List.of("proxy_set_header", "connection", "$connection_upgrade"),
+            List.of("proxy_set_header", "x-real-ip", "$remote_addr"),
+            List.of("proxy_set_header", "x-forwarded-proto", "$scheme"));
 
     /** The edits of the Ingress's {@code configuration-snippet}; none without one or when it is refused. */
     static Parsed read(Map<String, String> a) {
@@ -51,17 +70,36 @@ final class NginxSnippetHeaders {
     static Parsed parse(String snippet) {
         List<HeaderEdit> edits = new ArrayList<>();
         List<HeaderEdit> requestEdits = new ArrayList<>();
+        int alreadyDone = 0;
         try {
             for (List<String> d : directives(snippet)) {
+                if (alreadyDone(d)) {
+                    alreadyDone++;
+                    continue;
+                }
+                for (String word : d) {
+                    if (word.indexOf('$') >= 0) {
+                        throw new IllegalArgumentException("variables ($...) are not expanded in header directives");
+                    }
+                }
                 add(d, edits, requestEdits);
             }
         } catch (IllegalArgumentException e) {
-            return new Parsed(List.of(), List.of(), e.getMessage());
+            return new Parsed(List.of(), List.of(), 0, e.getMessage());
         }
         if (edits.size() + requestEdits.size() > MAX_EDITS) {
-            return new Parsed(List.of(), List.of(), "more than " + MAX_EDITS + " header edits");
+            return new Parsed(List.of(), List.of(), 0, "more than " + MAX_EDITS + " header edits");
         }
-        return new Parsed(List.copyOf(edits), List.copyOf(requestEdits), null);
+        return new Parsed(List.copyOf(edits), List.copyOf(requestEdits), alreadyDone, null);
+    }
+
+    private static boolean alreadyDone(List<String> d) {
+        List<String> key = new ArrayList<>(d.size());
+        for (int i = 0; i < d.size(); i++) {
+            String word = d.get(i);
+            key.add(i == d.size() - 1 && word.startsWith("$") ? word : word.toLowerCase(Locale.ROOT));
+        }
+        return ALREADY_DONE.contains(key);
     }
 
     private static void add(List<String> d, List<HeaderEdit> edits, List<HeaderEdit> requestEdits) {
@@ -215,9 +253,6 @@ final class NginxSnippetHeaders {
                     }
                     if (quote == 0 && (d == '"' || d == '\'')) {
                         throw new IllegalArgumentException("a quote inside a word");
-                    }
-                    if (d == '$') {
-                        throw new IllegalArgumentException("variables ($...) are not expanded in header directives");
                     }
                     if (d == '\\' && i + 1 < n) {
                         char e = text.charAt(++i);

@@ -20,6 +20,7 @@ final class NginxSnippetHeadersFuzzTest {
             "add_header Strict-Transport-Security \"max-age=1; includeSubDomains\" always;",
             "more_clear_headers Server X-Powered-By; proxy_hide_header X-Internal;",
             "proxy_set_header X-Tenant blue; more_set_input_headers \"X-Env: prod\";",
+            "proxy_set_header Upgrade $http_upgrade; proxy_set_header X-Real-IP $remote_addr;",
             "# comment\nmore_clear_input_headers User-Agent;\n",
             "more_set_headers \"X-Q: say \\\"hi\\\"\\tnow\";");
     private static final String ALPHABET = " \t\r\n;{}\"'\\#$:-_*aZ09\u0000\u007f\u00e9\u2028";
@@ -47,6 +48,9 @@ final class NginxSnippetHeadersFuzzTest {
                 assertThat(HeaderEdit.nameProblem(edit.name()))
                         .as("seed %d, %s", seed, escape(input))
                         .isNull();
+                assertThat(edit.name() + edit.value())
+                        .as("seed %d: never a variable", seed)
+                        .doesNotContain("$");
                 if (edit.value() != null) {
                     assertThat(edit.value())
                             .as("seed %d, %s", seed, escape(input))

@@ -70,6 +70,32 @@ final class NginxSnippetHeadersTest {
         assertThat(parsed.edits()).containsExactly(new HeaderEdit("x-frame-options", "DENY", Mode.SET));
     }
 
+    @Test
+    void linesAskingForWhatUsherDoesAnyway_areNoOps_notRefusals() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                proxy_http_version 1.1;
+                proxy_set_header Upgrade $http_upgrade;
+                proxy_set_header Connection "upgrade";
+                proxy_set_header connection $connection_upgrade;
+                proxy_set_header X-Real-IP $remote_addr;
+                proxy_set_header X-Forwarded-Proto $scheme;
+                more_set_headers "X-Frame-Options: DENY";
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        assertThat(parsed.alreadyDone()).isEqualTo(6);
+        assertThat(parsed.requestEdits()).isEmpty();
+        assertThat(parsed.edits()).containsExactly(new HeaderEdit("x-frame-options", "DENY", Mode.SET));
+        assertThat(Annotations.classify(N + "configuration-snippet", "proxy_http_version 1.1;")
+                        .reason())
+                .contains("1 already what Usher does");
+        assertThat(NginxSnippetHeaders.parse("proxy_set_header X-Real-IP $http_x_real_ip;")
+                        .problem())
+                .contains("variables ($...) are not expanded"); // not the client's address: refused as before
+        assertThat(NginxSnippetHeaders.parse("proxy_http_version 1.0;").problem())
+                .contains("'proxy_http_version' is not a header directive");
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
@@ -78,6 +104,7 @@ final class NginxSnippetHeadersTest {
                 "more_set_headers \"X-A: b\"; proxy_pass_header X-B; | 'proxy_pass_header' is not a header directive",
                 "more_set_headers \"X-A: $host\"; | variables ($...) are not expanded",
                 "add_header X-Id $request_id; | variables ($...) are not expanded",
+                "more_set_headers \"X$a: b\"; | variables ($...) are not expanded",
                 "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
                 "more_clear_headers -t text/html X-A; | status and type filters",
                 "more_set_headers \"X-A: a\\r\\nSet-Cookie: s=1\"; | only visible ASCII",
