@@ -77,6 +77,7 @@ final class NginxAnnotationsEndToEndTest {
                                         + " includeSubDomains\" always;\n"
                                         + "      more_clear_headers X-Powered-By;\n"
                                         + "      proxy_set_header X-Tenant blue;\n"
+                                        + "      proxy_set_header X-Original-Host $host;\n"
                                         + "      proxy_set_header Upgrade $http_upgrade;",
                                 "headers.example.com")
                         + INGRESS.formatted(
@@ -131,6 +132,7 @@ final class NginxAnnotationsEndToEndTest {
                 .contains("\r\nstrict-transport-security: max-age=31536000; includeSubDomains\r\n")
                 .doesNotContainIgnoringCase("x-powered-by:");
         assertThat(edited).contains("\"x-tenant\":[\"blue\"]"); // what the origin was sent
+        assertThat(edited).contains("\"x-original-host\":[\"headers.example.com\"]");
         assertThat(get("limited.example.com", echoed)).containsIgnoringCase("x-powered-by: php"); // sent as a rule
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -65,12 +66,17 @@ final class RequestHeads {
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
         }
-        for (HeaderEdit edit : options.requestHeaderEdits()) { // configuration-snippet's proxy_set_header & co.
-            String value = edit.value();
-            if (value == null) {
-                headers.remove(edit.name());
-            } else {
-                headers.set(edit.name(), value);
+        List<HeaderEdit> edits = options.requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
+        if (!edits.isEmpty()) {
+            RequestVariables variables = HeaderEdit.anyTemplate(edits)
+                    ? RequestVariables.of(request.uri(), target, conn, route, record.clientIp()) // the request as sent
+                    : null;
+            for (HeaderEdit edit : edits) {
+                if (edit.value() == null) {
+                    headers.remove(edit.name());
+                } else {
+                    headers.set(edit.name(), edit.valueFor(variables == null ? RequestVariables.NONE : variables));
+                }
             }
         }
         request.setUri(target.path().equals("*") ? "*" : upstreamUri(request, route, target, record, conn));

@@ -23,6 +23,9 @@ record RequestVariables(
         String hostWithPort, boolean tls, String requestUri, int serverPort, Route route, String remoteAddr)
         implements Function<NginxTemplate.Variable, String> {
 
+    /** For templates never expanded (values sent as written): every variable empty. */
+    static final Function<NginxTemplate.Variable, String> NONE = variable -> "";
+
     static RequestVariables of(
             String uri, Requests.Target target, ClientConnection conn, Route route, String clientIp) {
         // nginx's $request_uri is the target as sent; an absolute-form target's path is the (normalised) one routed

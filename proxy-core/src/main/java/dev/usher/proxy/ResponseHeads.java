@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.NginxTemplate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -9,7 +10,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.List;
-import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** Rewrites an origin's response head for the client: hop-by-hop fields out, {@code Server} in, re-framed. */
@@ -62,18 +63,18 @@ final class ResponseHeads {
      * Applies an Ingress's header edits ({@code configuration-snippet}'s header directives) to a final response head, in
      * order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear.
      */
-    static void edit(HttpResponse response, List<HeaderEdit> edits) {
+    static void edit(
+            HttpResponse response, List<HeaderEdit> edits, Function<NginxTemplate.Variable, String> variables) {
         HttpHeaders headers = response.headers();
         for (HeaderEdit edit : edits) {
-            String value = edit.value();
             switch (edit.mode()) {
-                case SET -> headers.set(edit.name(), Objects.requireNonNull(value, "SET has a value"));
+                case SET -> headers.set(edit.name(), edit.valueFor(variables));
                 case ADD -> {
                     if (HeaderEdit.addsTo(response.status().code())) {
-                        headers.add(edit.name(), Objects.requireNonNull(value, "ADD has a value"));
+                        headers.add(edit.name(), edit.valueFor(variables));
                     }
                 }
-                case ADD_ALWAYS -> headers.add(edit.name(), Objects.requireNonNull(value, "ADD_ALWAYS has a value"));
+                case ADD_ALWAYS -> headers.add(edit.name(), edit.valueFor(variables));
                 case CLEAR -> headers.remove(edit.name());
             }
         }

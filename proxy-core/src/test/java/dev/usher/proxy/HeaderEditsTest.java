@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HeaderEdit.Mode;
 import dev.usher.routing.LocalRedirect;
+import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.RouteOptions;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -32,7 +33,8 @@ final class HeaderEditsTest {
                 new HeaderEdit("x-kept", "again", Mode.ADD),
                 new HeaderEdit("x-secret-origin", null, Mode.CLEAR),
                 new HeaderEdit("x-secret-origin", "not this one", Mode.ADD_ALWAYS),
-                new HeaderEdit("x-secret-origin", null, Mode.CLEAR));
+                new HeaderEdit("x-secret-origin", null, Mode.CLEAR),
+                expanding("x-seen", "$scheme://$host$request_uri", Mode.ADD_ALWAYS));
         fixture = new OptionsFixture(
                 ProxySettings.defaults(),
                 Map.of(
@@ -43,7 +45,9 @@ final class HeaderEditsTest {
                                 .requestHeaderEdits(List.of(
                                         new HeaderEdit("x-tenant", "blue", Mode.SET),
                                         new HeaderEdit("X-Forwarded-Proto", "https", Mode.SET),
-                                        new HeaderEdit("user-agent", null, Mode.CLEAR)))
+                                        new HeaderEdit("user-agent", null, Mode.CLEAR),
+                                        expanding("x-client", "$remote_addr for $service_name", Mode.SET),
+                                        expanding("x-uri", "$request_uri", Mode.SET)))
                                 .build(),
                         "moved.test",
                         RouteOptions.builder()
@@ -52,6 +56,10 @@ final class HeaderEditsTest {
                                 .build(),
                         "plain.test",
                         RouteOptions.DEFAULT));
+    }
+
+    private static HeaderEdit expanding(String name, String value, Mode mode) {
+        return new HeaderEdit(name, value, mode, NginxTemplate.parse(value));
     }
 
     @AfterAll
@@ -71,6 +79,7 @@ final class HeaderEditsTest {
         assertThat(res.headers().allValues("x-always")).containsExactly("yes");
         assertThat(res.headers().allValues("x-kept")).containsExactly("k", "again"); // add keeps the origin's
         assertThat(res.headers().map()).doesNotContainKey("x-secret-origin");
+        assertThat(res.headers().allValues("x-seen")).containsExactly("http://edit.test/hop"); // the request as sent
     }
 
     @Test
@@ -98,6 +107,7 @@ final class HeaderEditsTest {
                 .contains("\nx-added: yes")
                 .contains("\nx-kept: k")
                 .contains("\nx-kept: again")
+                .contains("\nx-seen: http://edit.test/hop")
                 .doesNotContain("x-secret-origin")
                 .doesNotContain("text/plain");
     }
@@ -109,12 +119,14 @@ final class HeaderEditsTest {
         assertThat(moved.headers().allValues("location")).containsExactly("https://new.example.com/");
         assertThat(moved.headers().allValues("x-frame-options")).containsExactly("DENY");
         assertThat(moved.headers().allValues("x-added")).containsExactly("yes"); // 301 is on add_header's list
+        assertThat(moved.headers().allValues("x-seen")).containsExactly("http://moved.test/");
 
         HttpResponse<String> failed = fixture.get("edit.test", "/reset"); // the origin closes without answering
         assertThat(failed.statusCode()).isEqualTo(502);
         assertThat(failed.headers().allValues("x-frame-options")).containsExactly("DENY");
         assertThat(failed.headers().allValues("x-always")).containsExactly("yes");
         assertThat(failed.headers().map()).doesNotContainKey("x-added");
+        assertThat(failed.headers().allValues("x-seen")).containsExactly("http://edit.test/reset");
 
         assertThat(fixture.get("nowhere.test", "/").headers().map()) // no route: nobody's edits
                 .doesNotContainKey("x-frame-options");
@@ -133,6 +145,8 @@ final class HeaderEditsTest {
         assertThat(seen.headers().getAll("x-forwarded-proto")).containsExactly("https"); // over Usher's "http"
         assertThat(seen.headers().contains("user-agent")).isFalse(); // the JDK client sends one
         assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1"); // the rest as usual
+        assertThat(seen.headers().get("x-client")).isEqualTo("127.0.0.1 for app"); // variables, per request
+        assertThat(seen.headers().get("x-uri")).isEqualTo("/echo?sent");
     }
 
     @Test

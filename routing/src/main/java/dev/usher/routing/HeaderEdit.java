@@ -1,8 +1,10 @@
 package dev.usher.routing;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,10 +13,17 @@ import org.jspecify.annotations.Nullable;
  * headers-more module's {@code more_set_headers} and {@code more_clear_headers}, and {@code proxy_hide_header}.
  *
  * @param name the field name, lower-case, an RFC 9110 token that is not one of the proxy's own ({@link #PROXY_OWNED})
- * @param value the field value (visible ASCII, spaces and tabs inside), or {@code null} for {@link Mode#CLEAR}
+ * @param value the field value as written (visible ASCII, spaces and tabs inside), or {@code null} for
+ *     {@link Mode#CLEAR}
  * @param mode what is done with it
+ * @param template {@code value} parsed, when it holds nginx variables ({@code $host}, {@code $remote_addr}, ...)
+ *     expanded per request; {@code null} for a value sent as written
  */
-public record HeaderEdit(String name, @Nullable String value, Mode mode) {
+public record HeaderEdit(
+        String name,
+        @Nullable String value,
+        Mode mode,
+        @Nullable NginxTemplate template) {
 
     /** Framing and connection management: the proxy's, never a snippet's. */
     public static final Set<String> PROXY_OWNED = Set.of(
@@ -56,6 +65,33 @@ public record HeaderEdit(String name, @Nullable String value, Mode mode) {
         if (value != null && valueProblem(value) != null) {
             throw new IllegalArgumentException(valueProblem(value));
         }
+        if (template != null && (value == null || template.readsRequestFields())) {
+            throw new IllegalArgumentException("a template comes with a value and reads no request field");
+        }
+    }
+
+    /** An edit whose value is sent as written. */
+    public HeaderEdit(String name, @Nullable String value, Mode mode) {
+        this(name, value, mode, null);
+    }
+
+    /**
+     * The value to send for one request: as written, or the template expanded with {@code variables}, each expanded
+     * byte that could not stand in a field percent-encoded ({@link NginxTemplate#expand}).
+     */
+    public String valueFor(Function<NginxTemplate.Variable, String> variables) {
+        String text = Objects.requireNonNull(value, "a cleared field has no value");
+        return template == null ? text : template.expand(variables);
+    }
+
+    /** Whether any of {@code edits} expands variables: a request's values are then read for them. */
+    public static boolean anyTemplate(List<HeaderEdit> edits) {
+        for (HeaderEdit edit : edits) {
+            if (edit.template() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether an {@link Mode#ADD} field goes on a response of {@code status} (nginx's {@code add_header} list). */

@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.NginxTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,15 +15,18 @@ import org.jspecify.annotations.Nullable;
  * {@code add_header Name value [always];}, {@code proxy_hide_header Name;}) and request directives
  * ({@code proxy_set_header Name value;}, {@code more_set_input_headers "Name: value" ...;},
  * {@code more_clear_input_headers Name ...;}), comments and blank lines allowed, becomes the Ingress's
- * {@link HeaderEdit}s, so the most common snippets, security headers on a host or a fixed field for the origin, work
- * unchanged; lines that ask for what Usher does anyway (WebSocket's {@code Upgrade}/{@code Connection},
- * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme}) are no-ops. Nothing
- * else of a snippet is ever read: any other directive, a block, a variable ({@code $...}, never
- * expanded), a status or type filter ({@code -s}, {@code -t}), a wildcard name, a field name that is not a token or is
- * the proxy's own ({@link HeaderEdit#PROXY_OWNED}; a request's {@code Host} too: {@code upstream-vhost} sets it) or a
- * value with a control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as
- * nginx would (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it
- * reaches a configuration, a request line or a field other than its own.
+ * {@link HeaderEdit}s, so the most common snippets, security headers on a host or a field for the origin, work
+ * unchanged. Values may hold the variables Usher expands elsewhere ({@code $host}, {@code $scheme},
+ * {@code $request_uri}, {@code $remote_addr}, {@code $service_name}, ...: {@link NginxTemplate}), read per request.
+ * Lines that ask for what Usher does anyway (WebSocket's {@code Upgrade}/{@code Connection},
+ * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme}) are no-ops.
+ * Nothing else of a snippet is ever read: any other directive, a block, another variable (in a name, or one Usher does
+ * not expand, such as {@code $request_id} or the client's own {@code $http_*}), a status or type filter ({@code -s},
+ * {@code -t}), a wildcard name, a field name that is not a token or is the proxy's own
+ * ({@link HeaderEdit#PROXY_OWNED}; a request's {@code Host} too: {@code upstream-vhost} sets it) or a value with a
+ * control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as nginx would
+ * (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it reaches a
+ * configuration, a request line or a field other than its own.
  */
 final class NginxSnippetHeaders {
 
@@ -76,11 +80,6 @@ final class NginxSnippetHeaders {
                 if (alreadyDone(d)) {
                     alreadyDone++;
                     continue;
-                }
-                for (String word : d) {
-                    if (word.indexOf('$') >= 0) {
-                        throw new IllegalArgumentException("variables ($...) are not expanded in header directives");
-                    }
                 }
                 add(d, edits, requestEdits);
             }
@@ -197,6 +196,9 @@ final class NginxSnippetHeaders {
         if (name.indexOf('*') >= 0) {
             throw new IllegalArgumentException("wildcard field names are not supported: " + Problems.quote(clip(name)));
         }
+        if (name.indexOf('$') >= 0) {
+            throw new IllegalArgumentException("variables ($...) are not expanded in field names");
+        }
         String problem = HeaderEdit.nameProblem(name);
         if (problem == null && value != null) {
             problem = HeaderEdit.valueProblem(value);
@@ -204,7 +206,12 @@ final class NginxSnippetHeaders {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        return new HeaderEdit(name, value, mode);
+        NginxTemplate template = value == null || value.indexOf('$') < 0 ? null : NginxTemplate.parse(value);
+        if (template != null && template.readsRequestFields()) {
+            throw new IllegalArgumentException(
+                    "$http_*, $cookie_* and $remote_user are not expanded in header directives");
+        }
+        return new HeaderEdit(name, value, mode, template == null || template.constant() ? null : template);
     }
 
     /** nginx's lexer, for directives without blocks: each directive's words, quotes and escapes resolved. */

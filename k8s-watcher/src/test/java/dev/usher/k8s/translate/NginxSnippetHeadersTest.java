@@ -71,6 +71,33 @@ final class NginxSnippetHeadersTest {
     }
 
     @Test
+    void valuesMayHoldTheVariablesUsherExpands_namesMayNot() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                proxy_set_header X-Forwarded-Host $host;
+                more_set_headers "X-Seen: $scheme://${host}$request_uri from $remote_addr";
+                add_header X-Price "5$ off";
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        HeaderEdit host = parsed.requestEdits().get(0);
+        assertThat(host.name()).isEqualTo("x-forwarded-host");
+        assertThat(host.template()).isNotNull();
+        assertThat(host.valueFor(v -> v == dev.usher.routing.NginxTemplate.Variable.HOST ? "a.example.com" : "?"))
+                .isEqualTo("a.example.com");
+        HeaderEdit seen = parsed.edits().get(0);
+        assertThat(seen.valueFor(v -> switch (v) {
+                    case SCHEME -> "https";
+                    case HOST -> "a.example.com";
+                    case REQUEST_URI -> "/p?q=\"1\"";
+                    case REMOTE_ADDR -> "192.0.2.7";
+                    default -> "?";
+                }))
+                .isEqualTo("https://a.example.com/p?q=%221%22 from 192.0.2.7"); // a quote encoded, as every expansion
+        assertThat(parsed.edits().get(1).template()).isNull(); // "$ " is no variable: sent as written
+        assertThat(parsed.edits().get(1).valueFor(v -> "?")).isEqualTo("5$ off");
+    }
+
+    @Test
     void linesAskingForWhatUsherDoesAnyway_areNoOps_notRefusals() {
         NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
                 proxy_http_version 1.1;
@@ -91,7 +118,7 @@ final class NginxSnippetHeadersTest {
                 .contains("1 already what Usher does");
         assertThat(NginxSnippetHeaders.parse("proxy_set_header X-Real-IP $http_x_real_ip;")
                         .problem())
-                .contains("variables ($...) are not expanded"); // not the client's address: refused as before
+                .contains("$http_*, $cookie_* and $remote_user are not expanded"); // the client's own: refused
         assertThat(NginxSnippetHeaders.parse("proxy_http_version 1.0;").problem())
                 .contains("'proxy_http_version' is not a header directive");
     }
@@ -102,8 +129,9 @@ final class NginxSnippetHeadersTest {
             value = {
                 "proxy_pass http://evil; | 'proxy_pass' is not a header directive",
                 "more_set_headers \"X-A: b\"; proxy_pass_header X-B; | 'proxy_pass_header' is not a header directive",
-                "more_set_headers \"X-A: $host\"; | variables ($...) are not expanded",
-                "add_header X-Id $request_id; | variables ($...) are not expanded",
+                "add_header X-Id $request_id; | unknown nginx variable $request_id",
+                "proxy_set_header X-User $http_x_user; | $http_*, $cookie_* and $remote_user are not expanded",
+                "more_set_headers \"X-A: ${host\"; | is not closed with '}'",
                 "more_set_headers \"X$a: b\"; | variables ($...) are not expanded",
                 "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
                 "more_clear_headers -t text/html X-A; | status and type filters",
@@ -125,7 +153,7 @@ final class NginxSnippetHeadersTest {
                 "more_set_headers X\"A: b\"; | a quote inside a word",
                 "; | an empty directive",
                 "proxy_hide_header; | proxy_hide_header takes one field name",
-                "proxy_set_header Host $host; | variables ($...) are not expanded",
+                "proxy_set_header Host $host; | the origin's Host is set by upstream-vhost",
                 "proxy_set_header Host app.internal; | the origin's Host is set by upstream-vhost",
                 "more_set_input_headers \"host: a\"; | the origin's Host is set by upstream-vhost",
                 "proxy_set_header X-A; | proxy_set_header takes a field name and a value",
