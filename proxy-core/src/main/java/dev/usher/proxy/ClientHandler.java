@@ -1,9 +1,6 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.ExternalAuth;
-import dev.usher.routing.HeaderEdit;
-import dev.usher.routing.NginxTemplate;
-import dev.usher.routing.Route;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -218,15 +214,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             List<String> cookies,
             @Nullable ExternalAuth auth) {
         boolean head = HttpMethod.HEAD.equals(request.method());
-        Route route = record.route(); // the Ingress's header edits on its route's every answer, as nginx's location
-        List<HeaderEdit> edits = route == null ? List.of() : route.options().headerEdits();
-        Function<NginxTemplate.Variable, String> variables = RequestVariables.NONE;
-        if (route != null && HeaderEdit.anyTemplate(edits)) {
-            Requests.Target target = decision.target() != null ? decision.target() : Requests.target(request);
-            if (target != null) {
-                variables = RequestVariables.of(request.uri(), target, conn, route, record.clientIp());
-            }
-        }
+        ResponseEdits edits = ResponseEdits.of( // the Ingress's header edits on its route's every answer
+                record.route(), request, decision.target(), conn, record.clientIp());
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
         FullHttpResponse response = decision.preflight() != null
                 ? CorsHeaders.preflightReply(decision.preflight(), decision.close())
@@ -236,9 +225,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 && ExternalAuthCheck.cookiesFor(auth, response.status().code())) {
             response.headers().add(HttpHeaderNames.SET_COOKIE, cookies);
         }
-        if (!edits.isEmpty()) {
-            ResponseHeads.edit(response, edits, variables);
-        }
+        edits.apply(response);
         conn.headRequest(head);
         ChannelFuture written = conn.ctx.writeAndFlush(response);
         record.finish(Objects.requireNonNull(decision.status(), "a local reply has a status")

@@ -2,8 +2,6 @@ package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.ExternalAuth;
-import dev.usher.routing.HeaderEdit;
-import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.ResponseRewrites;
 import dev.usher.routing.RetryOn;
 import dev.usher.routing.Route;
@@ -21,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,8 +53,7 @@ final class Exchange implements ExchangeTimers.Owner {
     private @Nullable OriginLease origin; // the current attempt's connection, null while there is none
     private final RouteFields routeFields; // CORS fields and the session cookie of the route
     private final @Nullable ResponseRewrites rewrites; // proxy-redirect-*, proxy-cookie-*: null for most routes
-    private final List<HeaderEdit> headerEdits; // configuration-snippet's header directives: empty for most routes
-    private final Function<NginxTemplate.Variable, String> editVariables; // the request as sent, for their values
+    private final ResponseEdits responseEdits; // configuration-snippet's header directives: NONE for most routes
     private List<String> authCookies = List.of(); // the auth-url response's Set-Cookie values
     private @Nullable ExternalAuth auth; // the route's, when its verdict let the request through
     /** custom-http-errors: the client's head as it came (before forwarding edits), target and route; or null. */
@@ -87,12 +83,9 @@ final class Exchange implements ExchangeTimers.Owner {
                 route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
         this.rewrites = route.options().responseRewrites();
-        this.headerEdits = route.options().headerEdits();
         this.original = ErrorPages.original(route, request, decision);
         Requests.Target target = Objects.requireNonNull(decision.target(), "a proxied decision has a target");
-        this.editVariables = HeaderEdit.anyTemplate(headerEdits) // before prepare() rewrites the target
-                ? RequestVariables.of(request.uri(), target, conn, route, record.clientIp())
-                : RequestVariables.NONE;
+        this.responseEdits = ResponseEdits.of(route, request, target, conn, record.clientIp()); // before prepare()
         RequestMirror copy = RequestMirror.of(route, request, target, conn, record, context.settings()); // before edits
         boolean upgrade = RequestHeads.prepare(request, route, target, record, conn, context.settings());
         if (copy != null) {
@@ -182,9 +175,7 @@ final class Exchange implements ExchangeTimers.Owner {
 
     /** The Ingress's header edits ({@code configuration-snippet}), last on the final response head, the origin's or ours. */
     void editFields(HttpResponse response) {
-        if (!headerEdits.isEmpty()) {
-            ResponseHeads.edit(response, headerEdits, editVariables);
-        }
+        responseEdits.apply(response);
     }
 
     /** The auth service's cookies go on the client's response ({@link ExternalAuthCheck#cookiesFor}). */

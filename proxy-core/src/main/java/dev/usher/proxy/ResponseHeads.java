@@ -1,7 +1,5 @@
 package dev.usher.proxy;
 
-import dev.usher.routing.HeaderEdit;
-import dev.usher.routing.NginxTemplate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -9,8 +7,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.util.List;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** Rewrites an origin's response head for the client: hop-by-hop fields out, {@code Server} in, re-framed. */
@@ -57,27 +53,6 @@ final class ResponseHeads {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return keep;
-    }
-
-    /**
-     * Applies an Ingress's header edits ({@code configuration-snippet}'s header directives) to a final response head, in
-     * order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear.
-     */
-    static void edit(
-            HttpResponse response, List<HeaderEdit> edits, Function<NginxTemplate.Variable, String> variables) {
-        HttpHeaders headers = response.headers();
-        for (HeaderEdit edit : edits) {
-            switch (edit.mode()) {
-                case SET -> headers.set(edit.name(), edit.valueFor(variables));
-                case ADD -> {
-                    if (HeaderEdit.addsTo(response.status().code())) {
-                        headers.add(edit.name(), edit.valueFor(variables));
-                    }
-                }
-                case ADD_ALWAYS -> headers.add(edit.name(), edit.valueFor(variables));
-                case CLEAR -> headers.remove(edit.name());
-            }
-        }
     }
 
     /** Adds {@code Strict-Transport-Security} (RFC 6797 §7.1: HTTPS responses only) unless off or the origin set it. */

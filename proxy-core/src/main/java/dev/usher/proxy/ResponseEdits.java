@@ -1,0 +1,72 @@
+package dev.usher.proxy;
+
+import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.NginxTemplate;
+import dev.usher.routing.Route;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An Ingress's header edits (the header directives of its {@code configuration-snippet}) for the answers to one
+ * request, with that request's variables when an edit expands any, read as the client sent it: applied last to the
+ * origin's final response head (the exchange) and to Usher's own answers once the request has a route
+ * ({@link ClientHandler}), as nginx's location would.
+ */
+final class ResponseEdits {
+
+    /** No edits: most routes, and requests no rule matched. */
+    static final ResponseEdits NONE = new ResponseEdits(List.of(), RequestVariables.NONE);
+
+    private final List<HeaderEdit> edits;
+    private final Function<NginxTemplate.Variable, String> variables;
+
+    private ResponseEdits(List<HeaderEdit> edits, Function<NginxTemplate.Variable, String> variables) {
+        this.edits = edits;
+        this.variables = variables;
+    }
+
+    /**
+     * The edits of {@code route} for {@code request}, before its head is changed for the origin; {@code target} is the
+     * request's when already known, else read from it only if an edit needs it.
+     */
+    static ResponseEdits of(
+            @Nullable Route route,
+            HttpRequest request,
+            Requests.@Nullable Target target,
+            ClientConnection conn,
+            String clientIp) {
+        List<HeaderEdit> edits = route == null ? List.of() : route.options().headerEdits();
+        if (route == null || edits.isEmpty()) {
+            return NONE;
+        }
+        Function<NginxTemplate.Variable, String> variables = RequestVariables.NONE;
+        if (HeaderEdit.anyTemplate(edits)) {
+            Requests.Target t = target != null ? target : Requests.target(request);
+            if (t != null) {
+                variables = RequestVariables.of(request.uri(), t, conn, route, clientIp);
+            }
+        }
+        return new ResponseEdits(edits, variables);
+    }
+
+    /** Applies the edits in order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear. */
+    void apply(HttpResponse response) {
+        HttpHeaders headers = response.headers();
+        for (HeaderEdit edit : edits) {
+            switch (edit.mode()) {
+                case SET -> headers.set(edit.name(), edit.valueFor(variables));
+                case ADD -> {
+                    if (HeaderEdit.addsTo(response.status().code())) {
+                        headers.add(edit.name(), edit.valueFor(variables));
+                    }
+                }
+                case ADD_ALWAYS -> headers.add(edit.name(), edit.valueFor(variables));
+                case CLEAR -> headers.remove(edit.name());
+            }
+        }
+    }
+}
