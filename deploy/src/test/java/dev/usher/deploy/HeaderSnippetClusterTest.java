@@ -1,0 +1,88 @@
+package dev.usher.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.usher.k8s.MockApiServer;
+import dev.usher.proxy.echo.EchoServer;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A {@code configuration-snippet} of header directives on a live Ingress in cluster mode (fabric8's mock API server):
+ * the edits apply once the annotation is added, and when it is changed to a snippet Usher refuses, the Ingress keeps
+ * serving without them and the problem says why.
+ */
+final class HeaderSnippetClusterTest {
+
+    private static final String SNIPPET = "nginx.ingress.kubernetes.io/configuration-snippet";
+
+    @RegisterExtension
+    final MockApiServer api = new MockApiServer();
+
+    final KubernetesClient client = api.client();
+
+    private EchoServer alpaca;
+    private Controller controller;
+
+    @BeforeEach
+    void start() {
+        alpaca = EchoServer.builder().name("alpaca").build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        alpaca.close();
+    }
+
+    @Test
+    void aHeaderSnippet_appliesLive_andARefusedOneLeavesTheIngressServing() throws IOException {
+        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
+        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        int http = controller.httpPort();
+        assertThat(RawHttp.get(http, "alpaca.example.com", "/").head()).doesNotContainIgnoringCase("x-frame-options");
+
+        annotate("more_set_headers \"X-Frame-Options: DENY\";\nproxy_set_header X-Seen-Host $host;\n");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> RawHttp.get(http, "alpaca.example.com", "/").head().contains("x-frame-options: DENY"));
+        assertThat(RawHttp.get(http, "alpaca.example.com", "/").body())
+                .contains("\"x-seen-host\":[\"alpaca.example.com\"]");
+
+        annotate("more_set_headers \"X-Frame-Options: DENY\";\nrewrite ^ /elsewhere;\n");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        !RawHttp.get(http, "alpaca.example.com", "/").head().contains("x-frame-options"));
+        RawHttp.Response served = RawHttp.get(http, "alpaca.example.com", "/");
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(served.body()).doesNotContain("x-seen-host").contains("\"uri\":\"/\"");
+        assertThat(RawHttp.get(controller.adminPort(), "localhost", "/debug/routes")
+                        .body())
+                .contains("'rewrite' is not a header directive");
+    }
+
+    private void annotate(String snippet) {
+        client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("default")
+                .withName("host-ingress")
+                .edit((Ingress i) -> {
+                    java.util.Map<String, String> annotations = new java.util.HashMap<>();
+                    if (i.getMetadata().getAnnotations() != null) {
+                        annotations.putAll(i.getMetadata().getAnnotations());
+                    }
+                    annotations.put(SNIPPET, snippet);
+                    i.getMetadata().setAnnotations(annotations);
+                    return i;
+                });
+    }
+}
