@@ -2,9 +2,11 @@ package dev.usher.deploy;
 
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.TrustedProxies;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.RetryOn;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,8 @@ final class ProxyOptions {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Class<List<String>> STRINGS = (Class) List.class;
+    /** The split of a flag whose every value is one whole field (a field value holds commas): never splits. */
+    private static final String ONE_PER_FLAG = "\\n";
 
     /** Every data-plane flag, in the order {@code --help} lists them. */
     static final List<ProxyFlag<?>> FLAGS = List.of(
@@ -180,6 +184,28 @@ final class ProxyOptions {
                     "underscoresInHeaders",
                     ProxySettings.Builder::underscoresInHeaders,
                     "Forward request header fields whose names contain '_' (dropped by default, as nginx does)."),
+            new ProxyFlag<>(
+                    "--add-header",
+                    "addHeaders",
+                    "'NAME: VALUE'",
+                    "A field set on every response, replacing the origin's, before an Ingress's own snippet "
+                            + "edits (repeatable; an empty value removes the field; ingress-nginx's add-headers "
+                            + "ConfigMap).",
+                    STRINGS,
+                    null,
+                    ONE_PER_FLAG,
+                    (b, v) -> b.addHeaders(fields("--add-header", v))),
+            new ProxyFlag<>(
+                    "--proxy-set-header",
+                    "proxySetHeaders",
+                    "'NAME: VALUE'",
+                    "A field set on every request sent to an origin, after Usher's forwarding fields and before "
+                            + "an Ingress's own (repeatable; an empty value removes the field; not Host; "
+                            + "ingress-nginx's proxy-set-headers ConfigMap).",
+                    STRINGS,
+                    null,
+                    ONE_PER_FLAG,
+                    (b, v) -> b.proxySetHeaders(fields("--proxy-set-header", v))),
             new ProxyFlag<>(
                     "--upgrade-protocols",
                     "upgradeProtocols",
@@ -366,6 +392,32 @@ final class ProxyOptions {
             spec.addOption(option);
             options.put(flag, option);
         }
+    }
+
+    /**
+     * {@code Name: value} fields of a repeatable flag: set, or cleared for an empty value; values are sent as written
+     * ({@code $} is no variable here).
+     */
+    static List<HeaderEdit> fields(String flag, List<String> values) {
+        List<HeaderEdit> edits = new ArrayList<>();
+        for (String text : values) {
+            int colon = text.indexOf(':');
+            String name = colon < 0 ? "" : text.substring(0, colon).strip();
+            String value = colon < 0 ? "" : text.substring(colon + 1).strip();
+            String problem = colon <= 0 ? "expected 'Name: value'" : HeaderEdit.nameProblem(name);
+            if (problem == null && !value.isEmpty()) {
+                problem = HeaderEdit.valueProblem(value);
+            }
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        flag + " " + text.replaceAll("[^\\x20-\\x7e]", "?") + ": " + problem);
+            }
+            edits.add(new HeaderEdit(
+                    name,
+                    value.isEmpty() ? null : value,
+                    value.isEmpty() ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET));
+        }
+        return edits;
     }
 
     /** The defaults with every given flag applied; invalid values fail with the record's message. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.usher.proxy.ProxySettings;
 import dev.usher.proxy.echo.EchoServer;
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.HeaderEdit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -462,6 +463,47 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_headerFlags_areRepeatable_oneWholeFieldEach() {
+        ProxySettings proxy = parse(
+                        RunCommand.class,
+                        "run",
+                        "--manifests",
+                        "m",
+                        "--add-header",
+                        "Permissions-Policy: geolocation=(), camera=()",
+                        "--add-header",
+                        "Server:",
+                        "--proxy-set-header",
+                        "X-Env: prod")
+                .config()
+                .proxy();
+
+        assertThat(proxy.addHeaders())
+                .containsExactly(
+                        new HeaderEdit("permissions-policy", "geolocation=(), camera=()", HeaderEdit.Mode.SET),
+                        new HeaderEdit("server", null, HeaderEdit.Mode.CLEAR));
+        assertThat(proxy.proxySetHeaders()).containsExactly(new HeaderEdit("x-env", "prod", HeaderEdit.Mode.SET));
+        assertThat(ProxySettings.defaults().addHeaders()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--add-header|X-Frame-Options|expected 'Name: value'",
+                "--add-header|Content-Length: 0|the proxy's own field",
+                "--add-header|Bad Name: x|is not a field name",
+                "--proxy-set-header|Host: elsewhere|the origin's Host is routing's"
+            })
+    void run_badHeaderFlag_failsAtStartUp_withTheReason(String flag, String value, String reason) {
+        int code = execute(
+                "run", "--manifests", "m", "--http-port", "0", "--admin-port", "0", "--disable-https", flag, value);
+
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains(reason);
+    }
+
+    @Test
     void run_outOfRangeSetting_failsWithTheRecordsMessage() {
         int code = execute(
                 "run",
@@ -624,7 +666,9 @@ final class CommandLineTest {
                 Map.entry("--retry-budget-min-per-second", "7"),
                 Map.entry("--limit-req-status-code", "429"),
                 Map.entry("--limit-conn-status-code", "429"),
-                Map.entry("--mirror-max-in-flight", "7"));
+                Map.entry("--mirror-max-in-flight", "7"),
+                Map.entry("--add-header", "X-Seven: 7"),
+                Map.entry("--proxy-set-header", "X-Seven: 7"));
         ProxySettings defaults = ProxySettings.defaults();
 
         for (ProxyFlag<?> flag : ProxyOptions.FLAGS) {

@@ -85,7 +85,8 @@ final class Exchange implements ExchangeTimers.Owner {
         this.rewrites = route.options().responseRewrites();
         this.original = ErrorPages.original(route, request, decision);
         Requests.Target target = Objects.requireNonNull(decision.target(), "a proxied decision has a target");
-        this.responseEdits = ResponseEdits.of(route, request, target, conn, record.clientIp()); // before prepare()
+        this.responseEdits = ResponseEdits.of(
+                context.settings().addHeaders(), route, request, target, conn, record.clientIp()); // before prepare()
         RequestMirror copy = RequestMirror.of(route, request, target, conn, record, context.settings()); // before edits
         boolean upgrade = RequestHeads.prepare(request, route, target, record, conn, context.settings());
         if (copy != null) {

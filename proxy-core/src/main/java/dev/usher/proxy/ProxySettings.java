@@ -1,8 +1,10 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.RetryOn;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -89,6 +91,11 @@ import org.jspecify.annotations.Nullable;
  *     clients, or at a cloud metadata address; {@code usher run --manifests} sets it, the folder being the operator's
  *     own). An {@code auth-url} or mirror target written as such an address is refused the same way; origins' IP
  *     literals (EndpointSlice addresses, the folder's Endpoints) are not affected
+ * @param addHeaders fields set on every response, before an Ingress's own header edits (ingress-nginx's
+ *     {@code add-headers} ConfigMap: {@code more_set_headers} for every server); set or, without a value, cleared
+ *     ({@link HeaderEdit.Mode#SET}, {@link HeaderEdit.Mode#CLEAR}), values sent as written; none by default
+ * @param proxySetHeaders fields set on every request sent to an origin, after Usher's forwarding fields and before an
+ *     Ingress's own ({@code proxy-set-headers}); set or cleared, never {@code Host}; none by default
  */
 public record ProxySettings(
         Duration connectTimeout,
@@ -128,7 +135,18 @@ public record ProxySettings(
         int limitConnStatusCode,
         boolean enableSslPassthrough,
         int mirrorMaxInFlight,
-        boolean localOriginNames) {
+        boolean localOriginNames,
+        List<HeaderEdit> addHeaders,
+        List<HeaderEdit> proxySetHeaders) {
+
+    private static List<HeaderEdit> setOrClear(List<HeaderEdit> edits, String name) {
+        for (HeaderEdit edit : Objects.requireNonNull(edits, name)) {
+            if (edit.mode() != HeaderEdit.Mode.SET && edit.mode() != HeaderEdit.Mode.CLEAR) {
+                throw new IllegalArgumentException(name + ": a field is set or cleared, not " + edit.mode());
+            }
+        }
+        return List.copyOf(edits);
+    }
 
     /** How an endpoint of a backend is chosen for a request. */
     public enum LoadBalancing {
@@ -196,6 +214,13 @@ public record ProxySettings(
         errorStatus(limitReqStatusCode, "limitReqStatusCode");
         errorStatus(limitConnStatusCode, "limitConnStatusCode");
         atLeast(mirrorMaxInFlight, 0, "mirrorMaxInFlight");
+        addHeaders = setOrClear(addHeaders, "addHeaders");
+        proxySetHeaders = setOrClear(proxySetHeaders, "proxySetHeaders");
+        for (HeaderEdit edit : proxySetHeaders) {
+            if (edit.name().equals("host")) {
+                throw new IllegalArgumentException("proxySetHeaders: the origin's Host is routing's, not a flag's");
+            }
+        }
     }
 
     /** The three outlier settings as one value, for {@code Outliers} (built once per event loop). */
@@ -251,6 +276,8 @@ public record ProxySettings(
         b.enableSslPassthrough = enableSslPassthrough;
         b.mirrorMaxInFlight = mirrorMaxInFlight;
         b.localOriginNames = localOriginNames;
+        b.addHeaders = addHeaders;
+        b.proxySetHeaders = proxySetHeaders;
         return b;
     }
 
@@ -321,6 +348,8 @@ public record ProxySettings(
         private boolean enableSslPassthrough;
         private int mirrorMaxInFlight = 100;
         private boolean localOriginNames;
+        private List<HeaderEdit> addHeaders = List.of();
+        private List<HeaderEdit> proxySetHeaders = List.of();
 
         private Builder() {}
 
@@ -517,6 +546,16 @@ public record ProxySettings(
             return this;
         }
 
+        public Builder addHeaders(List<HeaderEdit> v) {
+            addHeaders = v;
+            return this;
+        }
+
+        public Builder proxySetHeaders(List<HeaderEdit> v) {
+            proxySetHeaders = v;
+            return this;
+        }
+
         /** Validates and builds; throws {@link IllegalArgumentException} naming the bad setting. */
         public ProxySettings build() {
             return new ProxySettings(
@@ -556,7 +595,9 @@ public record ProxySettings(
                     limitConnStatusCode,
                     enableSslPassthrough,
                     mirrorMaxInFlight,
-                    localOriginNames);
+                    localOriginNames,
+                    addHeaders,
+                    proxySetHeaders);
         }
     }
 }

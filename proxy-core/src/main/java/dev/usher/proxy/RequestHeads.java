@@ -66,6 +66,14 @@ final class RequestHeads {
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
         }
+        for (HeaderEdit edit : settings.proxySetHeaders()) { // --proxy-set-header: every origin's, values as written
+            String value = edit.value();
+            if (value == null) {
+                headers.remove(edit.name());
+            } else {
+                headers.set(edit.name(), value);
+            }
+        }
         List<HeaderEdit> edits = options.requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
         if (!edits.isEmpty()) {
             RequestVariables variables = HeaderEdit.anyTemplate(edits)

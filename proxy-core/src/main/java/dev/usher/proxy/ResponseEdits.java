@@ -6,13 +6,14 @@ import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An Ingress's header edits (the header directives of its {@code configuration-snippet}) for the answers to one
- * request, with that request's variables when an edit expands any, read as the client sent it: applied last to the
+ * The header edits for the answers to one request: the proxy's own ({@code --add-header}) then its Ingress's (the
+ * header directives of its {@code configuration-snippet}), with that request's variables when an edit expands any, read as the client sent it: applied last to the
  * origin's final response head (the exchange) and to Usher's own answers once the request has a route
  * ({@link ClientHandler}), as nginx's location would.
  */
@@ -30,27 +31,37 @@ final class ResponseEdits {
     }
 
     /**
-     * The edits of {@code route} for {@code request}, before its head is changed for the origin; {@code target} is the
-     * request's when already known, else read from it only if an edit needs it.
+     * The proxy's own edits ({@code global}, {@link ProxySettings#addHeaders}) then those of {@code route} for
+     * {@code request}, before its head is changed for the origin; {@code target} is the request's when already known,
+     * else read from it only if an edit needs it.
      */
     static ResponseEdits of(
+            List<HeaderEdit> global,
             @Nullable Route route,
             HttpRequest request,
             Requests.@Nullable Target target,
             ClientConnection conn,
             String clientIp) {
-        List<HeaderEdit> edits = route == null ? List.of() : route.options().headerEdits();
-        if (route == null || edits.isEmpty()) {
-            return NONE;
+        List<HeaderEdit> own = route == null ? List.of() : route.options().headerEdits();
+        if (own.isEmpty()) {
+            return global.isEmpty() ? NONE : new ResponseEdits(global, RequestVariables.NONE);
         }
+        List<HeaderEdit> edits = global.isEmpty() ? own : concat(global, own);
         Function<NginxTemplate.Variable, String> variables = RequestVariables.NONE;
-        if (HeaderEdit.anyTemplate(edits)) {
+        if (route != null && HeaderEdit.anyTemplate(own)) {
             Requests.Target t = target != null ? target : Requests.target(request);
             if (t != null) {
                 variables = RequestVariables.of(request.uri(), t, conn, route, clientIp);
             }
         }
         return new ResponseEdits(edits, variables);
+    }
+
+    private static List<HeaderEdit> concat(List<HeaderEdit> first, List<HeaderEdit> then) {
+        List<HeaderEdit> all = new ArrayList<>(first.size() + then.size());
+        all.addAll(first);
+        all.addAll(then);
+        return List.copyOf(all);
     }
 
     /** Applies the edits in order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear. */

@@ -150,6 +150,36 @@ final class HeaderEditsTest {
     }
 
     @Test
+    void theProxysOwnEdits_goOnEveryAnswer_beforeTheIngresss() throws Exception {
+        ProxySettings settings = ProxySettings.builder()
+                .addHeaders(List.of(
+                        new HeaderEdit("x-frame-options", "SAMEORIGIN", Mode.SET),
+                        new HeaderEdit("x-global", "yes", Mode.SET)))
+                .proxySetHeaders(List.of(new HeaderEdit("x-env", "prod", Mode.SET)))
+                .build();
+        try (OptionsFixture proxy = new OptionsFixture(
+                settings,
+                Map.of(
+                        "own.test",
+                        RouteOptions.builder()
+                                .headerEdits(List.of(new HeaderEdit("x-frame-options", "DENY", Mode.SET)))
+                                .build(),
+                        "plain.test",
+                        RouteOptions.DEFAULT))) {
+            HttpResponse<String> own = proxy.get("own.test", "/echo?global");
+            assertThat(own.headers().allValues("x-frame-options")).containsExactly("DENY"); // the Ingress's last
+            assertThat(own.headers().allValues("x-global")).containsExactly("yes");
+            assertThat(proxy.origin.seen.peek().headers().get("x-env")).isEqualTo("prod");
+
+            assertThat(proxy.get("plain.test", "/hop").headers().allValues("x-frame-options"))
+                    .containsExactly("SAMEORIGIN");
+            HttpResponse<String> none = proxy.get("nowhere.test", "/"); // no rule: Usher's 404 gets them too
+            assertThat(none.statusCode()).isEqualTo(404);
+            assertThat(none.headers().allValues("x-global")).containsExactly("yes");
+        }
+    }
+
+    @Test
     void aRouteWithoutEdits_isUntouched() throws Exception {
         HttpResponse<String> res = fixture.get("plain.test", "/hop");
 
