@@ -3,16 +3,12 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.MockApiServer;
-import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,30 +21,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class ExternalNameClusterTest {
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final AlpacaCluster cluster = new AlpacaCluster();
 
-    final KubernetesClient client = api.client();
-
-    private EchoServer alpaca;
-    private Controller controller;
-
-    @BeforeEach
-    void start() {
-        alpaca = EchoServer.builder().name("alpaca").build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        alpaca.close();
-    }
+    final KubernetesClient client = cluster.client();
 
     @Test
     void externalNameForLocalhost_doesNotReachTheAdminPortsDebugViews() throws IOException {
-        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
-        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        cluster.createAlpaca();
+        Controller controller = cluster.start();
         int admin = controller.adminPort();
         assertThat(RawHttp.get(admin, "localhost", "/debug/routes").body()).contains("alpaca.example.com");
 

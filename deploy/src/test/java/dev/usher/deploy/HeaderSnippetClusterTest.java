@@ -3,14 +3,10 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.MockApiServer;
-import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,30 +20,14 @@ final class HeaderSnippetClusterTest {
     private static final String SNIPPET = "nginx.ingress.kubernetes.io/configuration-snippet";
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final AlpacaCluster cluster = new AlpacaCluster();
 
-    final KubernetesClient client = api.client();
-
-    private EchoServer alpaca;
-    private Controller controller;
-
-    @BeforeEach
-    void start() {
-        alpaca = EchoServer.builder().name("alpaca").build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        alpaca.close();
-    }
+    final KubernetesClient client = cluster.client();
 
     @Test
     void aHeaderSnippet_appliesLive_andARefusedOneLeavesTheIngressServing() throws IOException {
-        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
-        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        cluster.createAlpaca();
+        Controller controller = cluster.start();
         int http = controller.httpPort();
         assertThat(RawHttp.get(http, "alpaca.example.com", "/").head()).doesNotContainIgnoringCase("x-frame-options");
 

@@ -3,7 +3,6 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -13,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,32 +23,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class ServiceUpstreamClusterTest {
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final AlpacaCluster cluster = new AlpacaCluster();
 
-    final KubernetesClient client = api.client();
+    final KubernetesClient client = cluster.client();
 
-    private EchoServer alpaca;
-    private EchoServer clustered;
-    private Controller controller;
-
-    @BeforeEach
-    void start() {
-        alpaca = EchoServer.builder().name("alpaca").build().start();
-        clustered = EchoServer.builder().name("clustered").build().start();
-    }
+    private final EchoServer clustered =
+            EchoServer.builder().name("clustered").build().start();
 
     @AfterEach
     void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        alpaca.close();
         clustered.close();
     }
 
     @Test
     void theClusterIpOfTheWatchedService_servesUntilTheAnnotationGoes() throws IOException {
-        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
+        cluster.createAlpaca();
         client.services()
                 .inNamespace("default")
                 .resource(new ServiceBuilder(ClusterFixture.service("clustered", "web", clustered.port()))
@@ -66,7 +53,7 @@ final class ServiceUpstreamClusterTest {
                 .resource(vip("true"))
                 .create();
 
-        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        Controller controller = cluster.start();
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> RawHttp.get(controller.httpPort(), "vip.example.com", "/")
                                 .status()
