@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,6 +14,7 @@ import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** Rewrites a client's request head, in place, into the one sent to the origin. */
@@ -66,26 +68,15 @@ final class RequestHeads {
         if (options.forwardedPrefix() != null) {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
         }
-        for (HeaderEdit edit : settings.proxySetHeaders()) { // --proxy-set-header: every origin's, values as written
-            String value = edit.value();
-            if (value == null) {
-                headers.remove(edit.name());
-            } else {
-                headers.set(edit.name(), value);
-            }
-        }
+        setOrClear(headers, settings.proxySetHeaders(), RequestVariables.NONE); // --proxy-set-header: as written
         List<HeaderEdit> edits = options.requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
         if (!edits.isEmpty()) {
-            RequestVariables variables = HeaderEdit.anyTemplate(edits)
-                    ? RequestVariables.of(request.uri(), target, conn, route, record.clientIp()) // the request as sent
-                    : null;
-            for (HeaderEdit edit : edits) {
-                if (edit.value() == null) {
-                    headers.remove(edit.name());
-                } else {
-                    headers.set(edit.name(), edit.valueFor(variables == null ? RequestVariables.NONE : variables));
-                }
-            }
+            setOrClear(
+                    headers,
+                    edits,
+                    HeaderEdit.anyTemplate(edits)
+                            ? RequestVariables.of(request.uri(), target, conn, route, record.clientIp()) // as sent
+                            : RequestVariables.NONE);
         }
         request.setUri(target.path().equals("*") ? "*" : upstreamUri(request, route, target, record, conn));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -96,6 +87,18 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return upgradeTo != null;
+    }
+
+    /** Sets each edit's field ({@code variables} expanding its value) or, without a value, removes it. */
+    private static void setOrClear(
+            HttpHeaders headers, List<HeaderEdit> edits, Function<NginxTemplate.Variable, String> variables) {
+        for (HeaderEdit edit : edits) {
+            if (edit.value() == null) {
+                headers.remove(edit.name());
+            } else {
+                headers.set(edit.name(), edit.valueFor(variables));
+            }
+        }
     }
 
     /** The rewritten target; the nginx variables of a rewrite-target are read before the head is changed. */
