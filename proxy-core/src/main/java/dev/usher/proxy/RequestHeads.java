@@ -46,6 +46,11 @@ final class RequestHeads {
             ClientConnection conn,
             ProxySettings settings) {
         HttpHeaders headers = request.headers();
+        List<HeaderEdit> edits = route.options().requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
+        Function<NginxTemplate.Variable, String> editVariables = HeaderEdit.anyTemplate(edits)
+                ? RequestFieldValues.captured( // as the client sent them: taken before the head changes below
+                        RequestVariables.of(request.uri(), target, conn, route, record.clientIp()), headers, edits)
+                : RequestVariables.NONE;
         // How the decoder delimited the body (it refused every ambiguous shape): the one framing we may forward.
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String length = chunked ? null : headers.get(HttpHeaderNames.CONTENT_LENGTH);
@@ -69,15 +74,7 @@ final class RequestHeads {
             headers.set(X_FORWARDED_PREFIX, options.forwardedPrefix()); // ingress-nginx's x-forwarded-prefix
         }
         setOrClear(headers, settings.proxySetHeaders(), RequestVariables.NONE); // --proxy-set-header: as written
-        List<HeaderEdit> edits = options.requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
-        if (!edits.isEmpty()) {
-            setOrClear(
-                    headers,
-                    edits,
-                    HeaderEdit.anyTemplate(edits)
-                            ? RequestVariables.of(request.uri(), target, conn, route, record.clientIp()) // as sent
-                            : RequestVariables.NONE);
-        }
+        setOrClear(headers, edits, editVariables);
         request.setUri(target.path().equals("*") ? "*" : upstreamUri(request, route, target, record, conn));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.CONTENT_LENGTH);

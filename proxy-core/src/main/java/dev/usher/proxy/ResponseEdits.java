@@ -51,7 +51,8 @@ final class ResponseEdits {
         if (route != null && HeaderEdit.anyTemplate(own)) {
             Requests.Target t = target != null ? target : Requests.target(request);
             if (t != null) {
-                variables = RequestVariables.of(request.uri(), t, conn, route, clientIp);
+                variables = RequestFieldValues.captured(
+                        RequestVariables.of(request.uri(), t, conn, route, clientIp), request.headers(), own);
             }
         }
         return new ResponseEdits(edits, variables);

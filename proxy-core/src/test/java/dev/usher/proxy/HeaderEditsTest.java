@@ -54,6 +54,15 @@ final class HeaderEditsTest {
                                 .headerEdits(edits)
                                 .redirect(new LocalRedirect("https://new.example.com/", 301))
                                 .build(),
+                        "fields.test",
+                        RouteOptions.builder()
+                                .headerEdits(List.of(
+                                        expanding("access-control-allow-origin", "$http_origin", Mode.ADD_ALWAYS)))
+                                .requestHeaderEdits(List.of(
+                                        new HeaderEdit("x-tenant", "blue", Mode.SET),
+                                        expanding("x-was", "$http_x_tenant/$http_te/$cookie_s", Mode.SET),
+                                        expanding("host", "$host", Mode.SET)))
+                                .build(),
                         "plain.test",
                         RouteOptions.DEFAULT));
     }
@@ -147,6 +156,34 @@ final class HeaderEditsTest {
         assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1"); // the rest as usual
         assertThat(seen.headers().get("x-client")).isEqualTo("127.0.0.1 for app"); // variables, per request
         assertThat(seen.headers().get("x-uri")).isEqualTo("/echo?sent");
+    }
+
+    @Test
+    void theClientsOwnFields_areReadAsSent_beforeAnyEdit_andEncoded() throws Exception {
+        HttpResponse<String> response = fixture.get(
+                "Fields.Test:" + fixture.proxy.httpPort(),
+                "/echo?fields",
+                "X-Tenant",
+                "red",
+                "Cookie",
+                "a=1; s=two words",
+                "Origin",
+                "https://app.example.com",
+                "TE",
+                "trailers");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().allValues("access-control-allow-origin"))
+                .containsExactly("https://app.example.com");
+        io.netty.handler.codec.http.HttpRequest seen = fixture.origin.seen.stream()
+                .filter(r -> r.uri().equals("/echo?fields"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(seen.headers().getAll("x-tenant")).containsExactly("blue");
+        // the client's X-Tenant before the edit replaced it, its hop-by-hop TE before Usher removed it, a space
+        // of the cookie percent-encoded as every expanded byte that could not stand in a field
+        assertThat(seen.headers().get("x-was")).isEqualTo("red/trailers/two%20words");
+        assertThat(seen.headers().getAll("host")).containsExactly("fields.test"); // $host: lower case, no port
     }
 
     @Test

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param value the field value as written (visible ASCII, spaces and tabs inside), or {@code null} for
  *     {@link Mode#CLEAR}
  * @param mode what is done with it
- * @param template {@code value} parsed, when it holds nginx variables ({@code $host}, {@code $remote_addr}, ...)
- *     expanded per request; {@code null} for a value sent as written
+ * @param template {@code value} parsed, when it holds nginx variables ({@code $host}, {@code $remote_addr}, the
+ *     client's {@code $http_<name>} and {@code $cookie_<name>}, ...) expanded per request, each expanded byte that could
+ *     not stand in a field percent-encoded; {@code null} for a value sent as written
  */
 public record HeaderEdit(
         String name,
@@ -65,8 +66,8 @@ public record HeaderEdit(
         if (value != null && valueProblem(value) != null) {
             throw new IllegalArgumentException(valueProblem(value));
         }
-        if (template != null && (value == null || template.readsRequestFields())) {
-            throw new IllegalArgumentException("a template comes with a value and reads no request field");
+        if (template != null && value == null) {
+            throw new IllegalArgumentException("a template comes with a value");
         }
     }
 
@@ -82,6 +83,20 @@ public record HeaderEdit(
     public String valueFor(Function<NginxTemplate.Variable, String> variables) {
         String text = Objects.requireNonNull(value, "a cleared field has no value");
         return template == null ? text : template.expand(variables);
+    }
+
+    /**
+     * Whether any of {@code edits} reads the request head ({@code $http_<name>}, {@code $cookie_<name>},
+     * {@code $remote_user}): its fields are then taken as the client sent them, before the head is changed.
+     */
+    public static boolean anyRequestField(List<HeaderEdit> edits) {
+        for (HeaderEdit edit : edits) {
+            NginxTemplate template = edit.template();
+            if (template != null && template.readsRequestFields()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any of {@code edits} expands variables: a request's values are then read for them. */

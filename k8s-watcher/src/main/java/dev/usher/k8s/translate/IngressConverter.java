@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.BackendRef;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.PathRule;
@@ -310,8 +311,26 @@ final class IngressConverter {
                 .responseRate(NginxRateLimit.responseRate(a)) // a bad value: reported by the audit
                 .satisfyAny(NginxHonoured.satisfyAny(a)) // a bad value: reported, "all"
                 .headerEdits(snippet.edits()) // a snippet of anything but header directives: refused, reported
-                .requestHeaderEdits(snippet.requestEdits())
+                .requestHeaderEdits(requestEdits(snippet, a, source, problems))
                 .build();
+    }
+
+    /**
+     * The snippet's edits of the origin's request: all of them, but a {@code Host} when {@code upstream-vhost} sets it
+     * (ingress-nginx would send the origin two {@code Host} fields; Usher keeps the annotation's, reported).
+     */
+    private static List<HeaderEdit> requestEdits(
+            NginxSnippetHeaders.Parsed snippet, Map<String, String> a, String source, Problems problems) {
+        List<HeaderEdit> edits = snippet.requestEdits();
+        if (NginxUpstreamHeaders.upstreamVhost(a) == null
+                || edits.stream().noneMatch(e -> e.name().equals("host"))) {
+            return edits;
+        }
+        problems.add(
+                source,
+                NginxSnippetHeaders.CONFIGURATION_SNIPPET
+                        + ": proxy_set_header Host is not applied: upstream-vhost sets the origin's Host");
+        return edits.stream().filter(e -> !e.name().equals("host")).toList();
     }
 
     /** Why the Ingress's access control fails closed (503): its source ranges, else its external authentication. */

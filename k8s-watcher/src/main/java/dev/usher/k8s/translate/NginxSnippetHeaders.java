@@ -17,13 +17,17 @@ import org.jspecify.annotations.Nullable;
  * {@code more_clear_input_headers Name ...;}), comments and blank lines allowed, becomes the Ingress's
  * {@link HeaderEdit}s, so the most common snippets, security headers on a host or a field for the origin, work
  * unchanged. Values may hold the variables Usher expands elsewhere ({@code $host}, {@code $scheme},
- * {@code $request_uri}, {@code $remote_addr}, {@code $service_name}, ...: {@link NginxTemplate}), read per request.
+ * {@code $request_uri}, {@code $remote_addr}, {@code $service_name}, ...: {@link NginxTemplate}) and the request's own
+ * fields ({@code $http_<name>}, {@code $cookie_<name>}, {@code $remote_user}, as the client sent them), read per
+ * request, every expanded byte that could not stand in a field percent-encoded.
  * Lines that ask for what Usher does anyway (WebSocket's {@code Upgrade}/{@code Connection},
- * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme}) are no-ops.
+ * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme},
+ * {@code X-Forwarded-For $proxy_add_x_forwarded_for}, {@code Host $http_host} or {@code $best_http_host}) are no-ops;
+ * {@code proxy_set_header Host $host} is the one {@code Host} a snippet may set ({@code upstream-vhost} sets others).
  * Nothing else of a snippet is ever read: any other directive, a block, another variable (in a name, or one Usher does
- * not expand, such as {@code $request_id} or the client's own {@code $http_*}), a status or type filter ({@code -s},
+ * not expand, such as {@code $request_id}), a status or type filter ({@code -s},
  * {@code -t}), a wildcard name, a field name that is not a token or is the proxy's own
- * ({@link HeaderEdit#PROXY_OWNED}; a request's {@code Host} too: {@code upstream-vhost} sets it) or a value with a
+ * ({@link HeaderEdit#PROXY_OWNED}) or a value with a
  * control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as nginx would
  * (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it reaches a
  * configuration, a request line or a field other than its own.
@@ -53,8 +57,9 @@ final class NginxSnippetHeaders {
     /**
      * Directives that ask for what Usher does anyway, read as no-ops (directive and field name in lower case, then the
      * value): WebSocket's {@code Upgrade}/{@code Connection} lines and HTTP/1.1 (Usher tunnels an allowed upgrade
-     * itself and speaks HTTP/1.1 to origins), and the client's address and scheme, which Usher sends as
-     * {@code X-Real-IP} and {@code X-Forwarded-Proto}.
+     * itself and speaks HTTP/1.1 to origins), the client's address and scheme, which Usher sends as
+     * {@code X-Real-IP}, {@code X-Forwarded-For} (appended to a trusted proxy's) and {@code X-Forwarded-Proto}, and
+     * the client's {@code Host}, which Usher sends unless {@code upstream-vhost} says otherwise.
      */
     private static final Set<List<String>> ALREADY_DONE = Set.of(
             List.of("proxy_http_version", "1.1"),
@@ -62,7 +67,10 @@ final class NginxSnippetHeaders {
             List.of("proxy_set_header", "connection", "upgrade"),
             List.of("proxy_set_header", "connection", "$connection_upgrade"),
             List.of("proxy_set_header", "x-real-ip", "$remote_addr"),
-            List.of("proxy_set_header", "x-forwarded-proto", "$scheme"));
+            List.of("proxy_set_header", "x-forwarded-proto", "$scheme"),
+            List.of("proxy_set_header", "x-forwarded-for", "$proxy_add_x_forwarded_for"),
+            List.of("proxy_set_header", "host", "$http_host"),
+            List.of("proxy_set_header", "host", "$best_http_host"));
 
     /** The edits of the Ingress's {@code configuration-snippet}; none without one or when it is refused. */
     static Parsed read(Map<String, String> a) {
@@ -171,10 +179,14 @@ final class NginxSnippetHeaders {
                 name, value.isEmpty() ? null : value, value.isEmpty() ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET);
     }
 
-    /** A field of the request sent to the origin: set, or cleared without a value; never {@code Host}. */
+    /**
+     * A field of the request sent to the origin: set, or cleared without a value; {@code Host} only as {@code $host}
+     * (its other no-op forms are {@link #ALREADY_DONE}).
+     */
     private static HeaderEdit requestEdit(String name, @Nullable String value) {
-        if (name.equalsIgnoreCase("host")) {
-            throw new IllegalArgumentException("the origin's Host is set by upstream-vhost, not by a snippet");
+        if (name.equalsIgnoreCase("host") && !"$host".equals(value)) {
+            throw new IllegalArgumentException("the origin's Host is the client's, or upstream-vhost's: a snippet may"
+                    + " only set it to $host (or $http_host, $best_http_host: what Usher does)");
         }
         return edit(name, value, value == null ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET);
     }
@@ -207,10 +219,6 @@ final class NginxSnippetHeaders {
             throw new IllegalArgumentException(problem);
         }
         NginxTemplate template = value == null || value.indexOf('$') < 0 ? null : NginxTemplate.parse(value);
-        if (template != null && template.readsRequestFields()) {
-            throw new IllegalArgumentException(
-                    "$http_*, $cookie_* and $remote_user are not expanded in header directives");
-        }
         return new HeaderEdit(name, value, mode, template == null || template.constant() ? null : template);
     }
 

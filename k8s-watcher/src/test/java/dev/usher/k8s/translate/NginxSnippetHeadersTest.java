@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HeaderEdit.Mode;
+import dev.usher.routing.NginxTemplate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -106,19 +107,22 @@ final class NginxSnippetHeadersTest {
                 proxy_set_header connection $connection_upgrade;
                 proxy_set_header X-Real-IP $remote_addr;
                 proxy_set_header X-Forwarded-Proto $scheme;
+                proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                proxy_set_header Host $http_host;
+                proxy_set_header HOST $best_http_host;
                 more_set_headers "X-Frame-Options: DENY";
                 """);
 
         assertThat(parsed.problem()).isNull();
-        assertThat(parsed.alreadyDone()).isEqualTo(6);
+        assertThat(parsed.alreadyDone()).isEqualTo(9);
         assertThat(parsed.requestEdits()).isEmpty();
         assertThat(parsed.edits()).containsExactly(new HeaderEdit("x-frame-options", "DENY", Mode.SET));
         assertThat(Annotations.classify(N + "configuration-snippet", "proxy_http_version 1.1;")
                         .reason())
                 .contains("1 already what Usher does");
-        assertThat(NginxSnippetHeaders.parse("proxy_set_header X-Real-IP $http_x_real_ip;")
-                        .problem())
-                .contains("$http_*, $cookie_* and $remote_user are not expanded"); // the client's own: refused
+        assertThat(NginxSnippetHeaders.parse("proxy_set_header X-Forwarded-For $remote_addr;")
+                        .requestEdits())
+                .hasSize(1); // not what Usher does (it appends to a trusted proxy's list): a real edit
         assertThat(NginxSnippetHeaders.parse("proxy_http_version 1.0;").problem())
                 .contains("'proxy_http_version' is not a header directive");
     }
@@ -130,7 +134,7 @@ final class NginxSnippetHeadersTest {
                 "proxy_pass http://evil; | 'proxy_pass' is not a header directive",
                 "more_set_headers \"X-A: b\"; proxy_pass_header X-B; | 'proxy_pass_header' is not a header directive",
                 "add_header X-Id $request_id; | unknown nginx variable $request_id",
-                "proxy_set_header X-User $http_x_user; | $http_*, $cookie_* and $remote_user are not expanded",
+                "proxy_set_header X-A $proxy_add_x_forwarded_for; | unknown nginx variable $proxy_add_x_forwarded_for",
                 "more_set_headers \"X-A: ${host\"; | is not closed with '}'",
                 "more_set_headers \"X$a: b\"; | variables ($...) are not expanded",
                 "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
@@ -153,9 +157,11 @@ final class NginxSnippetHeadersTest {
                 "more_set_headers X\"A: b\"; | a quote inside a word",
                 "; | an empty directive",
                 "proxy_hide_header; | proxy_hide_header takes one field name",
-                "proxy_set_header Host $host; | the origin's Host is set by upstream-vhost",
-                "proxy_set_header Host app.internal; | the origin's Host is set by upstream-vhost",
-                "more_set_input_headers \"host: a\"; | the origin's Host is set by upstream-vhost",
+                "proxy_set_header Host app.internal; | a snippet may only set it to $host",
+                "proxy_set_header Host $host:8080; | a snippet may only set it to $host",
+                "proxy_set_header Host $http_x_host; | a snippet may only set it to $host",
+                "more_set_input_headers \"host: a\"; | a snippet may only set it to $host",
+                "more_clear_input_headers Host; | a snippet may only set it to $host",
                 "proxy_set_header X-A; | proxy_set_header takes a field name and a value",
                 "more_set_input_headers -r \"X-A: b\"; | status and type filters",
                 "proxy_set_header Content-Length 5; | the proxy's own field",
@@ -169,6 +175,40 @@ final class NginxSnippetHeadersTest {
                 .isEqualTo(NginxSnippetHeaders.Parsed.NONE);
         assertThat(Annotations.classify(N + "configuration-snippet", snippet).status())
                 .isEqualTo(Annotations.Status.REFUSED);
+    }
+
+    @Test
+    void theClientsOwnFields_areExpandedPerRequest_encoded() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                more_set_headers "Access-Control-Allow-Origin: $http_origin";
+                proxy_set_header X-User "$remote_user via ${cookie_Session}";
+                proxy_set_header Host $host;
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        HeaderEdit origin = parsed.edits().get(0);
+        assertThat(origin.name()).isEqualTo("access-control-allow-origin");
+        assertThat(origin.template()).isNotNull();
+        assertThat(origin.template().readsRequestFields()).isTrue();
+        NginxTemplate.Fields fields = new NginxTemplate.Fields() {
+            @Override
+            public String apply(NginxTemplate.Variable variable) {
+                return variable == NginxTemplate.Variable.HOST ? "a.example.com" : "?";
+            }
+
+            @Override
+            public String field(NginxTemplate.RequestField field) {
+                return switch (field.kind()) {
+                    case HEADER -> field.name().equals("origin") ? "https://x.example\r\nSet-Cookie: a=1" : "";
+                    case COOKIE -> field.name().equals("Session") ? "s 1" : "";
+                    case REMOTE_USER -> "ann";
+                };
+            }
+        };
+        assertThat(origin.valueFor(fields)).isEqualTo("https://x.example%0D%0ASet-Cookie:%20a=1"); // never split
+        assertThat(parsed.requestEdits().get(0).valueFor(fields)).isEqualTo("ann via s%201");
+        assertThat(parsed.requestEdits().get(1).name()).isEqualTo("host");
+        assertThat(parsed.requestEdits().get(1).valueFor(fields)).isEqualTo("a.example.com");
     }
 
     @Test

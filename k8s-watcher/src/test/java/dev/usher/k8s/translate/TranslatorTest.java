@@ -770,6 +770,22 @@ final class TranslatorTest {
                             assertThat(t.ruleSets()).isEqualTo(plain.ruleSets());
                         }),
                 new Case(
+                        "nginxSnippet_hostAndUpstreamVhost_theAnnotationsHostWins_reported",
+                        DEFAULTS,
+                        List.of(
+                                OUR_CLASS,
+                                annotated.formatted(n + "upstream-vhost: app.internal, " + n
+                                        + "configuration-snippet: 'proxy_set_header Host $host; "
+                                        + "proxy_set_header X-Via $http_via;'")),
+                        t -> {
+                            assertThat(t.ruleSets().get(0).options().requestHeaderEdits())
+                                    .extracting(e -> e.name())
+                                    .containsExactly("x-via");
+                            assertThat(ownMessages(t))
+                                    .containsExactly("configuration-snippet: proxy_set_header Host is not applied:"
+                                            + " upstream-vhost sets the origin's Host");
+                        }),
+                new Case(
                         "nginxAnnotations_anyKeyEndingInSnippet_isRefused",
                         DEFAULTS,
                         List.of(OUR_CLASS, annotated.formatted(n + "location-snippet: x")),
