@@ -215,7 +215,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             @Nullable ExternalAuth auth) {
         boolean head = HttpMethod.HEAD.equals(request.method());
         ResponseEdits edits = ResponseEdits.of( // the Ingress's header edits on its route's every answer
-                context.settings().addHeaders(), record.route(), request, decision.target(), conn, record.clientIp());
+                context.settings().addHeaders(), record.route(), request, decision.target(), conn, record);
         ReferenceCountUtil.release(request); // a failed decode may be a FullHttpRequest
         FullHttpResponse response = decision.preflight() != null
                 ? CorsHeaders.preflightReply(decision.preflight(), decision.close())

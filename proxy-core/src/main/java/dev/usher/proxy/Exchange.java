@@ -80,13 +80,13 @@ final class Exchange implements ExchangeTimers.Owner {
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0; // before prepare() makes it 1.1
         Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
         LoadBalancer balancer = RouteBalancing.choose(
-                route, context.loadBalancer(), request, decision.target(), conn, record.clientIp()); // before edits
+                route, context.loadBalancer(), request, decision.target(), conn, record); // before edits
         this.routeFields = RouteFields.of(route, request, balancer, conn.tls); // before forwarding edits
         this.rewrites = route.options().responseRewrites();
         this.original = ErrorPages.original(route, request, decision);
         Requests.Target target = Objects.requireNonNull(decision.target(), "a proxied decision has a target");
         this.responseEdits = ResponseEdits.of(
-                context.settings().addHeaders(), route, request, target, conn, record.clientIp()); // before prepare()
+                context.settings().addHeaders(), route, request, target, conn, record); // before prepare()
         RequestMirror copy = RequestMirror.of(route, request, target, conn, record, context.settings()); // before edits
         boolean upgrade = RequestHeads.prepare(request, route, target, record, conn, context.settings());
         if (copy != null) {

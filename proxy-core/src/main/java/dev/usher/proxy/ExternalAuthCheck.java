@@ -101,7 +101,7 @@ final class ExternalAuthCheck {
             Verdict verdict) {
         Route route = Objects.requireNonNull(decision.route(), "a proxied decision has a route");
         Requests.Target target = Objects.requireNonNull(decision.target(), "and a target");
-        RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, record.clientIp());
+        RequestVariables variables = RequestVariables.of(request, target, conn, route, record);
         boolean close = decision.hasBody() || !decision.keepAlive(); // an unread body cannot be skipped
         EventLoop loop = conn.ctx.channel().eventLoop();
         ExternalAuthCheck check = new ExternalAuthCheck(auth, request, variables, close, verdict, loop);

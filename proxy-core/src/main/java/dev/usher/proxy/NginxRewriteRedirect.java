@@ -18,7 +18,7 @@ final class NginxRewriteRedirect {
     static RouteGate.Reply reply(
             Route route, HttpRequest request, Requests.Target target, ClientConnection conn, RequestRecord record) {
         // RequestVariables reads the request target as sent: Admission calls this before the head is rewritten
-        RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, record.clientIp());
+        RequestVariables variables = RequestVariables.of(request, target, conn, route, record);
         String location = route.redirectLocation(target.path(), variables);
         if (location == null) {
             return new RouteGate.Reply(

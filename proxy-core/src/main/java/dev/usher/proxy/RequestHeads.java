@@ -47,9 +47,9 @@ final class RequestHeads {
             ProxySettings settings) {
         HttpHeaders headers = request.headers();
         List<HeaderEdit> edits = route.options().requestHeaderEdits(); // configuration-snippet's proxy_set_header & co.
-        Function<NginxTemplate.Variable, String> editVariables = HeaderEdit.anyTemplate(edits)
+        Function<NginxTemplate.Variable, String> editVariables = !edits.isEmpty() && HeaderEdit.anyTemplate(edits)
                 ? RequestFieldValues.captured( // as the client sent them: taken before the head changes below
-                        RequestVariables.of(request.uri(), target, conn, route, record.clientIp()), headers, edits)
+                        RequestVariables.of(request, target, conn, route, record), headers, edits)
                 : RequestVariables.NONE;
         // How the decoder delimited the body (it refused every ambiguous shape): the one framing we may forward.
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
@@ -104,8 +104,7 @@ final class RequestHeads {
         if (!route.rewriteVariables()) {
             return route.upstreamUri(target.path());
         }
-        return route.upstreamUri(
-                target.path(), RequestVariables.of(request.uri(), target, conn, route, record.clientIp()));
+        return route.upstreamUri(target.path(), RequestVariables.of(request, target, conn, route, record));
     }
 
     /**

@@ -84,7 +84,7 @@ final class RequestMirror {
         if (mirror == null || settings.mirrorMaxInFlight() == 0) {
             return null;
         }
-        RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, record.clientIp());
+        RequestVariables variables = RequestVariables.of(request, target, conn, route, record);
         String path = mirror.target().expand(variables);
         String host =
                 mirror.hostHeader().constant() ? null : mirror.hostHeader().expand(variables);

@@ -90,6 +90,12 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         }
     }
 
+    /** The request's ID once decided (forwarded, sent to the auth service or expanded), else {@code null}. */
+    @Nullable
+    CharSequence requestId() {
+        return requestId;
+    }
+
     void requestId(CharSequence value) {
         this.requestId = value;
     }

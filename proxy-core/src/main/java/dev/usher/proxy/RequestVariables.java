@@ -3,6 +3,8 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -18,17 +20,27 @@ import org.jspecify.annotations.Nullable;
  * @param serverPort the port of the listener
  * @param route the route the request takes (its Service and namespace)
  * @param remoteAddr the client address
+ * @param record the request's record, which keeps its ID once decided ({@link #requestId})
+ * @param headers the request's head, whose {@code X-Request-ID} is read, or set, when the ID is first decided
  */
 record RequestVariables(
-        String hostWithPort, boolean tls, String requestUri, int serverPort, Route route, String remoteAddr)
+        String hostWithPort,
+        boolean tls,
+        String requestUri,
+        int serverPort,
+        Route route,
+        String remoteAddr,
+        RequestRecord record,
+        HttpHeaders headers)
         implements Function<NginxTemplate.Variable, String> {
 
     /** For templates never expanded (values sent as written): every variable empty. */
     static final Function<NginxTemplate.Variable, String> NONE = variable -> "";
 
     static RequestVariables of(
-            String uri, Requests.Target target, ClientConnection conn, Route route, String clientIp) {
+            HttpRequest request, Requests.Target target, ClientConnection conn, Route route, RequestRecord record) {
         // nginx's $request_uri is the target as sent; an absolute-form target's path is the (normalised) one routed
+        String uri = request.uri();
         String requestUri = uri.startsWith("/") ? uri : target.path();
         return new RequestVariables(
                 Objects.requireNonNullElse(target.host(), ""),
@@ -36,7 +48,27 @@ record RequestVariables(
                 requestUri,
                 conn.listenerPort,
                 route,
-                clientIp);
+                record.clientIp(),
+                record,
+                request.headers());
+    }
+
+    /**
+     * {@code $request_id}: the ID the record holds, else decided now as {@link ForwardedHeaders} would (the client's
+     * safe {@code X-Request-ID}, else a new one) and written to the head, so the origin, the auth service, the access log
+     * and every expansion see the same one.
+     */
+    String requestId() {
+        CharSequence id = record.requestId();
+        if (id == null) {
+            id = headers.get(ForwardedHeaders.X_REQUEST_ID);
+            if (!ForwardedHeaders.safeRequestId(id)) {
+                id = ForwardedHeaders.newRequestId();
+                headers.set(ForwardedHeaders.X_REQUEST_ID, id);
+            }
+            record.requestId(id);
+        }
+        return id.toString();
     }
 
     String scheme() {
@@ -65,6 +97,7 @@ record RequestVariables(
             case SERVICE_NAME -> service(route.backend());
             case NAMESPACE -> Objects.requireNonNullElse(route.namespace(), "");
             case REMOTE_ADDR -> remoteAddr;
+            case REQUEST_ID -> requestId();
         };
     }
 

@@ -41,7 +41,7 @@ final class ResponseEdits {
             HttpRequest request,
             Requests.@Nullable Target target,
             ClientConnection conn,
-            String clientIp) {
+            RequestRecord record) {
         List<HeaderEdit> own = route == null ? List.of() : route.options().headerEdits();
         if (own.isEmpty()) {
             return global.isEmpty() ? NONE : new ResponseEdits(global, RequestVariables.NONE);
@@ -52,7 +52,7 @@ final class ResponseEdits {
             Requests.Target t = target != null ? target : Requests.target(request);
             if (t != null) {
                 variables = RequestFieldValues.captured(
-                        RequestVariables.of(request.uri(), t, conn, route, clientIp), request.headers(), own);
+                        RequestVariables.of(request, t, conn, route, record), request.headers(), own);
             }
         }
         return new ResponseEdits(edits, variables);

@@ -28,14 +28,14 @@ final class RouteBalancing {
             HttpRequest request,
             Requests.@Nullable Target target,
             ClientConnection conn,
-            String clientIp) {
+            RequestRecord record) {
         Balancing balancing = route.options().balancing();
         if (balancing == null) {
             return proxy;
         }
         NginxTemplate hashBy = balancing.hashBy();
         if (hashBy != null && target != null) {
-            RequestVariables variables = RequestVariables.of(request.uri(), target, conn, route, clientIp);
+            RequestVariables variables = RequestVariables.of(request, target, conn, route, record);
             String value = hashBy.expand(new RequestFieldValues(variables, request.headers()));
             return balancing.subsetSize() > 0 ? new Subset(value, balancing.subsetSize()) : new Hashed(value);
         }

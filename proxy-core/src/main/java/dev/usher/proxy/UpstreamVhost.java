@@ -35,8 +35,7 @@ final class UpstreamVhost {
         }
         String host;
         try {
-            host = NginxTemplate.parse(template)
-                    .expand(RequestVariables.of(request.uri(), target, conn, route, record.clientIp()));
+            host = NginxTemplate.parse(template).expand(RequestVariables.of(request, target, conn, route, record));
         } catch (IllegalArgumentException e) { // the translator admits only known variables
             host = "";
         }

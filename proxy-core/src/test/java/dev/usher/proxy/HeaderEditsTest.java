@@ -63,6 +63,16 @@ final class HeaderEditsTest {
                                         expanding("x-was", "$http_x_tenant/$http_te/$cookie_s", Mode.SET),
                                         expanding("host", "$host", Mode.SET)))
                                 .build(),
+                        "id.test",
+                        RouteOptions.builder()
+                                .headerEdits(List.of(expanding("x-request-id", "$req_id", Mode.SET)))
+                                .requestHeaderEdits(List.of(expanding("x-trace", "rid=$request_id", Mode.SET)))
+                                .build(),
+                        "id-moved.test",
+                        RouteOptions.builder()
+                                .headerEdits(List.of(expanding("x-request-id", "$req_id", Mode.SET)))
+                                .redirect(new LocalRedirect("https://new.example.com/", 301))
+                                .build(),
                         "plain.test",
                         RouteOptions.DEFAULT));
     }
@@ -184,6 +194,40 @@ final class HeaderEditsTest {
         // of the cookie percent-encoded as every expanded byte that could not stand in a field
         assertThat(seen.headers().get("x-was")).isEqualTo("red/trailers/two%20words");
         assertThat(seen.headers().getAll("host")).containsExactly("fields.test"); // $host: lower case, no port
+    }
+
+    @Test
+    void theRequestId_isOneValue_forTheClientTheOriginAndTheEdits() throws Exception {
+        HttpResponse<String> kept = fixture.get("id.test", "/echo?id-kept", "X-Request-ID", "abc-123");
+        HttpResponse<String> made = fixture.get("id.test", "/echo?id-made");
+        HttpResponse<String> unsafe = fixture.get("id.test", "/echo?id-unsafe", "X-Request-ID", "a b");
+
+        assertThat(kept.headers().allValues("x-request-id")).containsExactly("abc-123"); // the client's safe one
+        assertThat(seen("/echo?id-kept").headers().get("x-trace")).isEqualTo("rid=abc-123");
+        String made32 = made.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(made32).matches("[0-9a-f]{32}");
+        assertThat(seen("/echo?id-made").headers().get("x-request-id")).isEqualTo(made32);
+        assertThat(seen("/echo?id-made").headers().get("x-trace")).isEqualTo("rid=" + made32);
+        String replaced = unsafe.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(replaced).matches("[0-9a-f]{32}").isNotEqualTo(made32);
+        assertThat(seen("/echo?id-unsafe").headers().get("x-trace")).isEqualTo("rid=" + replaced);
+    }
+
+    @Test
+    void theRequestId_ofUshersOwnAnswer_isTheClientsSafeOne_orANewOne() throws Exception {
+        HttpResponse<String> kept = fixture.get("id-moved.test", "/", "X-Request-ID", "abc-456");
+        HttpResponse<String> made = fixture.get("id-moved.test", "/");
+
+        assertThat(kept.statusCode()).isEqualTo(301);
+        assertThat(kept.headers().allValues("x-request-id")).containsExactly("abc-456");
+        assertThat(made.headers().firstValue("x-request-id").orElseThrow()).matches("[0-9a-f]{32}");
+    }
+
+    private static io.netty.handler.codec.http.HttpRequest seen(String uri) {
+        return fixture.origin.seen.stream()
+                .filter(r -> r.uri().equals(uri))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test

@@ -78,8 +78,9 @@ public record ExternalAuth(
     }
 
     /**
-     * Whether the auth service's host or port is taken from the request: {@code $host}, {@code $best_http_host} or
-     * {@code $remote_addr} between {@code ://} and the path ({@code https://$host/oauth2/auth}). On a rule with a host
+     * Whether the auth service's host or port is taken from the request: {@code $host}, {@code $best_http_host},
+     * {@code $remote_addr} or {@code $request_id} (the translator refuses the last there) between {@code ://} and the
+     * path ({@code https://$host/oauth2/auth}). On a rule with a host
      * that is the rule's own; on a host-less rule or a default backend it is whatever {@code Host} the client sends,
      * so a client could name an auth service of its own that answers 200: such a route fails closed instead.
      */
@@ -107,7 +108,7 @@ public record ExternalAuth(
                 return true; // a field the client sends (refused by the translator; never trusted here)
             } else if (authority) {
                 switch ((NginxTemplate.Variable) part) {
-                    case HOST, BEST_HTTP_HOST, REMOTE_ADDR, ESCAPED_REQUEST_URI -> {
+                    case HOST, BEST_HTTP_HOST, REMOTE_ADDR, ESCAPED_REQUEST_URI, REQUEST_ID -> {
                         return true;
                     }
                     case REQUEST_URI -> {

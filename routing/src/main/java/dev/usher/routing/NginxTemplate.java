@@ -86,7 +86,13 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
         /** {@code $namespace}: the Ingress's namespace. */
         NAMESPACE("namespace"),
         /** {@code $remote_addr}: the client address. */
-        REMOTE_ADDR("remote_addr");
+        REMOTE_ADDR("remote_addr"),
+        /**
+         * {@code $request_id}, and ingress-nginx's {@code $req_id}: the request's ID, the {@code X-Request-ID} Usher
+         * forwards (the client's when it is a safe one, else 32 random hex digits), the same in every use for a
+         * request; nginx's own {@code $request_id} would ignore the client's, ingress-nginx's {@code $req_id} does not.
+         */
+        REQUEST_ID("request_id");
 
         private final String nginxName;
 
@@ -100,6 +106,9 @@ public record NginxTemplate(List<NginxTemplate.Part> parts) {
         }
 
         static Variable named(String name) {
+            if (name.equals("req_id")) { // ingress-nginx's: the client's X-Request-ID, else $request_id
+                return REQUEST_ID;
+            }
             for (Variable v : values()) {
                 if (v.nginxName.equals(name)) {
                     return v;

@@ -24,7 +24,8 @@ final class NginxTemplateTest {
             Variable.SERVER_PORT, "8443",
             Variable.SERVICE_NAME, "oauth2-proxy",
             Variable.NAMESPACE, "auth",
-            Variable.REMOTE_ADDR, "192.0.2.1")::get;
+            Variable.REMOTE_ADDR, "192.0.2.1",
+            Variable.REQUEST_ID, "f0e1d2")::get;
 
     @Test
     void parse_splitsLiteralsAndVariables() {
@@ -53,7 +54,8 @@ final class NginxTemplateTest {
                 "https://$host/start?rd=$escaped_request_uri|"
                         + "https://app.example/start?rd=%2Fa%20b%3Fx%3D1%26y%3D%C3%A9",
                 "http://x/$server_port/$remote_addr|http://x/8443/192.0.2.1",
-                "${HOST}|app.example"
+                "${HOST}|app.example",
+                "$req_id/${request_id}|f0e1d2/f0e1d2" // ingress-nginx's $req_id is Usher's one request ID
             })
     void expand_substitutesEachVariable(String template, String expected) {
         assertThat(NginxTemplate.parse(template).expand(VALUES)).isEqualTo(expected);
@@ -80,7 +82,7 @@ final class NginxTemplateTest {
 
     @Test
     void unknownVariables_andUnclosedBraces_areRefused_withTheKnownOnesNamed() {
-        for (String bad : List.of("http://a/$cookies", "$http_", "${request_id}", "${host")) {
+        for (String bad : List.of("http://a/$cookies", "$http_", "${request_time}", "${host")) {
             assertThatThrownBy(() -> NginxTemplate.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> NginxTemplate.parse("$arg_rd"))

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * The annotation registry: what Usher makes of every {@code usher.dev/*} and {@code nginx.ingress.kubernetes.io/*}
- * annotation, so that an Ingress written for ingress-nginx says exactly what carries over (issue 12, first step).
+ * annotation, so that an Ingress written for ingress-nginx says exactly what carries over.
  *
  * <p>Each key is {@link Status#HONOURED honoured} (Usher implements it, with ingress-nginx's semantics for the
  * nginx keys), {@link Status#NO_EFFECT needs no effect} (with the reason), {@link Status#REFUSED refused} (every
@@ -71,7 +71,7 @@ public final class Annotations {
     }
 
     static final String REFUSED_SNIPPET = "snippets would inject configuration (IngressNightmare)";
-    private static final String NOT_YET = "not implemented yet (issue 12); ignored";
+    private static final String NOT_YET = "not implemented by Usher; ignored";
     private static final String STREAMS = "Usher streams responses and sizes its own buffers";
     /** auth-keepalive*: connection reuse to the auth service tunes cost only; no verdict depends on it. */
     private static final String AUTH_CONNECTIONS =

@@ -119,6 +119,9 @@ final class NginxExternalAuth {
         };
     }
 
+    /** What a URL's {@code $request_id} is checked as: a host name, so its place in the authority is seen. */
+    private static final String REQUEST_ID_STAND_IN = "request-id-stand-in";
+
     /** Whether {@code value} parses and names an absolute http(s) URL with a host once its variables are expanded. */
     private static @Nullable String urlProblem(String value, String consequence) {
         if (!printable(value) || value.indexOf(' ') >= 0) {
@@ -141,10 +144,15 @@ final class NginxExternalAuth {
             case REQUEST_URI -> "/path";
             case SERVER_PORT -> "80";
             case REMOTE_ADDR -> "192.0.2.1";
+            case REQUEST_ID -> REQUEST_ID_STAND_IN;
             default -> "x";
         });
         try {
             URI uri = new URI(sample);
+            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains(REQUEST_ID_STAND_IN)) {
+                return "$request_id (or $req_id) is the client's X-Request-ID when it sends one: never part of a host"
+                        + consequence;
+            }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 return "expected an absolute http:// or https:// URL" + consequence;

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Forwarded-For $proxy_add_x_forwarded_for}, {@code Host $http_host} or {@code $best_http_host}) are no-ops;
  * {@code proxy_set_header Host $host} is the one {@code Host} a snippet may set ({@code upstream-vhost} sets others).
  * Nothing else of a snippet is ever read: any other directive, a block, another variable (in a name, or one Usher does
- * not expand, such as {@code $request_id}), a status or type filter ({@code -s},
+ * not expand, such as {@code $request_time}), a status or type filter ({@code -s},
  * {@code -t}), a wildcard name, a field name that is not a token or is the proxy's own
  * ({@link HeaderEdit#PROXY_OWNED}) or a value with a
  * control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as nginx would

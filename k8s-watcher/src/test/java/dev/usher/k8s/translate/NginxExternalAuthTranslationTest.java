@@ -174,7 +174,7 @@ final class NginxExternalAuthTranslationTest extends NginxRowsTest {
                         cacheKey,
                         null,
                         "auth-cache-duration: invalid"),
-                new Row(URL + ", " + N + "auth-cache-key: '$request_id'", cacheKey, null, "auth-cache-key: invalid"),
+                new Row(URL + ", " + N + "auth-cache-key: '$request_time'", cacheKey, null, "auth-cache-key: invalid"),
                 new Row(URL + ", " + N + "auth-cache-duration: '200 5m'", cacheKey, null, null));
     }
 
@@ -195,8 +195,19 @@ final class NginxExternalAuthTranslationTest extends NginxRowsTest {
         assertThat(Annotations.classify(N + "auth-url", "https://$host/oauth2/auth")
                         .status())
                 .isEqualTo(Status.HONOURED);
-        assertThat(Annotations.classify(N + "auth-url", "http://a/$request_id").reason())
+        assertThat(Annotations.classify(N + "auth-url", "http://a/$request_time")
+                        .reason())
                 .contains("fails closed");
+        assertThat(Annotations.classify(N + "auth-url", "http://a/check?rid=$req_id")
+                        .status())
+                .isEqualTo(Status.HONOURED);
+        for (String clientsHost :
+                List.of("http://$req_id/check", "https://auth.$request_id:8443/", "http://a:$req_id/")) {
+            assertThat(Annotations.classify(N + "auth-url", clientsHost).reason()) // X-Request-ID: evil.example
+                    .as(clientsHost)
+                    .contains("never part of a host")
+                    .contains("fails closed");
+        }
         assertThat(Annotations.classify(N + "auth-cache-key", "$remote_user$http_authorization")
                         .status())
                 .isEqualTo(Status.HONOURED);

@@ -131,7 +131,7 @@ final class NginxGlobalAuthTranslationTest {
             delimiter = '|',
             value = {
                 "auth-url|ftp://auth.example/|--global-auth-url: 'ftp://auth.example/' expected an absolute http",
-                "auth-url|http://a/$request_id|--global-auth-url: 'http://a/$request_id' ",
+                "auth-url|http://$req_id/|--global-auth-url: 'http://$req_id/' $request_id (or $req_id) is the client's",
                 "auth-url|http://$http_x/|--global-auth-url: 'http://$http_x/' $http_*",
                 "auth-method|GIT|--global-auth-method: 'GIT' expected an HTTP method",
                 "auth-response-headers|Content-Length|--global-auth-response-headers: 'Content-Length' 'Content-Length'"

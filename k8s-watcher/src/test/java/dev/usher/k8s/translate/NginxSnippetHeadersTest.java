@@ -133,7 +133,7 @@ final class NginxSnippetHeadersTest {
             value = {
                 "proxy_pass http://evil; | 'proxy_pass' is not a header directive",
                 "more_set_headers \"X-A: b\"; proxy_pass_header X-B; | 'proxy_pass_header' is not a header directive",
-                "add_header X-Id $request_id; | unknown nginx variable $request_id",
+                "add_header X-Id $request_time; | unknown nginx variable $request_time",
                 "proxy_set_header X-A $proxy_add_x_forwarded_for; | unknown nginx variable $proxy_add_x_forwarded_for",
                 "more_set_headers \"X-A: ${host\"; | is not closed with '}'",
                 "more_set_headers \"X$a: b\"; | variables ($...) are not expanded",
