@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import dev.usher.routing.ExternalAuth;
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -57,7 +59,7 @@ final class RequestHeads {
         String upgradeTo = HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE)
                 ? tunnelled(headers.get(HttpHeaderNames.UPGRADE), settings.upgradeProtocols())
                 : null;
-        HeaderRules.removeHopByHop(headers);
+        HeaderRules.removeHopByHop(headers, headers.contains(HttpHeaderNames.CONNECTION) ? vouched(route) : List.of());
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
         }
@@ -84,6 +86,25 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return upgradeTo != null;
+    }
+
+    /**
+     * The fields Usher may have set on the head before it is forwarded, which no {@code Connection} token of the
+     * client's removes: the {@code ssl-client-*} fields of the TLS handshake, the auth service's
+     * {@code auth-response-headers} and the {@code X-Request-ID} it was sent.
+     */
+    private static List<CharSequence> vouched(Route route) {
+        List<CharSequence> names = new ArrayList<>(List.of(
+                ClientCertificateGate.SSL_CLIENT_CERT,
+                ClientCertificateGate.SSL_CLIENT_VERIFY,
+                ClientCertificateGate.SSL_CLIENT_SUBJECT_DN,
+                ClientCertificateGate.SSL_CLIENT_ISSUER_DN,
+                ForwardedHeaders.X_REQUEST_ID));
+        ExternalAuth auth = route.options().externalAuth();
+        if (auth != null) {
+            names.addAll(auth.responseHeaders());
+        }
+        return names;
     }
 
     /** Sets each edit's field ({@code variables} expanding its value) or, without a value, removes it. */

@@ -204,6 +204,13 @@ final class ClientCertificateTest {
     }
 
     @Test
+    void aConnectionToken_cannotTakeAwayWhatTheHandshakeSaid() throws Exception {
+        String optional = get("optional.test", "optional.test", null, "Connection: keep-alive, ssl-client-verify");
+
+        assertThat(optional).startsWith("HTTP/1.1 200").contains("ssl-client-verify: NONE");
+    }
+
+    @Test
     void aConnectionMadeForAnotherHost_is421_evenWithAValidCertificate() throws Exception {
         assertThat(get("plain.test", "on.test", CLIENT)).startsWith("HTTP/1.1 421");
         assertThat(get("optional.test", "on.test", CLIENT)).startsWith("HTTP/1.1 421");

@@ -174,6 +174,24 @@ final class ExternalAuthTest {
     }
 
     @Test
+    void aConnectionToken_cannotTakeAwayWhatTheAuthServiceSaid() throws Exception {
+        HttpResponse<String> res = fixture.get(
+                "auth.test",
+                "/echo?vouched=1",
+                "X-Test-Auth",
+                "ok",
+                "X-Gone",
+                "yes",
+                "Connection",
+                "keep-alive, X-Auth-User, X-Gone");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body())
+                .contains("x-auth-user: alice") // hop-by-hop for the client's own fields only
+                .doesNotContain("x-gone");
+    }
+
+    @Test
     void theAuthService_seesTheOriginalRequest_withoutBody_andTheOriginalFields() throws Exception {
         HttpResponse<String> res =
                 fixture.get("auth.test", "/echo?seen=1", "X-Test-Auth", "ok", "Cookie", "session=abc");
