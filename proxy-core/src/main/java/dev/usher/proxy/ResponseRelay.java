@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,6 +101,25 @@ final class ResponseRelay {
         }
     }
 
+    /**
+     * What makes an origin's head unusable beyond what the decoder checks, as nginx judges it (502): a status that is
+     * not three digits, or a {@code Transfer-Encoding} other than exactly {@code chunked} (re-chunking {@code gzip,
+     * chunked} would hand the client a gzip body it was never told of).
+     */
+    static @Nullable String framingProblem(HttpResponse response) {
+        int code = response.status().code();
+        if (code < 100 || code > 999) {
+            return "origin status " + code + " is not three digits";
+        }
+        if (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> codings = response.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+                return "origin's Transfer-Encoding is not just chunked";
+            }
+        }
+        return null;
+    }
+
     private void onHead(HttpResponse response) {
         if (response.decoderResult().isFailure()) {
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "malformed origin response");
@@ -109,6 +129,11 @@ final class ResponseRelay {
         if (HeaderRules.namesProtected(response.headers(), HeaderRules.RESPONSE_PROTECTED) != null) {
             // Honouring it would strip the framing and send an unframed body on a keep-alive client connection.
             exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "origin's Connection names a framing field");
+            return;
+        }
+        String framing = framingProblem(response);
+        if (framing != null) {
+            exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, framing);
             return;
         }
         int code = response.status().code();

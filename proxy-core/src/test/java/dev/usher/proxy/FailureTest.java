@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the client sees when the origin side fails, and what the origin sees when the client does. */
 final class FailureTest {
@@ -134,8 +136,15 @@ final class FailureTest {
         assertThat(res.statusCode()).isEqualTo(502);
     }
 
-    @Test
-    void malformedOriginResponse_is502() throws Exception {
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", // nginx: not a status line
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", // the gzip would be lost
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            })
+    void malformedOriginResponse_is502(String head) throws Exception {
         fixture = new ProxyFixture(0, ProxySettings.defaults());
         try (ServerSocket bad = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
             fixture.table.updateEndpoints(
@@ -143,10 +152,7 @@ final class FailureTest {
             Thread origin = new Thread(() -> {
                 try (var s = bad.accept()) {
                     s.getInputStream().read(new byte[1024]);
-                    s.getOutputStream()
-                            .write(("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
-                                            + "\r\n\r\n0\r\n\r\n")
-                                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
                     s.setSoTimeout(20_000);
                     s.getInputStream().readAllBytes(); // until the proxy drops the connection it refused
                 } catch (Exception ignored) {
