@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -163,6 +164,12 @@ final class H2StreamCodec extends ChannelDuplexHandler {
             request = H2Heads.request(id, headers); // no :method: stream error
         } catch (IllegalArgumentException e) { // a head H2HeaderCheck let through but Netty cannot convert
             throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e, "malformed request head");
+        }
+        String uri = request.uri();
+        if (!uri.startsWith("/") && !uri.equals("*") && !HttpMethod.CONNECT.equals(request.method())) {
+            // RFC 9113 §8.3.1: :path is origin-form (or * for OPTIONS); an absolute URI there would route by a host
+            // other than :authority. Malformed: a stream error (§8.1.1), as nginx refuses it.
+            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, ":path is not origin-form");
         }
         if (!frame.isEndStream() && !HttpUtil.isContentLengthSet(request)) {
             request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

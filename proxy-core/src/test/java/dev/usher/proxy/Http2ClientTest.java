@@ -240,6 +240,27 @@ final class Http2ClientTest extends RawH2Test {
         }
     }
 
+    /**
+     * RFC 9113 §8.3.1: {@code :path} is origin-form, or {@code *} for OPTIONS. An absolute URI there would route by its
+     * own host rather than {@code :authority}: malformed, the stream is reset and nothing is forwarded.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"GET, http://app.test/echo, reset 1", "GET, echo, reset 1", "OPTIONS, *, 200", "GET, /echo, 200"})
+    void aPathThatIsNotOriginForm_resetsTheStream(String method, String path, String outcome) throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request(method, "app.test", path), true);
+            h2.headers(3, RawH2.request("GET", "app.test", "/echo"), true);
+
+            Map<Integer, RawH2.Reply> replies = h2.replies(List.of(1, 3));
+
+            RawH2.Reply first = replies.get(1);
+            assertThat(first.status() == null ? "reset " + first.reset : first.status())
+                    .isEqualTo(outcome);
+            assertThat(replies.get(3).status()).isEqualTo("200"); // the connection carries on
+            assertThat(fixture.origins.get(0).seen).hasSize(outcome.equals("200") ? 2 : 1);
+        }
+    }
+
     @Test
     void aStreamTheClientLeavesOpen_isResetOnceAnswered_soItHoldsNoSlot() throws Exception {
         try (RawH2 h2 = connect(ProxySettings.defaults())) {
