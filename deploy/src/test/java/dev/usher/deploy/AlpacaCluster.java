@@ -26,6 +26,11 @@ final class AlpacaCluster implements AfterEachCallback {
         return api.client();
     }
 
+    /** The echo origin behind Service alpaca, on a loopback port. */
+    EchoServer alpaca() {
+        return alpaca;
+    }
+
     /** Creates the IngressClass, Service alpaca, its EndpointSlice (the echo origin) and host-ingress. */
     void createAlpaca() {
         ClusterFixture.createAlpaca(client(), ClusterFixture.alpacaSlice(alpaca.port()));

@@ -3,7 +3,6 @@ package dev.usher.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.usher.k8s.MockApiServer;
 import dev.usher.proxy.echo.EchoServer;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,8 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,35 +19,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class ClusterModeEndToEndTest {
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final AlpacaCluster cluster = new AlpacaCluster();
 
-    final KubernetesClient client = api.client();
+    final KubernetesClient client = cluster.client();
+    final EchoServer alpaca = cluster.alpaca();
 
-    private EchoServer alpaca;
     private Controller controller;
-
-    @BeforeEach
-    void start() {
-        alpaca = EchoServer.builder().name("alpaca").build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        alpaca.close();
-    }
-
-    private void createAlpaca() {
-        ClusterFixture.createAlpaca(client, ClusterFixture.alpacaSlice(alpaca.port()));
-    }
 
     @Test
     void withoutManifests_followsTheApiServer_andBecomesReadyAfterTheSync() throws Exception {
-        createAlpaca();
+        cluster.createAlpaca();
 
-        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        controller = cluster.start();
         assertThat(controller.startupCollected())
                 .as("the start-up's garbage is collected before the first ready answer")
                 .isTrue();
@@ -59,7 +39,7 @@ final class ClusterModeEndToEndTest {
 
     @Test
     void endpointSliceScaledFrom1To10_spreads100RequestsOverAll10_andTheNotReadyOneGetsNone() throws Exception {
-        createAlpaca();
+        cluster.createAlpaca();
         // Ten more pods on the same port at other loopback addresses, and one that is not ready.
         List<EchoServer> pods = new ArrayList<>();
         try {
@@ -71,7 +51,7 @@ final class ClusterModeEndToEndTest {
                         .build()
                         .start());
             }
-            controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+            controller = cluster.start();
             assertThat(names(10)).containsOnly("alpaca");
 
             EndpointSliceBuilder scaled = ClusterFixture.alpacaSliceBuilder(alpaca.port());
@@ -120,7 +100,7 @@ final class ClusterModeEndToEndTest {
 
     @Test
     void withoutManifests_unknownHost_is404FromUsherItself() throws IOException {
-        controller = ClusterFixture.startReady(ClusterFixture.config().build(), client);
+        controller = cluster.start();
 
         assertThat(RawHttp.get(controller.httpPort(), "nobody.example.com", "/").status())
                 .isEqualTo(404);
