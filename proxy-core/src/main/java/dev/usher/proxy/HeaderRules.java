@@ -49,15 +49,16 @@ final class HeaderRules {
 
     /** Removes the fields named in {@code Connection} (but framing and routing ones), then every hop-by-hop field. */
     static void removeHopByHop(HttpHeaders headers) {
-        removeHopByHop(headers, List.of());
+        removeHopByHop(headers, List.of(), List.of());
     }
 
     /**
-     * As {@link #removeHopByHop(HttpHeaders)}, a {@code Connection} token naming one of {@code vouched} (any case)
-     * removing nothing either: fields Usher set itself before forwarding (a client's {@code Connection:
-     * ssl-client-verify} must not take away what the TLS handshake, or the auth service, says).
+     * As {@link #removeHopByHop(HttpHeaders)}, a {@code Connection} token naming one of {@code vouched} or
+     * {@code vouchedToo} (any case) removing nothing either: fields Usher set itself before forwarding (a client's
+     * {@code Connection: ssl-client-verify} must not take away what the TLS handshake, or the auth service, says).
      */
-    static void removeHopByHop(HttpHeaders headers, List<? extends CharSequence> vouched) {
+    static void removeHopByHop(
+            HttpHeaders headers, List<? extends CharSequence> vouched, List<? extends CharSequence> vouchedToo) {
         // Most messages carry no Connection field: skip getAll's list (this runs for every request and response).
         List<String> connection =
                 headers.contains(HttpHeaderNames.CONNECTION) ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
@@ -67,7 +68,10 @@ final class HeaderRules {
                 int comma = value.indexOf(',', start);
                 int end = comma < 0 ? value.length() : comma;
                 String token = value.substring(start, end).trim();
-                if (!token.isEmpty() && indexOf(REQUEST_PROTECTED, token) < 0 && indexOf(vouched, token) < 0) {
+                if (!token.isEmpty()
+                        && indexOf(REQUEST_PROTECTED, token) < 0
+                        && indexOf(vouched, token) < 0
+                        && indexOf(vouchedToo, token) < 0) {
                     headers.remove(token);
                 }
                 start = end + 1;

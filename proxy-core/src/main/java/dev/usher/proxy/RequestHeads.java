@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,6 +22,18 @@ import org.jspecify.annotations.Nullable;
 final class RequestHeads {
 
     private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
+
+    /**
+     * Fields Usher may have set on the head before it is forwarded, which no {@code Connection} token of the client's
+     * removes: the {@code ssl-client-*} fields of the TLS handshake and the {@code X-Request-ID} the auth service was
+     * sent (the route's {@code auth-response-headers} too, passed beside).
+     */
+    private static final List<AsciiString> VOUCHED = List.of(
+            ClientCertificateGate.SSL_CLIENT_CERT,
+            ClientCertificateGate.SSL_CLIENT_VERIFY,
+            ClientCertificateGate.SSL_CLIENT_SUBJECT_DN,
+            ClientCertificateGate.SSL_CLIENT_ISSUER_DN,
+            ForwardedHeaders.X_REQUEST_ID);
 
     private RequestHeads() {}
 
@@ -59,7 +70,8 @@ final class RequestHeads {
         String upgradeTo = HeaderRules.connectionHas(headers, HttpHeaderValues.UPGRADE)
                 ? tunnelled(headers.get(HttpHeaderNames.UPGRADE), settings.upgradeProtocols())
                 : null;
-        HeaderRules.removeHopByHop(headers, headers.contains(HttpHeaderNames.CONNECTION) ? vouched(route) : List.of());
+        ExternalAuth auth = route.options().externalAuth();
+        HeaderRules.removeHopByHop(headers, VOUCHED, auth == null ? List.of() : auth.responseHeaders());
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
         }
@@ -86,25 +98,6 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return upgradeTo != null;
-    }
-
-    /**
-     * The fields Usher may have set on the head before it is forwarded, which no {@code Connection} token of the
-     * client's removes: the {@code ssl-client-*} fields of the TLS handshake, the auth service's
-     * {@code auth-response-headers} and the {@code X-Request-ID} it was sent.
-     */
-    private static List<CharSequence> vouched(Route route) {
-        List<CharSequence> names = new ArrayList<>(List.of(
-                ClientCertificateGate.SSL_CLIENT_CERT,
-                ClientCertificateGate.SSL_CLIENT_VERIFY,
-                ClientCertificateGate.SSL_CLIENT_SUBJECT_DN,
-                ClientCertificateGate.SSL_CLIENT_ISSUER_DN,
-                ForwardedHeaders.X_REQUEST_ID));
-        ExternalAuth auth = route.options().externalAuth();
-        if (auth != null) {
-            names.addAll(auth.responseHeaders());
-        }
-        return names;
     }
 
     /** Sets each edit's field ({@code variables} expanding its value) or, without a value, removes it. */
