@@ -141,6 +141,7 @@ final class ResponseRelay {
             if (upgrade) {
                 status = 101;
                 exchange.rewriteOriginFields(response); // nginx edits a 101's fields as any other's
+                exchange.editFields(response); // and its header directives (add_header only with always)
                 exchange.switchProtocols(response);
             } else {
                 exchange.originBroken(ProxyMetrics.UpstreamError.MALFORMED, "unexpected 101 from origin");

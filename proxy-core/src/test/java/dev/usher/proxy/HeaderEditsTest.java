@@ -231,6 +231,31 @@ final class HeaderEditsTest {
     }
 
     @Test
+    void aWebSocketUpgrade_101_getsTheEditsToo_asNginxsHeaderFilters() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.proxy.httpPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream()
+                    .write(("GET /ws HTTP/1.1\r\nHost: edit.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            java.io.InputStream in = socket.getInputStream();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                assertThat(b).as("the 101's head ends").isNotNegative();
+                head.append((char) b);
+            }
+
+            assertThat(head.toString())
+                    .startsWith("HTTP/1.1 101")
+                    .containsIgnoringCase("\r\nx-frame-options: DENY\r\n") // set: whatever the status
+                    .containsIgnoringCase("\r\nx-always: yes\r\n")
+                    .containsIgnoringCase("\r\nupgrade: websocket\r\n") // the tunnel's own fields untouched
+                    .doesNotContainIgnoringCase("x-added"); // add_header without always: not on a 101
+        }
+    }
+
+    @Test
     void theProxysOwnEdits_goOnEveryAnswer_beforeTheIngresss() throws Exception {
         ProxySettings settings = ProxySettings.builder()
                 .addHeaders(List.of(
