@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.Route;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -65,14 +66,23 @@ final class ResponseEdits {
         return List.copyOf(all);
     }
 
-    /** Applies the edits in order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear. */
+    /**
+     * Applies the edits in order: set, add (nginx's {@code add_header} statuses unless {@code always}) or clear; an edit
+     * with headers-more's status or type filter only on a response they name (the type as the head has it then).
+     */
     void apply(HttpResponse response) {
         HttpHeaders headers = response.headers();
+        int status = response.status().code();
         for (HeaderEdit edit : edits) {
+            if (!edit.statuses().isEmpty() || !edit.types().isEmpty()) { // headers-more's -s and -t
+                if (!edit.appliesTo(status, headers.get(HttpHeaderNames.CONTENT_TYPE))) {
+                    continue;
+                }
+            }
             switch (edit.mode()) {
                 case SET -> headers.set(edit.name(), edit.valueFor(variables));
                 case ADD -> {
-                    if (HeaderEdit.addsTo(response.status().code())) {
+                    if (HeaderEdit.addsTo(status)) {
                         headers.add(edit.name(), edit.valueFor(variables));
                     }
                 }

@@ -10,6 +10,7 @@ import dev.usher.routing.RouteOptions;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,14 @@ final class HeaderEditsTest {
                         RouteOptions.builder()
                                 .headerEdits(List.of(expanding("x-request-id", "$req_id", Mode.SET)))
                                 .redirect(new LocalRedirect("https://new.example.com/", 301))
+                                .build(),
+                        "filtered.test",
+                        RouteOptions.builder()
+                                .headerEdits(List.of(
+                                        new HeaderEdit("x-missing", "yes", Mode.SET, null, Set.of(404), Set.of()),
+                                        new HeaderEdit(
+                                                "x-plain", "yes", Mode.SET, null, Set.of(), Set.of("text/plain")),
+                                        new HeaderEdit("x-html", "yes", Mode.SET, null, Set.of(), Set.of("text/html"))))
                                 .build(),
                         "plain.test",
                         RouteOptions.DEFAULT));
@@ -228,6 +237,16 @@ final class HeaderEditsTest {
                 .filter(r -> r.uri().equals(uri))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    @Test
+    void statusAndTypeFilters_pickTheResponsesAnEditGoesOn() throws Exception {
+        HttpResponse<String> ok = fixture.get("filtered.test", "/echo");
+        HttpResponse<String> missing = fixture.get("filtered.test", "/status/404");
+
+        assertThat(ok.headers().map()).containsKey("x-plain").doesNotContainKeys("x-missing", "x-html");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().map()).containsKeys("x-missing", "x-plain").doesNotContainKey("x-html");
     }
 
     @Test

@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param value the field value as written (visible ASCII, spaces and tabs inside), or {@code null} for
  *     {@link Mode#CLEAR}
  * @param mode what is done with it
+ * @param statuses headers-more's {@code -s}: the response statuses the edit applies to; empty for any
+ * @param types headers-more's {@code -t}: the response media types ({@code text/html}, lower case, no parameters) the
+ *     edit applies to; empty for any
  * @param template {@code value} parsed, when it holds nginx variables ({@code $host}, {@code $remote_addr}, the
  *     client's {@code $http_<name>} and {@code $cookie_<name>}, ...) expanded per request, each expanded byte that could
  *     not stand in a field percent-encoded; {@code null} for a value sent as written
@@ -24,7 +27,9 @@ public record HeaderEdit(
         String name,
         @Nullable String value,
         Mode mode,
-        @Nullable NginxTemplate template) {
+        @Nullable NginxTemplate template,
+        Set<Integer> statuses,
+        Set<String> types) {
 
     /** Framing and connection management: the proxy's, never a snippet's. */
     public static final Set<String> PROXY_OWNED = Set.of(
@@ -69,6 +74,16 @@ public record HeaderEdit(
         if (template != null && value == null) {
             throw new IllegalArgumentException("a template comes with a value");
         }
+        statuses = Set.copyOf(Objects.requireNonNull(statuses, "statuses"));
+        types = Set.copyOf(Objects.requireNonNull(types, "types"));
+        if ((!statuses.isEmpty() || !types.isEmpty()) && (mode == Mode.ADD || mode == Mode.ADD_ALWAYS)) {
+            throw new IllegalArgumentException("status and type filters come with set and clear only (headers-more)");
+        }
+    }
+
+    /** An edit of every response, whatever its status and type. */
+    public HeaderEdit(String name, @Nullable String value, Mode mode, @Nullable NginxTemplate template) {
+        this(name, value, mode, template, Set.of(), Set.of());
     }
 
     /** An edit whose value is sent as written. */
@@ -107,6 +122,25 @@ public record HeaderEdit(
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the edit applies to a response of {@code status} whose {@code Content-Type} is {@code contentType}
+     * (as the response has it, or {@code null}): headers-more's {@code -s} and {@code -t} filters, the type compared
+     * without its parameters and ignoring case. {@link Mode#ADD}'s status list is {@link #addsTo}'s.
+     */
+    public boolean appliesTo(int status, @Nullable CharSequence contentType) {
+        if (!statuses.isEmpty() && !statuses.contains(status)) {
+            return false;
+        }
+        return types.isEmpty() || contentType != null && types.contains(mediaType(contentType));
+    }
+
+    /** {@code text/html; charset=utf-8} as {@code text/html}: lower case, without parameters or blanks. */
+    public static String mediaType(CharSequence contentType) {
+        String type = contentType.toString();
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
     /** Whether an {@link Mode#ADD} field goes on a response of {@code status} (nginx's {@code add_header} list). */

@@ -3,10 +3,12 @@ package dev.usher.k8s.translate;
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.NginxTemplate;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Forwarded-For $proxy_add_x_forwarded_for}, {@code Host $http_host} or {@code $best_http_host}) are no-ops;
  * {@code proxy_set_header Host $host} is the one {@code Host} a snippet may set ({@code upstream-vhost} sets others).
  * Nothing else of a snippet is ever read: any other directive, a block, another variable (in a name, or one Usher does
- * not expand, such as {@code $request_time}), a status or type filter ({@code -s},
- * {@code -t}), a wildcard name, a field name that is not a token or is the proxy's own
+ * not expand, such as {@code $request_time}), an option other than the response directives' status and type filters
+ * ({@code -s}, {@code -t}: read), a wildcard name, a field name that is not a token or is the proxy's own
  * ({@link HeaderEdit#PROXY_OWNED}) or a value with a
  * control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as nginx would
  * (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it reaches a
@@ -114,22 +116,24 @@ final class NginxSnippetHeaders {
         List<String> args = d.subList(1, d.size());
         switch (directive) {
             case "more_set_headers" -> {
-                for (String arg : arguments(directive, args)) {
-                    edits.add(nameValue(directive, arg, false));
+                Arguments a = arguments(directive, args, true);
+                for (String arg : a.fields()) {
+                    edits.add(a.filtered(nameValue(directive, arg, false)));
                 }
             }
             case "more_set_input_headers" -> {
-                for (String arg : arguments(directive, args)) {
+                for (String arg : arguments(directive, args, false).fields()) {
                     requestEdits.add(nameValue(directive, arg, true));
                 }
             }
             case "more_clear_headers" -> {
-                for (String name : arguments(directive, args)) {
-                    edits.add(edit(name, null, HeaderEdit.Mode.CLEAR));
+                Arguments a = arguments(directive, args, true);
+                for (String name : a.fields()) {
+                    edits.add(a.filtered(edit(name, null, HeaderEdit.Mode.CLEAR)));
                 }
             }
             case "more_clear_input_headers" -> {
-                for (String name : arguments(directive, args)) {
+                for (String name : arguments(directive, args, false).fields()) {
                     requestEdits.add(requestEdit(name, null));
                 }
             }
@@ -191,17 +195,69 @@ final class NginxSnippetHeaders {
         return edit(name, value, value == null ? HeaderEdit.Mode.CLEAR : HeaderEdit.Mode.SET);
     }
 
-    /** The arguments of a headers-more directive, refusing its filters. */
-    private static List<String> arguments(String directive, List<String> args) {
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException(directive + " names no field");
+    /**
+     * A headers-more directive's fields and, for the response directives, its {@code -s} (statuses) and {@code -t}
+     * (media types) filters, each option's word a blank-separated list and repeatable, anywhere among the fields.
+     */
+    private record Arguments(List<String> fields, Set<Integer> statuses, Set<String> types) {
+
+        /** {@code edit} limited to the filtered responses. */
+        HeaderEdit filtered(HeaderEdit edit) {
+            return statuses.isEmpty() && types.isEmpty()
+                    ? edit
+                    : new HeaderEdit(edit.name(), edit.value(), edit.mode(), edit.template(), statuses, types);
         }
-        for (String arg : args) {
-            if (arg.startsWith("-")) {
-                throw new IllegalArgumentException(directive + ": status and type filters (-s, -t) are not supported");
+    }
+
+    /** At most this many statuses, and as many types, in one directive's filters. */
+    private static final int MAX_FILTER_WORDS = 64;
+
+    private static final Pattern STATUS = Pattern.compile("[1-9][0-9]{2}");
+
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9!#$%&'+.^_`|~-]+/[a-z0-9!#$%&'+.^_`|~-]+");
+
+    /** The arguments of a headers-more directive; {@code filters}: {@code -s} and {@code -t} are read, else refused. */
+    private static Arguments arguments(String directive, List<String> args, boolean filters) {
+        List<String> fields = new ArrayList<>();
+        Set<Integer> statuses = new LinkedHashSet<>();
+        Set<String> types = new LinkedHashSet<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("-")) {
+                fields.add(arg);
+                continue;
+            }
+            if (!filters || !(arg.equals("-s") || arg.equals("-t"))) {
+                throw new IllegalArgumentException(directive + ": option " + Problems.quote(clip(arg))
+                        + " is not supported" + (filters ? " (-s and -t are)" : ""));
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(directive + ": " + arg + " without its list");
+            }
+            for (String word : args.get(++i).strip().split("[ \t]+", -1)) {
+                if (arg.equals("-s")) {
+                    if (!STATUS.matcher(word).matches()) {
+                        throw new IllegalArgumentException(
+                                directive + ": -s takes three-digit statuses, not " + Problems.quote(clip(word)));
+                    }
+                    statuses.add(Integer.parseInt(word));
+                } else {
+                    String type = word.toLowerCase(Locale.ROOT);
+                    if (!MEDIA_TYPE.matcher(type).matches()) {
+                        throw new IllegalArgumentException(directive + ": -t takes media types such as text/html"
+                                + " (no wildcards or parameters), not " + Problems.quote(clip(word)));
+                    }
+                    types.add(type);
+                }
             }
         }
-        return args;
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException(directive + " names no field");
+        }
+        if (statuses.size() > MAX_FILTER_WORDS || types.size() > MAX_FILTER_WORDS) {
+            throw new IllegalArgumentException(directive + ": more than " + MAX_FILTER_WORDS + " statuses or types");
+        }
+        return new Arguments(fields, statuses, types);
     }
 
     private static HeaderEdit edit(String name, @Nullable String value, HeaderEdit.Mode mode) {

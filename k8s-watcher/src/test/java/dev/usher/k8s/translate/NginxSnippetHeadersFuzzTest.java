@@ -25,6 +25,7 @@ final class NginxSnippetHeadersFuzzTest {
             "more_set_headers \"X-Seen: $scheme://${host}$request_uri\"; proxy_set_header X-H $host;",
             "more_set_headers \"Access-Control-Allow-Origin: $http_origin\"; proxy_set_header Host $host;",
             "proxy_set_header X-U \"$remote_user:$cookie_s\"; proxy_set_header Host $http_host;",
+            "more_set_headers -s '404 500' -t text/html \"X-A: b\"; more_clear_headers -s 304 Server;",
             "# comment\nmore_clear_input_headers User-Agent;\n",
             "more_set_headers \"X-Q: say \\\"hi\\\"\\tnow\";");
     private static final String ALPHABET = " \t\r\n;{}\"'\\#$:-_*aZ09\u0000\u007f\u00e9\u2028";

@@ -137,8 +137,13 @@ final class NginxSnippetHeadersTest {
                 "proxy_set_header X-A $proxy_add_x_forwarded_for; | unknown nginx variable $proxy_add_x_forwarded_for",
                 "more_set_headers \"X-A: ${host\"; | is not closed with '}'",
                 "more_set_headers \"X$a: b\"; | variables ($...) are not expanded",
-                "more_set_headers -s 404 \"X-A: b\"; | status and type filters",
-                "more_clear_headers -t text/html X-A; | status and type filters",
+                "more_set_headers -s 4xx \"X-A: b\"; | -s takes three-digit statuses",
+                "more_set_headers -s '404 20' \"X-A: b\"; | -s takes three-digit statuses",
+                "more_clear_headers -t 'text/*' X-A; | -t takes media types",
+                "more_clear_headers -t 'text/html; charset=utf-8' X-A; | -t takes media types",
+                "more_set_headers \"X-A: b\" -s; | -s without its list",
+                "more_set_headers -s 404; | names no field",
+                "more_set_headers -a \"X-A: b\"; | option '-a' is not supported (-s and -t are)",
                 "more_set_headers \"X-A: a\\r\\nSet-Cookie: s=1\"; | only visible ASCII",
                 "more_set_headers \"X-A: caf\u00e9\"; | only visible ASCII",
                 "more_set_headers \"Content-Length: 0\"; | the proxy's own field",
@@ -163,7 +168,8 @@ final class NginxSnippetHeadersTest {
                 "more_set_input_headers \"host: a\"; | a snippet may only set it to $host",
                 "more_clear_input_headers Host; | a snippet may only set it to $host",
                 "proxy_set_header X-A; | proxy_set_header takes a field name and a value",
-                "more_set_input_headers -r \"X-A: b\"; | status and type filters",
+                "more_set_input_headers -r \"X-A: b\"; | option '-r' is not supported",
+                "more_clear_input_headers -t text/html X-A; | option '-t' is not supported",
                 "proxy_set_header Content-Length 5; | the proxy's own field",
                 "more_clear_input_headers Transfer-Encoding; | the proxy's own field"
             })
@@ -175,6 +181,32 @@ final class NginxSnippetHeadersTest {
                 .isEqualTo(NginxSnippetHeaders.Parsed.NONE);
         assertThat(Annotations.classify(N + "configuration-snippet", snippet).status())
                 .isEqualTo(Annotations.Status.REFUSED);
+    }
+
+    @Test
+    void headersMoresStatusAndTypeFilters_limitTheResponseEdits() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                more_set_headers -s '404 500' -s 503 -t 'Text/HTML application/json' "X-A: a" "X-B: b";
+                more_clear_headers Server -s 304;
+                more_set_headers "X-C: c";
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        HeaderEdit a = parsed.edits().get(0);
+        assertThat(a.statuses()).containsExactlyInAnyOrder(404, 500, 503);
+        assertThat(a.types()).containsExactlyInAnyOrder("text/html", "application/json");
+        assertThat(parsed.edits().get(1).types()).isEqualTo(a.types()); // the options cover the directive's fields
+        assertThat(a.appliesTo(404, "text/html; charset=utf-8")).isTrue();
+        assertThat(a.appliesTo(404, "TEXT/HTML")).isTrue();
+        assertThat(a.appliesTo(200, "text/html")).isFalse();
+        assertThat(a.appliesTo(500, "text/plain")).isFalse();
+        assertThat(a.appliesTo(500, null)).isFalse();
+        HeaderEdit server = parsed.edits().get(2);
+        assertThat(server.mode()).isEqualTo(Mode.CLEAR);
+        assertThat(server.statuses()).containsExactly(304);
+        assertThat(server.types()).isEmpty();
+        assertThat(server.appliesTo(304, null)).isTrue();
+        assertThat(parsed.edits().get(3).appliesTo(200, null)).isTrue(); // no filter: every response
     }
 
     @Test
