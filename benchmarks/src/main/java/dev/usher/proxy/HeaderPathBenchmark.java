@@ -108,8 +108,8 @@ public class HeaderPathBenchmark {
     @Param({"none", "snippet"})
     String edits;
 
-    private ByteBuf requestBytes;
-    private ByteBuf responseBytes;
+    ByteBuf requestBytes; // package-private: HeaderPathBenchmarkTest checks they are released
+    ByteBuf responseBytes;
     private EmbeddedChannel requestDecoder;
     private EmbeddedChannel requestEncoder;
     private EmbeddedChannel responseDecoder;
@@ -128,10 +128,9 @@ public class HeaderPathBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        requestBytes = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer().writeBytes(REQUEST.getBytes(StandardCharsets.US_ASCII)));
-        responseBytes = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer().writeBytes(RESPONSE.getBytes(StandardCharsets.US_ASCII)));
+        // each operation decodes a retained duplicate, which the decoder releases; tearDown releases these
+        requestBytes = Unpooled.directBuffer().writeBytes(REQUEST.getBytes(StandardCharsets.US_ASCII));
+        responseBytes = Unpooled.directBuffer().writeBytes(RESPONSE.getBytes(StandardCharsets.US_ASCII));
         ProxySettings settings = ProxySettings.defaults();
         RouteOptions options = edits.equals("snippet")
                 ? RouteOptions.builder()
@@ -215,6 +214,8 @@ public class HeaderPathBenchmark {
             channel.finishAndReleaseAll();
         }
         spool.close();
+        requestBytes.release();
+        responseBytes.release();
     }
 
     /** A client's request head, decoded, rewritten for the origin and encoded: the bytes sent to the origin. */
