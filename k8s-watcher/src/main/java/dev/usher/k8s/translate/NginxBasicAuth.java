@@ -29,6 +29,13 @@ public final class NginxBasicAuth {
     static final String REALM = "auth-realm";
 
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}");
+    /**
+     * The highest bcrypt cost taken. A check runs on the event loop of the request and is not cached when it fails,
+     * and each cost step doubles it (cost 12: about 0.25 s, cost 31: about 36 hours), so a costlier hash in a tenant's
+     * Secret would let any request for its host stall every connection on that loop.
+     */
+    static final int MAX_BCRYPT_COST = 12;
+
     private static final Pattern APR1 = Pattern.compile("\\$apr1\\$[^$:]{1,8}\\$[./0-9A-Za-z]{22}");
     private static final Pattern SHA = Pattern.compile("\\{SHA\\}[A-Za-z0-9+/]{27}=");
     /** ingress-nginx's realm characters (CharsWithSpace): alphanumerics, {@code -._~/:} and spaces. */
@@ -181,6 +188,14 @@ public final class NginxBasicAuth {
     /** Adds a user whose hash is in a supported form; reports (without the hash) and skips any other. */
     private static void add(
             Map<String, String> users, String user, String hash, String id, String source, Problems problems) {
+        if (BCRYPT.matcher(hash).matches() && Integer.parseInt(hash.substring(4, 6)) > MAX_BCRYPT_COST) {
+            problems.add(
+                    source,
+                    id + ": user " + Problems.quote(user) + " has a bcrypt hash of cost " + hash.substring(4, 6)
+                            + "; Usher takes cost " + MAX_BCRYPT_COST
+                            + " at most (each check holds an event loop), so this user cannot log in");
+            return;
+        }
         if (BCRYPT.matcher(hash).matches()
                 || APR1.matcher(hash).matches()
                 || SHA.matcher(hash).matches()) {

@@ -45,6 +45,27 @@ final class NginxBasicAuthTranslationTest {
     }
 
     @Test
+    void bcryptHashesCostlierThan12_areReportedAndNotTaken_asEachCheckWouldHoldAnEventLoop() {
+        // Each check of a cost-31 hash runs 2^31 rounds (about 36 hours here) on the event loop of the request: one
+        // request with any password for this Ingress's host would stall every connection on that loop.
+        String cost31 = BCRYPT.replace("$05$", "$31$");
+        String cost13 = BCRYPT.replace("$05$", "$13$");
+        String cost12 = BCRYPT.replace("$05$", "$12$");
+        Translation t = translate(
+                N + "auth-type: basic, " + N + "auth-secret: basic-auth",
+                secret(
+                        "basic-auth",
+                        "stringData: {auth: \"mallory:" + cost31 + "\\nmel:" + cost13 + "\\nalice:" + cost12 + "\"}"));
+
+        assertThat(t.ruleSets().get(0).options().basicAuth().users()).containsOnlyKeys("alice");
+        assertThat(own(t))
+                .hasSize(2)
+                .anyMatch(m -> m.contains("'mallory'") && m.contains("cost 31"))
+                .anyMatch(m -> m.contains("'mel'") && m.contains("cost 13"))
+                .noneMatch(m -> m.contains("CCCCCCCC"));
+    }
+
+    @Test
     void authMap_takesOneKeyPerUser() {
         Translation t = translate(
                 N + "auth-type: basic, " + N + "auth-secret: default/users, " + N + "auth-secret-type: auth-map",
