@@ -49,6 +49,14 @@ final class ManifestParser {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] YAML_START = "--- ".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * The largest file read. Read whole, a larger one could exhaust the heap (one of 2 GiB or more cannot even be held
+     * in an array, an {@link OutOfMemoryError} rather than a rejected file), and the folder's other files would stop
+     * serving with it; a cluster's whole {@code kubectl get -A -o yaml} of Ingresses, Services and EndpointSlices is
+     * far smaller.
+     */
+    static final int MAX_FILE_BYTES = 64 << 20;
+
     private ManifestParser() {}
 
     static boolean isManifest(Path file) {
@@ -59,7 +67,14 @@ final class ManifestParser {
     }
 
     static List<HasMetadata> parse(Path file) throws IOException, Rejected {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new Rejected(
+                    "is larger than " + MAX_FILE_BYTES + " bytes (64 MiB), the most Usher reads of one file");
+        }
         boolean sensitive = ParseErrors.mayHoldSecret(bytes);
         Object parsed;
         if (YamlMergeKeys.mayHoldMergeKey(bytes)) {

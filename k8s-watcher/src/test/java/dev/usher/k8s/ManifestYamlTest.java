@@ -254,6 +254,24 @@ final class ManifestYamlTest {
         });
     }
 
+    @Test
+    void folderWithAFileTooLargeToRead_keepsServingTheOtherFiles() throws Exception {
+        Files.writeString(dir.resolve("good.yaml"), CLASS + "---\n" + ingressNamed("good"));
+        // A sparse file: 3 GiB that take no disk. Read whole, it is an OutOfMemoryError, not a rejected file.
+        try (java.io.RandomAccessFile huge =
+                new java.io.RandomAccessFile(dir.resolve("huge.yaml").toFile(), "rw")) {
+            huge.setLength(3L << 30);
+        }
+        ManifestFiles files = new ManifestFiles(dir);
+        files.scan(java.util.Set.of(), true, new java.util.HashSet<>());
+        Translation translation = Translator.translate(files.objects(new java.util.ArrayList<>()), NGINX);
+        assertThat(translation.ruleSets()).extracting(r -> r.name()).containsExactly("good");
+        assertThat(files.fileProblems()).singleElement().satisfies(problem -> {
+            assertThat(problem.source()).endsWith("huge.yaml");
+            assertThat(problem.message()).contains("larger than");
+        });
+    }
+
     private static final WatcherSettings NGINX = new WatcherSettings("nginx", "k8s.io/ingress-nginx", false, null);
 
     private static final String CLASS = """
