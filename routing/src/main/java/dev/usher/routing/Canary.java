@@ -28,7 +28,7 @@ public final class Canary {
         boolean broken = false;
         if (rule.header() != null && rule.headerValue() == null && rule.headerPattern() != null) {
             try {
-                compiled = Pattern.compile(rule.headerPattern());
+                compiled = BoundedRegex.compile(rule.headerPattern());
             } catch (PatternSyntaxException e) {
                 broken = true;
             }
@@ -40,7 +40,7 @@ public final class Canary {
     /** Why RE2 cannot compile {@code pattern} (RE2's reason), or {@code null} when it can. */
     public static @Nullable String patternProblem(String pattern) {
         try {
-            Pattern.compile(pattern);
+            BoundedRegex.compile(pattern);
             return null;
         } catch (PatternSyntaxException e) {
             return e.getDescription();

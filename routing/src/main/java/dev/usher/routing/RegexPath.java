@@ -33,7 +33,7 @@ final class RegexPath {
     /** Compiles {@code path}; throws {@link IllegalArgumentException} with RE2's reason when it cannot. */
     static RegexPath compile(String path) {
         try {
-            return new RegexPath(Pattern.compile("^" + path, Pattern.CASE_INSENSITIVE), literalPrefix(path));
+            return new RegexPath(BoundedRegex.compile("^" + path, Pattern.CASE_INSENSITIVE), literalPrefix(path));
         } catch (RuntimeException e) { // com.google.re2j.PatternSyntaxException
             throw new IllegalArgumentException(e.getMessage(), e);
         }

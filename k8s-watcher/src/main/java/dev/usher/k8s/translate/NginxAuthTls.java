@@ -1,8 +1,8 @@
 package dev.usher.k8s.translate;
 
-import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.usher.k8s.translate.IngressConverter.Converted;
+import dev.usher.routing.BoundedRegex;
 import dev.usher.routing.ClientCertificateAuth;
 import dev.usher.routing.ClientCertificateAuth.Verify;
 import dev.usher.routing.HostRule;
@@ -131,7 +131,7 @@ final class NginxAuthTls {
                 depth == null ? 1 : depth,
                 "true".equals(a.getOrDefault(Annotations.NGINX + PASS, "false").strip()),
                 errorPage,
-                matchCn == null || matchCn.isBlank() ? null : Pattern.compile(matchCn.strip()));
+                matchCn == null || matchCn.isBlank() ? null : BoundedRegex.compile(matchCn.strip()));
         return options.toBuilder().clientCertificateAuth(auth).build();
     }
 
@@ -283,7 +283,7 @@ final class NginxAuthTls {
             return "must start with \"CN=\"";
         }
         try {
-            Pattern.compile(value);
+            BoundedRegex.compile(value);
             return null;
         } catch (PatternSyntaxException e) {
             return "is not a regular expression RE2 accepts";

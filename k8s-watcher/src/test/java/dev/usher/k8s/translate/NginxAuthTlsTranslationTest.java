@@ -215,6 +215,10 @@ final class NginxAuthTlsTranslationTest {
                 .isEqualTo(Annotations.Status.HONOURED);
         assertThat(Annotations.classify(N + "auth-tls-match-cn", "CN=(").reason())
                 .contains("fails closed");
+        // RE2/J would expand it to 10^9 instructions: an OutOfMemoryError in the translator, for every tenant.
+        assertThat(Annotations.classify(N + "auth-tls-match-cn", "CN=((a{1000}){1000}){1000}")
+                        .status())
+                .isEqualTo(Annotations.Status.INVALID);
     }
 
     private static RouteOptions options(Translation t, String name) {
