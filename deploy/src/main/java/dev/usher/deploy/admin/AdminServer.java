@@ -1,11 +1,34 @@
 package dev.usher.deploy.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.tls.CertificateStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,8 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -31,8 +53,11 @@ import tools.jackson.databind.node.ObjectNode;
  * address or {@code localhost}; others get 403.
  *
  * <p>{@code /readyz} answers 503 until the publisher has published its first complete load and
- * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single daemon
- * thread: the admin port is for probes, scrapes and people, not for load.
+ * {@code listenersBound} says the proxy listens; then 200. Requests are served one at a time on a single Netty event
+ * loop: the admin port is for probes, scrapes and people, not for load. Requests are read without blocking that
+ * thread, and a connection that sends nothing for {@value #READ_TIMEOUT_SECONDS} s is closed: anyone who reaches the
+ * port (every pod, by default) could otherwise hold a thread that blocks reading an unfinished request, and the
+ * kubelet's probes would time out and restart the replica (the JDK's {@code HttpServer} did exactly that).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -41,8 +66,16 @@ public final class AdminServer implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /** A connection that sends nothing for this long is closed (a probe or a scrape sends its request at once). */
+    static final int READ_TIMEOUT_SECONDS = 10;
+    /** The largest request head and body read; the admin port takes only GET and HEAD. */
+    private static final int MAX_REQUEST_BYTES = 16 * 1024;
+
+    private final EventLoopGroup group;
+    /** The listening channel, set once bound. */
+    private final java.util.concurrent.atomic.AtomicReference<Channel> server =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private final SnapshotPublisher publisher;
     private final AdminMetrics metrics;
     private final BooleanSupplier listenersBound;
@@ -52,9 +85,8 @@ public final class AdminServer implements AutoCloseable {
     private final PageFiles page;
     private final StateGauges gauges;
 
-    private AdminServer(Builder builder, PageFiles page, HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private AdminServer(Builder builder, PageFiles page, EventLoopGroup group) {
+        this.group = group;
         this.publisher = builder.publisher;
         this.metrics = builder.metrics;
         this.listenersBound = builder.listenersBound;
@@ -91,7 +123,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The bound port (the actual one when started with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.get().localAddress()).getPort();
     }
 
     /** True once the first full load is published and the listeners are bound: what {@code /readyz} reports. */
@@ -99,28 +131,63 @@ public final class AdminServer implements AutoCloseable {
         return publisher.ready() && listenersBound.getAsBoolean();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try {
-            dispatch(exchange);
-        } catch (IllegalArgumentException e) {
-            send(exchange, 400, TEXT, "bad request: " + e.getMessage() + "\n");
-        } catch (RuntimeException e) {
-            LOG.warn("admin request {} failed", exchange.getRequestURI(), e);
-            send(exchange, 500, TEXT, "internal error: " + e + "\n");
-        } finally {
-            exchange.close();
+    /** One request and what is answered to it. */
+    private static final class Exchange {
+        final String method;
+        final URI uri;
+        final InetAddress client;
+        final HttpHeaders requestHeaders;
+        final Map<String, String> responseHeaders = new java.util.LinkedHashMap<>();
+        int status = 500;
+        byte[] body = new byte[0];
+
+        Exchange(String method, URI uri, InetAddress client, HttpHeaders requestHeaders) {
+            this.method = method;
+            this.uri = uri;
+            this.client = client;
+            this.requestHeaders = requestHeaders;
         }
     }
 
-    private void dispatch(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
+    /** Answers {@code request} on the event loop; never throws. */
+    private FullHttpResponse handle(FullHttpRequest request, InetAddress client) {
+        Exchange exchange = null;
+        try {
+            if (request.decoderResult().isFailure()) {
+                throw new IllegalArgumentException("malformed request");
+            }
+            exchange = new Exchange(request.method().name(), URI.create(request.uri()), client, request.headers());
+            dispatch(exchange);
+        } catch (IllegalArgumentException e) {
+            exchange = exchange != null ? exchange : new Exchange("GET", URI.create("/"), client, request.headers());
+            exchange.responseHeaders.clear();
+            send(exchange, 400, TEXT, "bad request: " + e.getMessage() + "\n");
+        } catch (RuntimeException e) {
+            LOG.warn("admin request {} failed", request.uri(), e);
+            exchange = exchange != null ? exchange : new Exchange("GET", URI.create("/"), client, request.headers());
+            exchange.responseHeaders.clear();
+            send(exchange, 500, TEXT, "internal error: " + e + "\n");
+        }
+        boolean head = exchange.method.equals("HEAD");
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(exchange.status),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(exchange.body));
+        exchange.responseHeaders.forEach(response.headers()::set);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, exchange.body.length);
+        return response;
+    }
+
+    private void dispatch(Exchange exchange) {
+        String method = exchange.method;
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            exchange.responseHeaders.put("Allow", "GET, HEAD");
             send(exchange, 405, TEXT, "method not allowed\n");
             return;
         }
-        URI uri = exchange.getRequestURI();
-        switch (uri.getPath()) {
+        URI uri = exchange.uri;
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        switch (path) {
             case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
             case "/readyz" -> readyz(exchange);
             case "/metrics" -> {
@@ -128,7 +195,7 @@ public final class AdminServer implements AutoCloseable {
                 send(exchange, 200, PROMETHEUS, metrics.scrape());
             }
             default -> {
-                InetAddress client = exchange.getRemoteAddress().getAddress();
+                InetAddress client = exchange.client;
                 if (!debugAccess.allows(client)) {
                     send(
                             exchange,
@@ -137,7 +204,7 @@ public final class AdminServer implements AutoCloseable {
                             "forbidden: the debug views answer loopback clients only (use kubectl "
                                     + "port-forward) or the addresses of --debug-from; /healthz /readyz /metrics answer "
                                     + "everyone\n");
-                } else if (!DebugAccess.safeHost(exchange.getRequestHeaders().getFirst("Host"))) {
+                } else if (!DebugAccess.safeHost(exchange.requestHeaders.get("Host"))) {
                     send(
                             exchange,
                             403,
@@ -152,8 +219,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** The debug surface: only for clients {@link DebugAccess} allows. */
-    private void debug(HttpExchange exchange, URI uri) throws IOException {
-        String path = uri.getPath();
+    private void debug(Exchange exchange, URI uri) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
         switch (path) {
             case "/debug/routes" -> routes(exchange);
             case "/debug/explain" -> explain(exchange, uri);
@@ -161,7 +228,7 @@ public final class AdminServer implements AutoCloseable {
             default -> {
                 PageFiles.File file = page.get(path);
                 if (file != null) {
-                    PageFiles.secureHeaders(exchange.getResponseHeaders());
+                    PageFiles.secureHeaders(exchange.responseHeaders::put);
                     send(exchange, 200, file.contentType(), file.bytes());
                 } else {
                     send(
@@ -176,7 +243,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Routes and problems of one build: one read of {@link SnapshotPublisher#published()}. */
-    private void routes(HttpExchange exchange) throws IOException {
+    private void routes(Exchange exchange) {
         SnapshotPublisher.Published published = publisher.published();
         send(
                 exchange,
@@ -185,7 +252,7 @@ public final class AdminServer implements AutoCloseable {
                 RoutesJson.write(RoutesJson.routes(published.snapshot(), published.problems(), ready(), certificates)));
     }
 
-    private void readyz(HttpExchange exchange) throws IOException {
+    private void readyz(Exchange exchange) {
         if (!publisher.ready()) {
             send(exchange, 503, TEXT, "not ready: the first routing load is not published yet\n");
         } else if (!listenersBound.getAsBoolean()) {
@@ -195,7 +262,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private void explain(HttpExchange exchange, URI uri) throws IOException {
+    private void explain(Exchange exchange, URI uri) {
         Map<String, String> query = query(uri.getRawQuery());
         String path = query.getOrDefault("path", "/");
         if (!path.startsWith("/")) {
@@ -226,27 +293,50 @@ public final class AdminServer implements AutoCloseable {
         return values;
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    private static void send(Exchange exchange, int status, String contentType, String body) {
         send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
+    private static void send(Exchange exchange, int status, String contentType, byte[] bytes) {
+        exchange.responseHeaders.put("Content-Type", contentType);
+        exchange.responseHeaders.put("Cache-Control", "no-store");
+        exchange.status = status;
+        exchange.body = bytes;
+    }
+
+    /** Reads whole requests (at most {@link #MAX_REQUEST_BYTES}) and answers each on the event loop. */
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            InetAddress client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+            FullHttpResponse response = handle(request, client);
+            boolean keepAlive =
+                    HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
+            if (keepAlive) {
+                if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                }
+                ctx.writeAndFlush(response);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a read timeout, a reset or a request too large: only this connection ends
         }
     }
 
     /** Stops serving at once; probes in flight are cut. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        Channel channel = server.get();
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** What the admin server serves from; {@link #start()} binds and serves. */
@@ -314,22 +404,35 @@ public final class AdminServer implements AutoCloseable {
             Objects.requireNonNull(publisher, "publisher");
             Objects.requireNonNull(metrics, "metrics");
             PageFiles page = PageFiles.load();
-            HttpServer server;
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("usher-admin", true), NioIoHandler.newFactory());
+            AdminServer admin = new AdminServer(this, page, group);
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline()
+                                    .addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
+                                    .addLast(new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES))
+                                    .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                    .addLast(admin.new RequestHandler());
+                        }
+                    });
             try {
-                server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
-            } catch (IOException e) {
-                throw new IOException(
-                        "admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage(), e);
+                Channel channel = bootstrap
+                        .bind(new InetSocketAddress(bindAddress, port))
+                        .syncUninterruptibly()
+                        .channel();
+                admin.server.set(channel);
+            } catch (Exception e) { // Netty rethrows the bind failure (a checked IOException) unchecked
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                BindException bind = new BindException(
+                        "admin server cannot bind " + bindAddress + ":" + port + ": " + e.getMessage());
+                bind.initCause(e);
+                throw bind;
             }
-            ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "usher-admin");
-                thread.setDaemon(true);
-                return thread;
-            });
-            AdminServer admin = new AdminServer(this, page, server, executor);
-            server.createContext("/", admin::handle);
-            server.setExecutor(executor);
-            server.start();
             return admin;
         }
     }

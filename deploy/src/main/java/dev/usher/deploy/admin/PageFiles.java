@@ -1,11 +1,11 @@
 package dev.usher.deploy.admin;
 
-import com.sun.net.httpserver.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The admin page's static files, read once from the jar: {@code /} is {@code index.html}, {@code /page/*} the
@@ -60,13 +60,13 @@ final class PageFiles {
      * Headers that keep the page to itself: scripts, styles and fetches from this origin only (no inline script, so
      * a host name or problem message rendered into the page can never run), no framing, no referrer.
      */
-    static void secureHeaders(Headers headers) {
-        headers.set(
+    static void secureHeaders(BiConsumer<String, String> headers) {
+        headers.accept(
                 "Content-Security-Policy",
                 "default-src 'none'; script-src 'self'; style-src 'self'; "
                         + "connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-        headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("X-Frame-Options", "DENY");
-        headers.set("Referrer-Policy", "no-referrer");
+        headers.accept("X-Content-Type-Options", "nosniff");
+        headers.accept("X-Frame-Options", "DENY");
+        headers.accept("Referrer-Policy", "no-referrer");
     }
 }
