@@ -75,6 +75,15 @@ final class ManifestParser {
             throw new Rejected(
                     "is larger than " + MAX_FILE_BYTES + " bytes (64 MiB), the most Usher reads of one file");
         }
+        try {
+            return parse(file, bytes);
+        } catch (StackOverflowError e) {
+            // The YAML parser recurses once per nesting level; the stack unwinds whole, and nothing else shares it.
+            throw new Rejected("is nested too deeply to parse");
+        }
+    }
+
+    private static List<HasMetadata> parse(Path file, byte[] bytes) throws IOException, Rejected {
         boolean sensitive = ParseErrors.mayHoldSecret(bytes);
         Object parsed;
         if (YamlMergeKeys.mayHoldMergeKey(bytes)) {

@@ -272,6 +272,24 @@ final class ManifestYamlTest {
         });
     }
 
+    @Test
+    void folderWithAFileNestedTooDeeplyToParse_keepsServingTheOtherFiles() throws Exception {
+        Files.writeString(dir.resolve("good.yaml"), CLASS + "---\n" + ingressNamed("good"));
+        // The YAML parser recurses per level: this is a StackOverflowError, not a rejected file.
+        Files.writeString(
+                dir.resolve("deep.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: " + "[".repeat(100_000)
+                        + "]".repeat(100_000) + "}\n");
+        ManifestFiles files = new ManifestFiles(dir);
+        files.scan(java.util.Set.of(), true, new java.util.HashSet<>());
+        Translation translation = Translator.translate(files.objects(new java.util.ArrayList<>()), NGINX);
+        assertThat(translation.ruleSets()).extracting(r -> r.name()).containsExactly("good");
+        assertThat(files.fileProblems()).singleElement().satisfies(problem -> {
+            assertThat(problem.source()).endsWith("deep.yaml");
+            assertThat(problem.message()).contains("nested too deeply");
+        });
+    }
+
     private static final WatcherSettings NGINX = new WatcherSettings("nginx", "k8s.io/ingress-nginx", false, null);
 
     private static final String CLASS = """
