@@ -102,7 +102,8 @@ public final class CheckFormat {
             out.append("most used:\n");
             s.topAnnotations()
                     .forEach(t -> out.append(String.format(
-                            "  %4d  %s (%s)%n", t.count(), t.key(), t.status().label())));
+                            "  %4d  %s (%s)%n",
+                            t.count(), clean(t.key()), t.status().label())));
         }
         out.append(
                 s.dropsAnything()
@@ -111,44 +112,69 @@ public final class CheckFormat {
         for (IngressEntry e : report.ingresses()) {
             out.append('\n')
                     .append("Ingress ")
-                    .append(e.ingress())
+                    .append(clean(e.ingress()))
                     .append(": ")
                     .append(e.served() ? "served" : "not served")
                     .append(" (")
-                    .append(e.reason())
+                    .append(clean(e.reason()))
                     .append(")\n");
             for (Verdict v : e.annotations()) {
                 out.append("  annotation ")
-                        .append(v.key())
+                        .append(clean(v.key()))
                         .append(": ")
                         .append(v.status().label())
                         .append(": ")
-                        .append(v.reason())
+                        .append(clean(v.reason()))
                         .append('\n');
             }
-            e.problems().forEach(p -> out.append("  problem: ").append(p).append('\n'));
-            e.conflicts().forEach(c -> out.append("  conflict: ").append(c).append('\n'));
+            e.problems().forEach(p -> out.append("  problem: ")
+                    .append(clean(String.valueOf(p)))
+                    .append('\n'));
+            e.conflicts().forEach(c -> out.append("  conflict: ")
+                    .append(clean(String.valueOf(c)))
+                    .append('\n'));
             for (RouteLine r : e.routes()) {
                 out.append("  route: ")
-                        .append(r.host())
+                        .append(clean(String.valueOf(r.host())))
                         .append(' ')
-                        .append(r.path() == null ? "(default backend)" : r.path())
+                        .append(r.path() == null ? "(default backend)" : clean(r.path()))
                         .append(' ')
-                        .append(r.type())
+                        .append(clean(String.valueOf(r.type())))
                         .append(" -> ")
-                        .append(r.backend())
+                        .append(clean(String.valueOf(r.backend())))
                         .append('\n');
             }
         }
         if (!report.otherProblems().isEmpty()) {
             out.append("\nother problems:\n");
             report.otherProblems().forEach(p -> out.append("  ")
-                    .append(p.source())
+                    .append(clean(p.source()))
                     .append(": ")
-                    .append(p.message())
+                    .append(clean(p.message()))
                     .append('\n'));
         }
         return out.toString();
+    }
+
+    /**
+     * {@code text} with every control character (C0, DEL, C1) written as {@code \\uXXXX}: the report goes to a
+     * terminal, and names, keys and values of a manifests folder were never checked by an API server, so an escape
+     * sequence in one could rewrite the screen (hide the result line) or set the clipboard, and a newline forge a line.
+     */
+    static String clean(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     public static String json(CheckReport report) {
