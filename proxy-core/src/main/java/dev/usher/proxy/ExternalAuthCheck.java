@@ -1,6 +1,5 @@
 package dev.usher.proxy;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import dev.usher.routing.ExternalAuth;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.OriginTls;
@@ -70,7 +69,9 @@ final class ExternalAuthCheck {
     private final Verdict verdict;
     private final EventLoop loop;
     private @Nullable AuthCall call;
-    private @Nullable Cache<String, AuthVerdictCache.Verdict> cache;
+    /** Whether the verdict is cached when it comes ({@code auth-cache-key}, and not answered from the cache). */
+    private boolean caching;
+
     private String cacheKey = "";
     private boolean starting = true; // a verdict reached while start() runs waits for the next loop turn
     private boolean cancelled;
@@ -118,13 +119,13 @@ final class ExternalAuthCheck {
             return check;
         }
         NginxTemplate key = auth.cacheKey();
-        check.cache = AuthVerdictCache.of(auth);
-        if (check.cache != null && key != null) {
+        check.caching = AuthVerdictCache.caches(auth);
+        if (check.caching && key != null) {
             check.cacheKey = AuthVerdictCache.key(
                     url.toString(), key.expand(new RequestFieldValues(variables, request.headers())));
-            AuthVerdictCache.Verdict cached = check.cache.getIfPresent(check.cacheKey);
+            AuthVerdictCache.Verdict cached = AuthVerdictCache.get(auth, check.cacheKey);
             if (cached != null) {
-                check.cache = null; // answered from the cache: nothing to store again
+                check.caching = false; // answered from the cache: nothing to store again
                 check.new Outcome().answered(cached.status(), cached.headers());
                 check.starting = false;
                 return check;
@@ -280,11 +281,10 @@ final class ExternalAuthCheck {
     private final class Outcome implements AuthCall.Listener {
         @Override
         public void answered(int status, HttpHeaders headers) {
-            Cache<String, AuthVerdictCache.Verdict> verdicts = cache;
-            if (verdicts != null) {
+            if (caching) {
                 AuthVerdictCache.Verdict kept = AuthVerdictCache.verdict(auth, status, headers);
                 if (kept != null) {
-                    verdicts.put(cacheKey, kept);
+                    AuthVerdictCache.put(auth, cacheKey, kept);
                 }
             }
             List<String> cookies = cookies(headers);
