@@ -3,11 +3,9 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.ExternalAuth;
-import dev.usher.routing.NginxTemplate;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +18,7 @@ import org.junit.jupiter.api.Test;
 final class AuthVerdictCacheTest {
 
     private static ExternalAuth auth(String url) {
-        return new ExternalAuth(
-                NginxTemplate.parse(url),
-                "GET",
-                null,
-                ExternalAuth.DEFAULT_REDIRECT_PARAM,
-                false,
-                List.of("x-auth-user"),
-                null,
-                false,
-                NginxTemplate.parse("$request_uri"),
-                Map.of(200, Duration.ofMinutes(5)));
+        return ExternalAuthCookiesAndCacheTest.auth(url, false, "$request_uri", Map.of(200, Duration.ofMinutes(5)));
     }
 
     @Test

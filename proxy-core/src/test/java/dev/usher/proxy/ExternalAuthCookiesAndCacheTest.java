@@ -70,8 +70,8 @@ final class ExternalAuthCookiesAndCacheTest {
         return RouteOptions.builder().externalAuth(auth).build();
     }
 
-    private static ExternalAuth auth(
-            String url, boolean always, @Nullable String cacheKey, Map<Integer, Duration> durations) {
+    /** An external authentication copying {@code X-Auth-User}, with these settings (also AuthVerdictCacheTest's). */
+    static ExternalAuth auth(String url, boolean always, @Nullable String cacheKey, Map<Integer, Duration> durations) {
         return new ExternalAuth(
                 NginxTemplate.parse(url),
                 "GET",
