@@ -102,6 +102,15 @@ final class HeaderRules {
         return null;
     }
 
+    /**
+     * Whether {@code Transfer-Encoding} is exactly one {@code chunked} (any case, blanks around it): the only coding
+     * Usher reads or forwards, from a client (else 501) or an origin (else 502).
+     */
+    static boolean chunkedOnly(HttpHeaders headers) {
+        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        return codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked");
+    }
+
     /** Whether {@code Connection} lists {@code token} (case-insensitive). */
     static boolean connectionHas(HttpHeaders headers, AsciiString token) {
         return headers.containsValue(HttpHeaderNames.CONNECTION, token, true);

@@ -74,11 +74,10 @@ final class Requests {
         if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return null; // most requests: no list made
         }
-        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in HTTP/1.0");
         }
-        if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+        if (!HeaderRules.chunkedOnly(request.headers())) {
             return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, "Transfer-Encoding other than chunked");
         }
         return null;

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,11 +110,9 @@ final class ResponseRelay {
         if (code < 100 || code > 999) {
             return "origin status " + code + " is not three digits";
         }
-        if (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            List<String> codings = response.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-            if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
-                return "origin's Transfer-Encoding is not just chunked";
-            }
+        if (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && !HeaderRules.chunkedOnly(response.headers())) {
+            return "origin's Transfer-Encoding is not just chunked";
         }
         return null;
     }
