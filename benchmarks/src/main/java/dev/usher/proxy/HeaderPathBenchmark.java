@@ -171,7 +171,8 @@ public class HeaderPathBenchmark {
                 spool,
                 guard,
                 new RateLimiter(System::nanoTime),
-                bound -> 0);
+                bound -> 0,
+                new PasswordChecks(Runnable::run));
         conn = new ClientConnection(
                 client.pipeline().firstContext(),
                 null,

@@ -9,6 +9,7 @@ import dev.usher.routing.Route;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingSnapshot;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -46,14 +47,41 @@ final class Admission {
             List<Endpoint> endpoints,
             @Nullable String challenge,
             @Nullable HttpHeaders preflight,
-            boolean accessSatisfied) {
+            boolean accessSatisfied,
+            BasicAuthVerifier.@Nullable Pending password) {
 
+        /** Proxied, or waiting for its {@code password} check: no reply of Usher's decided yet. */
         boolean proxied() {
             return status == null;
         }
 
+        /** Proxied to {@code endpoints} of {@code route}. */
+        static Decision proxy(
+                Route route,
+                Requests.Target target,
+                boolean keepAlive,
+                boolean hasBody,
+                List<Endpoint> endpoints,
+                boolean accessSatisfied) {
+            return new Decision(
+                    null,
+                    null,
+                    null,
+                    false,
+                    route,
+                    target,
+                    keepAlive,
+                    hasBody,
+                    endpoints,
+                    null,
+                    null,
+                    accessSatisfied,
+                    null);
+        }
+
         static Decision reply(HttpResponseStatus status, String reason, boolean close) {
-            return new Decision(status, reason, null, close, null, null, false, false, List.of(), null, null, false);
+            return new Decision(
+                    status, reason, null, close, null, null, false, false, List.of(), null, null, false, null);
         }
 
         static Decision local(RouteGate.Reply reply, boolean close) {
@@ -69,7 +97,8 @@ final class Admission {
                     List.of(),
                     reply.challenge(),
                     null,
-                    false);
+                    false,
+                    null);
         }
     }
 
@@ -173,7 +202,8 @@ final class Admission {
                     List.of(),
                     null,
                     preflight,
-                    false);
+                    false,
+                    null);
         }
         if (route.nginxRedirect() && !target.path().equals("*")) { // nginx's rewrite to an absolute URL: 302
             return Decision.local(NginxRewriteRedirect.reply(route, request, target, conn, record), close);
@@ -197,7 +227,8 @@ final class Admission {
                     List.of(),
                     null,
                     null,
-                    false);
+                    false,
+                    null);
         }
         if (clientAuth != null && !tls) { // plain HTTP carries no certificate: "on" refuses, the others pass
             RouteGate.Reply refused = ClientCertificateGate.check(clientAuth, request.headers(), conn, target.host());
@@ -209,7 +240,65 @@ final class Admission {
         if (limited != null) {
             return limited;
         }
-        local = RouteGate.access(options, request, record.clientIp(), BasicAuthVerifier.SHARED);
+        local = RouteGate.access(options, request, record.clientIp());
+        if (local == RouteGate.PASSWORD) {
+            BasicAuthVerifier.Check check = BasicAuthVerifier.SHARED.check(
+                    Objects.requireNonNull(options.basicAuth(), "PASSWORD comes with Basic auth"),
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            if (check.pending() != null) { // bcrypt: the request waits for a password-check thread
+                return new Decision(
+                        null,
+                        null,
+                        null,
+                        close,
+                        route,
+                        target,
+                        keepAlive,
+                        hasBody,
+                        List.of(),
+                        null,
+                        null,
+                        false,
+                        check.pending());
+            }
+            local = RouteGate.basic(options, request, check.passed());
+        }
+        return afterAccess(local, route, request, context, record, target, keepAlive, hasBody, close);
+    }
+
+    /**
+     * The decision of a request that waited for its {@code password} check ({@link Decision#password()}): the
+     * credentials {@code passed} or not.
+     */
+    static Decision passwordChecked(
+            Decision waiting, HttpRequest request, ProxyContext context, RequestRecord record, boolean passed) {
+        Route route = Objects.requireNonNull(waiting.route(), "a password check has a route");
+        return afterAccess(
+                RouteGate.basic(route.options(), request, passed),
+                route,
+                request,
+                context,
+                record,
+                Objects.requireNonNull(waiting.target(), "and a target"),
+                waiting.keepAlive(),
+                waiting.hasBody(),
+                waiting.close());
+    }
+
+    /**
+     * After the access phase answered {@code local} ({@code null} or {@link RouteGate#SATISFIED} to go on): the
+     * canary's choice and the endpoints, or the reply.
+     */
+    private static Decision afterAccess(
+            RouteGate.@Nullable Reply local,
+            Route route,
+            HttpRequest request,
+            ProxyContext context,
+            RequestRecord record,
+            Requests.Target target,
+            boolean keepAlive,
+            boolean hasBody,
+            boolean close) {
         boolean satisfied = local == RouteGate.SATISFIED; // satisfy any: no external authentication either
         if (local != null && !satisfied) {
             return Decision.local(local, close);
@@ -238,8 +327,7 @@ final class Admission {
             return Decision.reply(
                     HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoint for " + backend.ref(), close);
         }
-        return new Decision(
-                null, null, null, false, route, target, keepAlive, hasBody, endpoints, null, null, satisfied);
+        return Decision.proxy(route, target, keepAlive, hasBody, endpoints, satisfied);
     }
 
     /**

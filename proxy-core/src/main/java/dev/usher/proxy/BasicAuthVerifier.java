@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.jspecify.annotations.Nullable;
 
@@ -19,11 +20,13 @@ import org.jspecify.annotations.Nullable;
  * Checks an {@code Authorization: Basic} value against an Ingress's htpasswd users: bcrypt ({@code $2y$}, {@code $2a$},
  * {@code $2b$}), {@code $apr1$} MD5 and {@code {SHA}} (the translator refuses every other form).
  *
- * <p>Cost: a bcrypt check at htpasswd's default cost 5 takes about a millisecond, at cost 10 tens of milliseconds, and
- * it runs on the event loop that owns the connection (nginx does the same in its worker). So a successful check is
- * cached for {@link #TTL}: the key is a SHA-256 of the stored hash and the credentials, never the password itself,
- * and changing a user's hash in the Secret changes the key. Failures are not cached (a cache of wrong guesses would
- * grow with every guess); a client guessing passwords pays its own bcrypt each time, on its own connection's loop.
+ * <p>Cost: a bcrypt check at htpasswd's default cost 5 takes about a millisecond, at cost 12 (the most the translator
+ * accepts) a quarter of a second. So {@link #check} never runs bcrypt: it answers what it can at once (a malformed
+ * value, an unknown user, the cheap {@code $apr1$} and {@code {SHA}} forms, a cached success) and otherwise returns a
+ * {@link Pending} check that {@link PasswordChecks} runs off the event loops (nginx runs {@code crypt} in its worker,
+ * stalling every connection of it). A successful check is cached for {@link #TTL}: the key is a SHA-256 of the
+ * stored hash and the credentials, never the password itself, and changing a user's hash in the Secret changes the
+ * key. Failures are not cached (a cache of wrong guesses would grow with every guess).
  */
 final class BasicAuthVerifier {
 
@@ -36,42 +39,109 @@ final class BasicAuthVerifier {
     private final Cache<String, Boolean> verified =
             Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(TTL).build();
 
-    /** Whether {@code authorization} (the header value, or null) names a user of {@code auth} with its password. */
-    boolean verify(BasicAuth auth, String authorization) {
+    /**
+     * What reading the credentials decided at once: {@code passed} (or not), or a bcrypt check still to run
+     * ({@code pending}, then {@code passed} means nothing).
+     */
+    record Check(boolean passed, @Nullable Pending pending) {
+        static final Check PASSED = new Check(true, null);
+        static final Check FAILED = new Check(false, null);
+    }
+
+    /**
+     * A bcrypt check a cache miss leaves to do; holds a copy of the password until it runs. Runs at most once, on any
+     * thread; {@link #cancel} from any other.
+     */
+    final class Pending {
+        private final String stored;
+        private final byte[] password;
+        private final String key;
+        private final AtomicBoolean ran = new AtomicBoolean();
+        private volatile boolean cancelled;
+
+        private Pending(String stored, byte[] password, String key) {
+            this.stored = stored;
+            this.password = password;
+            this.key = key;
+        }
+
+        /**
+         * Whether the password matches (a success is cached). Wipes the password copy; false without checking once
+         * cancelled or run before.
+         */
+        boolean run() {
+            if (!ran.compareAndSet(false, true)) {
+                return false;
+            }
+            try {
+                if (cancelled) {
+                    return false;
+                }
+                boolean ok = matches(stored, password);
+                if (ok) {
+                    verified.put(key, Boolean.TRUE);
+                }
+                return ok;
+            } finally {
+                Arrays.fill(password, (byte) 0);
+            }
+        }
+
+        /** The client is gone: a check not started yet is skipped when it comes to run. */
+        void cancel() {
+            cancelled = true;
+        }
+    }
+
+    /**
+     * Reads {@code authorization} (the header value, or null) against {@code auth}'s users without running bcrypt:
+     * the verdict, or the bcrypt check to run.
+     */
+    Check check(BasicAuth auth, @Nullable String authorization) {
         if (authorization == null
                 || authorization.length() <= PREFIX.length()
                 || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            return false;
+            return Check.FAILED;
         }
         byte[] decoded;
         try {
             decoded = Base64.getDecoder()
                     .decode(authorization.substring(PREFIX.length()).strip());
         } catch (IllegalArgumentException e) {
-            return false;
+            return Check.FAILED;
         }
         int colon = indexOf(decoded, (byte) ':');
         if (colon < 0) {
-            return false;
+            return Check.FAILED;
         }
         String user = new String(decoded, 0, colon, StandardCharsets.UTF_8);
         String stored = auth.users().get(user);
         if (stored == null) {
-            return false;
+            return Check.FAILED;
         }
         byte[] password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
         String key = key(stored, decoded);
         Arrays.fill(decoded, (byte) 0);
         if (verified.getIfPresent(key) != null) {
             Arrays.fill(password, (byte) 0);
-            return true;
+            return Check.PASSED;
         }
-        boolean ok = matches(stored, password);
+        if (bcrypt(stored)) {
+            return new Check(false, new Pending(stored, password, key));
+        }
+        boolean ok = matches(stored, password); // $apr1$ (1,000 MD5 rounds) and {SHA}: microseconds
         Arrays.fill(password, (byte) 0);
         if (ok) {
             verified.put(key, Boolean.TRUE);
         }
-        return ok;
+        return ok ? Check.PASSED : Check.FAILED;
+    }
+
+    /** {@link #check}, running a pending bcrypt check on the calling thread (tests, tools: never an event loop). */
+    boolean verify(BasicAuth auth, @Nullable String authorization) {
+        Check check = check(auth, authorization);
+        Pending pending = check.pending();
+        return pending != null ? pending.run() : check.passed();
     }
 
     /** The cache keys held now (for tests: they must never hold a user name or password). */
@@ -81,7 +151,7 @@ final class BasicAuthVerifier {
 
     /** Whether {@code password} matches {@code stored}, one of the supported htpasswd forms. */
     static boolean matches(String stored, byte[] password) {
-        if (stored.startsWith("$2y$") || stored.startsWith("$2a$") || stored.startsWith("$2b$")) {
+        if (bcrypt(stored)) {
             char[] chars = utf8Chars(password);
             if (chars == null) {
                 return false;
@@ -102,6 +172,10 @@ final class BasicAuthVerifier {
             return MessageDigest.isEqual(expected, stored.substring(5).getBytes(StandardCharsets.US_ASCII));
         }
         return false;
+    }
+
+    private static boolean bcrypt(String stored) {
+        return stored.startsWith("$2y$") || stored.startsWith("$2a$") || stored.startsWith("$2b$");
     }
 
     private static String key(String stored, byte[] credentials) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * hands the message on (to the {@link Exchange}) or releases it.
  *
  * <p>A route with ingress-nginx's {@code auth-url} first waits in {@code AUTH} for the auth service's verdict
- * ({@link ExternalAuthCheck}); nothing is read from the client meanwhile, so its body waits, unread, for the exchange.
+ * ({@link ExternalAuthCheck}), and one with Basic authentication for its bcrypt check ({@link PasswordChecks}); nothing
+ * is read from the client meanwhile, so its body waits, unread, for the exchange.
  *
  * <p>On an HTTP/2 stream ({@link #forStream}) the same handler drives exactly one exchange: the stream's child channel
  * delivers the request as HTTP/1 objects ({@link H2StreamCodec}), and when the response ends the stream ends
@@ -34,7 +36,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private enum State {
         AWAIT_HEAD,
-        /** The head waits for the Ingress's {@code auth-url} verdict; nothing of the request is read meanwhile. */
+        /**
+         * The head waits for the Ingress's {@code auth-url} verdict or its Basic password check; nothing of the request
+         * is read meanwhile.
+         */
         AUTH,
         EXCHANGE,
         CLOSING
@@ -126,7 +131,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 conn.clientAddress(request.headers()),
                 request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());
-        Admission.Decision decision = Admission.decide(request, context, tls, httpsPort, record, conn);
+        decided(request, Admission.decide(request, context, tls, httpsPort, record, conn), record);
+    }
+
+    /** Goes on with what admission decided: a password check, an {@code auth-url} check, the origin, or a reply. */
+    private void decided(HttpRequest request, Admission.Decision decision, RequestRecord record) {
+        BasicAuthVerifier.Pending password = decision.password();
+        if (password != null) {
+            checkPassword(request, decision, record, password);
+            return;
+        }
         ExternalAuth auth = decision.proxied() && !decision.accessSatisfied()
                 ? Objects.requireNonNull(decision.route(), "a proxied decision has a route")
                         .options()
@@ -157,6 +171,41 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void proxy(HttpRequest request, Admission.Decision decision, RequestRecord record) {
         proxy(request, decision, record, List.of(), null);
+    }
+
+    /**
+     * Basic auth's bcrypt check runs on a {@link PasswordChecks} thread, the request waiting in {@code AUTH} as for an
+     * {@code auth-url} verdict; a 503 when too many checks wait already.
+     */
+    private void checkPassword(
+            HttpRequest request,
+            Admission.Decision decision,
+            RequestRecord record,
+            BasicAuthVerifier.Pending password) {
+        state = State.AUTH;
+        Runnable abandoned = () -> {
+            password.cancel();
+            ReferenceCountUtil.release(request);
+            record.finish(499);
+        };
+        authAbandoned = abandoned;
+        boolean queued = context.passwordChecks().submit(password, conn.ctx.executor(), passed -> {
+            if (authAbandoned != abandoned) {
+                return; // the client went away meanwhile: channelInactive released the request
+            }
+            authAbandoned = null;
+            decided(request, Admission.passwordChecked(decision, request, context, record, passed), record);
+        });
+        if (!queued) {
+            authAbandoned = null;
+            answer(
+                    request,
+                    Admission.Decision.reply(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "too many password checks under way",
+                            decision.close()),
+                    record);
+        }
     }
 
     private void proxy(
@@ -315,8 +364,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Runnable abandoned = authAbandoned;
         authCheck = null;
         authAbandoned = null;
-        if (check != null && abandoned != null) {
+        if (check != null) {
             check.cancel(); // the auth service's connection closes; no verdict follows
+        }
+        if (abandoned != null) {
             abandoned.run();
         }
         Exchange gone = exchange;

@@ -110,8 +110,7 @@ final class ErrorPages {
             if (endpoints.isEmpty()) {
                 return null;
             }
-            return new Admission.Decision(
-                    null, null, null, false, errorRoute, target, keepAlive, false, endpoints, null, null, false);
+            return Admission.Decision.proxy(errorRoute, target, keepAlive, false, endpoints, false);
         }
 
         /**

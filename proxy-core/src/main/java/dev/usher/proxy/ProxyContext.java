@@ -18,6 +18,7 @@ import java.util.function.IntUnaryOperator;
  * @param allocationGuard the shared handler that confines an allocation failure to its connection
  * @param rateLimiter the state of every Ingress's {@code limit-*} annotations, shared by all event loops
  * @param canaryRandom an int in {@code [0, bound)} for canary weights; called from every event loop
+ * @param passwordChecks the threads that run Basic authentication's bcrypt checks
  */
 record ProxyContext(
         RoutingTable table,
@@ -31,7 +32,8 @@ record ProxyContext(
         BodySpool spool,
         AllocationGuard allocationGuard,
         RateLimiter rateLimiter,
-        IntUnaryOperator canaryRandom) {
+        IntUnaryOperator canaryRandom,
+        PasswordChecks passwordChecks) {
 
     OriginPools pools(EventLoop loop) {
         return Objects.requireNonNull(poolsByLoop.get(loop), "every event loop has its pools");

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
@@ -56,6 +57,7 @@ public final class ProxyServer implements AutoCloseable {
     private final @Nullable ByteBufAllocator allocator;
     private final LongSupplier nanoClock;
     private final IntUnaryOperator canaryRandom;
+    private final PasswordChecks passwordChecks;
     private final Transports transports;
     private final @Nullable DnsServerAddressStreamProvider dnsServers;
     private @Nullable AddressResolverGroup<InetSocketAddress> resolvers; // set by start()
@@ -82,6 +84,7 @@ public final class ProxyServer implements AutoCloseable {
         this.allocator = b.allocator;
         this.nanoClock = b.nanoClock;
         this.canaryRandom = b.canaryRandom;
+        this.passwordChecks = b.passwordChecks != null ? new PasswordChecks(b.passwordChecks) : new PasswordChecks();
         this.dnsServers = b.dnsServers;
         this.transports = Transports.of(b.transport);
     }
@@ -130,7 +133,8 @@ public final class ProxyServer implements AutoCloseable {
                     spool,
                     guard,
                     new RateLimiter(nanoClock),
-                    canaryRandom);
+                    canaryRandom,
+                    passwordChecks);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
             if (sni != null) {
                 httpsChannel = bind(requestedHttpsPort, new ClientInitializer(context, sni, -1));
@@ -244,6 +248,7 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void close() {
         if (closed || !started) {
             closed = true;
+            passwordChecks.close();
             return;
         }
         closed = true;
@@ -253,6 +258,7 @@ public final class ProxyServer implements AutoCloseable {
         Objects.requireNonNull(group, "set by start")
                 .shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(10, TimeUnit.SECONDS);
+        passwordChecks.close();
         if (spool != null) {
             spool.close(); // after the loops: the last body files' deletions are queued by then
         }
@@ -272,6 +278,7 @@ public final class ProxyServer implements AutoCloseable {
         private @Nullable ByteBufAllocator allocator;
         private LongSupplier nanoClock = System::nanoTime;
         private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
+        private @Nullable Executor passwordChecks;
         private Transport transport = Transport.AUTO;
         private @Nullable DnsServerAddressStreamProvider dnsServers;
 
@@ -364,6 +371,15 @@ public final class ProxyServer implements AutoCloseable {
          */
         public Builder canaryRandom(IntUnaryOperator random) {
             this.canaryRandom = Objects.requireNonNull(random, "canaryRandom");
+            return this;
+        }
+
+        /**
+         * Where Basic authentication's bcrypt checks run. Default: a few daemon threads of the server's own. A seam
+         * for tests, which run the checks when they choose.
+         */
+        Builder passwordChecks(Executor executor) {
+            this.passwordChecks = Objects.requireNonNull(executor, "passwordChecks");
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,17 +67,22 @@ final class RouteGate {
     static final Reply SATISFIED = new Reply(HttpResponseStatus.OK, "access satisfied", null, null);
 
     /**
-     * The access-phase answers: source ranges, then Basic authentication; {@code null} to go on (to external
-     * authentication, when the route has one), {@link #SATISFIED} when {@code satisfy: "any"} already lets the request
-     * through.
+     * Not an answer: the Ingress's Basic credentials decide, once checked ({@link BasicAuthVerifier#check}, then
+     * {@link #basic}).
+     */
+    static final Reply PASSWORD = new Reply(HttpResponseStatus.OK, "password to check", null, null);
+
+    /**
+     * The access phase's source ranges: their answer, {@code null} to go on (to external authentication, when the
+     * route has one), {@link #SATISFIED} when {@code satisfy: "any"} already lets the request through, or
+     * {@link #PASSWORD} when Basic authentication decides.
      *
      * <p>With {@code satisfy: "any"} (nginx's access phase): an address an allow rule names (allowlist, and not
      * denied) passes at once; an address the ranges refuse, or that only no deny rule names, is not enough and the
      * authentication decides: Basic credentials pass, or - when they fail or are not asked for - external
      * authentication decides. With neither authentication, a refused address is a 403 as with {@code "all"}.
      */
-    static @Nullable Reply access(
-            RouteOptions options, HttpRequest request, String clientIp, BasicAuthVerifier verifier) {
+    static @Nullable Reply access(RouteOptions options, HttpRequest request, String clientIp) {
         SourceRanges ranges = options.sourceRanges();
         BasicAuth auth = options.basicAuth();
         boolean any = options.satisfyAny() && (auth != null || options.externalAuth() != null);
@@ -93,26 +99,30 @@ final class RouteGate {
                 return new Reply(HttpResponseStatus.FORBIDDEN, "client address not allowed", null, null);
             }
         }
-        if (auth != null) {
-            String credentials = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (!verifier.verify(auth, credentials)) {
-                if (any && options.externalAuth() != null) {
-                    return null; // satisfy any: the external authentication may still let it through
-                }
-                return new Reply(
-                        HttpResponseStatus.UNAUTHORIZED,
-                        "authorization required",
-                        null,
-                        "Basic realm=\"" + auth.realm() + "\"");
+        return auth != null ? PASSWORD : null;
+    }
+
+    /**
+     * The access phase's end when {@link #access} said {@link #PASSWORD}: the Basic credentials {@code passed} or not.
+     * A 401, {@code null} to go on, or {@link #SATISFIED}.
+     */
+    static @Nullable Reply basic(RouteOptions options, HttpRequest request, boolean passed) {
+        BasicAuth auth = Objects.requireNonNull(options.basicAuth(), "only a route with Basic auth checks passwords");
+        boolean any = options.satisfyAny();
+        if (!passed) {
+            if (any && options.externalAuth() != null) {
+                return null; // satisfy any: the external authentication may still let it through
             }
-            // ingress-nginx sends the origin an empty Authorization (proxy_set_header Authorization ""): the
-            // credentials are the proxy's business, never the application's.
-            request.headers().remove(HttpHeaderNames.AUTHORIZATION);
-            if (any) {
-                return SATISFIED;
-            }
+            return new Reply(
+                    HttpResponseStatus.UNAUTHORIZED,
+                    "authorization required",
+                    null,
+                    "Basic realm=\"" + auth.realm() + "\"");
         }
-        return null;
+        // ingress-nginx sends the origin an empty Authorization (proxy_set_header Authorization ""): the credentials
+        // are the proxy's business, never the application's.
+        request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+        return any ? SATISFIED : null;
     }
 
     /** nginx's {@code $uri = /}: the path without its query is exactly {@code /}. */

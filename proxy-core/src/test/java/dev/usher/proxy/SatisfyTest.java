@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,9 @@ final class SatisfyTest {
                 false,
                 List.of(),
                 null);
-        BasicAuth basic = new BasicAuth("Staff", Map.of("carol", SHA_PASSWORD));
+        BasicAuth basic = new BasicAuth(
+                "Staff",
+                Map.of("carol", SHA_PASSWORD, "dave", OpenBSDBCrypt.generate("s3cret".toCharArray(), new byte[16], 4)));
         SourceRanges loopback = ranges(List.of("127.0.0.0/8"), List.of());
         SourceRanges office = ranges(List.of("10.0.0.0/8"), List.of());
         SourceRanges denyOffice = ranges(List.of(), List.of("10.0.0.0/8"));
@@ -172,6 +175,34 @@ final class SatisfyTest {
                 .isEqualTo(200);
         assertThat(fixture.get("any-both-out.test", "/echo").statusCode()).isEqualTo(401);
         assertThat(asked).hasSize(2);
+    }
+
+    @Test
+    void any_bcryptCredentials_checkedOffTheEventLoop_thenTheSameRulesHold() throws Exception {
+        assertThat(fixture.get("any-both-out.test", "/echo", "Authorization", basic("dave", "s3cret"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(asked).isEmpty(); // Basic passed after its bcrypt check: no external check
+        assertThat(fixture.get(
+                                "any-both-out.test",
+                                "/echo",
+                                "Authorization",
+                                basic("dave", "wrong"),
+                                "X-Test-Auth",
+                                "ok")
+                        .statusCode())
+                .isEqualTo(200); // a failed bcrypt check goes on to the auth service, which lets it through
+        assertThat(fixture.get("any-both-out.test", "/echo", "Authorization", basic("dave", "wrong"))
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(fixture.get("all-out.test", "/echo", "Authorization", basic("dave", "s3cret"))
+                        .statusCode())
+                .isEqualTo(403); // satisfy all: the address is refused before any password is checked
+        assertThat(asked).hasSize(2);
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private static SourceRanges ranges(List<String> allow, List<String> deny) {

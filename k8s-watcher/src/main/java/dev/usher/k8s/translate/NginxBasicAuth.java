@@ -30,9 +30,9 @@ public final class NginxBasicAuth {
 
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}");
     /**
-     * The highest bcrypt cost taken. A check runs on the event loop of the request and is not cached when it fails,
-     * and each cost step doubles it (cost 12: about 0.25 s, cost 31: about 36 hours), so a costlier hash in a tenant's
-     * Secret would let any request for its host stall every connection on that loop.
+     * The highest bcrypt cost taken. A check holds one of the proxy's few password-check threads and is not cached
+     * when it fails, and each cost step doubles it (cost 12: about 0.25 s, cost 31: about 36 hours), so a costlier hash
+     * in a tenant's Secret would let any request for its host take every password check of the proxy.
      */
     static final int MAX_BCRYPT_COST = 12;
 
@@ -193,7 +193,7 @@ public final class NginxBasicAuth {
                     source,
                     id + ": user " + Problems.quote(user) + " has a bcrypt hash of cost " + hash.substring(4, 6)
                             + "; Usher takes cost " + MAX_BCRYPT_COST
-                            + " at most (each check holds an event loop), so this user cannot log in");
+                            + " at most (each check holds a password-check thread), so this user cannot log in");
             return;
         }
         if (BCRYPT.matcher(hash).matches()
