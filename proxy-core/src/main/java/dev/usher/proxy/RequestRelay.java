@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -197,10 +198,10 @@ final class RequestRelay {
             boolean last = content instanceof LastHttpContent;
             Objects.requireNonNull(body, "BUFFERING has a body")
                     .append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
-        } else if (content instanceof LastHttpContent) {
+        } else if (content instanceof LastHttpContent last) {
             complete = true;
             Objects.requireNonNull(origin, "streaming: the origin is attached")
-                    .writeAndFlush(content)
+                    .writeAndFlush(withoutTrailers(last))
                     .addListener(sent);
             exchange.requestEnded();
         } else {
@@ -212,6 +213,15 @@ final class RequestRelay {
                 waitingOrigin = true;
             }
         }
+    }
+
+    /**
+     * The end of a streamed body without the client's trailer fields, as nginx and Envoy drop them (a buffered body
+     * drops them too): an origin that merges trailers into the head would otherwise read a client's
+     * {@code X-Forwarded-For} or {@code X-Real-IP} there, after Usher set the real ones.
+     */
+    private static LastHttpContent withoutTrailers(LastHttpContent last) {
+        return last.trailingHeaders().isEmpty() ? last : new DefaultLastHttpContent(last.content());
     }
 
     /**

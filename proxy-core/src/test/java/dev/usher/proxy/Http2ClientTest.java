@@ -70,6 +70,27 @@ final class Http2ClientTest extends RawH2Test {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app.test", "stream.test"})
+    void requestTrailers_neverReachTheOrigin(String host) throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request("POST", host, "/count"), false);
+            h2.data(1, "abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII), false);
+            h2.headers(
+                    1,
+                    new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                            .add("x-forwarded-for", "6.6.6.6")
+                            .add("x-checksum", "1"),
+                    true);
+
+            RawH2.Reply reply = h2.replies(List.of(1)).get(1);
+
+            assertThat(reply.status()).isEqualTo("200");
+            assertThat(reply.text()).isEqualTo("3");
+            assertThat(fixture.origins.get(0).trailers).singleElement().matches(t -> t.isEmpty());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"app.test", "stream.test"})
     void postBody_isStreamedToTheOrigin_buffered_orNot(String host) throws Exception {
         ProxySettings settings =
                 ProxySettings.builder().maxRequestBodyBytes(4 * 1024 * 1024).build();

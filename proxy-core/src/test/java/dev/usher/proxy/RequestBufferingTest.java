@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -212,6 +213,25 @@ final class RequestBufferingTest {
             raw.send("defghij");
             assertThat(raw.readResponse()).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n10");
         }
+    }
+
+    @Test
+    void requestTrailers_neverReachTheOrigin_streamedOrBuffered() throws Exception {
+        start(ProxySettings.builder());
+        TestOrigin origin = fixture.origins.get(0);
+        for (String host : List.of("stream.test", "app.test")) {
+            try (RawHttp raw = new RawHttp(fixture.proxy.httpPort())) {
+                raw.send("POST /count HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: chunked\r\n"
+                        + "Trailer: X-Forwarded-For\r\n\r\n3\r\nabc\r\n0\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                        + "X-Checksum: 1\r\n\r\n");
+
+                assertThat(raw.readResponse())
+                        .as(host)
+                        .startsWith("HTTP/1.1 200")
+                        .endsWith("\r\n\r\n3");
+            }
+        }
+        assertThat(origin.trailers).hasSize(2).allMatch(HttpHeaders::isEmpty);
     }
 
     @Test

@@ -63,6 +63,9 @@ final class TestOrigin implements AutoCloseable {
     final AtomicInteger closedConnections = new AtomicInteger();
     final java.util.concurrent.atomic.AtomicLong streamedBytes = new java.util.concurrent.atomic.AtomicLong();
     final ConcurrentLinkedQueue<HttpRequest> seen = new ConcurrentLinkedQueue<>();
+    /** The trailer fields of each request body's end, in order (empty for none). */
+    final ConcurrentLinkedQueue<io.netty.handler.codec.http.HttpHeaders> trailers = new ConcurrentLinkedQueue<>();
+
     final AtomicInteger held = new AtomicInteger();
     /** When positive, every request is answered with this status (body {@code failing <name>}), whatever its path. */
     volatile int failWith;
@@ -155,6 +158,9 @@ final class TestOrigin implements AutoCloseable {
             if (msg instanceof HttpContent c) {
                 bodyBytes += c.content().readableBytes();
                 crc.update(c.content().nioBuffer());
+                if (msg instanceof LastHttpContent last) {
+                    trailers.add(last.trailingHeaders().copy());
+                }
                 if (msg instanceof LastHttpContent && ctx.channel().isActive()) {
                     respond(ctx, request, bodyBytes);
                 }
