@@ -69,7 +69,8 @@ import org.jspecify.annotations.Nullable;
  *       with {@code grpc-status} followed by an empty DATA frame is a protocol error to grpc-java), and a body-less
  *       response costs one frame instead of two.</li>
  *   <li>An interim (1xx) head is one HEADERS frame without END_STREAM; the empty end that follows it on the HTTP/1
- *       path is swallowed, since on HTTP/2 it would end the stream.</li>
+ *       path is swallowed, since on HTTP/2 it would end the stream. So is Usher's own {@code 100 Continue}, a full
+ *       message, before it buffers a body.</li>
  *   <li>Content is DATA; an end with trailers is DATA (when it has content) and a HEADERS frame with END_STREAM.</li>
  *   <li>Heads and trailers become header blocks through {@link H2ResponseHeads}: Netty's conversion
  *       (connection-specific fields out, names lower case, cookies split), built in one pass.</li>
@@ -294,6 +295,10 @@ final class H2StreamCodec extends ChannelDuplexHandler {
                 pendingHead = response;
                 pendingPromise = promise.unvoid();
             }
+        } else if (msg instanceof FullHttpResponse full && full.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+            Http2Headers interim = headersOf(full); // Usher's own 100 Continue: an interim head never ends the stream
+            full.release();
+            ctx.write(new DefaultHttp2HeadersFrame(interim, false), promise);
         } else if (msg instanceof FullHttpResponse full) {
             boolean empty =
                     !full.content().isReadable() && full.trailingHeaders().isEmpty();

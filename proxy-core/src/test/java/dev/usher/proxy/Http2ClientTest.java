@@ -70,6 +70,35 @@ final class Http2ClientTest extends RawH2Test {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app.test", "stream.test"})
+    void expect100Continue_getsAnInterimHead_thenTheResponseOnTheSameStream(String host) throws Exception {
+        try (RawH2 h2 = connect(ProxySettings.defaults())) {
+            h2.headers(1, RawH2.request("POST", host, "/count").add("expect", "100-continue"), false);
+
+            RawH2.Frame interim = h2.read();
+            while (interim != null && interim.type() != RawH2.HEADERS) {
+                if (interim.type() == RawH2.SETTINGS && (interim.flags() & 1) == 0) {
+                    h2.frame(RawH2.SETTINGS, 1, 0, new byte[0]);
+                }
+                interim = h2.read();
+            }
+            assertThat(interim).isNotNull();
+            assertThat(h2.decode(interim).status().toString()).isEqualTo("100");
+            assertThat(interim.endStream())
+                    .as("an interim head never ends the stream")
+                    .isFalse();
+
+            h2.data(1, "abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII), true);
+            RawH2.Reply reply = h2.replies(List.of(1)).get(1);
+
+            assertThat(reply.status()).isEqualTo("200");
+            assertThat(reply.text()).isEqualTo("3");
+            assertThat(fixture.origins.get(0).seen).singleElement().matches(r -> !r.headers()
+                    .contains("expect"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"app.test", "stream.test"})
     void requestTrailers_neverReachTheOrigin(String host) throws Exception {
         try (RawH2 h2 = connect(ProxySettings.defaults())) {
             h2.headers(1, RawH2.request("POST", host, "/count"), false);
