@@ -175,7 +175,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Basic auth's bcrypt check runs on a {@link PasswordChecks} thread, the request waiting in {@code AUTH} as for an
-     * {@code auth-url} verdict; a 503 when too many checks wait already.
+     * {@code auth-url} verdict; a 503 when too many checks wait already, for the proxy or for this client.
      */
     private void checkPassword(
             HttpRequest request,
@@ -189,21 +189,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             record.finish(499);
         };
         authAbandoned = abandoned;
-        boolean queued = context.passwordChecks().submit(password, conn.ctx.executor(), passed -> {
+        String refused = context.passwordChecks().submit(password, record.clientIp(), conn.ctx.executor(), passed -> {
             if (authAbandoned != abandoned) {
                 return; // the client went away meanwhile: channelInactive released the request
             }
             authAbandoned = null;
             decided(request, Admission.passwordChecked(decision, request, context, record, passed), record);
         });
-        if (!queued) {
+        if (refused != null) {
             authAbandoned = null;
             answer(
                     request,
-                    Admission.Decision.reply(
-                            HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "too many password checks under way",
-                            decision.close()),
+                    Admission.Decision.reply(HttpResponseStatus.SERVICE_UNAVAILABLE, refused, decision.close()),
                     record);
         }
     }

@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -119,6 +121,31 @@ final class PasswordCheckOffLoopTest {
         assertThat(res.statusCode()).isEqualTo(503);
         assertThat(res.body()).contains("too many password checks");
         assertThat(held).isEmpty();
+    }
+
+    @Test
+    void oneClient_mayHaveEightChecksWaiting_theNinthIs503_untilTheyEnd() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> guesses = new ArrayList<>();
+        for (int i = 0; i < PasswordChecks.PER_CLIENT; i++) {
+            guesses.add(getAsync("private.test", basic("dave", "guess" + i)));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> held.size() == PasswordChecks.PER_CLIENT);
+
+        HttpResponse<String> ninth = fixture.get("private.test", "/echo", "Authorization", basic("dave", "s3cret"));
+
+        assertThat(ninth.statusCode()).isEqualTo(503);
+        assertThat(ninth.body()).contains("too many password checks under way for this client");
+        assertThat(held).hasSize(PasswordChecks.PER_CLIENT); // refused before it queued
+        for (Runnable check; (check = held.poll()) != null; ) {
+            check.run();
+        }
+        for (CompletableFuture<HttpResponse<String>> guess : guesses) {
+            assertThat(guess.get().statusCode()).isEqualTo(401);
+        }
+        CompletableFuture<HttpResponse<String>> again = getAsync("private.test", basic("dave", "s3cret"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> held.size() == 1); // the client's turns are back
+        held.take().run();
+        assertThat(again.get().statusCode()).isEqualTo(200);
     }
 
     @Test
