@@ -7,11 +7,13 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
- * The origin-side response decoder: strict framing (ambiguous lengths fail, and become a 502), and told by the
+ * The origin-side response decoder: strict framing (ambiguous lengths and field names with whitespace inside fail, and
+ * become a 502), and told by the
  * exchange whether it awaits the answer to a HEAD request, whose response has no content (RFC 9110 §9.3.2).
  *
  * <p>Between exchanges (from the end of a response until the next request is written) it expects nothing: any byte the
@@ -82,6 +84,24 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
             return true;
         }
         return super.isContentAlwaysEmpty(msg);
+    }
+
+    /**
+     * A field name ends at its colon. Netty's response parsing ends it at the first space or tab instead and skips to
+     * the colon, so {@code X-Bad Name: v} became {@code X-Bad: v}: a name with whitespace inside is invalid (RFC 9110
+     * §5.1), and nginx and HAProxy refuse such a response (502), so Usher does too. Whitespace between the name and
+     * its colon alone is still removed, as RFC 9112 §5.1 tells a proxy to.
+     */
+    @Override
+    protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+        int at = start + length; // the colon, or the whitespace that ended the name (the line has a colon after it)
+        while (line[at] == ' ' || line[at] == '\t') {
+            at++;
+        }
+        if (line[at] != ':') {
+            throw new IllegalArgumentException("origin sent a header name with whitespace inside it");
+        }
+        return super.splitHeaderName(line, start, length);
     }
 
     @Override
