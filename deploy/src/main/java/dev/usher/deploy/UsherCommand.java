@@ -10,7 +10,14 @@ import picocli.CommandLine.Spec;
         name = "usher",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, CheckCommand.class, EchoCommand.class, DemoCommand.class, WarmupCommand.class},
+        subcommands = {
+            RunCommand.class,
+            CheckCommand.class,
+            NginxConfigMapCommand.class,
+            EchoCommand.class,
+            DemoCommand.class,
+            WarmupCommand.class
+        },
         description = {
             "Usher: a Kubernetes Ingress controller and HTTP reverse proxy.",
             "",
