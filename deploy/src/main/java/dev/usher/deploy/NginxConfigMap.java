@@ -320,27 +320,16 @@ final class NginxConfigMap {
                                 ? new Key(key, value, Status.HONOURED, List.of("--event-loops", value), "")
                                 : new Key(key, value, Status.INVALID, List.of(), "expected auto or a count");
             case "ssl-protocols" -> sslProtocols(key, value);
-            case "use-http2" ->
-                value.equals("true")
-                        ? new Key(key, value, Status.NO_EFFECT, List.of(), "Usher offers HTTP/2 by ALPN")
-                        : new Key(key, value, Status.UNSUPPORTED, List.of(), "Usher always offers HTTP/2 over TLS");
+            case "use-http2" -> fixed(key, value, "true", "Usher offers HTTP/2 over TLS by ALPN, always");
             case "ssl-redirect" ->
-                value.equals("true")
-                        ? new Key(key, value, Status.NO_EFFECT, List.of(), "Usher redirects spec.tls hosts to HTTPS")
-                        : new Key(
-                                key,
-                                value,
-                                Status.UNSUPPORTED,
-                                List.of(),
-                                "per Ingress, nginx.ingress.kubernetes.io/ssl-redirect: \"false\"");
-            case "http-redirect-code" ->
-                value.equals("308")
-                        ? new Key(key, value, Status.NO_EFFECT, List.of(), "Usher's HTTPS redirects are 308")
-                        : new Key(key, value, Status.UNSUPPORTED, List.of(), "Usher's HTTPS redirects are 308");
-            case "ignore-invalid-headers" ->
-                value.equals("true")
-                        ? new Key(key, value, Status.NO_EFFECT, List.of(), "Usher forwards no invalid field name")
-                        : new Key(key, value, Status.UNSUPPORTED, List.of(), "Usher forwards no invalid field name");
+                fixed(
+                        key,
+                        value,
+                        "true",
+                        "Usher redirects spec.tls hosts to HTTPS; per Ingress, nginx.ingress.kubernetes.io/"
+                                + "ssl-redirect: \"false\" turns it off");
+            case "http-redirect-code" -> fixed(key, value, "308", "Usher's HTTPS redirects are 308");
+            case "ignore-invalid-headers" -> fixed(key, value, "true", "Usher forwards no invalid field name");
             case "add-headers" -> fields(key, value, others, "--add-header");
             case "proxy-set-headers" -> fields(key, value, others, "--proxy-set-header");
             default ->
@@ -403,6 +392,11 @@ final class NginxConfigMap {
                         ? "proxy-real-ip-cidr is not set, so every peer's X-Forwarded-* fields are believed, as in "
                                 + "ingress-nginx: name the load balancer's range instead"
                         : "the peers of proxy-real-ip-cidr");
+    }
+
+    /** A setting Usher has one way only: {@code usher}'s value needs nothing, any other is unsupported. */
+    private static Key fixed(String key, String value, String usher, String why) {
+        return new Key(key, value, value.equals(usher) ? Status.NO_EFFECT : Status.UNSUPPORTED, List.of(), why);
     }
 
     private static Key onOff(String key, String value, String flag) {

@@ -55,6 +55,18 @@ final class Admission {
             return status == null;
         }
 
+        /** Not decided yet: Basic authentication's {@code password} check runs first ({@link #passwordChecked}). */
+        static Decision awaitingPassword(
+                Route route,
+                Requests.Target target,
+                boolean keepAlive,
+                boolean hasBody,
+                boolean close,
+                BasicAuthVerifier.Pending password) {
+            return new Decision(
+                    null, null, null, close, route, target, keepAlive, hasBody, List.of(), null, null, false, password);
+        }
+
         /** Proxied to {@code endpoints} of {@code route}. */
         static Decision proxy(
                 Route route,
@@ -245,21 +257,9 @@ final class Admission {
             BasicAuthVerifier.Check check = BasicAuthVerifier.SHARED.check(
                     Objects.requireNonNull(options.basicAuth(), "PASSWORD comes with Basic auth"),
                     request.headers().get(HttpHeaderNames.AUTHORIZATION));
-            if (check.pending() != null) { // bcrypt: the request waits for a password-check thread
-                return new Decision(
-                        null,
-                        null,
-                        null,
-                        close,
-                        route,
-                        target,
-                        keepAlive,
-                        hasBody,
-                        List.of(),
-                        null,
-                        null,
-                        false,
-                        check.pending());
+            BasicAuthVerifier.Pending pending = check.pending();
+            if (pending != null) { // bcrypt: the request waits for a password-check thread
+                return Decision.awaitingPassword(route, target, keepAlive, hasBody, close, pending);
             }
             local = RouteGate.basic(options, request, check.passed());
         }
