@@ -23,12 +23,16 @@ import javax.net.ssl.SSLException;
  * Builds the server {@link SslContext} for one certificate: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers,
  * ALPN offering {@code h2}, then {@code http/1.1}.
  *
- * <p>Session resumption: a client that comes back within {@link #SESSION_TIMEOUT_SECONDS} (ingress-nginx's {@code
- * ssl-session-timeout}) resumes its session and skips the certificate and the signature, as browsers do when they
- * reconnect. Each context keeps its own server-side session cache (Netty's; on TLS 1.2 by session id, on TLS 1.3 by a
- * ticket that only names the cached session, sent with the first response): no ticket key to leak or rotate, and a
- * session never resumes in another certificate's context. A resumed session keeps the client certificate it was made
- * with, which each request is judged by against the current CA bundle.
+ * <p>Session resumption: a client that comes back resumes its session and skips the certificate and the signature,
+ * as browsers do when they reconnect. Each context resumes only its own sessions, never another certificate's or CA
+ * bundle's. On TLS 1.2 by session id from the context's server-side cache, within {@link #SESSION_TIMEOUT_SECONDS}
+ * (ingress-nginx's {@code ssl-session-timeout}). On TLS 1.3 by a stateless ticket: on OpenSSL (BoringSSL) the ticket is
+ * sealed with a key BoringSSL generates for the context, keeps in memory only and rotates itself every two days, and is
+ * good for BoringSSL's two days ({@code SSL_CTX_set_timeout} does not reach TLS 1.3, and netty-tcnative has no call for
+ * its {@code session_psk_dhe_timeout}); on the JDK, its own per-context ticket key and lifetime. No key is shared
+ * between contexts or replicas or configured anywhere. A resumed session keeps the client certificate it was made
+ * with, which each connection is judged by again against the route's current CA bundle, revocation list and the
+ * certificate's dates; a changed CA bundle is a new context, which no older ticket resumes in.
  */
 final class ServerContexts {
 
@@ -46,7 +50,10 @@ final class ServerContexts {
 
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    /** How long a session may be resumed: ingress-nginx's {@code ssl-session-timeout} default, 10 minutes. */
+    /**
+     * How long a TLS 1.2 session may be resumed: ingress-nginx's {@code ssl-session-timeout} default, 10 minutes (TLS
+     * 1.3 tickets: see the class comment).
+     */
     static final int SESSION_TIMEOUT_SECONDS = 600;
 
     // h2 first (RFC 9113 §3.2, and every cipher above is allowed for it by §9.2.2); a client that offers neither gets
