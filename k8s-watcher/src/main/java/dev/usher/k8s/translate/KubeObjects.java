@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.ObjectRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -28,6 +29,7 @@ public final class KubeObjects {
     private final Map<ObjectRef, Endpoints> endpoints;
     private final Map<ObjectRef, EndpointSlice> endpointSlices;
     private final Map<ObjectRef, Secret> secrets;
+    private final Map<ObjectRef, ConfigMap> configMaps;
 
     private KubeObjects(Builder b) {
         this.ingresses = Collections.unmodifiableMap(new TreeMap<>(b.ingresses));
@@ -36,6 +38,7 @@ public final class KubeObjects {
         this.endpoints = Collections.unmodifiableMap(new TreeMap<>(b.endpoints));
         this.endpointSlices = Collections.unmodifiableMap(new TreeMap<>(b.endpointSlices));
         this.secrets = Collections.unmodifiableMap(new TreeMap<>(b.secrets));
+        this.configMaps = Collections.unmodifiableMap(new TreeMap<>(b.configMaps));
     }
 
     public static Builder builder() {
@@ -50,6 +53,7 @@ public final class KubeObjects {
                 || object instanceof Endpoints
                 || object instanceof EndpointSlice
                 || object instanceof Secret
+                || object instanceof ConfigMap
                 || LegacyIngressConverter.isLegacyIngress(object);
     }
 
@@ -100,6 +104,11 @@ public final class KubeObjects {
         return secrets.get(new ObjectRef(namespace, name));
     }
 
+    /** A ConfigMap ({@code custom-headers}), or {@code null}. */
+    ConfigMap configMap(String namespace, String name) {
+        return configMaps.get(new ObjectRef(namespace, name));
+    }
+
     /** Collects objects; a later object with the same kind and key replaces the earlier one. */
     public static final class Builder {
         private final Map<ObjectRef, Ingress> ingresses = new TreeMap<>();
@@ -108,6 +117,7 @@ public final class KubeObjects {
         private final Map<ObjectRef, Endpoints> endpoints = new TreeMap<>();
         private final Map<ObjectRef, EndpointSlice> endpointSlices = new TreeMap<>();
         private final Map<ObjectRef, Secret> secrets = new TreeMap<>();
+        private final Map<ObjectRef, ConfigMap> configMaps = new TreeMap<>();
 
         private Builder() {}
 
@@ -137,6 +147,8 @@ public final class KubeObjects {
                 endpointSlices.put(key, slice);
             } else if (object instanceof Secret secret) {
                 secrets.put(key, secret);
+            } else if (object instanceof ConfigMap configMap) {
+                configMaps.put(key, configMap);
             } else {
                 return false;
             }

@@ -387,6 +387,16 @@ final class NginxHonoured {
                                     + " Ingress with its own auth-url always uses its own)",
                             NginxHonoured::flagProblem)),
             Map.entry(
+                    NginxCustomHeaders.KEY,
+                    new Entry(
+                            "the ConfigMap it names (name or namespace/name, the Ingress's own namespace only) sets"
+                                    + " its data as response fields on every answer of the Ingress, Usher's own too"
+                                    + " (more_set_headers: the origin's field of that name replaced; values literal, no"
+                                    + " $variable expanded); every name must be in --global-allowed-response-headers"
+                                    + " (empty by default): a name not allowed, a name or value ingress-nginx refuses"
+                                    + " or a missing ConfigMap fails closed (503)",
+                            NginxCustomHeaders::problem)),
+            Map.entry(
                     SATISFY,
                     new Entry(
                             "\"any\": a client address the allowlist names, or passing authentication (auth-type"

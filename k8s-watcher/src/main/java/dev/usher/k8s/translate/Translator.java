@@ -7,6 +7,7 @@ import dev.usher.routing.CustomErrors;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.ObjectRef;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.ServerAliases;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The pure step of docs/architecture.md: Kubernetes objects and settings in, a {@link Translation} out; never throws.
@@ -232,6 +234,25 @@ public final class Translator {
                 KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
     }
 
+    /**
+     * The ConfigMaps ({@code custom-headers}) that the Ingresses of ours among {@code objects} read: what the cluster
+     * source watches, and {@code usher check} fetches. Only a ConfigMap of the Ingress's own namespace counts.
+     */
+    public static Set<ObjectRef> configMaps(KubeObjects objects, WatcherSettings settings) {
+        Objects.requireNonNull(objects, "objects");
+        Objects.requireNonNull(settings, "settings");
+        ClassFilter filter = new ClassFilter(objects, settings);
+        Set<ObjectRef> refs = new TreeSet<>();
+        for (Ingress ingress : objects.ingresses()) {
+            ObjectRef ref = NginxCustomHeaders.configMap(
+                    KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
+            if (ref != null && filter.isOurs(ingress)) {
+                refs.add(ref);
+            }
+        }
+        return refs;
+    }
+
     /** Whether an Ingress is served by this controller, and why (for {@code usher check}). */
     public record Served(String ingress, boolean served, String reason) {}
 
@@ -271,6 +292,7 @@ public final class Translator {
                             origins.apply(ingress, memo.convert(ingress, settings, problems), problems),
                             ingress,
                             objects,
+                            settings,
                             problems);
                     ours.add(NginxSslPassthrough.apply(
                             converted,
@@ -287,9 +309,13 @@ public final class Translator {
         return ours;
     }
 
-    /** The Ingress's Basic auth needs its Secret, which only the whole object set has ({@link NginxBasicAuth}). */
+    /**
+     * What needs other objects than the Ingress, which only the whole object set has: Basic auth's Secret
+     * ({@link NginxBasicAuth}), the client CA ({@link NginxAuthTls}), custom-headers' ConfigMap
+     * ({@link NginxCustomHeaders}), default-backend's Service ({@link NginxCustomErrors}).
+     */
     private static Converted withBasicAuth(
-            Converted converted, Ingress ingress, KubeObjects objects, Problems problems) {
+            Converted converted, Ingress ingress, KubeObjects objects, WatcherSettings settings, Problems problems) {
         IngressRuleSet r = converted.ruleSet();
         Map<String, String> a = ingress.getMetadata().getAnnotations();
         RouteOptions options = NginxBasicAuth.apply(
@@ -302,6 +328,15 @@ public final class Translator {
         // client certificates (auth-tls-secret) need their CA Secret too
         options = NginxAuthTls.apply(
                 options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
+        // custom-headers names a ConfigMap of response fields (and needs --global-allowed-response-headers)
+        options = NginxCustomHeaders.apply(
+                options,
+                r.namespace(),
+                a == null ? Map.of() : a,
+                objects,
+                settings.allowedResponseHeaders(),
+                IngressConverter.source(ingress),
+                problems);
         // ingress-nginx's default-backend names a Service: its first port
         options = NginxCustomErrors.apply(
                 options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);

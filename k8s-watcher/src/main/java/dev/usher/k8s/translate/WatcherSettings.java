@@ -1,7 +1,11 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.BackendRef;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which Ingresses are ours and where unmatched requests go; shared by the folder and the cluster sources.
@@ -20,6 +24,9 @@ import java.util.Objects;
  *        authentication for every Ingress without its own {@code auth-url} that does not opt out; or {@code null}
  * @param externalNameServices route to ExternalName Services (the default); {@code false} with
  *        {@code --disable-svc-external-name} (ingress-nginx's flag): their backends get no endpoints and a problem
+ * @param allowedResponseHeaders {@code --global-allowed-response-headers} (ingress-nginx's
+ *        {@code global-allowed-response-headers} ConfigMap key), lower case: the only field names a
+ *        {@code custom-headers} ConfigMap may set; empty (the default) denies every use of that annotation
  */
 public record WatcherSettings(
         String ingressClass,
@@ -30,7 +37,8 @@ public record WatcherSettings(
         String zone,
         boolean sslPassthrough,
         GlobalAuth globalAuth,
-        boolean externalNameServices) {
+        boolean externalNameServices,
+        Set<String> allowedResponseHeaders) {
 
     public static final String DEFAULT_INGRESS_CLASS = "usher";
     public static final String DEFAULT_CONTROLLER_NAME = "usher.dev/ingress-controller";
@@ -38,12 +46,23 @@ public record WatcherSettings(
     public WatcherSettings {
         Objects.requireNonNull(ingressClass, "ingressClass");
         Objects.requireNonNull(controllerName, "controllerName");
+        allowedResponseHeaders = allowedResponseHeaders == null ? Set.of() : Set.copyOf(allowedResponseHeaders);
     }
 
     /** Without a {@code --default-ssl-certificate} to follow. */
     public WatcherSettings(
             String ingressClass, String controllerName, boolean watchIngressWithoutClass, BackendRef defaultBackend) {
-        this(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend, null, null, false, null, true);
+        this(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                null,
+                null,
+                false,
+                null,
+                true,
+                Set.of());
     }
 
     /** Class {@code usher}, controller {@code usher.dev/ingress-controller}, class-less Ingresses ignored. */
@@ -62,7 +81,8 @@ public record WatcherSettings(
                 zone,
                 sslPassthrough,
                 globalAuth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy with another {@code --default-backend}. */
@@ -76,7 +96,8 @@ public record WatcherSettings(
                 zone,
                 sslPassthrough,
                 globalAuth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
@@ -90,7 +111,8 @@ public record WatcherSettings(
                 zone,
                 sslPassthrough,
                 globalAuth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
@@ -104,7 +126,8 @@ public record WatcherSettings(
                 zone == null || zone.isBlank() ? null : zone,
                 sslPassthrough,
                 globalAuth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy with {@code --enable-ssl-passthrough} on or off. */
@@ -118,7 +141,8 @@ public record WatcherSettings(
                 zone,
                 on,
                 globalAuth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy with the {@code --global-auth-*} flags' external authentication ({@code null}: none). */
@@ -132,7 +156,8 @@ public record WatcherSettings(
                 zone,
                 sslPassthrough,
                 auth,
-                externalNameServices);
+                externalNameServices,
+                allowedResponseHeaders);
     }
 
     /** A copy that routes to ExternalName Services or, with {@code false}, refuses them. */
@@ -146,6 +171,32 @@ public record WatcherSettings(
                 zone,
                 sslPassthrough,
                 globalAuth,
-                on);
+                on,
+                allowedResponseHeaders);
+    }
+
+    /**
+     * A copy with {@code --global-allowed-response-headers}: the field names (any case; blank entries skipped) a
+     * {@code custom-headers} ConfigMap may set.
+     */
+    public WatcherSettings withAllowedResponseHeaders(Collection<String> names) {
+        Set<String> lower = new LinkedHashSet<>();
+        for (String name : names) {
+            String n = name.strip();
+            if (!n.isEmpty()) {
+                lower.add(n.toLowerCase(Locale.ROOT));
+            }
+        }
+        return new WatcherSettings(
+                ingressClass,
+                controllerName,
+                watchIngressWithoutClass,
+                defaultBackend,
+                defaultSslCertificate,
+                zone,
+                sslPassthrough,
+                globalAuth,
+                externalNameServices,
+                lower);
     }
 }
