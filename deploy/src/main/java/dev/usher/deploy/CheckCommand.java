@@ -94,15 +94,20 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     GlobalAuthOptions globalAuth = new GlobalAuthOptions();
 
+    @Mixin
+    ResponseHeaderOptions responseHeaders = new ResponseHeaderOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!"text".equals(format) && !"json".equals(format)) {
             throw new ParameterException(spec.commandLine(), "--format: expected text or json, got '" + format + "'");
         }
-        WatcherSettings settings = new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null)
-                .withSslPassthrough(enableSslPassthrough)
-                .withExternalNameServices(!disableSvcExternalName)
-                .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine()));
+        WatcherSettings settings = responseHeaders.applyTo(
+                new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, null)
+                        .withSslPassthrough(enableSslPassthrough)
+                        .withExternalNameServices(!disableSvcExternalName)
+                        .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())),
+                spec.commandLine());
         CheckReport report;
         if (manifests != null) {
             ManifestsFolder.Read read =

@@ -97,6 +97,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     GlobalAuthOptions globalAuth = new GlobalAuthOptions();
 
+    @Mixin
+    ResponseHeaderOptions responseHeaders = new ResponseHeaderOptions();
+
     @Option(
             names = "--bind",
             paramLabel = "ADDRESS",
@@ -227,10 +230,12 @@ final class RunCommand implements Callable<Integer> {
                 .bindAddress(bind)
                 .adminBindAddress(adminBind)
                 .debugAccess(DebugAccess.loopbackAnd(debugFrom))
-                .watcher(new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
-                        .withZone(zone)
-                        .withExternalNameServices(!disableSvcExternalName)
-                        .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())))
+                .watcher(responseHeaders.applyTo(
+                        new WatcherSettings(ingressClass, controllerName, watchIngressWithoutClass, defaultBackend)
+                                .withZone(zone)
+                                .withExternalNameServices(!disableSvcExternalName)
+                                .withGlobalAuth(globalAuth.toGlobalAuth(spec.commandLine())),
+                        spec.commandLine()))
                 .proxy(proxy.toSettings())
                 .eventLoops(eventLoops)
                 .transport(transport)

@@ -172,6 +172,36 @@ final class CommandLineTest {
     }
 
     @Test
+    void run_globalAllowedResponseHeaders_reachTheWatcherSettings_inLowerCase_commaSeparatedOrRepeated() {
+        assertThat(parse(RunCommand.class, "run").config().watcher().allowedResponseHeaders())
+                .isEmpty();
+        assertThat(parse(
+                                RunCommand.class,
+                                "run",
+                                "--global-allowed-response-headers",
+                                "X-Frame-Options, X-Team",
+                                "--global-allowed-response-headers",
+                                "Cache_Control")
+                        .config()
+                        .watcher()
+                        .allowedResponseHeaders())
+                .containsExactlyInAnyOrder("x-frame-options", "x-team", "cache_control");
+        execute("run", "--help");
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("--global-allowed-response-headers=LIST")
+                .contains("(ingress-nginx's global-allowed-response-headers)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "check"})
+    void globalAllowedResponseHeaders_thatIsNotAHeaderName_failsAtStartUp(String command) {
+        int code = execute(command, "--manifests", "nowhere", "--global-allowed-response-headers", "X-Ok,X Bad");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--global-allowed-response-headers: 'X?Bad' is not a header name");
+    }
+
+    @Test
     void run_withoutManifests_isClusterMode_withStatusWrittenByTheElectedReplica() {
         ControllerConfig config = parse(
                         RunCommand.class,
