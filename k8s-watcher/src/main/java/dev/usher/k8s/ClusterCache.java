@@ -2,14 +2,18 @@ package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.NginxBasicAuth;
+import dev.usher.k8s.translate.NginxCustomHeaders;
 import dev.usher.k8s.translate.Translator;
+import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendRef;
 import dev.usher.routing.ObjectRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,6 +48,8 @@ final class ClusterCache {
     private final Map<Class<?>, Map<String, HasMetadata>> byKind = new HashMap<>();
     private Set<ObjectRef> backendServices = new HashSet<>();
     private Set<ObjectRef> tlsSecrets = new HashSet<>();
+    /** The custom-headers ConfigMaps of our Ingresses ({@link #configMapsNamed}): the only ones kept. */
+    private Set<ObjectRef> configMaps = Set.of();
     /** The {@code --default-ssl-certificate} Secret ({@code namespace/name}), or null. */
     private final ObjectRef defaultSecret;
 
@@ -56,6 +63,9 @@ final class ClusterCache {
 
     /** Stores or removes {@code object}; returns what routing must do about it. */
     Effect apply(HasMetadata object, boolean deleted) {
+        if (object instanceof ConfigMap && !configMaps.contains(KubeObjects.ref(object))) {
+            return Effect.NONE; // a late event of an informer stopped since: no Ingress of ours names it any more
+        }
         Map<String, HasMetadata> objects = byKind.computeIfAbsent(object.getClass(), k -> new HashMap<>());
         String key = KubeObjects.key(object);
         HasMetadata previous;
@@ -82,6 +92,9 @@ final class ClusterCache {
             ObjectRef secret = KubeObjects.ref(object);
             return tlsSecrets.contains(secret) || secret.equals(defaultSecret) ? Effect.REBUILD : Effect.NONE;
         }
+        if (object instanceof ConfigMap) {
+            return Effect.REBUILD;
+        }
         if (object instanceof Ingress ingress
                 && previous instanceof Ingress before
                 && !deleted
@@ -107,6 +120,42 @@ final class ClusterCache {
         Map<String, HasMetadata> map = byKind.computeIfAbsent(kind, k -> new HashMap<>());
         map.clear();
         objects.forEach(o -> map.put(KubeObjects.key(o), o));
+    }
+
+    /**
+     * The ConfigMaps the Ingresses of ours name in {@code custom-headers} (own namespace only), which become the only
+     * ConfigMaps this cache keeps.
+     */
+    Set<ObjectRef> configMapsNamed(WatcherSettings settings) {
+        KubeObjects.Builder named = KubeObjects.builder();
+        byKind.getOrDefault(IngressClass.class, Map.of()).values().forEach(named::add);
+        for (HasMetadata ingress : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
+            if (NginxCustomHeaders.configMap(
+                            KubeObjects.namespace(ingress),
+                            ingress.getMetadata().getAnnotations())
+                    != null) {
+                named.add(ingress);
+            }
+        }
+        configMaps = Set.copyOf(Translator.configMaps(named.build(), settings));
+        return configMaps;
+    }
+
+    /** Drops the ConfigMaps no longer watched. */
+    void forgetConfigMaps(Set<ObjectRef> dropped) {
+        Map<String, HasMetadata> stored = byKind.get(ConfigMap.class);
+        if (stored != null) {
+            dropped.forEach(ref -> stored.remove(ref.toString()));
+        }
+    }
+
+    /** Takes what newly listed informers hold: the ConfigMap, or its absence. */
+    void takeConfigMaps(Map<ObjectRef, Optional<ConfigMap>> listed) {
+        Map<String, HasMetadata> stored = byKind.computeIfAbsent(ConfigMap.class, k -> new HashMap<>());
+        listed.forEach((ref, configMap) -> {
+            stored.remove(ref.toString());
+            configMap.ifPresent(c -> stored.put(KubeObjects.key(c), c));
+        });
     }
 
     /** Remembers which Services and Secrets routing depends on, after a rebuild. */

@@ -57,6 +57,9 @@ final class ClusterLoop implements Runnable {
 
     private final BlockingQueue<Change> queue;
     private final List<Watched> watched;
+    /** The custom-headers ConfigMaps' informers, or null (tests of the loop alone). */
+    private final ConfigMapWatches configMaps;
+
     private final WatcherSettings settings;
     private final SnapshotPublisher publisher;
     private final StatusLeadership status;
@@ -73,6 +76,9 @@ final class ClusterLoop implements Runnable {
 
     private boolean synced;
     private boolean rebuild;
+    /** A rebuild waits for the informer of a ConfigMap an Ingress newly names ({@link ConfigMapWatches}). */
+    private boolean awaitingConfigMaps;
+
     private boolean statusPending;
     private final Set<ObjectRef> endpointServices = new HashSet<>();
     private final BuildPacing pacing;
@@ -88,6 +94,7 @@ final class ClusterLoop implements Runnable {
     ClusterLoop(
             BlockingQueue<Change> queue,
             List<Watched> watched,
+            ConfigMapWatches configMaps,
             WatcherSettings settings,
             SnapshotPublisher publisher,
             StatusLeadership status,
@@ -100,6 +107,7 @@ final class ClusterLoop implements Runnable {
         this.guard = new EmptyTableGuard(emptyGrace);
         this.queue = queue;
         this.watched = watched;
+        this.configMaps = configMaps;
         this.settings = settings;
         this.publisher = publisher;
         this.cache = new ClusterCache(settings.defaultSslCertificate());
@@ -201,6 +209,20 @@ final class ClusterLoop implements Runnable {
         LOG.info("all informers synced; building the first snapshot");
     }
 
+    /**
+     * Watches the custom-headers ConfigMaps the Ingresses of ours name now, and takes those whose informer has listed
+     * into the cache; false while a new one has yet to list (a rebuild now would take it for missing and fail closed).
+     */
+    private boolean configMapsListed(long now) {
+        if (configMaps == null) {
+            return true;
+        }
+        Set<ObjectRef> wanted = cache.configMapsNamed(settings);
+        cache.forgetConfigMaps(configMaps.reconcile(wanted, now));
+        cache.takeConfigMaps(configMaps.newlyListed());
+        return !configMaps.waiting(now);
+    }
+
     /** The last attempt threw: everything stays pending, retried later or on a change ({@link BuildPacing}). */
     void failed(long now) {
         rebuild = true;
@@ -208,6 +230,11 @@ final class ClusterLoop implements Runnable {
     }
 
     private void publish(long now) {
+        if ((rebuild || last == null) && !configMapsListed(now)) {
+            awaitingConfigMaps = true; // everything stays pending; polled every SYNC_POLL_MILLIS
+            return;
+        }
+        awaitingConfigMaps = false;
         boolean build = tableWorkPending();
         long cpuStart = 0;
         if (build) {
@@ -281,7 +308,7 @@ final class ClusterLoop implements Runnable {
 
     /** How long the thread may wait for a change before the next step is due; at most {@value #IDLE_MILLIS} ms. */
     long waitMillis() {
-        if (!synced) {
+        if (!synced || awaitingConfigMaps) {
             return SYNC_POLL_MILLIS;
         }
         if (!isPending()) {

@@ -1,18 +1,25 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
+import dev.usher.k8s.translate.NginxCustomHeaders;
+import dev.usher.routing.ObjectRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The objects {@link ClusterSource} watches, listed once, for {@code usher check} against the cluster in the
  * kubeconfig: IngressClasses, Ingresses ({@code networking.k8s.io/v1}), Services, EndpointSlices and
- * {@code kubernetes.io/tls} Secrets, in all namespaces or one.
+ * {@code kubernetes.io/tls} and {@code Opaque} Secrets, in all namespaces or one, and each ConfigMap an Ingress names in
+ * {@code custom-headers} (fetched by name: as the cluster source, never every ConfigMap).
  */
 public final class ClusterObjects {
 
@@ -22,7 +29,25 @@ public final class ClusterObjects {
         Objects.requireNonNull(client, "client");
         KubeObjects.Builder builder = KubeObjects.builder();
         builder.addAll(client.network().v1().ingressClasses().list().getItems());
-        builder.addAll(items(client.network().v1().ingresses(), namespace));
+        List<Ingress> ingresses = items(client.network().v1().ingresses(), namespace);
+        builder.addAll(ingresses);
+        Set<ObjectRef> configMaps = new TreeSet<>();
+        for (Ingress ingress : ingresses) {
+            ObjectRef ref = NginxCustomHeaders.configMap(
+                    KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
+            if (ref != null) {
+                configMaps.add(ref);
+            }
+        }
+        for (ObjectRef ref : configMaps) {
+            ConfigMap configMap = client.configMaps()
+                    .inNamespace(ref.namespace())
+                    .withName(ref.name())
+                    .get();
+            if (configMap != null) {
+                builder.add(configMap);
+            }
+        }
         builder.addAll(items(client.services(), namespace));
         builder.addAll(items(client.discovery().v1().endpointSlices(), namespace));
         // only TLS and Opaque Secrets, selected by the API server as the informer does; checked again here

@@ -1,6 +1,8 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.WatcherSettings;
+import dev.usher.routing.ObjectRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * informer has synced. Informers: IngressClass (cluster-wide), Ingress {@code networking.k8s.io/v1}, Service,
  * EndpointSlice {@code discovery.k8s.io/v1} and Secrets of type {@code kubernetes.io/tls} and {@code Opaque} (CA
  * bundles for TLS to origins, Basic auth htpasswd files; one informer per type, field selector, and filtered again
- * here), in all namespaces or in one. Informers retry after errors, so an API server that goes away
+ * here), in all namespaces or in one; and, by name, each ConfigMap an Ingress of ours names in {@code custom-headers}
+ * ({@link ConfigMapWatches}: never every ConfigMap of the cluster). Informers retry after errors, so an API server that goes away
  * leaves the last table serving until it returns; and a relist that briefly reports everything deleted does not wipe
  * the table ({@link EmptyTableGuard}).
  */
@@ -55,6 +58,7 @@ public final class ClusterSource implements AutoCloseable {
 
     private final List<Watched> watched = new ArrayList<>();
     private final BlockingQueue<ClusterLoop.Change> queue = new LinkedBlockingQueue<>();
+    private final ConfigMapWatches configMaps;
     private final ClusterLoop loop;
     private final Thread thread;
     private volatile boolean closed;
@@ -62,6 +66,7 @@ public final class ClusterSource implements AutoCloseable {
     private final StatusLeadership status;
 
     private ClusterSource(
+            KubernetesClient client,
             WatcherSettings settings,
             SnapshotPublisher publisher,
             StatusLeadership status,
@@ -69,7 +74,9 @@ public final class ClusterSource implements AutoCloseable {
             LongSupplier clock,
             LongSupplier cpuClock) {
         this.status = status;
-        this.loop = new ClusterLoop(queue, watched, settings, publisher, status, emptyGrace, clock, cpuClock);
+        this.configMaps = new ConfigMapWatches(ref -> startConfigMap(client, ref));
+        this.loop =
+                new ClusterLoop(queue, watched, configMaps, settings, publisher, status, emptyGrace, clock, cpuClock);
         this.thread = new Thread(loop, "usher-cluster");
         this.thread.setDaemon(true);
     }
@@ -165,7 +172,7 @@ public final class ClusterSource implements AutoCloseable {
         Objects.requireNonNull(publisher, "publisher");
         StatusLeadership leadership = status == null ? null : new StatusLeadership(client, status, lease, renew, retry);
         ClusterSource source = new ClusterSource(
-                settings, publisher, leadership, emptyGrace, Objects.requireNonNull(clock, "clock"), cpuClock);
+                client, settings, publisher, leadership, emptyGrace, Objects.requireNonNull(clock, "clock"), cpuClock);
         source.watch(IngressClass.class, client.network().v1().ingressClasses(), o -> true);
         source.watch(Ingress.class, scope(client.network().v1().ingresses(), namespace), o -> true);
         source.watch(Service.class, scope(client.services(), namespace), o -> true);
@@ -200,6 +207,11 @@ public final class ClusterSource implements AutoCloseable {
                 .allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
     }
 
+    /** The custom-headers ConfigMaps watched now, one informer each (for tests). */
+    List<ObjectRef> watchedConfigMaps() {
+        return configMaps.watched();
+    }
+
     /** True while a rebuild that would route no Ingress is held back ({@link EmptyTableGuard}). */
     boolean holdingEmptyTable() {
         return loop.holdingEmptyTable();
@@ -218,6 +230,7 @@ public final class ClusterSource implements AutoCloseable {
             status.close();
         }
         watched.forEach(w -> w.informer().stop());
+        configMaps.close();
         loop.stop();
         thread.interrupt();
         try {
@@ -233,6 +246,28 @@ public final class ClusterSource implements AutoCloseable {
     }
 
     private <T extends HasMetadata> void watch(Class<T> kind, Informable<T> informable, Predicate<HasMetadata> accept) {
+        SharedIndexInformer<T> informer = informer(informable, accept);
+        watched.add(new Watched(kind, informer, accept));
+    }
+
+    /**
+     * The informer of the one ConfigMap {@code ref} (a custom-headers ConfigMap: {@link ConfigMapWatches}), started;
+     * called on the cluster thread, which owns the {@link ConfigMapWatches}.
+     */
+    private SharedIndexInformer<ConfigMap> startConfigMap(KubernetesClient client, ObjectRef ref) {
+        SharedIndexInformer<ConfigMap> informer =
+                informer(client.configMaps().inNamespace(ref.namespace()).withName(ref.name()), o -> true);
+        informer.start().whenComplete((ok, error) -> {
+            if (error != null && !closed) {
+                LOG.warn("ConfigMap {} informer failed to start; retrying: {}", ref, error.toString());
+            }
+        });
+        return informer;
+    }
+
+    /** An informer that enqueues what {@code accept} takes, retrying after errors; not started. */
+    private <T extends HasMetadata> SharedIndexInformer<T> informer(
+            Informable<T> informable, Predicate<HasMetadata> accept) {
         SharedIndexInformer<T> informer = informable.runnableInformer(RESYNC_MILLIS);
         // Keep retrying after errors (API server away, 410 Gone): the last table keeps serving meanwhile.
         informer.exceptionHandler((started, error) -> true);
@@ -258,6 +293,6 @@ public final class ClusterSource implements AutoCloseable {
                 }
             }
         });
-        watched.add(new Watched(kind, informer, accept));
+        return informer;
     }
 }

@@ -40,6 +40,7 @@ final class ClusterLoopTest {
     private final ClusterLoop loop = new ClusterLoop(
             new LinkedBlockingQueue<>(),
             List.of(),
+            null,
             WatcherSettings.defaults(),
             publisher,
             null,
