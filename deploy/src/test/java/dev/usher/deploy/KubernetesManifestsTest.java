@@ -252,6 +252,7 @@ final class KubernetesManifestsTest {
         assertThat(calls).as("calls recorded").anyMatch(c -> c.startsWith("watch "));
         assertThat(calls).as("status written").anyMatch(c -> c.contains("ingresses/status"));
         assertThat(calls).as("zone read from the node").anyMatch(c -> c.contains("nodes"));
+        assertThat(calls).as("custom-headers ConfigMap listed").anyMatch(c -> c.equals("list /configmaps default"));
         for (String call : calls) {
             assertThat(allowed(call, podNamespace))
                     .as("RBAC allows `%s` (all calls: %s)", call, calls)
@@ -321,6 +322,7 @@ final class KubernetesManifestsTest {
                         .withNewMetadata()
                         .withName("alpaca")
                         .withNamespace("default")
+                        .addToAnnotations("nginx.ingress.kubernetes.io/custom-headers", "alpaca-headers")
                         .endMetadata()
                         .withNewSpec()
                         .withIngressClassName("usher")
