@@ -215,6 +215,30 @@ final class CheckCommandTest {
     }
 
     @Test
+    void check_customHeaders_isHonoured_andTheAllowedListDecidesWhetherItFailsClosed(@TempDir Path dir)
+            throws IOException {
+        String branded = CLEAN.replace(
+                "nginx.ingress.kubernetes.io/proxy-buffering: \"off\"",
+                "nginx.ingress.kubernetes.io/custom-headers: brand");
+        String configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: brand, namespace: default}\n"
+                + "data: {X-Team: blue}\n";
+        String n = "nginx.ingress.kubernetes.io/";
+        folder(dir, NGINX_CLASS, BACKEND, branded, configMap);
+
+        assertThat(check(dir)).as(out.toString()).isEqualTo(1);
+        assertThat(out.toString())
+                .contains("  annotation " + n + "custom-headers: honoured: as ingress-nginx: ")
+                .contains("problem: annotation " + n + "custom-headers: ConfigMap default/brand: header X-Team is not"
+                        + " allowed: --global-allowed-response-headers is empty; the Ingress fails closed (503)");
+
+        out.getBuffer().setLength(0);
+        assertThat(check(dir, "--global-allowed-response-headers", "X-Team"))
+                .as(out.toString())
+                .isZero();
+        assertThat(out.toString()).doesNotContain("problem: annotation " + n + "custom-headers");
+    }
+
+    @Test
     void check_externalNameServices_localhostRefused_andAllRefusedWithTheFlag(@TempDir Path dir) throws IOException {
         String external = """
                 apiVersion: v1

@@ -15,6 +15,7 @@ import dev.usher.routing.RoutingSnapshot;
 import dev.usher.routing.RoutingTable;
 import dev.usher.routing.ServerAliases;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,11 +90,15 @@ public record CheckReport(List<IngressEntry> ingresses, List<Problem> otherProbl
             String id = s.ingress();
             String source = "Ingress " + id;
             List<Verdict> verdicts = Annotations.audit(annotations.get(id), settings);
-            // annotation problems are shown once, as the annotation's verdict, not again as problems
+            // the audit's problems are shown once, as the annotation's verdict, not again as problems; what a
+            // step found beyond the value itself (a missing Secret or ConfigMap, a field not allowed) is a problem
+            Set<String> audited = new HashSet<>();
+            verdicts.forEach(
+                    v -> audited.add("annotation " + v.key() + ": " + v.status().label() + ": " + v.reason()));
             List<String> problems = translation.problems().stream()
                     .filter(p -> p.source().equals(source))
                     .map(Problem::message)
-                    .filter(m -> verdicts.stream().noneMatch(v -> m.startsWith("annotation " + v.key() + ": ")))
+                    .filter(m -> !audited.contains(m))
                     .toList();
             List<String> conflicts = new ArrayList<>();
             for (Conflict c : snapshot.conflicts()) {
