@@ -130,7 +130,10 @@ final class NginxConfigMap {
             Map.entry("global-auth-request-redirect", new Direct("--global-auth-request-redirect", v -> v, "")),
             Map.entry("global-auth-always-set-cookie", new Direct("--global-auth-always-set-cookie", v -> v, "")),
             Map.entry("global-auth-cache-key", new Direct("--global-auth-cache-key", v -> v, "")),
-            Map.entry("global-auth-cache-duration", new Direct("--global-auth-cache-duration", v -> v, "")));
+            Map.entry("global-auth-cache-duration", new Direct("--global-auth-cache-duration", v -> v, "")),
+            Map.entry(
+                    "global-allowed-response-headers",
+                    new Direct("--global-allowed-response-headers", v -> v, "the fields custom-headers may set")));
 
     /** Keys that ask for what Usher does anyway, or tune what Usher does not have: {@code key -> why}. */
     private static final Map<String, String> NO_EFFECT = Map.ofEntries(

@@ -42,6 +42,7 @@ final class NginxConfigMapCommandTest {
               proxy-next-upstream: "error timeout http_502"
               retry-non-idempotent: "true"
               add-headers: ingress-nginx/custom-headers
+              global-allowed-response-headers: "X-Team, Referrer-Policy"
             ---
             apiVersion: v1
             kind: ConfigMap
@@ -61,13 +62,15 @@ final class NginxConfigMapCommandTest {
         assertThat(status).as(err.toString()).isZero();
         String text = out.toString();
         assertThat(text)
-                .startsWith("ingress-nginx ConfigMap ingress-nginx/ingress-nginx-controller: 9 key(s), 0 are not")
+                .startsWith("ingress-nginx ConfigMap ingress-nginx/ingress-nginx-controller: 10 key(s), 0 are not")
                 .contains("honoured     proxy-body-size = \"50m\" -> --max-request-body 50m")
                 .contains("no effect    allow-snippet-annotations = \"false\"")
                 .contains("--trusted-proxies 10.0.0.0/8,192.168.0.0/16")
                 .contains("--hsts 'max-age=31536000; includeSubDomains'")
                 .doesNotContain("hsts-max-age =", "proxy-real-ip-cidr =", "retry-non-idempotent ="); // with their key
 
+        assertThat(configOf(flags(text)).watcher().allowedResponseHeaders())
+                .containsExactlyInAnyOrder("x-team", "referrer-policy");
         ProxySettings settings = settingsOf(flags(text));
         assertThat(settings.maxRequestBodyBytes()).isEqualTo(50L * 1024 * 1024);
         assertThat(settings.responseTimeout()).isEqualTo(Duration.ofMinutes(5));
@@ -149,7 +152,7 @@ final class NginxConfigMapCommandTest {
         JsonNode root = JsonMapper.builder().build().readTree(out.toString());
         assertThat(root.get("configMap").asString()).isEqualTo("ingress-nginx/ingress-nginx-controller");
         assertThat(root.get("dropsAnything").asBoolean()).isFalse();
-        assertThat(root.get("keys").size()).isEqualTo(9);
+        assertThat(root.get("keys").size()).isEqualTo(10);
         assertThat(root.get("flags").get(0).asString()).isEqualTo("--max-request-body");
     }
 
@@ -209,8 +212,12 @@ final class NginxConfigMapCommandTest {
     }
 
     private static ProxySettings settingsOf(List<String> flags) {
+        return configOf(flags).proxy();
+    }
+
+    private static ControllerConfig configOf(List<String> flags) {
         RunCommand run = new RunCommand();
         new CommandLine(run).parseArgs(flags.toArray(String[]::new));
-        return run.config().proxy();
+        return run.config();
     }
 }
