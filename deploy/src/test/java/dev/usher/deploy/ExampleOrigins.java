@@ -46,6 +46,9 @@ final class ExampleOrigins {
                 "0",
                 "--disable-https",
                 "--no-update-status"));
+        if (!List.of(flags).contains("--shutdown-delay")) {
+            args.addAll(List.of("--shutdown-delay", "0")); // a pod's load-balancer grace is 15 s of nothing here
+        }
         args.addAll(List.of(flags));
         CommandLine.ParseResult parsed = Main.commandLine().parseArgs(args.toArray(String[]::new));
         return Controller.start(((RunCommand) parsed.subcommand().commandSpec().userObject()).config());

@@ -53,6 +53,8 @@ final class JdkTlsRenegotiationTest {
                 "--https-port",
                 Integer.toString(https),
                 "--admin-port",
+                "0",
+                "--shutdown-delay",
                 "0"));
         Process usher = new ProcessBuilder(command)
                 .redirectErrorStream(true)
