@@ -64,7 +64,8 @@ final class JdkTlsRenegotiationTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> listening(https) || !usher.isAlive());
             assertThat(usher.isAlive()).as(Files.readString(log)).isTrue();
             // the provider this test is about; the log line is written once the listeners are up
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("(TLS by "));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(log).contains("(TLS by "));
             assertThat(Files.readString(log)).contains("(TLS by JDK)");
 
             try (SSLSocket socket = tls12(https)) {
