@@ -183,7 +183,9 @@ final class ProxyOptions {
                     "--enable-underscores-in-headers",
                     "underscoresInHeaders",
                     ProxySettings.Builder::underscoresInHeaders,
-                    "Forward request header fields whose names contain '_' (dropped by default, as nginx does)."),
+                    "Forward request header fields whose names contain '_' (dropped by default, as nginx does); an "
+                            + "underscored twin of a field Usher sets (X_Forwarded_For, ssl_client_verify) is dropped "
+                            + "either way."),
             new ProxyFlag<>(
                     "--add-header",
                     "addHeaders",

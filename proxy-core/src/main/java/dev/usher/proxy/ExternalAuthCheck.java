@@ -238,6 +238,8 @@ final class ExternalAuthCheck {
         HeaderRules.removeHopByHop(headers);
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
+        } else {
+            HeaderRules.removeUnderscoredTwins(headers, List.of());
         }
         headers.remove(HttpHeaderNames.EXPECT).remove(HttpHeaderNames.CONTENT_LENGTH);
         CharSequence id = ForwardedHeaders.apply(headers, conn, record.clientIp(), variables.hostWithPort());

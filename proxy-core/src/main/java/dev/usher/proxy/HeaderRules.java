@@ -6,6 +6,7 @@ import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -137,6 +138,59 @@ final class HeaderRules {
         if (found != null) {
             found.forEach(headers::remove);
         }
+    }
+
+    /**
+     * Field-name prefixes of what Usher sets, vouches for or removes from a client: the forwarding family, the client
+     * address fields, the request ID and the {@code ssl-client-*} fields of the handshake.
+     */
+    private static final String[] OWNED_PREFIXES = {
+        "x-forwarded-",
+        "x-real-ip",
+        "x-request-id",
+        "ssl-client-",
+        "forwarded",
+        "x-client-ip",
+        "true-client-ip",
+        "x-cluster-client-ip",
+        "x-original-forwarded-for",
+        "x-original-url",
+        "x-rewrite-url",
+        "x-original-uri"
+    };
+
+    /**
+     * Where {@code --enable-underscores-in-headers} lets fields with {@code _} through: removes those that, read with
+     * {@code -} for {@code _}, name a field Usher sets or vouches for ({@link #OWNED_PREFIXES}, or one of
+     * {@code owned}: the auth service's response fields, the operator's {@code proxy-set-headers}). A CGI or PHP origin
+     * folds {@code -} and {@code _} together ({@code HTTP_X_FORWARDED_FOR}), so a client's {@code X_Forwarded_For}
+     * could stand in for the one Usher wrote. nginx forwards such fields when underscores are enabled; Envoy's
+     * {@code headers_with_underscores_action} drops them all. This keeps the fields applications use and drops the
+     * spoofs.
+     */
+    static void removeUnderscoredTwins(HttpHeaders headers, List<? extends CharSequence> owned) {
+        List<CharSequence> found = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            if (AsciiString.indexOf(name, '_', 0) >= 0 && ownedTwin(name, owned)) {
+                found = found == null ? new ArrayList<>(2) : found;
+                found.add(name);
+            }
+        }
+        if (found != null) {
+            found.forEach(headers::remove);
+        }
+    }
+
+    private static boolean ownedTwin(CharSequence name, List<? extends CharSequence> owned) {
+        String dashed = name.toString().replace('_', '-').toLowerCase(Locale.ROOT);
+        for (String prefix : OWNED_PREFIXES) {
+            if (dashed.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return indexOf(owned, dashed) >= 0;
     }
 
     private static int indexOf(List<? extends CharSequence> names, String token) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -74,6 +75,8 @@ final class RequestHeads {
         HeaderRules.removeHopByHop(headers, VOUCHED, auth == null ? List.of() : auth.responseHeaders());
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
+        } else {
+            HeaderRules.removeUnderscoredTwins(headers, ownedFields(auth, settings, edits));
         }
         if (upgradeTo != null) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgradeTo);
@@ -98,6 +101,15 @@ final class RequestHeads {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         return upgradeTo != null;
+    }
+
+    /** The fields this request's route or the operator set, besides those {@link HeaderRules} always owns. */
+    private static List<String> ownedFields(
+            @Nullable ExternalAuth auth, ProxySettings settings, List<HeaderEdit> edits) {
+        List<String> owned = new ArrayList<>(auth == null ? List.of() : auth.responseHeaders());
+        settings.proxySetHeaders().forEach(e -> owned.add(e.name()));
+        edits.forEach(e -> owned.add(e.name()));
+        return owned;
     }
 
     /** Sets each edit's field ({@code variables} expanding its value) or, without a value, removes it. */

@@ -181,6 +181,27 @@ final class RequestHygieneTest {
         }
     }
 
+    @Test
+    void whenEnabled_anUnderscoredTwinOfAFieldUsherOwns_isStillDropped() throws Exception {
+        // CGI and PHP read X_Forwarded_For and X-Forwarded-For as one HTTP_X_FORWARDED_FOR: a client's twin must not
+        // stand beside (or in for) what Usher wrote, nor beside the handshake's ssl-client-* fields
+        try (ProxyFixture lax = new ProxyFixture(
+                1, ProxySettings.builder().underscoresInHeaders(true).build())) {
+            String answer = exchange(
+                    lax,
+                    "GET /echo HTTP/1.1\r\nHost: app.test\r\nX_Forwarded_For: 6.6.6.6\r\nx_real_ip: 6.6.6.7\r\n"
+                            + "SSL_CLIENT_VERIFY: SUCCESS\r\nX_Request_ID: forged\r\nForwarded_: for=6.6.6.8\r\n"
+                            + "My_Header: 1\r\n\r\n");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 200")
+                    .contains("my_header: 1")
+                    .contains("x-forwarded-for: 127.0.0.1")
+                    .doesNotContain("6.6.6.")
+                    .doesNotContain("SUCCESS")
+                    .doesNotContain("forged");
+        }
+    }
+
     @ParameterizedTest(name = "Upgrade: {0}")
     @ValueSource(strings = {"h2c", "foo", "H2C, foo/2"})
     void upgradeToAProtocolNotAllowed_goesOnAsAPlainRequest_withoutUpgradeOrConnection(String protocol)
