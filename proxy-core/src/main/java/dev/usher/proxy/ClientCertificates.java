@@ -97,8 +97,15 @@ final class ClientCertificates {
                 : Result.failed(Outcome.FAILED, revoked, leaf);
     }
 
-    /** A leaf that names extended key usages must name client authentication (OpenSSL's purpose "sslclient"). */
+    /**
+     * OpenSSL's purpose "sslclient", which nginx checks: a leaf that names extended key usages must name client
+     * authentication, and one that names key usages must allow digital signature or key agreement.
+     */
     private static boolean forClients(X509Certificate leaf) {
+        boolean[] keyUsage = leaf.getKeyUsage(); // digitalSignature (0), ..., keyAgreement (4), ...
+        if (keyUsage != null && !(keyUsage.length > 0 && keyUsage[0]) && !(keyUsage.length > 4 && keyUsage[4])) {
+            return false;
+        }
         try {
             List<String> usages = leaf.getExtendedKeyUsage();
             return usages == null || usages.contains(CLIENT_AUTH) || usages.contains(ANY_USAGE);

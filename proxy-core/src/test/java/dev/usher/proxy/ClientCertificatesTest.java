@@ -9,16 +9,27 @@ import dev.usher.tls.CaCertificates;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.TlsCertificate;
 import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.cert.Certificate;
 import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +135,36 @@ final class ClientCertificatesTest {
         assertThat(ClientCertificates.verify(auth(1, List.of()), chain(server), now)
                         .verify())
                 .isEqualTo("FAILED:unsupported certificate purpose");
+    }
+
+    @Test
+    void aLeafWhoseKeyUsageAllowsNeitherSignatureNorKeyAgreement_isNotForClients_asOpenSsl() throws Exception {
+        assertThat(ClientCertificates.verify(auth(1, List.of()), leaf(KeyUsage.keyEncipherment), now)
+                        .verify())
+                .isEqualTo("FAILED:unsupported certificate purpose");
+        assertThat(ClientCertificates.verify(auth(1, List.of()), leaf(KeyUsage.keyAgreement), now)
+                        .verify())
+                .isEqualTo("SUCCESS");
+    }
+
+    /** A client certificate from the CA with {@code keyUsage} as its only key usages (clientAuth as its purpose). */
+    private Certificate[] leaf(int keyUsage) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        KeyPair pair = generator.generateKeyPair();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                        CA.leaf(),
+                        BigInteger.valueOf(now.toEpochMilli()),
+                        Date.from(now.minus(Duration.ofDays(1))),
+                        Date.from(now.plus(Duration.ofDays(1))),
+                        new X500Principal("CN=usage"),
+                        pair.getPublic())
+                .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        String algorithm = CA.key().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        X509Certificate leaf = new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(CA.key())));
+        return new Certificate[] {leaf, CA.leaf()};
     }
 
     @Test
