@@ -190,6 +190,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         };
         authAbandoned = abandoned;
         String refused = context.passwordChecks().submit(password, record.clientIp(), conn.ctx.executor(), passed -> {
+            context.metrics().passwordCheck(passed);
             if (authAbandoned != abandoned) {
                 return; // the client went away meanwhile: channelInactive released the request
             }
@@ -197,6 +198,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             decided(request, Admission.passwordChecked(decision, request, context, record, passed), record);
         });
         if (refused != null) {
+            context.metrics().passwordCheck(null);
             authAbandoned = null;
             answer(
                     request,

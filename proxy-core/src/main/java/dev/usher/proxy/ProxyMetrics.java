@@ -109,6 +109,9 @@ final class ProxyMetrics {
     private final Timer connect;
     private final Map<UpstreamError, Counter> errors = new EnumMap<>(UpstreamError.class);
     private final Counter allocationFailures;
+    private final Counter passwordsPassed;
+    private final Counter passwordsFailed;
+    private final Counter passwordsRefused;
     private final Map<MirrorResult, Counter> mirrors = new EnumMap<>(MirrorResult.class);
 
     /** @param connections the open client connections, whose size is the active-connections gauge */
@@ -139,6 +142,22 @@ final class ProxyMetrics {
         allocationFailures = Counter.builder("usher.allocation.failures")
                 .description("Connections closed because a buffer could not be allocated (direct memory exhausted)")
                 .register(registry);
+        passwordsPassed = passwordChecks(registry, "passed");
+        passwordsFailed = passwordChecks(registry, "failed");
+        passwordsRefused = passwordChecks(registry, "refused");
+    }
+
+    private static Counter passwordChecks(MeterRegistry registry, String result) {
+        return Counter.builder("usher.password.checks")
+                .description("Basic auth bcrypt checks: passed, failed, or refused with a 503 (too many under way,"
+                        + " for the proxy or for one client: a password-guessing flood shows here)")
+                .tag("result", result)
+                .register(registry);
+    }
+
+    /** A bcrypt check ran ({@code passed} or not), or was refused before it ran ({@code null}). */
+    void passwordCheck(@Nullable Boolean passed) {
+        (passed == null ? passwordsRefused : passed ? passwordsPassed : passwordsFailed).increment();
     }
 
     /** The meters of {@code route}; {@code null} (a request refused before routing) counts under "none". */

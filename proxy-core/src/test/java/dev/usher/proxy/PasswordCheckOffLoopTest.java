@@ -146,6 +146,18 @@ final class PasswordCheckOffLoopTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> held.size() == 1); // the client's turns are back
         held.take().run();
         assertThat(again.get().statusCode()).isEqualTo(200);
+        // counted before each answer was written: a guessing flood shows as failed and refused checks
+        assertThat(checks("failed")).isEqualTo(PasswordChecks.PER_CLIENT);
+        assertThat(checks("refused")).isEqualTo(1);
+        assertThat(checks("passed")).isEqualTo(1);
+    }
+
+    private double checks(String result) {
+        return fixture.registry
+                .get("usher.password.checks")
+                .tag("result", result)
+                .counter()
+                .count();
     }
 
     @Test
