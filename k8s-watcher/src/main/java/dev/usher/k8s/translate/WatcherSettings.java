@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Which Ingresses are ours and where unmatched requests go; shared by the folder and the cluster sources.
@@ -72,107 +73,37 @@ public record WatcherSettings(
 
     /** A copy that also takes Ingresses without any class. */
     public WatcherSettings withWatchIngressWithoutClass(boolean watch) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watch,
-                defaultBackend,
-                defaultSslCertificate,
-                zone,
-                sslPassthrough,
-                globalAuth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.watchIngressWithoutClass = watch);
     }
 
     /** A copy with another {@code --default-backend}. */
     public WatcherSettings withDefaultBackend(BackendRef backend) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                backend,
-                defaultSslCertificate,
-                zone,
-                sslPassthrough,
-                globalAuth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.defaultBackend = backend);
     }
 
     /** A copy that follows Secret {@code id} ({@code namespace/name}, or {@code null}) as the default certificate. */
     public WatcherSettings withDefaultSslCertificate(String id) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                id,
-                zone,
-                sslPassthrough,
-                globalAuth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.defaultSslCertificate = id);
     }
 
     /** A copy for Usher running in {@code zone} ({@code null} = unknown: no zone preference). */
     public WatcherSettings withZone(String zone) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                defaultSslCertificate,
-                zone == null || zone.isBlank() ? null : zone,
-                sslPassthrough,
-                globalAuth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.zone = zone == null || zone.isBlank() ? null : zone);
     }
 
     /** A copy with {@code --enable-ssl-passthrough} on or off. */
     public WatcherSettings withSslPassthrough(boolean on) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                defaultSslCertificate,
-                zone,
-                on,
-                globalAuth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.sslPassthrough = on);
     }
 
     /** A copy with the {@code --global-auth-*} flags' external authentication ({@code null}: none). */
     public WatcherSettings withGlobalAuth(GlobalAuth auth) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                defaultSslCertificate,
-                zone,
-                sslPassthrough,
-                auth,
-                externalNameServices,
-                allowedResponseHeaders);
+        return copy(c -> c.globalAuth = auth);
     }
 
     /** A copy that routes to ExternalName Services or, with {@code false}, refuses them. */
     public WatcherSettings withExternalNameServices(boolean on) {
-        return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                defaultSslCertificate,
-                zone,
-                sslPassthrough,
-                globalAuth,
-                on,
-                allowedResponseHeaders);
+        return copy(c -> c.externalNameServices = on);
     }
 
     /**
@@ -187,16 +118,50 @@ public record WatcherSettings(
                 lower.add(n.toLowerCase(Locale.ROOT));
             }
         }
+        return copy(c -> c.allowedResponseHeaders = lower);
+    }
+
+    /** This record with what {@code change} sets: each {@code with} method changes one component. */
+    private WatcherSettings copy(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
         return new WatcherSettings(
-                ingressClass,
-                controllerName,
-                watchIngressWithoutClass,
-                defaultBackend,
-                defaultSslCertificate,
-                zone,
-                sslPassthrough,
-                globalAuth,
-                externalNameServices,
-                lower);
+                c.ingressClass,
+                c.controllerName,
+                c.watchIngressWithoutClass,
+                c.defaultBackend,
+                c.defaultSslCertificate,
+                c.zone,
+                c.sslPassthrough,
+                c.globalAuth,
+                c.externalNameServices,
+                c.allowedResponseHeaders);
+    }
+
+    /** The components, to change before the copy is made. */
+    private static final class Copy {
+        final String ingressClass;
+        final String controllerName;
+        boolean watchIngressWithoutClass;
+        BackendRef defaultBackend;
+        String defaultSslCertificate;
+        String zone;
+        boolean sslPassthrough;
+        GlobalAuth globalAuth;
+        boolean externalNameServices;
+        Set<String> allowedResponseHeaders;
+
+        Copy(WatcherSettings s) {
+            ingressClass = s.ingressClass;
+            controllerName = s.controllerName;
+            watchIngressWithoutClass = s.watchIngressWithoutClass;
+            defaultBackend = s.defaultBackend;
+            defaultSslCertificate = s.defaultSslCertificate;
+            zone = s.zone;
+            sslPassthrough = s.sslPassthrough;
+            globalAuth = s.globalAuth;
+            externalNameServices = s.externalNameServices;
+            allowedResponseHeaders = s.allowedResponseHeaders;
+        }
     }
 }
