@@ -143,8 +143,8 @@ final class CheckCommandTest {
                 .contains("Ingress default/shop: served (IngressClass 'nginx' of controller k8s.io/ingress-nginx)\n")
                 .contains("  annotation " + n + "configuration-snippet: refused: snippets would inject "
                         + "configuration (IngressNightmare); Usher reads a configuration-snippet only when it holds "
-                        + "nothing but header directives, not here: 'proxy_buffering' is not a header "
-                        + "directive")
+                        + "nothing but header directives and a redirecting return, not here: 'proxy_buffering' is "
+                        + "not a header directive")
                 .contains("  annotation " + n + "rewrite-target: honoured: as ingress-nginx: the whole path")
                 .contains("  annotation " + n + "use-regex: honoured: ")
                 .contains("  annotation " + n + "proxy-write-timeout: unknown: not a real annotation; did you mean `"

@@ -66,6 +66,12 @@ final class NginxAnnotationsEndToEndTest {
                         + INGRESS.formatted(
                                 "moved", N + "permanent-redirect: https://new.example.com/", "moved.example.com")
                         + INGRESS.formatted(
+                                "returned",
+                                N + "configuration-snippet: |\n"
+                                        + "      more_set_headers \"X-Moved: yes\";\n"
+                                        + "      return 301 https://www.example.com$request_uri;",
+                                "returned.example.com")
+                        + INGRESS.formatted(
                                 "throttled",
                                 N + "limit-rpm: \"1\"\n" + N + "limit-burst-multiplier: \"1\"",
                                 "throttled.example.com")
@@ -111,6 +117,10 @@ final class NginxAnnotationsEndToEndTest {
         assertThat(get("moved.example.com", ""))
                 .startsWith("HTTP/1.1 301 ")
                 .contains("\r\nlocation: https://new.example.com/\r\n");
+        assertThat(send("GET /shop/cart?id=7 HTTP/1.1\r\nHost: returned.example.com\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 301 ") // the snippet's return, its header edit applied to it
+                .contains("\r\nlocation: https://www.example.com/shop/cart?id=7\r\n")
+                .contains("\r\nx-moved: yes\r\n");
 
         assertThat(get("private.example.com", ""))
                 .startsWith("HTTP/1.1 401 ")

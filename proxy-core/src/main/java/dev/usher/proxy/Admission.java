@@ -3,6 +3,7 @@ package dev.usher.proxy;
 import dev.usher.routing.Backend;
 import dev.usher.routing.ClientCertificateAuth;
 import dev.usher.routing.Endpoint;
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.PathNormalizer;
 import dev.usher.routing.RateLimit;
 import dev.usher.routing.Route;
@@ -194,7 +195,15 @@ final class Admission {
         if (max > 0 && HttpUtil.getContentLength(request, 0L) > max) {
             return Decision.reply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + max + " bytes", true);
         }
-        RouteGate.Reply local = RouteGate.rewrite(options, target.path(), tls, target.host());
+        LocalRedirect redirect = options.redirect();
+        RouteGate.Reply local = RouteGate.rewrite(
+                options,
+                target.path(),
+                tls,
+                target.host(),
+                redirect != null && redirect.template() != null
+                        ? RequestVariables.of(request, target, conn, route, record)
+                        : RequestVariables.NONE);
         if (local != null) {
             return Decision.local(local, close);
         }

@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import dev.usher.routing.BasicAuth;
 import dev.usher.routing.LocalRedirect;
+import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.RouteOptions;
 import dev.usher.routing.SourceRanges;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +37,14 @@ final class RouteGate {
      * @param path the normalised origin-form target (path and query)
      * @param tls whether the client came over TLS (the app-root {@code Location} keeps the client's scheme)
      * @param host the client's host with its port as sent ({@code Host} or absolute-form authority), or null
+     * @param variables the request's nginx variables, for a redirect whose location has them
      */
-    static @Nullable Reply rewrite(RouteOptions options, String path, boolean tls, @Nullable String host) {
+    static @Nullable Reply rewrite(
+            RouteOptions options,
+            String path,
+            boolean tls,
+            @Nullable String host,
+            Function<NginxTemplate.Variable, String> variables) {
         if (options.appRoot() != null && host != null && isRoot(path)) {
             // ingress-nginx: return 302 $scheme://$http_host<app-root>; the host was validated by Admission
             String location = (tls ? "https://" : "http://") + host + options.appRoot();
@@ -51,11 +59,10 @@ final class RouteGate {
         }
         LocalRedirect redirect = options.redirect();
         if (redirect != null) {
-            return new Reply(
-                    HttpResponseStatus.valueOf(redirect.status()),
-                    "see " + redirect.location(),
-                    redirect.location(),
-                    null);
+            String location = redirect.template() == null
+                    ? redirect.location()
+                    : redirect.template().expand(variables); // percent-encodes what could split the field
+            return new Reply(HttpResponseStatus.valueOf(redirect.status()), "see " + location, location, null);
         }
         return null;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usher.routing.LocalRedirect;
+import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.RouteOptions;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -41,6 +42,13 @@ final class RedirectOptionsTest {
                                 RouteOptions.builder()
                                         .redirect(new LocalRedirect("http://maint.example.com/", 307))
                                         .build(),
+                        "returned.test",
+                                RouteOptions.builder()
+                                        .redirect(new LocalRedirect(
+                                                "https://www.$host$request_uri",
+                                                301,
+                                                NginxTemplate.parse("https://www.$host$request_uri")))
+                                        .build(),
                         "root.test", RouteOptions.builder().appRoot("/app1").build(),
                         "root-moved.test",
                                 RouteOptions.builder()
@@ -61,6 +69,15 @@ final class RedirectOptionsTest {
         assertThat(res.statusCode()).isEqualTo(308);
         assertThat(res.headers().firstValue("Location")).hasValue("https://forced.test/a?b=c");
         assertThat(seen("forced.test")).isZero();
+    }
+
+    @Test
+    void aSnippetsReturn_expandsItsVariablesPerRequest() throws Exception {
+        HttpResponse<String> res = fixture.get("returned.test", "/a/b?q=1");
+
+        assertThat(res.statusCode()).isEqualTo(301);
+        assertThat(res.headers().firstValue("Location")).hasValue("https://www.returned.test/a/b?q=1");
+        assertThat(seen("returned.test")).isZero();
     }
 
     @Test

@@ -300,12 +300,17 @@ public final class Annotations {
                                     + " edit(s) of the origin's response fields, "
                                     + parsed.requestEdits().size()
                                     + " of the request it is sent, " + parsed.alreadyDone()
-                                    + " already what Usher does")
+                                    + " already what Usher does"
+                                    + (parsed.redirect() == null
+                                            ? ""
+                                            : "; every request answered "
+                                                    + parsed.redirect().status() + " to "
+                                                    + parsed.redirect().location()))
                     : new Verdict(
                             key,
                             Status.REFUSED,
                             REFUSED_SNIPPET + "; Usher reads a configuration-snippet only when it holds nothing"
-                                    + " but header directives, not here: " + parsed.problem());
+                                    + " but header directives and a redirecting return, not here: " + parsed.problem());
         }
         if (name.endsWith("-snippet")) {
             return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET);

@@ -4,6 +4,7 @@ import dev.usher.routing.BackendRef;
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.PathRule;
 import dev.usher.routing.PathType;
 import dev.usher.routing.PortRef;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reduces one Ingress of ours to an {@link IngressRuleSet}, validating as it goes.
@@ -286,7 +288,7 @@ final class IngressConverter {
                 .maxRequestBodyBytes(NginxLimits.bodySize(a))
                 .timeouts(NginxLimits.timeouts(a))
                 .forceSslRedirect(NginxRedirects.forceSslRedirect(a))
-                .redirect(NginxRedirects.redirect(a))
+                .redirect(redirect(snippet, a, source, problems))
                 .appRoot(NginxRedirects.appRoot(a))
                 .upstreamVhost(NginxUpstreamHeaders.upstreamVhost(a))
                 .forwardedPrefix(NginxUpstreamHeaders.forwardedPrefix(a))
@@ -331,6 +333,23 @@ final class IngressConverter {
                 NginxSnippetHeaders.CONFIGURATION_SNIPPET
                         + ": proxy_set_header Host is not applied: upstream-vhost sets the origin's Host");
         return edits.stream().filter(e -> !e.name().equals("host")).toList();
+    }
+
+    /**
+     * {@code permanent-redirect}/{@code temporal-redirect}, else the snippet's {@code return}; with both, the
+     * annotation's, the snippet's reported (ingress-nginx writes the annotation's {@code return} first, and nginx
+     * runs the first).
+     */
+    private static @Nullable LocalRedirect redirect(
+            NginxSnippetHeaders.Parsed snippet, Map<String, String> a, String source, Problems problems) {
+        LocalRedirect annotated = NginxRedirects.redirect(a);
+        if (annotated != null && snippet.redirect() != null) {
+            problems.add(
+                    source,
+                    NginxSnippetHeaders.CONFIGURATION_SNIPPET
+                            + ": return is not applied: permanent-redirect or temporal-redirect answers first");
+        }
+        return annotated != null ? annotated : snippet.redirect();
     }
 
     /** Why the Ingress's access control fails closed (503): its source ranges, else its external authentication. */

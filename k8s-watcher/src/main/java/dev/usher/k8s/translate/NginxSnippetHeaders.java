@@ -1,6 +1,7 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.routing.HeaderEdit;
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.NginxTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * {@code proxy_http_version 1.1}, {@code X-Real-IP $remote_addr}, {@code X-Forwarded-Proto $scheme},
  * {@code X-Forwarded-For $proxy_add_x_forwarded_for}, {@code Host $http_host} or {@code $best_http_host}) are no-ops;
  * {@code proxy_set_header Host $host} is the one {@code Host} a snippet may set ({@code upstream-vhost} sets others).
+ * One redirecting {@code return [301|302|303|307|308] URL;} is read too ({@link #redirect}): the Ingress's
+ * {@link LocalRedirect}, as {@code permanent-redirect} is.
  * Nothing else of a snippet is ever read: any other directive, a block, another variable (in a name, or one Usher does
  * not expand, such as {@code $request_time}), an option other than the response directives' status and type filters
  * ({@code -s}, {@code -t}: read), a wildcard name, a field name that is not a token or is the proxy's own
@@ -51,10 +54,18 @@ final class NginxSnippetHeaders {
             List<HeaderEdit> edits,
             List<HeaderEdit> requestEdits,
             int alreadyDone,
+            @Nullable LocalRedirect redirect,
             @Nullable String problem) {
 
-        static final Parsed NONE = new Parsed(List.of(), List.of(), 0, null);
+        static final Parsed NONE = new Parsed(List.of(), List.of(), 0, null, null);
+
+        static Parsed refused(String problem) {
+            return new Parsed(List.of(), List.of(), 0, null, problem);
+        }
     }
+
+    /** The statuses a snippet's {@code return} may answer with: nginx's redirects. */
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /**
      * Directives that ask for what Usher does anyway, read as no-ops (directive and field name in lower case, then the
@@ -85,21 +96,73 @@ final class NginxSnippetHeaders {
         List<HeaderEdit> edits = new ArrayList<>();
         List<HeaderEdit> requestEdits = new ArrayList<>();
         int alreadyDone = 0;
+        LocalRedirect redirect = null;
         try {
             for (List<String> d : directives(snippet)) {
                 if (alreadyDone(d)) {
                     alreadyDone++;
-                    continue;
+                } else if (d.get(0).equals("return")) {
+                    if (redirect != null) {
+                        throw new IllegalArgumentException("more than one return");
+                    }
+                    redirect = redirect(d.subList(1, d.size()));
+                } else {
+                    add(d, edits, requestEdits);
                 }
-                add(d, edits, requestEdits);
             }
         } catch (IllegalArgumentException e) {
-            return new Parsed(List.of(), List.of(), 0, e.getMessage());
+            return Parsed.refused(e.getMessage());
         }
         if (edits.size() + requestEdits.size() > MAX_EDITS) {
-            return new Parsed(List.of(), List.of(), 0, "more than " + MAX_EDITS + " header edits");
+            return Parsed.refused("more than " + MAX_EDITS + " header edits");
         }
-        return new Parsed(List.copyOf(edits), List.copyOf(requestEdits), alreadyDone, null);
+        return new Parsed(List.copyOf(edits), List.copyOf(requestEdits), alreadyDone, redirect, null);
+    }
+
+    /**
+     * {@code return [code] URL;} with a redirect status (301, 302, 303, 307, 308; 302 without one, as nginx), the
+     * URL absolute ({@code http://}, {@code https://}, {@code $scheme://}) or a path: every request of the Ingress is
+     * answered with it. Its variables are the ones Usher expands ({@code $host}, {@code $request_uri}, ...), not the
+     * request's fields; any other {@code return} (a status with text, {@code 403}) refuses the snippet.
+     */
+    private static LocalRedirect redirect(List<String> args) {
+        String url;
+        int status;
+        if (args.size() == 1 && args.get(0).matches("\\d{3}")) { // a status alone: a body-less answer
+            int code = Integer.parseInt(args.get(0));
+            throw new IllegalArgumentException(
+                    REDIRECTS.contains(code)
+                            ? "return takes a redirect status and a URL"
+                            : "return " + code + " is not read: only redirects (301, 302, 303, 307, 308) with a URL");
+        } else if (args.size() == 1) {
+            url = args.get(0);
+            status = 302;
+        } else if (args.size() == 2 && args.get(0).matches("\\d{3}")) {
+            url = args.get(1);
+            status = Integer.parseInt(args.get(0));
+        } else {
+            throw new IllegalArgumentException("return takes a redirect status and a URL");
+        }
+        if (!REDIRECTS.contains(status)) {
+            throw new IllegalArgumentException(
+                    "return " + status + " is not read: only redirects (301, 302, 303, 307," + " 308) with a URL");
+        }
+        if (!(url.startsWith("http://")
+                || url.startsWith("https://")
+                || url.startsWith("$scheme://")
+                || url.startsWith("/") && !url.startsWith("//"))) {
+            throw new IllegalArgumentException(
+                    "return " + status + ": " + Problems.quote(clip(url)) + " is not an http(s) URL or a path");
+        }
+        if (!LocalRedirect.safeHeaderValue(url)) {
+            throw new IllegalArgumentException("return " + status + ": the URL has a blank or a control byte");
+        }
+        NginxTemplate template = url.indexOf('$') < 0 ? null : NginxTemplate.parse(url);
+        if (template != null && template.readsRequestFields()) {
+            throw new IllegalArgumentException(
+                    "return " + status + ": the request's fields ($http_..., $cookie_...) are not read in a URL");
+        }
+        return new LocalRedirect(url, status, template == null || template.constant() ? null : template);
     }
 
     private static boolean alreadyDone(List<String> d) {

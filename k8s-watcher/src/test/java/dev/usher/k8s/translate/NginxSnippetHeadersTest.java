@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HeaderEdit.Mode;
+import dev.usher.routing.LocalRedirect;
 import dev.usher.routing.NginxTemplate;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,50 @@ final class NginxSnippetHeadersTest {
                 .hasSize(1); // not what Usher does (it appends to a trusted proxy's list): a real edit
         assertThat(NginxSnippetHeaders.parse("proxy_http_version 1.0;").problem())
                 .contains("'proxy_http_version' is not a header directive");
+    }
+
+    @Test
+    void aRedirectingReturn_answersEveryRequest_itsVariablesExpandedPerRequest() {
+        NginxSnippetHeaders.Parsed parsed = NginxSnippetHeaders.parse("""
+                # moved for good
+                more_set_headers "X-Moved: yes";
+                return 301 https://www.example.com$request_uri;
+                """);
+
+        assertThat(parsed.problem()).isNull();
+        assertThat(parsed.edits()).hasSize(1);
+        assertThat(parsed.redirect().status()).isEqualTo(301);
+        assertThat(parsed.redirect().location()).isEqualTo("https://www.example.com$request_uri");
+        assertThat(parsed.redirect().template()).isNotNull();
+        assertThat(NginxSnippetHeaders.parse("return https://down.example.com/;")
+                        .redirect())
+                .isEqualTo(new LocalRedirect("https://down.example.com/", 302)); // nginx's default, no template
+        assertThat(NginxSnippetHeaders.parse("return 308 $scheme://$host/v2$request_uri;")
+                        .redirect()
+                        .status())
+                .isEqualTo(308);
+        assertThat(Annotations.classify(N + "configuration-snippet", "return 301 https://a.example.com/;")
+                        .reason())
+                .contains("every request answered 301 to https://a.example.com/");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "return 403; | return 403 is not read: only redirects",
+                "return 200 'ok'; | return 200 is not read: only redirects",
+                "return 301; | return takes a redirect status and a URL",
+                "return 301 //evil.example.com/; | is not an http(s) URL or a path",
+                "return 301 javascript:alert(1); | is not an http(s) URL or a path",
+                "return 302 https://a.example.com/$http_x_next; | the request's fields",
+                "return 302 https://a.example.com/$request_time; | unknown nginx variable $request_time",
+                "return 301 'https://a.example.com/ x'; | the URL has a blank or a control byte",
+                "return 301 https://a/; return 302 https://b/; | more than one return",
+            })
+    void anyOtherReturn_refusesTheSnippet(String snippet, String reason) {
+        assertThat(NginxSnippetHeaders.parse(snippet).problem()).contains(reason);
+        assertThat(NginxSnippetHeaders.parse(snippet).redirect()).isNull();
     }
 
     @ParameterizedTest

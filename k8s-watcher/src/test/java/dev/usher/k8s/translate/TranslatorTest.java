@@ -759,7 +759,8 @@ final class TranslatorTest {
                                             "annotation " + n + "configuration-snippet: refused: snippets would inject "
                                                     + "configuration (IngressNightmare); Usher reads a "
                                                     + "configuration-snippet only when it holds nothing but header "
-                                                    + "directives, not here: 'proxy_pass' is not a header "
+                                                    + "directives and a redirecting return, not here: 'proxy_pass' is"
+                                                    + " not a header "
                                                     + "directive (more_set_headers, more_clear_headers, add_header, "
                                                     + "proxy_hide_header, proxy_set_header, more_set_input_headers, "
                                                     + "more_clear_input_headers)",
