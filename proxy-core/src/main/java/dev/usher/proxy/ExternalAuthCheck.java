@@ -1,6 +1,7 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.NginxTemplate;
 import dev.usher.routing.OriginTls;
 import dev.usher.routing.Route;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * request goes to its origin, the auth service gets a request with the client's headers and no body, plus
  * {@code X-Original-URI}, {@code X-Original-Method}, {@code X-Original-URL}, {@code X-Scheme},
  * {@code X-Auth-Request-Redirect}, and the {@code X-Forwarded-*}, {@code X-Real-IP} and {@code X-Request-ID} the origin
- * will get. Its answer decides:
+ * will get, and last the fields of {@code auth-proxy-set-headers} (set on this request only, never the origin's). Its
+ * answer decides:
  *
  * <ul>
  * <li>2xx: the request goes on; the fields of {@code auth-response-headers} are taken from the auth response, replacing
@@ -218,7 +221,10 @@ final class ExternalAuthCheck {
         }
     }
 
-    /** The auth service's request: the client's head (without hop-by-hop fields), no body, the auth fields. */
+    /**
+     * The auth service's request: the client's head (without hop-by-hop fields), no body, the auth fields, then the
+     * fields of {@code auth-proxy-set-headers} ({@link ExternalAuth#proxySetHeaders}), on this request only.
+     */
     private static FullHttpRequest subrequest(
             ExternalAuth auth,
             HttpRequest request,
@@ -234,6 +240,17 @@ final class ExternalAuthCheck {
                 HttpMethod.valueOf(auth.method()),
                 query == null ? path : path + "?" + query,
                 Unpooled.EMPTY_BUFFER);
+        // auth-proxy-set-headers: expanded first, from the request as the client sent it ($http_<name>, ...)
+        List<HeaderEdit> own = auth.proxySetHeaders();
+        List<@Nullable String> ownValues = new ArrayList<>(own.size());
+        if (!own.isEmpty()) {
+            Function<NginxTemplate.Variable, String> values = HeaderEdit.anyTemplate(own)
+                    ? RequestFieldValues.captured(variables, request.headers(), own)
+                    : RequestVariables.NONE;
+            for (HeaderEdit edit : own) {
+                ownValues.add(edit.value() == null ? null : edit.valueFor(values));
+            }
+        }
         HttpHeaders headers = sub.headers().set(request.headers());
         HeaderRules.removeHopByHop(headers);
         if (!settings.underscoresInHeaders()) {
@@ -255,6 +272,14 @@ final class ExternalAuthCheck {
                 .set(X_ORIGINAL_URL, safe(originalUrl(variables)))
                 .set(X_SCHEME, variables.scheme())
                 .set(X_AUTH_REQUEST_REDIRECT, redirect != null ? redirect : safe(variables.requestUri()));
+        for (int i = 0; i < own.size(); i++) { // never a field of OWN_FIELDS (ExternalAuth refuses them)
+            String value = ownValues.get(i);
+            if (value == null) {
+                headers.remove(own.get(i).name()); // nginx's proxy_set_header with an empty value: not sent
+            } else {
+                headers.set(own.get(i).name(), value);
+            }
+        }
         return sub;
     }
 

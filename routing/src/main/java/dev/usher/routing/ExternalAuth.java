@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  *     {@code null} to ask the auth service every time
  * @param cacheDurations how long a verdict of each status is cached ({@code auth-cache-duration}); key
  *     {@link #ANY_STATUS} for every status not listed
+ * @param proxySetHeaders fields set on the auth service's request only ({@code auth-proxy-set-headers}: nginx's
+ *     {@code proxy_set_header} in the auth location), after the fields Usher sets; each {@link HeaderEdit.Mode#SET}
+ *     (its template, if any, expanded per request) or {@link HeaderEdit.Mode#CLEAR}. Never sent to the origin or the
+ *     client
  */
 public record ExternalAuth(
         NginxTemplate url,
@@ -39,10 +44,30 @@ public record ExternalAuth(
         @Nullable String requestRedirect,
         boolean alwaysSetCookie,
         @Nullable NginxTemplate cacheKey,
-        Map<Integer, Duration> cacheDurations) {
+        Map<Integer, Duration> cacheDurations,
+        List<HeaderEdit> proxySetHeaders) {
 
     /** The key of {@link #cacheDurations} standing for nginx's {@code any}. */
     public static final int ANY_STATUS = 0;
+
+    /**
+     * The fields the proxy itself sets on every auth service request ({@code Host}, the {@code X-Original-*} ones,
+     * {@code X-Scheme}, {@code X-Auth-Request-Redirect}, the forwarding fields and {@code X-Request-ID}), lower-case:
+     * what the auth service judges the request by, never one of {@link #proxySetHeaders} (nginx would send both values).
+     */
+    public static final Set<String> OWN_FIELDS = Set.of(
+            "host",
+            "x-original-uri",
+            "x-original-method",
+            "x-original-url",
+            "x-scheme",
+            "x-auth-request-redirect",
+            "x-request-id",
+            "x-real-ip",
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+            "x-forwarded-port");
 
     /** ingress-nginx's default {@code auth-signin-redirect-param}. */
     public static final String DEFAULT_REDIRECT_PARAM = "rd";
@@ -53,6 +78,57 @@ public record ExternalAuth(
         Objects.requireNonNull(redirectParam, "redirectParam");
         responseHeaders = List.copyOf(Objects.requireNonNull(responseHeaders, "responseHeaders"));
         cacheDurations = Map.copyOf(Objects.requireNonNull(cacheDurations, "cacheDurations"));
+        proxySetHeaders = List.copyOf(Objects.requireNonNull(proxySetHeaders, "proxySetHeaders"));
+        for (HeaderEdit edit : proxySetHeaders) {
+            if (edit.mode() != HeaderEdit.Mode.SET && edit.mode() != HeaderEdit.Mode.CLEAR) {
+                throw new IllegalArgumentException("the auth request's fields are set or cleared: " + edit.name());
+            }
+            if (OWN_FIELDS.contains(edit.name())) {
+                throw new IllegalArgumentException(edit.name() + " is set by the proxy on every auth request");
+            }
+        }
+    }
+
+    /** Without fields of its own for the auth service's request. */
+    public ExternalAuth(
+            NginxTemplate url,
+            String method,
+            @Nullable NginxTemplate signin,
+            String redirectParam,
+            boolean appendRedirect,
+            List<String> responseHeaders,
+            @Nullable String requestRedirect,
+            boolean alwaysSetCookie,
+            @Nullable NginxTemplate cacheKey,
+            Map<Integer, Duration> cacheDurations) {
+        this(
+                url,
+                method,
+                signin,
+                redirectParam,
+                appendRedirect,
+                responseHeaders,
+                requestRedirect,
+                alwaysSetCookie,
+                cacheKey,
+                cacheDurations,
+                List.of());
+    }
+
+    /** This authentication with {@code edits} as the fields set on the auth service's request. */
+    public ExternalAuth withProxySetHeaders(List<HeaderEdit> edits) {
+        return new ExternalAuth(
+                url,
+                method,
+                signin,
+                redirectParam,
+                appendRedirect,
+                responseHeaders,
+                requestRedirect,
+                alwaysSetCookie,
+                cacheKey,
+                cacheDurations,
+                edits);
     }
 
     /** Without cookies on every response and without a verdict cache. */

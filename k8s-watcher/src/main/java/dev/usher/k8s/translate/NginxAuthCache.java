@@ -56,7 +56,8 @@ final class NginxAuthCache {
                 auth.requestRedirect(),
                 alwaysSetCookie,
                 cacheKey,
-                durations);
+                durations,
+                auth.proxySetHeaders());
     }
 
     /** What is wrong with {@code value} of annotation {@code name} (one of this class's), or {@code null}. */
