@@ -258,7 +258,9 @@ public final class Annotations {
         new TreeMap<>(annotations == null ? Map.<String, String>of() : annotations).forEach((key, value) -> {
             Verdict verdict = classify(key, value);
             if (verdict != null) {
-                verdicts.add(NginxResponseRewrites.paired(annotations, NginxCanary.onCanary(annotations, verdict)));
+                verdicts.add(NginxAuthProxySetHeaders.withAuthUrl(
+                        annotations,
+                        NginxResponseRewrites.paired(annotations, NginxCanary.onCanary(annotations, verdict))));
             }
         });
         return verdicts;

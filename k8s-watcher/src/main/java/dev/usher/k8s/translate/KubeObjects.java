@@ -104,7 +104,7 @@ public final class KubeObjects {
         return secrets.get(new ObjectRef(namespace, name));
     }
 
-    /** A ConfigMap ({@code custom-headers}), or {@code null}. */
+    /** A ConfigMap ({@code custom-headers}, {@code auth-proxy-set-headers}), or {@code null}. */
     ConfigMap configMap(String namespace, String name) {
         return configMaps.get(new ObjectRef(namespace, name));
     }

@@ -40,20 +40,14 @@ public final class NginxCustomHeaders {
     /** ingress-nginx's header-value pattern: printable ASCII, no control byte (so no CR or LF). */
     private static final Pattern VALUE = Pattern.compile("[a-zA-Z\\d_ :;.,\\\\/\"'?!(){}\\[\\]@<>=\\-+*#$&`|~^%]+");
 
-    /** {@code name} or {@code namespace/name}: a DNS-1123 label, then a subdomain (a ConfigMap's name). */
-    private static final Pattern REFERENCE =
-            Pattern.compile("(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?");
-
     private static final String FAILS_CLOSED = "; the Ingress fails closed (503)";
 
     private NginxCustomHeaders() {}
 
     /** What is wrong with the annotation's value on its own, or {@code null} ({@link NginxHonoured}). */
     static @Nullable String problem(String name, String value) {
-        if (value.isBlank()) {
-            return "names no ConfigMap" + FAILS_CLOSED;
-        }
-        return REFERENCE.matcher(value).matches() ? null : "is not a ConfigMap name or namespace/name" + FAILS_CLOSED;
+        String problem = ConfigMapReference.problem(value);
+        return problem == null ? null : problem + FAILS_CLOSED;
     }
 
     /**
@@ -61,16 +55,8 @@ public final class NginxCustomHeaders {
      * may not read): what the cluster source watches.
      */
     public static @Nullable ObjectRef configMap(String namespace, @Nullable Map<String, String> annotations) {
-        String value = annotations == null ? null : annotations.get(Annotations.NGINX + KEY);
-        if (value == null || problem(KEY, value.strip()) != null) {
-            return null;
-        }
-        String v = value.strip();
-        int slash = v.indexOf('/');
-        if (slash >= 0 && !v.substring(0, slash).equals(namespace)) {
-            return null;
-        }
-        return new ObjectRef(namespace, v.substring(slash + 1));
+        return ConfigMapReference.readable(
+                namespace, annotations == null ? null : annotations.get(Annotations.NGINX + KEY));
     }
 
     /**
@@ -116,28 +102,15 @@ public final class NginxCustomHeaders {
             Set<String> allowed,
             String source,
             Problems problems) {
-        String invalid = problem(KEY, value);
-        if (invalid != null) {
-            throw new IllegalStateException(
-                    Problems.quote(clip(value)) + " " + invalid.substring(0, invalid.length() - FAILS_CLOSED.length()));
-        }
-        int slash = value.indexOf('/');
-        if (slash >= 0 && !value.substring(0, slash).equals(namespace)) {
-            throw new IllegalStateException("ConfigMap " + Problems.quote(value)
-                    + " is outside the Ingress's namespace; an Ingress may only use ConfigMaps in its own");
-        }
-        String id = "ConfigMap " + namespace + "/" + value.substring(slash + 1);
-        ConfigMap configMap = objects.configMap(namespace, value.substring(slash + 1));
-        if (configMap == null) {
-            throw new IllegalStateException(id + " not found");
-        }
+        ConfigMap configMap = ConfigMapReference.require(value, namespace, objects);
+        String id = ConfigMapReference.id(namespace, value);
         Map<String, String> data = new TreeMap<>(configMap.getData() == null ? Map.of() : configMap.getData());
         List<HeaderEdit> edits = new ArrayList<>();
         for (Map.Entry<String, String> field : data.entrySet()) {
             String name = field.getKey();
             String text = field.getValue() == null ? "" : field.getValue();
             if (!NAME.matcher(name).matches()) {
-                throw new IllegalStateException(id + ": " + Problems.quote(clip(name))
+                throw new IllegalStateException(id + ": " + Problems.quote(ConfigMapReference.clip(name))
                         + " is not a header name ingress-nginx takes (letters, digits, - and _)");
             }
             if (!VALUE.matcher(text).matches()) {
@@ -168,9 +141,5 @@ public final class NginxCustomHeaders {
                             + String.join(", ", new TreeMap<>(configMap.getBinaryData()).keySet()));
         }
         return edits;
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 }

@@ -397,6 +397,15 @@ final class NginxHonoured {
                                     + " or a missing ConfigMap fails closed (503)",
                             NginxCustomHeaders::problem)),
             Map.entry(
+                    NginxAuthProxySetHeaders.KEY,
+                    new Entry(
+                            "with auth-url: the ConfigMap it names (name or namespace/name, the Ingress's own namespace"
+                                    + " only) sets its data as fields of the auth-url request only (proxy_set_header;"
+                                    + " $remote_addr, $host, $http_<name>, ... expanded), never the origin's or the"
+                                    + " client's; a missing ConfigMap, a name or value refused or a variable Usher does"
+                                    + " not expand fails closed (503)",
+                            NginxAuthProxySetHeaders::problem)),
+            Map.entry(
                     SATISFY,
                     new Entry(
                             "\"any\": a client address the allowlist names, or passing authentication (auth-type"

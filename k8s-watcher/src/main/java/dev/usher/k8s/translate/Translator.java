@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The pure step of docs/architecture.md: Kubernetes objects and settings in, a {@link Translation} out; never throws.
@@ -235,8 +236,9 @@ public final class Translator {
     }
 
     /**
-     * The ConfigMaps ({@code custom-headers}) that the Ingresses of ours among {@code objects} read: what the cluster
-     * source watches, and {@code usher check} fetches. Only a ConfigMap of the Ingress's own namespace counts.
+     * The ConfigMaps ({@code custom-headers}, and {@code auth-proxy-set-headers} with {@code auth-url}) that the
+     * Ingresses of ours among {@code objects} read: what the cluster source watches, and {@code usher check} fetches.
+     * Only a ConfigMap of the Ingress's own namespace counts.
      */
     public static Set<ObjectRef> configMaps(KubeObjects objects, WatcherSettings settings) {
         Objects.requireNonNull(objects, "objects");
@@ -244,11 +246,28 @@ public final class Translator {
         ClassFilter filter = new ClassFilter(objects, settings);
         Set<ObjectRef> refs = new TreeSet<>();
         for (Ingress ingress : objects.ingresses()) {
-            ObjectRef ref = NginxCustomHeaders.configMap(
+            Set<ObjectRef> named = configMapsNamed(
                     KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
-            if (ref != null && filter.isOurs(ingress)) {
-                refs.add(ref);
+            if (!named.isEmpty() && filter.isOurs(ingress)) {
+                refs.addAll(named);
             }
+        }
+        return refs;
+    }
+
+    /**
+     * The ConfigMaps an Ingress in {@code namespace} with {@code annotations} would read, whatever its class: those
+     * its {@code custom-headers} and (with {@code auth-url}) {@code auth-proxy-set-headers} name in its own namespace.
+     */
+    public static Set<ObjectRef> configMapsNamed(String namespace, @Nullable Map<String, String> annotations) {
+        Set<ObjectRef> refs = new TreeSet<>();
+        ObjectRef headers = NginxCustomHeaders.configMap(namespace, annotations);
+        if (headers != null) {
+            refs.add(headers);
+        }
+        ObjectRef auth = NginxAuthProxySetHeaders.configMap(namespace, annotations);
+        if (auth != null) {
+            refs.add(auth);
         }
         return refs;
     }
@@ -312,7 +331,8 @@ public final class Translator {
     /**
      * What needs other objects than the Ingress, which only the whole object set has: Basic auth's Secret
      * ({@link NginxBasicAuth}), the client CA ({@link NginxAuthTls}), custom-headers' ConfigMap
-     * ({@link NginxCustomHeaders}), default-backend's Service ({@link NginxCustomErrors}).
+     * ({@link NginxCustomHeaders}), auth-proxy-set-headers' ConfigMap ({@link NginxAuthProxySetHeaders}),
+     * default-backend's Service ({@link NginxCustomErrors}).
      */
     private static Converted withBasicAuth(
             Converted converted, Ingress ingress, KubeObjects objects, WatcherSettings settings, Problems problems) {
@@ -337,6 +357,9 @@ public final class Translator {
                 settings.allowedResponseHeaders(),
                 IngressConverter.source(ingress),
                 problems);
+        // auth-proxy-set-headers names a ConfigMap of fields for the auth-url request
+        options = NginxAuthProxySetHeaders.apply(
+                options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
         // ingress-nginx's default-backend names a Service: its first port
         options = NginxCustomErrors.apply(
                 options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
