@@ -2,7 +2,6 @@ package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
 import dev.usher.k8s.translate.NginxBasicAuth;
-import dev.usher.k8s.translate.NginxCustomHeaders;
 import dev.usher.k8s.translate.Translator;
 import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.BackendRef;
@@ -48,7 +47,7 @@ final class ClusterCache {
     private final Map<Class<?>, Map<String, HasMetadata>> byKind = new HashMap<>();
     private Set<ObjectRef> backendServices = new HashSet<>();
     private Set<ObjectRef> tlsSecrets = new HashSet<>();
-    /** The custom-headers ConfigMaps of our Ingresses ({@link #configMapsNamed}): the only ones kept. */
+    /** The ConfigMaps our Ingresses read ({@link #configMapsNamed}): the only ones kept. */
     private Set<ObjectRef> configMaps = Set.of();
     /** The {@code --default-ssl-certificate} Secret ({@code namespace/name}), or null. */
     private final ObjectRef defaultSecret;
@@ -123,17 +122,18 @@ final class ClusterCache {
     }
 
     /**
-     * The ConfigMaps the Ingresses of ours name in {@code custom-headers} (own namespace only), which become the only
+     * The ConfigMaps the Ingresses of ours name in {@code custom-headers} or, with {@code auth-url},
+     * {@code auth-proxy-set-headers} (own namespace only: {@link Translator#configMaps}), which become the only
      * ConfigMaps this cache keeps.
      */
     Set<ObjectRef> configMapsNamed(WatcherSettings settings) {
         KubeObjects.Builder named = KubeObjects.builder();
         byKind.getOrDefault(IngressClass.class, Map.of()).values().forEach(named::add);
         for (HasMetadata ingress : byKind.getOrDefault(Ingress.class, Map.of()).values()) {
-            if (NginxCustomHeaders.configMap(
+            if (!Translator.configMapsNamed(
                             KubeObjects.namespace(ingress),
                             ingress.getMetadata().getAnnotations())
-                    != null) {
+                    .isEmpty()) {
                 named.add(ingress);
             }
         }

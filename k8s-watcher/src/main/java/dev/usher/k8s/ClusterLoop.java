@@ -57,7 +57,7 @@ final class ClusterLoop implements Runnable {
 
     private final BlockingQueue<Change> queue;
     private final List<Watched> watched;
-    /** The custom-headers ConfigMaps' informers, or null (tests of the loop alone). */
+    /** The informers of the ConfigMaps our Ingresses read (custom-headers, auth-proxy-set-headers), or null (tests of the loop alone). */
     private final ConfigMapWatches configMaps;
 
     private final WatcherSettings settings;
@@ -210,7 +210,7 @@ final class ClusterLoop implements Runnable {
     }
 
     /**
-     * Watches the custom-headers ConfigMaps the Ingresses of ours name now, and takes those whose informer has listed
+     * Watches the ConfigMaps (custom-headers, auth-proxy-set-headers) the Ingresses of ours name now, and takes those whose informer has listed
      * into the cache; false while a new one has yet to list (a rebuild now would take it for missing and fail closed).
      */
     private boolean configMapsListed(long now) {

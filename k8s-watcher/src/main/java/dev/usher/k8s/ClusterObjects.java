@@ -1,7 +1,7 @@
 package dev.usher.k8s;
 
 import dev.usher.k8s.translate.KubeObjects;
-import dev.usher.k8s.translate.NginxCustomHeaders;
+import dev.usher.k8s.translate.Translator;
 import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * The objects {@link ClusterSource} watches, listed once, for {@code usher check} against the cluster in the
  * kubeconfig: IngressClasses, Ingresses ({@code networking.k8s.io/v1}), Services, EndpointSlices and
  * {@code kubernetes.io/tls} and {@code Opaque} Secrets, in all namespaces or one, and each ConfigMap an Ingress names in
- * {@code custom-headers} (fetched by name: as the cluster source, never every ConfigMap).
+ * {@code custom-headers} or, with {@code auth-url}, {@code auth-proxy-set-headers} (fetched by name: as the cluster
+ * source, never every ConfigMap).
  */
 public final class ClusterObjects {
 
@@ -33,11 +34,8 @@ public final class ClusterObjects {
         builder.addAll(ingresses);
         Set<ObjectRef> configMaps = new TreeSet<>();
         for (Ingress ingress : ingresses) {
-            ObjectRef ref = NginxCustomHeaders.configMap(
-                    KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations());
-            if (ref != null) {
-                configMaps.add(ref);
-            }
+            configMaps.addAll(Translator.configMapsNamed(
+                    KubeObjects.namespace(ingress), ingress.getMetadata().getAnnotations()));
         }
         for (ObjectRef ref : configMaps) {
             ConfigMap configMap = client.configMaps()

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * EndpointSlice {@code discovery.k8s.io/v1} and Secrets of type {@code kubernetes.io/tls} and {@code Opaque} (CA
  * bundles for TLS to origins, Basic auth htpasswd files; one informer per type, field selector, and filtered again
  * here), in all namespaces or in one; and, by name, each ConfigMap an Ingress of ours names in {@code custom-headers}
- * ({@link ConfigMapWatches}: never every ConfigMap of the cluster). Informers retry after errors, so an API server that goes away
- * leaves the last table serving until it returns; and a relist that briefly reports everything deleted does not wipe
- * the table ({@link EmptyTableGuard}).
+ * or {@code auth-proxy-set-headers} ({@link ConfigMapWatches}: never every ConfigMap of the cluster). Informers retry
+ * after errors, so an API server that goes away leaves the last table serving until it returns; and a relist that
+ * briefly reports everything deleted does not wipe the table ({@link EmptyTableGuard}).
  */
 public final class ClusterSource implements AutoCloseable {
 
@@ -207,7 +207,7 @@ public final class ClusterSource implements AutoCloseable {
                 .allMatch(w -> w.informer().hasSynced() && w.informer().isWatching());
     }
 
-    /** The custom-headers ConfigMaps watched now, one informer each (for tests). */
+    /** The ConfigMaps watched now, one informer each (for tests). */
     List<ObjectRef> watchedConfigMaps() {
         return configMaps.watched();
     }
@@ -251,7 +251,7 @@ public final class ClusterSource implements AutoCloseable {
     }
 
     /**
-     * The informer of the one ConfigMap {@code ref} (a custom-headers ConfigMap: {@link ConfigMapWatches}), started;
+     * The informer of the one ConfigMap {@code ref} (a ConfigMap an Ingress reads: {@link ConfigMapWatches}), started;
      * called on the cluster thread, which owns the {@link ConfigMapWatches}.
      */
     private SharedIndexInformer<ConfigMap> startConfigMap(KubernetesClient client, ObjectRef ref) {

@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One informer per ConfigMap that an Ingress of ours names in {@code custom-headers}, each selecting that one object
- * by name ({@code metadata.name} field selector): the cluster holds many ConfigMaps (a {@code kube-root-ca.crt} in
- * every namespace, dashboards, application settings), and Usher's memory must not grow with them, only with the
- * ConfigMaps its routes read. The {@link ClusterLoop} {@link #reconcile reconciles} the set before every rebuild,
+ * One informer per ConfigMap that an Ingress of ours names in {@code custom-headers} or (with {@code auth-url})
+ * {@code auth-proxy-set-headers}, each selecting that one object by name ({@code metadata.name} field selector): the
+ * cluster holds many ConfigMaps (a {@code kube-root-ca.crt} in every namespace, dashboards, application settings),
+ * and Usher's memory must not grow with them, only with the ConfigMaps its routes read. The {@link ClusterLoop} {@link #reconcile reconciles} the set before every rebuild,
  * starting informers for new names and stopping those no Ingress names any more, and holds the rebuild until the new
  * ones have listed ({@link #waiting}), so that a ConfigMap that exists is never taken for a missing one (which fails
  * closed). An informer that has not listed after {@link #SYNC_WAIT} (no RBAC for configmaps, an API server away) no
@@ -86,8 +86,8 @@ final class ConfigMapWatches implements AutoCloseable {
                 waiting = true;
             } else if (warned.add(entry.getKey())) {
                 LOG.warn(
-                        "ConfigMap {} (custom-headers) has not been listed after {} s (RBAC for configmaps?); its"
-                                + " Ingresses fail closed until it is",
+                        "ConfigMap {} (custom-headers, auth-proxy-set-headers) has not been listed after {} s (RBAC"
+                                + " for configmaps?); its Ingresses fail closed until it is",
                         entry.getKey(),
                         TimeUnit.NANOSECONDS.toSeconds(SYNC_WAIT));
             }
