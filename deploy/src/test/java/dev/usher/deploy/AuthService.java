@@ -4,19 +4,26 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
  * An external-auth service for the launcher tests: a JDK {@code HttpServer} on loopback that answers 200 with an
  * {@code X-Auth-Request-User} field for {@code Authorization: Bearer good} and 401 otherwise, and records each check
- * as {@code "<request URI> <X-Original-URL>"}.
+ * as {@code "<request URI> <X-Original-URL>"}, and its header fields (lower-case names) in {@link #heads}.
  */
 final class AuthService implements AutoCloseable {
 
     /** What the service saw, in order. */
     final Queue<String> saw = new ConcurrentLinkedQueue<>();
+
+    /** The header fields of each check, names in lower case, in order. */
+    final Queue<Map<String, List<String>>> heads = new ConcurrentLinkedQueue<>();
 
     private final HttpServer server;
 
@@ -26,6 +33,9 @@ final class AuthService implements AutoCloseable {
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
             URI uri = exchange.getRequestURI();
+            Map<String, List<String>> head = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> head.put(name.toLowerCase(Locale.ROOT), values));
+            heads.add(head);
             saw.add(uri + " " + exchange.getRequestHeaders().getFirst("X-Original-URL"));
             boolean good = "Bearer good".equals(exchange.getRequestHeaders().getFirst("Authorization"));
             if (good) {
