@@ -1,12 +1,14 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.usher.routing.ExternalAuth;
+import dev.usher.routing.HeaderEdit;
 import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.NginxTemplate;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -75,6 +78,13 @@ final class ExternalAuthTest {
                                         "http://$host/login?rd=$scheme://$best_http_host$request_uri",
                                         List.of(),
                                         "https://app.example/after")),
+                        "fields.test",
+                                options(auth(auth + "/auth", "GET", null, identity, null)
+                                        .withProxySetHeaders(List.of(
+                                                new HeaderEdit("X-Auth-Team", "blue", HeaderEdit.Mode.SET),
+                                                setting("X-Auth-Client", "ip=$remote_addr user=${http_x_user}"),
+                                                setting("X-Auth-Request", "$request_id"),
+                                                new HeaderEdit("X-Drop", null, HeaderEdit.Mode.CLEAR)))),
                         "down.test", options(auth("http://127.0.0.1:" + closed + "/auth", "GET", null, identity, null)),
                         "slow.test",
                                 RouteOptions.builder()
@@ -111,6 +121,10 @@ final class ExternalAuthTest {
                 signin != null && !hasRd,
                 responseHeaders,
                 requestRedirect);
+    }
+
+    private static HeaderEdit setting(String name, String value) {
+        return new HeaderEdit(name, value, HeaderEdit.Mode.SET, NginxTemplate.parse(value));
     }
 
     private static void decide(HttpExchange exchange) throws IOException {
@@ -214,6 +228,46 @@ final class ExternalAuthTest {
         assertThat(s.headers().getFirst("X-Request-ID")).matches("[0-9a-f]{32}");
         // the origin gets the same request ID as the auth service
         assertThat(res.body()).contains("x-request-id: " + s.headers().getFirst("X-Request-ID"));
+    }
+
+    @Test
+    void authProxySetHeaders_reachTheAuthServiceOnly_expandedFromTheClientsRequest() throws Exception {
+        HttpResponse<String> res = fixture.get(
+                "fields.test",
+                "/echo?fields=1",
+                "X-Test-Auth",
+                "ok",
+                "X-User",
+                "bob smith",
+                "X-Drop",
+                "kept-for-origin");
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        Seen s = lastSeen("/echo?fields=1");
+        assertThat(s.headers().get("X-Auth-Team")).containsExactly("blue");
+        assertThat(s.headers().get("X-Auth-Client"))
+                .containsExactly("ip=127.0.0.1 user=bob%20smith"); // a space encoded
+        assertThat(s.headers().get("X-Auth-Request"))
+                .containsExactly(s.headers().getFirst("X-Request-ID"));
+        assertThat(s.headers().containsKey("X-Drop")).isFalse(); // an empty proxy_set_header: not sent
+        assertThat(s.headers().getFirst("X-Original-URI")).isEqualTo("/echo?fields=1"); // Usher's own stay
+        // neither the origin nor the client sees them; the origin still gets the client's X-Drop
+        assertThat(res.body())
+                .doesNotContain("x-auth-team")
+                .doesNotContain("x-auth-client")
+                .contains("kept-for-origin");
+        assertThat(res.headers().map().keySet())
+                .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("x-auth-t"));
+    }
+
+    @Test
+    void theFieldsTheProxySetsOnEveryAuthRequest_cannotBeSetAgain() {
+        ExternalAuth plain = auth("http://auth.example/", "GET", null, List.of(), null);
+        for (String name : List.of("Host", "X-Original-URL", "X-Forwarded-For", "X-Request-ID")) {
+            assertThatThrownBy(() -> plain.withProxySetHeaders(List.of(new HeaderEdit(name, "x", HeaderEdit.Mode.SET))))
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test
