@@ -256,7 +256,8 @@ final class ExternalAuthCheck {
         if (!settings.underscoresInHeaders()) {
             HeaderRules.removeUnderscored(headers);
         } else {
-            HeaderRules.removeUnderscoredTwins(headers, List.of());
+            HeaderRules.removeUnderscoredTwins(
+                    headers, own.stream().map(HeaderEdit::name).toList()); // and Usher's own fields, always
         }
         headers.remove(HttpHeaderNames.EXPECT).remove(HttpHeaderNames.CONTENT_LENGTH);
         CharSequence id = ForwardedHeaders.apply(headers, conn, record.clientIp(), variables.hostWithPort());
