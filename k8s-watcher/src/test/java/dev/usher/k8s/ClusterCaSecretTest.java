@@ -7,20 +7,16 @@ import dev.usher.routing.BackendProtocol;
 import dev.usher.routing.RoutingTable;
 import dev.usher.routing.Upstream;
 import dev.usher.tls.CertificateGenerator;
-import dev.usher.tls.CertificateStore;
-import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,22 +32,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class ClusterCaSecretTest {
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final ClusterHarness cluster = new ClusterHarness();
 
-    final KubernetesClient client = api.client();
-
-    private final RoutingTable table = new RoutingTable();
-    private final SnapshotPublisher publisher = new SnapshotPublisher(
-            table, CertificateStore.create(DefaultCertificate.generate()), new SimpleMeterRegistry());
-    private ClusterSource source;
-
-    @AfterEach
-    void close() {
-        if (source != null) {
-            Routes.awaitValue(source::watching, true);
-            source.close();
-        }
-    }
+    private final KubernetesClient client = cluster.client;
+    private final RoutingTable table = cluster.table;
 
     @Test
     void caSecretIsWatched_missingRefuses_createdVerifies_brokenRefusesAgain() {
@@ -65,8 +49,7 @@ final class ClusterCaSecretTest {
                 KubeFixtures.service("default", "alpaca"),
                 KubeFixtures.slice("default", "alpaca", "10.0.0.1"),
                 ingress);
-        source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher);
-        assertThat(Routes.awaitValue(publisher::ready, true)).isTrue();
+        cluster.start(WatcherSettings.defaults());
         Supplier<String> state = () -> {
             Upstream upstream = table.current().route("a.example.com", "/").upstream();
             return upstream.protocol() != BackendProtocol.HTTPS

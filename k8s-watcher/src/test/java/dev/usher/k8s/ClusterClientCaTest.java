@@ -8,18 +8,15 @@ import dev.usher.routing.RouteOptions;
 import dev.usher.routing.RoutingTable;
 import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.CertificateStore;
-import dev.usher.tls.DefaultCertificate;
 import dev.usher.tls.PemCertificates;
 import dev.usher.tls.TlsCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,22 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class ClusterClientCaTest {
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final ClusterHarness cluster = new ClusterHarness();
 
-    final KubernetesClient client = api.client();
-
-    private final RoutingTable table = new RoutingTable();
-    private final CertificateStore store = CertificateStore.create(DefaultCertificate.generate());
-    private final SnapshotPublisher publisher = new SnapshotPublisher(table, store, new SimpleMeterRegistry());
-    private ClusterSource source;
-
-    @AfterEach
-    void close() {
-        if (source != null) {
-            Routes.awaitValue(source::watching, true);
-            source.close();
-        }
-    }
+    private final KubernetesClient client = cluster.client;
+    private final RoutingTable table = cluster.table;
+    private final CertificateStore store = cluster.store;
 
     @Test
     void clientCaSecret_isWatched_missingFailsClosed_createdAndRotatedApplyLive() {
@@ -60,8 +46,7 @@ final class ClusterClientCaTest {
                 KubeFixtures.service("default", "alpaca"),
                 KubeFixtures.slice("default", "alpaca", "10.0.0.1"),
                 ingress);
-        source = ClusterSource.start(client, null, WatcherSettings.defaults(), publisher);
-        assertThat(Routes.awaitValue(publisher::ready, true)).isTrue();
+        cluster.start(WatcherSettings.defaults());
         Supplier<String> state = () -> {
             RouteOptions options = table.current().route("a.example.com", "/").options();
             ClientCertificateAuth auth = options.clientCertificateAuth();

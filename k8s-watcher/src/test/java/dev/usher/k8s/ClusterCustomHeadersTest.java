@@ -6,17 +6,13 @@ import dev.usher.k8s.translate.WatcherSettings;
 import dev.usher.routing.ObjectRef;
 import dev.usher.routing.Route;
 import dev.usher.routing.RoutingTable;
-import dev.usher.tls.CertificateStore;
-import dev.usher.tls.DefaultCertificate;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,22 +26,10 @@ final class ClusterCustomHeadersTest {
     private static final String KEY = "nginx.ingress.kubernetes.io/custom-headers";
 
     @RegisterExtension
-    final MockApiServer api = new MockApiServer();
+    final ClusterHarness cluster = new ClusterHarness();
 
-    final KubernetesClient client = api.client();
-
-    private final RoutingTable table = new RoutingTable();
-    private final SnapshotPublisher publisher = new SnapshotPublisher(
-            table, CertificateStore.create(DefaultCertificate.generate()), new SimpleMeterRegistry());
-    private ClusterSource source;
-
-    @AfterEach
-    void close() {
-        if (source != null) {
-            Routes.awaitValue(source::watching, true);
-            source.close();
-        }
-    }
+    private final KubernetesClient client = cluster.client;
+    private final RoutingTable table = cluster.table;
 
     @Test
     void theNamedConfigMap_isWatchedAlone_andItsChangesReachTheRouteLive() {
@@ -59,9 +43,7 @@ final class ClusterCustomHeadersTest {
                 ingress,
                 configMap("kube-root-ca.crt", Map.of("ca.crt", "not read")),
                 configMap("unrelated", Map.of("X-Team", "never")));
-        source = ClusterSource.start(
-                client, null, WatcherSettings.defaults().withAllowedResponseHeaders(List.of("X-Team")), publisher);
-        assertThat(Routes.awaitValue(publisher::ready, true)).isTrue();
+        ClusterSource source = cluster.start(WatcherSettings.defaults().withAllowedResponseHeaders(List.of("X-Team")));
         Supplier<String> state = () -> {
             Route route = table.current().route("a.example.com", "/");
             if (route == null) {
