@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -123,21 +124,7 @@ final class HeaderRules {
      * could slip past the rules that set or strip its dashed twin.
      */
     static void removeUnderscored(HttpHeaders headers) {
-        List<CharSequence> found = null; // allocated only when there is something to drop
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            CharSequence name = it.next().getKey();
-            for (int i = 0; i < name.length(); i++) {
-                if (name.charAt(i) == '_') {
-                    found = found == null ? new ArrayList<>(2) : found;
-                    found.add(name);
-                    break;
-                }
-            }
-        }
-        if (found != null) {
-            found.forEach(headers::remove);
-        }
+        removeUnderscoredIf(headers, name -> true);
     }
 
     /**
@@ -169,11 +156,16 @@ final class HeaderRules {
      * spoofs.
      */
     static void removeUnderscoredTwins(HttpHeaders headers, List<? extends CharSequence> owned) {
-        List<CharSequence> found = null;
+        removeUnderscoredIf(headers, name -> ownedTwin(name, owned));
+    }
+
+    /** Removes the fields whose names hold a {@code _} and that {@code remove} takes. */
+    private static void removeUnderscoredIf(HttpHeaders headers, Predicate<CharSequence> remove) {
+        List<CharSequence> found = null; // allocated only when there is something to drop
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (AsciiString.indexOf(name, '_', 0) >= 0 && ownedTwin(name, owned)) {
+            if (AsciiString.indexOf(name, '_', 0) >= 0 && remove.test(name)) {
                 found = found == null ? new ArrayList<>(2) : found;
                 found.add(name);
             }

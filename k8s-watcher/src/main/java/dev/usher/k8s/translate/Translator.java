@@ -132,7 +132,7 @@ public final class Translator {
         Map<String, TlsCertificate> all = new LinkedHashMap<>(certificates);
         aliases.forEach((alias, host) -> {
             TlsCertificate certificate = certificates.get(host);
-            if (certificate != null && covers(certificate, alias)) {
+            if (certificate != null && TlsResolver.covers(certificate, alias)) {
                 all.putIfAbsent(alias, certificate);
             }
         });
@@ -153,27 +153,6 @@ public final class Translator {
             }
         });
         return all;
-    }
-
-    /** Whether one of the certificate's DNS names is {@code name} or a one-label wildcard matching it. */
-    static boolean covers(TlsCertificate certificate, String name) {
-        for (String dnsName : certificate.dnsNames()) {
-            String covered = HostNames.normalize(dnsName);
-            if (covered == null) {
-                continue;
-            }
-            if (covered.equals(name)) {
-                return true;
-            }
-            int dot = name.indexOf('.');
-            if (covered.startsWith("*.")
-                    && !name.startsWith("*.")
-                    && dot > 0
-                    && name.substring(dot + 1).equals(covered.substring(2))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
