@@ -16,6 +16,9 @@ final class ConfigMapReference {
     private static final Pattern REFERENCE =
             Pattern.compile("(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?");
 
+    /** ingress-nginx's pattern for the field names such a ConfigMap's {@code data} keys are. */
+    static final Pattern FIELD_NAME = Pattern.compile("[a-zA-Z\\d\\-_]+");
+
     private ConfigMapReference() {}
 
     /** What is wrong with {@code value} (stripped) on its own, or {@code null}. */

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,9 +41,6 @@ public final class NginxAuthProxySetHeaders {
 
     /** More fields than this fail closed: each one is work on every auth request. */
     static final int MAX_FIELDS = 64;
-
-    /** ingress-nginx's header-name pattern. */
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z\\d\\-_]+");
 
     private static final String FAILS_CLOSED = "; the Ingress fails closed (503)";
 
@@ -136,7 +132,7 @@ public final class NginxAuthProxySetHeaders {
         for (Map.Entry<String, String> field : data.entrySet()) {
             String name = field.getKey();
             String text = field.getValue() == null ? "" : field.getValue();
-            if (!NAME.matcher(name).matches()) {
+            if (!ConfigMapReference.FIELD_NAME.matcher(name).matches()) {
                 throw new IllegalStateException(id + ": " + Problems.quote(ConfigMapReference.clip(name))
                         + " is not a header name ingress-nginx takes (letters, digits, - and _)");
             }

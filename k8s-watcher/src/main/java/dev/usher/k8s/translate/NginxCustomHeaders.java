@@ -34,9 +34,6 @@ public final class NginxCustomHeaders {
 
     static final String KEY = "custom-headers";
 
-    /** ingress-nginx's header-name pattern. */
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z\\d\\-_]+");
-
     /** ingress-nginx's header-value pattern: printable ASCII, no control byte (so no CR or LF). */
     private static final Pattern VALUE = Pattern.compile("[a-zA-Z\\d_ :;.,\\\\/\"'?!(){}\\[\\]@<>=\\-+*#$&`|~^%]+");
 
@@ -109,7 +106,7 @@ public final class NginxCustomHeaders {
         for (Map.Entry<String, String> field : data.entrySet()) {
             String name = field.getKey();
             String text = field.getValue() == null ? "" : field.getValue();
-            if (!NAME.matcher(name).matches()) {
+            if (!ConfigMapReference.FIELD_NAME.matcher(name).matches()) {
                 throw new IllegalStateException(id + ": " + Problems.quote(ConfigMapReference.clip(name))
                         + " is not a header name ingress-nginx takes (letters, digits, - and _)");
             }
