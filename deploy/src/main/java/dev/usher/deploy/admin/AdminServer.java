@@ -3,14 +3,18 @@ package dev.usher.deploy.admin;
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.tls.CertificateStore;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -27,6 +31,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -72,6 +77,11 @@ public final class AdminServer implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
 
     private final EventLoopGroup group;
+    /**
+     * Open connections: {@link #close()} closes them while the event loop still runs, so each one's channelInactive
+     * releases what its decoder holds (a half-sent request head) before the loop shuts down.
+     */
+    private final ChannelGroup connections = new DefaultChannelGroup("usher-admin", GlobalEventExecutor.INSTANCE);
     /** The listening channel, set once bound. */
     private final java.util.concurrent.atomic.AtomicReference<Channel> server =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -336,6 +346,7 @@ public final class AdminServer implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -349,6 +360,7 @@ public final class AdminServer implements AutoCloseable {
         private DebugAccess debugAccess = DebugAccess.loopbackOnly();
         private CertificateStore certificates;
         private LongSupplier nanoTime = System::nanoTime;
+        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
 
         private Builder() {}
 
@@ -395,6 +407,12 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
+        /** Where connections take their buffers (default Netty's; tests count what is still held after a close). */
+        Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
         /**
          * Binds and starts serving.
          *
@@ -410,9 +428,11 @@ public final class AdminServer implements AutoCloseable {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOCATOR, allocator)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
+                            admin.connections.add(channel);
                             channel.pipeline()
                                     .addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                                     .addLast(new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES))

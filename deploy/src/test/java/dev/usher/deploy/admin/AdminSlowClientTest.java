@@ -1,9 +1,12 @@
 package dev.usher.deploy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.usher.k8s.SnapshotPublisher;
 import dev.usher.routing.RoutingTable;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -69,5 +72,33 @@ final class AdminSlowClientTest {
         }
 
         assertThat(healthz()).isEqualTo(200);
+    }
+
+    @Test
+    void halfSentRequests_holdNoBufferOnceTheServerHasClosed() throws Exception {
+        // Each connection's decoder holds the unfinished head; closing the server must release it, not leave it to
+        // the garbage collector (the event loop's own shutdown closed the sockets without telling the decoders).
+        UnpooledByteBufAllocator counted = new UnpooledByteBufAllocator(true);
+        ByteBufAllocatorMetric held = counted.metric();
+        AdminServer server = AdminServer.builder()
+                .publisher(publisher)
+                .metrics(metrics)
+                .allocator(counted)
+                .start();
+        try {
+            for (int i = 0; i < 10; i++) {
+                long before = held.usedDirectMemory() + held.usedHeapMemory();
+                Socket socket = new Socket();
+                idle.add(socket);
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> held.usedDirectMemory() + held.usedHeapMemory() > before);
+            }
+        } finally {
+            server.close();
+        }
+
+        assertThat(held.usedDirectMemory() + held.usedHeapMemory()).isZero();
     }
 }

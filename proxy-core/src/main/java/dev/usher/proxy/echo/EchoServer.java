@@ -5,7 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -41,6 +44,9 @@ public final class EchoServer implements AutoCloseable {
     private final EchoIdentity identity;
     private final long responseSize;
     private final AtomicLong connections = new AtomicLong();
+    /** Open connections, closed by {@link #close()} while the loops run so their decoders release what they hold. */
+    private final ChannelGroup open = new DefaultChannelGroup("echo", GlobalEventExecutor.INSTANCE);
+
     private @Nullable EventLoopGroup group;
     private @Nullable Channel serverChannel;
 
@@ -78,7 +84,7 @@ public final class EchoServer implements AutoCloseable {
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new EchoInitializer(identity, responseSize, connections));
+                .childHandler(new EchoInitializer(identity, responseSize, connections, open));
         try {
             serverChannel = bootstrap
                     .bind(bindAddress, requestedPort)
@@ -124,6 +130,7 @@ public final class EchoServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
         }
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         group = null;
     }
