@@ -71,4 +71,39 @@ final class CodecTest {
         assertThat(out.toString()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void responseEncoder_wholeSmallResponse_leavesAsOneBuffer_aLargerOneAsHeadAndBody() {
+        ResponseEncoder encoder = new ResponseEncoder(AllocationGuardTest.guard(new SimpleMeterRegistry()));
+        EmbeddedChannel ch = new EmbeddedChannel(encoder);
+        String small = "x".repeat(ResponseEncoder.COPY_BODY_LIMIT);
+        ch.writeOutbound(sized(small));
+
+        ByteBuf one = ch.readOutbound();
+        assertThat(one.toString(StandardCharsets.ISO_8859_1))
+                .isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: " + small.length() + "\r\n\r\n" + small);
+        one.release();
+        assertThat(ch.outboundMessages()).isEmpty(); // one write, one system call without an iovec array
+
+        String large = "y".repeat(ResponseEncoder.COPY_BODY_LIMIT + 1);
+        ch.writeOutbound(sized(large));
+        StringBuilder out = new StringBuilder();
+        int buffers = 0;
+        ByteBuf buf;
+        while ((buf = ch.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+            buffers++;
+        }
+        assertThat(out.toString()).endsWith("\r\n\r\n" + large);
+        assertThat(buffers).isEqualTo(2); // not copied: written behind the head as it is
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static DefaultFullHttpResponse sized(String body) {
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer(body, StandardCharsets.ISO_8859_1));
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        return response;
+    }
 }
