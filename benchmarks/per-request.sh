@@ -7,6 +7,7 @@
 #   benchmarks/per-request.sh                     Usher from this tree and nginx
 #   EXTRA_JARS="/tmp/old/usher.jar" benchmarks/per-request.sh   also older builds of Usher, one after the other
 #   PROTOCOL=h2 benchmarks/per-request.sh          HTTP/2 over TLS 1.3 (h2c: prior knowledge), h2load -c 50 -m 10
+#   PROTOCOL=https1 benchmarks/per-request.sh      HTTP/1.1 over TLS 1.3, keep-alive (h2load --h1 -c 50 -m 1)
 #   SITES=1 benchmarks/per-request.sh              also the event loop's top allocation sites (JFR samples)
 #
 # Needs nginx, wrk (h1) or h2load (h2, h2c), strace and a JDK with jcmd/jfr (apt-get install -y nginx wrk
@@ -36,8 +37,8 @@ nginx_tls_port=$((BASE_PORT + 5))
 source "$root/benchmarks/proxies.sh"
 case $PROTOCOL in
     h1) require_tools "apt-get install -y nginx wrk strace" nginx wrk strace java jcmd jfr curl ;;
-    h2 | h2c) require_tools "apt-get install -y nginx nghttp2-client strace" nginx h2load strace java jcmd jfr curl openssl ;;
-    *) echo "$prog: PROTOCOL is h1, h2c or h2, not '$PROTOCOL'" >&2 && exit 2 ;;
+    h2 | h2c | https1) require_tools "apt-get install -y nginx nghttp2-client strace" nginx h2load strace java jcmd jfr curl openssl ;;
+    *) echo "$prog: PROTOCOL is h1, h2c, h2 or https1, not '$PROTOCOL'" >&2 && exit 2 ;;
 esac
 require_jars
 require_free_ports $usher_port $origin_port $admin_port $nginx_port $usher_tls_port $nginx_tls_port
@@ -49,11 +50,12 @@ load() { # plain port, TLS port, seconds -> number of requests the client comple
     case $PROTOCOL in
         h1) wrk -t1 -c"$CONNECTIONS" -d"$3"s -H 'Host: h0.bench.test' "http://127.0.0.1:$1/p0" |
             awk '/requests in/ {print $1}' ;;
-        h2c | h2)
-            local url="http://127.0.0.1:$1/p0"
-            [[ $PROTOCOL == h2 ]] && url="https://127.0.0.1:$2/p0"
+        h2c | h2 | https1)
+            local url="http://127.0.0.1:$1/p0" h1=()
+            [[ $PROTOCOL != h2c ]] && url="https://127.0.0.1:$2/p0"
+            [[ $PROTOCOL == https1 ]] && h1=(--h1 -m 1) # HTTP/1.1 has no streams; -m above 1 would pipeline
             # bounded: h2load -D never stops a client whose TLS handshake ends after the duration (a cold JVM)
-            timeout "$(($3 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$3" \
+            timeout "$(($3 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" "${h1[@]}" -t 1 -D "$3" \
                 -H ':authority: h0.bench.test' "$url" | awk '/^requests:/ {print $8}' ;;
     esac
 }
@@ -167,7 +169,7 @@ for jar in $EXTRA_JARS; do
 done
 case $PROTOCOL in
     h1) start_nginx "" "" ;;
-    h2c | h2) start_nginx_h2 ;;
+    h2c | h2 | https1) start_nginx_h2 ;;
 esac
 load "$nginx_port" "$nginx_tls_port" 2 >/dev/null
 cpu_split "$nginx_pid" "$nginx_port" "$nginx_tls_port" nginx
