@@ -56,6 +56,11 @@ final class RawHttp implements AutoCloseable {
         return readResponse(true);
     }
 
+    /** Reads exactly {@code n} bytes (or fewer, if the peer closes first). */
+    String readBytes(int n) throws IOException {
+        return new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+    }
+
     private String readResponse(boolean bodyless) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {

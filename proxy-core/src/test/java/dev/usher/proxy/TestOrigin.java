@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unrequested one in the same write), {@code /extra-partial} (a response and the start of another head),
  * {@code /extra-late} (a response, then an unrequested one 50 ms later, on the idle connection),
  * {@code /held} (answers only when the test calls {@link #releaseHeld()}; {@link #held} counts such requests, so a
- * test awaits a request in flight instead of sleeping and racing a timer).
+ * test awaits a request in flight instead of sleeping and racing a timer), {@code /head-first} (sends its head at once
+ * and its 4-byte body only when the test calls {@link #releaseHeld()}).
  */
 final class TestOrigin implements AutoCloseable {
 
@@ -187,6 +188,14 @@ final class TestOrigin implements AutoCloseable {
             } else if (path.equals("/held")) {
                 heldAnswers.add(
                         () -> ctx.executor().execute(() -> text(ctx, r, HttpResponseStatus.OK, "held " + name)));
+                held.incrementAndGet();
+            } else if (path.equals("/head-first")) {
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                HttpUtil.setContentLength(head, 4);
+                ctx.writeAndFlush(head);
+                heldAnswers.add(() -> ctx.executor()
+                        .execute(() -> ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
+                                Unpooled.copiedBuffer("body", StandardCharsets.UTF_8)))));
                 held.incrementAndGet();
             } else if (path.equals("/chunked")) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
