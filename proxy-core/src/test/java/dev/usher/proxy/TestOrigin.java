@@ -192,11 +192,11 @@ final class TestOrigin implements AutoCloseable {
             } else if (path.equals("/head-first")) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setContentLength(head, 4);
-                ctx.writeAndFlush(head);
-                heldAnswers.add(() -> ctx.executor()
+                heldAnswers.add(() -> ctx.executor() // before the head leaves: a test may release it on seeing it
                         .execute(() -> ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(
                                 Unpooled.copiedBuffer("body", StandardCharsets.UTF_8)))));
                 held.incrementAndGet();
+                ctx.writeAndFlush(head);
             } else if (path.equals("/chunked")) {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setTransferEncodingChunked(head, true);
