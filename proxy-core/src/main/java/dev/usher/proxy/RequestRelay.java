@@ -148,6 +148,13 @@ final class RequestRelay {
             // a retry: the body-less request is replayed
             origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(sent);
             timers.armResponse();
+        } else if (bodyless) {
+            // The decoder hands a body-less head and its empty end over together: reading the end now writes and
+            // flushes both at once. Flushed here only if the end was not there yet.
+            conn.read();
+            if (!complete && this.origin == origin) {
+                origin.flush();
+            }
         } else {
             origin.flush();
             conn.read();
