@@ -1,6 +1,7 @@
 package dev.usher.proxy.echo;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -44,6 +45,8 @@ public final class EchoServer implements AutoCloseable {
     private final EchoIdentity identity;
     private final long responseSize;
     private final AtomicLong connections = new AtomicLong();
+    private final ByteBufAllocator allocator;
+    private final boolean nio;
     /** Open connections, closed by {@link #close()} while the loops run so their decoders release what they hold. */
     private final ChannelGroup open = new DefaultChannelGroup("echo", GlobalEventExecutor.INSTANCE);
 
@@ -55,6 +58,8 @@ public final class EchoServer implements AutoCloseable {
         this.requestedPort = builder.port;
         this.eventLoops = builder.eventLoops;
         this.responseSize = builder.responseSize;
+        this.allocator = builder.allocator;
+        this.nio = builder.nio;
         this.identity = new EchoIdentity(
                 builder.name,
                 builder.namespace,
@@ -78,12 +83,13 @@ public final class EchoServer implements AutoCloseable {
             throw new IllegalStateException("echo server " + identity.name() + " already started");
         }
         group = new MultiThreadIoEventLoopGroup(
-                eventLoops, new DefaultThreadFactory("echo-" + identity.name()), Transports.ioHandlerFactory());
+                eventLoops, new DefaultThreadFactory("echo-" + identity.name()), Transports.ioHandlerFactory(nio));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(Transports.serverChannel())
+                .channel(Transports.serverChannel(nio))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childHandler(new EchoInitializer(identity, responseSize, connections, open));
         try {
             serverChannel = bootstrap
@@ -146,6 +152,8 @@ public final class EchoServer implements AutoCloseable {
         private @Nullable String service;
         private @Nullable String pod;
         private long responseSize;
+        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private boolean nio;
 
         private Builder() {}
 
@@ -206,6 +214,18 @@ public final class EchoServer implements AutoCloseable {
                 throw new IllegalArgumentException("responseSize must be 0 or more, got " + responseSize);
             }
             this.responseSize = responseSize;
+            return this;
+        }
+
+        /** Where connections take their buffers (default Netty's; tests count what is still held after a close). */
+        Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        /** NIO even where epoll loads, as the echo origin runs where it does not (tests). */
+        Builder nio() {
+            this.nio = true;
             return this;
         }
 

@@ -17,11 +17,12 @@ final class Transports {
         return Epoll.isAvailable();
     }
 
-    static IoHandlerFactory ioHandlerFactory() {
-        return epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    /** Epoll where it loads, unless {@code nio} asks for NIO (as where it does not load: tests). */
+    static IoHandlerFactory ioHandlerFactory(boolean nio) {
+        return epoll() && !nio ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    static Class<? extends ServerChannel> serverChannel() {
-        return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    static Class<? extends ServerChannel> serverChannel(boolean nio) {
+        return epoll() && !nio ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 }

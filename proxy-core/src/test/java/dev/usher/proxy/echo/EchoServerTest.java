@@ -2,7 +2,10 @@ package dev.usher.proxy.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -287,5 +290,33 @@ final class EchoServerTest {
                     .hasMessageContaining("twin")
                     .hasMessageContaining(String.valueOf(echo.port()));
         }
+    }
+
+    @Test
+    void halfSentRequests_holdNoBufferOnceTheServerHasClosed() throws Exception {
+        // A connection's decoder holds an unfinished request head; closing the server must release it. On NIO (where
+        // epoll does not load) the event loop's own shutdown closes the sockets without telling the decoders.
+        UnpooledByteBufAllocator counted = new UnpooledByteBufAllocator(true);
+        ByteBufAllocatorMetric held = counted.metric();
+        EchoServer server =
+                EchoServer.builder().allocator(counted).nio().build().start();
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                long before = held.usedDirectMemory() + held.usedHeapMemory();
+                Socket socket = new Socket("127.0.0.1", server.port());
+                sockets.add(socket);
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> held.usedDirectMemory() + held.usedHeapMemory() > before);
+            }
+        } finally {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+
+        assertThat(held.usedDirectMemory() + held.usedHeapMemory()).isZero();
     }
 }
