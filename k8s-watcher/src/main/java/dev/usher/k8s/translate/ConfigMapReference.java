@@ -2,6 +2,8 @@ package dev.usher.k8s.translate;
 
 import dev.usher.routing.ObjectRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +68,22 @@ final class ConfigMapReference {
             throw new IllegalStateException(id(namespace, value) + " not found");
         }
         return configMap;
+    }
+
+    /** The ConfigMap's {@code data}, in key order (none: empty). */
+    static Map<String, String> sortedData(ConfigMap configMap) {
+        return new TreeMap<>(configMap.getData() == null ? Map.of() : configMap.getData());
+    }
+
+    /** Reports the keys of {@code binaryData}, which is not read (as in ingress-nginx, only {@code data} is). */
+    static void reportBinaryData(ConfigMap configMap, String annotation, String id, String source, Problems problems) {
+        if (configMap.getBinaryData() != null && !configMap.getBinaryData().isEmpty()) {
+            problems.add(
+                    source,
+                    "annotation " + annotation + ": " + id + ": binaryData is not read (as in ingress-nginx, only"
+                            + " data); keys not set: "
+                            + String.join(", ", new TreeMap<>(configMap.getBinaryData()).keySet()));
+        }
     }
 
     /** {@code ConfigMap namespace/name}, for messages. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -123,7 +122,7 @@ public final class NginxAuthProxySetHeaders {
             String value, String namespace, KubeObjects objects, String source, Problems problems) {
         ConfigMap configMap = ConfigMapReference.require(value, namespace, objects);
         String id = ConfigMapReference.id(namespace, value);
-        Map<String, String> data = new TreeMap<>(configMap.getData() == null ? Map.of() : configMap.getData());
+        Map<String, String> data = ConfigMapReference.sortedData(configMap);
         if (data.size() > MAX_FIELDS) {
             throw new IllegalStateException(id + ": more than " + MAX_FIELDS + " fields");
         }
@@ -168,13 +167,7 @@ public final class NginxAuthProxySetHeaders {
             edits.add(new HeaderEdit(
                     name, stripped, HeaderEdit.Mode.SET, template == null || template.constant() ? null : template));
         }
-        if (configMap.getBinaryData() != null && !configMap.getBinaryData().isEmpty()) {
-            problems.add(
-                    source,
-                    "annotation " + Annotations.NGINX + KEY + ": " + id + ": binaryData is not read (as in"
-                            + " ingress-nginx, only data); keys not set: "
-                            + String.join(", ", new TreeMap<>(configMap.getBinaryData()).keySet()));
-        }
+        ConfigMapReference.reportBinaryData(configMap, Annotations.NGINX + KEY, id, source, problems);
         return edits;
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -101,7 +100,7 @@ public final class NginxCustomHeaders {
             Problems problems) {
         ConfigMap configMap = ConfigMapReference.require(value, namespace, objects);
         String id = ConfigMapReference.id(namespace, value);
-        Map<String, String> data = new TreeMap<>(configMap.getData() == null ? Map.of() : configMap.getData());
+        Map<String, String> data = ConfigMapReference.sortedData(configMap);
         List<HeaderEdit> edits = new ArrayList<>();
         for (Map.Entry<String, String> field : data.entrySet()) {
             String name = field.getKey();
@@ -130,13 +129,7 @@ public final class NginxCustomHeaders {
                             ? new HeaderEdit(name, null, HeaderEdit.Mode.CLEAR)
                             : new HeaderEdit(name, stripped, HeaderEdit.Mode.SET)); // literal: no template
         }
-        if (configMap.getBinaryData() != null && !configMap.getBinaryData().isEmpty()) {
-            problems.add(
-                    source,
-                    "annotation " + Annotations.NGINX + KEY + ": " + id + ": binaryData is not read (as in"
-                            + " ingress-nginx, only data); keys not set: "
-                            + String.join(", ", new TreeMap<>(configMap.getBinaryData()).keySet()));
-        }
+        ConfigMapReference.reportBinaryData(configMap, Annotations.NGINX + KEY, id, source, problems);
         return edits;
     }
 }
