@@ -8,10 +8,13 @@ import dev.usher.routing.Upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.NameResolver;
@@ -81,6 +84,9 @@ final class OriginPools {
      * @param allocator the buffer allocator of origin connections, {@code null} for Netty's default
      * @param resolvers how every connection of this loop (origins, {@code auth-url}, mirrors) resolves a host name:
      *     {@link #resolvers}
+     * @param origins every connection this loop opens (to origins, {@code auth-url}, mirrors, passthrough) joins it,
+     *     so the proxy can close them all while its event loops still run: a mirror or an auth call belongs to no
+     *     client connection, and a loop's own shutdown may close a socket without its decoder releasing what it holds
      */
     OriginPools(
             EventLoop loop,
@@ -90,16 +96,23 @@ final class OriginPools {
             @Nullable ByteBufAllocator allocator,
             AllocationGuard guard,
             LongSupplier nanoClock,
-            AddressResolverGroup<InetSocketAddress> resolvers) {
+            AddressResolverGroup<InetSocketAddress> resolvers,
+            ChannelGroup origins) {
         this.loop = loop;
         this.guard = guard;
         this.nanoClock = nanoClock;
         this.outliers = new Outliers(settings.outlierDetection(), nanoClock, metrics);
         this.settings = settings;
         this.metrics = metrics;
+        ChannelFactory<? extends Channel> sockets = new ReflectiveChannelFactory<>(transports.socketChannel());
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(transports.socketChannel())
+                .channelFactory(
+                        () -> { // every clone below keeps it
+                            Channel channel = sockets.newChannel();
+                            origins.add(channel); // and leaves the group when closed
+                            return channel;
+                        })
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .option(ChannelOption.AUTO_READ, false)

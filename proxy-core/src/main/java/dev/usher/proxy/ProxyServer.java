@@ -64,6 +64,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyContext.DrainFlag drainFlag = new ProxyContext.DrainFlag();
     private @Nullable EventLoopGroup group; // the listeners' and connections' state: set by start()
     private @Nullable ChannelGroup connections;
+    private @Nullable ChannelGroup origins; // every connection the loops opened: origins, mirrors, auth calls
     private @Nullable AccessLog accessLog;
     private @Nullable BodySpool spool;
     private @Nullable ProxyContext context;
@@ -108,6 +109,7 @@ public final class ProxyServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(
                 eventLoops, new DefaultThreadFactory("usher-proxy", true), transports.ioHandlerFactory());
         connections = new DefaultChannelGroup("usher-clients", GlobalEventExecutor.INSTANCE);
+        origins = new DefaultChannelGroup("usher-origins", GlobalEventExecutor.INSTANCE);
         accessLog = new AccessLog(settings.accessLog());
         ProxyMetrics metrics = new ProxyMetrics(registry, connections);
         AllocationGuard guard = new AllocationGuard(metrics);
@@ -117,7 +119,15 @@ public final class ProxyServer implements AutoCloseable {
             pools.put(
                     loop,
                     new OriginPools(
-                            (EventLoop) loop, transports, settings, metrics, allocator, guard, nanoClock, resolvers));
+                            (EventLoop) loop,
+                            transports,
+                            settings,
+                            metrics,
+                            allocator,
+                            guard,
+                            nanoClock,
+                            resolvers,
+                            origins));
         }
         try {
             spool = new BodySpool(settings.clientBodyTempDir(), SPOOL_THREADS, settings.clientBodyTempMaxBytes());
@@ -254,6 +264,8 @@ public final class ProxyServer implements AutoCloseable {
         closed = true;
         closeListeners();
         Objects.requireNonNull(connections, "set by start").close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // then what no client connection owns (mirrors, auth calls, idle pooled connections), while the loops run
+        Objects.requireNonNull(origins, "set by start").close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         Objects.requireNonNull(resolvers, "set by start").close(); // their UDP sockets, while the loops still run
         Objects.requireNonNull(group, "set by start")
                 .shutdownGracefully(0, 2, TimeUnit.SECONDS)

@@ -18,11 +18,15 @@ import dev.usher.tls.CertificateGenerator;
 import dev.usher.tls.TlsCertificate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,6 +44,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -147,20 +153,29 @@ final class MirrorTest {
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         Proxy(ProxySettings settings, Recorder origin, Map<String, RouteOptions> hosts) {
+            this(settings, origin, hosts, b -> {});
+        }
+
+        Proxy(
+                ProxySettings settings,
+                Recorder origin,
+                Map<String, RouteOptions> hosts,
+                Consumer<ProxyServer.Builder> more) {
             RoutingTable table = new RoutingTable();
             table.updateEndpoints(APP, List.of(new Endpoint("127.0.0.1", origin.port(), "pod-0")));
             RoutingSnapshot.Builder snapshot = RoutingSnapshot.builder();
             hosts.forEach(
                     (host, options) -> snapshot.add(OptionsFixture.ingress(host.replace('.', '-'), host, options)));
             table.publish(snapshot.build(table::backend));
-            server = ProxyServer.builder()
+            ProxyServer.Builder builder = ProxyServer.builder()
                     .routingTable(table)
                     .bindAddress("127.0.0.1")
                     .httpPort(0)
                     .eventLoops(1)
                     .settings(settings)
-                    .meterRegistry(registry)
-                    .build();
+                    .meterRegistry(registry);
+            more.accept(builder);
+            server = builder.build();
             server.start();
         }
 
@@ -419,6 +434,62 @@ final class MirrorTest {
                 assertThat(response.body()).isEqualTo("from origin");
                 await().atMost(Duration.ofSeconds(20)).until(() -> proxy.mirrors("failed") == 1);
             }
+        }
+    }
+
+    @Test
+    void aMirrorAnswerHalfReadWhenTheProxyCloses_holdsNoBuffer() throws Exception {
+        // A mirror's connection belongs to no client connection, so closing the clients does not close it. Closing
+        // the proxy must still let its decoder release the half-read answer: on NIO the event loop's own shutdown
+        // closes sockets without telling the decoders.
+        UnpooledByteBufAllocator counted = new UnpooledByteBufAllocator(true);
+        ByteBufAllocatorMetric held = counted.metric();
+        CountDownLatch halfAnswered = new CountDownLatch(1);
+        try (Recorder origin = new Recorder("origin", false);
+                ServerSocket shadow = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread target = new Thread(() -> halfAnswer(shadow, halfAnswered), "half-answering-mirror");
+            target.setDaemon(true);
+            target.start();
+            RouteOptions options = RouteOptions.builder()
+                    .mirror(mirror("$request_uri", shadow.getLocalPort(), null, false))
+                    .build();
+            Proxy proxy = new Proxy(settings(), origin, Map.of("m.test", options), b -> b.transport(Transport.NIO)
+                    .allocator(counted));
+            try {
+                assertThat(proxy.send("m.test", "GET", "/x", null).statusCode()).isEqualTo(200);
+                assertThat(halfAnswered.await(20, TimeUnit.SECONDS)).isTrue();
+                // the client's exchange is over and its buffers are back: what is held now is the mirror's answer
+                await().atMost(Duration.ofSeconds(20)).until(() -> held.usedDirectMemory() + held.usedHeapMemory() > 0);
+            } finally {
+                proxy.close();
+            }
+            assertThat(proxy.mirrors("answered")).isZero();
+        }
+
+        assertThat(held.usedDirectMemory() + held.usedHeapMemory()).isZero();
+    }
+
+    /** Reads one request head, sends part of a response head, then waits for the proxy to close the connection. */
+    private static void halfAnswer(ServerSocket shadow, CountDownLatch halfAnswered) {
+        try (Socket socket = shadow.accept()) {
+            InputStream in = socket.getInputStream();
+            int matched = 0;
+            byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            while (matched < end.length) {
+                int b = in.read();
+                if (b == -1) {
+                    return;
+                }
+                matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+            }
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Le".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            halfAnswered.countDown();
+            while (in.read() != -1) {
+                // until the proxy closes the connection
+            }
+        } catch (IOException e) {
+            // the test fails on its own assertions
         }
     }
 

@@ -7,8 +7,10 @@ import dev.usher.routing.PortRef;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +33,8 @@ final class OriginPoolsBackendStateTest {
             null,
             new AllocationGuard(metrics),
             System::nanoTime,
-            DefaultAddressResolverGroup.INSTANCE);
+            DefaultAddressResolverGroup.INSTANCE,
+            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
 
     @AfterEach
     void stop() throws InterruptedException {
