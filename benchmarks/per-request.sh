@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What one proxied request costs Usher and nginx: user and system CPU time (an untraced run), system calls (strace -c
+# What one proxied request costs Usher and nginx: user and system CPU time (an untraced run) and which threads used it
+# (Usher's event loop, its JIT compilers, its collector, the rest), system calls (strace -c
 # over a fixed load) and, for Usher, bytes allocated by its event loop (JFR's per-thread allocation counter). The
 # counts are per request and do not depend on how busy the machine is, unlike the timings of compare.sh; the CPU
 # split does, a little, but tells whether a difference is in the kernel or in the process's own code.
@@ -11,7 +12,7 @@
 #   SITES=1 benchmarks/per-request.sh              also the event loop's top allocation sites (JFR samples)
 #
 # Needs nginx, wrk (h1) or h2load (h2, h2c), strace and a JDK with jcmd/jfr (apt-get install -y nginx wrk
-# nghttp2-client strace); installs nothing. Settings: PROTOCOL=h1 STREAMS=10 (h2load -m) CONNECTIONS=50 DURATION=10 (seconds, wrk, per measurement) JVM_WARMUP=10 (seconds) BASE_PORT=18180. Every process it
+# nghttp2-client strace); installs nothing. Settings: PROTOCOL=h1 STREAMS=10 (h2load -m) CONNECTIONS=50 DURATION=10 (seconds, wrk, per measurement) JVM_WARMUP=10 (seconds) BASE_PORT=18180 USHER_JAVA_OPTS. Every process it
 # starts runs on 127.0.0.1 and is stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,7 @@ JVM_WARMUP="${JVM_WARMUP:-10}"
 BASE_PORT="${BASE_PORT:-18180}"
 EXTRA_JARS="${EXTRA_JARS:-}"
 OUT="${OUT:-$root/benchmarks/target/per-request-$(date -u +%Y%m%d-%H%M%S)}"
-USHER_JAVA_OPTS="-Xms128m -Xmx128m -XX:+UseParallelGC"
+USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS=1
 usher_port=$BASE_PORT
 origin_port=$((BASE_PORT + 1))
@@ -76,13 +77,38 @@ syscalls() { # pid, plain port, TLS port, what
     echo "$4 requests $n"
 }
 
+# Every thread of pid: "tid utime+stime group", the group a thread's name falls in.
+thread_times() { # pid
+    local task stat name
+    for task in /proc/"$1"/task/*; do
+        stat="$(cat "$task/stat" 2>/dev/null)" || continue
+        name="${stat#*(}" && name="${name%%)*}"
+        case $name in
+            usher-proxy*) name=event-loop ;;
+            C2* | C1*) name=jit ;;
+            GC* | "VM Thread" | "ParGC"*) name=gc ;;
+            *) name=other ;;
+        esac
+        echo "${task##*/} $(echo "${stat##*) }" | awk '{print $12 + $13}') $name"
+    done
+}
+
 # User and system CPU time of pid per request over one untraced load run (utime and stime of /proc/pid/stat): which
 # side of the system call boundary a difference in CPU per request is on.
 cpu_split() { # pid, plain port, TLS port, what
     local stat n u0 s0 u1 s1
     stat="$(cat "/proc/$1/stat")" && read -r u0 s0 < <(echo "${stat##*) }" | awk '{print $12, $13}')
+    thread_times "$1" >"$tmp/threads-before"
     n="$(load "$2" "$3" "$DURATION")"
+    thread_times "$1" >"$tmp/threads-after"
     stat="$(cat "/proc/$1/stat")" && read -r u1 s1 < <(echo "${stat##*) }" | awk '{print $12, $13}')
+    # Which threads the CPU went to: the event loop, the JIT compilers, the collector, the rest.
+    awk -v n="$n" -v hz="$(getconf CLK_TCK)" -v what="$4" '
+        NR == FNR { before[$1] = $2; next }
+        { used[$3] += $2 - before[$1]; all += $2 - before[$1] }
+        END { for (g in used) if (used[g] > 0) printf "%s cpu %s %.1f us per request (%.0f %%)\n", what, g,
+                  used[g] / hz * 1e6 / n, 100 * used[g] / all | "sort -k4 -rn" }' \
+        "$tmp/threads-before" "$tmp/threads-after"
     awk -v n="$n" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v what="$4" 'BEGIN {
         printf "%s cpu user %.1f us, system %.1f us per request (%d requests)\n", what, u / hz * 1e6 / n,
             s / hz * 1e6 / n, n }'

@@ -9,7 +9,7 @@
 #
 # Needs wrk (PROTOCOL=h1) or h2load (h2, h2c), Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
 # kernel.perf_event_paranoid <= 1 (async-profiler falls back to itimer without kernel frames otherwise). Settings:
-# PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR. Writes
+# PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR USHER_JAVA_OPTS (default '-Xms128m -Xmx128m -XX:+UseParallelGC'). Writes
 # $OUT/profile.collapsed (one line per stack), $OUT/flame.html and the summary; every process it starts runs on
 # 127.0.0.1 and is stopped on exit.
 # shellcheck source=benchmarks/proxies.sh
@@ -25,7 +25,7 @@ BASE_PORT="${BASE_PORT:-18280}"
 INTERVAL="${INTERVAL:-500us}"
 AP_VERSION=4.1
 OUT="${OUT:-$root/benchmarks/target/profile-$(date -u +%Y%m%d-%H%M%S)}"
-USHER_JAVA_OPTS="-Xms128m -Xmx128m -XX:+UseParallelGC"
+USHER_JAVA_OPTS="${USHER_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}"
 USHER_EVENT_LOOPS=1
 usher_port=$BASE_PORT
 origin_port=$((BASE_PORT + 1))
@@ -99,10 +99,27 @@ profiler "stop,file=$OUT/flame.html"
             else if (leaf ~ javaframe) kind["Java"] += n
             else kind["other native (libc, JNI, BoringSSL)"] += n
             for (i = k; i > 1; i--) if (f[i] ~ javaframe && f[i] !~ /_\[k\]$/) { java[f[i]] += n; break }
+            # Whose code a user-space sample is in: the deepest frame of Usher, Netty or Micrometer (the JDK methods
+            # and native code they call count for them), with the buffer allocator of Netty apart.
+            if (leaf ~ /_\[k\]$/) owner["kernel"] += n
+            else {
+                who = "other"
+                for (i = k; i > 1; i--) {
+                    if (f[i] ~ /^dev\/usher\//) { who = "Usher"; break }
+                    if (f[i] ~ /^io\/micrometer\//) { who = "Micrometer"; break }
+                    if (f[i] ~ /^io\/netty\/buffer\/(Adaptive|Pool|AbstractByteBufAllocator)|^io\/netty\/util\/(Recycler|internal\/shaded\/.*Mpsc|concurrent\/MpscIntQueue)/) {
+                        who = "Netty allocator"; break
+                    }
+                    if (f[i] ~ /^io\/netty\//) { who = "Netty"; break }
+                }
+                owner[who] += n
+            }
         }
         END {
             printf "event loop samples %d:", total
             for (x in kind) printf "  %s %.1f %%", x, 100 * kind[x] / total
+            printf "\nby owner:"
+            for (x in owner) printf "  %s %.1f %%", x, 100 * owner[x] / total
             printf "\ndeepest Java frame of each sample (system calls count for the JNI method that made them):\n"
             fflush()
             for (m in java) printf "%6.1f %%  %s\n", 100 * java[m] / total, m | "sort -rn | head -25"
