@@ -87,6 +87,16 @@ final class NginxAnnotationsEndToEndTest {
                                         + "      proxy_set_header Upgrade $http_upgrade;",
                                 "headers.example.com")
                         + INGRESS.formatted(
+                                "gated", // a refused snippet holding access control: closed, not opened
+                                N + "configuration-snippet: |\n"
+                                        + "      if ($http_x_token != \"s3cret\") { return 403; }\n"
+                                        + "      proxy_set_header X-Tenant blue;",
+                                "gated.example.com")
+                        + INGRESS.formatted(
+                                "tuned", // a refused snippet without any: ignored, reported, served
+                                N + "server-snippet: |\n" + "      client_header_buffer_size 32k;",
+                                "tuned.example.com")
+                        + INGRESS.formatted(
                                 "private",
                                 N + "auth-type: basic\n" + N + "auth-secret: htpasswd\n" + N + "auth-realm: Staff",
                                 "private.example.com")
@@ -144,6 +154,21 @@ final class NginxAnnotationsEndToEndTest {
         assertThat(edited).contains("\"x-tenant\":[\"blue\"]"); // what the origin was sent
         assertThat(edited).contains("\"x-original-host\":[\"headers.example.com\"]");
         assertThat(get("limited.example.com", echoed)).containsIgnoringCase("x-powered-by: php"); // sent as a rule
+    }
+
+    @Test
+    void aRefusedSnippetHoldingAccessControl_failsClosed_oneWithoutItIsIgnored() throws Exception {
+        // nginx would answer 403 without the token and proxy with it; Usher cannot apply the if, so neither passes
+        assertThat(get("gated.example.com", "")).startsWith("HTTP/1.1 503 ");
+        assertThat(get("gated.example.com", "X-Token: s3cret\r\n")).startsWith("HTTP/1.1 503 ");
+        assertThat(get("tuned.example.com", "")).startsWith("HTTP/1.1 200 ");
+
+        String routes = RawHttp.get(controller.adminPort(), "localhost", "/debug/routes")
+                .body();
+        assertThat(routes)
+                .contains("it holds access control Usher does not apply ('return 403'), so the Ingress fails closed"
+                        + " (503)")
+                .contains("server-snippet: refused");
     }
 
     @Test

@@ -312,10 +312,11 @@ public final class Annotations {
                             key,
                             Status.REFUSED,
                             REFUSED_SNIPPET + "; Usher reads a configuration-snippet only when it holds nothing"
-                                    + " but header directives and a redirecting return, not here: " + parsed.problem());
+                                    + " but header directives and a redirecting return, not here: " + parsed.problem()
+                                    + NginxSnippetAccess.verdictNote(name, value));
         }
         if (name.endsWith("-snippet")) {
-            return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET);
+            return new Verdict(key, Status.REFUSED, REFUSED_SNIPPET + NginxSnippetAccess.verdictNote(name, value));
         }
         if (!NGINX_KEYS.contains(name)) {
             return unknown(key, name, NGINX, NGINX_KEYS);

@@ -352,10 +352,14 @@ final class IngressConverter {
         return annotated != null ? annotated : snippet.redirect();
     }
 
-    /** Why the Ingress's access control fails closed (503): its source ranges, else its external authentication. */
-    private static String denied(Map<String, String> a) {
+    /**
+     * Why the Ingress's access control fails closed (503): its source ranges, else its external authentication, else
+     * the access control of a snippet Usher refuses.
+     */
+    private static @Nullable String denied(Map<String, String> a) {
         String ranges = NginxSourceRanges.denied(a);
-        return ranges != null ? ranges : NginxExternalAuth.denied(a);
+        String auth = ranges != null ? ranges : NginxExternalAuth.denied(a);
+        return auth != null ? auth : NginxSnippetAccess.denied(a);
     }
 
     /**

@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * not expand, such as {@code $request_time}), an option other than the response directives' status and type filters
  * ({@code -s}, {@code -t}: read), a wildcard name, a field name that is not a token or is the proxy's own
  * ({@link HeaderEdit#PROXY_OWNED}) or a value with a
- * control byte refuses the whole snippet, reported, as every snippet was before. The snippet is parsed as nginx would
+ * control byte refuses the whole snippet, reported, as every snippet was before; a refused snippet that holds access
+ * control fails its Ingress closed ({@link NginxSnippetAccess}). The snippet is parsed as nginx would
  * (quotes, backslash escapes, {@code #} comments), but only into field names and values: no text of it reaches a
  * configuration, a request line or a field other than its own.
  */

@@ -64,6 +64,19 @@ final class NginxOptionsTranslationTest {
         Function<RouteOptions, Object> denied = o -> o.denied() != null;
         long global = RouteOptions.GLOBAL_BODY_LIMIT;
         return Stream.of(
+                new Row(N + "configuration-snippet: 'allow 10.0.0.0/8; deny all;'", denied, true, "fails closed"),
+                new Row(
+                        N + "configuration-snippet: 'if ($http_x_token != \"s3cret\") { return 403; }'",
+                        denied,
+                        true,
+                        "('return 403'), so the Ingress fails closed (503)"),
+                new Row(N + "server-snippet: 'location /admin { deny all; }'", denied, true, "fails closed"),
+                new Row(N + "server-snippet: 'return 200;'", denied, false, "server-snippet: refused"),
+                new Row(
+                        N + "configuration-snippet: 'more_set_headers \"X-Frame-Options: DENY\";'",
+                        denied,
+                        false,
+                        null),
                 new Row(N + "proxy-body-size: 8m", body, 8L << 20, null),
                 new Row(N + "proxy-body-size: 1G", body, 1L << 30, null),
                 new Row(N + "proxy-body-size: 512k", body, 512L << 10, null),
