@@ -1,6 +1,13 @@
 package dev.usher.k8s.translate;
 
+import dev.usher.k8s.translate.IngressConverter.Converted;
+import dev.usher.routing.HostRule;
+import dev.usher.routing.IngressRuleSet;
+import dev.usher.routing.RouteOptions;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * Access control in a snippet Usher refuses. A refused snippet is ignored, and ignoring {@code deny all;} or
  * {@code if ($http_x_token != "s3cret") { return 403; }} would open to everyone what the snippet closed. So an Ingress
  * whose refused {@code configuration-snippet}, {@code server-snippet} or {@code auth-snippet} holds a directive that
- * can refuse a request fails closed (503, reported), as an invalid source range or {@code auth-url} does. ingress-nginx
- * itself rejects an Ingress whose snippet its administrator does not allow.
+ * can refuse a request fails closed (503, reported), as an invalid source range or {@code auth-url} does; a
+ * {@code server-snippet}'s closes every Ingress of its hosts ({@link #closeHosts}). ingress-nginx itself rejects an
+ * Ingress whose snippet its administrator does not allow.
  *
  * <p>Those directives: {@code allow}, {@code deny}, {@code auth_basic}, {@code auth_basic_user_file},
  * {@code auth_request}, {@code auth_jwt}, {@code satisfy}, {@code limit_except}, {@code access_by_lua*},
@@ -25,8 +33,10 @@ import org.jspecify.annotations.Nullable;
 final class NginxSnippetAccess {
 
     /** The snippet annotations whose text nginx would put in a server or location of the Ingress's hosts. */
+    static final String SERVER_SNIPPET = "server-snippet";
+
     static final List<String> SNIPPETS =
-            List.of(NginxSnippetHeaders.CONFIGURATION_SNIPPET, "server-snippet", "auth-snippet");
+            List.of(NginxSnippetHeaders.CONFIGURATION_SNIPPET, SERVER_SNIPPET, "auth-snippet");
 
     private static final Set<String> ACCESS = Set.of(
             "allow",
@@ -52,6 +62,68 @@ final class NginxSnippetAccess {
             }
         }
         return null;
+    }
+
+    /**
+     * A {@code server-snippet} is nginx's text for the whole server block, so its access control covers every path of
+     * its hosts, other Ingresses' too: each other Ingress with one of those hosts fails closed as well (503, reported;
+     * one that has other hosts too closes for all of them, as a per-host setting does elsewhere).
+     */
+    static List<Converted> closeHosts(List<Converted> ingresses, KubeObjects objects, Problems problems) {
+        Map<String, String> closers = new HashMap<>(); // host -> why, from the Ingress whose server-snippet closes it
+        Map<String, String> owners = new HashMap<>();
+        for (Ingress ingress : objects.ingresses()) {
+            Map<String, String> a = ingress.getMetadata().getAnnotations();
+            String value = a == null ? null : a.get(Annotations.NGINX + SERVER_SNIPPET);
+            String directive = value == null ? null : access(value);
+            if (directive == null) {
+                continue;
+            }
+            String id = KubeObjects.ref(ingress).toString();
+            for (Converted c : ingresses) {
+                if (c.ruleSet().id().equals(id)) {
+                    for (String host : hosts(c)) {
+                        closers.putIfAbsent(host, directive);
+                        owners.putIfAbsent(host, id);
+                    }
+                }
+            }
+        }
+        if (closers.isEmpty()) {
+            return ingresses;
+        }
+        List<Converted> closed = new ArrayList<>(ingresses.size());
+        for (Converted c : ingresses) {
+            IngressRuleSet r = c.ruleSet();
+            String host = hosts(c).stream()
+                    .filter(h -> closers.containsKey(h) && !owners.get(h).equals(r.id()))
+                    .findFirst()
+                    .orElse(null);
+            if (host == null || r.options().denied() != null) {
+                closed.add(c);
+                continue;
+            }
+            String reason = "host " + host + ": the server-snippet of Ingress " + owners.get(host)
+                    + " holds access control Usher does not apply ('" + closers.get(host) + "'), so every Ingress of"
+                    + " the host fails closed (503): a server-snippet covers every path of its hosts";
+            problems.add("Ingress " + r.id(), reason);
+            RouteOptions options = r.options().toBuilder().denied(reason).build();
+            closed.add(new Converted(
+                    new IngressRuleSet(
+                            r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
+                    c.tls()));
+        }
+        return closed;
+    }
+
+    private static Set<String> hosts(Converted c) {
+        Set<String> hosts = new LinkedHashSet<>();
+        for (HostRule rule : c.ruleSet().rules()) {
+            if (rule.host() != null) {
+                hosts.add(rule.host());
+            }
+        }
+        return hosts;
     }
 
     /** What the audit adds to a refused snippet's verdict: why the Ingress fails closed, or nothing. */

@@ -60,7 +60,7 @@ public final class Translator {
         memo.finish();
         List<Converted> checked = CanaryCheck.apply(RegexPathCheck.apply(converted, problems), problems);
         NginxAuthTls.Hosts clientAuth = NginxAuthTls.byHost(checked, problems); // per host, as ingress-nginx
-        List<Converted> ours = clientAuth.ingresses();
+        List<Converted> ours = NginxSnippetAccess.closeHosts(clientAuth.ingresses(), objects, problems);
 
         Map<BackendRef, Set<String>> referrers = new LinkedHashMap<>();
         for (Converted c : ours) {

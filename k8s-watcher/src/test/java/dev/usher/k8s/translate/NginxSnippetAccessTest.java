@@ -48,6 +48,35 @@ final class NginxSnippetAccessTest {
     }
 
     @Test
+    void aServerSnippetsAccessControl_closesEveryIngressOfItsHosts_andNoOther() {
+        String closer = Yaml.ingress("closer", "shop.example.com", "svc", 80)
+                .replace(
+                        "namespace: default}",
+                        "namespace: default, annotations: {" + Annotations.NGINX
+                                + "server-snippet: 'location /admin { deny all; }'}}");
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        Yaml.OUR_CLASS,
+                        closer,
+                        Yaml.ingress("admin", "shop.example.com", "svc", 80),
+                        Yaml.ingress("other", "other.example.com", "svc", 80)),
+                WatcherSettings.defaults());
+
+        Map<String, String> denied = new java.util.HashMap<>();
+        t.ruleSets()
+                .forEach(r -> denied.put(r.name(), String.valueOf(r.options().denied())));
+        assertThat(denied.get("closer")).contains("server-snippet: it holds access control Usher does not apply");
+        assertThat(denied.get("admin"))
+                .isEqualTo("host shop.example.com: the server-snippet of Ingress default/closer holds access control"
+                        + " Usher does not apply ('deny'), so every Ingress of the host fails closed (503): a"
+                        + " server-snippet covers every path of its hosts");
+        assertThat(denied.get("other")).isEqualTo("null");
+        assertThat(t.problems())
+                .extracting(Problem::message)
+                .anyMatch(m -> m.startsWith("host shop.example.com: the server-snippet of Ingress default/closer"));
+    }
+
+    @Test
     void aCommentedOutDirective_isNone() {
         assertThat(NginxSnippetAccess.access("proxy_buffering off; # deny all;\n# return 403;\nreturn 200;"))
                 .isNull();
