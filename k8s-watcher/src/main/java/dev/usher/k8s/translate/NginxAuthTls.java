@@ -223,7 +223,7 @@ final class NginxAuthTls {
     }
 
     /** The named hosts of a rule set's rules (a rule without host is no host's). */
-    private static Set<String> hosts(IngressRuleSet ruleSet) {
+    static Set<String> hosts(IngressRuleSet ruleSet) {
         Set<String> hosts = new LinkedHashSet<>();
         for (HostRule rule : ruleSet.rules()) {
             if (rule.host() != null) {

@@ -1,13 +1,11 @@
 package dev.usher.k8s.translate;
 
 import dev.usher.k8s.translate.IngressConverter.Converted;
-import dev.usher.routing.HostRule;
 import dev.usher.routing.IngressRuleSet;
 import dev.usher.routing.RouteOptions;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,7 +80,7 @@ final class NginxSnippetAccess {
             String id = KubeObjects.ref(ingress).toString();
             for (Converted c : ingresses) {
                 if (c.ruleSet().id().equals(id)) {
-                    for (String host : hosts(c)) {
+                    for (String host : NginxAuthTls.hosts(c.ruleSet())) {
                         closers.putIfAbsent(host, directive);
                         owners.putIfAbsent(host, id);
                     }
@@ -95,7 +93,7 @@ final class NginxSnippetAccess {
         List<Converted> closed = new ArrayList<>(ingresses.size());
         for (Converted c : ingresses) {
             IngressRuleSet r = c.ruleSet();
-            String host = hosts(c).stream()
+            String host = NginxAuthTls.hosts(c.ruleSet()).stream()
                     .filter(h -> closers.containsKey(h) && !owners.get(h).equals(r.id()))
                     .findFirst()
                     .orElse(null);
@@ -114,16 +112,6 @@ final class NginxSnippetAccess {
                     c.tls()));
         }
         return closed;
-    }
-
-    private static Set<String> hosts(Converted c) {
-        Set<String> hosts = new LinkedHashSet<>();
-        for (HostRule rule : c.ruleSet().rules()) {
-            if (rule.host() != null) {
-                hosts.add(rule.host());
-            }
-        }
-        return hosts;
     }
 
     /** What the audit adds to a refused snippet's verdict: why the Ingress fails closed, or nothing. */
