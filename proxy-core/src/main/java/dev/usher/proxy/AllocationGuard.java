@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>HTTP/1 pipelines use {@link #encoderChecked()} instead: their encoders ({@link ResponseEncoder},
  * {@link OriginRequestEncoder}) report their own failed allocation through {@link #encodeFailed}, so no listener is
- * added to each write's promise on the hot path; that variant only watches reads. HTTP/2 pipelines, whose frames are
- * encoded by Netty's codec, keep the listener.
+ * added to each write's promise on the hot path; that variant ({@link ReadGuard}) only watches reads and is an inbound
+ * handler, so writes and flushes pass it by. HTTP/2 pipelines, whose frames are encoded by Netty's codec, keep the
+ * listener.
  */
 @ChannelHandler.Sharable
 final class AllocationGuard extends ChannelDuplexHandler {
@@ -36,29 +38,26 @@ final class AllocationGuard extends ChannelDuplexHandler {
     private final AtomicLong lastLog;
     private final AtomicLong unlogged;
     private final ChannelFutureListener onWritten = this::written;
-    private final boolean watchWrites;
-    private final AllocationGuard encoderChecked;
+    private final ReadGuard encoderChecked = new ReadGuard();
 
     AllocationGuard(ProxyMetrics metrics) {
         this.metrics = metrics;
         this.lastLog = new AtomicLong(System.nanoTime() - LOG_PERIOD_NANOS);
         this.unlogged = new AtomicLong();
-        this.watchWrites = true;
-        this.encoderChecked = new AllocationGuard(this);
-    }
-
-    /** The variant that leaves writes to an encoder that checks itself; it shares the count and the log's pace. */
-    private AllocationGuard(AllocationGuard watching) {
-        this.metrics = watching.metrics;
-        this.lastLog = watching.lastLog;
-        this.unlogged = watching.unlogged;
-        this.watchWrites = false;
-        this.encoderChecked = this;
     }
 
     /** The guard for a pipeline whose encoder calls {@link #encodeFailed} itself (HTTP/1): reads only. */
-    AllocationGuard encoderChecked() {
+    ChannelHandler encoderChecked() {
         return encoderChecked;
+    }
+
+    /** The variant that leaves writes to an encoder that checks itself; it shares the count and the log's pace. */
+    @ChannelHandler.Sharable
+    final class ReadGuard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            AllocationGuard.this.exceptionCaught(ctx, cause);
+        }
     }
 
     /** An encoder's write threw: an allocation failure closes the connection and is counted and logged. */
@@ -82,7 +81,7 @@ final class AllocationGuard extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // A void promise already reports a failure as exceptionCaught; any other gets the listener.
-        ctx.write(msg, !watchWrites || promise.isVoid() ? promise : promise.addListener(onWritten));
+        ctx.write(msg, promise.isVoid() ? promise : promise.addListener(onWritten));
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Wires a client connection: [PROXY protocol] → [SNI/TLS → {@link H2AlpnSwitch}, or {@link H2PrefaceSniffer}] →
- * {@link HeadTimer} → {@link RequestDecoder} → {@link ResponseEncoder} → {@link AllocationGuard} →
+ * {@link HeadTimer} → {@link RequestDecoder} (and its {@code read()} side) → {@link ResponseEncoder} →
+ * {@link AllocationGuard.ReadGuard} →
  * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
  *
  * <p>Every connection starts with the HTTP/1 handlers; ALPN {@code h2} on the HTTPS listener, or the HTTP/2
@@ -55,9 +56,11 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         }
         HeadTimer headTimer = new HeadTimer(context.settings());
         ResponseEncoder encoder = new ResponseEncoder(context.allocationGuard());
+        RequestDecoder decoder = new RequestDecoder(context.settings());
         p.addLast(
                 headTimer,
-                new RequestDecoder(context.settings()),
+                decoder,
+                decoder.nextRequest(),
                 encoder,
                 context.allocationGuard().encoderChecked(),
                 new FlowControlHandler(),
@@ -67,7 +70,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     /** The connection speaks HTTP/2: the HTTP/1 handlers leave (nothing was decoded by them yet) for the HTTP/2 ones. */
     void toHttp2(ChannelPipeline p, boolean tls) {
         removeHttp1(p);
-        p.remove(AllocationGuard.class); // HTTP/2 frames need the guard that watches every write
+        p.remove(AllocationGuard.ReadGuard.class); // HTTP/2 frames need the guard that watches every write
         H2Pipeline.install(p, context, tls, httpsPort);
     }
 
@@ -76,6 +79,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         p.remove(ClientHandler.class);
         p.remove(FlowControlHandler.class);
         p.remove(ResponseEncoder.class);
+        p.remove(RequestDecoder.NextRequest.class);
         p.remove(RequestDecoder.class);
         p.remove(HeadTimer.class);
     }

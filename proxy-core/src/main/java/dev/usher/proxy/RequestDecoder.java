@@ -3,14 +3,13 @@ package dev.usher.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandler;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.net.SocketAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Netty's request decoder with the request-smuggling shapes turned into decode failures.
@@ -31,9 +30,9 @@ import java.util.List;
  * as in nginx, which parses one request at a time from its buffer. Bytes after an upgrade request stay raw too and
  * flow into the tunnel when the decoder leaves the pipeline.
  */
-final class RequestDecoder extends HttpRequestDecoder implements ChannelOutboundHandler {
+final class RequestDecoder extends HttpRequestDecoder {
 
-    /** A request was decoded to its end: what follows waits, undecoded, until {@link #read} asks for it. */
+    /** A request was decoded to its end: what follows waits, undecoded, until {@link NextRequest#read} asks for it. */
     private boolean held;
 
     RequestDecoder(ProxySettings settings) {
@@ -68,70 +67,53 @@ final class RequestDecoder extends HttpRequestDecoder implements ChannelOutbound
     }
 
     /**
+     * The outbound half, a handler of its own right behind the decoder: it takes only {@code read()}, so the writes and
+     * flushes of every response pass it by (a decoder that implemented {@code ChannelOutboundHandler} itself was a hop
+     * on each of them).
+     */
+    ChannelOutboundHandlerAdapter nextRequest() {
+        return nextRequest;
+    }
+
+    private final NextRequest nextRequest = new NextRequest();
+
+    private @Nullable ChannelHandlerContext decoderContext; // set by handlerAdded, an initializer
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        decoderContext = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /**
      * The handler wants the next message: bytes already buffered are decoded first, on a later task (never inside a
      * decode loop that may be running now), and the socket is read only when they are no complete request.
      */
-    @Override
-    public void read(ChannelHandlerContext ctx) {
-        if (!held) {
-            ctx.read();
-            return;
-        }
-        held = false;
-        if (!internalBuffer().isReadable()) {
-            ctx.read();
-            return;
-        }
-        ctx.executor().execute(() -> {
-            if (ctx.isRemoved() || !ctx.channel().isActive()) {
+    final class NextRequest extends ChannelOutboundHandlerAdapter {
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            ChannelHandlerContext decoder = decoderContext;
+            if (!held || decoder == null) {
+                ctx.read();
                 return;
             }
-            try {
-                // decodes what is buffered (and reads the socket from channelReadComplete if that was not enough)
-                channelRead(ctx, Unpooled.EMPTY_BUFFER);
-                channelReadComplete(ctx);
-            } catch (Exception e) {
-                ctx.fireExceptionCaught(e);
+            held = false;
+            if (!internalBuffer().isReadable()) {
+                ctx.read();
+                return;
             }
-        });
-    }
-
-    @Override
-    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
-        ctx.bind(localAddress, promise);
-    }
-
-    @Override
-    public void connect(
-            ChannelHandlerContext ctx,
-            SocketAddress remoteAddress,
-            SocketAddress localAddress,
-            ChannelPromise promise) {
-        ctx.connect(remoteAddress, localAddress, promise);
-    }
-
-    @Override
-    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.disconnect(promise);
-    }
-
-    @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.close(promise);
-    }
-
-    @Override
-    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.deregister(promise);
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        ctx.write(msg, promise);
-    }
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-        ctx.flush();
+            ctx.executor().execute(() -> {
+                if (decoder.isRemoved() || !decoder.channel().isActive()) {
+                    return;
+                }
+                try {
+                    // decodes what is buffered (and reads the socket from channelReadComplete if that was not enough)
+                    channelRead(decoder, Unpooled.EMPTY_BUFFER);
+                    channelReadComplete(decoder);
+                } catch (Exception e) {
+                    decoder.fireExceptionCaught(e);
+                }
+            });
+        }
     }
 }

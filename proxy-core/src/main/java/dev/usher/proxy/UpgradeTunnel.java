@@ -64,6 +64,7 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
         front.remove(FlowControlHandler.class);
         front.remove(ResponseEncoder.class);
         front.remove(HeadTimer.class);
+        front.remove(RequestDecoder.NextRequest.class);
         front.remove(RequestDecoder.class); // last: bytes it already buffered flow into the tunnel
 
         ChannelPipeline back = origin.pipeline();
