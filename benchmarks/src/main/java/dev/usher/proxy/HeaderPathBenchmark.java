@@ -179,7 +179,8 @@ public class HeaderPathBenchmark {
                 false,
                 TrustedProxies.none(),
                 new ClientConnection.Peer("192.0.2.7", false, 80, "80"));
-        requestDecoder = new EmbeddedChannel(new RequestDecoder(settings));
+        RequestDecoder decoder = new RequestDecoder(settings);
+        requestDecoder = new EmbeddedChannel(decoder, decoder.nextRequest()); // as ClientInitializer wires them
         requestEncoder = new EmbeddedChannel(new HttpRequestEncoder());
         responseDecoder = new EmbeddedChannel(new OriginResponseDecoder());
         responseEncoder = new EmbeddedChannel(new ResponseEncoder(guard));
