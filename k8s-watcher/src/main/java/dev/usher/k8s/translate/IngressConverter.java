@@ -43,7 +43,16 @@ final class IngressConverter {
     record TlsEntry(List<String> hosts, String secretName) {}
 
     /** The rule set plus the TLS entries that the certificate step resolves. */
-    record Converted(IngressRuleSet ruleSet, List<TlsEntry> tls) {}
+    record Converted(IngressRuleSet ruleSet, List<TlsEntry> tls) {
+        /** The same Ingress with other route options. */
+        Converted withOptions(RouteOptions options) {
+            IngressRuleSet r = ruleSet;
+            return new Converted(
+                    new IngressRuleSet(
+                            r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
+                    tls);
+        }
+    }
 
     private IngressConverter() {}
 

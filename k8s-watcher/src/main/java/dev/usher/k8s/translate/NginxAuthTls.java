@@ -214,12 +214,7 @@ final class NginxAuthTls {
                 options = options.toBuilder().clientCertificateAuth(hostAuth).build();
             }
         }
-        return options == r.options()
-                ? c
-                : new Converted(
-                        new IngressRuleSet(
-                                r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
-                        c.tls());
+        return options == r.options() ? c : c.withOptions(options);
     }
 
     /** The named hosts of a rule set's rules (a rule without host is no host's). */

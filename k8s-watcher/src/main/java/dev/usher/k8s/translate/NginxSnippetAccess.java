@@ -2,7 +2,6 @@ package dev.usher.k8s.translate;
 
 import dev.usher.k8s.translate.IngressConverter.Converted;
 import dev.usher.routing.IngressRuleSet;
-import dev.usher.routing.RouteOptions;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,48 +67,47 @@ final class NginxSnippetAccess {
      * one that has other hosts too closes for all of them, as a per-host setting does elsewhere).
      */
     static List<Converted> closeHosts(List<Converted> ingresses, KubeObjects objects, Problems problems) {
-        Map<String, String> closers = new HashMap<>(); // host -> why, from the Ingress whose server-snippet closes it
-        Map<String, String> owners = new HashMap<>();
+        Map<String, Converted> byId = new HashMap<>();
+        ingresses.forEach(c -> byId.put(c.ruleSet().id(), c));
+        Map<String, String> closer = new HashMap<>(); // host -> the first Ingress whose server-snippet closes it
+        Map<String, String> reasons = new HashMap<>(); // host -> why every other Ingress of it fails closed
         for (Ingress ingress : objects.ingresses()) {
             Map<String, String> a = ingress.getMetadata().getAnnotations();
             String value = a == null ? null : a.get(Annotations.NGINX + SERVER_SNIPPET);
             String directive = value == null ? null : access(value);
-            if (directive == null) {
+            Converted ours = byId.get(KubeObjects.ref(ingress).toString());
+            if (directive == null || ours == null) {
                 continue;
             }
-            String id = KubeObjects.ref(ingress).toString();
-            for (Converted c : ingresses) {
-                if (c.ruleSet().id().equals(id)) {
-                    for (String host : NginxAuthTls.hosts(c.ruleSet())) {
-                        closers.putIfAbsent(host, directive);
-                        owners.putIfAbsent(host, id);
-                    }
+            String id = ours.ruleSet().id();
+            for (String host : NginxAuthTls.hosts(ours.ruleSet())) {
+                if (closer.putIfAbsent(host, id) == null) {
+                    reasons.put(
+                            host,
+                            "host " + host + ": the server-snippet of Ingress " + id
+                                    + " holds access control Usher does not apply ('" + directive + "'), so every"
+                                    + " Ingress of the host fails closed (503): a server-snippet covers every path"
+                                    + " of its hosts");
                 }
             }
         }
-        if (closers.isEmpty()) {
+        if (closer.isEmpty()) {
             return ingresses;
         }
         List<Converted> closed = new ArrayList<>(ingresses.size());
         for (Converted c : ingresses) {
             IngressRuleSet r = c.ruleSet();
-            String host = NginxAuthTls.hosts(c.ruleSet()).stream()
-                    .filter(h -> closers.containsKey(h) && !owners.get(h).equals(r.id()))
+            String reason = NginxAuthTls.hosts(r).stream()
+                    .filter(h -> closer.containsKey(h) && !closer.get(h).equals(r.id()))
+                    .map(reasons::get)
                     .findFirst()
                     .orElse(null);
-            if (host == null || r.options().denied() != null) {
+            if (reason == null || r.options().denied() != null) {
                 closed.add(c);
-                continue;
+            } else {
+                problems.add("Ingress " + r.id(), reason);
+                closed.add(c.withOptions(r.options().toBuilder().denied(reason).build()));
             }
-            String reason = "host " + host + ": the server-snippet of Ingress " + owners.get(host)
-                    + " holds access control Usher does not apply ('" + closers.get(host) + "'), so every Ingress of"
-                    + " the host fails closed (503): a server-snippet covers every path of its hosts";
-            problems.add("Ingress " + r.id(), reason);
-            RouteOptions options = r.options().toBuilder().denied(reason).build();
-            closed.add(new Converted(
-                    new IngressRuleSet(
-                            r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
-                    c.tls()));
         }
         return closed;
     }

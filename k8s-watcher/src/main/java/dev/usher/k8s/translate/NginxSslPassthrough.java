@@ -53,15 +53,8 @@ final class NginxSslPassthrough {
             return converted;
         }
         if (!enabled) {
-            return new Converted(
-                    new IngressRuleSet(
-                            r.namespace(),
-                            r.name(),
-                            r.creationTimestamp(),
-                            r.rules(),
-                            r.defaultBackend(),
-                            r.options().toBuilder().sslPassthrough(false).build()),
-                    converted.tls());
+            return converted.withOptions(
+                    r.options().toBuilder().sslPassthrough(false).build());
         }
         report(r, a, source, problems);
         return converted;

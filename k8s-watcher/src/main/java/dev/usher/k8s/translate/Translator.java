@@ -342,12 +342,7 @@ public final class Translator {
         // ingress-nginx's default-backend names a Service: its first port
         options = NginxCustomErrors.apply(
                 options, r.namespace(), a == null ? Map.of() : a, objects, IngressConverter.source(ingress), problems);
-        return options == r.options()
-                ? converted
-                : new Converted(
-                        new IngressRuleSet(
-                                r.namespace(), r.name(), r.creationTimestamp(), r.rules(), r.defaultBackend(), options),
-                        converted.tls());
+        return options == r.options() ? converted : converted.withOptions(options);
     }
 
     /**
