@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -143,8 +142,7 @@ final class NginxAuthTls {
      */
     static Hosts byHost(List<Converted> ingresses, Problems problems) {
         List<Converted> oldestFirst = new ArrayList<>(ingresses);
-        oldestFirst.sort(Comparator.comparing((Converted c) -> c.ruleSet().creationTimestamp())
-                .thenComparing(c -> c.ruleSet().id()));
+        oldestFirst.sort(Translator.OLDEST_FIRST);
         Map<String, ClientCertificateAuth> byHost = new LinkedHashMap<>();
         Map<String, String> owner = new HashMap<>();
         for (Converted c : oldestFirst) {

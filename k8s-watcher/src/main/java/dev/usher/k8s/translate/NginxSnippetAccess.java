@@ -64,50 +64,47 @@ final class NginxSnippetAccess {
     /**
      * A {@code server-snippet} is nginx's text for the whole server block, so its access control covers every path of
      * its hosts, other Ingresses' too: each other Ingress with one of those hosts fails closed as well (503, reported;
-     * one that has other hosts too closes for all of them, as a per-host setting does elsewhere).
+     * one that has other hosts too closes for all of them, as a per-host setting does elsewhere). As ingress-nginx's
+     * other per-host settings, a host's is the oldest Ingress's: a newer Ingress, perhaps another tenant's, cannot
+     * close the paths of a host it does not own, only its own.
      */
     static List<Converted> closeHosts(List<Converted> ingresses, KubeObjects objects, Problems problems) {
-        Map<String, Converted> byId = new HashMap<>();
-        ingresses.forEach(c -> byId.put(c.ruleSet().id(), c));
-        Map<String, String> closer = new HashMap<>(); // host -> the first Ingress whose server-snippet closes it
-        Map<String, String> reasons = new HashMap<>(); // host -> why every other Ingress of it fails closed
+        Map<String, String> directives = new HashMap<>(); // Ingress id -> the access control of its server-snippet
         for (Ingress ingress : objects.ingresses()) {
             Map<String, String> a = ingress.getMetadata().getAnnotations();
             String value = a == null ? null : a.get(Annotations.NGINX + SERVER_SNIPPET);
             String directive = value == null ? null : access(value);
-            Converted ours = byId.get(KubeObjects.ref(ingress).toString());
-            if (directive == null || ours == null) {
-                continue;
-            }
-            String id = ours.ruleSet().id();
-            for (String host : NginxAuthTls.hosts(ours.ruleSet())) {
-                if (closer.putIfAbsent(host, id) == null) {
-                    reasons.put(
-                            host,
-                            "host " + host + ": the server-snippet of Ingress " + id
-                                    + " holds access control Usher does not apply ('" + directive + "'), so every"
-                                    + " Ingress of the host fails closed (503): a server-snippet covers every path"
-                                    + " of its hosts");
-                }
+            if (directive != null) {
+                directives.put(KubeObjects.ref(ingress).toString(), directive);
             }
         }
-        if (closer.isEmpty()) {
+        if (directives.isEmpty()) {
             return ingresses;
+        }
+        List<Converted> oldestFirst = new ArrayList<>(ingresses);
+        oldestFirst.sort(Translator.OLDEST_FIRST);
+        Map<String, String> owner = new HashMap<>(); // host -> the oldest Ingress with it
+        for (Converted c : oldestFirst) {
+            NginxAuthTls.hosts(c.ruleSet())
+                    .forEach(host -> owner.putIfAbsent(host, c.ruleSet().id()));
         }
         List<Converted> closed = new ArrayList<>(ingresses.size());
         for (Converted c : ingresses) {
             IngressRuleSet r = c.ruleSet();
-            String reason = NginxAuthTls.hosts(r).stream()
-                    .filter(h -> closer.containsKey(h) && !closer.get(h).equals(r.id()))
-                    .map(reasons::get)
+            String host = NginxAuthTls.hosts(r).stream()
+                    .filter(h -> !owner.get(h).equals(r.id()) && directives.containsKey(owner.get(h)))
                     .findFirst()
                     .orElse(null);
-            if (reason == null || r.options().denied() != null) {
+            if (host == null || r.options().denied() != null) {
                 closed.add(c);
-            } else {
-                problems.add("Ingress " + r.id(), reason);
-                closed.add(c.withOptions(r.options().toBuilder().denied(reason).build()));
+                continue;
             }
+            String reason = "host " + host + ": the server-snippet of Ingress " + owner.get(host)
+                    + " holds access control Usher does not apply ('" + directives.get(owner.get(host))
+                    + "'), so every Ingress of the host fails closed (503): a server-snippet covers every path of"
+                    + " its hosts";
+            problems.add("Ingress " + r.id(), reason);
+            closed.add(c.withOptions(r.options().toBuilder().denied(reason).build()));
         }
         return closed;
     }

@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Translator {
 
-    private static final Comparator<Converted> OLDEST_FIRST = Comparator.comparing(
+    /** The oldest Ingress first (then by namespace/name): the one whose per-host settings win, as in ingress-nginx. */
+    static final Comparator<Converted> OLDEST_FIRST = Comparator.comparing(
                     (Converted c) -> c.ruleSet().creationTimestamp())
             .thenComparing(c -> c.ruleSet().id());
 

@@ -49,16 +49,11 @@ final class NginxSnippetAccessTest {
 
     @Test
     void aServerSnippetsAccessControl_closesEveryIngressOfItsHosts_andNoOther() {
-        String closer = Yaml.ingress("closer", "shop.example.com", "svc", 80)
-                .replace(
-                        "namespace: default}",
-                        "namespace: default, annotations: {" + Annotations.NGINX
-                                + "server-snippet: 'location /admin { deny all; }'}}");
         Translation t = Translator.translate(
                 Yaml.kube(
                         Yaml.OUR_CLASS,
-                        closer,
-                        Yaml.ingress("admin", "shop.example.com", "svc", 80),
+                        closing("closer", "shop.example.com", "2024-01-01"), // the host's oldest: its owner
+                        aged(Yaml.ingress("admin", "shop.example.com", "svc", 80), "admin", "2025-01-01"),
                         Yaml.ingress("other", "other.example.com", "svc", 80)),
                 WatcherSettings.defaults());
 
@@ -74,6 +69,36 @@ final class NginxSnippetAccessTest {
         assertThat(t.problems())
                 .extracting(Problem::message)
                 .anyMatch(m -> m.startsWith("host shop.example.com: the server-snippet of Ingress default/closer"));
+    }
+
+    @Test
+    void aNewerIngressesServerSnippet_closesOnlyItself_notTheHostItDoesNotOwn() {
+        Translation t = Translator.translate(
+                Yaml.kube(
+                        Yaml.OUR_CLASS,
+                        aged(Yaml.ingress("owner", "shop.example.com", "svc", 80), "owner", "2024-01-01"),
+                        closing("intruder", "shop.example.com", "2025-01-01")),
+                WatcherSettings.defaults());
+
+        Map<String, String> denied = new java.util.HashMap<>();
+        t.ruleSets()
+                .forEach(r -> denied.put(r.name(), String.valueOf(r.options().denied())));
+        assertThat(denied.get("owner")).isEqualTo("null");
+        assertThat(denied.get("intruder")).contains("server-snippet: it holds access control");
+    }
+
+    /** An Ingress for {@code host} created on {@code day} whose server-snippet denies {@code /admin}. */
+    private static String closing(String name, String host, String day) {
+        return aged(Yaml.ingress(name, host, "svc", 80), name, day)
+                .replace(
+                        "namespace: default}",
+                        "namespace: default, annotations: {" + Annotations.NGINX
+                                + "server-snippet: 'location /admin { deny all; }'}}");
+    }
+
+    private static String aged(String ingress, String name, String day) {
+        return ingress.replace(
+                "name: " + name + ",", "name: " + name + ", creationTimestamp: '" + day + "T00:00:00Z',");
     }
 
     @Test
