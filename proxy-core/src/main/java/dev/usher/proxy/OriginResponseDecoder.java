@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -31,6 +32,7 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
+                .setHeadersFactory(KnownFieldNames.HEADERS)
                 .setTrailersFactory(TrailerHeaders.FACTORY));
     }
 
@@ -101,7 +103,78 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
         if (line[at] != ':') {
             throw new IllegalArgumentException("origin sent a header name with whitespace inside it");
         }
-        return super.splitHeaderName(line, start, length);
+        AsciiString known = KnownFieldNames.intern(line, start, length); // a common name: the shared constant
+        return known != null ? known : super.splitHeaderName(line, start, length);
+    }
+
+    /*
+     * The status line's three words as shared strings when they are the usual ones ("HTTP/1.1", a three-digit code,
+     * the code's standard reason), so a response costs no strings for them and Netty finds its status constant by
+     * identity; anything else is copied, as Netty does. Netty's response decoder shares none of them.
+     */
+
+    private static final String HTTP_1_1 = "HTTP/1.1"; // the literal Netty's HttpVersion compares by identity first
+
+    private static final String[] CODES = new String[1000];
+
+    private static final String[] REASONS = new String[1000];
+
+    static {
+        for (int code = 100; code < CODES.length; code++) {
+            CODES[code] = Integer.toString(code);
+            REASONS[code] = HttpResponseStatus.valueOf(code).reasonPhrase();
+        }
+    }
+
+    /** The status code of the line being split, from its second word to its third; 0 when it was not three digits. */
+    private int lineCode;
+
+    @Override
+    protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
+        lineCode = 0;
+        return sameBytes(HTTP_1_1, line, start, length)
+                ? HTTP_1_1
+                : super.splitFirstWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitSecondWordInitialLine(byte[] line, int start, int length) {
+        if (length == 3
+                && isDigit(line[start])
+                && line[start] != '0'
+                && isDigit(line[start + 1])
+                && isDigit(line[start + 2])) {
+            lineCode = (line[start] - '0') * 100 + (line[start + 1] - '0') * 10 + (line[start + 2] - '0');
+            return CODES[lineCode];
+        }
+        return super.splitSecondWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
+        if (lineCode != 0) {
+            String reason = REASONS[lineCode];
+            if (sameBytes(reason, line, start, length)) {
+                return reason;
+            }
+        }
+        return super.splitThirdWordInitialLine(line, start, length);
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean sameBytes(String text, byte[] line, int start, int length) {
+        if (text.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (text.charAt(i) != line[start + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

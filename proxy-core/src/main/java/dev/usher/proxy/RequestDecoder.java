@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +43,7 @@ final class RequestDecoder extends HttpRequestDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
+                .setHeadersFactory(KnownFieldNames.HEADERS)
                 .setTrailersFactory(TrailerHeaders.FACTORY)
                 .setStrictLineParsing(true));
     }
@@ -49,6 +51,13 @@ final class RequestDecoder extends HttpRequestDecoder {
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
         throw new IllegalArgumentException("both Transfer-Encoding and Content-Length");
+    }
+
+    /** A common name is the shared constant ({@link KnownFieldNames}); any other is copied, as Netty does. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+        AsciiString known = KnownFieldNames.intern(line, start, length);
+        return known != null ? known : super.splitHeaderName(line, start, length);
     }
 
     @Override
