@@ -2,6 +2,7 @@ package dev.usher.proxy;
 
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #HEADERS} validates names as Netty's default does, but for the constants of this table: they are tokens
  * by construction, and found by identity, never by content, so no other name (a client's or an annotation's) can skip
- * the check.
+ * the check. The lower-case forms are Netty's {@link HttpHeaderNames} and Usher's forwarding-field constants where
+ * those exist, so the fields Usher adds with them skip it too.
  */
 final class KnownFieldNames {
 
@@ -98,6 +100,64 @@ final class KnownFieldNames {
         "Sec-WebSocket-Accept"
     };
 
+    /**
+     * Lower-case constants that already exist, used as this table's own so that the fields Usher sets with them
+     * ({@code headers.set(HttpHeaderNames.CONNECTION, ...)}, the forwarding fields) skip the name check too.
+     */
+    private static final AsciiString[] EXISTING = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.CONTENT_TYPE,
+        HttpHeaderNames.CONTENT_LENGTH,
+        HttpHeaderNames.CONTENT_ENCODING,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.CACHE_CONTROL,
+        HttpHeaderNames.PRAGMA,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.DATE,
+        HttpHeaderNames.VIA,
+        HttpHeaderNames.HOST,
+        HttpHeaderNames.ACCEPT,
+        HttpHeaderNames.ACCEPT_ENCODING,
+        HttpHeaderNames.ACCEPT_LANGUAGE,
+        HttpHeaderNames.USER_AGENT,
+        HttpHeaderNames.COOKIE,
+        HttpHeaderNames.REFERER,
+        HttpHeaderNames.ORIGIN,
+        HttpHeaderNames.AUTHORIZATION,
+        HttpHeaderNames.IF_NONE_MATCH,
+        HttpHeaderNames.IF_MODIFIED_SINCE,
+        HttpHeaderNames.RANGE,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.UPGRADE_INSECURE_REQUESTS,
+        HttpHeaderNames.X_REQUESTED_WITH,
+        HttpHeaderNames.SEC_WEBSOCKET_KEY,
+        HttpHeaderNames.SEC_WEBSOCKET_VERSION,
+        HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS,
+        HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL,
+        HttpHeaderNames.SERVER,
+        HttpHeaderNames.ETAG,
+        HttpHeaderNames.LAST_MODIFIED,
+        HttpHeaderNames.EXPIRES,
+        HttpHeaderNames.AGE,
+        HttpHeaderNames.VARY,
+        HttpHeaderNames.SET_COOKIE,
+        HttpHeaderNames.LOCATION,
+        HttpHeaderNames.ACCEPT_RANGES,
+        HttpHeaderNames.CONTENT_DISPOSITION,
+        HttpHeaderNames.CONTENT_SECURITY_POLICY,
+        HttpHeaderNames.X_FRAME_OPTIONS,
+        HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN,
+        HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HttpHeaderNames.WWW_AUTHENTICATE,
+        HttpHeaderNames.SEC_WEBSOCKET_ACCEPT,
+        ForwardedHeaders.X_FORWARDED_FOR,
+        ForwardedHeaders.X_FORWARDED_PROTO,
+        ForwardedHeaders.X_FORWARDED_HOST,
+        ForwardedHeaders.X_FORWARDED_PORT,
+        ForwardedHeaders.X_REAL_IP,
+        ForwardedHeaders.X_REQUEST_ID
+    };
+
     /** The constants by length: each name in its listed form and in lower case. */
     private static final AsciiString[][] BY_LENGTH;
 
@@ -109,7 +169,7 @@ final class KnownFieldNames {
         List<AsciiString> all = new ArrayList<>();
         for (String name : NAMES) {
             for (String form : new String[] {name, name.toLowerCase(Locale.ROOT)}) {
-                AsciiString constant = AsciiString.cached(form);
+                AsciiString constant = constant(form);
                 while (byLength.size() <= form.length()) {
                     byLength.add(new ArrayList<>());
                 }
@@ -131,6 +191,16 @@ final class KnownFieldNames {
             }
             BY_IDENTITY[slot] = constant;
         }
+    }
+
+    /** The existing constant spelled {@code form} exactly, else a new one. */
+    private static AsciiString constant(String form) {
+        for (AsciiString existing : EXISTING) {
+            if (existing.toString().equals(form)) {
+                return existing;
+            }
+        }
+        return AsciiString.cached(form);
     }
 
     /** Netty's validating headers factory, skipping the name check for this table's constants only. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
@@ -52,6 +53,16 @@ final class KnownFieldNamesTest {
             strings = {"CONTENT-TYPE", "Content-type", "X-Request-Id", "Host ", "Hos", "Hostx", "X-Custom", "", "C"})
     void anyOtherSpellingOrName_isNotShared(String name) {
         assertThat((Object) intern(name)).isNull();
+    }
+
+    @Test
+    void theLowerCaseForms_areTheConstantsUsherAndNettySetFieldsWith() {
+        assertThat((Object) intern("content-length")).isSameAs(HttpHeaderNames.CONTENT_LENGTH);
+        assertThat((Object) intern("x-forwarded-for")).isSameAs(ForwardedHeaders.X_FORWARDED_FOR);
+        assertThat(KnownFieldNames.isConstant(HttpHeaderNames.SERVER)).isTrue();
+        assertThat(KnownFieldNames.isConstant(ForwardedHeaders.X_REQUEST_ID)).isTrue();
+        assertThat(KnownFieldNames.isConstant(HttpHeaderNames.PROXY_AUTHORIZATION))
+                .isFalse(); // not listed
     }
 
     @Test
