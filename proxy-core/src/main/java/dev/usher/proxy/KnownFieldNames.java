@@ -218,6 +218,11 @@ final class KnownFieldNames {
 
     private KnownFieldNames() {}
 
+    /** The listed names in their capitalised form (tests draw from them). */
+    static List<String> names() {
+        return List.of(NAMES);
+    }
+
     /** The constant whose bytes are {@code bytes[start, start + length)} exactly, or {@code null}. */
     static @Nullable AsciiString intern(byte[] bytes, int start, int length) {
         if (length >= BY_LENGTH.length) {
