@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -238,6 +239,14 @@ final class KnownFieldNamesTest {
         return result;
     }
 
+    private static void assertSameOutcome(ChannelHandler ours, ChannelHandler netty, String message) {
+        EmbeddedChannel usher = new EmbeddedChannel(ours);
+        EmbeddedChannel plain = new EmbeddedChannel(netty);
+        assertThat(outcome(decodeBytes(usher, message))).as(message).isEqualTo(outcome(decodeBytes(plain, message)));
+        usher.finishAndReleaseAll();
+        plain.finishAndReleaseAll();
+    }
+
     @Test
     void randomFieldNames_decodeExactlyAsNettysOwnDecodersDecodeThem() {
         List<String> listed = KnownFieldNames.names().stream()
@@ -249,28 +258,19 @@ final class KnownFieldNamesTest {
             String first = randomName(random, listed);
             String second = randomName(random, listed);
             String fields = first + ": a\r\n" + second + ":  b c \r\n\r\n";
-            EmbeddedChannel ours = new EmbeddedChannel(new RequestDecoder(ProxySettings.defaults()));
-            EmbeddedChannel netty = new EmbeddedChannel(new HttpRequestDecoder());
-            String request = "GET / HTTP/1.1\r\nHost: a.test\r\n" + fields;
-            assertThat(outcome(decodeBytes(ours, request)))
-                    .as("request fields %s / %s", first, second)
-                    .isEqualTo(outcome(decodeBytes(netty, request)));
-            ours.finishAndReleaseAll();
-            netty.finishAndReleaseAll();
+            assertSameOutcome(
+                    new RequestDecoder(ProxySettings.defaults()),
+                    new HttpRequestDecoder(),
+                    "GET / HTTP/1.1\r\nHost: a.test\r\n" + fields);
             if (first.indexOf(' ') < 0
                     && first.indexOf('\t') < 0
                     && second.indexOf(' ') < 0
                     && second.indexOf('\t') < 0) {
                 // Usher refuses an origin's name with whitespace inside, where Netty cuts it short (tested apart)
-                EmbeddedChannel origin = new EmbeddedChannel(new OriginResponseDecoder());
-                EmbeddedChannel nettyOrigin = new EmbeddedChannel(
-                        new HttpResponseDecoder(new io.netty.handler.codec.http.HttpDecoderConfig()));
-                String response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + fields;
-                assertThat(outcome(decodeBytes(origin, response)))
-                        .as("response fields %s / %s", first, second)
-                        .isEqualTo(outcome(decodeBytes(nettyOrigin, response)));
-                origin.finishAndReleaseAll();
-                nettyOrigin.finishAndReleaseAll();
+                assertSameOutcome(
+                        new OriginResponseDecoder(),
+                        new HttpResponseDecoder(),
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + fields);
             }
             if (KnownFieldNames.names().contains(first)) {
                 shared++;
