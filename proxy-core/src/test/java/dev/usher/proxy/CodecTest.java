@@ -1,18 +1,25 @@
 package dev.usher.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The two codec subclasses on their own, in an {@link EmbeddedChannel}. */
@@ -98,6 +105,88 @@ final class CodecTest {
         assertThat(out.toString()).endsWith("\r\n\r\n" + large);
         assertThat(buffers).isEqualTo(2); // not copied: written behind the head as it is
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void responseEncoder_writesTheBytesNettysEncoderWrites_forEveryKindOfWholeResponse() {
+        String manyFields = "v".repeat(40);
+        for (HttpResponseStatus status : List.of(
+                HttpResponseStatus.OK,
+                HttpResponseStatus.NOT_FOUND,
+                HttpResponseStatus.NO_CONTENT,
+                HttpResponseStatus.RESET_CONTENT,
+                HttpResponseStatus.NOT_MODIFIED,
+                HttpResponseStatus.CONTINUE)) {
+            for (int length : new int[] {0, 1, 100, 129, 700, ResponseEncoder.COPY_BODY_LIMIT}) {
+                for (int fields : new int[] {0, 2, 30}) {
+                    for (boolean chunked : new boolean[] {false, true}) {
+                        Supplier<DefaultFullHttpResponse> response = () -> {
+                            DefaultFullHttpResponse r = sized("b".repeat(length));
+                            r.setStatus(status);
+                            for (int i = 0; i < fields; i++) {
+                                r.headers().add("x-field-" + i, manyFields);
+                            }
+                            if (chunked) {
+                                r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                                r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+                            }
+                            return r;
+                        };
+                        ResponseEncoder encoder =
+                                new ResponseEncoder(AllocationGuardTest.guard(new SimpleMeterRegistry()));
+                        // several in a row: the head size estimate is carried from one response to the next
+                        List<String> usher = encodeAll(encoder, response, 3);
+                        List<String> netty = encodeAll(new HttpResponseEncoder(), response, 3);
+
+                        assertThat(String.join("", usher))
+                                .as("%s, %d-byte body, %d fields, chunked %s", status, length, fields, chunked)
+                                .isEqualTo(String.join("", netty));
+                        if (!chunked) {
+                            assertThat(usher).hasSize(3); // one buffer per response
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void responseEncoder_wholeResponseAfterAnUnfinishedHead_failsAsInNettysEncoder() {
+        ResponseEncoder encoder = new ResponseEncoder(AllocationGuardTest.guard(new SimpleMeterRegistry()));
+        EmbeddedChannel ch = new EmbeddedChannel(encoder);
+        ch.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        DefaultFullHttpResponse whole = sized("late");
+
+        assertThatThrownBy(() -> ch.writeOutbound(whole)).hasMessageContaining("unexpected message type");
+        assertThat(whole.refCnt()).isZero();
+
+        ch.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT); // the head's message ends; a whole one may follow
+        ch.writeOutbound(sized("next"));
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = ch.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        assertThat(out.toString()).endsWith("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /** Writes {@code count} responses through the encoder; what each write produced, as text. */
+    private static List<String> encodeAll(
+            ChannelHandler encoder, Supplier<DefaultFullHttpResponse> response, int count) {
+        EmbeddedChannel ch = new EmbeddedChannel(encoder);
+        List<String> buffers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ch.writeOutbound(response.get());
+            ByteBuf buf;
+            while ((buf = ch.readOutbound()) != null) {
+                buffers.add(buf.toString(StandardCharsets.ISO_8859_1));
+                buf.release();
+            }
+        }
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+        return buffers;
     }
 
     private static DefaultFullHttpResponse sized(String body) {
