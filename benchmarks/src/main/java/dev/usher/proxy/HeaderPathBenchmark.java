@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -191,7 +192,8 @@ public class HeaderPathBenchmark {
         sentRequest = decodeRequest(requestDecoder);
         ReferenceCountUtil.release(requestDecoder.readInbound()); // its (empty) last content
         sentTarget = Objects.requireNonNull(Requests.target(sentRequest));
-        sentRecord = new RequestRecord(context, conn.clientAddress(sentRequest.headers()), sentRequest, "HTTP/1.1");
+        sentRecord = new RequestRecord(
+                context, Ticker.systemTicker(), conn.clientAddress(sentRequest.headers()), sentRequest, "HTTP/1.1");
         RequestHeads.prepare(sentRequest, route, sentTarget, sentRecord, conn, settings);
         if (request() == 0 || response() == 0 || nettyRequest() == 0 || nettyResponse() == 0) {
             throw new IllegalStateException("a benchmark wrote nothing");
@@ -225,7 +227,8 @@ public class HeaderPathBenchmark {
     public long request() {
         HttpRequest request = decodeRequest(requestDecoder);
         Requests.Target target = Objects.requireNonNull(Requests.target(request));
-        RequestRecord record = new RequestRecord(context, conn.clientAddress(request.headers()), request, "HTTP/1.1");
+        RequestRecord record = new RequestRecord(
+                context, Ticker.systemTicker(), conn.clientAddress(request.headers()), request, "HTTP/1.1");
         RequestHeads.prepare(request, route, target, record, conn, context.settings());
         return encode(requestEncoder, request, requestDecoder.readInbound());
     }

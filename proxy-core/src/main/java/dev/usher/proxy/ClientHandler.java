@@ -128,6 +128,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void onRequest(HttpRequest request) {
         RequestRecord record = new RequestRecord(
                 context,
+                conn.ctx.executor().ticker(),
                 conn.clientAddress(request.headers()),
                 request,
                 stream() ? RequestRecord.HTTP_2 : request.protocolVersion().text());

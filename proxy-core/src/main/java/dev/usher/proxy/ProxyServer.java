@@ -10,7 +10,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -55,7 +54,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxySettings settings;
     private final MeterRegistry registry;
     private final @Nullable ByteBufAllocator allocator;
-    private final LongSupplier nanoClock;
+    private final @Nullable LongSupplier nanoClock; // null: each loop's batch clock, System.nanoTime elsewhere
     private final IntUnaryOperator canaryRandom;
     private final PasswordChecks passwordChecks;
     private final Transports transports;
@@ -106,7 +105,7 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException(closed ? "closed" : "already started");
         }
         started = true;
-        group = new MultiThreadIoEventLoopGroup(
+        group = new BatchClockGroup(
                 eventLoops, new DefaultThreadFactory("usher-proxy", true), transports.ioHandlerFactory());
         connections = new DefaultChannelGroup("usher-clients", GlobalEventExecutor.INSTANCE);
         origins = new DefaultChannelGroup("usher-origins", GlobalEventExecutor.INSTANCE);
@@ -125,7 +124,7 @@ public final class ProxyServer implements AutoCloseable {
                             metrics,
                             allocator,
                             guard,
-                            nanoClock,
+                            nanoClock != null ? nanoClock : BatchClockGroup.nanoClock(loop),
                             resolvers,
                             origins));
         }
@@ -142,7 +141,7 @@ public final class ProxyServer implements AutoCloseable {
                     drainFlag,
                     spool,
                     guard,
-                    new RateLimiter(nanoClock),
+                    new RateLimiter(nanoClock != null ? nanoClock : System::nanoTime),
                     canaryRandom,
                     passwordChecks);
             // HTTPS first: the plaintext listener's redirects name the port it actually got.
@@ -288,7 +287,7 @@ public final class ProxyServer implements AutoCloseable {
         private ProxySettings settings = ProxySettings.defaults();
         private @Nullable MeterRegistry registry;
         private @Nullable ByteBufAllocator allocator;
-        private LongSupplier nanoClock = System::nanoTime;
+        private @Nullable LongSupplier nanoClock;
         private IntUnaryOperator canaryRandom = CanaryChoice.RANDOM;
         private @Nullable Executor passwordChecks;
         private Transport transport = Transport.AUTO;
@@ -367,9 +366,10 @@ public final class ProxyServer implements AutoCloseable {
         }
 
         /**
-         * The clock of outlier ejections and rate limits ({@code limit-rps}, {@code limit-rpm}), in nanoseconds like
-         * {@link System#nanoTime()} (the default); called from every event loop. A seam for tests, which advance it
-         * instead of sleeping.
+         * The clock of outlier ejections, retry budgets, idle origin connections and rate limits ({@code limit-rps},
+         * {@code limit-rpm}), in nanoseconds like {@link System#nanoTime()}; called from every event loop. Default:
+         * {@link System#nanoTime()}, read once per batch of I/O events on each loop ({@link BatchClockGroup}). A seam
+         * for tests, which advance it instead of sleeping.
          */
         public Builder nanoClock(LongSupplier clock) {
             this.nanoClock = Objects.requireNonNull(clock, "nanoClock");

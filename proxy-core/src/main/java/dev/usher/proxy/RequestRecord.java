@@ -4,6 +4,7 @@ import dev.usher.routing.Backend;
 import dev.usher.routing.Endpoint;
 import dev.usher.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.concurrent.Ticker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,8 @@ final class RequestRecord implements RateLimiter.SlotHolder {
     static final String HTTP_2 = "HTTP/2.0";
 
     private final ProxyContext context;
-    private final long startNanos = System.nanoTime();
+    private final Ticker clock;
+    private final long startNanos;
     private final String clientIp;
     private final String method;
     private final String uri;
@@ -28,15 +30,21 @@ final class RequestRecord implements RateLimiter.SlotHolder {
     private @Nullable String endpointsTried; // a retry's list, formatted as it happens
     private @Nullable CharSequence requestId;
     private long endpointNanos;
+    private boolean endpointChosen;
     private long upstreamNanos = -1;
     private long bytesIn;
     private long bytesOut;
     private boolean finished;
     private RateLimiter.@Nullable Slot slot; // a limit-connections slot, released when the request ends
 
-    /** @param protocol as the access log names it: {@code HTTP/1.0}, {@code HTTP/1.1} or {@link #HTTP_2} */
-    RequestRecord(ProxyContext context, String clientIp, HttpRequest request, String protocol) {
+    /**
+     * @param clock the client's event loop's ticker ({@link BatchClockGroup}: read once per batch of I/O events)
+     * @param protocol as the access log names it: {@code HTTP/1.0}, {@code HTTP/1.1} or {@link #HTTP_2}
+     */
+    RequestRecord(ProxyContext context, Ticker clock, String clientIp, HttpRequest request, String protocol) {
         this.context = context;
+        this.clock = clock;
+        this.startNanos = clock.nanoTime();
         this.clientIp = clientIp;
         this.method = request.method().name();
         this.uri = request.uri();
@@ -79,14 +87,15 @@ final class RequestRecord implements RateLimiter.SlotHolder {
         } else {
             endpointsTried = (endpointsTried == null ? first.toString() : endpointsTried) + "," + value;
         }
-        this.endpointNanos = System.nanoTime();
+        this.endpointNanos = clock.nanoTime();
+        this.endpointChosen = true;
         this.upstreamNanos = -1;
     }
 
     /** The origin's response head arrived: the upstream latency is known. */
     void upstreamResponded() {
-        if (endpointNanos != 0 && upstreamNanos < 0) {
-            upstreamNanos = System.nanoTime() - endpointNanos;
+        if (endpointChosen && upstreamNanos < 0) {
+            upstreamNanos = clock.nanoTime() - endpointNanos;
         }
     }
 
@@ -136,7 +145,7 @@ final class RequestRecord implements RateLimiter.SlotHolder {
             return;
         }
         finished = true;
-        long nanos = System.nanoTime() - startNanos;
+        long nanos = clock.nanoTime() - startNanos;
         context.metrics()
                 .route(route)
                 .record(method, protocol == HTTP_2, status, nanos, upstreamNanos, bytesIn, bytesOut);
