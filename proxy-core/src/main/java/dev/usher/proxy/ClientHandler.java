@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The per-connection state machine of a client connection: one request at a time, in order.
  *
- * <p>Auto-read is off and a {@code FlowControlHandler} sits in front, so each {@code read()} delivers one decoded
+ * <p>Auto-read is off and a {@link ReadGate} sits in front, so each {@code read()} delivers one decoded
  * message. Pipelined requests therefore wait, already decoded or still in the socket, until the response before them
  * is complete: responses leave in request order with no reordering buffer. Every {@code channelRead} branch either
  * hands the message on (to the {@link Exchange}) or releases it.

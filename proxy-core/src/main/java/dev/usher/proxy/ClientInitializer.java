@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Wires a client connection: [PROXY protocol] → [SNI/TLS → {@link H2AlpnSwitch}, or {@link H2PrefaceSniffer}] →
  * {@link HeadTimer} → {@link RequestDecoder} (and its {@code read()} side) → {@link ResponseEncoder} →
  * {@link AllocationGuard.ReadGuard} →
- * {@link FlowControlHandler} (one message per read) → {@link ClientHandler}.
+ * {@link ReadGate} (one message per read) → {@link ClientHandler}.
  *
  * <p>Every connection starts with the HTTP/1 handlers; ALPN {@code h2} on the HTTPS listener, or the HTTP/2
  * connection preface on the plaintext one, swaps them for the HTTP/2 ones ({@link #toHttp2}, {@link H2Pipeline}).
@@ -63,7 +62,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
                 decoder.nextRequest(),
                 encoder,
                 context.allocationGuard().encoderChecked(),
-                new FlowControlHandler(),
+                new ReadGate(),
                 new ClientHandler(context, headTimer, encoder, sni != null, httpsPort));
     }
 
@@ -77,7 +76,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     /** Removes the HTTP/1 handlers before any of them decoded anything (HTTP/2, or a TLS passthrough splice). */
     static void removeHttp1(ChannelPipeline p) {
         p.remove(ClientHandler.class);
-        p.remove(FlowControlHandler.class);
+        p.remove(ReadGate.class);
         p.remove(ResponseEncoder.class);
         p.remove(RequestDecoder.NextRequest.class);
         p.remove(RequestDecoder.class);

@@ -17,7 +17,7 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * event-loop turn leave as one socket write (and on TLS as few records), not one per stream.
  *
  * <p>Each stream is a child channel on the connection's event loop, auto-read off: {@link H2StreamCodec} (which also
- * hands on one message per {@code read()}, as a {@code FlowControlHandler} does on HTTP/1) → {@link
+ * hands on one message per {@code read()}, as {@link ReadGate} does on HTTP/1) → {@link
  * ClientHandler#forStream}: from the stream codec on, a stream looks like one HTTP/1.1 request to the same handler,
  * admission and exchange as on an HTTP/1 connection.
  *

@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  *       origin request, just the dropped head.</li>
  *   <li>DATA becomes content, a trailing HEADERS frame the end with trailers; other frames (a client's RST_STREAM,
  *       unknown frames) are released: closing the stream is Netty's.</li>
- *   <li>One message per {@code read()}, as Netty's {@code FlowControlHandler} gives it on HTTP/1: the exchange asks
+ *   <li>One message per {@code read()}, as {@link ReadGate} gives it on HTTP/1: the exchange asks
  *       for the next one when it can take it (the body as the origin takes it); what the child channel has not read
  *       yet waits in the stream's window.</li>
  * </ul>

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>One request at a time: once a request has been decoded to its end, the bytes after it (pipelined requests) stay
  * raw in the decoder's buffer until the handler asks for the next message ({@code read()}, which then decodes them
  * on a later turn of the loop, as a socket read would). Decoding a whole socket read eagerly would queue every
- * request in it, decoded, in the {@code FlowControlHandler} while the first one waits: 64 KiB of minimal pipelined
+ * request in it, decoded, in the {@link ReadGate} while the first one waits: 64 KiB of minimal pipelined
  * requests became about 2.6 MiB of heap per connection, so a few dozen connections that send such a batch behind a
  * slow request and stop reading could exhaust the heap. Held as bytes, they cost at most one socket read (64 KiB),
  * as in nginx, which parses one request at a time from its buffer. Bytes after an upgrade request stay raw too and

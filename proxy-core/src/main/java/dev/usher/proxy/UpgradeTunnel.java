@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -61,7 +60,7 @@ final class UpgradeTunnel extends ChannelInboundHandlerAdapter {
         ChannelPipeline front = clientChannel.pipeline();
         front.addLast(new IdleStateHandler(0, 0, idle, TimeUnit.NANOSECONDS), new UpgradeTunnel(origin));
         front.remove(ClientHandler.class);
-        front.remove(FlowControlHandler.class);
+        front.remove(ReadGate.class);
         front.remove(ResponseEncoder.class);
         front.remove(HeadTimer.class);
         front.remove(RequestDecoder.NextRequest.class);
