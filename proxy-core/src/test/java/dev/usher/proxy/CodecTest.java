@@ -69,13 +69,7 @@ final class CodecTest {
 
         ch.writeOutbound(response);
 
-        StringBuilder out = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            out.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        assertThat(out.toString()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n");
+        assertThat(String.join("", drain(ch))).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
@@ -94,16 +88,9 @@ final class CodecTest {
 
         String large = "y".repeat(ResponseEncoder.COPY_BODY_LIMIT + 1);
         ch.writeOutbound(sized(large));
-        StringBuilder out = new StringBuilder();
-        int buffers = 0;
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            out.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-            buffers++;
-        }
-        assertThat(out.toString()).endsWith("\r\n\r\n" + large);
-        assertThat(buffers).isEqualTo(2); // not copied: written behind the head as it is
+        List<String> buffers = drain(ch);
+        assertThat(String.join("", buffers)).endsWith("\r\n\r\n" + large);
+        assertThat(buffers).hasSize(2); // not copied: written behind the head as it is
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
@@ -162,13 +149,7 @@ final class CodecTest {
 
         ch.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT); // the head's message ends; a whole one may follow
         ch.writeOutbound(sized("next"));
-        StringBuilder out = new StringBuilder();
-        ByteBuf buf;
-        while ((buf = ch.readOutbound()) != null) {
-            out.append(buf.toString(StandardCharsets.ISO_8859_1));
-            buf.release();
-        }
-        assertThat(out.toString()).endsWith("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext");
+        assertThat(String.join("", drain(ch))).endsWith("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
@@ -179,13 +160,20 @@ final class CodecTest {
         List<String> buffers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ch.writeOutbound(response.get());
-            ByteBuf buf;
-            while ((buf = ch.readOutbound()) != null) {
-                buffers.add(buf.toString(StandardCharsets.ISO_8859_1));
-                buf.release();
-            }
+            buffers.addAll(drain(ch));
         }
         assertThat(ch.finishAndReleaseAll()).isFalse();
+        return buffers;
+    }
+
+    /** The buffers written so far, as text, each released. */
+    private static List<String> drain(EmbeddedChannel ch) {
+        List<String> buffers = new ArrayList<>();
+        ByteBuf buf;
+        while ((buf = ch.readOutbound()) != null) {
+            buffers.add(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
         return buffers;
     }
 
