@@ -19,22 +19,8 @@ import org.jspecify.annotations.Nullable;
 final class ReadGate extends ChannelDuplexHandler {
 
     private final ArrayDeque<Object> queue = new ArrayDeque<>(2);
-    private @Nullable ChannelConfig config;
     private int unsatisfiedReads;
     private boolean dequeuing;
-
-    private ChannelConfig config() {
-        ChannelConfig c = config;
-        if (c == null) {
-            throw new IllegalStateException("not in a pipeline");
-        }
-        return c;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        config = ctx.channel().config();
-    }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
@@ -61,7 +47,7 @@ final class ReadGate extends ChannelDuplexHandler {
 
     @Override
     public void read(ChannelHandlerContext ctx) {
-        ChannelConfig c = config();
+        ChannelConfig c = ctx.channel().config();
         if (!c.isAutoRead()) {
             unsatisfiedReads++;
         }
@@ -76,7 +62,7 @@ final class ReadGate extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ChannelConfig c = config();
+        ChannelConfig c = ctx.channel().config();
         boolean satisfied;
         if (queue.isEmpty() && (unsatisfiedReads > 0 || c.isAutoRead())) {
             satisfied = dequeue(ctx, msg); // a read is waiting and nothing is ahead: no queue
@@ -91,7 +77,7 @@ final class ReadGate extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (config().isAutoRead() || unsatisfiedReads > 0) {
+        if (ctx.channel().config().isAutoRead() || unsatisfiedReads > 0) {
             unsatisfiedReads = 0;
             ctx.fireChannelReadComplete();
         }
@@ -106,8 +92,9 @@ final class ReadGate extends ChannelDuplexHandler {
         boolean wasDequeuing = dequeuing;
         dequeuing = true;
         try {
+            ChannelConfig config = ctx.channel().config();
             Object msg = first;
-            while (unsatisfiedReads > 0 || config().isAutoRead()) {
+            while (unsatisfiedReads > 0 || config.isAutoRead()) {
                 if (msg == null) {
                     msg = queue.poll();
                     if (msg == null) {
