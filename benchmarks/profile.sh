@@ -6,10 +6,11 @@
 #   benchmarks/profile.sh                        Usher from this tree, wrk -c 50
 #   CONNECTIONS=200 JAR=/tmp/old/usher.jar benchmarks/profile.sh
 #   PROTOCOL=h2 benchmarks/profile.sh            HTTP/2 over TLS (h2c: prior knowledge), h2load -c 50 -m 10
+#   EVENT=alloc benchmarks/profile.sh            heap allocation instead of CPU: bytes per request by class and site
 #
 # Needs wrk (PROTOCOL=h1) or h2load (h2, h2c), Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
 # kernel.perf_event_paranoid <= 1 (async-profiler falls back to itimer without kernel frames otherwise). Settings:
-# PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR USHER_JAVA_OPTS (default '-Xms128m -Xmx128m -XX:+UseParallelGC'). Writes
+# EVENT=cpu (or alloc) PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR USHER_JAVA_OPTS (default '-Xms128m -Xmx128m -XX:+UseParallelGC'). Writes
 # $OUT/profile.collapsed (one line per stack), $OUT/flame.html and the summary; every process it starts runs on
 # 127.0.0.1 and is stopped on exit.
 # shellcheck source=benchmarks/proxies.sh
@@ -17,6 +18,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prog=profile
 PROTOCOL="${PROTOCOL:-h1}"
+EVENT="${EVENT:-cpu}"
 CONNECTIONS="${CONNECTIONS:-50}"
 STREAMS="${STREAMS:-10}"
 DURATION="${DURATION:-20}"
@@ -33,6 +35,10 @@ admin_port=$((BASE_PORT + 2))
 tls_port=$((BASE_PORT + 3))
 
 source "$root/benchmarks/proxies.sh"
+case $EVENT in
+    cpu | alloc) ;;
+    *) echo "$prog: EVENT is cpu or alloc, not '$EVENT'" >&2 && exit 2 ;;
+esac
 case $PROTOCOL in
     h1) require_tools "apt-get install -y wrk maven" wrk mvn java jcmd curl unzip ;;
     h2 | h2c) require_tools "apt-get install -y nghttp2-client maven" h2load mvn java jcmd curl unzip ;;
@@ -78,12 +84,42 @@ profiler() { # async-profiler command
 
 echo "$prog: warming the JVM for $JVM_WARMUP s, then profiling $DURATION s of $PROTOCOL at -c $CONNECTIONS" >&2
 load "$JVM_WARMUP" >/dev/null
-profiler "start,event=cpu,interval=$INTERVAL,threads"
+if [[ $EVENT == alloc ]]; then
+    # every 4 KiB allocated is sampled; the collapsed counts are bytes ("total"), the leaf frame the allocated class
+    profiler "start,event=alloc,alloc=4k,threads"
+else
+    profiler "start,event=cpu,interval=$INTERVAL,threads"
+fi
 ticks0=$(cpu_ticks "$usher_pid")
 requests=$(load "$DURATION")
 ticks1=$(cpu_ticks "$usher_pid")
-profiler "dump,collapsed,file=$OUT/profile.collapsed"
+profiler "dump,collapsed,total,file=$OUT/profile.collapsed"
 profiler "stop,file=$OUT/flame.html"
+
+if [[ $EVENT == alloc ]]; then
+    {
+        echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), heap allocation, wrk -t1 -c $CONNECTIONS, $DURATION s, $jar"
+        # A line: "[thread];frame;...;class_[i] bytes" (_[i] in a TLAB, _[o] outside). Per request: bytes / requests.
+        awk -v n="$requests" -v javaframe='^[A-Za-z_][A-Za-z0-9_$]*/' '$0 ~ /^\[usher-proxy/ {
+                b = $NF; line = substr($0, 1, length($0) - length(b) - 1)
+                k = split(line, f, ";"); cls = f[k]; sub(/_\[[io]\]$/, "", cls); total += b; byclass[cls] += b
+                site = "(no Java frame)"
+                for (i = k - 1; i > 1; i--) if (f[i] ~ javaframe) { site = f[i]; break }
+                bysite[site " -> " cls] += b
+            }
+            END {
+                printf "%d requests, event loop allocation %.0f B per request\nby class:\n", n, total / n
+                fflush()
+                for (c in byclass) printf "%8.0f B  %s\n", byclass[c] / n, c | "sort -rn | head -15"
+                close("sort -rn | head -15")
+                printf "by allocating frame -> class:\n"
+                fflush()
+                for (s in bysite) printf "%8.0f B  %s\n", bysite[s] / n, s | "sort -rn | head -40"
+            }' "$OUT/profile.collapsed"
+    } | tee "$OUT/summary.txt"
+    echo "wrote $OUT/summary.txt, profile.collapsed and flame.html" >&2
+    exit 0
+fi
 
 {
     client="wrk -t1 -c $CONNECTIONS"
