@@ -82,7 +82,11 @@ final class ResponseEncoder extends HttpResponseEncoder {
             buf.writeShort(CRLF);
             int head = buf.readableBytes();
             headEstimate = head + head / 3;
-            buf.writeBytes(content, content.readerIndex(), length);
+            // Read from the body into the buffer, not the other way round: the decoder's body is a slice, and
+            // writeBytes would wrap both in NIO buffers (two objects per response) where getBytes copies memory.
+            buf.ensureWritable(length); // the head may have outgrown its estimate
+            content.getBytes(content.readerIndex(), buf, buf.writerIndex(), length);
+            buf.writerIndex(buf.writerIndex() + length);
             out.add(buf);
             buf = null;
         } finally {
