@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * HTTP/2-minded clients send are both listed), so what is forwarded is byte for byte what was received; a name that
  * is not listed is decoded as before.
  *
- * <p>{@link #HEADERS} validates names as Netty's default does, but for the constants of this table: they are tokens
+ * <p>{@link #headers()} validates names as Netty's default does, but for the constants of this table: they are tokens
  * by construction, and found by identity, never by content, so no other name (a client's or an annotation's) can skip
  * the check. The lower-case forms are Netty's {@link HttpHeaderNames} and Usher's forwarding-field constants where
  * those exist, so the fields Usher adds with them skip it too.
@@ -203,17 +203,28 @@ final class KnownFieldNames {
         return AsciiString.cached(form);
     }
 
-    /** Netty's validating headers factory, skipping the name check for this table's constants only. */
-    static final HttpHeadersFactory HEADERS;
+    /** The decoders' name check: Netty's, skipped for this table's constants only. */
+    private static final DefaultHeaders.NameValidator<CharSequence> NAME_CHECK;
+
+    private static final DefaultHeaders.ValueValidator<CharSequence> VALUE_CHECK;
 
     static {
         DefaultHttpHeadersFactory netty = DefaultHttpHeadersFactory.headersFactory();
         DefaultHeaders.NameValidator<CharSequence> tokens = netty.getNameValidator();
-        HEADERS = netty.withNameValidator(name -> {
+        NAME_CHECK = name -> {
             if (!isConstant(name)) {
                 tokens.validateName(name);
             }
-        });
+        };
+        VALUE_CHECK = netty.getValueValidator();
+    }
+
+    /**
+     * A decoder's headers factory ({@link FlatHeaders}, sized by the connection's own messages) with Netty's
+     * validators and this table's name check.
+     */
+    static HttpHeadersFactory headers() {
+        return FlatHeaders.perConnection(NAME_CHECK, VALUE_CHECK, 8, 32);
     }
 
     private KnownFieldNames() {}

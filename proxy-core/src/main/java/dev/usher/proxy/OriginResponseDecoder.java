@@ -32,8 +32,8 @@ final class OriginResponseDecoder extends HttpResponseDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
-                .setHeadersFactory(KnownFieldNames.HEADERS)
-                .setTrailersFactory(TrailerHeaders.FACTORY));
+                .setHeadersFactory(KnownFieldNames.headers())
+                .setTrailersFactory(FlatHeaders.TRAILERS));
     }
 
     private boolean expectNothing;

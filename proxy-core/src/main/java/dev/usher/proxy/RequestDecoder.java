@@ -43,8 +43,8 @@ final class RequestDecoder extends HttpRequestDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false)
                 .setValidateHeaders(true)
-                .setHeadersFactory(KnownFieldNames.HEADERS)
-                .setTrailersFactory(TrailerHeaders.FACTORY)
+                .setHeadersFactory(KnownFieldNames.headers())
+                .setTrailersFactory(FlatHeaders.TRAILERS)
                 .setStrictLineParsing(true));
     }
 

@@ -76,7 +76,7 @@ final class KnownFieldNamesTest {
 
     @Test
     void theHeadersStillRefuseInvalidNames_andAcceptTheConstants() {
-        HttpHeaders headers = KnownFieldNames.HEADERS.newHeaders();
+        HttpHeaders headers = KnownFieldNames.headers().newHeaders();
         headers.add(intern("Content-Type"), "text/plain");
         headers.add(new AsciiString("X-Fine"), "1");
         assertThat(headers.get("content-type")).isEqualTo("text/plain");
