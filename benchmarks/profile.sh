@@ -93,7 +93,8 @@ fi
 ticks0=$(cpu_ticks "$usher_pid")
 requests=$(load "$DURATION")
 ticks1=$(cpu_ticks "$usher_pid")
-profiler "dump,collapsed,total,file=$OUT/profile.collapsed"
+# alloc: the counts are bytes ("total"); cpu: samples, as the summary below counts them
+profiler "dump,collapsed$([[ $EVENT == alloc ]] && echo ,total),file=$OUT/profile.collapsed"
 profiler "stop,file=$OUT/flame.html"
 
 if [[ $EVENT == alloc ]]; then
