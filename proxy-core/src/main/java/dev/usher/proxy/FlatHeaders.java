@@ -219,15 +219,8 @@ final class FlatHeaders extends HttpHeaders {
 
     @Override
     public @Nullable Short getShort(CharSequence name) {
-        CharSequence value = first(name);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return value instanceof AsciiString ascii ? ascii.parseShort() : Short.parseShort(value.toString());
-        } catch (RuntimeException e) {
-            return null;
-        }
+        Integer value = getInt(name); // a short is an int in a short's range, as Short.parseShort reads it
+        return value == null || value != value.shortValue() ? null : value.shortValue();
     }
 
     @Override
