@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * response could silently lose a chunk, or a connection stay open with nothing to say. Shared by every connection.
  *
  * <p>HTTP/1 pipelines use {@link #encoderChecked()} instead: their encoders ({@link ResponseEncoder},
- * {@link OriginRequestEncoder}) report their own failed allocation through {@link #encodeFailed}, so no listener is
+ * {@link OriginRequestEncoder}) report their own failures through {@link #encodeFailed} (which closes the connection
+ * for any, and counts an allocation's), so no listener is
  * added to each write's promise on the hot path; that variant ({@link ReadGuard}) only watches reads and is an inbound
  * handler, so writes and flushes pass it by. HTTP/2 pipelines, whose frames are encoded by Netty's codec, keep the
  * listener.
@@ -60,12 +61,18 @@ final class AllocationGuard extends ChannelDuplexHandler {
         }
     }
 
-    /** An encoder's write threw: an allocation failure closes the connection and is counted and logged. */
+    /**
+     * An HTTP/1 encoder's write threw: the connection closes, since what it wrote of the message cannot be completed
+     * and nobody might look at the write's promise (a keep-alive client would wait for a response that never comes).
+     * An allocation failure is counted; both are logged, at most once per period.
+     */
     void encodeFailed(ChannelHandlerContext ctx, Throwable cause) {
         if (isAllocationFailure(cause)) {
             report(cause);
-            ctx.close();
+        } else {
+            log("an HTTP/1 encoder failed, closed its connection", cause);
         }
+        ctx.close();
     }
 
     /** Whether {@code cause}, or one of its causes, is an allocation failure. */
@@ -102,15 +109,16 @@ final class AllocationGuard extends ChannelDuplexHandler {
 
     private void report(Throwable cause) {
         metrics.allocationFailure();
+        log("buffer allocation failed, closed the connection that needed it", cause);
+    }
+
+    /** Logs {@code what} and {@code cause}, or counts it for the next line if one was logged within the period. */
+    private void log(String what, Throwable cause) {
         long now = System.nanoTime();
         long last = lastLog.get();
         if (now - last >= LOG_PERIOD_NANOS && lastLog.compareAndSet(last, now)) {
             long others = unlogged.getAndSet(0);
-            LOG.warn(
-                    "buffer allocation failed, closed the connection that needed it ({} more since the last such "
-                            + "line): {}",
-                    others,
-                    cause.toString());
+            LOG.warn("{} ({} more failures since the last such line): {}", what, others, cause.toString());
         } else {
             unlogged.incrementAndGet();
         }

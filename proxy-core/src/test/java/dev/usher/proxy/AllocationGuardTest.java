@@ -1,5 +1,6 @@
 package dev.usher.proxy;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -80,7 +82,20 @@ final class AllocationGuardTest {
     }
 
     @Test
-    void anEncoderFailureThatIsNotAnAllocation_leavesTheConnectionToItsHandler() {
+    void anEncoderThatThrows_closesTheConnection_withoutCountingAnAllocationFailure() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ResponseEncoder(guard), guard.encoderChecked());
+
+        // a body before any head: the encoder refuses it, and a keep-alive client would otherwise wait for nothing
+        ChannelFuture written = ch.writeOneOutbound(new DefaultHttpContent(Unpooled.copiedBuffer("x", US_ASCII)));
+
+        assertThat(written.isSuccess()).isFalse();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(failures()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aMessageTheEncoderDoesNotTake_leavesTheConnectionToItsHandler() {
         EmbeddedChannel ch = new EmbeddedChannel(new ResponseEncoder(guard), guard.encoderChecked());
 
         ChannelFuture written = ch.writeOneOutbound("not an HTTP message");
