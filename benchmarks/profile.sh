@@ -99,7 +99,9 @@ profiler "stop,file=$OUT/flame.html"
 
 if [[ $EVENT == alloc ]]; then
     {
-        echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), heap allocation, wrk -t1 -c $CONNECTIONS, $DURATION s, $jar"
+        client="wrk -t1 -c $CONNECTIONS"
+        [[ $PROTOCOL != h1 ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+        echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), heap allocation, $client, $DURATION s, $jar"
         # A line: "[thread];frame;...;class_[i] bytes" (_[i] in a TLAB, _[o] outside). Per request: bytes / requests.
         awk -v n="$requests" -v javaframe='^[A-Za-z_][A-Za-z0-9_$]*/' '$0 ~ /^\[usher-proxy/ {
                 b = $NF; line = substr($0, 1, length($0) - length(b) - 1)
