@@ -2,10 +2,7 @@ package dev.usher.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -107,22 +104,7 @@ final class ForwardedHeaders {
 
     /** Removes what an untrusted client may have sent to claim an address, scheme, host or prefix. */
     private static void removeClientForwarding(HttpHeaders headers) {
-        List<CharSequence> found = null; // allocated only when a client sent such a field
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            CharSequence name = it.next().getKey();
-            if (clientForwarding(name)) {
-                if (found == null) {
-                    found = new ArrayList<>(4);
-                }
-                found.add(name);
-            }
-        }
-        if (found != null) {
-            for (CharSequence name : found) {
-                headers.remove(name);
-            }
-        }
+        HeaderRules.removeNamesIf(headers, ForwardedHeaders::clientForwarding);
     }
 
     private static boolean clientForwarding(CharSequence name) {

@@ -4,10 +4,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +66,7 @@ final class HeaderRules {
         // Most messages carry no Connection field: skip getAll's list (this runs for every request and response).
         List<String> connection =
                 headers.contains(HttpHeaderNames.CONNECTION) ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
+        Set<String> named = null; // the tokens to remove, lower-cased; allocated only when there are some
         for (String value : connection) {
             int start = 0;
             while (start <= value.length()) {
@@ -74,10 +77,18 @@ final class HeaderRules {
                         && indexOf(REQUEST_PROTECTED, token) < 0
                         && indexOf(vouched, token) < 0
                         && indexOf(vouchedToo, token) < 0) {
-                    headers.remove(token);
+                    named = named == null ? new HashSet<>(4) : named;
+                    named.add(token.toLowerCase(Locale.ROOT));
                 }
                 start = end + 1;
             }
+        }
+        if (named != null && named.size() == 1) {
+            headers.remove(named.iterator().next()); // the usual one (keep-alive, or an Upgrade's)
+        } else if (named != null) {
+            // thousands of tokens and thousands of fields must not cost their product
+            Set<String> lowerCased = named;
+            removeNamesIf(headers, name -> lowerCased.contains(name.toString().toLowerCase(Locale.ROOT)));
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
@@ -161,11 +172,24 @@ final class HeaderRules {
 
     /** Removes the fields whose names hold a {@code _} and that {@code remove} takes. */
     private static void removeUnderscoredIf(HttpHeaders headers, Predicate<CharSequence> remove) {
+        removeNamesIf(headers, name -> AsciiString.indexOf(name, '_', 0) >= 0 && remove.test(name));
+    }
+
+    /**
+     * Removes every field whose name {@code remove} takes; {@code remove} must not depend on the name's case (a field
+     * of another spelling is removed with the one it takes). One pass over the decoders' {@link FlatHeaders}, so a head
+     * of thousands of distinct names to remove costs what it takes to read; other headers by name.
+     */
+    static void removeNamesIf(HttpHeaders headers, Predicate<CharSequence> remove) {
+        if (headers instanceof FlatHeaders flat) {
+            flat.removeIf(remove);
+            return;
+        }
         List<CharSequence> found = null; // allocated only when there is something to drop
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (AsciiString.indexOf(name, '_', 0) >= 0 && remove.test(name)) {
+            if (remove.test(name)) {
                 found = found == null ? new ArrayList<>(2) : found;
                 found.add(name);
             }

@@ -10,8 +10,32 @@ final class HeaderRulesTest {
 
     @Test
     void removeHopByHop_dropsFixedListAndEveryFieldNamedInConnection() {
-        HttpHeaders h = new DefaultHttpHeaders()
-                .add("Connection", "keep-alive, X-A")
+        removeHopByHop_dropsFixedListAndEveryFieldNamedInConnection(new DefaultHttpHeaders());
+        removeHopByHop_dropsFixedListAndEveryFieldNamedInConnection(
+                KnownFieldNames.headers().newHeaders());
+    }
+
+    @Test
+    void removeHopByHop_withThousandsOfTokensAndFields_removesExactlyTheNamedOnes() {
+        HttpHeaders h = KnownFieldNames.headers().newHeaders();
+        StringBuilder tokens = new StringBuilder("keep-alive");
+        for (int i = 0; i < 2_000; i++) {
+            h.add("X-" + i, "v");
+            if (i % 2 == 0) {
+                tokens.append(", x-").append(i);
+            }
+        }
+        h.add("Connection", tokens.toString());
+
+        HeaderRules.removeHopByHop(h);
+
+        assertThat(h.size()).isEqualTo(1_000);
+        assertThat(h.contains("X-1")).isTrue();
+        assertThat(h.contains("X-2")).isFalse();
+    }
+
+    private static void removeHopByHop_dropsFixedListAndEveryFieldNamedInConnection(HttpHeaders empty) {
+        HttpHeaders h = empty.add("Connection", "keep-alive, X-A")
                 .add("Connection", "x-b ,,")
                 .add("X-A", "1")
                 .add("X-B", "2")
