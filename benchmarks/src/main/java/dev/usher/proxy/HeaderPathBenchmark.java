@@ -54,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * client, a field for the origin from the client's {@code Origin}); {@code none} has none. {@code nettyRequest} and
  * {@code nettyResponse} decode and re-encode the same bytes with Netty's plain codecs: what any Netty proxy pays.
  *
- * <p>In package {@code dev.usher.proxy} (this module's only class there) to reach the package-private classes it
+ * <p>In package {@code dev.usher.proxy} (with {@link HeaderFloodBenchmark}) to reach the package-private classes it
  * measures; on the class path the package is split between the two jars, which Java allows outside modules.
  */
 @State(Scope.Thread)
