@@ -485,9 +485,19 @@ final class FlatHeaders extends HttpHeaders {
      */
     void removeIf(Predicate<CharSequence> remove) {
         CharSequence[] f = fields;
-        int kept = 0;
+        int first = 0;
+        while (first < size && !remove.test(f[first << 1])) {
+            first++; // the usual case, nothing to remove, writes nothing
+        }
+        if (first == size) {
+            return;
+        }
+        int kept = first;
         long bits = 0;
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < first; i++) {
+            bits |= bit(hashes[i]);
+        }
+        for (int i = first + 1; i < size; i++) {
             if (!remove.test(f[i << 1])) {
                 f[kept << 1] = f[i << 1];
                 f[(kept << 1) + 1] = f[(i << 1) + 1];

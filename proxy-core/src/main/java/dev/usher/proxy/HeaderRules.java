@@ -66,7 +66,8 @@ final class HeaderRules {
         // Most messages carry no Connection field: skip getAll's list (this runs for every request and response).
         List<String> connection =
                 headers.contains(HttpHeaderNames.CONNECTION) ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
-        Set<String> named = null; // the tokens to remove, lower-cased; allocated only when there are some
+        String named = null; // the usual one token (keep-alive, or an Upgrade's): removed by name
+        Set<String> more = null; // several: one pass, so thousands of tokens and fields do not cost their product
         for (String value : connection) {
             int start = 0;
             while (start <= value.length()) {
@@ -77,18 +78,21 @@ final class HeaderRules {
                         && indexOf(REQUEST_PROTECTED, token) < 0
                         && indexOf(vouched, token) < 0
                         && indexOf(vouchedToo, token) < 0) {
-                    named = named == null ? new HashSet<>(4) : named;
-                    named.add(token.toLowerCase(Locale.ROOT));
+                    if (named == null) {
+                        named = token;
+                    } else {
+                        more = more == null ? new HashSet<>(List.of(named.toLowerCase(Locale.ROOT))) : more;
+                        more.add(token.toLowerCase(Locale.ROOT));
+                    }
                 }
                 start = end + 1;
             }
         }
-        if (named != null && named.size() == 1) {
-            headers.remove(named.iterator().next()); // the usual one (keep-alive, or an Upgrade's)
-        } else if (named != null) {
-            // thousands of tokens and thousands of fields must not cost their product
-            Set<String> lowerCased = named;
+        if (more != null) {
+            Set<String> lowerCased = more;
             removeNamesIf(headers, name -> lowerCased.contains(name.toString().toLowerCase(Locale.ROOT)));
+        } else if (named != null) {
+            headers.remove(named);
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
