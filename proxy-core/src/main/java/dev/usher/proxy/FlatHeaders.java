@@ -551,7 +551,7 @@ final class FlatHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders addShort(CharSequence name, short value) {
-        return add(name, String.valueOf(value));
+        return addInt(name, value); // the same digits
     }
 
     @Override
@@ -596,7 +596,7 @@ final class FlatHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders setShort(CharSequence name, short value) {
-        return set(name, String.valueOf(value));
+        return setInt(name, value); // the same digits
     }
 
     @Override
