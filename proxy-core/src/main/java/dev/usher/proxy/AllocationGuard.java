@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>HTTP/1 pipelines use {@link #encoderChecked()} instead: their encoders ({@link ResponseEncoder},
  * {@link OriginRequestEncoder}) report their own failures through {@link #encodeFailed} (which closes the connection
- * for any, and counts an allocation's), so no listener is
- * added to each write's promise on the hot path; that variant ({@link ReadGuard}) only watches reads and is an inbound
- * handler, so writes and flushes pass it by. HTTP/2 pipelines, whose frames are encoded by Netty's codec, keep the
- * listener.
+ * for any, and counts an allocation's), so no listener is added to each write's promise on the hot path; that variant
+ * ({@link ReadGuard}) only watches reads and is an inbound handler, so writes and flushes pass it by. HTTP/2
+ * pipelines, whose frames are encoded by Netty's codec, keep the listener.
  */
 @ChannelHandler.Sharable
 final class AllocationGuard extends ChannelDuplexHandler {

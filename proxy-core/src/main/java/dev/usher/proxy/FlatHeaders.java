@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -455,28 +456,10 @@ final class FlatHeaders extends HttpHeaders {
 
     /** Removes every field named {@code name} (hash {@code h}), keeping the order of the rest. */
     private void removeAll(CharSequence name, int h) {
-        int i = indexOf(name, h, 0);
-        if (i < 0) {
-            return; // the common case (a hop-by-hop field nobody sent) writes nothing
+        int first = indexOf(name, h, 0);
+        if (first >= 0) { // the common case (a hop-by-hop field nobody sent) writes nothing
+            removeFrom(first, i -> hashes[i] == h && sameName(fields[i << 1], name));
         }
-        CharSequence[] f = fields;
-        int kept = i;
-        long bits = 0;
-        for (int k = 0; k < kept; k++) {
-            bits |= bit(hashes[k]);
-        }
-        for (i++; i < size; i++) {
-            if (hashes[i] != h || !sameName(f[i << 1], name)) {
-                f[kept << 1] = f[i << 1];
-                f[(kept << 1) + 1] = f[(i << 1) + 1];
-                hashes[kept] = hashes[i];
-                bits |= bit(hashes[i]);
-                kept++;
-            }
-        }
-        Arrays.fill(f, kept << 1, size << 1, null);
-        size = kept;
-        present = bits;
     }
 
     /**
@@ -484,21 +467,25 @@ final class FlatHeaders extends HttpHeaders {
      * each: quadratic in a head of thousands of distinct names).
      */
     void removeIf(Predicate<CharSequence> remove) {
-        CharSequence[] f = fields;
         int first = 0;
-        while (first < size && !remove.test(f[first << 1])) {
+        while (first < size && !remove.test(fields[first << 1])) {
             first++; // the usual case, nothing to remove, writes nothing
         }
-        if (first == size) {
-            return;
+        if (first < size) {
+            removeFrom(first, i -> remove.test(fields[i << 1]));
         }
+    }
+
+    /** Removes field {@code first} and every later one {@code removed} takes (by index), keeping the order. */
+    private void removeFrom(int first, IntPredicate removed) {
+        CharSequence[] f = fields;
         int kept = first;
         long bits = 0;
         for (int i = 0; i < first; i++) {
             bits |= bit(hashes[i]);
         }
         for (int i = first + 1; i < size; i++) {
-            if (!remove.test(f[i << 1])) {
+            if (!removed.test(i)) {
                 f[kept << 1] = f[i << 1];
                 f[(kept << 1) + 1] = f[(i << 1) + 1];
                 hashes[kept] = hashes[i];
