@@ -6,9 +6,10 @@
 #   benchmarks/profile.sh                        Usher from this tree, wrk -c 50
 #   CONNECTIONS=200 JAR=/tmp/old/usher.jar benchmarks/profile.sh
 #   PROTOCOL=h2 benchmarks/profile.sh            HTTP/2 over TLS (h2c: prior knowledge), h2load -c 50 -m 10
+#   PROTOCOL=https1 benchmarks/profile.sh        HTTP/1.1 over TLS, keep-alive, h2load --h1 -c 50 (one request at a time)
 #   EVENT=alloc benchmarks/profile.sh            heap allocation instead of CPU: bytes per request by class and site
 #
-# Needs wrk (PROTOCOL=h1) or h2load (h2, h2c), Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
+# Needs wrk (PROTOCOL=h1) or h2load (https1, h2, h2c), Maven (fetches tools.profiler:async-profiler once), a JDK with jcmd, and perf events for root or
 # kernel.perf_event_paranoid <= 1 (async-profiler falls back to itimer without kernel frames otherwise). Settings:
 # EVENT=cpu (or alloc) PROTOCOL=h1 CONNECTIONS=50 STREAMS=10 (h2load -m) DURATION=20 (seconds profiled) JVM_WARMUP=20 (seconds) BASE_PORT=18280 INTERVAL=500us JAR USHER_JAVA_OPTS (default '-Xms128m -Xmx128m -XX:+UseParallelGC'). Writes
 # $OUT/profile.collapsed (one line per stack), $OUT/flame.html and the summary; every process it starts runs on
@@ -41,8 +42,8 @@ case $EVENT in
 esac
 case $PROTOCOL in
     h1) require_tools "apt-get install -y wrk maven" wrk mvn java jcmd curl unzip ;;
-    h2 | h2c) require_tools "apt-get install -y nghttp2-client maven" h2load mvn java jcmd curl unzip ;;
-    *) echo "$prog: PROTOCOL is h1, h2c or h2, not '$PROTOCOL'" >&2 && exit 2 ;;
+    h2 | h2c | https1) require_tools "apt-get install -y nghttp2-client maven" h2load mvn java jcmd curl unzip ;;
+    *) echo "$prog: PROTOCOL is h1, https1, h2c or h2, not '$PROTOCOL'" >&2 && exit 2 ;;
 esac
 require_jars
 jar="${JAR:-$usher_jar}"
@@ -69,6 +70,8 @@ load() { # seconds -> requests the client completed
         h2c) timeout "$(($1 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$1" \
             -H ':authority: h0.bench.test' "http://127.0.0.1:$usher_port/p0" | awk '/^requests:/ {print $8}' ;;
         h2) timeout "$(($1 + 30))" h2load -c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$1" \
+            -H ':authority: h0.bench.test' "https://127.0.0.1:$tls_port/p0" | awk '/^requests:/ {print $8}' ;;
+        https1) timeout "$(($1 + 30))" h2load --h1 -c "$CONNECTIONS" -m 1 -t 1 -D "$1" \
             -H ':authority: h0.bench.test' "https://127.0.0.1:$tls_port/p0" | awk '/^requests:/ {print $8}' ;;
     esac
 }
@@ -100,7 +103,8 @@ profiler "stop,file=$OUT/flame.html"
 if [[ $EVENT == alloc ]]; then
     {
         client="wrk -t1 -c $CONNECTIONS"
-        [[ $PROTOCOL != h1 ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+        [[ $PROTOCOL == h2* ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+        [[ $PROTOCOL == https1 ]] && client="https1, h2load --h1 -t1 -c $CONNECTIONS"
         echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), heap allocation, $client, $DURATION s, $jar"
         # A line: "[thread];frame;...;class_[i] bytes" (_[i] in a TLAB, _[o] outside). Per request: bytes / requests.
         awk -v n="$requests" -v javaframe='^[A-Za-z_][A-Za-z0-9_$]*/' '$0 ~ /^\[usher-proxy/ {
@@ -126,7 +130,8 @@ fi
 
 {
     client="wrk -t1 -c $CONNECTIONS"
-    [[ $PROTOCOL != h1 ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+    [[ $PROTOCOL == h2* ]] && client="$PROTOCOL, h2load -t1 -c $CONNECTIONS -m $STREAMS"
+    [[ $PROTOCOL == https1 ]] && client="https1, h2load --h1 -t1 -c $CONNECTIONS"
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $client, $DURATION s, $jar"
     awk -v n="$requests" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
         printf "%d requests, Usher CPU %.1f ms per 1k requests\n", n, t * 1000 / hz * 1000 / n }'
