@@ -1,11 +1,14 @@
 package dev.usher.proxy;
 
 import dev.usher.routing.Endpoint;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -46,6 +49,8 @@ final class RequestRelay {
     private boolean flushed;
     private boolean waitingOrigin;
     private boolean hostAdded;
+    /** sendBodyless(): the head waits for its end, to leave with it. */
+    private boolean headHeld;
 
     RequestRelay(
             Exchange exchange,
@@ -142,23 +147,49 @@ final class RequestRelay {
             sendBuffered();
             return;
         }
+        if (bodyless) {
+            sendBodyless(origin);
+            return;
+        }
         origin.write(request);
         origin.read(); // before conn.read(): reading the client may end this exchange at once (a bad chunk size)
-        if (complete) {
-            // a retry: the body-less request is replayed
-            origin.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(sent);
+        origin.flush();
+        conn.read();
+    }
+
+    /**
+     * A body-less request leaves as one message, head and end together: one write through the origin's pipeline, one
+     * promise and one buffer, where the head and its empty end took two. The HTTP/1 decoder hands the end over right
+     * after the head, in the same read, and {@link #onContent} sends both. An HTTP/2 stream's end comes with its head
+     * (read here) or with a later frame: a stream the client has not ended gets its head sent now, as nginx answers a
+     * request whose length is 0 without waiting for the stream's end.
+     */
+    private void sendBodyless(Channel origin) {
+        origin.read();
+        if (complete) { // a retry: the body-less request is replayed
+            origin.writeAndFlush(whole()).addListener(sent);
             timers.armResponse();
-        } else if (bodyless) {
-            // The decoder hands a body-less head and its empty end over together: reading the end now writes and
-            // flushes both at once. Flushed here only if the end was not there yet.
-            conn.read();
-            if (!complete && this.origin == origin) {
-                origin.flush();
-            }
-        } else {
-            origin.flush();
-            conn.read();
+            return;
         }
+        headHeld = true;
+        conn.read();
+        if (headHeld && conn.encoder == null && this.origin == origin) { // HTTP/2 (no HTTP/1 encoder): not ended yet
+            headHeld = false;
+            origin.writeAndFlush(request);
+        }
+    }
+
+    /** The body-less request, head and empty end in one message; its fields are the request's own, not a copy. */
+    private FullHttpRequest whole() {
+        // false: not checked again here; the encoder writes this line as it wrote the head alone
+        return new DefaultFullHttpRequest(
+                request.protocolVersion(),
+                request.method(),
+                request.uri(),
+                Unpooled.EMPTY_BUFFER,
+                request.headers(),
+                LastHttpContent.EMPTY_LAST_CONTENT.trailingHeaders(),
+                false);
     }
 
     /** The whole buffered body goes upstream with a length (RFC 9112 §6.2), as nginx sends it, then the response. */
@@ -207,9 +238,14 @@ final class RequestRelay {
                     .append(content.content(), last ? this::buffered : conn::read, this::bufferFailed);
         } else if (content instanceof LastHttpContent last) {
             complete = true;
-            Objects.requireNonNull(origin, "streaming: the origin is attached")
-                    .writeAndFlush(withoutTrailers(last))
-                    .addListener(sent);
+            Channel origin = Objects.requireNonNull(this.origin, "streaming: the origin is attached");
+            if (headHeld) { // sendBodyless(): the end of a body-less request, which has no content and no trailers
+                headHeld = false;
+                last.release();
+                origin.writeAndFlush(whole()).addListener(sent);
+            } else {
+                origin.writeAndFlush(withoutTrailers(last)).addListener(sent);
+            }
             exchange.requestEnded();
         } else {
             Channel origin = Objects.requireNonNull(this.origin, "streaming: the origin is attached");
@@ -289,8 +325,9 @@ final class RequestRelay {
         return !complete && !waitingOrigin && (body == null || !body.writing());
     }
 
-    /** Frees the buffered body, in memory or on disk. Idempotent. */
+    /** Frees the buffered body, in memory or on disk, and forgets a held head (the exchange ended). Idempotent. */
     void release() {
+        headHeld = false;
         if (body != null) {
             body.release();
         }
