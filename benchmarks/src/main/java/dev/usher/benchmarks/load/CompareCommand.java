@@ -214,7 +214,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         header.addAll(notes);
         header.add(machine.summary());
-        String table = CompareTable.markdown(CompareTable.rows(results), baseline);
+        String table = CompareTable.markdown(CompareTable.rows(results), baseline) + "\n"
+                + CompareTable.perRound(results, baseline);
         System.out.println();
         header.forEach(System.out::println);
         System.out.println();

@@ -120,6 +120,54 @@ final class CompareTable {
         return table.toString();
     }
 
+    /**
+     * Requests per CPU-second against {@code baseline}, round by round: in each round, the baseline's CPU per request
+     * over the target's, paired by round number (the rounds interleave the targets, so a round's runs lie minutes
+     * apart at most), then the median of those ratios. A disturbance of the machine moves one round of the targets
+     * that ran during it; the medians of the main table can then pair one target's quiet rounds with another's
+     * disturbed ones, the per-round ratios show it.
+     */
+    static String perRound(List<LoadResult> results, String baseline) {
+        Objects.requireNonNull(baseline, "baseline");
+        Map<String, List<LoadResult>> groups = new LinkedHashMap<>();
+        for (LoadResult result : results) {
+            groups.computeIfAbsent(
+                            result.client() + "|" + result.connections() + "|" + result.target(),
+                            key -> new ArrayList<>())
+                    .add(result);
+        }
+        StringBuilder table = new StringBuilder("Requests per CPU-second against " + baseline
+                + ", round by round (" + baseline + "'s CPU per request over the target's, in the same round):\n\n"
+                + "| client | conns | target | median | per round |\n|---|---:|---|---:|---|\n");
+        for (List<LoadResult> group : groups.values()) {
+            LoadResult first = group.get(0);
+            if (first.target().equals(baseline)) {
+                continue;
+            }
+            List<LoadResult> base = groups.get(first.client() + "|" + first.connections() + "|" + baseline);
+            if (base == null) {
+                continue;
+            }
+            int rounds = Math.min(group.size(), base.size());
+            double[] ratios = new double[rounds];
+            StringBuilder each = new StringBuilder();
+            for (int i = 0; i < rounds; i++) {
+                ratios[i] =
+                        ratioOf(base.get(i).cpuSecondsPer1000(), group.get(i).cpuSecondsPer1000());
+                each.append(i == 0 ? "" : " ").append(number(ratios[i], 2));
+            }
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %s | %s |%n",
+                    first.client(),
+                    first.connections(),
+                    first.target(),
+                    number(median(ratios), 2),
+                    each));
+        }
+        return table.toString();
+    }
+
     static String ratio(double value, double base) {
         double ratio = ratioOf(value, base);
         return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio);

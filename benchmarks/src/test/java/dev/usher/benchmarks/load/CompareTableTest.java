@@ -66,6 +66,28 @@ final class CompareTableTest {
     }
 
     @Test
+    void perRound_pairsEachRoundWithTheBaselinesSameRound() {
+        // Round 2 disturbed the target only: the medians of CPU per request (2.0 against 1.0 ms) would give 0.50,
+        // the rounds say 1.00, 0.33 and 0.50 (median 0.50), and which round was off.
+        List<LoadResult> results = List.of(
+                result("usher", 1000, 1000, 1.0, 100 << 20), result("nginx", 1000, 500, 1.0, 10 << 20),
+                result("usher", 1000, 1000, 6.0, 100 << 20), result("nginx", 1000, 500, 2.0, 10 << 20),
+                result("usher", 1000, 1000, 2.0, 100 << 20), result("nginx", 1000, 500, 1.0, 10 << 20));
+
+        String table = CompareTable.perRound(results, "nginx");
+
+        assertThat(table).contains("| usher-bench | 50 | usher | 0.50 | 1.00 0.33 0.50 |");
+        assertThat(table).doesNotContain("| nginx |"); // the baseline against itself says nothing
+    }
+
+    @Test
+    void perRound_withoutTheBaseline_listsNoRow() {
+        List<LoadResult> results = List.of(result("usher", 1000, 1000, 1.0, 100 << 20));
+
+        assertThat(CompareTable.perRound(results, "nginx")).doesNotContain("| usher |");
+    }
+
+    @Test
     void markdown_givesEachFigureAsARatioToTheBaseline() {
         List<LoadResult> results =
                 List.of(result("usher", 1000, 2000, 2.0, 64 << 20), result("nginx", 2000, 1000, 1.0, 16 << 20));
