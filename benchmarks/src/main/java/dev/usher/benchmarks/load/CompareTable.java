@@ -42,17 +42,24 @@ final class CompareTable {
         return known.length % 2 == 1 ? known[mid] : (known[mid - 1] + known[mid]) / 2;
     }
 
-    /** Groups results (every round of every target) into rows, in first-seen order. */
-    static List<Row> rows(List<LoadResult> results) {
+    /** Every round of each (client, connections, target), in first-seen order, the rounds in the order they ran. */
+    private static Map<String, List<LoadResult>> groups(List<LoadResult> results) {
         Map<String, List<LoadResult>> groups = new LinkedHashMap<>();
         for (LoadResult result : results) {
-            groups.computeIfAbsent(
-                            result.client() + "|" + result.connections() + "|" + result.target(),
-                            key -> new ArrayList<>())
+            groups.computeIfAbsent(key(result.client(), result.connections(), result.target()), k -> new ArrayList<>())
                     .add(result);
         }
+        return groups;
+    }
+
+    private static String key(String client, int connections, String target) {
+        return client + "|" + connections + "|" + target;
+    }
+
+    /** Groups results (every round of every target) into rows, in first-seen order. */
+    static List<Row> rows(List<LoadResult> results) {
         List<Row> rows = new ArrayList<>();
-        for (List<LoadResult> group : groups.values()) {
+        for (List<LoadResult> group : groups(results).values()) {
             LoadResult first = group.get(0);
             rows.add(new Row(
                     first.client(),
@@ -129,13 +136,7 @@ final class CompareTable {
      */
     static String perRound(List<LoadResult> results, String baseline) {
         Objects.requireNonNull(baseline, "baseline");
-        Map<String, List<LoadResult>> groups = new LinkedHashMap<>();
-        for (LoadResult result : results) {
-            groups.computeIfAbsent(
-                            result.client() + "|" + result.connections() + "|" + result.target(),
-                            key -> new ArrayList<>())
-                    .add(result);
-        }
+        Map<String, List<LoadResult>> groups = groups(results);
         StringBuilder table = new StringBuilder("Requests per CPU-second against " + baseline
                 + ", round by round (" + baseline + "'s CPU per request over the target's, in the same round):\n\n"
                 + "| client | conns | target | median | per round |\n|---|---:|---|---:|---|\n");
@@ -144,7 +145,7 @@ final class CompareTable {
             if (first.target().equals(baseline)) {
                 continue;
             }
-            List<LoadResult> base = groups.get(first.client() + "|" + first.connections() + "|" + baseline);
+            List<LoadResult> base = groups.get(key(first.client(), first.connections(), baseline));
             if (base == null) {
                 continue;
             }
